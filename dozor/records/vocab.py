@@ -1,0 +1,126 @@
+"""Controlled vocabularies, loaded from the versioned YAML files in ``vocabularies/``.
+
+Each file holds one vocabulary: a ``name``, a ``version``, an English and Russian ``label`` and a
+list of ``terms`` (``code``, ``label`` in both languages, optional extra attributes such as the
+ODIHR group an incident type rolls up to). The files are checked against that schema when they are
+loaded, so a broken file stops the program with a message naming the file and the term.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+VOCABULARY_DIR = Path(__file__).parent / "vocabularies"
+LANGUAGES = ("en", "ru")
+
+
+class VocabularyError(ValueError):
+    """A vocabulary file does not follow the schema, or a code is not in a vocabulary."""
+
+
+@dataclass(frozen=True)
+class Term:
+    code: str
+    labels: dict[str, str]
+    attributes: dict[str, Any] = field(default_factory=dict)
+
+    def label(self, language: str = "en") -> str:
+        return self.labels.get(language[:2], self.labels["en"])
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    name: str
+    version: int
+    labels: dict[str, str]
+    terms: tuple[Term, ...]
+
+    def label(self, language: str = "en") -> str:
+        return self.labels.get(language[:2], self.labels["en"])
+
+    @functools.cached_property
+    def by_code(self) -> dict[str, Term]:
+        return {term.code: term for term in self.terms}
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return tuple(term.code for term in self.terms)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.by_code
+
+    def term(self, code: str) -> Term:
+        try:
+            return self.by_code[code]
+        except KeyError:
+            raise VocabularyError(
+                f"'{code}' is not a term of the vocabulary '{self.name}'; "
+                f"expected one of: {', '.join(self.codes)}"
+            ) from None
+
+    def choices(self, language: str = "en") -> list[tuple[str, str]]:
+        return [(term.code, term.label(language)) for term in self.terms]
+
+
+def _labels(raw: Any, where: str) -> dict[str, str]:
+    if not isinstance(raw, dict) or any(not isinstance(raw.get(lang), str) for lang in LANGUAGES):
+        raise VocabularyError(f"{where}: 'label' must give a text for each of {LANGUAGES}")
+    return {lang: raw[lang].strip() for lang in LANGUAGES}
+
+
+def vocabulary_parse(path: Path) -> Vocabulary:
+    """Read and check one vocabulary file."""
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise VocabularyError(f"{path.name}: not valid YAML: {error}") from error
+    if not isinstance(raw, dict):
+        raise VocabularyError(f"{path.name}: expected a mapping with name, version, label, terms")
+    name = raw.get("name")
+    if name != path.stem:
+        raise VocabularyError(f"{path.name}: 'name' is {name!r}; it must match the file name")
+    version = raw.get("version")
+    if not isinstance(version, int) or version < 1:
+        raise VocabularyError(f"{path.name}: 'version' must be a positive whole number")
+    raw_terms = raw.get("terms")
+    if not isinstance(raw_terms, list) or not raw_terms:
+        raise VocabularyError(f"{path.name}: 'terms' must be a non-empty list")
+    terms = []
+    seen: set[str] = set()
+    for position, raw_term in enumerate(raw_terms, start=1):
+        where = f"{path.name}, term {position}"
+        if not isinstance(raw_term, dict):
+            raise VocabularyError(f"{where}: expected a mapping with code and label")
+        code = raw_term.get("code")
+        if not isinstance(code, str) or not code or code != code.strip():
+            raise VocabularyError(f"{where}: 'code' must be a non-empty text without spaces")
+        if code in seen:
+            raise VocabularyError(f"{where}: the code '{code}' appears twice")
+        seen.add(code)
+        attributes = {k: v for k, v in raw_term.items() if k not in ("code", "label")}
+        terms.append(Term(code=code, labels=_labels(raw_term.get("label"), where), attributes=attributes))
+    return Vocabulary(
+        name=name, version=version, labels=_labels(raw.get("label"), path.name), terms=tuple(terms)
+    )
+
+
+@functools.cache
+def vocabularies() -> dict[str, Vocabulary]:
+    """Every vocabulary shipped with Dozor, by name."""
+    return {
+        path.stem: vocabulary_parse(path) for path in sorted(VOCABULARY_DIR.glob("*.yaml"))
+    }
+
+
+def vocabulary(name: str) -> Vocabulary:
+    try:
+        return vocabularies()[name]
+    except KeyError:
+        raise VocabularyError(
+            f"There is no vocabulary '{name}'; known vocabularies: {', '.join(vocabularies())}"
+        ) from None
