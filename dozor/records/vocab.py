@@ -103,7 +103,9 @@ def vocabulary_parse(path: Path) -> Vocabulary:
             raise VocabularyError(f"{where}: the code '{code}' appears twice")
         seen.add(code)
         attributes = {k: v for k, v in raw_term.items() if k not in ("code", "label")}
-        terms.append(Term(code=code, labels=_labels(raw_term.get("label"), where), attributes=attributes))
+        terms.append(
+            Term(code=code, labels=_labels(raw_term.get("label"), where), attributes=attributes)
+        )
     return Vocabulary(
         name=name, version=version, labels=_labels(raw.get("label"), path.name), terms=tuple(terms)
     )
@@ -112,9 +114,7 @@ def vocabulary_parse(path: Path) -> Vocabulary:
 @functools.cache
 def vocabularies() -> dict[str, Vocabulary]:
     """Every vocabulary shipped with Dozor, by name."""
-    return {
-        path.stem: vocabulary_parse(path) for path in sorted(VOCABULARY_DIR.glob("*.yaml"))
-    }
+    return {path.stem: vocabulary_parse(path) for path in sorted(VOCABULARY_DIR.glob("*.yaml"))}
 
 
 def vocabulary(name: str) -> Vocabulary:

@@ -1,0 +1,55 @@
+# Dozor's tasks. CI runs `make test` through .ci/run.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+
+.PHONY: demo serve test check lint typecheck format messages bench clean-venv
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall only when the dependencies change.
+$(VENV)/.installed: pyproject.toml constraints.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -c constraints.txt -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml constraints.txt $(VENV)/.installed
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+## demo: create ./dozor-data with synthetic data and serve it on http://127.0.0.1:8000
+demo: $(VENV)/.installed
+	$(BIN)/dozor demo
+
+serve: $(VENV)/.installed
+	$(BIN)/dozor serve
+
+## test: the whole suite on SQLite and on PostgreSQL, browser tests included
+test: $(VENV)/.installed-dev
+	VENV=$(VENV) scripts/test.sh
+
+## check: lint, format check, type check, then the tests
+check: lint typecheck test
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy dozor
+
+format: $(VENV)/.installed-dev
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## messages: refresh the Russian catalogue after changing translatable text (needs GNU gettext)
+messages: $(VENV)/.installed-dev
+	cd dozor && ../$(BIN)/django-admin makemessages -l ru --no-obsolete --no-location --settings=tests.settings --pythonpath=..
+	cd dozor && ../$(BIN)/django-admin compilemessages -l ru --settings=tests.settings --pythonpath=..
+
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/list_incidents.py
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DozorConfig(AppConfig):
+    name = "dozor"
+    verbose_name = "Dozor"

@@ -1,0 +1,78 @@
+"""The ``dozor`` command.
+
+Dozor's commands are Django management commands with help written for users; this entry point lists
+them, loads the settings (and says plainly what is wrong with them) and runs one. ``dozor manage``
+passes anything else to Django's own command line for operators.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+
+COMMANDS = {
+    "demo": "Create a demo database with synthetic data and serve it (first steps start here).",
+    "serve": "Serve the web app.",
+    "migrate": "Create or update the database tables.",
+    "createuser": "Add a user with a role in an organisation, or reset a password.",
+    "vocab": "List the controlled vocabularies, or the terms of one.",
+    "incident": "Record an incident from the command line.",
+}
+DATABASE_FREE_COMMANDS: dict[str, str] = {}
+
+USAGE = """usage: dozor COMMAND [OPTIONS]
+
+Dozor documents hate crimes and attacks on human-rights defenders, follows the state's response,
+and counts honestly.
+
+Commands:
+{commands}
+  manage      Run any Django management command (for operators).
+
+Run `dozor COMMAND --help` for the options of one command.
+Configuration comes from environment variables (DOZOR_HOME, DOZOR_DATABASE_URL, ...):
+see docs/configuration.md.
+"""
+
+
+def usage() -> str:
+    lines = [
+        f"  {name:<11} {text}" for name, text in {**COMMANDS, **DATABASE_FREE_COMMANDS}.items()
+    ]
+    return USAGE.format(commands="\n".join(lines))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(usage())
+        return 0
+    name, rest = args[0], args[1:]
+    if name not in COMMANDS and name not in DATABASE_FREE_COMMANDS and name != "manage":
+        print(f"dozor: there is no command '{name}'.\n", file=sys.stderr)
+        print(usage(), file=sys.stderr)
+        return 2
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dozor.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        print(f"dozor: the configuration is not usable: {error}", file=sys.stderr)
+        return 2
+    command = rest if name == "manage" else [name, *rest]
+    try:
+        execute_from_command_line(["dozor", *command])
+    except SystemExit as exit_:
+        return int(exit_.code or 0) if not isinstance(exit_.code, str) else 1
+    except KeyboardInterrupt:
+        print("dozor: interrupted.", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

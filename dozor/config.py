@@ -1,0 +1,126 @@
+"""Settings read from the environment, declared as data so that each one is documented.
+
+Every setting Dozor reads is a :class:`Setting` in :data:`SETTINGS`; ``docs/configuration.md`` lists
+them and a test fails when one is missing there. Values are parsed strictly: a malformed value stops
+the program with a message that names the variable and what was expected.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+ENVIRONMENTS = ("production", "development", "test")
+INSECURE_KEY_PREFIXES = ("django-insecure", "change-me", "changeme", "secret")
+MIN_SECRET_KEY_LENGTH = 50
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+
+SETTINGS = (
+    Setting(
+        "DOZOR_HOME", "./dozor-data", "Folder for the SQLite database, the secret key and files."
+    ),
+    Setting(
+        "DOZOR_DATABASE_URL",
+        "",
+        "Database URL, e.g. postgres://user:password@127.0.0.1:5432/dozor. "
+        "Empty: an SQLite file in DOZOR_HOME.",
+    ),
+    Setting(
+        "DOZOR_ENV",
+        "production",
+        "production, development or test. Production refuses DEBUG, a default secret key "
+        "and ALLOWED_HOSTS=*.",
+    ),
+    Setting(
+        "DOZOR_DEBUG", "false", "Django's debug pages; allowed only when DOZOR_ENV=development."
+    ),
+    Setting(
+        "DOZOR_SECRET_KEY",
+        "",
+        "Django's secret key. Empty: a random key generated once into DOZOR_HOME/secret_key.",
+    ),
+    Setting(
+        "DOZOR_ALLOWED_HOSTS",
+        "127.0.0.1,localhost",
+        "Comma-separated host names the web app answers to.",
+    ),
+    Setting("DOZOR_LANGUAGE", "en", "Default interface language: en or ru."),
+    Setting("DOZOR_TIME_ZONE", "UTC", "Time zone for displaying times, e.g. Europe/Moscow."),
+    Setting(
+        "DOZOR_SECURE_COOKIES",
+        "false",
+        "Send session and CSRF cookies over HTTPS only; set to true behind an HTTPS proxy.",
+    ),
+)
+_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def env_str(name: str) -> str:
+    return os.environ.get(name, _BY_NAME[name].default).strip()
+
+
+def env_bool(name: str) -> bool:
+    value = env_str(name).lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off", ""):
+        return False
+    raise ImproperlyConfigured(f"{name}={value!r}: expected true or false.")
+
+
+def env_choice(name: str, choices: tuple[str, ...]) -> str:
+    value = env_str(name).lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected one of {', '.join(choices)}.")
+    return value
+
+
+def env_list(name: str) -> list[str]:
+    return [item.strip() for item in env_str(name).split(",") if item.strip()]
+
+
+def dozor_home() -> Path:
+    return Path(env_str("DOZOR_HOME")).expanduser().resolve()
+
+
+def secret_key(home: Path) -> str:
+    """DOZOR_SECRET_KEY, or a key generated once into DOZOR_HOME/secret_key (mode 600)."""
+    configured = env_str("DOZOR_SECRET_KEY")
+    if configured:
+        return configured
+    path = home / "secret_key"
+    if not path.exists():
+        home.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(64))
+    return path.read_text().strip()
+
+
+def production_refusals(*, debug: bool, key: str, allowed_hosts: list[str]) -> list[str]:
+    """Why these settings are unsafe for production; empty when they are fine."""
+    problems = []
+    if debug:
+        problems.append("DOZOR_DEBUG is on: debug pages would show data and settings to anyone.")
+    lowered = key.lower()
+    if len(key) < MIN_SECRET_KEY_LENGTH or lowered.startswith(INSECURE_KEY_PREFIXES):
+        problems.append(
+            f"DOZOR_SECRET_KEY is a default or too short (under {MIN_SECRET_KEY_LENGTH} "
+            "characters): leave it empty to have one generated, or set a long random value."
+        )
+    if "*" in allowed_hosts:
+        problems.append(
+            "DOZOR_ALLOWED_HOSTS contains '*': name the host names the site answers to."
+        )
+    return problems

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+import sys
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError, CommandParser
+
+from dozor.commands import DozorCommand
+from dozor.demo.generator import demo_generate
+from dozor.demo.services import demo_load, demo_loaded
+from dozor.records.models import SourceList
+from dozor.security.models import Role, User
+from dozor.security.services import user_create
+from dozor.server import serve
+
+ADMIN_USERNAME = "admin"
+
+
+class Command(DozorCommand):
+    help = (
+        "Set up a demo: create the database in DOZOR_HOME, load a synthetic, clearly labelled data "
+        "set (about 3,000 incidents 2004-2024 from three overlapping source lists; no real "
+        "person's name), create the administrator 'admin' (the password is printed once) and "
+        "serve the web app on http://127.0.0.1:8000. Running it again reuses what is there."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--no-serve", action="store_true", help="prepare everything, then exit")
+        parser.add_argument(
+            "--size", type=int, default=3000, help="documented incidents to generate (3000)"
+        )
+        parser.add_argument("--seed", type=int, default=2008, help="random seed (2008)")
+        parser.add_argument("--host", default="127.0.0.1", help="address to serve on")
+        parser.add_argument("--port", type=int, default=8000, help="port to serve on")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        size, seed = options["size"], options["seed"]
+        if not 1 <= size <= 1_000_000:
+            raise CommandError(f"--size {size}: expected a number from 1 to 1,000,000.")
+        self.stdout.write(f"Dozor home: {settings.DOZOR_HOME}")
+        self.stdout.write("Preparing the database ...")
+        call_command("migrate", verbosity=0, interactive=False)
+        loaded = demo_loaded()
+        if loaded is not None:
+            self.stdout.write(
+                f"Demo data already loaded ({loaded.documented_incidents} incidents, "
+                f"seed {loaded.seed}); keeping it."
+            )
+        else:
+            self._load(size=size, seed=seed)
+        self._admin()
+        if not options["no_serve"]:
+            serve(host=options["host"], port=options["port"], threads=8, out=self.stdout)
+
+    def _load(self, *, size: int, seed: int) -> None:
+        started = time.monotonic()
+        self.stdout.write(f"Generating {size} synthetic incidents (seed {seed}) ...")
+        dataset = demo_generate(size=size, seed=seed)
+        interactive = sys.stdout.isatty()
+
+        def progress(done: int, total: int) -> None:
+            if interactive:
+                self.stdout.write(f"\r  stored {done:,} of {total:,} rows", ending="")
+
+        summary = demo_load(dataset=dataset, user=None, progress=progress)
+        if interactive:
+            self.stdout.write("")
+        self.stdout.write(
+            f"Loaded {summary.incidents:,} incidents from {summary.reports:,} reports in "
+            f"{summary.source_lists} source lists, {summary.people:,} people, "
+            f"{summary.organisations} organisations in {time.monotonic() - started:.1f} s. "
+            f"({summary.undocumented:,} more events of the synthetic world were recorded by no "
+            "list; they are kept apart as the truth for estimation.)"
+        )
+
+    def _admin(self) -> None:
+        admin = User.objects.filter(username=ADMIN_USERNAME).first()
+        if admin is not None:
+            self.stdout.write(
+                f"Sign in as '{ADMIN_USERNAME}' with the password printed when it was created "
+                f"(a new one: dozor createuser {ADMIN_USERNAME} --reset-password)."
+            )
+            return
+        first_list = SourceList.objects.order_by("id").select_related("organisation").first()
+        organisation = first_list.organisation if first_list else None
+        _user, password = user_create(
+            username=ADMIN_USERNAME, role=Role.ADMINISTRATOR, organisation=organisation
+        )
+        self.stdout.write(f"Created the administrator '{ADMIN_USERNAME}'.")
+        self.stdout.write(f"Password (shown once, keep it safe): {password}")

@@ -1,0 +1,258 @@
+"""Forms parse what a person typed; the services validate it against the domain rules."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from dozor.records import geography
+from dozor.records.models import NOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, Incident
+from dozor.records.selectors import DEFAULT_SORT, SORTS, IncidentFilters
+from dozor.records.services import BiasInput, IncidentInput, PersonInput
+from dozor.records.vocab import vocabulary
+
+SORT_LABELS = {
+    "-date": _("Newest first"),
+    "date": _("Oldest first"),
+    "reference": _("Reference"),
+    "-reference": _("Reference, descending"),
+    "region": _("Region"),
+    "type": _("Incident type"),
+    "-killed": _("Most killed"),
+    "-injured": _("Most injured"),
+}
+MSG_DATES_REVERSED = _("“From” is after “to”.")
+
+
+def vocabulary_choices(name: str, *, blank: str | None = None) -> list[tuple[str, str]]:
+    choices = vocabulary(name).choices(get_language() or "en")
+    return [("", blank), *choices] if blank is not None else choices
+
+
+def country_choices() -> list[tuple[str, str]]:
+    import pycountry
+
+    language = get_language() or "en"
+    names = [(c.alpha_2, geography.country_name(c.alpha_2, language)) for c in pycountry.countries]
+    return sorted(names, key=lambda pair: pair[1])
+
+
+class ChoicesForm(forms.Form):
+    """A form whose choices are filled in the interface language when it is made."""
+
+    def choice_field(self, name: str) -> forms.ChoiceField:
+        field = self.fields[name]
+        assert isinstance(field, forms.ChoiceField)
+        return field
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class IncidentFilterForm(ChoicesForm):
+    """The list's filters, read from the query string."""
+
+    q = forms.CharField(label=_("Text"), required=False, max_length=200)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    country = forms.ChoiceField(label=_("Country"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    bias = forms.ChoiceField(label=_("Bias motivation"), required=False)
+    type = forms.ChoiceField(label=_("Incident type"), required=False)
+    status = forms.ChoiceField(label=_("Verification"), required=False)
+    defenders = forms.ChoiceField(
+        label=_("Defenders targeted"),
+        required=False,
+        choices=[("", _("Any")), ("yes", _("Yes")), ("no", _("No"))],
+    )
+    sort = forms.ChoiceField(label=_("Sort"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        language = get_language() or "en"
+        any_ = str(_("Any"))
+        self.choice_field("country").choices = [("", any_), *country_choices()]
+        regions = sorted(
+            geography.russian_regions().values(), key=lambda region: region.name(language)
+        )
+        self.choice_field("region").choices = [("", any_)] + [
+            (region.code, region.name(language)) for region in regions
+        ]
+        self.choice_field("bias").choices = vocabulary_choices("bias_motivation", blank=any_)
+        self.choice_field("type").choices = vocabulary_choices("incident_type", blank=any_)
+        self.choice_field("status").choices = vocabulary_choices("verification_status", blank=any_)
+        self.choice_field("sort").choices = [(key, SORT_LABELS[key]) for key in SORTS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", MSG_DATES_REVERSED)
+        return cleaned
+
+    def filters(self) -> IncidentFilters:
+        """The filters from valid fields; a field with an error is left out, not guessed."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if self.is_bound and not self.is_valid():
+            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        defenders = data.get("defenders") or ""
+        return IncidentFilters(
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            country=data.get("country") or "",
+            region=data.get("region") or "",
+            bias_motivation=data.get("bias") or "",
+            incident_type=data.get("type") or "",
+            verification_status=data.get("status") or "",
+            defender_targeted={"yes": True, "no": False}.get(defenders),
+            text=(data.get("q") or "").strip(),
+            sort=data.get("sort") or DEFAULT_SORT,
+        )
+
+
+class IncidentForm(ChoicesForm):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    summary = forms.CharField(
+        label=_("Summary"),
+        required=False,
+        max_length=SUMMARY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    summary_language = forms.ChoiceField(
+        label=_("Language of the summary"), choices=[("ru", _("Russian")), ("en", _("English"))]
+    )
+    date_precision = forms.ChoiceField(label=_("Date precision"))
+    date_start = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+    date_end = forms.DateField(
+        label=_("Last possible date (ranges only)"), required=False, widget=DateInput()
+    )
+    country = forms.ChoiceField(label=_("Country"))
+    region = forms.CharField(
+        label=_("Region (ISO 3166-2 code)"),
+        required=False,
+        max_length=6,
+        widget=forms.TextInput(attrs={"list": "region-codes", "autocomplete": "off"}),
+    )
+    locality = forms.CharField(label=_("Locality"), required=False, max_length=200)
+    location_precision = forms.ChoiceField(label=_("Location precision"))
+    latitude = forms.DecimalField(
+        label=_("Latitude"), required=False, max_digits=8, decimal_places=5
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), required=False, max_digits=8, decimal_places=5
+    )
+    incident_type = forms.ChoiceField(label=_("Incident type"))
+    target_kind = forms.ChoiceField(label=_("Target"))
+    killed = forms.IntegerField(label=_("Killed"), min_value=0, initial=0)
+    injured = forms.IntegerField(label=_("Injured"), min_value=0, initial=0)
+    verification_status = forms.ChoiceField(label=_("Verification status"))
+    confidentiality = forms.ChoiceField(label=_("Confidentiality"))
+    defender_targeted = forms.BooleanField(
+        label=_("A human-rights defender or organisation was targeted"), required=False
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choice_field("country").choices = country_choices()
+        for field_name, vocabulary_name in (
+            ("date_precision", "date_precision"),
+            ("location_precision", "location_precision"),
+            ("incident_type", "incident_type"),
+            ("target_kind", "target_kind"),
+            ("verification_status", "verification_status"),
+            ("confidentiality", "confidentiality"),
+        ):
+            self.choice_field(field_name).choices = vocabulary_choices(vocabulary_name)
+
+    @staticmethod
+    def initial_from(incident: Incident) -> dict[str, Any]:
+        return {name: getattr(incident, name) for name in IncidentForm.base_fields}
+
+
+class BiasForm(ChoicesForm):
+    motivation = forms.ChoiceField(label=_("Bias motivation"), required=False)
+    indicators = forms.MultipleChoiceField(
+        label=_("Bias indicators"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    note = forms.CharField(
+        label=_("Coder's note"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choice_field("motivation").choices = vocabulary_choices("bias_motivation", blank="—")
+        self.choice_field("indicators").choices = vocabulary_choices("bias_indicator")
+
+
+class PersonForm(ChoicesForm):
+    role = forms.ChoiceField(label=_("Role"))
+    name = forms.CharField(label=_("Name"), required=False, max_length=300)
+    pseudonym = forms.CharField(label=_("Pseudonym"), required=False, max_length=100)
+    sex = forms.ChoiceField(label=_("Sex"))
+    age = forms.IntegerField(label=_("Age"), required=False, min_value=0, max_value=120)
+    perceived_group = forms.ChoiceField(label=_("Perceived group"), required=False)
+    harm = forms.ChoiceField(label=_("Harm"))
+    group_affiliation = forms.CharField(
+        label=_("Group affiliation"), required=False, max_length=300
+    )
+    count = forms.IntegerField(label=_("Number of people"), min_value=1, initial=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choice_field("role").choices = vocabulary_choices("person_role")
+        self.choice_field("sex").choices = vocabulary_choices("sex")
+        self.choice_field("perceived_group").choices = vocabulary_choices(
+            "perceived_group", blank="—"
+        )
+        self.choice_field("harm").choices = vocabulary_choices("harm")
+
+    def is_blank(self) -> bool:
+        data = self.cleaned_data
+        return not (data.get("name") or data.get("pseudonym") or data.get("age") is not None)
+
+
+BiasFormSet = forms.formset_factory(BiasForm, extra=3, max_num=10, validate_max=True)
+PersonFormSet = forms.formset_factory(PersonForm, extra=2, max_num=200, validate_max=True)
+
+
+def incident_input(
+    form: IncidentForm, biases: forms.BaseFormSet, people: forms.BaseFormSet
+) -> IncidentInput:
+    """The service input from three valid forms; empty rows of the formsets are skipped."""
+    bias_inputs = [
+        BiasInput(
+            motivation=row.cleaned_data["motivation"],
+            indicators=tuple(row.cleaned_data.get("indicators") or ()),
+            note=row.cleaned_data.get("note") or "",
+        )
+        for row in biases
+        if row.cleaned_data.get("motivation")
+    ]
+    person_inputs = [
+        PersonInput(
+            role=row.cleaned_data["role"],
+            name=row.cleaned_data.get("name") or "",
+            pseudonym=row.cleaned_data.get("pseudonym") or "",
+            sex=row.cleaned_data["sex"],
+            age=row.cleaned_data.get("age"),
+            perceived_group=row.cleaned_data.get("perceived_group") or "",
+            harm=row.cleaned_data["harm"],
+            group_affiliation=row.cleaned_data.get("group_affiliation") or "",
+            count=row.cleaned_data.get("count") or 1,
+        )
+        for row in people
+        if row.cleaned_data and not row.is_blank()
+    ]
+    fields = {name: form.cleaned_data[name] for name in IncidentForm.base_fields}
+    fields["region"] = fields["region"].strip().upper()
+    return IncidentInput(**fields, biases=tuple(bias_inputs), people=tuple(person_inputs))

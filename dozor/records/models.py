@@ -1,0 +1,383 @@
+"""Sources, reports, incidents, people and organisations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dozor.records.validators import (
+    VocabularyValidator,
+    validate_country,
+    validate_region_of_country,
+)
+from dozor.records.vocab import vocabulary
+
+SUMMARY_MAX_LENGTH = 20_000
+NOTE_MAX_LENGTH = 5_000
+
+MSG_DATE_END_BEFORE_START = _("The end of the date range is before its start.")
+MSG_DATE_REQUIRED = _("Give the date (or the first day of the month or year it is known to).")
+MSG_DATE_END_REQUIRED = _("A date range needs its last day too.")
+MSG_DATE_FOR_UNKNOWN = _("The date precision is “unknown”, so leave the date empty.")
+MSG_DATE_END_ONLY_FOR_RANGE = _("Only a date range has an end date; choose precision “range”.")
+MSG_COORDINATES_PAIR = _("Give both latitude and longitude, or neither.")
+
+
+def search_text(*parts: str) -> str:
+    """What text search matches against: case-folded, with ё read as е, as Russian readers do."""
+    return " ".join(part for part in parts if part).casefold().replace("ё", "е")
+
+
+def vocabulary_field(name: str, verbose_name: Any, **kwargs: Any) -> models.CharField:
+    return models.CharField(
+        verbose_name, max_length=40, validators=[VocabularyValidator(name)], **kwargs
+    )
+
+
+class Tracked(models.Model):
+    """Who created and last changed a row, and when."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Organisation(Tracked):
+    """An organisation: a monitoring NGO that owns records, or one targeted by an attack."""
+
+    name = models.CharField(_("name"), max_length=300, unique=True)
+    name_en = models.CharField(_("name in English"), max_length=300, blank=True)
+    kind = vocabulary_field("organisation_kind", _("kind"), default="ngo")
+    country = models.CharField(
+        _("country"), max_length=2, default="RU", validators=[validate_country]
+    )
+    region = models.CharField(_("region"), max_length=6, blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=NOTE_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.region and self.country:
+            try:
+                validate_region_of_country(self.region, self.country)
+            except ValidationError as error:
+                raise ValidationError({"region": error}) from None
+
+
+class SourceList(Tracked):
+    """Where reports come from: an organisation's database, a press scan, police data."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    kind = vocabulary_field("source_kind", _("kind"))
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="source_lists",
+        verbose_name=_("owning organisation"),
+    )
+    reliability = vocabulary_field("source_reliability", _("reliability"), default="unknown")
+    language = models.CharField(_("language"), max_length=8, default="ru")
+    description = models.TextField(_("description"), blank=True, max_length=NOTE_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source list")
+        verbose_name_plural = _("source lists")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Report(models.Model):
+    """One record exactly as a source gave it. Never edited: a correction is a new revision."""
+
+    source_list = models.ForeignKey(
+        SourceList, on_delete=models.PROTECT, related_name="reports", verbose_name=_("source list")
+    )
+    external_id = models.CharField(_("identifier in the source"), max_length=200)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
+    payload = models.JSONField(_("record as received"))
+    fields = models.JSONField(_("parsed fields"), default=dict, blank=True)
+    received_on = models.DateField(_("received"))
+    created_at = models.DateTimeField(_("stored"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("stored by"),
+    )
+
+    class Meta:
+        ordering = ["source_list", "external_id", "revision"]
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_list", "external_id", "revision"], name="report_unique_revision"
+            ),
+            models.CheckConstraint(condition=Q(revision__gte=1), name="report_revision_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_list.name} #{self.external_id} (r{self.revision})"
+
+
+class Incident(Tracked):
+    """The monitors' best account of one event, made from one or more reports."""
+
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="incidents",
+        verbose_name=_("owning organisation"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    summary = models.TextField(_("summary"), blank=True, max_length=SUMMARY_MAX_LENGTH)
+    summary_language = models.CharField(
+        _("language of the summary"),
+        max_length=2,
+        choices=settings.LANGUAGES,
+        default="ru",
+    )
+    date_start = models.DateField(_("date"), null=True, blank=True)
+    date_end = models.DateField(_("last possible date"), null=True, blank=True)
+    date_precision = vocabulary_field("date_precision", _("date precision"), default="day")
+    country = models.CharField(
+        _("country"), max_length=2, default="RU", validators=[validate_country]
+    )
+    region = models.CharField(_("region"), max_length=6, blank=True)
+    locality = models.CharField(_("locality"), max_length=200, blank=True)
+    location_precision = vocabulary_field(
+        "location_precision", _("location precision"), default="locality"
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=8,
+        decimal_places=5,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )
+    incident_type = vocabulary_field("incident_type", _("incident type"))
+    target_kind = vocabulary_field("target_kind", _("target"), default="people")
+    killed = models.PositiveIntegerField(_("killed"), default=0)
+    injured = models.PositiveIntegerField(_("injured"), default=0)
+    verification_status = vocabulary_field(
+        "verification_status", _("verification status"), default="unverified"
+    )
+    confidentiality = vocabulary_field(
+        "confidentiality", _("confidentiality"), default="restricted"
+    )
+    defender_targeted = models.BooleanField(
+        _("a human-rights defender or organisation was targeted"), default=False
+    )
+    target_organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="attacks",
+        verbose_name=_("targeted organisation"),
+    )
+    # Title and summary as search_text() folds them; written by the services with the fields.
+    search_text = models.TextField(editable=False, default="")
+
+    class Meta:
+        ordering = ["-date_start", "-id"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(date_end__isnull=True)
+                | Q(date_start__isnull=False, date_end__gte=models.F("date_start")),
+                name="incident_date_range_ordered",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_precision="unknown", date_start__isnull=True)
+                | (~Q(date_precision="unknown") & Q(date_start__isnull=False)),
+                name="incident_date_matches_precision",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="incident_coordinates_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["date_start", "id"], name="incident_date_idx"),
+            models.Index(fields=["organisation", "date_start"], name="incident_org_date_idx"),
+            models.Index(fields=["confidentiality"], name="incident_confidentiality_idx"),
+            models.Index(fields=["region", "date_start"], name="incident_region_date_idx"),
+            models.Index(fields=["incident_type", "date_start"], name="incident_type_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def odihr_group(self) -> str:
+        return str(vocabulary("incident_type").term(self.incident_type).attributes["odihr_group"])
+
+    def clean(self) -> None:
+        errors: dict[str, list[Any]] = {}
+        if self.date_precision == "unknown":
+            if self.date_start or self.date_end:
+                errors.setdefault("date_start", []).append(MSG_DATE_FOR_UNKNOWN)
+        elif self.date_precision:
+            if not self.date_start:
+                errors.setdefault("date_start", []).append(MSG_DATE_REQUIRED)
+            if self.date_precision == "range" and not self.date_end:
+                errors.setdefault("date_end", []).append(MSG_DATE_END_REQUIRED)
+            if self.date_precision != "range" and self.date_end:
+                errors.setdefault("date_end", []).append(MSG_DATE_END_ONLY_FOR_RANGE)
+        if self.date_start and self.date_end and self.date_end < self.date_start:
+            errors.setdefault("date_end", []).append(MSG_DATE_END_BEFORE_START)
+        if self.region and self.country:
+            try:
+                validate_region_of_country(self.region, self.country)
+            except ValidationError as error:
+                errors.setdefault("region", []).extend(error.error_list)
+        if (self.latitude is None) != (self.longitude is None):
+            errors.setdefault("latitude", []).append(MSG_COORDINATES_PAIR)
+        if errors:
+            raise ValidationError(errors)
+
+
+class IncidentBias(models.Model):
+    """One bias motivation of an incident, with what made the monitors see it."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="biases")
+    motivation = vocabulary_field("bias_motivation", _("bias motivation"))
+    indicators = models.JSONField(_("bias indicators"), default=list, blank=True)
+    note = models.TextField(_("coder's note"), blank=True, max_length=NOTE_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["incident", "id"]
+        verbose_name = _("bias motivation")
+        verbose_name_plural = _("bias motivations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "motivation"], name="incident_bias_unique_motivation"
+            )
+        ]
+        indexes = [models.Index(fields=["motivation", "incident"], name="bias_motivation_idx")]
+
+    def __str__(self) -> str:
+        return self.motivation
+
+    def clean(self) -> None:
+        indicators = vocabulary("bias_indicator")
+        if not isinstance(self.indicators, list):
+            raise ValidationError({"indicators": _("Indicators must be a list of codes.")})
+        for code in self.indicators:
+            validator = VocabularyValidator(indicators.name)
+            try:
+                validator(code)
+            except ValidationError as error:
+                raise ValidationError({"indicators": error}) from None
+
+
+class PersonInvolvement(Tracked):
+    """A victim, perpetrator or witness of one incident. The name is never used as a key."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="people")
+    role = vocabulary_field("person_role", _("role"), default="victim")
+    name = models.CharField(_("name"), max_length=300, blank=True)
+    pseudonym = models.CharField(_("pseudonym"), max_length=100, blank=True)
+    sex = vocabulary_field("sex", _("sex"), default="unknown")
+    age = models.PositiveSmallIntegerField(
+        _("age"), null=True, blank=True, validators=[MaxValueValidator(120)]
+    )
+    age_band = vocabulary_field("age_band", _("age band"), default="unknown")
+    perceived_group = models.CharField(
+        _("perceived group"),
+        max_length=40,
+        blank=True,
+        validators=[VocabularyValidator("perceived_group")],
+    )
+    harm = vocabulary_field("harm", _("harm"), default="unknown")
+    group_affiliation = models.CharField(_("group affiliation"), max_length=300, blank=True)
+    count = models.PositiveSmallIntegerField(
+        _("number of people"), default=1, validators=[MinValueValidator(1)]
+    )
+
+    class Meta:
+        ordering = ["incident", "role", "id"]
+        verbose_name = _("person involved")
+        verbose_name_plural = _("people involved")
+        constraints = [
+            models.CheckConstraint(condition=Q(age__lte=120), name="person_age_plausible"),
+            models.CheckConstraint(condition=Q(count__gte=1), name="person_count_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.pseudonym or str(_("unnamed person"))
+
+
+class IncidentReport(models.Model):
+    """A report is part of an incident: a reviewed, reversible link, never a merge."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="report_links")
+    report = models.OneToOneField(Report, on_delete=models.PROTECT, related_name="incident_link")
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    linked_at = models.DateTimeField(_("linked"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["incident", "linked_at"]
+        verbose_name = _("report of an incident")
+        verbose_name_plural = _("reports of incidents")
+
+    def __str__(self) -> str:
+        return f"{self.report_id} -> {self.incident_id}"

@@ -1,0 +1,96 @@
+"""Reads of records, always filtered by what the asking user may see."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from dozor.records.models import Incident, IncidentBias, search_text
+from dozor.security.models import User
+
+SORTS = {
+    "date": ("date_start", "id"),
+    "-date": ("-date_start", "-id"),
+    "reference": ("reference",),
+    "-reference": ("-reference",),
+    "region": ("region", "-date_start", "-id"),
+    "type": ("incident_type", "-date_start", "-id"),
+    "-killed": ("-killed", "-injured", "-date_start", "-id"),
+    "-injured": ("-injured", "-killed", "-date_start", "-id"),
+}
+DEFAULT_SORT = "-date"
+
+
+@dataclass(frozen=True)
+class IncidentFilters:
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+    country: str = ""
+    region: str = ""
+    bias_motivation: str = ""
+    incident_type: str = ""
+    verification_status: str = ""
+    defender_targeted: bool | None = None
+    text: str = ""
+    sort: str = DEFAULT_SORT
+
+
+def incidents_visible(user: User | AnonymousUser) -> QuerySet[Incident]:
+    """Incidents of the user's own organisation, and those any organisation made public."""
+    if not user.is_authenticated or not user.is_active:
+        return Incident.objects.none()
+    assert isinstance(user, User)
+    visible = Q(confidentiality="public")
+    if user.organisation_id is not None:
+        visible |= Q(organisation_id=user.organisation_id)
+    return Incident.objects.filter(visible)
+
+
+def incident_list(*, user: User | AnonymousUser, filters: IncidentFilters) -> QuerySet[Incident]:
+    incidents = incidents_visible(user)
+    if filters.date_from:
+        incidents = incidents.filter(date_start__gte=filters.date_from)
+    if filters.date_to:
+        incidents = incidents.filter(date_start__lte=filters.date_to)
+    if filters.country:
+        incidents = incidents.filter(country=filters.country)
+    if filters.region:
+        incidents = incidents.filter(region=filters.region)
+    if filters.incident_type:
+        incidents = incidents.filter(incident_type=filters.incident_type)
+    if filters.verification_status:
+        incidents = incidents.filter(verification_status=filters.verification_status)
+    if filters.defender_targeted is not None:
+        incidents = incidents.filter(defender_targeted=filters.defender_targeted)
+    if filters.bias_motivation:
+        incidents = incidents.filter(
+            Exists(
+                IncidentBias.objects.filter(
+                    incident_id=OuterRef("pk"), motivation=filters.bias_motivation
+                )
+            )
+        )
+    if filters.text:
+        incidents = incidents.filter(search_text__contains=search_text(filters.text))
+    return incidents.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+
+
+def incident_get(*, user: User | AnonymousUser, reference: str) -> Incident:
+    """One visible incident, or Incident.DoesNotExist (also when it exists but is not visible)."""
+    return (
+        incidents_visible(user)
+        .select_related("organisation", "target_organisation", "created_by", "updated_by")
+        .prefetch_related("biases", "people", "report_links__report__source_list")
+        .get(reference=reference)
+    )
+
+
+def incident_can_edit(user: User | AnonymousUser, incident: Incident) -> bool:
+    return (
+        isinstance(user, User)
+        and user.can_write_records()
+        and user.organisation_id == incident.organisation_id
+    )

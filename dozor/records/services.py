@@ -1,0 +1,341 @@
+"""Writes that touch records. Each runs in one transaction and validates every row first."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from dozor.records.models import (
+    Incident,
+    IncidentBias,
+    IncidentReport,
+    Organisation,
+    PersonInvolvement,
+    Report,
+    SourceList,
+    search_text,
+)
+from dozor.security.models import User
+
+logger = logging.getLogger(__name__)
+
+REFERENCE_ATTEMPTS = 5
+MSG_BIAS_TWICE = _("The bias motivation “%(code)s” is given twice.")
+MSG_ROW_PROBLEM = _("Row %(row)s: %(problem)s")
+
+
+@dataclass(frozen=True)
+class BiasInput:
+    motivation: str
+    indicators: Sequence[str] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PersonInput:
+    role: str = "victim"
+    name: str = ""
+    pseudonym: str = ""
+    sex: str = "unknown"
+    age: int | None = None
+    age_band: str = "unknown"
+    perceived_group: str = ""
+    harm: str = "unknown"
+    group_affiliation: str = ""
+    count: int = 1
+
+
+@dataclass(frozen=True)
+class IncidentInput:
+    """The fields of an incident as a person or a program gives them."""
+
+    title: str
+    incident_type: str
+    date_start: datetime.date | None = None
+    date_end: datetime.date | None = None
+    date_precision: str = "day"
+    summary: str = ""
+    summary_language: str = "ru"
+    country: str = "RU"
+    region: str = ""
+    locality: str = ""
+    location_precision: str = "locality"
+    latitude: Any = None
+    longitude: Any = None
+    target_kind: str = "people"
+    killed: int = 0
+    injured: int = 0
+    verification_status: str = "unverified"
+    confidentiality: str = "restricted"
+    defender_targeted: bool = False
+    target_organisation: Organisation | None = None
+    biases: Sequence[BiasInput] = field(default_factory=tuple)
+    people: Sequence[PersonInput] = field(default_factory=tuple)
+
+
+def _incident_fields(data: IncidentInput) -> dict[str, Any]:
+    values = {name: getattr(data, name) for name in IncidentInput.__dataclass_fields__}
+    values.pop("biases")
+    values.pop("people")
+    return values
+
+
+def _pseudonym(role: str, position: int) -> str:
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    label = {"victim": "Victim", "perpetrator": "Perpetrator", "witness": "Witness"}.get(
+        role, "Person"
+    )
+    suffix = letters[position % 26] + (str(position // 26) if position >= 26 else "")
+    return f"{label} {suffix}"
+
+
+def _validated_children(
+    incident: Incident, data: IncidentInput, user: User | None
+) -> tuple[list[IncidentBias], list[PersonInvolvement]]:
+    errors: dict[str, list[ValidationError]] = {}
+    biases = []
+    seen: set[str] = set()
+    for position, bias_input in enumerate(data.biases, start=1):
+        bias = IncidentBias(
+            incident=incident,
+            motivation=bias_input.motivation,
+            indicators=list(bias_input.indicators),
+            note=bias_input.note,
+        )
+        try:
+            bias.full_clean(exclude=["incident"], validate_unique=False)
+            if bias.motivation in seen:
+                raise ValidationError(
+                    {
+                        "motivation": ValidationError(
+                            MSG_BIAS_TWICE, params={"code": bias.motivation}
+                        )
+                    }
+                )
+        except ValidationError as error:
+            errors.setdefault("biases", []).append(
+                ValidationError(MSG_ROW_PROBLEM, params={"row": position, "problem": _flat(error)})
+            )
+        seen.add(bias.motivation)
+        biases.append(bias)
+    people = []
+    counters: dict[str, int] = {}
+    for position, person_input in enumerate(data.people, start=1):
+        index = counters.get(person_input.role, 0)
+        counters[person_input.role] = index + 1
+        person = PersonInvolvement(
+            incident=incident,
+            created_by=user,
+            updated_by=user,
+            **{name: getattr(person_input, name) for name in PersonInput.__dataclass_fields__},
+        )
+        if not person.pseudonym:
+            person.pseudonym = _pseudonym(person.role, index)
+        try:
+            person.full_clean(exclude=["incident"], validate_unique=False)
+        except ValidationError as error:
+            errors.setdefault("people", []).append(
+                ValidationError(MSG_ROW_PROBLEM, params={"row": position, "problem": _flat(error)})
+            )
+        people.append(person)
+    if errors:
+        raise ValidationError(errors)
+    return biases, people
+
+
+def _validated(
+    incident: Incident, data: IncidentInput, user: User | None
+) -> tuple[list[IncidentBias], list[PersonInvolvement]]:
+    """Check the incident and its children together, so that every problem is reported at once."""
+    incident.search_text = search_text(incident.title, incident.summary)
+    errors: dict[str, list[str]] = {}
+    try:
+        incident.full_clean(exclude=["reference"])
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    try:
+        children = _validated_children(incident, data, user)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    return children
+
+
+def _flat(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(
+            f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items()
+        )
+    return " ".join(error.messages)
+
+
+def _next_reference(country: str, date: datetime.date | None) -> str:
+    year = str(date.year) if date else "0000"
+    prefix = f"{country}-{year}-"
+    last = (
+        Incident.objects.filter(reference__startswith=prefix)
+        .order_by("-reference")
+        .values_list("reference", flat=True)
+        .first()
+    )
+    number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{number:05d}"
+
+
+def incident_create(
+    *, organisation: Organisation, user: User | None, data: IncidentInput
+) -> Incident:
+    """Validate and store a new incident with its bias motivations and people."""
+    incident = Incident(
+        organisation=organisation, created_by=user, updated_by=user, **_incident_fields(data)
+    )
+    biases, people = _validated(incident, data, user)
+    for attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                incident.reference = _next_reference(incident.country, incident.date_start)
+                incident.save()
+                _children_save(incident, biases, people)
+        except IntegrityError:
+            if attempt == REFERENCE_ATTEMPTS - 1:
+                raise
+            incident.pk = None
+            continue
+        break
+    logger.info("incident %s created by %s", incident.reference, user)
+    return incident
+
+
+def _children_save(
+    incident: Incident, biases: list[IncidentBias], people: list[PersonInvolvement]
+) -> None:
+    for bias in biases:
+        bias.incident = incident
+    for person in people:
+        person.incident = incident
+    IncidentBias.objects.bulk_create(biases)
+    PersonInvolvement.objects.bulk_create(people)
+
+
+@transaction.atomic
+def incident_update(*, incident: Incident, user: User | None, data: IncidentInput) -> Incident:
+    """Replace an incident's fields, bias motivations and people with the given ones."""
+    for name, value in _incident_fields(data).items():
+        setattr(incident, name, value)
+    incident.updated_by = user
+    biases, people = _validated(incident, data, user)
+    incident.save()
+    incident.biases.all().delete()
+    kept_creators = {person.pseudonym: person.created_by for person in incident.people.all()}
+    incident.people.all().delete()
+    for person in people:
+        person.created_by = kept_creators.get(person.pseudonym, user)
+    _children_save(incident, biases, people)
+    logger.info("incident %s changed by %s", incident.reference, user)
+    return incident
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    name: str,
+    user: User | None = None,
+    kind: str = "ngo",
+    country: str = "RU",
+    region: str = "",
+    name_en: str = "",
+    description: str = "",
+) -> Organisation:
+    organisation = Organisation(
+        name=name,
+        name_en=name_en,
+        kind=kind,
+        country=country,
+        region=region,
+        description=description,
+        created_by=user,
+        updated_by=user,
+    )
+    organisation.full_clean()
+    organisation.save()
+    return organisation
+
+
+@transaction.atomic
+def source_list_create(
+    *,
+    name: str,
+    kind: str,
+    organisation: Organisation,
+    user: User | None = None,
+    reliability: str = "unknown",
+    language: str = "ru",
+    description: str = "",
+) -> SourceList:
+    source_list = SourceList(
+        name=name,
+        kind=kind,
+        organisation=organisation,
+        reliability=reliability,
+        language=language,
+        description=description,
+        created_by=user,
+        updated_by=user,
+    )
+    source_list.full_clean()
+    source_list.save()
+    return source_list
+
+
+@transaction.atomic
+def report_create(
+    *,
+    source_list: SourceList,
+    external_id: str,
+    payload: dict[str, Any],
+    fields: dict[str, Any],
+    received_on: datetime.date,
+    user: User | None = None,
+) -> Report:
+    """Store a source's record as given. A second record with the same id is its next revision."""
+    last = (
+        Report.objects.select_for_update()
+        .filter(source_list=source_list, external_id=external_id)
+        .order_by("-revision")
+        .first()
+    )
+    report = Report(
+        source_list=source_list,
+        external_id=external_id,
+        revision=last.revision + 1 if last else 1,
+        payload=payload,
+        fields=fields,
+        received_on=received_on,
+        created_by=user,
+    )
+    report.full_clean()
+    report.save()
+    return report
+
+
+@transaction.atomic
+def incident_link_reports(
+    *, incident: Incident, reports: Iterable[Report], user: User | None
+) -> list[IncidentReport]:
+    """Make reports part of an incident, moving each from the incident it was part of, if any."""
+    links = []
+    for report in reports:
+        IncidentReport.objects.filter(report=report).exclude(incident=incident).delete()
+        link, _created = IncidentReport.objects.get_or_create(
+            report=report, defaults={"incident": incident, "linked_by": user}
+        )
+        links.append(link)
+    return links

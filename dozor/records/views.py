@@ -1,0 +1,208 @@
+"""Incident pages: parse the request, call one selector or service, render."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from dozor.records import geography, selectors, services
+from dozor.records.forms import (
+    BiasFormSet,
+    IncidentFilterForm,
+    IncidentForm,
+    PersonFormSet,
+    incident_input,
+)
+from dozor.records.models import Incident
+from dozor.security.models import User
+
+logger = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+MSG_FORM_TOO_LARGE = gettext_lazy(
+    "The form was too large to accept (over %(limit)s MB). A title holds at most 300 characters "
+    "and a summary at most 20,000; nothing was saved."
+)
+MSG_FORM_HAS_ERRORS = gettext_lazy("Nothing was saved: correct the fields marked below.")
+
+
+@login_required
+def incident_list(request: HttpRequest) -> HttpResponse:
+    form = IncidentFilterForm(request.GET or None)
+    incidents = selectors.incident_list(user=request.user, filters=form.filters())
+    page = Paginator(
+        incidents.select_related("organisation").prefetch_related("biases"), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "records/incident_list.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@login_required
+def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = _visible_incident(request, reference)
+    return render(
+        request,
+        "records/incident_detail.html",
+        {
+            "incident": incident,
+            "can_edit": selectors.incident_can_edit(request.user, incident),
+            "victims": [p for p in incident.people.all() if p.role == "victim"],
+            "others": [p for p in incident.people.all() if p.role != "victim"],
+            "links": incident.report_links.all(),
+        },
+    )
+
+
+@login_required
+def incident_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if not user.can_write_records():
+        raise PermissionDenied(_("Your role does not allow recording incidents."))
+    return _incident_form(request, incident=None)
+
+
+@login_required
+def incident_edit(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = _visible_incident(request, reference)
+    if not selectors.incident_can_edit(request.user, incident):
+        raise PermissionDenied(_("Only your organisation's documenters can change this incident."))
+    return _incident_form(request, incident=incident)
+
+
+def _visible_incident(request: HttpRequest, reference: str) -> Incident:
+    try:
+        return selectors.incident_get(user=request.user, reference=reference)
+    except Incident.DoesNotExist:
+        raise Http404(_("No incident with this reference that you may see.")) from None
+
+
+def _incident_form(request: HttpRequest, *, incident: Incident | None) -> HttpResponse:
+    user = request.user
+    assert isinstance(user, User)
+    if request.method == "POST":
+        try:
+            post = request.POST
+        except RequestDataTooBig:
+            logger.warning("incident form refused: request body too large, from %s", user)
+            return _render_form(
+                request,
+                incident,
+                *_unbound_forms(incident),
+                errors=[MSG_FORM_TOO_LARGE % {"limit": 2}],
+                status=413,
+            )
+        form = IncidentForm(post)
+        biases = BiasFormSet(post, prefix="bias")
+        people = PersonFormSet(post, prefix="person")
+        if form.is_valid() and biases.is_valid() and people.is_valid():
+            data = incident_input(form, biases, people)
+            try:
+                if incident is None:
+                    assert user.organisation is not None
+                    saved = services.incident_create(
+                        organisation=user.organisation, user=user, data=data
+                    )
+                else:
+                    saved = services.incident_update(incident=incident, user=user, data=data)
+            except ValidationError as error:
+                _attach(form, biases, people, error)
+            else:
+                return redirect("records:incident_detail", reference=saved.reference)
+        rejected = sorted(form.errors) + ["biases"] * bool(biases.total_error_count())
+        rejected += ["people"] * bool(people.total_error_count())
+        logger.info("incident form rejected for %s: fields %s", user, rejected)
+        return _render_form(
+            request, incident, form, biases, people, errors=[MSG_FORM_HAS_ERRORS], status=400
+        )
+    return _render_form(request, incident, *_unbound_forms(incident))
+
+
+def _unbound_forms(incident: Incident | None) -> tuple[IncidentForm, Any, Any]:
+    if incident is None:
+        return IncidentForm(), BiasFormSet(prefix="bias"), PersonFormSet(prefix="person")
+    return (
+        IncidentForm(initial=IncidentForm.initial_from(incident)),
+        BiasFormSet(
+            prefix="bias",
+            initial=[
+                {"motivation": b.motivation, "indicators": b.indicators, "note": b.note}
+                for b in incident.biases.all()
+            ],
+        ),
+        PersonFormSet(
+            prefix="person",
+            initial=[
+                {
+                    name: getattr(p, name)
+                    for name in (
+                        "role",
+                        "name",
+                        "pseudonym",
+                        "sex",
+                        "age",
+                        "perceived_group",
+                        "harm",
+                        "group_affiliation",
+                        "count",
+                    )
+                }
+                for p in incident.people.all()
+            ],
+        ),
+    )
+
+
+def _attach(form: IncidentForm, biases: Any, people: Any, error: ValidationError) -> None:
+    """Put the service's errors beside the fields they concern."""
+    for field, messages in error.message_dict.items():
+        if field in form.fields:
+            form.add_error(field, messages)
+        elif field == "biases":
+            biases._non_form_errors.extend(messages)
+        elif field == "people":
+            people._non_form_errors.extend(messages)
+        else:
+            form.add_error(None, messages)
+
+
+def _render_form(
+    request: HttpRequest,
+    incident: Incident | None,
+    form: IncidentForm,
+    biases: Any,
+    people: Any,
+    *,
+    errors: list[Any] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "en"
+    return render(
+        request,
+        "records/incident_form.html",
+        {
+            "incident": incident,
+            "form": form,
+            "biases": biases,
+            "people": people,
+            "errors": errors or [],
+            "regions": [
+                (region.code, region.name(language))
+                for region in geography.russian_regions().values()
+            ],
+        },
+        status=status,
+    )

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The whole test suite: once on SQLite, once on PostgreSQL, browser tests included.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=${VENV:-.venv}/bin
+
+eval "$(scripts/services.sh)"
+
+echo "== tests on SQLite =="
+env -u DOZOR_DATABASE_URL "$BIN/pytest" -n 2 --dist loadgroup -q "$@"
+
+echo "== tests on PostgreSQL =="
+DOZOR_DATABASE_URL=$DOZOR_TEST_DATABASE_URL "$BIN/pytest" -n 2 --dist loadgroup -q -m "not sqlite_only" "$@"

@@ -1,0 +1,12 @@
+"""Settings for the test suite: Dozor's own settings with a throwaway home and fast hashing."""
+
+import os
+import tempfile
+
+os.environ.setdefault("DOZOR_HOME", tempfile.mkdtemp(prefix="dozor-test-"))
+os.environ.setdefault("DOZOR_ENV", "test")
+os.environ.setdefault("DOZOR_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+
+from dozor.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
