@@ -14,7 +14,9 @@ GOOD_KEY = "k" * 64
 
 
 def test_safe_production_settings_have_no_refusals() -> None:
-    assert config.production_refusals(debug=False, key=GOOD_KEY, allowed_hosts=["dozor.example"]) == []
+    assert (
+        config.production_refusals(debug=False, key=GOOD_KEY, allowed_hosts=["dozor.example"]) == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -82,7 +84,9 @@ def test_env_bool_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_every_setting_is_documented() -> None:
     documentation = (ROOT / "docs" / "configuration.md").read_text(encoding="utf-8")
-    missing = [setting.name for setting in config.SETTINGS if f"`{setting.name}`" not in documentation]
+    missing = [
+        setting.name for setting in config.SETTINGS if f"`{setting.name}`" not in documentation
+    ]
     assert missing == []
 
 

@@ -1,4 +1,4 @@
-"""The Russian interface is complete: every message is translated and the compiled file is current."""
+"""The Russian interface is complete: every message translated, the compiled file current."""
 
 import shutil
 import subprocess

@@ -72,7 +72,7 @@ class IncidentFilterForm(ChoicesForm):
         required=False,
         choices=[("", _("Any")), ("yes", _("Yes")), ("no", _("No"))],
     )
-    sort = forms.ChoiceField(label=_("Sort"), required=False)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, initial=DEFAULT_SORT)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -158,7 +158,22 @@ class IncidentForm(ChoicesForm):
         label=_("A human-rights defender or organisation was targeted"), required=False
     )
 
+    # A new incident starts restricted to its organisation, in Russia, with nothing guessed for
+    # what the documenter must choose (the type has an empty first option).
+    INITIAL = {
+        "summary_language": "ru",
+        "date_precision": "day",
+        "country": "RU",
+        "location_precision": "locality",
+        "target_kind": "people",
+        "verification_status": "unverified",
+        "confidentiality": "restricted",
+        "killed": 0,
+        "injured": 0,
+    }
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["initial"] = {**self.INITIAL, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.choice_field("country").choices = country_choices()
         for field_name, vocabulary_name in (
@@ -170,6 +185,7 @@ class IncidentForm(ChoicesForm):
             ("confidentiality", "confidentiality"),
         ):
             self.choice_field(field_name).choices = vocabulary_choices(vocabulary_name)
+        self.choice_field("incident_type").choices = vocabulary_choices("incident_type", blank="—")
 
     @staticmethod
     def initial_from(incident: Incident) -> dict[str, Any]:
@@ -195,13 +211,13 @@ class BiasForm(ChoicesForm):
 
 
 class PersonForm(ChoicesForm):
-    role = forms.ChoiceField(label=_("Role"))
+    role = forms.ChoiceField(label=_("Role"), initial="victim")
     name = forms.CharField(label=_("Name"), required=False, max_length=300)
     pseudonym = forms.CharField(label=_("Pseudonym"), required=False, max_length=100)
-    sex = forms.ChoiceField(label=_("Sex"))
+    sex = forms.ChoiceField(label=_("Sex"), initial="unknown")
     age = forms.IntegerField(label=_("Age"), required=False, min_value=0, max_value=120)
     perceived_group = forms.ChoiceField(label=_("Perceived group"), required=False)
-    harm = forms.ChoiceField(label=_("Harm"))
+    harm = forms.ChoiceField(label=_("Harm"), initial="unknown")
     group_affiliation = forms.CharField(
         label=_("Group affiliation"), required=False, max_length=300
     )

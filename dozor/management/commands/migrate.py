@@ -4,5 +4,5 @@ from dozor.commands import DozorCommand
 
 
 class Command(DjangoMigrate):
-    help = "Create or update the database tables. Safe to run at any time; it only adds what is missing."
+    help = "Create or update the database tables. Safe to run at any time: it adds what is missing."
     suppressed_base_arguments = DozorCommand.suppressed_base_arguments
