@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict
+from dataclasses import asdict, replace
 
-from . import loglinear as ll
 from .data import CaptureHistories
 from .errors import MSEError
 from .results import DgaSettings, Estimate, LcmcrSettings, LoglinearSettings
@@ -24,13 +23,14 @@ def _history_index(text: str, lists: tuple[str, ...]) -> int:
 
 
 def run_loglinear(ch: CaptureHistories, cfg: LoglinearSettings) -> Estimate:
+    from . import loglinear as ll  # statsmodels is slow to import; only load it when used
+
     exclude = tuple(_history_index(h, ch.lists) for h in cfg.exclude_histories)
     settings = asdict(cfg)
     details: dict[str, object] = {}
     cautions: list[str] = []
     if cfg.model is not None:
         spec = ll.parse_model(cfg.model, ch.lists)
-        from dataclasses import replace
 
         fit = ll.fit_model(ch, replace(spec, exclude=exclude))
         details["selection"] = "fixed model"
