@@ -134,7 +134,7 @@ def _as_binary(series: pd.Series, column: str) -> np.ndarray:
         row = series.index[int(np.argmax(bad.to_numpy()))]
         raise CaptureDataError(
             f"column {column!r}, row {row!r}: expected 0 or 1 (on the list or not), "
-            f"got {series.loc[row]!r}"
+            f"got {str(series.loc[row])!r}"
         )
     return numeric.to_numpy().astype(np.int8)
 
@@ -147,7 +147,7 @@ def _as_counts(series: pd.Series, column: str) -> np.ndarray:
         row = series.index[int(np.argmax(bad))]
         raise CaptureDataError(
             f"count column {column!r}, row {row!r}: expected a non-negative whole number, "
-            f"got {series.loc[row]!r}"
+            f"got {str(series.loc[row])!r}"
         )
     return values.astype(np.int64)
 
@@ -314,7 +314,8 @@ def check_histories(
                 f"{j} list(s) given; multiple systems estimation needs at least {min_lists}. "
                 "With two lists the estimate rests entirely on the assumption that being on "
                 "one list has nothing to do with being on the other, and no data can test "
-                "that assumption (pass allow_two_lists=True to accept it explicitly)"
+                "that assumption (accept it explicitly with allow_two_lists=True, or "
+                "--allow-two-lists on the command line)"
             )
     totals = ch.list_totals()
     empty = [name for name, t in totals.items() if t == 0]
