@@ -33,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from ._methods import run_method
 from .data import (
     CaptureHistories,
     capture_histories_from_frame,
@@ -116,13 +117,7 @@ def estimate(
     cautions = check_histories(histories, allow_two_lists=allow_two_lists)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MSEWarning)
-        if method == "loglinear":
-            from ._methods import run_loglinear as runner
-        elif method == "lcmcr":
-            from ._methods import run_lcmcr as runner
-        else:
-            from ._methods import run_dga as runner
-        result: Estimate = runner(histories, cfg)
+        result = run_method(histories, cfg)
     more = [str(w.message) for w in caught if issubclass(w.category, MSEWarning)]
     all_cautions = tuple(dict.fromkeys([*cautions, *result.warnings, *more]))
     for text in all_cautions:

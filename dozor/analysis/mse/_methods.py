@@ -119,3 +119,14 @@ def run_dga(ch: CaptureHistories, cfg: DgaSettings) -> Estimate:
     from .dga import bma_estimate
 
     return bma_estimate(ch, cfg)
+
+
+def run_method(
+    ch: CaptureHistories, cfg: LoglinearSettings | LcmcrSettings | DgaSettings
+) -> Estimate:
+    """Dispatch on the type of the settings."""
+    if isinstance(cfg, LoglinearSettings):
+        return run_loglinear(ch, cfg)
+    if isinstance(cfg, LcmcrSettings):
+        return run_lcmcr(ch, cfg)
+    return run_dga(ch, cfg)

@@ -154,6 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         data = result.to_dict()
         data["details"].pop("trace_N", None)
+        data["details"].pop("trace_alpha", None)
         data["lists"] = list(ch.lists)
         print(json.dumps(data, allow_nan=False, default=str))
         return 0

@@ -383,6 +383,7 @@ class LcmcrPosterior:
                 "seconds": self.seconds,
                 "interval": "equal-tailed posterior credible interval",
                 "trace_N": self.n_draws.tolist(),
+                "trace_alpha": self.alpha_draws.tolist(),
             },
         )
 
