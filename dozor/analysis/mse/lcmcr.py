@@ -142,6 +142,7 @@ def _chain_numba_py(
     log_lam = np.empty((j, k))
     log_not = np.empty((j, k))
     logp = np.empty(k)
+    base = np.empty(k)
     prob = np.empty(k)
     nk = np.zeros(k, dtype=np.int64)
     s = np.zeros((j, k), dtype=np.int64)
@@ -155,16 +156,20 @@ def _chain_numba_py(
                 log_not[jj, kk] = np.log1p(-lam[jj, kk])
         nk[:] = 0
         s[:, :] = 0
+        # base[k] = log pi_k + log P(on no list | k); a history adds log-odds of its lists
+        for kk in range(k):
+            acc = np.log(max(pi[kk], 1e-300))
+            for jj in range(j):
+                acc += log_not[jj, kk]
+            base[kk] = acc
         # 1. classes of the observed, one multinomial per history
         for i in range(m):
             best = -np.inf
             for kk in range(k):
-                acc = np.log(max(pi[kk], 1e-300))
+                acc = base[kk]
                 for jj in range(j):
                     if hist[i, jj] == 1:
-                        acc += log_lam[jj, kk]
-                    else:
-                        acc += log_not[jj, kk]
+                        acc += log_lam[jj, kk] - log_not[jj, kk]
                 logp[kk] = acc
                 if acc > best:
                     best = acc

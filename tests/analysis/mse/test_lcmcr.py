@@ -123,3 +123,12 @@ def test_coverage_on_stanlcmcr_designs() -> None:
     for name, share in report.items():
         assert share >= 0.6, (name, report)
     assert np.mean(list(report.values())) >= 0.8, report
+
+
+def test_one_class_agrees_with_the_independence_model(hiv: CaptureHistories) -> None:
+    """With K = 1 the latent-class model is model Mt with a 1/N prior on N."""
+    mt = mse.estimate(hiv, "loglinear", model="Mt")  # N = 11124.6, s.e. 904.8
+    draws = run_chain(hiv, K=1, burnin=500, samples=2000, thinning=2, seed=1)[0]
+    assert mt.se is not None
+    assert abs(np.median(draws) - mt.estimate) < 0.5 * mt.se
+    assert 0.8 < np.std(draws) / mt.se < 1.2
