@@ -1,0 +1,144 @@
+"""Multiple systems estimation (capture-recapture) of the number of cases nobody recorded.
+
+Plain Python, NumPy, SciPy, statsmodels and pandas; no Django.
+
+Quick use::
+
+    import pandas as pd
+    from dozor.analysis import mse
+
+    ch = mse.capture_histories_from_frame(pd.read_csv("lists.csv"), count_column="count")
+    result = mse.estimate(ch, method="loglinear")        # or "lcmcr", "dga"
+    print(result.estimate, result.lower, result.upper)
+
+Three families of methods are offered:
+
+* ``"loglinear"``: Poisson log-linear models on the incomplete table (as in the R
+  package Rcapture): independence and two-way interaction models chosen by AIC,
+  BIC, stepwise selection or averaged with AIC weights, and the heterogeneity
+  models M0, Mt, Mh and Mth; profile-likelihood intervals.
+* ``"lcmcr"``: the Bayesian non-parametric latent-class model of Manrique-Vallier
+  (2016), as in HRDAG's LCMCR; posterior median and credible interval.
+* ``"dga"``: Bayesian model averaging over decomposable graphical models
+  (Madigan & York 1997), as in HRDAG's dga, for 3 to 5 lists.
+
+Every estimate carries the cautions found in the data (``Estimate.warnings``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import asdict, fields
+from typing import Any
+
+import pandas as pd
+
+from ._methods import run_method
+from .data import (
+    CaptureHistories,
+    capture_histories_from_frame,
+    check_histories,
+    split_by_stratum,
+)
+from .errors import (
+    CaptureDataError,
+    DegenerateDataError,
+    ModelFitError,
+    MSEError,
+    MSEWarning,
+    TooFewListsError,
+)
+from .results import (
+    METHODS,
+    DgaSettings,
+    Estimate,
+    LcmcrSettings,
+    LoglinearSettings,
+)
+
+__all__ = [
+    "METHODS",
+    "CaptureDataError",
+    "CaptureHistories",
+    "DegenerateDataError",
+    "DgaSettings",
+    "Estimate",
+    "LcmcrSettings",
+    "LoglinearSettings",
+    "MSEError",
+    "MSEWarning",
+    "ModelFitError",
+    "TooFewListsError",
+    "capture_histories_from_frame",
+    "check_histories",
+    "estimate",
+    "estimate_by_stratum",
+    "split_by_stratum",
+]
+
+_SETTINGS = {"loglinear": LoglinearSettings, "lcmcr": LcmcrSettings, "dga": DgaSettings}
+
+
+def _make_settings(method: str, settings: Any, overrides: dict[str, Any]) -> Any:
+    cls = _SETTINGS[method]
+    if settings is None:
+        settings = cls()
+    elif not isinstance(settings, cls):
+        raise MSEError(f"settings for {method!r} must be {cls.__name__}")
+    if overrides:
+        names = {f.name for f in fields(cls)}
+        unknown = sorted(set(overrides) - names)
+        if unknown:
+            raise MSEError(f"unknown setting(s) {unknown} for {method!r}; known: {sorted(names)}")
+        settings = cls(**{**asdict(settings), **overrides})
+    return settings
+
+
+def estimate(
+    histories: CaptureHistories | pd.DataFrame,
+    method: str = "loglinear",
+    *,
+    settings: LoglinearSettings | LcmcrSettings | DgaSettings | None = None,
+    allow_two_lists: bool = False,
+    **overrides: Any,
+) -> Estimate:
+    """Estimate the total population size from capture histories.
+
+    ``histories`` is a :class:`CaptureHistories` or a DataFrame readable by
+    :func:`capture_histories_from_frame`.  Keyword arguments override fields of
+    the method's settings dataclass (e.g. ``seed=1``, ``K=5``).  Refuses fewer
+    than three lists unless ``allow_two_lists`` (see :func:`check_histories`).
+    """
+    if method not in METHODS:
+        raise MSEError(f"unknown method {method!r}; choose one of {METHODS}")
+    if isinstance(histories, pd.DataFrame):
+        histories = capture_histories_from_frame(histories)
+    cfg = _make_settings(method, settings, overrides)
+    cautions = check_histories(histories, allow_two_lists=allow_two_lists)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", MSEWarning)
+        result = run_method(histories, cfg)
+    more = [str(w.message) for w in caught if issubclass(w.category, MSEWarning)]
+    all_cautions = tuple(dict.fromkeys([*cautions, *result.warnings, *more]))
+    for text in all_cautions:
+        warnings.warn(text, MSEWarning, stacklevel=2)
+    return Estimate(
+        **{**{f.name: getattr(result, f.name) for f in fields(Estimate)}, "warnings": all_cautions}
+    )
+
+
+def estimate_by_stratum(
+    frame: pd.DataFrame,
+    stratum_column: str,
+    method: str = "loglinear",
+    *,
+    lists: list[str] | None = None,
+    count_column: str | None = None,
+    min_observed: int = 30,
+    **kwargs: Any,
+) -> dict[str, Estimate]:
+    """Estimate separately in each stratum with at least ``min_observed`` individuals."""
+    parts = split_by_stratum(
+        frame, stratum_column, lists=lists, count_column=count_column, min_observed=min_observed
+    )
+    return {key: estimate(ch, method, **kwargs) for key, ch in parts.items()}
