@@ -19,7 +19,10 @@ COMMANDS = {
     "vocab": "List the controlled vocabularies, or the terms of one.",
     "incident": "Record an incident from the command line.",
 }
-DATABASE_FREE_COMMANDS: dict[str, str] = {}
+# Commands that need no database or settings: they run without Django.
+DATABASE_FREE_COMMANDS = {
+    "mse": "Estimate what no list recorded from a capture-history CSV (no database needed).",
+}
 
 USAGE = """usage: dozor COMMAND [OPTIONS]
 
@@ -53,6 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"dozor: there is no command '{name}'.\n", file=sys.stderr)
         print(usage(), file=sys.stderr)
         return 2
+    if name == "mse":
+        from dozor.analysis.mse.cli import main as mse_main
+
+        return mse_main(rest)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dozor.settings")
     import django
     from django.core.exceptions import ImproperlyConfigured

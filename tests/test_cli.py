@@ -1,3 +1,4 @@
+import json
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,15 @@ def test_each_command_has_help_for_users(tmp_path: Path, name: str) -> None:
     assert result.returncode == 0, result.stderr
     assert f"usage: dozor {name}" in result.stdout
     assert "--pythonpath" not in result.stdout
+
+
+def test_mse_runs_without_a_database(tmp_path: Path) -> None:
+    hare = Path(__file__).parent / "data" / "mse" / "hare.csv"
+    result = run_dozor(tmp_path, "mse", str(hare), "--json", DOZOR_DATABASE_URL="nonsense://")
+    assert result.returncode == 0, result.stderr
+    estimate = json.loads(result.stdout)
+    assert estimate["observed"] == 68 and estimate["method"] == "loglinear"
+    assert estimate["lower"] <= estimate["estimate"] <= estimate["upper"]
 
 
 def test_an_unknown_command_is_named(tmp_path: Path) -> None:
