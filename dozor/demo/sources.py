@@ -1,0 +1,794 @@
+# Russian text is the point of this module, so Cyrillic letters that look Latin are intended.
+# ruff: noqa: RUF001, RUF003
+"""Texts of the synthetic incidents, and the reports each source list makes of them.
+
+Three sources write about the same event differently: the NGO's list (Russian columns,
+nominative names, sometimes surname first), the press scan (articles with names declined as a
+journalist writes them), and the partner's list (English columns, names in one of several Latin
+transliterations). Each report may also carry the errors real reports carry: a date a day off, a
+city with no region, a different count of killed and injured, a misspelt or missing victim.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from dozor.demo.catalogue import Catalogue, WeightedTable, pick
+from dozor.demo.model import DemoIncident, DemoPerson, DemoReport
+from dozor.demo.russian import (
+    decline_first_name,
+    decline_surname,
+    locative,
+    misspell,
+    people_count,
+    transliterate,
+)
+
+_SCHEMES = WeightedTable({"bgn": 5, "icao": 3, "informal": 2})
+
+
+@dataclass(frozen=True)
+class Victim:
+    """A victim as drawn, with what the texts need beyond the DemoPerson."""
+
+    first: str
+    surname: str  # in the form that matches sex
+    sex: str
+    age: int | None
+    group: str
+    ethnicity: str
+    harm: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.first} {self.surname}" if self.first else ""
+
+    def person(self) -> DemoPerson:
+        return DemoPerson(
+            role="victim",
+            name=self.name,
+            sex=self.sex,
+            age=self.age,
+            perceived_group=self.group,
+            harm=self.harm,
+        )
+
+    def declined(self, case: str) -> str:
+        if not self.first:
+            return ""
+        first = decline_first_name(self.first, self.sex, case)
+        return f"{first} {decline_surname(self.surname, self.sex, case)}"
+
+
+def _tidy(text: str) -> str:
+    """Collapse the spaces left by empty slots and capitalise the first letter."""
+    text = " ".join(text.split())
+    if " ." in text or " ," in text:
+        text = text.replace(" .", ".").replace(" ,", ",")
+    return text[:1].upper() + text[1:]
+
+
+class _Slots(dict[str, Any]):
+    """Template slots; the costly ones are computed only when a template asks for them."""
+
+    def __init__(self, values: dict[str, Any], lazy: dict[str, Callable[[], Any]]) -> None:
+        super().__init__(values)
+        self.lazy = lazy
+
+    def __missing__(self, key: str) -> Any:
+        value = self.lazy[key]()
+        self[key] = value
+        return value
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _join(items: list[str], conjunction: str = "и") -> str:
+    items = [item for item in items if item]
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def _agree(victims: list[Victim], masculine: str, feminine: str, plural: str) -> str:
+    if len(victims) > 1:
+        return plural
+    if victims and victims[0].sex == "female":
+        return feminine
+    return masculine
+
+
+def _date_phrase(cat: Catalogue, date: datetime.date, precision: str) -> str:
+    if precision == "day":
+        return f"{date.day} {cat.texts['months_genitive'][date.month - 1]} {date.year} года"
+    if precision == "month":
+        return f"в {cat.texts['months_prepositional'][date.month - 1]} {date.year} года"
+    return f"в {date.year} году"
+
+
+def _descriptor(rng: random.Random, cat: Catalogue, victim: Victim, case: str, org_gen: str) -> str:
+    forms = pick(rng, cat.texts["descriptors"][victim.group])
+    index = (2 if victim.sex == "female" else 0) + (1 if case == "acc" else 0)
+    country = pick(rng, cat.texts["origins"].get(victim.ethnicity, ["России"]))
+    return str(forms[index]).format(country=country, org_gen=org_gen)
+
+
+def _age_word(victim: Victim, case: str) -> str:
+    if victim.age is None:
+        return ""
+    endings = {
+        ("nom", False): "ий",
+        ("acc", False): "его",
+        ("nom", True): "яя",
+        ("acc", True): "юю",
+    }
+    return f"{victim.age}-летн{endings[(case, victim.sex == 'female')]}"
+
+
+def _victim_phrase(
+    rng: random.Random,
+    cat: Catalogue,
+    victim: Victim,
+    case: str,
+    *,
+    name: str,
+    org_gen: str,
+    with_age: bool,
+) -> str:
+    age = _age_word(victim, case) if with_age else ""
+    return " ".join(filter(None, [age, _descriptor(rng, cat, victim, case, org_gen), name]))
+
+
+def _harm_sentence(killed: int, injured: int, victims: list[Victim]) -> str:
+    parts = []
+    if killed:
+        parts.append("погиб один человек" if killed == 1 else f"погибли {people_count(killed)}")
+    if injured:
+        parts.append("ранен один человек" if injured == 1 else f"ранены {people_count(injured)}")
+    if not parts:
+        if victims and victims[0].harm == "unhurt":
+            return _agree(victims, "Пострадавшему", "Пострадавшей", "Пострадавшим") + (
+                " удалось убежать."
+            )
+        return ""
+    return _capital(", ".join(parts)) + "."
+
+
+def _press_harm(killed: int, injured: int, victims: list[Victim]) -> str:
+    if len(victims) == 1 and killed + injured == 1:
+        if killed:
+            return _agree(
+                victims, "От полученных ран он скончался.", "От полученных ран она скончалась.", ""
+            )
+        return _agree(
+            victims,
+            "Пострадавший госпитализирован с травмами.",
+            "Пострадавшая госпитализирована с травмами.",
+            "",
+        )
+    return _harm_sentence(killed, injured, victims)
+
+
+def _place(cat: Catalogue, locality: str) -> dict[str, str]:
+    phrase = locative(locality, cat.places["locative"])
+    return {"loc": phrase, "Loc": _capital(phrase), "city": locality}
+
+
+def incident_texts(
+    rng: random.Random,
+    cat: Catalogue,
+    *,
+    family: str,
+    incident_type: str,
+    date: datetime.date,
+    precision: str,
+    locality: str,
+    victims: list[Victim],
+    organisation: dict[str, Any] | None,
+    site: tuple[str, str] | None,
+    killed: int,
+    injured: int,
+    note: str,
+) -> tuple[str, str]:
+    """The monitors' own title and summary of an incident."""
+    org_gen = organisation["gen"] if organisation else ""
+    date_text = _date_phrase(cat, date, precision)
+    values = {
+        **_place(cat, locality),
+        "date": date_text,
+        "Date": _capital(date_text),
+        "note": note,
+        "org_gen": org_gen,
+        "agency_short": "полицию",
+        **_agreement_slots(victims),
+    }
+    lazy: dict[str, Callable[[], Any]] = {
+        "harm": lambda: _harm_sentence(killed, injured, victims),
+        "perps": lambda: pick(rng, cat.texts["perpetrators"]),
+        "agency": lambda: pick(rng, cat.scenarios["agencies"]),
+        "count_computers": lambda: rng.randint(3, 14),
+        **_site_slots(rng, cat, incident_type, site),
+        **_victim_slots(
+            rng,
+            cat,
+            victims,
+            lambda case: [v.declined(case) for v in victims],
+            org_gen=org_gen,
+            with_age=False,
+        ),
+    }
+    slots = _Slots(values, lazy)
+    title = _tidy(pick(rng, cat.texts["titles"][family]).format_map(slots))
+    summary = _tidy(pick(rng, cat.texts["summaries"][family]).format_map(slots))
+    return title, summary
+
+
+def _agreement_slots(victims: list[Victim]) -> dict[str, str]:
+    return {
+        "beaten": _agree(victims, "избит", "избита", "избиты"),
+        "killed_word": _agree(victims, "убит", "убита", "убиты"),
+        "detained_word": _agree(victims, "задержан", "задержана", "задержаны"),
+        "received_word": _agree(victims, "получил", "получила", "получили"),
+        "was_were": "were" if len(victims) > 1 else "was",
+        "them": _agree(victims, "его", "её", "их"),
+    }
+
+
+def _site_slots(
+    rng: random.Random, cat: Catalogue, incident_type: str, site: tuple[str, str] | None
+) -> dict[str, Callable[[], Any]]:
+    word = cat.texts["incident_words"][incident_type]
+    slots: dict[str, Callable[[], Any]] = {
+        "incident_word": lambda: word,
+        "Incident_word": lambda: _capital(word),
+    }
+    if site:
+        acts = cat.texts["property_acts"].get(incident_type, ["повреждено имущество"])
+        object_en = cat.texts["objects_en"][site[0]]
+        slots |= {
+            "object": lambda: site[0],
+            "object_gen": lambda: site[1],
+            "property_act": lambda: pick(rng, acts),
+            "object_en": lambda: object_en,
+            "object_en_lower": lambda: object_en[0].lower() + object_en[1:],
+        }
+    return slots
+
+
+def _victim_slots(
+    rng: random.Random,
+    cat: Catalogue,
+    victims: list[Victim],
+    names: Callable[[str], list[str]],
+    *,
+    org_gen: str,
+    with_age: bool,
+) -> dict[str, Callable[[], Any]]:
+    """Slots naming the victims; ``names(case)`` gives their names in a case, as written."""
+    if not victims:
+        # A report may have lost every victim; its text then speaks of "the victim".
+        return {
+            "victim_nom": lambda: "пострадавший",
+            "victim_acc": lambda: "человека",
+            "victims_nom": lambda: "пострадавший",
+            "victims_acc": lambda: "человека",
+            "victims_gen": lambda: "пострадавшего",
+            "victims_dat": lambda: "пострадавшему",
+            "victims_ins": lambda: "пострадавшим",
+        }
+
+    def phrases(case: str) -> str:
+        return _join(
+            [
+                _victim_phrase(rng, cat, v, case, name=name, org_gen=org_gen, with_age=with_age)
+                for v, name in zip(victims, names(case), strict=True)
+            ]
+        )
+
+    first = victims[0]
+    if len(victims) > 1:
+        several = people_count(len(victims))  # "В Москве избиты 3 человека"
+        victim_nom: Callable[[], str] = lambda: several  # noqa: E731
+        victim_acc: Callable[[], str] = lambda: several  # noqa: E731
+    else:
+        victim_nom = lambda: _descriptor(rng, cat, first, "nom", org_gen)  # noqa: E731
+        victim_acc = lambda: _descriptor(rng, cat, first, "acc", org_gen)  # noqa: E731
+    return {
+        "victim_nom": victim_nom,
+        "victim_acc": victim_acc,
+        "victims_nom": lambda: phrases("nom"),
+        "victims_acc": lambda: phrases("acc"),
+        "victims_gen": lambda: (
+            _join(names("gen")) or _agree(victims, "пострадавшего", "пострадавшей", "пострадавших")
+        ),
+        "victims_dat": lambda: (
+            _join(names("dat")) or _agree(victims, "пострадавшему", "пострадавшей", "пострадавшим")
+        ),
+        "victims_ins": lambda: (
+            _join(names("ins")) or _agree(victims, "пострадавшим", "пострадавшей", "пострадавшими")
+        ),
+    }
+
+
+# ---- reports ---------------------------------------------------------------------------------
+
+
+@dataclass
+class _Variant:
+    """What one report says, before it is written in the source's own format."""
+
+    date: datetime.date
+    precision: str
+    incident_type: str
+    killed: int
+    injured: int
+    victims: list[Victim]
+    region_known: bool
+
+
+def _variant(
+    rng: random.Random, incident: DemoIncident, victims: list[Victim], *, source: str
+) -> _Variant:
+    date = incident.date
+    if incident.date_precision == "day" and rng.random() < (0.15 if source == "press" else 0.1):
+        date += datetime.timedelta(days=pick(rng, (-1, 1)))
+    killed, injured, incident_type = incident.killed, incident.injured, incident.incident_type
+    if victims and rng.random() < 0.12:
+        if killed and source == "press" and rng.random() < 0.5:
+            # An early article: the victim died later in hospital.
+            killed, injured = killed - 1, injured + 1
+            if not killed and incident_type == "homicide":
+                incident_type = "physical_assault"
+        elif injured and rng.random() < 0.5:
+            injured -= 1
+        else:
+            injured += 1
+    kept = list(victims)
+    if len(kept) >= 2 and rng.random() < 0.2:
+        kept.pop(rng.randrange(len(kept)))
+    elif len(kept) == 1 and rng.random() < 0.05:
+        kept = []
+    region_known = rng.random() >= {"ngo": 0.08, "press": 0.5, "partner": 0.1}[source]
+    return _Variant(
+        date, incident.date_precision, incident_type, killed, injured, kept, region_known
+    )
+
+
+def _without_yo(text: str, rng: random.Random, share: float) -> str:
+    return text.replace("ё", "е") if "ё" in text and rng.random() < share else text
+
+
+def _spelt(name: str, rng: random.Random, *, typo: float, yo: float) -> str:
+    if not name:
+        return ""
+    if rng.random() < typo:
+        name = misspell(name, rng)
+    return _without_yo(name, rng, yo)
+
+
+def _parsed(
+    incident: DemoIncident,
+    variant: _Variant,
+    *,
+    region: str | None,
+    locality: str,
+    victims: list[dict[str, Any]],
+    title: str,
+    summary: str,
+) -> dict[str, Any]:
+    return {
+        "date": variant.date.isoformat(),
+        "date_precision": variant.precision,
+        "country": "RU",
+        "region": region,
+        "locality": locality,
+        "incident_type": variant.incident_type,
+        "bias_motivations": [b.motivation for b in incident.biases],
+        "killed": variant.killed,
+        "injured": variant.injured,
+        "victims": victims,
+        "title": title,
+        "summary": summary,
+    }
+
+
+def report_render(
+    rng: random.Random,
+    cat: Catalogue,
+    *,
+    list_key: str,
+    number: int,
+    incident: DemoIncident,
+    victims: list[Victim],
+    organisation: dict[str, Any] | None,
+    site: tuple[str, str] | None,
+) -> list[DemoReport]:
+    """The report(s) one source list made of one incident."""
+    spec = next(s for s in cat.scenarios["source_lists"] if s["key"] == list_key)
+    low, high = spec["delay_days"]
+    if list_key == "ngo":
+        return [_ngo_report(rng, cat, number, incident, victims, organisation, site, low, high)]
+    if list_key == "press":
+        reports = [
+            _press_report(rng, cat, f"P{number:07d}", incident, victims, organisation, site, 0)
+        ]
+        if rng.random() < 0.06:
+            follow_up = rng.randint(1, 5)
+            reports.append(
+                _press_report(
+                    rng, cat, f"P{number:07d}-2", incident, victims, organisation, site, follow_up
+                )
+            )
+        return reports
+    return [_partner_report(rng, cat, number, incident, victims, organisation, site, low, high)]
+
+
+def _ngo_report(
+    rng: random.Random,
+    cat: Catalogue,
+    number: int,
+    incident: DemoIncident,
+    victims: list[Victim],
+    organisation: dict[str, Any] | None,
+    site: tuple[str, str] | None,
+    low: int,
+    high: int,
+) -> DemoReport:
+    variant = _variant(rng, incident, victims, source="ngo")
+    date = variant.date
+    written_date = {
+        "day": f"{date:%d.%m.%Y}",
+        "month": f"{date:%m.%Y}",
+        "year": f"{date.year}",
+    }[variant.precision]
+    region_text = ""
+    if variant.region_known:
+        shorts = cat.texts["ngo_region_short"].get(incident.region)
+        region_text = (
+            pick(rng, shorts)
+            if shorts and rng.random() < 0.5
+            else cat.regions[incident.region].names["ru"]
+        )
+    surname_first = rng.random() < 0.3
+    written_victims = []
+    parsed_victims = []
+    for victim in variant.victims:
+        name = victim.name
+        if name and surname_first:
+            name = f"{victim.surname} {victim.first}"
+        name = _spelt(name, rng, typo=0.1, yo=0.5)
+        sex = "ж" if victim.sex == "female" else "м"
+        details = f"{sex}, {victim.age}" if victim.age is not None else sex
+        written_victims.append(f"{name or 'имя не установлено'} ({details})")
+        parsed_victims.append({"name": name, "sex": victim.sex, "age": victim.age})
+    title, summary = incident_texts(
+        rng,
+        cat,
+        family=_family(incident, variant),
+        incident_type=variant.incident_type,
+        date=variant.date,
+        precision=variant.precision,
+        locality=incident.locality,
+        victims=variant.victims,
+        organisation=organisation,
+        site=site,
+        killed=variant.killed,
+        injured=variant.injured,
+        note="",
+    )
+    group = next((p.perceived_group for p in incident.persons if p.role == "victim"), "")
+    raw = {
+        "№": f"{incident.date.year}-{number:05d}",
+        "Дата": written_date,
+        "Регион": region_text,
+        "Город": incident.locality,
+        "Тип": pick(rng, cat.texts["ngo_type_words"][variant.incident_type]),
+        "Мотив": "; ".join(
+            cat.labels["bias_motivation"]["ru"][b.motivation].lower() for b in incident.biases
+        ),
+        "Группа пострадавших": cat.labels["perceived_group"]["ru"][group] if group else "",
+        "Пострадавшие": "; ".join(written_victims),
+        "Убиты": variant.killed,
+        "Ранены": variant.injured,
+        "Кратко": title,
+        "Описание": summary,
+        "Источник": pick(rng, cat.texts["ngo_sources"]),
+    }
+    parsed = _parsed(
+        incident,
+        variant,
+        region=incident.region if variant.region_known else None,
+        locality=incident.locality,
+        victims=parsed_victims,
+        title=title,
+        summary=summary,
+    )
+    return DemoReport(
+        source_list="ngo",
+        external_id=f"SM-{number:06d}",
+        incident_key=incident.key,
+        received=incident.date + datetime.timedelta(days=rng.randint(low, high)),
+        raw=raw,
+        parsed=parsed,
+    )
+
+
+def _family(incident: DemoIncident, variant: _Variant) -> str:
+    if incident.defender_targeted:
+        return {"physical_assault": "defender_assault", "threat": "defender_threat"}.get(
+            variant.incident_type, variant.incident_type
+        )
+    if incident.target_kind == "property":
+        return "property"
+    return variant.incident_type
+
+
+_PRESS_CASES = WeightedTable({"acc": 6, "gen": 2, "dat": 1, "ins": 1})
+
+
+def _press_report(
+    rng: random.Random,
+    cat: Catalogue,
+    external_id: str,
+    incident: DemoIncident,
+    victims: list[Victim],
+    organisation: dict[str, Any] | None,
+    site: tuple[str, str] | None,
+    follow_up_days: int,
+) -> DemoReport:
+    variant = _variant(rng, incident, victims, source="press")
+    published = variant.date + datetime.timedelta(days=rng.randint(0, 3) + follow_up_days)
+    outlet, slug = pick(rng, cat.texts["press_outlets"])
+    org_gen = organisation["gen"] if organisation else ""
+    date_text = _date_phrase(cat, variant.date, variant.precision)
+    if variant.precision == "day" and rng.random() < 0.3:
+        date_text = f"{variant.date.day} {cat.texts['months_genitive'][variant.date.month - 1]}"
+    regional = cat.places["press_region_names"].get(incident.region)
+    if regional and rng.random() < 0.3:
+        place, locality = regional, ""
+        place_phrase = locative(
+            regional,
+            {
+                "Подмосковье": "в Подмосковье",
+                "Ленобласть": "в Ленобласти",
+                "Кубань": "на Кубани",
+                "Приморье": "в Приморье",
+            },
+        )
+    else:
+        place, locality = incident.locality, incident.locality
+        place_phrase = locative(incident.locality, cat.places["locative"])
+    federal_city = incident.region in ("RU-MOW", "RU-SPE")
+    region = (
+        incident.region
+        if (regional and not locality) or federal_city or variant.region_known
+        else None
+    )
+    case = _PRESS_CASES.draw(rng)
+    first_case = "dat" if case == "ins" else case  # the case in which the text first names them
+    name_forms: list[Callable[[str], str]] = []
+    parsed_victims = []
+    for victim in variant.victims:
+        name_forms.append(_press_name(rng, victim))
+        parsed_victims.append(
+            {
+                "name": name_forms[-1](first_case),
+                "sex": victim.sex,
+                "age": victim.age if rng.random() < 0.8 else None,
+            }
+        )
+
+    def as_written(form_case: str) -> list[str]:
+        return [form(form_case) for form in name_forms]
+
+    values: dict[str, Any] = {
+        "loc": place_phrase,
+        "Loc": _capital(place_phrase),
+        "city": place,
+        "date": date_text,
+        "Date": _capital(date_text),
+        "org_gen": org_gen,
+        "org": organisation["name"] if organisation else "",
+        **_agreement_slots(variant.victims),
+    }
+    event = cat.texts["press_events"].get(variant.incident_type, "")
+    lazy: dict[str, Callable[[], Any]] = {
+        "perps": lambda: pick(rng, cat.texts["perpetrators"]),
+        "harm": lambda: _press_harm(variant.killed, variant.injured, variant.victims),
+        "agency": lambda: pick(rng, cat.scenarios["agencies"]),
+        "event": lambda: event,
+        "event_lower": lambda: event[:1].lower() + event[1:],
+        **_site_slots(rng, cat, variant.incident_type, site),
+        **_victim_slots(
+            rng, cat, variant.victims, as_written, org_gen=org_gen, with_age=rng.random() < 0.6
+        ),
+    }
+    slots = _Slots(values, lazy)
+    kind = _press_kind(incident, variant)
+    bodies = cat.texts["press_bodies"][kind]
+    if kind == "people":
+        bodies = bodies[case]
+    headline_kind = "homicide" if kind == "people" and variant.killed else kind
+    headline = _tidy(pick(rng, cat.texts["press_headlines"][headline_kind]).format_map(slots))
+    text = _tidy(pick(rng, bodies).format_map(slots))
+    written = [n for n in as_written(first_case if kind == "people" else "acc") if n]
+    if kind == "people" and case == "ins":
+        written += [n for n in as_written("ins") if n]
+    raw = {
+        "outlet": outlet,
+        "url": f"https://{slug}.example/news/{external_id.lower()}",
+        "published": published.isoformat(),
+        "headline": headline,
+        "place": place,
+        "text": text,
+        "victims_as_written": written,
+    }
+    parsed = _parsed(
+        incident,
+        variant,
+        region=region,
+        locality=locality,
+        victims=parsed_victims,
+        title=headline,
+        summary=text,
+    )
+    return DemoReport(
+        source_list="press",
+        external_id=external_id,
+        incident_key=incident.key,
+        received=published + datetime.timedelta(days=rng.randint(0, 6)),
+        raw=raw,
+        parsed=parsed,
+    )
+
+
+def _press_name(rng: random.Random, victim: Victim) -> Callable[[str], str]:
+    """How one article writes a victim's name: a function of the grammatical case.
+
+    Articles leave some victims unnamed, give only an initial for some surnames, drop the
+    ё, and now and then misspell a name, which then stays misspelt in every case.
+    """
+    if not victim.first or rng.random() < 0.12:
+        return lambda case: ""
+    first, surname = victim.first, victim.surname
+    if rng.random() < 0.08:
+        if rng.random() < 0.5:
+            first = misspell(first, rng)
+        else:
+            surname = misspell(surname, rng)
+    if rng.random() < 0.7:
+        first, surname = first.replace("ё", "е"), surname.replace("ё", "е")
+    initial_only = rng.random() < 0.05
+    sex = victim.sex
+
+    def form(case: str) -> str:
+        family = f"{surname[0]}." if initial_only else decline_surname(surname, sex, case)
+        return f"{decline_first_name(first, sex, case)} {family}"
+
+    return form
+
+
+def _press_kind(incident: DemoIncident, variant: _Variant) -> str:
+    """Which family of press and partner templates tells this report's story."""
+    if incident.target_kind in ("organisation", "property"):
+        return incident.target_kind
+    if incident.incident_type == "detention":
+        return "organisation"
+    if variant.incident_type == "threat":
+        return "threat"
+    return "people"
+
+
+def _partner_report(
+    rng: random.Random,
+    cat: Catalogue,
+    number: int,
+    incident: DemoIncident,
+    victims: list[Victim],
+    organisation: dict[str, Any] | None,
+    site: tuple[str, str] | None,
+    low: int,
+    high: int,
+) -> DemoReport:
+    variant = _variant(rng, incident, victims, source="partner")
+    scheme = _SCHEMES.draw(rng)
+    date = variant.date
+    month = cat.texts["months_en"][date.month - 1]
+    written_date = {
+        "day": pick(rng, [date.isoformat(), f"{date:%d/%m/%Y}"]),
+        "month": pick(rng, [f"{month} {date.year}", f"{date:%Y-%m}"]),
+        "year": str(date.year),
+    }[variant.precision]
+    region = cat.regions[incident.region]
+    region_text = ""
+    if variant.region_known:
+        region_text = region.names["en"]
+        if rng.random() < 0.3:
+            region_text = region_text.replace(" Oblast", " region").replace(" Krai", " territory")
+    city = cat.locality_en(incident.region, incident.locality)
+    if city == "Saint Petersburg":
+        city = pick(rng, ["Saint Petersburg", "St. Petersburg", "St Petersburg"])
+    surname_first = rng.random() < 0.2
+    written_victims = []
+    parsed_victims = []
+    descriptions = []
+    for victim in variant.victims:
+        latin = ""
+        if victim.first:
+            first = transliterate(_spelt(victim.first, rng, typo=0.04, yo=0.0), scheme)
+            last = transliterate(_spelt(victim.surname, rng, typo=0.04, yo=0.0), scheme)
+            latin = f"{last.upper()} {first}" if surname_first else f"{first} {last}"
+        gender = {"male": "M", "female": "F"}[victim.sex] if rng.random() < 0.85 else ""
+        written_victims.append({"name": latin, "gender": gender, "age": victim.age})
+        parsed_victims.append(
+            {
+                "name": latin,
+                "sex": {"M": "male", "F": "female"}.get(gender, "unknown"),
+                "age": victim.age,
+            }
+        )
+        who = "a " + cat.texts["descriptors_en"][victim.group][victim.sex == "female"]
+        descriptions.append(
+            f"{who}, {latin}" + (f" ({victim.age})" if victim.age else "") if latin else who
+        )
+    incident_en = cat.labels["incident_type"]["en"][variant.incident_type]
+    perps_en = pick(rng, cat.texts["perpetrators_en"])
+    harm_parts = []
+    if variant.killed:
+        harm_parts.append(f"{variant.killed} killed")
+    if variant.injured:
+        harm_parts.append(f"{variant.injured} injured")
+    slots: dict[str, Any] = {
+        "city_en": city,
+        "perps_en": perps_en,
+        "perps_en_lower": perps_en[0].lower() + perps_en[1:],
+        "victims_en": "; ".join(descriptions) or "a person",
+        "harm_en": (", ".join(harm_parts) + ".") if harm_parts else "",
+        "incident_en": incident_en,
+        "incident_en_lower": incident_en.lower(),
+        "org_en": organisation["en"] if organisation else "",
+        **_agreement_slots(variant.victims),
+        **_site_slots(rng, cat, variant.incident_type, site),
+    }
+    kind = _press_kind(incident, variant)
+    description = _tidy(pick(rng, cat.texts["partner_descriptions"][kind]).format_map(slots))
+    title = _tidy(pick(rng, cat.texts["partner_titles"]).format_map(slots))
+    raw = {
+        "ID": f"ORN-{number:06d}",
+        "Date": written_date,
+        "Region": region_text,
+        "City": city,
+        "Incident type": incident_en,
+        "Bias motivation": "; ".join(
+            cat.labels["bias_motivation"]["en"][b.motivation] for b in incident.biases
+        ),
+        "Victims": written_victims,
+        "Killed": variant.killed,
+        "Injured": variant.injured,
+        "Title": title,
+        "Description": description,
+        "Source": pick(rng, cat.texts["partner_sources"]),
+    }
+    parsed = _parsed(
+        incident,
+        variant,
+        region=incident.region if variant.region_known else None,
+        locality=city,
+        victims=parsed_victims,
+        title=title,
+        summary=description,
+    )
+    return DemoReport(
+        source_list="partner",
+        external_id=raw["ID"],
+        incident_key=incident.key,
+        received=incident.date + datetime.timedelta(days=rng.randint(low, high)),
+        raw=raw,
+        parsed=parsed,
+    )
