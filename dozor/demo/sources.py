@@ -571,18 +571,8 @@ def _press_report(
         else None
     )
     case = _PRESS_CASES.draw(rng)
-    first_case = "dat" if case == "ins" else case  # the case in which the text first names them
-    name_forms: list[Callable[[str], str]] = []
-    parsed_victims = []
-    for victim in variant.victims:
-        name_forms.append(_press_name(rng, victim))
-        parsed_victims.append(
-            {
-                "name": name_forms[-1](first_case),
-                "sex": victim.sex,
-                "age": victim.age if rng.random() < 0.8 else None,
-            }
-        )
+    name_forms = [_press_name(rng, victim) for victim in variant.victims]
+    ages = [victim.age if rng.random() < 0.8 else None for victim in variant.victims]
 
     def as_written(form_case: str) -> list[str]:
         return [form(form_case) for form in name_forms]
@@ -617,9 +607,19 @@ def _press_report(
     headline_kind = "homicide" if kind == "people" and variant.killed else kind
     headline = _tidy(pick(rng, cat.texts["press_headlines"][headline_kind]).format_map(slots))
     text = _tidy(pick(rng, bodies).format_map(slots))
-    written = [n for n in as_written(first_case if kind == "people" else "acc") if n]
-    if kind == "people" and case == "ins":
-        written += [n for n in as_written("ins") if n]
+    # What a reader of the article gets: each victim's name in the form it first appears, if at all.
+    article = f"{headline} {text}"
+    written: list[str] = []
+    parsed_victims = []
+    for victim, form, age in zip(variant.victims, name_forms, ages, strict=True):
+        found = sorted(
+            (article.find(name), name)
+            for name in {form(c) for c in ("nom", "gen", "dat", "acc", "ins")}
+            if name and name in article
+        )
+        written.extend(name for _, name in found)
+        name = found[0][1] if found else ""
+        parsed_victims.append({"name": name, "sex": victim.sex, "age": age if name else None})
     raw = {
         "outlet": outlet,
         "url": f"https://{slug}.example/news/{external_id.lower()}",
@@ -744,7 +744,7 @@ def _partner_report(
         harm_parts.append(f"{variant.killed} killed")
     if variant.injured:
         harm_parts.append(f"{variant.injured} injured")
-    slots: dict[str, Any] = {
+    values: dict[str, Any] = {
         "city_en": city,
         "perps_en": perps_en,
         "perps_en_lower": perps_en[0].lower() + perps_en[1:],
@@ -754,8 +754,8 @@ def _partner_report(
         "incident_en_lower": incident_en.lower(),
         "org_en": organisation["en"] if organisation else "",
         **_agreement_slots(variant.victims),
-        **_site_slots(rng, cat, variant.incident_type, site),
     }
+    slots = _Slots(values, _site_slots(rng, cat, variant.incident_type, site))
     kind = _press_kind(incident, variant)
     description = _tidy(pick(rng, cat.texts["partner_descriptions"][kind]).format_map(slots))
     title = _tidy(pick(rng, cat.texts["partner_titles"]).format_map(slots))
