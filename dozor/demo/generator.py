@@ -17,12 +17,13 @@ The module is plain Python: no Django, so it runs in a notebook, a benchmark or 
 from __future__ import annotations
 
 import datetime
+import gc
 import math
 import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from dozor.demo.catalogue import Catalogue, WeightedTable, catalogue, pick
+from dozor.demo.catalogue import Catalogue, WeightedTable, between, catalogue, pick
 from dozor.demo.model import (
     DemoBias,
     DemoDataset,
@@ -92,6 +93,18 @@ def demo_generate(*, size: int = 3000, seed: int = 0) -> DemoDataset:
         raise ValueError(SIZE_ERROR.format(max_size=MAX_SIZE, size=size))
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise ValueError(SEED_ERROR.format(seed=seed))
+    # The generator allocates hundreds of thousands of small objects and frees none of them
+    # until it returns; the cycle collector would only rescan them again and again.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _generate(size, seed)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _generate(size: int, seed: int) -> DemoDataset:
     cat = catalogue()
     rng = random.Random(f"dozor-demo:{seed}")
     organisations = tuple(
@@ -151,7 +164,7 @@ def demo_generate(*, size: int = 3000, seed: int = 0) -> DemoDataset:
 def _draw_date(rng: random.Random, year: int) -> datetime.date:
     start = datetime.date(year, 1, 1)
     days = (datetime.date(year + 1, 1, 1) - start).days
-    return start + datetime.timedelta(days=rng.randrange(days))
+    return start + datetime.timedelta(days=int(rng.random() * days))
 
 
 def _draw_locality(rng: random.Random, cat: Catalogue, region: str) -> str:
@@ -165,13 +178,13 @@ def _draw_age(rng: random.Random, group: str) -> int | None:
     if rng.random() < 0.15:
         return None
     if group == "homeless":
-        return rng.randint(30, 68)
+        return between(rng, 30, 68)
     if group in ("human_rights_defender", "religious_minority", "jewish"):
-        return rng.randint(22, 70)
+        return between(rng, 22, 70)
     if group in ("ideological_opponent", "lgbti"):
-        return rng.randint(16, 38)
+        return between(rng, 16, 38)
     if rng.random() < 0.05:
-        return rng.randint(9, 15)
+        return between(rng, 9, 15)
     return round(rng.triangular(16, 60, 26))
 
 
@@ -312,7 +325,7 @@ def _draft_against_defenders(rng: random.Random, cat: Catalogue, *, order: int) 
 def _indicator_notes(
     rng: random.Random, cat: Catalogue, pool: list[str]
 ) -> tuple[tuple[str, ...], str]:
-    chosen = sorted(rng.sample(pool, k=min(len(pool), rng.randint(1, 3))), key=pool.index)
+    chosen = sorted(rng.sample(pool, k=min(len(pool), between(rng, 1, 3))), key=pool.index)
     sentences = [pick(rng, cat.scenarios["indicator_notes"][code]) for code in chosen]
     return tuple(chosen), " ".join(sentences)
 
@@ -324,14 +337,14 @@ def _perpetrators(
         return []
     if rng.random() > (0.7 if target_kind == "people" else 0.35):
         return []
-    count = _PERPETRATOR_COUNTS.draw(rng) if target_kind == "people" else rng.randint(1, 3)
+    count = _PERPETRATOR_COUNTS.draw(rng) if target_kind == "people" else between(rng, 1, 3)
     hate_group = pick(rng, cat.scenarios["hate_groups"]) if rng.random() < 0.2 else ""
     return [
         DemoPerson(
             role="perpetrator",
             name="",
             sex="male" if rng.random() < 0.93 else "unknown",
-            age=None if rng.random() < 0.6 else rng.randint(15, 26),
+            age=None if rng.random() < 0.6 else between(rng, 15, 26),
             perceived_group="",
             harm="unknown" if rng.random() < 0.7 else "unhurt",
             group_affiliation=hate_group,
@@ -350,7 +363,7 @@ def _witness(rng: random.Random, cat: Catalogue) -> DemoPerson:
         role="witness",
         name=f"{pick(rng, pool[sex])} {surname}",
         sex=sex,
-        age=rng.randint(18, 70),
+        age=between(rng, 18, 70),
         perceived_group="",
         harm="unhurt",
     )

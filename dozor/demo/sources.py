@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from dozor.demo.catalogue import Catalogue, WeightedTable, pick
+from dozor.demo.catalogue import Catalogue, WeightedTable, between, pick
 from dozor.demo.model import DemoIncident, DemoPerson, DemoReport
 from dozor.demo.russian import (
     decline_first_name,
@@ -212,7 +212,7 @@ def incident_texts(
         "harm": lambda: _harm_sentence(killed, injured, victims),
         "perps": lambda: pick(rng, cat.texts["perpetrators"]),
         "agency": lambda: pick(rng, cat.scenarios["agencies"]),
-        "count_computers": lambda: rng.randint(3, 14),
+        "count_computers": lambda: between(rng, 3, 14),
         **_site_slots(rng, cat, incident_type, site),
         **_victim_slots(
             rng,
@@ -419,7 +419,7 @@ def report_render(
             _press_report(rng, cat, f"P{number:07d}", incident, victims, organisation, site, 0)
         ]
         if rng.random() < 0.06:
-            follow_up = rng.randint(1, 5)
+            follow_up = between(rng, 1, 5)
             reports.append(
                 _press_report(
                     rng, cat, f"P{number:07d}-2", incident, victims, organisation, site, follow_up
@@ -513,7 +513,7 @@ def _ngo_report(
         source_list="ngo",
         external_id=f"SM-{number:06d}",
         incident_key=incident.key,
-        received=incident.date + datetime.timedelta(days=rng.randint(low, high)),
+        received=incident.date + datetime.timedelta(days=between(rng, low, high)),
         raw=raw,
         parsed=parsed,
     )
@@ -543,7 +543,7 @@ def _press_report(
     follow_up_days: int,
 ) -> DemoReport:
     variant = _variant(rng, incident, victims, source="press")
-    published = variant.date + datetime.timedelta(days=rng.randint(0, 3) + follow_up_days)
+    published = variant.date + datetime.timedelta(days=between(rng, 0, 3) + follow_up_days)
     outlet, slug = pick(rng, cat.texts["press_outlets"])
     org_gen = organisation["gen"] if organisation else ""
     date_text = _date_phrase(cat, variant.date, variant.precision)
@@ -642,7 +642,7 @@ def _press_report(
         source_list="press",
         external_id=external_id,
         incident_key=incident.key,
-        received=published + datetime.timedelta(days=rng.randint(0, 6)),
+        received=published + datetime.timedelta(days=between(rng, 0, 6)),
         raw=raw,
         parsed=parsed,
     )
@@ -788,7 +788,7 @@ def _partner_report(
         source_list="partner",
         external_id=raw["ID"],
         incident_key=incident.key,
-        received=incident.date + datetime.timedelta(days=rng.randint(low, high)),
+        received=incident.date + datetime.timedelta(days=between(rng, low, high)),
         raw=raw,
         parsed=parsed,
     )
