@@ -145,14 +145,14 @@ def _victim_phrase(
     return " ".join(filter(None, [age, _descriptor(rng, cat, victim, case, org_gen), name]))
 
 
-def _harm_sentence(killed: int, injured: int, victims: list[Victim]) -> str:
+def _harm_sentence(killed: int, injured: int, victims: list[Victim], incident_type: str) -> str:
     parts = []
     if killed:
         parts.append("погиб один человек" if killed == 1 else f"погибли {people_count(killed)}")
     if injured:
         parts.append("ранен один человек" if injured == 1 else f"ранены {people_count(injured)}")
     if not parts:
-        if victims and victims[0].harm == "unhurt":
+        if incident_type == "physical_assault" and victims and victims[0].harm == "unhurt":
             return _agree(victims, "Пострадавшему", "Пострадавшей", "Пострадавшим") + (
                 " удалось убежать."
             )
@@ -160,7 +160,7 @@ def _harm_sentence(killed: int, injured: int, victims: list[Victim]) -> str:
     return _capital(", ".join(parts)) + "."
 
 
-def _press_harm(killed: int, injured: int, victims: list[Victim]) -> str:
+def _press_harm(killed: int, injured: int, victims: list[Victim], incident_type: str) -> str:
     if len(victims) == 1 and killed + injured == 1:
         if killed:
             return _agree(
@@ -172,7 +172,7 @@ def _press_harm(killed: int, injured: int, victims: list[Victim]) -> str:
             "Пострадавшая госпитализирована с травмами.",
             "",
         )
-    return _harm_sentence(killed, injured, victims)
+    return _harm_sentence(killed, injured, victims, incident_type)
 
 
 def _place(cat: Catalogue, locality: str) -> dict[str, str]:
@@ -209,7 +209,7 @@ def incident_texts(
         **_agreement_slots(victims),
     }
     lazy: dict[str, Callable[[], Any]] = {
-        "harm": lambda: _harm_sentence(killed, injured, victims),
+        "harm": lambda: _harm_sentence(killed, injured, victims, incident_type),
         "perps": lambda: pick(rng, cat.texts["perpetrators"]),
         "agency": lambda: pick(rng, cat.scenarios["agencies"]),
         "count_computers": lambda: between(rng, 3, 14),
@@ -237,6 +237,7 @@ def _agreement_slots(victims: list[Victim]) -> dict[str, str]:
         "received_word": _agree(victims, "получил", "получила", "получили"),
         "was_were": "were" if len(victims) > 1 else "was",
         "them": _agree(victims, "его", "её", "их"),
+        "them_prep": _agree(victims, "него", "неё", "них"),
     }
 
 
@@ -255,8 +256,8 @@ def _site_slots(
             "object": lambda: site[0],
             "object_gen": lambda: site[1],
             "property_act": lambda: pick(rng, acts),
-            "object_en": lambda: object_en,
-            "object_en_lower": lambda: object_en[0].lower() + object_en[1:],
+            "object_en": lambda: _capital(object_en),
+            "object_en_lower": lambda: object_en,
         }
     return slots
 
@@ -590,7 +591,9 @@ def _press_report(
     event = cat.texts["press_events"].get(variant.incident_type, "")
     lazy: dict[str, Callable[[], Any]] = {
         "perps": lambda: pick(rng, cat.texts["perpetrators"]),
-        "harm": lambda: _press_harm(variant.killed, variant.injured, variant.victims),
+        "harm": lambda: _press_harm(
+            variant.killed, variant.injured, variant.victims, variant.incident_type
+        ),
         "agency": lambda: pick(rng, cat.scenarios["agencies"]),
         "event": lambda: event,
         "event_lower": lambda: event[:1].lower() + event[1:],
@@ -601,6 +604,8 @@ def _press_report(
     }
     slots = _Slots(values, lazy)
     kind = _press_kind(incident, variant)
+    if kind == "organisation" and incident.incident_type in ("search_raid", "seizure", "detention"):
+        kind = "organisation_raid"
     bodies = cat.texts["press_bodies"][kind]
     if kind == "people":
         bodies = bodies[case]
