@@ -112,11 +112,18 @@ def _date_phrase(cat: Catalogue, date: datetime.date, precision: str) -> str:
     return f"в {date.year} году"
 
 
+_DESCRIPTORS: dict[tuple[str, str, str], str] = {}  # the formatted descriptor texts
+
+
 def _descriptor(rng: random.Random, cat: Catalogue, victim: Victim, case: str, org_gen: str) -> str:
     forms = pick(rng, cat.texts["descriptors"][victim.group])
     index = (2 if victim.sex == "female" else 0) + (1 if case == "acc" else 0)
     country = pick(rng, cat.texts["origins"].get(victim.ethnicity, ["России"]))
-    return str(forms[index]).format(country=country, org_gen=org_gen)
+    key = (forms[index], country, org_gen)
+    text = _DESCRIPTORS.get(key)
+    if text is None:
+        text = _DESCRIPTORS[key] = str(forms[index]).format(country=country, org_gen=org_gen)
+    return text
 
 
 def _age_word(victim: Victim, case: str) -> str:
@@ -175,9 +182,15 @@ def _press_harm(killed: int, injured: int, victims: list[Victim], incident_type:
     return _harm_sentence(killed, injured, victims, incident_type)
 
 
+_PLACES: dict[str, dict[str, str]] = {}
+
+
 def _place(cat: Catalogue, locality: str) -> dict[str, str]:
-    phrase = locative(locality, cat.places["locative"])
-    return {"loc": phrase, "Loc": _capital(phrase), "city": locality}
+    slots = _PLACES.get(locality)
+    if slots is None:
+        phrase = locative(locality, cat.places["locative"])
+        slots = _PLACES[locality] = {"loc": phrase, "Loc": _capital(phrase), "city": locality}
+    return slots
 
 
 def incident_texts(
@@ -229,16 +242,28 @@ def incident_texts(
     return title, summary
 
 
+# Words that agree with the victims: masculine, feminine, plural.
+_AGREEING_WORDS = {
+    "beaten": ("избит", "избита", "избиты"),
+    "killed_word": ("убит", "убита", "убиты"),
+    "detained_word": ("задержан", "задержана", "задержаны"),
+    "received_word": ("получил", "получила", "получили"),
+    "was_were": ("was", "was", "were"),
+    "them": ("его", "её", "их"),
+    "them_prep": ("него", "неё", "них"),
+}
+_AGREEMENT = {
+    form: {slot: words[index] for slot, words in _AGREEING_WORDS.items()}
+    for index, form in enumerate(("masculine", "feminine", "plural"))
+}
+
+
 def _agreement_slots(victims: list[Victim]) -> dict[str, str]:
-    return {
-        "beaten": _agree(victims, "избит", "избита", "избиты"),
-        "killed_word": _agree(victims, "убит", "убита", "убиты"),
-        "detained_word": _agree(victims, "задержан", "задержана", "задержаны"),
-        "received_word": _agree(victims, "получил", "получила", "получили"),
-        "was_were": "were" if len(victims) > 1 else "was",
-        "them": _agree(victims, "его", "её", "их"),
-        "them_prep": _agree(victims, "него", "неё", "них"),
-    }
+    if len(victims) > 1:
+        return _AGREEMENT["plural"]
+    if victims and victims[0].sex == "female":
+        return _AGREEMENT["feminine"]
+    return _AGREEMENT["masculine"]
 
 
 def _site_slots(
