@@ -598,7 +598,6 @@ def _press_report(
     )
     case = _PRESS_CASES.draw(rng)
     name_forms = [_press_name(rng, victim) for victim in variant.victims]
-    ages = [victim.age if rng.random() < 0.8 else None for victim in variant.victims]
 
     def as_written(form_case: str) -> list[str]:
         return [form(form_case) for form in name_forms]
@@ -641,7 +640,7 @@ def _press_report(
     article = f"{headline} {text}"
     written: list[str] = []
     parsed_victims = []
-    for victim, form, age in zip(variant.victims, name_forms, ages, strict=True):
+    for victim, form in zip(variant.victims, name_forms, strict=True):
         found = sorted(
             (article.find(name), name)
             for name in {form(c) for c in ("nom", "gen", "dat", "acc", "ins")}
@@ -649,7 +648,8 @@ def _press_report(
         )
         written.extend(name for _, name in found)
         name = found[0][1] if found else ""
-        parsed_victims.append({"name": name, "sex": victim.sex, "age": age if name else None})
+        age = victim.age if name and f"{victim.age}-летн" in article else None
+        parsed_victims.append({"name": name, "sex": victim.sex, "age": age})
     raw = {
         "outlet": outlet,
         "url": f"https://{slug}.example/news/{external_id.lower()}",
@@ -658,6 +658,9 @@ def _press_report(
         "place": place,
         "text": text,
         "victims_as_written": written,
+        # The scan's own rubrics: what happened and, as its readers judged, why.
+        "tags": [cat.labels["incident_type"]["ru"][variant.incident_type].lower()]
+        + [cat.labels["bias_motivation"]["ru"][b.motivation].lower() for b in incident.biases],
     }
     parsed = _parsed(
         incident,

@@ -433,3 +433,22 @@ def test_the_generator_imports_no_django():
 def test_the_module_docstring_says_the_data_are_synthetic():
     assert "SYNTHETIC" in generator.__doc__
     assert "no generated name refers to a real person" in " ".join(generator.__doc__.split())
+
+
+def test_parsed_victims_hold_only_what_the_source_wrote(dataset):
+    for report in dataset.reports:
+        raw, victims = report.raw, report.parsed["victims"]
+        if report.source_list == "press":
+            article = f"{raw['headline']} {raw['text']}"
+            for victim in victims:
+                assert victim["name"] in article
+                if victim["age"] is not None:
+                    assert f"{victim['age']}-летн" in article
+            assert report.parsed["incident_type"] in vocabulary("incident_type")
+            label = vocabulary("incident_type").term(report.parsed["incident_type"]).label("ru")
+            assert raw["tags"][0] == label.lower()
+        elif report.source_list == "ngo":
+            for victim in victims:
+                assert victim["name"] in raw["Пострадавшие"]
+        else:
+            assert [v["name"] for v in victims] == [v["name"] for v in raw["Victims"]]
