@@ -183,8 +183,8 @@ def _draw_age(rng: random.Random, group: str) -> int | None:
         return between(rng, 22, 70)
     if group in ("ideological_opponent", "lgbti"):
         return between(rng, 16, 38)
-    if rng.random() < 0.05:
-        return between(rng, 9, 15)
+    if rng.random() < 0.03:
+        return between(rng, 14, 17)  # teenagers are among the victims every year
     return round(rng.triangular(16, 60, 26))
 
 

@@ -66,7 +66,8 @@ class Victim:
 
 def _tidy(text: str) -> str:
     """Collapse the spaces left by empty slots and capitalise the first letter."""
-    text = " ".join(text.split())
+    if "  " in text or text[:1] == " " or text[-1:] == " ":
+        text = " ".join(text.split())
     if " ." in text or " ," in text:
         text = text.replace(" .", ".").replace(" ,", ",")
     return text[:1].upper() + text[1:]
