@@ -34,7 +34,8 @@ from dozor.demo.model import (
     DemoSourceList,
 )
 from dozor.demo.russian import feminine_surname
-from dozor.demo.sources import Victim, incident_texts, report_render
+from dozor.demo.sources import report_render
+from dozor.demo.texts import Victim, incident_texts
 
 __all__ = [
     "MAX_SIZE",

@@ -1,6 +1,6 @@
 # Russian text is the point of this module, so Cyrillic letters that look Latin are intended.
-# ruff: noqa: RUF001, RUF003
-"""Texts of the synthetic incidents, and the reports each source list makes of them.
+# ruff: noqa: RUF001
+"""The reports each source list makes of the synthetic incidents.
 
 Three sources write about the same event differently: the NGO's list (Russian columns,
 nominative names, sometimes surname first), the press scan (articles with names declined as a
@@ -18,332 +18,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from dozor.demo.catalogue import Catalogue, WeightedTable, between, pick
-from dozor.demo.model import DemoIncident, DemoPerson, DemoReport
+from dozor.demo.model import DemoIncident, DemoReport
 from dozor.demo.russian import (
     decline_first_name,
     decline_surname,
     locative,
     misspell,
-    people_count,
     transliterate,
+)
+from dozor.demo.texts import (
+    TemplateSlots,
+    Victim,
+    agreement_slots,
+    capital,
+    date_phrase,
+    incident_texts,
+    press_harm,
+    site_slots,
+    tidy,
+    victim_slots,
 )
 
 _SCHEMES = WeightedTable({"bgn": 5, "icao": 3, "informal": 2})
-
-
-@dataclass(frozen=True)
-class Victim:
-    """A victim as drawn, with what the texts need beyond the DemoPerson."""
-
-    first: str
-    surname: str  # in the form that matches sex
-    sex: str
-    age: int | None
-    group: str
-    ethnicity: str
-    harm: str
-
-    @property
-    def name(self) -> str:
-        return f"{self.first} {self.surname}" if self.first else ""
-
-    def person(self) -> DemoPerson:
-        return DemoPerson(
-            role="victim",
-            name=self.name,
-            sex=self.sex,
-            age=self.age,
-            perceived_group=self.group,
-            harm=self.harm,
-        )
-
-    def declined(self, case: str) -> str:
-        if not self.first:
-            return ""
-        first = decline_first_name(self.first, self.sex, case)
-        return f"{first} {decline_surname(self.surname, self.sex, case)}"
-
-
-def _tidy(text: str) -> str:
-    """Collapse the spaces left by empty slots and capitalise the first letter."""
-    if "  " in text or text[:1] == " " or text[-1:] == " ":
-        text = " ".join(text.split())
-    if " ." in text or " ," in text:
-        text = text.replace(" .", ".").replace(" ,", ",")
-    return text[:1].upper() + text[1:]
-
-
-class _Slots(dict[str, Any]):
-    """Template slots; the costly ones are computed only when a template asks for them."""
-
-    def __init__(self, values: dict[str, Any], lazy: dict[str, Callable[[], Any]]) -> None:
-        super().__init__(values)
-        self.lazy = lazy
-
-    def __missing__(self, key: str) -> Any:
-        value = self.lazy[key]()
-        self[key] = value
-        return value
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def _join(items: list[str], conjunction: str = "и") -> str:
-    items = [item for item in items if item]
-    if len(items) <= 1:
-        return "".join(items)
-    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
-
-
-def _agree(victims: list[Victim], masculine: str, feminine: str, plural: str) -> str:
-    if len(victims) > 1:
-        return plural
-    if victims and victims[0].sex == "female":
-        return feminine
-    return masculine
-
-
-def _date_phrase(cat: Catalogue, date: datetime.date, precision: str) -> str:
-    if precision == "day":
-        return f"{date.day} {cat.texts['months_genitive'][date.month - 1]} {date.year} года"
-    if precision == "month":
-        return f"в {cat.texts['months_prepositional'][date.month - 1]} {date.year} года"
-    return f"в {date.year} году"
-
-
-_DESCRIPTORS: dict[tuple[str, str, str], str] = {}  # the formatted descriptor texts
-
-
-def _descriptor(rng: random.Random, cat: Catalogue, victim: Victim, case: str, org_gen: str) -> str:
-    forms = pick(rng, cat.texts["descriptors"][victim.group])
-    index = (2 if victim.sex == "female" else 0) + (1 if case == "acc" else 0)
-    country = pick(rng, cat.texts["origins"].get(victim.ethnicity, ["России"]))
-    key = (forms[index], country, org_gen)
-    text = _DESCRIPTORS.get(key)
-    if text is None:
-        text = _DESCRIPTORS[key] = str(forms[index]).format(country=country, org_gen=org_gen)
-    return text
-
-
-def _age_word(victim: Victim, case: str) -> str:
-    if victim.age is None:
-        return ""
-    endings = {
-        ("nom", False): "ий",
-        ("acc", False): "его",
-        ("nom", True): "яя",
-        ("acc", True): "юю",
-    }
-    return f"{victim.age}-летн{endings[(case, victim.sex == 'female')]}"
-
-
-def _victim_phrase(
-    rng: random.Random,
-    cat: Catalogue,
-    victim: Victim,
-    case: str,
-    *,
-    name: str,
-    org_gen: str,
-    with_age: bool,
-) -> str:
-    age = _age_word(victim, case) if with_age else ""
-    return " ".join(filter(None, [age, _descriptor(rng, cat, victim, case, org_gen), name]))
-
-
-def _harm_sentence(killed: int, injured: int, victims: list[Victim], incident_type: str) -> str:
-    parts = []
-    if killed:
-        parts.append("погиб один человек" if killed == 1 else f"погибли {people_count(killed)}")
-    if injured:
-        parts.append("ранен один человек" if injured == 1 else f"ранены {people_count(injured)}")
-    if not parts:
-        if incident_type == "physical_assault" and victims and victims[0].harm == "unhurt":
-            return _agree(victims, "Пострадавшему", "Пострадавшей", "Пострадавшим") + (
-                " удалось убежать."
-            )
-        return ""
-    return _capital(", ".join(parts)) + "."
-
-
-def _press_harm(killed: int, injured: int, victims: list[Victim], incident_type: str) -> str:
-    if len(victims) == 1 and killed + injured == 1:
-        if killed:
-            return _agree(
-                victims, "От полученных ран он скончался.", "От полученных ран она скончалась.", ""
-            )
-        return _agree(
-            victims,
-            "Пострадавший госпитализирован с травмами.",
-            "Пострадавшая госпитализирована с травмами.",
-            "",
-        )
-    return _harm_sentence(killed, injured, victims, incident_type)
-
-
-_PLACES: dict[str, dict[str, str]] = {}
-
-
-def _place(cat: Catalogue, locality: str) -> dict[str, str]:
-    slots = _PLACES.get(locality)
-    if slots is None:
-        phrase = locative(locality, cat.places["locative"])
-        slots = _PLACES[locality] = {"loc": phrase, "Loc": _capital(phrase), "city": locality}
-    return slots
-
-
-def incident_texts(
-    rng: random.Random,
-    cat: Catalogue,
-    *,
-    family: str,
-    incident_type: str,
-    date: datetime.date,
-    precision: str,
-    locality: str,
-    victims: list[Victim],
-    organisation: dict[str, Any] | None,
-    site: tuple[str, str] | None,
-    killed: int,
-    injured: int,
-    note: str,
-) -> tuple[str, str]:
-    """The monitors' own title and summary of an incident."""
-    org_gen = organisation["gen"] if organisation else ""
-    date_text = _date_phrase(cat, date, precision)
-    values = {
-        **_place(cat, locality),
-        "date": date_text,
-        "Date": _capital(date_text),
-        "note": note,
-        "org_gen": org_gen,
-        "agency_short": "полицию",
-        **_agreement_slots(victims),
-    }
-    lazy: dict[str, Callable[[], Any]] = {
-        "harm": lambda: _harm_sentence(killed, injured, victims, incident_type),
-        "perps": lambda: pick(rng, cat.texts["perpetrators"]),
-        "agency": lambda: pick(rng, cat.scenarios["agencies"]),
-        "count_computers": lambda: between(rng, 3, 14),
-        **_site_slots(rng, cat, incident_type, site),
-        **_victim_slots(
-            rng,
-            cat,
-            victims,
-            lambda case: [v.declined(case) for v in victims],
-            org_gen=org_gen,
-            with_age=False,
-        ),
-    }
-    slots = _Slots(values, lazy)
-    title = _tidy(pick(rng, cat.texts["titles"][family]).format_map(slots))
-    summary = _tidy(pick(rng, cat.texts["summaries"][family]).format_map(slots))
-    return title, summary
-
-
-# Words that agree with the victims: masculine, feminine, plural.
-_AGREEING_WORDS = {
-    "beaten": ("избит", "избита", "избиты"),
-    "killed_word": ("убит", "убита", "убиты"),
-    "detained_word": ("задержан", "задержана", "задержаны"),
-    "received_word": ("получил", "получила", "получили"),
-    "was_were": ("was", "was", "were"),
-    "them": ("его", "её", "их"),
-    "them_prep": ("него", "неё", "них"),
-}
-_AGREEMENT = {
-    form: {slot: words[index] for slot, words in _AGREEING_WORDS.items()}
-    for index, form in enumerate(("masculine", "feminine", "plural"))
-}
-
-
-def _agreement_slots(victims: list[Victim]) -> dict[str, str]:
-    if len(victims) > 1:
-        return _AGREEMENT["plural"]
-    if victims and victims[0].sex == "female":
-        return _AGREEMENT["feminine"]
-    return _AGREEMENT["masculine"]
-
-
-def _site_slots(
-    rng: random.Random, cat: Catalogue, incident_type: str, site: tuple[str, str] | None
-) -> dict[str, Callable[[], Any]]:
-    word = cat.texts["incident_words"][incident_type]
-    slots: dict[str, Callable[[], Any]] = {
-        "incident_word": lambda: word,
-        "Incident_word": lambda: _capital(word),
-    }
-    if site:
-        acts = cat.texts["property_acts"].get(incident_type, ["повреждено имущество"])
-        object_en = cat.texts["objects_en"][site[0]]
-        slots |= {
-            "object": lambda: site[0],
-            "object_gen": lambda: site[1],
-            "property_act": lambda: pick(rng, acts),
-            "object_en": lambda: _capital(object_en),
-            "object_en_lower": lambda: object_en,
-        }
-    return slots
-
-
-def _victim_slots(
-    rng: random.Random,
-    cat: Catalogue,
-    victims: list[Victim],
-    names: Callable[[str], list[str]],
-    *,
-    org_gen: str,
-    with_age: bool,
-) -> dict[str, Callable[[], Any]]:
-    """Slots naming the victims; ``names(case)`` gives their names in a case, as written."""
-    if not victims:
-        # A report may have lost every victim; its text then speaks of "the victim".
-        return {
-            "victim_nom": lambda: "пострадавший",
-            "victim_acc": lambda: "человека",
-            "victims_nom": lambda: "пострадавший",
-            "victims_acc": lambda: "человека",
-            "victims_gen": lambda: "пострадавшего",
-            "victims_dat": lambda: "пострадавшему",
-            "victims_ins": lambda: "пострадавшим",
-        }
-
-    def phrases(case: str) -> str:
-        return _join(
-            [
-                _victim_phrase(rng, cat, v, case, name=name, org_gen=org_gen, with_age=with_age)
-                for v, name in zip(victims, names(case), strict=True)
-            ]
-        )
-
-    first = victims[0]
-    if len(victims) > 1:
-        several = people_count(len(victims))  # "В Москве избиты 3 человека"
-        victim_nom: Callable[[], str] = lambda: several  # noqa: E731
-        victim_acc: Callable[[], str] = lambda: several  # noqa: E731
-    else:
-        victim_nom = lambda: _descriptor(rng, cat, first, "nom", org_gen)  # noqa: E731
-        victim_acc = lambda: _descriptor(rng, cat, first, "acc", org_gen)  # noqa: E731
-    return {
-        "victim_nom": victim_nom,
-        "victim_acc": victim_acc,
-        "victims_nom": lambda: phrases("nom"),
-        "victims_acc": lambda: phrases("acc"),
-        "victims_gen": lambda: (
-            _join(names("gen")) or _agree(victims, "пострадавшего", "пострадавшей", "пострадавших")
-        ),
-        "victims_dat": lambda: (
-            _join(names("dat")) or _agree(victims, "пострадавшему", "пострадавшей", "пострадавшим")
-        ),
-        "victims_ins": lambda: (
-            _join(names("ins")) or _agree(victims, "пострадавшим", "пострадавшей", "пострадавшими")
-        ),
-    }
-
-
-# ---- reports ---------------------------------------------------------------------------------
 
 
 @dataclass
@@ -573,7 +269,7 @@ def _press_report(
     published = variant.date + datetime.timedelta(days=between(rng, 0, 3) + follow_up_days)
     outlet, slug = pick(rng, cat.texts["press_outlets"])
     org_gen = organisation["gen"] if organisation else ""
-    date_text = _date_phrase(cat, variant.date, variant.precision)
+    date_text = date_phrase(cat, variant.date, variant.precision)
     if variant.precision == "day" and rng.random() < 0.3:
         date_text = f"{variant.date.day} {cat.texts['months_genitive'][variant.date.month - 1]}"
     regional = cat.places["press_region_names"].get(incident.region)
@@ -605,29 +301,29 @@ def _press_report(
 
     values: dict[str, Any] = {
         "loc": place_phrase,
-        "Loc": _capital(place_phrase),
+        "Loc": capital(place_phrase),
         "city": place,
         "date": date_text,
-        "Date": _capital(date_text),
+        "Date": capital(date_text),
         "org_gen": org_gen,
         "org": organisation["name"] if organisation else "",
-        **_agreement_slots(variant.victims),
+        **agreement_slots(variant.victims),
     }
     event = cat.texts["press_events"].get(variant.incident_type, "")
     lazy: dict[str, Callable[[], Any]] = {
         "perps": lambda: pick(rng, cat.texts["perpetrators"]),
-        "harm": lambda: _press_harm(
+        "harm": lambda: press_harm(
             variant.killed, variant.injured, variant.victims, variant.incident_type
         ),
         "agency": lambda: pick(rng, cat.scenarios["agencies"]),
         "event": lambda: event,
         "event_lower": lambda: event[:1].lower() + event[1:],
-        **_site_slots(rng, cat, variant.incident_type, site),
-        **_victim_slots(
+        **site_slots(rng, cat, variant.incident_type, site),
+        **victim_slots(
             rng, cat, variant.victims, as_written, org_gen=org_gen, with_age=rng.random() < 0.6
         ),
     }
-    slots = _Slots(values, lazy)
+    slots = TemplateSlots(values, lazy)
     kind = _press_kind(incident, variant)
     if kind == "organisation" and incident.incident_type in ("search_raid", "seizure", "detention"):
         kind = "organisation_raid"
@@ -635,8 +331,8 @@ def _press_report(
     if kind == "people":
         bodies = bodies[case]
     headline_kind = "homicide" if kind == "people" and variant.killed else kind
-    headline = _tidy(pick(rng, cat.texts["press_headlines"][headline_kind]).format_map(slots))
-    text = _tidy(pick(rng, bodies).format_map(slots))
+    headline = tidy(pick(rng, cat.texts["press_headlines"][headline_kind]).format_map(slots))
+    text = tidy(pick(rng, bodies).format_map(slots))
     # What a reader of the article gets: each victim's name in the form it first appears, if at all.
     article = f"{headline} {text}"
     written: list[str] = []
@@ -787,12 +483,12 @@ def _partner_report(
         "incident_en": incident_en,
         "incident_en_lower": incident_en.lower(),
         "org_en": organisation["en"] if organisation else "",
-        **_agreement_slots(variant.victims),
+        **agreement_slots(variant.victims),
     }
-    slots = _Slots(values, _site_slots(rng, cat, variant.incident_type, site))
+    slots = TemplateSlots(values, site_slots(rng, cat, variant.incident_type, site))
     kind = _press_kind(incident, variant)
-    description = _tidy(pick(rng, cat.texts["partner_descriptions"][kind]).format_map(slots))
-    title = _tidy(pick(rng, cat.texts["partner_titles"]).format_map(slots))
+    description = tidy(pick(rng, cat.texts["partner_descriptions"][kind]).format_map(slots))
+    title = tidy(pick(rng, cat.texts["partner_titles"]).format_map(slots))
     raw = {
         "ID": f"ORN-{number:06d}",
         "Date": written_date,
