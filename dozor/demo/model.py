@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DemoPerson:
     role: str  # person_role code: victim | perpetrator | witness
     name: str  # full name in Cyrillic, nominative; "" when unknown
@@ -19,14 +19,14 @@ class DemoPerson:
     count: int = 1  # perpetrators: how many people the row stands for
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DemoBias:
     motivation: str  # bias_motivation code
     indicators: tuple[str, ...]  # bias_indicator codes
     note: str  # coder's note, Russian
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DemoOrganisation:
     key: str
     name: str
@@ -34,7 +34,7 @@ class DemoOrganisation:
     region: str  # ISO 3166-2
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DemoIncident:
     key: str  # truth key, e.g. "T000123"
     date: datetime.date
@@ -56,7 +56,7 @@ class DemoIncident:
     documented: bool  # False: no list recorded it (kept only as truth for estimation)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DemoSourceList:
     key: str
     name: str
@@ -66,7 +66,7 @@ class DemoSourceList:
     language: str  # "ru" or "en"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DemoReport:
     source_list: str  # DemoSourceList.key
     external_id: str  # unique within the source list
@@ -76,7 +76,7 @@ class DemoReport:
     parsed: dict[str, Any]  # canonical fields, with the source's own spellings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DemoDataset:
     seed: int
     size: int
