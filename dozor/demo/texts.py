@@ -239,7 +239,6 @@ def incident_texts(
 # Words that agree with the victims: masculine, feminine, plural.
 _AGREEING_WORDS = {
     "beaten": ("избит", "избита", "избиты"),
-    "killed_word": ("убит", "убита", "убиты"),
     "detained_word": ("задержан", "задержана", "задержаны"),
     "received_word": ("получил", "получила", "получили"),
     "was_were": ("was", "was", "were"),
@@ -301,6 +300,7 @@ def victim_slots(
             "victims_gen": lambda: "пострадавшего",
             "victims_dat": lambda: "пострадавшему",
             "victims_ins": lambda: "пострадавшим",
+            "killed_phrase": lambda: "убит человек",
         }
 
     def phrases(case: str) -> str:
@@ -319,9 +319,20 @@ def victim_slots(
     else:
         victim_nom = lambda: descriptor(rng, cat, first, "nom", org_gen)  # noqa: E731
         victim_acc = lambda: descriptor(rng, cat, first, "acc", org_gen)  # noqa: E731
+    killed = [v for v in victims if v.harm == "killed"]
+
+    def killed_phrase() -> str:
+        if len(killed) == 1:
+            word = agree(killed, "убит", "убита", "убиты")
+            return f"{word} {descriptor(rng, cat, killed[0], 'nom', org_gen)}"
+        if killed:
+            return f"убиты {people_count(len(killed))}"
+        return "убит человек"
+
     return {
         "victim_nom": victim_nom,
         "victim_acc": victim_acc,
+        "killed_phrase": killed_phrase,
         "victims_nom": lambda: phrases("nom"),
         "victims_acc": lambda: phrases("acc"),
         "victims_gen": lambda: (
