@@ -98,7 +98,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     incident = factory.SubFactory(IncidentFactory)
     role = "victim"
-    name = "Хуршед Султонов"
+    name = "Фарход Каримзода"
     pseudonym = "Victim A"
     sex = "male"
     age = 27

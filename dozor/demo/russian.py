@@ -1,5 +1,4 @@
 # Russian text is the point of this module, so Cyrillic letters that look Latin are intended.
-# ruff: noqa: RUF001, RUF002, RUF003
 """Just enough Russian morphology and transliteration for the synthetic demo data.
 
 Personal names are declined by their endings (the rules of Russian grammar for the name types in

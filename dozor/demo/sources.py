@@ -1,5 +1,4 @@
 # Russian text is the point of this module, so Cyrillic letters that look Latin are intended.
-# ruff: noqa: RUF001
 """The reports each source list makes of the synthetic incidents.
 
 Three sources write about the same event differently: the NGO's list (Russian columns,

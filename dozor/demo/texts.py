@@ -1,5 +1,4 @@
 # Russian text is the point of this module, so Cyrillic letters that look Latin are intended.
-# ruff: noqa: RUF001, RUF003
 """Texts of the synthetic incidents: titles, summaries and the phrases reports reuse.
 
 Templates come from ``data/texts.yaml``; slots that cost something to fill (victims' names in a

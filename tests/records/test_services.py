@@ -33,7 +33,7 @@ def valid_input(**changes: object) -> IncidentInput:
             BiasInput("racist_xenophobic", ("perpetrator_statements",), "Кричали лозунги"),
             BiasInput("anti_muslim"),
         ),
-        "people": (PersonInput(name="Хуршед Султонов", sex="male", age=27, harm="injured"),),
+        "people": (PersonInput(name="Фарход Каримзода", sex="male", age=27, harm="injured"),),
     }
     values.update(changes)
     return IncidentInput(**values)  # type: ignore[arg-type]
@@ -47,7 +47,7 @@ def test_create_stores_the_incident_with_its_biases_and_people(cast: Cast) -> No
         "racist_xenophobic",
     ]
     victim = incident.people.get()
-    assert victim.name == "Хуршед Султонов" and victim.pseudonym == "Victim A"
+    assert victim.name == "Фарход Каримзода" and victim.pseudonym == "Victim A"
 
 
 def test_references_count_up_within_country_and_year(cast: Cast) -> None:

@@ -151,11 +151,11 @@ def test_form_errors_are_in_russian_for_a_russian_interface(cast: Cast) -> None:
 
 
 def test_names_are_shown_to_documenters_and_pseudonyms_to_readers(cast: Cast) -> None:
-    PersonFactory(incident=cast.incident, name="Хуршед Султонов", pseudonym="Victim A")
+    PersonFactory(incident=cast.incident, name="Фарход Каримзода", pseudonym="Victim A")
     url = reverse("records:incident_detail", args=[cast.incident.reference])
-    assert "Хуршед Султонов" in cast.client("owner").get(url).content.decode()
+    assert "Фарход Каримзода" in cast.client("owner").get(url).content.decode()
     page = cast.client("reader").get(url).content.decode()
-    assert "Хуршед Султонов" not in page and "Victim A" in page
+    assert "Фарход Каримзода" not in page and "Victim A" in page
 
 
 def test_list_filter_with_a_bad_date_says_so_and_still_lists(cast: Cast) -> None:

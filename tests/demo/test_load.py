@@ -1,0 +1,73 @@
+from pathlib import Path
+
+import pytest
+from django.db.models import Count
+
+from dozor.demo.generator import DemoDataset, demo_generate
+from dozor.demo.models import DemoLoad, ReportTruth, TrueIncident
+from dozor.demo.services import demo_load
+from dozor.records.models import Incident, IncidentReport, PersonInvolvement, Report
+from tests.test_config import run_dozor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def dataset() -> DemoDataset:
+    return demo_generate(size=120, seed=7)
+
+
+def test_every_documented_incident_is_stored_with_all_its_reports(dataset: DemoDataset) -> None:
+    summary = demo_load(dataset=dataset, user=None)
+    documented = [incident for incident in dataset.incidents if incident.documented]
+    assert summary.incidents == Incident.objects.count() == len(documented) == 120
+    assert Report.objects.count() == IncidentReport.objects.count() == len(dataset.reports)
+    assert not Incident.objects.annotate(n=Count("report_links")).filter(n=0).exists()
+
+
+def test_the_truth_is_kept_apart_and_complete(dataset: DemoDataset) -> None:
+    demo_load(dataset=dataset, user=None)
+    assert TrueIncident.objects.count() == len(dataset.incidents)
+    assert TrueIncident.objects.filter(documented=False, incident__isnull=False).count() == 0
+    assert ReportTruth.objects.count() == Report.objects.count()
+    link = IncidentReport.objects.select_related("report__truth__true_incident").first()
+    assert link is not None
+    assert link.report.truth.true_incident.incident_id == link.incident_id
+    assert DemoLoad.objects.get().documented_incidents == 120
+
+
+def test_references_are_unique_and_follow_the_year(dataset: DemoDataset) -> None:
+    demo_load(dataset=dataset, user=None)
+    for reference, date in Incident.objects.values_list("reference", "date_start"):
+        assert reference.startswith(f"RU-{date.year}-")
+
+
+def test_people_get_pseudonyms(dataset: DemoDataset) -> None:
+    demo_load(dataset=dataset, user=None)
+    assert PersonInvolvement.objects.exists()
+    assert not PersonInvolvement.objects.filter(pseudonym="").exists()
+
+
+def test_incidents_can_be_found_by_text_search(dataset: DemoDataset) -> None:
+    demo_load(dataset=dataset, user=None)
+    incident = Incident.objects.first()
+    assert incident is not None
+    word = incident.title.split()[0]
+    assert Incident.objects.filter(search_text__contains=word.casefold()).exists()
+
+
+def test_demo_command_is_idempotent(tmp_path: Path) -> None:
+    first = run_dozor(tmp_path, "demo", "--no-serve", "--size", "40", "--seed", "3")
+    assert first.returncode == 0, first.stderr
+    assert "Loaded 40 incidents" in first.stdout
+    assert "Password (shown once" in first.stdout
+    second = run_dozor(tmp_path, "demo", "--no-serve", "--size", "40", "--seed", "3")
+    assert second.returncode == 0, second.stderr
+    assert "already loaded (40 incidents, seed 3)" in second.stdout
+    assert "Password" not in second.stdout.replace("password printed", "")
+
+
+def test_demo_refuses_an_absurd_size(tmp_path: Path) -> None:
+    result = run_dozor(tmp_path, "demo", "--no-serve", "--size", "0")
+    assert result.returncode == 1
+    assert "--size 0: expected a number from 1 to 1,000,000" in result.stderr
