@@ -11,7 +11,8 @@ run, as a baseline for what this machine and server can do.
 The database comes from DOZOR_DATABASE_URL. By default a throwaway database is created next to the
 configured one (the role needs CREATEDB), migrated, loaded, and dropped at the end; ``--in-place``
 uses the configured database itself (it must hold no incidents, or give ``--reuse`` to time the
-incidents already there, e.g. those left by an earlier ``--in-place`` run).
+incidents already there, e.g. those left by an earlier ``--in-place`` run). SQLite is refused
+unless ``--allow-sqlite`` is given; then a throwaway file is used unless ``--in-place``.
 
 The last line of output is one JSON object with every figure, for comparing runs.
 
@@ -34,6 +35,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_P95_MS = 150.0
@@ -155,33 +157,39 @@ def region_weights(codes: list[str]) -> dict[str, float]:
 
 
 def configure_environment(args: argparse.Namespace) -> tuple[str, str | None]:
-    """Point Django at the database to use; returns its URL and the throwaway database's name."""
+    """Point Django at the database to use; returns the configured URL and any throwaway name.
+
+    Without --in-place the benchmark never writes to the configured database: on PostgreSQL it
+    creates a throwaway database on the same server, with --allow-sqlite a throwaway file.
+    """
     import dj_database_url
 
     url = os.environ.get("DOZOR_DATABASE_URL", "").strip()
-    if not url:
-        if not args.allow_sqlite:
-            sys.exit(
-                "DOZOR_DATABASE_URL is not set. Give a PostgreSQL URL, e.g. "
-                "postgres://user:password@127.0.0.1:5432/dozor_bench; figures from SQLite say "
-                "little about production (use --allow-sqlite to time it anyway)."
-            )
-    elif "postgresql" not in dj_database_url.parse(url)["ENGINE"] and not args.allow_sqlite:
+    postgres = bool(url) and "postgresql" in dj_database_url.parse(url)["ENGINE"]
+    if not postgres and not args.allow_sqlite:
         sys.exit(
-            f"DOZOR_DATABASE_URL is not PostgreSQL ({url.split(':', 1)[0]}:...); the benchmark "
-            "is meant for PostgreSQL (use --allow-sqlite to time another database anyway)."
-        )
+            (f"DOZOR_DATABASE_URL is not PostgreSQL ({url.split(':', 1)[0]}:...). " if url else
+             "DOZOR_DATABASE_URL is not set. ")
+            + "Give a PostgreSQL URL, e.g. postgres://user:password@127.0.0.1:5432/dozor_bench; "
+            "figures from SQLite say little about a production server (use --allow-sqlite to "
+            "time it anyway)."
+        )  # fmt: skip
     os.environ.setdefault("DOZOR_HOME", tempfile.mkdtemp(prefix="dozor-bench-"))
     os.environ.setdefault("DOZOR_ENV", "test")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dozor.settings")
     throwaway = None
-    if url and not args.in_place:
-        if "postgresql" not in dj_database_url.parse(url)["ENGINE"]:
-            sys.exit("A throwaway database is made only on PostgreSQL; give --in-place.")
+    if args.in_place:
+        pass
+    elif postgres:
         throwaway = f"{dj_database_url.parse(url)['NAME']}_bench_{os.getpid()}"
         server_sql(url, f'CREATE DATABASE "{throwaway}"')
-        base, _, _ = url.rpartition("/")
-        os.environ["DOZOR_DATABASE_URL"] = f"{base}/{throwaway}"
+        parts = urlsplit(url)
+        os.environ["DOZOR_DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{throwaway}"))
+    elif not url or url.startswith("sqlite"):
+        folder = tempfile.mkdtemp(prefix="dozor-bench-")
+        os.environ["DOZOR_DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+    else:
+        sys.exit("A throwaway database is made only on PostgreSQL and SQLite; give --in-place.")
     return url, throwaway
 
 
