@@ -1,0 +1,598 @@
+"""Time the incident list page on a realistic number of incidents.
+
+The list page runs two queries for what the user sees, plus one for the bias motivations: a count
+for the paginator, then one page of 50 incidents with their organisation, and the page's biases.
+This script loads synthetic incidents (100,000 by default) into a PostgreSQL database, then times
+exactly that work through ``dozor.records.selectors.incident_list`` as a reader of one
+organisation, so the visibility rules apply, for each main combination of the list's filters and
+sorts. Beside the figures it times a plain ``SELECT count(*) FROM records_incident`` in the same
+run, as a baseline for what this machine and server can do.
+
+The database comes from DOZOR_DATABASE_URL. By default a throwaway database is created next to the
+configured one (the role needs CREATEDB), migrated, loaded, and dropped at the end; ``--in-place``
+uses the configured database itself (it must hold no incidents, or give ``--reuse`` to time the
+incidents already there, e.g. those left by an earlier ``--in-place`` run). SQLite is refused
+unless ``--allow-sqlite`` is given; then a throwaway file is used unless ``--in-place``.
+
+The last line of output is one JSON object with every figure, for comparing runs.
+
+    DOZOR_DATABASE_URL=postgres://user:password@127.0.0.1:5432/dozor_bench \\
+        python bench/list_incidents.py --in-place --rows 100000 --repeat 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_P95_MS = 150.0
+PAGE_SIZE = 50  # as dozor.records.views.PAGE_SIZE; read from there once Django is set up
+BATCH = 5_000
+SEED = 20_040_101
+
+# ---------------------------------------------------------------------------------------------
+# Synthetic data: shapes loosely follow what Russian monitors published for 2004-2024.
+# ---------------------------------------------------------------------------------------------
+
+# Incidents per year rise to the late 2000s, fall, then rise again with prosecutions of defenders.
+YEAR_WEIGHTS = {
+    2004: 6, 2005: 7, 2006: 8, 2007: 9, 2008: 9, 2009: 7, 2010: 6, 2011: 5, 2012: 5, 2013: 5,
+    2014: 4, 2015: 4, 2016: 4, 2017: 4, 2018: 4, 2019: 4, 2020: 4, 2021: 5, 2022: 5, 2023: 5,
+    2024: 5,
+}  # fmt: skip
+REGION_SHARES = {"RU-MOW": 0.30, "RU-SPE": 0.14, "RU-MOS": 0.05, "RU-LEN": 0.02}
+NO_REGION_SHARE = 0.02
+TYPE_WEIGHTS = {
+    "physical_assault": 40, "threat": 14, "property_damage": 12, "desecration": 6, "arson": 4,
+    "homicide": 4, "search_raid": 6, "seizure": 3, "detention": 7, "prosecution": 4,
+}  # fmt: skip
+BIAS_WEIGHTS = {
+    "racist_xenophobic": 45, "anti_lgbti": 12, "antisemitic": 6, "anti_muslim": 7,
+    "anti_christian": 4, "other_religion": 8, "anti_roma": 3, "gender_based": 4,
+    "disability": 1, "other": 10,
+}  # fmt: skip
+STATUS_WEIGHTS = {
+    "unverified": 25, "single_source": 35, "corroborated": 20, "verified": 15, "disputed": 5,
+}  # fmt: skip
+PRECISION_WEIGHTS = {"day": 80, "month": 9, "year": 5, "range": 4, "unknown": 2}
+# (name, kind, share of incidents); the benchmark's user belongs to the first.
+ORGANISATIONS = [
+    ("Северный маяк", "ngo", 0.34),
+    ("Правовая инициатива", "ngo", 0.22),
+    ("Мониторинговая группа «Вектор»", "ngo", 0.18),
+    ("Независимый информационный центр", "media", 0.16),
+    ("Комитет против ненависти", "community", 0.10),
+]
+CONFIDENTIALITY_WEIGHTS = {"restricted": 78, "public": 18, "confidential": 4}
+
+VICTIMS = {
+    "racist_xenophobic": ["уроженец Таджикистана", "мигрант из Узбекистана", "студент из Нигерии",
+                          "уроженец Кыргызстана", "торговец с рынка", "дворник-мигрант"],
+    "anti_lgbti": ["ЛГБТ-активист", "участники пикета", "гей-пара", "трансгендерная женщина"],
+    "antisemitic": ["прихожанин синагоги", "раввин", "еврейский общинный центр"],
+    "anti_muslim": ["имам мечети", "женщина в хиджабе", "прихожане мечети"],
+    "anti_christian": ["священник", "прихожане церкви", "православный храм"],
+    "other_religion": ["Свидетели Иеговы", "пятидесятники", "последователи Фалуньгун",
+                       "кришнаиты"],
+    "anti_roma": ["цыганская семья", "жители цыганского посёлка"],
+    "gender_based": ["активистка", "журналистка"],
+    "disability": ["человек с инвалидностью", "колясочник"],
+    "other": ["бездомный", "журналист", "правозащитник", "антифашист", "студент"],
+}  # fmt: skip
+PERPETRATORS = [
+    "группа молодых людей", "неизвестные", "националисты", "несколько человек в масках",
+    "сотрудники полиции", "члены праворадикальной группировки", "нападавший", "футбольные фанаты",
+]  # fmt: skip
+ACTIONS = {
+    "physical_assault": "избили",
+    "homicide": "убили",
+    "threat": "угрожали расправой, адресат —",
+    "property_damage": "повредили имущество; пострадавшие —",
+    "desecration": "осквернили место, которое посещают",
+    "arson": "подожгли дом, где жили",
+    "search_raid": "провели обыск; под удар попали",
+    "seizure": "изъяли технику и архивы; пострадавшие —",
+    "detention": "задержали",
+    "prosecution": "возбудили уголовное дело; обвиняемые —",
+}
+DETAILS = [
+    "Нападавшие выкрикивали ксенофобные лозунги.",
+    "Пострадавший госпитализирован с травмами головы.",
+    "Свидетели сообщили, что нападавшие были вооружены ножом и битами.",
+    "На стене оставлены свастики и оскорбительные надписи.",
+    "Полиция возбудила уголовное дело по статье о хулиганстве.",
+    "Мотив ненависти в деле не вменялся.",
+    "Нападение было снято на видео и выложено в социальные сети.",
+    "Задержан один подозреваемый, остальные скрылись.",
+    "Прокуратура отказалась квалифицировать дело как преступление ненависти.",
+    "Родственники пострадавшего обратились в правозащитную организацию.",
+    "Это уже не первый подобный случай в этом районе за последний год.",
+    "По словам очевидцев, нападавшим было на вид от 16 до 20 лет.",
+]
+SOURCES = [
+    "Источник: сообщение в местных СМИ.",
+    "Источник: рассказ пострадавшего мониторам.",
+    "Источник: пресс-релиз МВД.",
+    "Источник: публикация в Telegram-канале.",
+    "Источник: материалы суда.",
+]
+MONTHS_RU = [
+    "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+    "октября", "ноября", "декабря",
+]  # fmt: skip
+
+
+def weighted(rng: random.Random, weights: dict[str, float]) -> Callable[[], str]:
+    keys, values = list(weights), list(weights.values())
+    return lambda: rng.choices(keys, values)[0]
+
+
+def region_weights(codes: list[str]) -> dict[str, float]:
+    """Moscow and St Petersburg take most; the remaining regions share the rest, Zipf-like."""
+    others = [code for code in codes if code not in REGION_SHARES]
+    rest = 1.0 - sum(REGION_SHARES.values()) - NO_REGION_SHARE
+    harmonic = sum(1 / rank for rank in range(1, len(others) + 1))
+    weights = dict(REGION_SHARES)
+    weights.update({code: rest / harmonic / rank for rank, code in enumerate(others, start=1)})
+    weights[""] = NO_REGION_SHARE
+    return weights
+
+
+# ---------------------------------------------------------------------------------------------
+# Django and the database
+# ---------------------------------------------------------------------------------------------
+
+
+def configure_environment(args: argparse.Namespace) -> tuple[str, str | None]:
+    """Point Django at the database to use; returns the configured URL and any throwaway name.
+
+    Without --in-place the benchmark never writes to the configured database: on PostgreSQL it
+    creates a throwaway database on the same server, with --allow-sqlite a throwaway file.
+    """
+    import dj_database_url
+
+    url = os.environ.get("DOZOR_DATABASE_URL", "").strip()
+    postgres = bool(url) and "postgresql" in dj_database_url.parse(url)["ENGINE"]
+    if not postgres and not args.allow_sqlite:
+        sys.exit(
+            (f"DOZOR_DATABASE_URL is not PostgreSQL ({url.split(':', 1)[0]}:...). " if url else
+             "DOZOR_DATABASE_URL is not set. ")
+            + "Give a PostgreSQL URL, e.g. postgres://user:password@127.0.0.1:5432/dozor_bench; "
+            "figures from SQLite say little about a production server (use --allow-sqlite to "
+            "time it anyway)."
+        )  # fmt: skip
+    os.environ.setdefault("DOZOR_HOME", tempfile.mkdtemp(prefix="dozor-bench-"))
+    os.environ.setdefault("DOZOR_ENV", "test")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dozor.settings")
+    throwaway = None
+    if args.in_place:
+        pass
+    elif postgres:
+        throwaway = f"{dj_database_url.parse(url)['NAME']}_bench_{os.getpid()}"
+        server_sql(url, f'CREATE DATABASE "{throwaway}"')
+        parts = urlsplit(url)
+        os.environ["DOZOR_DATABASE_URL"] = urlunsplit(parts._replace(path=f"/{throwaway}"))
+    elif not url or url.startswith("sqlite"):
+        folder = tempfile.mkdtemp(prefix="dozor-bench-")
+        os.environ["DOZOR_DATABASE_URL"] = f"sqlite:///{folder}/bench.sqlite3"
+    else:
+        sys.exit("A throwaway database is made only on PostgreSQL and SQLite; give --in-place.")
+    return url, throwaway
+
+
+def server_sql(url: str, sql: str) -> None:
+    """Run one statement outside a transaction on the configured database's server."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def setup_django(args: argparse.Namespace) -> None:
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    print("migrating ...", flush=True)
+    call_command("migrate", verbosity=0, interactive=False)
+
+
+def database_description() -> dict[str, Any]:
+    from django.db import connection
+
+    described: dict[str, Any] = {"vendor": connection.vendor}
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            described["version"] = cursor.fetchone()[0]
+        elif connection.vendor == "sqlite":
+            cursor.execute("SELECT sqlite_version()")
+            described["version"] = cursor.fetchone()[0]
+    described["name"] = str(connection.settings_dict["NAME"])
+    return described
+
+
+# ---------------------------------------------------------------------------------------------
+# Loading
+# ---------------------------------------------------------------------------------------------
+
+
+def load(rows: int) -> None:
+    from django.core.management.color import no_style
+    from django.db import connection, transaction
+
+    from dozor.records.geography import russian_regions
+    from dozor.records.models import Incident, IncidentBias, Organisation, search_text
+    from dozor.records.vocab import vocabulary
+
+    rng = random.Random(SEED)
+    for name in ("incident_type", "bias_motivation", "verification_status", "confidentiality"):
+        known = set(vocabulary(name).codes)
+        table = {
+            "incident_type": TYPE_WEIGHTS,
+            "bias_motivation": BIAS_WEIGHTS,
+            "verification_status": STATUS_WEIGHTS,
+            "confidentiality": CONFIDENTIALITY_WEIGHTS,
+        }[name]
+        assert set(table) <= known, f"{name}: {set(table) - known} not in the vocabulary"
+    regions = russian_regions()
+    type_labels = {t.code: t.label("ru") for t in vocabulary("incident_type").terms}
+    defender_types = {
+        t.code for t in vocabulary("incident_type").terms if t.attributes.get("against_defenders")
+    }
+
+    organisations = [
+        Organisation.objects.create(name=name, kind=kind, country="RU")
+        for name, kind, _ in ORGANISATIONS
+    ]
+    pick_org = weighted(rng, {str(i): share for i, (_, _, share) in enumerate(ORGANISATIONS)})
+    pick_year = weighted(rng, {str(year): w for year, w in YEAR_WEIGHTS.items()})
+    pick_region = weighted(rng, region_weights(sorted(regions)))
+    pick_type = weighted(rng, TYPE_WEIGHTS)
+    pick_bias = weighted(rng, BIAS_WEIGHTS)
+    pick_status = weighted(rng, STATUS_WEIGHTS)
+    pick_precision = weighted(rng, PRECISION_WEIGHTS)
+    pick_confidentiality = weighted(rng, CONFIDENTIALITY_WEIGHTS)
+    numbers: dict[str, int] = {}
+
+    def incident(pk: int) -> tuple[Incident, list[IncidentBias]]:
+        precision = pick_precision()
+        year = int(pick_year())
+        start = end = None
+        if precision != "unknown":
+            start = datetime.date(year, 1, 1) + datetime.timedelta(days=rng.randrange(365))
+            if precision == "month":
+                start = start.replace(day=1)
+            elif precision == "year":
+                start = start.replace(month=1, day=1)
+            elif precision == "range":
+                end = start + datetime.timedelta(days=rng.randint(1, 60))
+        region = pick_region()
+        city = regions[region].capitals["ru"] if region else "Россия"
+        kind = pick_type()
+        motivations = [pick_bias()]
+        if rng.random() < 0.25:
+            second = pick_bias()
+            if second != motivations[0]:
+                motivations.append(second)
+        victim = rng.choice(VICTIMS[motivations[0]])
+        title = f"{type_labels[kind]}: {victim}, {city}"
+        when = f"{start.day} {MONTHS_RU[start.month - 1]} {start.year} г." if start else "Недавно"
+        summary = f"{when} в городе {city} {rng.choice(PERPETRATORS)} {ACTIONS[kind]} {victim}."
+        details = rng.sample(DETAILS, len(DETAILS))
+        target_length = rng.randint(200, 400)
+        while len(summary) < target_length - 40 and details:
+            summary += " " + details.pop()
+        summary = f"{summary} {rng.choice(SOURCES)}"[:400]
+        killed = rng.choice([1, 1, 1, 2, 3]) if kind == "homicide" else 0
+        injured = rng.choice([0, 1, 1, 1, 2, 3, 5]) if kind in ("physical_assault", "arson") else 0
+        country_year = f"RU-{start.year if start else '0000'}"
+        numbers[country_year] = numbers.get(country_year, 0) + 1
+        row = Incident(
+            id=pk,
+            reference=f"{country_year}-{numbers[country_year]:05d}",
+            organisation=organisations[int(pick_org())],
+            title=title,
+            summary=summary,
+            date_start=start,
+            date_end=end,
+            date_precision=precision,
+            country="RU",
+            region=region,
+            locality=city if region else "",
+            location_precision="locality" if region else "country",
+            incident_type=kind,
+            target_kind="organisation" if kind in ("search_raid", "seizure") else "people",
+            killed=killed,
+            injured=injured,
+            verification_status=pick_status(),
+            confidentiality=pick_confidentiality(),
+            defender_targeted=kind in defender_types and rng.random() < 0.6,
+            search_text=search_text(title, summary),
+        )
+        biases = [IncidentBias(incident_id=pk, motivation=code) for code in motivations]
+        return row, biases
+
+    started = time.perf_counter()
+    done = 0
+    while done < rows:
+        size = min(BATCH, rows - done)
+        made = [incident(done + offset + 1) for offset in range(size)]
+        with transaction.atomic():
+            Incident.objects.bulk_create([row for row, _ in made])
+            IncidentBias.objects.bulk_create([bias for _, biases in made for bias in biases])
+        done += size
+        elapsed = time.perf_counter() - started
+        print(f"  loaded {done:>7,} / {rows:,} incidents ({elapsed:5.1f} s)", flush=True)
+    with connection.cursor() as cursor:
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Incident, IncidentBias]):
+            cursor.execute(sql)
+    analyze()
+
+
+def analyze() -> None:
+    from django.db import connection
+
+    # VACUUM too, as autovacuum would after a load: it fills the visibility map that index-only
+    # scans rely on, so counts are not timed against a freshly loaded, never-vacuumed table.
+    print("VACUUM ANALYZE ...", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
+# ---------------------------------------------------------------------------------------------
+# Timing
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Combination:
+    name: str
+    filters: dict[str, Any]
+    page: int = 1
+
+
+def combinations() -> list[Combination]:
+    day = datetime.date
+    return [
+        Combination("none", {}),
+        Combination("date range", {"date_from": day(2019, 1, 1), "date_to": day(2020, 12, 31)}),
+        Combination("region", {"region": "RU-MOW"}),
+        Combination("region (small)", {"region": "RU-KYA"}),
+        Combination("bias motivation", {"bias_motivation": "antisemitic"}),
+        Combination("incident type", {"incident_type": "arson"}),
+        Combination("verification status", {"verification_status": "verified"}),
+        Combination("defenders targeted", {"defender_targeted": True}),
+        Combination("text", {"text": "синагог"}),
+        Combination("text (common)", {"text": "мигрант"}),
+        Combination(
+            "region+date",
+            {"region": "RU-SPE", "date_from": day(2015, 1, 1), "date_to": day(2019, 12, 31)},
+        ),
+        Combination(
+            "bias+date+region",
+            {
+                "bias_motivation": "anti_lgbti",
+                "region": "RU-MOW",
+                "date_from": day(2012, 1, 1),
+                "date_to": day(2018, 12, 31),
+            },
+        ),
+        Combination(
+            "text+date",
+            {"text": "ножом", "date_from": day(2006, 1, 1), "date_to": day(2008, 12, 31)},
+        ),
+        Combination("sort -date", {"sort": "-date"}),
+        Combination("sort date", {"sort": "date"}),
+        Combination("sort -killed", {"sort": "-killed"}),
+        Combination("sort -injured", {"sort": "-injured"}),
+        Combination("sort reference", {"sort": "reference"}),
+        Combination("sort region", {"sort": "region"}),
+        Combination("sort type", {"sort": "type"}),
+        Combination("none, page 50", {}, page=50),
+    ]
+
+
+def list_page(user: Any, combination: Combination) -> int:
+    """What the list view does for one page; returns the number of rows on it."""
+    from django.core.paginator import Paginator
+
+    from dozor.records.selectors import IncidentFilters, incident_list
+
+    incidents = incident_list(user=user, filters=IncidentFilters(**combination.filters))
+    page = Paginator(
+        incidents.select_related("organisation").prefetch_related("biases"), PAGE_SIZE
+    ).get_page(combination.page)
+    shown = list(page.object_list)
+    for incident in shown:  # what the template reads
+        incident.organisation.name  # noqa: B018
+        list(incident.biases.all())
+    return len(shown)
+
+
+def timed(action: Callable[[], object], repeat: int) -> list[float]:
+    action()  # warm the caches and the connection; not counted
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def summary(samples: list[float]) -> dict[str, float]:
+    p95 = statistics.quantiles(samples, n=20, method="inclusive")[-1]
+    return {"median_ms": round(statistics.median(samples), 2), "p95_ms": round(p95, 2)}
+
+
+def baseline_count() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM records_incident")
+        cursor.fetchone()
+
+
+def explain(user: Any, combination: Combination) -> Iterator[str]:
+    """EXPLAIN ANALYZE of the count and of the page query, as PostgreSQL ran them."""
+    from django.db import connection
+
+    from dozor.records.selectors import IncidentFilters, incident_list
+
+    incidents = incident_list(user=user, filters=IncidentFilters(**combination.filters))
+    offset = (combination.page - 1) * PAGE_SIZE
+    page = incidents.select_related("organisation")[offset : offset + PAGE_SIZE]
+    with connection.cursor() as cursor:
+        for label, queryset in (("count", incidents.order_by()), ("page", page)):
+            sql, params = queryset.query.sql_with_params()
+            if label == "count":
+                sql, params = f"SELECT count(*) FROM ({sql}) AS counted", params
+            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {sql}", params)
+            yield f"--- {combination.name}: {label}"
+            yield from (line for (line,) in cursor.fetchall())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        epilog="The database is read from DOZOR_DATABASE_URL; see the module docstring.",
+    )
+    parser.add_argument("--rows", type=int, default=100_000, help="incidents to load (100000)")
+    parser.add_argument("--repeat", type=int, default=30, help="timed runs per combination (30)")
+    parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="use the configured database itself instead of a throwaway one next to it",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --in-place: time the incidents already in the database instead of loading",
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="do not drop the throwaway database at the end"
+    )
+    parser.add_argument(
+        "--explain",
+        action="store_true",
+        help="print EXPLAIN ANALYZE of each combination's count and page queries (PostgreSQL)",
+    )
+    parser.add_argument(
+        "--only", action="append", default=[], help="time only this combination (repeatable)"
+    )
+    parser.add_argument(
+        "--allow-sqlite", action="store_true", help="run on a database other than PostgreSQL"
+    )
+    args = parser.parse_args(argv)
+    if args.reuse and not args.in_place:
+        parser.error("--reuse needs --in-place")
+    if args.rows < 1 or args.repeat < 2:
+        parser.error("--rows must be positive and --repeat at least 2")
+
+    configured_url, throwaway = configure_environment(args)
+    try:
+        return run(args)
+    finally:
+        if throwaway:
+            from django.db import connections
+
+            connections.close_all()
+            if args.keep:
+                print(f"kept database {throwaway}", file=sys.stderr)
+            else:
+                server_sql(configured_url, f'DROP DATABASE IF EXISTS "{throwaway}"')
+
+
+def run(args: argparse.Namespace) -> int:
+    global PAGE_SIZE
+    setup_django(args)
+    from dozor.records import views
+    from dozor.records.models import Incident, Organisation
+    from dozor.security.models import Role, User
+
+    PAGE_SIZE = views.PAGE_SIZE
+    existing = Incident.objects.count()
+    if existing and not args.reuse:
+        sys.exit(
+            f"The database already holds {existing:,} incidents; give --reuse to time them, or "
+            "use an empty database."
+        )
+    if not existing:
+        if args.reuse:
+            sys.exit("--reuse: the database holds no incidents to time.")
+        print(f"loading {args.rows:,} incidents ...", flush=True)
+        load(args.rows)
+    else:
+        print(f"reusing {existing:,} incidents", flush=True)
+        analyze()
+    rows = Incident.objects.count()
+
+    organisation = Organisation.objects.get(name=ORGANISATIONS[0][0])
+    user, _ = User.objects.get_or_create(
+        username="bench-reader", defaults={"organisation": organisation, "role": Role.READER}
+    )
+    chosen = combinations()
+    if args.only:
+        unknown = set(args.only) - {c.name for c in chosen}
+        if unknown:
+            sys.exit(f"unknown combination(s): {', '.join(sorted(unknown))}")
+        chosen = [c for c in chosen if c.name in args.only]
+
+    from django.db import connection
+
+    if args.explain and connection.vendor == "postgresql":
+        for combination in chosen:
+            for line in explain(user, combination):
+                print(line)
+
+    database = database_description()
+    print(f"\n{rows:,} incidents on {database['vendor']} {database.get('version', '')}; "
+          f"{args.repeat} runs each; target p95 < {TARGET_P95_MS:.0f} ms")  # fmt: skip
+    baseline = summary(timed(baseline_count, args.repeat))
+    print(f"{'combination':<24}{'found':>8}{'median ms':>11}{'p95 ms':>9}")
+    print(f"{'baseline count(*)':<24}{rows:>8}{baseline['median_ms']:>11.1f}"
+          f"{baseline['p95_ms']:>9.1f}")  # fmt: skip
+    results: dict[str, dict[str, float]] = {}
+    from dozor.records.selectors import IncidentFilters, incident_list
+
+    for combination in chosen:
+        found = incident_list(user=user, filters=IncidentFilters(**combination.filters)).count()
+        figures = summary(timed(lambda c=combination: list_page(user, c), args.repeat))
+        results[combination.name] = figures
+        flag = "  over target" if figures["p95_ms"] >= TARGET_P95_MS else ""
+        print(f"{combination.name:<24}{found:>8}{figures['median_ms']:>11.1f}"
+              f"{figures['p95_ms']:>9.1f}{flag}", flush=True)  # fmt: skip
+    over = [name for name, figures in results.items() if figures["p95_ms"] >= TARGET_P95_MS]
+    print(json.dumps(
+        {
+            "rows": rows,
+            "repeat": args.repeat,
+            "page_size": PAGE_SIZE,
+            "database": database,
+            "baseline": {"count(*)": baseline},
+            "target_p95_ms": TARGET_P95_MS,
+            "over_target": over,
+            "combinations": results,
+        },
+        ensure_ascii=False,
+    ))  # fmt: skip
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
