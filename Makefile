@@ -45,8 +45,7 @@ format: $(VENV)/.installed-dev
 
 ## messages: refresh the Russian catalogue after changing translatable text (needs GNU gettext)
 messages: $(VENV)/.installed-dev
-	cd dozor && ../$(BIN)/django-admin makemessages -l ru --no-obsolete --no-location --settings=tests.settings --pythonpath=..
-	cd dozor && ../$(BIN)/django-admin compilemessages -l ru --settings=tests.settings --pythonpath=..
+	$(BIN)/python scripts/messages.py
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/list_incidents.py
