@@ -108,6 +108,7 @@ def _incident_form(request: HttpRequest, *, incident: Incident | None) -> HttpRe
         form = IncidentForm(post)
         biases = BiasFormSet(post, prefix="bias")
         people = PersonFormSet(post, prefix="person")
+        row_errors: dict[str, list[str]] = {}
         if form.is_valid() and biases.is_valid() and people.is_valid():
             data = incident_input(form, biases, people)
             try:
@@ -119,14 +120,21 @@ def _incident_form(request: HttpRequest, *, incident: Incident | None) -> HttpRe
                 else:
                     saved = services.incident_update(incident=incident, user=user, data=data)
             except ValidationError as error:
-                _attach(form, biases, people, error)
+                row_errors = _attach(form, error)
             else:
                 return redirect("records:incident_detail", reference=saved.reference)
         rejected = sorted(form.errors) + ["biases"] * bool(biases.total_error_count())
         rejected += ["people"] * bool(people.total_error_count())
         logger.info("incident form rejected for %s: fields %s", user, rejected)
         return _render_form(
-            request, incident, form, biases, people, errors=[MSG_FORM_HAS_ERRORS], status=400
+            request,
+            incident,
+            form,
+            biases,
+            people,
+            errors=[MSG_FORM_HAS_ERRORS],
+            row_errors=row_errors,
+            status=400,
         )
     return _render_form(request, incident, *_unbound_forms(incident))
 
@@ -166,17 +174,17 @@ def _unbound_forms(incident: Incident | None) -> tuple[IncidentForm, Any, Any]:
     )
 
 
-def _attach(form: IncidentForm, biases: Any, people: Any, error: ValidationError) -> None:
-    """Put the service's errors beside the fields they concern."""
+def _attach(form: IncidentForm, error: ValidationError) -> dict[str, list[str]]:
+    """Put the service's errors beside the fields they concern; return those of the row groups."""
+    row_errors: dict[str, list[str]] = {"biases": [], "people": []}
     for field, messages in error.message_dict.items():
         if field in form.fields:
             form.add_error(field, messages)
-        elif field == "biases":
-            biases._non_form_errors.extend(messages)
-        elif field == "people":
-            people._non_form_errors.extend(messages)
+        elif field in row_errors:
+            row_errors[field].extend(messages)
         else:
             form.add_error(None, messages)
+    return row_errors
 
 
 def _render_form(
@@ -187,6 +195,7 @@ def _render_form(
     people: Any,
     *,
     errors: list[Any] | None = None,
+    row_errors: dict[str, list[str]] | None = None,
     status: int = 200,
 ) -> HttpResponse:
     language = request.LANGUAGE_CODE if hasattr(request, "LANGUAGE_CODE") else "en"
@@ -199,6 +208,7 @@ def _render_form(
             "biases": biases,
             "people": people,
             "errors": errors or [],
+            "row_errors": row_errors or {},
             "regions": [
                 (region.code, region.name(language))
                 for region in geography.russian_regions().values()

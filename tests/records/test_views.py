@@ -173,3 +173,13 @@ def test_switching_to_russian_translates_labels_and_vocabulary(cast: Cast) -> No
     assert response.status_code == 302
     page = client.get(reverse("records:incident_list")).content.decode()
     assert "Инциденты" in page and "Нападение" in page and "Мотив ненависти" in page
+
+
+def test_a_bias_motivation_given_twice_is_explained_beside_the_bias_rows(cast: Cast) -> None:
+    response = cast.client("owner").post(
+        reverse("records:incident_create"),
+        form_data(**{"bias-1-motivation": "racist_xenophobic"}),
+    )
+    assert response.status_code == 400
+    assert "is given twice" in response.content.decode()
+    assert not Incident.objects.filter(title="Нападение у метро").exists()
