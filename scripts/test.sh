@@ -10,4 +10,4 @@ echo "== tests on SQLite =="
 env -u DOZOR_DATABASE_URL "$BIN/pytest" -n 2 --dist loadgroup -q "$@"
 
 echo "== tests on PostgreSQL =="
-DOZOR_DATABASE_URL=$DOZOR_TEST_DATABASE_URL "$BIN/pytest" -n 2 --dist loadgroup -q -m "not sqlite_only" "$@"
+DOZOR_DATABASE_URL=$DOZOR_TEST_DATABASE_URL "$BIN/pytest" -n 2 --dist loadgroup -q "$@"
