@@ -19,7 +19,7 @@ from typing import Any
 
 import pandas as pd
 from django.contrib.auth.models import AnonymousUser
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
 from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.db.models.functions import Cast, ExtractYear
@@ -251,9 +251,12 @@ def capture_table(
     none of the chosen lists are not counted. Raises ValidationError with MSG_NO_INCIDENTS when
     there is nothing to count.
     """
-    sql, params, _flags = capture_table_sql(
-        user=user, stratify_by=stratify_by, lists=lists, country=country
-    )
+    try:
+        sql, params, _flags = capture_table_sql(
+            user=user, stratify_by=stratify_by, lists=lists, country=country
+        )
+    except EmptyResultSet:  # the user may see no incident at all
+        raise ValidationError(MSG_NO_INCIDENTS, code="no_incidents") from None
     with connections[Incident.objects.db].cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

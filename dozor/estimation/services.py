@@ -264,12 +264,12 @@ def estimate_run_execute(*, run_id: int, progress: ProgressCallback | None = Non
         )
         results: list[dict[str, Any]] = []
         for key, histories in strata.items():
+            if progress:
+                progress(run, key)
             if _cancel_requested(run.pk):
                 _finish(run.pk, RunStatus.CANCELLED)
                 run.refresh_from_db()
                 return run
-            if progress:
-                progress(run, key)
             results.append(
                 stratum_estimate(
                     stratum=key,
