@@ -62,6 +62,12 @@ SETTINGS = (
         "false",
         "Send session and CSRF cookies over HTTPS only; set to true behind an HTTPS proxy.",
     ),
+    Setting(
+        "DOZOR_ESTIMATION_WORKER",
+        "thread",
+        "Where estimate runs started on the web page execute: thread (a background thread of "
+        "the web process) or command (queued for `dozor estimate --run-pending`).",
+    ),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 

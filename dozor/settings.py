@@ -15,6 +15,7 @@ DOZOR_ENV = config.env_choice("DOZOR_ENV", config.ENVIRONMENTS)
 DEBUG = config.env_bool("DOZOR_DEBUG")
 SECRET_KEY = config.secret_key(DOZOR_HOME)
 ALLOWED_HOSTS = config.env_list("DOZOR_ALLOWED_HOSTS")
+DOZOR_ESTIMATION_WORKER = config.env_choice("DOZOR_ESTIMATION_WORKER", ("thread", "command"))
 
 if DEBUG and DOZOR_ENV != "development":
     raise ImproperlyConfigured(
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "dozor.security",
     "dozor.records",
     "dozor.demo",
+    "dozor.estimation",
 ]
 
 MIDDLEWARE = [

@@ -155,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
         data = result.to_dict()
         data["details"].pop("trace_N", None)
         data["details"].pop("trace_alpha", None)
+        data["details"].pop("posterior_N_values", None)
+        data["details"].pop("posterior_N_probabilities", None)
         data["lists"] = list(ch.lists)
         print(json.dumps(data, allow_nan=False, default=str))
         return 0

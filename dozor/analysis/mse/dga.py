@@ -229,5 +229,7 @@ def bma_estimate(ch: CaptureHistories, cfg: DgaSettings) -> Estimate:
             "missing_grid": [0, int(post.missing[-1])],
             "top_graphs": top,
             "interval": "equal-tailed posterior credible interval",
+            "posterior_N_values": post.n_values.tolist(),
+            "posterior_N_probabilities": post.n_posterior.tolist(),
         },
     )

@@ -1,0 +1,152 @@
+"""Charts of estimates as plain SVG built on the server: no script, no external file.
+
+Two charts: documented against estimated per stratum (a bar for what was documented, a dot and a
+line for the estimate and its interval), and the posterior distribution of the total for the
+Bayesian methods (a histogram with the interval shaded).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+WIDTH = 720
+ROW = 26
+LEFT = 190
+RIGHT = 30
+TOP = 30
+DOCUMENTED_COLOUR = "#9aa5b1"
+ESTIMATE_COLOUR = "#1f4e79"
+
+
+@dataclass(frozen=True)
+class StratumBar:
+    label: str
+    documented: int
+    estimate: float | None
+    lower: float | None
+    upper: float | None  # None: unbounded
+
+
+def _nice_max(value: float) -> float:
+    if value <= 0:
+        return 1.0
+    power = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * power:
+            return step * power
+    return 10 * power
+
+
+def _ticks(top: float, count: int = 5) -> list[float]:
+    return [top * i / count for i in range(count + 1)]
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}".replace(",", "\u202f")
+
+
+def strata_chart(
+    bars: Sequence[StratumBar], *, title: str, documented_label: str, estimate_label: str
+) -> str:
+    """Documented (bar) against estimated (dot, interval line) per stratum."""
+    finite: list[float] = [float(b.documented) for b in bars]
+    for bar in bars:
+        finite += [v for v in (bar.estimate, bar.lower, bar.upper) if v is not None]
+    top = _nice_max(max(finite, default=1) * 1.05)
+    height = TOP + ROW * len(bars) + 50
+    plot = WIDTH - LEFT - RIGHT
+
+    def x(value: float) -> float:
+        return LEFT + plot * min(value, top) / top
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'width="100%" role="img" aria-label="{escape(title)}" class="chart">',
+        f"<title>{escape(title)}</title>",
+        "<style>text{font:12px sans-serif;fill:#222}.axis{stroke:#ccc}</style>",
+    ]
+    for tick in _ticks(top):
+        parts.append(
+            f'<line class="axis" x1="{x(tick):.1f}" y1="{TOP - 8}" x2="{x(tick):.1f}" '
+            f'y2="{TOP + ROW * len(bars)}"/>'
+            f'<text x="{x(tick):.1f}" y="{TOP + ROW * len(bars) + 16}" '
+            f'text-anchor="middle">{_number(tick)}</text>'
+        )
+    for row, bar in enumerate(bars):
+        y = TOP + row * ROW
+        parts.append(
+            f'<text x="{LEFT - 8}" y="{y + 16}" text-anchor="end">{escape(bar.label)}</text>'
+            f'<rect x="{LEFT}" y="{y + 5}" width="{x(bar.documented) - LEFT:.1f}" height="14" '
+            f'fill="{DOCUMENTED_COLOUR}"><title>{escape(documented_label)}: '
+            f"{_number(bar.documented)}</title></rect>"
+        )
+        if bar.estimate is None:
+            continue
+        low = bar.lower if bar.lower is not None else bar.estimate
+        high = top if bar.upper is None else bar.upper
+        parts.append(
+            f'<line x1="{x(low):.1f}" y1="{y + 12}" x2="{x(high):.1f}" y2="{y + 12}" '
+            f'stroke="{ESTIMATE_COLOUR}" stroke-width="2"'
+            + (' stroke-dasharray="4 3"' if bar.upper is None else "")
+            + "/>"
+            f'<circle cx="{x(bar.estimate):.1f}" cy="{y + 12}" r="5" fill="{ESTIMATE_COLOUR}">'
+            f"<title>{escape(estimate_label)}: {_number(bar.estimate)}</title></circle>"
+        )
+    legend_y = TOP + ROW * len(bars) + 36
+    parts.append(
+        f'<rect x="{LEFT}" y="{legend_y - 10}" width="14" height="10" fill="{DOCUMENTED_COLOUR}"/>'
+        f'<text x="{LEFT + 20}" y="{legend_y}">{escape(documented_label)}</text>'
+        f'<circle cx="{LEFT + 230}" cy="{legend_y - 5}" r="5" fill="{ESTIMATE_COLOUR}"/>'
+        f'<text x="{LEFT + 242}" y="{legend_y}">{escape(estimate_label)}</text>'
+        "</svg>"
+    )
+    return "".join(parts)
+
+
+def posterior_chart(
+    edges: Sequence[float],
+    densities: Sequence[float],
+    *,
+    estimate: float,
+    lower: float,
+    upper: float,
+    title: str,
+) -> str:
+    """A histogram of the posterior of the total, the credible interval shaded."""
+    width, height, left, bottom = 360, 140, 10, 24
+    plot_w, plot_h = width - 2 * left, height - bottom - 10
+    lo, hi = edges[0], edges[-1]
+    span = (hi - lo) or 1.0
+    peak = max(densities, default=0) or 1.0
+
+    def x(value: float) -> float:
+        return left + plot_w * (value - lo) / span
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'role="img" aria-label="{escape(title)}" class="chart posterior">',
+        f"<title>{escape(title)}</title>",
+        "<style>text{font:11px sans-serif;fill:#222}</style>",
+    ]
+    for start, end, density in zip(edges[:-1], edges[1:], densities, strict=True):
+        inside = end > lower and start < upper
+        bar_h = plot_h * density / peak
+        parts.append(
+            f'<rect x="{x(start):.1f}" y="{10 + plot_h - bar_h:.1f}" '
+            f'width="{max(x(end) - x(start) - 0.5, 0.5):.1f}" height="{bar_h:.1f}" '
+            f'fill="{ESTIMATE_COLOUR if inside else DOCUMENTED_COLOUR}"/>'
+        )
+    parts.append(
+        f'<line x1="{x(estimate):.1f}" y1="6" x2="{x(estimate):.1f}" y2="{10 + plot_h}" '
+        'stroke="#c0392b" stroke-width="2"/>'
+    )
+    for value, anchor in ((lo, "start"), (estimate, "middle"), (hi, "end")):
+        parts.append(
+            f'<text x="{x(value):.1f}" y="{height - 6}" text-anchor="{anchor}">'
+            f"{_number(value)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)

@@ -1,0 +1,359 @@
+"""Reads for estimation: capture histories of the incidents a user may see, and stored runs.
+
+The capture-history table is built by the database in two named steps (see
+:func:`capture_table_sql`): one row per visible incident with its stratum and one flag per source
+list (did any report of that list get linked to the incident?), then a GROUP BY over stratum and
+flags that counts incidents. Python only receives the aggregated table.
+"""
+
+from __future__ import annotations
+
+import datetime
+import functools
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import EmptyResultSet, ValidationError
+from django.db import connections
+from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, ExtractYear
+from django.utils.translation import gettext_lazy as _
+
+from dozor.analysis.mse import CaptureHistories, capture_histories_from_frame
+from dozor.estimation.models import STRATIFICATIONS, EstimateRun, RunStatus
+from dozor.records.geography import country_exists, russian_regions
+from dozor.records.models import Incident, IncidentReport, SourceList
+from dozor.records.selectors import incidents_visible
+from dozor.records.vocab import Vocabulary, vocabulary, vocabulary_parse
+from dozor.security.models import User
+
+MIN_LISTS = 3
+STRATUM_COLUMN = "__stratum"
+COUNT_COLUMN = "__count"
+UNKNOWN_YEAR = "unknown"
+NO_BIAS = "none"
+ALL = "all"
+
+MSG_UNKNOWN_STRATUM = _(
+    "“%(value)s” is not a way to stratify: choose one of year, region, bias or none."
+)
+MSG_UNKNOWN_LIST = _("There is no source list “%(value)s”. The source lists are: %(known)s.")
+MSG_TOO_FEW_LISTS = _(
+    "Multiple systems estimation needs at least 3 source lists; %(count)s chosen (%(names)s). "
+    "With fewer lists the estimate rests on assumptions no data can check."
+)
+MSG_UNKNOWN_COUNTRY = _("“%(value)s” is not an ISO 3166-1 country code such as RU.")
+MSG_NO_INCIDENTS = _(
+    "None of the incidents you may see was recorded by the chosen source lists, so there is "
+    "nothing to estimate from."
+)
+
+
+@functools.cache
+def federal_districts() -> Vocabulary:
+    return vocabulary_parse(Path(__file__).parent / "vocabularies" / "federal_district.yaml")
+
+
+def stratum_label(stratify_by: str, stratum: str, language: str = "en") -> str:
+    """How a stratum is named to people: a year, a federal district, a bias motivation."""
+    if stratify_by == "region" and stratum in federal_districts():
+        return federal_districts().term(stratum).label(language)
+    if stratify_by == "bias":
+        if stratum == NO_BIAS:
+            return str(_("No bias motivation recorded"))
+        motivations = vocabulary("bias_motivation")
+        if stratum in motivations:
+            return motivations.term(stratum).label(language)
+    if stratify_by == "year" and stratum == UNKNOWN_YEAR:
+        return str(_("Date unknown"))
+    if stratify_by == "none":
+        return str(_("All incidents"))
+    return stratum
+
+
+@dataclass(frozen=True)
+class CaptureTable:
+    """Aggregated capture histories: one row per stratum and history, with its incident count."""
+
+    stratify_by: str
+    lists: tuple[SourceList, ...]
+    frame: pd.DataFrame  # STRATUM_COLUMN, one 0/1 column per list name, COUNT_COLUMN
+
+    @property
+    def list_names(self) -> list[str]:
+        return [source.name for source in self.lists]
+
+    def to_csv(self) -> str:
+        buffer = io.StringIO()
+        self.frame.rename(columns={STRATUM_COLUMN: "stratum", COUNT_COLUMN: "count"}).to_csv(
+            buffer, index=False, lineterminator="\n"
+        )
+        return buffer.getvalue()
+
+    def sha256(self) -> str:
+        """SHA-256 of the table as CSV (stratum, one column per list, count; sorted rows)."""
+        return hashlib.sha256(self.to_csv().encode("utf-8")).hexdigest()
+
+    def strata(self) -> dict[str, CaptureHistories]:
+        """Capture histories per stratum, in stratum order (years ascending)."""
+        out: dict[str, CaptureHistories] = {}
+        for key, part in self.frame.groupby(STRATUM_COLUMN, sort=False):
+            out[str(key)] = capture_histories_from_frame(
+                part.drop(columns=[STRATUM_COLUMN]),
+                lists=self.list_names,
+                count_column=COUNT_COLUMN,
+                label=str(key),
+            )
+        return out
+
+
+def source_lists_with_records(user: User | AnonymousUser) -> QuerySet[SourceList]:
+    """Source lists that recorded at least one incident the user may see."""
+    visible = incidents_visible(user)
+    return SourceList.objects.filter(
+        Exists(
+            IncidentReport.objects.filter(
+                report__source_list_id=OuterRef("pk"), incident__in=visible
+            )
+        )
+    ).order_by("name")
+
+
+def source_lists_resolve(
+    *, user: User | AnonymousUser, choices: Sequence[str | int] | None
+) -> list[SourceList]:
+    """The source lists to treat as lists: by id or exact name, or all with visible records.
+
+    Raises ValidationError (MSG_UNKNOWN_LIST, MSG_TOO_FEW_LISTS) when the choice cannot be used.
+    """
+    if not choices:
+        chosen = list(source_lists_with_records(user))
+    else:
+        everything = {source.name: source for source in SourceList.objects.order_by("name")}
+        by_id = {str(source.pk): source for source in everything.values()}
+        chosen = []
+        for choice in choices:
+            text = str(choice).strip()
+            source = by_id.get(text) or everything.get(text)
+            if source is None:
+                raise ValidationError(
+                    MSG_UNKNOWN_LIST,
+                    code="unknown_list",
+                    params={"value": text, "known": ", ".join(everything) or "—"},
+                )
+            if source not in chosen:
+                chosen.append(source)
+        chosen.sort(key=lambda source: source.name)
+    if len(chosen) < MIN_LISTS:
+        raise ValidationError(
+            MSG_TOO_FEW_LISTS,
+            code="too_few_lists",
+            params={
+                "count": len(chosen),
+                "names": ", ".join(source.name for source in chosen) or "—",
+            },
+        )
+    return chosen
+
+
+def stratification_check(stratify_by: str) -> str:
+    if stratify_by not in STRATIFICATIONS:
+        raise ValidationError(
+            MSG_UNKNOWN_STRATUM, code="unknown_stratum", params={"value": stratify_by}
+        )
+    return stratify_by
+
+
+def country_check(country: str) -> str:
+    country = (country or "").strip().upper()
+    if country and not country_exists(country):
+        raise ValidationError(
+            MSG_UNKNOWN_COUNTRY, code="unknown_country", params={"value": country}
+        )
+    return country
+
+
+def _stratum_expression(stratify_by: str) -> Any:
+    if stratify_by == "year":
+        return Cast(ExtractYear("date_start"), output_field=CharField())
+    if stratify_by == "region":
+        districts: dict[str, list[str]] = {}
+        for region in russian_regions().values():
+            districts.setdefault(region.federal_district, []).append(region.code)
+        whens = [
+            When(region__in=codes, then=Value(district))
+            for district, codes in sorted(districts.items())
+        ]
+        return Case(
+            *whens,
+            When(country="RU", then=Value("unknown")),
+            default=Value("outside_russia"),
+            output_field=CharField(),
+        )
+    if stratify_by == "bias":
+        return F("biases__motivation")
+    return Value(ALL, output_field=CharField())
+
+
+def capture_table_sql(
+    *, user: User | AnonymousUser, stratify_by: str, lists: Sequence[SourceList], country: str = ""
+) -> tuple[str, list[Any], list[str]]:
+    """The SQL of the capture-history table, its parameters and the flag column names.
+
+    Step 1 (a Django queryset): each visible incident on at least one chosen list, with its
+    stratum and an EXISTS flag per list. With ``bias``, an incident appears once per motivation.
+    Step 2 (wrapping SQL): GROUP BY stratum and flags, COUNT(*).
+    """
+    stratification_check(stratify_by)
+    incidents: QuerySet[Incident] = incidents_visible(user)
+    if country:
+        incidents = incidents.filter(country=country)
+    flags = {
+        f"on_list_{position}": Exists(
+            IncidentReport.objects.filter(incident_id=OuterRef("pk"), report__source_list=source)
+        )
+        for position, source in enumerate(lists)
+    }
+    on_any = Q()
+    for name in flags:
+        on_any |= Q(**{name: True})
+    step1 = (
+        incidents.annotate(stratum=_stratum_expression(stratify_by), **flags)
+        .filter(on_any)
+        .values("stratum", *flags)
+        .order_by()
+    )
+    inner_sql, params = step1.query.sql_with_params()
+    columns = ", ".join(f"t.{name}" for name in ["stratum", *flags])
+    sql = (
+        f"SELECT {columns}, COUNT(*) FROM ({inner_sql}) t "  # noqa: S608 - fixed column names
+        f"GROUP BY {columns} ORDER BY {columns}"
+    )
+    return sql, list(params), list(flags)
+
+
+def capture_table(
+    *,
+    user: User | AnonymousUser,
+    stratify_by: str,
+    lists: Sequence[SourceList],
+    country: str = "",
+) -> CaptureTable:
+    """Capture histories of the incidents the user may see, per stratum, from linkage decisions.
+
+    An incident is on a list when at least one report of that list is linked to it. Incidents on
+    none of the chosen lists are not counted. Raises ValidationError with MSG_NO_INCIDENTS when
+    there is nothing to count.
+    """
+    try:
+        sql, params, _flags = capture_table_sql(
+            user=user, stratify_by=stratify_by, lists=lists, country=country
+        )
+    except EmptyResultSet:  # the user may see no incident at all
+        raise ValidationError(MSG_NO_INCIDENTS, code="no_incidents") from None
+    with connections[Incident.objects.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    names = [source.name for source in lists]
+    if not rows:
+        raise ValidationError(MSG_NO_INCIDENTS, code="no_incidents")
+    missing = NO_BIAS if stratify_by == "bias" else UNKNOWN_YEAR
+    records = [
+        [
+            missing if row[0] is None else str(row[0]),
+            *(int(bool(flag)) for flag in row[1:-1]),
+            int(row[-1]),
+        ]
+        for row in rows
+    ]
+    frame = pd.DataFrame(records, columns=[STRATUM_COLUMN, *names, COUNT_COLUMN])
+    # The same stratum can come back twice when NULL was mapped to a name above.
+    frame = frame.groupby([STRATUM_COLUMN, *names], as_index=False, sort=False)[COUNT_COLUMN].sum()
+    frame["__order"] = frame[STRATUM_COLUMN].map(_stratum_order_key)
+    frame = (
+        frame.sort_values(["__order", *reversed(names)], kind="stable")
+        .drop(columns="__order")
+        .reset_index(drop=True)
+    )
+    return CaptureTable(stratify_by=stratify_by, lists=tuple(lists), frame=frame)
+
+
+def _stratum_order_key(stratum: str) -> tuple[int, int, str]:
+    """Years in numeric order, the catch-all strata last."""
+    if stratum.isdigit():
+        return (0, int(stratum), "")
+    if stratum in (UNKNOWN_YEAR, NO_BIAS, "outside_russia"):
+        return (2, 0, stratum)
+    return (1, 0, stratum)
+
+
+# --- stored runs -----------------------------------------------------------------------------
+
+
+def runs_visible(user: User | AnonymousUser) -> QuerySet[EstimateRun]:
+    """Runs started in the user's organisation (or by the user, when they have none)."""
+    if not user.is_authenticated or not user.is_active:
+        return EstimateRun.objects.none()
+    assert isinstance(user, User)
+    if user.organisation_id is not None:
+        return EstimateRun.objects.filter(organisation_id=user.organisation_id)
+    return EstimateRun.objects.filter(created_by=user, organisation__isnull=True)
+
+
+def run_get(*, user: User | AnonymousUser, run_id: int) -> EstimateRun:
+    """One visible run, or EstimateRun.DoesNotExist (also when it exists but is not visible)."""
+    return runs_visible(user).select_related("created_by").get(pk=run_id)
+
+
+@dataclass(frozen=True)
+class LatestEstimate:
+    """The documented and estimated number of incidents in one year, for indicators."""
+
+    country: str
+    year: int
+    documented: int
+    estimate: float
+    lower: float
+    upper: float | None
+    level: float
+    method: str
+    run_id: int
+    finished_at: datetime.datetime | None
+
+
+def estimate_latest(
+    *, user: User | AnonymousUser, country: str, year: int, method: str | None = None
+) -> LatestEstimate | None:
+    """The latest finished by-year estimate for ``country`` and ``year`` the user may see.
+
+    Only runs restricted to that country count (a run over all countries mixes them). Strata the
+    estimator refused are skipped. None when there is no such estimate.
+    """
+    runs = runs_visible(user).filter(
+        status=RunStatus.DONE, stratify_by="year", country=country.upper()
+    )
+    if method:
+        runs = runs.filter(method=method)
+    for run in runs.order_by("-finished_at", "-id"):
+        result = run.result_for(str(year))
+        if result is None or result.get("error") or result.get("estimate") is None:
+            continue
+        return LatestEstimate(
+            country=run.country,
+            year=year,
+            documented=int(result["observed"]),
+            estimate=float(result["estimate"]),
+            lower=float(result["lower"]),
+            upper=None if result.get("upper") is None else float(result["upper"]),
+            level=float(result["level"]),
+            method=run.method,
+            run_id=run.pk,
+            finished_at=run.finished_at,
+        )
+    return None
