@@ -49,7 +49,7 @@ EN_VERBS = {
 RU_SINGULAR = re.compile(
     r"(?<!\w)(?:погиб|погибла|убит|убита|скончался|скончалась|ранен|ранена|пострадал|пострадала|"
     r"госпитализирован|госпитализирована|избит|избита|травмирован|травмирована|"
-    r"получил\s+травм\w*|получила\s+травм\w*)(?!\w)",
+    r"получила?\s+(?:\w+\s+)?(?:травм|ранени|сотрясени|перелом|побо)\w*)(?!\w)",
     re.I,
 )
 RU_PLURAL = re.compile(
@@ -138,12 +138,13 @@ def find_counts(text: str, *, language: str) -> list[CountFinding]:
                 found.append(CountFinding(what, count, match.start(), match.end(), match.group(0)))
                 taken.append((match.start(), match.end()))
     singular, plural = (RU_SINGULAR, RU_PLURAL) if language == "ru" else (EN_SINGULAR, EN_PLURAL)
-    for pattern, count in ((singular, 1), (plural, None)):
+    verb_only: tuple[tuple[re.Pattern[str], int | None], ...] = ((singular, 1), (plural, None))
+    for pattern, implied in verb_only:
         for match in pattern.finditer(folded):
             if _inside(match.start(), taken):
                 continue
             what = "killed" if KILLED_ONLY.search(match.group(0)) else "injured"
-            found.append(CountFinding(what, count, match.start(), match.end(), match.group(0)))
+            found.append(CountFinding(what, implied, match.start(), match.end(), match.group(0)))
     return sorted(found, key=lambda f: f.start)
 
 

@@ -44,7 +44,7 @@ def _pattern(cues: list[Any], where: str) -> re.Pattern[str]:
     if not isinstance(cues, list) or not cues or not all(isinstance(c, str) and c for c in cues):
         raise CueError(f"{CUES_FILE.name}, {where}: expected a list of cue words.")
     alternatives = sorted(
-        (r"\s+".join(re.escape(word) for word in cue.replace("ё", "е").split()) for cue in cues),
+        (r"\w*\s+".join(re.escape(word) for word in cue.replace("ё", "е").split()) for cue in cues),
         key=len,
         reverse=True,
     )
@@ -82,9 +82,10 @@ def cues() -> Cues:
     precedence = tuple(data.get("precedence") or ())
     typed = set(data["incident_type"])
     if set(precedence) != typed:
+        missing, unknown = sorted(typed - set(precedence)), sorted(set(precedence) - typed)
         raise CueError(
             f"{CUES_FILE.name}, precedence: list every incident type that has cues, once "
-            f"(missing: {sorted(typed - set(precedence))}, unknown: {sorted(set(precedence) - typed)})."
+            f"(missing: {missing}, unknown: {unknown})."
         )
     return Cues(precedence, patterns)
 

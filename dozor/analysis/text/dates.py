@@ -115,7 +115,7 @@ EN_PATTERNS = {
     "day_month": re.compile(
         rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{EN_MONTH}(?:,?\s+(\d{{4}}))?"
     ),
-    "weekday": re.compile(rf"\b(?:(last|this\s+past)\s+)?{EN_WEEKDAY}\b"),
+    "weekday": re.compile(rf"\b(?:([Ll]ast|[Tt]his\s+past)\s+)?{EN_WEEKDAY}\b"),
     "last_week": re.compile(r"\blast\s+week\b", re.I),
     "weekend": re.compile(r"\b(?:last|over\s+the|this\s+past)\s+weekend\b", re.I),
     "last_night": re.compile(r"\b(?:last|overnight|late\s+last)\s+night\b", re.I),

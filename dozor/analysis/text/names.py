@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dozor.analysis.text.morphology import CYRILLIC, WORD, analyzer, fold, lemmas
+from dozor.analysis.text.places import english_place_words
 
 SEX_OF_GENDER = {"masc": "male", "femn": "female"}
 NAME_PART_TAGS = ("Name", "Surn", "Patr")
@@ -66,15 +67,100 @@ EN_OTHER_AFTER = re.compile(
 EN_SUSPECT_ROLES = ("suspect", "accused", "detained", "arrested", "charged")
 ROLE_WINDOW = 60
 EN_NOT_NAMES = frozenset(
-    """
-    the a an on in at of and or but police ministry interior investigative committee court
-    district city region regional federal russian russia moscow human rights center centre
-    monday tuesday wednesday thursday friday saturday sunday january february march april may
-    june july august september october november december mr mrs ms dr according local news
-    street avenue square park metro station university school church mosque synagogue
-    prosecutor prosecutors office office's general service security national state he she they
-    his her their it its we after before when while a last this early late
-    """.split()
+    [
+        "the",
+        "a",
+        "an",
+        "on",
+        "in",
+        "at",
+        "of",
+        "and",
+        "or",
+        "but",
+        "police",
+        "ministry",
+        "interior",
+        "investigative",
+        "committee",
+        "court",
+        "district",
+        "city",
+        "region",
+        "regional",
+        "federal",
+        "russian",
+        "russia",
+        "moscow",
+        "human",
+        "rights",
+        "center",
+        "centre",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "according",
+        "local",
+        "news",
+        "street",
+        "avenue",
+        "square",
+        "park",
+        "metro",
+        "station",
+        "university",
+        "school",
+        "church",
+        "mosque",
+        "synagogue",
+        "prosecutor",
+        "prosecutors",
+        "office",
+        "office's",
+        "general",
+        "service",
+        "security",
+        "national",
+        "state",
+        "he",
+        "she",
+        "they",
+        "his",
+        "her",
+        "their",
+        "it",
+        "its",
+        "we",
+        "after",
+        "before",
+        "when",
+        "while",
+        "a",
+        "last",
+        "this",
+        "early",
+        "late",
+    ]
 )
 EN_NAME = re.compile(
     r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)((?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})\b"
@@ -96,16 +182,48 @@ def _title(word: str) -> str:
 
 
 def _name_parses(word: str) -> list[Any]:
-    return [p for p in analyzer().parse(word) if any(t in p.tag for t in NAME_PART_TAGS)]
+    """pymorphy3's readings of a word as a singular first name, surname or patronymic."""
+    return [
+        p
+        for p in analyzer().parse(word)
+        if any(t in p.tag for t in NAME_PART_TAGS) and "plur" not in p.tag
+    ]
 
 
 def name_gender(name: str) -> str | None:
-    """ "masc" or "femn" from the first word that is a known first name; None if none is."""
+    """ "masc" or "femn" from the first word that reads as a first name; None if none does.
+
+    The likelier reading wins ("Геннадия" is Геннадий's genitive before it is a woman's name).
+    On a tie ("Марину": Марина or the rare Марин) the feminine reading of a name in -а/-я wins.
+    """
     for word in WORD.findall(name):
-        genders = {p.tag.gender for p in _name_parses(word) if "Name" in p.tag}
-        genders &= {"masc", "femn"}
-        if len(genders) == 1:
-            return genders.pop()
+        scores: dict[str, float] = {}
+        feminine_lemma = ""
+        for parse in _name_parses(word):
+            if "Name" in parse.tag and parse.tag.gender in ("masc", "femn"):
+                gender = str(parse.tag.gender)
+                scores[gender] = scores.get(gender, 0.0) + parse.score
+                if gender == "femn":
+                    feminine_lemma = parse.normal_form
+        if not scores:
+            continue
+        if scores.get("masc", 0.0) == scores.get("femn", 0.0):
+            return "femn" if feminine_lemma.endswith(("а", "я")) else "masc"
+        return max(scores, key=lambda gender: scores[gender])
+    return _gender_from_agreement(WORD.findall(name))
+
+
+CONSONANT_END = re.compile(r"[бвгджзклмнпрстфхцчшщ]$", re.I)
+
+
+def _gender_from_agreement(words: list[str]) -> str | None:
+    """An unknown first name ending in a consonant that stays as it is beside a declined surname
+    is a woman's ("на Дильноз Рахимову"): a man's would decline with it ("на Дильноза")."""
+    if len(words) < 2 or not CONSONANT_END.search(words[0]):
+        return None
+    surname = _name_parses(words[-1])
+    if surname and not any("nomn" in p.tag for p in surname):
+        return "femn"
     return None
 
 
@@ -114,19 +232,20 @@ def name_gender(name: str) -> str | None:
 ZODA = re.compile(r"(?<=[зЗ]од)(?:ы|е|у|ой|ою)$")
 
 
-def _nominative_word(word: str, gender: str | None) -> str:
+def _nominative_word(word: str, gender: str | None, *, first: bool) -> str:
     if word.endswith(("зода", "Зода")):
         return word
     if ZODA.search(word):
         return ZODA.sub("а", word)
     parses = _name_parses(word)
-    if gender is None and any("nomn" in p.tag for p in parses):
-        # Without a first name the sex is unknown: a word that may already be nominative
-        # ("Щербакова") is kept rather than turned into the other sex's form.
-        return word
     if gender:
         parses = [p for p in parses if gender in p.tag or "ms-f" in p.tag or p.tag.gender is None]
-    # Prefer a reading as a name part that is not already nominative plural or a different word.
+    if not parses or any("nomn" in p.tag for p in parses):
+        # Already nominative, or not a name part of this sex that declines: a woman's surname
+        # or name ending in a consonant (Михай, Белых, Дильноз) does not decline.
+        return word
+    if not first:
+        parses.sort(key=lambda p: "Surn" not in p.tag)
     for parse in parses:
         grammemes = {"nomn", "sing"}
         if gender and "Surn" in parse.tag:
@@ -149,7 +268,9 @@ def nominative_name(name: str) -> str:
     if not words or not CYRILLIC.search(name):
         return " ".join(words)
     gender = name_gender(name)
-    return " ".join(_nominative_word(word, gender) for word in words)
+    return " ".join(
+        _nominative_word(word, gender, first=position == 0) for position, word in enumerate(words)
+    )
 
 
 # Russian surnames written in Latin letters still show the bearer's sex.
@@ -205,23 +326,34 @@ def _russian_spans(text: str) -> list[tuple[int, int]]:
     doc = Doc(text)
     doc.segment(segmenter)
     doc.tag_ner(tagger)
-    return [(span.start, span.stop) for span in doc.spans if span.type == "PER"]
+    # The tagger now and then takes a capitalised common noun for a name ("Активистку" in a
+    # headline): a one-word name must read as a name part.
+    return [
+        (span.start, span.stop)
+        for span in doc.spans
+        if span.type == "PER" and (" " in span.text.strip() or _name_parses(span.text.strip()))
+    ]
+
+
+def _not_a_name_word(word: str) -> bool:
+    folded = fold(word)
+    return folded in EN_NOT_NAMES or folded in english_place_words()
 
 
 def _english_spans(text: str) -> list[tuple[int, int]]:
+    """Two or three capitalised words in a row, without the words that start sentences, places,
+    months and institutions around them ("On Tuesday Ivan Petrov" -> "Ivan Petrov")."""
     spans = []
     for match in EN_NAME.finditer(text):
-        words = match.group(0).split()
-        if any(fold(word) in EN_NOT_NAMES for word in words):
-            # "On Tuesday Ivan Petrov ..." -> keep the name after the leading non-name words.
-            while words and fold(words[0]) in EN_NOT_NAMES:
-                words.pop(0)
-            if len(words) < 2 or any(fold(word) in EN_NOT_NAMES for word in words):
-                continue
-            start = match.start() + match.group(0).index(words[0])
-            spans.append((start, start + len(" ".join(words))))
+        words = match.group(0).split(" ")
+        while words and _not_a_name_word(words[0]):
+            words.pop(0)
+        while words and _not_a_name_word(words[-1]):
+            words.pop()
+        if len(words) < 2 or any(_not_a_name_word(word) for word in words):
             continue
-        spans.append((match.start(), match.end()))
+        start = match.start() + match.group(0).index(" ".join(words))
+        spans.append((start, start + len(" ".join(words))))
     return spans
 
 

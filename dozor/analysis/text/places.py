@@ -107,6 +107,14 @@ def _entries(language: str) -> dict[str, list[_Entry]]:
     return index
 
 
+@functools.cache
+def english_place_words() -> frozenset[str]:
+    """Every word of an English place name in the gazetteer, folded."""
+    return frozenset(
+        fold(word) for entries in _entries("en").values() for e in entries for word in e.words
+    )
+
+
 def _keys(word: str, language: str) -> frozenset[str]:
     return lemmas(word) if language == "ru" else frozenset({fold(word)})
 
