@@ -19,6 +19,7 @@ COMMANDS = {
     "vocab": "List the controlled vocabularies, or the terms of one.",
     "incident": "Record an incident from the command line.",
     "estimate": "Estimate how many incidents no source list recorded, from the database.",
+    "press": "Draft reports from press texts, folders or feeds, for review.",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "dozor.records",
     "dozor.demo",
     "dozor.estimation",
+    "dozor.press",
 ]
 
 MIDDLEWARE = [

@@ -9,4 +9,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("incidents/", include("dozor.records.urls")),
     path("estimates/", include("dozor.estimation.urls")),
+    path("press/", include("dozor.press.urls")),
 ]

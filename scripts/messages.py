@@ -31,6 +31,8 @@ def make_messages(package: Path, *, compile_: bool) -> None:
     apps = catalogue_folders(package)[:-1]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "tests.settings"}
     for folder in catalogue_folders(package):
+        # -P: the app folder is the working directory, and an app's selectors.py must not shadow
+        # the standard library's selectors module.
         command = [sys.executable, "-P", "-m", "django", "makemessages", "-l", LANGUAGE]
         command += ["--no-obsolete", "--no-location"]
         if folder == package:

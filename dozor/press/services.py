@@ -1,0 +1,120 @@
+"""Writes of press drafts: draft a text, accept a draft as a report, reject it."""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dozor.analysis.text import ExtractionError, extract_draft, text_sha256
+from dozor.press.models import DraftReport, DraftStatus
+from dozor.records.models import Report, SourceList
+from dozor.records.services import report_create
+from dozor.security.models import User
+
+logger = logging.getLogger(__name__)
+
+MSG_NOT_PENDING = _("This draft was already reviewed.")
+MSG_MAY_NOT_WRITE = _("Only documenters of the organisation that owns the source list may do this.")
+
+
+def _check_writer(user: User, source_list: SourceList) -> None:
+    if not user.can_write_records() or user.organisation_id != source_list.organisation_id:
+        raise PermissionDenied(MSG_MAY_NOT_WRITE)
+
+
+@transaction.atomic
+def draft_create(
+    *,
+    source_list: SourceList,
+    text: str,
+    published: datetime.date,
+    user: User,
+    url: str = "",
+    origin: str = "",
+    language: str | None = None,
+) -> tuple[DraftReport, bool]:
+    """Draft a report from a press text. A text already drafted in this source list is not
+    drafted again: the existing draft is returned with ``False``."""
+    _check_writer(user, source_list)
+    text = text.replace("\r\n", "\n").strip()
+    existing = DraftReport.objects.filter(source_list=source_list, sha256=text_sha256(text)).first()
+    if existing is not None:
+        return existing, False
+    try:
+        draft = extract_draft(text, published=published, language=language, url=url)
+    except ExtractionError as error:
+        raise ValidationError({"text": str(error)}) from None
+    row = DraftReport(
+        source_list=source_list,
+        text=text,
+        sha256=draft.sha256,
+        url=url,
+        origin=origin[:500],
+        published=published,
+        language=draft.language,
+        extracted=draft.to_json(),
+        created_by=user,
+    )
+    row.full_clean()
+    row.save()
+    logger.info("press draft %s created by %s", row.pk, user)
+    return row, True
+
+
+@transaction.atomic
+def draft_accept(*, draft: DraftReport, user: User, fields: dict[str, Any]) -> Report:
+    """Store the reviewed fields as a report of the draft's source list, with the original text
+    as the record received."""
+    draft = DraftReport.objects.select_for_update().get(pk=draft.pk)
+    _check_writer(user, draft.source_list)
+    if draft.status != DraftStatus.PENDING:
+        raise ValidationError(MSG_NOT_PENDING)
+    report = report_create(
+        source_list=draft.source_list,
+        external_id=draft.sha256,
+        payload={
+            "text": draft.text,
+            "url": draft.url,
+            "published": draft.published.isoformat(),
+            "language": draft.language,
+            "origin": draft.origin,
+        },
+        fields={
+            **fields,
+            "url": draft.url,
+            "published": draft.published.isoformat(),
+            "sha256": draft.sha256,
+            "language": draft.language,
+        },
+        received_on=timezone.localdate(draft.created_at),
+        user=user,
+    )
+    draft.status = DraftStatus.ACCEPTED
+    draft.report = report
+    draft.reviewer = user
+    draft.reviewed_at = timezone.now()
+    draft.save()
+    logger.info("press draft %s accepted by %s as report %s", draft.pk, user, report.pk)
+    return report
+
+
+@transaction.atomic
+def draft_reject(*, draft: DraftReport, user: User, note: str = "") -> DraftReport:
+    draft = DraftReport.objects.select_for_update().get(pk=draft.pk)
+    _check_writer(user, draft.source_list)
+    if draft.status != DraftStatus.PENDING:
+        raise ValidationError(MSG_NOT_PENDING)
+    draft.status = DraftStatus.REJECTED
+    draft.review_note = note
+    draft.reviewer = user
+    draft.reviewed_at = timezone.now()
+    draft.full_clean()
+    draft.save()
+    logger.info("press draft %s rejected by %s", draft.pk, user)
+    return draft

@@ -1,0 +1,126 @@
+"""The review pages: the pending drafts, and one draft beside its text."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dozor.press import selectors, services
+from dozor.press.forms import DraftReviewForm, RejectForm
+from dozor.press.models import DraftReport, DraftStatus
+from dozor.press.notes import note_text
+from dozor.security.models import User
+
+logger = logging.getLogger(__name__)
+
+
+@login_required
+def draft_list(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", DraftStatus.PENDING)
+    if status not in DraftStatus.values:
+        status = DraftStatus.PENDING
+    drafts = selectors.draft_list(user=request.user, status=status)[:500]
+    return render(
+        request,
+        "press/draft_list.html",
+        {"drafts": drafts, "status": status, "statuses": DraftStatus.choices},
+    )
+
+
+def highlighted(text: str, evidence: list[dict]) -> SafeString:
+    """The text, escaped, with each evidence span in a <mark> naming its field."""
+    spans = sorted(
+        (e for e in evidence if 0 <= e["start"] < e["end"] <= len(text)),
+        key=lambda e: (e["start"], -e["end"]),
+    )
+    parts: list[str] = []
+    position = 0
+    for item in spans:
+        if item["start"] < position:
+            continue
+        parts.append(escape(text[position : item["start"]]))
+        parts.append(
+            f'<mark data-field="{escape(item["field"])}">'
+            f"{escape(text[item['start'] : item['end']])}</mark>"
+        )
+        position = item["end"]
+    parts.append(escape(text[position:]))
+    return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
+
+
+def _visible_draft(request: HttpRequest, pk: int) -> DraftReport:
+    try:
+        return selectors.drafts_visible(request.user).select_related("source_list").get(pk=pk)
+    except DraftReport.DoesNotExist:
+        raise Http404(_("No draft with this number that you may see.")) from None
+
+
+@login_required
+def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = _visible_draft(request, pk)
+    can_review = selectors.draft_can_review(request.user, draft)
+    form = DraftReviewForm(initial=DraftReviewForm.initial_from(draft.fields))
+    status = 200
+    if request.method == "POST":
+        if not can_review:
+            raise PermissionDenied(_("Only your organisation's documenters can review drafts."))
+        form = DraftReviewForm(request.POST)
+        if form.is_valid():
+            user = request.user
+            assert isinstance(user, User)
+            try:
+                report = services.draft_accept(draft=draft, user=user, fields=form.report_fields())
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                logger.info("draft %s accepted as report %s", draft.pk, report.pk)
+                return redirect("press:draft_list")
+        status = 400
+    return _render_detail(request, draft, form, can_review, status)
+
+
+def _render_detail(
+    request: HttpRequest, draft: DraftReport, form: DraftReviewForm, can_review: bool, status: int
+) -> HttpResponse:
+    evidence = draft.extracted.get("evidence", [])
+    return render(
+        request,
+        "press/draft_detail.html",
+        {
+            "draft": draft,
+            "form": form,
+            "reject_form": RejectForm(),
+            "text": highlighted(draft.text, evidence),
+            "evidence": evidence,
+            "notes": [note_text(note) for note in draft.extracted.get("notes", [])],
+            "can_review": can_review and draft.status == DraftStatus.PENDING,
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def draft_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = _visible_draft(request, pk)
+    if not selectors.draft_can_review(request.user, draft):
+        raise PermissionDenied(_("Only your organisation's documenters can review drafts."))
+    form = RejectForm(request.POST)
+    user = request.user
+    assert isinstance(user, User)
+    if form.is_valid():
+        # A draft someone else reviewed meanwhile stays as they left it.
+        with contextlib.suppress(ValidationError):
+            services.draft_reject(draft=draft, user=user, note=form.cleaned_data["note"])
+        return redirect("press:draft_list")
+    review = DraftReviewForm(initial=DraftReviewForm.initial_from(draft.fields))
+    return _render_detail(request, draft, review, True, 400)

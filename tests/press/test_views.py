@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from dozor.press.forms import MSG_DATE_NEEDED
+from dozor.press.models import DraftReport, DraftStatus
+from dozor.records.models import Report
+from tests.conftest import Cast
+
+VALID: dict[str, Any] = {
+    "title": "Нападение в Екатеринбурге",
+    "date": "2024-03-02",
+    "date_precision": "day",
+    "region": "RU-SVE",
+    "locality": "Екатеринбург",
+    "incident_type": "physical_assault",
+    "bias_motivations": ["anti_muslim"],
+    "killed": "0",
+    "injured": "1",
+    "victims": "Анна Щербакова | female",
+}
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("owner", 200), ("colleague", 200), ("reader", 200), ("outsider", 200), ("anonymous", 302)],
+)
+def test_the_list_of_drafts_needs_a_sign_in(
+    cast: Cast, draft: DraftReport, who: str, status: int
+) -> None:
+    response = cast.client(who).get(reverse("press:draft_list"))
+    assert response.status_code == status
+
+
+@pytest.mark.parametrize(
+    ("who", "listed"), [("owner", True), ("reader", True), ("outsider", False)]
+)
+def test_drafts_are_listed_only_for_their_organisation(
+    cast: Cast, draft: DraftReport, who: str, listed: bool
+) -> None:
+    response = cast.client(who).get(reverse("press:draft_list"))
+    assert (str(draft) in response.content.decode()) is listed
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("owner", 200), ("colleague", 200), ("reader", 200), ("outsider", 404), ("anonymous", 302)],
+)
+def test_a_draft_is_shown_to_its_organisation_only(
+    cast: Cast, draft: DraftReport, who: str, status: int
+) -> None:
+    response = cast.client(who).get(reverse("press:draft_detail", args=[draft.pk]))
+    assert response.status_code == status
+
+
+def test_the_draft_page_highlights_the_evidence(cast: Cast, draft: DraftReport) -> None:
+    page = cast.client("owner").get(reverse("press:draft_detail", args=[draft.pk])).content
+    assert '<mark data-field="victims">Анну Щербакову</mark>' in page.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("reader", 403), ("outsider", 404), ("anonymous", 302)]
+)
+def test_only_documenters_of_the_organisation_may_accept(
+    cast: Cast, draft: DraftReport, who: str, status: int
+) -> None:
+    response = cast.client(who).post(reverse("press:draft_detail", args=[draft.pk]), VALID)
+    assert response.status_code == status and Report.objects.count() == 0
+
+
+def test_a_colleague_accepts_the_corrected_fields(cast: Cast, draft: DraftReport) -> None:
+    response = cast.client("colleague").post(reverse("press:draft_detail", args=[draft.pk]), VALID)
+    assert response.status_code == 302
+    report = Report.objects.get()
+    assert report.fields["victims"] == [{"name": "Анна Щербакова", "sex": "female"}]
+    assert report.fields["bias_motivations"] == ["anti_muslim"]
+
+
+def test_an_invalid_correction_stores_nothing_and_says_why(cast: Cast, draft: DraftReport) -> None:
+    response = cast.client("owner").post(
+        reverse("press:draft_detail", args=[draft.pk]), {**VALID, "date": ""}
+    )
+    assert response.status_code == 400 and Report.objects.count() == 0
+    assert str(MSG_DATE_NEEDED) in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("who", "status"), [("reader", 403), ("outsider", 404), ("anonymous", 302), ("owner", 302)]
+)
+def test_only_documenters_of_the_organisation_may_reject(
+    cast: Cast, draft: DraftReport, who: str, status: int
+) -> None:
+    response = cast.client(who).post(reverse("press:draft_reject", args=[draft.pk]), {"note": ""})
+    draft.refresh_from_db()
+    assert response.status_code == status
+    assert (draft.status == DraftStatus.REJECTED) is (who == "owner")
