@@ -62,6 +62,11 @@ SETTINGS = (
         "false",
         "Send session and CSRF cookies over HTTPS only; set to true behind an HTTPS proxy.",
     ),
+    Setting(
+        "DOZOR_STALL_MONTHS",
+        "12",
+        "A case with no official response event for this many months is shown as stalled.",
+    ),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -84,6 +89,19 @@ def env_choice(name: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r}: expected one of {', '.join(choices)}.")
     return value
+
+
+def env_int(name: str, *, minimum: int, maximum: int) -> int:
+    value = env_str(name)
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if not minimum <= number <= maximum:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: expected a whole number from {minimum} to {maximum}."
+        )
+    return number
 
 
 def env_list(name: str) -> list[str]:
