@@ -96,9 +96,10 @@ class Median(Aggregate):
     template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
 
     def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(
-            compiler, connection, function="DOZOR_MEDIAN", template="%(function)s(%(expressions)s)"
-        )
+        clone = self.copy()
+        clone.function = "DOZOR_MEDIAN"
+        clone.template = "%(function)s(%(expressions)s)"
+        return super(Median, clone).as_sql(compiler, connection, **extra)
 
 
 class _SqliteMedian:

@@ -1,4 +1,4 @@
-"""Every derived status, table-driven: plain, out-of-order, contradictory and corrected timelines."""
+"""Every derived status, table-driven: plain, out-of-order, contradictory, corrected."""
 
 from __future__ import annotations
 
