@@ -18,6 +18,7 @@ COMMANDS = {
     "createuser": "Add a user with a role in an organisation, or reset a password.",
     "vocab": "List the controlled vocabularies, or the terms of one.",
     "incident": "Record an incident from the command line.",
+    "dossier": "Print a case dossier (PDF or HTML, English or Russian) for officials.",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {
