@@ -1,8 +1,8 @@
 """The response funnel: how many documented incidents reached each stage of the state's response.
 
-Computed in the database: one query annotates each incident with the first date it reached each
-stage (from the events still in force, corrections applied) and aggregates by the chosen
-dimension, with the median days between consecutive stages. Python only turns counts into
+Computed in the database in one statement (see funnel_sql): the first date each incident reached
+each stage, from the events still in force (corrections applied), aggregated by the chosen
+dimension with the median days between consecutive stages. Python only turns counts into
 percentages.
 
 A stage counts the incidents that ever reached it, so a case charged without the hate motive
@@ -18,24 +18,10 @@ from typing import Any
 
 from django.db import connection
 from django.db.backends.signals import connection_created
-from django.db.models import (
-    Aggregate,
-    Count,
-    Exists,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    TextField,
-    Value,
-)
-from django.db.models.functions import Cast, ExtractYear
+from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
+from django.db.models.functions import ExtractYear
 
 from dozor.records.models import Incident, IncidentBias
-from dozor.responses.models import ResponseEvent
 from dozor.responses.vocab import hate_articles, response_vocabulary
 
 STAGES = (
@@ -64,42 +50,6 @@ OPENED_KINDS = (
 )
 CHARGED_KINDS = ("charged", "sent_to_court", "verdict", "sentence", "appeal")
 QUALIFYING_WITH_ARTICLES = ("case_opened", "charged")
-
-
-class DaysBetween(Func):
-    """Whole days from ``start`` to ``end`` (two dates)."""
-
-    output_field = IntegerField()
-    arity = 2
-
-    def __init__(self, end: Any, start: Any) -> None:
-        super().__init__(end, start)
-
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> Any:  # type: ignore[override]
-        return super().as_sql(compiler, connection, template="(%(expressions)s)", arg_joiner=" - ")
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        return super().as_sql(
-            compiler,
-            connection,
-            template="CAST(julianday(%(expressions)s) AS INTEGER)",
-            arg_joiner=") - julianday(",
-        )
-
-
-class Median(Aggregate):
-    """The median: PostgreSQL's percentile_cont; on SQLite an aggregate registered below."""
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    output_field = IntegerField()
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-
-    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
-        clone = self.copy()
-        clone.function = "DOZOR_MEDIAN"
-        clone.template = "%(function)s(%(expressions)s)"
-        return super(Median, clone).as_sql(compiler, connection, **extra)
 
 
 class _SqliteMedian:
@@ -153,45 +103,94 @@ class FunnelRow:
         return 100.0 * self.counts[stage] / previous if previous else None
 
 
-def effective_events() -> QuerySet[ResponseEvent]:
-    """Events in force: those no correction supersedes."""
-    return ResponseEvent.objects.filter(
-        ~Exists(ResponseEvent.objects.filter(supersedes_id=OuterRef("pk")))
-    )
+def _group_expression(dimension: str) -> Any:
+    return {
+        "all": Value("all", output_field=CharField()),
+        "year": ExtractYear("date_start"),
+        "region": F("region"),
+        "bias": F("biases__motivation"),
+        "type": F("incident_type"),
+    }[dimension]
 
 
-def _hate_article_condition() -> Q:
-    """Events whose articles (as JSON text, see _first_date) name a hate-motive article."""
-    condition = Q(pk__in=[])
-    for code in sorted(hate_articles()):
-        condition |= Q(articles_text__contains=f'"{code}"')
-    return condition
-
-
-def stage_conditions() -> dict[str, Q]:
-    """Which effective events mark that an incident reached each stage after "documented"."""
-    hate_text = _hate_article_condition()
+def stage_kinds() -> dict[str, tuple[str, ...]]:
+    """Which kinds of event in force mark that an incident reached each stage."""
     kinds = response_vocabulary("response_event_kind").codes
     return {
-        "reported": Q(kind__in=[code for code in kinds if code not in NOT_PROCEDURAL]),
-        "case_opened": Q(kind__in=OPENED_KINDS),
-        "motive_qualified": Q(kind__in=("motive_qualified", "motive_added"))
-        | (Q(kind__in=QUALIFYING_WITH_ARTICLES) & hate_text),
-        "charged": Q(kind__in=CHARGED_KINDS),
-        "convicted_with_motive": Q(kind="verdict", verdict_outcome="convicted")
-        & (Q(motive_recognised=True) | (Q(motive_recognised__isnull=True) & hate_text)),
+        "reported": tuple(code for code in kinds if code not in NOT_PROCEDURAL),
+        "case_opened": OPENED_KINDS,
+        "motive_qualified": ("motive_qualified", "motive_added"),
+        "charged": CHARGED_KINDS,
     }
 
 
-def _first_date(condition: Q) -> Subquery:
-    events = (
-        effective_events()
-        .annotate(articles_text=Cast("articles", output_field=TextField()))
-        .filter(condition, incident_id=OuterRef("pk"))
-        .order_by("date")
-        .values("date")[:1]
+def funnel_sql(
+    incidents: QuerySet[Incident], *, dimension: str, medians: bool, vendor: str
+) -> tuple[str, list[Any]]:
+    """The funnel as one SQL statement in three named steps, for both supported databases:
+
+    ``incident``: the incidents to count (visibility and filters applied by the ORM), one row per
+    incident and group; ``stage``: per incident, the first date of an event in force (no
+    correction supersedes it) for each stage; then the counts and median days per group.
+    """
+    grouped = incidents.order_by().annotate(
+        i_id=F("pk"), i_date=F("date_start"), i_group=_group_expression(dimension)
     )
-    return Subquery(events)
+    incident_sql, incident_params = grouped.values(
+        "i_id", "i_date", "i_group"
+    ).query.sql_with_params()
+    params: list[Any] = list(incident_params)
+    articles = "e.articles::text" if vendor == "postgresql" else "e.articles"
+    hate = " OR ".join(f"{articles} LIKE %s" for _ in sorted(hate_articles())) or "1 = 0"
+    hate_params = [f'%"{code}"%' for code in sorted(hate_articles())]
+
+    def kind_in(codes: tuple[str, ...]) -> str:
+        params.extend(codes)
+        return f"e.kind IN ({', '.join(['%s'] * len(codes))})"
+
+    columns = []
+    for stage, codes in stage_kinds().items():
+        condition = kind_in(codes)
+        if stage == "motive_qualified":
+            qualifying = kind_in(QUALIFYING_WITH_ARTICLES)
+            params.extend(hate_params)
+            condition = f"({condition} OR ({qualifying} AND ({hate})))"
+        columns.append(f"MIN(CASE WHEN {condition} THEN e.date END) AS d_{stage}")
+    params.extend(["verdict", "convicted"])
+    params.extend(hate_params)
+    columns.append(
+        "MIN(CASE WHEN e.kind = %s AND e.verdict_outcome = %s AND (e.motive_recognised = TRUE "
+        f"OR (e.motive_recognised IS NULL AND ({hate}))) THEN e.date END) "
+        "AS d_convicted_with_motive"
+    )
+    # Every value is a parameter; the text joined here is made of constant identifiers.
+    stage_sql = (
+        "SELECT e.incident_id, "  # noqa: S608
+        + ", ".join(columns)
+        + " FROM responses_responseevent e "
+        "WHERE e.incident_id IN (SELECT i_id FROM incident) AND NOT EXISTS "
+        "(SELECT 1 FROM responses_responseevent c WHERE c.supersedes_id = e.id) "
+        "GROUP BY e.incident_id"
+    )
+    aggregates = ["COUNT(*) AS documented"]
+    aggregates += [f"COUNT(s.d_{stage}) AS {stage}" for stage in STAGES[1:]]
+    if medians:
+        previous = "incident.i_date"
+        for stage in STAGES[1:]:
+            current = f"s.d_{stage}"
+            if vendor == "postgresql":
+                median = f"PERCENTILE_CONT(0.5) WITHIN GROUP (ORDER BY {current} - {previous})"
+            else:
+                median = f"DOZOR_MEDIAN(julianday({current}) - julianday({previous}))"
+            aggregates.append(f"{median} AS median_{stage}")
+            previous = current
+    sql = (
+        f"WITH incident AS ({incident_sql}), stage AS ({stage_sql}) "  # noqa: S608
+        f"SELECT incident.i_group AS grp, {', '.join(aggregates)} FROM incident "
+        "LEFT JOIN stage s ON s.incident_id = incident.i_id "
+        "GROUP BY incident.i_group ORDER BY incident.i_group"
+    )
+    return sql, params
 
 
 def _filtered(incidents: QuerySet[Incident], filters: FunnelFilters) -> QuerySet[Incident]:
@@ -214,16 +213,6 @@ def _filtered(incidents: QuerySet[Incident], filters: FunnelFilters) -> QuerySet
     return incidents
 
 
-def _group_expression(dimension: str) -> Any:
-    return {
-        "all": Value("all"),
-        "year": ExtractYear("date_start"),
-        "region": F("region"),
-        "bias": F("biases__motivation"),
-        "type": F("incident_type"),
-    }[dimension]
-
-
 def response_funnel(
     incidents: QuerySet[Incident],
     *,
@@ -235,33 +224,27 @@ def response_funnel(
     if dimension not in DIMENSIONS:
         raise ValueError(f"dimension must be one of {', '.join(DIMENSIONS)}, not {dimension!r}")
     incidents = _filtered(incidents, filters or FunnelFilters())
-    dates = {f"d_{stage}": _first_date(q) for stage, q in stage_conditions().items()}
-    annotated = incidents.order_by().annotate(**dates).annotate(group=_group_expression(dimension))
-    aggregates: dict[str, Any] = {"documented": Count("pk")}
-    for stage in STAGES[1:]:
-        aggregates[stage] = Count("pk", filter=Q(**{f"d_{stage}__isnull": False}))
-    if medians:
-        previous = "date_start"
-        for stage in STAGES[1:]:
-            current = f"d_{stage}"
-            aggregates[f"median_{stage}"] = Median(
-                DaysBetween(F(current), F(previous)),
-                filter=Q(**{f"{current}__isnull": False, f"{previous}__isnull": False}),
-            )
-            previous = current
-    rows = annotated.values("group").annotate(**aggregates).order_by("group")
+    sql, params = funnel_sql(
+        incidents, dimension=dimension, medians=medians, vendor=connection.vendor
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column[0] for column in cursor.description]
+        rows = [dict(zip(names, values, strict=True)) for values in cursor.fetchall()]
+    if not rows and dimension == "all":
+        empty = dict.fromkeys(STAGES, 0)
+        return [FunnelRow(group="all", counts=empty, median_days=dict.fromkeys(STAGES[1:]))]
     result = []
     for row in rows:
+        group = row["grp"]
+        if dimension == "year" and group is not None:
+            group = int(group)
         result.append(
             FunnelRow(
-                group=row["group"],
-                counts={stage: row[stage] for stage in STAGES},
+                group=group,
+                counts={stage: int(row[stage]) for stage in STAGES},
                 median_days={
-                    stage: (
-                        float(row[f"median_{stage}"])
-                        if row.get(f"median_{stage}") is not None
-                        else None
-                    )
+                    stage: None if row[f"median_{stage}"] is None else float(row[f"median_{stage}"])
                     for stage in STAGES[1:]
                 }
                 if medians
