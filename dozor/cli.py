@@ -20,6 +20,7 @@ COMMANDS = {
     "incident": "Record an incident from the command line.",
     "estimate": "Estimate how many incidents no source list recorded, from the database.",
     "press": "Draft reports from press texts, folders or feeds, for review.",
+    "dossier": "Print a case dossier (PDF or HTML, English or Russian) for officials.",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {

@@ -68,6 +68,11 @@ SETTINGS = (
         "Where estimate runs started on the web page execute: thread (a background thread of "
         "the web process) or command (queued for `dozor estimate --run-pending`).",
     ),
+    Setting(
+        "DOZOR_STALL_MONTHS",
+        "12",
+        "A case with no official response event for this many months is shown as stalled.",
+    ),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 
@@ -90,6 +95,19 @@ def env_choice(name: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r}: expected one of {', '.join(choices)}.")
     return value
+
+
+def env_int(name: str, *, minimum: int, maximum: int) -> int:
+    value = env_str(name)
+    try:
+        number = int(value)
+    except ValueError:
+        number = minimum - 1
+    if not minimum <= number <= maximum:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: expected a whole number from {minimum} to {maximum}."
+        )
+    return number
 
 
 def env_list(name: str) -> list[str]:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "dozor",
     "dozor.security",
     "dozor.records",
+    "dozor.responses",
     "dozor.demo",
     "dozor.estimation",
     "dozor.press",
@@ -122,6 +123,9 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # A form larger than this is refused before it is parsed; the views turn that into a form error.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# A case with no response event for this many months counts as stalled.
+RESPONSE_STALL_MONTHS = config.env_int("DOZOR_STALL_MONTHS", minimum=1, maximum=120)
 
 LOGGING = {
     "version": 1,

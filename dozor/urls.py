@@ -10,4 +10,5 @@ urlpatterns = [
     path("incidents/", include("dozor.records.urls")),
     path("estimates/", include("dozor.estimation.urls")),
     path("press/", include("dozor.press.urls")),
+    path("responses/", include("dozor.responses.urls")),
 ]

@@ -14,6 +14,10 @@ need_install=()
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_install+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need_install+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || need_install+=(gettext)
+# Dossier PDFs: WeasyPrint needs Pango; the tests read the PDFs with poppler's pdftotext/pdftoppm.
+for package in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils; do
+  dpkg -s "$package" >/dev/null 2>&1 || need_install+=("$package")
+done
 if ((${#need_install[@]})); then
   if [ "$(id -u)" != 0 ]; then
     log "missing: ${need_install[*]}. Install them (sudo apt-get install ${need_install[*]}) and run again."

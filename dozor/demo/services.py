@@ -11,6 +11,7 @@ from django.db import transaction
 
 from dozor.demo.generator import DemoDataset, DemoIncident
 from dozor.demo.models import DemoLoad, ReportTruth, TrueIncident
+from dozor.demo.responses import DEMO_BODIES, demo_dialogue, demo_responses
 from dozor.records.models import (
     Incident,
     IncidentBias,
@@ -22,6 +23,7 @@ from dozor.records.models import (
     search_text,
 )
 from dozor.records.services import _pseudonym
+from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
 from dozor.security.models import User
 
 BATCH = 2000
@@ -36,6 +38,7 @@ class DemoLoadSummary:
     people: int
     organisations: int
     source_lists: int
+    response_events: int = 0
 
 
 def demo_loaded() -> DemoLoad | None:
@@ -178,6 +181,8 @@ def demo_load(
         if progress:
             progress(done, total)
 
+    response_events = _responses_load(dataset, incidents, owner=owner, user=user)
+
     DemoLoad.objects.create(
         seed=dataset.seed,
         size=dataset.size,
@@ -192,7 +197,80 @@ def demo_load(
         people=len(people),
         organisations=len(organisations),
         source_lists=len(source_lists),
+        response_events=response_events,
     )
+
+
+def _responses_load(
+    dataset: DemoDataset, incidents: dict[str, Incident], *, owner: Organisation, user: User | None
+) -> int:
+    """The synthetic official responses, a raise list and a few raisings of the owner's cases."""
+    events = demo_responses(dataset.incidents, seed=dataset.seed)
+    rows: dict[tuple[str, int], ResponseEvent] = {}
+    corrections = []
+    for item in events:
+        row = ResponseEvent(
+            incident=incidents[item.incident_key],
+            kind=item.kind,
+            date=item.date,
+            authority=item.authority,
+            source=item.source,
+            note=item.note,
+            articles=list(item.articles),
+            verdict_outcome=item.verdict_outcome,
+            motive_recognised=item.motive_recognised,
+            sentence_kind=item.sentence_kind,
+            sentence_months=item.sentence_months,
+            sentence_suspended=item.sentence_suspended,
+            statement_kind=item.statement_kind,
+            created_by=user,
+        )
+        rows[(item.incident_key, item.order)] = row
+        if item.corrects is not None:
+            corrections.append((row, (item.incident_key, item.corrects)))
+    first = [row for row in rows.values() if all(row is not c for c, _ in corrections)]
+    ResponseEvent.objects.bulk_create(first, batch_size=BATCH)
+    for row, corrected in corrections:
+        row.supersedes = rows[corrected]
+    ResponseEvent.objects.bulk_create([row for row, _ in corrections], batch_size=BATCH)
+
+    bodies = {
+        body.name: Body(name=body.name, kind=body.kind, country=body.country)
+        for body in DEMO_BODIES
+    }
+    existing = {body.name: body for body in Body.objects.filter(name__in=bodies)}
+    Body.objects.bulk_create([body for name, body in bodies.items() if name not in existing])
+    bodies.update(existing)
+    entries, raisings = demo_dialogue(dataset.incidents, events, seed=dataset.seed)
+    RaiseListEntry.objects.bulk_create(
+        RaiseListEntry(
+            organisation=owner,
+            incident=incidents[key],
+            priority=priority,
+            reason=reason,
+            added_by=user,
+        )
+        for key, priority, reason in entries
+    )
+    Raising.objects.bulk_create(
+        Raising(
+            organisation=owner,
+            incident=incidents[item.incident_key],
+            raised_on=item.raised_on,
+            raised_by="Demo advocate",
+            body=bodies[item.body],
+            channel=item.channel,
+            request=item.request,
+            reply=item.reply,
+            reply_on=item.reply_on,
+            follow_up_due=item.follow_up_due,
+            status=item.status,
+            impact=item.impact,
+            created_by=user,
+        )
+        for item in raisings
+    )
+    return len(events)
 
 
 def _incident(

@@ -1,0 +1,11 @@
+"""What an incident's official response timeline adds up to: plain Python, no Django."""
+
+from dozor.analysis.responses.status import (
+    Event,
+    EventRules,
+    ResponseStatus,
+    effective_events,
+    response_status,
+)
+
+__all__ = ["Event", "EventRules", "ResponseStatus", "effective_events", "response_status"]

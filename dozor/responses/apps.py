@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class ResponsesConfig(AppConfig):
+    name = "dozor.responses"
+    label = "responses"
+    verbose_name = "Official responses and advocacy"
+
+    def ready(self) -> None:
+        # Registers the median aggregate on each new SQLite connection.
+        from dozor.responses import funnel  # noqa: F401

@@ -1,0 +1,82 @@
+"""The statistics page's charts as inline SVG: no JavaScript, no external files."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+COLOURS = ("#1d2330", "#3d5a80", "#5b8e7d", "#c9a227", "#b5651d", "#7a1f1f")
+
+
+def funnel_svg(row: Any, labels: Sequence[str]) -> SafeString:
+    """One horizontal bar per stage, its length the share of documented incidents."""
+    from dozor.responses.funnel import STAGES
+
+    width, bar, gap, text_width = 720, 26, 8, 230
+    height = len(STAGES) * (bar + gap) + gap
+    total = row.counts["documented"] or 1
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        'role="img" class="chart funnel">'
+    ]
+    for index, (stage, label) in enumerate(zip(STAGES, labels, strict=True)):
+        count = row.counts[stage]
+        y = gap + index * (bar + gap)
+        length = (width - text_width - 90) * count / total
+        share = 100 * count / total
+        parts.append(
+            f'<text x="{text_width - 8}" y="{y + bar * 0.68:.1f}" font-size="13" '
+            f'text-anchor="end">{escape(label)}</text>'
+            f'<rect x="{text_width}" y="{y}" width="{max(length, 1):.1f}" height="{bar}" '
+            f'fill="{COLOURS[index % len(COLOURS)]}"/>'
+            f'<text x="{text_width + length + 6:.1f}" y="{y + bar * 0.68:.1f}" font-size="12">'
+            f"{count:,} ({share:.1f}%)</text>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - labels are escaped, the rest is numeric
+
+
+def trend_svg(rows: Sequence[Any], stages: Sequence[str], labels: Sequence[str]) -> SafeString:
+    """One line per stage over the years: how many incidents of each year reached it."""
+    years = [row.group for row in rows if row.group is not None]
+    if not years:
+        return mark_safe("")
+    width, height, left, bottom, top, right = 760, 300, 50, 40, 14, 190
+    peak = max(max(row.counts[stage] for stage in stages) for row in rows) or 1
+    span = max(len(rows) - 1, 1)
+
+    def x(index: int) -> float:
+        return left + (width - left - right) * index / span
+
+    def y(value: int) -> float:
+        return top + (height - top - bottom) * (1 - value / peak)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
+        'role="img" class="chart trend">',
+        f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - right}" y2="{y(0):.1f}" stroke="#999"/>',
+        f'<text x="{left - 6}" y="{y(peak) + 4:.1f}" font-size="11" text-anchor="end">'
+        f"{peak:,}</text>",
+        f'<text x="{left - 6}" y="{y(0) + 4:.1f}" font-size="11" text-anchor="end">0</text>',
+    ]
+    step = max(1, len(rows) // 12)
+    for index, row in enumerate(rows):
+        if index % step == 0 or index == len(rows) - 1:
+            parts.append(
+                f'<text x="{x(index):.1f}" y="{height - bottom + 16}" font-size="11" '
+                f'text-anchor="middle">{escape(str(row.group))}</text>'
+            )
+    for number, (stage, label) in enumerate(zip(stages, labels, strict=True)):
+        colour = COLOURS[number % len(COLOURS)]
+        points = " ".join(f"{x(i):.1f},{y(row.counts[stage]):.1f}" for i, row in enumerate(rows))
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>'
+            f'<rect x="{width - right + 12}" y="{top + number * 20}" width="12" height="12" '
+            f'fill="{colour}"/><text x="{width - right + 30}" y="{top + number * 20 + 10}" '
+            f'font-size="11">{escape(label)}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - labels are escaped, the rest is numeric

@@ -1,0 +1,159 @@
+"""Case dossiers for officials: one incident or a set, in English or Russian, as HTML or PDF.
+
+PDF rendering uses WeasyPrint, imported only when a PDF is asked for: it needs Debian's Pango, and
+the rest of Dozor runs without it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from dozor.records.models import Incident
+from dozor.records.selectors import incident_can_edit
+from dozor.responses import selectors
+from dozor.responses.status_text import problem_text, status_line
+from dozor.responses.vocab import label
+from dozor.security.models import User
+
+LANGUAGES = ("en", "ru")
+MSG_PDF_UNAVAILABLE = _(
+    "PDF rendering is not available on this machine: WeasyPrint or Debian's Pango library is "
+    "missing (apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core). The HTML "
+    "dossier works without them. (%(error)s)"
+)
+SVG_WIDTH = 640
+SVG_HEIGHT = 74
+
+
+class DossierUnavailable(RuntimeError):
+    """PDF rendering cannot run here."""
+
+
+@dataclass
+class DossierCase:
+    incident: Incident
+    events: list[Any]
+    status: Any
+    status_line: str
+    problems: list[str]
+    victims: list[Any]
+    others: list[Any]
+    names_shown: bool
+    raisings: list[Any]
+    open_requests: list[Any]
+    raise_entry: Any
+    timeline_svg: SafeString
+
+
+def timeline_svg(start: datetime.date | None, events: list[Any]) -> SafeString:
+    """A horizontal time axis from the incident to the last event, one numbered mark per event."""
+    dates = [event.date for event in events]
+    if start is not None:
+        dates.append(start)
+    if not dates:
+        return mark_safe("")
+    first, last = min(dates), max(dates)
+    span = max((last - first).days, 1)
+    left, right, axis = 20, SVG_WIDTH - 20, 40
+
+    def x(date: datetime.date) -> float:
+        return left + (right - left) * (date - first).days / span
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-axis" viewBox="0 0 {SVG_WIDTH} '
+        f'{SVG_HEIGHT}" width="100%" role="img">',
+        f'<line x1="{left}" y1="{axis}" x2="{right}" y2="{axis}" stroke="#444" stroke-width="1"/>',
+    ]
+    for year in range(first.year, last.year + 1):
+        tick = datetime.date(year, 1, 1)
+        if first <= tick <= last:
+            parts.append(
+                f'<line x1="{x(tick):.1f}" y1="{axis - 4}" x2="{x(tick):.1f}" y2="{axis + 4}" '
+                f'stroke="#888"/><text x="{x(tick):.1f}" y="{axis + 18}" font-size="9" '
+                f'text-anchor="middle" fill="#555">{year}</text>'
+            )
+    if start is not None:
+        parts.append(
+            f'<rect x="{x(start) - 4:.1f}" y="{axis - 4}" width="8" height="8" fill="#7a1f1f"/>'
+        )
+    for number, event in enumerate(events, start=1):
+        level = axis - 14 - 12 * ((number - 1) % 2)
+        superseded = getattr(event, "is_superseded", False)
+        colour = "#aaa" if superseded else "#1d2330"
+        parts.append(
+            f'<circle cx="{x(event.date):.1f}" cy="{axis}" r="3.5" fill="{colour}"/>'
+            f'<text x="{x(event.date):.1f}" y="{level}" font-size="9" text-anchor="middle" '
+            f'fill="{colour}">{escape(str(number))}</text>'
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped or numeric
+
+
+def dossier_cases(
+    *, user: User, incidents: list[Incident], language: str, with_names: bool
+) -> list[DossierCase]:
+    cases = []
+    entries = {entry.incident_id: entry for entry in selectors.raise_list(user)}
+    for incident in incidents:
+        rows = list(selectors.events_of(incident))
+        status = selectors.incident_status(incident, rows)
+        for row in rows:
+            row.is_superseded = row.pk in status.superseded  # type: ignore[attr-defined]
+        names = with_names and incident_can_edit(user, incident)
+        people = list(incident.people.all())
+        raisings = list(selectors.raisings_of(user, incident))
+        cases.append(
+            DossierCase(
+                incident=incident,
+                events=rows,
+                status=status,
+                status_line=status_line(status, language),
+                problems=[problem_text(code) for code in status.problems],
+                victims=[p for p in people if p.role == "victim"],
+                others=[p for p in people if p.role != "victim"],
+                names_shown=names,
+                raisings=raisings,
+                open_requests=[r for r in raisings if r.is_open],
+                raise_entry=entries.get(incident.pk),
+                timeline_svg=timeline_svg(incident.date_start, rows),
+            )
+        )
+    return cases
+
+
+def dossier_html(
+    *, user: User, incidents: list[Incident], language: str, with_names: bool = False
+) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+    with translation.override(language):
+        cases = dossier_cases(
+            user=user, incidents=incidents, language=language, with_names=with_names
+        )
+        return render_to_string(
+            "responses/dossier.html",
+            {
+                "cases": cases,
+                "language": language,
+                "prepared_on": datetime.datetime.now(tz=datetime.UTC).date(),
+                "prepared_by": user.organisation.name if user.organisation else "",
+                "stage_label": lambda code: label("response_stage", code, language),
+            },
+        )
+
+
+def dossier_pdf(html: str) -> bytes:
+    """The dossier as PDF. Raises DossierUnavailable when WeasyPrint cannot run here."""
+    try:
+        from weasyprint import HTML
+    except (ImportError, OSError) as error:
+        raise DossierUnavailable(str(MSG_PDF_UNAVAILABLE % {"error": error})) from error
+    return bytes(HTML(string=html).write_pdf())

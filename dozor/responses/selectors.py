@@ -1,0 +1,157 @@
+"""Reads of responses and of the dialogue, filtered by what the asking user may see.
+
+Response events are part of an incident: whoever sees the incident sees its timeline. The raise
+list and the dialogue log belong to the organisation that keeps them, even for public incidents:
+who raised what with whom is the organisation's own business.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, QuerySet
+
+from dozor.analysis.responses import Event, ResponseStatus, response_status
+from dozor.records.models import Incident
+from dozor.records.selectors import incident_can_edit, incidents_visible
+from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
+from dozor.responses.vocab import event_rules, response_vocabulary
+from dozor.security.models import Role, User
+
+DIALOGUE_WRITERS = frozenset({Role.ADMINISTRATOR, Role.DOCUMENTER, Role.ADVOCATE})
+
+
+def incident_visible_to(user: User | AnonymousUser, incident: Incident) -> bool:
+    return incidents_visible(user).filter(pk=incident.pk).exists()
+
+
+def incident_responses_can_edit(user: User | AnonymousUser, incident: Incident) -> bool:
+    return incident_can_edit(user, incident)
+
+
+def organisation_of(user: User) -> int:
+    """The id of the user's organisation; callers have checked dialogue_can_read()."""
+    assert user.organisation_id is not None
+    return user.organisation_id
+
+
+def dialogue_can_read(user: User | AnonymousUser) -> bool:
+    return isinstance(user, User) and user.is_active and user.organisation_id is not None
+
+
+def dialogue_can_write(user: User | AnonymousUser) -> bool:
+    return dialogue_can_read(user) and isinstance(user, User) and user.role in DIALOGUE_WRITERS
+
+
+def events_of(incident: Incident) -> QuerySet[ResponseEvent]:
+    """The whole timeline, corrections and corrected events alike, in date order."""
+    return (
+        ResponseEvent.objects.filter(incident=incident)
+        .select_related("created_by", "supersedes")
+        .order_by("date", "id")
+    )
+
+
+def as_event(row: ResponseEvent) -> Event:
+    return Event(
+        id=row.pk,
+        kind=row.kind,
+        date=row.date,
+        supersedes=row.supersedes_id,
+        articles=tuple(row.articles or ()),
+        verdict_outcome=row.verdict_outcome,
+        motive_recognised=row.motive_recognised,
+    )
+
+
+def today() -> datetime.date:
+    return datetime.datetime.now(tz=datetime.UTC).date()
+
+
+def incident_status(
+    incident: Incident, events: list[ResponseEvent] | None = None
+) -> ResponseStatus:
+    rows = list(events_of(incident)) if events is None else events
+    return response_status(
+        [as_event(row) for row in rows],
+        rules=event_rules(),
+        incident_date=incident.date_start,
+        today=today(),
+        stall_months=settings.RESPONSE_STALL_MONTHS,
+    )
+
+
+def raise_list(user: User | AnonymousUser) -> QuerySet[RaiseListEntry]:
+    if not dialogue_can_read(user):
+        return RaiseListEntry.objects.none()
+    assert isinstance(user, User)
+    visible = incidents_visible(user).values("pk")
+    priority_order = {code: n for n, code in enumerate(response_vocabulary("raise_priority").codes)}
+    entries = RaiseListEntry.objects.filter(
+        organisation_id=organisation_of(user), incident__in=visible
+    ).select_related("incident", "added_by")
+    return entries.order_by(*_ordered_by("priority", priority_order), "incident__reference")
+
+
+def _ordered_by(field: str, order: dict[str, int]) -> list:
+    from django.db.models import Case, IntegerField, Value, When
+
+    return [
+        Case(
+            *(When(**{field: code}, then=Value(rank)) for code, rank in order.items()),
+            default=Value(len(order)),
+            output_field=IntegerField(),
+        )
+    ]
+
+
+def raisings_visible(user: User | AnonymousUser) -> QuerySet[Raising]:
+    if not dialogue_can_read(user):
+        return Raising.objects.none()
+    assert isinstance(user, User)
+    return Raising.objects.filter(
+        organisation_id=organisation_of(user), incident__in=incidents_visible(user).values("pk")
+    ).select_related("incident", "body")
+
+
+def raisings_of(user: User | AnonymousUser, incident: Incident) -> QuerySet[Raising]:
+    return raisings_visible(user).filter(incident=incident).order_by("raised_on", "id")
+
+
+def open_statuses() -> list[str]:
+    return [
+        term.code
+        for term in response_vocabulary("dialogue_status").terms
+        if term.attributes.get("open")
+    ]
+
+
+def follow_ups(
+    user: User | AnonymousUser, *, on: datetime.date, horizon_days: int = 30
+) -> tuple[list[Raising], list[Raising]]:
+    """Open raisings whose follow-up is overdue, and those due within ``horizon_days``."""
+    pending = raisings_visible(user).filter(status__in=open_statuses(), follow_up_due__isnull=False)
+    overdue = list(pending.filter(follow_up_due__lt=on).order_by("follow_up_due", "id"))
+    due = list(
+        pending.filter(
+            follow_up_due__gte=on, follow_up_due__lte=on + datetime.timedelta(days=horizon_days)
+        ).order_by("follow_up_due", "id")
+    )
+    return overdue, due
+
+
+def bodies_with_counts(user: User | AnonymousUser) -> list[tuple[Body, int]]:
+    counts = dict(
+        raisings_visible(user)
+        .order_by()
+        .values("body_id")
+        .annotate(n=Count("id"))
+        .values_list("body_id", "n")
+    )
+    return [(body, counts.get(body.pk, 0)) for body in Body.objects.order_by("name")]
+
+
+def body_raisings(user: User | AnonymousUser, body: Body) -> QuerySet[Raising]:
+    return raisings_visible(user).filter(body=body).order_by("-raised_on", "-id")

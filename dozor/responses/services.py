@@ -1,0 +1,199 @@
+"""Writes of response events, the raise list and the dialogue log.
+
+Each runs in one transaction and validates everything first. Response events are never changed or
+deleted: event_correct() adds a new event that supersedes the old one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from dozor.records.models import Incident
+from dozor.responses import selectors
+from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
+from dozor.security.models import User
+
+logger = logging.getLogger(__name__)
+
+MSG_MAY_NOT_RECORD_EVENTS = _("Only the owning organisation's documenters can record responses.")
+MSG_MAY_NOT_LOG_DIALOGUE = _(
+    "Only your organisation's documenters, advocates and administrators can log the dialogue."
+)
+MSG_CORRECTS_OTHER_INCIDENT = _("The event to correct belongs to another incident.")
+MSG_ALREADY_CORRECTED = _("This event has already been corrected; correct the latest version.")
+MSG_ALREADY_ON_LIST = _("This case is already on your raise list.")
+MSG_FUTURE_DATE = _("The date %(date)s is in the future.")
+
+
+@dataclass(frozen=True)
+class EventInput:
+    kind: str
+    date: datetime.date
+    date_precision: str = "day"
+    authority: str = ""
+    source: str = ""
+    note: str = ""
+    articles: Sequence[str] = ()
+    verdict_outcome: str = ""
+    motive_recognised: bool | None = None
+    sentence_kind: str = ""
+    sentence_months: int | None = None
+    sentence_suspended: bool | None = None
+    statement_kind: str = ""
+
+
+@dataclass(frozen=True)
+class RaisingInput:
+    raised_on: datetime.date
+    raised_by: str
+    body: Body
+    channel: str
+    request: str
+    official: str = ""
+    reply: str = ""
+    reply_on: datetime.date | None = None
+    follow_up_due: datetime.date | None = None
+    status: str = "awaiting_reply"
+    impact: str = "no_response"
+
+
+def _event(incident: Incident, data: EventInput, user: User | None) -> ResponseEvent:
+    event = ResponseEvent(
+        incident=incident,
+        kind=data.kind,
+        date=data.date,
+        date_precision=data.date_precision,
+        authority=data.authority.strip(),
+        source=data.source.strip(),
+        note=data.note.strip(),
+        articles=list(data.articles),
+        verdict_outcome=data.verdict_outcome,
+        motive_recognised=data.motive_recognised,
+        sentence_kind=data.sentence_kind,
+        sentence_months=data.sentence_months,
+        sentence_suspended=data.sentence_suspended,
+        statement_kind=data.statement_kind,
+        created_by=user,
+    )
+    event.full_clean(exclude=["incident", "supersedes"])
+    if data.date > datetime.datetime.now(tz=datetime.UTC).date():
+        raise ValidationError(
+            {"date": ValidationError(MSG_FUTURE_DATE, params={"date": data.date.isoformat()})}
+        )
+    return event
+
+
+def _require_event_writer(user: User | None, incident: Incident) -> None:
+    if user is not None and not selectors.incident_responses_can_edit(user, incident):
+        raise PermissionDenied(MSG_MAY_NOT_RECORD_EVENTS)
+
+
+@transaction.atomic
+def event_add(*, incident: Incident, user: User | None, data: EventInput) -> ResponseEvent:
+    """Append one response event to an incident's timeline."""
+    _require_event_writer(user, incident)
+    event = _event(incident, data, user)
+    event.save()
+    logger.info("response event %s on %s added by %s", event.kind, incident.reference, user)
+    return event
+
+
+@transaction.atomic
+def event_correct(*, event: ResponseEvent, user: User | None, data: EventInput) -> ResponseEvent:
+    """Record a correction: a new event that supersedes ``event``, which stays in the history."""
+    locked = ResponseEvent.objects.select_for_update().select_related("incident").get(pk=event.pk)
+    _require_event_writer(user, locked.incident)
+    if ResponseEvent.objects.filter(supersedes=locked).exists():
+        raise ValidationError(MSG_ALREADY_CORRECTED)
+    correction = _event(locked.incident, data, user)
+    correction.supersedes = locked
+    correction.save()
+    logger.info("response event %s corrected by %s", locked.pk, user)
+    return correction
+
+
+def _require_dialogue_writer(user: User, incident: Incident) -> None:
+    if not selectors.dialogue_can_write(user) or not selectors.incident_visible_to(user, incident):
+        raise PermissionDenied(MSG_MAY_NOT_LOG_DIALOGUE)
+
+
+@transaction.atomic
+def raise_list_add(*, incident: Incident, user: User, priority: str, reason: str) -> RaiseListEntry:
+    _require_dialogue_writer(user, incident)
+    entry = RaiseListEntry(
+        organisation_id=selectors.organisation_of(user),
+        incident=incident,
+        priority=priority,
+        reason=reason.strip(),
+        added_by=user,
+    )
+    entry.full_clean(exclude=["organisation", "incident"])
+    if RaiseListEntry.objects.filter(
+        organisation_id=selectors.organisation_of(user), incident=incident
+    ).exists():
+        raise ValidationError({"incident": MSG_ALREADY_ON_LIST})
+    entry.save()
+    return entry
+
+
+@transaction.atomic
+def raise_list_remove(*, entry: RaiseListEntry, user: User) -> None:
+    _require_dialogue_writer(user, entry.incident)
+    if entry.organisation_id != user.organisation_id:
+        raise PermissionDenied(MSG_MAY_NOT_LOG_DIALOGUE)
+    entry.delete()
+
+
+@transaction.atomic
+def body_create(*, name: str, kind: str, country: str = "") -> Body:
+    body = Body(name=name.strip(), kind=kind, country=country.strip().upper())
+    body.full_clean()
+    body.save()
+    return body
+
+
+def _raising_fields(raising: Raising, data: RaisingInput) -> None:
+    raising.raised_on = data.raised_on
+    raising.raised_by = data.raised_by.strip()
+    raising.body = data.body
+    raising.official = data.official.strip()
+    raising.channel = data.channel
+    raising.request = data.request.strip()
+    raising.reply = data.reply.strip()
+    raising.reply_on = data.reply_on
+    raising.follow_up_due = data.follow_up_due
+    raising.status = data.status
+    raising.impact = data.impact
+
+
+@transaction.atomic
+def raising_log(*, incident: Incident, user: User, data: RaisingInput) -> Raising:
+    """Log one time a case was raised with a body or official."""
+    _require_dialogue_writer(user, incident)
+    raising = Raising(
+        organisation_id=selectors.organisation_of(user), incident=incident, created_by=user
+    )
+    _raising_fields(raising, data)
+    raising.full_clean(exclude=["organisation", "incident"])
+    raising.save()
+    logger.info("case %s raised with body %s, logged by %s", incident.reference, data.body, user)
+    return raising
+
+
+@transaction.atomic
+def raising_update(*, raising: Raising, user: User, data: RaisingInput) -> Raising:
+    """Record the reply, the follow-up and the outcome of a raising."""
+    _require_dialogue_writer(user, raising.incident)
+    if raising.organisation_id != user.organisation_id:
+        raise PermissionDenied(MSG_MAY_NOT_LOG_DIALOGUE)
+    _raising_fields(raising, data)
+    raising.full_clean(exclude=["organisation", "incident"])
+    raising.save()
+    return raising

@@ -1,0 +1,398 @@
+"""Response, dialogue, statistics and dossier pages: parse the request, call one selector or
+service, render."""
+
+from __future__ import annotations
+
+import csv
+import logging
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from dozor.records.models import Incident
+from dozor.records.selectors import incident_get, incidents_visible
+from dozor.responses import charts, selectors, services
+from dozor.responses.dossier import DossierUnavailable, dossier_html, dossier_pdf
+from dozor.responses.forms import (
+    DIMENSION_LABELS,
+    BodyForm,
+    EventForm,
+    FunnelForm,
+    RaiseListForm,
+    RaisingForm,
+)
+from dozor.responses.funnel import STAGES, response_funnel
+from dozor.responses.models import Body, ResponseEvent
+from dozor.security.models import User
+
+logger = logging.getLogger(__name__)
+
+MSG_NOTHING_SAVED = gettext_lazy("Nothing was saved: correct the fields marked below.")
+MSG_NO_REFERENCES = gettext_lazy("Choose at least one incident for the dossier.")
+MSG_TOO_MANY_REFERENCES = gettext_lazy("A dossier holds at most %(limit)s incidents.")
+MAX_DOSSIER_INCIDENTS = 100
+STAGE_LABELS = {
+    "documented": gettext_lazy("Documented"),
+    "reported": gettext_lazy("Reported to the police"),
+    "case_opened": gettext_lazy("Case opened"),
+    "motive_qualified": gettext_lazy("Hate motive qualified"),
+    "charged": gettext_lazy("Charged"),
+    "convicted_with_motive": gettext_lazy("Convicted, motive recognised"),
+}
+
+
+def _incident(request: HttpRequest, reference: str) -> Incident:
+    try:
+        return incident_get(user=request.user, reference=reference)
+    except Incident.DoesNotExist:
+        raise Http404(_("No incident with this reference that you may see.")) from None
+
+
+def _attach(form: Any, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, messages in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages)
+    else:
+        form.add_error(None, error.messages)
+
+
+@login_required
+def timeline(request: HttpRequest, reference: str) -> HttpResponse:
+    """The incident's response timeline with the form to add an event."""
+    incident = _incident(request, reference)
+    can_edit = selectors.incident_responses_can_edit(request.user, incident)
+    form = EventForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(
+                _("Only the owning organisation's documenters can record responses.")
+            )
+        if form.is_valid():
+            try:
+                services.event_add(incident=incident, user=_user(request), data=form.event_input())
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                return redirect("responses:timeline", reference=incident.reference)
+        status = 400
+    return render(
+        request,
+        "responses/timeline.html",
+        {
+            "incident": incident,
+            "form": form,
+            "can_edit": can_edit,
+            "errors": [MSG_NOTHING_SAVED] if status == 400 else [],
+        },
+        status=status,
+    )
+
+
+@login_required
+def event_correct(request: HttpRequest, reference: str, event_id: int) -> HttpResponse:
+    incident = _incident(request, reference)
+    event = get_object_or_404(ResponseEvent, pk=event_id, incident=incident)
+    if not selectors.incident_responses_can_edit(request.user, incident):
+        raise PermissionDenied(
+            _("Only the owning organisation's documenters can record responses.")
+        )
+    if request.method == "POST":
+        form = EventForm(request.POST)
+        if form.is_valid():
+            try:
+                services.event_correct(event=event, user=_user(request), data=form.event_input())
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                return redirect("responses:timeline", reference=incident.reference)
+        return render(
+            request,
+            "responses/event_correct.html",
+            {"incident": incident, "event": event, "form": form, "errors": [MSG_NOTHING_SAVED]},
+            status=400,
+        )
+    form = EventForm(initial=EventForm.initial_from(event))
+    return render(
+        request,
+        "responses/event_correct.html",
+        {"incident": incident, "event": event, "form": form},
+    )
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _require_dialogue_reader(request: HttpRequest) -> User:
+    if not selectors.dialogue_can_read(request.user):
+        raise PermissionDenied(_("The dialogue log belongs to an organisation; you are in none."))
+    return _user(request)
+
+
+@login_required
+def raise_list(request: HttpRequest) -> HttpResponse:
+    _require_dialogue_reader(request)
+    entries = list(selectors.raise_list(request.user))
+    statuses = {}
+    for entry in entries:
+        status = selectors.incident_status(entry.incident)
+        from dozor.responses.status_text import status_line
+
+        statuses[entry.pk] = status_line(status, get_language() or "en")
+    return render(
+        request,
+        "responses/raise_list.html",
+        {
+            "entries": [(entry, statuses[entry.pk]) for entry in entries],
+            "can_log": selectors.dialogue_can_write(request.user),
+        },
+    )
+
+
+@login_required
+def raise_add(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = _incident(request, reference)
+    user = _require_dialogue_reader(request)
+    if not selectors.dialogue_can_write(user):
+        raise PermissionDenied(_("Your role does not allow logging the dialogue."))
+    form = RaiseListForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.raise_list_add(
+                incident=incident,
+                user=user,
+                priority=form.cleaned_data["priority"],
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            return redirect("responses:raise_list")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "responses/raise_add.html", {"incident": incident, "form": form}, status=status
+    )
+
+
+@login_required
+@require_POST
+def raise_remove(request: HttpRequest, entry_id: int) -> HttpResponse:
+    user = _require_dialogue_reader(request)
+    entry = get_object_or_404(selectors.raise_list(user), pk=entry_id)
+    services.raise_list_remove(entry=entry, user=user)
+    return redirect("responses:raise_list")
+
+
+@login_required
+def raising_new(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = _incident(request, reference)
+    user = _require_dialogue_reader(request)
+    if not selectors.dialogue_can_write(user):
+        raise PermissionDenied(_("Your role does not allow logging the dialogue."))
+    form = RaisingForm(
+        request.POST or None,
+        initial={
+            "raised_on": selectors.today(),
+            "raised_by": user.get_full_name() or user.username,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.raising_log(incident=incident, user=user, data=form.raising_input())
+        except ValidationError as error:
+            _attach(form, error)
+        else:
+            return redirect("records:incident_detail", reference=incident.reference)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "responses/raising_form.html",
+        {"incident": incident, "form": form, "raising": None},
+        status=status,
+    )
+
+
+@login_required
+def raising_edit(request: HttpRequest, raising_id: int) -> HttpResponse:
+    user = _require_dialogue_reader(request)
+    raising = get_object_or_404(selectors.raisings_visible(user), pk=raising_id)
+    if not selectors.dialogue_can_write(user):
+        raise PermissionDenied(_("Your role does not allow logging the dialogue."))
+    if request.method == "POST":
+        form = RaisingForm(request.POST)
+        if form.is_valid():
+            try:
+                services.raising_update(raising=raising, user=user, data=form.raising_input())
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                return redirect("responses:follow_ups")
+        status = 400
+    else:
+        form = RaisingForm(
+            initial={name: getattr(raising, name) for name in RaisingForm.base_fields}
+        )
+        status = 200
+    return render(
+        request,
+        "responses/raising_form.html",
+        {"incident": raising.incident, "form": form, "raising": raising},
+        status=status,
+    )
+
+
+@login_required
+def follow_ups(request: HttpRequest) -> HttpResponse:
+    _require_dialogue_reader(request)
+    overdue, due = selectors.follow_ups(request.user, on=selectors.today())
+    return render(request, "responses/follow_ups.html", {"overdue": overdue, "due": due})
+
+
+@login_required
+def bodies(request: HttpRequest) -> HttpResponse:
+    user = _require_dialogue_reader(request)
+    form = BodyForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if not selectors.dialogue_can_write(user):
+            raise PermissionDenied(_("Your role does not allow logging the dialogue."))
+        if form.is_valid():
+            try:
+                services.body_create(**form.cleaned_data)
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                return redirect("responses:bodies")
+        status = 400
+    return render(
+        request,
+        "responses/bodies.html",
+        {
+            "bodies": selectors.bodies_with_counts(user),
+            "form": form,
+            "can_log": selectors.dialogue_can_write(user),
+        },
+        status=status,
+    )
+
+
+@login_required
+def body_detail(request: HttpRequest, body_id: int) -> HttpResponse:
+    user = _require_dialogue_reader(request)
+    body = get_object_or_404(Body, pk=body_id)
+    return render(
+        request,
+        "responses/body_detail.html",
+        {"body": body, "raisings": selectors.body_raisings(user, body)},
+    )
+
+
+def _funnel(request: HttpRequest) -> tuple[FunnelForm, str, list[Any]]:
+    form = FunnelForm(request.GET or None)
+    dimension = form.chosen_dimension()
+    rows = response_funnel(
+        incidents_visible(request.user), dimension=dimension, filters=form.filters()
+    )
+    return form, dimension, rows
+
+
+@login_required
+def statistics(request: HttpRequest) -> HttpResponse:
+    form, dimension, rows = _funnel(request)
+    total = response_funnel(
+        incidents_visible(request.user), dimension="all", filters=form.filters()
+    )
+    trend = response_funnel(
+        incidents_visible(request.user), dimension="year", filters=form.filters(), medians=False
+    )
+    labels = [str(STAGE_LABELS[stage]) for stage in STAGES]
+    return render(
+        request,
+        "responses/statistics.html",
+        {
+            "form": form,
+            "dimension": dimension,
+            "dimension_label": DIMENSION_LABELS[dimension],
+            "rows": rows,
+            "stages": list(zip(STAGES, labels, strict=True)),
+            "total": total[0] if total else None,
+            "funnel_svg": charts.funnel_svg(total[0], labels) if total else "",
+            "trend_svg": charts.trend_svg(trend, STAGES, labels),
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def statistics_csv(request: HttpRequest) -> HttpResponse:
+    _form, dimension, rows = _funnel(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="response-funnel-{dimension}.csv"'
+    writer = csv.writer(response)
+    header = [dimension]
+    for stage in STAGES:
+        header.append(stage)
+        if stage != "documented":
+            header += [f"{stage}_percent_of_documented", f"{stage}_median_days_from_previous"]
+    writer.writerow(header)
+    for row in rows:
+        line: list[Any] = [row.group]
+        for stage in STAGES:
+            line.append(row.counts[stage])
+            if stage != "documented":
+                percent = row.percent_of_documented(stage)
+                median = row.median_days.get(stage)
+                line += [
+                    "" if percent is None else f"{percent:.1f}",
+                    "" if median is None else f"{median:g}",
+                ]
+        writer.writerow(line)
+    return response
+
+
+@login_required
+def dossier(request: HttpRequest) -> HttpResponse:
+    """?ref=...&ref=...&lang=en|ru&format=html|pdf&names=1, or ?raise_list=1 for the raise list."""
+    user = _user(request)
+    references = request.GET.getlist("ref")
+    if request.GET.get("raise_list"):
+        references = [entry.incident.reference for entry in selectors.raise_list(user)]
+    if not references:
+        return HttpResponse(str(MSG_NO_REFERENCES), status=400, content_type="text/plain")
+    if len(references) > MAX_DOSSIER_INCIDENTS:
+        return HttpResponse(
+            str(MSG_TOO_MANY_REFERENCES % {"limit": MAX_DOSSIER_INCIDENTS}),
+            status=400,
+            content_type="text/plain",
+        )
+    incidents = [_incident(request, reference) for reference in references]
+    language = request.GET.get("lang") or get_language() or "en"
+    if language not in ("en", "ru"):
+        language = "en"
+    html = dossier_html(
+        user=user,
+        incidents=incidents,
+        language=language,
+        with_names=request.GET.get("names") == "1",
+    )
+    if request.GET.get("format") != "pdf":
+        return HttpResponse(html)
+    try:
+        pdf = dossier_pdf(html)
+    except DossierUnavailable as error:
+        logger.warning("dossier PDF unavailable: %s", error)
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    name = references[0] if len(references) == 1 else f"dossier-{len(references)}"
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}-{language}.pdf"'
+    logger.info("dossier of %s incidents printed by %s", len(incidents), user)
+    return response

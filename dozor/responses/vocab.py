@@ -1,0 +1,78 @@
+"""The response vocabularies: YAML files in ``vocabularies/``, read like the records' ones."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+
+from dozor.analysis.responses import EventRules
+from dozor.records.validators import MSG_NOT_IN_VOCABULARY
+from dozor.records.vocab import Vocabulary, VocabularyError, vocabulary_parse
+
+VOCABULARY_DIR = Path(__file__).parent / "vocabularies"
+
+
+@functools.cache
+def response_vocabularies() -> dict[str, Vocabulary]:
+    return {path.stem: vocabulary_parse(path) for path in sorted(VOCABULARY_DIR.glob("*.yaml"))}
+
+
+def response_vocabulary(name: str) -> Vocabulary:
+    try:
+        return response_vocabularies()[name]
+    except KeyError:
+        raise VocabularyError(
+            f"There is no response vocabulary '{name}'; known: {', '.join(response_vocabularies())}"
+        ) from None
+
+
+def label(name: str, code: str, language: str) -> str:
+    try:
+        return response_vocabulary(name).term(code).label(language)
+    except VocabularyError:
+        return code
+
+
+@functools.cache
+def event_rules() -> EventRules:
+    kinds = response_vocabulary("response_event_kind")
+    return EventRules(
+        rank={term.code: term.attributes.get("stage") for term in kinds.terms},
+        terminal=frozenset(term.code for term in kinds.terms if term.attributes.get("terminal")),
+        hate_articles=hate_articles(),
+    )
+
+
+@functools.cache
+def hate_articles() -> frozenset[str]:
+    """The articles that carry the hate motive as a qualifying or aggravating feature."""
+    return frozenset(
+        term.code
+        for term in response_vocabulary("legal_article").terms
+        if term.attributes.get("hate_motive") is True
+    )
+
+
+@deconstructible
+class ResponseVocabularyValidator:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __call__(self, value: Any) -> None:
+        terms = response_vocabulary(self.name)
+        if value not in terms:
+            raise ValidationError(
+                MSG_NOT_IN_VOCABULARY,
+                code="not_in_vocabulary",
+                params={"value": value, "vocabulary": self.name, "codes": ", ".join(terms.codes)},
+            )
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ResponseVocabularyValidator) and other.name == self.name
+
+    def __hash__(self) -> int:
+        return hash(self.name)
