@@ -19,6 +19,9 @@ COMMANDS = {
     "vocab": "List the controlled vocabularies, or the terms of one.",
     "incident": "Record an incident from the command line.",
     "estimate": "Estimate how many incidents no source list recorded, from the database.",
+    "user": "Change a user's role, name grant or active state; unlock; reset two-factor.",
+    "audit": "Verify the audit trail's hash chain and name any entry that was tampered with.",
+    "publish": "Write the public export: suppressed aggregates and public incidents, no names.",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {

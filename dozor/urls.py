@@ -9,4 +9,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("incidents/", include("dozor.records.urls")),
     path("estimates/", include("dozor.estimation.urls")),
+    path("accounts/", include("dozor.security.urls")),
+    path("public/", include("dozor.publication.urls")),
 ]
