@@ -21,6 +21,9 @@ COMMANDS = {
     "estimate": "Estimate how many incidents no source list recorded, from the database.",
     "press": "Draft reports from press texts, folders or feeds, for review.",
     "dossier": "Print a case dossier (PDF or HTML, English or Russian) for officials.",
+    "user": "Change a user's role, name grant or active state; unlock; reset two-factor.",
+    "audit": "Verify the audit trail's hash chain and name any entry that was tampered with.",
+    "publish": "Write the public export: suppressed aggregates and public incidents, no names.",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 
@@ -15,3 +17,10 @@ class DozorCommand(BaseCommand):
         "--force-color",
         "--skip-checks",
     }
+
+    def execute(self, *args: Any, **options: Any) -> str | None:
+        # Whatever the command writes or reads lands in the audit trail as coming from it.
+        from dozor.audit.origin import Origin, acting_from
+
+        with acting_from(Origin(channel=f"command:{self.__module__.rsplit('.', 1)[-1]}")):
+            return super().execute(*args, **options)

@@ -59,8 +59,53 @@ SETTINGS = (
     Setting("DOZOR_TIME_ZONE", "UTC", "Time zone for displaying times, e.g. Europe/Moscow."),
     Setting(
         "DOZOR_SECURE_COOKIES",
+        "auto",
+        "Send session and CSRF cookies over HTTPS only: true, false, or auto (on in production).",
+    ),
+    Setting(
+        "DOZOR_HSTS_SECONDS",
+        "31536000",
+        "In production, how long browsers must use HTTPS only for this site (Strict-Transport-"
+        "Security); 0 turns the header off.",
+    ),
+    Setting(
+        "DOZOR_TRUSTED_PROXIES",
+        "0",
+        "How many reverse proxies stand in front of Dozor. 0: the client address is the "
+        "connection's. 1 or more: the address is read from X-Forwarded-For that many hops from "
+        "the right, and X-Forwarded-Proto=https marks a secure request.",
+    ),
+    Setting(
+        "DOZOR_TWO_FACTOR_ROLES",
+        "administrator,documenter",
+        "Roles that must sign in with a one-time code from an authenticator app (comma-separated; "
+        "empty: two-factor sign-in is optional for everyone).",
+    ),
+    Setting(
+        "DOZOR_SESSION_IDLE_MINUTES",
+        "30",
+        "Sign a user out after this many minutes without a request.",
+    ),
+    Setting(
+        "DOZOR_SESSION_MAX_HOURS",
+        "10",
+        "Sign a user out this many hours after they signed in, however active.",
+    ),
+    Setting(
+        "DOZOR_LOGIN_FAILURE_LIMIT",
+        "5",
+        "Failed sign-ins (per user name and per address) before sign-in is locked.",
+    ),
+    Setting(
+        "DOZOR_LOGIN_LOCKOUT_MINUTES",
+        "30",
+        "How long a locked sign-in stays locked.",
+    ),
+    Setting(
+        "DOZOR_PUBLIC_PAGE",
         "false",
-        "Send session and CSRF cookies over HTTPS only; set to true behind an HTTPS proxy.",
+        "Serve the published aggregates (no names, suppressed small cells) at /public/ to "
+        "anyone, without signing in.",
     ),
     Setting(
         "DOZOR_ESTIMATION_WORKER",
@@ -90,24 +135,32 @@ def env_bool(name: str) -> bool:
     raise ImproperlyConfigured(f"{name}={value!r}: expected true or false.")
 
 
+def env_int(name: str, *, minimum: int = 0, maximum: int | None = None) -> int:
+    value = env_str(name)
+    try:
+        number = int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a whole number.") from None
+    if number < minimum or (maximum is not None and number > maximum):
+        upper = f" and at most {maximum}" if maximum is not None else ""
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: expected a number of at least {minimum}{upper}."
+        )
+    return number
+
+
+def env_auto_bool(name: str, *, auto: bool) -> bool:
+    """true/false, or "auto" (the default given by the caller, e.g. on in production)."""
+    if env_str(name).lower() == "auto":
+        return auto
+    return env_bool(name)
+
+
 def env_choice(name: str, choices: tuple[str, ...]) -> str:
     value = env_str(name).lower()
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r}: expected one of {', '.join(choices)}.")
     return value
-
-
-def env_int(name: str, *, minimum: int, maximum: int) -> int:
-    value = env_str(name)
-    try:
-        number = int(value)
-    except ValueError:
-        number = minimum - 1
-    if not minimum <= number <= maximum:
-        raise ImproperlyConfigured(
-            f"{name}={value!r}: expected a whole number from {minimum} to {maximum}."
-        )
-    return number
 
 
 def env_list(name: str) -> list[str]:

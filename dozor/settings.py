@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -16,6 +17,11 @@ DEBUG = config.env_bool("DOZOR_DEBUG")
 SECRET_KEY = config.secret_key(DOZOR_HOME)
 ALLOWED_HOSTS = config.env_list("DOZOR_ALLOWED_HOSTS")
 DOZOR_ESTIMATION_WORKER = config.env_choice("DOZOR_ESTIMATION_WORKER", ("thread", "command"))
+DOZOR_TRUSTED_PROXIES = config.env_int("DOZOR_TRUSTED_PROXIES")
+DOZOR_TWO_FACTOR_ROLES = frozenset(config.env_list("DOZOR_TWO_FACTOR_ROLES"))
+DOZOR_SESSION_MAX_SECONDS = config.env_int("DOZOR_SESSION_MAX_HOURS", minimum=1) * 3600
+DOZOR_PUBLIC_PAGE = config.env_bool("DOZOR_PUBLIC_PAGE")
+_PRODUCTION = DOZOR_ENV == "production"
 
 if DEBUG and DOZOR_ENV != "development":
     raise ImproperlyConfigured(
@@ -54,6 +60,11 @@ INSTALLED_APPS = [
     "dozor.demo",
     "dozor.estimation",
     "dozor.press",
+    "dozor.audit",
+    "dozor.publication",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -64,8 +75,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "dozor.security.middleware.SessionLimitMiddleware",
+    "dozor.security.middleware.TwoFactorMiddleware",
+    "dozor.audit.middleware.AuditOriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "dozor.security.middleware.ContentSecurityPolicyMiddleware",
+    # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "dozor.urls"
@@ -90,6 +108,17 @@ AUTH_USER_MODEL = "security.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "records:incident_list"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out user name or address is refused before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    # Older hashes are still accepted and upgraded to Argon2 at the next sign-in.
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
@@ -115,11 +144,39 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_AGE = 8 * 60 * 60
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = config.env_bool("DOZOR_SECURE_COOKIES")
+# Idle expiry: the cookie's age is renewed by every request, so it runs out after this much quiet.
+# The absolute limit (DOZOR_SESSION_MAX_SECONDS) is kept by dozor.security.middleware.
+SESSION_COOKIE_AGE = config.env_int("DOZOR_SESSION_IDLE_MINUTES", minimum=1) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = config.env_auto_bool(
+    "DOZOR_SECURE_COOKIES", auto=_PRODUCTION
+)
+CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if _PRODUCTION:
+    SECURE_HSTS_SECONDS = config.env_int("DOZOR_HSTS_SECONDS")
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+if DOZOR_TRUSTED_PROXIES:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Sign-in lockout (django-axes): by user name and, separately, by address, so that neither
+# guessing many passwords for one account nor one password across many accounts goes far.
+AXES_FAILURE_LIMIT = config.env_int("DOZOR_LOGIN_FAILURE_LIMIT", minimum=1)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=config.env_int("DOZOR_LOGIN_LOCKOUT_MINUTES"))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "dozor.security.network.client_ip"
+AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
+AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]
+AXES_ENABLE_ADMIN = False
+
+OTP_TOTP_ISSUER = "Dozor"
+OTP_TOTP_THROTTLE_FACTOR = 1
 
 # A form larger than this is refused before it is parsed; the views turn that into a form error.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -11,4 +11,6 @@ urlpatterns = [
     path("estimates/", include("dozor.estimation.urls")),
     path("press/", include("dozor.press.urls")),
     path("responses/", include("dozor.responses.urls")),
+    path("accounts/", include("dozor.security.urls")),
+    path("public/", include("dozor.publication.urls")),
 ]

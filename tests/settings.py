@@ -6,6 +6,8 @@ import tempfile
 os.environ.setdefault("DOZOR_HOME", tempfile.mkdtemp(prefix="dozor-test-"))
 os.environ.setdefault("DOZOR_ENV", "test")
 os.environ.setdefault("DOZOR_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# Two-factor enforcement has its own tests (override_settings); the rest sign in with force_login.
+os.environ.setdefault("DOZOR_TWO_FACTOR_ROLES", "")
 
 from dozor.settings import *  # noqa: F403
 

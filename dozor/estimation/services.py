@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis import mse
+from dozor.audit import services as audit
 from dozor.estimation import selectors
 from dozor.estimation.models import EstimateRun, RunStatus
 from dozor.security.models import User
@@ -117,7 +118,7 @@ def estimate_run_start(
     country = selectors.country_check(country)
     chosen = selectors.source_lists_resolve(user=user, choices=lists)
     checked_settings = _settings_check(method, settings or {})
-    return EstimateRun.objects.create(
+    run = EstimateRun.objects.create(
         organisation_id=user.organisation_id,
         created_by=user,
         method=method,
@@ -127,6 +128,19 @@ def estimate_run_start(
         settings=checked_settings,
         seed=seed_check(seed),
     )
+    audit.audit_record(
+        action=audit.Action.ESTIMATE,
+        user=user,
+        target=run,
+        changes={
+            "method": method,
+            "stratify_by": stratify_by,
+            "country": country,
+            "lists": [source.pk for source in chosen],
+            "seed": run.seed,
+        },
+    )
+    return run
 
 
 def estimate_run_cancel(*, run: EstimateRun, user: User) -> EstimateRun:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from dozor.records.models import Incident, IncidentBias, search_text
+from dozor.records.models import Incident, IncidentBias, PersonInvolvement, search_text
 from dozor.security.models import User
 
 SORTS = {
@@ -39,14 +39,64 @@ class IncidentFilters:
 
 
 def incidents_visible(user: User | AnonymousUser) -> QuerySet[Incident]:
-    """Incidents of the user's own organisation, and those any organisation made public."""
+    """What the user may see, by each record's confidentiality.
+
+    public: every signed-in user; restricted: the whole owning organisation; confidential: the
+    owning organisation's administrators, documenters and advocates.
+    """
     if not user.is_authenticated or not user.is_active:
         return Incident.objects.none()
     assert isinstance(user, User)
     visible = Q(confidentiality="public")
     if user.organisation_id is not None:
-        visible |= Q(organisation_id=user.organisation_id)
+        own = Q(organisation_id=user.organisation_id)
+        if user.is_trusted_with_confidential():
+            visible |= own
+        else:
+            visible |= own & ~Q(confidentiality="confidential")
     return Incident.objects.filter(visible)
+
+
+def names_visible(user: User | AnonymousUser, incident: Incident) -> bool:
+    """Whether the user sees people's names in this incident, or only their pseudonyms.
+
+    Every read of a name goes through here or person_label(): the owning organisation's
+    administrators, documenters and advocates see names; analysts and readers only with the
+    name grant an administrator gives; other organisations never.
+    """
+    return isinstance(user, User) and user.sees_names_of(incident.organisation_id)
+
+
+def person_label(user: User | AnonymousUser, person: PersonInvolvement, incident: Incident) -> str:
+    """The name when the user may see it (and one was recorded), otherwise the pseudonym."""
+    if person.name and names_visible(user, incident):
+        return person.name
+    return str(person)
+
+
+def person_name(user: User | AnonymousUser, person: PersonInvolvement, incident: Incident) -> str:
+    """The recorded name when the user may see it, else an empty string (for edit forms)."""
+    return person.name if names_visible(user, incident) else ""
+
+
+@dataclass(frozen=True)
+class PersonShown:
+    person: PersonInvolvement
+    label: str
+    named: bool
+
+
+def people_shown(user: User | AnonymousUser, incident: Incident) -> list[PersonShown]:
+    """The incident's people as this user may see them: names or pseudonyms."""
+    shown = []
+    for person in incident.people.all():
+        label = person_label(user, person, incident)
+        shown.append(PersonShown(person=person, label=label, named=label != str(person)))
+    return shown
+
+
+def incident_has_names(incident: Incident) -> bool:
+    return any(person.name for person in incident.people.all())
 
 
 def incident_list(*, user: User | AnonymousUser, filters: IncidentFilters) -> QuerySet[Incident]:

@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from dozor.audit import services as audit
 from dozor.records.models import (
     Incident,
     IncidentBias,
@@ -84,6 +85,34 @@ def _incident_fields(data: IncidentInput) -> dict[str, Any]:
     values = {name: getattr(data, name) for name in IncidentInput.__dataclass_fields__}
     values.pop("biases")
     values.pop("people")
+    return values
+
+
+# Never written to the audit trail in clear: the trail records only that they changed.
+AUDIT_SENSITIVE_FIELDS = frozenset(
+    {"summary", "locality", "latitude", "longitude", "people_names", "people_affiliations"}
+)
+
+
+def _audit_snapshot(
+    incident: Incident, biases: Iterable[IncidentBias], people: Iterable[PersonInvolvement]
+) -> dict[str, Any]:
+    """An incident's state as the audit trail compares it between versions."""
+    values: dict[str, Any] = {
+        name: getattr(incident, name) for name in IncidentInput.__dataclass_fields__
+    }
+    values.pop("biases")
+    values.pop("people")
+    values["target_organisation"] = incident.target_organisation_id
+    people = list(people)
+    values["biases"] = sorted(bias.motivation for bias in biases)
+    values["people"] = [
+        f"{person.pseudonym}: {person.role}, {person.sex}, {person.age or '?'}, {person.harm}"
+        + (f" ×{person.count}" if person.count > 1 else "")
+        for person in people
+    ]
+    values["people_names"] = [person.name for person in people]
+    values["people_affiliations"] = [person.group_affiliation for person in people]
     return values
 
 
@@ -204,6 +233,16 @@ def incident_create(
                 incident.reference = _next_reference(incident.country, incident.date_start)
                 incident.save()
                 _children_save(incident, biases, people)
+                audit.audit_record(
+                    action=audit.Action.CREATE,
+                    user=user,
+                    target=incident,
+                    changes=audit.changes_between(
+                        {},
+                        _audit_snapshot(incident, biases, people),
+                        sensitive=AUDIT_SENSITIVE_FIELDS,
+                    ),
+                )
         except IntegrityError:
             if attempt == REFERENCE_ATTEMPTS - 1:
                 raise
@@ -228,6 +267,7 @@ def _children_save(
 @transaction.atomic
 def incident_update(*, incident: Incident, user: User | None, data: IncidentInput) -> Incident:
     """Replace an incident's fields, bias motivations and people with the given ones."""
+    before = _audit_snapshot(incident, incident.biases.all(), incident.people.all())
     for name, value in _incident_fields(data).items():
         setattr(incident, name, value)
     incident.updated_by = user
@@ -239,6 +279,14 @@ def incident_update(*, incident: Incident, user: User | None, data: IncidentInpu
     for person in people:
         person.created_by = kept_creators.get(person.pseudonym, user)
     _children_save(incident, biases, people)
+    audit.audit_record(
+        action=audit.Action.UPDATE,
+        user=user,
+        target=incident,
+        changes=audit.changes_between(
+            before, _audit_snapshot(incident, biases, people), sensitive=AUDIT_SENSITIVE_FIELDS
+        ),
+    )
     logger.info("incident %s changed by %s", incident.reference, user)
     return incident
 
@@ -323,6 +371,18 @@ def report_create(
     )
     report.full_clean()
     report.save()
+    # The payload is the source's record as received and may hold names: only its keys are kept.
+    audit.audit_record(
+        action=audit.Action.CREATE,
+        user=user,
+        target=report,
+        changes={
+            "source_list": source_list.pk,
+            "external_id": external_id,
+            "revision": report.revision,
+            "payload_fields": sorted(str(key) for key in payload),
+        },
+    )
     return report
 
 
@@ -333,9 +393,28 @@ def incident_link_reports(
     """Make reports part of an incident, moving each from the incident it was part of, if any."""
     links = []
     for report in reports:
+        moved_from = list(
+            IncidentReport.objects.filter(report=report)
+            .exclude(incident=incident)
+            .select_related("incident")
+        )
+        for old in moved_from:
+            audit.audit_record(
+                action=audit.Action.UNLINK,
+                user=user,
+                target=old.incident,
+                changes={"report": {"before": report.pk, "after": None}},
+            )
         IncidentReport.objects.filter(report=report).exclude(incident=incident).delete()
-        link, _created = IncidentReport.objects.get_or_create(
+        link, created = IncidentReport.objects.get_or_create(
             report=report, defaults={"incident": incident, "linked_by": user}
         )
+        if created:
+            audit.audit_record(
+                action=audit.Action.LINK,
+                user=user,
+                target=incident,
+                changes={"report": {"before": None, "after": report.pk}},
+            )
         links.append(link)
     return links

@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/", views.incident_create, name="incident_create"),
     path("<str:reference>/", views.incident_detail, name="incident_detail"),
     path("<str:reference>/edit/", views.incident_edit, name="incident_edit"),
+    path("<str:reference>/history/", views.incident_history, name="incident_history"),
 ]

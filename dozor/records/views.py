@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dozor.audit import selectors as audit_selectors
+from dozor.audit import services as audit
 from dozor.records import geography, selectors, services
 from dozor.records.forms import (
     BiasFormSet,
@@ -53,14 +55,23 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _visible_incident(request, reference)
+    people = selectors.people_shown(request.user, incident)
+    named = [shown for shown in people if shown.named]
+    if named:
+        audit.audit_record(
+            action=audit.Action.VIEW_NAMES,
+            user=request.user,
+            target=incident,
+            changes={"names_shown": len(named)},
+        )
     return render(
         request,
         "records/incident_detail.html",
         {
             "incident": incident,
             "can_edit": selectors.incident_can_edit(request.user, incident),
-            "victims": [p for p in incident.people.all() if p.role == "victim"],
-            "others": [p for p in incident.people.all() if p.role != "victim"],
+            "victims": [shown for shown in people if shown.person.role == "victim"],
+            "others": [shown for shown in people if shown.person.role != "victim"],
             "links": incident.report_links.all(),
         },
     )
@@ -83,6 +94,16 @@ def incident_edit(request: HttpRequest, reference: str) -> HttpResponse:
     return _incident_form(request, incident=incident)
 
 
+@login_required
+def incident_history(request: HttpRequest, reference: str) -> HttpResponse:
+    incident = _visible_incident(request, reference)
+    return render(
+        request,
+        "audit/incident_history.html",
+        {"incident": incident, "versions": audit_selectors.incident_versions(incident=incident)},
+    )
+
+
 def _visible_incident(request: HttpRequest, reference: str) -> Incident:
     try:
         return selectors.incident_get(user=request.user, reference=reference)
@@ -101,7 +122,7 @@ def _incident_form(request: HttpRequest, *, incident: Incident | None) -> HttpRe
             return _render_form(
                 request,
                 incident,
-                *_unbound_forms(incident),
+                *_unbound_forms(incident, user),
                 errors=[MSG_FORM_TOO_LARGE % {"limit": 2}],
                 status=413,
             )
@@ -136,10 +157,10 @@ def _incident_form(request: HttpRequest, *, incident: Incident | None) -> HttpRe
             row_errors=row_errors,
             status=400,
         )
-    return _render_form(request, incident, *_unbound_forms(incident))
+    return _render_form(request, incident, *_unbound_forms(incident, user))
 
 
-def _unbound_forms(incident: Incident | None) -> tuple[IncidentForm, Any, Any]:
+def _unbound_forms(incident: Incident | None, user: User) -> tuple[IncidentForm, Any, Any]:
     if incident is None:
         return IncidentForm(), BiasFormSet(prefix="bias"), PersonFormSet(prefix="person")
     return (
@@ -155,18 +176,20 @@ def _unbound_forms(incident: Incident | None) -> tuple[IncidentForm, Any, Any]:
             prefix="person",
             initial=[
                 {
-                    name: getattr(p, name)
-                    for name in (
-                        "role",
-                        "name",
-                        "pseudonym",
-                        "sex",
-                        "age",
-                        "perceived_group",
-                        "harm",
-                        "group_affiliation",
-                        "count",
-                    )
+                    "name": selectors.person_name(user, p, incident),
+                    **{
+                        name: getattr(p, name)
+                        for name in (
+                            "role",
+                            "pseudonym",
+                            "sex",
+                            "age",
+                            "perceived_group",
+                            "harm",
+                            "group_affiliation",
+                            "count",
+                        )
+                    },
                 }
                 for p in incident.people.all()
             ],

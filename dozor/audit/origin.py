@@ -1,0 +1,36 @@
+"""Where the current action comes from: a web request's address and browser, or a command.
+
+Set once per request by AuditOriginMiddleware and once per command by DozorCommand, so that
+services record it without every caller passing it along.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Origin:
+    channel: str  # "web", "command:<name>", "system"
+    ip_address: str = ""
+    user_agent: str = ""
+
+
+SYSTEM = Origin(channel="system")
+_current: contextvars.ContextVar[Origin] = contextvars.ContextVar("dozor_audit_origin")
+
+
+def current() -> Origin:
+    return _current.get(SYSTEM)
+
+
+@contextmanager
+def acting_from(origin: Origin) -> Iterator[None]:
+    token = _current.set(origin)
+    try:
+        yield
+    finally:
+        _current.reset(token)

@@ -1,0 +1,117 @@
+"""Appending to the audit trail. Every app calls audit_record() inside its own transaction.
+
+The entry is written in the caller's transaction, so a write and its audit entry are stored
+together or not at all. Appends are serialised on the chain head row (SELECT ... FOR UPDATE on
+PostgreSQL; on SQLite every write transaction is IMMEDIATE and so already exclusive), so two
+writers can never both append after the same entry.
+"""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+import hashlib
+import hmac
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db import models, transaction
+from django.utils import timezone
+
+from dozor.audit import chain, origin
+from dozor.audit.models import GENESIS_HASH, Action, AuditChainHead, AuditEntry
+from dozor.security.models import User
+
+__all__ = ["Action", "audit_record", "changes_between", "sensitive_digest"]
+
+CHANGED = "changed"
+
+
+def _actor(user: User | AnonymousUser | None) -> tuple[int | None, str]:
+    if isinstance(user, User) and user.pk is not None:
+        return user.pk, user.get_username()
+    return None, ""
+
+
+def _target(target: models.Model | None) -> tuple[str, str, str]:
+    if target is None:
+        return "", "", ""
+    label = str(getattr(target, "reference", "") or target.pk)
+    return target._meta.label_lower, str(target.pk), label[:120]
+
+
+def _plain(value: Any) -> Any:
+    """A JSON value that survives a round trip through the database unchanged."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | float):
+        return str(value)
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(item) for item in value]
+    return str(value)
+
+
+def sensitive_digest(value: str) -> str:
+    """A keyed digest of a sensitive value: equal values match, the value cannot be read back."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), str(value).encode("utf-8"), hashlib.sha256
+    ).hexdigest()[:16]
+
+
+def changes_between(
+    before: Mapping[str, Any], after: Mapping[str, Any], *, sensitive: Iterable[str] = ()
+) -> dict[str, Any]:
+    """{field: {"before": …, "after": …}} for each field that differs; sensitive fields say only
+    "changed", so the trail never holds a name or a free-text account in clear."""
+    hidden = set(sensitive)
+    changes: dict[str, Any] = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = _plain(before.get(name)), _plain(after.get(name))
+        if old == new:
+            continue
+        changes[name] = CHANGED if name in hidden else {"before": old, "after": new}
+    return changes
+
+
+def audit_record(
+    *,
+    action: str,
+    user: User | AnonymousUser | None,
+    target: models.Model | None = None,
+    changes: Mapping[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry: who (user), what (action, target, changes), when, from where."""
+    if action not in Action.values:
+        raise ValueError(f"'{action}' is not an audit action; expected one of {Action.values}.")
+    where = origin.current()
+    actor_id, actor = _actor(user)
+    target_type, target_id, target_label = _target(target)
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        values: dict[str, Any] = {
+            "id": (head.last_entry_id or 0) + 1,
+            "at": timezone.now().astimezone(datetime.UTC),
+            "actor_id": actor_id,
+            "actor": actor,
+            "action": action,
+            "target_type": target_type,
+            "target_id": target_id,
+            "target_label": target_label,
+            "changes": _plain(dict(changes or {})),
+            "origin": where.channel[:60],
+            "ip_address": where.ip_address,
+            "user_agent": where.user_agent,
+            "previous_hash": head.last_hash or GENESIS_HASH,
+        }
+        entry = AuditEntry(entry_hash=chain.entry_hash(values), **values)
+        entry.save(force_insert=True)
+        AuditChainHead.objects.filter(pk=1).update(
+            last_entry_id=entry.pk, last_hash=entry.entry_hash, entries=models.F("entries") + 1
+        )
+    return entry

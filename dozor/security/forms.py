@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from dozor.security.models import Role
+
+TOKEN_MAX_LENGTH = 12
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(
+        label=_("Six-digit code from your authenticator app"),
+        max_length=TOKEN_MAX_LENGTH,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class UserAccessForm(forms.Form):
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices)
+    can_see_names = forms.BooleanField(label=_("may see names"), required=False)
+    is_active = forms.BooleanField(label=_("active"), required=False)

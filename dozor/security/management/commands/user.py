@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from typing import Any
+
+from axes.utils import reset as axes_reset
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError, CommandParser
+
+from dozor.commands import DozorCommand
+from dozor.security.models import Role, User
+from dozor.security.services import totp_device_remove, user_update
+
+
+class Command(DozorCommand):
+    help = (
+        "Show or change a user: role, the grant to see names, deactivation, a lost "
+        "authenticator, a sign-in lockout. Without options, prints the user."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username", help="the user's sign-in name")
+        parser.add_argument("--role", choices=Role.values, help="give the user this role")
+        names = parser.add_mutually_exclusive_group()
+        names.add_argument(
+            "--grant-names", action="store_true", help="let an analyst or reader see names"
+        )
+        names.add_argument("--revoke-names", action="store_true", help="back to pseudonyms only")
+        active = parser.add_mutually_exclusive_group()
+        active.add_argument(
+            "--deactivate",
+            action="store_true",
+            help="stop the user signing in (kept for the record)",
+        )
+        active.add_argument("--activate", action="store_true", help="let the user sign in again")
+        parser.add_argument(
+            "--remove-two-factor",
+            action="store_true",
+            help="remove the user's authenticator (lost phone): they set up a new one",
+        )
+        parser.add_argument(
+            "--unlock", action="store_true", help="clear failed sign-ins that locked the user out"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        user = User.objects.filter(username=options["username"]).first()
+        if user is None:
+            raise CommandError(f"There is no user '{options['username']}'.")
+        names = True if options["grant_names"] else False if options["revoke_names"] else None
+        active = True if options["activate"] else False if options["deactivate"] else None
+        try:
+            if options["role"] is not None or names is not None or active is not None:
+                user = user_update(
+                    user=user, by=None, role=options["role"], can_see_names=names, is_active=active
+                )
+            if options["remove_two_factor"]:
+                totp_device_remove(user=user, by=None)
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        if options["unlock"]:
+            axes_reset(username=user.username)
+        self.stdout.write(
+            f"{user.username}: role {user.role}, organisation "
+            f"{user.organisation.name if user.organisation else '—'}, "
+            f"{'sees names' if user.sees_names_of(user.organisation_id or 0) else 'pseudonyms'}, "
+            f"{'active' if user.is_active else 'deactivated'}"
+        )

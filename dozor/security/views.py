@@ -1,0 +1,133 @@
+"""Two-factor sign-in and user administration pages."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django_otp import login as otp_login
+
+from dozor.security import selectors, services
+from dozor.security.forms import TokenForm, UserAccessForm
+from dozor.security.middleware import two_factor_required
+from dozor.security.models import Role, User
+from dozor.security.qr import qr_svg
+
+
+def _next(request: HttpRequest) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return "/"
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+@login_required
+def two_factor_setup(request: HttpRequest) -> HttpResponse:
+    """Set up an authenticator app: scan the QR code (or type the key), confirm with a code."""
+    user = _user(request)
+    device = selectors.totp_device_pending(user) or services.totp_device_start(user=user)
+    form = TokenForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.totp_device_confirm(user=user, device=device, token=form.cleaned_data["token"])
+        except ValidationError as error:
+            form.add_error("token", error.message_dict["token"])
+            status = 400
+        else:
+            otp_login(request, device)
+            return redirect(_next(request))
+    elif request.method == "POST":
+        status = 400
+    secret = base64.b32encode(device.bin_key).decode()
+    context: dict[str, Any] = {
+        "form": form,
+        # qr_svg() builds the markup itself from the key; no user input reaches it unescaped.
+        "qr": mark_safe(qr_svg(device.config_url)),  # noqa: S308
+        "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        "required": two_factor_required(user),
+        "has_device": selectors.totp_device_confirmed(user) is not None,
+        "next": _next(request),
+    }
+    return render(request, "security/two_factor_setup.html", context, status=status)
+
+
+@login_required
+def two_factor_verify(request: HttpRequest) -> HttpResponse:
+    """The second step of signing in: a code from the user's authenticator app."""
+    user = _user(request)
+    device = selectors.totp_device_confirmed(user)
+    if device is None:
+        return redirect("security:two_factor_setup")
+    form = TokenForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            allowed, _details = device.verify_is_allowed()
+            if allowed and device.verify_token(form.cleaned_data["token"].strip()):
+                otp_login(request, device)
+                return redirect(_next(request))
+            form.add_error("token", services.MSG_CODE_WRONG)
+    return render(
+        request,
+        "security/two_factor_verify.html",
+        {"form": form, "next": _next(request)},
+        status=status,
+    )
+
+
+def _administrator(request: HttpRequest) -> User:
+    user = _user(request)
+    if user.role != Role.ADMINISTRATOR or user.organisation_id is None:
+        raise PermissionDenied(_("Only administrators manage users."))
+    return user
+
+
+@login_required
+def user_list(request: HttpRequest) -> HttpResponse:
+    admin = _administrator(request)
+    return render(
+        request, "security/user_list.html", {"users": selectors.users_administered(admin)}
+    )
+
+
+@login_required
+def user_edit(request: HttpRequest, username: str) -> HttpResponse:
+    admin = _administrator(request)
+    try:
+        person = selectors.users_administered(admin).get(username=username)
+    except User.DoesNotExist:
+        raise Http404(_("No user with this name in your organisation.")) from None
+    initial = {
+        "role": person.role,
+        "can_see_names": person.can_see_names,
+        "is_active": person.is_active,
+    }
+    form = UserAccessForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.user_update(user=person, by=admin, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error.messages)
+            else:
+                return redirect("security:user_list")
+    return render(
+        request, "security/user_edit.html", {"form": form, "person": person}, status=status
+    )
