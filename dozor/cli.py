@@ -18,6 +18,8 @@ COMMANDS = {
     "createuser": "Add a user with a role in an organisation, or reset a password.",
     "vocab": "List the controlled vocabularies, or the terms of one.",
     "incident": "Record an incident from the command line.",
+    "import": "Import a partner's CSV, XLSX or JSON Lines file as reports, with a mapping.",
+    "quarantine": "List, export or correct the rows an import could not store.",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {

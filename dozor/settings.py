@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "dozor",
     "dozor.security",
     "dozor.records",
+    "dozor.intake",
     "dozor.demo",
 ]
 
