@@ -34,7 +34,8 @@ def test_the_toronto_mapping_is_valid(toronto_mapping) -> None:
             "fields.a.vocabulary: expected one of",
         ),
         (
-            "version: 1\nname: x\nfields: {a: {column: A, type: code, vocabulary: bias_motivation, values: {anti_cats: [x]}}}",
+            "version: 1\nname: x\nfields: {a: {column: A, type: code, "
+            "vocabulary: bias_motivation, values: {anti_cats: [x]}}}",
             "“anti_cats” is not a code of the vocabulary “bias_motivation”",
         ),
         (
