@@ -102,6 +102,8 @@ def normalised(value: str) -> str:
 
 def cell_text(value: Any) -> str:
     """A cell as text, whatever the reader gave (XLSX cells can be numbers or dates)."""
+    if type(value) is str:
+        return value
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -127,6 +127,8 @@ class _Importer:
                 source_list=self.source_list, status=QuarantineStatus.OPEN
             ).values_list("row_key", flat=True)
         )
+        # Only rows quarantined by earlier imports can be resolved by a row stored now.
+        self.earlier_quarantine = frozenset(self.open_quarantine)
 
     def _keep(self, outcome: RowOutcome) -> None:
         if len(self.summary.outcomes) < self.keep_outcomes:
@@ -205,7 +207,7 @@ class _Importer:
                 received_on=self.received_on,
                 created_by=self.user,
             )
-            if self.open_quarantine:
+            if self.earlier_quarantine:
                 reports.append((row_fingerprint(raw.cells), report))
             else:
                 reports.append(("", report))
