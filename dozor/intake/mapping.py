@@ -57,7 +57,6 @@ PROBLEM_MESSAGES = {
     "cell_count": _("the row has %(found)s cells where the header has %(expected)s"),
     "not_an_object": _("expected a JSON object on this line"),
     "not_json": _("expected a line of JSON: %(error)s"),
-    "not_text": _("the cell is not readable text in the file's encoding"),
     "id_too_long": _("the identifier is longer than %(limit)s characters"),
     "id_twice": _(
         "the identifier appears again on this row with different values (first: row %(first)s)"

@@ -31,14 +31,13 @@ JOB_REFRESH_SECONDS = 2
 SESSION_KEY = "intake_pending"
 MSG_NOT_A_WRITER = gettext_lazy("Your role does not allow importing into a source list.")
 MSG_PENDING_GONE = gettext_lazy("This upload is no longer waiting; upload the file again.")
-MSG_NOTHING_STORED = gettext_lazy("Nothing was stored: %(error)s")
 
 
 def _writer(request: HttpRequest) -> User:
     user = request.user
     assert isinstance(user, User)
     if not user.can_write_records():
-        raise PermissionDenied(_("Your role does not allow importing into a source list."))
+        raise PermissionDenied(MSG_NOT_A_WRITER)
     return user
 
 
@@ -101,7 +100,7 @@ def _pending(request: HttpRequest, token: str) -> dict[str, Any]:
 def _run_arguments(user: User, pending: dict[str, Any]) -> dict[str, Any]:
     source_list = selectors.source_lists_importable(user).filter(pk=pending["source_list"]).first()
     if source_list is None:
-        raise PermissionDenied(_("Your role does not allow importing into a source list."))
+        raise PermissionDenied(MSG_NOT_A_WRITER)
     return {
         "user": user,
         "source_list": source_list,
