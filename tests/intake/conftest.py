@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.utils import translation
 
 from dozor.intake.mapping import Mapping, mapping_parse
 from dozor.records.models import SourceList
@@ -37,6 +39,13 @@ fields:
     type: integer
     default: 0
 """
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages are checked in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
