@@ -56,6 +56,9 @@ PROBLEM_MESSAGES = {
     "missing_column": _("the file has no such column"),
     "cell_count": _("the row has %(found)s cells where the header has %(expected)s"),
     "not_an_object": _("expected a JSON object on this line"),
+    "nul_character": _(
+        "the cell holds a NUL character, which cannot be stored; it is shown here as \\x00"
+    ),
     "not_json": _("expected a line of JSON: %(error)s"),
     "id_too_long": _("the identifier is longer than %(limit)s characters"),
     "id_twice": _(

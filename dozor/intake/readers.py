@@ -139,7 +139,7 @@ def _header(cells: list[Any], file: str) -> list[str]:
         raise ImportFileError(str(MSG_FILE_EMPTY) % {"file": file})
     seen: set[str] = set()
     for position, name in enumerate(names, start=1):
-        if not name:
+        if not name or NUL in name:
             raise ImportFileError(str(MSG_FILE_HEADER_EMPTY) % {"file": file, "position": position})
         if name in seen:
             raise ImportFileError(str(MSG_FILE_HEADER_TWICE) % {"file": file, "column": name})
@@ -147,8 +147,26 @@ def _header(cells: list[Any], file: str) -> list[str]:
     return names
 
 
+NUL = "\x00"
+NUL_SHOWN = "\\x00"
+
+
+def _nul_problem(number: int, values: dict[str, Any]) -> RawRow | None:
+    """A row with a NUL character: no database stores one in text, so it waits in quarantine."""
+    columns = [c for c, v in values.items() if isinstance(v, str) and NUL in v]
+    if not columns:
+        return None
+    shown = {c: v.replace(NUL, NUL_SHOWN) if isinstance(v, str) else v for c, v in values.items()}
+    return RawRow(
+        number, shown, Problem(number, columns[0], shown[columns[0]][:80], "nul_character")
+    )
+
+
 def _row(number: int, header: list[str], cells: list[Any]) -> RawRow:
     values = dict(zip(header, cells, strict=False))
+    with_nul = _nul_problem(number, values)
+    if with_nul:
+        return with_nul
     if len(cells) != len(header):
         for extra, cell in enumerate(cells[len(header) :], start=1):
             values[f"(extra {extra})"] = cell
@@ -270,10 +288,11 @@ def jsonl_table(data: bytes, *, file: str, encoding: str | None) -> Table:
             try:
                 value = json.loads(line)
             except ValueError as error:
+                shown = line.replace(NUL, NUL_SHOWN)
                 yield RawRow(
                     number,
-                    {"line": line},
-                    Problem(number, "", line[:80], "not_json", {"error": str(error)}),
+                    {"line": shown},
+                    Problem(number, "", shown[:80], "not_json", {"error": str(error)}),
                 )
                 continue
             if not isinstance(value, dict):

@@ -91,3 +91,11 @@ def test_json_lines_are_read_and_a_bad_line_carries_a_problem(tmp_path: Path) ->
     assert rows[0].cells == {"id": 1, "Дата": "2008-12-04"} and rows[0].problem is None
     assert rows[1].problem is not None and rows[1].problem.code == "not_json"
     assert rows[2].problem is not None and rows[2].problem.code == "not_an_object"
+
+
+def test_a_nul_character_sends_the_row_to_quarantine_shown_escaped(tmp_path: Path) -> None:
+    path = tmp_path / "list.csv"
+    path.write_text("a,b\n1,x\x00y\n", encoding="utf-8")
+    row = next(table_open(path, file="list.csv").rows)
+    assert row.problem is not None and row.problem.code == "nul_character"
+    assert row.problem.column == "b" and row.cells["b"] == "x\\x00y"
