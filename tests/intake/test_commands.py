@@ -51,8 +51,14 @@ def database(tmp_path: Path) -> Iterator[dict[str, str]]:
     try:
         yield {"DOZOR_DATABASE_URL": url}
     finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **admin) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # The killed import's server process may take a moment to notice its client is gone.
+        for _attempt in range(20):
+            try:
+                with psycopg.connect(dbname="postgres", autocommit=True, **admin) as connection:
+                    connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
+                break
+            except psycopg.errors.ObjectInUse:
+                time.sleep(0.5)
 
 
 def prepared(tmp_path: Path, env: dict[str, str]) -> None:
