@@ -49,6 +49,7 @@ messages: $(VENV)/.installed-dev
 
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/list_incidents.py
+	$(BIN)/python bench/import_rows.py
 
 clean-venv:
 	rm -rf $(VENV)

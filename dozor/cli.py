@@ -24,6 +24,8 @@ COMMANDS = {
     "user": "Change a user's role, name grant or active state; unlock; reset two-factor.",
     "audit": "Verify the audit trail's hash chain and name any entry that was tampered with.",
     "publish": "Write the public export: suppressed aggregates and public incidents, no names.",
+    "import": "Import a partner's CSV, XLSX or JSON Lines file as reports, with a mapping.",
+    "quarantine": "List, export or correct the rows an import could not store.",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {

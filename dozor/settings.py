@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "dozor.security",
     "dozor.records",
     "dozor.responses",
+    "dozor.intake",
     "dozor.demo",
     "dozor.estimation",
     "dozor.press",

@@ -13,4 +13,5 @@ urlpatterns = [
     path("responses/", include("dozor.responses.urls")),
     path("accounts/", include("dozor.security.urls")),
     path("public/", include("dozor.publication.urls")),
+    path("imports/", include("dozor.intake.urls")),
 ]

@@ -1,0 +1,54 @@
+"""What the import commands print: a progress line, problems, the summary of an import."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dozor.intake.services import ImportSummary
+
+SHOWN_PROBLEMS = 20
+
+
+def progress_line(stream: Any) -> Any:
+    """A carriage-return progress line on a terminal (or a log stream): rows read so far."""
+
+    def show(done: int, total: int) -> None:
+        share = min(done / total, 1.0) if total else 1.0
+        stream.write(f"\r  {done:>9,} rows  {share:6.1%}")
+        if done >= total:
+            stream.write("\n")
+        stream.flush()
+
+    return show
+
+
+def problem_text(problem: dict[str, Any]) -> str:
+    column = f", column {problem['column']}" if problem["column"] else ""
+    return f"row {problem['row']}{column}: {problem['value']!r}: {problem['expected']}"
+
+
+def summary_text(summary: ImportSummary) -> str:
+    lines = [
+        f"{'Dry run of' if summary.dry_run else 'Imported'} {summary.file} "
+        f"({summary.format}"
+        + (f", {summary.encoding}" if summary.encoding else "")
+        + (f", delimiter {summary.delimiter!r}" if summary.delimiter else "")
+        + f") into “{summary.source_list}” with the mapping “{summary.mapping}”:",
+        f"  rows read          {summary.rows}",
+        f"  stored             {summary.stored}",
+        f"  new revisions      {summary.revised}",
+        f"  quarantined        {summary.quarantined}",
+        f"  already present    {summary.already_present}",
+        f"  repeated in file   {summary.duplicate_in_file}",
+        f"  blank lines        {summary.blank_lines}",
+    ]
+    if summary.batch:
+        lines.append(f"  import number      {summary.batch}")
+    for shown, problem in enumerate(summary.problems):
+        if shown == SHOWN_PROBLEMS:
+            lines.append("  … more problems: `dozor quarantine list` shows them all.")
+            break
+        lines.append(f"  {problem_text(problem)}")
+    if summary.dry_run:
+        lines.append("Nothing was stored (dry run).")
+    return "\n".join(lines)

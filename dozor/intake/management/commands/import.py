@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import CommandError, CommandParser
+
+from dozor.commands import DozorCommand
+from dozor.intake.console import progress_line, summary_text
+from dozor.intake.mapping import MappingError, mapping_parse
+from dozor.intake.readers import FORMATS, ImportFileError
+from dozor.intake.services import import_run
+from dozor.records.models import SourceList
+from dozor.security.models import User
+
+
+class Command(DozorCommand):
+    help = (
+        "Import a CSV, XLSX or JSON Lines file into a source list: `dozor import FILE "
+        "--source-list NAME --mapping MAPPING.yaml --user NAME`. Every row becomes a report "
+        "(kept verbatim, with the fields the mapping reads from it) or a quarantined row with "
+        "a message per problem; `dozor quarantine` corrects those. Importing the same file "
+        "again adds nothing. The whole import is one transaction: if it stops half-way, "
+        "nothing of it is stored. The mapping file is described in docs/import.md."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("file", help="the CSV, XLSX or JSON Lines file")
+        parser.add_argument("--source-list", required=True, help="name of the source list")
+        parser.add_argument("--mapping", required=True, help="the mapping file (YAML)")
+        parser.add_argument("--user", required=True, help="who imports (a documenter)")
+        parser.add_argument("--encoding", help="the file's encoding when it cannot be detected")
+        parser.add_argument("--format", choices=FORMATS, help="when the file name does not say")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="read and check everything, store nothing"
+        )
+        parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path = Path(options["file"])
+        if not path.is_file():
+            raise CommandError(f"{path}: there is no such file.")
+        mapping_path = Path(options["mapping"])
+        try:
+            mapping = mapping_parse(
+                mapping_path.read_text(encoding="utf-8"), file=str(mapping_path)
+            )
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandError(f"{mapping_path}: cannot read the mapping ({error}).") from None
+        except MappingError as error:
+            raise CommandError(str(error)) from None
+        user = User.objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(f"There is no user '{options['user']}'.")
+        source_list = SourceList.objects.filter(name=options["source_list"]).first()
+        if source_list is None:
+            raise CommandError(f"There is no source list '{options['source_list']}'.")
+        progress = progress_line(sys.stderr) if not options["json"] or sys.stderr.isatty() else None
+        try:
+            summary = import_run(
+                user=user,
+                source_list=source_list,
+                path=path,
+                file_name=path.name,
+                mapping=mapping,
+                file_format=options["format"],
+                encoding=options["encoding"],
+                dry_run=options["dry_run"],
+                keep_outcomes=0,
+                progress=progress,
+            )
+        except (ImportFileError, PermissionDenied) as error:
+            raise CommandError(str(error)) from None
+        if options["json"]:
+            self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))
+        else:
+            self.stdout.write(summary_text(summary))

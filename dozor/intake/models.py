@@ -1,0 +1,111 @@
+"""The audit of imports, and the rows an import could not store."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from dozor.records.models import Report, SourceList
+
+
+class ImportBatch(models.Model):
+    """One import of one file: who, when, which file, which mapping, and what came of it."""
+
+    source_list = models.ForeignKey(
+        SourceList, on_delete=models.PROTECT, related_name="imports", verbose_name=_("source list")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("imported by"),
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    file_name = models.CharField(_("file name"), max_length=255)
+    file_sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
+    file_size = models.PositiveBigIntegerField(_("file size in bytes"))
+    file_format = models.CharField(_("format"), max_length=8)
+    encoding = models.CharField(_("encoding"), max_length=40, blank=True)
+    delimiter = models.CharField(_("delimiter"), max_length=1, blank=True)
+    mapping_name = models.CharField(_("mapping"), max_length=200)
+    mapping_text = models.TextField(_("mapping as used"))
+    mapping_sha256 = models.CharField(_("SHA-256 of the mapping"), max_length=64)
+    rows = models.PositiveIntegerField(_("rows read"), default=0)
+    stored = models.PositiveIntegerField(_("stored"), default=0)
+    revised = models.PositiveIntegerField(_("stored as new revisions"), default=0)
+    quarantined = models.PositiveIntegerField(_("quarantined"), default=0)
+    already_present = models.PositiveIntegerField(_("already present"), default=0)
+    duplicate_in_file = models.PositiveIntegerField(_("repeated within the file"), default=0)
+    blank_lines = models.PositiveIntegerField(_("blank lines"), default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.file_name} → {self.source_list_id} ({self.created_at:%Y-%m-%d %H:%M})"
+
+
+class QuarantineStatus(models.TextChoices):
+    OPEN = "open", _("waiting for a correction")
+    STORED = "stored", _("corrected and stored")
+
+
+class QuarantinedRow(models.Model):
+    """A row an import could not store, kept as it came with every problem found in it."""
+
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.PROTECT, related_name="quarantine", verbose_name=_("import")
+    )
+    source_list = models.ForeignKey(
+        SourceList, on_delete=models.PROTECT, related_name="+", verbose_name=_("source list")
+    )
+    row_number = models.PositiveIntegerField(_("row"))
+    row_key = models.CharField(_("row identity"), max_length=200)
+    raw = models.JSONField(_("row as received"))
+    problems = models.JSONField(_("problems"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=QuarantineStatus.choices, default=QuarantineStatus.OPEN
+    )
+    report = models.ForeignKey(
+        Report,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("stored as"),
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    resolved_at = models.DateTimeField(_("corrected"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["source_list", "batch", "row_number"]
+        verbose_name = _("quarantined row")
+        verbose_name_plural = _("quarantined rows")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_list", "row_key"],
+                condition=Q(status="open"),
+                name="quarantine_one_open_row_per_key",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="open", report__isnull=True)
+                | Q(status="stored", report__isnull=False),
+                name="quarantine_stored_has_report",
+            ),
+        ]
+        indexes = [models.Index(fields=["source_list", "status"], name="quarantine_list_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.batch_id}:{self.row_number}"

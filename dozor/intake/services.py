@@ -1,0 +1,428 @@
+"""Imports: every row of a file becomes a report or a quarantined row, in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable, Iterable
+from collections.abc import Mapping as MappingABC
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import DateField, Value
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from dozor.intake.mapping import Mapping, Problem, cell_text, row_fingerprint
+from dozor.intake.models import ImportBatch, QuarantinedRow, QuarantineStatus
+from dozor.intake.readers import MSG_FILE_COLUMNS_MISSING, ImportFileError, RawRow, table_open
+from dozor.records.models import Report, SourceList
+from dozor.security.models import User
+
+logger = logging.getLogger(__name__)
+
+CHUNK_ROWS = 1000
+PREVIEW_ROWS = 20
+SUMMARY_PROBLEMS = 100
+MSG_IMPORT_NOT_ALLOWED = _(
+    "Only documenters and administrators of the organisation that owns “%(source)s” may import "
+    "into it."
+)
+MSG_QUARANTINE_NOT_OPEN = _("Row %(row)s of this import was already corrected and stored.")
+MSG_QUARANTINE_UNKNOWN_COLUMN = _(
+    "“%(column)s” is not a column of this row; its columns are %(columns)s."
+)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RowOutcome:
+    """What happened to one row (kept for previews and for the first problems of a summary)."""
+
+    row: int
+    outcome: str  # stored, revised, quarantined, already_present, duplicate_in_file
+    external_id: str
+    payload: dict[str, Any]
+    fields: dict[str, Any] | None
+    problems: list[dict[str, Any]]
+
+
+@dataclass
+class ImportSummary:
+    file: str
+    sha256: str
+    format: str
+    encoding: str
+    delimiter: str
+    mapping: str
+    source_list: str
+    dry_run: bool
+    batch: int | None = None
+    rows: int = 0
+    stored: int = 0
+    revised: int = 0
+    quarantined: int = 0
+    already_present: int = 0
+    duplicate_in_file: int = 0
+    blank_lines: int = 0
+    outcomes: list[RowOutcome] = field(default_factory=list)
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self, *, outcomes: int = 0) -> dict[str, Any]:
+        data = asdict(self)
+        data["outcomes"] = data["outcomes"][:outcomes]
+        data["problems"] = data["problems"][:SUMMARY_PROBLEMS]
+        return data
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _check_writer(user: User, source_list: SourceList) -> None:
+    if not user.can_write_records() or user.organisation_id != source_list.organisation_id:
+        raise PermissionDenied(str(MSG_IMPORT_NOT_ALLOWED) % {"source": source_list.name})
+
+
+def _latest_payloads(source_list: SourceList, ids: Iterable[str]) -> dict[str, tuple[int, Any]]:
+    latest: dict[str, tuple[int, Any]] = {}
+    rows = Report.objects.filter(source_list=source_list, external_id__in=list(ids)).values_list(
+        "external_id", "revision", "payload"
+    )
+    for external_id, revision, payload in rows:
+        if external_id not in latest or revision > latest[external_id][0]:
+            latest[external_id] = (revision, payload)
+    return latest
+
+
+class _Importer:
+    """One import inside its transaction: decides each row and writes them in chunks."""
+
+    def __init__(
+        self,
+        *,
+        batch: ImportBatch,
+        mapping: Mapping,
+        summary: ImportSummary,
+        user: User,
+        keep_outcomes: int,
+    ) -> None:
+        self.batch = batch
+        self.mapping = mapping
+        self.summary = summary
+        self.user = user
+        self.keep_outcomes = keep_outcomes
+        self.source_list = batch.source_list
+        # Django 5.2 bulk-inserts on PostgreSQL through UNNEST of arrays, and psycopg escapes an
+        # array of JSON documents with a regular expression per character: for rows of JSON that
+        # is several times slower than plain VALUES. An expression among the values makes Django
+        # use VALUES (bench/import_rows.py measures it); on SQLite it changes nothing.
+        self.received_on = Value(timezone.localdate(), output_field=DateField())
+        self.seen: dict[str, tuple[int, Any]] = {}
+        self.open_quarantine = set(
+            QuarantinedRow.objects.filter(
+                source_list=self.source_list, status=QuarantineStatus.OPEN
+            ).values_list("row_key", flat=True)
+        )
+        # Only rows quarantined by earlier imports can be resolved by a row stored now.
+        self.earlier_quarantine = frozenset(self.open_quarantine)
+
+    def _keep(self, outcome: RowOutcome) -> None:
+        if len(self.summary.outcomes) < self.keep_outcomes:
+            self.summary.outcomes.append(outcome)
+
+    def run_chunk(self, chunk: list[RawRow]) -> None:
+        decided: list[tuple[RawRow, str, dict[str, Any] | None, list[Problem]]] = []
+        for raw in chunk:
+            key, id_problem = self.mapping.identity(raw.cells, raw.number)
+            problems = [raw.problem] if raw.problem else []
+            if id_problem:
+                problems.append(id_problem)
+            fields = None
+            if not raw.problem:
+                result = self.mapping.apply(raw.cells, raw.number)
+                problems.extend(result.problems)
+                fields = result.fields
+            decided.append((raw, key, fields, problems))
+        existing = _latest_payloads(
+            self.source_list, {key for _, key, _, problems in decided if not problems}
+        )
+        reports: list[tuple[str, Report]] = []
+        quarantined: list[QuarantinedRow] = []
+        for raw, key, fields, problems in decided:
+            if not problems and self.mapping.id_column and key in self.seen:
+                first_row, first_payload = self.seen[key]
+                if first_payload != raw.cells:
+                    problems.append(
+                        Problem(
+                            raw.number,
+                            self.mapping.id_column,
+                            key[:80],
+                            "id_twice",
+                            {"first": first_row},
+                        )
+                    )
+            if problems:
+                problem_dicts = [problem.as_dict() for problem in problems]
+                fingerprint = row_fingerprint(raw.cells)
+                if fingerprint in self.open_quarantine:
+                    outcome = "already_present"
+                else:
+                    outcome = "quarantined"
+                    self.open_quarantine.add(fingerprint)
+                    quarantined.append(
+                        QuarantinedRow(
+                            batch=self.batch,
+                            source_list=self.source_list,
+                            row_number=raw.number,
+                            row_key=fingerprint,
+                            raw=raw.cells,
+                            problems=problem_dicts,
+                        )
+                    )
+                self._count(outcome, raw, key, None, problem_dicts)
+                continue
+            if key in self.seen:
+                self._count("duplicate_in_file", raw, key, fields, [])
+                continue
+            self.seen[key] = (raw.number, raw.cells)
+            revision = 1
+            if key in existing:
+                latest_revision, latest_payload = existing[key]
+                if latest_payload == raw.cells or not self.mapping.id_column:
+                    self._count("already_present", raw, key, fields, [])
+                    continue
+                revision = latest_revision + 1
+            assert fields is not None
+            fields["_import"] = {"batch": self.batch.pk, "row": raw.number}
+            report = Report(
+                source_list=self.source_list,
+                external_id=key,
+                revision=revision,
+                payload=raw.cells,
+                fields=fields,
+                received_on=self.received_on,
+                created_by=self.user,
+            )
+            if self.earlier_quarantine:
+                reports.append((row_fingerprint(raw.cells), report))
+            else:
+                reports.append(("", report))
+            self._count("revised" if revision > 1 else "stored", raw, key, fields, [])
+        Report.objects.bulk_create([report for _, report in reports])
+        QuarantinedRow.objects.bulk_create(quarantined)
+        self._resolve_quarantine({fp: report for fp, report in reports if fp})
+
+    def _resolve_quarantine(self, stored: dict[str, Report]) -> None:
+        """Rows quarantined by an earlier import and now stored (say, under a better mapping)."""
+        waiting = set(stored) & self.open_quarantine
+        if not waiting:
+            return
+        for row in QuarantinedRow.objects.filter(
+            source_list=self.source_list, status=QuarantineStatus.OPEN, row_key__in=waiting
+        ):
+            row.status = QuarantineStatus.STORED
+            row.report = stored[row.row_key]
+            row.resolved_by = self.user
+            row.resolved_at = timezone.now()
+            row.save(update_fields=["status", "report", "resolved_by", "resolved_at"])
+        self.open_quarantine -= waiting
+
+    def _count(
+        self,
+        outcome: str,
+        raw: RawRow,
+        key: str,
+        fields: dict[str, Any] | None,
+        problems: list[dict[str, Any]],
+    ) -> None:
+        setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
+        if problems and len(self.summary.problems) < SUMMARY_PROBLEMS:
+            self.summary.problems.extend(problems)
+        self._keep(RowOutcome(raw.number, outcome, key, raw.cells, fields, problems))
+
+
+def import_run(
+    *,
+    user: User,
+    source_list: SourceList,
+    path: Path,
+    file_name: str,
+    mapping: Mapping,
+    file_format: str | None = None,
+    encoding: str | None = None,
+    dry_run: bool = False,
+    limit: int | None = None,
+    keep_outcomes: int = PREVIEW_ROWS,
+    progress: Progress | None = None,
+) -> ImportSummary:
+    """Import a file into a source list: all of it, or (on any error) none of it.
+
+    Each row becomes a report (the row verbatim as the payload, the mapping's result as the
+    fields) or a quarantined row with every problem found in it. A row already stored for the
+    source list (same identity, same cells) is counted and skipped; the same identity with other
+    cells is stored as the next revision. With ``dry_run`` everything is decided and then rolled
+    back; ``limit`` reads only the first rows (for previews).
+    """
+    _check_writer(user, source_list)
+    table = table_open(
+        path,
+        file=file_name,
+        file_format=file_format,
+        encoding=encoding or mapping.encoding,
+        delimiter=mapping.delimiter,
+        sheet=mapping.sheet,
+    )
+    if table.columns:
+        missing = sorted(mapping.columns - set(table.columns))
+        if missing:
+            raise ImportFileError(
+                str(MSG_FILE_COLUMNS_MISSING)
+                % {
+                    "file": file_name,
+                    "missing": ", ".join(missing),
+                    "columns": ", ".join(table.columns),
+                }
+            )
+    summary = ImportSummary(
+        file=file_name,
+        sha256=file_sha256(path),
+        format=table.format,
+        encoding=table.encoding,
+        delimiter=table.delimiter,
+        mapping=mapping.name,
+        source_list=source_list.name,
+        dry_run=dry_run,
+    )
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            source_list=source_list,
+            created_by=user,
+            file_name=file_name[:255],
+            file_sha256=summary.sha256,
+            file_size=path.stat().st_size,
+            file_format=table.format,
+            encoding=table.encoding,
+            delimiter=table.delimiter,
+            mapping_name=mapping.name[:200],
+            mapping_text=mapping.text,
+            mapping_sha256=hashlib.sha256(mapping.text.encode("utf-8")).hexdigest(),
+        )
+        importer = _Importer(
+            batch=batch, mapping=mapping, summary=summary, user=user, keep_outcomes=keep_outcomes
+        )
+        chunk: list[RawRow] = []
+        for raw in table.rows:
+            chunk.append(raw)
+            summary.rows += 1
+            if len(chunk) >= CHUNK_ROWS:
+                importer.run_chunk(chunk)
+                chunk = []
+                if progress:
+                    progress(summary.rows, table.estimated_rows)
+            if limit is not None and summary.rows >= limit:
+                break
+        if chunk:
+            importer.run_chunk(chunk)
+        summary.blank_lines = table.blank_lines
+        for name in (
+            "rows",
+            "stored",
+            "revised",
+            "quarantined",
+            "already_present",
+            "duplicate_in_file",
+            "blank_lines",
+        ):
+            setattr(batch, name, getattr(summary, name))
+        batch.finished_at = timezone.now()
+        batch.save()
+        if progress:
+            progress(summary.rows, summary.rows)
+        if dry_run:
+            transaction.set_rollback(True)
+        else:
+            summary.batch = batch.pk
+    logger.info(
+        "import %s into source list %s: %s rows, %s stored, %s quarantined%s",
+        summary.sha256[:12],
+        source_list.pk,
+        summary.rows,
+        summary.stored + summary.revised,
+        summary.quarantined,
+        " (dry run, rolled back)" if dry_run else "",
+    )
+    return summary
+
+
+def quarantine_resubmit(
+    *, user: User, row: QuarantinedRow, corrections: MappingABC[str, str]
+) -> tuple[Report | None, list[Problem]]:
+    """Store a quarantined row with corrected cells, or return why it still cannot be stored.
+
+    The corrected cells become the report's payload; the row as it first came stays in the
+    quarantine, linked to the report, so nothing of what the source gave is lost. Columns not
+    named in ``corrections`` keep their value; cells beyond the header (``(extra N)``) are left
+    out when the correction names every header column.
+    """
+    from dozor.intake.mapping import mapping_parse
+
+    _check_writer(user, row.source_list)
+    if row.status != QuarantineStatus.OPEN:
+        raise ValueError(str(MSG_QUARANTINE_NOT_OPEN) % {"row": row.row_number})
+    original = row.raw if isinstance(row.raw, dict) else {}
+    unknown = [column for column in corrections if column not in original]
+    if unknown:
+        raise ValueError(
+            str(MSG_QUARANTINE_UNKNOWN_COLUMN)
+            % {"column": unknown[0], "columns": ", ".join(original)}
+        )
+    mapping = mapping_parse(row.batch.mapping_text, row.batch.mapping_name)
+    cells = {
+        column: corrections.get(column, value)
+        for column, value in original.items()
+        if not column.startswith("(extra ")
+    }
+    with transaction.atomic():
+        key, id_problem = mapping.identity(cells, row.row_number)
+        result = mapping.apply(cells, row.row_number)
+        problems = [*([id_problem] if id_problem else []), *result.problems]
+        if problems:
+            return None, problems
+        assert result.fields is not None
+        latest = _latest_payloads(row.source_list, [key]).get(key)
+        fields = {
+            **result.fields,
+            "_import": {"batch": row.batch_id, "row": row.row_number, "corrected": row.pk},
+        }
+        report = Report.objects.create(
+            source_list=row.source_list,
+            external_id=key,
+            revision=latest[0] + 1 if latest else 1,
+            payload=cells,
+            fields=fields,
+            received_on=timezone.localdate(),
+            created_by=user,
+        )
+        row.status = QuarantineStatus.STORED
+        row.report = report
+        row.resolved_by = user
+        row.resolved_at = timezone.now()
+        row.save(update_fields=["status", "report", "resolved_by", "resolved_at"])
+    logger.info("quarantined row %s stored as report %s", row.pk, report.pk)
+    return report, []
+
+
+def correction_cells(raw: Any) -> dict[str, str]:
+    """A quarantined row's cells as texts, for a correction form."""
+    if not isinstance(raw, dict):
+        return {}
+    return {str(column): cell_text(value) for column, value in raw.items()}

@@ -1,0 +1,229 @@
+"""Import pages: upload, preview, confirm, follow; quarantined rows: list, correct, export."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from dozor.intake import jobs, selectors, services
+from dozor.intake.forms import CorrectionForm, ImportForm
+from dozor.intake.mapping import MappingError, Problem, mapping_parse
+from dozor.intake.readers import ImportFileError
+from dozor.records.exports import csv_rows_write
+from dozor.security.models import User
+
+logger = logging.getLogger(__name__)
+
+RUN_IN_THREAD = True
+JOB_REFRESH_SECONDS = 2
+SESSION_KEY = "intake_pending"
+MSG_NOT_A_WRITER = gettext_lazy("Your role does not allow importing into a source list.")
+MSG_PENDING_GONE = gettext_lazy("This upload is no longer waiting; upload the file again.")
+
+
+def _writer(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    if not user.can_write_records():
+        raise PermissionDenied(MSG_NOT_A_WRITER)
+    return user
+
+
+def _staging() -> Path:
+    folder = Path(settings.DOZOR_HOME) / "imports"
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
+@login_required
+def import_list(request: HttpRequest) -> HttpResponse:
+    batches = selectors.batches_visible(request.user)[:200]
+    user = request.user
+    can_import = isinstance(user, User) and user.can_write_records()
+    return render(
+        request, "intake/import_list.html", {"batches": batches, "can_import": can_import}
+    )
+
+
+@login_required
+def import_new(request: HttpRequest) -> HttpResponse:
+    user = _writer(request)
+    source_lists = selectors.source_lists_importable(user)
+    if request.method != "POST":
+        return render(
+            request, "intake/import_new.html", {"form": ImportForm(source_lists=source_lists)}
+        )
+    form = ImportForm(request.POST, request.FILES, source_lists=source_lists)
+    if not form.is_valid() or form.mapping is None:
+        return render(request, "intake/import_new.html", {"form": form}, status=400)
+    token = uuid.uuid4().hex
+    folder = _staging() / token
+    folder.mkdir(mode=0o700)
+    upload = form.cleaned_data["file"]
+    file_name = Path(upload.name).name[:200] or "upload"
+    path = folder / "upload"
+    with path.open("wb") as handle:
+        for piece in upload.chunks():
+            handle.write(piece)
+    pending = request.session.get(SESSION_KEY, {})
+    pending[token] = {
+        "path": str(path),
+        "file_name": file_name,
+        "source_list": form.cleaned_data["source_list"].pk,
+        "mapping_text": form.mapping.text,
+        "mapping_name": form.cleaned_data.get("shipped_mapping") or "mapping",
+        "encoding": form.cleaned_data["encoding"].strip(),
+    }
+    request.session[SESSION_KEY] = pending
+    return redirect("intake:import_preview", token=token)
+
+
+def _pending(request: HttpRequest, token: str) -> dict[str, Any]:
+    pending = request.session.get(SESSION_KEY, {}).get(token)
+    if pending is None or not Path(pending["path"]).exists():
+        raise Http404(MSG_PENDING_GONE)
+    return dict(pending)
+
+
+def _run_arguments(user: User, pending: dict[str, Any]) -> dict[str, Any]:
+    source_list = selectors.source_lists_importable(user).filter(pk=pending["source_list"]).first()
+    if source_list is None:
+        raise PermissionDenied(MSG_NOT_A_WRITER)
+    return {
+        "user": user,
+        "source_list": source_list,
+        "path": Path(pending["path"]),
+        "file_name": pending["file_name"],
+        "mapping": mapping_parse(pending["mapping_text"], pending["mapping_name"]),
+        "encoding": pending["encoding"] or None,
+    }
+
+
+@login_required
+def import_preview(request: HttpRequest, token: str) -> HttpResponse:
+    user = _writer(request)
+    pending = _pending(request, token)
+    error = ""
+    summary = None
+    try:
+        summary = services.import_run(
+            **_run_arguments(user, pending),
+            dry_run=True,
+            limit=services.PREVIEW_ROWS,
+            keep_outcomes=services.PREVIEW_ROWS,
+        )
+    except (ImportFileError, MappingError) as problem:
+        error = str(problem)
+    return render(
+        request,
+        "intake/import_preview.html",
+        {"token": token, "pending": pending, "summary": summary, "error": error},
+        status=400 if error else 200,
+    )
+
+
+@login_required
+@require_POST
+def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    user = _writer(request)
+    pending = _pending(request, token)
+    arguments = _run_arguments(user, pending)
+    folder = Path(pending["path"]).parent
+
+    def work(job: jobs.Job) -> int:
+        def progress(done: int, total: int) -> None:
+            job.done, job.total = done, max(total, done)
+
+        try:
+            summary = services.import_run(**arguments, progress=progress, keep_outcomes=0)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        assert summary.batch is not None
+        return summary.batch
+
+    job = jobs.job_start(user_id=user.pk, work=work, run_in_thread=RUN_IN_THREAD)
+    waiting = request.session.get(SESSION_KEY, {})
+    waiting.pop(token, None)
+    request.session[SESSION_KEY] = waiting
+    return redirect("intake:import_job", token=job.token)
+
+
+@login_required
+def import_job(request: HttpRequest, token: str) -> HttpResponse:
+    job = jobs.job_get(token, request.user.pk or 0)
+    if job is None:
+        raise Http404(_("No import of yours with this number is running."))
+    if job.state == "done" and job.batch_id:
+        return redirect("intake:import_detail", pk=job.batch_id)
+    response = render(request, "intake/import_job.html", {"job": job})
+    if job.state == "running":
+        response["Refresh"] = str(JOB_REFRESH_SECONDS)  # the page reloads itself, no script
+    return response
+
+
+@login_required
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = selectors.batches_visible(request.user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404(_("No import with this number that you may see."))
+    rows = selectors.quarantine_visible(request.user, status="").filter(batch=batch)
+    return render(request, "intake/import_detail.html", {"batch": batch, "rows": rows[:500]})
+
+
+@login_required
+def quarantine_list(request: HttpRequest) -> HttpResponse:
+    rows = selectors.quarantine_visible(request.user)
+    return render(request, "intake/quarantine_list.html", {"rows": rows[:500]})
+
+
+@login_required
+def quarantine_export(request: HttpRequest) -> HttpResponse:
+    rows = selectors.quarantine_visible(request.user)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="quarantined-rows.csv"'
+    csv_rows_write(
+        response, selectors.QUARANTINE_EXPORT_HEADER, selectors.quarantine_export_rows(rows)
+    )
+    return response
+
+
+@login_required
+def quarantine_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    row = selectors.quarantine_visible(request.user).filter(pk=pk).first()
+    if row is None:
+        raise Http404(_("No quarantined row with this number that you may see."))
+    user = _writer(request)
+    cells = services.correction_cells(row.raw)
+    problems: list[Problem] = []
+    if request.method == "POST":
+        form = CorrectionForm(request.POST, cells=cells)
+        if form.is_valid():
+            try:
+                report, problems = services.quarantine_resubmit(
+                    user=user, row=row, corrections=form.corrections()
+                )
+            except ValueError as error:
+                form.add_error(None, str(error))
+            else:
+                if report is not None:
+                    return redirect("intake:import_detail", pk=row.batch_id)
+    else:
+        form = CorrectionForm(cells=cells)
+    return render(
+        request,
+        "intake/quarantine_correct.html",
+        {"row": row, "form": form, "problems": [p.as_dict() for p in problems]},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.utils import translation
+
+from dozor.intake.mapping import Mapping, mapping_parse
+from dozor.records.models import SourceList
+from tests.conftest import Cast
+from tests.factories import SourceListFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+TORONTO_CSV = ROOT / "tests" / "data" / "intake" / "toronto_hate_crimes_open_data_2018_2024.csv"
+TORONTO_MAPPING = ROOT / "dozor" / "intake" / "mappings" / "toronto_police_hate_crimes.yaml"
+
+SMALL_MAPPING = """
+version: 1
+name: partner list
+id_column: id
+fields:
+  date:
+    column: Дата
+    type: date
+    formats: ["%d.%m.%Y", "%Y-%m-%d"]
+    required: true
+  biases:
+    type: codes
+    vocabulary: bias_motivation
+    separator: ","
+    columns:
+      Мотив:
+        values:
+          racist_xenophobic: [ксенофобия, расизм]
+          anti_lgbti: [гомофобия]
+  killed:
+    column: Убито
+    type: integer
+    default: 0
+"""
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages are checked in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def small_mapping() -> Mapping:
+    return mapping_parse(SMALL_MAPPING, "partner.yaml")
+
+
+@pytest.fixture
+def toronto_mapping() -> Mapping:
+    return mapping_parse(TORONTO_MAPPING.read_text(encoding="utf-8"), TORONTO_MAPPING.name)
+
+
+@pytest.fixture
+def source_list(cast: Cast) -> SourceList:
+    return SourceListFactory(name="Партнёр", organisation=cast.organisation)
+
+
+def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path
