@@ -21,6 +21,8 @@ COMMANDS = {
     "estimate": "Estimate how many incidents no source list recorded, from the database.",
     "press": "Draft reports from press texts, folders or feeds, for review.",
     "dossier": "Print a case dossier (PDF or HTML, English or Russian) for officials.",
+    "report": "Write the report card or the annual statistical report (PDF or HTML).",
+    "officialstats": "List, enter or load the hate-crime figures a state publishes.",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {

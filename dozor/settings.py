@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "dozor.demo",
     "dozor.estimation",
     "dozor.press",
+    "dozor.evaluation",
+    "dozor.reporting",
 ]
 
 MIDDLEWARE = [

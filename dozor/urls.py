@@ -11,4 +11,5 @@ urlpatterns = [
     path("estimates/", include("dozor.estimation.urls")),
     path("press/", include("dozor.press.urls")),
     path("responses/", include("dozor.responses.urls")),
+    path("evaluation/", include("dozor.evaluation.urls")),
 ]
