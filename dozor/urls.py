@@ -12,4 +12,5 @@ urlpatterns = [
     path("press/", include("dozor.press.urls")),
     path("responses/", include("dozor.responses.urls")),
     path("evaluation/", include("dozor.evaluation.urls")),
+    path("reports/", include("dozor.reporting.urls")),
 ]
