@@ -26,6 +26,8 @@ COMMANDS = {
     "publish": "Write the public export: suppressed aggregates and public incidents, no names.",
     "import": "Import a partner's CSV, XLSX or JSON Lines file as reports, with a mapping.",
     "quarantine": "List, export or correct the rows an import could not store.",
+    "report": "Write the report card or the annual statistical report (PDF or HTML).",
+    "officialstats": "List, enter or load the hate-crime figures a state publishes.",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {

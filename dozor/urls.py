@@ -14,4 +14,6 @@ urlpatterns = [
     path("accounts/", include("dozor.security.urls")),
     path("public/", include("dozor.publication.urls")),
     path("imports/", include("dozor.intake.urls")),
+    path("evaluation/", include("dozor.evaluation.urls")),
+    path("reports/", include("dozor.reporting.urls")),
 ]

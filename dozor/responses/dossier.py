@@ -1,7 +1,6 @@
 """Case dossiers for officials: one incident or a set, in English or Russian, as HTML or PDF.
 
-PDF rendering uses WeasyPrint, imported only when a PDF is asked for: it needs Debian's Pango, and
-the rest of Dozor runs without it.
+PDF rendering goes through dozor.reporting.pdf (WeasyPrint, imported only when a PDF is asked for).
 """
 
 from __future__ import annotations
@@ -14,27 +13,22 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import gettext_lazy as _
 
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_can_edit
+from dozor.reporting.pdf import PdfUnavailable, html_to_pdf
 from dozor.responses import selectors
 from dozor.responses.status_text import problem_text, status_line
 from dozor.responses.vocab import label
 from dozor.security.models import User
 
 LANGUAGES = ("en", "ru")
-MSG_PDF_UNAVAILABLE = _(
-    "PDF rendering is not available on this machine: WeasyPrint or Debian's Pango library is "
-    "missing (apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core). The HTML "
-    "dossier works without them. (%(error)s)"
-)
 SVG_WIDTH = 640
 SVG_HEIGHT = 74
 
 
-class DossierUnavailable(RuntimeError):
-    """PDF rendering cannot run here."""
+# The dossier's PDF is rendered by the shared helper; the old names stay for callers.
+DossierUnavailable = PdfUnavailable
 
 
 @dataclass
@@ -152,8 +146,4 @@ def dossier_html(
 
 def dossier_pdf(html: str) -> bytes:
     """The dossier as PDF. Raises DossierUnavailable when WeasyPrint cannot run here."""
-    try:
-        from weasyprint import HTML
-    except (ImportError, OSError) as error:
-        raise DossierUnavailable(str(MSG_PDF_UNAVAILABLE % {"error": error})) from error
-    return bytes(HTML(string=html).write_pdf())
+    return html_to_pdf(html)

@@ -1,0 +1,94 @@
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError, CommandParser
+
+from dozor.commands import DozorCommand
+from dozor.evaluation import selectors, services
+from dozor.security.models import User
+
+SEED_FILE = Path(__file__).resolve().parents[2] / "data" / "official_statistics_ru.csv"
+MSG_NO_USER = "--user {name}: there is no active user of that name."
+MSG_NO_FILE = "{path}: there is no such file."
+MSG_ADD_NEEDS = "add needs --country, --year and --source."
+
+
+class Command(DozorCommand):
+    help = (
+        "The hate-crime figures a state publishes (recorded by police, prosecuted, sentenced), set "
+        "beside the monitors' own counts on the report card. `list` shows them; `add` enters one "
+        "year; `load FILE.csv` (columns country,year,recorded,prosecuted,sentenced,source and "
+        "optionally source_url,note) or `load --seed` (Russia's figures 2016-2020 as published on "
+        "ODIHR's site) loads many: all rows or, if one is wrong, none. Writing needs a documenter "
+        "or administrator (--user)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("action", choices=("list", "add", "load"))
+        parser.add_argument("file", nargs="?", help="the CSV file to load")
+        parser.add_argument("--user", required=True, help="whose rights apply (a user name)")
+        parser.add_argument(
+            "--seed", action="store_true", help="load the figures shipped with Dozor"
+        )
+        parser.add_argument("--country", default="", help="ISO 3166 code, e.g. RU")
+        parser.add_argument("--year", type=int)
+        parser.add_argument("--recorded", type=int)
+        parser.add_argument("--prosecuted", type=int)
+        parser.add_argument("--sentenced", type=int)
+        parser.add_argument("--source", default="", help="who published the figures, where")
+        parser.add_argument("--source-url", default="")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        name = options["user"]
+        user = User.objects.filter(username=name, is_active=True).first()
+        if user is None:
+            raise CommandError(MSG_NO_USER.format(name=name))
+        try:
+            if options["action"] == "list":
+                self._list(user, options["country"].upper())
+            elif options["action"] == "add":
+                self._add(user, options)
+            else:
+                self._load(user, options)
+        except ValidationError as error:
+            raise CommandError("\n".join(error.messages)) from None
+
+    def _list(self, user: User, country: str) -> None:
+        self.stdout.write("country\tyear\trecorded\tprosecuted\tsentenced\tsource")
+        for row in selectors.official_statistics(user, country=country):
+            values = [row.recorded, row.prosecuted, row.sentenced]
+            cells = ["" if v is None else str(v) for v in values]
+            self.stdout.write("\t".join([row.country, str(row.year), *cells, row.source]))
+
+    def _add(self, user: User, options: dict[str, Any]) -> None:
+        if not options["country"] or options["year"] is None or not options["source"]:
+            raise CommandError(MSG_ADD_NEEDS)
+        row = services.official_statistic_save(
+            user=user,
+            item=services.StatisticInput(
+                country=options["country"].upper(),
+                year=options["year"],
+                recorded=options["recorded"],
+                prosecuted=options["prosecuted"],
+                sentenced=options["sentenced"],
+                source=options["source"],
+                source_url=options["source_url"],
+            ),
+        )
+        self.stdout.write(f"Saved the official figures of {row.country} {row.year}.")
+
+    def _load(self, user: User, options: dict[str, Any]) -> None:
+        path = SEED_FILE if options["seed"] else Path(options["file"] or "")
+        if not options["seed"] and not options["file"]:
+            raise CommandError("load needs a FILE.csv or --seed.")
+        if not path.is_file():
+            raise CommandError(MSG_NO_FILE.format(path=path))
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise CommandError(f"{path.name}: not UTF-8 text.") from None
+        rows = services.official_statistics_load(text=text, file=path.name, user=user)
+        self.stdout.write(f"Loaded the official figures of {len(rows)} year(s) from {path.name}.")

@@ -1,0 +1,50 @@
+"""Reads of the evaluation, filtered by what the asking user may see.
+
+Assessments and thresholds belong to the organisation that made them: a user sees their own
+organisation's. Official statistics are published figures and visible to every signed-in user.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import QuerySet
+
+from dozor.evaluation.models import Assessment, OfficialStatistic
+from dozor.security.models import User
+
+
+def evaluation_can_read(user: User | AnonymousUser) -> bool:
+    return isinstance(user, User) and user.is_active
+
+
+def evaluation_can_write(user: User | AnonymousUser) -> bool:
+    return isinstance(user, User) and user.can_write_records()
+
+
+def assessments_visible(user: User | AnonymousUser) -> QuerySet[Assessment]:
+    organisation_id = getattr(user, "organisation_id", None)
+    if not evaluation_can_read(user) or organisation_id is None:
+        return Assessment.objects.none()
+    return Assessment.objects.filter(organisation_id=organisation_id)
+
+
+def assessments_of(user: User | AnonymousUser, *, country: str, year: int) -> dict[str, Assessment]:
+    rows = (
+        assessments_visible(user).filter(country=country, year=year).prefetch_related("incidents")
+    )
+    return {row.indicator: row for row in rows}
+
+
+def official_statistics(
+    user: User | AnonymousUser, *, country: str = ""
+) -> QuerySet[OfficialStatistic]:
+    if not evaluation_can_read(user):
+        return OfficialStatistic.objects.none()
+    rows = OfficialStatistic.objects.all()
+    return rows.filter(country=country) if country else rows
+
+
+def official_statistic_of(
+    user: User | AnonymousUser, *, country: str, year: int
+) -> OfficialStatistic | None:
+    return official_statistics(user, country=country).filter(year=year).first()

@@ -1,0 +1,237 @@
+"""The annual statistical report: what happened in a country in a year, from the incidents the
+user may see. Every count is one GROUP BY in the database; the funnel comes from the responses app
+and the documented-against-estimated figure from the estimation app."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, QuerySet, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from dozor.estimation.selectors import LatestEstimate, estimate_latest
+from dozor.records.geography import region_name
+from dozor.records.models import Incident, IncidentBias, PersonInvolvement
+from dozor.records.selectors import incidents_visible
+from dozor.records.vocab import vocabulary
+from dozor.reporting.charts import Table, bar_svg, map_svg
+from dozor.reporting.suppression import shown
+from dozor.responses.charts import funnel_svg
+from dozor.responses.funnel import STAGES, FunnelRow, response_funnel
+from dozor.responses.views import STAGE_LABELS
+from dozor.security.models import User
+
+YEARS_BACK = 10
+# Bars per chart: the largest; the map and the CSV hold every region.
+CHART_ROWS = 25
+LANGUAGES = ("en", "ru")
+
+
+@dataclass
+class AnnualReport:
+    country: str
+    year: int
+    language: str
+    public: bool
+    totals: dict[str, Any]
+    tables: dict[str, Table]
+    by_year: list[dict[str, Any]]
+    funnel: FunnelRow
+    funnel_labels: list[tuple[str, str, Any]]
+    estimate: LatestEstimate | None
+    prepared_on: datetime.date
+    svgs: dict[str, Any] = field(default_factory=dict)
+
+
+def _term(name: str, code: str, language: str) -> str:
+    vocab = vocabulary(name)
+    return vocab.term(code).label(language) if code in vocab else code
+
+
+def _counts(rows: QuerySet[Any], key: str) -> list[tuple[Any, int]]:
+    return [(row[key], int(row["n"])) for row in rows]
+
+
+def annual_tables(
+    incidents: QuerySet[Incident], *, language: str, public: bool
+) -> dict[str, Table]:
+    base = incidents.order_by()
+    months = dict(
+        _counts(
+            base.annotate(m=ExtractMonth("date_start")).values("m").annotate(n=Count("id")), "m"
+        )
+    )
+    month_names = [datetime.date(2000, m, 1).strftime("%m") for m in range(1, 13)]
+    tables = {
+        "month": Table(
+            "month",
+            _("Incidents by month"),
+            _("month"),
+            [(str(m), month_names[m - 1], months.get(m, 0)) for m in range(1, 13)],
+        ),
+        "region": Table(
+            "region",
+            _("Incidents by region"),
+            _("region"),
+            sorted(
+                (
+                    (code or "", region_name(code, language) if code else _("unknown"), n)
+                    for code, n in _counts(base.values("region").annotate(n=Count("id")), "region")
+                ),
+                key=lambda r: (-r[2], r[1]),
+            ),
+        ),
+        "bias": Table(
+            "bias",
+            _("Incidents by bias motivation"),
+            _("bias motivation"),
+            sorted(
+                (
+                    (code, _term("bias_motivation", code, language), n)
+                    for code, n in _counts(
+                        IncidentBias.objects.filter(incident__in=base.values("pk"))
+                        .order_by()
+                        .values("motivation")
+                        .annotate(n=Count("id")),
+                        "motivation",
+                    )
+                ),
+                key=lambda r: (-r[2], r[1]),
+            ),
+        ),
+        "type": Table(
+            "type",
+            _("Incidents by type"),
+            _("incident type"),
+            sorted(
+                (
+                    (code, _term("incident_type", code, language), n)
+                    for code, n in _counts(
+                        base.values("incident_type").annotate(n=Count("id")), "incident_type"
+                    )
+                ),
+                key=lambda r: (-r[2], r[1]),
+            ),
+        ),
+        "victim_group": Table(
+            "victim_group",
+            _("Victims by perceived group"),
+            _("perceived group"),
+            sorted(
+                (
+                    (
+                        code or "",
+                        _term("perceived_group", code, language) if code else _("unknown"),
+                        n,
+                    )
+                    for code, n in _counts(
+                        PersonInvolvement.objects.filter(
+                            incident__in=base.values("pk"), role="victim"
+                        )
+                        .order_by()
+                        .values("perceived_group")
+                        .annotate(n=Sum("count")),
+                        "perceived_group",
+                    )
+                ),
+                key=lambda r: (-r[2], r[1]),
+            ),
+        ),
+        "defenders": Table(
+            "defenders",
+            _("Acts against defenders and organisations"),
+            _("incident type"),
+            sorted(
+                (
+                    (code, _term("incident_type", code, language), n)
+                    for code, n in _counts(
+                        base.filter(defender_targeted=True)
+                        .values("incident_type")
+                        .annotate(n=Count("id")),
+                        "incident_type",
+                    )
+                ),
+                key=lambda r: (-r[2], r[1]),
+            ),
+        ),
+    }
+    for table in tables.values():
+        table.public = public
+    return tables
+
+
+def annual_report(
+    *, user: User | AnonymousUser, country: str, year: int, language: str, public: bool
+) -> AnnualReport:
+    visible = incidents_visible(user).filter(country=country)
+    incidents = visible.filter(
+        date_start__gte=datetime.date(year, 1, 1), date_start__lte=datetime.date(year, 12, 31)
+    )
+    with translation.override(language):
+        totals = incidents.order_by().aggregate(
+            incidents=Count("id"), killed=Sum("killed"), injured=Sum("injured")
+        )
+        totals = {key: int(value or 0) for key, value in totals.items()}
+        history = (
+            visible.filter(
+                date_start__gte=datetime.date(year - YEARS_BACK + 1, 1, 1),
+                date_start__lte=datetime.date(year, 12, 31),
+            )
+            .order_by()
+            .annotate(y=ExtractYear("date_start"))
+            .values("y")
+            .annotate(n=Count("id"), killed=Sum("killed"), injured=Sum("injured"))
+        )
+        found = {int(row["y"]): row for row in history}
+        by_year = [
+            {
+                "year": y,
+                "incidents": shown(int(found[y]["n"]) if y in found else 0, public=public),
+                "killed": shown(int(found[y]["killed"] or 0) if y in found else 0, public=public),
+                "injured": shown(int(found[y]["injured"] or 0) if y in found else 0, public=public),
+            }
+            for y in range(year - YEARS_BACK + 1, year + 1)
+        ]
+        tables = annual_tables(incidents, language=language, public=public)
+        funnel = response_funnel(incidents, dimension="all", medians=False)[0]
+        funnel_labels = [
+            (stage, str(STAGE_LABELS[stage]), shown(funnel.counts[stage], public=public))
+            for stage in STAGES
+        ]
+        report = AnnualReport(
+            country=country,
+            year=year,
+            language=language,
+            public=public,
+            totals={key: shown(value, public=public) for key, value in totals.items()},
+            tables=tables,
+            by_year=by_year,
+            funnel=funnel,
+            funnel_labels=funnel_labels,
+            estimate=estimate_latest(user=user, country=country, year=year),
+            prepared_on=datetime.datetime.now(tz=datetime.UTC).date(),
+        )
+        report.svgs = {key: bar_svg(table, limit=CHART_ROWS) for key, table in tables.items()}
+        if not public:
+            report.svgs["funnel"] = funnel_svg(funnel, [label for _s, label, _n in funnel_labels])
+        if country == "RU":
+            report.svgs["map"] = map_svg(tables["region"])
+        return report
+
+
+def annual_html(
+    *, user: User | AnonymousUser, country: str, year: int, language: str, public: bool
+) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
+    with translation.override(language):
+        report = annual_report(
+            user=user, country=country, year=year, language=language, public=public
+        )
+        return render_to_string("reporting/annual_print.html", {"report": report})

@@ -1,0 +1,102 @@
+"""Report pages: the annual report as a page, as PDF, and each chart as PNG, SVG or CSV."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from dozor.records.geography import country_exists
+from dozor.reporting.annual import annual_html, annual_report
+from dozor.reporting.charts import bar_png, map_svg, table_csv
+from dozor.reporting.forms import AnnualForm
+from dozor.reporting.pdf import PdfUnavailable, html_to_pdf
+from dozor.security.models import User
+
+FORMATS = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def _language(request: HttpRequest) -> str:
+    lang = (request.GET.get("lang") or get_language() or "en")[:2]
+    return lang if lang in ("en", "ru") else "en"
+
+
+def _checked(country: str, year: int) -> str:
+    country = country.upper()
+    if not country_exists(country) or not 1990 <= year <= 2100:
+        raise Http404
+    return country
+
+
+@login_required
+def annual(request: HttpRequest) -> HttpResponse:
+    last_year = datetime.datetime.now(tz=datetime.UTC).year - 1
+    form = AnnualForm(request.GET or None, initial={"country": "RU", "year": last_year})
+    country, year, public = "RU", last_year, False
+    if form.is_valid():
+        country, year = form.cleaned_data["country"], form.cleaned_data["year"]
+        public = form.cleaned_data["public"]
+    report = annual_report(
+        user=_user(request), country=country, year=year, language=_language(request), public=public
+    )
+    query = "public=on" if public else ""
+    return render(
+        request, "reporting/annual.html", {"form": form, "report": report, "query": query}
+    )
+
+
+@login_required
+def annual_pdf(request: HttpRequest, country: str, year: int) -> HttpResponse:
+    country = _checked(country, year)
+    html = annual_html(
+        user=_user(request),
+        country=country,
+        year=year,
+        language=_language(request),
+        public=bool(request.GET.get("public")),
+    )
+    try:
+        pdf = html_to_pdf(html)
+    except PdfUnavailable as error:
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="annual-{country}-{year}.pdf"'
+    return response
+
+
+@login_required
+def annual_chart(request: HttpRequest, country: str, year: int, key: str, fmt: str) -> HttpResponse:
+    country = _checked(country, year)
+    if fmt not in FORMATS:
+        raise Http404
+    report = annual_report(
+        user=_user(request),
+        country=country,
+        year=year,
+        language=_language(request),
+        public=bool(request.GET.get("public")),
+    )
+    chart_key = "region" if key == "map" else key
+    table = report.tables.get(chart_key)
+    if table is None or (key == "map" and country != "RU"):
+        raise Http404
+    if fmt == "csv":
+        body: bytes | str = table_csv(table)
+    elif fmt == "svg":
+        body = str(map_svg(table) if key == "map" else report.svgs[key])
+    else:
+        if key == "map":
+            raise Http404
+        body = bar_png(table)
+    response = HttpResponse(body, content_type=FORMATS[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{country}-{year}-{key}.{fmt}"'
+    return response
