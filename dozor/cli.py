@@ -18,6 +18,7 @@ COMMANDS = {
     "createuser": "Add a user with a role in an organisation, or reset a password.",
     "vocab": "List the controlled vocabularies, or the terms of one.",
     "incident": "Record an incident from the command line.",
+    "link": "Find reports that describe the same incident and queue them for review.",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {

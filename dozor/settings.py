@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "dozor.security",
     "dozor.records",
     "dozor.demo",
+    "dozor.linkage",
 ]
 
 MIDDLEWARE = [

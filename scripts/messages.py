@@ -31,7 +31,8 @@ def make_messages(package: Path, *, compile_: bool) -> None:
     apps = catalogue_folders(package)[:-1]
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "tests.settings"}
     for folder in catalogue_folders(package):
-        command = [sys.executable, "-m", "django", "makemessages", "-l", LANGUAGE]
+        # -P: run from inside an app without its modules (selectors.py) shadowing the stdlib's.
+        command = [sys.executable, "-P", "-m", "django", "makemessages", "-l", LANGUAGE]
         command += ["--no-obsolete", "--no-location"]
         if folder == package:
             for app in apps:
@@ -40,7 +41,7 @@ def make_messages(package: Path, *, compile_: bool) -> None:
         subprocess.run(command, cwd=folder, env=env, check=True, capture_output=True)
         if compile_:
             subprocess.run(
-                [sys.executable, "-m", "django", "compilemessages", "-l", LANGUAGE],
+                [sys.executable, "-P", "-m", "django", "compilemessages", "-l", LANGUAGE],
                 cwd=folder,
                 env=env,
                 check=True,
