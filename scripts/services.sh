@@ -14,6 +14,8 @@ need_install=()
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_install+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need_install+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || need_install+=(gettext)
+# Java for the Spark engine of linkage (pyspark runs its JVM).
+command -v java >/dev/null 2>&1 || need_install+=(openjdk-17-jre-headless)
 if ((${#need_install[@]})); then
   if [ "$(id -u)" != 0 ]; then
     log "missing: ${need_install[*]}. Install them (sudo apt-get install ${need_install[*]}) and run again."

@@ -71,6 +71,7 @@ class LinkageOptions:
     u_pairs: float = 2e6  # random pairs sampled to estimate how often non-matches agree
     seed: int = 1
     spark_session: Any = None  # an existing SparkSession for engine="spark"
+    duckdb_connection: Any = None  # a configured duckdb connection (threads, memory_limit)
 
 
 @dataclass
@@ -104,7 +105,7 @@ def _db_api(options: LinkageOptions) -> Any:
     if options.engine == "duckdb":
         from splink import DuckDBAPI
 
-        return DuckDBAPI()
+        return DuckDBAPI(options.duckdb_connection or ":memory:")
     from dozor.analysis.linkage.spark import spark_api
 
     return spark_api(options.spark_session)

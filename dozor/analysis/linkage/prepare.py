@@ -198,6 +198,10 @@ def features_from_reports(reports: pd.DataFrame) -> pd.DataFrame:
         )
     groups = odihr_groups()
     rows = []
+    # Names and summaries repeat across reports (and across copies of one source): each
+    # distinct value is read once.
+    victims_seen: dict[tuple[Any, ...], dict[str, list[Any]]] = {}
+    summaries_seen: dict[str, list[str]] = {}
     if "bias_motivations" not in reports.columns:
         reports = reports.assign(bias_motivations=None)
     for record in reports[[*REPORT_COLUMNS, "bias_motivations"]].itertuples(index=False):
@@ -210,7 +214,19 @@ def features_from_reports(reports: pd.DataFrame) -> pd.DataFrame:
         region = record.region or region_of_locality(locality) if locality else record.region
         killed = _count(report_id, "killed", record.killed)
         injured = _count(report_id, "injured", record.injured)
-        names = _victim_keys(record.victims)
+        victims = record.victims if isinstance(record.victims, list | tuple) else []
+        victims_key = tuple(
+            (v.get("name"), v.get("sex"), v.get("age")) for v in victims if isinstance(v, Mapping)
+        )
+        names = victims_seen.get(victims_key)
+        if names is None:
+            names = victims_seen[victims_key] = _victim_keys(
+                [v for v in victims if isinstance(v, Mapping)]
+            )
+        summary = str(record.summary or "")
+        words_ = summaries_seen.get(summary)
+        if words_ is None:
+            words_ = summaries_seen[summary] = summary_words(summary)
         first_name = names["victim_names"][0] if names["victim_names"] else None
         rows.append(
             {
@@ -234,8 +250,8 @@ def features_from_reports(reports: pd.DataFrame) -> pd.DataFrame:
                 "name_key": first_name,
                 # Every victim counted is named: disjoint names then speak against a match.
                 "names_complete": len(names["victim_names"]) >= max(killed + injured, 1),
-                "summary_words": summary_words(str(record.summary or "")) or None,
-                "summary_language": _language(str(record.summary or "")),
+                "summary_words": words_ or None,
+                "summary_language": _language(summary),
                 "bias_motivations": sorted(set(record.bias_motivations or ())) or None,
             }
         )
