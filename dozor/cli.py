@@ -28,6 +28,7 @@ COMMANDS = {
     "quarantine": "List, export or correct the rows an import could not store.",
     "report": "Write the report card or the annual statistical report (PDF or HTML).",
     "officialstats": "List, enter or load the hate-crime figures a state publishes.",
+    "link": "Find reports that describe the same incident and queue them for review.",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "axes",
     "dozor.evaluation",
     "dozor.reporting",
+    "dozor.linkage",
 ]
 
 MIDDLEWARE = [

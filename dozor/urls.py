@@ -16,4 +16,5 @@ urlpatterns = [
     path("imports/", include("dozor.intake.urls")),
     path("evaluation/", include("dozor.evaluation.urls")),
     path("reports/", include("dozor.reporting.urls")),
+    path("linkage/", include("dozor.linkage.urls")),
 ]

@@ -1,0 +1,170 @@
+"""Linking reports that describe the same incident: Splink on DuckDB or Spark. No Django.
+
+Quick use::
+
+    from dozor.analysis import linkage
+
+    result = linkage.link_reports(reports)           # a DataFrame, see REPORT_COLUMNS
+    result.pairs      # report_id_l, report_id_r, match_probability, match_weight, ...
+    result.clusters   # report_id, cluster_id
+
+Parameters are estimated without labels (expectation maximisation); reviewed decisions
+(`decisions`: report_id_l, report_id_r, decision = match | no_match | unsure) improve them and
+override the scores when clusters are formed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from dozor.analysis.linkage.clusters import clusters_from_pairs
+from dozor.analysis.linkage.errors import (
+    EngineUnavailableError,
+    LinkageError,
+    LinkageInputError,
+)
+from dozor.analysis.linkage.evaluate import Scores, cluster_scores, pairwise_scores
+from dozor.analysis.linkage.model import decisions_as_labels, settings, train
+from dozor.analysis.linkage.prepare import REPORT_COLUMNS, features_from_reports
+
+__all__ = [
+    "DECISIONS",
+    "PAIR_COLUMNS",
+    "REPORT_COLUMNS",
+    "EngineUnavailableError",
+    "LinkageError",
+    "LinkageInputError",
+    "LinkageOptions",
+    "LinkageResult",
+    "Scores",
+    "cluster_scores",
+    "clusters_from_pairs",
+    "features_from_reports",
+    "link_reports",
+    "pairwise_scores",
+]
+
+DECISIONS = ("match", "no_match", "unsure")
+Engine = Literal["duckdb", "spark"]
+MSG_BAD_THRESHOLD = "The threshold must be a probability between 0 and 1, not {value!r}."
+MSG_BAD_DECISION = "Decision {value!r} for reports {left} and {right}: expected one of {expected}."
+MSG_TOO_FEW = "Linkage needs at least two reports; got {count}."
+MSG_NO_SPARK = (
+    "The Spark engine needs pyspark and a Java runtime (JAVA_HOME or java on PATH): {reason}"
+)
+PAIR_COLUMNS = ["report_id_l", "report_id_r", "match_probability", "match_weight"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class LinkageOptions:
+    threshold: float = 0.3  # pairs at or above it are linked into clusters
+    review_threshold: float = 0.1  # pairs at or above it are returned (for review)
+    engine: Engine = "duckdb"
+    u_pairs: float = 2e6  # random pairs sampled to estimate how often non-matches agree
+    seed: int = 1
+    spark_session: Any = None  # an existing SparkSession for engine="spark"
+    duckdb_connection: Any = None  # a configured duckdb connection (threads, memory_limit)
+
+
+@dataclass
+class LinkageResult:
+    pairs: pd.DataFrame
+    clusters: pd.DataFrame
+    model: dict[str, Any]
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _check(options: LinkageOptions, reports: pd.DataFrame, decisions: pd.DataFrame | None) -> None:
+    for value in (options.threshold, options.review_threshold):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
+            raise LinkageInputError(MSG_BAD_THRESHOLD.format(value=value))
+    if len(reports) < 2:
+        raise LinkageInputError(MSG_TOO_FEW.format(count=len(reports)))
+    if decisions is not None:
+        for row in decisions.itertuples(index=False):
+            if row.decision not in DECISIONS:
+                raise LinkageInputError(
+                    MSG_BAD_DECISION.format(
+                        value=row.decision,
+                        left=row.report_id_l,
+                        right=row.report_id_r,
+                        expected=", ".join(DECISIONS),
+                    )
+                )
+
+
+def _db_api(options: LinkageOptions) -> Any:
+    if options.engine == "duckdb":
+        from splink import DuckDBAPI
+
+        return DuckDBAPI(options.duckdb_connection or ":memory:")
+    from dozor.analysis.linkage.spark import spark_api
+
+    return spark_api(options.spark_session)
+
+
+def link_reports(
+    reports: pd.DataFrame,
+    *,
+    decisions: pd.DataFrame | None = None,
+    options: LinkageOptions | None = None,
+) -> LinkageResult:
+    """Score the pairs of reports that may describe one incident, and cluster them."""
+    from splink import Linker
+
+    options = options or LinkageOptions()
+    _check(options, reports, decisions)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    features = features_from_reports(reports)
+    timings["prepare_s"] = time.perf_counter() - started
+
+    step = time.perf_counter()
+    db_api = _db_api(options)
+    table = db_api.register(features, dataset_display_name="reports")
+    linker = Linker(table, settings(1.0 / max(len(features), 2)), log_level=logging.ERROR)
+    labels_table = None
+    if decisions is not None and (decisions["decision"] == "match").any():
+        labels = decisions_as_labels(decisions)
+        labels_table = linker.table_management.register_table(
+            labels, "linkage_labels", overwrite=True
+        )
+    train(
+        linker,
+        record_count=len(features),
+        labels_table=labels_table,
+        u_pairs=options.u_pairs,
+        seed=options.seed,
+    )
+    timings["train_s"] = time.perf_counter() - step
+
+    step = time.perf_counter()
+    predictions = linker.inference.predict(
+        threshold_match_probability=options.review_threshold, warning_mode="never"
+    )
+    raw = predictions.as_pandas_dataframe()
+    timings["predict_s"] = time.perf_counter() - step
+    pairs = raw.rename(columns={"unique_id_l": "report_id_l", "unique_id_r": "report_id_r"})
+    pairs = pairs[PAIR_COLUMNS]
+    pairs = pairs.sort_values("match_probability", ascending=False, ignore_index=True)
+
+    step = time.perf_counter()
+    clusters = clusters_from_pairs(
+        features["unique_id"].to_numpy(),
+        pairs,
+        threshold=options.threshold,
+        sources=features["source"].to_numpy(),
+        decisions=decisions,
+    )
+    timings["cluster_s"] = time.perf_counter() - step
+    timings["total_s"] = time.perf_counter() - started
+    model = json.loads(json.dumps(linker.misc.save_model_to_json(), default=str))
+    return LinkageResult(pairs=pairs, clusters=clusters, model=model, timings=timings)

@@ -1,0 +1,242 @@
+# Russian text is the point of this module, so Cyrillic letters that look Latin are intended.
+"""Names as keys that compare across grammar, alphabets and spelling.
+
+One victim appears as "Хуршед Султонов" in one list, "Хуршеда Султонова" (genitive) in an
+article and "Khurshed Sultonov" or "SULTONOV Hurshed" in a partner's English list. To compare them
+every name is brought to one form:
+
+1. Latin spellings are read back into Cyrillic with one table that accepts the common schemes
+   (BGN/PCGN, the passport ICAO scheme, informal spellings such as h for х and j for ж).
+2. The first name is found and put into the nominative with pymorphy3; its grammatical gender
+   decides how the surname is read ("Султонова" is a man's genitive or a woman's nominative).
+3. The surname is reduced to its masculine nominative stem by the rules of Russian surname
+   declension, so that a man's and a woman's forms of one family name agree, as do all cases.
+4. The result is written in Latin letters with one scheme, and a phonetic key absorbs the
+   typing errors that survive (doubled or dropped letters, vowels, е/ё, и/й).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
+
+# The one scheme that writes Cyrillic in Latin letters (close to the passport ICAO scheme).
+TO_LATIN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "iu", "я": "ia", "-": "-",
+}  # fmt: skip
+
+# Reading Latin back into Cyrillic: longest spelling first; accepts every common scheme.
+_FROM_LATIN = [
+    ("shch", "щ"), ("sch", "щ"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("tz", "ц"),
+    ("ch", "ч"), ("sh", "ш"), ("yu", "ю"), ("iu", "ю"), ("ju", "ю"), ("ya", "я"), ("ia", "я"),
+    ("ja", "я"), ("yo", "ё"), ("jo", "ё"), ("ye", "е"), ("ie", "ие"), ("a", "а"), ("b", "б"),
+    ("v", "в"), ("w", "в"), ("g", "г"), ("d", "д"), ("e", "е"), ("z", "з"), ("i", "и"),
+    ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"), ("o", "о"), ("p", "п"), ("r", "р"),
+    ("s", "с"), ("t", "т"), ("u", "у"), ("f", "ф"), ("h", "х"), ("c", "ц"), ("j", "ж"),
+    ("q", "к"), ("x", "кс"), ("y", "ы"), ("'", "ь"), ("-", "-"),
+]  # fmt: skip
+_VOWELS = set("аеёиоуыэюя")
+_MASCULINE_SURNAME_ENDINGS = ("ов", "ев", "ёв", "ин", "ын")
+
+
+@functools.cache
+def _morph() -> object:
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+def is_cyrillic(text: str) -> bool:
+    return bool(_CYRILLIC.search(text))
+
+
+@functools.cache
+def to_cyrillic(word: str) -> str:
+    """A Latin word read back into Cyrillic ("Khurshed" and "Hurshed" both give "хуршед")."""
+    word = word.lower()
+    out: list[str] = []
+    i = 0
+    while i < len(word):
+        for latin, cyrillic in _FROM_LATIN:
+            if word.startswith(latin, i):
+                # y after a vowel is й ("Nikolay"); "ye" inside a word after a consonant is "е".
+                if latin == "y" and out and out[-1][-1] in _VOWELS:
+                    cyrillic = "й"
+                out.append(cyrillic)
+                i += len(latin)
+                break
+        else:
+            out.append(word[i])
+            i += 1
+    return "".join(out)
+
+
+@functools.cache
+def to_latin(word: str) -> str:
+    return "".join(TO_LATIN.get(char, char) for char in word.lower())
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text or "")
+
+
+@dataclass(frozen=True)
+class _FirstName:
+    lemma: str
+    gender: str  # "masc" or "femn"
+
+
+@functools.cache
+def _first_name(word: str) -> _FirstName | None:
+    """The nominative of a first name and its gender, if pymorphy3 reads the word as one."""
+    best = None
+    for parse in _morph().parse(word):  # type: ignore[attr-defined]
+        tag = parse.tag
+        is_name = "Name" in tag and "plur" not in tag and tag.gender in ("masc", "femn")
+        if is_name and (best is None or parse.score > best.score):
+            best = parse
+    if best is None:
+        return None
+    return _FirstName(lemma=best.normal_form.replace("ё", "е"), gender=best.tag.gender)
+
+
+@functools.cache
+def surname_stem(word: str, gender: str) -> str:
+    """The masculine nominative of a surname in any case, of a man or of a woman."""
+    w = word.lower().replace("ё", "е")
+    if gender == "femn":
+        for ending, replacement in (
+            ("ской", "ский"),
+            ("скую", "ский"),
+            ("ская", "ский"),
+            ("цкой", "цкий"),
+            ("цкую", "цкий"),
+            ("цкая", "цкий"),
+        ):
+            if w.endswith(ending):
+                return w[: -len(ending)] + replacement
+        for stem in ("ов", "ев", "ин", "ын"):
+            for ending in ("ой", "у", "а"):
+                if w.endswith(stem + ending):
+                    return w[: -len(ending)]
+        return w
+    for ending, replacement in (
+        ("ского", "ский"),
+        ("скому", "ский"),
+        ("ским", "ский"),
+        ("цкого", "цкий"),
+        ("цкому", "цкий"),
+        ("цким", "цкий"),
+    ):
+        if w.endswith(ending):
+            return w[: -len(ending)] + replacement
+    if w.endswith(_MASCULINE_SURNAME_ENDINGS) or w.endswith(("ий", "ой", "ый")):
+        return w
+    for stem in _MASCULINE_SURNAME_ENDINGS:
+        for ending in ("ым", "а", "у"):
+            if w.endswith(stem + ending):
+                return w[: -len(ending)]
+    # Other declined men's surnames (Гасаняна, Гасаняном) lose a case ending after a consonant.
+    for ending in ("ом", "ем", "а", "у"):
+        if w.endswith(ending) and len(w) > len(ending) + 2 and w[-len(ending) - 1] not in _VOWELS:
+            return w[: -len(ending)]
+    return w
+
+
+@functools.cache
+def _first_name_fallback(word: str, gender: str) -> str:
+    """A first name pymorphy3 does not know, with its case ending removed by rule."""
+    w = word.lower().replace("ё", "е")
+    endings = ("ой", "ей", "ы", "и", "е", "у", "ю") if gender == "femn" else ("ом", "ем", "а", "у")
+    for ending in endings:
+        if w.endswith(ending) and len(w) > len(ending) + 2:
+            return w[: -len(ending)] + ("а" if gender == "femn" else "")
+    return w
+
+
+@dataclass(frozen=True)
+class NameKey:
+    """One victim's name as keys: full name, phonetic full name, phonetic surname, gender."""
+
+    full: str  # "khurshed sultonov": first name and surname stem, sorted, in Latin letters
+    phonetic: str
+    surname_phonetic: str
+    gender: str
+
+
+def name_key(name: str, sex: str = "unknown") -> NameKey | None:
+    """The keys of one victim's name as a report writes it, or None for an empty name."""
+    tokens = [
+        token if is_cyrillic(token) else to_cyrillic(token)
+        for token in words(name.replace(".", ". "))
+        if len(token) > 1
+    ]
+    if not tokens:
+        return None
+    tokens = [token.lower().replace("ё", "е") for token in tokens]
+    readings = [(i, _first_name(token)) for i, token in enumerate(tokens)]
+    named = [(i, reading) for i, reading in readings if reading is not None]
+    first_index = named[0][0] if named else -1
+    gender = named[0][1].gender if named else {"female": "femn", "male": "masc"}.get(sex, "masc")
+    parts = []
+    surname = ""
+    for i, token in enumerate(tokens):
+        if i == first_index and named:
+            parts.append(named[0][1].lemma)
+        elif not named and len(tokens) > 1 and i == 0 and not _looks_like_surname(token):
+            parts.append(_first_name_fallback(token, gender))
+        else:
+            surname = surname_stem(token, gender)
+            parts.append(surname)
+    latin = sorted(to_latin(part) for part in parts)
+    surname_latin = to_latin(surname) if surname else ""
+    return NameKey(
+        full=" ".join(latin),
+        phonetic=" ".join(sorted(phonetic_key(part) for part in latin)),
+        surname_phonetic=phonetic_key(surname_latin) if surname_latin else "",
+        gender=gender,
+    )
+
+
+def _looks_like_surname(token: str) -> bool:
+    return token.endswith(
+        ("ов", "ев", "ин", "ова", "ева", "ина", "ский", "ская", "ян", "швили", "дзе")
+    )
+
+
+_PHONETIC_STEPS = [
+    (re.compile(r"shch|sch"), "s"),
+    (re.compile(r"sh"), "s"),
+    (re.compile(r"zh|j"), "z"),
+    (re.compile(r"ts|ch|c"), "c"),
+    (re.compile(r"kh|h"), "k"),
+]
+_VOICING = str.maketrans({"b": "p", "v": "f", "g": "k", "d": "t", "z": "s"})
+
+
+@functools.cache
+def phonetic_key(latin: str) -> str:
+    """A key that spellings of one name share: the first sound and the consonants, merged
+    where Russian devoices them or schemes disagree; vowels and doubled letters are dropped."""
+    word = re.sub(r"[^a-z]", "", latin.lower())
+    for pattern, replacement in _PHONETIC_STEPS:
+        word = pattern.sub(replacement, word)
+    if not word:
+        return ""
+    head, rest = word[0], word[1:]
+    rest = re.sub(r"[aeiouy]+", "", rest.translate(_VOICING))
+    return re.sub(r"(.)\1+", r"\1", head + rest)
+
+
+@functools.cache
+def word_key(word: str) -> str:
+    """A crude stem of a summary's word in Latin letters: its first six letters."""
+    latin = to_latin(word) if is_cyrillic(word) else word.lower()
+    return latin[:6]

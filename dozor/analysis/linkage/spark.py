@@ -1,0 +1,46 @@
+"""Running the linkage model on Apache Spark through Splink's SparkAPI.
+
+The model definition is the same as on DuckDB; only the engine differs. A SparkSession can be
+passed in (a cluster's); otherwise a local one is started with as many cores as the machine has.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from typing import Any
+
+from dozor.analysis.linkage.errors import EngineUnavailableError
+
+MSG_NO_PYSPARK = "The Spark engine needs pyspark (pip install pyspark) and a Java runtime: {reason}"
+MSG_NO_JAVA = (
+    "The Spark engine needs a Java runtime (Java 17 or later): set JAVA_HOME or put java on PATH."
+)
+
+
+def local_session(app_name: str = "dozor-linkage") -> Any:
+    """A local SparkSession, or EngineUnavailableError saying what is missing."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as error:
+        raise EngineUnavailableError(MSG_NO_PYSPARK.format(reason=error)) from None
+    if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
+        raise EngineUnavailableError(MSG_NO_JAVA)
+    return (
+        SparkSession.builder.appName(app_name)
+        .master("local[*]")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", "2g")
+        .getOrCreate()
+    )
+
+
+def spark_api(session: Any = None) -> Any:
+    """Splink's Spark backend on the given session, or on a local one."""
+    try:
+        from splink import SparkAPI
+    except ImportError as error:
+        raise EngineUnavailableError(MSG_NO_PYSPARK.format(reason=error)) from None
+    session = session or local_session()
+    return SparkAPI(spark_session=session, break_lineage_method="persist")

@@ -1,0 +1,289 @@
+"""Writes of linkage: runs, decisions, incidents made from clusters, splits.
+
+Reports are never changed or merged: only their links to incidents (records.IncidentReport)
+change, through records.services, and every decision is kept with who made it and when.
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections.abc import Sequence
+from itertools import combinations
+from typing import Any
+
+import pandas as pd
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from dozor.analysis import linkage
+from dozor.analysis.linkage.prepare import reports_frame
+from dozor.linkage.models import CandidatePair, Decision, LinkageRun, LinkDecision
+from dozor.linkage.selectors import current_decisions, reports_visible
+from dozor.records.models import Incident, Report
+from dozor.records.selectors import incident_can_edit
+from dozor.records.services import (
+    BiasInput,
+    IncidentInput,
+    PersonInput,
+    incident_create,
+    incident_link_reports,
+)
+from dozor.records.vocab import vocabulary
+from dozor.security.models import User
+
+logger = logging.getLogger(__name__)
+
+MSG_CANNOT_WRITE = _("Only documenters and administrators of an organisation may link reports.")
+MSG_REPORT_NOT_VISIBLE = _("Report %(id)s does not exist or is not yours to link.")
+MSG_SAME_REPORT = _("A report cannot be compared with itself.")
+MSG_BAD_DECISION = _("The decision must be one of: same incident, different incidents, unsure.")
+MSG_TOO_FEW_REPORTS = _("An incident is made from at least one report; none was chosen.")
+MSG_ALREADY_LINKED = _(
+    "Report %(id)s is already part of incident %(reference)s: link the group to that incident."
+)
+MSG_INCIDENT_NOT_EDITABLE = _("You may not change incident %(reference)s.")
+MSG_NOT_IN_INCIDENT = _("Report %(id)s is not part of incident %(reference)s.")
+MSG_SPLIT_ALL = _("Keep at least one report in the incident; choose fewer to split off.")
+MSG_TOO_FEW_TO_LINK = _("There are fewer than two reports to link.")
+MSG_BAD_THRESHOLD = _("The threshold must be a probability between 0 and 1.")
+
+
+def _writer(user: User) -> None:
+    if not user.can_write_records():
+        raise PermissionDenied(MSG_CANNOT_WRITE)
+
+
+def _visible_reports(user: User, reports: Sequence[Report]) -> list[Report]:
+    visible = set(
+        reports_visible(user).filter(id__in=[r.id for r in reports]).values_list("id", flat=True)
+    )
+    for report in reports:
+        if report.id not in visible:
+            raise ValidationError(MSG_REPORT_NOT_VISIBLE, params={"id": report.id})
+    return list(reports)
+
+
+def _decisions_frame(report_ids: set[int]) -> pd.DataFrame:
+    rows = [(a, b, decision.decision) for (a, b), decision in current_decisions(report_ids).items()]
+    return pd.DataFrame(rows, columns=["report_id_l", "report_id_r", "decision"])
+
+
+def linkage_run_create(
+    *,
+    user: User,
+    engine: str = "duckdb",
+    threshold: float = 0.1,
+    spark_session: Any = None,
+) -> tuple[LinkageRun, linkage.LinkageResult]:
+    """Score the pairs among the reports the user may see and store those above `threshold`.
+
+    The user's earlier decisions are the model's labels and override its scores in clusters.
+    """
+    _writer(user)
+    if isinstance(threshold, bool) or not 0 <= threshold <= 1:
+        raise ValidationError(MSG_BAD_THRESHOLD)
+    reports = list(reports_visible(user).select_related("source_list"))
+    if len(reports) < 2:
+        raise ValidationError(MSG_TOO_FEW_TO_LINK)
+    frame = reports_frame((r.id, r.source_list.name, r.fields) for r in reports)
+    decisions = _decisions_frame({r.id for r in reports})
+    options = linkage.LinkageOptions(
+        engine="spark" if engine == "spark" else "duckdb",
+        review_threshold=threshold,
+        threshold=max(threshold, linkage.LinkageOptions.threshold),
+        spark_session=spark_session,
+    )
+    result = linkage.link_reports(
+        frame, decisions=decisions if len(decisions) else None, options=options
+    )
+    with transaction.atomic():
+        assert user.organisation is not None
+        run = LinkageRun.objects.create(
+            organisation=user.organisation,
+            started_by=user,
+            engine=options.engine,
+            threshold=threshold,
+            reports=len(reports),
+            pairs=len(result.pairs),
+            clusters=int(result.clusters["cluster_id"].nunique()),
+            seconds=round(result.timings.get("total_s", 0.0), 2),
+            model=result.model,
+        )
+        CandidatePair.objects.bulk_create(
+            [
+                CandidatePair(
+                    run=run,
+                    report_a_id=min(int(a), int(b)),
+                    report_b_id=max(int(a), int(b)),
+                    match_probability=float(p),
+                    match_weight=float(w),
+                )
+                for a, b, p, w in result.pairs[linkage.PAIR_COLUMNS].itertuples(index=False)
+            ],
+            batch_size=2000,
+        )
+    logger.info("linkage run %s by %s: %s pairs", run.pk, user, run.pairs)
+    return run, result
+
+
+@transaction.atomic
+def link_decision_record(
+    *,
+    user: User,
+    first: Report,
+    second: Report,
+    decision: str,
+    note: str = "",
+    match_probability: float | None = None,
+) -> LinkDecision:
+    """Store a reviewer's decision on two reports; earlier decisions stay as history."""
+    _writer(user)
+    if first.id == second.id:
+        raise ValidationError(MSG_SAME_REPORT)
+    if decision not in Decision.values:
+        raise ValidationError(MSG_BAD_DECISION)
+    _visible_reports(user, [first, second])
+    low, high = sorted((first, second), key=lambda r: r.id)
+    record = LinkDecision(
+        report_a=low,
+        report_b=high,
+        decision=decision,
+        note=note,
+        decided_by=user,
+        match_probability=match_probability,
+    )
+    record.full_clean()
+    record.save()
+    logger.info("reports %s and %s: %s by %s", low.id, high.id, decision, user)
+    return record
+
+
+def _best_report(reports: Sequence[Report]) -> Report:
+    """The report with most to say: a precise date, a region, named victims, a long summary."""
+
+    def score(report: Report) -> tuple[int, int, int, int]:
+        fields = report.fields
+        return (
+            fields.get("date_precision") == "day",
+            bool(fields.get("region")),
+            sum(1 for v in fields.get("victims") or [] if isinstance(v, dict) and v.get("name")),
+            len(str(fields.get("summary") or "")),
+        )
+
+    return max(reports, key=score)
+
+
+def _incident_input(reports: Sequence[Report]) -> IncidentInput:
+    fields = _best_report(reports).fields
+    date_text = fields.get("date")
+    precision = fields.get("date_precision") or "day"
+    date = None
+    if date_text and precision != "unknown":
+        try:
+            date = datetime.date.fromisoformat(str(date_text))
+        except ValueError:
+            date, precision = None, "unknown"
+    if precision == "range":
+        precision = "day"
+    region = fields.get("region") or next(
+        (r.fields["region"] for r in reports if r.fields.get("region")), ""
+    )
+    types = vocabulary("incident_type").codes
+    biases = [b for b in fields.get("bias_motivations") or [] if b]
+    summary = str(fields.get("summary") or "")
+    people = [
+        PersonInput(
+            role="victim",
+            name=str(v.get("name") or ""),
+            sex=str(v["sex"]) if v.get("sex") in ("male", "female") else "unknown",
+            age=v.get("age") if isinstance(v.get("age"), int) else None,
+        )
+        for v in fields.get("victims") or []
+        if isinstance(v, dict)
+    ]
+    return IncidentInput(
+        title=str(fields.get("title") or summary[:120] or _("Untitled incident"))[:300],
+        incident_type=fields.get("incident_type") if fields.get("incident_type") in types else "",
+        date_start=date,
+        date_precision=precision if date else "unknown",
+        summary=summary,
+        summary_language="ru" if any("а" <= c <= "я" for c in summary.lower()) else "en",
+        country=fields.get("country") or "RU",
+        region=region or "",
+        locality=str(fields.get("locality") or "")[:200],
+        killed=int(fields.get("killed") or 0),
+        injured=int(fields.get("injured") or 0),
+        biases=[BiasInput(motivation=b) for b in dict.fromkeys(biases)],
+        people=people,
+    )
+
+
+@transaction.atomic
+def incident_create_from_reports(*, user: User, reports: Sequence[Report]) -> Incident:
+    """A new incident of the user's organisation, made from reports that belong to none yet."""
+    _writer(user)
+    if not reports:
+        raise ValidationError(MSG_TOO_FEW_REPORTS)
+    _visible_reports(user, reports)
+    for report in reports:
+        link = getattr(report, "incident_link", None)
+        if link is not None:
+            raise ValidationError(
+                MSG_ALREADY_LINKED, params={"id": report.id, "reference": link.incident.reference}
+            )
+    assert user.organisation is not None
+    incident = incident_create(
+        organisation=user.organisation, user=user, data=_incident_input(reports)
+    )
+    incident_link_reports(incident=incident, reports=reports, user=user)
+    return incident
+
+
+@transaction.atomic
+def reports_link_to_incident(
+    *, user: User, incident: Incident, reports: Sequence[Report]
+) -> Incident:
+    """Make reports part of an existing incident the user may change."""
+    _writer(user)
+    if not incident_can_edit(user, incident):
+        raise PermissionDenied(MSG_INCIDENT_NOT_EDITABLE % {"reference": incident.reference})
+    _visible_reports(user, reports)
+    incident_link_reports(incident=incident, reports=reports, user=user)
+    return incident
+
+
+@transaction.atomic
+def incident_split(*, user: User, incident: Incident, reports: Sequence[Report]) -> Incident:
+    """Move some of an incident's reports into a new incident of their own.
+
+    The split is also a decision: each moved report and each kept one are different incidents.
+    """
+    _writer(user)
+    if not incident_can_edit(user, incident):
+        raise PermissionDenied(MSG_INCIDENT_NOT_EDITABLE % {"reference": incident.reference})
+    if not reports:
+        raise ValidationError(MSG_TOO_FEW_REPORTS)
+    linked = {link.report_id: link.report for link in incident.report_links.all()}
+    for report in reports:
+        if report.id not in linked:
+            raise ValidationError(
+                MSG_NOT_IN_INCIDENT, params={"id": report.id, "reference": incident.reference}
+            )
+    moved = {r.id for r in reports}
+    kept = [r for i, r in linked.items() if i not in moved]
+    if not kept:
+        raise ValidationError(MSG_SPLIT_ALL)
+    assert user.organisation is not None
+    new = incident_create(
+        organisation=incident.organisation, user=user, data=_incident_input(reports)
+    )
+    incident_link_reports(incident=new, reports=reports, user=user)
+    for first in reports:
+        for second in kept:
+            link_decision_record(user=user, first=first, second=second, decision=Decision.NO_MATCH)
+    for first, second in combinations(reports, 2):
+        link_decision_record(user=user, first=first, second=second, decision=Decision.MATCH)
+    logger.info("incident %s split into %s by %s", incident.reference, new.reference, user)
+    return new

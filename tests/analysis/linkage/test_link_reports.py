@@ -1,0 +1,114 @@
+"""Linking a small synthetic data set end to end on DuckDB."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dozor.analysis import linkage
+from dozor.analysis.linkage.prepare import (
+    MSG_BAD_DATE,
+    MSG_DUPLICATE_IDS,
+    MSG_MISSING_COLUMNS,
+    features_from_reports,
+    reports_frame,
+)
+from dozor.demo.generator import demo_generate
+
+
+@pytest.fixture(scope="module")
+def demo() -> tuple[pd.DataFrame, pd.Series]:
+    dataset = demo_generate(size=400, seed=3)
+    frame = reports_frame(
+        (f"{r.source_list}:{r.external_id}", r.source_list, r.parsed) for r in dataset.reports
+    )
+    truth = pd.Series({f"{r.source_list}:{r.external_id}": r.incident_key for r in dataset.reports})
+    return frame, truth
+
+
+@pytest.fixture(scope="module")
+def result(demo: tuple[pd.DataFrame, pd.Series]) -> linkage.LinkageResult:
+    return linkage.link_reports(demo[0])
+
+
+def test_clusters_recover_most_true_incidents(
+    demo: tuple[pd.DataFrame, pd.Series], result: linkage.LinkageResult
+) -> None:
+    predicted = result.clusters.set_index("report_id")["cluster_id"]
+    assert linkage.cluster_scores(predicted, demo[1]).f1 > 0.9
+
+
+def test_every_report_gets_a_cluster(
+    demo: tuple[pd.DataFrame, pd.Series], result: linkage.LinkageResult
+) -> None:
+    assert set(result.clusters["report_id"]) == set(demo[0]["report_id"])
+
+
+def test_pairs_are_scored_above_the_review_threshold(result: linkage.LinkageResult) -> None:
+    assert (result.pairs["match_probability"] >= 0.1).all()
+    assert list(result.pairs.columns) == linkage.PAIR_COLUMNS
+
+
+def test_a_confirmed_decision_joins_two_reports_the_model_keeps_apart(
+    demo: tuple[pd.DataFrame, pd.Series],
+) -> None:
+    frame, truth = demo
+    first, second = frame["report_id"].iloc[0], frame["report_id"].iloc[-1]
+    assert truth[first] != truth[second]
+    decisions = pd.DataFrame(
+        [(first, second, "match")], columns=["report_id_l", "report_id_r", "decision"]
+    )
+    clusters = linkage.link_reports(frame, decisions=decisions).clusters.set_index("report_id")
+    assert clusters.loc[first, "cluster_id"] == clusters.loc[second, "cluster_id"]
+
+
+def test_a_frame_without_required_columns_is_refused() -> None:
+    with pytest.raises(linkage.LinkageInputError) as error:
+        features_from_reports(pd.DataFrame({"report_id": [1]}))
+    assert str(error.value).startswith(MSG_MISSING_COLUMNS.split("{")[0])
+
+
+def test_repeated_report_ids_are_refused(demo: tuple[pd.DataFrame, pd.Series]) -> None:
+    frame = pd.concat([demo[0].head(2), demo[0].head(1)])
+    with pytest.raises(linkage.LinkageInputError) as error:
+        features_from_reports(frame)
+    assert str(error.value).startswith(MSG_DUPLICATE_IDS.split("{")[0])
+
+
+def test_an_unreadable_date_names_the_report(demo: tuple[pd.DataFrame, pd.Series]) -> None:
+    frame = demo[0].head(2).copy()
+    frame.loc[frame.index[0], "date"] = "31.02.2008"
+    with pytest.raises(linkage.LinkageInputError) as error:
+        features_from_reports(frame)
+    assert str(error.value) == MSG_BAD_DATE.format(
+        report_id=frame["report_id"].iloc[0], value="31.02.2008"
+    )
+
+
+def test_an_unknown_decision_is_refused(demo: tuple[pd.DataFrame, pd.Series]) -> None:
+    decisions = pd.DataFrame(
+        [("a", "b", "maybe")], columns=["report_id_l", "report_id_r", "decision"]
+    )
+    with pytest.raises(linkage.LinkageInputError):
+        linkage.link_reports(demo[0], decisions=decisions)
+
+
+def test_a_threshold_outside_zero_to_one_is_refused(demo: tuple[pd.DataFrame, pd.Series]) -> None:
+    with pytest.raises(linkage.LinkageInputError):
+        linkage.link_reports(demo[0], options=linkage.LinkageOptions(threshold=1.5))
+
+
+def test_a_month_precise_date_spans_its_month(demo: tuple[pd.DataFrame, pd.Series]) -> None:
+    frame = demo[0].head(1).copy()
+    frame["date"], frame["date_precision"] = "2008-02-01", "month"
+    features = features_from_reports(frame)
+    assert features["day_end"].iloc[0] - features["day_start"].iloc[0] == 28
+    assert pd.isna(features["day_exact"].iloc[0])
+
+
+def test_a_capital_gives_its_region_when_the_report_gives_none(
+    demo: tuple[pd.DataFrame, pd.Series],
+) -> None:
+    frame = demo[0].head(1).copy()
+    frame["region"], frame["locality"] = None, "Kazan"
+    assert features_from_reports(frame)["region"].iloc[0] == "RU-TA"

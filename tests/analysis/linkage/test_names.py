@@ -1,0 +1,65 @@
+# Russian names are the point of these tests, so Cyrillic letters that look Latin are intended.
+"""Names compare across grammatical case, alphabet, transliteration scheme and word order.
+
+The names are invented.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from dozor.analysis.linkage.names import name_key, phonetic_key, surname_stem, to_cyrillic
+
+
+@pytest.mark.parametrize(
+    ("written", "sex"),
+    [
+        ("Бахтиёр Нурматов", "male"),
+        ("Бахтиёра Нурматова", "male"),  # genitive, as an article writes it
+        ("Нурматов Бахтиёр", "male"),  # surname first, as a register writes it
+        ("Bakhtiyor Nurmatov", "unknown"),  # BGN/PCGN
+        ("NURMATOV Bakhtier", "male"),  # passport scheme (ё as e), surname in capitals
+        ("Bahtiyor Nurmatov", "unknown"),  # informal: h for х
+    ],
+)
+def test_one_man_written_six_ways_has_one_key(written: str, sex: str) -> None:
+    key = name_key(written, sex)
+    assert key is not None
+    assert key.full == "bakhtier nurmatov"
+
+
+def test_a_womans_declined_surname_reads_as_her_nominative() -> None:
+    assert name_key("Зарины Холматовой", "female") == name_key("Зарина Холматова", "female")
+
+
+def test_the_gender_of_the_first_name_decides_how_the_surname_is_read() -> None:
+    key = name_key("Зарины Холматовой", "unknown")
+    assert key is not None
+    assert key.gender == "femn"
+
+
+def test_latin_and_cyrillic_womans_name_agree() -> None:
+    assert name_key("KHOLMATOVA Zarina", "female").full == name_key("Зарина Холматова").full
+
+
+@pytest.mark.parametrize(
+    ("form", "gender"),
+    [("Холматовым", "masc"), ("Холматову", "femn"), ("Холматова", "masc"), ("Холматов", "masc")],
+)
+def test_surname_stem_is_the_masculine_nominative(form: str, gender: str) -> None:
+    assert surname_stem(form, gender) == "холматов"
+
+
+def test_a_typing_error_keeps_the_phonetic_key() -> None:
+    assert phonetic_key("nurmatov") == phonetic_key("nurrmatov")
+    assert phonetic_key("nurmatov") != phonetic_key("kholmatov")
+
+
+def test_latin_is_read_back_into_cyrillic_under_any_common_scheme() -> None:
+    assert to_cyrillic("Zhuravlyov") == "журавлёв"
+    assert to_cyrillic("Nikolay") == "николай"
+    assert to_cyrillic("Khamidullina") == to_cyrillic("Hamidullina") == "хамидуллина"
+
+
+def test_an_empty_name_has_no_key() -> None:
+    assert name_key("", "male") is None
