@@ -16,6 +16,10 @@ DEBUG = config.env_bool("DOZOR_DEBUG")
 SECRET_KEY = config.secret_key(DOZOR_HOME)
 ALLOWED_HOSTS = config.env_list("DOZOR_ALLOWED_HOSTS")
 DOZOR_ESTIMATION_WORKER = config.env_choice("DOZOR_ESTIMATION_WORKER", ("thread", "command"))
+# Where the encryption key comes from (dozor.security.keys reads it; the key is not a setting).
+DOZOR_KEY_FILE = config.env_str("DOZOR_KEY_FILE")
+DOZOR_KEY_PASSPHRASE_FILE = config.env_str("DOZOR_KEY_PASSPHRASE_FILE")
+DOZOR_FILES = DOZOR_HOME / "files"
 
 if DEBUG and DOZOR_ENV != "development":
     raise ImproperlyConfigured(
@@ -63,6 +67,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dozor.security.middleware.KeyringMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -79,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dozor.security.middleware.keyring_context",
             ],
         },
     },

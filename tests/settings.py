@@ -6,6 +6,8 @@ import tempfile
 os.environ.setdefault("DOZOR_HOME", tempfile.mkdtemp(prefix="dozor-test-"))
 os.environ.setdefault("DOZOR_ENV", "test")
 os.environ.setdefault("DOZOR_ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
+# A fixed key, so that the suite runs unlocked; tests of locked mode swap the key ring.
+os.environ.setdefault("DOZOR_KEY", "ZG96b3ItdGVzdC1rZXktbm90LXNlY3JldC0zMmJ5dGU")
 
 from dozor.settings import *  # noqa: F403
 
