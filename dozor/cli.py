@@ -19,6 +19,9 @@ COMMANDS = {
     "vocab": "List the controlled vocabularies, or the terms of one.",
     "incident": "Record an incident from the command line.",
     "estimate": "Estimate how many incidents no source list recorded, from the database.",
+    "keys": "Set up, rotate and check the encryption key (docs/security.md).",
+    "backup": "Write an encrypted backup archive, or verify one.",
+    "restore": "Restore a backup archive into an empty database.",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {
@@ -66,6 +69,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    from dozor.security.crypto import KeyringLocked
+
     try:
         django.setup()
     except ImproperlyConfigured as error:
@@ -76,6 +81,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         execute_from_command_line(["dozor", *command])
     except SystemExit as exit_:
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else 1
+    except KeyringLocked as error:
+        print(
+            f"dozor: locked: {error}\nGive the key with DOZOR_KEY_FILE, DOZOR_KEY_PASSPHRASE_FILE "
+            "or DOZOR_KEY (docs/security.md).",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         print("dozor: interrupted.", file=sys.stderr)
         return 130
