@@ -98,7 +98,7 @@ def _text_matches(text: str) -> Q:
         in_summary &= Q(summary_tokens__contains=index)
         in_name &= Q(name_tokens__contains=index)
     named = Exists(PersonInvolvement.objects.filter(in_name, incident_id=OuterRef("pk")))
-    return matches | in_summary | named
+    return matches | in_summary | Q(named)
 
 
 def incident_get(*, user: User | AnonymousUser, reference: str) -> Incident:

@@ -44,7 +44,7 @@ KEY_BYTES = 32
 NONCE_BYTES = 12
 KEK_ID_BYTES = 4
 WRAPPED_KEY_BYTES = KEY_BYTES + 16
-TOKEN_PREFIX = "dz1."
+TOKEN_PREFIX = "dz1."  # noqa: S105 (a format marker, not a secret)
 HEADER_BYTES = KEK_ID_BYTES + NONCE_BYTES + WRAPPED_KEY_BYTES
 INDEX_HEX_DIGITS = 16
 MIN_PREFIX = 3
@@ -69,11 +69,7 @@ MSG_KEY_MALFORMED = (
 MSG_PASSPHRASE_SHORT = (
     f"the passphrase is shorter than {MIN_PASSPHRASE_LENGTH} characters; choose a longer one."
 )
-MSG_PASSPHRASE_NO_SALT = (
-    "DOZOR_KEY_PASSPHRASE_FILE is set but this database was not set up with a passphrase "
-    "(run `dozor keys init --passphrase-file FILE` first)."
-)
-MSG_NOT_A_TOKEN = "the stored value is not encrypted (no dz1. token)"
+MSG_NOT_A_TOKEN = "the stored value is not encrypted (no dz1. token)"  # noqa: S105
 MSG_OTHER_KEY = "the value was sealed under another key (key id {found}; this key is {current})"
 MSG_DOES_NOT_OPEN = "the value does not decrypt: it was changed, or belongs to another field"
 

@@ -89,8 +89,11 @@ def prefix_token_index(ring: KeyRing, value: str) -> str:
     return ring.blind_tokens(value or "", prefixes=True)
 
 
-class EncryptedTextField(models.TextField):
+class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     """A text sealed with its own data key; ``max_length`` is checked on the plaintext."""
+
+    _pyi_private_set_type: Any
+    _pyi_private_get_type: Any
 
     def __init__(
         self,
@@ -170,7 +173,7 @@ class EncryptedTextField(models.TextField):
             raise KeyringLocked(str(MSG_LOCKED_WRITE))
         return ring.seal(text.encode(), label=self.label)
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]
         kwargs.setdefault("max_length", self.max_length)
         return super().formfield(**kwargs)
 
@@ -205,7 +208,7 @@ class EncryptedJSONField(EncryptedTextField):
                 gettext_lazy("Not storable as JSON: %(error)s"), params={"error": error}
             ) from None
 
-    def formfield(self, **kwargs: Any) -> Any:
+    def formfield(self, **kwargs: Any) -> Any:  # type: ignore[override]
         return forms.JSONField(**{"required": not self.blank, **kwargs})
 
 

@@ -21,9 +21,9 @@ from dozor.security.crypto import (
     DecryptionFailed,
     KeyRing,
     KeyringLocked,
+    kek_id,
     key_decode,
     key_file_read,
-    kek_id,
     passphrase_read,
     passphrase_stretch,
 )
@@ -41,6 +41,10 @@ MSG_ALREADY_INITIALISED = (
     "`dozor keys rotate`."
 )
 MSG_NOT_INITIALISED = "this database has no encryption key yet: run `dozor keys init` first."
+MSG_PASSPHRASE_NO_SALT = (  # noqa: S105 (a message, not a password)
+    "DOZOR_KEY_PASSPHRASE_FILE is set but this database was not set up with a passphrase "
+    "(run `dozor keys init --passphrase-file FILE` first)."
+)
 MSG_SAME_KEY = "the new key is the key in use; give a different one."
 
 
@@ -107,7 +111,7 @@ def kek_from_source(source: KeySource, state: KeyringState | None) -> bytes:
         return key_file_read(source.path, name="DOZOR_KEY_FILE")
     passphrase = passphrase_read(source.path)
     if state is None or state.kdf != "scrypt":
-        raise ValueError("DOZOR_KEY_PASSPHRASE_FILE is set but this database has no passphrase.")
+        raise ValueError(MSG_PASSPHRASE_NO_SALT)
     return passphrase_stretch(
         passphrase,
         bytes.fromhex(state.salt),
@@ -154,9 +158,7 @@ class NewKey:
 
 def new_key_from_passphrase(passphrase: str) -> NewKey:
     salt = os.urandom(SALT_BYTES)
-    return NewKey(
-        ring=KeyRing(passphrase_stretch(passphrase, salt)), kdf="scrypt", salt=salt.hex()
-    )
+    return NewKey(ring=KeyRing(passphrase_stretch(passphrase, salt)), kdf="scrypt", salt=salt.hex())
 
 
 def _state_values(new: NewKey) -> dict[str, object]:
@@ -307,10 +309,8 @@ def _rotate_field(field: EncryptedTextField, *, old: KeyRing, new: KeyRing) -> t
     model = field.model
     quote = connection.ops.quote_name
     index_fields = [model._meta.get_field(name) for name in field.indexes]
-    assignments = ", ".join(
-        f"{quote(f.column)} = %s"  # type: ignore[union-attr]
-        for f in [field, *index_fields]
-    )
+    columns = [field.column, *(str(getattr(f, "column", "")) for f in index_fields)]
+    assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
     pk = model._meta.pk
     assert pk is not None
     sql = (

@@ -148,4 +148,6 @@ class Command(DozorCommand):
             f"{len(report.problems):,} do not open."
         )
         if report.problems:
-            raise CommandError(f"{len(report.problems)} values or files do not open (listed above).")
+            raise CommandError(
+                f"{len(report.problems)} values or files do not open (listed above)."
+            )
