@@ -41,7 +41,7 @@ MSG_ALREADY_INITIALISED = (
     "`dozor keys rotate`."
 )
 MSG_NOT_INITIALISED = "this database has no encryption key yet: run `dozor keys init` first."
-MSG_PASSPHRASE_NO_SALT = (  # noqa: S105 (a message, not a password)
+MSG_PASSPHRASE_NO_SALT = (
     "DOZOR_KEY_PASSPHRASE_FILE is set but this database was not set up with a passphrase "
     "(run `dozor keys init --passphrase-file FILE` first)."
 )
