@@ -42,7 +42,7 @@ MSG_ALREADY_INITIALISED = (
 )
 MSG_NOT_INITIALISED = "this database has no encryption key yet: run `dozor keys init` first."
 MSG_PASSPHRASE_NO_SALT = (
-    "DOZOR_KEY_PASSPHRASE_FILE is set but this database was not set up with a passphrase "
+    "DOZOR_KEY_PASSPHRASE_FILE is set but this database was not set up with a passphrase "  # noqa: S105
     "(run `dozor keys init --passphrase-file FILE` first)."
 )
 MSG_SAME_KEY = "the new key is the key in use; give a different one."
