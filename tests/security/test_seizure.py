@@ -180,7 +180,7 @@ def test_a_backup_taken_while_incidents_are_written_is_consistent(tmp_path: Path
     assert run_dozor(home, "demo", "--no-serve", "--size", "5").returncode == 0
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
     environment.update(DOZOR_HOME=str(home), DJANGO_SETTINGS_MODULE="dozor.settings")
-    writer = subprocess.Popen(  # noqa: S603
+    writer = subprocess.Popen(
         [sys.executable, "-c", WRITER.format(seconds=8)], env=environment, cwd=ROOT
     )
     try:
@@ -228,8 +228,8 @@ def test_a_pg_dump_of_the_demo_holds_no_victims_name(tmp_path: Path) -> None:
             DOZOR_DATABASE_URL=url,
         )
         assert result.returncode == 0, result.stderr
-        dump = subprocess.run(  # noqa: S603
-            ["pg_dump", "--dbname", url.replace("postgres://", "postgresql://")],  # noqa: S607
+        dump = subprocess.run(
+            ["pg_dump", "--dbname", url.replace("postgres://", "postgresql://")],
             capture_output=True,
             check=True,
             env={**os.environ, "PGPASSWORD": parts.password or ""},
