@@ -243,3 +243,12 @@ def test_a_pg_dump_of_the_demo_holds_no_victims_name(tmp_path: Path) -> None:
     finally:
         with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.slow
+def test_the_default_demo_leaves_no_victims_name_in_the_sqlite_file(tmp_path: Path) -> None:
+    result = run_dozor(tmp_path, "demo", "--no-serve")
+    assert result.returncode == 0, result.stderr
+    names = victim_names(3000, 2008)
+    assert len(names) > 5000
+    assert leaked(names, sqlite_bytes(tmp_path)) == []
