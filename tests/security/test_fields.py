@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.db import connection, transaction
+from django.utils import translation
 
 from dozor.records.models import Incident, PersonInvolvement, Report
 from dozor.security.crypto import KeyRing, KeyringLocked, keyring, keyring_set
@@ -21,7 +22,8 @@ NAME = "Ахмед Алиев"
 @pytest.fixture
 def locked() -> Iterator[None]:
     keyring_set(KeyRing.locked_because("no key given"))
-    yield
+    with translation.override("en"):
+        yield
     keyring_set(None)
 
 

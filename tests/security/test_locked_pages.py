@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.utils import translation
 
 from dozor.records.models import Incident, PersonInvolvement
 from dozor.security.crypto import KeyRing, keyring_set
@@ -23,7 +24,8 @@ def named(cast: Cast) -> PersonInvolvement:
 @pytest.fixture
 def locked() -> Iterator[None]:
     keyring_set(KeyRing.locked_because("no key given"))
-    yield
+    with translation.override("en"):
+        yield
     keyring_set(None)
 
 
