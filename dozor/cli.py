@@ -29,6 +29,9 @@ COMMANDS = {
     "report": "Write the report card or the annual statistical report (PDF or HTML).",
     "officialstats": "List, enter or load the hate-crime figures a state publishes.",
     "link": "Find reports that describe the same incident and queue them for review.",
+    "keys": "Set up, rotate and check the encryption key (docs/security.md).",
+    "backup": "Write an encrypted backup archive, or verify one.",
+    "restore": "Restore a backup archive into an empty database.",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {
@@ -76,6 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    from dozor.security.crypto import KeyringLocked
+
     try:
         django.setup()
     except ImproperlyConfigured as error:
@@ -86,6 +91,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         execute_from_command_line(["dozor", *command])
     except SystemExit as exit_:
         return int(exit_.code or 0) if not isinstance(exit_.code, str) else 1
+    except KeyringLocked as error:
+        print(
+            f"dozor: locked: {error}\nGive the key with DOZOR_KEY_FILE, DOZOR_KEY_PASSPHRASE_FILE "
+            "or DOZOR_KEY (docs/security.md).",
+            file=sys.stderr,
+        )
+        return 2
     except KeyboardInterrupt:
         print("dozor: interrupted.", file=sys.stderr)
         return 130

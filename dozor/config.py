@@ -118,6 +118,25 @@ SETTINGS = (
         "12",
         "A case with no official response event for this many months is shown as stalled.",
     ),
+    Setting(
+        "DOZOR_KEY_FILE",
+        "",
+        "File holding the encryption key (made by `dozor keys init --key-file`); best on "
+        "removable media, never beside the database. Empty: DOZOR_HOME/keys/dozor.key if it "
+        "exists (the demo's key).",
+    ),
+    Setting(
+        "DOZOR_KEY_PASSPHRASE_FILE",
+        "",
+        "File holding the passphrase the encryption key is derived from (scrypt), for a "
+        "database set up with `dozor keys init --passphrase-file`.",
+    ),
+    Setting(
+        "DOZOR_KEY",
+        "",
+        "The encryption key itself, base64 as in a key file; for containers that pass secrets "
+        "in the environment. Takes precedence over the two above.",
+    ),
 )
 _BY_NAME = {setting.name: setting for setting in SETTINGS}
 

@@ -22,6 +22,10 @@ DOZOR_TWO_FACTOR_ROLES = frozenset(config.env_list("DOZOR_TWO_FACTOR_ROLES"))
 DOZOR_SESSION_MAX_SECONDS = config.env_int("DOZOR_SESSION_MAX_HOURS", minimum=1) * 3600
 DOZOR_PUBLIC_PAGE = config.env_bool("DOZOR_PUBLIC_PAGE")
 _PRODUCTION = DOZOR_ENV == "production"
+# Where the encryption key comes from (dozor.security.keys reads it; the key is not a setting).
+DOZOR_KEY_FILE = config.env_str("DOZOR_KEY_FILE")
+DOZOR_KEY_PASSPHRASE_FILE = config.env_str("DOZOR_KEY_PASSPHRASE_FILE")
+DOZOR_FILES = DOZOR_HOME / "files"
 
 if DEBUG and DOZOR_ENV != "development":
     raise ImproperlyConfigured(
@@ -84,6 +88,7 @@ MIDDLEWARE = [
     "dozor.security.middleware.TwoFactorMiddleware",
     "dozor.audit.middleware.AuditOriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dozor.security.middleware.KeyringMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "dozor.security.middleware.ContentSecurityPolicyMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
@@ -103,6 +108,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dozor.security.middleware.keyring_context",
             ],
         },
     },

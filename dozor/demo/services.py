@@ -293,7 +293,7 @@ def _incident(
         title=truth.title,
         summary=truth.summary,
         summary_language="ru",
-        search_text=search_text(truth.title, truth.summary),
+        search_text=search_text(truth.title),
         date_start=date,
         date_precision=precision,
         country="RU",

@@ -18,6 +18,14 @@ from dozor.records.validators import (
     validate_region_of_country,
 )
 from dozor.records.vocab import vocabulary
+from dozor.security.crypto import KeyRing
+from dozor.security.fields import (
+    EncryptedJSONField,
+    EncryptedTextField,
+    exact_index,
+    prefix_token_index,
+    token_index,
+)
 
 SUMMARY_MAX_LENGTH = 20_000
 NOTE_MAX_LENGTH = 5_000
@@ -36,6 +44,39 @@ MSG_COORDINATES_PAIR = _("Give both latitude and longitude, or neither.")
 def search_text(*parts: str) -> str:
     """What text search matches against: case-folded, with ё read as е, as Russian readers do."""
     return " ".join(part for part in parts if part).casefold().replace("ё", "е")
+
+
+# Parsed fields of a report that identify nobody: kept readable beside the sealed fields so that
+# reports can be filtered and counted without the key. Everything else (victims' names, titles,
+# summaries, any key an import adds) is sealed.
+REPORT_PUBLIC_FIELDS = (
+    "date",
+    "date_precision",
+    "country",
+    "region",
+    "incident_type",
+    "bias_motivations",
+    "killed",
+    "injured",
+)
+
+
+def report_facts(ring: KeyRing, fields: Any) -> dict[str, Any]:
+    """The parsed fields anyone may read: those in REPORT_PUBLIC_FIELDS."""
+    if not isinstance(fields, dict):
+        return {}
+    return {key: fields[key] for key in REPORT_PUBLIC_FIELDS if key in fields}
+
+
+def report_name_tokens(ring: KeyRing, fields: Any) -> str:
+    """The blind index of every word of every victim's name in the parsed fields."""
+    victims = fields.get("victims") if isinstance(fields, dict) else None
+    names = [
+        str(victim.get("name") or "")
+        for victim in victims or []
+        if isinstance(victim, dict) and victim.get("name")
+    ]
+    return ring.blind_tokens(" ".join(names))
 
 
 def vocabulary_field(name: str, verbose_name: Any, **kwargs: Any) -> models.CharField:
@@ -130,8 +171,16 @@ class Report(models.Model):
     )
     external_id = models.CharField(_("identifier in the source"), max_length=200)
     revision = models.PositiveIntegerField(_("revision"), default=1)
-    payload = models.JSONField(_("record as received"))
-    fields = models.JSONField(_("parsed fields"), default=dict, blank=True)
+    # The source's record holds victims' names in whatever form the source wrote them: sealed whole.
+    payload = EncryptedJSONField(_("record as received"))
+    fields = EncryptedJSONField(
+        _("parsed fields"),
+        default=dict,
+        blank=True,
+        indexes={"facts": report_facts, "name_tokens": report_name_tokens},
+    )
+    facts = models.JSONField(_("parsed fields anyone may read"), default=dict, editable=False)
+    name_tokens = models.TextField(editable=False, default="")
     received_on = models.DateField(_("received"))
     created_at = models.DateTimeField(_("stored"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -169,7 +218,13 @@ class Incident(Tracked):
         verbose_name=_("owning organisation"),
     )
     title = models.CharField(_("title"), max_length=300)
-    summary = models.TextField(_("summary"), blank=True, max_length=SUMMARY_MAX_LENGTH)
+    # Free text names victims and witnesses: sealed, with a blind index of its words and stems.
+    summary = EncryptedTextField(
+        _("summary"),
+        blank=True,
+        max_length=SUMMARY_MAX_LENGTH,
+        indexes={"summary_tokens": prefix_token_index},
+    )
     summary_language = models.CharField(
         _("language of the summary"),
         max_length=2,
@@ -224,8 +279,10 @@ class Incident(Tracked):
         related_name="attacks",
         verbose_name=_("targeted organisation"),
     )
-    # Title and summary as search_text() folds them; written by the services with the fields.
+    # The title as search_text() folds them; written by the services with the fields. Titles
+    # stay readable (they are what a locked list shows), so they must not name anyone.
     search_text = models.TextField(editable=False, default="")
+    summary_tokens = models.TextField(editable=False, default="")
 
     class Meta:
         ordering = ["-date_start", "-id"]
@@ -361,7 +418,14 @@ class PersonInvolvement(Tracked):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="people")
     role = vocabulary_field("person_role", _("role"), default="victim")
-    name = models.CharField(_("name"), max_length=300, blank=True)
+    name = EncryptedTextField(
+        _("name"),
+        max_length=300,
+        blank=True,
+        indexes={"name_index": exact_index, "name_tokens": token_index},
+    )
+    name_index = models.CharField(max_length=16, editable=False, default="", db_index=True)
+    name_tokens = models.TextField(editable=False, default="")
     pseudonym = models.CharField(_("pseudonym"), max_length=100, blank=True)
     sex = vocabulary_field("sex", _("sex"), default="unknown")
     age = models.PositiveSmallIntegerField(

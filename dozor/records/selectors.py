@@ -9,6 +9,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from dozor.records.models import Incident, IncidentBias, PersonInvolvement, search_text
+from dozor.security.crypto import keyring, tokens
 from dozor.security.models import User
 
 SORTS = {
@@ -124,8 +125,30 @@ def incident_list(*, user: User | AnonymousUser, filters: IncidentFilters) -> Qu
             )
         )
     if filters.text:
-        incidents = incidents.filter(search_text__contains=search_text(filters.text))
+        incidents = incidents.filter(_text_matches(filters.text))
     return incidents.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+
+
+def _text_matches(text: str) -> Q:
+    """The title contains the text; or, through the blind indexes, every word of the text is a
+    word (or the beginning of a word) of the sealed summary, or a word of one person's name.
+
+    Summaries and names are encrypted, so they are matched by keyed indexes of whole words and
+    word beginnings, not by substrings. Without the key only titles are searched.
+    """
+    matches = Q(search_text__contains=search_text(text))
+    ring = keyring()
+    words = tokens(text)
+    if ring.locked or not words:
+        return matches
+    in_summary = Q()
+    in_name = Q()
+    for word in words:
+        index = f" {ring.blind(word)} "
+        in_summary &= Q(summary_tokens__contains=index)
+        in_name &= Q(name_tokens__contains=index)
+    named = Exists(PersonInvolvement.objects.filter(in_name, incident_id=OuterRef("pk")))
+    return matches | in_summary | Q(named)
 
 
 def incident_get(*, user: User | AnonymousUser, reference: str) -> Incident:

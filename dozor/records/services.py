@@ -183,7 +183,7 @@ def _validated(
     incident: Incident, data: IncidentInput, user: User | None
 ) -> tuple[list[IncidentBias], list[PersonInvolvement]]:
     """Check the incident and its children together, so that every problem is reported at once."""
-    incident.search_text = search_text(incident.title, incident.summary)
+    incident.search_text = search_text(incident.title)
     errors: dict[str, list[str]] = {}
     try:
         incident.full_clean(exclude=["reference"])

@@ -1,16 +1,19 @@
-"""Request guards: session limits, two-factor sign-in and the Content-Security-Policy."""
+"""Request guards: session limits, two-factor sign-in, the Content-Security-Policy, locked mode."""
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from dozor.security.crypto import KeyringLocked, keyring
 from dozor.security.models import User
 
 SESSION_STARTED_KEY = "dozor_signed_in_at"
@@ -107,3 +110,31 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         return response
+
+
+logger = logging.getLogger(__name__)
+
+# 423 Locked: the request was understood, but the resource is locked until the key is given.
+LOCKED_STATUS = 423
+
+
+class KeyringMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, KeyringLocked):
+            return None
+        logger.warning("write refused while locked: %s %s", request.method, request.path)
+        return render(
+            request, "security/locked.html", {"message": str(exception)}, status=LOCKED_STATUS
+        )
+
+
+def keyring_context(request: HttpRequest) -> dict[str, Any]:
+    """For base.html's banner: whether Dozor runs without its key."""
+    ring = keyring()
+    return {"keyring_locked": ring.locked}

@@ -34,9 +34,10 @@ COUNTS = (
 
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """A database of its own for the subprocesses, on the backend the suite runs on."""
+    """A database of its own for the subprocesses, on the backend the suite runs on, and the key."""
+    key = {"DOZOR_KEY": os.environ["DOZOR_KEY"]}
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        yield {}
+        yield key
         return
     config = settings.DATABASES["default"]
     name = f"dozor_intake_kill_{uuid.uuid4().hex[:10]}"
@@ -49,7 +50,7 @@ def database(tmp_path: Path) -> Iterator[dict[str, str]]:
         f"postgres://{config['USER']}:{config['PASSWORD']}@{config['HOST']}:{config['PORT']}/{name}"
     )
     try:
-        yield {"DOZOR_DATABASE_URL": url}
+        yield {"DOZOR_DATABASE_URL": url, **key}
     finally:
         # The killed import's server process may take a moment to notice its client is gone.
         for _attempt in range(20):

@@ -184,7 +184,7 @@ def test_the_toronto_file_imports_every_row_deliberately(
     assert summary.stored + summary.quarantined == 1805
     rejected = {p["value"] for p in summary.problems}
     assert rejected == {"This should be removed"}
-    arrests = Report.objects.filter(fields__arrest_made=True).count()
+    arrests = sum(1 for report in Report.objects.all() if report.fields.get("arrest_made") is True)
     assert arrests == 394 - sum(
         1 for row in QuarantinedRow.objects.all() if row.raw["ARREST_MADE"] == "Yes"
     )

@@ -12,6 +12,14 @@ from dozor.commands import DozorCommand
 from dozor.demo.generator import demo_generate
 from dozor.demo.services import demo_load, demo_loaded
 from dozor.records.models import SourceList
+from dozor.security.crypto import key_file_write, key_generate, keyring, keyring_set
+from dozor.security.keys import (
+    NewKey,
+    default_key_file,
+    key_source,
+    keyring_init,
+    keyring_state,
+)
 from dozor.security.models import Role, User
 from dozor.security.services import user_create
 from dozor.server import serve
@@ -43,6 +51,7 @@ class Command(DozorCommand):
         self.stdout.write(f"Dozor home: {settings.DOZOR_HOME}")
         self.stdout.write("Preparing the database ...")
         call_command("migrate", verbosity=0, interactive=False)
+        self._key()
         loaded = demo_loaded()
         if loaded is not None:
             self.stdout.write(
@@ -54,6 +63,30 @@ class Command(DozorCommand):
         self._admin()
         if not options["no_serve"]:
             serve(host=options["host"], port=options["port"], threads=8, out=self.stdout)
+
+    def _key(self) -> None:
+        """Give the demo an encryption key: the configured one, or a new key file in DOZOR_HOME."""
+        if keyring_state() is not None:
+            ring = keyring()
+            if ring.locked:
+                raise CommandError(f"The demo database is locked: {ring.reason}")
+            return
+        source = key_source()
+        if source.kind == "none":
+            path = default_key_file()
+            key_file_write(path, key_generate())
+            keyring_set(None)
+            self.stdout.write(
+                f"Created the encryption key {path} (readable by you only). Names, summaries and "
+                "source records are encrypted with it. This is a demo: a real deployment keeps "
+                "the key apart from the database (a key file on removable media, or a "
+                "passphrase), because whoever takes both reads everything. See docs/security.md."
+            )
+        ring = keyring()
+        if ring.locked:
+            raise CommandError(f"The encryption key is not usable: {ring.reason}")
+        keyring_init(new=NewKey(ring=ring))
+        keyring_set(None)
 
     def _load(self, *, size: int, seed: int) -> None:
         started = time.monotonic()

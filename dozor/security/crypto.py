@@ -1,0 +1,312 @@
+"""Encryption at rest: the key ring, sealed values and keyed blind indexes.
+
+The key-encryption key (KEK) is 32 random bytes that never enter the database. It comes from
+``DOZOR_KEY``, a key file (``DOZOR_KEY_FILE``) or a passphrase (``DOZOR_KEY_PASSPHRASE_FILE``,
+stretched with scrypt and a salt kept in the database). Each value is sealed with its own random
+data key (AES-256-GCM); the data key is stored beside the ciphertext, wrapped by the KEK
+(AES-256-GCM again). Rotating the KEK re-wraps data keys without touching the sealed text.
+
+A sealed value is one ASCII token, so it fits a text column, a JSON document and ``pg_dump``::
+
+    dz1.<base64url( kek id (4) | wrap nonce (12) | wrapped data key (48) | nonce (12) | text )>
+
+The associated data of both layers is the value's *label* (``app.Model.field``): a token copied
+into another column does not open there.
+
+Blind indexes are HMAC-SHA256 of normalised text under a key derived from the KEK (HKDF), cut to
+16 hex digits: equal names give equal indexes, so search and linkage work without the plaintext,
+and nobody without the KEK can compute the index of a guessed name.
+
+This module has no Django imports apart from reading settings in :func:`keyring`; the ring itself
+is a plain object, so commands and tests can build one from any key.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import re
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+KEK_ID_BYTES = 4
+WRAPPED_KEY_BYTES = KEY_BYTES + 16
+TOKEN_PREFIX = "dz1."  # noqa: S105 (a format marker, not a secret)
+HEADER_BYTES = KEK_ID_BYTES + NONCE_BYTES + WRAPPED_KEY_BYTES
+INDEX_HEX_DIGITS = 16
+MIN_PREFIX = 3
+# scrypt's cost: about 0.1 s and 32 MB per derivation, done once per start.
+SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
+MIN_PASSPHRASE_LENGTH = 12
+
+MSG_NO_KEY = (
+    "no encryption key was given: set DOZOR_KEY_FILE (a key file, best on removable media), "
+    "DOZOR_KEY_PASSPHRASE_FILE (a file holding the passphrase) or DOZOR_KEY, then restart. "
+    "See docs/security.md."
+)
+MSG_WRONG_KEY = (
+    "the encryption key given (key id {given}) is not the key of this database (key id "
+    "{expected}): give the key that `dozor keys init` or `dozor keys rotate` made for it."
+)
+MSG_KEY_FILE_MISSING = "{name}={path}: there is no such file."
+MSG_KEY_MALFORMED = (
+    "{where}: expected 32 bytes written in base64 (as `dozor keys init` writes them), "
+    "got something else."
+)
+MSG_PASSPHRASE_SHORT = (
+    f"the passphrase is shorter than {MIN_PASSPHRASE_LENGTH} characters; choose a longer one."
+)
+MSG_NOT_A_TOKEN = "the stored value is not encrypted (no dz1. token)"  # noqa: S105
+MSG_OTHER_KEY = "the value was sealed under another key (key id {found}; this key is {current})"
+MSG_DOES_NOT_OPEN = "the value does not decrypt: it was changed, or belongs to another field"
+
+
+class KeyringLocked(Exception):
+    """Identifying data was asked for, or written, while no usable key was given."""
+
+
+class DecryptionFailed(Exception):
+    """A stored value that does not open with the key ring (wrong key, damaged, moved)."""
+
+
+def _b64encode(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _b64decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def key_generate() -> bytes:
+    return os.urandom(KEY_BYTES)
+
+
+def key_encode(key: bytes) -> str:
+    return _b64encode(key)
+
+
+def key_decode(text: str, *, where: str) -> bytes:
+    try:
+        key = _b64decode(text.strip())
+    except (binascii.Error, ValueError):
+        raise ValueError(MSG_KEY_MALFORMED.format(where=where)) from None
+    if len(key) != KEY_BYTES:
+        raise ValueError(MSG_KEY_MALFORMED.format(where=where))
+    return key
+
+
+def key_file_write(path: Path, key: bytes) -> None:
+    """Write a new key file readable by its owner only; never overwrite one."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(key_encode(key) + "\n")
+
+
+def key_file_read(path: Path, *, name: str = "key file") -> bytes:
+    if not path.is_file():
+        raise ValueError(MSG_KEY_FILE_MISSING.format(name=name, path=path))
+    return key_decode(path.read_text(), where=f"{name} {path}")
+
+
+def passphrase_read(path: Path, *, name: str = "DOZOR_KEY_PASSPHRASE_FILE") -> str:
+    if not path.is_file():
+        raise ValueError(MSG_KEY_FILE_MISSING.format(name=name, path=path))
+    passphrase = path.read_text().rstrip("\r\n")
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise ValueError(MSG_PASSPHRASE_SHORT)
+    return passphrase
+
+
+def passphrase_stretch(
+    passphrase: str, salt: bytes, *, n: int = SCRYPT_N, r: int = SCRYPT_R, p: int = SCRYPT_P
+) -> bytes:
+    """The KEK from a passphrase: scrypt with the database's salt."""
+    return Scrypt(salt=salt, length=KEY_BYTES, n=n, r=r, p=p).derive(passphrase.encode())
+
+
+def _derive(key: bytes, purpose: bytes, salt: bytes | None = None) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=KEY_BYTES, salt=salt, info=purpose).derive(key)
+
+
+def kek_id(kek: bytes) -> str:
+    """A short public name of a KEK, stored with every value it wraps (not a secret)."""
+    return _derive(kek, b"dozor key id")[:KEK_ID_BYTES].hex()
+
+
+_PUNCTUATION = re.compile(r"[^\w\s]|_", re.UNICODE)
+
+
+def normalise(text: str) -> str:
+    """Names as search compares them: case-folded, ё read as е, punctuation dropped."""
+    folded = unicodedata.normalize("NFC", text).casefold().replace("ё", "е")
+    return " ".join(_PUNCTUATION.sub(" ", folded).split())
+
+
+def tokens(text: str) -> list[str]:
+    return normalise(text).split()
+
+
+@dataclass(frozen=True)
+class Sealed:
+    """What :meth:`KeyRing.inspect` reads from a token's header without opening it."""
+
+    kek_id: str
+    size: int
+
+
+class KeyRing:
+    """Seals and opens values with one KEK; a ring without a KEK is locked and says why."""
+
+    def __init__(self, kek: bytes | None, *, reason: str = "") -> None:
+        if kek is not None and len(kek) != KEY_BYTES:
+            raise ValueError("a KEK is 32 bytes")
+        self._kek = kek
+        self.reason = reason if kek is None else ""
+        self._wrapper = AESGCM(kek) if kek is not None else None
+        self.kek_id = kek_id(kek) if kek is not None else ""
+        self._index_key = _derive(kek, b"dozor blind index") if kek is not None else b""
+
+    @classmethod
+    def locked_because(cls, reason: str) -> KeyRing:
+        return cls(None, reason=reason)
+
+    @property
+    def locked(self) -> bool:
+        return self._kek is None
+
+    def _require(self) -> AESGCM:
+        if self._wrapper is None:
+            raise KeyringLocked(self.reason or MSG_NO_KEY)
+        return self._wrapper
+
+    def derived_key(self, purpose: str, salt: bytes) -> bytes:
+        """A key for another purpose (backups), bound to this KEK and a salt."""
+        self._require()
+        assert self._kek is not None
+        return _derive(self._kek, purpose.encode(), salt)
+
+    # Sealing values -------------------------------------------------------------------------
+
+    def seal(self, plaintext: bytes, *, label: str) -> str:
+        return TOKEN_PREFIX + _b64encode(self.seal_bytes(plaintext, label=label))
+
+    def open(self, token: str, *, label: str) -> bytes:
+        if not token.startswith(TOKEN_PREFIX):
+            raise DecryptionFailed(MSG_NOT_A_TOKEN)
+        try:
+            raw = _b64decode(token[len(TOKEN_PREFIX) :])
+        except (binascii.Error, ValueError):
+            raise DecryptionFailed(MSG_DOES_NOT_OPEN) from None
+        return self.open_bytes(raw, label=label)
+
+    def seal_bytes(self, plaintext: bytes, *, label: str) -> bytes:
+        wrapper = self._require()
+        aad = label.encode()
+        data_key = os.urandom(KEY_BYTES)
+        wrap_nonce, nonce = os.urandom(NONCE_BYTES), os.urandom(NONCE_BYTES)
+        wrapped = wrapper.encrypt(wrap_nonce, data_key, aad)
+        sealed = AESGCM(data_key).encrypt(nonce, plaintext, aad)
+        return bytes.fromhex(self.kek_id) + wrap_nonce + wrapped + nonce + sealed
+
+    def open_bytes(self, raw: bytes, *, label: str) -> bytes:
+        data_key = self._unwrap(raw, label=label)
+        start = HEADER_BYTES
+        try:
+            return AESGCM(data_key).decrypt(
+                raw[start : start + NONCE_BYTES], raw[start + NONCE_BYTES :], label.encode()
+            )
+        except InvalidTag:
+            raise DecryptionFailed(MSG_DOES_NOT_OPEN) from None
+
+    def _unwrap(self, raw: bytes, *, label: str) -> bytes:
+        wrapper = self._require()
+        if len(raw) < HEADER_BYTES + NONCE_BYTES + 16:
+            raise DecryptionFailed(MSG_DOES_NOT_OPEN)
+        found = raw[:KEK_ID_BYTES].hex()
+        if found != self.kek_id:
+            raise DecryptionFailed(MSG_OTHER_KEY.format(found=found, current=self.kek_id))
+        wrap_nonce = raw[KEK_ID_BYTES : KEK_ID_BYTES + NONCE_BYTES]
+        try:
+            return wrapper.decrypt(
+                wrap_nonce, raw[KEK_ID_BYTES + NONCE_BYTES : HEADER_BYTES], label.encode()
+            )
+        except InvalidTag:
+            raise DecryptionFailed(MSG_DOES_NOT_OPEN) from None
+
+    def rewrap_bytes(self, raw: bytes, *, label: str, new: KeyRing) -> bytes:
+        """The same sealed text with its data key wrapped by ``new``'s KEK instead of ours."""
+        data_key = self._unwrap(raw, label=label)
+        wrap_nonce = os.urandom(NONCE_BYTES)
+        wrapped = new._require().encrypt(wrap_nonce, data_key, label.encode())
+        return bytes.fromhex(new.kek_id) + wrap_nonce + wrapped + raw[HEADER_BYTES:]
+
+    def rewrap(self, token: str, *, label: str, new: KeyRing) -> str:
+        if not token.startswith(TOKEN_PREFIX):
+            raise DecryptionFailed(MSG_NOT_A_TOKEN)
+        raw = _b64decode(token[len(TOKEN_PREFIX) :])
+        return TOKEN_PREFIX + _b64encode(self.rewrap_bytes(raw, label=label, new=new))
+
+    # Blind indexes --------------------------------------------------------------------------
+
+    def blind(self, text: str) -> str:
+        """The keyed index of one normalised string ("" for empty text)."""
+        self._require()
+        text = normalise(text)
+        if not text:
+            return ""
+        digest = hmac.new(self._index_key, text.encode(), hashlib.sha256).hexdigest()
+        return digest[:INDEX_HEX_DIGITS]
+
+    def blind_tokens(self, text: str, *, prefixes: bool = False) -> str:
+        """The indexes of each word, space-delimited on both sides (for ``contains`` lookups).
+
+        With ``prefixes`` each word also gives the indexes of its beginnings of 3 letters and
+        more, so that a search for a stem finds the word in any grammatical case.
+        """
+        words: set[str] = set()
+        for word in tokens(text):
+            words.add(word)
+            if prefixes:
+                words.update(word[:end] for end in range(MIN_PREFIX, len(word)))
+        if not words:
+            return ""
+        return " " + " ".join(sorted(self.blind(word) for word in words)) + " "
+
+
+# The process's key ring ---------------------------------------------------------------------
+
+_ring: KeyRing | None = None
+_lock = threading.Lock()
+
+
+def keyring() -> KeyRing:
+    """The key ring of this process, loaded from the settings on first use."""
+    global _ring
+    if _ring is None:
+        with _lock:
+            if _ring is None:
+                from dozor.security.keys import keyring_load
+
+                _ring = keyring_load()
+    return _ring
+
+
+def keyring_set(ring: KeyRing | None) -> None:
+    """Use this ring from now on (None: load from the settings again on next use)."""
+    global _ring
+    with _lock:
+        _ring = ring

@@ -1,0 +1,62 @@
+"""The list's text search reaches sealed names and summaries through the blind indexes."""
+
+from __future__ import annotations
+
+import pytest
+
+from dozor.records.models import PersonInvolvement
+from dozor.records.selectors import IncidentFilters, incident_list
+from dozor.security.crypto import KeyRing, keyring_set
+from tests.conftest import Cast
+from tests.factories import IncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def found(cast: Cast, text: str, who: str = "owner") -> set[str]:
+    user = getattr(cast, who)
+    return {i.reference for i in incident_list(user=user, filters=IncidentFilters(text=text))}
+
+
+@pytest.fixture
+def named(cast: Cast) -> str:
+    incident = IncidentFactory(organisation=cast.organisation, summary="Нападение у метро.")
+    PersonInvolvement.objects.create(incident=incident, name="Семён Фёдоров", pseudonym="Victim A")
+    return incident.reference
+
+
+def test_a_victims_full_name_finds_the_incident(cast: Cast, named: str) -> None:
+    assert found(cast, "семен федоров") == {named}
+
+
+def test_one_word_of_a_name_finds_the_incident(cast: Cast, named: str) -> None:
+    assert found(cast, "Фёдоров") == {named}
+
+
+def test_part_of_a_word_of_a_name_does_not_match(cast: Cast, named: str) -> None:
+    assert found(cast, "Фёдор") == set()
+
+
+def test_words_of_two_different_people_do_not_make_one_name(cast: Cast, named: str) -> None:
+    incident = PersonInvolvement.objects.get(name_index__gt="").incident
+    PersonInvolvement.objects.create(incident=incident, name="Анна Белова", pseudonym="Victim B")
+    assert found(cast, "Семён Белова") == set()
+
+
+def test_an_outsider_does_not_find_a_restricted_incident_by_name(cast: Cast, named: str) -> None:
+    assert found(cast, "Фёдоров", who="outsider") == set()
+
+
+def test_a_stem_finds_a_word_of_the_sealed_summary(cast: Cast) -> None:
+    incident = IncidentFactory(
+        organisation=cast.organisation, summary="Избили Ахмеда Алиева у гаражей."
+    )
+    assert found(cast, "гараж") == {incident.reference}
+
+
+def test_without_the_key_search_covers_titles_only(cast: Cast, named: str) -> None:
+    keyring_set(KeyRing.locked_because("no key"))
+    try:
+        assert found(cast, "Фёдоров") == set()
+    finally:
+        keyring_set(None)

@@ -1,0 +1,104 @@
+"""Encrypted fields in the database: sealed at rest, plaintext in Python, locked without a key."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.db import connection, transaction
+from django.utils import translation
+
+from dozor.records.models import Incident, PersonInvolvement, Report
+from dozor.security.crypto import KeyRing, KeyringLocked, keyring, keyring_set
+from dozor.security.fields import LockedJSON, LockedText
+from tests.conftest import Cast
+from tests.factories import IncidentFactory, ReportFactory
+
+pytestmark = pytest.mark.django_db
+
+NAME = "Ахмед Алиев"
+
+
+@pytest.fixture
+def locked() -> Iterator[None]:
+    keyring_set(KeyRing.locked_because("no key given"))
+    with translation.override("en"):
+        yield
+    keyring_set(None)
+
+
+def raw(table: str, column: str, pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        return str(cursor.fetchone()[0])
+
+
+def person(incident: Incident, name: str = NAME) -> PersonInvolvement:
+    return PersonInvolvement.objects.create(incident=incident, name=name, pseudonym="Victim A")
+
+
+def test_a_name_is_stored_sealed_and_read_as_plaintext(cast: Cast) -> None:
+    stored = person(cast.incident)
+    assert raw("records_personinvolvement", "name", stored.pk).startswith("dz1.")
+    assert "Алиев" not in raw("records_personinvolvement", "name", stored.pk)
+    assert PersonInvolvement.objects.get(pk=stored.pk).name == NAME
+
+
+def test_a_name_gets_its_blind_indexes(cast: Cast) -> None:
+    stored = PersonInvolvement.objects.get(pk=person(cast.incident).pk)
+    assert stored.name_index == keyring().blind("ахмед алиев")
+    assert f" {keyring().blind('алиев')} " in stored.name_tokens
+
+
+def test_a_report_payload_is_sealed_and_its_public_fields_stay_readable() -> None:
+    report = ReportFactory(
+        payload={"Пострадавшие": NAME},
+        fields={"date": "2008-12-04", "region": "RU-SPE", "victims": [{"name": NAME}]},
+    )
+    assert "Алиев" not in raw("records_report", "payload", report.pk)
+    assert "Алиев" not in raw("records_report", "fields", report.pk)
+    loaded = Report.objects.get(pk=report.pk)
+    assert loaded.payload == {"Пострадавшие": NAME}
+    assert loaded.facts == {"date": "2008-12-04", "region": "RU-SPE"}
+    assert f" {keyring().blind('алиев')} " in loaded.name_tokens
+
+
+def test_a_summary_is_sealed() -> None:
+    incident = IncidentFactory(summary=f"Избит {NAME}.")
+    assert "Алиев" not in raw("records_incident", "summary", incident.pk)
+    assert Incident.objects.get(pk=incident.pk).summary == f"Избит {NAME}."
+
+
+def test_without_the_key_identifying_fields_read_as_locked(cast: Cast, locked: None) -> None:
+    keyring_set(None)
+    stored = person(cast.incident)
+    report = ReportFactory()
+    keyring_set(KeyRing.locked_because("no key given"))
+    loaded = PersonInvolvement.objects.get(pk=stored.pk)
+    assert isinstance(loaded.name, LockedText)
+    assert str(loaded.name) == "locked"
+    assert isinstance(Report.objects.get(pk=report.pk).payload, LockedJSON)
+
+
+def test_without_the_key_identifying_data_cannot_be_written(cast: Cast, locked: None) -> None:
+    with pytest.raises(KeyringLocked, match="Nothing was saved"), transaction.atomic():
+        person(cast.incident)
+    assert not PersonInvolvement.objects.exists()
+
+
+def test_a_locked_value_is_never_written_back(cast: Cast, locked: None) -> None:
+    keyring_set(None)
+    stored = person(cast.incident)
+    keyring_set(KeyRing.locked_because("no key given"))
+    loaded = PersonInvolvement.objects.get(pk=stored.pk)
+    with pytest.raises(KeyringLocked), transaction.atomic():
+        loaded.save()
+    keyring_set(None)
+    assert PersonInvolvement.objects.get(pk=stored.pk).name == NAME
+
+
+def test_a_name_longer_than_allowed_is_refused(cast: Cast) -> None:
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        PersonInvolvement(incident=cast.incident, name="я" * 301).full_clean(exclude=["incident"])

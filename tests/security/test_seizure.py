@@ -1,0 +1,254 @@
+"""What a seized disk holds after `dozor demo`, and backups taken from it, end to end.
+
+These run the real `dozor` command in a throwaway DOZOR_HOME, as an operator would.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from dozor.demo.generator import demo_generate
+from tests.test_config import ROOT, run_dozor
+
+SIZE, SEED = 60, 2008
+POSTGRES_URL = os.environ.get(
+    "DOZOR_TEST_DATABASE_URL", "postgres://dozor_test:dozor_test@127.0.0.1:5432/dozor_test"
+)
+
+
+def victim_names(size: int, seed: int) -> set[str]:
+    """Every name the demo's sources write: Cyrillic, Latin transliterations, declined forms."""
+    dataset = demo_generate(size=size, seed=seed)
+    names = {p.name for i in dataset.incidents for p in i.persons if p.name}
+    for report in dataset.reports:
+        names.update(v["name"] for v in report.parsed["victims"] if v["name"])
+        names.update(report.raw.get("victims_as_written", []))
+        for victim in report.raw.get("Victims", []):
+            if victim["name"]:
+                names.add(victim["name"])
+    return names
+
+
+def sqlite_bytes(home: Path) -> bytes:
+    database = home / "dozor.sqlite3"
+    connection = sqlite3.connect(database)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    connection.close()
+    data = database.read_bytes()
+    wal = home / "dozor.sqlite3-wal"
+    return data + (wal.read_bytes() if wal.exists() else b"")
+
+
+def leaked(names: set[str], data: bytes) -> list[str]:
+    return sorted(name for name in names if name.encode() in data)
+
+
+def canonical_dump(database: Path) -> dict[str, list[list[object]]]:
+    connection = sqlite3.connect(database)
+    tables = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+        )
+    ]
+    dump = {
+        table: sorted(
+            (list(row) for row in connection.execute(f'SELECT * FROM "{table}"')),  # noqa: S608
+            key=lambda row: json.dumps(row, default=str),
+        )
+        for table in sorted(tables)
+    }
+    connection.close()
+    return dump
+
+
+@pytest.fixture(scope="module")
+def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    home = tmp_path_factory.mktemp("seized")
+    result = run_dozor(home, "demo", "--no-serve", "--size", str(SIZE), "--seed", str(SEED))
+    assert result.returncode == 0, result.stderr
+    return home
+
+
+def test_the_demo_makes_its_key_file_readable_by_its_owner_only(demo_home: Path) -> None:
+    key = demo_home / "keys" / "dozor.key"
+    assert key.stat().st_mode & 0o077 == 0
+
+
+def test_the_demo_says_a_real_deployment_keeps_the_key_apart(tmp_path: Path) -> None:
+    result = run_dozor(tmp_path, "demo", "--no-serve", "--size", "5")
+    assert "a real deployment keeps the key apart from the database" in result.stdout
+
+
+def test_the_seized_sqlite_file_holds_no_victims_name(demo_home: Path) -> None:
+    names = victim_names(SIZE, SEED)
+    assert len(names) > 100
+    data = sqlite_bytes(demo_home)
+    assert "Северный".encode() in data or b"records_incident" in data  # the file is readable
+    assert leaked(names, data) == []
+
+
+def test_without_the_key_dozor_is_locked_and_shows_no_name(demo_home: Path) -> None:
+    key = demo_home / "keys" / "dozor.key"
+    moved = demo_home.parent / f"{demo_home.name}.key"
+    key.rename(moved)
+    try:
+        status = run_dozor(demo_home, "keys", "status")
+        check = run_dozor(demo_home, "keys", "check")
+    finally:
+        moved.rename(key)
+    assert "Locked: no encryption key was given" in status.stdout
+    assert check.returncode != 0
+    assert "DOZOR_KEY_FILE" in check.stderr
+
+
+def test_keys_check_opens_every_value_of_the_demo(demo_home: Path) -> None:
+    result = run_dozor(demo_home, "keys", "check")
+    assert result.returncode == 0, result.stderr
+    assert ": 0 do not open." in result.stdout
+
+
+def test_a_backup_restores_to_an_identical_database(demo_home: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "dozor.backup"
+    assert run_dozor(demo_home, "backup", "--to", str(archive)).returncode == 0
+    assert leaked(victim_names(SIZE, SEED), archive.read_bytes()) == []
+    verified = run_dozor(demo_home, "backup", "verify", str(archive))
+    assert verified.returncode == 0, verified.stderr
+    assert "intact" in verified.stdout
+    fresh = tmp_path / "fresh"
+    key = {"DOZOR_KEY_FILE": str(demo_home / "keys" / "dozor.key")}
+    restored = run_dozor(fresh, "restore", str(archive), **key)
+    assert restored.returncode == 0, restored.stderr
+    assert canonical_dump(fresh / "dozor.sqlite3") == canonical_dump(demo_home / "dozor.sqlite3")
+    assert run_dozor(fresh, "keys", "check", **key).returncode == 0
+
+
+def test_restore_refuses_a_database_with_data(demo_home: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "dozor.backup"
+    run_dozor(demo_home, "backup", "--to", str(archive))
+    result = run_dozor(demo_home, "restore", str(archive))
+    assert result.returncode != 0
+    assert "the database is not empty" in result.stderr
+
+
+def test_a_changed_archive_fails_verification(demo_home: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "dozor.backup"
+    run_dozor(demo_home, "backup", "--to", str(archive))
+    data = bytearray(archive.read_bytes())
+    data[len(data) // 2] ^= 1
+    archive.write_bytes(bytes(data))
+    result = run_dozor(demo_home, "backup", "verify", str(archive))
+    assert result.returncode != 0
+    assert "does not decrypt" in result.stderr
+
+
+def test_an_archive_does_not_open_with_another_key(demo_home: Path, tmp_path: Path) -> None:
+    archive = tmp_path / "dozor.backup"
+    run_dozor(demo_home, "backup", "--to", str(archive))
+    other = tmp_path / "other"
+    run_dozor(other, "keys", "init", "--key-file", str(other / "k.key"))
+    result = run_dozor(other, "backup", "verify", str(archive), DOZOR_KEY_FILE=str(other / "k.key"))
+    assert result.returncode != 0
+    assert "was made with key id" in result.stderr
+
+
+WRITER = """
+import time, django
+django.setup()
+from dozor.records.models import Organisation
+from dozor.records.services import IncidentInput, PersonInput, incident_create
+organisation = Organisation.objects.order_by("id").first()
+deadline = time.monotonic() + {seconds}
+while time.monotonic() < deadline:
+    incident_create(organisation=organisation, user=None, data=IncidentInput(
+        title="Запись", incident_type="threat", date_start=__import__("datetime").date(2020, 1, 1),
+        people=[PersonInput(name="Имя Фамилия") for _ in range(3)]))
+"""
+
+
+def test_a_backup_taken_while_incidents_are_written_is_consistent(tmp_path: Path) -> None:
+    home = tmp_path / "busy"
+    assert run_dozor(home, "demo", "--no-serve", "--size", "5").returncode == 0
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
+    environment.update(DOZOR_HOME=str(home), DJANGO_SETTINGS_MODULE="dozor.settings")
+    writer = subprocess.Popen(
+        [sys.executable, "-c", WRITER.format(seconds=8)], env=environment, cwd=ROOT
+    )
+    try:
+        time.sleep(3)
+        archive = tmp_path / "busy.backup"
+        taken = run_dozor(home, "backup", "--to", str(archive))
+        assert taken.returncode == 0, taken.stderr
+    finally:
+        writer.wait(timeout=60)
+    fresh = tmp_path / "restored"
+    key = {"DOZOR_KEY_FILE": str(home / "keys" / "dozor.key")}
+    assert run_dozor(fresh, "restore", str(archive), **key).returncode == 0
+    database = sqlite3.connect(fresh / "dozor.sqlite3")
+    written = database.execute(
+        "SELECT count(*) FROM records_incident WHERE title = 'Запись'"
+    ).fetchone()[0]
+    partial = database.execute(
+        "SELECT count(*) FROM records_incident i WHERE title = 'Запись' AND "
+        "(SELECT count(*) FROM records_personinvolvement p WHERE p.incident_id = i.id) <> 3"
+    ).fetchone()[0]
+    database.close()
+    assert written > 0
+    assert partial == 0
+
+
+@pytest.mark.postgres
+def test_a_pg_dump_of_the_demo_holds_no_victims_name(tmp_path: Path) -> None:
+    import psycopg
+
+    parts = urlsplit(POSTGRES_URL)
+    name = f"dozor_crypto_seized_{os.getpid()}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = parts._replace(path=f"/{name}").geturl()
+    try:
+        result = run_dozor(
+            tmp_path,
+            "demo",
+            "--no-serve",
+            "--size",
+            str(SIZE),
+            "--seed",
+            str(SEED),
+            DOZOR_DATABASE_URL=url,
+        )
+        assert result.returncode == 0, result.stderr
+        dump = subprocess.run(
+            ["pg_dump", "--dbname", url.replace("postgres://", "postgresql://")],
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PGPASSWORD": parts.password or ""},
+        ).stdout
+        assert b"records_personinvolvement" in dump
+        assert leaked(victim_names(SIZE, SEED), dump) == []
+        archive = tmp_path / "pg.backup"
+        backup = run_dozor(tmp_path, "backup", "--to", str(archive), DOZOR_DATABASE_URL=url)
+        assert backup.returncode == 0, backup.stderr
+        assert leaked(victim_names(SIZE, SEED), archive.read_bytes()) == []
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.slow
+def test_the_default_demo_leaves_no_victims_name_in_the_sqlite_file(tmp_path: Path) -> None:
+    result = run_dozor(tmp_path, "demo", "--no-serve")
+    assert result.returncode == 0, result.stderr
+    names = victim_names(3000, 2008)
+    assert len(names) > 5000
+    assert leaked(names, sqlite_bytes(tmp_path)) == []
