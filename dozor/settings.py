@@ -179,6 +179,7 @@ AXES_FAILURE_LIMIT = config.env_int("DOZOR_LOGIN_FAILURE_LIMIT", minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=config.env_int("DOZOR_LOGIN_LOCKOUT_MINUTES"))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_CLIENT_IP_CALLABLE = "dozor.security.network.client_ip"
+AXES_USERNAME_CALLABLE = "dozor.security.network.client_username"
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False

@@ -34,3 +34,16 @@ def client_ip(request: HttpRequest) -> str:
 
 def user_agent(request: HttpRequest) -> str:
     return str(request.META.get("HTTP_USER_AGENT", ""))[:USER_AGENT_MAX_LENGTH]
+
+
+# The lockout's log stores the name typed in a column of 255 characters; a user name is at most
+# 150 (Django's), so a longer one is cut to that before it reaches the log.
+USERNAME_MAX_LENGTH = 150
+
+
+def client_username(request: HttpRequest, credentials: dict[str, object] | None) -> str:
+    """The user name a sign-in attempt gave, as the lockout counts and logs it."""
+    given = (credentials or {}).get("username")
+    if not isinstance(given, str):
+        given = request.POST.get("username", "") if request.method == "POST" else ""
+    return str(given)[:USERNAME_MAX_LENGTH]

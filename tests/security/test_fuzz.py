@@ -71,3 +71,8 @@ def test_the_sign_in_form_never_fails(
         "/accounts/login/", {**extra, "username": username, "password": password}
     )
     assert response.status_code in (200, 302, 400, 429)
+
+
+def test_a_sign_in_with_a_very_long_user_name_is_refused_not_a_crash(cast: Cast) -> None:
+    response = Client().post("/accounts/login/", {"username": "я" * 5000, "password": "x"})
+    assert response.status_code in (200, 400)
