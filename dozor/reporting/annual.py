@@ -23,8 +23,7 @@ from dozor.records.vocab import vocabulary
 from dozor.reporting.charts import Table, bar_svg, map_svg
 from dozor.reporting.suppression import shown
 from dozor.responses.charts import funnel_svg
-from dozor.responses.funnel import STAGES, FunnelRow, response_funnel
-from dozor.responses.views import STAGE_LABELS
+from dozor.responses.funnel import STAGE_LABELS, STAGES, FunnelRow, response_funnel
 from dozor.security.models import User
 
 YEARS_BACK = 10

@@ -20,6 +20,7 @@ from django.db import connection, transaction
 from django.db.backends.signals import connection_created
 from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import ExtractYear
+from django.utils.translation import gettext_lazy
 
 from dozor.records.models import Incident, IncidentBias
 from dozor.responses.vocab import hate_articles, response_vocabulary
@@ -32,6 +33,15 @@ STAGES = (
     "charged",
     "convicted_with_motive",
 )
+# What each stage is called on the statistics page, the annual report and their charts.
+STAGE_LABELS = {
+    "documented": gettext_lazy("Documented"),
+    "reported": gettext_lazy("Reported to the police"),
+    "case_opened": gettext_lazy("Case opened"),
+    "motive_qualified": gettext_lazy("Hate motive qualified"),
+    "charged": gettext_lazy("Charged"),
+    "convicted_with_motive": gettext_lazy("Convicted, motive recognised"),
+}
 DIMENSIONS = ("all", "year", "region", "bias", "type")
 NOT_PROCEDURAL = ("official_statement",)
 OPENED_KINDS = (

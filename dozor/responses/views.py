@@ -27,7 +27,7 @@ from dozor.responses.forms import (
     RaiseListForm,
     RaisingForm,
 )
-from dozor.responses.funnel import STAGES, response_funnel
+from dozor.responses.funnel import STAGE_LABELS, STAGES, response_funnel
 from dozor.responses.models import Body, ResponseEvent
 from dozor.security.models import User
 
@@ -37,14 +37,6 @@ MSG_NOTHING_SAVED = gettext_lazy("Nothing was saved: correct the fields marked b
 MSG_NO_REFERENCES = gettext_lazy("Choose at least one incident for the dossier.")
 MSG_TOO_MANY_REFERENCES = gettext_lazy("A dossier holds at most %(limit)s incidents.")
 MAX_DOSSIER_INCIDENTS = 100
-STAGE_LABELS = {
-    "documented": gettext_lazy("Documented"),
-    "reported": gettext_lazy("Reported to the police"),
-    "case_opened": gettext_lazy("Case opened"),
-    "motive_qualified": gettext_lazy("Hate motive qualified"),
-    "charged": gettext_lazy("Charged"),
-    "convicted_with_motive": gettext_lazy("Convicted, motive recognised"),
-}
 
 
 def _incident(request: HttpRequest, reference: str) -> Incident:
