@@ -165,9 +165,10 @@ def annual_tables(
     return tables
 
 
-def annual_report(
+def annual_figures(
     *, user: User | AnonymousUser, country: str, year: int, language: str, public: bool
 ) -> AnnualReport:
+    """The report's figures: every query it runs, without the charts."""
     visible = incidents_visible(user).filter(country=country)
     incidents = visible.filter(
         date_start__gte=datetime.date(year, 1, 1), date_start__lte=datetime.date(year, 12, 31)
@@ -216,9 +217,21 @@ def annual_report(
             estimate=estimate_latest(user=user, country=country, year=year),
             prepared_on=datetime.datetime.now(tz=datetime.UTC).date(),
         )
+    return report
+
+
+def annual_report(
+    *, user: User | AnonymousUser, country: str, year: int, language: str, public: bool
+) -> AnnualReport:
+    """The report's figures and its charts, ready for the page and the print version."""
+    report = annual_figures(user=user, country=country, year=year, language=language, public=public)
+    with translation.override(language):
+        tables = report.tables
         report.svgs = {key: bar_svg(table, limit=CHART_ROWS) for key, table in tables.items()}
         if not public:
-            report.svgs["funnel"] = funnel_svg(funnel, [label for _s, label, _n in funnel_labels])
+            report.svgs["funnel"] = funnel_svg(
+                report.funnel, [label for _s, label, _n in report.funnel_labels]
+            )
         if country == "RU":
             report.svgs["map"] = map_svg(tables["region"])
         return report
