@@ -8,15 +8,15 @@ status come from the responses app, the estimate from the estimation app.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Exists, Min, OuterRef, QuerySet
 
 from dozor.analysis.evaluation import Thresholds, median, score_value, share
-from dozor.analysis.responses import ResponseStatus, response_status
+from dozor.analysis.responses.status import MOTIVE_OFF, MOTIVE_ON
 from dozor.estimation.selectors import estimate_latest
 from dozor.evaluation.catalogue import Indicator, catalogue
 from dozor.evaluation.models import IndicatorThreshold, OfficialStatistic
@@ -24,8 +24,7 @@ from dozor.records.models import Incident
 from dozor.records.selectors import incidents_visible
 from dozor.responses.funnel import CHARGED_KINDS, response_funnel
 from dozor.responses.models import ResponseEvent
-from dozor.responses.selectors import as_event
-from dozor.responses.vocab import event_rules
+from dozor.responses.vocab import event_rules, hate_articles
 from dozor.security.models import User
 
 
@@ -55,21 +54,97 @@ def incidents_of_year(user: User | AnonymousUser, *, country: str, year: int) ->
     )
 
 
-def case_statuses(incidents: QuerySet[Incident]) -> list[ResponseStatus]:
-    """The derived status of every incident that has response events."""
-    dates = dict(incidents.order_by().values_list("pk", "date_start"))
-    events: dict[int, list[Any]] = defaultdict(list)
-    rows = ResponseEvent.objects.filter(incident_id__in=incidents.order_by().values("pk"))
-    for row in rows.order_by("incident_id", "date", "id"):
-        events[row.incident_id].append(as_event(row))
-    rules = event_rules()
-    today = datetime.datetime.now(tz=datetime.UTC).date()
-    return [
-        response_status(
-            items, rules=rules, incident_date=dates.get(pk), today=today, stall_months=10**6
-        )
-        for pk, items in events.items()
-    ]
+def _effective_events(incidents: QuerySet[Incident]) -> QuerySet[ResponseEvent]:
+    """The incidents' response events still in force: no correction supersedes them."""
+    return ResponseEvent.objects.filter(incident_id__in=incidents.order_by().values("pk")).exclude(
+        Exists(ResponseEvent.objects.filter(supersedes_id=OuterRef("pk")))
+    )
+
+
+def opening_delays(incidents: QuerySet[Incident]) -> list[int]:
+    """Days from each incident to the first case opened for it (events in force, in the
+    database: one row per opened case). Cases opened before the incident's date say more about
+    the record than about the police and are left out, as are incidents without a date."""
+    rows = (
+        _effective_events(incidents)
+        .filter(kind="case_opened")
+        .order_by()
+        .values("incident_id", "incident__date_start")
+        .annotate(opened=Min("date"))
+    )
+    delays = []
+    for row in rows:
+        start = row["incident__date_start"]
+        if start is not None and row["opened"] >= start:
+            delays.append((row["opened"] - start).days)
+    return delays
+
+
+def motive_sql(incidents: QuerySet[Incident], *, vendor: str) -> tuple[str, list[Any]]:
+    """Prosecutions and, of them, those with the hate motive recognised, as one statement.
+
+    The same reading as dozor.analysis.responses.response_status, in named steps: ``ev``, the
+    events in force with their procedural rank and the motive signal each carries (a motive
+    event says yes or no; otherwise the legal articles, when given, say whether a hate article
+    is among them); ``ordered``, the events in reading order (date, rank, id), each numbered
+    within its incident's run of signals; ``state``, the motive in force at each event (the
+    signal that opened its run); ``per_incident``, the motive at the last charge and at the last
+    verdict (the verdict's own finding, else its articles); then the counts. The verdict's
+    finding counts over the charge's when it has one.
+    """
+    incident_sql, incident_params = incidents.order_by().values("pk").query.sql_with_params()
+    params: list[Any] = []
+
+    def listed(codes: Any) -> str:
+        codes = sorted(codes)
+        params.extend(codes)
+        return ", ".join(["%s"] * len(codes)) or "NULL"
+
+    articles = "e.articles::text" if vendor == "postgresql" else "e.articles"
+    hate_codes = sorted(hate_articles())
+
+    def hate() -> str:
+        params.extend(f'%"{code}"%' for code in hate_codes)
+        return " OR ".join(f"{articles} LIKE %s" for _ in hate_codes) or "1 = 0"
+
+    ranks = [(code, rank) for code, rank in sorted(event_rules().rank.items()) if rank]
+    rank_case = "CASE e.kind " + " ".join("WHEN %s THEN %s" for _ in ranks) + " ELSE 0 END"
+    for code, rank in ranks:
+        params.extend([code, rank])
+    has_articles = f"COALESCE({articles}, '[]') <> '[]'"
+    signal = (
+        f"CASE WHEN e.kind IN ({listed(MOTIVE_ON)}) THEN 1 "
+        f"WHEN e.kind IN ({listed(MOTIVE_OFF)}) THEN 0 "
+        f"WHEN {has_articles} THEN CASE WHEN {hate()} THEN 1 ELSE 0 END END"
+    )
+    found = (
+        "CASE WHEN e.motive_recognised THEN 1 WHEN NOT e.motive_recognised THEN 0 "
+        f"WHEN {has_articles} THEN CASE WHEN {hate()} THEN 1 ELSE 0 END END"
+    )
+    charged = listed(CHARGED_KINDS)
+    params.extend(incident_params)
+    # Every value is a parameter; the text joined here is made of constant identifiers.
+    sql = (
+        f"WITH ev AS (SELECT e.incident_id, e.id, e.date, e.kind, {rank_case} AS rnk, "  # noqa: S608
+        f"{signal} AS signal, {found} AS finding, "
+        f"CASE WHEN e.kind IN ({charged}) THEN 1 ELSE 0 END AS prosecuting "
+        "FROM responses_responseevent e "
+        f"WHERE e.incident_id IN ({incident_sql}) AND NOT EXISTS "
+        "(SELECT 1 FROM responses_responseevent c WHERE c.supersedes_id = e.id)), "
+        "ordered AS (SELECT ev.*, COUNT(signal) OVER (PARTITION BY incident_id "
+        "ORDER BY date, rnk, id ROWS UNBOUNDED PRECEDING) AS run, "
+        "ROW_NUMBER() OVER (PARTITION BY incident_id, kind "
+        "ORDER BY date DESC, rnk DESC, id DESC) AS from_last FROM ev), "
+        "state AS (SELECT ordered.*, MAX(signal) OVER (PARTITION BY incident_id, run) "
+        "AS motive FROM ordered), "
+        "per_incident AS (SELECT incident_id, MAX(prosecuting) AS prosecuted, "
+        "MAX(CASE WHEN kind = 'charged' AND from_last = 1 THEN motive END) AS at_charge, "
+        "MAX(CASE WHEN kind = 'verdict' AND from_last = 1 THEN finding END) AS at_verdict "
+        "FROM state GROUP BY incident_id) "
+        "SELECT COUNT(*), COALESCE(SUM(CASE WHEN COALESCE(at_verdict, at_charge) = 1 "
+        "THEN 1 ELSE 0 END), 0) FROM per_incident WHERE prosecuted = 1"
+    )
+    return sql, params
 
 
 def reported_share(incidents: QuerySet[Incident]) -> MetricValue:
@@ -82,23 +157,19 @@ def reported_share(incidents: QuerySet[Incident]) -> MetricValue:
     )
 
 
-def median_days_to_opening(statuses: list[ResponseStatus]) -> MetricValue:
-    days = [s.days_to_case_opening for s in statuses if s.days_to_case_opening is not None]
+def median_days_to_opening(incidents: QuerySet[Incident]) -> MetricValue:
+    days = opening_delays(incidents)
     return MetricValue(median([float(d) for d in days]), len(days))
 
 
-def motive_recognised_share(statuses: list[ResponseStatus]) -> MetricValue:
+def motive_recognised_share(incidents: QuerySet[Incident]) -> MetricValue:
     """Of the incidents whose perpetrators were charged, how many had the motive recognised: at
     the verdict when there was one that said so, otherwise at the charge."""
-    prosecutions = [s for s in statuses if any(e.kind in CHARGED_KINDS for e in s.effective)]
-    recognised = sum(
-        1
-        for s in prosecutions
-        if (s.motive_at_verdict if s.motive_at_verdict is not None else s.motive_at_charge)
-    )
-    return MetricValue(
-        share(recognised, len(prosecutions)), len(prosecutions), {"recognised": recognised}
-    )
+    sql, params = motive_sql(incidents, vendor=connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        prosecutions, recognised = (int(value) for value in cursor.fetchone())
+    return MetricValue(share(recognised, prosecutions), prosecutions, {"recognised": recognised})
 
 
 def official_to_documented(*, country: str, year: int, documented: int) -> MetricValue:
@@ -141,12 +212,11 @@ def computed_indicators(
     user: User | AnonymousUser, *, country: str, year: int
 ) -> dict[str, IndicatorValue]:
     incidents = incidents_of_year(user, country=country, year=year)
-    statuses = case_statuses(incidents)
     reported = reported_share(incidents)
     metrics = {
         "reported_share": reported,
-        "median_days_to_opening": median_days_to_opening(statuses),
-        "motive_recognised_share": motive_recognised_share(statuses),
+        "median_days_to_opening": median_days_to_opening(incidents),
+        "motive_recognised_share": motive_recognised_share(incidents),
         "official_to_documented": official_to_documented(
             country=country, year=year, documented=reported.count
         ),

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import datetime
+import random
 
 import pytest
 
+from dozor.analysis.responses import response_status
 from dozor.estimation.models import EstimateRun, RunStatus
 from dozor.evaluation.card import report_card
-from dozor.evaluation.indicators import computed_indicators
+from dozor.evaluation.indicators import (
+    computed_indicators,
+    incidents_of_year,
+    motive_recognised_share,
+    opening_delays,
+)
 from dozor.evaluation.models import OfficialStatistic
+from dozor.responses.funnel import CHARGED_KINDS
+from dozor.responses.models import ResponseEvent
+from dozor.responses.selectors import as_event
+from dozor.responses.vocab import event_rules, hate_articles, response_vocabulary
 from tests.conftest import Cast
 from tests.evaluation.factories import incident_with_events
 from tests.factories import IncidentFactory
+from tests.responses.factories import ResponseEventFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +159,72 @@ def test_the_card_compares_with_the_previous_year(year_2008: Cast) -> None:
     # 2007: one incident, not reported (0%, absent); 2008: 80% (met).
     assert rows["C4"].previous_grade == "absent"
     assert rows["C4"].trend == "improved"
+
+
+def test_the_database_reads_the_motive_and_the_opening_as_the_case_status_does(cast: Cast) -> None:
+    """Seeded random timelines (corrections, articles, motive events, verdicts, same-day steps):
+    the indicators computed in the database agree with response_status() replaying each
+    incident's events in Python."""
+    rng = random.Random(2008)
+    codes = response_vocabulary("legal_article").codes
+    hate = sorted(hate_articles())
+    plain = [code for code in codes if code not in hate]
+    kinds = [
+        "reported_to_police", "case_opened", "motive_qualified", "motive_not_qualified",
+        "motive_added", "motive_dropped", "charged", "sent_to_court", "verdict", "appeal",
+        "official_statement", "refusal_to_open",
+    ]  # fmt: skip
+    start = datetime.date(2008, 1, 1)
+    for _incident in range(60):
+        incident = IncidentFactory(
+            organisation=cast.organisation,
+            date_start=start + datetime.timedelta(days=rng.randrange(300)),
+        )
+        made: list[ResponseEvent] = []
+        for _ in range(rng.randint(1, 7)):
+            kind = rng.choice(kinds)
+            extra: dict[str, object] = {}
+            if kind in ("case_opened", "charged", "verdict") and rng.random() < 0.6:
+                extra["articles"] = rng.sample(hate + plain, rng.randint(1, 2))
+            if kind == "verdict":
+                extra["verdict_outcome"] = rng.choice(["convicted", "acquitted"])
+                extra["motive_recognised"] = rng.choice([True, False, None])
+            if made and rng.random() < 0.15:
+                free = [e for e in made if not ResponseEvent.objects.filter(supersedes=e).exists()]
+                if free:
+                    extra["supersedes"] = rng.choice(free)
+            made.append(
+                ResponseEventFactory(
+                    incident=incident,
+                    kind=kind,
+                    date=incident.date_start + datetime.timedelta(days=rng.randint(-5, 40)),
+                    **extra,
+                )
+            )
+    incidents = incidents_of_year(cast.owner, country="RU", year=2008)
+    rules = event_rules()
+    statuses = []
+    for incident in incidents.order_by("pk"):
+        rows = list(ResponseEvent.objects.filter(incident=incident))
+        if rows:
+            statuses.append(
+                response_status(
+                    [as_event(row) for row in rows],
+                    rules=rules,
+                    incident_date=incident.date_start,
+                    today=datetime.date(2026, 1, 1),
+                    stall_months=12,
+                )
+            )
+    prosecutions = [s for s in statuses if any(e.kind in CHARGED_KINDS for e in s.effective)]
+    recognised = sum(
+        1
+        for s in prosecutions
+        if (s.motive_at_verdict if s.motive_at_verdict is not None else s.motive_at_charge)
+    )
+    delays = sorted(s.days_to_case_opening for s in statuses if s.days_to_case_opening is not None)
+
+    motive = motive_recognised_share(incidents)
+    assert (motive.count, motive.details["recognised"]) == (len(prosecutions), recognised)
+    assert sorted(opening_delays(incidents)) == delays
+    assert len(prosecutions) > 10 and 0 < recognised < len(prosecutions) and len(delays) > 5
