@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import resource
 import subprocess
 import sys
@@ -76,14 +77,21 @@ def run_child(size: int, base: int, threads: int, memory: str, seed: int) -> dic
     started = time.perf_counter()
     result = linkage.link_reports(
         reports,
-        options=linkage.LinkageOptions(duckdb_connection=connection, u_pairs=1e6),
+        options=linkage.LinkageOptions(
+            duckdb_connection=connection, u_pairs=1e6, count_comparisons=True
+        ),
     )
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     predicted = result.clusters.set_index("report_id")["cluster_id"]
     scores = linkage.cluster_scores(predicted, pd.Series(truth, index=reports["report_id"]))
+    names = reports["victims"].explode().dropna()
     return {
         "reports": size,
+        "distinct_victim_names": int(names.map(lambda v: v.get("name")).nunique()),
+        "distinct_summaries": int(reports["summary"].nunique()),
+        "comparisons": result.comparisons,
+        "load_average": round(os.getloadavg()[0], 1),
         "generate_s": round(generated, 1),
         "link_s": round(seconds, 1),
         "reports_per_s": round(size / seconds),
@@ -128,13 +136,18 @@ def main() -> int:
         results[str(size)] = figures
         steps = ", ".join(
             f"{name} {figures['timings'][f'{name}_s']} s"
-            for name in ("prepare", "train", "predict", "cluster")
+            for name in ("prepare", "train", "count", "predict", "cluster")
         )
         print(
             f"{size:>9,} reports: linked in {figures['link_s']:.1f} s "
             f"({figures['reports_per_s']:,} reports/s; {steps}), peak memory "
-            f"{figures['peak_memory_mb']:,} MB, {figures['pairs']:,} pairs, "
-            f"cluster F1 {figures['cluster']['f1']:.3f} (generated in {figures['generate_s']} s)"
+            f"{figures['peak_memory_mb']:,} MB, {figures['comparisons']:,} comparisons scored, "
+            f"{figures['pairs']:,} pairs kept, cluster F1 {figures['cluster']['f1']:.3f}; "
+            f"generated in {figures['generate_s']} s, with "
+            f"{figures['distinct_victim_names']:,} distinct victims' names and "
+            f"{figures['distinct_summaries']:,} distinct summaries; "
+            f"load average {figures['load_average']} on {os.cpu_count()} cores",
+            flush=True,
         )
     sizes = sorted(results, key=int)
     if len(sizes) > 1:

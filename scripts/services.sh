@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Make sure the services the tests use are there: PostgreSQL on loopback and Debian's Chromium.
+# Make sure the services the tests use are there: PostgreSQL on loopback, Debian's Chromium and a
+# Java runtime for Spark.
 # As root (as in CI) it installs them from Debian's packages; otherwise it says what is missing.
 # Prints the shell lines to export DOZOR_TEST_DATABASE_URL and DOZOR_CHROMIUM.
 set -euo pipefail
@@ -14,6 +15,8 @@ need_install=()
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need_install+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need_install+=(chromium)
 command -v msgfmt >/dev/null 2>&1 || need_install+=(gettext)
+# The Spark engine of linkage (pyspark, in the dev extra) runs on a Java 17 runtime.
+command -v java >/dev/null 2>&1 || need_install+=(openjdk-17-jre-headless)
 # Dossier PDFs: WeasyPrint needs Pango; the tests read the PDFs with poppler's pdftotext/pdftoppm.
 for package in libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core poppler-utils; do
   dpkg -s "$package" >/dev/null 2>&1 || need_install+=("$package")

@@ -30,7 +30,12 @@ from dozor.analysis.linkage.errors import (
     LinkageInputError,
 )
 from dozor.analysis.linkage.evaluate import Scores, cluster_scores, pairwise_scores
-from dozor.analysis.linkage.model import decisions_as_labels, settings, train
+from dozor.analysis.linkage.model import (
+    comparison_count,
+    decisions_as_labels,
+    settings,
+    train,
+)
 from dozor.analysis.linkage.prepare import REPORT_COLUMNS, features_from_reports
 
 __all__ = [
@@ -72,6 +77,7 @@ class LinkageOptions:
     seed: int = 1
     spark_session: Any = None  # an existing SparkSession for engine="spark"
     duckdb_connection: Any = None  # a configured duckdb connection (threads, memory_limit)
+    count_comparisons: bool = False  # count the pairs the blocking rules let through (a join)
 
 
 @dataclass
@@ -80,6 +86,7 @@ class LinkageResult:
     clusters: pd.DataFrame
     model: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
+    comparisons: int | None = None  # pairs scored, when LinkageOptions.count_comparisons
 
 
 def _check(options: LinkageOptions, reports: pd.DataFrame, decisions: pd.DataFrame | None) -> None:
@@ -146,6 +153,12 @@ def link_reports(
     )
     timings["train_s"] = time.perf_counter() - step
 
+    comparisons = None
+    if options.count_comparisons:
+        step = time.perf_counter()
+        comparisons = comparison_count(table)
+        timings["count_s"] = time.perf_counter() - step
+
     step = time.perf_counter()
     predictions = linker.inference.predict(
         threshold_match_probability=options.review_threshold, warning_mode="never"
@@ -167,4 +180,6 @@ def link_reports(
     timings["cluster_s"] = time.perf_counter() - step
     timings["total_s"] = time.perf_counter() - started
     model = json.loads(json.dumps(linker.misc.save_model_to_json(), default=str))
-    return LinkageResult(pairs=pairs, clusters=clusters, model=model, timings=timings)
+    return LinkageResult(
+        pairs=pairs, clusters=clusters, model=model, timings=timings, comparisons=comparisons
+    )

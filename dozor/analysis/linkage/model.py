@@ -116,38 +116,31 @@ def names_comparison() -> cl.CustomComparison:
 DISAGREEMENT_AMONG_MATCHES = 0.02
 
 
-def _disagreement() -> ComparisonLevelCreator:
-    return cll.ElseLevel().configure(
-        m_probability=DISAGREEMENT_AMONG_MATCHES, fix_m_probability=True
+def shared_item_comparison(column: str, agreement: str) -> cl.CustomComparison:
+    """Lists both reports give (ages, bias motivations): an item in common, or none.
+
+    Disagreement has its chance among matches fixed (DISAGREEMENT_AMONG_MATCHES), not estimated.
+    """
+    return cl.CustomComparison(
+        output_column_name=column,
+        comparison_levels=[
+            cll.NullLevel(column),
+            cll.ArrayIntersectLevel(column, 1).configure(label_for_charts=agreement),
+            cll.ElseLevel().configure(
+                m_probability=DISAGREEMENT_AMONG_MATCHES, fix_m_probability=True
+            ),
+        ],
     )
 
 
 def ages_comparison() -> cl.CustomComparison:
     """Victims' ages, where both reports give any: a shared age, or none in common."""
-    return cl.CustomComparison(
-        output_column_name="victim_ages",
-        comparison_levels=[
-            cll.NullLevel("victim_ages"),
-            cll.ArrayIntersectLevel("victim_ages", 1).configure(
-                label_for_charts="a victim's age agrees"
-            ),
-            _disagreement(),
-        ],
-    )
+    return shared_item_comparison("victim_ages", "a victim's age agrees")
 
 
 def bias_comparison() -> cl.CustomComparison:
     """Bias motivations as the reports classify them: any in common, or none."""
-    return cl.CustomComparison(
-        output_column_name="bias_motivations",
-        comparison_levels=[
-            cll.NullLevel("bias_motivations"),
-            cll.ArrayIntersectLevel("bias_motivations", 1).configure(
-                label_for_charts="a bias motivation in common"
-            ),
-            _disagreement(),
-        ],
-    )
+    return shared_item_comparison("bias_motivations", "a bias motivation in common")
 
 
 def counts_comparison() -> cl.CustomComparison:
@@ -208,6 +201,19 @@ def prediction_blocking_rules() -> list[Any]:
         block_on("name_key", "year"),
         block_on("month", "region", "incident_type", "harmed"),
     ]
+
+
+def comparison_count(table: Any) -> int:
+    """How many pairs the prediction blocking rules let through: the work prediction does."""
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    records = count_comparisons_from_blocking_rules(
+        table,
+        blocking_rules=prediction_blocking_rules(),
+        link_type="dedupe_only",
+        record_sample_proportion=1.0,
+    )
+    return int(records[-1]["cumulative_comparison_count"])
 
 
 def settings(probability_two_random_records_match: float = 1e-4) -> SettingsCreator:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import csv
 import datetime
 import functools
-from collections.abc import Iterable, Mapping
+from collections import Counter
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -48,6 +50,7 @@ MSG_BAD_PRECISION = (
 )
 MSG_BAD_COUNT = "Report {report_id}: {column} {value!r} is not a whole number of people ≥ 0."
 
+_Key = TypeVar("_Key", bound=Hashable)
 PRECISIONS = ("day", "month", "year", "range", "unknown")
 SUMMARY_WORDS = 40
 COMMON_WORD_SHARE = 0.02
@@ -155,6 +158,10 @@ def summary_words(text: str) -> list[str]:
     return sorted(keys)
 
 
+# One victim's name recurs in the reports of every list that records them.
+_name_key = functools.lru_cache(maxsize=1 << 20)(name_key)
+
+
 def _victim_keys(victims: Iterable[Mapping[str, Any]] | None) -> dict[str, list[Any]]:
     full: list[str] = []
     phonetic: list[str] = []
@@ -164,7 +171,7 @@ def _victim_keys(victims: Iterable[Mapping[str, Any]] | None) -> dict[str, list[
         age = victim.get("age")
         if isinstance(age, int) and not isinstance(age, bool) and 0 < age < 120:
             ages.append(age)
-        key = name_key(str(victim.get("name") or ""), str(victim.get("sex") or "unknown"))
+        key = _name_key(str(victim.get("name") or ""), str(victim.get("sex") or "unknown"))
         if key is None:
             continue
         full.append(key.full)
@@ -179,9 +186,142 @@ def _victim_keys(victims: Iterable[Mapping[str, Any]] | None) -> dict[str, list[
     }
 
 
+def _distinct(keys: Iterable[_Key]) -> tuple[np.ndarray, list[_Key]]:
+    """Codes into the distinct keys (in order of first appearance), and those keys."""
+    index: dict[_Key, int] = {}
+    codes = np.fromiter((index.setdefault(key, len(index)) for key in keys), dtype=np.int64)
+    return codes, list(index)
+
+
+def _first_report(reports: pd.DataFrame, codes: np.ndarray, code: int) -> Any:
+    return reports["report_id"].iloc[int(np.argmax(codes == code))]
+
+
+def _spread(values: Sequence[Any], codes: np.ndarray) -> np.ndarray:
+    """One value per row from one value per distinct key (lists stay lists)."""
+    holder = np.empty(len(values), dtype=object)
+    for position, value in enumerate(values):
+        holder[position] = value
+    return holder[codes]
+
+
+def _dates(reports: pd.DataFrame) -> dict[str, Any]:
+    precisions = [value or "day" for value in reports["date_precision"].tolist()]
+    codes, distinct = _distinct(zip(reports["date"].tolist(), precisions, strict=True))
+    spans = []
+    for code, (value, precision) in enumerate(distinct):
+        report_id = None
+        if precision not in PRECISIONS or not _readable_date(value, precision):
+            report_id = _first_report(reports, codes, code)
+        if precision not in PRECISIONS:
+            raise LinkageInputError(MSG_BAD_PRECISION.format(report_id=report_id, value=precision))
+        start, end = _date_span(report_id, value, precision)
+        day = None if start is None else EPOCH + datetime.timedelta(start)
+        spans.append(
+            (
+                start,
+                end,
+                start if precision == "day" else None,
+                None if day is None else day.strftime("%Y-%m"),
+                None if day is None else day.year,
+            )
+        )
+    columns = ("day_start", "day_end", "day_exact", "month", "year")
+    table = list(zip(*spans, strict=True)) if spans else [()] * len(columns)
+    return {
+        name: _spread(values, codes)
+        if name == "month"
+        else pd.array(_spread(values, codes), dtype="Int64")
+        for name, values in zip(columns, table, strict=True)
+    }
+
+
+def _readable_date(value: Any, precision: str) -> bool:
+    try:
+        _date_span(None, value, precision)
+    except LinkageInputError:
+        return False
+    return True
+
+
+def _counts(reports: pd.DataFrame, column: str) -> np.ndarray:
+    codes, distinct = _distinct(reports[column].tolist())
+    counts = []
+    for code, value in enumerate(distinct):
+        try:
+            counts.append(_count(None, column, value))
+        except (LinkageInputError, TypeError, ValueError):
+            report_id = _first_report(reports, codes, code)
+            raise LinkageInputError(
+                MSG_BAD_COUNT.format(report_id=report_id, column=column, value=value)
+            ) from None
+    return np.asarray(counts, dtype=np.int64)[codes] if counts else np.zeros(0, np.int64)
+
+
+def _places(reports: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    codes, distinct = _distinct(
+        zip(reports["region"].tolist(), reports["locality"].tolist(), strict=True)
+    )
+    regions, localities = [], []
+    for given_region, given_locality in distinct:
+        locality = str(given_locality or "")
+        region = (given_region or region_of_locality(locality)) if locality else given_region
+        regions.append(region or None)
+        localities.append(locality_key(locality) or None)
+    return _spread(regions, codes), _spread(localities, codes)
+
+
+def _victims(reports: pd.DataFrame) -> dict[str, np.ndarray]:
+    codes, distinct = _distinct(
+        tuple(
+            (v.get("name"), v.get("sex"), v.get("age")) for v in victims if isinstance(v, Mapping)
+        )
+        if isinstance(victims, list | tuple)
+        else ()
+        for victims in reports["victims"].tolist()
+    )
+    keys = [
+        _victim_keys({"name": name, "sex": sex, "age": age} for name, sex, age in victims)
+        for victims in distinct
+    ]
+    columns = {
+        name: _spread([k[name] or None for k in keys], codes)
+        for name in ("victim_names", "victim_phonetic", "victim_surnames", "victim_ages")
+    }
+    columns["name_key"] = _spread(
+        [k["victim_names"][0] if k["victim_names"] else None for k in keys], codes
+    )
+    columns["name_count"] = np.asarray([len(k["victim_names"]) for k in keys], dtype=np.int64)[
+        codes
+    ]
+    return columns
+
+
+def _summaries(reports: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Distinctive words and language per report; common words are counted over all reports."""
+    codes, distinct = _distinct(
+        value if isinstance(value, str) else str(value or "")
+        for value in reports["summary"].tolist()
+    )
+    keys = [summary_words(text) for text in distinct]
+    # A word's count over reports is its count over distinct summaries, each weighted by how
+    # many reports carry it.
+    weights = np.bincount(codes, minlength=len(distinct))
+    counts: Counter[str] = Counter()
+    for words_, weight in zip(keys, weights.tolist(), strict=True):
+        for word in words_:
+            counts[word] += weight
+    limit = max(COMMON_WORD_SHARE * len(reports), 5)
+    common = {word for word, count in counts.items() if count > limit}
+    kept = [[w for w in words_ if w not in common] or None for words_ in keys]
+    return _spread(kept, codes), _spread([_language(text) for text in distinct], codes)
+
+
 def features_from_reports(reports: pd.DataFrame) -> pd.DataFrame:
     """The columns the model compares, one row per report, keyed by `unique_id`.
 
+    Names, summaries, places and dates repeat across reports (and across copies of one source):
+    each distinct value is read once and spread over the rows that hold it.
     Raises LinkageInputError naming the report and field when a value cannot be read.
     """
     missing = [column for column in REPORT_COLUMNS if column not in reports.columns]
@@ -196,70 +336,52 @@ def features_from_reports(reports: pd.DataFrame) -> pd.DataFrame:
         raise LinkageInputError(
             MSG_DUPLICATE_IDS.format(count=len(duplicated), example=duplicated.iloc[0])
         )
+    reports = reports.reset_index(drop=True)
+    dates = _dates(reports)
+    killed = _counts(reports, "killed")
+    injured = _counts(reports, "injured")
+    region, locality = _places(reports)
     groups = odihr_groups()
-    rows = []
-    # Names and summaries repeat across reports (and across copies of one source): each
-    # distinct value is read once.
-    victims_seen: dict[tuple[Any, ...], dict[str, list[Any]]] = {}
-    summaries_seen: dict[str, list[str]] = {}
-    if "bias_motivations" not in reports.columns:
-        reports = reports.assign(bias_motivations=None)
-    for record in reports[[*REPORT_COLUMNS, "bias_motivations"]].itertuples(index=False):
-        report_id = record.report_id
-        precision = record.date_precision or "day"
-        if precision not in PRECISIONS:
-            raise LinkageInputError(MSG_BAD_PRECISION.format(report_id=report_id, value=precision))
-        start, end = _date_span(report_id, record.date, precision)
-        locality = str(record.locality or "")
-        region = record.region or region_of_locality(locality) if locality else record.region
-        killed = _count(report_id, "killed", record.killed)
-        injured = _count(report_id, "injured", record.injured)
-        victims = record.victims if isinstance(record.victims, list | tuple) else []
-        victims_key = tuple(
-            (v.get("name"), v.get("sex"), v.get("age")) for v in victims if isinstance(v, Mapping)
+    types_codes, types = _distinct(reports["incident_type"].tolist())
+    victims = _victims(reports)
+    summary_words_, summary_language = _summaries(reports)
+    if "bias_motivations" in reports.columns:
+        bias_codes, bias = _distinct(
+            tuple(sorted(set(value or ()))) for value in reports["bias_motivations"].tolist()
         )
-        names = victims_seen.get(victims_key)
-        if names is None:
-            names = victims_seen[victims_key] = _victim_keys(
-                [v for v in victims if isinstance(v, Mapping)]
-            )
-        summary = str(record.summary or "")
-        words_ = summaries_seen.get(summary)
-        if words_ is None:
-            words_ = summaries_seen[summary] = summary_words(summary)
-        first_name = names["victim_names"][0] if names["victim_names"] else None
-        rows.append(
-            {
-                "unique_id": report_id,
-                "source": record.source,
-                "day_start": start,
-                "day_end": end,
-                "day_exact": start if precision == "day" else None,
-                "month": None
-                if start is None
-                else (EPOCH + datetime.timedelta(start)).strftime("%Y-%m"),
-                "year": None if start is None else (EPOCH + datetime.timedelta(start)).year,
-                "region": region or None,
-                "locality": locality_key(locality) or None,
-                "incident_type": record.incident_type or None,
-                "type_group": groups.get(record.incident_type or "", "") or None,
-                "killed": killed,
-                "injured": injured,
-                "harmed": killed + injured,
-                **{key: value or None for key, value in names.items()},
-                "name_key": first_name,
-                # Every victim counted is named: disjoint names then speak against a match.
-                "names_complete": len(names["victim_names"]) >= max(killed + injured, 1),
-                "summary_words": words_ or None,
-                "summary_language": _language(summary),
-                "bias_motivations": sorted(set(record.bias_motivations or ())) or None,
-            }
-        )
-    frame = pd.DataFrame(rows)
+        bias_motivations = _spread([list(value) or None for value in bias], bias_codes)
+    else:
+        bias_motivations = np.full(len(reports), None, dtype=object)
+    harmed = killed + injured
+    frame = pd.DataFrame(
+        {
+            "unique_id": reports["report_id"].to_numpy(),
+            "source": reports["source"].to_numpy(),
+            **{
+                name: dates[name] for name in ("day_start", "day_end", "day_exact", "month", "year")
+            },
+            "region": region,
+            "locality": locality,
+            "incident_type": _spread([value or None for value in types], types_codes),
+            "type_group": _spread(
+                [groups.get(value or "", "") or None for value in types], types_codes
+            ),
+            "killed": killed,
+            "injured": injured,
+            "harmed": harmed,
+            **{
+                name: victims[name]
+                for name in ("victim_names", "victim_phonetic", "victim_surnames", "victim_ages")
+            },
+            "name_key": victims["name_key"],
+            # Every victim counted is named: disjoint names then speak against a match.
+            "names_complete": victims["name_count"] >= np.maximum(harmed, 1),
+            "summary_words": summary_words_,
+            "summary_language": summary_language,
+            "bias_motivations": bias_motivations,
+        }
+    )
     _fill_regions_from_localities(frame)
-    _drop_common_words(frame)
-    for column in ("day_start", "day_end", "day_exact", "year"):
-        frame[column] = frame[column].astype("Int64")
     return frame
 
 
@@ -284,23 +406,6 @@ def _fill_regions_from_localities(frame: pd.DataFrame) -> None:
     learnt = dict(zip(best["locality"], best["region"], strict=True))
     missing = frame["region"].isna() & frame["locality"].notna()
     frame.loc[missing, "region"] = frame.loc[missing, "locality"].map(learnt)
-
-
-def _drop_common_words(frame: pd.DataFrame) -> None:
-    """Words in more than COMMON_WORD_SHARE of the summaries say nothing about one incident."""
-    exploded = frame["summary_words"].explode().dropna()
-    if exploded.empty:
-        return
-    limit = max(COMMON_WORD_SHARE * len(frame), 5)
-    counts = exploded.value_counts()
-    common = set(counts[counts > limit].index)
-    if not common:
-        return
-    frame["summary_words"] = [
-        (kept or None) if isinstance(words_, list) else None
-        for words_ in frame["summary_words"]
-        for kept in [[w for w in words_ if w not in common] if isinstance(words_, list) else []]
-    ]
 
 
 def reports_frame(records: Iterable[tuple[Any, str, Mapping[str, Any]]]) -> pd.DataFrame:

@@ -18,19 +18,25 @@ MSG_NO_JAVA = (
 )
 
 
-def local_session(app_name: str = "dozor-linkage") -> Any:
-    """A local SparkSession, or EngineUnavailableError saying what is missing."""
+def local_session(app_name: str = "dozor-linkage", *, cores: int | None = None) -> Any:
+    """A local SparkSession (on `cores` cores, all by default), or EngineUnavailableError
+    saying what is missing."""
     try:
         from pyspark.sql import SparkSession
     except ImportError as error:
         raise EngineUnavailableError(MSG_NO_PYSPARK.format(reason=error)) from None
     if not os.environ.get("JAVA_HOME") and shutil.which("java") is None:
         raise EngineUnavailableError(MSG_NO_JAVA)
+    from splink.backends.spark import similarity_jar_location
+
     return (
         SparkSession.builder.appName(app_name)
-        .master("local[*]")
-        .config("spark.sql.shuffle.partitions", "8")
+        .master(f"local[{cores or '*'}]")
+        # Splink runs many small jobs: few partitions keep each one cheap on one machine.
+        .config("spark.sql.shuffle.partitions", str(2 * (cores or os.cpu_count() or 4)))
         .config("spark.ui.enabled", "false")
+        # Splink's string-similarity functions, so that its engine finds them at start.
+        .config("spark.jars", similarity_jar_location())
         .config("spark.driver.memory", "2g")
         .getOrCreate()
     )

@@ -112,3 +112,10 @@ def test_a_capital_gives_its_region_when_the_report_gives_none(
     frame = demo[0].head(1).copy()
     frame["region"], frame["locality"] = None, "Kazan"
     assert features_from_reports(frame)["region"].iloc[0] == "RU-TA"
+
+
+def test_the_comparison_count_is_every_pair_scored(demo: tuple[pd.DataFrame, pd.Series]) -> None:
+    result = linkage.link_reports(
+        demo[0], options=linkage.LinkageOptions(review_threshold=0.0, count_comparisons=True)
+    )
+    assert result.comparisons == len(result.pairs)
