@@ -18,6 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from dozor.analysis.responses import ResponseStatus
 from dozor.analysis.text.places import gazetteer_rows
 from dozor.records import geography
 from dozor.records.models import Incident
@@ -262,8 +263,15 @@ def odihr_row(incident: Incident, language: str) -> OdihrRow:
         killed=incident.killed,
         injured=incident.injured,
         perpetrators=perpetrators_text(incident, language),
-        authorities_response=status_line(incident_status(incident), language),
+        authorities_response=status_line(_status(incident), language),
     )
+
+
+def _status(incident: Incident) -> ResponseStatus:
+    """The derived status, from the prefetched timeline when the query brought it along."""
+    cache = getattr(incident, "_prefetched_objects_cache", {})
+    events = list(incident.response_events.all()) if "response_events" in cache else None
+    return incident_status(incident, events)
 
 
 def odihr_rows(incidents: Iterable[Incident], language: str) -> list[OdihrRow]:

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from dozor.records.models import Incident
 from dozor.records.selectors import incidents_visible
+from dozor.responses.models import ResponseEvent
 from dozor.security.models import User
 
 
@@ -28,7 +29,12 @@ def odihr_incidents(*, user: User | AnonymousUser, country: str, year: int) -> Q
             country=country,
             odihr_submission__year=year,
         )
-        .prefetch_related("biases", "people")
+        .prefetch_related(
+            "biases",
+            "people",
+            # The response timelines in one query, in the order events_of() gives them.
+            Prefetch("response_events", queryset=ResponseEvent.objects.order_by("date", "id")),
+        )
         .order_by("date_start", "reference")
     )
 

@@ -126,3 +126,16 @@ def test_a_reader_does_not_get_confidential_incidents(cast: Cast) -> None:
     marked_incident(cast.owner, confidentiality="confidential")
     restricted = marked_incident(cast.owner)
     assert list(odihr_incidents(user=cast.reader, country="RU", year=2024)) == [restricted]
+
+
+def test_the_response_read_with_the_submission_query_is_the_same(cast: Cast) -> None:
+    incident = marked_incident(cast.owner)
+    police_report(incident, cast.owner, datetime.date(2024, 3, 15))
+    [row] = odihr.odihr_rows(odihr_incidents(user=cast.owner, country="RU", year=2024), "en")
+    assert row.authorities_response == row_of(incident).authorities_response
+    assert row.authorities_response.startswith("Reported to the police since 15.03.2024")
+
+
+def test_the_description_reads_in_russian(cast: Cast) -> None:
+    row = row_of(marked_incident(cast.owner), "ru")
+    assert row.description.startswith("Нападение: Санкт-Петербург, 2024-03-14. 2 человека ранены.")
