@@ -139,3 +139,10 @@ def filters_for_audit(filters: IncidentFilters) -> dict[str, Any]:
         else:
             chosen[field.name] = value.isoformat() if hasattr(value, "isoformat") else value
     return chosen
+
+
+def audit_parameters(user: User, filters: IncidentFilters) -> dict[str, Any]:
+    """What the audit entry of a list export says besides who and how many: the filters, and
+    whether the file carries names (those of the user's own organisation, if they may see them)."""
+    with_names = user.organisation_id is not None and user.sees_names_of(user.organisation_id)
+    return {"filters": filters_for_audit(filters), "names": with_names}

@@ -116,7 +116,7 @@ def incident_list_download(
         kind="incidents",
         file_format=file_format,
         rows=incidents.count(),
-        parameters={"filters": listing.filters_for_audit(filters)},
+        parameters=listing.audit_parameters(user, filters),
     )
     records = listing.records(user, incidents)
     stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%d-%H%M")

@@ -315,3 +315,10 @@ def test_the_list_export_is_audited_with_filters_and_count(cast: Cast) -> None:
     assert entry.changes["filters"]["region"] == "RU-SPE"
     assert "Каримзода" not in json.dumps(entry.changes, ensure_ascii=False)
     assert entry.changes["filters"]["text_digest"]
+    assert entry.changes["names"] is True
+
+
+def test_a_readers_list_export_is_audited_as_without_names(cast: Cast) -> None:
+    list_download(cast.client("reader"), "csv")
+    entry = AuditEntry.objects.filter(action="export").get()
+    assert entry.actor == "reader" and entry.changes["names"] is False

@@ -124,7 +124,7 @@ class Command(DozorCommand):
             kind="incidents",
             file_format=options["format"],
             rows=count,
-            parameters={"filters": listing.filters_for_audit(filters)},
+            parameters=listing.audit_parameters(user, filters),
         )
         records = listing.records(user, incidents)
         if options["format"] == "csv":
