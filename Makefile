@@ -50,6 +50,7 @@ messages: $(VENV)/.installed-dev
 bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/list_incidents.py
 	$(BIN)/python bench/import_rows.py
+	$(BIN)/python bench/exports.py
 
 clean-venv:
 	rm -rf $(VENV)

@@ -32,6 +32,7 @@ COMMANDS = {
     "keys": "Set up, rotate and check the encryption key (docs/security.md).",
     "backup": "Write an encrypted backup archive, or verify one.",
     "restore": "Restore a backup archive into an empty database.",
+    "export": "Export the ODIHR submission (XLSX, CSV) or the filtered incident list (CSV, JSON).",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {

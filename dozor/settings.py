@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "dozor.evaluation",
     "dozor.reporting",
     "dozor.linkage",
+    "dozor.exports",
 ]
 
 MIDDLEWARE = [

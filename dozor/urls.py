@@ -17,4 +17,5 @@ urlpatterns = [
     path("evaluation/", include("dozor.evaluation.urls")),
     path("reports/", include("dozor.reporting.urls")),
     path("linkage/", include("dozor.linkage.urls")),
+    path("exports/", include("dozor.exports.urls")),
 ]
