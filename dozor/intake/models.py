@@ -147,3 +147,50 @@ class PendingUpload(models.Model):
 
     def __str__(self) -> str:
         return self.token
+
+
+class ImportJobState(models.TextChoices):
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class ImportJob(models.Model):
+    """An import started from the web page: its progress, readable from any server process."""
+
+    token = models.CharField(_("token"), max_length=32, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last news"), auto_now=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ImportJobState.choices, default=ImportJobState.RUNNING
+    )
+    done = models.PositiveIntegerField(_("rows read"), default=0)
+    total = models.PositiveIntegerField(_("rows expected"), default=0)
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("import"),
+    )
+    # An error can quote the file's name or a cell: sealed.
+    error = EncryptedTextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return self.token
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.total)) if self.total else 0

@@ -313,6 +313,8 @@ def import_run(
                     "columns": ", ".join(table.columns),
                 }
             )
+    if progress:
+        progress(0, table.estimated_rows)
     summary = ImportSummary(
         file=file_name,
         sha256=(

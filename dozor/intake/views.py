@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from dozor.intake import jobs, selectors, services
 from dozor.intake.forms import CorrectionForm, ImportForm
 from dozor.intake.mapping import MappingError, Problem, mapping_parse
-from dozor.intake.models import PendingUpload
+from dozor.intake.models import ImportJobState, PendingUpload
 from dozor.intake.readers import ImportFileError
 from dozor.records.exports import csv_rows_write
 from dozor.security.models import User
@@ -122,10 +122,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     pending = _pending(request, token)
     arguments = _run_arguments(user, pending)
 
-    def work(job: jobs.Job) -> int:
-        def progress(done: int, total: int) -> None:
-            job.done, job.total = done, max(total, done)
-
+    def work(progress: jobs.Progress) -> int:
         try:
             summary = services.import_run(**arguments, progress=progress, keep_outcomes=0)
         finally:
@@ -133,7 +130,7 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
         assert summary.batch is not None
         return summary.batch
 
-    job = jobs.job_start(user_id=user.pk, work=work, run_in_thread=RUN_IN_THREAD)
+    job = jobs.job_start(user=user, work=work, run_in_thread=RUN_IN_THREAD)
     return redirect("intake:import_job", token=job.token)
 
 
@@ -142,10 +139,10 @@ def import_job(request: HttpRequest, token: str) -> HttpResponse:
     job = jobs.job_get(token, request.user.pk or 0)
     if job is None:
         raise Http404(_("No import of yours with this number is running."))
-    if job.state == "done" and job.batch_id:
+    if job.state == ImportJobState.DONE and job.batch_id:
         return redirect("intake:import_detail", pk=job.batch_id)
     response = render(request, "intake/import_job.html", {"job": job})
-    if job.state == "running":
+    if job.state == ImportJobState.RUNNING:
         response["Refresh"] = str(JOB_REFRESH_SECONDS)  # the page reloads itself, no script
     return response
 
