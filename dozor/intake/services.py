@@ -15,10 +15,10 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import DateField, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dozor.intake.bulk import bulk_insert
 from dozor.intake.mapping import Mapping, Problem, cell_text, row_fingerprint
 from dozor.intake.models import ImportBatch, PendingUpload, QuarantinedRow, QuarantineStatus
 from dozor.intake.readers import MSG_FILE_COLUMNS_MISSING, ImportFileError, RawRow, table_open
@@ -137,11 +137,7 @@ class _Importer:
         self.user = user
         self.keep_outcomes = keep_outcomes
         self.source_list = batch.source_list
-        # Django 5.2 bulk-inserts on PostgreSQL through UNNEST of arrays, and psycopg escapes an
-        # array of JSON documents with a regular expression per character: for rows of JSON that
-        # is several times slower than plain VALUES. An expression among the values makes Django
-        # use VALUES (bench/import_rows.py measures it); on SQLite it changes nothing.
-        self.received_on = Value(timezone.localdate(), output_field=DateField())
+        self.received_on = timezone.localdate()
         self.seen: dict[str, tuple[int, Any]] = {}
         self.open_quarantine = set(
             QuarantinedRow.objects.filter(
@@ -233,8 +229,8 @@ class _Importer:
             else:
                 reports.append(("", report))
             self._count("revised" if revision > 1 else "stored", raw, key, fields, [])
-        Report.objects.bulk_create([report for _, report in reports])
-        QuarantinedRow.objects.bulk_create(quarantined)
+        bulk_insert([report for _, report in reports])
+        bulk_insert(quarantined)
         self._resolve_quarantine({fp: report for fp, report in reports if fp})
 
     def _resolve_quarantine(self, stored: dict[str, Report]) -> None:
