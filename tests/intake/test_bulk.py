@@ -1,4 +1,4 @@
-"""bulk_insert: COPY on PostgreSQL, bulk_create elsewhere; the rows come out as a save makes them."""
+"""bulk_insert: COPY on PostgreSQL, bulk_create elsewhere; rows come out as a save makes them."""
 
 from __future__ import annotations
 
