@@ -170,3 +170,22 @@ def test_the_import_command_explains_the_locked_refusal(
             cast.owner.username,
         )
     assert str(raised.value) == str(MSG_IMPORT_LOCKED)
+
+
+def test_a_locked_dozor_answers_an_upload_with_the_reason(cast, source_list, files, locked):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from dozor.security.middleware import LOCKED_STATUS
+
+    response = cast.client("owner").post(
+        reverse("intake:import_new"),
+        {
+            "file": SimpleUploadedFile("list.csv", TEXT.encode("utf-8")),
+            "source_list": source_list.pk,
+            "mapping_text": SMALL_MAPPING,
+        },
+    )
+    assert response.status_code == LOCKED_STATUS
+    assert "cannot import" in response.content.decode()
+    assert not PendingUpload.objects.exists() and not list(file_store().ids())
