@@ -56,6 +56,10 @@ def main() -> int:
         os.environ.pop("DOZOR_DATABASE_URL", None)
     os.environ["DJANGO_SETTINGS_MODULE"] = "dozor.settings"
     sys.path.insert(0, str(ROOT))
+    from dozor.security.crypto import key_encode, key_generate
+
+    # A fresh key for the scratch database: imported rows are sealed as in production.
+    os.environ["DOZOR_KEY"] = key_encode(key_generate())
     import django
 
     django.setup()
@@ -67,8 +71,8 @@ def main() -> int:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from dozor.intake import services as intake_services
     from dozor.intake.mapping import mapping_parse
-    from dozor.intake.services import import_run
     from dozor.records.models import Organisation, Report, SourceList
     from dozor.security.models import Role, User
 
@@ -106,7 +110,7 @@ def main() -> int:
     baseline_seconds = time.perf_counter() - started
 
     started = time.perf_counter()
-    summary = import_run(
+    summary = intake_services.import_run(
         user=user, source_list=imported, path=path, file_name=path.name, mapping=mapping
     )
     import_seconds = time.perf_counter() - started

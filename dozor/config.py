@@ -114,6 +114,12 @@ SETTINGS = (
         "the web process) or command (queued for `dozor estimate --run-pending`).",
     ),
     Setting(
+        "DOZOR_IMPORT_UPLOAD_HOURS",
+        "24",
+        "Files uploaded for import and never confirmed are deleted after this many hours (they "
+        "are kept encrypted meanwhile).",
+    ),
+    Setting(
         "DOZOR_STALL_MONTHS",
         "12",
         "A case with no official response event for this many months is shown as stalled.",

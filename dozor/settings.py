@@ -26,6 +26,7 @@ _PRODUCTION = DOZOR_ENV == "production"
 DOZOR_KEY_FILE = config.env_str("DOZOR_KEY_FILE")
 DOZOR_KEY_PASSPHRASE_FILE = config.env_str("DOZOR_KEY_PASSPHRASE_FILE")
 DOZOR_FILES = DOZOR_HOME / "files"
+DOZOR_IMPORT_UPLOAD_HOURS = config.env_int("DOZOR_IMPORT_UPLOAD_HOURS", minimum=1)
 
 if DEBUG and DOZOR_ENV != "development":
     raise ImproperlyConfigured(

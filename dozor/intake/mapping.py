@@ -19,6 +19,13 @@ from typing import Any
 import yaml
 from django.utils.translation import gettext_lazy as _
 
+from dozor.intake.response_events import (
+    PENDING_KEY,
+    EventRule,
+    ResponseEventsError,
+    event_rules_parse,
+    pending_events,
+)
 from dozor.records.vocab import vocabularies
 
 MAPPING_VERSION = 1
@@ -182,6 +189,7 @@ class Mapping:
     fields: tuple[FieldRule, ...]
     checks: tuple[CheckRule, ...]
     text: str
+    response_events: tuple[EventRule, ...] = ()
 
     @property
     def columns(self) -> set[str]:
@@ -209,6 +217,10 @@ class Mapping:
             fields["unmapped"] = unmapped
         if flags:
             fields["flags"] = flags
+        if self.response_events:
+            events = pending_events(self.response_events, fields, source=self.name)
+            if events:
+                fields[PENDING_KEY] = events
         return RowResult(fields, ())
 
     def identity(self, raw: MappingABC[str, Any], row: int) -> tuple[str, Problem | None]:
@@ -378,7 +390,16 @@ def _apply_check(
 
 # ---- the schema ----------------------------------------------------------------------------
 
-TOP_KEYS = {"version", "name", "description", "id_column", "format", "fields", "checks"}
+TOP_KEYS = {
+    "version",
+    "name",
+    "description",
+    "id_column",
+    "format",
+    "fields",
+    "checks",
+    "response_events",
+}
 FORMAT_KEYS = {"delimiter", "encoding", "sheet"}
 FIELD_KEYS = {
     "type",
@@ -706,6 +727,14 @@ def mapping_parse(text: str, file: str = "mapping") -> Mapping:
     if not isinstance(raw_checks, list):
         raise schema.fail("checks", "a list of checks", raw_checks)
     checks = tuple(_check(schema, i, spec, fields) for i, spec in enumerate(raw_checks, start=1))
+    try:
+        response_events = event_rules_parse(
+            raw.get("response_events"),
+            file=file,
+            field_types={key: rule.type for key, rule in fields.items()},
+        )
+    except ResponseEventsError as error:
+        raise MappingError(str(error)) from None
     assert name is not None
     return Mapping(
         name=name,
@@ -717,4 +746,5 @@ def mapping_parse(text: str, file: str = "mapping") -> Mapping:
         fields=tuple(fields.values()),
         checks=checks,
         text=text,
+        response_events=response_events,
     )

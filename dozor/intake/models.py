@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dozor.records.models import Report, SourceList
+from dozor.security.fields import EncryptedJSONField, EncryptedTextField
 
 
 class ImportBatch(models.Model):
@@ -66,8 +67,10 @@ class QuarantinedRow(models.Model):
     )
     row_number = models.PositiveIntegerField(_("row"))
     row_key = models.CharField(_("row identity"), max_length=200)
-    raw = models.JSONField(_("row as received"))
-    problems = models.JSONField(_("problems"))
+    # The row as it came holds whatever the source wrote, names included, and each problem quotes
+    # the cell it is about: both are sealed.
+    raw = EncryptedJSONField(_("row as received"))
+    problems = EncryptedJSONField(_("problems"))
     status = models.CharField(
         _("status"), max_length=10, choices=QuarantineStatus.choices, default=QuarantineStatus.OPEN
     )
@@ -109,3 +112,85 @@ class QuarantinedRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.batch_id}:{self.row_number}"
+
+
+class PendingUpload(models.Model):
+    """A file uploaded for import, kept sealed in the file store until it is confirmed.
+
+    Unconfirmed uploads are deleted after DOZOR_IMPORT_UPLOAD_HOURS (see
+    dozor.intake.services.uploads_clean).
+    """
+
+    token = models.CharField(_("token"), max_length=32, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
+    source_list = models.ForeignKey(
+        SourceList, on_delete=models.CASCADE, related_name="+", verbose_name=_("source list")
+    )
+    # A file name can be a person's name ("Ivanov statement.csv"): sealed like the file.
+    file_name = EncryptedTextField(_("file name"), max_length=255)
+    file_id = models.CharField(_("stored file"), max_length=32, editable=False)
+    file_size = models.PositiveBigIntegerField(_("file size in bytes"))
+    mapping_name = models.CharField(_("mapping"), max_length=200)
+    mapping_text = models.TextField(_("mapping as given"))
+    encoding = models.CharField(_("encoding"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("upload waiting for confirmation")
+        verbose_name_plural = _("uploads waiting for confirmation")
+
+    def __str__(self) -> str:
+        return self.token
+
+
+class ImportJobState(models.TextChoices):
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class ImportJob(models.Model):
+    """An import started from the web page: its progress, readable from any server process."""
+
+    token = models.CharField(_("token"), max_length=32, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last news"), auto_now=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=ImportJobState.choices, default=ImportJobState.RUNNING
+    )
+    done = models.PositiveIntegerField(_("rows read"), default=0)
+    total = models.PositiveIntegerField(_("rows expected"), default=0)
+    batch = models.ForeignKey(
+        ImportBatch,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("import"),
+    )
+    # An error can quote the file's name or a cell: sealed.
+    error = EncryptedTextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import job")
+        verbose_name_plural = _("import jobs")
+
+    def __str__(self) -> str:
+        return self.token
+
+    @property
+    def percent(self) -> int:
+        return min(100, round(100 * self.done / self.total)) if self.total else 0

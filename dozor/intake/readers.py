@@ -79,12 +79,15 @@ class Table:
     blank_lines: int = 0
 
 
-def file_format_guess(path: Path, name: str) -> str:
+def file_format_guess(source: Path | bytes, name: str) -> str:
     by_name = EXTENSIONS.get(Path(name).suffix.lower())
     if by_name:
         return by_name
-    with path.open("rb") as handle:
-        start = handle.read(512)
+    if isinstance(source, bytes):
+        start = source[:512]
+    else:
+        with source.open("rb") as handle:
+            start = handle.read(512)
     if start.startswith(b"PK\x03\x04"):
         return "xlsx"
     if start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{"):
@@ -233,11 +236,15 @@ def _json_cell(value: Any) -> Any:
     return value
 
 
-def xlsx_table(path: Path, *, file: str, sheet: str | None) -> Table:
+def xlsx_table(source: Path | bytes, *, file: str, sheet: str | None) -> Table:
     from openpyxl import load_workbook
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        workbook = load_workbook(
+            io.BytesIO(source) if isinstance(source, bytes) else source,
+            read_only=True,
+            data_only=True,
+        )
     # openpyxl parses untrusted ZIP and XML; whatever it raises means "not a workbook".
     except Exception as error:
         raise ImportFileError(str(MSG_FILE_NOT_XLSX) % {"file": file, "error": error}) from None
@@ -308,7 +315,7 @@ def jsonl_table(data: bytes, *, file: str, encoding: str | None) -> Table:
 
 
 def table_open(
-    path: Path,
+    source: Path | bytes,
     *,
     file: str,
     file_format: str | None = None,
@@ -316,15 +323,18 @@ def table_open(
     delimiter: str | None = None,
     sheet: str | None = None,
 ) -> Table:
-    """Open a file of any supported format; raises ImportFileError when it cannot be read."""
-    kind = file_format or file_format_guess(path, file)
+    """Open a file (a path, or its bytes) of any supported format.
+
+    Raises ImportFileError when it cannot be read.
+    """
+    kind = file_format or file_format_guess(source, file)
     if kind not in FORMATS:
         raise ImportFileError(
             str(MSG_FILE_FORMAT) % {"file": file, "formats": ", ".join(FORMATS), "format": kind}
         )
     if kind == "xlsx":
-        return xlsx_table(path, file=file, sheet=sheet)
-    data = path.read_bytes()
+        return xlsx_table(source, file=file, sheet=sheet)
+    data = source if isinstance(source, bytes) else source.read_bytes()
     if kind == "jsonl":
         return jsonl_table(data, file=file, encoding=encoding)
     return csv_table(data, file=file, encoding=encoding, delimiter=delimiter)

@@ -2,24 +2,29 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import logging
+import secrets
 from collections.abc import Callable, Iterable
 from collections.abc import Mapping as MappingABC
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import DateField, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dozor.intake.bulk import bulk_insert
 from dozor.intake.mapping import Mapping, Problem, cell_text, row_fingerprint
-from dozor.intake.models import ImportBatch, QuarantinedRow, QuarantineStatus
+from dozor.intake.models import ImportBatch, PendingUpload, QuarantinedRow, QuarantineStatus
 from dozor.intake.readers import MSG_FILE_COLUMNS_MISSING, ImportFileError, RawRow, table_open
 from dozor.records.models import Report, SourceList
+from dozor.security.crypto import KeyringLocked, keyring
+from dozor.security.files import file_store
 from dozor.security.models import User
 
 logger = logging.getLogger(__name__)
@@ -30,6 +35,11 @@ SUMMARY_PROBLEMS = 100
 MSG_IMPORT_NOT_ALLOWED = _(
     "Only documenters and administrators of the organisation that owns “%(source)s” may import "
     "into it."
+)
+MSG_IMPORT_LOCKED = _(
+    "Dozor is locked (no encryption key was given), so it cannot import: imported rows hold "
+    "names and are stored encrypted. Nothing was read or stored. An administrator restarts Dozor "
+    "with the key (DOZOR_KEY_FILE or DOZOR_KEY_PASSPHRASE_FILE)."
 )
 MSG_QUARANTINE_NOT_OPEN = _("Row %(row)s of this import was already corrected and stored.")
 MSG_QUARANTINE_UNKNOWN_COLUMN = _(
@@ -79,6 +89,11 @@ class ImportSummary:
         return data
 
 
+def _check_unlocked() -> None:
+    if keyring().locked:
+        raise KeyringLocked(str(MSG_IMPORT_LOCKED))
+
+
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -88,6 +103,7 @@ def file_sha256(path: Path) -> str:
 
 
 def _check_writer(user: User, source_list: SourceList) -> None:
+    _check_unlocked()
     if not user.can_write_records() or user.organisation_id != source_list.organisation_id:
         raise PermissionDenied(str(MSG_IMPORT_NOT_ALLOWED) % {"source": source_list.name})
 
@@ -121,11 +137,7 @@ class _Importer:
         self.user = user
         self.keep_outcomes = keep_outcomes
         self.source_list = batch.source_list
-        # Django 5.2 bulk-inserts on PostgreSQL through UNNEST of arrays, and psycopg escapes an
-        # array of JSON documents with a regular expression per character: for rows of JSON that
-        # is several times slower than plain VALUES. An expression among the values makes Django
-        # use VALUES (bench/import_rows.py measures it); on SQLite it changes nothing.
-        self.received_on = Value(timezone.localdate(), output_field=DateField())
+        self.received_on = timezone.localdate()
         self.seen: dict[str, tuple[int, Any]] = {}
         self.open_quarantine = set(
             QuarantinedRow.objects.filter(
@@ -217,8 +229,8 @@ class _Importer:
             else:
                 reports.append(("", report))
             self._count("revised" if revision > 1 else "stored", raw, key, fields, [])
-        Report.objects.bulk_create([report for _, report in reports])
-        QuarantinedRow.objects.bulk_create(quarantined)
+        bulk_insert([report for _, report in reports])
+        bulk_insert(quarantined)
         self._resolve_quarantine({fp: report for fp, report in reports if fp})
 
     def _resolve_quarantine(self, stored: dict[str, Report]) -> None:
@@ -254,7 +266,8 @@ def import_run(
     *,
     user: User,
     source_list: SourceList,
-    path: Path,
+    path: Path | None = None,
+    data: bytes | None = None,
     file_name: str,
     mapping: Mapping,
     file_format: str | None = None,
@@ -270,11 +283,15 @@ def import_run(
     fields) or a quarantined row with every problem found in it. A row already stored for the
     source list (same identity, same cells) is counted and skipped; the same identity with other
     cells is stored as the next revision. With ``dry_run`` everything is decided and then rolled
-    back; ``limit`` reads only the first rows (for previews).
+    back; ``limit`` reads only the first rows (for previews). The file is ``path`` or, for an
+    upload kept sealed, its ``data``.
     """
     _check_writer(user, source_list)
+    if (path is None) == (data is None):
+        raise ValueError("import_run reads either a path or data")
+    source: Path | bytes = data if data is not None else path  # type: ignore[assignment]
     table = table_open(
-        path,
+        source,
         file=file_name,
         file_format=file_format,
         encoding=encoding or mapping.encoding,
@@ -292,9 +309,13 @@ def import_run(
                     "columns": ", ".join(table.columns),
                 }
             )
+    if progress:
+        progress(0, table.estimated_rows)
     summary = ImportSummary(
         file=file_name,
-        sha256=file_sha256(path),
+        sha256=(
+            hashlib.sha256(source).hexdigest() if isinstance(source, bytes) else file_sha256(source)
+        ),
         format=table.format,
         encoding=table.encoding,
         delimiter=table.delimiter,
@@ -308,7 +329,7 @@ def import_run(
             created_by=user,
             file_name=file_name[:255],
             file_sha256=summary.sha256,
-            file_size=path.stat().st_size,
+            file_size=len(source) if isinstance(source, bytes) else source.stat().st_size,
             file_format=table.format,
             encoding=table.encoding,
             delimiter=table.delimiter,
@@ -426,3 +447,65 @@ def correction_cells(raw: Any) -> dict[str, str]:
     if not isinstance(raw, dict):
         return {}
     return {str(column): cell_text(value) for column, value in raw.items()}
+
+
+def _upload_expired_before(now: datetime.datetime | None = None) -> datetime.datetime:
+    return (now or timezone.now()) - datetime.timedelta(hours=settings.DOZOR_IMPORT_UPLOAD_HOURS)
+
+
+def uploads_clean(*, now: datetime.datetime | None = None) -> int:
+    """Delete uploads never confirmed within DOZOR_IMPORT_UPLOAD_HOURS; return how many."""
+    expired = list(PendingUpload.objects.filter(created_at__lt=_upload_expired_before(now)))
+    for upload in expired:
+        upload_discard(upload=upload)
+    if expired:
+        logger.info("deleted %s unconfirmed uploads", len(expired))
+    return len(expired)
+
+
+def upload_store(
+    *,
+    user: User,
+    source_list: SourceList,
+    file_name: str,
+    data: bytes,
+    mapping_name: str,
+    mapping_text: str,
+    encoding: str = "",
+) -> PendingUpload:
+    """Keep an uploaded file, sealed in the file store, until its import is confirmed.
+
+    Uploads older than DOZOR_IMPORT_UPLOAD_HOURS are deleted first.
+    """
+    _check_writer(user, source_list)
+    uploads_clean()
+    stored = file_store().store(data)
+    try:
+        with transaction.atomic():
+            return PendingUpload.objects.create(
+                token=secrets.token_hex(16),
+                created_by=user,
+                source_list=source_list,
+                file_name=Path(file_name).name[:200] or "upload",
+                file_id=stored.file_id,
+                file_size=stored.size,
+                mapping_name=mapping_name[:200],
+                mapping_text=mapping_text,
+                encoding=encoding.strip()[:40],
+            )
+    except BaseException:
+        file_store().delete(stored.file_id)
+        raise
+
+
+def upload_read(*, upload: PendingUpload) -> bytes:
+    """The uploaded file's bytes, opened from the file store."""
+    _check_unlocked()
+    return file_store().read(upload.file_id)
+
+
+def upload_discard(*, upload: PendingUpload) -> None:
+    """Delete an upload and its sealed file (after its import, or when it expired)."""
+    with transaction.atomic():
+        PendingUpload.objects.filter(pk=upload.pk).delete()
+    file_store().delete(upload.file_id)

@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 import logging
-import shutil
-import uuid
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -20,6 +16,7 @@ from django.views.decorators.http import require_POST
 from dozor.intake import jobs, selectors, services
 from dozor.intake.forms import CorrectionForm, ImportForm
 from dozor.intake.mapping import MappingError, Problem, mapping_parse
+from dozor.intake.models import ImportJobState, PendingUpload
 from dozor.intake.readers import ImportFileError
 from dozor.records.exports import csv_rows_write
 from dozor.security.models import User
@@ -28,7 +25,6 @@ logger = logging.getLogger(__name__)
 
 RUN_IN_THREAD = True
 JOB_REFRESH_SECONDS = 2
-SESSION_KEY = "intake_pending"
 MSG_NOT_A_WRITER = gettext_lazy("Your role does not allow importing into a source list.")
 MSG_PENDING_GONE = gettext_lazy("This upload is no longer waiting; upload the file again.")
 
@@ -39,12 +35,6 @@ def _writer(request: HttpRequest) -> User:
     if not user.can_write_records():
         raise PermissionDenied(MSG_NOT_A_WRITER)
     return user
-
-
-def _staging() -> Path:
-    folder = Path(settings.DOZOR_HOME) / "imports"
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
 
 
 @login_required
@@ -68,46 +58,37 @@ def import_new(request: HttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES, source_lists=source_lists)
     if not form.is_valid() or form.mapping is None:
         return render(request, "intake/import_new.html", {"form": form}, status=400)
-    token = uuid.uuid4().hex
-    folder = _staging() / token
-    folder.mkdir(mode=0o700)
     upload = form.cleaned_data["file"]
-    file_name = Path(upload.name).name[:200] or "upload"
-    path = folder / "upload"
-    with path.open("wb") as handle:
-        for piece in upload.chunks():
-            handle.write(piece)
-    pending = request.session.get(SESSION_KEY, {})
-    pending[token] = {
-        "path": str(path),
-        "file_name": file_name,
-        "source_list": form.cleaned_data["source_list"].pk,
-        "mapping_text": form.mapping.text,
-        "mapping_name": form.cleaned_data.get("shipped_mapping") or "mapping",
-        "encoding": form.cleaned_data["encoding"].strip(),
-    }
-    request.session[SESSION_KEY] = pending
-    return redirect("intake:import_preview", token=token)
+    pending = services.upload_store(
+        user=user,
+        source_list=form.cleaned_data["source_list"],
+        file_name=upload.name or "upload",
+        data=b"".join(upload.chunks()),
+        mapping_name=form.cleaned_data.get("shipped_mapping") or "mapping",
+        mapping_text=form.mapping.text,
+        encoding=form.cleaned_data["encoding"],
+    )
+    return redirect("intake:import_preview", token=pending.token)
 
 
-def _pending(request: HttpRequest, token: str) -> dict[str, Any]:
-    pending = request.session.get(SESSION_KEY, {}).get(token)
-    if pending is None or not Path(pending["path"]).exists():
+def _pending(request: HttpRequest, token: str) -> PendingUpload:
+    pending = PendingUpload.objects.filter(token=token, created_by=request.user.pk).first()
+    if pending is None:
         raise Http404(MSG_PENDING_GONE)
-    return dict(pending)
+    return pending
 
 
-def _run_arguments(user: User, pending: dict[str, Any]) -> dict[str, Any]:
-    source_list = selectors.source_lists_importable(user).filter(pk=pending["source_list"]).first()
+def _run_arguments(user: User, pending: PendingUpload) -> dict[str, Any]:
+    source_list = selectors.source_lists_importable(user).filter(pk=pending.source_list_id).first()
     if source_list is None:
         raise PermissionDenied(MSG_NOT_A_WRITER)
     return {
         "user": user,
         "source_list": source_list,
-        "path": Path(pending["path"]),
-        "file_name": pending["file_name"],
-        "mapping": mapping_parse(pending["mapping_text"], pending["mapping_name"]),
-        "encoding": pending["encoding"] or None,
+        "data": services.upload_read(upload=pending),
+        "file_name": pending.file_name,
+        "mapping": mapping_parse(pending.mapping_text, pending.mapping_name),
+        "encoding": pending.encoding or None,
     }
 
 
@@ -140,23 +121,16 @@ def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
     user = _writer(request)
     pending = _pending(request, token)
     arguments = _run_arguments(user, pending)
-    folder = Path(pending["path"]).parent
 
-    def work(job: jobs.Job) -> int:
-        def progress(done: int, total: int) -> None:
-            job.done, job.total = done, max(total, done)
-
+    def work(progress: jobs.Progress) -> int:
         try:
             summary = services.import_run(**arguments, progress=progress, keep_outcomes=0)
         finally:
-            shutil.rmtree(folder, ignore_errors=True)
+            services.upload_discard(upload=pending)
         assert summary.batch is not None
         return summary.batch
 
-    job = jobs.job_start(user_id=user.pk, work=work, run_in_thread=RUN_IN_THREAD)
-    waiting = request.session.get(SESSION_KEY, {})
-    waiting.pop(token, None)
-    request.session[SESSION_KEY] = waiting
+    job = jobs.job_start(user=user, work=work, run_in_thread=RUN_IN_THREAD)
     return redirect("intake:import_job", token=job.token)
 
 
@@ -165,10 +139,10 @@ def import_job(request: HttpRequest, token: str) -> HttpResponse:
     job = jobs.job_get(token, request.user.pk or 0)
     if job is None:
         raise Http404(_("No import of yours with this number is running."))
-    if job.state == "done" and job.batch_id:
+    if job.state == ImportJobState.DONE and job.batch_id:
         return redirect("intake:import_detail", pk=job.batch_id)
     response = render(request, "intake/import_job.html", {"job": job})
-    if job.state == "running":
+    if job.state == ImportJobState.RUNNING:
         response["Refresh"] = str(JOB_REFRESH_SECONDS)  # the page reloads itself, no script
     return response
 

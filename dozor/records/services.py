@@ -416,5 +416,10 @@ def incident_link_reports(
                 target=incident,
                 changes={"report": {"before": None, "after": report.pk}},
             )
+            # An official response an import read from the report (an arrest, say) joins the
+            # incident's timeline with the report.
+            from dozor.responses.services import events_from_report
+
+            events_from_report(incident=incident, report=report, user=user)
         links.append(link)
     return links

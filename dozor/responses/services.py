@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from dozor.records.models import Incident
+from dozor.records.models import Incident, Report
 from dozor.responses import selectors
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
 from dozor.security.models import User
@@ -103,6 +103,41 @@ def event_add(*, incident: Incident, user: User | None, data: EventInput) -> Res
     event.save()
     logger.info("response event %s on %s added by %s", event.kind, incident.reference, user)
     return event
+
+
+@transaction.atomic
+def events_from_report(*, incident: Incident, report: Report, user: User | None) -> int:
+    """Turn the response events an import read from a report into events of its incident.
+
+    They wait in the report's fields (dozor.intake.response_events) until the report joins an
+    incident; each is added once (same kind, date and source), and one that does not validate
+    is logged and left out. Returns how many were added.
+    """
+    from dozor.intake.response_events import PENDING_KEY
+
+    pending = report.fields.get(PENDING_KEY) if isinstance(report.fields, dict) else None
+    added = 0
+    for item in pending or []:
+        try:
+            data = EventInput(
+                kind=str(item["kind"]),
+                date=datetime.date.fromisoformat(str(item["date"])),
+                source=str(item.get("source", "")),
+                note=str(item.get("note", "")),
+            )
+            if ResponseEvent.objects.filter(
+                incident=incident, kind=data.kind, date=data.date, source=data.source
+            ).exists():
+                continue
+            event = _event(incident, data, user)
+        except (KeyError, ValueError, ValidationError) as error:
+            logger.warning("report %s: a response event was left out: %s", report.pk, error)
+            continue
+        event.save()
+        added += 1
+    if added:
+        logger.info("%s response events from report %s on %s", added, report.pk, incident.reference)
+    return added
 
 
 @transaction.atomic

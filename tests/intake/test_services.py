@@ -1,3 +1,5 @@
+import csv
+
 import pytest
 from django.core.exceptions import PermissionDenied
 
@@ -184,9 +186,16 @@ def test_the_toronto_file_imports_every_row_deliberately(
     assert summary.stored + summary.quarantined == 1805
     rejected = {p["value"] for p in summary.problems}
     assert rejected == {"This should be removed"}
-    arrests = sum(1 for report in Report.objects.all() if report.fields.get("arrest_made") is True)
-    assert arrests == 394 - sum(
-        1 for row in QuarantinedRow.objects.all() if row.raw["ARREST_MADE"] == "Yes"
-    )
+    with TORONTO_CSV.open(encoding="utf-8", newline="") as handle:
+        arrested = {
+            r["EVENT_UNIQUE_ID"] for r in csv.DictReader(handle) if r["ARREST_MADE"] == "Yes"
+        }
+    quarantined = {row.raw["EVENT_UNIQUE_ID"] for row in QuarantinedRow.objects.all()}
+    reports = list(Report.objects.all())
+    stored_arrests = {r.external_id for r in reports if r.fields.get("arrest_made") is True}
+    assert stored_arrests == arrested - quarantined and len(stored_arrests) > 300
+    pending = [event for r in reports for event in r.fields.get("_response_events", [])]
+    assert len(pending) == len(arrested - quarantined)
+    assert {event["kind"] for event in pending} == {"detained"}
     again = run(cast, source_list, toronto_mapping, TORONTO_CSV, keep_outcomes=0)
     assert (again.stored, again.quarantined, again.already_present) == (0, 0, 1805)

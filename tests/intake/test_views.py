@@ -143,13 +143,24 @@ def test_others_cannot_correct_a_row(cast, imported, who, status) -> None:
 
 
 def test_a_running_job_page_refreshes_itself(cast) -> None:
-    from dozor.intake import jobs
+    from dozor.intake.models import ImportJob
 
-    job = jobs.Job(token="t" * 32, user_id=cast.owner.pk, done=10, total=100)
-    jobs._jobs[job.token] = job
+    job = ImportJob.objects.create(token="t" * 32, created_by=cast.owner, done=10, total=100)
     response = cast.client("owner").get(reverse("intake:import_job", args=[job.token]))
     assert response["Refresh"] == "2" and "10 of about 100" in response.content.decode()
-    assert (
-        cast.client("colleague").get(reverse("intake:import_job", args=[job.token])).status_code
-        == 404
-    )
+
+
+@pytest.mark.parametrize("who", ["colleague", "outsider"])
+def test_a_job_page_is_for_whoever_started_the_import(cast, who) -> None:
+    from dozor.intake.models import ImportJob
+
+    job = ImportJob.objects.create(token="t" * 32, created_by=cast.owner)
+    assert cast.client(who).get(reverse("intake:import_job", args=[job.token])).status_code == 404
+
+
+def test_anonymous_is_sent_from_a_job_page_to_sign_in(cast) -> None:
+    from dozor.intake.models import ImportJob
+
+    job = ImportJob.objects.create(token="t" * 32, created_by=cast.owner)
+    response = cast.client("anonymous").get(reverse("intake:import_job", args=[job.token]))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]

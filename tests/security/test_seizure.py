@@ -48,6 +48,53 @@ def sqlite_bytes(home: Path) -> bytes:
     return data + (wal.read_bytes() if wal.exists() else b"")
 
 
+IMPORT_WITH_NAMES = """
+import sys, django
+django.setup()
+from dozor.intake.mapping import mapping_parse
+from dozor.intake.models import PendingUpload, QuarantinedRow
+from dozor.intake.services import import_run, upload_store
+from dozor.records.models import SourceList
+from dozor.security.models import User
+quarantined, waiting = sys.argv[1], sys.argv[2]
+source_list = SourceList.objects.order_by("id").first()
+user = User.objects.create_user(
+    username="seizure-importer", organisation=source_list.organisation, role="documenter"
+)
+mapping = mapping_parse(
+    "version: 1\\nname: seizure\\nid_column: id\\nfields:\\n  date:\\n    column: date\\n"
+    "    type: date\\n    formats: ['%Y-%m-%d']\\n    required: true\\n", "seizure.yaml"
+)
+text = f"id,date,victim\\nq1,not a date,{quarantined}\\n"
+import_run(user=user, source_list=source_list, data=text.encode(), file_name="rows.csv",
+           mapping=mapping)
+upload_store(user=user, source_list=source_list, file_name=f"{waiting}.csv",
+             data=f"id,date,victim\\nw1,2020-01-01,{waiting}\\n".encode(),
+             mapping_name="seizure", mapping_text=mapping.text)
+assert QuarantinedRow.objects.filter(batch__file_name="rows.csv").count() == 1
+assert PendingUpload.objects.count() == 1
+"""
+
+
+def import_with_names(home: Path, quarantined: str, waiting: str, **environment: str) -> None:
+    """Quarantine a row naming ``quarantined``; leave an upload naming ``waiting`` unconfirmed."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
+    env.update(DOZOR_HOME=str(home), DJANGO_SETTINGS_MODULE="dozor.settings", **environment)
+    result = subprocess.run(
+        [sys.executable, "-c", IMPORT_WITH_NAMES, quarantined, waiting],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+def files_bytes(home: Path) -> bytes:
+    return b"".join(path.read_bytes() for path in sorted(home.rglob("*")) if path.is_file())
+
+
 def leaked(names: set[str], data: bytes) -> list[str]:
     return sorted(name for name in names if name.encode() in data)
 
@@ -95,6 +142,16 @@ def test_the_seized_sqlite_file_holds_no_victims_name(demo_home: Path) -> None:
     data = sqlite_bytes(demo_home)
     assert "Северный".encode() in data or b"records_incident" in data  # the file is readable
     assert leaked(names, data) == []
+
+
+def test_a_quarantined_row_and_a_waiting_upload_leave_no_name_on_disk(tmp_path: Path) -> None:
+    home = tmp_path / "importing"
+    assert run_dozor(home, "demo", "--no-serve", "--size", "5").returncode == 0
+    quarantined, waiting = "Пантелеймонова Серафима", "Глафира Вседержителева"
+    import_with_names(home, quarantined, waiting)
+    assert "dozor.sqlite3" in {path.name for path in home.iterdir()}
+    assert leaked({quarantined, waiting}, sqlite_bytes(home)) == []
+    assert leaked({quarantined, waiting}, files_bytes(home)) == []
 
 
 def test_without_the_key_dozor_is_locked_and_shows_no_name(demo_home: Path) -> None:
@@ -236,6 +293,17 @@ def test_a_pg_dump_of_the_demo_holds_no_victims_name(tmp_path: Path) -> None:
         ).stdout
         assert b"records_personinvolvement" in dump
         assert leaked(victim_names(SIZE, SEED), dump) == []
+        in_import = {"Пантелеймонова Серафима", "Глафира Вседержителева"}
+        import_with_names(tmp_path, *sorted(in_import), DOZOR_DATABASE_URL=url)
+        dump = subprocess.run(
+            ["pg_dump", "--dbname", url.replace("postgres://", "postgresql://")],
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PGPASSWORD": parts.password or ""},
+        ).stdout
+        assert b"intake_quarantinedrow" in dump and b"intake_pendingupload" in dump
+        assert leaked(in_import, dump) == []
+        assert leaked(in_import, files_bytes(tmp_path)) == []
         archive = tmp_path / "pg.backup"
         backup = run_dozor(tmp_path, "backup", "--to", str(archive), DOZOR_DATABASE_URL=url)
         assert backup.returncode == 0, backup.stderr

@@ -12,9 +12,15 @@ from dozor.commands import DozorCommand
 from dozor.intake.console import progress_line, summary_text
 from dozor.intake.mapping import MappingError, mapping_parse
 from dozor.intake.readers import FORMATS, ImportFileError
-from dozor.intake.services import import_run
+from dozor.intake.services import import_run, uploads_clean
 from dozor.records.models import SourceList
+from dozor.security.crypto import KeyringLocked
 from dozor.security.models import User
+
+MSG_ARGUMENTS_MISSING = (
+    "An import needs {missing}: dozor import FILE --source-list NAME --mapping MAPPING.yaml "
+    "--user NAME (or --clean-uploads alone)."
+)
 
 
 class Command(DozorCommand):
@@ -24,14 +30,21 @@ class Command(DozorCommand):
         "(kept verbatim, with the fields the mapping reads from it) or a quarantined row with "
         "a message per problem; `dozor quarantine` corrects those. Importing the same file "
         "again adds nothing. The whole import is one transaction: if it stops half-way, "
-        "nothing of it is stored. The mapping file is described in docs/import.md."
+        "nothing of it is stored. The mapping file is described in docs/import.md. "
+        "`dozor import --clean-uploads` deletes files uploaded on the web page and never "
+        "confirmed within DOZOR_IMPORT_UPLOAD_HOURS."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="the CSV, XLSX or JSON Lines file")
-        parser.add_argument("--source-list", required=True, help="name of the source list")
-        parser.add_argument("--mapping", required=True, help="the mapping file (YAML)")
-        parser.add_argument("--user", required=True, help="who imports (a documenter)")
+        parser.add_argument("file", nargs="?", help="the CSV, XLSX or JSON Lines file")
+        parser.add_argument("--source-list", help="name of the source list (required)")
+        parser.add_argument("--mapping", help="the mapping file, YAML (required)")
+        parser.add_argument("--user", help="who imports, a documenter (required)")
+        parser.add_argument(
+            "--clean-uploads",
+            action="store_true",
+            help="only delete web uploads never confirmed within DOZOR_IMPORT_UPLOAD_HOURS",
+        )
         parser.add_argument("--encoding", help="the file's encoding when it cannot be detected")
         parser.add_argument("--format", choices=FORMATS, help="when the file name does not say")
         parser.add_argument(
@@ -40,6 +53,22 @@ class Command(DozorCommand):
         parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["clean_uploads"]:
+            deleted = uploads_clean()
+            self.stdout.write(f"Deleted {deleted} unconfirmed upload(s).")
+            return
+        missing = [
+            name
+            for name, key in (
+                ("FILE", "file"),
+                ("--source-list", "source_list"),
+                ("--mapping", "mapping"),
+                ("--user", "user"),
+            )
+            if not options[key]
+        ]
+        if missing:
+            raise CommandError(MSG_ARGUMENTS_MISSING.format(missing=", ".join(missing)))
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: there is no such file.")
@@ -72,7 +101,7 @@ class Command(DozorCommand):
                 keep_outcomes=0,
                 progress=progress,
             )
-        except (ImportFileError, PermissionDenied) as error:
+        except (ImportFileError, PermissionDenied, KeyringLocked) as error:
             raise CommandError(str(error)) from None
         if options["json"]:
             self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))

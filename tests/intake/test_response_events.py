@@ -1,0 +1,109 @@
+"""Response events a mapping reads from rows, and how they join an incident's timeline."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from dozor.intake.mapping import MappingError, mapping_parse
+from dozor.intake.response_events import PENDING_KEY
+from dozor.records.services import incident_link_reports
+from dozor.responses.models import ResponseEvent
+from tests.factories import IncidentFactory, ReportFactory
+from tests.intake.test_mapping import _nones, toronto_row
+
+BASE = """
+version: 1
+name: events
+fields:
+  arrested:
+    column: A
+    type: boolean
+    "true": ["Yes"]
+    "false": ["No"]
+  status:
+    column: S
+    type: text
+  reported:
+    column: D
+    type: date
+"""
+
+
+def parse(events: str):
+    return mapping_parse(BASE + "response_events:\n" + events, "events.yaml")
+
+
+def test_an_event_kind_outside_the_vocabulary_is_refused() -> None:
+    with pytest.raises(MappingError, match="kind: “arrested” is not a response event kind"):
+        parse("  - {when: arrested, kind: arrested, date: reported}\n")
+
+
+def test_an_event_dated_by_a_field_that_is_not_a_date_is_refused() -> None:
+    with pytest.raises(MappingError, match="date: “status” is a text field; expected a date"):
+        parse("  - {when: arrested, kind: detained, date: status}\n")
+
+
+def test_an_event_read_from_an_unknown_field_is_refused() -> None:
+    with pytest.raises(MappingError, match="when: “arrest” is not a field of this mapping"):
+        parse("  - {when: arrest, kind: detained, date: reported}\n")
+
+
+def test_an_unknown_key_of_an_event_is_refused() -> None:
+    with pytest.raises(MappingError, match="event 1: unknown key “source”"):
+        parse("  - {when: arrested, kind: detained, date: reported, source: x}\n")
+
+
+def test_a_true_field_makes_an_event_dated_by_the_date_field() -> None:
+    mapping = parse("  - {when: arrested, kind: detained, date: reported}\n")
+    fields = mapping.apply({"A": "Yes", "S": "", "D": "2021-03-04"}, 2).fields
+    assert fields is not None
+    assert fields[PENDING_KEY] == [
+        {"kind": "detained", "date": "2021-03-04", "source": "events (arrested)", "note": ""}
+    ]
+
+
+def test_a_false_field_makes_no_event() -> None:
+    mapping = parse("  - {when: arrested, kind: detained, date: reported}\n")
+    fields = mapping.apply({"A": "No", "S": "", "D": "2021-03-04"}, 2).fields
+    assert fields is not None and PENDING_KEY not in fields
+
+
+def test_equals_makes_an_event_for_one_value_of_a_field() -> None:
+    mapping = parse("  - {when: status, equals: charged, kind: charged, date: reported}\n")
+    charged = mapping.apply({"A": "No", "S": "charged", "D": "2021-03-04"}, 2).fields
+    other = mapping.apply({"A": "No", "S": "open", "D": "2021-03-04"}, 2).fields
+    assert charged is not None and other is not None
+    assert [event["kind"] for event in charged[PENDING_KEY]] == ["charged"]
+    assert PENDING_KEY not in other
+
+
+def test_a_toronto_arrest_is_a_detention_dated_when_it_was_reported(toronto_mapping) -> None:
+    fields = toronto_row(toronto_mapping, {"RACE_BIAS": "Black"} | _nones(exclude="RACE_BIAS"))
+    (event,) = fields[PENDING_KEY]
+    assert (event["kind"], event["date"]) == ("detained", "2020-01-02")
+    assert "no arrest date" in event["note"]
+
+
+@pytest.mark.django_db
+def test_linking_a_report_adds_its_events_to_the_incident_once(cast) -> None:
+    pending = {"kind": "detained", "date": "2021-03-04", "source": "Toronto (arrest_made)"}
+    report = ReportFactory(fields={"date": "2021-03-01", PENDING_KEY: [pending]})
+    incident, other = IncidentFactory(), IncidentFactory()
+    incident_link_reports(incident=incident, reports=[report], user=cast.owner)
+    incident_link_reports(incident=other, reports=[report], user=cast.owner)
+    incident_link_reports(incident=incident, reports=[report], user=cast.owner)
+    events = ResponseEvent.objects.filter(incident=incident)
+    assert [(e.kind, e.date, e.source) for e in events] == [
+        ("detained", datetime.date(2021, 3, 4), "Toronto (arrest_made)")
+    ]
+
+
+@pytest.mark.django_db
+def test_an_event_that_does_not_validate_is_left_out_and_the_link_stays(cast) -> None:
+    future = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()  # noqa: DTZ011
+    report = ReportFactory(fields={PENDING_KEY: [{"kind": "detained", "date": future}]})
+    incident = IncidentFactory()
+    links = incident_link_reports(incident=incident, reports=[report], user=cast.owner)
+    assert len(links) == 1 and not ResponseEvent.objects.filter(incident=incident).exists()
