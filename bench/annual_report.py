@@ -42,6 +42,7 @@ from urllib.parse import urlsplit, urlunsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import list_incidents as incidents_loader
 import response_funnel as events_loader
+import synthetic_incidents as synthetic
 
 TARGET_PDF_S = 20.0
 DATASET_VERSION = 1  # bump when a loader changes what it writes
@@ -68,7 +69,7 @@ UNKNOWN_GROUP_SHARE = 0.05
 
 def dataset_key(rows: int) -> str:
     return (
-        f"annual_report v{DATASET_VERSION} rows={rows} seeds={incidents_loader.SEED},"
+        f"annual_report v{DATASET_VERSION} rows={rows} seeds={synthetic.SEED},"
         f"{events_loader.SEED},{VICTIM_SEED}"
     )
 
@@ -237,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("DOZOR_HOME", tempfile.mkdtemp(prefix="dozor-bench-"))
     os.environ.setdefault("DOZOR_ENV", "test")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dozor.settings")
-    os.environ.setdefault("DOZOR_KEY", incidents_loader.BENCH_KEY)
+    os.environ.setdefault("DOZOR_KEY", synthetic.BENCH_KEY)
     try:
         return run(args, reuse=reuse, key=key)
     finally:
@@ -250,10 +251,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def build(rows: int, key: str) -> None:
     print(f"loading {rows:,} incidents ...", flush=True)
-    incidents_loader.load(rows)
+    synthetic.load(rows)
     events_loader.load_events()
     load_victims()
-    incidents_loader.analyze()
+    synthetic.analyze()
     write_marker(key)
 
 
@@ -275,7 +276,7 @@ def run(args: argparse.Namespace, *, reuse: bool, key: str) -> int:
         print(f"reusing the database ({key})", flush=True)
     else:
         build(args.rows, key)
-    organisation = Organisation.objects.get(name=incidents_loader.ORGANISATIONS[0][0])
+    organisation = Organisation.objects.get(name=synthetic.ORGANISATIONS[0][0])
     user, _ = User.objects.get_or_create(
         username="bench-administrator",
         defaults={"organisation": organisation, "role": Role.ADMINISTRATOR},

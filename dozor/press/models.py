@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dozor.records.models import Report, SourceList
+from dozor.security.fields import EncryptedJSONField, EncryptedTextField
 
 
 class DraftStatus(models.TextChoices):
@@ -22,17 +23,18 @@ class DraftReport(models.Model):
     source_list = models.ForeignKey(
         SourceList, on_delete=models.PROTECT, related_name="drafts", verbose_name=_("source list")
     )
-    text = models.TextField(_("text"))
+    # The article text, the drafted fields and the reviewer's note name victims: all sealed.
+    text = EncryptedTextField(_("text"))
     sha256 = models.CharField(_("SHA-256 of the text"), max_length=64)
     url = models.URLField(_("address"), max_length=2000, blank=True)
     origin = models.CharField(_("file or feed entry"), max_length=500, blank=True)
     published = models.DateField(_("published"))
     language = models.CharField(_("language"), max_length=2)
-    extracted = models.JSONField(_("drafted fields"), default=dict)
+    extracted = EncryptedJSONField(_("drafted fields"), default=dict)
     status = models.CharField(
         _("status"), max_length=10, choices=DraftStatus.choices, default=DraftStatus.PENDING
     )
-    review_note = models.TextField(_("reviewer's note"), blank=True, max_length=2000)
+    review_note = EncryptedTextField(_("reviewer's note"), blank=True, max_length=2000)
     report = models.OneToOneField(
         Report,
         on_delete=models.PROTECT,

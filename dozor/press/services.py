@@ -15,12 +15,24 @@ from dozor.analysis.text import ExtractionError, extract_draft, text_sha256
 from dozor.press.models import DraftReport, DraftStatus
 from dozor.records.models import Report, SourceList
 from dozor.records.services import report_create
+from dozor.security.crypto import KeyringLocked, keyring
+from dozor.security.fields import MSG_UNREADABLE_WRITE, is_locked
 from dozor.security.models import User
 
 logger = logging.getLogger(__name__)
 
 MSG_NOT_PENDING = _("This draft was already reviewed.")
 MSG_MAY_NOT_WRITE = _("Only documenters of the organisation that owns the source list may do this.")
+MSG_LOCKED_DRAFTING = _(
+    "Dozor is locked: a press text names victims and is stored encrypted, which needs the "
+    "encryption key. Nothing was drafted. An administrator restarts Dozor with the key "
+    "(DOZOR_KEY_FILE or DOZOR_KEY_PASSPHRASE_FILE)."
+)
+
+
+def _check_unlocked() -> None:
+    if keyring().locked:
+        raise KeyringLocked(str(MSG_LOCKED_DRAFTING))
 
 
 def _check_writer(user: User, source_list: SourceList) -> None:
@@ -40,8 +52,10 @@ def draft_create(
     language: str | None = None,
 ) -> tuple[DraftReport, bool]:
     """Draft a report from a press text. A text already drafted in this source list is not
-    drafted again: the existing draft is returned with ``False``."""
+    drafted again: the existing draft is returned with ``False``. Without the encryption key
+    nothing is drafted (:class:`KeyringLocked`)."""
     _check_writer(user, source_list)
+    _check_unlocked()
     text = text.replace("\r\n", "\n").strip()
     existing = DraftReport.objects.filter(source_list=source_list, sha256=text_sha256(text)).first()
     if existing is not None:
@@ -75,6 +89,10 @@ def draft_accept(*, draft: DraftReport, user: User, fields: dict[str, Any]) -> R
     _check_writer(user, draft.source_list)
     if draft.status != DraftStatus.PENDING:
         raise ValidationError(MSG_NOT_PENDING)
+    _check_unlocked()
+    if is_locked(draft.text):
+        # The text did not open: accepting would store the word "locked" as the record.
+        raise KeyringLocked(str(MSG_UNREADABLE_WRITE))
     report = report_create(
         source_list=draft.source_list,
         external_id=draft.sha256,

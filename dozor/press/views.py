@@ -12,12 +12,15 @@ from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dozor.press import selectors, services
 from dozor.press.forms import DraftReviewForm, RejectForm
 from dozor.press.models import DraftReport, DraftStatus
 from dozor.press.notes import note_text
+from dozor.security.crypto import KeyringLocked
+from dozor.security.fields import is_locked
 from dozor.security.models import User
 
 logger = logging.getLogger(__name__)
@@ -59,9 +62,18 @@ def highlighted(text: str, evidence: list[dict]) -> SafeString:
 
 def _visible_draft(request: HttpRequest, pk: int) -> DraftReport:
     try:
-        return selectors.drafts_visible(request.user).select_related("source_list").get(pk=pk)
+        draft = selectors.drafts_visible(request.user).select_related("source_list").get(pk=pk)
     except DraftReport.DoesNotExist:
         raise Http404(_("No draft with this number that you may see.")) from None
+    if is_locked(draft.text) or is_locked(draft.extracted):
+        raise KeyringLocked(str(MSG_LOCKED_REVIEW))
+    return draft
+
+
+MSG_LOCKED_REVIEW = gettext_lazy(
+    "This draft cannot be reviewed while Dozor is locked: the press text and the fields drafted "
+    "from it are stored encrypted, and without the key they can be neither shown nor saved."
+)
 
 
 @login_required

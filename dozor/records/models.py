@@ -385,7 +385,8 @@ class IncidentBias(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="biases")
     motivation = vocabulary_field("bias_motivation", _("bias motivation"))
     indicators = models.JSONField(_("bias indicators"), default=list, blank=True)
-    note = models.TextField(_("coder's note"), blank=True, max_length=NOTE_MAX_LENGTH)
+    # Sealed: a coder's note often says who was attacked and by whom.
+    note = EncryptedTextField(_("coder's note"), blank=True, max_length=NOTE_MAX_LENGTH)
 
     class Meta:
         ordering = ["incident", "id"]
@@ -439,7 +440,8 @@ class PersonInvolvement(Tracked):
         validators=[VocabularyValidator("perceived_group")],
     )
     harm = vocabulary_field("harm", _("harm"), default="unknown")
-    group_affiliation = models.CharField(_("group affiliation"), max_length=300, blank=True)
+    # Sealed: a named group, a congregation or a party can be enough to find a person.
+    group_affiliation = EncryptedTextField(_("group affiliation"), max_length=300, blank=True)
     count = models.PositiveSmallIntegerField(
         _("number of people"), default=1, validators=[MinValueValidator(1)]
     )

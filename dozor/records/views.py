@@ -24,6 +24,7 @@ from dozor.records.forms import (
     incident_input,
 )
 from dozor.records.models import Incident
+from dozor.security.crypto import KeyringLocked, keyring
 from dozor.security.models import User
 
 logger = logging.getLogger(__name__)
@@ -34,6 +35,11 @@ MSG_FORM_TOO_LARGE = gettext_lazy(
     "and a summary at most 20,000; nothing was saved."
 )
 MSG_FORM_HAS_ERRORS = gettext_lazy("Nothing was saved: correct the fields marked below.")
+MSG_LOCKED_FORM = gettext_lazy(
+    "Incidents cannot be recorded or changed while Dozor is locked: summaries and the names of "
+    "the people involved are stored encrypted, and without the key they can be neither shown in "
+    "the form nor saved."
+)
 
 
 @login_required
@@ -114,6 +120,9 @@ def _visible_incident(request: HttpRequest, reference: str) -> Incident:
 def _incident_form(request: HttpRequest, *, incident: Incident | None) -> HttpResponse:
     user = request.user
     assert isinstance(user, User)
+    if keyring().locked:
+        # Refused before anyone types into a form that could not be saved.
+        raise KeyringLocked(str(MSG_LOCKED_FORM))
     if request.method == "POST":
         try:
             post = request.POST

@@ -40,6 +40,11 @@ MSG_LOCKED_WRITE = gettext_lazy(
     "identifying data. Nothing was saved. An administrator restarts Dozor with the key "
     "(DOZOR_KEY_FILE or DOZOR_KEY_PASSPHRASE_FILE)."
 )
+MSG_SEAL_NEEDS_KEY = (
+    "{count} {label} values were stored before this column was encrypted and must be sealed now, "
+    "which needs the encryption key. Nothing was changed. Run the command again with the key "
+    "(DOZOR_KEY_FILE or DOZOR_KEY_PASSPHRASE_FILE; `dozor keys init` sets one up)."
+)
 MSG_UNREADABLE_WRITE = gettext_lazy(
     "This value could not be decrypted, so it cannot be saved back; nothing was saved. "
     "`dozor keys check` lists such values."
@@ -222,3 +227,33 @@ def encrypted_fields() -> list[EncryptedTextField]:
             if isinstance(field, EncryptedTextField):
                 found.append(field)
     return found
+
+
+def plaintext_seal(model: type[models.Model], names: list[str]) -> int:
+    """Seal the values of these columns that were stored in clear, before they were encrypted.
+
+    For the data migration that follows turning a column into an encrypted field; works on
+    historical models too. Returns how many rows were sealed; with rows to seal and no key it
+    raises :class:`KeyringLocked` rather than leave names readable in the database.
+    """
+    unsealed = models.Q()
+    for name in names:
+        unsealed |= (
+            models.Q(**{f"{name}__isnull": False})
+            & ~models.Q(**{name: ""})
+            & ~models.Q(**{f"{name}__startswith": TOKEN_PREFIX})
+        )
+    rows = model._default_manager.filter(unsealed).order_by("pk")
+    count = rows.count()
+    if not count:
+        return 0
+    ring = keyring()
+    if ring.locked:
+        label = model._meta.label
+        raise KeyringLocked(MSG_SEAL_NEEDS_KEY.format(count=count, label=label))
+    for row in rows.only("pk", *names).iterator():
+        # update() seals through get_db_prep_save; values already sealed are sealed afresh.
+        model._default_manager.filter(pk=row.pk).update(
+            **{name: getattr(row, name) for name in names}
+        )
+    return count

@@ -6,12 +6,14 @@ import logging
 import time
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from dozor.security.crypto import KeyringLocked, keyring
 from dozor.security.models import User
@@ -128,10 +130,29 @@ class KeyringMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, KeyringLocked):
             return None
-        logger.warning("write refused while locked: %s %s", request.method, request.path)
-        return render(
-            request, "security/locked.html", {"message": str(exception)}, status=LOCKED_STATUS
+        logger.warning("refused while locked: %s %s", request.method, request.path)
+        context = {
+            "message": str(exception),
+            "refused_write": request.method not in ("GET", "HEAD"),
+            "back": locked_back_link(request),
+        }
+        return render(request, "security/locked.html", context, status=LOCKED_STATUS)
+
+
+def locked_back_link(request: HttpRequest) -> str:
+    """Where the locked page's "Back" leads: the page the user came from on this site, else
+    the page above the refused one (an incident for its edit form), else the start page."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if (
+        referer
+        and url_has_allowed_host_and_scheme(
+            referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         )
+        and urlsplit(referer).path != request.path
+    ):
+        return referer
+    parent = request.path.rstrip("/").rsplit("/", 1)[0] + "/"
+    return parent if parent not in ("/", "") else reverse("home")
 
 
 def keyring_context(request: HttpRequest) -> dict[str, Any]:

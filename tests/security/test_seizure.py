@@ -118,11 +118,54 @@ def canonical_dump(database: Path) -> dict[str, list[list[object]]]:
     return dump
 
 
+# What a documenter adds after the demo: a press draft and a coder's note, each naming a victim.
+FREE_TEXT = """
+import datetime, hashlib, sys, django
+django.setup()
+from dozor.press.models import DraftReport
+from dozor.records.models import IncidentBias, PersonInvolvement, SourceList
+first, second = sys.argv[1:3]
+text = f"Вчера в Москве неизвестные избили {first}. {first} госпитализирован."
+DraftReport.objects.create(
+    source_list=SourceList.objects.order_by("id").first(), text=text,
+    sha256=hashlib.sha256(text.encode()).hexdigest(), published=datetime.date(2008, 12, 4),
+    language="ru", extracted={"fields": {"victims": [{"name": first, "sex": "male"}]}},
+)
+bias = IncidentBias.objects.order_by("id").first()
+bias.note = f"{second} узнал нападавших по татуировкам"
+bias.save()
+person = PersonInvolvement.objects.order_by("id").first()
+person.group_affiliation = f"община, где молится {second}"
+person.save()
+print(DraftReport.objects.filter(text=text).count(), IncidentBias.objects.get(pk=bias.pk).note)
+"""
+
+
+def free_text_add(home: Path, names: set[str], **env: str) -> tuple[str, str]:
+    """Add a press draft naming one victim and a bias note naming another; returns both names."""
+    first, second = sorted(name for name in names if " " in name)[:2]
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
+    environment.update(DOZOR_HOME=str(home), DJANGO_SETTINGS_MODULE="dozor.settings", **env)
+    result = subprocess.run(
+        [sys.executable, "-c", FREE_TEXT, first, second],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    # Filtering on a sealed column never matches; the note reads back through the key.
+    assert result.stdout.strip() == f"0 {second} узнал нападавших по татуировкам"
+    return first, second
+
+
 @pytest.fixture(scope="module")
 def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("seized")
     result = run_dozor(home, "demo", "--no-serve", "--size", str(SIZE), "--seed", str(SEED))
     assert result.returncode == 0, result.stderr
+    free_text_add(home, victim_names(SIZE, SEED))
     return home
 
 
@@ -141,6 +184,7 @@ def test_the_seized_sqlite_file_holds_no_victims_name(demo_home: Path) -> None:
     assert len(names) > 100
     data = sqlite_bytes(demo_home)
     assert "Северный".encode() in data or b"records_incident" in data  # the file is readable
+    assert b"press_draftreport" in data
     assert leaked(names, data) == []
 
 
@@ -152,6 +196,11 @@ def test_a_quarantined_row_and_a_waiting_upload_leave_no_name_on_disk(tmp_path: 
     assert "dozor.sqlite3" in {path.name for path in home.iterdir()}
     assert leaked({quarantined, waiting}, sqlite_bytes(home)) == []
     assert leaked({quarantined, waiting}, files_bytes(home)) == []
+
+
+def test_the_seized_file_holds_no_name_of_a_press_draft_or_a_bias_note(demo_home: Path) -> None:
+    first, second = sorted(name for name in victim_names(SIZE, SEED) if " " in name)[:2]
+    assert leaked({first, second}, sqlite_bytes(demo_home)) == []
 
 
 def test_without_the_key_dozor_is_locked_and_shows_no_name(demo_home: Path) -> None:
@@ -285,6 +334,7 @@ def test_a_pg_dump_of_the_demo_holds_no_victims_name(tmp_path: Path) -> None:
             DOZOR_DATABASE_URL=url,
         )
         assert result.returncode == 0, result.stderr
+        free_text_add(tmp_path, victim_names(SIZE, SEED), DOZOR_DATABASE_URL=url)
         dump = subprocess.run(
             ["pg_dump", "--dbname", url.replace("postgres://", "postgresql://")],
             capture_output=True,

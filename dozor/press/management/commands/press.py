@@ -11,9 +11,10 @@ from django.core.management.base import CommandError, CommandParser
 
 from dozor.analysis.text.sources import ItemFailure, read_path
 from dozor.commands import DozorCommand
-from dozor.press.services import draft_create
+from dozor.press.services import MSG_LOCKED_DRAFTING, draft_create
 from dozor.records.models import SourceList
 from dozor.records.services import source_list_create
+from dozor.security.crypto import KeyringLocked, keyring
 from dozor.security.models import User
 
 logger = logging.getLogger("dozor.press")
@@ -54,6 +55,8 @@ class Command(DozorCommand):
         user = User.objects.filter(username=options["user"]).select_related("organisation").first()
         if user is None or not user.can_write_records() or user.organisation is None:
             raise CommandError(MSG_NO_USER.format(user=options["user"]))
+        if keyring().locked:
+            raise CommandError(str(MSG_LOCKED_DRAFTING))
         source_list = self._source_list(options, user)
         published = None
         if options["published"]:
@@ -87,6 +90,8 @@ class Command(DozorCommand):
                     reason = "; ".join(getattr(error, "messages", [str(error)]))
                     summary["failed"].append({"origin": item.origin, "reason": reason})
                     continue
+                except KeyringLocked as error:
+                    raise CommandError(str(error)) from None
                 entry = {"origin": item.origin, "draft": draft.pk}
                 summary["drafted" if created else "present"].append(entry)
         logger.info(

@@ -1,0 +1,541 @@
+"""Load a production server with concurrent signed-in clients and measure what it serves.
+
+Builds (or reuses) a PostgreSQL database with 100,000 synthetic incidents (bench/synthetic_
+incidents.py, the same data bench/list_incidents.py times), starts gunicorn on loopback with the
+production settings (DOZOR_ENV=production, DEBUG off, an encryption key file, ALLOWED_HOSTS=
+127.0.0.1, behind one trusted proxy as a real deployment sits behind nginx), signs in 50 clients,
+each as its own reader with its own session, and lets them request for 60 seconds a mix of the
+incident list, filtered lists, text searches and incident pages they may see. It prints requests
+served, errors (non-2xx answers and exceptions; there should be none), p50/p95/max latency and
+requests per second, overall and per kind of request.
+
+Beside them, the baseline measured in the same run: the same mix of requests through Django's
+test client in this process, one at a time, with no other load (what one request costs without
+queueing or concurrency).
+
+The database is kept between runs: a marker in its comment records the number of incidents and
+the key id, and a later run with the same --rows and key reuses it (the key and the server's home
+folder live in --state). Readers are not among DOZOR_TWO_FACTOR_ROLES by default, so the clients
+sign in with a password only, as readers do in production.
+
+    .venv/bin/python bench/load.py
+    .venv/bin/python bench/load.py --database-url postgres://u:p@127.0.0.1:5432/other --clients 20
+
+The last line of output is one JSON object with every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from synthetic_incidents import ORGANISATIONS, load
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATABASE_URL = "postgres://dozor_test:dozor_test@127.0.0.1:5432/dozor_load_bench"
+MARKER = "dozor_load_bench"
+PASSWORD = "load-bench-reader-password"  # noqa: S105 - a throwaway database's readers
+HOST = "127.0.0.1"
+# The share of each kind of request in the mix.
+MIX = {"list": 30, "filtered": 30, "search": 20, "detail": 20}
+FILTERS = [
+    {"region": "RU-MOW"},
+    {"region": "RU-SPE", "date_from": "2015-01-01", "date_to": "2019-12-31"},
+    {"bias": "antisemitic"},
+    {"bias": "anti_lgbti", "region": "RU-MOW", "date_from": "2012-01-01"},
+    {"type": "arson"},
+    {"status": "verified"},
+    {"date_from": "2019-01-01", "date_to": "2020-12-31"},
+    {"sort": "-killed"},
+    {"sort": "region"},
+    {"page": "20"},
+]
+SEARCHES = ["синагог", "мигрант", "ножом", "пикета", "Москва", "свастики", "хиджаб", "Фалуньгун"]
+DETAIL_SAMPLE = 2_000
+
+
+# ---------------------------------------------------------------------------------------------
+# The database, the key and the readers
+# ---------------------------------------------------------------------------------------------
+
+
+def postgres_url(url: str) -> str:
+    return url.replace("postgres://", "postgresql://", 1)
+
+
+def maintenance_sql(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Run one statement outside a transaction on the server's maintenance database."""
+    import psycopg
+
+    parts = urlsplit(postgres_url(url))
+    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
+        cursor = conn.execute(sql, params)  # type: ignore[arg-type]
+        return cursor.fetchall() if cursor.description else []
+
+
+def database_name(url: str) -> str:
+    return urlsplit(url).path.lstrip("/")
+
+
+def marker_read(url: str) -> dict[str, Any] | None:
+    rows = maintenance_sql(
+        url,
+        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
+        (database_name(url),),
+    )
+    if not rows or not rows[0][0]:
+        return None
+    try:
+        marker = json.loads(rows[0][0])
+    except ValueError:
+        return None
+    return marker if isinstance(marker, dict) and marker.get(MARKER) else None
+
+
+def marker_write(url: str, marker: dict[str, Any]) -> None:
+    comment = json.dumps({MARKER: 1, **marker}).replace("'", "''")
+    maintenance_sql(url, f"COMMENT ON DATABASE \"{database_name(url)}\" IS '{comment}'")
+
+
+def configure(args: argparse.Namespace) -> dict[str, str]:
+    """The environment of this process and of gunicorn: production settings on loopback."""
+    home = args.state / "home"
+    home.mkdir(parents=True, exist_ok=True)
+    environment = {
+        "DJANGO_SETTINGS_MODULE": "dozor.settings",
+        "DOZOR_ENV": "production",
+        "DOZOR_DEBUG": "false",
+        "DOZOR_HOME": str(home),
+        "DOZOR_DATABASE_URL": args.database_url,
+        # Outside DOZOR_HOME, as a real deployment keeps it apart from the database.
+        "DOZOR_KEY_FILE": str(args.state / "bench.key"),
+        "DOZOR_ALLOWED_HOSTS": HOST,
+        # As behind a TLS-terminating reverse proxy: it sets X-Forwarded-For/-Proto.
+        "DOZOR_TRUSTED_PROXIES": "1",
+    }
+    for name in [name for name in os.environ if name.startswith("DOZOR_")]:
+        del os.environ[name]
+    os.environ.update(environment)
+    return environment
+
+
+def prepare(args: argparse.Namespace) -> dict[str, Any]:
+    """Make sure the database holds the incidents, the key fits and the readers exist."""
+    key_file = args.state / "bench.key"
+    marker = marker_read(args.database_url)
+    reuse = (
+        marker is not None
+        and marker.get("rows") == args.rows
+        and key_file.is_file()
+        and not args.rebuild
+    )
+    if not reuse:
+        print(f"creating database {database_name(args.database_url)} ...", flush=True)
+        name = database_name(args.database_url)
+        maintenance_sql(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        maintenance_sql(args.database_url, f'CREATE DATABASE "{name}"')
+        key_file.unlink(missing_ok=True)
+
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    print("migrating ...", flush=True)
+    call_command("migrate", verbosity=0, interactive=False)
+    from dozor.records.models import Incident, Organisation
+    from dozor.security.crypto import keyring
+    from dozor.security.models import Role, User
+
+    if not reuse:
+        call_command("keys", "init", "--key-file", str(key_file))
+        print(f"loading {args.rows:,} incidents ...", flush=True)
+        load(args.rows)
+    ring = keyring()
+    if ring.locked:
+        sys.exit(f"The bench key does not open the database: {ring.reason} Give --rebuild.")
+    if marker is not None and reuse and marker.get("kek_id") != ring.kek_id:
+        sys.exit("The database was sealed with another key; give --rebuild.")
+    organisation = Organisation.objects.get(name=ORGANISATIONS[0][0])
+    usernames = [f"load-reader-{number:03d}" for number in range(1, args.clients + 1)]
+    existing = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
+    for username in usernames:
+        if username not in existing:
+            user = User(username=username, organisation=organisation, role=Role.READER)
+            user.set_password(PASSWORD)
+            user.save()
+    marker_write(args.database_url, {"rows": args.rows, "kek_id": ring.kek_id})
+    rows = Incident.objects.count()
+    print(f"{'reusing' if reuse else 'built'} {rows:,} incidents", flush=True)
+    return {"rows": rows, "reused": reuse, "usernames": usernames}
+
+
+def detail_paths(username: str) -> list[str]:
+    """Incident pages the readers may open, sampled from what they can see."""
+    from django.urls import reverse
+
+    from dozor.records.selectors import incidents_visible
+    from dozor.security.models import User
+
+    user = User.objects.get(username=username)
+    references = list(
+        incidents_visible(user).order_by("?").values_list("reference", flat=True)[:DETAIL_SAMPLE]
+    )
+    return [reverse("records:incident_detail", args=[reference]) for reference in references]
+
+
+# ---------------------------------------------------------------------------------------------
+# The request mix
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    kind: str
+    path: str
+
+
+class Mix:
+    def __init__(self, details: list[str], seed: int) -> None:
+        self.details = details
+        self.rng = random.Random(seed)
+        self.kinds, self.weights = list(MIX), list(MIX.values())
+
+    def next(self) -> Request:
+        kind = self.rng.choices(self.kinds, self.weights)[0]
+        if kind == "list":
+            return Request(kind, "/incidents/")
+        if kind == "filtered":
+            return Request(kind, "/incidents/?" + urlencode(self.rng.choice(FILTERS)))
+        if kind == "search":
+            return Request(kind, "/incidents/?" + urlencode({"q": self.rng.choice(SEARCHES)}))
+        return Request(kind, self.rng.choice(self.details))
+
+
+def summarise(samples: list[float]) -> dict[str, float]:
+    if not samples:
+        return {"count": 0}
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {
+        "count": len(samples),
+        "p50_ms": round(statistics.median(ordered), 1),
+        "p95_ms": round(p95, 1),
+        "max_ms": round(ordered[-1], 1),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Baseline: the same requests in this process, one at a time
+# ---------------------------------------------------------------------------------------------
+
+
+def baseline(usernames: list[str], details: list[str], requests: int) -> dict[str, Any]:
+    from django.db import connections
+    from django.test import Client
+
+    from dozor.security.models import User
+
+    client = Client(
+        HTTP_HOST=HOST, HTTP_X_FORWARDED_FOR="127.0.0.1", HTTP_X_FORWARDED_PROTO="https"
+    )
+    client.force_login(User.objects.get(username=usernames[0]))
+    mix = Mix(details, seed=1)
+    times: dict[str, list[float]] = {kind: [] for kind in MIX}
+    errors = 0
+    for number in range(requests + 10):
+        request = mix.next()
+        started = time.perf_counter()
+        response = client.get(request.path)
+        elapsed = (time.perf_counter() - started) * 1000
+        if number < 10:
+            continue  # warm-up: templates, the key ring, connections
+        if not 200 <= response.status_code < 300:
+            errors += 1
+        times[request.kind].append(elapsed)
+    connections.close_all()
+    every = [sample for samples in times.values() for sample in samples]
+    return {
+        "requests": requests,
+        "errors": errors,
+        "overall": summarise(every),
+        "kinds": {kind: summarise(samples) for kind, samples in times.items()},
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The server
+# ---------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind((HOST, 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def gunicorn(
+    environment: dict[str, str], port: int, workers: int, threads: int, log: Path
+) -> Iterator[subprocess.Popen[bytes]]:
+    command = [
+        sys.executable, "-m", "gunicorn", "dozor.wsgi:application",
+        "--bind", f"{HOST}:{port}",
+        "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
+        "--keep-alive", "75", "--timeout", "60",
+        "--error-logfile", str(log), "--log-level", "warning",
+    ]  # fmt: skip
+    with log.open("ab") as sink:
+        server = subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **environment}, stdout=sink, stderr=sink
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if server.poll() is not None:
+                sys.exit(f"gunicorn stopped (exit {server.returncode}); see {log}")
+            try:
+                connection = http.client.HTTPConnection(HOST, port, timeout=5)
+                connection.request("GET", "/accounts/login/", headers=proxy_headers())
+                if connection.getresponse().status == 200:
+                    connection.close()
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                sys.exit(f"gunicorn did not answer within 60 s; see {log}")
+            time.sleep(0.3)
+        yield server
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def proxy_headers() -> dict[str, str]:
+    """What the reverse proxy in front of Dozor adds to every request."""
+    return {"Host": HOST, "X-Forwarded-For": "127.0.0.1", "X-Forwarded-Proto": "https"}
+
+
+# ---------------------------------------------------------------------------------------------
+# The clients
+# ---------------------------------------------------------------------------------------------
+
+CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@dataclass
+class Tally:
+    times: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in MIX})
+    errors: list[str] = field(default_factory=list)
+
+
+class BenchClient:
+    """One browser: its own connection (kept alive) and its own session cookie.
+
+    The cookies are Secure (production, behind an HTTPS proxy), so they are sent by hand.
+    """
+
+    def __init__(self, port: int, username: str) -> None:
+        self.port = port
+        self.username = username
+        self.cookies: dict[str, str] = {}
+        self.connection = http.client.HTTPConnection(HOST, port, timeout=60)
+
+    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+        headers = proxy_headers()
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        if body is not None:
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Origin"] = f"https://{HOST}"
+            headers["Referer"] = f"https://{HOST}/accounts/login/"
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            content = response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()  # reconnect on the next request
+            raise
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        if response.headers.get("Connection", "").lower() == "close":
+            self.connection.close()
+        return response.status, content
+
+    def sign_in(self) -> None:
+        status, page = self.request("GET", "/accounts/login/")
+        found = CSRF_INPUT.search(page.decode())
+        if status != 200 or not found:
+            raise RuntimeError(f"{self.username}: the sign-in page answered {status}")
+        form = {"username": self.username, "password": PASSWORD}
+        form["csrfmiddlewaretoken"] = found.group(1)
+        status, _ = self.request("POST", "/accounts/login/", urlencode(form))
+        if status != 302 or "sessionid" not in self.cookies:
+            raise RuntimeError(f"{self.username}: sign-in answered {status}, no session")
+
+    def run(self, mix: Mix, start: threading.Barrier, until: list[float], tally: Tally) -> None:
+        start.wait()
+        while time.perf_counter() < until[0]:
+            request = mix.next()
+            started = time.perf_counter()
+            try:
+                status, _ = self.request("GET", request.path)
+            except (OSError, http.client.HTTPException) as error:
+                tally.errors.append(f"{request.path}: {type(error).__name__}: {error}")
+                tally.times[request.kind].append((time.perf_counter() - started) * 1000)
+                continue
+            tally.times[request.kind].append((time.perf_counter() - started) * 1000)
+            if not 200 <= status < 300:
+                tally.errors.append(f"{request.path}: HTTP {status}")
+
+
+def load_run(port: int, usernames: list[str], details: list[str], seconds: float) -> dict[str, Any]:
+    clients = [BenchClient(port, username) for username in usernames]
+    print(f"signing in {len(clients)} clients ...", flush=True)
+    for client in clients:
+        client.sign_in()
+    tallies = [Tally() for _ in clients]
+    start = threading.Barrier(len(clients) + 1)
+    until = [float("inf")]
+    threads = [
+        threading.Thread(
+            target=client.run, args=(Mix(details, seed=number), start, until, tally), daemon=True
+        )
+        for number, (client, tally) in enumerate(zip(clients, tallies, strict=True), start=2)
+    ]
+    for thread in threads:
+        thread.start()
+    print(f"{len(clients)} clients requesting for {seconds:.0f} s ...", flush=True)
+    until[0] = time.perf_counter() + seconds
+    started = time.perf_counter()
+    start.wait()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    load_average = os.getloadavg()[0]
+    times = {kind: [t for tally in tallies for t in tally.times[kind]] for kind in MIX}
+    errors = [error for tally in tallies for error in tally.errors]
+    every = [sample for samples in times.values() for sample in samples]
+    return {
+        "clients": len(clients),
+        "seconds": round(elapsed, 1),
+        "requests": len(every),
+        "errors": len(errors),
+        "error_examples": sorted(set(errors))[:10],
+        "requests_per_second": round(len(every) / elapsed, 1),
+        "overall": summarise(every),
+        "kinds": {kind: summarise(samples) for kind, samples in times.items()},
+        "load_average_1min": round(load_average, 2),
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def report(built: dict[str, Any], base: dict[str, Any], loaded: dict[str, Any]) -> None:
+    print(
+        f"\n{built['rows']:,} incidents; {loaded['clients']} clients for {loaded['seconds']} s; "
+        f"1-minute load average at the end {loaded['load_average_1min']} on {os.cpu_count()} CPUs"
+    )
+    print(
+        f"served {loaded['requests']:,} requests, {loaded['requests_per_second']} per second; "
+        f"errors {loaded['errors']}"
+    )
+    for example in loaded["error_examples"]:
+        print(f"  error: {example}")
+    header = f"{'request':<10}{'count':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+    print(f"\n{header}   | baseline: one at a time, in process")
+    print(f"{'':<10}{'':>8}{'':>9}{'':>9}{'':>9}   | {'count':>6}{'p50 ms':>9}{'p95 ms':>9}")
+    for kind in [*MIX, "overall"]:
+        under = loaded["overall"] if kind == "overall" else loaded["kinds"][kind]
+        alone = base["overall"] if kind == "overall" else base["kinds"][kind]
+        print(
+            f"{kind:<10}{under.get('count', 0):>8}{under.get('p50_ms', 0):>9.1f}"
+            f"{under.get('p95_ms', 0):>9.1f}{under.get('max_ms', 0):>9.1f}   | "
+            f"{alone.get('count', 0):>6}{alone.get('p50_ms', 0):>9.1f}"
+            f"{alone.get('p95_ms', 0):>9.1f}"
+        )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help="PostgreSQL URL")
+    parser.add_argument("--rows", type=int, default=100_000, help="incidents (100000)")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent clients (50)")
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long to load (60)")
+    cores = os.cpu_count() or 1
+    parser.add_argument(
+        "--workers", type=int, default=cores + 1, help="gunicorn workers (CPUs + 1)"
+    )
+    parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
+    parser.add_argument(
+        "--baseline-requests", type=int, default=200, help="requests in the baseline (200)"
+    )
+    parser.add_argument(
+        "--state",
+        type=Path,
+        default=Path.home() / ".cache" / "dozor-load-bench",
+        help="folder for the key file, the server's home and its log",
+    )
+    parser.add_argument("--rebuild", action="store_true", help="rebuild the database")
+    args = parser.parse_args(argv)
+    if not args.database_url.startswith(("postgres://", "postgresql://")):
+        parser.error("--database-url must be a PostgreSQL URL")
+    if args.rows < 1 or args.clients < 1 or args.seconds <= 0:
+        parser.error("--rows, --clients and --seconds must be positive")
+    args.state = args.state / database_name(args.database_url)
+    args.state.mkdir(parents=True, exist_ok=True)
+
+    environment = configure(args)
+    built = prepare(args)
+    details = detail_paths(built["usernames"][0])
+    print(f"baseline: {args.baseline_requests} requests one at a time ...", flush=True)
+    base = baseline(built["usernames"], details, args.baseline_requests)
+    port = free_port()
+    log = args.state / "gunicorn.log"
+    print(f"gunicorn: {args.workers} workers x {args.threads} threads on port {port}", flush=True)
+    with gunicorn(environment, port, args.workers, args.threads, log):
+        loaded = load_run(port, built["usernames"], details, args.seconds)
+    report(built, base, loaded)
+    server = {"workers": args.workers, "threads": args.threads, "cpus": os.cpu_count()}
+    print(
+        json.dumps(
+            {
+                "rows": built["rows"],
+                "database_reused": built["reused"],
+                "server": server,
+                "load": loaded,
+                "baseline_in_process": base,
+            },
+            ensure_ascii=False,
+        )
+    )
+    return 1 if loaded["errors"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
