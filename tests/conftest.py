@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -10,6 +12,13 @@ from django.test import Client
 from dozor.records.models import Incident, Organisation
 from dozor.security.models import Role, User
 from tests.factories import IncidentFactory, OrganisationFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def own_file_store(settings: Any, tmp_path: Path) -> None:
+    """Each test gets an empty encrypted file store: files another test sealed (perhaps under
+    another key) would otherwise show up in key checks and rotations."""
+    settings.DOZOR_FILES = str(tmp_path / "files")
 
 
 @dataclass
