@@ -16,8 +16,8 @@ With `LinkageOptions(engine="spark")` the parameters are still estimated on Duck
 reports or a random sample of `training_sample` of them (and every report a confirmed match
 names); the trained parameters are then given to the same model on Spark, which scores every pair
 the blocking rules let through over the whole table. Splink's expectation maximisation on Spark
-can drive an m probability to exactly 0.0, which Splink refuses, and a sample of this size
-estimates the parameters as well as the whole table does.
+can drive an m probability to exactly 0.0, which Splink refuses; and the model's few dozen
+parameters need a sample, not the whole table.
 """
 
 from __future__ import annotations
