@@ -11,6 +11,13 @@ Quick use::
 Parameters are estimated without labels (expectation maximisation); reviewed decisions
 (`decisions`: report_id_l, report_id_r, decision = match | no_match | unsure) improve them and
 override the scores when clusters are formed.
+
+With `LinkageOptions(engine="spark")` the parameters are still estimated on DuckDB, on all the
+reports or a random sample of `training_sample` of them (and every report a confirmed match
+names); the trained parameters are then given to the same model on Spark, which scores every pair
+the blocking rules let through over the whole table. Splink's expectation maximisation on Spark
+can drive an m probability to exactly 0.0, which Splink refuses; and the model's few dozen
+parameters need a sample, not the whole table.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from dozor.analysis.linkage.errors import (
 )
 from dozor.analysis.linkage.evaluate import Scores, cluster_scores, pairwise_scores
 from dozor.analysis.linkage.model import (
+    apply_parameters,
     comparison_count,
     decisions_as_labels,
     settings,
@@ -53,12 +61,14 @@ __all__ = [
     "features_from_reports",
     "link_reports",
     "pairwise_scores",
+    "training_features",
 ]
 
 DECISIONS = ("match", "no_match", "unsure")
 Engine = Literal["duckdb", "spark"]
 MSG_BAD_THRESHOLD = "The threshold must be a probability between 0 and 1, not {value!r}."
 MSG_BAD_DECISION = "Decision {value!r} for reports {left} and {right}: expected one of {expected}."
+MSG_BAD_SAMPLE = "The training sample must be a whole number of at least 2 reports, not {value!r}."
 MSG_TOO_FEW = "Linkage needs at least two reports; got {count}."
 MSG_NO_SPARK = (
     "The Spark engine needs pyspark and a Java runtime (JAVA_HOME or java on PATH): {reason}"
@@ -78,6 +88,8 @@ class LinkageOptions:
     spark_session: Any = None  # an existing SparkSession for engine="spark"
     duckdb_connection: Any = None  # a configured duckdb connection (threads, memory_limit)
     count_comparisons: bool = False  # count the pairs the blocking rules let through (a join)
+    # engine="spark": at most this many reports (a random sample, seeded) train on DuckDB
+    training_sample: int = 200_000
 
 
 @dataclass
@@ -87,12 +99,16 @@ class LinkageResult:
     model: dict[str, Any]
     timings: dict[str, float] = field(default_factory=dict)
     comparisons: int | None = None  # pairs scored, when LinkageOptions.count_comparisons
+    training_reports: int = 0  # reports the parameters were estimated on (always on DuckDB)
 
 
 def _check(options: LinkageOptions, reports: pd.DataFrame, decisions: pd.DataFrame | None) -> None:
     for value in (options.threshold, options.review_threshold):
         if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
             raise LinkageInputError(MSG_BAD_THRESHOLD.format(value=value))
+    sample = options.training_sample
+    if isinstance(sample, bool) or not isinstance(sample, int) or sample < 2:
+        raise LinkageInputError(MSG_BAD_SAMPLE.format(value=sample))
     if len(reports) < 2:
         raise LinkageInputError(MSG_TOO_FEW.format(count=len(reports)))
     if decisions is not None:
@@ -108,35 +124,39 @@ def _check(options: LinkageOptions, reports: pd.DataFrame, decisions: pd.DataFra
                 )
 
 
-def _db_api(options: LinkageOptions) -> Any:
-    if options.engine == "duckdb":
-        from splink import DuckDBAPI
+def _duckdb_api(options: LinkageOptions) -> Any:
+    from splink import DuckDBAPI
 
-        return DuckDBAPI(options.duckdb_connection or ":memory:")
-    from dozor.analysis.linkage.spark import spark_api
-
-    return spark_api(options.spark_session)
+    return DuckDBAPI(options.duckdb_connection or ":memory:")
 
 
-def link_reports(
-    reports: pd.DataFrame,
-    *,
-    decisions: pd.DataFrame | None = None,
-    options: LinkageOptions | None = None,
-) -> LinkageResult:
-    """Score the pairs of reports that may describe one incident, and cluster them."""
+def training_features(
+    features: pd.DataFrame, decisions: pd.DataFrame | None, *, size: int, seed: int
+) -> pd.DataFrame:
+    """The reports parameters are estimated on: all of them, or a random sample of `size`.
+
+    Reports named by a confirmed match are always kept, so that the labels find their pairs.
+    """
+    if len(features) <= size:
+        return features
+    labelled = pd.Series(False, index=features.index)
+    if decisions is not None:
+        confirmed = decisions[decisions["decision"] == "match"]
+        named = set(confirmed["report_id_l"]) | set(confirmed["report_id_r"])
+        labelled = features["unique_id"].isin(named)
+    rest = features[~labelled]
+    take = max(size - int(labelled.sum()), 0)
+    sampled = rest.sample(n=min(take, len(rest)), random_state=seed)
+    return pd.concat([features[labelled], sampled]).sort_index()
+
+
+def _trained_linker(
+    features: pd.DataFrame, decisions: pd.DataFrame | None, options: LinkageOptions
+) -> tuple[Any, Any]:
+    """A DuckDB linker over `features` with its parameters estimated, and its table."""
     from splink import Linker
 
-    options = options or LinkageOptions()
-    _check(options, reports, decisions)
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    features = features_from_reports(reports)
-    timings["prepare_s"] = time.perf_counter() - started
-
-    step = time.perf_counter()
-    db_api = _db_api(options)
-    table = db_api.register(features, dataset_display_name="reports")
+    table = _duckdb_api(options).register(features, dataset_display_name="reports")
     linker = Linker(table, settings(1.0 / max(len(features), 2)), log_level=logging.ERROR)
     labels_table = None
     if decisions is not None and (decisions["decision"] == "match").any():
@@ -151,7 +171,54 @@ def link_reports(
         u_pairs=options.u_pairs,
         seed=options.seed,
     )
-    timings["train_s"] = time.perf_counter() - step
+    return linker, table
+
+
+def _spark_linker(
+    features: pd.DataFrame, model: dict[str, Any], options: LinkageOptions
+) -> tuple[Any, Any]:
+    """The same model on Spark over all of `features`, with the parameters of `model`."""
+    from splink import Linker
+
+    from dozor.analysis.linkage.spark import spark_api
+
+    table = spark_api(options.spark_session).register(features, dataset_display_name="reports")
+    linker = Linker(table, settings(), log_level=logging.ERROR)
+    apply_parameters(linker, model)
+    return linker, table
+
+
+def link_reports(
+    reports: pd.DataFrame,
+    *,
+    decisions: pd.DataFrame | None = None,
+    options: LinkageOptions | None = None,
+) -> LinkageResult:
+    """Score the pairs of reports that may describe one incident, and cluster them."""
+    options = options or LinkageOptions()
+    _check(options, reports, decisions)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    features = features_from_reports(reports)
+    timings["prepare_s"] = time.perf_counter() - started
+
+    step = time.perf_counter()
+    training = features
+    if options.engine == "spark":
+        training = training_features(
+            features, decisions, size=options.training_sample, seed=options.seed
+        )
+    linker, table = _trained_linker(training, decisions, options)
+    timings["train_s"] = time.perf_counter() - step  # always on DuckDB
+    if options.engine == "spark":
+        step = time.perf_counter()
+        linker, table = _spark_linker(features, linker.misc.save_model_to_json(), options)
+        timings["spark_load_s"] = time.perf_counter() - step
+        logger.info(
+            "Linkage: trained on DuckDB over %d of %d reports; predicting on Spark.",
+            len(training),
+            len(features),
+        )
 
     comparisons = None
     if options.count_comparisons:
@@ -181,5 +248,10 @@ def link_reports(
     timings["total_s"] = time.perf_counter() - started
     model = json.loads(json.dumps(linker.misc.save_model_to_json(), default=str))
     return LinkageResult(
-        pairs=pairs, clusters=clusters, model=model, timings=timings, comparisons=comparisons
+        pairs=pairs,
+        clusters=clusters,
+        model=model,
+        timings=timings,
+        comparisons=comparisons,
+        training_reports=len(training),
     )

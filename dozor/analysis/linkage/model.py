@@ -292,3 +292,27 @@ def decisions_as_labels(decisions: pd.DataFrame) -> pd.DataFrame:
             "unique_id_r": confirmed["report_id_r"].to_numpy(),
         }
     )
+
+
+def apply_parameters(linker: Linker, model: dict[str, Any]) -> None:
+    """Give `linker` the parameters of a model trained elsewhere (`save_model_to_json()`).
+
+    The saved model holds its comparisons as SQL of the engine it was trained on (DuckDB's
+    list functions, for one), which another engine cannot read. So `linker` is built from the
+    same `settings()` in its own dialect, and only the estimated numbers are carried over: the
+    probability that two random reports match and each level's m and u, level by level.
+    """
+    linker._settings_obj._probability_two_random_records_match = model[
+        "probability_two_random_records_match"
+    ]
+    trained = {c["output_column_name"]: c["comparison_levels"] for c in model["comparisons"]}
+    for comparison in linker._settings_obj.comparisons:
+        levels = trained[comparison.output_column_name]
+        if len(levels) != len(comparison.comparison_levels):
+            raise ValueError(f"The trained model's {comparison.output_column_name} differs.")
+        for level, saved in zip(comparison.comparison_levels, levels, strict=True):
+            if level.is_null_level:
+                continue
+            for name in ("m_probability", "u_probability"):
+                if saved.get(name) is not None:
+                    setattr(level, name, saved[name])

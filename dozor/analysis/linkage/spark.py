@@ -1,7 +1,11 @@
 """Running the linkage model on Apache Spark through Splink's SparkAPI.
 
-The model definition is the same as on DuckDB; only the engine differs. A SparkSession can be
-passed in (a cluster's); otherwise a local one is started with as many cores as the machine has.
+The model definition is the same as on DuckDB; only the engine differs. Spark predicts: the
+parameters are estimated on DuckDB (on a sample of the reports when there are many), because
+Splink's expectation maximisation on Spark can set an m probability to exactly 0.0, which Splink
+refuses; `link_reports` then gives them to the model on Spark, which scores every blocked pair.
+A SparkSession can be passed in (a cluster's); otherwise a local one is started with as many cores
+as the machine has.
 """
 
 from __future__ import annotations

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
+import numpy as np
 import pandas as pd
 import pytest
 
 from dozor.analysis import linkage
+from dozor.analysis.linkage import training_features
+from dozor.analysis.linkage.model import apply_parameters, settings
 from dozor.analysis.linkage.prepare import (
     MSG_BAD_DATE,
     MSG_DUPLICATE_IDS,
@@ -119,3 +124,40 @@ def test_the_comparison_count_is_every_pair_scored(demo: tuple[pd.DataFrame, pd.
         demo[0], options=linkage.LinkageOptions(review_threshold=0.0, count_comparisons=True)
     )
     assert result.comparisons == len(result.pairs)
+
+
+def test_a_training_sample_below_two_reports_is_refused(
+    demo: tuple[pd.DataFrame, pd.Series],
+) -> None:
+    with pytest.raises(linkage.LinkageInputError, match="training sample"):
+        linkage.link_reports(demo[0], options=linkage.LinkageOptions(training_sample=1))
+
+
+def test_the_training_sample_is_seeded_and_keeps_labelled_reports(
+    demo: tuple[pd.DataFrame, pd.Series],
+) -> None:
+    features = features_from_reports(demo[0])
+    ids = features["unique_id"].tolist()
+    decisions = pd.DataFrame(
+        [(ids[0], ids[-1], "match"), (ids[1], ids[2], "no_match")],
+        columns=["report_id_l", "report_id_r", "decision"],
+    )
+    sample = training_features(features, decisions, size=50, seed=1)
+    assert len(sample) == 50
+    assert {ids[0], ids[-1]} <= set(sample["unique_id"])
+    assert sample.equals(training_features(features, decisions, size=50, seed=1))
+    assert training_features(features, None, size=len(features), seed=1) is features
+
+
+def test_trained_parameters_carry_over_to_a_linker_built_afresh(
+    demo: tuple[pd.DataFrame, pd.Series], result: linkage.LinkageResult
+) -> None:
+    from splink import DuckDBAPI, Linker
+
+    table = DuckDBAPI().register(features_from_reports(demo[0]), dataset_display_name="reports")
+    linker = Linker(table, settings(), log_level=logging.ERROR)
+    apply_parameters(linker, result.model)
+    pairs = linker.inference.predict(threshold_match_probability=0.1, warning_mode="never")
+    again = pairs.as_pandas_dataframe().sort_values("match_probability", ascending=False)
+    assert len(again) == len(result.pairs)
+    assert np.allclose(again["match_probability"], result.pairs["match_probability"])

@@ -31,8 +31,9 @@ class Command(DozorCommand):
         "reports you may see (Splink, parameters estimated without labels and improved by the "
         "decisions already made), and puts the pairs at or above --threshold into the review "
         "queue on the Linkage page. Nothing is merged: reports join incidents only when someone "
-        "confirms them there. --engine spark runs the same model on Apache Spark (needs pyspark "
-        "and Java) for data that outgrows one machine."
+        "confirms them there. --engine spark scores the pairs with the same model on Apache Spark "
+        "(needs pyspark and Java), its parameters estimated on DuckDB over a sample of at most "
+        "200,000 reports, for data that outgrows one machine."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
