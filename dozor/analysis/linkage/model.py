@@ -16,6 +16,8 @@ import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
 
+from dozor.analysis.linkage.errors import LinkageInputError
+
 logger = logging.getLogger(__name__)
 
 
@@ -253,16 +255,29 @@ def train(
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
     # Each EM pass fixes the comparisons its blocking uses and estimates the others.
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("day_start", "region"), record_sample_proportion=1.0
-    )
-    linker.training.estimate_parameters_using_expectation_maximisation(
-        block_on("name_key", "month"), record_sample_proportion=1.0
-    )
+    try:
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("day_start", "region"), record_sample_proportion=1.0
+        )
+        linker.training.estimate_parameters_using_expectation_maximisation(
+            block_on("name_key", "month"), record_sample_proportion=1.0
+        )
+    except ValueError as error:
+        # Splink refuses a probability that EM drove to (nearly) zero: too few candidate pairs
+        # to learn from. Say so instead of showing Splink's internals.
+        if "below the minimum allowed" not in str(error):
+            raise
+        raise LinkageInputError(MSG_TOO_LITTLE_TO_TRAIN.format(count=record_count)) from error
     if labels_table is not None:
         linker.training.estimate_m_from_pairwise_labels(labels_table)
     floor_probabilities(linker)
 
+
+MSG_TOO_LITTLE_TO_TRAIN = (
+    "The linkage model cannot be estimated from these {count} reports: too few of them share a "
+    "date and region or a name to learn how matching reports differ. Link again when more reports "
+    "are in (a few hundred are usually enough)."
+)
 
 # No single disagreement may veto a match: EM drives m to zero for a level it never sees among
 # matches (e.g. bias motivations that every list copied alike), which would cost ~1000 bits.

@@ -161,3 +161,14 @@ def test_trained_parameters_carry_over_to_a_linker_built_afresh(
     again = pairs.as_pandas_dataframe().sort_values("match_probability", ascending=False)
     assert len(again) == len(result.pairs)
     assert np.allclose(again["match_probability"], result.pairs["match_probability"])
+
+
+def test_too_few_reports_to_learn_from_are_refused_with_a_reason() -> None:
+    # Sixty documented incidents (seed 4) give EM too few candidate pairs: Splink would refuse a
+    # probability driven to zero; the caller gets a message it can show instead.
+    dataset = demo_generate(size=60, seed=4)
+    frame = reports_frame(
+        (f"{r.source_list}:{r.external_id}", r.source_list, r.parsed) for r in dataset.reports
+    )
+    with pytest.raises(linkage.LinkageInputError, match="cannot be estimated from these"):
+        linkage.link_reports(frame)
