@@ -12,12 +12,13 @@ Parameters are estimated without labels (expectation maximisation); reviewed dec
 (`decisions`: report_id_l, report_id_r, decision = match | no_match | unsure) improve them and
 override the scores when clusters are formed.
 
-With `LinkageOptions(engine="spark")` the parameters are still estimated on DuckDB, on all the
-reports or a random sample of `training_sample` of them (and every report a confirmed match
-names); the trained parameters are then given to the same model on Spark, which scores every pair
-the blocking rules let through over the whole table. Splink's expectation maximisation on Spark
-can drive an m probability to exactly 0.0, which Splink refuses; and the model's few dozen
-parameters need a sample, not the whole table.
+Parameters are estimated on DuckDB, on all the reports or, when there are more, on a random
+sample of `training_sample` of them (seeded; every report a confirmed match names is kept): the
+model has a few dozen m and u values, which a sample of that size estimates as well as the whole
+table, at a fraction of the time. The trained parameters are then given to the same model over
+the whole table, on DuckDB or, with `LinkageOptions(engine="spark")`, on Spark, which scores
+every pair the blocking rules let through. (Splink's expectation maximisation on Spark can drive
+an m probability to exactly 0.0, which Splink refuses, so Spark never trains.)
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ class LinkageOptions:
     spark_session: Any = None  # an existing SparkSession for engine="spark"
     duckdb_connection: Any = None  # a configured duckdb connection (threads, memory_limit)
     count_comparisons: bool = False  # count the pairs the blocking rules let through (a join)
-    # engine="spark": at most this many reports (a random sample, seeded) train on DuckDB
+    # at most this many reports (a random sample, seeded) estimate the parameters, on DuckDB
     training_sample: int = 200_000
 
 
@@ -174,6 +175,19 @@ def _trained_linker(
     return linker, table
 
 
+def _full_linker(
+    features: pd.DataFrame, model: dict[str, Any], options: LinkageOptions
+) -> tuple[Any, Any]:
+    """The model over all of `features` on DuckDB, with the parameters of `model` (trained on a
+    sample of them)."""
+    from splink import Linker
+
+    table = _duckdb_api(options).register(features, dataset_display_name="all_reports")
+    linker = Linker(table, settings(), log_level=logging.ERROR)
+    apply_parameters(linker, model)
+    return linker, table
+
+
 def _spark_linker(
     features: pd.DataFrame, model: dict[str, Any], options: LinkageOptions
 ) -> tuple[Any, Any]:
@@ -203,13 +217,20 @@ def link_reports(
     timings["prepare_s"] = time.perf_counter() - started
 
     step = time.perf_counter()
-    training = features
-    if options.engine == "spark":
-        training = training_features(
-            features, decisions, size=options.training_sample, seed=options.seed
-        )
+    training = training_features(
+        features, decisions, size=options.training_sample, seed=options.seed
+    )
     linker, table = _trained_linker(training, decisions, options)
     timings["train_s"] = time.perf_counter() - step  # always on DuckDB
+    if options.engine == "duckdb" and len(training) < len(features):
+        step = time.perf_counter()
+        linker, table = _full_linker(features, linker.misc.save_model_to_json(), options)
+        timings["load_s"] = time.perf_counter() - step
+        logger.info(
+            "Linkage: trained over %d of %d reports; predicting over all of them.",
+            len(training),
+            len(features),
+        )
     if options.engine == "spark":
         step = time.perf_counter()
         linker, table = _spark_linker(features, linker.misc.save_model_to_json(), options)

@@ -172,3 +172,16 @@ def test_too_few_reports_to_learn_from_are_refused_with_a_reason() -> None:
     )
     with pytest.raises(linkage.LinkageInputError, match="cannot be estimated from these"):
         linkage.link_reports(frame)
+
+
+def test_more_reports_than_the_training_sample_train_on_a_sample_and_link_them_all(
+    demo: tuple[pd.DataFrame, pd.Series],
+) -> None:
+    frame, truth = demo
+    sample = len(frame) * 3 // 4
+    result = linkage.link_reports(frame, options=linkage.LinkageOptions(training_sample=sample))
+    assert result.training_reports == sample
+    assert "load_s" in result.timings
+    assert set(result.clusters["report_id"]) == set(frame["report_id"])
+    scores = linkage.cluster_scores(result.clusters.set_index("report_id")["cluster_id"], truth)
+    assert scores.f1 > 0.9
