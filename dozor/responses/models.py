@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from dozor.records.models import NOTE_MAX_LENGTH, Incident, Organisation
 from dozor.records.validators import VocabularyValidator
 from dozor.responses.vocab import ResponseVocabularyValidator, response_vocabulary
+from dozor.security.fields import EncryptedTextField
 
 TEXT_MAX_LENGTH = 10_000
 EVENT_DATE_PRECISIONS = ("day", "month", "year")
@@ -52,7 +53,8 @@ class ResponseEvent(models.Model):
     )
     authority = models.CharField(_("authority"), max_length=300, blank=True)
     source = models.CharField(_("source"), max_length=500, blank=True)
-    note = models.TextField(_("note"), blank=True, max_length=NOTE_MAX_LENGTH)
+    # Free text that can name people: sealed like summaries (dozor.security.fields).
+    note = EncryptedTextField(_("note"), blank=True, max_length=NOTE_MAX_LENGTH)
     articles = models.JSONField(_("legal articles"), default=list, blank=True)
     verdict_outcome = response_field("verdict_outcome", _("verdict"), blank=True)
     motive_recognised = models.BooleanField(
@@ -198,8 +200,9 @@ class Raising(models.Model):
     )
     official = models.CharField(_("official"), max_length=300, blank=True)
     channel = response_field("dialogue_channel", _("how"))
-    request = models.TextField(_("what was asked"), max_length=TEXT_MAX_LENGTH)
-    reply = models.TextField(_("reply"), blank=True, max_length=TEXT_MAX_LENGTH)
+    # What was asked and answered names victims and officials: sealed.
+    request = EncryptedTextField(_("what was asked"), max_length=TEXT_MAX_LENGTH)
+    reply = EncryptedTextField(_("reply"), blank=True, max_length=TEXT_MAX_LENGTH)
     reply_on = models.DateField(_("reply date"), null=True, blank=True)
     follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True)
     status = response_field("dialogue_status", _("status"), default="awaiting_reply")

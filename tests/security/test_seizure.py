@@ -118,12 +118,14 @@ def canonical_dump(database: Path) -> dict[str, list[list[object]]]:
     return dump
 
 
-# What a documenter adds after the demo: a press draft and a coder's note, each naming a victim.
+# What a documenter adds after the demo: a press draft, a coder's note, a note on the response
+# timeline and a raising with officials, each naming a victim.
 FREE_TEXT = """
 import datetime, hashlib, sys, django
 django.setup()
 from dozor.press.models import DraftReport
 from dozor.records.models import IncidentBias, PersonInvolvement, SourceList
+from dozor.responses.models import Raising, ResponseEvent
 first, second = sys.argv[1:3]
 text = f"Вчера в Москве неизвестные избили {first}. {first} госпитализирован."
 DraftReport.objects.create(
@@ -137,6 +139,13 @@ bias.save()
 person = PersonInvolvement.objects.order_by("id").first()
 person.group_affiliation = f"община, где молится {second}"
 person.save()
+ResponseEvent.objects.filter(pk=ResponseEvent.objects.order_by("id").first().pk).update(
+    note=f"{first} опознал подозреваемого"
+)
+raising = Raising.objects.order_by("id").first()
+raising.request = f"Просим сообщить, почему не расследуется нападение на {second}"
+raising.reply = f"Проверка по заявлению {second} продолжается"
+raising.save()
 print(DraftReport.objects.filter(text=text).count(), IncidentBias.objects.get(pk=bias.pk).note)
 """
 
@@ -198,7 +207,7 @@ def test_a_quarantined_row_and_a_waiting_upload_leave_no_name_on_disk(tmp_path: 
     assert leaked({quarantined, waiting}, files_bytes(home)) == []
 
 
-def test_the_seized_file_holds_no_name_of_a_press_draft_or_a_bias_note(demo_home: Path) -> None:
+def test_the_seized_file_holds_no_name_written_in_drafts_notes_or_raisings(demo_home: Path) -> None:
     first, second = sorted(name for name in victim_names(SIZE, SEED) if " " in name)[:2]
     assert leaked({first, second}, sqlite_bytes(demo_home)) == []
 
