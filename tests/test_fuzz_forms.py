@@ -1,0 +1,85 @@
+"""Random input to the forms of responses, dialogue, evaluation and user access: never a 500,
+never a half-written row.
+
+Each form is posted as an administrator of the owning organisation (so that the input reaches
+validation) with random values for its own fields; whatever the answer, a refusal leaves every
+table of the app as it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django import forms
+from django.apps import apps
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dozor.evaluation.forms import AssessmentForm, OfficialStatisticForm, ThresholdForm
+from dozor.responses.forms import EventForm, RaisingForm
+from dozor.security.forms import UserAccessForm
+from dozor.security.models import Role
+from tests.conftest import Cast
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+values = st.one_of(
+    st.text(max_size=300),
+    st.integers(min_value=-(10**30), max_value=10**30).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(str),
+    st.just("x" * 30_000),
+    st.sampled_from(["", "0", "-1", "2024-02-30", "9999-99-99", "\x00", "None", "[]", "on"]),
+)
+FUZZ = settings(
+    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+# (what, the form, its address for the cast, the apps whose tables a refusal must leave alone)
+FORMS: list[tuple[str, type[forms.Form], Callable[[Cast], str], tuple[str, ...]]] = [
+    ("response event", EventForm, lambda c: f"/responses/incident/{c.incident.reference}/",
+     ("responses",)),
+    ("raising", RaisingForm, lambda c: f"/responses/incident/{c.incident.reference}/raisings/new/",
+     ("responses",)),
+    ("assessment", AssessmentForm, lambda c: "/evaluation/RU/2008/C3.law/", ("evaluation",)),
+    ("thresholds", ThresholdForm, lambda c: "/evaluation/thresholds/", ("evaluation",)),
+    ("official statistics", OfficialStatisticForm, lambda c: "/evaluation/official/",
+     ("evaluation",)),
+    ("user access", UserAccessForm, lambda c: f"/accounts/users/{c.reader.username}/",
+     ("security",)),
+]  # fmt: skip
+
+
+def table_counts(app_labels: tuple[str, ...]) -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for label in app_labels
+        for model in apps.get_app_config(label).get_models()
+    }
+
+
+@pytest.mark.parametrize(
+    ("what", "form", "address", "app_labels"), FORMS, ids=[f[0] for f in FORMS]
+)
+@FUZZ
+@given(data=st.data())
+def test_a_form_never_fails_or_half_writes(
+    cast: Cast,
+    what: str,
+    form: type[forms.Form],
+    address: Callable[[Cast], str],
+    app_labels: tuple[str, ...],
+    data: Any,
+) -> None:
+    admin = UserFactory(organisation=cast.organisation, role=Role.ADMINISTRATOR)
+    client = cast.client("owner")
+    client.force_login(admin)
+    names = sorted(form.base_fields)
+    posted = data.draw(st.dictionaries(st.sampled_from(names), values, max_size=len(names)))
+    before = table_counts(app_labels)
+    response = client.post(address(cast), posted)
+    assert response.status_code < 500, what
+    if response.status_code != 302:
+        assert table_counts(app_labels) == before, what
