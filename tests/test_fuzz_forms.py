@@ -1,5 +1,5 @@
-"""Random input to the forms of responses, dialogue, evaluation and user access: never a 500,
-never a half-written row.
+"""Random input to the forms of responses, dialogue, evaluation, press review and user access:
+never a 500, never a half-written row.
 
 Each form is posted as an administrator of the owning organisation (so that the input reaches
 validation) with random values for its own fields; whatever the answer, a refusal leaves every
@@ -8,6 +8,7 @@ table of the app as it was.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from typing import Any
 
@@ -18,11 +19,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dozor.evaluation.forms import AssessmentForm, OfficialStatisticForm, ThresholdForm
+from dozor.press.forms import DraftReviewForm
+from dozor.press.services import draft_create
 from dozor.responses.forms import EventForm, RaisingForm
 from dozor.security.forms import UserAccessForm
 from dozor.security.models import Role
 from tests.conftest import Cast
-from tests.factories import UserFactory
+from tests.factories import SourceListFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +50,21 @@ FORMS: list[tuple[str, type[forms.Form], Callable[[Cast], str], tuple[str, ...]]
     ("thresholds", ThresholdForm, lambda c: "/evaluation/thresholds/", ("evaluation",)),
     ("official statistics", OfficialStatisticForm, lambda c: "/evaluation/official/",
      ("evaluation",)),
+    ("press draft review", DraftReviewForm, lambda c: f"/press/{press_draft(c)}/",
+     ("press", "records")),
     ("user access", UserAccessForm, lambda c: f"/accounts/users/{c.reader.username}/",
      ("security",)),
 ]  # fmt: skip
+
+
+def press_draft(cast: Cast) -> int:
+    """A drafted article of the cast's organisation waiting for review; its id."""
+    press = SourceListFactory(name="Пресса", kind="press_scan", organisation=cast.organisation)
+    text = "В ночь на субботу в Екатеринбурге неизвестные избили Анну Щербакову."
+    row, _created = draft_create(
+        source_list=press, text=text, published=datetime.date(2024, 3, 4), user=cast.owner
+    )
+    return int(row.pk)
 
 
 def table_counts(app_labels: tuple[str, ...]) -> dict[str, int]:
@@ -73,13 +88,17 @@ def test_a_form_never_fails_or_half_writes(
     app_labels: tuple[str, ...],
     data: Any,
 ) -> None:
-    admin = UserFactory(organisation=cast.organisation, role=Role.ADMINISTRATOR)
-    client = cast.client("owner")
+    # The database lives for the whole test, across examples: set up the form's objects once.
+    if not hasattr(cast, "fuzz"):
+        admin = UserFactory(organisation=cast.organisation, role=Role.ADMINISTRATOR)
+        cast.fuzz = (admin, address(cast))  # type: ignore[attr-defined]
+    admin, url = cast.fuzz  # type: ignore[attr-defined]
+    client = cast.client("anonymous")
     client.force_login(admin)
     names = sorted(form.base_fields)
     posted = data.draw(st.dictionaries(st.sampled_from(names), values, max_size=len(names)))
     before = table_counts(app_labels)
-    response = client.post(address(cast), posted)
+    response = client.post(url, posted)
     assert response.status_code < 500, what
     if response.status_code != 302:
         assert table_counts(app_labels) == before, what
