@@ -1,5 +1,5 @@
-"""Random input to the forms of responses, dialogue, evaluation, press review and user access:
-never a 500, never a half-written row.
+"""Random input to the forms of responses, dialogue, linkage splits, evaluation, press review and
+user access: never a 500, never a half-written row.
 
 Each form is posted as an administrator of the owning organisation (so that the input reaches
 validation) with random values for its own fields; whatever the answer, a refusal leaves every
@@ -19,9 +19,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dozor.evaluation.forms import AssessmentForm, OfficialStatisticForm, ThresholdForm
+from dozor.linkage.forms import SplitForm
 from dozor.press.forms import DraftReviewForm
 from dozor.press.services import draft_create
-from dozor.responses.forms import EventForm, RaisingForm
+from dozor.responses.forms import BodyForm, EventForm, RaiseListForm, RaisingForm
 from dozor.security.forms import UserAccessForm
 from dozor.security.models import Role
 from tests.conftest import Cast
@@ -46,6 +47,11 @@ FORMS: list[tuple[str, type[forms.Form], Callable[[Cast], str], tuple[str, ...]]
      ("responses",)),
     ("raising", RaisingForm, lambda c: f"/responses/incident/{c.incident.reference}/raisings/new/",
      ("responses",)),
+    ("raise list", RaiseListForm, lambda c: f"/responses/incident/{c.incident.reference}/raise/",
+     ("responses",)),
+    ("body", BodyForm, lambda c: "/responses/bodies/", ("responses",)),
+    ("split", SplitForm, lambda c: f"/linkage/incidents/{c.incident.reference}/split/",
+     ("linkage", "records")),
     ("assessment", AssessmentForm, lambda c: "/evaluation/RU/2008/C3.law/", ("evaluation",)),
     ("thresholds", ThresholdForm, lambda c: "/evaluation/thresholds/", ("evaluation",)),
     ("official statistics", OfficialStatisticForm, lambda c: "/evaluation/official/",
