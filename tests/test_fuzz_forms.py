@@ -1,4 +1,4 @@
-"""Random input to the forms of responses, dialogue, linkage splits, evaluation, press review and
+"""Random input to the forms of responses, dialogue, linkage review, evaluation, press review and
 user access: never a 500, never a half-written row.
 
 Each form is posted as an administrator of the owning organisation (so that the input reaches
@@ -19,14 +19,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dozor.evaluation.forms import AssessmentForm, OfficialStatisticForm, ThresholdForm
-from dozor.linkage.forms import SplitForm
+from dozor.linkage.forms import ClusterActionForm, DecisionForm, SplitForm
+from dozor.linkage.models import CandidatePair, LinkageRun
 from dozor.press.forms import DraftReviewForm
 from dozor.press.services import draft_create
 from dozor.responses.forms import BodyForm, EventForm, RaiseListForm, RaisingForm
 from dozor.security.forms import UserAccessForm
 from dozor.security.models import Role
 from tests.conftest import Cast
-from tests.factories import SourceListFactory, UserFactory
+from tests.factories import ReportFactory, SourceListFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,6 +51,9 @@ FORMS: list[tuple[str, type[forms.Form], Callable[[Cast], str], tuple[str, ...]]
     ("raise list", RaiseListForm, lambda c: f"/responses/incident/{c.incident.reference}/raise/",
      ("responses",)),
     ("body", BodyForm, lambda c: "/responses/bodies/", ("responses",)),
+    ("link decision", DecisionForm, lambda c: f"/linkage/pairs/{candidate_pair(c)}/",
+     ("linkage", "records")),
+    ("cluster action", ClusterActionForm, lambda c: "/linkage/clusters/", ("linkage", "records")),
     ("split", SplitForm, lambda c: f"/linkage/incidents/{c.incident.reference}/split/",
      ("linkage", "records")),
     ("assessment", AssessmentForm, lambda c: "/evaluation/RU/2008/C3.law/", ("evaluation",)),
@@ -71,6 +75,22 @@ def press_draft(cast: Cast) -> int:
         source_list=press, text=text, published=datetime.date(2024, 3, 4), user=cast.owner
     )
     return int(row.pk)
+
+
+def candidate_pair(cast: Cast) -> int:
+    """Two reports of the cast's organisation that linkage put side by side; the pair's id."""
+    fields = {"date": "2009-03-14", "date_precision": "day", "region": "RU-SPE"}
+    first, second = (
+        ReportFactory(source_list=SourceListFactory(organisation=cast.organisation), fields=fields)
+        for _ in range(2)
+    )
+    run = LinkageRun.objects.create(
+        organisation=cast.organisation, started_by=cast.owner, threshold=0.1
+    )
+    pair = CandidatePair.objects.create(
+        run=run, report_a=first, report_b=second, match_probability=0.97, match_weight=5.0
+    )
+    return int(pair.pk)
 
 
 def table_counts(app_labels: tuple[str, ...]) -> dict[str, int]:
