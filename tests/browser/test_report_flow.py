@@ -16,7 +16,7 @@ from dozor.evaluation.models import OfficialStatistic
 from tests.browser.conftest import ARTIFACTS, screenshot
 from tests.browser.test_incident_flow import sign_in
 from tests.conftest import Cast
-from tests.evaluation.factories import incident_with_events
+from tests.evaluation.factories import timelines_of_2008
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -25,25 +25,7 @@ def year_2008(cast: Cast) -> None:
     """The cast's incident and four of 2008 with events, as tests/evaluation/test_indicators.py:
     4 of 5 reported (met), case opened after a median of 30 days (partial), 1 of 2 prosecutions
     with the motive recognised (partial); the police recorded 2 (40% of the documented)."""
-    org = cast.organisation
-    incident_with_events(
-        org,
-        1,
-        ("reported_to_police", 1, {}),
-        ("case_opened", 10, {}),
-        ("motive_qualified", 11, {}),
-        ("charged", 40, {}),
-    )
-    incident_with_events(
-        org,
-        2,
-        ("reported_to_police", 2, {}),
-        ("case_opened", 30, {}),
-        ("motive_not_qualified", 31, {}),
-        ("charged", 90, {}),
-    )
-    incident_with_events(org, 3, ("reported_to_police", 3, {}))
-    incident_with_events(org, 4, ("case_opened", 50, {}))
+    timelines_of_2008(cast.organisation)
     OfficialStatistic.objects.create(
         country="RU", year=2008, recorded=2, prosecuted=1, sentenced=1, source="МВД России"
     )

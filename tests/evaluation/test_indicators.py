@@ -22,7 +22,7 @@ from dozor.responses.models import ResponseEvent
 from dozor.responses.selectors import as_event
 from dozor.responses.vocab import event_rules, hate_articles, response_vocabulary
 from tests.conftest import Cast
-from tests.evaluation.factories import incident_with_events
+from tests.evaluation.factories import incident_with_events, timelines_of_2008
 from tests.factories import IncidentFactory
 from tests.responses.factories import ResponseEventFactory
 
@@ -39,25 +39,7 @@ def year_2008(cast: Cast) -> Cast:
     So 4 of 5 reached the police (80%); days to opening 10, 30, 50 (median 30);
     2 prosecutions, 1 with the motive recognised (50%).
     """
-    org = cast.organisation
-    incident_with_events(
-        org,
-        1,
-        ("reported_to_police", 1, {}),
-        ("case_opened", 10, {}),
-        ("motive_qualified", 11, {}),
-        ("charged", 40, {}),
-    )
-    incident_with_events(
-        org,
-        2,
-        ("reported_to_police", 2, {}),
-        ("case_opened", 30, {}),
-        ("motive_not_qualified", 31, {}),
-        ("charged", 90, {}),
-    )
-    incident_with_events(org, 3, ("reported_to_police", 3, {}))
-    incident_with_events(org, 4, ("case_opened", 50, {}))
+    timelines_of_2008(cast.organisation)
     return cast
 
 
