@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*", re.UNICODE)
@@ -57,24 +58,25 @@ def is_cyrillic(text: str) -> bool:
     return bool(_CYRILLIC.search(text))
 
 
+_FROM_LATIN_SPELLINGS = dict(_FROM_LATIN)
+# Alternatives are tried in the order of _FROM_LATIN (longest spelling first); any other
+# character is kept as it is.
+_FROM_LATIN_PATTERN = re.compile(
+    "|".join(re.escape(latin) for latin, _ in _FROM_LATIN) + "|.", re.DOTALL
+)
+
+
 @functools.cache
 def to_cyrillic(word: str) -> str:
     """A Latin word read back into Cyrillic ("Khurshed" and "Hurshed" both give "хуршед")."""
-    word = word.lower()
     out: list[str] = []
-    i = 0
-    while i < len(word):
-        for latin, cyrillic in _FROM_LATIN:
-            if word.startswith(latin, i):
-                # y after a vowel is й ("Nikolay"); "ye" inside a word after a consonant is "е".
-                if latin == "y" and out and out[-1][-1] in _VOWELS:
-                    cyrillic = "й"
-                out.append(cyrillic)
-                i += len(latin)
-                break
-        else:
-            out.append(word[i])
-            i += 1
+    for match in _FROM_LATIN_PATTERN.finditer(word.lower()):
+        latin = match.group()
+        cyrillic = _FROM_LATIN_SPELLINGS.get(latin, latin)
+        # y after a vowel is й ("Nikolay"); "ye" inside a word after a consonant is "е".
+        if latin == "y" and out and out[-1][-1] in _VOWELS:
+            cyrillic = "й"
+        out.append(cyrillic)
     return "".join(out)
 
 
@@ -95,9 +97,19 @@ class _FirstName:
 
 @functools.cache
 def _first_name(word: str) -> _FirstName | None:
-    """The nominative of a first name and its gender, if pymorphy3 reads the word as one."""
+    """The nominative of a first name and its gender, if pymorphy3's dictionary reads the word
+    as one.
+
+    Only words the dictionary knows are read: for an unknown word pymorphy3 guesses a paradigm
+    from its ending, and reads one in five unknown surnames ("Шегухева") as a woman's first name.
+    Guessing is also what makes parsing slow (about 0.3 ms a word). First names it does not know
+    (many Central Asian ones) are found by their place and ending instead (`name_key`).
+    """
+    morph: Any = _morph()
+    if not morph.word_is_known(word):
+        return None
     best = None
-    for parse in _morph().parse(word):  # type: ignore[attr-defined]
+    for parse in morph.parse(word):
         tag = parse.tag
         is_name = "Name" in tag and "plur" not in tag and tag.gender in ("masc", "femn")
         if is_name and (best is None or parse.score > best.score):
@@ -145,19 +157,32 @@ def surname_stem(word: str, gender: str) -> str:
                 return w[: -len(ending)]
     # Other declined men's surnames (Гасаняна, Гасаняном) lose a case ending after a consonant.
     for ending in ("ом", "ем", "а", "у"):
-        if w.endswith(ending) and len(w) > len(ending) + 2 and w[-len(ending) - 1] not in _VOWELS:
-            return w[: -len(ending)]
+        shortest = 4 if len(ending) == 2 else 3  # "Икром" is no instrumental
+        stem = w[: -len(ending)]
+        if w.endswith(ending) and len(stem) >= shortest and stem[-1] not in _VOWELS:
+            return stem
     return w
 
 
 @functools.cache
 def _first_name_fallback(word: str, gender: str) -> str:
-    """A first name pymorphy3 does not know, with its case ending removed by rule."""
+    """A first name pymorphy3 does not know, with its case ending removed by rule.
+
+    A man's -ом/-ем is taken for the instrumental only when four letters remain: "Икромом" is
+    Икром, but "Икром" itself stays. A woman's name whose stem ends in a vowel had -я
+    ("Зулфию", "Зулфией" → Зулфия), any other -а ("Дилнозы" → Дилноза).
+    """
     w = word.lower().replace("ё", "е")
-    endings = ("ой", "ей", "ы", "и", "е", "у", "ю") if gender == "femn" else ("ом", "ем", "а", "у")
-    for ending in endings:
-        if w.endswith(ending) and len(w) > len(ending) + 2:
-            return w[: -len(ending)] + ("а" if gender == "femn" else "")
+    if gender == "femn":
+        for ending in ("ой", "ей", "ы", "и", "е", "у", "ю"):
+            if w.endswith(ending) and len(w) > len(ending) + 2:
+                stem = w[: -len(ending)]
+                return stem + ("я" if stem[-1] in _VOWELS else "а")
+        return w
+    for ending in ("ом", "ем", "а", "у"):
+        shortest = 4 if len(ending) == 2 else 3
+        if w.endswith(ending) and len(w) - len(ending) >= shortest:
+            return w[: -len(ending)]
     return w
 
 
@@ -181,17 +206,25 @@ def name_key(name: str, sex: str = "unknown") -> NameKey | None:
     if not tokens:
         return None
     tokens = [token.lower().replace("ё", "е") for token in tokens]
-    readings = [(i, _first_name(token)) for i, token in enumerate(tokens)]
-    named = [(i, reading) for i, reading in readings if reading is not None]
-    first_index = named[0][0] if named else -1
-    gender = named[0][1].gender if named else {"female": "femn", "male": "masc"}.get(sex, "masc")
+    readings = [_first_name(token) for token in tokens]
+    first_index = next((i for i, reading in enumerate(readings) if reading is not None), -1)
+    known = readings[first_index] if first_index >= 0 else None
+    if known is not None:
+        gender, first = known.gender, known.lemma
+    else:
+        # No first name the dictionary knows: the first word that does not look like a
+        # surname is taken for one ("Рахманов Икром", "Усмонова Феруза").
+        gender = {"female": "femn", "male": "masc"}.get(sex, "masc")
+        if len(tokens) > 1:
+            first_index = next(
+                (i for i, token in enumerate(tokens) if not _looks_like_surname(token)), -1
+            )
+        first = _first_name_fallback(tokens[first_index], gender) if first_index >= 0 else ""
     parts = []
     surname = ""
     for i, token in enumerate(tokens):
-        if i == first_index and named:
-            parts.append(named[0][1].lemma)
-        elif not named and len(tokens) > 1 and i == 0 and not _looks_like_surname(token):
-            parts.append(_first_name_fallback(token, gender))
+        if i == first_index:
+            parts.append(first)
         else:
             surname = surname_stem(token, gender)
             parts.append(surname)

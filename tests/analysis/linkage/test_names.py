@@ -63,3 +63,44 @@ def test_latin_is_read_back_into_cyrillic_under_any_common_scheme() -> None:
 
 def test_an_empty_name_has_no_key() -> None:
     assert name_key("", "male") is None
+
+
+@pytest.mark.parametrize(
+    ("written", "sex"),
+    [
+        ("Икром Рахманов", "male"),
+        ("Икрома Рахманова", "male"),  # genitive
+        ("Икромом Рахмановым", "male"),  # instrumental
+        ("Рахманов Икром", "male"),  # surname first, first name unknown to the dictionary
+        ("Ikrom Rahmanov", "unknown"),
+    ],
+)
+def test_a_first_name_the_dictionary_does_not_know_keeps_its_nominative(
+    written: str, sex: str
+) -> None:
+    # "Икром" ends like an instrumental (-ом) but is the nominative.
+    key = name_key(written, sex)
+    assert key is not None
+    assert key.full == "ikrom rakhmanov"
+
+
+@pytest.mark.parametrize(
+    "written", ["Зулфия Эргашева", "Зулфию Эргашеву", "Зулфией Эргашевой", "Эргашева Зулфия"]
+)
+def test_a_womans_unknown_first_name_in_ya_is_read_back_to_it(written: str) -> None:
+    key = name_key(written, "female")
+    assert key is not None
+    assert key.full == "ergashev zulfiia"
+
+
+def test_a_surname_first_with_an_unknown_first_name_after_it() -> None:
+    assert name_key("Усмонова Феруза", "female") == name_key("Феруза Усмонова", "female")
+
+
+def test_an_unknown_surname_is_not_taken_for_a_first_name() -> None:
+    # pymorphy3 would guess "Шегухева" to be a woman's first name from its ending; only words
+    # its dictionary knows are read as first names.
+    key = name_key("Шегухева Анна", "unknown")
+    assert key is not None
+    assert key.gender == "femn"
+    assert key.full == "anna shegukhev"
