@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -70,6 +71,9 @@ Engine = Literal["duckdb", "spark"]
 MSG_BAD_THRESHOLD = "The threshold must be a probability between 0 and 1, not {value!r}."
 MSG_BAD_DECISION = "Decision {value!r} for reports {left} and {right}: expected one of {expected}."
 MSG_BAD_SAMPLE = "The training sample must be a whole number of at least 2 reports, not {value!r}."
+MSG_BAD_WORKERS = (
+    "The number of worker processes must be a whole number of at least 1, not {value!r}."
+)
 MSG_TOO_FEW = "Linkage needs at least two reports; got {count}."
 MSG_NO_SPARK = (
     "The Spark engine needs pyspark and a Java runtime (JAVA_HOME or java on PATH): {reason}"
@@ -91,6 +95,8 @@ class LinkageOptions:
     count_comparisons: bool = False  # count the pairs the blocking rules let through (a join)
     # at most this many reports (a random sample, seeded) estimate the parameters, on DuckDB
     training_sample: int = 200_000
+    # processes that read victims' names and summaries (on large data); None: one per core
+    workers: int | None = None
 
 
 @dataclass
@@ -110,6 +116,11 @@ def _check(options: LinkageOptions, reports: pd.DataFrame, decisions: pd.DataFra
     sample = options.training_sample
     if isinstance(sample, bool) or not isinstance(sample, int) or sample < 2:
         raise LinkageInputError(MSG_BAD_SAMPLE.format(value=sample))
+    workers = options.workers
+    if workers is not None and (
+        isinstance(workers, bool) or not isinstance(workers, int) or workers < 1
+    ):
+        raise LinkageInputError(MSG_BAD_WORKERS.format(value=workers))
     if len(reports) < 2:
         raise LinkageInputError(MSG_TOO_FEW.format(count=len(reports)))
     if decisions is not None:
@@ -213,7 +224,7 @@ def link_reports(
     _check(options, reports, decisions)
     timings: dict[str, float] = {}
     started = time.perf_counter()
-    features = features_from_reports(reports)
+    features = features_from_reports(reports, workers=options.workers or os.cpu_count() or 1)
     timings["prepare_s"] = time.perf_counter() - started
 
     step = time.perf_counter()

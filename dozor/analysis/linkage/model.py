@@ -191,15 +191,19 @@ def source_comparison() -> cl.CustomComparison:
 
 
 def prediction_blocking_rules() -> list[Any]:
-    """Pairs worth scoring: near in time and place, or sharing a victim's name."""
+    """Pairs worth scoring: near in time and place, or sharing a victim's name.
+
+    A region code names its country (ISO 3166-2); rules without one name the country, so that
+    the reports of many countries are not paired across borders by date and type alone.
+    """
     return [
         block_on("day_start", "region"),
-        block_on("day_start", "locality"),
-        block_on("day_start", "incident_type"),
+        block_on("day_start", "country", "locality"),
+        block_on("day_start", "country", "incident_type"),
         "l.day_exact + 1 = r.day_exact AND l.region = r.region",
         "l.day_exact = r.day_exact + 1 AND l.region = r.region",
-        "l.day_exact + 1 = r.day_exact AND l.locality = r.locality",
-        "l.day_exact = r.day_exact + 1 AND l.locality = r.locality",
+        "l.day_exact + 1 = r.day_exact AND l.country = r.country AND l.locality = r.locality",
+        "l.day_exact = r.day_exact + 1 AND l.country = r.country AND l.locality = r.locality",
         block_on("name_key", "year"),
         block_on("month", "region", "incident_type", "harmed"),
     ]

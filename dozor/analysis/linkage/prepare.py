@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import csv
 import datetime
 import functools
+import itertools
+import multiprocessing
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +32,7 @@ VOCABULARIES = Path(__file__).resolve().parents[2] / "records" / "vocabularies"
 EPOCH = datetime.date(1970, 1, 1)
 
 # The columns a reports frame must have; `victims` is a list of {"name": ..., "sex": ...}.
+# Optional: `bias_motivations` (a list of codes) and `country` (ISO 3166-1 alpha-2).
 REPORT_COLUMNS = (
     "report_id",
     "source",
@@ -143,19 +147,23 @@ def _count(report_id: Any, column: str, value: Any) -> int:
 
 def summary_words(text: str) -> list[str]:
     """The distinct word stems of a text that say something: long words, no common ones."""
-    keys: list[str] = []
-    seen: set[str] = set()
+    keys: dict[str, None] = {}
     for word in words(text):
-        if len(word) < 5:
-            continue
-        key = word_key(word)
-        if key in seen or key in _STOPWORDS:
-            continue
-        seen.add(key)
-        keys.append(key)
-        if len(keys) == SUMMARY_WORDS:
-            break
+        key = _summary_key(word)
+        if key is not None:
+            keys[key] = None
+            if len(keys) == SUMMARY_WORDS:
+                break
     return sorted(keys)
+
+
+@functools.lru_cache(maxsize=1 << 20)
+def _summary_key(word: str) -> str | None:
+    """A word's stem, or None for a short word or one too common to tell reports apart."""
+    if len(word) < 5:
+        return None
+    key = word_key(word)
+    return None if key in _STOPWORDS else key
 
 
 # One victim's name recurs in the reports of every list that records them.
@@ -203,6 +211,39 @@ def _spread(values: Sequence[Any], codes: np.ndarray) -> np.ndarray:
     for position, value in enumerate(values):
         holder[position] = value
     return holder[codes]
+
+
+# Below this many distinct values, starting processes costs more than it saves.
+PARALLEL_FROM = 20_000
+_Value = TypeVar("_Value")
+_Result = TypeVar("_Result")
+
+
+def read_distinct(
+    function: Callable[[_Value], _Result],
+    values: Sequence[_Value],
+    workers: int,
+    *,
+    parallel_from: int | None = None,
+) -> list[_Result]:
+    """`function` of each value, in order; in `workers` processes when there are many values.
+
+    Reading names and summaries is Python work that holds the interpreter, so threads would not
+    help. The processes are started by a fork server: a clean process, not a copy of this one
+    with its threads (a web server's, DuckDB's). `function` must be importable by name.
+    """
+    if workers < 2 or len(values) < (parallel_from or PARALLEL_FROM):
+        return [function(value) for value in values]
+    size = -(-len(values) // (workers * 4))
+    chunks = [values[start : start + size] for start in range(0, len(values), size)]
+    context = multiprocessing.get_context("forkserver")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        parts = pool.map(_read_chunk, itertools.repeat(function), chunks)
+        return [result for part in parts for result in part]
+
+
+def _read_chunk(function: Callable[[_Value], _Result], values: Sequence[_Value]) -> list[_Result]:
+    return [function(value) for value in values]
 
 
 def _dates(reports: pd.DataFrame) -> dict[str, Any]:
@@ -258,20 +299,47 @@ def _counts(reports: pd.DataFrame, column: str) -> np.ndarray:
     return np.asarray(counts, dtype=np.int64)[codes] if counts else np.zeros(0, np.int64)
 
 
-def _places(reports: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _countries(reports: pd.DataFrame) -> np.ndarray:
+    """Each report's country as an upper-case ISO code, or "" when the frame or report has none.
+
+    Unknown is "", not NULL, so that blocking rules on the country still pair two reports that
+    both leave it out (a frame from before countries were compared has none at all).
+    """
+    if "country" not in reports.columns:
+        return np.full(len(reports), "", dtype=object)
     codes, distinct = _distinct(
-        zip(reports["region"].tolist(), reports["locality"].tolist(), strict=True)
+        value.strip().upper() if isinstance(value, str) else ""
+        for value in reports["country"].tolist()
+    )
+    return _spread(distinct, codes)
+
+
+def _places(reports: pd.DataFrame, countries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    codes, distinct = _distinct(
+        zip(
+            countries.tolist(),
+            reports["region"].tolist(),
+            reports["locality"].tolist(),
+            strict=True,
+        )
     )
     regions, localities = [], []
-    for given_region, given_locality in distinct:
+    for country, given_region, given_locality in distinct:
         locality = str(given_locality or "")
-        region = (given_region or region_of_locality(locality)) if locality else given_region
+        region = given_region
+        # The gazetteer knows Russia's regional capitals only.
+        if locality and not given_region and country in ("", "RU"):
+            region = region_of_locality(locality)
         regions.append(region or None)
         localities.append(locality_key(locality) or None)
     return _spread(regions, codes), _spread(localities, codes)
 
 
-def _victims(reports: pd.DataFrame) -> dict[str, np.ndarray]:
+def _victim_keys_of(victims: tuple[tuple[Any, Any, Any], ...]) -> dict[str, list[Any]]:
+    return _victim_keys({"name": name, "sex": sex, "age": age} for name, sex, age in victims)
+
+
+def _victims(reports: pd.DataFrame, workers: int) -> dict[str, np.ndarray]:
     codes, distinct = _distinct(
         tuple(
             (v.get("name"), v.get("sex"), v.get("age")) for v in victims if isinstance(v, Mapping)
@@ -280,10 +348,7 @@ def _victims(reports: pd.DataFrame) -> dict[str, np.ndarray]:
         else ()
         for victims in reports["victims"].tolist()
     )
-    keys = [
-        _victim_keys({"name": name, "sex": sex, "age": age} for name, sex, age in victims)
-        for victims in distinct
-    ]
+    keys = read_distinct(_victim_keys_of, distinct, workers)
     columns = {
         name: _spread([k[name] or None for k in keys], codes)
         for name in ("victim_names", "victim_phonetic", "victim_surnames", "victim_ages")
@@ -297,13 +362,13 @@ def _victims(reports: pd.DataFrame) -> dict[str, np.ndarray]:
     return columns
 
 
-def _summaries(reports: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def _summaries(reports: pd.DataFrame, workers: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinctive words and language per report; common words are counted over all reports."""
     codes, distinct = _distinct(
         value if isinstance(value, str) else str(value or "")
         for value in reports["summary"].tolist()
     )
-    keys = [summary_words(text) for text in distinct]
+    keys = read_distinct(summary_words, distinct, workers)
     # A word's count over reports is its count over distinct summaries, each weighted by how
     # many reports carry it.
     weights = np.bincount(codes, minlength=len(distinct))
@@ -317,8 +382,11 @@ def _summaries(reports: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return _spread(kept, codes), _spread([_language(text) for text in distinct], codes)
 
 
-def features_from_reports(reports: pd.DataFrame) -> pd.DataFrame:
+def features_from_reports(reports: pd.DataFrame, *, workers: int = 1) -> pd.DataFrame:
     """The columns the model compares, one row per report, keyed by `unique_id`.
+
+    With `workers` above 1, victims' names and summaries are read in that many processes once
+    there are enough of them (PARALLEL_FROM distinct values).
 
     Names, summaries, places and dates repeat across reports (and across copies of one source):
     each distinct value is read once and spread over the rows that hold it.
@@ -340,11 +408,12 @@ def features_from_reports(reports: pd.DataFrame) -> pd.DataFrame:
     dates = _dates(reports)
     killed = _counts(reports, "killed")
     injured = _counts(reports, "injured")
-    region, locality = _places(reports)
+    country = _countries(reports)
+    region, locality = _places(reports, country)
     groups = odihr_groups()
     types_codes, types = _distinct(reports["incident_type"].tolist())
-    victims = _victims(reports)
-    summary_words_, summary_language = _summaries(reports)
+    victims = _victims(reports, workers)
+    summary_words_, summary_language = _summaries(reports, workers)
     if "bias_motivations" in reports.columns:
         bias_codes, bias = _distinct(
             tuple(sorted(set(value or ()))) for value in reports["bias_motivations"].tolist()
@@ -360,6 +429,7 @@ def features_from_reports(reports: pd.DataFrame) -> pd.DataFrame:
             **{
                 name: dates[name] for name in ("day_start", "day_end", "day_exact", "month", "year")
             },
+            "country": country,
             "region": region,
             "locality": locality,
             "incident_type": _spread([value or None for value in types], types_codes),
@@ -395,23 +465,28 @@ def _language(text: str) -> str | None:
 def _fill_regions_from_localities(frame: pd.DataFrame) -> None:
     """A report that names a town but not its region gets the region other reports give it.
 
-    The gazetteer is learnt from the reports themselves: for each locality, the region most
-    reports that name both agree on.
+    The gazetteer is learnt from the reports themselves: for each locality of a country, the
+    region most reports that name both agree on.
     """
     known = frame.dropna(subset=["locality", "region"])
     if known.empty:
         return
-    counts = known.groupby(["locality", "region"]).size().reset_index(name="n")
-    best = counts.sort_values("n", ascending=False).drop_duplicates("locality")
-    learnt = dict(zip(best["locality"], best["region"], strict=True))
+    counts = known.groupby(["country", "locality"]).region.value_counts().reset_index(name="n")
+    best = counts.sort_values("n", ascending=False, kind="stable").drop_duplicates(
+        ["country", "locality"]
+    )
+    learnt = best.set_index(["country", "locality"])["region"]
     missing = frame["region"].isna() & frame["locality"].notna()
-    frame.loc[missing, "region"] = frame.loc[missing, "locality"].map(learnt)
+    if not missing.any():
+        return
+    keys = pd.MultiIndex.from_frame(frame.loc[missing, ["country", "locality"]])
+    frame.loc[missing, "region"] = learnt.reindex(keys).to_numpy()
 
 
 def reports_frame(records: Iterable[tuple[Any, str, Mapping[str, Any]]]) -> pd.DataFrame:
     """A reports frame from (report id, source, parsed fields) triples, as Report.fields holds
-    them (date, date_precision, region, locality, incident_type, killed, injured, victims,
-    title, summary)."""
+    them (date, date_precision, country, region, locality, incident_type, killed, injured,
+    victims, bias_motivations, title, summary)."""
     rows = []
     for report_id, source, parsed in records:
         rows.append(
@@ -427,9 +502,10 @@ def reports_frame(records: Iterable[tuple[Any, str, Mapping[str, Any]]]) -> pd.D
                 "injured": parsed.get("injured") or 0,
                 "victims": parsed.get("victims") or [],
                 "bias_motivations": list(parsed.get("bias_motivations") or []),
+                "country": parsed.get("country"),
                 "summary": " ".join(
                     str(parsed.get(key) or "") for key in ("title", "summary")
                 ).strip(),
             }
         )
-    return pd.DataFrame(rows, columns=[*REPORT_COLUMNS, "bias_motivations"])
+    return pd.DataFrame(rows, columns=[*REPORT_COLUMNS, "bias_motivations", "country"])

@@ -10,7 +10,7 @@ import pytest
 
 from dozor.analysis import linkage
 from dozor.analysis.linkage import training_features
-from dozor.analysis.linkage.model import apply_parameters, settings
+from dozor.analysis.linkage.model import apply_parameters, comparison_count, settings
 from dozor.analysis.linkage.prepare import (
     MSG_BAD_DATE,
     MSG_DUPLICATE_IDS,
@@ -117,6 +117,46 @@ def test_a_capital_gives_its_region_when_the_report_gives_none(
     frame = demo[0].head(1).copy()
     frame["region"], frame["locality"] = None, "Kazan"
     assert features_from_reports(frame)["region"].iloc[0] == "RU-TA"
+
+
+def test_the_russian_gazetteer_gives_no_region_to_a_town_of_another_country(
+    demo: tuple[pd.DataFrame, pd.Series],
+) -> None:
+    frame = demo[0].head(2).copy()
+    frame["region"], frame["locality"], frame["country"] = None, "Kazan", ["RU", "KZ"]
+    regions = features_from_reports(frame)["region"].tolist()
+    assert regions[0] == "RU-TA"
+    assert pd.isna(regions[1])
+
+
+def test_regions_learnt_from_reports_stay_within_their_country(
+    demo: tuple[pd.DataFrame, pd.Series],
+) -> None:
+    frame = demo[0].head(4).copy()
+    frame["locality"] = "Новый Город"
+    frame["country"] = ["UA", "UA", "BY", "BY"]
+    frame["region"] = ["UA-14", None, "BY-HO", None]
+    assert features_from_reports(frame)["region"].tolist() == ["UA-14", "UA-14", "BY-HO", "BY-HO"]
+
+
+def test_reports_of_two_countries_are_not_paired_by_date_and_type_alone(
+    demo: tuple[pd.DataFrame, pd.Series],
+) -> None:
+    from splink import DuckDBAPI
+
+    frame = demo[0].head(4).copy()
+    frame["date"], frame["date_precision"], frame["incident_type"] = "2010-05-01", "day", "arson"
+    frame["victims"] = [[{"name": name, "sex": "male"}] for name in ("А Б", "В Г", "Д Е", "Ж З")]
+    frame["country"], frame["region"], frame["locality"] = ["XA", "XA", "XB", "XB"], None, ""
+    table = DuckDBAPI().register(features_from_reports(frame))
+    assert comparison_count(table) == 2  # within XA and within XB
+    frame["country"] = None  # no country on any report: all four pair
+    assert comparison_count(DuckDBAPI().register(features_from_reports(frame))) == 6
+
+
+def test_a_worker_count_below_one_is_refused(demo: tuple[pd.DataFrame, pd.Series]) -> None:
+    with pytest.raises(linkage.LinkageInputError, match="worker processes"):
+        linkage.link_reports(demo[0], options=linkage.LinkageOptions(workers=0))
 
 
 def test_the_comparison_count_is_every_pair_scored(demo: tuple[pd.DataFrame, pd.Series]) -> None:

@@ -79,3 +79,34 @@ def test_words_in_most_summaries_are_dropped_as_common() -> None:
     features = features_from_reports(frame)
     assert features["summary_words"].iloc[1] is None
     assert features["summary_words"].iloc[0] == ["avtomo", "kazani", "podzho", "pravoz"]
+
+
+def test_values_read_in_worker_processes_come_back_in_order() -> None:
+    texts = [f"Нападение номер {n} возле станции Выхино, пострадавший {n}" for n in range(40)]
+    texts += ["", "Short text", *texts[:5]]
+    serial = prepare.read_distinct(prepare.summary_words, texts, workers=1)
+    parallel = prepare.read_distinct(prepare.summary_words, texts, workers=2, parallel_from=10)
+    assert parallel == serial
+    assert serial == [prepare.summary_words(text) for text in texts]
+
+
+def test_features_read_in_two_processes_equal_those_read_in_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    frame = reports_frame(
+        (
+            f"r{i}",
+            "list",
+            {
+                "date": f"2021-03-{1 + i % 28:02d}",
+                "region": "RU-MOW",
+                "incident_type": "physical_assault",
+                "victims": [{"name": f"Икром Рахманов{'а' * (i % 3)}", "sex": "male"}],
+                "summary": f"Нападение {i} возле станции метро Выхино",
+            },
+        )
+        for i in range(60)
+    )
+    serial = features_from_reports(frame)
+    monkeypatch.setattr(prepare, "PARALLEL_FROM", 2)
+    assert features_from_reports(frame, workers=2).equals(serial)
