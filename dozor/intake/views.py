@@ -9,8 +9,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from dozor.intake import jobs, selectors, services
@@ -18,6 +18,7 @@ from dozor.intake.forms import CorrectionForm, ImportForm
 from dozor.intake.mapping import MappingError, Problem, mapping_parse
 from dozor.intake.models import ImportJobState, PendingUpload
 from dozor.intake.readers import ImportFileError
+from dozor.intake.response_events import PENDING_KEY
 from dozor.records.exports import csv_rows_write
 from dozor.security.models import User
 
@@ -110,9 +111,44 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request,
         "intake/import_preview.html",
-        {"token": token, "pending": pending, "summary": summary, "error": error},
+        {
+            "token": token,
+            "pending": pending,
+            "summary": summary,
+            "rows": _preview_rows(summary.outcomes if summary else []),
+            "error": error,
+        },
         status=400 if error else 200,
     )
+
+
+def _preview_rows(outcomes: list[services.RowOutcome]) -> list[dict[str, Any]]:
+    """Each previewed row with its parsed fields as a reader sees them: the import's own keys
+    left out, and response events waiting for an incident listed in words."""
+    from dozor.responses.vocab import label
+
+    language = get_language() or "en"
+    rows = []
+    for outcome in outcomes:
+        fields = dict(outcome.fields or {})
+        fields.pop("_import", None)
+        events = fields.pop(PENDING_KEY, None) or []
+        rows.append(
+            {
+                "outcome": outcome,
+                "fields": fields,
+                "events": [
+                    {
+                        "kind": label("response_event_kind", str(event.get("kind")), language),
+                        "date": event.get("date"),
+                        "note": event.get("note"),
+                    }
+                    for event in events
+                    if isinstance(event, dict)
+                ],
+            }
+        )
+    return rows
 
 
 @login_required

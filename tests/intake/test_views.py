@@ -164,3 +164,18 @@ def test_anonymous_is_sent_from_a_job_page_to_sign_in(cast) -> None:
     job = ImportJob.objects.create(token="t" * 32, created_by=cast.owner)
     response = cast.client("anonymous").get(reverse("intake:import_job", args=[job.token]))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+
+
+def test_the_preview_lists_response_events_in_words(cast, source_list) -> None:
+    mapping = SMALL_MAPPING + (
+        "  arrested:\n    column: Арест\n    type: boolean\n"
+        '    "true": [да]\n    "false": [нет]\n'
+        "response_events:\n  - {when: arrested, kind: detained, date: date}\n"
+    )
+    text = "id,Дата,Мотив,Убито,Арест\n1,04.12.2008,ксенофобия,0,да\n"
+    client = cast.client("owner")
+    response = upload(client, source_list, text=text, mapping=mapping)
+    assert response.status_code == 302, response.content.decode()
+    page = client.get(response["Location"]).content.decode()
+    assert "Suspect detained, 2008-12-04" in page
+    assert "_response_events" not in page and "_import" not in page
