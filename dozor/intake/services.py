@@ -20,7 +20,14 @@ from django.utils.translation import gettext_lazy as _
 
 from dozor.intake.bulk import bulk_insert
 from dozor.intake.mapping import Mapping, Problem, cell_text, row_fingerprint
-from dozor.intake.models import ImportBatch, PendingUpload, QuarantinedRow, QuarantineStatus
+from dozor.intake.models import (
+    ImportBatch,
+    ImportJob,
+    ImportJobState,
+    PendingUpload,
+    QuarantinedRow,
+    QuarantineStatus,
+)
 from dozor.intake.readers import MSG_FILE_COLUMNS_MISSING, ImportFileError, RawRow, table_open
 from dozor.records.models import Report, SourceList
 from dozor.security.crypto import KeyringLocked, keyring
@@ -232,6 +239,31 @@ class _Importer:
         bulk_insert([report for _, report in reports])
         bulk_insert(quarantined)
         self._resolve_quarantine({fp: report for fp, report in reports if fp})
+        self._revisions_join_incidents([report for _, report in reports if report.revision > 1])
+
+    def _revisions_join_incidents(self, revisions: list[Report]) -> None:
+        """A new revision of a report that is part of an incident becomes part of it too, with
+        the response events it carries (each added once)."""
+        if not revisions:
+            return
+        from dozor.records.models import Incident, IncidentReport
+        from dozor.records.services import incident_link_reports
+
+        # The latest earlier revision that is part of an incident decides which.
+        links = (
+            IncidentReport.objects.filter(
+                report__source_list=self.source_list,
+                report__external_id__in=[report.external_id for report in revisions],
+            )
+            .order_by("report__external_id", "report__revision")
+            .values_list("report__external_id", "incident_id")
+        )
+        incident_of = dict(links)
+        incidents = Incident.objects.in_bulk(set(incident_of.values()))
+        for report in revisions:
+            if report.external_id in incident_of:
+                incident = incidents[incident_of[report.external_id]]
+                incident_link_reports(incident=incident, reports=[report], user=self.user)
 
     def _resolve_quarantine(self, stored: dict[str, Report]) -> None:
         """Rows quarantined by an earlier import and now stored (say, under a better mapping)."""
@@ -454,12 +486,24 @@ def _upload_expired_before(now: datetime.datetime | None = None) -> datetime.dat
 
 
 def uploads_clean(*, now: datetime.datetime | None = None) -> int:
-    """Delete uploads never confirmed within DOZOR_IMPORT_UPLOAD_HOURS; return how many."""
-    expired = list(PendingUpload.objects.filter(created_at__lt=_upload_expired_before(now)))
+    """Delete uploads never confirmed within DOZOR_IMPORT_UPLOAD_HOURS; return how many.
+
+    The progress rows of web imports that finished longer ago go too: the import itself stays
+    on record as its ImportBatch.
+    """
+    before = _upload_expired_before(now)
+    expired = list(PendingUpload.objects.filter(created_at__lt=before))
     for upload in expired:
         upload_discard(upload=upload)
     if expired:
         logger.info("deleted %s unconfirmed uploads", len(expired))
+    finished, _ = (
+        ImportJob.objects.filter(updated_at__lt=before)
+        .exclude(state=ImportJobState.RUNNING)
+        .delete()
+    )
+    if finished:
+        logger.info("deleted the progress of %s finished imports", finished)
     return len(expired)
 
 

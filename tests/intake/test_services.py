@@ -199,3 +199,38 @@ def test_the_toronto_file_imports_every_row_deliberately(
     assert {event["kind"] for event in pending} == {"detained"}
     again = run(cast, source_list, toronto_mapping, TORONTO_CSV, keep_outcomes=0)
     assert (again.stored, again.quarantined, again.already_present) == (0, 0, 1805)
+
+
+def test_a_revision_of_a_report_in_an_incident_joins_it_with_its_events(
+    cast, source_list, tmp_path
+) -> None:
+    from dozor.intake.mapping import mapping_parse
+    from dozor.records.models import IncidentReport
+    from dozor.records.services import incident_link_reports
+    from dozor.responses.models import ResponseEvent
+    from tests.factories import IncidentFactory
+    from tests.intake.conftest import SMALL_MAPPING
+
+    mapping = mapping_parse(
+        SMALL_MAPPING
+        + "  arrested:\n    column: Арест\n    type: boolean\n"
+        + '    "true": [да]\n    "false": [нет]\n'
+        + "response_events:\n  - {when: arrested, kind: detained, date: date}\n",
+        "arrests.yaml",
+    )
+    header = "id,Дата,Мотив,Убито,Арест\n"
+    run(cast, source_list, mapping, write_csv(tmp_path / "a.csv", header + "1,04.12.2008,,0,нет\n"))
+    incident = IncidentFactory(organisation=cast.organisation)
+    incident_link_reports(incident=incident, reports=[Report.objects.get()], user=cast.owner)
+    assert not ResponseEvent.objects.filter(incident=incident).exists()
+
+    # The partner's next file says a suspect was detained: the revision joins the incident.
+    later = write_csv(tmp_path / "b.csv", header + "1,04.12.2008,,0,да\n")
+    assert run(cast, source_list, mapping, later).revised == 1
+    revision = Report.objects.get(revision=2)
+    assert IncidentReport.objects.get(report=revision).incident == incident
+    event = ResponseEvent.objects.get(incident=incident)
+    assert (event.kind, str(event.date)) == ("detained", "2008-12-04")
+    # The same file again changes nothing, and adds no second event.
+    assert run(cast, source_list, mapping, later).already_present == 1
+    assert ResponseEvent.objects.filter(incident=incident).count() == 1

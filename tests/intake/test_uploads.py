@@ -12,7 +12,7 @@ from django.core.management import CommandError, call_command
 from django.test import override_settings
 from django.utils import timezone
 
-from dozor.intake.models import PendingUpload, QuarantinedRow
+from dozor.intake.models import ImportJob, ImportJobState, PendingUpload, QuarantinedRow
 from dozor.intake.services import (
     MSG_IMPORT_LOCKED,
     import_run,
@@ -109,6 +109,25 @@ def test_cleaning_deletes_unconfirmed_uploads_older_than_the_setting(
     assert uploads_clean() == 1
     assert list(PendingUpload.objects.values_list("pk", flat=True)) == [fresh.pk]
     assert list(file_store().ids()) == [fresh.file_id]
+
+
+@override_settings(DOZOR_IMPORT_UPLOAD_HOURS=24)
+def test_cleaning_deletes_the_progress_of_imports_finished_long_ago(cast) -> None:
+    states = [ImportJobState.DONE, ImportJobState.FAILED, ImportJobState.RUNNING]
+    jobs = {
+        (state, hours): ImportJob.objects.create(
+            token=f"{state}{hours}", created_by=cast.owner, state=state
+        )
+        for state in states
+        for hours in (25, 23)
+    }
+    for (_state, hours), job in jobs.items():
+        then = timezone.now() - datetime.timedelta(hours=hours)
+        ImportJob.objects.filter(pk=job.pk).update(created_at=then, updated_at=then)
+    uploads_clean()
+    left = set(ImportJob.objects.values_list("token", flat=True))
+    # A job still running is left alone, however old: its import may still be under way.
+    assert left == {"done23", "failed23", "running25", "running23"}
 
 
 @override_settings(DOZOR_IMPORT_UPLOAD_HOURS=1)
