@@ -194,18 +194,29 @@ def prediction_blocking_rules() -> list[Any]:
     """Pairs worth scoring: near in time and place, or sharing a victim's name.
 
     A region code names its country (ISO 3166-2); rules without one name the country, so that
-    the reports of many countries are not paired across borders by date and type alone.
+    the reports of many countries are not paired across borders by date and type alone. Two
+    rules only pair what the others cannot: the same day and type only where a report gives no
+    region, and the same month only where a date is less precise than a day; two precise dates
+    are paired up to two days apart, in one region (two days apart, of one type too). On busy
+    days the pairs of two precise dates a month apart, or of two known regions, would outnumber
+    all others (77 and 79 million of 202 million for a million reports of one country).
     """
     return [
         block_on("day_start", "region"),
         block_on("day_start", "country", "locality"),
-        block_on("day_start", "country", "incident_type"),
+        "l.day_start = r.day_start AND l.country = r.country"
+        " AND l.incident_type = r.incident_type AND (l.region IS NULL OR r.region IS NULL)",
         "l.day_exact + 1 = r.day_exact AND l.region = r.region",
         "l.day_exact = r.day_exact + 1 AND l.region = r.region",
         "l.day_exact + 1 = r.day_exact AND l.country = r.country AND l.locality = r.locality",
         "l.day_exact = r.day_exact + 1 AND l.country = r.country AND l.locality = r.locality",
+        "l.day_exact + 2 = r.day_exact AND l.region = r.region"
+        " AND l.incident_type = r.incident_type",
+        "l.day_exact = r.day_exact + 2 AND l.region = r.region"
+        " AND l.incident_type = r.incident_type",
         block_on("name_key", "year"),
-        block_on("month", "region", "incident_type", "harmed"),
+        "l.month = r.month AND l.region = r.region AND l.incident_type = r.incident_type"
+        " AND l.harmed = r.harmed AND (l.day_exact IS NULL OR r.day_exact IS NULL)",
     ]
 
 
