@@ -98,8 +98,14 @@ def splink_default_on_demo(frame: pd.DataFrame, truth: pd.Series) -> dict[str, A
         [block_on("names", "date")], recall=0.6
     )
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("date"))
-    linker.training.estimate_parameters_using_expectation_maximisation(block_on("names"))
+    try:
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("date"))
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on("names"))
+    except ValueError as error:
+        # On some data EM drives an m probability to 0.0, which Splink refuses: the baseline
+        # has no model for that seed, and says so.
+        seconds = time.perf_counter() - started
+        return {"error": str(error).split(". ")[0], "seconds": round(seconds, 2)}
     predictions = linker.inference.predict(threshold_match_probability=0.5)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=0.9
@@ -224,6 +230,9 @@ def main() -> int:
         base = splink_default_on_demo(frame, truth)
         figures["demo"][f"seed_{seed}"] = {"dozor": ours, "splink_default": base}
         for name, result in (("dozor", ours), ("splink default", base)):
+            if "error" in result:
+                print(f"  {name:<15} failed: {result['error']}  {result['seconds']:.1f} s")
+                continue
             print(
                 f"  {name:<15} pairwise P/R/F1 {_prf(result['pairwise'])}  "
                 f"cluster P/R/F1 {_prf(result['cluster'])}  {result['seconds']:.1f} s"
