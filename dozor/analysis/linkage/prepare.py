@@ -325,10 +325,11 @@ def _places(reports: pd.DataFrame, countries: np.ndarray) -> tuple[np.ndarray, n
     )
     regions, localities = [], []
     for country, given_region, given_locality in distinct:
-        locality = str(given_locality or "")
-        region = given_region
+        # A missing value is None, or NaN where pandas keeps a column of texts.
+        locality = given_locality if isinstance(given_locality, str) else ""
+        region = given_region if isinstance(given_region, str) and given_region else None
         # The gazetteer knows Russia's regional capitals only.
-        if locality and not given_region and country in ("", "RU"):
+        if locality and region is None and country in ("", "RU"):
             region = region_of_locality(locality)
         regions.append(region or None)
         localities.append(locality_key(locality) or None)

@@ -119,6 +119,20 @@ def test_a_capital_gives_its_region_when_the_report_gives_none(
     assert features_from_reports(frame)["region"].iloc[0] == "RU-TA"
 
 
+def test_a_capital_gives_its_region_beside_reports_that_give_theirs() -> None:
+    # pandas keeps a column of texts with gaps as text with NaN, not None.
+    frame = reports_frame(
+        [
+            (1, "a", {"date": "2020-01-01", "region": "RU-MOW", "locality": "Москва"}),
+            (2, "a", {"date": "2020-01-01", "locality": "Kazan"}),
+            (3, "a", {"date": "2020-01-01"}),
+        ]
+    )
+    features = features_from_reports(frame)
+    assert features["region"].tolist()[:2] == ["RU-MOW", "RU-TA"]
+    assert pd.isna(features["region"].iloc[2]) and pd.isna(features["locality"].iloc[2])
+
+
 def test_the_russian_gazetteer_gives_no_region_to_a_town_of_another_country(
     demo: tuple[pd.DataFrame, pd.Series],
 ) -> None:
