@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from pathlib import Path
 
@@ -11,14 +10,13 @@ from django.utils import timezone
 
 from dozor.audit import services as audit
 from dozor.publication import selectors
+from dozor.records.exports import csv_rows_write
 from dozor.security.models import User
 
 
 def _write_csv(path: Path, header: list[str], lines: list[list[object]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(header)
-        writer.writerows(lines)
+        csv_rows_write(handle, header, lines)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from dozor.records.exports import csv_text
 from dozor.reporting.suppression import SUPPRESSED, is_suppressed, shown
 
 COLOUR = "#3d5a80"
@@ -37,12 +38,7 @@ class Table:
 
 
 def table_csv(table: Table) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["code", table.column, "count"])
-    for code, label, value in table.cells():
-        writer.writerow([code, label, value])
-    return out.getvalue()
+    return csv_text(["code", table.column, "count"], table.cells())
 
 
 def bar_svg(table: Table, *, limit: int | None = None) -> SafeString:

@@ -3,7 +3,6 @@ service, render."""
 
 from __future__ import annotations
 
-import csv
 import logging
 from typing import Any
 
@@ -15,6 +14,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dozor.records.exports import csv_rows_write
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_get, incidents_visible
 from dozor.responses import charts, selectors, services
@@ -329,13 +329,12 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
     _form, dimension, rows = _funnel(request)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="response-funnel-{dimension}.csv"'
-    writer = csv.writer(response)
     header = [dimension]
     for stage in STAGES:
         header.append(stage)
         if stage != "documented":
             header += [f"{stage}_percent_of_documented", f"{stage}_median_days_from_previous"]
-    writer.writerow(header)
+    lines = []
     for row in rows:
         line: list[Any] = [row.group]
         for stage in STAGES:
@@ -344,11 +343,17 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
                 percent = row.percent_of_documented(stage)
                 median = row.median_days.get(stage)
                 line += [
-                    "" if percent is None else f"{percent:.1f}",
-                    "" if median is None else f"{median:g}",
+                    None if percent is None else round(percent, 1),
+                    None if median is None else _number(median),
                 ]
-        writer.writerow(line)
+        lines.append(line)
+    csv_rows_write(response, header, lines)
     return response
+
+
+def _number(value: float) -> int | float:
+    """A whole number without its ".0"."""
+    return int(value) if float(value).is_integer() else value
 
 
 @login_required
