@@ -29,7 +29,8 @@ from dozor.intake.models import (
     QuarantineStatus,
 )
 from dozor.intake.readers import MSG_FILE_COLUMNS_MISSING, ImportFileError, RawRow, table_open
-from dozor.records.models import Report, SourceList
+from dozor.records.models import Incident, IncidentReport, Report, SourceList
+from dozor.records.services import incident_link_reports
 from dozor.security.crypto import KeyringLocked, keyring
 from dozor.security.files import file_store
 from dozor.security.models import User
@@ -246,9 +247,6 @@ class _Importer:
         the response events it carries (each added once)."""
         if not revisions:
             return
-        from dozor.records.models import Incident, IncidentReport
-        from dozor.records.services import incident_link_reports
-
         # The latest earlier revision that is part of an incident decides which.
         links = (
             IncidentReport.objects.filter(
