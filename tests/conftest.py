@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from dozor.records.models import Incident, Organisation
 from dozor.security.models import Role, User
@@ -19,6 +21,14 @@ def own_file_store(settings: Any, tmp_path: Path) -> None:
     """Each test gets an empty encrypted file store: files another test sealed (perhaps under
     another key) would otherwise show up in key checks and rotations."""
     settings.DOZOR_FILES = str(tmp_path / "files")
+
+
+@pytest.fixture(autouse=True)
+def english() -> Iterator[None]:
+    """Messages are checked in English, whatever language an earlier test left active: a test
+    client request in Russian leaves Russian active in its thread after it returns."""
+    with translation.override("en"):
+        yield
 
 
 @dataclass

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.utils import translation
 
 from dozor.intake.mapping import Mapping, mapping_parse
 from dozor.records.models import SourceList
@@ -39,13 +37,6 @@ fields:
     type: integer
     default: 0
 """
-
-
-@pytest.fixture(autouse=True)
-def english() -> Iterator[None]:
-    """Messages are checked in English, whatever language an earlier test left active."""
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
