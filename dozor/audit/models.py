@@ -21,8 +21,12 @@ class Action(models.TextChoices):
     EXPORT = "export", _("exported")
     PUBLISH = "publish", _("published")
     VIEW_NAMES = "view_names", _("viewed names")
+    VIEW = "view", _("viewed")
+    PRINT = "print", _("printed")
     ESTIMATE = "estimate", _("estimate run")
     USER_CHANGE = "user_change", _("user changed")
+    REFUSED = "refused", _("refused")
+    REFUSAL_ALERT = "refusal_alert", _("many refusals")
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
@@ -65,6 +69,8 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["target_type", "target_id", "id"], name="audit_target_idx"),
             models.Index(fields=["actor_id", "id"], name="audit_actor_idx"),
+            # The refusal log and its alert read the latest entries of one action.
+            models.Index(fields=["action", "at"], name="audit_action_at_idx"),
         ]
 
     def __str__(self) -> str:

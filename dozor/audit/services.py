@@ -24,7 +24,7 @@ from dozor.audit import chain, origin
 from dozor.audit.models import GENESIS_HASH, Action, AuditChainHead, AuditEntry
 from dozor.security.models import User
 
-__all__ = ["Action", "audit_record", "changes_between", "sensitive_digest"]
+__all__ = ["Action", "audit_record", "audit_write", "changes_between", "sensitive_digest"]
 
 CHANGED = "changed"
 
@@ -115,3 +115,33 @@ def audit_record(
             last_entry_id=entry.pk, last_hash=entry.entry_hash, entries=models.F("entries") + 1
         )
     return entry
+
+
+def audit_write(
+    *,
+    user: User | AnonymousUser | None,
+    target: models.Model,
+    after: Mapping[str, Any],
+    before: Mapping[str, Any] | None = None,
+    sensitive: Iterable[str] = (),
+) -> AuditEntry:
+    """The entry for one record a service has just written: a creation when there was nothing
+    ``before``, else a change with each differing field before and after.
+
+    For services that keep a record's fields as plain values (say, official statistics: country,
+    year, figures and their source): call it inside the service's transaction, after the save,
+    with the values before and after. Fields in ``sensitive`` are recorded only as "changed".
+    """
+    if before is None:
+        return audit_record(
+            action=Action.CREATE,
+            user=user,
+            target=target,
+            changes=changes_between({}, after, sensitive=sensitive),
+        )
+    return audit_record(
+        action=Action.UPDATE,
+        user=user,
+        target=target,
+        changes=changes_between(before, after, sensitive=sensitive),
+    )
