@@ -67,6 +67,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(usage())
         return 0
     name, rest = args[0], args[1:]
+    # Before anything is written: the database, its WAL, keys and --out files are the
+    # account's alone (dozor.security.filemodes).
+    from dozor.security.filemodes import private_umask
+
+    private_umask()
     if name not in COMMANDS and name not in DATABASE_FREE_COMMANDS and name != "manage":
         print(f"dozor: there is no command '{name}'.\n", file=sys.stderr)
         print(usage(), file=sys.stderr)

@@ -10,8 +10,11 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from dozor import config
+from dozor.security import filemodes
 
 DOZOR_HOME = config.dozor_home()
+# 0700, with the database, keys and file store in it 0600 (dozor.security.filemodes says why).
+filemodes.home_make_private(DOZOR_HOME)
 DOZOR_ENV = config.env_choice("DOZOR_ENV", config.ENVIRONMENTS)
 DEBUG = config.env_bool("DOZOR_DEBUG")
 SECRET_KEY = config.secret_key(DOZOR_HOME)
@@ -50,6 +53,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    if DATABASES["default"]["NAME"] not in ("", ":memory:"):
+        filemodes.sqlite_make_private(Path(DATABASES["default"]["NAME"]))
 
 INSTALLED_APPS = [
     "django.contrib.auth",

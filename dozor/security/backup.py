@@ -42,6 +42,7 @@ from django.conf import settings
 from django.db import connection, connections
 
 from dozor.security.crypto import KeyRing, KeyringLocked
+from dozor.security.filemodes import sqlite_make_private, tree_make_private
 
 MAGIC = b"DOZOR-BACKUP-1\n"
 CHUNK = 1024 * 1024
@@ -339,6 +340,7 @@ def _restore_sqlite(snapshot: Path) -> None:
             destination.close()
     finally:
         source.close()
+    sqlite_make_private(target)
 
 
 def _restore_postgres(dump: Path) -> None:
@@ -370,6 +372,7 @@ def _restore_files(opened: OpenedArchive) -> None:
     if source.is_dir():
         shutil.copytree(source, root)
     root.mkdir(parents=True, exist_ok=True)
+    tree_make_private(root)
 
 
 def archive_members(summary: BackupSummary) -> Iterator[str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import stat
 import subprocess
 import sys
 import time
@@ -183,6 +184,13 @@ def test_the_demo_makes_its_key_file_readable_by_its_owner_only(demo_home: Path)
     assert key.stat().st_mode & 0o077 == 0
 
 
+def test_the_demo_home_and_every_file_in_it_are_readable_by_their_owner_only(
+    demo_home: Path,
+) -> None:
+    assert stat.S_IMODE(demo_home.stat().st_mode) == 0o700
+    assert [path for path in demo_home.rglob("*") if path.stat().st_mode & 0o077] == []
+
+
 def test_the_demo_says_a_real_deployment_keeps_the_key_apart(tmp_path: Path) -> None:
     result = run_dozor(tmp_path, "demo", "--no-serve", "--size", "5")
     assert "a real deployment keeps the key apart from the database" in result.stdout
@@ -244,6 +252,9 @@ def test_a_backup_restores_to_an_identical_database(demo_home: Path, tmp_path: P
     restored = run_dozor(fresh, "restore", str(archive), **key)
     assert restored.returncode == 0, restored.stderr
     assert canonical_dump(fresh / "dozor.sqlite3") == canonical_dump(demo_home / "dozor.sqlite3")
+    # The archive and what was restored from it are the operator's alone, like the original.
+    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    assert [path for path in fresh.rglob("*") if path.stat().st_mode & 0o077] == []
     assert run_dozor(fresh, "keys", "check", **key).returncode == 0
 
 

@@ -11,6 +11,7 @@ from dozor.commands import DozorCommand
 from dozor.exports import listing, services, writers
 from dozor.exports.forms import FORMATS, OdihrForm
 from dozor.records.forms import IncidentFilterForm
+from dozor.security.filemodes import private_write_bytes
 from dozor.security.models import User
 
 MSG_NO_USER = "--user {name}: there is no active user of that name."
@@ -81,7 +82,7 @@ class Command(DozorCommand):
             sys.stdout.buffer.write(content)
             return
         try:
-            Path(out).write_bytes(content)
+            private_write_bytes(Path(out), content)
         except OSError as error:
             raise CommandError(MSG_CANNOT_WRITE.format(path=out, reason=error.strerror)) from None
         self.stdout.write(f"Wrote {rows} incident(s) to {out}")

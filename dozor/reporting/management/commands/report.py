@@ -9,6 +9,7 @@ from dozor.commands import DozorCommand
 from dozor.evaluation.rendering import card_html
 from dozor.records.geography import country_exists
 from dozor.reporting.pdf import PdfUnavailable, html_to_pdf
+from dozor.security.filemodes import private_write_bytes, private_write_text
 from dozor.security.models import User
 
 MSG_NO_USER = "--user {name}: there is no active user of that name."
@@ -63,10 +64,10 @@ class Command(DozorCommand):
             )
         out = Path(options["out"])
         if out.suffix.lower() == ".html":
-            out.write_text(html, encoding="utf-8")
+            private_write_text(out, html)
         else:
             try:
-                out.write_bytes(html_to_pdf(html))
+                private_write_bytes(out, html_to_pdf(html))
             except PdfUnavailable as error:
                 raise CommandError(str(error)) from None
         self.stdout.write(

@@ -10,6 +10,7 @@ from dozor.records.models import Incident
 from dozor.records.selectors import incident_get
 from dozor.responses import selectors
 from dozor.responses.dossier import DossierUnavailable, dossier_html, dossier_pdf
+from dozor.security.filemodes import private_write_bytes, private_write_text
 from dozor.security.models import User
 
 MSG_NO_USER = "--user {name}: there is no active user of that name."
@@ -60,10 +61,10 @@ class Command(DozorCommand):
         )
         out = Path(options["out"])
         if out.suffix.lower() == ".html":
-            out.write_text(html, encoding="utf-8")
+            private_write_text(out, html)
         else:
             try:
-                out.write_bytes(dossier_pdf(html))
+                private_write_bytes(out, dossier_pdf(html))
             except DossierUnavailable as error:
                 raise CommandError(str(error)) from None
         self.stdout.write(f"Wrote the dossier of {len(incidents)} incident(s) to {out}")
