@@ -8,7 +8,14 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from dozor.records.models import Incident, IncidentBias, PersonInvolvement, search_text
+from dozor.analysis.text.redaction import name_forms, name_like
+from dozor.records.models import (
+    Incident,
+    IncidentBias,
+    IncidentReport,
+    PersonInvolvement,
+    search_text,
+)
 from dozor.security.crypto import keyring, tokens
 from dozor.security.models import User
 
@@ -125,16 +132,35 @@ def incident_list(*, user: User | AnonymousUser, filters: IncidentFilters) -> Qu
             )
         )
     if filters.text:
-        incidents = incidents.filter(_text_matches(filters.text))
+        incidents = incidents.filter(_text_matches(filters.text, user))
     return incidents.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
 
 
-def _text_matches(text: str) -> Q:
+def names_searchable(user: User | AnonymousUser) -> bool:
+    """Whether the user's searches may match people's names (their own organisation's).
+
+    Only those who see names search them: otherwise a search for a guessed surname that finds
+    an incident confirms the guess, whatever the page then shows.
+    """
+    return (
+        isinstance(user, User)
+        and user.organisation_id is not None
+        and user.sees_names_of(user.organisation_id)
+    )
+
+
+def _text_matches(text: str, user: User | AnonymousUser) -> Q:
     """The title contains the text; or, through the blind indexes, every word of the text is a
     word (or the beginning of a word) of the sealed summary, or a word of one person's name.
 
     Summaries and names are encrypted, so they are matched by keyed indexes of whole words and
     word beginnings, not by substrings. Without the key only titles are searched.
+
+    Names and the summaries that hold them are searched only in the incidents whose names the
+    user sees (names_searchable: their own organisation's, with the role or the grant). In every
+    other incident the summary is searched only with words that cannot be part of a name
+    (text.redaction.name_like) and that are none of the incident's people's names in any case:
+    a search that found "Каримзоде" in a summary shown as "Victim A" would confirm the name.
     """
     matches = Q(search_text__contains=search_text(text))
     ring = keyring()
@@ -148,7 +174,24 @@ def _text_matches(text: str) -> Q:
         in_summary &= Q(summary_tokens__contains=index)
         in_name &= Q(name_tokens__contains=index)
     named = Exists(PersonInvolvement.objects.filter(in_name, incident_id=OuterRef("pk")))
-    return matches | in_summary | Q(named)
+    others = Q()
+    if names_searchable(user):
+        assert isinstance(user, User)
+        names_seen = Q(organisation_id=user.organisation_id)
+        matches |= names_seen & (in_summary | Q(named))
+        others = ~names_seen
+    if not any(name_like(word) for word in words):
+        forms = {form for word in words for form in name_forms(word)} | set(words)
+        a_name = Q()
+        a_victim = Q()
+        for form in forms:
+            index = f" {ring.blind(form)} "
+            a_name |= Q(name_tokens__contains=index)
+            a_victim |= Q(report__name_tokens__contains=index)
+        person_named = Exists(PersonInvolvement.objects.filter(a_name, incident_id=OuterRef("pk")))
+        victim_named = Exists(IncidentReport.objects.filter(a_victim, incident_id=OuterRef("pk")))
+        matches |= others & in_summary & ~Q(person_named) & ~Q(victim_named)
+    return matches
 
 
 def incident_get(*, user: User | AnonymousUser, reference: str) -> Incident:

@@ -9,6 +9,7 @@ from dozor.records.selectors import IncidentFilters, incident_list
 from dozor.security.crypto import KeyRing, keyring_set
 from tests.conftest import Cast
 from tests.factories import IncidentFactory
+from tests.named import named_incident
 
 pytestmark = pytest.mark.django_db
 
@@ -60,3 +61,54 @@ def test_without_the_key_search_covers_titles_only(cast: Cast, named: str) -> No
         assert found(cast, "Фёдоров") == set()
     finally:
         keyring_set(None)
+
+
+def listed(cast: Cast, who: str, query: str, reference: str) -> bool:
+    """Whether the incident list page, searched for the query, lists the incident."""
+    response = cast.client(who).get("/incidents/", {"q": query})
+    assert response.status_code == 200
+    return reference in response.content.decode()
+
+
+@pytest.fixture
+def victim(cast: Cast) -> str:
+    incident = named_incident(cast.organisation, confidentiality="public")
+    cast.incident.delete()
+    return incident.reference
+
+
+def test_a_reader_without_the_grant_does_not_find_an_incident_by_a_victims_surname(
+    cast: Cast, victim: str
+) -> None:
+    assert found(cast, "Каримзода", who="reader") == set()
+    assert not listed(cast, "reader", "Каримзода", victim)
+    assert listed(cast, "owner", "Каримзода", victim)
+
+
+def test_a_reader_without_the_grant_does_not_find_a_declined_name_in_the_summary(
+    cast: Cast, victim: str
+) -> None:
+    assert found(cast, "Каримзоде", who="reader") == set()
+    assert found(cast, "Фарх", who="reader") == set()
+    assert found(cast, "Белова", who="reader") == set()
+
+
+def test_a_reader_without_the_grant_still_finds_a_common_word_of_the_summary(
+    cast: Cast, victim: str
+) -> None:
+    assert found(cast, "гаражей", who="reader") == {victim}
+
+
+def test_another_organisation_does_not_find_a_public_incident_by_its_victims_name(
+    cast: Cast, victim: str
+) -> None:
+    assert found(cast, "Каримзода", who="outsider") == set()
+    assert found(cast, "Каримзоде", who="outsider") == set()
+    assert found(cast, "гараж", who="outsider") == {victim}
+
+
+def test_a_reader_with_the_name_grant_finds_the_incident_by_name(cast: Cast, victim: str) -> None:
+    cast.reader.can_see_names = True
+    cast.reader.save()
+    assert found(cast, "Каримзода", who="reader") == {victim}
+    assert found(cast, "Каримзоде", who="reader") == {victim}
