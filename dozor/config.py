@@ -120,6 +120,13 @@ SETTINGS = (
         "are kept encrypted meanwhile).",
     ),
     Setting(
+        "DOZOR_IMPORT_UPLOAD_MAX_MB",
+        "200",
+        "The largest file the import page accepts, in MB. Uploads are held in memory while the "
+        "request is read (never in a temporary file), so this bounds a request's memory; "
+        "import larger files with `dozor import`.",
+    ),
+    Setting(
         "DOZOR_STALL_MONTHS",
         "12",
         "A case with no official response event for this many months is shown as stalled.",

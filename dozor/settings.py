@@ -30,6 +30,7 @@ DOZOR_KEY_FILE = config.env_str("DOZOR_KEY_FILE")
 DOZOR_KEY_PASSPHRASE_FILE = config.env_str("DOZOR_KEY_PASSPHRASE_FILE")
 DOZOR_FILES = DOZOR_HOME / "files"
 DOZOR_IMPORT_UPLOAD_HOURS = config.env_int("DOZOR_IMPORT_UPLOAD_HOURS", minimum=1)
+DOZOR_IMPORT_UPLOAD_MAX_MB = config.env_int("DOZOR_IMPORT_UPLOAD_MAX_MB", minimum=1)
 
 if DEBUG and DOZOR_ENV != "development":
     raise ImproperlyConfigured(
@@ -198,6 +199,9 @@ OTP_TOTP_THROTTLE_FACTOR = 1
 
 # A form larger than this is refused before it is parsed; the views turn that into a form error.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Uploaded files stay in memory (up to DOZOR_IMPORT_UPLOAD_MAX_MB), never in a temporary file in
+# clear: an import file holds names and reaches the disk only sealed in the file store.
+FILE_UPLOAD_HANDLERS = ["dozor.intake.uploads.MemoryOnlyUploadHandler"]
 
 # A case with no response event for this many months counts as stalled.
 RESPONSE_STALL_MONTHS = config.env_int("DOZOR_STALL_MONTHS", minimum=1, maximum=120)

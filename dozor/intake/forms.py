@@ -9,10 +9,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dozor.intake.mapping import Mapping, MappingError, mapping_parse
+from dozor.intake.uploads import upload_max_bytes
 from dozor.records.models import SourceList
 
 MAPPINGS_DIR = Path(__file__).parent / "mappings"
-UPLOAD_MAX_BYTES = 200 * 1024 * 1024
 MAPPING_MAX_CHARS = 200_000
 
 MSG_UPLOAD_TOO_LARGE = _("The file is larger than %(limit)s MB; import it with `dozor import`.")
@@ -40,8 +40,12 @@ class ImportForm(forms.Form):
         label=_("Encoding (leave empty to detect it)"), required=False, max_length=40
     )
 
-    def __init__(self, *args: Any, source_lists: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, source_lists: Any, upload_refused: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # The upload handler left out a file over the limit; say so rather than "required".
+        self.upload_refused = upload_refused
         self.fields["source_list"].queryset = source_lists  # type: ignore[attr-defined]
         self.fields["shipped_mapping"].choices = [("", "—")] + [  # type: ignore[attr-defined]
             (name, name) for name in shipped_mappings()
@@ -50,12 +54,19 @@ class ImportForm(forms.Form):
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
-        if upload.size > UPLOAD_MAX_BYTES:
-            raise forms.ValidationError(MSG_UPLOAD_TOO_LARGE % {"limit": UPLOAD_MAX_BYTES >> 20})
+        if upload.size > upload_max_bytes():
+            raise forms.ValidationError(self._too_large())
         return upload
+
+    @staticmethod
+    def _too_large() -> str:
+        return str(MSG_UPLOAD_TOO_LARGE) % {"limit": upload_max_bytes() >> 20}
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if self.upload_refused:
+            self.errors.pop("file", None)
+            self.add_error("file", self._too_large())
         text = (data.get("mapping_text") or "").strip()
         name = "mapping"
         if not text and data.get("shipped_mapping"):

@@ -19,6 +19,7 @@ from dozor.intake.mapping import MappingError, Problem, mapping_parse
 from dozor.intake.models import ImportJobState, PendingUpload
 from dozor.intake.readers import ImportFileError
 from dozor.intake.response_events import PENDING_KEY
+from dozor.intake.uploads import uploads_refused
 from dozor.records.exports import csv_rows_write
 from dozor.security.models import User
 
@@ -56,7 +57,12 @@ def import_new(request: HttpRequest) -> HttpResponse:
         return render(
             request, "intake/import_new.html", {"form": ImportForm(source_lists=source_lists)}
         )
-    form = ImportForm(request.POST, request.FILES, source_lists=source_lists)
+    form = ImportForm(
+        request.POST,
+        request.FILES,
+        source_lists=source_lists,
+        upload_refused="file" in uploads_refused(request),
+    )
     if not form.is_valid() or form.mapping is None:
         return render(request, "intake/import_new.html", {"form": form}, status=400)
     upload = form.cleaned_data["file"]

@@ -208,3 +208,78 @@ def test_a_locked_dozor_answers_an_upload_with_the_reason(cast, source_list, fil
     assert response.status_code == LOCKED_STATUS
     assert "cannot import" in response.content.decode()
     assert not PendingUpload.objects.exists() and not list(file_store().ids())
+
+
+def _big_csv(rows: int) -> bytes:
+    lines = ["id,Дата,Мотив,Убито,Кто"]
+    lines += [f"{number},04.12.2008,ксенофобия,0,{NAME} {number:07}" for number in range(rows)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+@pytest.fixture
+def spool(tmp_path: Path, monkeypatch) -> Path:
+    """A temporary folder for Django's upload spool and for Python's temporary files."""
+    import tempfile
+
+    folder = tmp_path / "spool"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    with override_settings(FILE_UPLOAD_TEMP_DIR=str(folder)):
+        yield folder
+
+
+def _post_upload(client, source_list, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    return client.post(
+        reverse("intake:import_new"),
+        {
+            "file": SimpleUploadedFile("list.csv", data),
+            "source_list": source_list.pk,
+            "mapping_text": SMALL_MAPPING,
+        },
+    )
+
+
+def test_an_upload_over_two_and_a_half_megabytes_never_touches_the_disk_in_clear(
+    cast, source_list, files, spool, monkeypatch
+) -> None:
+    from dozor.intake import services
+
+    data = _big_csv(60_000)
+    assert len(data) > 3 * 1024 * 1024
+    seen_while_reading: list[list[str]] = []
+    store_upload = services.upload_store
+
+    def listing_store(**arguments):
+        # The request has been read: whatever the parser spooled is in the folder now.
+        seen_while_reading.append(sorted(path.name for path in spool.rglob("*")))
+        return store_upload(**arguments)
+
+    monkeypatch.setattr(services, "upload_store", listing_store)
+    client = cast.client("owner")
+    response = _post_upload(client, source_list, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert seen_while_reading == [[]]
+    assert not list(spool.rglob("*"))
+    on_disk = b"".join(path.read_bytes() for path in files.rglob("*") if path.is_file())
+    assert NAME.encode() not in on_disk
+    preview = client.get(response["Location"])
+    assert preview.status_code == 200
+    assert f"{NAME} 0000000" in preview.content.decode()
+
+
+@override_settings(DOZOR_IMPORT_UPLOAD_MAX_MB=1)
+def test_an_upload_over_the_limit_is_refused_with_the_limit_on_the_form(
+    cast, source_list, files, spool
+) -> None:
+    from dozor.intake.forms import MSG_UPLOAD_TOO_LARGE
+
+    response = _post_upload(cast.client("owner"), source_list, _big_csv(30_000))
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert str(MSG_UPLOAD_TOO_LARGE) % {"limit": 1} in body.replace("&#x60;", "`")
+    assert "This field is required" not in body
+    assert not PendingUpload.objects.exists() and not list(file_store().ids())
+    assert not list(spool.rglob("*"))
