@@ -56,7 +56,12 @@ SETTINGS = (
         "Comma-separated host names the web app answers to.",
     ),
     Setting("DOZOR_LANGUAGE", "en", "Default interface language: en or ru."),
-    Setting("DOZOR_TIME_ZONE", "UTC", "Time zone for displaying times, e.g. Europe/Moscow."),
+    Setting(
+        "DOZOR_TIME_ZONE",
+        "UTC",
+        'Time zone for displaying times and for what "today" is (dates in the future, '
+        "overdue follow-ups, the date on dossiers and reports), e.g. Europe/Moscow.",
+    ),
     Setting(
         "DOZOR_SECURE_COOKIES",
         "auto",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from dozor.demo.generator import DemoDataset, DemoIncident
 from dozor.demo.models import DemoLoad, ReportTruth, TrueIncident
@@ -57,7 +57,7 @@ def demo_load(
     The incidents are stored as the coalition's merged account of what the lists recorded; the
     truth behind each report goes to the demo tables only. Everything happens in one transaction.
     """
-    now = datetime.datetime.now(tz=datetime.UTC)
+    now = timezone.now()
     organisations = {
         org.key: Organisation(
             name=org.name,

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis import mse
@@ -159,7 +160,7 @@ def estimate_run_cancel(*, run: EstimateRun, user: User) -> EstimateRun:
 
 
 def _now() -> datetime.datetime:
-    return datetime.datetime.now(tz=datetime.UTC)
+    return timezone.now()
 
 
 def _finite(value: Any) -> float | None:

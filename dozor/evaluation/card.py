@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dozor.analysis.evaluation import MET, grade, trend
@@ -216,7 +216,7 @@ def report_card(
             documented=incidents_of_year(user, country=country, year=year).count(),
             official=official_statistic_of(user, country=country, year=year),
             catalogue_version=catalogue().version,
-            prepared_on=datetime.datetime.now(tz=datetime.UTC).date(),
+            prepared_on=timezone.localdate(),
             prepared_by=organisation.name if organisation else "",
             grade_counts=counts,
         )

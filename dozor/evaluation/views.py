@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -59,7 +58,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         year = form.cleaned_data["year"]
         return redirect("evaluation:card", country=form.cleaned_data["country"], year=year)
     official = {row.year: row for row in selectors.official_statistics(user, country=country)}
-    this_year = datetime.datetime.now(tz=datetime.UTC).year
+    this_year = timezone.localdate().year
     years = sorted(set(official) | set(range(this_year - DASHBOARD_YEARS, this_year)), reverse=True)
     rows = [
         {

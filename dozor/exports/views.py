@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -119,7 +118,7 @@ def incident_list_download(
         parameters=listing.audit_parameters(user, filters),
     )
     records = listing.records(user, incidents)
-    stamp = datetime.datetime.now(tz=datetime.UTC).strftime("%Y%m%d-%H%M")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if file_format == "csv":
         response = StreamingHttpResponse(
             writers.csv_lines(listing.FIELDS, (listing.csv_cells(r) for r in records)),

@@ -12,7 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dozor.estimation.selectors import LatestEstimate, estimate_latest
@@ -215,7 +215,7 @@ def annual_figures(
             funnel=funnel,
             funnel_labels=funnel_labels,
             estimate=estimate_latest(user=user, country=country, year=year),
-            prepared_on=datetime.datetime.now(tz=datetime.UTC).date(),
+            prepared_on=timezone.localdate(),
         )
     return report
 

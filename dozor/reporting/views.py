@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from dozor.records.geography import country_exists
@@ -39,7 +38,7 @@ def _checked(country: str, year: int) -> str:
 
 @login_required
 def annual(request: HttpRequest) -> HttpResponse:
-    last_year = datetime.datetime.now(tz=datetime.UTC).year - 1
+    last_year = timezone.localdate().year - 1
     form = AnnualForm(request.GET or None, initial={"country": "RU", "year": last_year})
     country, year, public = "RU", last_year, False
     if form.is_valid():

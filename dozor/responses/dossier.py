@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -137,7 +137,7 @@ def dossier_html(
             {
                 "cases": cases,
                 "language": language,
-                "prepared_on": datetime.datetime.now(tz=datetime.UTC).date(),
+                "prepared_on": timezone.localdate(),
                 "prepared_by": user.organisation.name if user.organisation else "",
                 "stage_label": lambda code: label("response_stage", code, language),
             },

@@ -12,6 +12,7 @@ import datetime
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet
+from django.utils import timezone
 
 from dozor.analysis.responses import Event, ResponseStatus, response_status
 from dozor.records.models import Incident
@@ -67,7 +68,7 @@ def as_event(row: ResponseEvent) -> Event:
 
 
 def today() -> datetime.date:
-    return datetime.datetime.now(tz=datetime.UTC).date()
+    return timezone.localdate()
 
 
 def incident_status(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dozor.records.models import Incident, Report
@@ -83,7 +84,7 @@ def _event(incident: Incident, data: EventInput, user: User | None) -> ResponseE
         created_by=user,
     )
     event.full_clean(exclude=["incident", "supersedes"])
-    if data.date > datetime.datetime.now(tz=datetime.UTC).date():
+    if data.date > timezone.localdate():
         raise ValidationError(
             {"date": ValidationError(MSG_FUTURE_DATE, params={"date": data.date.isoformat()})}
         )

@@ -19,7 +19,6 @@ exactly, which a serializer dump would not (it would write plaintext, and re-sea
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import io
 import json
@@ -40,6 +39,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, connections
+from django.utils import timezone
 
 from dozor.security.crypto import KeyRing, KeyringLocked
 from dozor.security.filemodes import sqlite_make_private, tree_make_private
@@ -160,7 +160,7 @@ def backup_write(*, to: Path, ring: KeyRing) -> BackupSummary:
             members[name] = {"sha256": _sha256(path), "size": path.stat().st_size}
         manifest = {
             "format": FORMAT,
-            "created": datetime.datetime.now(tz=datetime.UTC).isoformat(timespec="seconds"),
+            "created": timezone.now().isoformat(timespec="seconds"),
             "vendor": _vendor(),
             "kek_id": ring.kek_id,
             "members": members,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import logging
 import os
 from collections.abc import Iterator
@@ -12,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
+from django.utils import timezone
 
 from dozor.security.crypto import (
     SCRYPT_N,
@@ -296,7 +296,7 @@ def keyring_rotate(*, old: KeyRing, new: NewKey) -> RotateReport:
         else:
             for name, value in values_now.items():
                 setattr(state, name, value)
-            state.rotated_at = datetime.datetime.now(tz=datetime.UTC)
+            state.rotated_at = timezone.now()
             state.save()
         transaction.on_commit(staged.commit)
     staged.discard_if_uncommitted()
