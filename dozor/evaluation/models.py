@@ -7,6 +7,8 @@ indicators are never stored: they follow from the data and the thresholds every 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -107,9 +109,11 @@ class IndicatorThreshold(models.Model):
 
 
 class OfficialStatistic(models.Model):
-    """The hate crimes a state says it recorded, prosecuted and sentenced in a year.
+    """The hate crimes a state says it recorded, prosecuted and sentenced in a year: the figures
+    in force, which are those of the latest revision.
 
-    Published figures are public facts, shared by every organisation; each row names its source.
+    Published figures are public facts, shared by every organisation's report card, so only
+    administrators change them and every change is kept as an OfficialStatisticRevision.
     """
 
     country = models.CharField(_("country"), max_length=2, validators=[validate_country])
@@ -122,6 +126,7 @@ class OfficialStatistic(models.Model):
     source = models.CharField(_("source"), max_length=500)
     source_url = models.URLField(_("source address"), blank=True, max_length=500)
     note = models.TextField(_("note"), blank=True, max_length=NOTE_MAX_LENGTH)
+    revision = models.PositiveIntegerField(_("revision"), default=1)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -137,3 +142,67 @@ class OfficialStatistic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.country} {self.year}"
+
+    @property
+    def reference(self) -> str:
+        """How the audit trail and the pages name these figures."""
+        return f"{self.country} {self.year}"
+
+
+class RevisionQuerySet(models.QuerySet["OfficialStatisticRevision"]):
+    """No bulk update or delete: a revision, once written, is history."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise TypeError("Revisions of official statistics cannot be changed.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise TypeError("Revisions of official statistics cannot be deleted.")
+
+
+class OfficialStatisticRevision(models.Model):
+    """One change of a state's figures for a year: what they were set to, by whom, when, from
+    which source. Numbered from 1 per country and year; never changed or deleted, so a card
+    printed against revision 1 can be checked after revision 2 replaced it."""
+
+    statistic = models.ForeignKey(
+        OfficialStatistic, on_delete=models.PROTECT, related_name="revisions"
+    )
+    number = models.PositiveIntegerField(_("revision"))
+    recorded = models.PositiveIntegerField(_("recorded by police"), null=True, blank=True)
+    prosecuted = models.PositiveIntegerField(_("prosecuted"), null=True, blank=True)
+    sentenced = models.PositiveIntegerField(_("sentenced"), null=True, blank=True)
+    source = models.CharField(_("source"), max_length=500)
+    source_url = models.URLField(_("source address"), blank=True, max_length=500)
+    note = models.TextField(_("note"), blank=True, max_length=NOTE_MAX_LENGTH)
+    created_at = models.DateTimeField(_("when"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+
+    objects = RevisionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["statistic", "number"]
+        verbose_name = _("revision of official statistics")
+        verbose_name_plural = _("revisions of official statistics")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["statistic", "number"], name="official_statistic_revision_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.statistic} r{self.number}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise TypeError("Revisions of official statistics cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise TypeError("Revisions of official statistics cannot be deleted.")

@@ -1,7 +1,9 @@
 """Reads of the evaluation, filtered by what the asking user may see.
 
 Assessments and thresholds belong to the organisation that made them: a user sees their own
-organisation's. Official statistics are published figures and visible to every signed-in user.
+organisation's. Official statistics are published figures and visible to every signed-in user,
+with every revision; they are changed by administrators only, since every organisation's card
+uses them.
 """
 
 from __future__ import annotations
@@ -9,8 +11,8 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
-from dozor.evaluation.models import Assessment, OfficialStatistic
-from dozor.security.models import User
+from dozor.evaluation.models import Assessment, OfficialStatistic, OfficialStatisticRevision
+from dozor.security.models import Role, User
 
 
 def evaluation_can_read(user: User | AnonymousUser) -> bool:
@@ -19,6 +21,16 @@ def evaluation_can_read(user: User | AnonymousUser) -> bool:
 
 def evaluation_can_write(user: User | AnonymousUser) -> bool:
     return isinstance(user, User) and user.can_write_records()
+
+
+def official_statistics_can_write(user: User | AnonymousUser) -> bool:
+    """Any organisation's administrator, and no one else: the figures are shared."""
+    return (
+        isinstance(user, User)
+        and user.is_active
+        and user.organisation_id is not None
+        and user.role == Role.ADMINISTRATOR
+    )
 
 
 def assessments_visible(user: User | AnonymousUser) -> QuerySet[Assessment]:
@@ -48,3 +60,16 @@ def official_statistic_of(
     user: User | AnonymousUser, *, country: str, year: int
 ) -> OfficialStatistic | None:
     return official_statistics(user, country=country).filter(year=year).first()
+
+
+def official_statistic_revisions(
+    user: User | AnonymousUser, *, country: str, year: int
+) -> QuerySet[OfficialStatisticRevision]:
+    """Every revision of a state's figures for a year, the first first."""
+    if not evaluation_can_read(user):
+        return OfficialStatisticRevision.objects.none()
+    return (
+        OfficialStatisticRevision.objects.filter(statistic__country=country, statistic__year=year)
+        .select_related("created_by__organisation")
+        .order_by("number")
+    )

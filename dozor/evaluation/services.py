@@ -13,9 +13,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis.evaluation import EvaluationError, Thresholds
+from dozor.audit.services import Action, audit_record, changes_between
 from dozor.evaluation.catalogue import catalogue
 from dozor.evaluation.models import (
     FIRST_YEAR,
@@ -23,13 +25,19 @@ from dozor.evaluation.models import (
     Assessment,
     IndicatorThreshold,
     OfficialStatistic,
+    OfficialStatisticRevision,
 )
+from dozor.evaluation.selectors import official_statistics_can_write
 from dozor.records.geography import country_exists
 from dozor.records.models import NOTE_MAX_LENGTH
 from dozor.records.selectors import incidents_visible
 from dozor.security.models import User
 
 MSG_NOT_ALLOWED = _("Only documenters and administrators of an organisation may change this.")
+MSG_ADMINISTRATORS_ONLY = _(
+    "Official statistics are shared by every organisation's report card: only administrators "
+    "change them."
+)
 MSG_UNKNOWN_INDICATOR = _("There is no indicator “%(code)s” in the catalogue.")
 MSG_NOT_ASSESSED_INDICATOR = _(
     "“%(code)s” is computed from the data; change its thresholds instead of scoring it."
@@ -56,6 +64,11 @@ STATISTIC_COLUMNS = ("country", "year", "recorded", "prosecuted", "sentenced", "
 def _require_writer(user: User) -> None:
     if not user.can_write_records():
         raise ValidationError(MSG_NOT_ALLOWED, code="not_allowed")
+
+
+def _require_administrator(user: User) -> None:
+    if not official_statistics_can_write(user):
+        raise ValidationError(MSG_ADMINISTRATORS_ONLY, code="not_allowed")
 
 
 def _check_country_year(country: str, year: int, errors: dict[str, list[Any]]) -> None:
@@ -191,27 +204,61 @@ def _statistic_errors(item: StatisticInput) -> dict[str, list[Any]]:
     return errors
 
 
-def _statistic_write(item: StatisticInput, user: User | None) -> OfficialStatistic:
-    row, _created = OfficialStatistic.objects.update_or_create(
-        country=item.country,
-        year=item.year,
-        defaults={
-            "recorded": item.recorded,
-            "prosecuted": item.prosecuted,
-            "sentenced": item.sentenced,
-            "source": item.source.strip(),
-            "source_url": item.source_url.strip(),
-            "note": item.note.strip(),
-            "updated_by": user,
-        },
+FIGURES = ("recorded", "prosecuted", "sentenced", "source", "source_url", "note")
+
+
+def _statistic_write(item: StatisticInput, user: User) -> OfficialStatistic:
+    """Make the figures in force those of a new revision, unless they already are.
+
+    The row is locked while its next revision number is taken, so two administrators saving at
+    once get revisions n+1 and n+2, never two of n+1 (the unique constraint would refuse it)."""
+    after: dict[str, Any] = {
+        "recorded": item.recorded,
+        "prosecuted": item.prosecuted,
+        "sentenced": item.sentenced,
+        "source": item.source.strip(),
+        "source_url": item.source_url.strip(),
+        "note": item.note.strip(),
+    }
+    row = (
+        OfficialStatistic.objects.select_for_update()
+        .filter(country=item.country, year=item.year)
+        .first()
+    )
+    if row is None:
+        before: dict[str, Any] = {}
+        row = OfficialStatistic(country=item.country, year=item.year, revision=1)
+        action = Action.CREATE
+    else:
+        before = {name: getattr(row, name) for name in FIGURES} | {"revision": row.revision}
+        if all(before[name] == after[name] for name in FIGURES):
+            return row
+        row.revision += 1
+        action = Action.UPDATE
+    for name, value in after.items():
+        setattr(row, name, value)
+    row.updated_by = user
+    row.save()
+    OfficialStatisticRevision.objects.create(
+        statistic=row,
+        number=row.revision,
+        created_at=timezone.now(),
+        created_by=user,
+        **after,
+    )
+    audit_record(
+        action=action,
+        user=user,
+        target=row,
+        changes=changes_between(before, after | {"revision": row.revision}),
     )
     return row
 
 
 @transaction.atomic
 def official_statistic_save(*, user: User, item: StatisticInput) -> OfficialStatistic:
-    """Record (or correct) a state's published figures for one year."""
-    _require_writer(user)
+    """Record (or correct) a state's published figures for one year, as a new revision."""
+    _require_administrator(user)
     errors = _statistic_errors(item)
     if errors:
         raise ValidationError(errors)
@@ -301,10 +348,8 @@ def parse_statistics_csv(text: str, *, file: str) -> list[StatisticInput]:
 
 
 @transaction.atomic
-def official_statistics_load(
-    *, text: str, file: str, user: User | None = None
-) -> list[OfficialStatistic]:
-    """Load a CSV of official figures: all rows or, if any row is wrong, none."""
-    if user is not None:
-        _require_writer(user)
+def official_statistics_load(*, text: str, file: str, user: User) -> list[OfficialStatistic]:
+    """Load a CSV of official figures: all rows or, if any row is wrong, none; each changed year
+    gets a new revision."""
+    _require_administrator(user)
     return [_statistic_write(item, user) for item in parse_statistics_csv(text, file=file)]

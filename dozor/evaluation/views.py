@@ -25,7 +25,7 @@ from dozor.evaluation.models import FIRST_YEAR, LAST_YEAR
 from dozor.evaluation.rendering import card_html
 from dozor.records.geography import country_exists
 from dozor.reporting.pdf import PdfUnavailable, html_to_pdf
-from dozor.security.models import User
+from dozor.security.models import Role, User
 
 DASHBOARD_YEARS = 8
 
@@ -205,7 +205,7 @@ def official_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = OfficialStatisticForm(request.POST or None, initial={"country": "RU"})
     if request.method == "POST":
-        if not selectors.evaluation_can_write(user):
+        if not selectors.official_statistics_can_write(user):
             raise PermissionDenied
         if form.is_valid():
             data = form.cleaned_data
@@ -235,6 +235,37 @@ def official_list(request: HttpRequest) -> HttpResponse:
         {
             "rows": selectors.official_statistics(user),
             "form": form,
-            "can_write": selectors.evaluation_can_write(user),
+            "can_write": selectors.official_statistics_can_write(user),
         },
+    )
+
+
+def _revision_author(viewer: User, author: User | None) -> str:
+    """Who made a revision, as far as the viewer may know: the user name within their own
+    organisation (and for administrators, who answer for the figures), otherwise only the
+    organisation, so a page shared by everyone does not list other organisations' staff."""
+    if author is None:
+        return "—"
+    organisation = author.organisation.name if author.organisation else ""
+    if viewer.organisation_id == author.organisation_id or viewer.role == Role.ADMINISTRATOR:
+        return f"{author.get_username()} ({organisation})" if organisation else author.username
+    return organisation or "—"
+
+
+@login_required
+def official_history(request: HttpRequest, country: str, year: int) -> HttpResponse:
+    """Every revision of a state's figures for a year, so a card printed earlier can be checked."""
+    user = _user(request)
+    country = _country_year(country, year)
+    revisions = list(selectors.official_statistic_revisions(user, country=country, year=year))
+    if not revisions:
+        raise Http404
+    rows = [
+        {"revision": revision, "author": _revision_author(user, revision.created_by)}
+        for revision in reversed(revisions)
+    ]
+    return render(
+        request,
+        "evaluation/official_history.html",
+        {"country": country, "year": year, "rows": rows, "current": revisions[-1].number},
     )

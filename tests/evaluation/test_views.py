@@ -6,7 +6,9 @@ import pytest
 
 from dozor.evaluation import services
 from dozor.evaluation.models import Assessment, IndicatorThreshold, OfficialStatistic
+from dozor.security.models import Role
 from tests.conftest import Cast
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +123,9 @@ def test_a_reader_may_not_edit_thresholds(cast: Cast) -> None:
 
 
 def test_official_figures_are_entered_in_a_form(cast: Cast) -> None:
-    response = cast.client("owner").post(
+    client = cast.client("anonymous")
+    client.force_login(UserFactory(organisation=cast.other_organisation, role=Role.ADMINISTRATOR))
+    response = client.post(
         "/evaluation/official/",
         {
             "country": "RU",

@@ -14,20 +14,23 @@ SEED_FILE = Path(__file__).resolve().parents[2] / "data" / "official_statistics_
 MSG_NO_USER = "--user {name}: there is no active user of that name."
 MSG_NO_FILE = "{path}: there is no such file."
 MSG_ADD_NEEDS = "add needs --country, --year and --source."
+MSG_HISTORY_NEEDS = "history needs --country and --year."
 
 
 class Command(DozorCommand):
     help = (
         "The hate-crime figures a state publishes (recorded by police, prosecuted, sentenced), set "
-        "beside the monitors' own counts on the report card. `list` shows them; `add` enters one "
-        "year; `load FILE.csv` (columns country,year,recorded,prosecuted,sentenced,source and "
-        "optionally source_url,note) or `load --seed` (Russia's figures 2016-2020 as published on "
-        "ODIHR's site) loads many: all rows or, if one is wrong, none. Writing needs a documenter "
-        "or administrator (--user)."
+        "beside the monitors' own counts on every organisation's report card. `list` shows them "
+        "with the revision in force; `history --country C --year Y` shows every revision (who, "
+        "when, source); `add` enters one year; `load FILE.csv` (columns "
+        "country,year,recorded,prosecuted,sentenced,source and optionally source_url,note) or "
+        "`load --seed` (Russia's figures 2016-2020 as published on ODIHR's site) loads many: all "
+        "rows or, if one is wrong, none. Each change is a new revision in the audit trail. "
+        "Writing needs an administrator of any organisation (--user)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=("list", "add", "load"))
+        parser.add_argument("action", choices=("list", "history", "add", "load"))
         parser.add_argument("file", nargs="?", help="the CSV file to load")
         parser.add_argument("--user", required=True, help="whose rights apply (a user name)")
         parser.add_argument(
@@ -49,6 +52,8 @@ class Command(DozorCommand):
         try:
             if options["action"] == "list":
                 self._list(user, options["country"].upper())
+            elif options["action"] == "history":
+                self._history(user, options)
             elif options["action"] == "add":
                 self._add(user, options)
             else:
@@ -57,11 +62,27 @@ class Command(DozorCommand):
             raise CommandError("\n".join(error.messages)) from None
 
     def _list(self, user: User, country: str) -> None:
-        self.stdout.write("country\tyear\trecorded\tprosecuted\tsentenced\tsource")
+        self.stdout.write("country\tyear\trecorded\tprosecuted\tsentenced\tsource\trevision")
         for row in selectors.official_statistics(user, country=country):
             values = [row.recorded, row.prosecuted, row.sentenced]
             cells = ["" if v is None else str(v) for v in values]
-            self.stdout.write("\t".join([row.country, str(row.year), *cells, row.source]))
+            self.stdout.write(
+                "\t".join([row.country, str(row.year), *cells, row.source, str(row.revision)])
+            )
+
+    def _history(self, user: User, options: dict[str, Any]) -> None:
+        if not options["country"] or options["year"] is None:
+            raise CommandError(MSG_HISTORY_NEEDS)
+        revisions = selectors.official_statistic_revisions(
+            user, country=options["country"].upper(), year=options["year"]
+        )
+        self.stdout.write("revision\twhen\tby\trecorded\tprosecuted\tsentenced\tsource")
+        for revision in revisions:
+            values = [revision.recorded, revision.prosecuted, revision.sentenced]
+            cells = ["" if v is None else str(v) for v in values]
+            by = revision.created_by.get_username() if revision.created_by else ""
+            when = revision.created_at.isoformat(timespec="seconds")
+            self.stdout.write("\t".join([str(revision.number), when, by, *cells, revision.source]))
 
     def _add(self, user: User, options: dict[str, Any]) -> None:
         if not options["country"] or options["year"] is None or not options["source"]:
@@ -78,7 +99,9 @@ class Command(DozorCommand):
                 source_url=options["source_url"],
             ),
         )
-        self.stdout.write(f"Saved the official figures of {row.country} {row.year}.")
+        self.stdout.write(
+            f"Saved the official figures of {row.country} {row.year} (revision {row.revision})."
+        )
 
     def _load(self, user: User, options: dict[str, Any]) -> None:
         path = SEED_FILE if options["seed"] else Path(options["file"] or "")
