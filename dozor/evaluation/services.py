@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis.evaluation import EvaluationError, Thresholds
-from dozor.audit.services import Action, audit_record, changes_between
+from dozor.audit.services import audit_write
 from dozor.evaluation.catalogue import catalogue
 from dozor.evaluation.models import (
     FIRST_YEAR,
@@ -225,16 +225,14 @@ def _statistic_write(item: StatisticInput, user: User) -> OfficialStatistic:
         .filter(country=item.country, year=item.year)
         .first()
     )
+    before: dict[str, Any] | None = None
     if row is None:
-        before: dict[str, Any] = {}
         row = OfficialStatistic(country=item.country, year=item.year, revision=1)
-        action = Action.CREATE
     else:
         before = {name: getattr(row, name) for name in FIGURES} | {"revision": row.revision}
         if all(before[name] == after[name] for name in FIGURES):
             return row
         row.revision += 1
-        action = Action.UPDATE
     for name, value in after.items():
         setattr(row, name, value)
     row.updated_by = user
@@ -246,12 +244,7 @@ def _statistic_write(item: StatisticInput, user: User) -> OfficialStatistic:
         created_by=user,
         **after,
     )
-    audit_record(
-        action=action,
-        user=user,
-        target=row,
-        changes=changes_between(before, after | {"revision": row.revision}),
-    )
+    audit_write(user=user, target=row, before=before, after=after | {"revision": row.revision})
     return row
 
 
