@@ -6,6 +6,7 @@ from django.urls import reverse
 from dozor.estimation import services
 from dozor.estimation.models import EstimateRun, RunStatus
 from tests.estimation.conftest import World
+from tests.test_inline_styles import inline_parts
 
 pytestmark = pytest.mark.django_db
 
@@ -129,3 +130,12 @@ def test_others_cannot_cancel_a_run(world: World, who: str, code: int) -> None:
     response = world.cast.client(who).post(reverse("estimation:run_cancel", args=[run.pk]))
     run.refresh_from_db()
     assert response.status_code == code and run.status == RunStatus.QUEUED
+
+
+def test_the_run_pages_chart_carries_no_inline_style(world: World) -> None:
+    """The Content-Security-Policy refuses inline style, so the chart uses SVG attributes."""
+    run = finished_run(world)
+    page = world.cast.client("owner").get(reverse("estimation:run_detail", args=[run.pk]))
+    text = page.content.decode()
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in text and 'font-size="12"' in text
+    assert inline_parts(text) == []

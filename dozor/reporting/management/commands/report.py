@@ -8,7 +8,7 @@ from django.core.management.base import CommandError, CommandParser
 from dozor.commands import DozorCommand
 from dozor.evaluation.rendering import card_html
 from dozor.records.geography import country_exists
-from dozor.reporting.pdf import PdfUnavailable, html_to_pdf
+from dozor.reporting.pdf import PdfUnavailable, html_standalone, html_to_pdf
 from dozor.security.filemodes import private_write_bytes, private_write_text
 from dozor.security.models import User
 
@@ -64,7 +64,7 @@ class Command(DozorCommand):
             )
         out = Path(options["out"])
         if out.suffix.lower() == ".html":
-            private_write_text(out, html)
+            private_write_text(out, html_standalone(html))
         else:
             try:
                 private_write_bytes(out, html_to_pdf(html))

@@ -8,6 +8,7 @@ from django.core.management.base import CommandError, CommandParser
 from dozor.commands import DozorCommand
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_get
+from dozor.reporting.pdf import html_standalone
 from dozor.responses import selectors
 from dozor.responses.dossier import DossierUnavailable, dossier_html, dossier_pdf
 from dozor.security.filemodes import private_write_bytes, private_write_text
@@ -61,7 +62,7 @@ class Command(DozorCommand):
         )
         out = Path(options["out"])
         if out.suffix.lower() == ".html":
-            private_write_text(out, html)
+            private_write_text(out, html_standalone(html))
         else:
             try:
                 private_write_bytes(out, dossier_pdf(html))
