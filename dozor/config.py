@@ -107,6 +107,17 @@ SETTINGS = (
         "How long a locked sign-in stays locked.",
     ),
     Setting(
+        "DOZOR_REFUSAL_ALERT_COUNT",
+        "20",
+        "Refused requests (403, and 404 on a page of Dozor) by one user, or one address when "
+        "signed out, that raise a refusal alert in the audit trail and the log.",
+    ),
+    Setting(
+        "DOZOR_REFUSAL_ALERT_MINUTES",
+        "10",
+        "The window, in minutes, within which DOZOR_REFUSAL_ALERT_COUNT refusals raise an alert.",
+    ),
+    Setting(
         "DOZOR_PUBLIC_PAGE",
         "false",
         "Serve the published aggregates (no names, suppressed small cells) at /public/ to "

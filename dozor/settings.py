@@ -206,6 +206,10 @@ FILE_UPLOAD_HANDLERS = ["dozor.intake.uploads.MemoryOnlyUploadHandler"]
 # A case with no response event for this many months counts as stalled.
 RESPONSE_STALL_MONTHS = config.env_int("DOZOR_STALL_MONTHS", minimum=1, maximum=120)
 
+# The refusal log (dozor.audit.refusals): this many refusals within these minutes raise an alert.
+DOZOR_REFUSAL_ALERT_COUNT = config.env_int("DOZOR_REFUSAL_ALERT_COUNT", minimum=1)
+DOZOR_REFUSAL_ALERT_MINUTES = config.env_int("DOZOR_REFUSAL_ALERT_MINUTES", minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

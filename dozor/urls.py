@@ -18,4 +18,5 @@ urlpatterns = [
     path("reports/", include("dozor.reporting.urls")),
     path("linkage/", include("dozor.linkage.urls")),
     path("exports/", include("dozor.exports.urls")),
+    path("audit/", include("dozor.audit.urls")),
 ]

@@ -6,11 +6,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from dozor.audit import chain
 from dozor.audit.models import GENESIS_HASH, Action, AuditChainHead, AuditEntry
 from dozor.records.models import Incident
+from dozor.security.models import Role, User
 
 VERIFY_BATCH = 2000
 VERSION_ACTIONS = (Action.CREATE, Action.UPDATE, Action.LINK, Action.UNLINK, Action.DELETE)
@@ -131,3 +133,22 @@ def incident_versions(*, incident: Incident) -> list[Version]:
             Version(number=len(versions) + 1, entry=entry, changes=_changes(entry.changes))
         )
     return versions
+
+
+REFUSAL_ACTIONS = (Action.REFUSED, Action.REFUSAL_ALERT)
+
+
+def refusals_visible(user: User | AnonymousUser) -> QuerySet[AuditEntry]:
+    """The refusal log an administrator sees: the refused requests and alerts of the members of
+    their organisation, newest first. Others see nothing; `dozor audit refusals` shows all,
+    signed-out visitors' included, to whoever runs the server."""
+    if not isinstance(user, User) or not user.is_active or user.role != Role.ADMINISTRATOR:
+        return AuditEntry.objects.none()
+    if user.organisation_id is None:
+        return AuditEntry.objects.none()
+    members = User.objects.filter(organisation_id=user.organisation_id).values("pk")
+    return refusals_all().filter(actor_id__in=members)
+
+
+def refusals_all() -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(action__in=REFUSAL_ACTIONS).order_by("-id")
