@@ -15,7 +15,7 @@ from dozor.records.models import Organisation, Report
 
 
 class LinkageRun(models.Model):
-    """One run of the linkage model over the reports one user may see."""
+    """One run of the linkage model over the reports of one organisation's own source lists."""
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
@@ -75,8 +75,15 @@ class Decision(models.TextChoices):
 
 
 class LinkDecision(models.Model):
-    """A reviewer's decision on two reports. Never edited: a new decision supersedes it."""
+    """A reviewer's decision on two reports. Never edited: a new decision supersedes it.
 
+    A decision belongs to the organisation that made it (the one owning the reports): it leaves
+    that organisation's queue and trains that organisation's runs, never another's.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
     report_a = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
     report_b = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
     decision = models.CharField(_("decision"), max_length=10, choices=Decision.choices)
@@ -99,7 +106,11 @@ class LinkDecision(models.Model):
                 condition=Q(report_a__lt=F("report_b")), name="decision_ordered_pair"
             ),
         ]
-        indexes = [models.Index(fields=["report_a", "report_b", "-id"], name="decision_pair_idx")]
+        indexes = [
+            models.Index(
+                fields=["organisation", "report_a", "report_b", "-id"], name="decision_org_pair_idx"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.report_a_id}~{self.report_b_id}: {self.decision}"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from dozor.linkage.models import CandidatePair, Decision, LinkageRun, LinkDecision
 from dozor.records.models import Report
 from dozor.records.selectors import incidents_visible
+from dozor.records.services import _pseudonym
 from dozor.security.models import User
 
 # The report fields shown side by side in review, in order, with their labels.
@@ -31,15 +32,49 @@ COMPARED_FIELDS = [
 ]
 
 
-def reports_visible(user: User | AnonymousUser) -> QuerySet[Report]:
-    """Reports of the user's organisation's own lists, and reports of incidents they may see."""
-    if not user.is_authenticated or not user.is_active:
+MSG_TEXT_WITHHELD = _("Withheld: this text can name people, and you may not see names.")
+
+# Free-text fields of a report: they can name people, so they follow the names rule.
+FREE_TEXT_FIELDS = frozenset({"title", "summary"})
+
+
+def reports_linkable(user: User | AnonymousUser) -> QuerySet[Report]:
+    """Reports of the user's own organisation's source lists: all that linkage may touch.
+
+    Linkage runs, pairs, decisions and links stay inside the organisation that owns the reports.
+    Reading another organisation's public incident never makes its reports linkable: coalition
+    linkage across organisations is for explicit sharing. A report linked to an incident the user
+    may not see (a confidential one, for a reader) is left out too.
+    """
+    if not isinstance(user, User) or not user.is_active or user.organisation_id is None:
         return Report.objects.none()
-    assert isinstance(user, User)
-    visible = Q(incident_link__incident__in=incidents_visible(user))
-    if user.organisation_id is not None:
-        visible |= Q(source_list__organisation_id=user.organisation_id)
-    return Report.objects.filter(visible).distinct()
+    unseen = Q(incident_link__isnull=False) & ~Q(
+        incident_link__incident__in=incidents_visible(user)
+    )
+    return Report.objects.filter(source_list__organisation_id=user.organisation_id).exclude(unseen)
+
+
+def report_names_visible(user: User | AnonymousUser, report: Report) -> bool:
+    """Whether the user sees the names of the people in this report (else pseudonyms).
+
+    The same rule as for incidents (names_visible): the owning organisation's trusted roles, and
+    its analysts and readers with the name grant; other organisations never.
+    """
+    return isinstance(user, User) and user.sees_names_of(report.source_list.organisation_id)
+
+
+def summary_shown(user: User | AnonymousUser, report: Report, name: str = "summary") -> str | None:
+    """A report's free text (its summary, or title) as this user may see it; None when withheld.
+
+    Free text can name people, so it is shown only to those who may see the report's names. This
+    is the one place linkage reads free text for display: a redaction of names would go here.
+    """
+    if name not in FREE_TEXT_FIELDS:
+        raise ValueError(f"{name} is not a free-text field of a report")
+    if not report_names_visible(user, report):
+        return None
+    value = report.fields.get(name)
+    return "" if value is None else str(value)
 
 
 def latest_run(user: User | AnonymousUser) -> LinkageRun | None:
@@ -48,25 +83,39 @@ def latest_run(user: User | AnonymousUser) -> LinkageRun | None:
     return LinkageRun.objects.filter(organisation_id=user.organisation_id).first()
 
 
-def current_decisions(report_ids: set[int]) -> dict[tuple[int, int], LinkDecision]:
-    """The latest decision on each pair among these reports."""
+def current_decisions(
+    report_ids: set[int], *, organisation_id: int | None
+) -> dict[tuple[int, int], LinkDecision]:
+    """The organisation's latest decision on each pair among these reports.
+
+    Another organisation's decisions on the same reports do not count: they neither take a pair
+    out of this organisation's queue nor train its runs.
+    """
     latest: dict[tuple[int, int], LinkDecision] = {}
-    rows = LinkDecision.objects.filter(report_a__in=report_ids, report_b__in=report_ids).order_by(
-        "report_a", "report_b", "-id"
-    )
+    if organisation_id is None:
+        return latest
+    rows = LinkDecision.objects.filter(
+        organisation_id=organisation_id, report_a__in=report_ids, report_b__in=report_ids
+    ).order_by("report_a", "report_b", "-id")
     for decision in rows:
         latest.setdefault((decision.report_a_id, decision.report_b_id), decision)
     return latest
+
+
+def _organisation_id(user: User | AnonymousUser) -> int | None:
+    return user.organisation_id if isinstance(user, User) else None
 
 
 @dataclass
 class QueueEntry:
     candidate: CandidatePair
     decision: LinkDecision | None
+    title_a: str | None = None  # the reports' titles as the user may see them (None: withheld)
+    title_b: str | None = None
 
 
 def review_queue(user: User | AnonymousUser, *, include_decided: bool = False) -> list[QueueEntry]:
-    """Candidate pairs of the latest run that both reports of are visible, strongest first.
+    """Candidate pairs of the latest run whose reports are both linkable, strongest first.
 
     Pairs already decided as the same or different incidents, and pairs already in one incident,
     leave the queue unless `include_decided`; pairs marked unsure stay in it.
@@ -74,7 +123,7 @@ def review_queue(user: User | AnonymousUser, *, include_decided: bool = False) -
     run = latest_run(user)
     if run is None:
         return []
-    visible = set(reports_visible(user).values_list("id", flat=True))
+    visible = set(reports_linkable(user).values_list("id", flat=True))
     candidates = [
         c
         for c in run.candidates.select_related(
@@ -86,7 +135,7 @@ def review_queue(user: User | AnonymousUser, *, include_decided: bool = False) -
         if c.report_a_id in visible and c.report_b_id in visible
     ]
     ids = {c.report_a_id for c in candidates} | {c.report_b_id for c in candidates}
-    decisions = current_decisions(ids)
+    decisions = current_decisions(ids, organisation_id=_organisation_id(user))
     entries = []
     for candidate in candidates:
         decision = decisions.get((candidate.report_a_id, candidate.report_b_id))
@@ -95,7 +144,14 @@ def review_queue(user: User | AnonymousUser, *, include_decided: bool = False) -
                 continue
             if _same_incident(candidate.report_a, candidate.report_b):
                 continue
-        entries.append(QueueEntry(candidate, decision))
+        entries.append(
+            QueueEntry(
+                candidate,
+                decision,
+                summary_shown(user, candidate.report_a, "title"),
+                summary_shown(user, candidate.report_b, "title"),
+            )
+        )
     return entries
 
 
@@ -112,26 +168,36 @@ def _same_incident(first: Report, second: Report) -> bool:
 
 
 def candidate_get(user: User | AnonymousUser, pk: int) -> CandidatePair:
-    """One candidate pair whose reports the user may both see, or CandidatePair.DoesNotExist."""
+    """One candidate pair whose reports are both linkable, or CandidatePair.DoesNotExist."""
     run = latest_run(user)
     if run is None:
         raise CandidatePair.DoesNotExist
     candidate = CandidatePair.objects.select_related(
         "report_a__source_list", "report_b__source_list"
     ).get(run=run, pk=pk)
-    visible = reports_visible(user).filter(id__in=[candidate.report_a_id, candidate.report_b_id])
+    visible = reports_linkable(user).filter(id__in=[candidate.report_a_id, candidate.report_b_id])
     if visible.count() != 2:
         raise CandidatePair.DoesNotExist
     return candidate
 
 
-def pair_differences(first: Report, second: Report) -> list[dict[str, Any]]:
-    """The compared fields of two reports side by side, each marked if the values differ."""
+def pair_differences(
+    user: User | AnonymousUser, first: Report, second: Report
+) -> list[dict[str, Any]]:
+    """The compared fields of two reports side by side, each marked if the values differ.
+
+    Victims appear by name only to those who may see the report's names (otherwise by pseudonym),
+    and free text only through summary_shown().
+    """
     rows = []
     for name, label in COMPARED_FIELDS:
         left, right = first.fields.get(name), second.fields.get(name)
         if name == "victims":
-            left, right = _victims_text(left), _victims_text(right)
+            left = _victims_text(left, named=report_names_visible(user, first))
+            right = _victims_text(right, named=report_names_visible(user, second))
+        elif name in FREE_TEXT_FIELDS:
+            left = _free_text(summary_shown(user, first, name))
+            right = _free_text(summary_shown(user, second, name))
         elif isinstance(left, list) or isinstance(right, list):
             left, right = ", ".join(left or []), ", ".join(right or [])
         left = "" if left is None else str(left)
@@ -140,16 +206,21 @@ def pair_differences(first: Report, second: Report) -> list[dict[str, Any]]:
     return rows
 
 
-def _victims_text(victims: Any) -> str:
+def _free_text(shown: str | None) -> str:
+    return str(MSG_TEXT_WITHHELD) if shown is None else shown
+
+
+def _victims_text(victims: Any, *, named: bool) -> str:
     if not isinstance(victims, list):
         return ""
     parts = []
-    for victim in victims:
-        if isinstance(victim, dict):
-            details = ", ".join(
-                str(victim[key]) for key in ("sex", "age") if victim.get(key) not in (None, "")
-            )
-            parts.append(f"{victim.get('name') or '—'}" + (f" ({details})" if details else ""))
+    people = [victim for victim in victims if isinstance(victim, dict)]
+    for position, victim in enumerate(people):
+        details = ", ".join(
+            str(victim[key]) for key in ("sex", "age") if victim.get(key) not in (None, "")
+        )
+        label = (victim.get("name") or "—") if named else _pseudonym("victim", position)
+        parts.append(f"{label}" + (f" ({details})" if details else ""))
     return "; ".join(parts)
 
 
@@ -157,16 +228,24 @@ def _victims_text(victims: Any) -> str:
 class Cluster:
     reports: list[Report]
     incident_ids: set[int]
+    titles: list[str | None] = field(default_factory=list)  # per report, as summary_shown()
+
+    @property
+    def titled(self) -> list[tuple[Report, str | None]]:
+        return list(zip(self.reports, self.titles, strict=True))
 
 
 def confirmed_clusters(user: User | AnonymousUser) -> list[Cluster]:
-    """Groups of visible reports joined by confirmed decisions (their latest is "match").
+    """Groups of linkable reports joined by the organisation's confirmed decisions.
 
     Only groups that are not already exactly the reports of one incident are returned: they are
     what still has to become an incident or join one.
     """
-    reports = {r.id: r for r in reports_visible(user).select_related("source_list")}
-    decisions = current_decisions(set(reports))
+    reports = {
+        r.id: r
+        for r in reports_linkable(user).select_related("source_list", "incident_link__incident")
+    }
+    decisions = current_decisions(set(reports), organisation_id=_organisation_id(user))
     parent: dict[int, int] = {}
 
     def find(item: int) -> int:
@@ -175,12 +254,12 @@ def confirmed_clusters(user: User | AnonymousUser) -> list[Cluster]:
         return item
 
     for (a, b), decision in decisions.items():
-        if decision.decision == Decision.MATCH:
+        if decision.decision == Decision.MATCH and a in reports and b in reports:
             root_a, root_b = find(a), find(b)
             if root_a != root_b:
                 parent[max(root_a, root_b)] = min(root_a, root_b)
     groups: dict[int, list[Report]] = defaultdict(list)
-    for report_id in {i for pair in decisions for i in pair}:
+    for report_id in {i for pair in decisions for i in pair if i in reports}:
         groups[find(report_id)].append(reports[report_id])
     clusters = []
     for members in groups.values():
@@ -190,5 +269,7 @@ def confirmed_clusters(user: User | AnonymousUser) -> list[Cluster]:
         complete = len(incidents) == 1 and all(_incident_id(r) is not None for r in members)
         if complete:
             continue
-        clusters.append(Cluster(sorted(members, key=lambda r: r.id), incidents))
+        members = sorted(members, key=lambda r: r.id)
+        titles = [summary_shown(user, r, "title") for r in members]
+        clusters.append(Cluster(members, incidents, titles))
     return sorted(clusters, key=lambda c: c.reports[0].id)

@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 from dozor.analysis import linkage
 from dozor.analysis.linkage.prepare import reports_frame
 from dozor.linkage.models import CandidatePair, Decision, LinkageRun, LinkDecision
-from dozor.linkage.selectors import current_decisions, reports_visible
-from dozor.records.models import Incident, Report
+from dozor.linkage.selectors import current_decisions, reports_linkable
+from dozor.records.models import Incident, IncidentReport, Report
 from dozor.records.selectors import incident_can_edit
 from dozor.records.services import (
     BiasInput,
@@ -36,7 +36,9 @@ from dozor.security.models import User
 logger = logging.getLogger(__name__)
 
 MSG_CANNOT_WRITE = _("Only documenters and administrators of an organisation may link reports.")
-MSG_REPORT_NOT_VISIBLE = _("Report %(id)s does not exist or is not yours to link.")
+# The same words whether the report does not exist, belongs to another organisation or sits in an
+# incident the user may not change: a refusal never tells what the user may not see.
+MSG_REPORT_NOT_LINKABLE = _("Report %(id)s cannot be linked by you.")
 MSG_SAME_REPORT = _("A report cannot be compared with itself.")
 MSG_BAD_DECISION = _("The decision must be one of: same incident, different incidents, unsure.")
 MSG_TOO_FEW_REPORTS = _("An incident is made from at least one report; none was chosen.")
@@ -55,18 +57,36 @@ def _writer(user: User) -> None:
         raise PermissionDenied(MSG_CANNOT_WRITE)
 
 
-def _visible_reports(user: User, reports: Sequence[Report]) -> list[Report]:
-    visible = set(
-        reports_visible(user).filter(id__in=[r.id for r in reports]).values_list("id", flat=True)
+def _linkable_reports(user: User, reports: Sequence[Report]) -> list[Report]:
+    """The reports, if each is one of the user's organisation's (reports_linkable), else refuse."""
+    linkable = set(
+        reports_linkable(user).filter(id__in=[r.id for r in reports]).values_list("id", flat=True)
     )
     for report in reports:
-        if report.id not in visible:
-            raise ValidationError(MSG_REPORT_NOT_VISIBLE, params={"id": report.id})
+        if report.id not in linkable:
+            raise ValidationError(MSG_REPORT_NOT_LINKABLE, params={"id": report.id})
     return list(reports)
 
 
-def _decisions_frame(report_ids: set[int]) -> pd.DataFrame:
-    rows = [(a, b, decision.decision) for (a, b), decision in current_decisions(report_ids).items()]
+def _movable_reports(user: User, reports: Sequence[Report], *, into: Incident | None) -> None:
+    """Refuse a report that would leave an incident the user may not change.
+
+    Checking only the incident a report joins would let anyone who may change some incident empty
+    another organisation's. The refusal does not name the incident the report is part of.
+    """
+    links = IncidentReport.objects.filter(report__in=[r.id for r in reports]).select_related(
+        "incident"
+    )
+    for link in links:
+        if into is not None and link.incident_id == into.id:
+            continue
+        if not incident_can_edit(user, link.incident):
+            raise ValidationError(MSG_REPORT_NOT_LINKABLE, params={"id": link.report_id})
+
+
+def _decisions_frame(report_ids: set[int], *, organisation_id: int | None) -> pd.DataFrame:
+    decisions = current_decisions(report_ids, organisation_id=organisation_id)
+    rows = [(a, b, decision.decision) for (a, b), decision in decisions.items()]
     return pd.DataFrame(rows, columns=["report_id_l", "report_id_r", "decision"])
 
 
@@ -77,18 +97,21 @@ def linkage_run_create(
     threshold: float = 0.1,
     spark_session: Any = None,
 ) -> tuple[LinkageRun, linkage.LinkageResult]:
-    """Score the pairs among the reports the user may see and store those above `threshold`.
+    """Score the pairs among the reports of the user's organisation's own lists and store those
+    above `threshold`.
 
-    The user's earlier decisions are the model's labels and override its scores in clusters.
+    Only the organisation's reports (reports_linkable): a public incident of another organisation
+    is readable, never linkable. The organisation's earlier decisions are the model's labels and
+    override its scores in clusters; no other organisation's decision trains this run.
     """
     _writer(user)
     if isinstance(threshold, bool) or not 0 <= threshold <= 1:
         raise ValidationError(MSG_BAD_THRESHOLD)
-    reports = list(reports_visible(user).select_related("source_list"))
+    reports = list(reports_linkable(user).select_related("source_list"))
     if len(reports) < 2:
         raise ValidationError(MSG_TOO_FEW_TO_LINK)
     frame = reports_frame((r.id, r.source_list.name, r.fields) for r in reports)
-    decisions = _decisions_frame({r.id for r in reports})
+    decisions = _decisions_frame({r.id for r in reports}, organisation_id=user.organisation_id)
     options = linkage.LinkageOptions(
         engine="spark" if engine == "spark" else "duckdb",
         review_threshold=threshold,
@@ -138,15 +161,20 @@ def link_decision_record(
     note: str = "",
     match_probability: float | None = None,
 ) -> LinkDecision:
-    """Store a reviewer's decision on two reports; earlier decisions stay as history."""
+    """Store a reviewer's decision on two of the organisation's reports, as the organisation's.
+
+    Earlier decisions stay as history.
+    """
     _writer(user)
     if first.id == second.id:
         raise ValidationError(MSG_SAME_REPORT)
     if decision not in Decision.values:
         raise ValidationError(MSG_BAD_DECISION)
-    _visible_reports(user, [first, second])
+    _linkable_reports(user, [first, second])
     low, high = sorted((first, second), key=lambda r: r.id)
+    assert user.organisation is not None
     record = LinkDecision(
+        organisation=user.organisation,
         report_a=low,
         report_b=high,
         decision=decision,
@@ -222,17 +250,19 @@ def _incident_input(reports: Sequence[Report]) -> IncidentInput:
 
 @transaction.atomic
 def incident_create_from_reports(*, user: User, reports: Sequence[Report]) -> Incident:
-    """A new incident of the user's organisation, made from reports that belong to none yet."""
+    """A new incident of the user's organisation, made from its reports that belong to none yet."""
     _writer(user)
     if not reports:
         raise ValidationError(MSG_TOO_FEW_REPORTS)
-    _visible_reports(user, reports)
-    for report in reports:
-        link = getattr(report, "incident_link", None)
-        if link is not None:
-            raise ValidationError(
-                MSG_ALREADY_LINKED, params={"id": report.id, "reference": link.incident.reference}
-            )
+    _linkable_reports(user, reports)
+    _movable_reports(user, reports, into=None)
+    for link in IncidentReport.objects.filter(report__in=[r.id for r in reports]).select_related(
+        "incident"
+    ):
+        # Only an incident the user may change gets here (_movable_reports): naming it is safe.
+        raise ValidationError(
+            MSG_ALREADY_LINKED, params={"id": link.report_id, "reference": link.incident.reference}
+        )
     assert user.organisation is not None
     incident = incident_create(
         organisation=user.organisation, user=user, data=_incident_input(reports)
@@ -245,11 +275,16 @@ def incident_create_from_reports(*, user: User, reports: Sequence[Report]) -> In
 def reports_link_to_incident(
     *, user: User, incident: Incident, reports: Sequence[Report]
 ) -> Incident:
-    """Make reports part of an existing incident the user may change."""
+    """Make the organisation's reports part of an existing incident the user may change.
+
+    A report already part of another incident leaves it, so that incident must be one the user
+    may change as well.
+    """
     _writer(user)
     if not incident_can_edit(user, incident):
         raise PermissionDenied(MSG_INCIDENT_NOT_EDITABLE % {"reference": incident.reference})
-    _visible_reports(user, reports)
+    _linkable_reports(user, reports)
+    _movable_reports(user, reports, into=incident)
     incident_link_reports(incident=incident, reports=reports, user=user)
     return incident
 
@@ -275,6 +310,9 @@ def incident_split(*, user: User, incident: Incident, reports: Sequence[Report])
     kept = [r for i, r in linked.items() if i not in moved]
     if not kept:
         raise ValidationError(MSG_SPLIT_ALL)
+    # The split is recorded as the organisation's decisions, so every report involved must be one
+    # of its own; check before anything is written.
+    _linkable_reports(user, [*reports, *kept])
     assert user.organisation is not None
     new = incident_create(
         organisation=incident.organisation, user=user, data=_incident_input(reports)

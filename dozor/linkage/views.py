@@ -78,13 +78,15 @@ def pair_review(request: HttpRequest, user: User, pk: int) -> HttpResponse:
             if following:
                 return redirect("linkage:pair", pk=following[0].candidate.pk)
             return redirect("linkage:queue")
-    decisions = selectors.current_decisions({candidate.report_a_id, candidate.report_b_id})
+    decisions = selectors.current_decisions(
+        {candidate.report_a_id, candidate.report_b_id}, organisation_id=user.organisation_id
+    )
     return render(
         request,
         "linkage/pair.html",
         {
             "candidate": candidate,
-            "rows": selectors.pair_differences(candidate.report_a, candidate.report_b),
+            "rows": selectors.pair_differences(user, candidate.report_a, candidate.report_b),
             "form": form,
             "decision": decisions.get((candidate.report_a_id, candidate.report_b_id)),
         },
@@ -99,10 +101,11 @@ def clusters(request: HttpRequest, user: User) -> HttpResponse:
         try:
             ids = form.report_ids()
             reports = list(
-                selectors.reports_visible(user).filter(id__in=ids).select_related("source_list")
+                selectors.reports_linkable(user).filter(id__in=ids).select_related("source_list")
             )
-            if len(reports) != len(set(ids)):
-                raise ValidationError(_("Some of these reports are not yours to link."))
+            missing = sorted(set(ids) - {r.id for r in reports})
+            if missing:
+                raise ValidationError(services.MSG_REPORT_NOT_LINKABLE, params={"id": missing[0]})
             reference = form.cleaned_data["incident"].strip()
             if reference:
                 try:

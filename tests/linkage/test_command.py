@@ -1,4 +1,4 @@
-"""`dozor link`: runs linkage over what the user may see and fills the review queue."""
+"""`dozor link`: runs linkage over the organisation's own reports and fills the review queue."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from dozor.demo.generator import demo_generate
 from dozor.demo.services import demo_load
 from dozor.linkage.management.commands.link import MSG_BAD_THRESHOLD, MSG_NOT_A_WRITER
 from dozor.linkage.models import CandidatePair, LinkageRun
-from dozor.records.models import Organisation, Report
+from dozor.records.models import Organisation, Report, SourceList
 from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import UserFactory
@@ -25,6 +25,8 @@ def demo_documenter() -> str:
     dataset = demo_generate(size=80, seed=5)
     demo_load(dataset=dataset, user=None)
     owner = Organisation.objects.filter(incidents__isnull=False).distinct().get()
+    # Linkage takes the reports of the organisation's own lists: let it hold all three.
+    SourceList.objects.update(organisation=owner)
     UserFactory(username="analyst", organisation=owner, role=Role.DOCUMENTER)
     return "analyst"
 
@@ -36,7 +38,7 @@ def _run(*args: str) -> dict[str, object]:
     return result
 
 
-def test_link_scores_the_visible_reports_and_queues_pairs(demo_documenter: str) -> None:
+def test_link_scores_the_organisations_reports_and_queues_pairs(demo_documenter: str) -> None:
     figures = _run("--user", demo_documenter)
     assert figures["reports"] == Report.objects.count()
     assert figures["candidate_pairs"] == CandidatePair.objects.count() > 0

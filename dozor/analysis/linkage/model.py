@@ -15,6 +15,7 @@ import splink.comparison_level_library as cll
 import splink.comparison_library as cl
 from splink import Linker, SettingsCreator, block_on
 from splink.internals.comparison_level_creator import ComparisonLevelCreator
+from splink.internals.exceptions import EMTrainingException
 
 from dozor.analysis.linkage.errors import LinkageInputError
 
@@ -277,9 +278,13 @@ def train(
         linker.training.estimate_parameters_using_expectation_maximisation(
             block_on("name_key", "month"), record_sample_proportion=1.0
         )
+    except EMTrainingException as error:
+        # A training blocking rule found no pair at all: an organisation's own lists may be too
+        # small, or share too little, to learn from. Say so instead of showing Splink's internals.
+        raise LinkageInputError(MSG_TOO_LITTLE_TO_TRAIN.format(count=record_count)) from error
     except ValueError as error:
         # Splink refuses a probability that EM drove to (nearly) zero: too few candidate pairs
-        # to learn from. Say so instead of showing Splink's internals.
+        # to learn from.
         if "below the minimum allowed" not in str(error):
             raise
         raise LinkageInputError(MSG_TOO_LITTLE_TO_TRAIN.format(count=record_count)) from error
