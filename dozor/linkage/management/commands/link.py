@@ -29,11 +29,12 @@ class Command(DozorCommand):
     help = (
         "Find the reports that describe the same incident. Scores every plausible pair of the "
         "reports of your organisation's own source lists (Splink, parameters estimated without "
-        "labels and improved by the decisions your organisation already made), and puts the pairs at or above --threshold into the review "
-        "queue on the Linkage page. Nothing is merged: reports join incidents only when someone "
-        "confirms them there. --engine spark scores the pairs with the same model on Apache Spark "
-        "(needs pyspark and Java), its parameters estimated on DuckDB over a sample of at most "
-        "200,000 reports, for data that outgrows one machine."
+        "labels and improved by the decisions your organisation already made), and puts the "
+        "pairs at or above --threshold into the review queue on the Linkage page. Nothing is "
+        "merged: reports join incidents only when someone confirms them there. --engine spark "
+        "scores the pairs with the same model on Apache Spark (needs pyspark and Java), its "
+        "parameters estimated on DuckDB over a sample of at most 200,000 reports, for data that "
+        "outgrows one machine."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
