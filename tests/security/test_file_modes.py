@@ -17,6 +17,7 @@ import pytest
 from django.core.management import call_command
 
 from tests.conftest import Cast
+from tests.factories import SourceListFactory
 from tests.test_config import run_dozor
 
 
@@ -112,4 +113,33 @@ def test_a_dossier_with_names_is_written_for_its_owner_only(cast: Cast, tmp_path
     out = tmp_path / "dossier.html"
     call_command("dossier", cast.incident.reference, user="owner", names=True, out=str(out))
     assert cast.incident.reference in out.read_text(encoding="utf-8")
+    assert mode(out) == 0o600
+
+
+MAPPING = """version: 1
+name: modes
+id_column: id
+fields:
+  date:
+    column: date
+    type: date
+    formats: ['%Y-%m-%d']
+    required: true
+"""
+
+
+@pytest.mark.usefixtures("loose_umask")
+def test_a_quarantine_export_with_names_is_written_for_its_owner_only(
+    cast: Cast, tmp_path: Path
+) -> None:
+    SourceListFactory(organisation=cast.organisation, name="Modes list")
+    mapping, rows = tmp_path / "modes.yaml", tmp_path / "rows.csv"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    rows.write_text("id,date,victim\nq1,not a date,Иван Петров\n", encoding="utf-8")
+    call_command(
+        "import", str(rows), "--source-list=Modes list", f"--mapping={mapping}", "--user=owner"
+    )
+    out = tmp_path / "quarantine.csv"
+    call_command("quarantine", "export", "--user=owner", f"--out={out}")
+    assert "Иван Петров" in out.read_text(encoding="utf-8")
     assert mode(out) == 0o600

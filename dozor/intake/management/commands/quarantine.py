@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -11,7 +12,8 @@ from dozor.commands import DozorCommand
 from dozor.intake import selectors
 from dozor.intake.console import problem_text
 from dozor.intake.services import quarantine_resubmit
-from dozor.records.exports import csv_rows_write
+from dozor.records.exports import csv_rows_write, csv_text
+from dozor.security.filemodes import private_write_text
 from dozor.security.models import User
 
 
@@ -29,9 +31,14 @@ class Command(DozorCommand):
         listing.add_argument("--user", required=True)
         listing.add_argument("--source-list", help="only this source list")
         listing.add_argument("--json", action="store_true")
-        export = sub.add_parser("export", help="write the rows as CSV to standard output")
+        export = sub.add_parser("export", help="write the rows as CSV")
         export.add_argument("--user", required=True)
         export.add_argument("--source-list", help="only this source list")
+        export.add_argument(
+            "--out",
+            type=Path,
+            help="the file to write, readable by you only (default: standard output)",
+        )
         fix = sub.add_parser("fix", help="store a quarantined row with corrected cells")
         fix.add_argument("id", type=int, help="the row's number in `dozor quarantine list`")
         fix.add_argument("--user", required=True)
@@ -74,11 +81,13 @@ class Command(DozorCommand):
                     self.stdout.write(f"    {problem_text(problem)}")
             return
         if options["action"] == "export":
-            csv_rows_write(
-                sys.stdout,
-                selectors.QUARANTINE_EXPORT_HEADER,
-                selectors.quarantine_export_rows(rows),
-            )
+            header = selectors.QUARANTINE_EXPORT_HEADER
+            exported = selectors.quarantine_export_rows(rows)
+            if options.get("out") is None:
+                csv_rows_write(sys.stdout, header, exported)
+            else:
+                # The rows hold names as imported: the file gets mode 600, like every export.
+                private_write_text(options["out"], csv_text(header, exported))
             return
         found = rows.filter(pk=options["id"]).first()
         if found is None:
