@@ -1,6 +1,13 @@
 """The annual statistical report: what happened in a country in a year, from the incidents the
 user may see. Every count is one GROUP BY in the database; the funnel comes from the responses app
-and the documented-against-estimated figure from the estimation app."""
+and the documented-against-estimated figure from the estimation app.
+
+Marked public, every count is suppressed by dozor.analysis.disclosure: a count shown on its own by
+the primary rule ("<5"), and the tables whose rows add up to the year's incidents shown in the
+totals (by month, region, type, and bias motivation, which adds up to at least that) by the
+secondary rule too ("x"), so no "<5" can be recovered by subtracting the shown rows from the
+total (docs/reporting.md).
+"""
 
 from __future__ import annotations
 
@@ -15,13 +22,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from dozor.analysis.disclosure import primary_status, shown_value
 from dozor.estimation.selectors import LatestEstimate, estimate_latest
 from dozor.records.geography import region_name
 from dozor.records.models import Incident, IncidentBias, PersonInvolvement
 from dozor.records.selectors import incidents_visible
 from dozor.records.vocab import vocabulary
 from dozor.reporting.charts import Table, bar_svg, map_svg
-from dozor.reporting.suppression import shown
 from dozor.responses.charts import funnel_svg
 from dozor.responses.funnel import STAGE_LABELS, STAGES, FunnelRow, response_funnel
 from dozor.security.models import User
@@ -30,6 +37,16 @@ YEARS_BACK = 10
 # Bars per chart: the largest; the map and the CSV hold every region.
 CHART_ROWS = 25
 LANGUAGES = ("en", "ru")
+# Tables whose rows add up to the year's incidents (bias: at least to it, an incident with
+# several motivations counting in each); they are suppressed against that total.
+ADD_UP_TO_INCIDENTS = ("month", "region", "type", "bias")
+# Victims are not counted anywhere else, and acts against defenders are a part of the year's
+# incidents with no total of their own: the primary rule suffices.
+
+
+def shown(count: int, *, public: bool) -> int | str:
+    """A count shown on its own: in public, 1 to 4 reads "<5"."""
+    return shown_value(count, primary_status(count)) if public else count
 
 
 @dataclass
@@ -44,6 +61,8 @@ class AnnualReport:
     funnel: FunnelRow
     funnel_labels: list[tuple[str, str, Any]]
     estimate: LatestEstimate | None
+    # The estimate run's documented count, suppressed like every count in a public report.
+    estimate_documented: int | str
     prepared_on: datetime.date
     svgs: dict[str, Any] = field(default_factory=dict)
 
@@ -58,8 +77,10 @@ def _counts(rows: QuerySet[Any], key: str) -> list[tuple[Any, int]]:
 
 
 def annual_tables(
-    incidents: QuerySet[Incident], *, language: str, public: bool
+    incidents: QuerySet[Incident], *, language: str, public: bool, total: int | None = None
 ) -> dict[str, Table]:
+    """The report's tables; in public, suppressed (against ``total``, the year's incidents, for
+    the tables that add up to it)."""
     base = incidents.order_by()
     months = dict(
         _counts(
@@ -160,8 +181,11 @@ def annual_tables(
             ),
         ),
     }
-    for table in tables.values():
-        table.public = public
+    if public:
+        for key, table in tables.items():
+            table.publish(
+                total=total if key in ADD_UP_TO_INCIDENTS else None, keep_order=key == "month"
+            )
     return tables
 
 
@@ -198,12 +222,15 @@ def annual_figures(
             }
             for y in range(year - YEARS_BACK + 1, year + 1)
         ]
-        tables = annual_tables(incidents, language=language, public=public)
+        tables = annual_tables(
+            incidents, language=language, public=public, total=totals["incidents"]
+        )
         funnel = response_funnel(incidents, dimension="all", medians=False)[0]
         funnel_labels = [
             (stage, str(STAGE_LABELS[stage]), shown(funnel.counts[stage], public=public))
             for stage in STAGES
         ]
+        estimate = estimate_latest(user=user, country=country, year=year)
         report = AnnualReport(
             country=country,
             year=year,
@@ -214,7 +241,8 @@ def annual_figures(
             by_year=by_year,
             funnel=funnel,
             funnel_labels=funnel_labels,
-            estimate=estimate_latest(user=user, country=country, year=year),
+            estimate=estimate,
+            estimate_documented=shown(estimate.documented, public=public) if estimate else 0,
             prepared_on=timezone.localdate(),
         )
     return report

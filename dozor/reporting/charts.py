@@ -1,5 +1,7 @@
 """Charts of the reports: SVG built by hand (for the page and the PDF), PNG through matplotlib's
-Agg backend, and the data behind each as CSV. Suppressed cells draw no bar and read "<5"."""
+Agg backend, and the data behind each as CSV. Suppressed cells draw no bar and read "<5" (under
+5) or "x" (hidden so that a total shown beside them does not give a "<5" away); bars and map
+shades are scaled to the largest count shown, never to a hidden one."""
 
 from __future__ import annotations
 
@@ -12,8 +14,8 @@ from pathlib import Path
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from dozor.analysis.disclosure import SHOWN, column_statuses, shown_value
 from dozor.records.exports import csv_text
-from dozor.reporting.suppression import SUPPRESSED, is_suppressed, shown
 
 COLOUR = "#3d5a80"
 TILE_GRID = Path(__file__).parent / "data" / "ru_tile_grid.csv"
@@ -21,16 +23,61 @@ TILE_GRID = Path(__file__).parent / "data" / "ru_tile_grid.csv"
 
 @dataclass
 class Table:
-    """One chart's data: a label and a count per row, already limited to what the user may see."""
+    """One chart's data: a label and a count per row, already limited to what the user may see.
+
+    A public table's cells are suppressed against ``published_total``, the count shown elsewhere
+    in the report that its rows add up to (or at least to), by the secondary rule of
+    dozor.analysis.disclosure; with no such total only the primary rule applies.
+    """
 
     key: str
     title: str
     column: str
     rows: list[tuple[str, str, int]]  # (code, label, count)
     public: bool = False
+    published_total: int | None = None
+    status: list[str] | None = None
+
+    def publish(self, *, total: int | None, keep_order: bool = False) -> None:
+        """Mark the table public and decide what it hides. Hidden rows then move after the shown
+        ones, in label order (unless ``keep_order``, for months): listed by size, a hidden row
+        between a 9 and a 7 would be known to be 7 to 9."""
+        self.public = True
+        self.published_total = total
+        status, _total_status = column_statuses([n for *_rest, n in self.rows], total=total)
+        paired = list(zip(self.rows, status, strict=True))
+        if not keep_order:
+            paired = [p for p in paired if p[1] == SHOWN] + sorted(
+                (p for p in paired if p[1] != SHOWN), key=lambda p: (p[0][1], p[0][0])
+            )
+        self.rows = [row for row, _status in paired]
+        self.status = [status for _row, status in paired]
+
+    def statuses(self) -> list[str]:
+        if not self.public:
+            return [SHOWN] * len(self.rows)
+        if self.status is None or len(self.status) != len(self.rows):
+            self.status = column_statuses(
+                [n for *_rest, n in self.rows], total=self.published_total
+            )[0]
+        return self.status
+
+    def hidden(self) -> list[bool]:
+        return [status != SHOWN for status in self.statuses()]
 
     def cells(self) -> list[tuple[str, str, int | str]]:
-        return [(code, label, shown(n, public=self.public)) for code, label, n in self.rows]
+        return [
+            (code, label, shown_value(n, status))
+            for (code, label, n), status in zip(self.rows, self.statuses(), strict=True)
+        ]
+
+    @property
+    def peak_shown(self) -> int:
+        """The largest count a reader sees, which bars and shades are scaled to."""
+        return max(
+            (n for (*_rest, n), hide in zip(self.rows, self.hidden(), strict=True) if not hide),
+            default=0,
+        )
 
     @property
     def total(self) -> int:
@@ -46,19 +93,21 @@ def bar_svg(table: Table, *, limit: int | None = None) -> SafeString:
 
     An SVG cannot break across a printed page, so long tables are cut for the chart; the CSV and
     the table keep every row."""
+    hidden_rows = table.hidden()
     rows = table.rows[:limit] if limit else table.rows
     bar, gap, width, text_width = 16, 5, 640, 230
     height = max(len(rows), 1) * (bar + gap) + gap
-    peak = max((n for *_rest, n in table.rows), default=0) or 1
+    peak = table.peak_shown or 1
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
         f'role="img" class="chart bars" data-chart="{escape(table.key)}">'
     ]
+    cells = table.cells()
     for index, (_code, label, count) in enumerate(rows):
         y = gap + index * (bar + gap)
-        hidden = is_suppressed(count, public=table.public)
+        hidden = hidden_rows[index]
         length = 0.0 if hidden else (width - text_width - 70) * count / peak
-        value = SUPPRESSED if hidden else f"{count:,}"
+        value = str(cells[index][2]) if hidden else f"{count:,}"
         parts.append(
             f'<text x="{text_width - 6}" y="{y + bar * 0.75:.1f}" font-size="11" '
             f'text-anchor="end">{escape(label[:42])}</text>'
@@ -77,12 +126,16 @@ def bar_png(table: Table) -> bytes:
     from matplotlib import pyplot
 
     labels = [label[:42] for _c, label, _n in table.rows][::-1]
-    counts = [0 if is_suppressed(n, public=table.public) else n for _c, _l, n in table.rows][::-1]
+    hidden_rows = table.hidden()[::-1]
+    shown_cells = [shown for _c, _l, shown in table.cells()][::-1]
+    counts = [
+        0 if hide else n for (_c, _l, n), hide in zip(table.rows[::-1], hidden_rows, strict=True)
+    ]
     figure, axes = pyplot.subplots(figsize=(8, max(1.5, 0.28 * len(labels) + 0.8)), dpi=110)
     try:
         bars = axes.barh(labels, counts, color=COLOUR)
-        for rect, (_c, _l, n) in zip(bars, table.rows[::-1], strict=True):
-            text: str = SUPPRESSED if is_suppressed(n, public=table.public) else f"{n:,}"
+        for rect, hide, value in zip(bars, hidden_rows, shown_cells, strict=True):
+            text: str = str(value) if hide else f"{value:,}"
             axes.text(
                 rect.get_width(),
                 rect.get_y() + rect.get_height() / 2,
@@ -120,7 +173,11 @@ def map_svg(table: Table, *, cell: int = 34) -> SafeString:
     grid = tile_grid()
     counts = {code: n for code, _label, n in table.rows}
     labels = {code: label for code, label, _n in table.rows}
-    peak = max(counts.values(), default=0) or 1
+    hidden_codes = {
+        code for (code, _l, _n), hide in zip(table.rows, table.hidden(), strict=True) if hide
+    }
+    shown_cells = {code: shown for code, _label, shown in table.cells()}
+    peak = table.peak_shown or 1
     rows = max(r for r, _c in grid.values()) + 1
     cols = max(c for _r, c in grid.values()) + 1
     width, height = cols * cell, rows * cell + 28
@@ -130,11 +187,11 @@ def map_svg(table: Table, *, cell: int = 34) -> SafeString:
     ]
     for code, (row, col) in sorted(grid.items()):
         count = counts.get(code, 0)
-        hidden = is_suppressed(count, public=table.public)
-        shade = 0 if count == 0 else 1 + min(int(5 * count / peak), 5)
+        hidden = code in hidden_codes
+        shade = 0 if count == 0 or hidden else 1 + min(int(5 * count / peak), 5)
         fill = MAP_SHADES[1] if hidden else MAP_SHADES[shade]
-        ink = "#fff" if shade >= 4 and not hidden else "#1d2330"
-        value = SUPPRESSED if hidden else str(count)
+        ink = "#fff" if shade >= 4 else "#1d2330"
+        value = str(shown_cells[code]) if hidden else str(count)
         title = f"{labels.get(code, code)}: {value}"
         x, y = col * cell, row * cell
         parts.append(
@@ -149,7 +206,7 @@ def map_svg(table: Table, *, cell: int = 34) -> SafeString:
         parts.append(
             f'<rect x="{index * 40}" y="{rows * cell + 8}" width="40" height="12" fill="{colour}"/>'
         )
-    top = escape(str(shown(peak, public=table.public)))
+    top = escape(str(peak))
     parts.append(
         f'<text x="0" y="{rows * cell + 28}" font-size="9">1</text>'
         f'<text x="{6 * 40}" y="{rows * cell + 28}" font-size="9" text-anchor="end">{top}</text>'

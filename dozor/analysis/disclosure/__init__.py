@@ -1,11 +1,25 @@
 """Small-cell suppression for published tables (plain Python, no Django)."""
 
 from dozor.analysis.disclosure.suppression import (
+    LABELS,
     PRIMARY,
     SECONDARY,
     SHOWN,
     SuppressedTable,
+    column_statuses,
+    primary_status,
+    shown_value,
     suppress,
 )
 
-__all__ = ["PRIMARY", "SECONDARY", "SHOWN", "SuppressedTable", "suppress"]
+__all__ = [
+    "LABELS",
+    "PRIMARY",
+    "SECONDARY",
+    "SHOWN",
+    "SuppressedTable",
+    "column_statuses",
+    "primary_status",
+    "shown_value",
+    "suppress",
+]

@@ -130,3 +130,38 @@ def suppress(
         ),
         grand_total_status=status.get((rows, columns), SHOWN),
     )
+
+
+LABELS = {PRIMARY: "<5", SECONDARY: "x"}
+
+
+def primary_status(count: int, *, threshold: int = THRESHOLD) -> str:
+    """The status of a count shown on its own, with nothing published that it adds up with."""
+    return PRIMARY if 0 < count < threshold else SHOWN
+
+
+def shown_value(value: int, status: str) -> int | str:
+    """What a reader sees of a value: the value itself, "<5" (primary) or "x" (secondary)."""
+    return LABELS.get(status, value)
+
+
+def column_statuses(
+    counts: Sequence[int], *, total: int | None, threshold: int = THRESHOLD
+) -> tuple[list[str], str]:
+    """The status of each row of a one-column table, and of its total.
+
+    ``total`` is a count published elsewhere that the rows add up to (the year's incidents beside
+    a table by month), or at least add up to (bias motivations, where an incident with several
+    counts in each); None when no such total is shown, and then only the primary rule applies.
+    Hiding one more row wherever a line would hold exactly one hidden entry protects against
+    the inequality as well as the equation: with two unknowns neither is bounded by the sum.
+    """
+    if total is None or len(counts) < 2:
+        return [primary_status(n, threshold=threshold) for n in counts], primary_status(
+            total or 0, threshold=threshold
+        )
+    table = suppress(
+        [[n] for n in counts], threshold=threshold, column_totals=[total], grand_total=total
+    )
+    assert table.column_total_status is not None
+    return [row[0] for row in table.cell_status], table.column_total_status[0]

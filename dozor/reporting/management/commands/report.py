@@ -21,7 +21,7 @@ class Command(DozorCommand):
         "Write a report as PDF (or HTML with an .html --out), in English or Russian, from the "
         "data the --user may see. `card`: the report card of a country and year against the OSCE "
         "commitments. `annual`: the annual statistical report with charts and a map; --public "
-        "suppresses counts under 5."
+        "suppresses counts under 5 (and, where rows add up to a total shown, one more as x)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
