@@ -67,6 +67,10 @@ PROBLEM_MESSAGES = {
         "the cell holds a NUL character, which cannot be stored; it is shown here as \\x00"
     ),
     "not_json": _("expected a line of JSON: %(error)s"),
+    "too_deep": _(
+        "expected a row of values; this line nests lists and objects more than %(limit)s deep, "
+        "so it is kept as text and not read"
+    ),
     "id_too_long": _("the identifier is longer than %(limit)s characters"),
     "id_twice": _(
         "the identifier appears again on this row with different values (first: row %(first)s)"

@@ -14,7 +14,7 @@ import datetime
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -22,6 +22,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from dozor.intake import xlsx
 from dozor.intake.mapping import Problem
 
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -37,6 +38,10 @@ EXTENSIONS = {
 DELIMITERS = ",;\t|"
 CSV_FIELD_LIMIT = 16 * 1024 * 1024
 GUESSED_ENCODINGS = ("utf-8", "cp1251")
+# Partners' rows are flat; a line nested deeper than this is not a row (and Python's own parser
+# gives up near a thousand levels).
+JSON_MAX_DEPTH = 64
+XLSX_ROW_ERRORS = (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError)
 
 MSG_FILE_ENCODING = _(
     "%(file)s: the file is not readable as %(encodings)s (byte %(position)s); "
@@ -237,32 +242,62 @@ def _json_cell(value: Any) -> Any:
 
 
 def xlsx_table(source: Path | bytes, *, file: str, sheet: str | None) -> Table:
-    from openpyxl import load_workbook
-
+    """The rows of a workbook's sheet, read within the limits of dozor.intake.xlsx."""
     try:
-        workbook = load_workbook(
-            io.BytesIO(source) if isinstance(source, bytes) else source,
-            read_only=True,
-            data_only=True,
-        )
+        workbook = xlsx.workbook_open(source, file=file)
+    except xlsx.WorkbookTooLarge as error:
+        raise ImportFileError(error.message) from None
     # openpyxl parses untrusted ZIP and XML; whatever it raises means "not a workbook".
     except Exception as error:
         raise ImportFileError(str(MSG_FILE_NOT_XLSX) % {"file": file, "error": error}) from None
     if sheet and sheet not in workbook.sheetnames:
+        workbook.close()
         raise ImportFileError(
             str(MSG_FILE_NO_SHEET)
             % {"file": file, "sheet": sheet, "sheets": ", ".join(workbook.sheetnames)}
         )
     worksheet = workbook[sheet] if sheet else workbook.worksheets[0]
     values = worksheet.iter_rows(values_only=True)
-    header = _header(list(next(values, ())), file)
+    cells_read = 0
+
+    def bounded(number: int, raw_cells: tuple[Any, ...]) -> tuple[Any, ...]:
+        nonlocal cells_read
+        cells_read += len(raw_cells)
+        too_large = None
+        if number > xlsx.XLSX_MAX_ROWS:
+            too_large = str(xlsx.MSG_XLSX_ROWS) % {"file": file, "limit": xlsx.XLSX_MAX_ROWS}
+        elif len(raw_cells) > xlsx.XLSX_MAX_ROW_CELLS:
+            too_large = str(xlsx.MSG_XLSX_ROW_CELLS) % {
+                "file": file,
+                "row": number,
+                "limit": xlsx.XLSX_MAX_ROW_CELLS,
+            }
+        elif cells_read > xlsx.XLSX_MAX_CELLS:
+            too_large = str(xlsx.MSG_XLSX_CELLS) % {"file": file, "limit": xlsx.XLSX_MAX_CELLS}
+        if too_large:
+            raise ImportFileError(too_large)
+        return raw_cells
+
+    def failed(error: Exception, row: int) -> ImportFileError:
+        workbook.close()
+        if isinstance(error, xlsx.WorkbookTooLarge):
+            return ImportFileError(error.message)
+        return ImportFileError(str(MSG_FILE_XLSX_ROW) % {"file": file, "row": row, "error": error})
+
+    try:
+        header = _header(list(bounded(1, next(values, ()))), file)
+    except ImportFileError:
+        workbook.close()
+        raise
+    except (xlsx.WorkbookTooLarge, *XLSX_ROW_ERRORS) as error:
+        raise failed(error, 1) from None
     table = Table("xlsx", "", "", header, iter(()), max((worksheet.max_row or 2) - 1, 1))
 
     def rows() -> Iterator[RawRow]:
         number = 1
         try:
             for number, raw_cells in enumerate(values, start=2):
-                cells = [_json_cell(cell) for cell in raw_cells]
+                cells = [_json_cell(cell) for cell in bounded(number, raw_cells)]
                 while len(cells) > len(header) and cells[-1] == "":
                     cells.pop()
                 if all(cell == "" for cell in cells):
@@ -270,15 +305,32 @@ def xlsx_table(source: Path | bytes, *, file: str, sheet: str | None) -> Table:
                     continue
                 cells += [""] * (len(header) - len(cells))
                 yield _row(number, header, cells)
-        except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as error:
-            raise ImportFileError(
-                str(MSG_FILE_XLSX_ROW) % {"file": file, "row": number + 1, "error": error}
-            ) from None
+        except ImportFileError:
+            raise
+        except (xlsx.WorkbookTooLarge, *XLSX_ROW_ERRORS) as error:
+            raise failed(error, number + 1) from None
         finally:
             workbook.close()
 
     table.rows = rows()
     return table
+
+
+def _json_depth(value: Any) -> int:
+    """How deep lists and objects nest in a parsed JSON value (counted without recursion)."""
+    deepest = 0
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        pending.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def jsonl_table(data: bytes, *, file: str, encoding: str | None) -> Table:
@@ -294,12 +346,24 @@ def jsonl_table(data: bytes, *, file: str, encoding: str | None) -> Table:
                 continue
             try:
                 value = json.loads(line)
+                too_deep = _json_depth(value) > JSON_MAX_DEPTH
+            except RecursionError:
+                too_deep = True
             except ValueError as error:
                 shown = line.replace(NUL, NUL_SHOWN)
                 yield RawRow(
                     number,
                     {"line": shown},
                     Problem(number, "", shown[:80], "not_json", {"error": str(error)}),
+                )
+                continue
+            if too_deep:
+                # Kept as the line it was: nested this deep, it would fail whatever reads it next.
+                shown = line.replace(NUL, NUL_SHOWN)
+                yield RawRow(
+                    number,
+                    {"line": shown},
+                    Problem(number, "", shown[:80], "too_deep", {"limit": JSON_MAX_DEPTH}),
                 )
                 continue
             if not isinstance(value, dict):
