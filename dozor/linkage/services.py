@@ -310,9 +310,14 @@ def incident_split(*, user: User, incident: Incident, reports: Sequence[Report])
     kept = [r for i, r in linked.items() if i not in moved]
     if not kept:
         raise ValidationError(MSG_SPLIT_ALL)
-    # The split is recorded as the organisation's decisions, so every report involved must be one
-    # of its own; check before anything is written.
-    _linkable_reports(user, [*reports, *kept])
+    # Only the organisation's own reports may leave the incident. The split is recorded as the
+    # organisation's decisions, so they are made only about its own reports: another
+    # organisation's report kept in the incident stays there, and no decision names it.
+    _linkable_reports(user, reports)
+    linkable = set(
+        reports_linkable(user).filter(id__in=[r.id for r in kept]).values_list("id", flat=True)
+    )
+    kept = [r for r in kept if r.id in linkable]
     assert user.organisation is not None
     new = incident_create(
         organisation=incident.organisation, user=user, data=_incident_input(reports)

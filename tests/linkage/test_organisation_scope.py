@@ -31,7 +31,13 @@ from dozor.records.models import Incident, IncidentReport, Organisation, Report,
 from dozor.records.services import incident_link_reports
 from dozor.security.models import Role
 from tests.conftest import Cast
-from tests.factories import IncidentFactory, ReportFactory, SourceListFactory, UserFactory
+from tests.factories import (
+    IncidentFactory,
+    OrganisationFactory,
+    ReportFactory,
+    SourceListFactory,
+    UserFactory,
+)
 from tests.linkage.conftest import NGO_FIELDS, PRESS_FIELDS
 
 pytestmark = pytest.mark.django_db
@@ -304,3 +310,66 @@ def test_a_decision_belongs_to_the_deciders_organisation(cast: Cast, two: TwoOrg
         reverse("linkage:pair", args=[two.candidate.pk]), {"decision": "no_match"}
     )
     assert LinkDecision.objects.get().organisation == cast.organisation
+
+
+# Splits
+
+
+@pytest.fixture
+def mixed(cast: Cast, two: TwoOrganisations) -> list[Report]:
+    """A's incident made of two of A's reports and one of B's (as a coalition's merged account
+    once was): the reports in the order A's, A's, B's."""
+    second_own = ReportFactory(source_list=two.public_reports[0].source_list, fields=PRESS_FIELDS)
+    reports = [two.public_reports[0], second_own, two.b_report]
+    incident_link_reports(incident=two.public, reports=reports, user=cast.owner)
+    return reports
+
+
+def test_another_organisations_report_cannot_be_split_off_an_incident(
+    cast: Cast, two: TwoOrganisations, mixed: list[Report]
+) -> None:
+    response = cast.client("owner").post(
+        reverse("linkage:split", args=[two.public.reference]), {"reports": [str(mixed[2].id)]}
+    )
+    assert response.status_code == 400
+    assert f"Report {mixed[2].id} cannot be linked by you." in response.content.decode()
+    assert _linked_incident(mixed[2]) == two.public.id
+
+
+def test_a_split_decides_nothing_about_another_organisations_report_it_keeps(
+    cast: Cast, two: TwoOrganisations, mixed: list[Report]
+) -> None:
+    response = cast.client("owner").post(
+        reverse("linkage:split", args=[two.public.reference]), {"reports": [str(mixed[1].id)]}
+    )
+    assert response.status_code == 302
+    assert _linked_incident(mixed[1]) != two.public.id
+    assert _linked_incident(mixed[2]) == two.public.id
+    decisions = LinkDecision.objects.values_list("report_a", "report_b", "organisation")
+    assert list(decisions) == [(mixed[0].id, mixed[1].id, cast.organisation.id)]
+
+
+# The migration
+
+
+@pytest.mark.django_db(transaction=True)
+def test_decisions_made_before_the_migration_take_the_organisation_of_who_made_them() -> None:
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    owner, other = OrganisationFactory(), OrganisationFactory()
+    outsider = UserFactory(organisation=other)
+    source_list = SourceListFactory(organisation=owner)
+    first, second = ReportFactory(source_list=source_list), ReportFactory(source_list=source_list)
+    LinkDecision.objects.create(
+        organisation=owner,
+        report_a=first,
+        report_b=second,
+        decision=Decision.NO_MATCH,
+        decided_by=outsider,
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate([("linkage", "0001_initial")])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes("linkage"))
+    assert LinkDecision.objects.get().organisation == other
