@@ -24,6 +24,7 @@ NAME_FORMS = (
     "Farkhod",
     "Белова",
     "Беловой",
+    "Каримзоду",
 )
 SUMMARY = (
     "Фарходу Каримзоде нанесли ножевые ранения у гаражей. Каримзоды не было дома до утра. "
@@ -69,3 +70,38 @@ def names_in(text: str) -> list[str]:
     """The victim's and the witness's name forms found in a text (case-insensitively)."""
     folded = text.casefold()
     return [form for form in NAME_FORMS if form.casefold() in folded]
+
+
+EVENT_NOTE = "Заявление Каримзоды приняли только с третьего раза."
+RAISE_REASON = "Дело Фархода Каримзоды стоит год."
+RAISING_REQUEST = "Просим возбудить дело о нападении на Ф. Каримзоду."
+RAISING_REPLY = "Farkhod Karimzoda's case is under review."
+
+
+def named_responses(incident: Incident, user: User) -> None:
+    """A response event, a raise-list entry and a raising of the incident, each naming its
+    victim, recorded through the services as the owning documenter would."""
+    from dozor.responses import services as responses
+    from dozor.responses.models import Body
+
+    responses.event_add(
+        incident=incident,
+        user=user,
+        data=responses.EventInput(
+            kind="reported_to_police", date=datetime.date(2008, 12, 5), note=EVENT_NOTE
+        ),
+    )
+    responses.raise_list_add(incident=incident, user=user, priority="high", reason=RAISE_REASON)
+    responses.raising_log(
+        incident=incident,
+        user=user,
+        data=responses.RaisingInput(
+            raised_on=datetime.date(2009, 3, 1),
+            raised_by="Advocate",
+            body=Body.objects.create(name="Prosecutor's office", kind="prosecutor"),
+            channel="letter",
+            request=RAISING_REQUEST,
+            reply=RAISING_REPLY,
+            reply_on=datetime.date(2009, 4, 1),
+        ),
+    )

@@ -1,8 +1,8 @@
 """The incident list as a file: one row per incident the user may see, with the list's filters.
 
 People appear by name only where the user may see names (selectors.names_visible); otherwise by
-pseudonym. Free text that can hold names (the summary, coders' notes) is left out unless names
-are visible, and the exact place (locality, coordinates) only for the user's own organisation's
+pseudonym. Free text that can hold names (the summary, coders' notes) is whole where names are
+visible and redacted elsewhere (records.redaction), as on the incident's page; the exact place (locality, coordinates) only for the user's own organisation's
 incidents, as on the public path.
 """
 
@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 
 from dozor.audit.services import sensitive_digest
 from dozor.records.models import Incident
+from dozor.records.redaction import free_text_for
 from dozor.records.selectors import IncidentFilters, incident_list, names_visible, person_label
 from dozor.security.models import User
 
@@ -60,7 +61,7 @@ def export_queryset(*, user: User | AnonymousUser, filters: IncidentFilters) -> 
     return (
         incident_list(user=user, filters=filters)
         .select_related("organisation", "odihr_submission")
-        .prefetch_related("biases", "people")
+        .prefetch_related("biases", "people", "report_links__report")
     )
 
 
@@ -86,7 +87,7 @@ def incident_record(user: User | AnonymousUser, incident: Incident) -> dict[str,
         "odihr_group": incident.odihr_group,
         "bias_motivations": [bias.motivation for bias in biases],
         "bias_indicators": sorted({code for bias in biases for code in bias.indicators or []}),
-        "bias_notes": [bias.note for bias in biases if bias.note] if named else [],
+        "bias_notes": [free_text_for(user, incident, bias.note) for bias in biases if bias.note],
         "killed": incident.killed,
         "injured": incident.injured,
         "target_kind": incident.target_kind,
@@ -95,7 +96,7 @@ def incident_record(user: User | AnonymousUser, incident: Incident) -> dict[str,
         "confidentiality": incident.confidentiality,
         "organisation": incident.organisation.name,
         "title": incident.title,
-        "summary": incident.summary if named else "",
+        "summary": free_text_for(user, incident, incident.summary),
         "victims": [person_label(user, p, incident) for p in people if p.role == "victim"],
         "perpetrators": sum(p.count for p in people if p.role == "perpetrator"),
         "names_shown": named,

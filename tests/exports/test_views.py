@@ -11,6 +11,7 @@ from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.exports.helpers import NAMES, marked_incident, police_report, xlsx_texts
 from tests.factories import IncidentBiasFactory, IncidentFactory, PersonFactory
+from tests.named import named_incident, names_in
 
 pytestmark = pytest.mark.django_db
 
@@ -233,12 +234,16 @@ def test_confidential_incidents_are_left_out_for_a_reader(cast: Cast) -> None:
     assert len(list_rows(cast.client("reader"))) == 1
 
 
-def test_an_outsider_gets_public_incidents_without_place_or_free_text(cast: Cast) -> None:
-    cast.incident.confidentiality = "public"
-    cast.incident.save()
-    PersonFactory(incident=cast.incident)
+def test_an_outsider_gets_public_incidents_without_place_and_with_free_text_redacted(
+    cast: Cast,
+) -> None:
+    cast.incident.delete()
+    incident = named_incident(cast.organisation, confidentiality="public")
     [row] = list_rows(cast.client("outsider"))
-    assert row["locality"] == "" and row["summary"] == ""
+    assert row["reference"] == incident.reference
+    assert row["locality"] == ""
+    assert row["summary"].startswith("Victim A нанесли ножевые ранения")
+    assert names_in(row["summary"] + row["bias_notes"]) == []
     assert row["victims"] == "Victim A" and row["names_shown"] == "false"
 
 
@@ -257,12 +262,22 @@ def test_a_reader_sees_pseudonyms_unless_granted_names(cast: Cast) -> None:
     assert list_rows(cast.client("reader"))[0]["victims"] == "Фарход Каримзода"
 
 
-def test_an_analyst_without_the_grant_gets_no_summary(cast: Cast) -> None:
+def test_an_analyst_without_the_grant_gets_the_summary_redacted_not_blank(cast: Cast) -> None:
     cast.colleague.role = Role.ANALYST
     cast.colleague.save()
-    PersonFactory(incident=cast.incident)
+    cast.incident.delete()
+    named_incident(cast.organisation)
     [row] = list_rows(cast.client("colleague"))
-    assert row["summary"] == "" and row["victims"] == "Victim A"
+    assert row["victims"] == "Victim A"
+    assert "у гаражей" in row["summary"] and "выходец из Таджикистана" in row["bias_notes"]
+    assert names_in(row["summary"] + row["bias_notes"]) == []
+
+
+def test_the_owner_gets_the_summary_and_notes_whole(cast: Cast) -> None:
+    cast.incident.delete()
+    named_incident(cast.organisation)
+    [row] = list_rows(cast.client("owner"))
+    assert "Каримзоде" in row["summary"] and "Каримзода" in row["bias_notes"]
 
 
 def test_the_list_export_follows_the_filters(cast: Cast) -> None:
