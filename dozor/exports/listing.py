@@ -2,8 +2,9 @@
 
 People appear by name only where the user may see names (selectors.names_visible); otherwise by
 pseudonym. Free text that can hold names (the summary, coders' notes) is whole where names are
-visible and redacted elsewhere (records.redaction), as on the incident's page; the exact place (locality, coordinates) only for the user's own organisation's
-incidents, as on the public path.
+visible and redacted elsewhere (records.redaction), as on the incident's page. The exact place
+(locality, coordinates) is given only for the user's own organisation's incidents, as on the
+public path.
 """
 
 from __future__ import annotations

@@ -45,9 +45,7 @@ def test_a_reader_sees_response_notes_and_the_dialogue_without_names(
     assert "приняли только с третьего раза" in page and "is under review" in page
 
 
-def test_a_reader_sees_the_raise_list_reason_without_names(
-    cast: Cast, incident: Incident
-) -> None:
+def test_a_reader_sees_the_raise_list_reason_without_names(cast: Cast, incident: Incident) -> None:
     page = body(cast, "reader", reverse("responses:raise_list"))
     assert names_in(page) == []
     assert "стоит год" in page
@@ -61,9 +59,7 @@ def test_the_owner_reads_the_dialogue_whole(cast: Cast, incident: Incident) -> N
 def test_a_dossier_for_a_reader_who_asks_for_names_has_none_in_its_text(
     cast: Cast, incident: Incident
 ) -> None:
-    page = body(
-        cast, "reader", reverse("responses:dossier"), ref=incident.reference, names="1"
-    )
+    page = body(cast, "reader", reverse("responses:dossier"), ref=incident.reference, names="1")
     assert names_in(page) == []
     assert "ножевые ранения" in page
 
@@ -75,9 +71,7 @@ def test_a_dossier_printed_without_names_leaves_them_out_of_the_summary_and_dial
     assert names_in(page) == []
 
 
-def test_a_dossier_printed_with_names_by_the_owner_has_them(
-    cast: Cast, incident: Incident
-) -> None:
+def test_a_dossier_printed_with_names_by_the_owner_has_them(cast: Cast, incident: Incident) -> None:
     page = body(cast, "owner", reverse("responses:dossier"), ref=incident.reference, names="1")
     assert "Каримзоде" in page and "Каримзоды" in page
 
