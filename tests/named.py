@@ -4,6 +4,8 @@ look for in what Dozor shows: used by the tests that names never reach people wi
 from __future__ import annotations
 
 import datetime
+from pathlib import Path
+from typing import Any
 
 from dozor.records import services
 from dozor.records.models import Incident, Organisation
@@ -104,4 +106,29 @@ def named_responses(incident: Incident, user: User) -> None:
             reply=RAISING_REPLY,
             reply_on=datetime.date(2009, 4, 1),
         ),
+    )
+
+
+# A partner's row that cannot be read (its date is not a date): it waits in the quarantine with
+# the victim's name in a name column and in the description beside it.
+QUARANTINE_CSV = (
+    "id,Дата,Мотив,Убито,ФИО потерпевшего,Описание\n"
+    "7,4 декабря,ксенофобия,0,Фарход Каримзода,Каримзоду избили у гаражей\n"
+)
+
+
+def named_quarantine(user: User, source_list: Any, directory: Path) -> None:
+    """Import QUARANTINE_CSV into the source list as the documenter would from the CLI."""
+    from dozor.intake.mapping import mapping_parse
+    from dozor.intake.services import import_run
+    from tests.intake.conftest import SMALL_MAPPING
+
+    path = directory / "partner-names.csv"
+    path.write_bytes(QUARANTINE_CSV.encode("utf-8"))
+    import_run(
+        user=user,
+        source_list=source_list,
+        path=path,
+        file_name=path.name,
+        mapping=mapping_parse(SMALL_MAPPING, "partner.yaml"),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -11,6 +12,7 @@ from django.db.models import QuerySet
 from dozor.intake.mapping import cell_text
 from dozor.intake.models import ImportBatch, QuarantinedRow, QuarantineStatus
 from dozor.records.models import SourceList
+from dozor.records.redaction import NAME_PLACEHOLDER, free_text_of_organisation
 from dozor.security.models import User
 
 
@@ -60,12 +62,80 @@ QUARANTINE_EXPORT_HEADER = (
 )
 
 
-def quarantine_export_rows(rows: QuerySet[QuarantinedRow]) -> Iterator[list[Any]]:
-    """One line per problem: where it is, what was found, what was expected, and the whole row."""
-    for row in rows.iterator(chunk_size=1000):
-        raw = row.raw if isinstance(row.raw, dict) else {}
+# Columns whose header says they hold a person's name: their cells are the names the row knows.
+NAME_COLUMN_WORDS = (
+    "name",
+    "victim",
+    "person",
+    "имя",
+    "фио",
+    "ф.и.о",
+    "фамилия",
+    "потерпевш",
+    "пострадавш",
+    "жертв",
+)
+
+
+def _is_name_column(column: Any) -> bool:
+    folded = str(column).casefold()
+    return any(word in folded for word in NAME_COLUMN_WORDS)
+
+
+@dataclass(frozen=True)
+class QuarantineShown:
+    """A quarantined row as one user may read it."""
+
+    row: QuarantinedRow
+    raw: dict[str, Any]
+    problems: list[dict[str, Any]]
+
+
+def quarantine_shown(user: User | AnonymousUser, row: QuarantinedRow) -> QuarantineShown:
+    """The row as received and its problems: whole for those who see the organisation's names;
+    for others every cell of a name column becomes the placeholder, and the names found there
+    and every person NER finds are taken out of the other cells and of the problems' values.
+
+    A row is quarantined because it could not be read, so nothing parsed says which cell is a
+    name: the columns' headers do.
+    """
+    raw = row.raw if isinstance(row.raw, dict) else {}
+    problems = [p for p in row.problems if isinstance(p, dict)] if row.problems else []
+    organisation_id = row.source_list.organisation_id
+    if isinstance(user, User) and user.sees_names_of(organisation_id):
+        return QuarantineShown(row=row, raw=raw, problems=problems)
+    names = [cell_text(value) for column, value in raw.items() if _is_name_column(column)]
+    names = [name for name in names if name]
+    placeholder = str(NAME_PLACEHOLDER)
+
+    def redact(column: Any, value: Any) -> str:
+        text = cell_text(value)
+        if not text:
+            return text
+        if _is_name_column(column):
+            return placeholder
+        return str(free_text_of_organisation(user, organisation_id, text, names))
+
+    return QuarantineShown(
+        row=row,
+        raw={column: redact(column, value) for column, value in raw.items()},
+        problems=[
+            {**problem, "value": redact(problem.get("column", ""), problem.get("value", ""))}
+            for problem in problems
+        ],
+    )
+
+
+def quarantine_export_rows(
+    rows: QuerySet[QuarantinedRow], user: User | AnonymousUser
+) -> Iterator[list[Any]]:
+    """One line per problem: where it is, what was found, what was expected, and the whole row,
+    as the user may read them (quarantine_shown)."""
+    for stored in rows.iterator(chunk_size=1000):
+        shown = quarantine_shown(user, stored)
+        row, raw = stored, shown.raw
         whole = "; ".join(f"{column}={cell_text(value)}" for column, value in raw.items())
-        for problem in row.problems:
+        for problem in shown.problems:
             yield [
                 row.batch_id,
                 row.batch.file_name,

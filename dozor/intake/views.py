@@ -195,13 +195,15 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if batch is None:
         raise Http404(_("No import with this number that you may see."))
     rows = selectors.quarantine_visible(request.user, status="").filter(batch=batch)
-    return render(request, "intake/import_detail.html", {"batch": batch, "rows": rows[:500]})
+    shown = [selectors.quarantine_shown(request.user, row) for row in rows[:500]]
+    return render(request, "intake/import_detail.html", {"batch": batch, "rows": shown})
 
 
 @login_required
 def quarantine_list(request: HttpRequest) -> HttpResponse:
     rows = selectors.quarantine_visible(request.user)
-    return render(request, "intake/quarantine_list.html", {"rows": rows[:500]})
+    shown = [selectors.quarantine_shown(request.user, row) for row in rows[:500]]
+    return render(request, "intake/quarantine_list.html", {"rows": shown})
 
 
 @login_required
@@ -210,7 +212,9 @@ def quarantine_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="quarantined-rows.csv"'
     csv_rows_write(
-        response, selectors.QUARANTINE_EXPORT_HEADER, selectors.quarantine_export_rows(rows)
+        response,
+        selectors.QUARANTINE_EXPORT_HEADER,
+        selectors.quarantine_export_rows(rows, request.user),
     )
     return response
 

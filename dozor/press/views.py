@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +22,11 @@ from dozor.press import selectors, services
 from dozor.press.forms import DraftReviewForm, RejectForm
 from dozor.press.models import DraftReport, DraftStatus
 from dozor.press.notes import note_text
+from dozor.records.redaction import (
+    NAME_PLACEHOLDER,
+    free_text_of_organisation,
+    report_victim_names,
+)
 from dozor.security.crypto import KeyringLocked
 from dozor.security.fields import is_locked
 from dozor.security.models import User
@@ -31,7 +39,10 @@ def draft_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", DraftStatus.PENDING)
     if status not in DraftStatus.values:
         status = DraftStatus.PENDING
-    drafts = selectors.draft_list(user=request.user, status=status)[:500]
+    drafts = [
+        (draft, _redactor(request.user, draft)(str(draft)))
+        for draft in selectors.draft_list(user=request.user, status=status)[:500]
+    ]
     return render(
         request,
         "press/draft_list.html",
@@ -39,8 +50,35 @@ def draft_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def highlighted(text: str, evidence: list[dict]) -> SafeString:
-    """The text, escaped, with each evidence span in a <mark> naming its field."""
+Redactor = Callable[[Any], Any]
+
+
+def _unchanged(text: Any) -> Any:
+    return text
+
+
+def _redactor(user: User | AnonymousUser, draft: DraftReport) -> Redactor:
+    """What a text of the draft becomes for this user: itself for those who see the owning
+    organisation's names, otherwise the text with the drafted victims' names and every person
+    NER finds taken out. Drafts are unreviewed press texts: they name people by design."""
+    organisation_id = draft.source_list.organisation_id
+    if isinstance(user, User) and user.sees_names_of(organisation_id):
+        return _unchanged
+    fields = draft.fields if not is_locked(draft.extracted) else {}
+    names = report_victim_names(fields)
+
+    def redact(text: Any) -> Any:
+        return free_text_of_organisation(user, organisation_id, text, names)
+
+    return redact
+
+
+def highlighted(text: str, evidence: list[dict], redact: Redactor = _unchanged) -> SafeString:
+    """The text, escaped, with each evidence span in a <mark> naming its field.
+
+    With a redactor (for those who may not see names) every part of the text goes through it,
+    and a span that marks a victim shows only the placeholder.
+    """
     spans = sorted(
         (e for e in evidence if 0 <= e["start"] < e["end"] <= len(text)),
         key=lambda e: (e["start"], -e["end"]),
@@ -50,13 +88,13 @@ def highlighted(text: str, evidence: list[dict]) -> SafeString:
     for item in spans:
         if item["start"] < position:
             continue
-        parts.append(escape(text[position : item["start"]]))
-        parts.append(
-            f'<mark data-field="{escape(item["field"])}">'
-            f"{escape(text[item['start'] : item['end']])}</mark>"
-        )
+        parts.append(escape(redact(text[position : item["start"]])))
+        marked = text[item["start"] : item["end"]]
+        if redact is not _unchanged:
+            marked = str(NAME_PLACEHOLDER) if item["field"] == "victims" else redact(marked)
+        parts.append(f'<mark data-field="{escape(item["field"])}">{escape(marked)}</mark>')
         position = item["end"]
-    parts.append(escape(text[position:]))
+    parts.append(escape(redact(text[position:])))
     return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
 
 
@@ -104,20 +142,40 @@ def _render_detail(
     request: HttpRequest, draft: DraftReport, form: DraftReviewForm, can_review: bool, status: int
 ) -> HttpResponse:
     evidence = draft.extracted.get("evidence", [])
+    redact = _redactor(request.user, draft)
+    shown_evidence = [
+        {
+            "field": item["field"],
+            "text": str(NAME_PLACEHOLDER)
+            if item["field"] == "victims" and redact is not _unchanged
+            else redact(item.get("text", "")),
+        }
+        for item in evidence
+    ]
+    facts = [(field.label, _fact(field.value(), redact)) for field in form]
     return render(
         request,
         "press/draft_detail.html",
         {
             "draft": draft,
+            "title": redact(str(draft)),
             "form": form,
+            "facts": facts,
             "reject_form": RejectForm(),
-            "text": highlighted(draft.text, evidence),
-            "evidence": evidence,
+            "text": highlighted(draft.text, evidence, redact),
+            "evidence": shown_evidence,
             "notes": [note_text(note) for note in draft.extracted.get("notes", [])],
             "can_review": can_review and draft.status == DraftStatus.PENDING,
         },
         status=status,
     )
+
+
+def _fact(value: Any, redact: Redactor) -> Any:
+    """A drafted field's value as the page shows it to someone who cannot review the draft."""
+    if isinstance(value, str):
+        return redact(value)
+    return value
 
 
 @login_required

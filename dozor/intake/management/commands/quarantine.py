@@ -65,10 +65,10 @@ class Command(DozorCommand):
                         "import": row.batch_id,
                         "source_list": row.source_list.name,
                         "row": row.row_number,
-                        "raw": row.raw,
-                        "problems": row.problems,
+                        "raw": shown.raw,
+                        "problems": shown.problems,
                     }
-                    for row in rows
+                    for row, shown in ((row, selectors.quarantine_shown(user, row)) for row in rows)
                 ]
                 self.stdout.write(json.dumps(data, ensure_ascii=False))
                 return
@@ -77,12 +77,12 @@ class Command(DozorCommand):
                     f"#{row.pk}  {row.source_list.name}, import {row.batch_id} "
                     f"({row.batch.file_name}), row {row.row_number}"
                 )
-                for problem in row.problems:
+                for problem in selectors.quarantine_shown(user, row).problems:
                     self.stdout.write(f"    {problem_text(problem)}")
             return
         if options["action"] == "export":
             header = selectors.QUARANTINE_EXPORT_HEADER
-            exported = selectors.quarantine_export_rows(rows)
+            exported = selectors.quarantine_export_rows(rows, user)
             if options.get("out") is None:
                 csv_rows_write(sys.stdout, header, exported)
             else:
