@@ -1,0 +1,240 @@
+"""The names sweep: every page, export, dossier, press draft, quarantine download and history page,
+requested by each person who may not see a victim's name, holds none of its forms.
+
+The URLs come from the resolver, so a new page is swept as soon as it exists; a URL whose
+parameters the sweep cannot fill fails the test until it is taught them (PARAMETERS). PDFs are
+read with pdftotext and workbooks unzipped, so the names are looked for in the text a person
+would read. The owner's documenter, who may see names, is swept too: the same requests must show
+them, or the sweep would prove nothing.
+"""
+
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dozor.intake.models import ImportBatch, QuarantinedRow
+from dozor.press.models import DraftReport
+from dozor.press.services import draft_create
+from dozor.records.models import Incident
+from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
+from dozor.security.models import Role, User
+from tests.conftest import Cast
+from tests.factories import SourceListFactory, UserFactory
+from tests.named import named_incident, named_quarantine, named_responses, names_in
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext"),
+]
+
+PRESS_TEXT = (
+    "В Петербурге избили уроженца Таджикистана\n\nВ ночь на субботу у гаражей неизвестные "
+    "избили Фархода Каримзоду. Каримзода госпитализирован, сообщила Анна Белова."
+)
+# Pages that only sign in or out, or change the language: nothing of a record is on them.
+NOT_RECORDS = {"login", "logout", "set_language", "two_factor_setup", "two_factor_verify"}
+# Extra queries on top of each page's bare URL: downloads and the variants a person can ask for.
+QUERIES: dict[str, list[dict[str, str]]] = {
+    "incident_list": [{"q": "гаражей"}, {"q": "Каримзода"}, {"q": "Каримзоде"}],
+    "dossier": [
+        {"ref": "{reference}"},
+        {"ref": "{reference}", "names": "1"},
+        {"ref": "{reference}", "format": "pdf"},
+        {"ref": "{reference}", "format": "pdf", "names": "1"},
+        {"ref": "{reference}", "lang": "ru"},
+        {"raise_list": "1"},
+    ],
+    "card": [{"lang": "ru"}],
+}
+
+
+@dataclass
+class World:
+    incident: Incident
+    draft: DraftReport
+    batch: ImportBatch
+    row: QuarantinedRow
+    event: ResponseEvent
+    raising: Raising
+    entry: RaiseListEntry
+    body: Body
+
+
+@pytest.fixture
+def world(cast: Cast, tmp_path: Path) -> World:
+    incident = named_incident(cast.organisation, user=cast.owner, confidentiality="public")
+    named_responses(incident, cast.owner)
+    press = SourceListFactory(name="Пресса", kind="press_scan", organisation=cast.organisation)
+    draft, _created = draft_create(
+        source_list=press, text=PRESS_TEXT, published=incident.date_start, user=cast.owner
+    )
+    partner = SourceListFactory(name="Партнёр", organisation=cast.organisation)
+    named_quarantine(cast.owner, partner, tmp_path)
+    # The owner opens the incident once, so that its history holds a view of names too.
+    cast.client("owner").get(reverse("records:incident_detail", args=[incident.reference]))
+    return World(
+        incident=incident,
+        draft=draft,
+        batch=ImportBatch.objects.get(),
+        row=QuarantinedRow.objects.get(),
+        event=ResponseEvent.objects.get(),
+        raising=Raising.objects.get(),
+        entry=RaiseListEntry.objects.get(),
+        body=Body.objects.get(),
+    )
+
+
+def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
+    """The URL parameters of each pattern, by URL name: what the sweep requests."""
+    reference = world.incident.reference
+    return {
+        "incident_detail": {"reference": reference},
+        "incident_edit": {"reference": reference},
+        "incident_history": {"reference": reference},
+        "run_detail": {"run_id": 1},
+        "run_cancel": {"run_id": 1},
+        "draft_detail": {"pk": world.draft.pk},
+        "draft_reject": {"pk": world.draft.pk},
+        "timeline": {"reference": reference},
+        "event_correct": {"reference": reference, "event_id": world.event.pk},
+        "raise_add": {"reference": reference},
+        "raising_new": {"reference": reference},
+        "raising_edit": {"raising_id": world.raising.pk},
+        "raise_remove": {"entry_id": world.entry.pk},
+        "body_detail": {"body_id": world.body.pk},
+        "user_edit": {"username": user.username},
+        "import_preview": {"token": "0" * 32},
+        "import_confirm": {"token": "0" * 32},
+        "import_job": {"token": "0" * 32},
+        "import_detail": {"pk": world.batch.pk},
+        "quarantine_correct": {"pk": world.row.pk},
+        "card": {"country": "RU", "year": 2008},
+        "card_pdf": {"country": "RU", "year": 2008},
+        "assess": {"country": "RU", "year": 2008, "indicator": "recording"},
+        "annual_pdf": {"country": "RU", "year": 2008},
+        "chart": {"country": "RU", "year": 2008, "key": "monthly", "fmt": "csv"},
+        "pair": {"pk": 1},
+        "split": {"reference": reference},
+        "odihr_download": [{"file_format": "csv"}, {"file_format": "xlsx"}],
+        "odihr_mark": {"reference": reference},
+        "incident_list_download": [{"file_format": "csv"}, {"file_format": "json"}],
+    }
+
+
+def patterns(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[tuple[str, Any]]:
+    for pattern in (resolver or get_resolver()).url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from patterns(pattern, inner)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}{pattern.name}", pattern
+
+
+def urls(world: World, user: User) -> Iterator[str]:
+    """Every URL of the application with its parameters filled, and its extra queries."""
+    known = parameters(world, user)
+    for full_name, pattern in patterns():
+        name = full_name.rsplit(":", 1)[-1]
+        if name in NOT_RECORDS:
+            continue
+        wanted = set(pattern.pattern.converters)
+        if wanted and name not in known:
+            raise AssertionError(f"the names sweep does not know the parameters of {full_name}")
+        variants = known.get(name, [{}]) if wanted else [{}]
+        for kwargs in variants if isinstance(variants, list) else [variants]:
+            url = reverse(full_name, kwargs=kwargs or None)
+            yield url
+            for query in QUERIES.get(name, []):
+                filled = {
+                    key: value.format(reference=world.incident.reference)
+                    for key, value in query.items()
+                }
+                yield url + "?" + "&".join(f"{key}={value}" for key, value in filled.items())
+
+
+def readable(content: bytes, content_type: str, tmp_path: Path) -> str:
+    """What a person reads in a response: the text of a PDF, the strings of a workbook."""
+    if content_type.startswith("application/pdf"):
+        path = tmp_path / "swept.pdf"
+        path.write_bytes(content)
+        return subprocess.run(
+            ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+        ).stdout
+    if content.startswith(b"PK"):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            return "".join(
+                archive.read(name).decode("utf-8", "replace") for name in archive.namelist()
+            )
+    return content.decode("utf-8", "replace")
+
+
+def sweep(client: Client, world: World, user: User, tmp_path: Path) -> dict[str, list[str]]:
+    """Each swept URL with the name forms its body holds."""
+    found: dict[str, list[str]] = {}
+    for url in urls(world, user):
+        response = client.get(url)
+        if getattr(response, "streaming", False):
+            content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
+        else:
+            content = response.content
+        text = readable(content, response.get("Content-Type", ""), tmp_path)
+        # A search page repeats what the person typed in its search box: that is not a leak.
+        typed = parse_qs(urlsplit(url).query).get("q", [])
+        for query in typed:
+            text = text.replace(f'value="{query}"', "")
+        found[url] = names_in(text)
+    return found
+
+
+def persona(cast: Cast, who: str) -> User:
+    if who == "analyst":
+        return UserFactory(username="analyst", organisation=cast.organisation, role=Role.ANALYST)
+    if who == "outsider_reader":
+        return UserFactory(
+            username="outsider_reader", organisation=cast.other_organisation, role=Role.READER
+        )
+    user = getattr(cast, who)
+    assert isinstance(user, User)
+    return user
+
+
+@pytest.mark.parametrize("who", ["reader", "analyst", "outsider", "outsider_reader"])
+def test_no_page_export_dossier_or_download_shows_a_name_to_someone_without_the_grant(
+    cast: Cast, world: World, tmp_path: Path, who: str
+) -> None:
+    user = persona(cast, who)
+    client = Client()
+    client.force_login(user)
+    leaks = {url: forms for url, forms in sweep(client, world, user, tmp_path).items() if forms}
+    assert leaks == {}
+
+
+def test_the_owner_sees_the_names_in_the_same_sweep(
+    cast: Cast, world: World, tmp_path: Path
+) -> None:
+    found = sweep(cast.client("owner"), world, cast.owner, tmp_path)
+    reference = world.incident.reference
+    named = {url for url, forms in found.items() if forms}
+    expected = {
+        reverse("records:incident_detail", args=[reference]),
+        reverse("responses:timeline", args=[reference]),
+        reverse("responses:dossier") + f"?ref={reference}&names=1",
+        reverse("responses:dossier") + f"?ref={reference}&format=pdf&names=1",
+        reverse("exports:incident_list_download", args=["csv"]),
+        reverse("exports:incident_list_download", args=["json"]),
+        reverse("press:draft_detail", args=[world.draft.pk]),
+        reverse("intake:quarantine_export"),
+    }
+    assert expected <= named, expected - named
