@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from dozor.audit.models import AuditEntry
@@ -173,3 +175,27 @@ def test_the_command_loads_as_an_administrator_and_shows_the_history(
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].startswith("1\t") and "\t585\t" in lines[1] and "admin" in lines[1]
     assert lines[2].startswith("2\t") and "\t600\t" in lines[2] and "other_admin" in lines[2]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_figures_entered_before_revisions_existed_become_revision_1() -> None:
+    before, after = (
+        [("evaluation", "0001_initial")],
+        [("evaluation", "0002_official_statistic_revisions")],
+    )
+    executor = MigrationExecutor(connection)
+    try:
+        executor.migrate(before)
+        old = executor.loader.project_state(before).apps.get_model(
+            "evaluation", "OfficialStatistic"
+        )
+        old.objects.create(country="RU", year=2019, recorded=585, source="ODIHR, 2019")
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes())
+    statistic = OfficialStatistic.objects.get()
+    revision = statistic.revisions.get()
+    assert (statistic.revision, revision.number, revision.recorded) == (1, 1, 585)
+    assert revision.source == "ODIHR, 2019" and revision.created_at == statistic.updated_at
