@@ -238,3 +238,17 @@ def test_the_printed_report_hides_the_same_cells(cast: Cast, tmp_path: Path) -> 
     # January 6, March 3, December 5 of a year of 14: March is "<5", December hidden with it.
     assert (values[0], values[2], values[11]) == ("6", "<5", "x")
     assert determined_by_the_sums(published(cast.client("owner"))) == []
+
+
+@pytest.mark.parametrize("key", ["region", "month", "map"])
+def test_a_public_chart_with_hidden_rows_draws(cast: Cast, key: str) -> None:
+    incidents(cast, [(1, "RU-MOW", "physical_assault", ())] * 6)
+    client = cast.client("owner")
+    fmt = "svg" if key == "map" else "png"
+    response = client.get(f"/reports/annual/RU/2008/{key}.{fmt}?public=on")
+    assert response.status_code == 200
+    assert response.content.startswith(b"<svg" if fmt == "svg" else b"\x89PNG")
+    if key == "map":
+        # Moscow's 6 beside the year's 7 is hidden: its square reads "x", not 6.
+        square = re.search(rb'<g data-region="RU-MOW">.*?</g>', response.content)
+        assert square is not None and b">x</text>" in square[0] and b">6<" not in square[0]
