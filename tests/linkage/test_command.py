@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from dozor.analysis.linkage.model import MSG_TOO_LITTLE_TO_TRAIN
 from dozor.demo.generator import demo_generate
 from dozor.demo.services import demo_load
 from dozor.linkage.management.commands.link import MSG_BAD_THRESHOLD, MSG_NOT_A_WRITER
@@ -16,6 +19,8 @@ from dozor.records.models import Organisation, Report, SourceList
 from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import UserFactory
+from tests.test_cli import prepared
+from tests.test_config import run_dozor
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +75,33 @@ def test_a_threshold_that_is_not_a_probability_is_refused(cast: Cast, value: str
 def test_with_too_few_reports_it_says_so(cast: Cast) -> None:
     with pytest.raises(CommandError, match="fewer than two reports"):
         call_command("link", "--user", "owner")
+
+
+REPORTS_TOO_FEW_TO_TRAIN = """
+import datetime
+from dozor.records.models import Report, SourceList
+from dozor.security.models import User
+organisation = User.objects.get(username="doc").organisation
+source_list = SourceList.objects.create(
+    name="Список", kind="ngo_database", organisation=organisation
+)
+for number, region in enumerate(["RU-SPE", "RU-MOW", "RU-KLU"]):
+    Report.objects.create(
+        source_list=source_list,
+        external_id=f"R{number}",
+        payload={"id": number},
+        fields={"date": f"201{number}-01-0{number + 1}", "date_precision": "day", "region": region},
+        received_on=datetime.date(2020, 1, 1),
+    )
+"""
+
+
+def test_the_cli_says_when_there_is_too_little_to_learn_from_and_exits_1(tmp_path: Path) -> None:
+    prepared(tmp_path)
+    key = {"DOZOR_KEY": os.environ["DOZOR_KEY"]}  # the test suite's key (tests/settings.py)
+    made = run_dozor(tmp_path, "manage", "shell", "-c", REPORTS_TOO_FEW_TO_TRAIN, **key)
+    assert made.returncode == 0, made.stderr
+    result = run_dozor(tmp_path, "link", "--user", "doc", **key)
+    assert result.returncode == 1
+    assert MSG_TOO_LITTLE_TO_TRAIN.format(count=3) in result.stderr
+    assert "Traceback" not in result.stderr
