@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dozor.linkage.models import CandidatePair, Decision, LinkageRun, LinkDecision
 from dozor.records.models import Report
+from dozor.records.redaction import text_redacted
 from dozor.records.selectors import incidents_visible
 from dozor.records.services import _pseudonym
 from dozor.security.models import User
@@ -66,15 +67,33 @@ def report_names_visible(user: User | AnonymousUser, report: Report) -> bool:
 def summary_shown(user: User | AnonymousUser, report: Report, name: str = "summary") -> str | None:
     """A report's free text (its summary, or title) as this user may see it; None when withheld.
 
-    Free text can name people, so it is shown only to those who may see the report's names. This
-    is the one place linkage reads free text for display: a redaction of names would go here.
+    Free text can name people: it is whole for those who may see the report's names, and
+    redacted for the rest of the owning organisation (its victims' names become the pseudonyms
+    the pair page gives them, any other person natasha finds "[name]"; records.redaction).
+    Another organisation's reports never reach linkage pages: their text is withheld.
     """
     if name not in FREE_TEXT_FIELDS:
         raise ValueError(f"{name} is not a free-text field of a report")
-    if not report_names_visible(user, report):
+    fields = report.fields if isinstance(report.fields, dict) else {}
+    value = fields.get(name)
+    text = "" if value is None else str(value)
+    if report_names_visible(user, report):
+        return text
+    if not isinstance(user, User) or user.organisation_id != report.source_list.organisation_id:
         return None
-    value = report.fields.get(name)
-    return "" if value is None else str(value)
+    victims = fields.get("victims")
+    people = (
+        [victim for victim in victims if isinstance(victim, dict)]
+        if isinstance(victims, list)
+        else []
+    )
+    # Numbered as _victims_text numbers them, so that the text and the victims row agree.
+    names = [
+        (str(victim["name"]), _pseudonym("victim", position))
+        for position, victim in enumerate(people)
+        if victim.get("name")
+    ]
+    return str(text_redacted(text, names))
 
 
 def latest_run(user: User | AnonymousUser) -> LinkageRun | None:

@@ -1,5 +1,5 @@
-"""The names sweep: every page, export, dossier, press draft, quarantine download and history page,
-requested by each person who may not see a victim's name, holds none of its forms.
+"""The names sweep: every page, export, dossier, press draft, quarantine download, history page
+and linkage page, requested by each person who may not see a victim's name, holds none of its forms.
 
 The URLs come from the resolver, so a new page is swept as soon as it exists; a URL whose
 parameters the sweep cannot fill fails the test until it is taught them (PARAMETERS). PDFs are
@@ -25,13 +25,15 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dozor.intake.models import ImportBatch, QuarantinedRow
+from dozor.linkage.models import CandidatePair, LinkageRun
 from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
 from dozor.records.models import Incident
+from dozor.records.services import incident_link_reports
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
 from dozor.security.models import Role, User
 from tests.conftest import Cast
-from tests.factories import SourceListFactory, UserFactory
+from tests.factories import ReportFactory, SourceListFactory, UserFactory
 from tests.named import named_incident, named_quarantine, named_responses, names_in
 
 pytestmark = [
@@ -60,9 +62,28 @@ QUERIES: dict[str, list[dict[str, str]]] = {
 }
 
 
+REPORT_FIELDS = {
+    "date": "2008-12-04",
+    "date_precision": "day",
+    "region": "RU-SPE",
+    "incident_type": "physical_assault",
+    "bias_motivations": ["racist_xenophobic"],
+    "injured": 1,
+    "victims": [{"name": "Фарход Каримзода", "sex": "male", "age": 27}],
+    "title": "Нападение у гаражей",
+    "summary": "Фарходу Каримзоде нанесли ножевые ранения; Каримзоду увезли в больницу.",
+}
+PARTNER_FIELDS = {
+    **REPORT_FIELDS,
+    "victims": [{"name": "Farkhod Karimzoda", "sex": "male"}],
+    "summary": "Farkhod Karimzoda was stabbed near the garages; Karimzoda's friend called.",
+}
+
+
 @dataclass
 class World:
     incident: Incident
+    candidate: CandidatePair
     draft: DraftReport
     batch: ImportBatch
     row: QuarantinedRow
@@ -82,10 +103,22 @@ def world(cast: Cast, tmp_path: Path) -> World:
     )
     partner = SourceListFactory(name="Партнёр", organisation=cast.organisation)
     named_quarantine(cast.owner, partner, tmp_path)
+    # Two reports of the victim, one part of the incident, paired in the organisation's last run.
+    reports = SourceListFactory(name="База НКО", organisation=cast.organisation)
+    first = ReportFactory(source_list=reports, fields=REPORT_FIELDS)
+    second = ReportFactory(source_list=partner, fields=PARTNER_FIELDS)
+    incident_link_reports(incident=incident, reports=[first], user=cast.owner)
+    run = LinkageRun.objects.create(
+        organisation=cast.organisation, started_by=cast.owner, threshold=0.1
+    )
+    candidate = CandidatePair.objects.create(
+        run=run, report_a=first, report_b=second, match_probability=0.9, match_weight=4.0
+    )
     # The owner opens the incident once, so that its history holds a view of names too.
     cast.client("owner").get(reverse("records:incident_detail", args=[incident.reference]))
     return World(
         incident=incident,
+        candidate=candidate,
         draft=draft,
         batch=ImportBatch.objects.get(),
         row=QuarantinedRow.objects.get(),
@@ -121,12 +154,13 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "import_detail": {"pk": world.batch.pk},
         "quarantine_correct": {"pk": world.row.pk},
         "card": {"country": "RU", "year": 2008},
+        "official_history": {"country": "RU", "year": 2008},
         "card_pdf": {"country": "RU", "year": 2008},
         "official_history": {"country": "RU", "year": 2008},
         "assess": {"country": "RU", "year": 2008, "indicator": "recording"},
         "annual_pdf": {"country": "RU", "year": 2008},
         "chart": {"country": "RU", "year": 2008, "key": "monthly", "fmt": "csv"},
-        "pair": {"pk": 1},
+        "pair": {"pk": world.candidate.pk},
         "split": {"reference": reference},
         "odihr_download": [{"file_format": "csv"}, {"file_format": "xlsx"}],
         "odihr_mark": {"reference": reference},
@@ -237,5 +271,6 @@ def test_the_owner_sees_the_names_in_the_same_sweep(
         reverse("exports:incident_list_download", args=["json"]),
         reverse("press:draft_detail", args=[world.draft.pk]),
         reverse("intake:quarantine_export"),
+        reverse("linkage:pair", args=[world.candidate.pk]),
     }
     assert expected <= named, expected - named
