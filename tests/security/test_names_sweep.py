@@ -156,7 +156,6 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "card": {"country": "RU", "year": 2008},
         "official_history": {"country": "RU", "year": 2008},
         "card_pdf": {"country": "RU", "year": 2008},
-        "official_history": {"country": "RU", "year": 2008},
         "assess": {"country": "RU", "year": 2008, "indicator": "recording"},
         "annual_pdf": {"country": "RU", "year": 2008},
         "chart": {"country": "RU", "year": 2008, "key": "monthly", "fmt": "csv"},
