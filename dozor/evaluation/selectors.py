@@ -12,7 +12,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
 from dozor.evaluation.models import Assessment, OfficialStatistic, OfficialStatisticRevision
-from dozor.security.models import Role, User
+from dozor.security.models import User
+from dozor.security.policy import may
 
 
 def evaluation_can_read(user: User | AnonymousUser) -> bool:
@@ -20,17 +21,12 @@ def evaluation_can_read(user: User | AnonymousUser) -> bool:
 
 
 def evaluation_can_write(user: User | AnonymousUser) -> bool:
-    return isinstance(user, User) and user.can_write_records()
+    return may(user, "evaluation.write")
 
 
 def official_statistics_can_write(user: User | AnonymousUser) -> bool:
     """Any organisation's administrator, and no one else: the figures are shared."""
-    return (
-        isinstance(user, User)
-        and user.is_active
-        and user.organisation_id is not None
-        and user.role == Role.ADMINISTRATOR
-    )
+    return may(user, "statistics.write")
 
 
 def assessments_visible(user: User | AnonymousUser) -> QuerySet[Assessment]:

@@ -27,11 +27,11 @@ from dozor.evaluation.models import (
     OfficialStatistic,
     OfficialStatisticRevision,
 )
-from dozor.evaluation.selectors import official_statistics_can_write
 from dozor.records.geography import country_exists
 from dozor.records.models import NOTE_MAX_LENGTH
 from dozor.records.selectors import incidents_visible
 from dozor.security.models import User
+from dozor.security.policy import may
 
 MSG_NOT_ALLOWED = _("Only documenters and administrators of an organisation may change this.")
 MSG_ADMINISTRATORS_ONLY = _(
@@ -61,14 +61,10 @@ MSG_CSV_EMPTY = _("%(file)s: no rows of figures.")
 STATISTIC_COLUMNS = ("country", "year", "recorded", "prosecuted", "sentenced", "source")
 
 
-def _require_writer(user: User) -> None:
-    if not user.can_write_records():
-        raise ValidationError(MSG_NOT_ALLOWED, code="not_allowed")
-
-
-def _require_administrator(user: User) -> None:
-    if not official_statistics_can_write(user):
-        raise ValidationError(MSG_ADMINISTRATORS_ONLY, code="not_allowed")
+def _refuse_unless(user: User, action: str, message: Any = MSG_NOT_ALLOWED) -> None:
+    """Evaluation forms show refusals beside their fields, so they come as ValidationError."""
+    if not may(user, action):
+        raise ValidationError(message, code="not_allowed")
 
 
 def _check_country_year(country: str, year: int, errors: dict[str, list[Any]]) -> None:
@@ -97,7 +93,7 @@ def assessment_save(
     incident_references: list[str] | None = None,
 ) -> Assessment:
     """Create or replace the user's organisation's assessment of one indicator in one year."""
-    _require_writer(user)
+    _refuse_unless(user, "evaluation.write")
     errors: dict[str, list[Any]] = {}
     entry = catalogue().indicators.get(indicator)
     if entry is None:
@@ -155,7 +151,7 @@ def assessment_save(
 @transaction.atomic
 def threshold_set(*, user: User, indicator: str, partial: float, met: float) -> IndicatorThreshold:
     """Replace the catalogue's thresholds of a computed indicator for the user's organisation."""
-    _require_writer(user)
+    _refuse_unless(user, "evaluation.write")
     entry = catalogue().indicators.get(indicator)
     if entry is None:
         raise ValidationError({"indicator": MSG_UNKNOWN_INDICATOR % {"code": indicator}})
@@ -251,7 +247,7 @@ def _statistic_write(item: StatisticInput, user: User) -> OfficialStatistic:
 @transaction.atomic
 def official_statistic_save(*, user: User, item: StatisticInput) -> OfficialStatistic:
     """Record (or correct) a state's published figures for one year, as a new revision."""
-    _require_administrator(user)
+    _refuse_unless(user, "statistics.write", MSG_ADMINISTRATORS_ONLY)
     errors = _statistic_errors(item)
     if errors:
         raise ValidationError(errors)
@@ -344,5 +340,5 @@ def parse_statistics_csv(text: str, *, file: str) -> list[StatisticInput]:
 def official_statistics_load(*, text: str, file: str, user: User) -> list[OfficialStatistic]:
     """Load a CSV of official figures: all rows or, if any row is wrong, none; each changed year
     gets a new revision."""
-    _require_administrator(user)
+    _refuse_unless(user, "statistics.write", MSG_ADMINISTRATORS_ONLY)
     return [_statistic_write(item, user) for item in parse_statistics_csv(text, file=file)]

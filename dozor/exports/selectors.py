@@ -9,6 +9,7 @@ from dozor.records.models import Incident
 from dozor.records.selectors import incidents_visible
 from dozor.responses.models import ResponseEvent
 from dozor.security.models import User
+from dozor.security.policy import may
 
 
 def odihr_can_export(user: User | AnonymousUser) -> bool:
@@ -40,8 +41,4 @@ def odihr_incidents(*, user: User | AnonymousUser, country: str, year: int) -> Q
 
 
 def odihr_can_mark(user: User | AnonymousUser, incident: Incident) -> bool:
-    return (
-        isinstance(user, User)
-        and user.can_write_records()
-        and user.organisation_id == incident.organisation_id
-    )
+    return may(user, "incident.write", incident)

@@ -15,6 +15,7 @@ from dozor.exports import odihr, selectors, writers
 from dozor.exports.models import FIRST_REPORT_YEAR, LAST_REPORT_YEAR, OdihrSubmission
 from dozor.records.models import Incident
 from dozor.security.models import User
+from dozor.security.policy import may
 
 MSG_NOT_WRITER = _("Only documenters and administrators of the owning organisation can mark this.")
 MSG_NO_BIAS = _(
@@ -29,7 +30,7 @@ MSG_YEAR_BEFORE_INCIDENT = _(
 
 
 def _can_mark(user: User, incident: Incident) -> bool:
-    return user.can_write_records() and user.organisation_id == incident.organisation_id
+    return may(user, "incident.write", incident)
 
 
 def _year_for(incident: Incident, year: int | None) -> int:

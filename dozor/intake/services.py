@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +33,7 @@ from dozor.records.services import incident_link_reports
 from dozor.security.crypto import KeyringLocked, keyring
 from dozor.security.files import file_store
 from dozor.security.models import User
+from dozor.security.policy import require
 
 logger = logging.getLogger(__name__)
 
@@ -110,10 +110,11 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _check_writer(user: User, source_list: SourceList) -> None:
+def _check_import(user: User, source_list: SourceList) -> None:
+    """Imports need the key (rows are sealed as they are read) and a writer of the list."""
     _check_unlocked()
-    if not user.can_write_records() or user.organisation_id != source_list.organisation_id:
-        raise PermissionDenied(str(MSG_IMPORT_NOT_ALLOWED) % {"source": source_list.name})
+    message = str(MSG_IMPORT_NOT_ALLOWED) % {"source": source_list.name}
+    require(user, "source_list.write", source_list, message=message)
 
 
 def _latest_payloads(source_list: SourceList, ids: Iterable[str]) -> dict[str, tuple[int, Any]]:
@@ -316,7 +317,7 @@ def import_run(
     back; ``limit`` reads only the first rows (for previews). The file is ``path`` or, for an
     upload kept sealed, its ``data``.
     """
-    _check_writer(user, source_list)
+    _check_import(user, source_list)
     if (path is None) == (data is None):
         raise ValueError("import_run reads either a path or data")
     source: Path | bytes = data if data is not None else path  # type: ignore[assignment]
@@ -426,7 +427,7 @@ def quarantine_resubmit(
     """
     from dozor.intake.mapping import mapping_parse
 
-    _check_writer(user, row.source_list)
+    _check_import(user, row.source_list)
     if row.status != QuarantineStatus.OPEN:
         raise ValueError(str(MSG_QUARANTINE_NOT_OPEN) % {"row": row.row_number})
     original = row.raw if isinstance(row.raw, dict) else {}
@@ -519,7 +520,7 @@ def upload_store(
 
     Uploads older than DOZOR_IMPORT_UPLOAD_HOURS are deleted first.
     """
-    _check_writer(user, source_list)
+    _check_import(user, source_list)
     uploads_clean()
     stored = file_store().store(data)
     try:

@@ -22,6 +22,7 @@ from dozor.intake.response_events import PENDING_KEY
 from dozor.intake.uploads import uploads_refused
 from dozor.records.exports import csv_rows_write
 from dozor.security.models import User
+from dozor.security.policy import may, require, requires, signed_in_user
 
 logger = logging.getLogger(__name__)
 
@@ -31,27 +32,19 @@ MSG_NOT_A_WRITER = gettext_lazy("Your role does not allow importing into a sourc
 MSG_PENDING_GONE = gettext_lazy("This upload is no longer waiting; upload the file again.")
 
 
-def _writer(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)
-    if not user.can_write_records():
-        raise PermissionDenied(MSG_NOT_A_WRITER)
-    return user
-
-
 @login_required
 def import_list(request: HttpRequest) -> HttpResponse:
     batches = selectors.batches_visible(request.user)[:200]
     user = request.user
-    can_import = isinstance(user, User) and user.can_write_records()
+    can_import = may(user, "source_list.write")
     return render(
         request, "intake/import_list.html", {"batches": batches, "can_import": can_import}
     )
 
 
-@login_required
+@requires("source_list.write", message=MSG_NOT_A_WRITER)
 def import_new(request: HttpRequest) -> HttpResponse:
-    user = _writer(request)
+    user = signed_in_user(request)
     source_lists = selectors.source_lists_importable(user)
     if request.method != "POST":
         return render(
@@ -99,9 +92,9 @@ def _run_arguments(user: User, pending: PendingUpload) -> dict[str, Any]:
     }
 
 
-@login_required
+@requires("source_list.write", message=MSG_NOT_A_WRITER)
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
-    user = _writer(request)
+    user = signed_in_user(request)
     pending = _pending(request, token)
     error = ""
     summary = None
@@ -157,10 +150,10 @@ def _preview_rows(outcomes: list[services.RowOutcome]) -> list[dict[str, Any]]:
     return rows
 
 
-@login_required
+@requires("source_list.write", message=MSG_NOT_A_WRITER)
 @require_POST
 def import_confirm(request: HttpRequest, token: str) -> HttpResponse:
-    user = _writer(request)
+    user = signed_in_user(request)
     pending = _pending(request, token)
     arguments = _run_arguments(user, pending)
 
@@ -224,7 +217,8 @@ def quarantine_correct(request: HttpRequest, pk: int) -> HttpResponse:
     row = selectors.quarantine_visible(request.user).filter(pk=pk).first()
     if row is None:
         raise Http404(_("No quarantined row with this number that you may see."))
-    user = _writer(request)
+    require(request.user, "source_list.write", row.source_list, message=MSG_NOT_A_WRITER)
+    user = signed_in_user(request)
     cells = services.correction_cells(row.raw)
     problems: list[Problem] = []
     if request.method == "POST":

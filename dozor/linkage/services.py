@@ -32,6 +32,7 @@ from dozor.records.services import (
 )
 from dozor.records.vocab import vocabulary
 from dozor.security.models import User
+from dozor.security.policy import require
 
 logger = logging.getLogger(__name__)
 
@@ -50,11 +51,6 @@ MSG_NOT_IN_INCIDENT = _("Report %(id)s is not part of incident %(reference)s.")
 MSG_SPLIT_ALL = _("Keep at least one report in the incident; choose fewer to split off.")
 MSG_TOO_FEW_TO_LINK = _("There are fewer than two reports to link.")
 MSG_BAD_THRESHOLD = _("The threshold must be a probability between 0 and 1.")
-
-
-def _writer(user: User) -> None:
-    if not user.can_write_records():
-        raise PermissionDenied(MSG_CANNOT_WRITE)
 
 
 def _linkable_reports(user: User, reports: Sequence[Report]) -> list[Report]:
@@ -104,7 +100,7 @@ def linkage_run_create(
     is readable, never linkable. The organisation's earlier decisions are the model's labels and
     override its scores in clusters; no other organisation's decision trains this run.
     """
-    _writer(user)
+    require(user, "linkage.use", message=MSG_CANNOT_WRITE)
     if isinstance(threshold, bool) or not 0 <= threshold <= 1:
         raise ValidationError(MSG_BAD_THRESHOLD)
     reports = list(reports_linkable(user).select_related("source_list"))
@@ -165,7 +161,7 @@ def link_decision_record(
 
     Earlier decisions stay as history.
     """
-    _writer(user)
+    require(user, "linkage.use", message=MSG_CANNOT_WRITE)
     if first.id == second.id:
         raise ValidationError(MSG_SAME_REPORT)
     if decision not in Decision.values:
@@ -251,7 +247,7 @@ def _incident_input(reports: Sequence[Report]) -> IncidentInput:
 @transaction.atomic
 def incident_create_from_reports(*, user: User, reports: Sequence[Report]) -> Incident:
     """A new incident of the user's organisation, made from its reports that belong to none yet."""
-    _writer(user)
+    require(user, "linkage.use", message=MSG_CANNOT_WRITE)
     if not reports:
         raise ValidationError(MSG_TOO_FEW_REPORTS)
     _linkable_reports(user, reports)
@@ -280,7 +276,7 @@ def reports_link_to_incident(
     A report already part of another incident leaves it, so that incident must be one the user
     may change as well.
     """
-    _writer(user)
+    require(user, "linkage.use", message=MSG_CANNOT_WRITE)
     if not incident_can_edit(user, incident):
         raise PermissionDenied(MSG_INCIDENT_NOT_EDITABLE % {"reference": incident.reference})
     _linkable_reports(user, reports)
@@ -295,7 +291,7 @@ def incident_split(*, user: User, incident: Incident, reports: Sequence[Report])
 
     The split is also a decision: each moved report and each kept one are different incidents.
     """
-    _writer(user)
+    require(user, "linkage.use", message=MSG_CANNOT_WRITE)
     if not incident_can_edit(user, incident):
         raise PermissionDenied(MSG_INCIDENT_NOT_EDITABLE % {"reference": incident.reference})
     if not reports:

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -18,31 +14,18 @@ from dozor.linkage.forms import ClusterActionForm, DecisionForm, SplitForm
 from dozor.linkage.models import CandidatePair
 from dozor.records.models import Incident, Report
 from dozor.records.selectors import incident_get
-from dozor.security.models import User
+from dozor.security.policy import requires, signed_in_user
 
 PAGE_SIZE = 50
-
-
-def _writers_only(view: Any) -> Any:
-    """Linkage changes incidents, so its pages are for those who may write records."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
-        if not isinstance(user, User) or not user.can_write_records():
-            raise PermissionDenied
-        return view(request, user, *args, **kwargs)
-
-    return wrapped
 
 
 def _errors(error: ValidationError) -> list[str]:
     return [str(message) for message in error.messages]
 
 
-@_writers_only
-def queue(request: HttpRequest, user: User) -> HttpResponse:
+@requires("linkage.use")
+def queue(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
     entries = selectors.review_queue(user)
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -52,8 +35,9 @@ def queue(request: HttpRequest, user: User) -> HttpResponse:
     )
 
 
-@_writers_only
-def pair_review(request: HttpRequest, user: User, pk: int) -> HttpResponse:
+@requires("linkage.use")
+def pair_review(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
     try:
         candidate = selectors.candidate_get(user, pk)
     except CandidatePair.DoesNotExist:
@@ -94,8 +78,9 @@ def pair_review(request: HttpRequest, user: User, pk: int) -> HttpResponse:
     )
 
 
-@_writers_only
-def clusters(request: HttpRequest, user: User) -> HttpResponse:
+@requires("linkage.use")
+def clusters(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
     form = ClusterActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -140,8 +125,9 @@ def clusters(request: HttpRequest, user: User) -> HttpResponse:
     )
 
 
-@_writers_only
-def incident_split(request: HttpRequest, user: User, reference: str) -> HttpResponse:
+@requires("linkage.use")
+def incident_split(request: HttpRequest, reference: str) -> HttpResponse:
+    user = signed_in_user(request)
     try:
         incident = incident_get(user=user, reference=reference)
     except Incident.DoesNotExist:

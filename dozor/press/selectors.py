@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 
 from dozor.press.models import DraftReport
 from dozor.security.models import User
+from dozor.security.policy import may
 
 
 def drafts_visible(user: User | AnonymousUser) -> QuerySet[DraftReport]:
@@ -24,8 +25,4 @@ def draft_list(*, user: User | AnonymousUser, status: str = "pending") -> QueryS
 
 
 def draft_can_review(user: User | AnonymousUser, draft: DraftReport) -> bool:
-    return (
-        isinstance(user, User)
-        and user.can_write_records()
-        and user.organisation_id == draft.source_list.organisation_id
-    )
+    return may(user, "source_list.write", draft.source_list)

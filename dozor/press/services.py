@@ -6,7 +6,7 @@ import datetime
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,7 @@ from dozor.records.services import report_create
 from dozor.security.crypto import KeyringLocked, keyring
 from dozor.security.fields import MSG_UNREADABLE_WRITE, is_locked
 from dozor.security.models import User
+from dozor.security.policy import require
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +36,6 @@ def _check_unlocked() -> None:
         raise KeyringLocked(str(MSG_LOCKED_DRAFTING))
 
 
-def _check_writer(user: User, source_list: SourceList) -> None:
-    if not user.can_write_records() or user.organisation_id != source_list.organisation_id:
-        raise PermissionDenied(MSG_MAY_NOT_WRITE)
-
-
 @transaction.atomic
 def draft_create(
     *,
@@ -54,7 +50,7 @@ def draft_create(
     """Draft a report from a press text. A text already drafted in this source list is not
     drafted again: the existing draft is returned with ``False``. Without the encryption key
     nothing is drafted (:class:`KeyringLocked`)."""
-    _check_writer(user, source_list)
+    require(user, "source_list.write", source_list, message=MSG_MAY_NOT_WRITE)
     _check_unlocked()
     text = text.replace("\r\n", "\n").strip()
     existing = DraftReport.objects.filter(source_list=source_list, sha256=text_sha256(text)).first()
@@ -86,7 +82,7 @@ def draft_accept(*, draft: DraftReport, user: User, fields: dict[str, Any]) -> R
     """Store the reviewed fields as a report of the draft's source list, with the original text
     as the record received."""
     draft = DraftReport.objects.select_for_update().get(pk=draft.pk)
-    _check_writer(user, draft.source_list)
+    require(user, "source_list.write", draft.source_list, message=MSG_MAY_NOT_WRITE)
     if draft.status != DraftStatus.PENDING:
         raise ValidationError(MSG_NOT_PENDING)
     _check_unlocked()
@@ -125,7 +121,7 @@ def draft_accept(*, draft: DraftReport, user: User, fields: dict[str, Any]) -> R
 @transaction.atomic
 def draft_reject(*, draft: DraftReport, user: User, note: str = "") -> DraftReport:
     draft = DraftReport.objects.select_for_update().get(pk=draft.pk)
-    _check_writer(user, draft.source_list)
+    require(user, "source_list.write", draft.source_list, message=MSG_MAY_NOT_WRITE)
     if draft.status != DraftStatus.PENDING:
         raise ValidationError(MSG_NOT_PENDING)
     draft.status = DraftStatus.REJECTED

@@ -18,6 +18,7 @@ from dozor.records.models import (
 )
 from dozor.security.crypto import keyring, tokens
 from dozor.security.models import User
+from dozor.security.policy import may
 
 SORTS = {
     "date": ("date_start", "id"),
@@ -72,7 +73,7 @@ def names_visible(user: User | AnonymousUser, incident: Incident) -> bool:
     administrators, documenters and advocates see names; analysts and readers only with the
     name grant an administrator gives; other organisations never.
     """
-    return isinstance(user, User) and user.sees_names_of(incident.organisation_id)
+    return may(user, "names.view", incident)
 
 
 def person_label(user: User | AnonymousUser, person: PersonInvolvement, incident: Incident) -> str:
@@ -205,8 +206,4 @@ def incident_get(*, user: User | AnonymousUser, reference: str) -> Incident:
 
 
 def incident_can_edit(user: User | AnonymousUser, incident: Incident) -> bool:
-    return (
-        isinstance(user, User)
-        and user.can_write_records()
-        and user.organisation_id == incident.organisation_id
-    )
+    return may(user, "incident.write", incident)

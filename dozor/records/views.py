@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,6 +26,7 @@ from dozor.records.forms import (
 from dozor.records.models import Incident
 from dozor.security.crypto import KeyringLocked, keyring
 from dozor.security.models import User
+from dozor.security.policy import require, requires
 
 logger = logging.getLogger(__name__)
 
@@ -83,20 +84,15 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-@login_required
+@requires("incident.create")
 def incident_create(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    assert isinstance(user, User)
-    if not user.can_write_records():
-        raise PermissionDenied(_("Your role does not allow recording incidents."))
     return _incident_form(request, incident=None)
 
 
 @login_required
 def incident_edit(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _visible_incident(request, reference)
-    if not selectors.incident_can_edit(request.user, incident):
-        raise PermissionDenied(_("Only your organisation's documenters can change this incident."))
+    require(request.user, "incident.write", incident)
     return _incident_form(request, incident=incident)
 
 

@@ -19,9 +19,8 @@ from dozor.records.models import Incident
 from dozor.records.selectors import incident_can_edit, incidents_visible
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
 from dozor.responses.vocab import event_rules, response_vocabulary
-from dozor.security.models import Role, User
-
-DIALOGUE_WRITERS = frozenset({Role.ADMINISTRATOR, Role.DOCUMENTER, Role.ADVOCATE})
+from dozor.security.models import User
+from dozor.security.policy import may
 
 
 def incident_visible_to(user: User | AnonymousUser, incident: Incident) -> bool:
@@ -39,11 +38,11 @@ def organisation_of(user: User) -> int:
 
 
 def dialogue_can_read(user: User | AnonymousUser) -> bool:
-    return isinstance(user, User) and user.is_active and user.organisation_id is not None
+    return may(user, "dialogue.read")
 
 
 def dialogue_can_write(user: User | AnonymousUser) -> bool:
-    return dialogue_can_read(user) and isinstance(user, User) and user.role in DIALOGUE_WRITERS
+    return may(user, "dialogue.write")
 
 
 def events_of(incident: Incident) -> QuerySet[ResponseEvent]:

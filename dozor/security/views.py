@@ -6,7 +6,7 @@ import base64
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,7 +17,8 @@ from django_otp import login as otp_login
 from dozor.security import selectors, services
 from dozor.security.forms import TokenForm, UserAccessForm
 from dozor.security.middleware import two_factor_required
-from dozor.security.models import Role, User
+from dozor.security.models import User
+from dozor.security.policy import require
 from dozor.security.qr import qr_svg
 
 
@@ -91,10 +92,8 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
 
 
 def _administrator(request: HttpRequest) -> User:
-    user = _user(request)
-    if user.role != Role.ADMINISTRATOR or user.organisation_id is None:
-        raise PermissionDenied(_("Only administrators manage users."))
-    return user
+    require(request.user, "users.manage")
+    return _user(request)
 
 
 @login_required
