@@ -1,0 +1,468 @@
+"""Every URL of Dozor, requested by every persona, with GET and with POST.
+
+The URLs come from the resolver, not from a list kept by hand: a URL added to dozor.urls without
+its row in ACCESS fails ``test_every_url_has_a_row_for_every_persona`` with the URL's name. See
+docs/development.md ("Adding a URL").
+
+Each row gives, per persona in PERSONAS order, what GET and POST answer, as "GET/POST":
+a status code, ``login`` (anonymous visitors are sent to the sign-in page) or ``ok`` (any 2xx
+or 3xx other than the sign-in redirect: the page works, or it did its work and redirected).
+The requests carry no form data, so a POST that is allowed usually answers 400 (the form is
+invalid) and one that is refused answers 403 before reading anything.
+
+Every URL parameter is filled with a real object of organisation A (see ``_url_kwargs``), so
+the owner of the record, a colleague, a reader and an analyst of A, a documenter and an
+administrator of organisation B and an anonymous visitor each ask for the same object.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from dozor.estimation.models import EstimateRun
+from dozor.evaluation import views as evaluation_views
+from dozor.evaluation.services import StatisticInput, official_statistic_save
+from dozor.intake import views as intake_views
+from dozor.intake.mapping import mapping_parse
+from dozor.intake.models import ImportBatch, ImportJob, PendingUpload, QuarantinedRow
+from dozor.intake.services import import_run, upload_store
+from dozor.linkage.models import CandidatePair, LinkageRun
+from dozor.press.models import DraftReport
+from dozor.press.services import draft_create
+from dozor.records.models import Incident, IncidentReport, Organisation, SourceList
+from dozor.reporting import views as reporting_views
+from dozor.security.models import Role, User
+from tests.factories import (
+    IncidentBiasFactory,
+    IncidentFactory,
+    OrganisationFactory,
+    PersonFactory,
+    ReportFactory,
+    SourceListFactory,
+    UserFactory,
+)
+from tests.intake.conftest import SMALL_MAPPING
+from tests.responses.factories import (
+    BodyFactory,
+    RaiseListEntryFactory,
+    RaisingFactory,
+    ResponseEventFactory,
+)
+
+PERSONAS = (
+    "owner",  # documenter of organisation A, which owns every object asked for
+    "colleague",  # advocate of organisation A
+    "reader",  # reader of organisation A
+    "analyst",  # analyst of organisation A, without the name grant
+    "outsider",  # documenter of organisation B
+    "outsider_admin",  # administrator of organisation B
+    "anonymous",
+)
+OK = "ok"
+LOGIN = "login"
+
+VICTIM = "Бахтиёр Нурматов"
+PRESS_TEXT = (
+    "В Екатеринбурге избили женщину\n\nВ ночь на субботу в Екатеринбурге неизвестные избили "
+    "Анну Щербакову. Щербакова госпитализирована."
+)
+PRESS_VICTIM = "Щербаков"
+# The second row has no date and waits in the quarantine, with the victim's name in a column
+# the mapping does not read.
+QUARANTINE_CSV = (
+    f"id,Дата,Мотив,Убито,Потерпевший\n1,04.12.2008,ксенофобия,0,\n2,не дата,расизм,,{VICTIM}\n"
+)
+
+# One row per URL name, one cell per persona in PERSONAS order; a cell is "GET/POST", or one
+# value for both. Organisation A's incident is restricted: B sees none of A's records.
+# fmt: off
+ACCESS: dict[str, str] = {
+    #                 owner   collea. reader  analyst outsid. o-admin anonymous
+    "audit:refusals": "403     403     403     403     403     200     login",
+    #                        owner   collea. reader  analyst outsid. o-admin anonymous
+    "estimation:run_cancel": "405/ok  405/ok  405/ok  405/ok  405/404 405/404 405/login",
+    "estimation:run_detail": "200     200     200     200     404     404     login",
+    "estimation:run_list":   "200     200     200     200     200     200     login",
+    #                              owner   collea. reader  analyst outsid. o-admin anonymous
+    "evaluation:assess":           "200     403     403     403     200     200     login",
+    "evaluation:card":             "200     200     200     200     200     200     login",
+    "evaluation:card_pdf":         "200     200     200     200     200     200     login",
+    "evaluation:dashboard":        "200     200     200     200     200     200     login",
+    "evaluation:official_history": "200     200     200     200     200     200     login",
+    "evaluation:official_list":    "200/403 200/403 200/403 200/403 200/403 200     login",
+    "evaluation:thresholds":       "200     200/403 200/403 200/403 200     200     login",
+    #                                 owner   collea. reader  analyst outsid. o-admin anonymous
+    "exports:incident_list_download": "200/405 200/405 200/405 200/405 200/405 200/405 login",
+    "exports:odihr":                  "200/405 200/405 200/405 200/405 200/405 200/405 login",
+    "exports:odihr_download":         "400/405 400/405 400/405 400/405 400/405 400/405 login",
+    "exports:odihr_mark":             "405/ok  405/403 405/403 405/403 405/404 405/404 login",
+    "exports:odihr_mark_bulk":        "405/ok  405/403 405/403 405/403 405/ok  405/ok  login",
+    #               owner   collea. reader  analyst outsid. o-admin anonymous
+    "home":         "ok      ok      ok      ok      ok      ok      ok",
+    "login":        "200     200     200     200     200     200     200",
+    "logout":       "405/login 405/login 405/login 405/login 405/login 405/login 405/login",
+    "set_language": "ok      ok      ok      ok      ok      ok      ok",
+    #                            owner   collea. reader  analyst outsid. o-admin anonymous
+    "intake:import_confirm":     "405/ok  403     403     403     405/404 405/404 login",
+    "intake:import_detail":      "200     200     200     200     404     404     login",
+    "intake:import_job":         "200     404     404     404     404     404     login",
+    "intake:import_list":        "200     200     200     200     200     200     login",
+    "intake:import_new":         "200/400 403     403     403     200/400 200/400 login",
+    "intake:import_preview":     "200     403     403     403     404     404     login",
+    "intake:quarantine_correct": "200/400 403     403     403     404     404     login",
+    "intake:quarantine_export":  "200     200     200     200     200     200     login",
+    "intake:quarantine_list":    "200     200     200     200     200     200     login",
+    #                   owner   collea. reader  analyst outsid. o-admin anonymous
+    "linkage:clusters": "200/400 403     403     403     200/400 200/400 login",
+    "linkage:pair":     "200/400 403     403     403     404     404     login",
+    "linkage:queue":    "200     403     403     403     200     200     login",
+    "linkage:split":    "200/400 403     403     403     404     404     login",
+    #                     owner   collea. reader  analyst outsid. o-admin anonymous
+    "press:draft_detail": "200/400 200/403 200/403 200/403 404     404     login",
+    "press:draft_list":   "200     200     200     200     200     200     login",
+    "press:draft_reject": "405/ok  405/403 405/403 405/403 405/404 405/404 login",
+    #                     owner   collea. reader  analyst outsid. o-admin anonymous
+    "publication:public": "404     404     404     404     404     404     404",
+    #                           owner   collea. reader  analyst outsid. o-admin anonymous
+    "records:incident_create":  "200/400 403     403     403     200/400 200/400 login",
+    "records:incident_detail":  "200     200     200     200     404     404     login",
+    "records:incident_edit":    "200/400 403     403     403     404     404     login",
+    "records:incident_history": "200     200     200     200     404     404     login",
+    "records:incident_list":    "200     200     200     200     200     200     login",
+    #                       owner   collea. reader  analyst outsid. o-admin anonymous
+    "reporting:annual":     "200     200     200     200     200     200     login",
+    "reporting:annual_pdf": "200     200     200     200     200     200     login",
+    "reporting:chart":      "200     200     200     200     200     200     login",
+    #                           owner   collea. reader  analyst outsid. o-admin anonymous
+    "responses:bodies":         "200/400 200/400 200/403 200/403 200/400 200/400 login",
+    "responses:body_detail":    "200     200     200     200     200     200     login",
+    "responses:dossier":        "400     400     400     400     400     400     login",
+    "responses:event_correct":  "200/400 403     403     403     404     404     login",
+    "responses:follow_ups":     "200     200     200     200     200     200     login",
+    "responses:raise_add":      "200/400 200/400 403     403     404     404     login",
+    "responses:raise_list":     "200     200     200     200     200     200     login",
+    "responses:raise_remove":   "405/ok  405/ok  405/403 405/403 405/404 405/404 login",
+    "responses:raising_edit":   "200/400 200/400 403     403     404     404     login",
+    "responses:raising_new":    "200/400 200/400 403     403     404     404     login",
+    "responses:statistics":     "200     200     200     200     200     200     login",
+    "responses:statistics_csv": "200     200     200     200     200     200     login",
+    "responses:timeline":       "200/400 200/403 200/403 200/403 404     404     login",
+    #                             owner   collea. reader  analyst outsid. o-admin anonymous
+    "security:two_factor_setup":  "200/400 200/400 200/400 200/400 200/400 200/400 login",
+    "security:two_factor_verify": "ok      ok      ok      ok      ok      ok      login",
+    "security:user_edit":         "403     403     403     403     403     404     login",
+    "security:user_list":         "403     403     403     403     403     200     login",
+}
+# fmt: on
+
+# Pages that can show a victim's name: the personas who see it there. Every other persona must
+# not find the name in the body of a successful GET.
+OWNERS_TRUSTED = frozenset({"owner", "colleague"})
+NAMES: dict[str, frozenset[str]] = {
+    "records:incident_detail": OWNERS_TRUSTED,
+    "records:incident_edit": frozenset({"owner"}),
+    "exports:incident_list_download": OWNERS_TRUSTED,
+    "linkage:pair": frozenset({"owner"}),
+    "intake:import_preview": frozenset({"owner"}),
+    "intake:quarantine_correct": frozenset({"owner"}),
+    "press:draft_detail": OWNERS_TRUSTED,
+    "intake:quarantine_export": OWNERS_TRUSTED,
+}
+
+
+@dataclass
+class World:
+    organisation: Organisation
+    other: Organisation
+    users: dict[str, User]
+    incident: Incident
+    source_list: SourceList
+    objects: dict[str, Any]
+
+
+def _build_world(files: Path) -> World:
+    organisation = OrganisationFactory(name="Организация А")
+    other = OrganisationFactory(name="Организация Б")
+    users = {
+        "owner": UserFactory(username="owner", organisation=organisation, role=Role.DOCUMENTER),
+        "colleague": UserFactory(
+            username="colleague", organisation=organisation, role=Role.ADVOCATE
+        ),
+        "reader": UserFactory(username="reader", organisation=organisation, role=Role.READER),
+        "analyst": UserFactory(username="analyst", organisation=organisation, role=Role.ANALYST),
+        "outsider": UserFactory(username="outsider", organisation=other, role=Role.DOCUMENTER),
+        "outsider_admin": UserFactory(
+            username="outsider_admin", organisation=other, role=Role.ADMINISTRATOR
+        ),
+    }
+    owner = users["owner"]
+    incident = IncidentFactory(
+        organisation=organisation,
+        confidentiality="restricted",
+        summary=f"{VICTIM} избит у станции метро.",
+        created_by=owner,
+        updated_by=owner,
+        date_start=datetime.date(2008, 12, 4),
+    )
+    IncidentBiasFactory(incident=incident)
+    PersonFactory(incident=incident, name=VICTIM, pseudonym="Victim A")
+    source_list = SourceListFactory(organisation=organisation, name="Список А")
+    fields = {
+        "date": "2008-12-04",
+        "victims": [{"name": VICTIM, "sex": "male", "age": 31}],
+        "title": "Нападение",
+    }
+    first = ReportFactory(source_list=source_list, fields=fields)
+    second = ReportFactory(source_list=source_list, fields={**fields, "date": "2008-12-05"})
+    IncidentReport.objects.create(incident=incident, report=first)
+    run = LinkageRun.objects.create(organisation=organisation, started_by=owner, threshold=0.1)
+    pair = CandidatePair.objects.create(
+        run=run, report_a=first, report_b=second, match_probability=0.9, match_weight=4.0
+    )
+    body = BodyFactory()
+    draft, _created = draft_create(
+        source_list=source_list,
+        text=PRESS_TEXT,
+        published=datetime.date(2024, 3, 4),
+        user=owner,
+        url="https://example.org/1",
+    )
+    summary = import_run(
+        user=owner,
+        source_list=source_list,
+        data=QUARANTINE_CSV.encode("utf-8"),
+        file_name="partner.csv",
+        mapping=mapping_parse(SMALL_MAPPING, "partner.yaml"),
+    )
+    batch = ImportBatch.objects.get(pk=summary.batch)
+    # Official figures are shared by every organisation; any administrator records them.
+    official_statistic_save(
+        user=users["outsider_admin"],
+        item=StatisticInput(
+            country="RU", year=2008, recorded=10, prosecuted=4, sentenced=2, source="МВД"
+        ),
+    )
+    objects = {
+        "event": ResponseEventFactory(incident=incident),
+        "raising": RaisingFactory(organisation=organisation, incident=incident, body=body),
+        "entry": RaiseListEntryFactory(organisation=organisation, incident=incident),
+        "body": body,
+        "run": EstimateRun.objects.create(
+            organisation=organisation,
+            created_by=owner,
+            stratify_by="year",
+            lists=[],
+            seed=1,
+        ),
+        "draft": draft,
+        "batch": batch,
+        "quarantined": QuarantinedRow.objects.filter(batch=batch).first(),
+        "job": ImportJob.objects.create(token=secrets.token_hex(16), created_by=owner),
+        "pair": pair,
+    }
+    assert isinstance(objects["draft"], DraftReport)
+    assert objects["quarantined"] is not None, "the import should have quarantined a row"
+    return World(organisation, other, users, incident, source_list, objects)
+
+
+@pytest.fixture(scope="module")
+def module_files(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("files")
+
+
+@pytest.fixture(autouse=True)
+def own_file_store(module_files: Path) -> Iterator[None]:
+    """The world's sealed files (the press draft, the import) live for the whole module."""
+    previous = settings.DOZOR_FILES
+    settings.DOZOR_FILES = str(module_files)
+    yield
+    settings.DOZOR_FILES = previous
+
+
+@pytest.fixture(autouse=True)
+def imports_run_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(intake_views, "RUN_IN_THREAD", False)
+
+
+@pytest.fixture(autouse=True)
+def pdf_as_html(monkeypatch: pytest.MonkeyPatch) -> None:
+    """PDFs take seconds to lay out and access is decided before: the HTML they would be made
+    of is answered instead, which also lets the name check read them."""
+    for module in (reporting_views, evaluation_views):
+        monkeypatch.setattr(module, "html_to_pdf", lambda html: html.encode("utf-8"))
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any, module_files: Path) -> Iterator[World]:
+    """One set of records for the whole module, rolled back at its end; each test runs in a
+    transaction of its own inside it, so what a POST changes is undone before the next."""
+    previous = settings.DOZOR_FILES
+    settings.DOZOR_FILES = str(module_files)
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield _build_world(module_files)
+        transaction.set_rollback(True)
+    settings.DOZOR_FILES = previous
+
+
+def _pending_token(world: World) -> str:
+    """A fresh upload of the owner's for each test: confirming it discards its file."""
+    pending = upload_store(
+        user=world.users["owner"],
+        source_list=world.source_list,
+        file_name="partner.csv",
+        data=QUARANTINE_CSV.encode("utf-8"),
+        mapping_name="partner.yaml",
+        mapping_text=SMALL_MAPPING,
+    )
+    assert isinstance(pending, PendingUpload)
+    return pending.token
+
+
+# URL parameter -> how to fill it from the world, when the name alone says which object it is.
+PARAMETERS: dict[str, Callable[[World], Any]] = {
+    "reference": lambda w: w.incident.reference,
+    "event_id": lambda w: w.objects["event"].pk,
+    "raising_id": lambda w: w.objects["raising"].pk,
+    "entry_id": lambda w: w.objects["entry"].pk,
+    "body_id": lambda w: w.objects["body"].pk,
+    "run_id": lambda w: w.objects["run"].pk,
+    "username": lambda w: w.users["reader"].username,
+    "country": lambda w: "RU",
+    "year": lambda w: 2008,
+    "file_format": lambda w: "csv",
+}
+# Parameters whose object depends on the URL (a "pk" is a draft, a batch, a row or a pair).
+PER_URL: dict[str, dict[str, Callable[[World], Any]]] = {
+    "press:draft_detail": {"pk": lambda w: w.objects["draft"].pk},
+    "press:draft_reject": {"pk": lambda w: w.objects["draft"].pk},
+    "intake:import_preview": {"token": _pending_token},
+    "intake:import_confirm": {"token": _pending_token},
+    "intake:import_job": {"token": lambda w: w.objects["job"].token},
+    "intake:import_detail": {"pk": lambda w: w.objects["batch"].pk},
+    "intake:quarantine_correct": {"pk": lambda w: w.objects["quarantined"].pk},
+    "evaluation:assess": {"indicator": lambda w: "C1.publication"},
+    "reporting:chart": {"key": lambda w: "month", "fmt": lambda w: "csv"},
+    "linkage:pair": {"pk": lambda w: w.objects["pair"].pk},
+}
+
+
+def _walk(resolver: URLResolver, namespace: str = "") -> Iterator[tuple[str, list[str]]]:
+    for pattern in resolver.url_patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            for name, parameters in _walk(pattern, inner):
+                yield name, list(pattern.pattern.converters) + parameters
+        elif isinstance(pattern, URLPattern):
+            name = f"{namespace}{pattern.name}" if pattern.name else str(pattern.pattern)
+            yield name, list(pattern.pattern.converters)
+
+
+def url_names() -> dict[str, list[str]]:
+    """Every URL pattern of dozor.urls, by its namespaced name, with its parameters."""
+    return dict(_walk(get_resolver("dozor.urls")))
+
+
+def _url_kwargs(world: World, name: str, parameters: list[str]) -> dict[str, Any]:
+    fillers = {**PARAMETERS, **PER_URL.get(name, {})}
+    missing = [p for p in parameters if p not in fillers]
+    assert not missing, (
+        f"{name}: no object of organisation A for the parameter(s) {missing}; add them to "
+        "PARAMETERS or PER_URL in tests/security/test_url_access.py"
+    )
+    return {p: fillers[p](world) for p in parameters}
+
+
+def _client(world: World, persona: str) -> Client:
+    client = Client()
+    if persona != "anonymous":
+        client.force_login(world.users[persona])
+    return client
+
+
+def _matches(response: HttpResponse, expected: str) -> bool:
+    location = response.get("Location", "")
+    to_login = response.status_code == 302 and location.startswith(resolve_url(settings.LOGIN_URL))
+    if expected == LOGIN:
+        return to_login
+    if expected == OK:
+        return 200 <= response.status_code < 400 and not to_login
+    return response.status_code == int(expected)
+
+
+def _cells(name: str) -> list[str]:
+    return ACCESS[name].split()
+
+
+def _expected(name: str, persona: str, method: str) -> str:
+    cell = _cells(name)[PERSONAS.index(persona)]
+    get, _slash, post = cell.partition("/")
+    return get if method == "GET" or not post else post
+
+
+def _cases() -> Iterator[Any]:
+    for name in sorted(set(url_names()) | set(ACCESS)):
+        for persona in PERSONAS:
+            for method in ("GET", "POST"):
+                yield pytest.param(name, persona, method, id=f"{name}-{persona}-{method}")
+
+
+def test_every_url_has_a_row_for_every_persona() -> None:
+    names = url_names()
+    missing = sorted(set(names) - set(ACCESS))
+    assert not missing, (
+        "These URLs have no row in ACCESS (tests/security/test_url_access.py): "
+        + ", ".join(missing)
+        + ". Add one with what each persona gets for GET and POST."
+    )
+    gone = sorted(set(ACCESS) - set(names))
+    assert not gone, f"ACCESS has rows for URLs that no longer exist: {', '.join(gone)}"
+    for name in ACCESS:
+        cells = _cells(name)
+        assert len(cells) == len(PERSONAS), f"{name}: one cell per persona in {PERSONAS}"
+        for cell in cells:
+            parts = cell.split("/")
+            assert len(parts) <= 2, f"{name}: {cell!r} is neither a value nor GET/POST"
+            for part in parts:
+                assert part in (OK, LOGIN) or part.isdigit(), f"{name}: cannot read {cell!r}"
+    assert set(NAMES) <= set(ACCESS), "NAMES names a URL that has no row"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "persona", "method"), list(_cases()))
+def test_each_persona_gets_what_the_policy_allows(
+    world: World, name: str, persona: str, method: str
+) -> None:
+    names = url_names()
+    assert name in names, f"{name} has a row in ACCESS but is not a URL of dozor.urls"
+    assert name in ACCESS, f"{name} has no row in ACCESS: add one (see docs/development.md)"
+    path = reverse(name, kwargs=_url_kwargs(world, name, names[name]) or None)
+    client = _client(world, persona)
+    response = client.get(path) if method == "GET" else client.post(path)
+    expected = _expected(name, persona, method)
+    assert _matches(response, expected), (
+        f"{method} {path} as {persona}: expected {expected}, got {response.status_code} "
+        f"{response.get('Location', '')}"
+    )
+    if name in NAMES and method == "GET" and response.status_code == 200:
+        body = b"".join(response) if response.streaming else response.content  # type: ignore[attr-defined]
+        shown = VICTIM in body.decode("utf-8", "replace") or PRESS_VICTIM in body.decode(
+            "utf-8", "replace"
+        )
+        assert shown is (persona in NAMES[name]), (
+            f"GET {path} as {persona}: the victim's name "
+            + ("appears" if shown else "does not appear")
+            + (" although this persona may see it" if not shown else " in the page")
+        )
