@@ -181,11 +181,13 @@ if _PRODUCTION:
 if DOZOR_TRUSTED_PROXIES:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Sign-in lockout (django-axes): by user name and, separately, by address, so that neither
-# guessing many passwords for one account nor one password across many accounts goes far.
+# Sign-in lockout (django-axes): a user name at an address, counted together. Counting an address
+# on its own would let one person's mistyped password (or anyone who knows a colleague's user
+# name) lock out every user behind the same office or VPN address; `dozor user NAME --unlock`
+# clears what locked a user (docs/security.md, "Sign-in lockout").
 AXES_FAILURE_LIMIT = config.env_int("DOZOR_LOGIN_FAILURE_LIMIT", minimum=1)
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=config.env_int("DOZOR_LOGIN_LOCKOUT_MINUTES"))
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "dozor.security.network.client_ip"
 AXES_USERNAME_CALLABLE = "dozor.security.network.client_username"
 AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"

@@ -22,3 +22,10 @@ class UserAccessForm(forms.Form):
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
     can_see_names = forms.BooleanField(label=_("may see names"), required=False)
     is_active = forms.BooleanField(label=_("active"), required=False)
+
+
+class TwoFactorRemoveForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have made sure the person asking is this user: remove their authenticator."),
+        error_messages={"required": _("Tick the box to confirm the removal.")},
+    )

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib.auth import logout
@@ -34,8 +34,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-# Pages a signed-in user who still owes a one-time code may open.
+# Pages a signed-in user who still owes a one-time code may open. The setup page only while they
+# have no confirmed authenticator: after the password alone it would hand out a key that replaces
+# the owner's (whoever holds a stolen password would then hold the second factor too).
 TWO_FACTOR_OPEN_PATHS = ("security:two_factor_verify", "security:two_factor_setup", "logout")
+TWO_FACTOR_OPEN_PATHS_WITH_DEVICE = ("security:two_factor_verify", "logout")
 
 
 class SessionLimitMiddleware:
@@ -66,8 +69,9 @@ def two_factor_required(user: User) -> bool:
 class TwoFactorMiddleware:
     """Hold a signed-in user at the one-time-code step until they have passed it.
 
-    A user with a confirmed authenticator must enter a code after the password; a user whose
-    role requires two-factor sign-in and who has none yet must first set one up.
+    A user with a confirmed authenticator must enter a code after the password, and until then
+    opens nothing but the code page and sign-out; a user whose role requires two-factor sign-in
+    and who has none yet must first set one up.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -79,29 +83,36 @@ class TwoFactorMiddleware:
             isinstance(user, User)
             and user.is_authenticated
             and not user.is_verified()  # type: ignore[attr-defined]
-            and not self._open(request)
+            and not self._always_open(request)
         ):
             from dozor.security.selectors import totp_device_confirmed
 
             if totp_device_confirmed(user) is not None:
-                return redirect(f"{reverse('security:two_factor_verify')}?next={request.path}")
-            if two_factor_required(user):
+                if not self._open(request, TWO_FACTOR_OPEN_PATHS_WITH_DEVICE):
+                    return redirect(two_factor_verify_url(request.path))
+            elif two_factor_required(user) and not self._open(request, TWO_FACTOR_OPEN_PATHS):
                 return redirect("security:two_factor_setup")
         return self.get_response(request)
 
     @staticmethod
-    def _open(request: HttpRequest) -> bool:
-        path = request.path
-        if path.startswith(
+    def _always_open(request: HttpRequest) -> bool:
+        return request.path.startswith(
             (
                 settings.STATIC_URL
                 if settings.STATIC_URL.startswith("/")
                 else "/" + settings.STATIC_URL,
                 "/i18n/",
             )
-        ):
-            return True
-        return any(path == reverse(name) for name in TWO_FACTOR_OPEN_PATHS)
+        )
+
+    @staticmethod
+    def _open(request: HttpRequest, names: tuple[str, ...]) -> bool:
+        return any(request.path == reverse(name) for name in names)
+
+
+def two_factor_verify_url(next_path: str) -> str:
+    """The code page, returning to next_path once the code is right."""
+    return f"{reverse('security:two_factor_verify')}?{urlencode({'next': next_path})}"
 
 
 class ContentSecurityPolicyMiddleware:

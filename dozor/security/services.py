@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import secrets
 
+from axes.models import AccessAttempt
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -22,6 +25,11 @@ MSG_LAST_ADMINISTRATOR = _(
     "administrator first."
 )
 MSG_CODE_WRONG = _("That code is not right (or has expired). Enter the current six-digit code.")
+MSG_TWO_FACTOR_ALREADY_SET_UP = _(
+    "You already have an authenticator. It cannot be replaced here: if you lost it or have a new "
+    "phone, ask an administrator of your organisation to remove it, then set up the new one at "
+    "your next sign-in."
+)
 
 
 def password_generate() -> str:
@@ -136,10 +144,17 @@ def totp_device_start(*, user: User) -> TOTPDevice:
 
 @transaction.atomic
 def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDevice:
-    """Confirm a new authenticator with a code from it; it replaces the user's old one."""
+    """Confirm a user's first authenticator with a code from it.
+
+    Never a replacement: whoever holds the password alone could otherwise swap the owner's
+    authenticator for their own. A confirmed one is removed first by an administrator
+    (totp_device_remove), which the trail records as a removal of its own.
+    """
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).exists():
+        raise ValidationError({"token": ValidationError(MSG_TWO_FACTOR_ALREADY_SET_UP)})
     if device.user_id != user.pk or not device.verify_token(token.strip()):
         raise ValidationError({"token": ValidationError(MSG_CODE_WRONG)})
-    TOTPDevice.objects.filter(user=user, confirmed=True).exclude(pk=device.pk).delete()
     device.confirmed = True
     device.save(update_fields=["confirmed"])
     audit.audit_record(
@@ -150,9 +165,53 @@ def totp_device_confirm(*, user: User, device: TOTPDevice, token: str) -> TOTPDe
 
 @transaction.atomic
 def totp_device_remove(*, user: User, by: User | None) -> int:
-    """Remove a user's authenticators (a lost phone); they set up a new one at next sign-in."""
-    removed, _details = TOTPDevice.objects.filter(user=user).delete()
+    """Remove a user's authenticators (a lost or replaced phone); they set up a new one at their
+    next sign-in, and any session they verified with the old one owes a code again.
+
+    Only an administrator (the Users page) or an operator (`dozor user NAME --remove-two-factor`)
+    calls this; the entry names who removed whose authenticator (by is None for the command,
+    whose origin the entry records). Nothing to remove writes no entry.
+    """
+    devices = TOTPDevice.objects.filter(user=user)
+    removed = devices.count()
+    if removed == 0:
+        return 0
+    devices.delete()
     audit.audit_record(
-        action=audit.Action.USER_CHANGE, user=by, target=user, changes={"two_factor": "removed"}
+        action=audit.Action.USER_CHANGE,
+        user=by,
+        target=user,
+        changes={"two_factor": "removed", "devices": removed},
     )
     return removed
+
+
+def _lockout_counts_addresses_alone() -> bool:
+    """Whether the configured lockout also locks an address whatever the user name (Dozor's
+    default counts a user name at an address together, and never an address alone)."""
+    parameters = settings.AXES_LOCKOUT_PARAMETERS
+    if not isinstance(parameters, list | tuple):
+        return True  # a callable decides per request: clear the address to be sure
+    return any(
+        parameter == "ip_address" or list(parameter) == ["ip_address"] for parameter in parameters
+    )
+
+
+@transaction.atomic
+def user_sign_in_unlock(*, user: User, by: User | None) -> int:
+    """Lift the sign-in lockout of a user: their failed attempts at every address and, where
+    the lockout is configured to lock an address on its own too, every failed attempt from the
+    addresses they failed at (or the colleagues behind that address would stay locked out).
+    Returns the number of lockout records cleared.
+    """
+    username = user.get_username()
+    cleared = AccessAttempt.objects.filter(username=username)
+    if _lockout_counts_addresses_alone():
+        addresses = {address for address in cleared.values_list("ip_address", flat=True) if address}
+        cleared = AccessAttempt.objects.filter(Q(username=username) | Q(ip_address__in=addresses))
+    count = cleared.count()
+    cleared.delete()
+    audit.audit_record(
+        action=audit.Action.USER_CHANGE, user=by, target=user, changes={"sign_in": "unlocked"}
+    )
+    return count

@@ -8,4 +8,9 @@ urlpatterns = [
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("users/", views.user_list, name="user_list"),
     path("users/<str:username>/", views.user_edit, name="user_edit"),
+    path(
+        "users/<str:username>/two-factor/remove/",
+        views.user_two_factor_remove,
+        name="user_two_factor_remove",
+    ),
 ]

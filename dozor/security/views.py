@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -12,14 +13,20 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 
 from dozor.security import selectors, services
-from dozor.security.forms import TokenForm, UserAccessForm
-from dozor.security.middleware import two_factor_required
+from dozor.security.forms import TokenForm, TwoFactorRemoveForm, UserAccessForm
+from dozor.security.middleware import two_factor_required, two_factor_verify_url
 from dozor.security.models import User
 from dozor.security.policy import require
 from dozor.security.qr import qr_svg
+
+MSG_TWO_FACTOR_REMOVED = gettext_lazy(
+    "The authenticator of %(username)s was removed. They set up a new one at their next sign-in."
+)
+MSG_NO_TWO_FACTOR = gettext_lazy("%(username)s had no authenticator; nothing was removed.")
 
 
 def _next(request: HttpRequest) -> str:
@@ -35,10 +42,28 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
+# A POST to the setup page by a user who already has an authenticator: nothing was replaced.
+CONFLICT_STATUS = 409
+
+
 @login_required
 def two_factor_setup(request: HttpRequest) -> HttpResponse:
-    """Set up an authenticator app: scan the QR code (or type the key), confirm with a code."""
+    """Set up an authenticator app: scan the QR code (or type the key), confirm with a code.
+
+    Only for a user without a confirmed authenticator. One who has one is sent to enter its
+    code first (the password alone must never reach a key), and even then is told to go
+    through an administrator: a session, however verified, does not silently replace it.
+    """
     user = _user(request)
+    if selectors.totp_device_confirmed(user) is not None:
+        if not user.is_verified():  # type: ignore[attr-defined]
+            return redirect(two_factor_verify_url(request.path))
+        return render(
+            request,
+            "security/two_factor_present.html",
+            {"message": services.MSG_TWO_FACTOR_ALREADY_SET_UP},
+            status=CONFLICT_STATUS if request.method == "POST" else 200,
+        )
     device = selectors.totp_device_pending(user) or services.totp_device_start(user=user)
     form = TokenForm(request.POST or None)
     status = 200
@@ -60,7 +85,6 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "qr": mark_safe(qr_svg(device.config_url)),  # noqa: S308
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "required": two_factor_required(user),
-        "has_device": selectors.totp_device_confirmed(user) is not None,
         "next": _next(request),
     }
     return render(request, "security/two_factor_setup.html", context, status=status)
@@ -104,13 +128,17 @@ def user_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _administered(admin: User, username: str) -> User:
+    try:
+        return selectors.users_administered(admin).get(username=username)
+    except User.DoesNotExist:
+        raise Http404(_("No user with this name in your organisation.")) from None
+
+
 @login_required
 def user_edit(request: HttpRequest, username: str) -> HttpResponse:
     admin = _administrator(request)
-    try:
-        person = selectors.users_administered(admin).get(username=username)
-    except User.DoesNotExist:
-        raise Http404(_("No user with this name in your organisation.")) from None
+    person = _administered(admin, username)
     initial = {
         "role": person.role,
         "can_see_names": person.can_see_names,
@@ -127,6 +155,35 @@ def user_edit(request: HttpRequest, username: str) -> HttpResponse:
                 form.add_error(None, error.messages)
             else:
                 return redirect("security:user_list")
-    return render(
-        request, "security/user_edit.html", {"form": form, "person": person}, status=status
-    )
+    context = {
+        "form": form,
+        "person": person,
+        "has_device": selectors.totp_device_confirmed(person) is not None,
+    }
+    return render(request, "security/user_edit.html", context, status=status)
+
+
+@login_required
+def user_two_factor_remove(request: HttpRequest, username: str) -> HttpResponse:
+    """An administrator removes a user's authenticator (a lost or new phone), after ticking a
+    confirmation: the one way to replace a confirmed authenticator from the web. The user sets
+    up the new one at their next sign-in; the trail names the administrator and the user."""
+    admin = _administrator(request)
+    person = _administered(admin, username)
+    form = TwoFactorRemoveForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            if services.totp_device_remove(user=person, by=admin):
+                messages.success(request, MSG_TWO_FACTOR_REMOVED % {"username": person.username})
+            else:
+                messages.info(request, MSG_NO_TWO_FACTOR % {"username": person.username})
+            return redirect("security:user_edit", username=person.username)
+    context = {
+        "form": form,
+        "person": person,
+        "has_device": selectors.totp_device_confirmed(person) is not None,
+        "has_pending": selectors.totp_device_pending(person) is not None,
+    }
+    return render(request, "security/user_two_factor_remove.html", context, status=status)

@@ -114,3 +114,39 @@ def test_a_name_grant_does_not_reach_other_organisations(cast: Cast) -> None:
 )
 def test_only_administrators_open_user_administration(cast: Cast, who: str, status: int) -> None:
     assert cast.client(who).get("/accounts/users/").status_code == status
+
+
+USER_ADMINISTRATION_PAGES = [
+    "/accounts/users/",
+    "/accounts/users/reader/",
+    "/accounts/users/reader/two-factor/remove/",
+]
+
+
+@pytest.mark.parametrize("page", USER_ADMINISTRATION_PAGES)
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("owner", 403),
+        ("colleague", 403),
+        ("reader", 403),
+        ("outsider", 403),
+        ("other_administrator", 404),
+        ("administrator", 200),
+        ("anonymous", 302),
+    ],
+)
+def test_user_administration_pages_open_only_to_the_organisations_administrators(
+    cast: Cast, page: str, who: str, status: int
+) -> None:
+    administrators = {
+        "administrator": UserFactory(organisation=cast.organisation, role=Role.ADMINISTRATOR),
+        "other_administrator": UserFactory(
+            organisation=cast.other_organisation, role=Role.ADMINISTRATOR
+        ),
+    }
+    client = cast.client("anonymous" if who in administrators else who)
+    if who in administrators:
+        client.force_login(administrators[who])
+    expected = 200 if page == "/accounts/users/" and who == "other_administrator" else status
+    assert client.get(page).status_code == expected

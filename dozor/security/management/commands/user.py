@@ -2,13 +2,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from axes.utils import reset as axes_reset
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
 from dozor.commands import DozorCommand
 from dozor.security.models import Role, User
-from dozor.security.services import totp_device_remove, user_update
+from dozor.security.services import totp_device_remove, user_sign_in_unlock, user_update
 
 
 class Command(DozorCommand):
@@ -35,10 +34,18 @@ class Command(DozorCommand):
         parser.add_argument(
             "--remove-two-factor",
             action="store_true",
-            help="remove the user's authenticator (lost phone): they set up a new one",
+            help=(
+                "remove the user's authenticator (lost or new phone): they set up a new one at "
+                "their next sign-in; the only way to replace a confirmed authenticator"
+            ),
         )
         parser.add_argument(
-            "--unlock", action="store_true", help="clear failed sign-ins that locked the user out"
+            "--unlock",
+            action="store_true",
+            help=(
+                "clear the failed sign-ins that locked the user out, at every address (and the "
+                "address counts, where addresses are locked on their own)"
+            ),
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -53,11 +60,20 @@ class Command(DozorCommand):
                     user=user, by=None, role=options["role"], can_see_names=names, is_active=active
                 )
             if options["remove_two_factor"]:
-                totp_device_remove(user=user, by=None)
+                removed = totp_device_remove(user=user, by=None)
+                self.stdout.write(
+                    f"{user.username}: authenticator removed; a new one is set up at the next "
+                    "sign-in."
+                    if removed
+                    else f"{user.username}: had no authenticator; nothing removed."
+                )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
         if options["unlock"]:
-            axes_reset(username=user.username)
+            cleared = user_sign_in_unlock(user=user, by=None)
+            self.stdout.write(
+                f"{user.username}: sign-in unlocked ({cleared} lockout record(s) cleared)."
+            )
         self.stdout.write(
             f"{user.username}: role {user.role}, organisation "
             f"{user.organisation.name if user.organisation else '—'}, "
