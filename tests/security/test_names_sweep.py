@@ -148,6 +148,7 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "raise_remove": {"entry_id": world.entry.pk},
         "body_detail": {"body_id": world.body.pk},
         "user_edit": {"username": user.username},
+        "user_two_factor_remove": {"username": user.username},
         "import_preview": {"token": "0" * 32},
         "import_confirm": {"token": "0" * 32},
         "import_job": {"token": "0" * 32},
