@@ -39,7 +39,9 @@ values = st.one_of(
     st.sampled_from(["", "0", "-1", "2024-02-30", "9999-99-99", "\x00", "None", "[]", "on"]),
 )
 FUZZ = settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=20,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 # (what, the form, its address for the cast, the apps whose tables a refusal must leave alone)

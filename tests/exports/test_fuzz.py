@@ -19,7 +19,9 @@ values = st.one_of(
     st.sampled_from(["", "RU", "RU-SPE", "2024", "2024-02-30", "-date", "yes", "\x00", "ru"]),
 )
 FUZZ = settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 
 

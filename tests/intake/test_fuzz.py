@@ -34,7 +34,9 @@ def read_all(path: Path) -> None:
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=st.binary(max_size=2000), suffix=st.sampled_from([".csv", ".xlsx", ".jsonl", ".bin"]))
 def test_random_bytes_never_crash_the_readers(tmp_path: Path, data: bytes, suffix: str) -> None:
@@ -44,7 +46,9 @@ def test_random_bytes_never_crash_the_readers(tmp_path: Path, data: bytes, suffi
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(
     text=st.text(max_size=300),
@@ -60,7 +64,9 @@ def test_text_in_any_encoding_never_crashes_the_readers(
 
 @pytest.mark.django_db
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(rows=st.lists(st.tuples(cells, cells, cells, cells), min_size=1, max_size=6))
 def test_an_import_stores_whole_rows_or_quarantines_them(cast, tmp_path: Path, rows) -> None:
