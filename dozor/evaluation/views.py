@@ -25,6 +25,7 @@ from dozor.evaluation.models import FIRST_YEAR, LAST_YEAR
 from dozor.evaluation.rendering import card_html
 from dozor.records.geography import country_exists
 from dozor.reporting.pdf import PdfUnavailable, html_to_pdf
+from dozor.reporting.services import report_export_record
 from dozor.security.models import Role, User
 
 DASHBOARD_YEARS = 8
@@ -97,6 +98,14 @@ def card_pdf(request: HttpRequest, country: str, year: int) -> HttpResponse:
         pdf = html_to_pdf(html)
     except PdfUnavailable as error:
         return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    report_export_record(
+        user=user,
+        kind="card",
+        country=country,
+        year=year,
+        file_format="pdf",
+        language=_language(request),
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="report-card-{country}-{year}.pdf"'
     return response

@@ -15,10 +15,10 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from dozor.audit.services import sensitive_digest
-from dozor.records.models import Incident
+from dozor.records.models import Incident, PersonInvolvement
 from dozor.records.redaction import free_text_for
 from dozor.records.selectors import IncidentFilters, incident_list, names_visible, person_label
 from dozor.security.models import User
@@ -143,8 +143,23 @@ def filters_for_audit(filters: IncidentFilters) -> dict[str, Any]:
     return chosen
 
 
-def audit_parameters(user: User, filters: IncidentFilters) -> dict[str, Any]:
+def names_in_file(user: User, incidents: QuerySet[Incident]) -> dict[str, Any]:
+    """Whether the file holds names, as incident_record() writes it: names are written only for
+    the incidents whose names the user may see (their own organisation's), so the file holds
+    names when one of those has a named person; ``names_incidents`` counts them. ``free_text``
+    says whether summaries and coders' notes (which can name people) were written unredacted."""
+    if user.organisation_id is None or not user.sees_names_of(user.organisation_id):
+        return {"names": False, "names_incidents": 0, "free_text": False}
+    own = incidents.filter(organisation_id=user.organisation_id).order_by()
+    named = own.filter(
+        Exists(PersonInvolvement.objects.filter(incident_id=OuterRef("pk")).exclude(name_index=""))
+    ).count()
+    return {"names": named > 0, "names_incidents": named, "free_text": own.exists()}
+
+
+def audit_parameters(
+    user: User, filters: IncidentFilters, incidents: QuerySet[Incident]
+) -> dict[str, Any]:
     """What the audit entry of a list export says besides who and how many: the filters, and
-    whether the file carries names (those of the user's own organisation, if they may see them)."""
-    with_names = user.organisation_id is not None and user.sees_names_of(user.organisation_id)
-    return {"filters": filters_for_audit(filters), "names": with_names}
+    whether the file truly carries names (see names_in_file)."""
+    return {"filters": filters_for_audit(filters), **names_in_file(user, incidents)}

@@ -174,7 +174,8 @@ def odihr_export(
         kind="odihr",
         file_format=file_format,
         rows=len(rows),
-        parameters={"country": country, "year": year, "language": language},
+        # The submission holds no names and no free text (exports.odihr).
+        parameters={"country": country, "year": year, "language": language, "names": False},
     )
     return ExportedFile(
         content=content, name=f"odihr-{country}-{year}.{file_format}", rows=len(rows)

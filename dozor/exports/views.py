@@ -115,7 +115,7 @@ def incident_list_download(
         kind="incidents",
         file_format=file_format,
         rows=incidents.count(),
-        parameters=listing.audit_parameters(user, filters),
+        parameters=listing.audit_parameters(user, filters, incidents),
     )
     records = listing.records(user, incidents)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

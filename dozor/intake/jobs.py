@@ -11,6 +11,7 @@ rows read as they go.
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import secrets
 import threading
@@ -94,7 +95,12 @@ def job_start(
                 connection.close()
 
     if run_in_thread:
-        threading.Thread(target=run, name=f"import-{job.token[:8]}", daemon=True).start()
+        # The thread runs in a copy of the request's context, so that what it writes to the
+        # audit trail comes from the request's address and browser, not from "system".
+        context = contextvars.copy_context()
+        threading.Thread(
+            target=context.run, args=(run,), name=f"import-{job.token[:8]}", daemon=True
+        ).start()
     else:
         run()
     job.refresh_from_db()

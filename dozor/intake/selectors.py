@@ -51,6 +51,16 @@ def quarantine_visible(
     return rows.select_related("batch", "source_list").order_by("batch_id", "row_number")
 
 
+def quarantine_names_shown(user: User | AnonymousUser) -> bool:
+    """Whether quarantined rows reach this user with the names in them: rows are the source's
+    cells as received, shown to the organisation's members who may see its names."""
+    return (
+        isinstance(user, User)
+        and user.organisation_id is not None
+        and user.sees_names_of(user.organisation_id)
+    )
+
+
 QUARANTINE_EXPORT_HEADER = (
     "import",
     "file",

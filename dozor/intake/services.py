@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dozor.audit import services as audit
+from dozor.intake import selectors
 from dozor.intake.bulk import bulk_insert
 from dozor.intake.mapping import Mapping, Problem, cell_text, row_fingerprint
 from dozor.intake.models import (
@@ -403,6 +405,7 @@ def import_run(
             transaction.set_rollback(True)
         else:
             summary.batch = batch.pk
+            _import_audit(user=user, batch=batch)
     logger.info(
         "import %s into source list %s: %s rows, %s stored, %s quarantined%s",
         summary.sha256[:12],
@@ -413,6 +416,40 @@ def import_run(
         " (dry run, rolled back)" if dry_run else "",
     )
     return summary
+
+
+def _import_audit(*, user: User, batch: ImportBatch) -> None:
+    """One entry per stored import, from the web or the command alike: the file by its hash (its
+    name may name someone), the source list, the mapping and what became of the rows."""
+    audit.audit_record(
+        action=audit.Action.IMPORT,
+        user=user,
+        target=batch,
+        changes={
+            "source_list": batch.source_list.name,
+            "file_sha256": batch.file_sha256,
+            "file_size": batch.file_size,
+            "format": batch.file_format,
+            "mapping_sha256": batch.mapping_sha256,
+            **{
+                name: getattr(batch, name)
+                for name in ("rows", "stored", "revised", "quarantined", "already_present")
+            },
+        },
+    )
+
+
+def quarantine_read_record(
+    *, user: User, action: str, rows: int, target: QuarantinedRow | ImportBatch | None = None
+) -> None:
+    """The entry for a read of quarantined rows (a page, a list, an export): they are rows as
+    the source gave them, names included for those who may see names."""
+    audit.audit_record(
+        action=action,
+        user=user,
+        target=target,
+        changes={"quarantined_rows": rows, "names": selectors.quarantine_names_shown(user)},
+    )
 
 
 def quarantine_resubmit(
@@ -469,6 +506,17 @@ def quarantine_resubmit(
         row.resolved_by = user
         row.resolved_at = timezone.now()
         row.save(update_fields=["status", "report", "resolved_by", "resolved_at"])
+        audit.audit_record(
+            action=audit.Action.UPDATE,
+            user=user,
+            target=row,
+            changes={
+                "status": {"before": QuarantineStatus.OPEN, "after": QuarantineStatus.STORED},
+                "report": {"before": None, "after": report.pk},
+                # The columns corrected, not their values: a cell may hold a name.
+                "corrected": sorted(column for column in corrections if column in cells),
+            },
+        )
     logger.info("quarantined row %s stored as report %s", row.pk, report.pk)
     return report, []
 

@@ -13,6 +13,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dozor.audit.models import Action
 from dozor.intake import jobs, selectors, services
 from dozor.intake.forms import CorrectionForm, ImportForm
 from dozor.intake.mapping import MappingError, Problem, mapping_parse
@@ -187,21 +188,31 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
     batch = selectors.batches_visible(request.user).filter(pk=pk).first()
     if batch is None:
         raise Http404(_("No import with this number that you may see."))
-    rows = selectors.quarantine_visible(request.user, status="").filter(batch=batch)
-    shown = [selectors.quarantine_shown(request.user, row) for row in rows[:500]]
+    rows = list(selectors.quarantine_visible(request.user, status="").filter(batch=batch)[:500])
+    if rows:
+        services.quarantine_read_record(
+            user=signed_in_user(request), action=Action.VIEW, rows=len(rows), target=batch
+        )
+    shown = [selectors.quarantine_shown(request.user, row) for row in rows]
     return render(request, "intake/import_detail.html", {"batch": batch, "rows": shown})
 
 
 @login_required
 def quarantine_list(request: HttpRequest) -> HttpResponse:
-    rows = selectors.quarantine_visible(request.user)
-    shown = [selectors.quarantine_shown(request.user, row) for row in rows[:500]]
+    rows = list(selectors.quarantine_visible(request.user)[:500])
+    services.quarantine_read_record(
+        user=signed_in_user(request), action=Action.VIEW, rows=len(rows)
+    )
+    shown = [selectors.quarantine_shown(request.user, row) for row in rows]
     return render(request, "intake/quarantine_list.html", {"rows": shown})
 
 
 @login_required
 def quarantine_export(request: HttpRequest) -> HttpResponse:
     rows = selectors.quarantine_visible(request.user)
+    services.quarantine_read_record(
+        user=signed_in_user(request), action=Action.EXPORT, rows=rows.count()
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="quarantined-rows.csv"'
     csv_rows_write(
@@ -235,6 +246,7 @@ def quarantine_correct(request: HttpRequest, pk: int) -> HttpResponse:
                     return redirect("intake:import_detail", pk=row.batch_id)
     else:
         form = CorrectionForm(cells=cells)
+        services.quarantine_read_record(user=user, action=Action.VIEW, rows=1, target=row)
     return render(
         request,
         "intake/quarantine_correct.html",

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis import linkage
 from dozor.analysis.linkage.prepare import reports_frame
+from dozor.audit import services as audit
 from dozor.linkage.models import CandidatePair, Decision, LinkageRun, LinkDecision
 from dozor.linkage.selectors import current_decisions, reports_linkable
 from dozor.records.models import Incident, IncidentReport, Report
@@ -143,6 +144,18 @@ def linkage_run_create(
             ],
             batch_size=2000,
         )
+        audit.audit_record(
+            action=audit.Action.CREATE,
+            user=user,
+            target=run,
+            changes={
+                "engine": run.engine,
+                "threshold": threshold,
+                "reports": run.reports,
+                "pairs": run.pairs,
+                "clusters": run.clusters,
+            },
+        )
     logger.info("linkage run %s by %s: %s pairs", run.pk, user, run.pairs)
     return run, result
 
@@ -180,6 +193,18 @@ def link_decision_record(
     )
     record.full_clean()
     record.save()
+    audit.audit_record(
+        action=audit.Action.LINK_DECISION,
+        user=user,
+        target=record,
+        changes={
+            "report_a": low.id,
+            "report_b": high.id,
+            "decision": decision,
+            "match_probability": match_probability,
+            **({"note": "changed"} if note else {}),
+        },
+    )
     logger.info("reports %s and %s: %s by %s", low.id, high.id, decision, user)
     return record
 

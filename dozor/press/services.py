@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis.text import ExtractionError, extract_draft, text_sha256
+from dozor.audit import services as audit
 from dozor.press.models import DraftReport, DraftStatus
 from dozor.records.models import Report, SourceList
 from dozor.records.services import report_create
@@ -73,6 +74,19 @@ def draft_create(
     )
     row.full_clean()
     row.save()
+    audit.audit_record(
+        action=audit.Action.CREATE,
+        user=user,
+        target=row,
+        # The text names people: the trail keeps where it came from, never what it says.
+        changes={
+            "source_list": source_list.name,
+            "sha256": row.sha256,
+            "published": published,
+            "language": row.language,
+            "text": "changed",
+        },
+    )
     logger.info("press draft %s created by %s", row.pk, user)
     return row, True
 
@@ -114,8 +128,30 @@ def draft_accept(*, draft: DraftReport, user: User, fields: dict[str, Any]) -> R
     draft.reviewer = user
     draft.reviewed_at = timezone.now()
     draft.save()
+    _review_audit(draft=draft, user=user, report=report)
     logger.info("press draft %s accepted by %s as report %s", draft.pk, user, report.pk)
     return report
+
+
+def _review_audit(*, draft: DraftReport, user: User, report: Report | None) -> None:
+    changes: dict[str, Any] = {"status": {"before": DraftStatus.PENDING, "after": draft.status}}
+    if report is not None:
+        changes["report"] = {"before": None, "after": report.pk}
+    if draft.review_note:
+        changes["review_note"] = "changed"
+    audit.audit_record(action=audit.Action.UPDATE, user=user, target=draft, changes=changes)
+
+
+def draft_view_record(*, user: User, draft: DraftReport) -> None:
+    """The entry for a draft shown to a reviewer: the press text names people, so the entry
+    says whether the names were shown (those who may not see them get it redacted)."""
+    names = user.sees_names_of(draft.source_list.organisation_id)
+    audit.audit_record(
+        action=audit.Action.VIEW_NAMES if names else audit.Action.VIEW,
+        user=user,
+        target=draft,
+        changes={"names": names},
+    )
 
 
 @transaction.atomic
@@ -130,5 +166,6 @@ def draft_reject(*, draft: DraftReport, user: User, note: str = "") -> DraftRepo
     draft.reviewed_at = timezone.now()
     draft.full_clean()
     draft.save()
+    _review_audit(draft=draft, user=user, report=None)
     logger.info("press draft %s rejected by %s", draft.pk, user)
     return draft

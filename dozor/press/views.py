@@ -135,6 +135,10 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 logger.info("draft %s accepted as report %s", draft.pk, report.pk)
                 return redirect("press:draft_list")
         status = 400
+    else:
+        user = request.user
+        assert isinstance(user, User)
+        services.draft_view_record(user=user, draft=draft)
     return _render_detail(request, draft, form, can_review, status)
 
 

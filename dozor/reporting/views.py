@@ -13,6 +13,7 @@ from dozor.reporting.annual import annual_html, annual_report
 from dozor.reporting.charts import bar_png, map_svg, table_csv
 from dozor.reporting.forms import AnnualForm
 from dozor.reporting.pdf import PdfUnavailable, html_to_pdf
+from dozor.reporting.services import report_export_record
 from dozor.security.models import User
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
@@ -67,6 +68,15 @@ def annual_pdf(request: HttpRequest, country: str, year: int) -> HttpResponse:
         pdf = html_to_pdf(html)
     except PdfUnavailable as error:
         return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    report_export_record(
+        user=_user(request),
+        kind="annual",
+        country=country,
+        year=year,
+        file_format="pdf",
+        language=_language(request),
+        public=bool(request.GET.get("public")),
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="annual-{country}-{year}.pdf"'
     return response
@@ -96,6 +106,15 @@ def annual_chart(request: HttpRequest, country: str, year: int, key: str, fmt: s
         if key == "map":
             raise Http404
         body = bar_png(table)
+    report_export_record(
+        user=_user(request),
+        kind=f"annual:{key}",
+        country=country,
+        year=year,
+        file_format=fmt,
+        language=_language(request),
+        public=bool(request.GET.get("public")),
+    )
     response = HttpResponse(body, content_type=FORMATS[fmt])
     response["Content-Disposition"] = f'attachment; filename="{country}-{year}-{key}.{fmt}"'
     return response

@@ -9,11 +9,13 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from dozor.audit import services as audit
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_can_edit
 from dozor.reporting.pdf import PdfUnavailable, html_to_pdf
@@ -91,6 +93,12 @@ def timeline_svg(start: datetime.date | None, events: list[Any]) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped or numeric
 
 
+def dossier_names_allowed(*, user: User, incident: Incident, with_names: bool) -> bool:
+    """Whether the dossier names the incident's people: asked for, and the user may change the
+    incident (officials get names only from those who answer for the record)."""
+    return with_names and incident_can_edit(user, incident)
+
+
 def dossier_cases(
     *, user: User, incidents: list[Incident], language: str, with_names: bool
 ) -> list[DossierCase]:
@@ -101,7 +109,7 @@ def dossier_cases(
         status = selectors.incident_status(incident, rows)
         for row in rows:
             row.is_superseded = row.pk in status.superseded  # type: ignore[attr-defined]
-        names = with_names and incident_can_edit(user, incident)
+        names = dossier_names_allowed(user=user, incident=incident, with_names=with_names)
         people = list(incident.people.all())
         raisings = list(selectors.raisings_of(user, incident))
         cases.append(
@@ -147,3 +155,36 @@ def dossier_html(
 def dossier_pdf(html: str) -> bytes:
     """The dossier as PDF. Raises DossierUnavailable when WeasyPrint cannot run here."""
     return html_to_pdf(html)
+
+
+def dossier_render(
+    *,
+    user: User,
+    incidents: list[Incident],
+    language: str,
+    with_names: bool = False,
+    file_format: str = "pdf",
+) -> bytes:
+    """The dossier as HTML or PDF bytes, and its print in the audit trail: one entry per
+    incident, saying whether that incident's people were named in it. The web page and the
+    command both print through here. Raises DossierUnavailable when a PDF cannot be made (and
+    then records nothing, as nothing was printed)."""
+    html = dossier_html(user=user, incidents=incidents, language=language, with_names=with_names)
+    content = html.encode("utf-8") if file_format == "html" else dossier_pdf(html)
+    with transaction.atomic():
+        for incident in incidents:
+            named = dossier_names_allowed(
+                user=user, incident=incident, with_names=with_names
+            ) and any(person.name for person in incident.people.all())
+            audit.audit_record(
+                action=audit.Action.PRINT,
+                user=user,
+                target=incident,
+                changes={
+                    "dossier": file_format,
+                    "language": language,
+                    "incidents": len(incidents),
+                    "names": named,
+                },
+            )
+    return content

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dozor.audit import services as audit
 from dozor.records.models import Incident, Report
 from dozor.responses import selectors
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
@@ -104,8 +105,61 @@ def event_add(*, incident: Incident, user: User | None, data: EventInput) -> Res
     _require_event_writer(user, incident)
     event = _event(incident, data, user)
     event.save()
+    _event_audit(event=event, user=user, corrected=None)
     logger.info("response event %s on %s added by %s", event.kind, incident.reference, user)
     return event
+
+
+SENSITIVE_EVENT_FIELDS = frozenset({"note", "authority", "source"})
+EVENT_FIELDS = (
+    "kind",
+    "date",
+    "date_precision",
+    "authority",
+    "source",
+    "note",
+    "articles",
+    "verdict_outcome",
+    "motive_recognised",
+    "sentence_kind",
+    "sentence_months",
+    "sentence_suspended",
+    "statement_kind",
+)
+
+
+def _event_values(event: ResponseEvent) -> dict[str, object]:
+    return {name: getattr(event, name) for name in EVENT_FIELDS}
+
+
+def _event_audit(
+    *, event: ResponseEvent, user: User | None, corrected: ResponseEvent | None
+) -> None:
+    """A new event is a creation; a correction is a change of the event it supersedes, with
+    what differs. Notes and who said what are sealed, so the trail says only that they changed."""
+    if corrected is None:
+        audit.audit_record(
+            action=audit.Action.CREATE,
+            user=user,
+            target=event,
+            changes={
+                "incident": event.incident.reference,
+                **audit.changes_between({}, _event_values(event), sensitive=SENSITIVE_EVENT_FIELDS),
+            },
+        )
+        return
+    audit.audit_record(
+        action=audit.Action.UPDATE,
+        user=user,
+        target=corrected,
+        changes={
+            "incident": corrected.incident.reference,
+            "superseded_by": event.pk,
+            **audit.changes_between(
+                _event_values(corrected), _event_values(event), sensitive=SENSITIVE_EVENT_FIELDS
+            ),
+        },
+    )
 
 
 @transaction.atomic
@@ -153,6 +207,7 @@ def event_correct(*, event: ResponseEvent, user: User | None, data: EventInput) 
     correction = _event(locked.incident, data, user)
     correction.supersedes = locked
     correction.save()
+    _event_audit(event=correction, user=user, corrected=locked)
     logger.info("response event %s corrected by %s", locked.pk, user)
     return correction
 

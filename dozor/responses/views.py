@@ -18,7 +18,7 @@ from dozor.records.exports import csv_rows_write
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_get, incidents_visible
 from dozor.responses import charts, selectors, services
-from dozor.responses.dossier import DossierUnavailable, dossier_html, dossier_pdf
+from dozor.responses.dossier import DossierUnavailable, dossier_render
 from dozor.responses.forms import (
     DIMENSION_LABELS,
     BodyForm,
@@ -375,21 +375,22 @@ def dossier(request: HttpRequest) -> HttpResponse:
     language = request.GET.get("lang") or get_language() or "en"
     if language not in ("en", "ru"):
         language = "en"
-    html = dossier_html(
-        user=user,
-        incidents=incidents,
-        language=language,
-        with_names=request.GET.get("names") == "1",
-    )
-    if request.GET.get("format") != "pdf":
-        return HttpResponse(html)
+    as_pdf = request.GET.get("format") == "pdf"
     try:
-        pdf = dossier_pdf(html)
+        content = dossier_render(
+            user=user,
+            incidents=incidents,
+            language=language,
+            with_names=request.GET.get("names") == "1",
+            file_format="pdf" if as_pdf else "html",
+        )
     except DossierUnavailable as error:
         logger.warning("dossier PDF unavailable: %s", error)
         return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
     name = references[0] if len(references) == 1 else f"dossier-{len(references)}"
-    response = HttpResponse(pdf, content_type="application/pdf")
+    if not as_pdf:
+        return HttpResponse(content)
+    response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}-{language}.pdf"'
     logger.info("dossier of %s incidents printed by %s", len(incidents), user)
     return response

@@ -125,7 +125,7 @@ class Command(DozorCommand):
             kind="incidents",
             file_format=options["format"],
             rows=count,
-            parameters=listing.audit_parameters(user, filters),
+            parameters=listing.audit_parameters(user, filters, incidents),
         )
         records = listing.records(user, incidents)
         if options["format"] == "csv":

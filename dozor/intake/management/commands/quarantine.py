@@ -8,10 +8,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.audit.models import Action
 from dozor.commands import DozorCommand
 from dozor.intake import selectors
 from dozor.intake.console import problem_text
-from dozor.intake.services import quarantine_resubmit
+from dozor.intake.services import quarantine_read_record, quarantine_resubmit
 from dozor.records.exports import csv_rows_write, csv_text
 from dozor.security.filemodes import private_write_text
 from dozor.security.models import User
@@ -57,6 +58,12 @@ class Command(DozorCommand):
         rows = selectors.quarantine_visible(user)
         if options.get("source_list"):
             rows = rows.filter(source_list__name=options["source_list"])
+        if options["action"] in ("list", "export"):
+            quarantine_read_record(
+                user=user,
+                action=Action.VIEW if options["action"] == "list" else Action.EXPORT,
+                rows=rows.count(),
+            )
         if options["action"] == "list":
             if options["json"]:
                 data = [

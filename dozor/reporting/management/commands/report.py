@@ -9,6 +9,7 @@ from dozor.commands import DozorCommand
 from dozor.evaluation.rendering import card_html
 from dozor.records.geography import country_exists
 from dozor.reporting.pdf import PdfUnavailable, html_standalone, html_to_pdf
+from dozor.reporting.services import report_export_record
 from dozor.security.filemodes import private_write_bytes, private_write_text
 from dozor.security.models import User
 
@@ -70,6 +71,15 @@ class Command(DozorCommand):
                 private_write_bytes(out, html_to_pdf(html))
             except PdfUnavailable as error:
                 raise CommandError(str(error)) from None
+        report_export_record(
+            user=user,
+            kind=options["kind"],
+            country=country,
+            year=options["year"],
+            file_format="html" if out.suffix.lower() == ".html" else "pdf",
+            language=options["lang"],
+            public=options["public"],
+        )
         self.stdout.write(
             f"Wrote the {options['kind']} report of {country} {options['year']} to {out}"
         )

@@ -10,7 +10,7 @@ from dozor.records.models import Incident
 from dozor.records.selectors import incident_get
 from dozor.reporting.pdf import html_standalone
 from dozor.responses import selectors
-from dozor.responses.dossier import DossierUnavailable, dossier_html, dossier_pdf
+from dozor.responses.dossier import DossierUnavailable, dossier_render
 from dozor.security.filemodes import private_write_bytes, private_write_text
 from dozor.security.models import User
 
@@ -57,15 +57,20 @@ class Command(DozorCommand):
                 incidents.append(incident_get(user=user, reference=reference))
             except Incident.DoesNotExist:
                 raise CommandError(MSG_NOT_VISIBLE.format(reference=reference, name=name)) from None
-        html = dossier_html(
-            user=user, incidents=incidents, language=options["lang"], with_names=options["names"]
-        )
         out = Path(options["out"])
-        if out.suffix.lower() == ".html":
-            private_write_text(out, html_standalone(html))
+        as_html = out.suffix.lower() == ".html"
+        try:
+            content = dossier_render(
+                user=user,
+                incidents=incidents,
+                language=options["lang"],
+                with_names=options["names"],
+                file_format="html" if as_html else "pdf",
+            )
+        except DossierUnavailable as error:
+            raise CommandError(str(error)) from None
+        if as_html:
+            private_write_text(out, html_standalone(content.decode("utf-8")))
         else:
-            try:
-                private_write_bytes(out, dossier_pdf(html))
-            except DossierUnavailable as error:
-                raise CommandError(str(error)) from None
+            private_write_bytes(out, content)
         self.stdout.write(f"Wrote the dossier of {len(incidents)} incident(s) to {out}")

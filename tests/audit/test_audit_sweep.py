@@ -1,0 +1,456 @@
+"""The audit sweep: every action of issue 12, item 5, done through the user's door, and its entry.
+
+Each case imports, views, exports, corrects, drafts, prints, links, changes official figures or
+is refused as a person would (the test client, or the command), then the entries written by it
+must hold one with the action, the user, the record type, where it came from and — for exports,
+prints and views — whether names were in what the person got. The chain stays intact.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from dozor.audit.models import Action, AuditEntry
+from dozor.audit.selectors import audit_verify
+from dozor.intake import views as intake_views
+from dozor.intake.mapping import mapping_parse
+from dozor.intake.models import QuarantinedRow
+from dozor.intake.services import import_run
+from dozor.linkage.models import CandidatePair, LinkageRun
+from dozor.press.models import DraftReport
+from dozor.press.services import draft_create
+from dozor.responses.models import ResponseEvent
+from dozor.security.models import Role, User
+from tests.conftest import Cast
+from tests.factories import (
+    IncidentFactory,
+    PersonFactory,
+    ReportFactory,
+    SourceListFactory,
+    UserFactory,
+)
+from tests.intake.conftest import SMALL_MAPPING
+from tests.responses.factories import ResponseEventFactory
+
+pytestmark = pytest.mark.django_db
+
+VICTIM = "Фарход Каримзода"
+# One stored row, one quarantined (its date cannot be read).
+PARTNER_CSV = "id,Дата,Мотив,Убито\n1,04.12.2008,ксенофобия,0\n2,позавчера,расизм,0\n"
+PRESS_TEXT = (
+    "В Екатеринбурге избили женщину\n\nВ ночь на субботу в Екатеринбурге неизвестные избили "
+    "Анну Щербакову. Щербакова госпитализирована."
+)
+DRAFT_FIELDS = {
+    "title": "Нападение в Екатеринбурге",
+    "date": "2024-03-02",
+    "date_precision": "day",
+    "region": "RU-SVE",
+    "locality": "Екатеринбург",
+    "incident_type": "physical_assault",
+    "bias_motivations": ["anti_muslim"],
+    "killed": "0",
+    "injured": "1",
+    "victims": "Анна Щербакова | female",
+}
+OFFICIAL = {
+    "country": "RU",
+    "year": "2019",
+    "recorded": "585",
+    "prosecuted": "368",
+    "sentenced": "320",
+    "source": "ODIHR hate crime reporting, 2019",
+}
+
+
+@dataclass
+class World:
+    cast: Cast
+    tmp: Path
+    admin: User
+    source_list_name: str
+    mapping_path: Path
+    csv_path: Path
+    quarantined: QuarantinedRow
+    draft: DraftReport
+    event: ResponseEvent
+    pair: CandidatePair
+
+    def client(self, who: str) -> Client:
+        if who == "admin":
+            client = Client()
+            client.force_login(self.admin)
+            return client
+        return self.cast.client(who)
+
+
+@pytest.fixture
+def world(cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
+    monkeypatch.setattr(intake_views, "RUN_IN_THREAD", False)
+    PersonFactory(incident=cast.incident, name=VICTIM, pseudonym="Victim A")
+    source_list = SourceListFactory(name="Партнёр", organisation=cast.organisation)
+    mapping_path = tmp_path / "partner.yaml"
+    mapping_path.write_text(SMALL_MAPPING, encoding="utf-8")
+    csv_path = tmp_path / "partner.csv"
+    csv_path.write_text(PARTNER_CSV, encoding="utf-8")
+    summary = import_run(
+        user=cast.owner,
+        source_list=source_list,
+        path=csv_path,
+        file_name="partner.csv",
+        mapping=mapping_parse(SMALL_MAPPING, "partner.yaml"),
+    )
+    press_list = SourceListFactory(name="Пресса", kind="press_scan", organisation=cast.organisation)
+    draft, _created = draft_create(
+        source_list=press_list,
+        text=PRESS_TEXT,
+        published=datetime.date(2024, 3, 4),
+        user=cast.owner,
+        url="https://example.org/1",
+    )
+    first = ReportFactory(source_list=source_list, fields={"date": "2009-03-14"})
+    second = ReportFactory(source_list=press_list, fields={"date": "2009-03-15"})
+    run = LinkageRun.objects.create(
+        organisation=cast.organisation, started_by=cast.owner, threshold=0.1
+    )
+    low, high = sorted((first, second), key=lambda report: report.id)
+    pair = CandidatePair.objects.create(
+        run=run, report_a=low, report_b=high, match_probability=0.97, match_weight=5.0
+    )
+    return World(
+        cast=cast,
+        tmp=tmp_path,
+        admin=UserFactory(
+            username="admin", organisation=cast.organisation, role=Role.ADMINISTRATOR
+        ),
+        source_list_name=source_list.name,
+        mapping_path=mapping_path,
+        csv_path=csv_path,
+        quarantined=QuarantinedRow.objects.get(batch_id=summary.batch),
+        draft=draft,
+        event=ResponseEventFactory(incident=cast.incident, kind="closed"),
+        pair=pair,
+    )
+
+
+def command(*args: str) -> None:
+    call_command(*args, stdout=StringIO(), stderr=StringIO())
+
+
+# --- the actions, each through the user's door ---------------------------------------------
+
+
+def import_on_the_web(world: World) -> None:
+    client = world.client("owner")
+    source_list = world.cast.organisation.source_lists.get(name=world.source_list_name)
+    upload = client.post(
+        reverse("intake:import_new"),
+        {
+            "file": SimpleUploadedFile(
+                "second.csv", "id,Дата,Мотив,Убито\n9,05.12.2008,,0\n".encode()
+            ),
+            "source_list": source_list.pk,
+            "mapping_text": SMALL_MAPPING,
+        },
+    )
+    assert upload.status_code == 302, upload.content
+    token = upload["Location"].rstrip("/").split("/")[-1]
+    assert client.post(reverse("intake:import_confirm", args=[token])).status_code == 302
+
+
+def import_by_command(world: World) -> None:
+    other = world.tmp / "other.csv"
+    other.write_text("id,Дата,Мотив,Убито\n7,06.12.2008,,0\n", encoding="utf-8")
+    command(
+        "import",
+        str(other),
+        "--source-list",
+        world.source_list_name,
+        "--mapping",
+        str(world.mapping_path),
+        "--user",
+        "owner",
+    )
+
+
+def _filled(text: str, world: World) -> str:
+    return text.format(world=world, ref=world.cast.incident.reference)
+
+
+def get(who: str, url: str, **query: str) -> Callable[[World], None]:
+    def action(world: World) -> None:
+        filled = {key: _filled(value, world) for key, value in query.items()}
+        response = world.client(who).get(_filled(url, world), filled)
+        assert response.status_code == 200, response.content[:300]
+
+    return action
+
+
+def post(who: str, url: str, data: dict[str, Any], status: int = 302) -> Callable[[World], None]:
+    def action(world: World) -> None:
+        response = world.client(who).post(_filled(url, world), data)
+        assert response.status_code == status, response.content[:300]
+
+    return action
+
+
+def correct_quarantined_row(world: World) -> None:
+    url = reverse("intake:quarantine_correct", args=[world.quarantined.pk])
+    cells = {
+        f"cell_{position}": "07.12.2008" if column == "Дата" else str(value)
+        for position, (column, value) in enumerate(world.quarantined.raw.items())
+    }
+    response = world.client("owner").post(url, cells)
+    assert response.status_code == 302, response.content[:500]
+
+
+def fix_quarantined_row_by_command(world: World) -> None:
+    command(
+        "quarantine",
+        "fix",
+        str(world.quarantined.pk),
+        "--user",
+        "owner",
+        "--set",
+        "Дата=07.12.2008",
+    )
+
+
+def draft_by_command(world: World) -> None:
+    text = world.tmp / "article.txt"
+    text.write_text(
+        "Date: 2024-03-05\n\nВ Казани избили студента\n\nНеизвестные избили Ильдара Галиева.",
+        encoding="utf-8",
+    )
+    command("press", str(text), "--source-list", "Пресса", "--user", "owner")
+
+
+def dossier_by_command(world: World) -> None:
+    out = world.tmp / "dossier.html"
+    command(
+        "dossier", world.cast.incident.reference, "--user", "owner", "--names", "--out", str(out)
+    )
+    assert VICTIM in out.read_text(encoding="utf-8")
+
+
+def export_by_command(world: World) -> None:
+    out = world.tmp / "incidents.csv"
+    command("export", "incidents", "--user", "owner", "--format", "csv", "--out", str(out))
+    assert VICTIM in out.read_text(encoding="utf-8")
+
+
+def link_by_command(world: World) -> None:
+    from dozor.demo.generator import demo_generate
+    from dozor.demo.services import demo_load
+    from dozor.records.models import Organisation
+
+    demo_load(dataset=demo_generate(size=40, seed=5), user=None)
+    owner = (
+        Organisation.objects.filter(incidents__isnull=False)
+        .exclude(pk__in=[world.cast.organisation.pk])
+        .distinct()
+        .first()
+    )
+    UserFactory(username="linker", organisation=owner, role=Role.DOCUMENTER)
+    command("link", "--user", "linker")
+
+
+def official_figures_by_admin(world: World) -> None:
+    assert world.client("admin").post("/evaluation/official/", OFFICIAL).status_code == 302
+
+
+def refused(world: World) -> None:
+    secret = IncidentFactory(organisation=world.cast.organisation, confidentiality="confidential")
+    response = world.client("outsider").get(f"/incidents/{secret.reference}/")
+    assert response.status_code == 404
+
+
+def public_incident_exported_by_another_organisation(world: World) -> None:
+    world.cast.incident.confidentiality = "public"
+    world.cast.incident.save(update_fields=["confidentiality"])
+    response = world.client("outsider").get("/exports/incidents/csv/")
+    body = b"".join(response.streaming_content).decode()  # type: ignore[attr-defined]
+    assert world.cast.incident.reference in body and VICTIM not in body
+
+
+@dataclass(frozen=True)
+class Expected:
+    action: str
+    actor: str
+    target_type: str = ""
+    origin: str = "web"
+    names: bool | None = None  # the entry's "names" flag, where it must say it
+
+
+INCIDENT = "records.incident"
+CASES: dict[str, tuple[Callable[[World], None], Expected]] = {
+    "import on the web": (
+        import_on_the_web,
+        Expected(Action.IMPORT, "owner", "intake.importbatch"),
+    ),
+    "import by command": (
+        import_by_command,
+        Expected(Action.IMPORT, "owner", "intake.importbatch", "command:import"),
+    ),
+    "quarantine page": (
+        get("owner", "/imports/quarantine/"),
+        Expected(Action.VIEW, "owner", names=True),
+    ),
+    "quarantined row page": (
+        get("owner", "/imports/quarantine/{world.quarantined.pk}/"),
+        Expected(Action.VIEW, "owner", "intake.quarantinedrow", names=True),
+    ),
+    "quarantine list by command": (
+        lambda world: command("quarantine", "list", "--user", "owner"),
+        Expected(Action.VIEW, "owner", origin="command:quarantine", names=True),
+    ),
+    "quarantine export": (
+        get("owner", "/imports/quarantine.csv"),
+        Expected(Action.EXPORT, "owner", names=True),
+    ),
+    "quarantine export by a reader": (
+        get("reader", "/imports/quarantine.csv"),
+        Expected(Action.EXPORT, "reader", names=False),
+    ),
+    "quarantine export by command": (
+        lambda world: command("quarantine", "export", "--user", "owner"),
+        Expected(Action.EXPORT, "owner", origin="command:quarantine", names=True),
+    ),
+    "quarantine correction": (
+        correct_quarantined_row,
+        Expected(Action.UPDATE, "owner", "intake.quarantinedrow"),
+    ),
+    "quarantine correction by command": (
+        fix_quarantined_row_by_command,
+        Expected(Action.UPDATE, "owner", "intake.quarantinedrow", "command:quarantine"),
+    ),
+    "list export with names": (
+        get("owner", "/exports/incidents/csv/"),
+        Expected(Action.EXPORT, "owner", names=True),
+    ),
+    "list export by a reader": (
+        get("reader", "/exports/incidents/json/"),
+        Expected(Action.EXPORT, "reader", names=False),
+    ),
+    "list export of a public incident by another organisation": (
+        public_incident_exported_by_another_organisation,
+        Expected(Action.EXPORT, "outsider", names=False),
+    ),
+    "list export by command": (
+        export_by_command,
+        Expected(Action.EXPORT, "owner", origin="command:export", names=True),
+    ),
+    "ODIHR export": (
+        get("owner", "/exports/odihr/download/csv/", country="RU", year="2008"),
+        Expected(Action.EXPORT, "owner", names=False),
+    ),
+    "annual report chart export": (
+        get("owner", "/reports/annual/RU/2008/bias.csv"),
+        Expected(Action.EXPORT, "owner", names=False),
+    ),
+    "annual report by command": (
+        lambda world: command(
+            "report",
+            "annual",
+            "--year",
+            "2008",
+            "--user",
+            "owner",
+            "--out",
+            str(world.tmp / "a.html"),
+        ),
+        Expected(Action.EXPORT, "owner", origin="command:report", names=False),
+    ),
+    "press draft by command": (
+        draft_by_command,
+        Expected(Action.CREATE, "owner", "press.draftreport", "command:press"),
+    ),
+    "press draft page": (
+        get("owner", "/press/{world.draft.pk}/"),
+        Expected(Action.VIEW_NAMES, "owner", "press.draftreport", names=True),
+    ),
+    "press draft accepted": (
+        post("colleague", "/press/{world.draft.pk}/", DRAFT_FIELDS),
+        Expected(Action.UPDATE, "colleague", "press.draftreport"),
+    ),
+    "press draft rejected": (
+        post("owner", "/press/{world.draft.pk}/reject/", {"note": "не про нас"}),
+        Expected(Action.UPDATE, "owner", "press.draftreport"),
+    ),
+    "dossier with names": (
+        get("owner", "/responses/dossier/", ref="{ref}", format="html", names="1"),
+        Expected(Action.PRINT, "owner", INCIDENT, names=True),
+    ),
+    "dossier without names": (
+        get("owner", "/responses/dossier/", ref="{ref}", format="html"),
+        Expected(Action.PRINT, "owner", INCIDENT, names=False),
+    ),
+    "dossier by command": (
+        dossier_by_command,
+        Expected(Action.PRINT, "owner", INCIDENT, "command:dossier", names=True),
+    ),
+    "link decision": (
+        post("owner", "/linkage/pairs/{world.pair.pk}/", {"decision": "no_match", "note": ""}),
+        Expected(Action.LINK_DECISION, "owner", "linkage.linkdecision"),
+    ),
+    "link run by command": (
+        link_by_command,
+        Expected(Action.CREATE, "linker", "linkage.linkagerun", "command:link"),
+    ),
+    "response event": (
+        post("owner", "/responses/incident/{ref}/", {"kind": "detained", "date": "2008-12-20"}),
+        Expected(Action.CREATE, "owner", "responses.responseevent"),
+    ),
+    "response event corrected": (
+        post(
+            "owner",
+            "/responses/incident/{ref}/event/{world.event.pk}/correct/",
+            {"kind": "suspended", "date": "2008-12-05"},
+        ),
+        Expected(Action.UPDATE, "owner", "responses.responseevent"),
+    ),
+    "official statistics changed": (
+        official_figures_by_admin,
+        Expected(Action.CREATE, "admin", "evaluation.officialstatistic"),
+    ),
+    "refused request for another organisation's record": (
+        refused,
+        Expected(Action.REFUSED, "outsider"),
+    ),
+}
+
+
+def _matches(entry: AuditEntry, expected: Expected) -> bool:
+    return (
+        entry.action == expected.action
+        and entry.actor == expected.actor
+        and entry.target_type == expected.target_type
+        and entry.origin == expected.origin
+        and (expected.names is None or entry.changes.get("names") is expected.names)
+    )
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_each_action_of_the_audit_list_is_in_the_trail(world: World, case: str) -> None:
+    action, expected = CASES[case]
+    before = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    action(world)
+    written = list(AuditEntry.objects.filter(id__gt=before))
+    assert any(_matches(entry, expected) for entry in written), [
+        (e.action, e.actor, e.target_type, e.origin, e.changes) for e in written
+    ]
+    assert list(audit_verify()) == []
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "chain verified" in out.getvalue()
