@@ -23,6 +23,8 @@ from django.urls import reverse
 
 from dozor.audit.models import Action, AuditEntry
 from dozor.audit.selectors import audit_verify
+from dozor.demo.generator import demo_generate
+from dozor.demo.services import demo_load
 from dozor.intake import views as intake_views
 from dozor.intake.mapping import mapping_parse
 from dozor.intake.models import QuarantinedRow
@@ -30,6 +32,7 @@ from dozor.intake.services import import_run
 from dozor.linkage.models import CandidatePair, LinkageRun
 from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
+from dozor.records.models import Incident, Organisation, SourceList
 from dozor.responses.models import ResponseEvent
 from dozor.security.models import Role, User
 from tests.conftest import Cast
@@ -251,17 +254,17 @@ def export_by_command(world: World) -> None:
 
 
 def link_by_command(world: World) -> None:
-    from dozor.demo.generator import demo_generate
-    from dozor.demo.services import demo_load
-    from dozor.records.models import Organisation
-
-    demo_load(dataset=demo_generate(size=40, seed=5), user=None)
+    # The demo numbers its incidents itself: keep the cast's incident out of its way.
+    Incident.objects.filter(pk=world.cast.incident.pk).update(reference="XX-1990-99999")
+    demo_load(dataset=demo_generate(size=80, seed=5), user=None)
     owner = (
         Organisation.objects.filter(incidents__isnull=False)
-        .exclude(pk__in=[world.cast.organisation.pk])
+        .exclude(pk=world.cast.organisation.pk)
         .distinct()
-        .first()
+        .get()
     )
+    # Linkage takes the reports of the organisation's own lists: let it hold the demo's.
+    SourceList.objects.exclude(organisation=world.cast.organisation).update(organisation=owner)
     UserFactory(username="linker", organisation=owner, role=Role.DOCUMENTER)
     command("link", "--user", "linker")
 
