@@ -80,6 +80,7 @@ def test_the_odihr_download_is_audited(cast: Cast) -> None:
         "country": "RU",
         "year": 2024,
         "language": "en",
+        "names": False,
     }
 
 
