@@ -165,6 +165,7 @@ ACCESS: dict[str, str] = {
     "security:two_factor_verify": "ok      ok      ok      ok      ok      ok      login",
     "security:user_edit":         "403     403     403     403     403     404     login",
     "security:user_list":         "403     403     403     403     403     200     login",
+    "security:user_two_factor_remove": "403     403     403     403     403     404     login",
 }
 # fmt: on
 
