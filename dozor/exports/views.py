@@ -18,6 +18,7 @@ from dozor.records.forms import IncidentFilterForm
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_get, incident_list
 from dozor.security.models import User
+from dozor.security.policy import require
 
 MSG_NO_ORGANISATION = gettext_lazy("Only members of an organisation can build its submission.")
 MSG_BAD_FORMAT = gettext_lazy("Unknown format: choose one of %(formats)s.")
@@ -170,10 +171,9 @@ def odihr_mark(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def odihr_mark_bulk(request: HttpRequest) -> HttpResponse:
+    require(request.user, "incident.write", message=services.MSG_NOT_WRITER)
     user = request.user
     assert isinstance(user, User)
-    if not user.can_write_records():
-        raise PermissionDenied(services.MSG_NOT_WRITER)
     # Re-encoded, so whatever was posted cannot reach the Location header as it came.
     query = QueryDict(request.POST.get("query", "")).urlencode()
     target = redirect("records:incident_list")

@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.test import RequestFactory
 
+from dozor.records.models import Incident
 from dozor.security import policy
 from dozor.security.models import Role
 from tests.factories import IncidentFactory, OrganisationFactory, SourceListFactory, UserFactory
@@ -122,3 +125,30 @@ def test_docs_security_shows_the_roles_table_of_the_policy() -> None:
     assert page[start:end] == policy.roles_table(), (
         "docs/security.md disagrees with dozor/security/policy.py: paste policy.roles_table()"
     )
+
+
+def _loaded_view(request: HttpRequest, incident: Incident, reference: str) -> HttpResponse:
+    return HttpResponse(incident.reference)
+
+
+def _load_incident(request: HttpRequest, reference: str) -> Incident:
+    return Incident.objects.get(reference=reference)
+
+
+def test_requires_sends_anonymous_visitors_to_sign_in_before_loading_anything() -> None:
+    view = policy.requires("incident.write", load=_load_incident)(_loaded_view)
+    request = RequestFactory().get("/x/")
+    request.user = AnonymousUser()
+    response = view(request, reference="no such incident")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+
+
+def test_requires_checks_the_loaded_object_and_hands_it_to_the_view() -> None:
+    incident = IncidentFactory()
+    view = policy.requires("incident.write", load=_load_incident)(_loaded_view)
+    request = RequestFactory().post("/x/")
+    request.user = UserFactory(organisation=incident.organisation, role=Role.DOCUMENTER)
+    assert view(request, reference=incident.reference).content == incident.reference.encode()
+    request.user = UserFactory(role=Role.DOCUMENTER)
+    with pytest.raises(PermissionDenied, match="Only your organisation's documenters"):
+        view(request, reference=incident.reference)

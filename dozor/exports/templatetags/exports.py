@@ -7,6 +7,7 @@ from django import template
 from dozor.exports import selectors
 from dozor.exports.models import OdihrSubmission
 from dozor.records.models import Incident
+from dozor.security.policy import may
 
 register = template.Library()
 
@@ -33,7 +34,7 @@ def list_exports(context: dict[str, Any]) -> dict[str, Any]:
     request = context["request"]
     return {
         "query": context.get("query", ""),
-        "can_mark": request.user.can_write_records(),
+        "can_mark": may(request.user, "incident.write"),
         "messages": context.get("messages"),
         "request": request,
         "csrf_token": context.get("csrf_token"),

@@ -10,6 +10,7 @@ from dozor.analysis.linkage import EngineUnavailableError, LinkageInputError
 from dozor.commands import DozorCommand
 from dozor.linkage.services import linkage_run_create
 from dozor.security.models import User
+from dozor.security.policy import may
 
 MSG_NOT_A_WRITER = "'{user}' is not a documenter or administrator of an organisation."
 MSG_BAD_THRESHOLD = "--threshold {value}: give a probability between 0 and 1, e.g. 0.1."
@@ -52,7 +53,7 @@ class Command(DozorCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         threshold = _probability(options["threshold"])
         user = User.objects.filter(username=options["user"]).select_related("organisation").first()
-        if user is None or not user.can_write_records():
+        if user is None or not may(user, "linkage.use"):
             raise CommandError(MSG_NOT_A_WRITER.format(user=options["user"]))
         try:
             run, result = linkage_run_create(

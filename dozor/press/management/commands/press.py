@@ -16,6 +16,7 @@ from dozor.records.models import SourceList
 from dozor.records.services import source_list_create
 from dozor.security.crypto import KeyringLocked, keyring
 from dozor.security.models import User
+from dozor.security.policy import may
 
 logger = logging.getLogger("dozor.press")
 
@@ -53,7 +54,7 @@ class Command(DozorCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["user"]).select_related("organisation").first()
-        if user is None or not user.can_write_records() or user.organisation is None:
+        if user is None or not may(user, "source_list.write") or user.organisation is None:
             raise CommandError(MSG_NO_USER.format(user=options["user"]))
         if keyring().locked:
             raise CommandError(str(MSG_LOCKED_DRAFTING))

@@ -12,6 +12,7 @@ from dozor.commands import DozorCommand
 from dozor.records.models import Organisation
 from dozor.records.services import BiasInput, IncidentInput, incident_create
 from dozor.security.models import User
+from dozor.security.policy import may
 
 logger = logging.getLogger("dozor.records")
 
@@ -65,7 +66,7 @@ class Command(DozorCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = User.objects.filter(username=options["user"]).select_related("organisation").first()
-        if user is None or not user.can_write_records():
+        if user is None or not may(user, "incident.create"):
             raise CommandError(
                 f"'{options['user']}' is not a documenter or administrator of an organisation."
             )
