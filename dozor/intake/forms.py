@@ -9,6 +9,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dozor.intake.mapping import Mapping, MappingError, mapping_parse
+from dozor.intake.readers import REPLACE_ENCODING
 from dozor.intake.uploads import upload_max_bytes
 from dozor.records.models import SourceList
 
@@ -17,6 +18,18 @@ MAPPING_MAX_CHARS = 200_000
 
 MSG_UPLOAD_TOO_LARGE = _("The file is larger than %(limit)s MB; import it with `dozor import`.")
 MSG_MAPPING_NEEDED = _("Choose a shipped mapping or write one.")
+
+# The encodings partners' files come in; `dozor import --encoding` takes any Python codec.
+ENCODING_CHOICES = [
+    ("", _("Detect it")),
+    ("utf-8", "UTF-8"),
+    (REPLACE_ENCODING, _("UTF-8, each bad byte shown as �")),
+    ("cp1251", _("Windows Cyrillic (cp1251)")),
+    ("koi8-r", "KOI8-R"),
+    ("cp866", _("DOS Cyrillic (cp866)")),
+    ("utf-16", "UTF-16"),
+    ("cp1252", _("Windows Western (cp1252)")),
+]
 
 
 def shipped_mappings() -> dict[str, str]:
@@ -36,9 +49,7 @@ class ImportForm(forms.Form):
         max_length=MAPPING_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
     )
-    encoding = forms.CharField(
-        label=_("Encoding (leave empty to detect it)"), required=False, max_length=40
-    )
+    encoding = forms.ChoiceField(label=_("Encoding"), choices=ENCODING_CHOICES, required=False)
 
     def __init__(
         self, *args: Any, source_lists: Any, upload_refused: bool = False, **kwargs: Any
@@ -80,6 +91,14 @@ class ImportForm(forms.Form):
         except MappingError as error:
             self.add_error("mapping_text", str(error))
         return data
+
+
+class EncodingForm(forms.Form):
+    """Read an upload waiting for confirmation again, with another encoding."""
+
+    encoding = forms.ChoiceField(
+        label=_("Read the file as"), choices=ENCODING_CHOICES, required=False
+    )
 
 
 class CorrectionForm(forms.Form):

@@ -38,6 +38,12 @@ EXTENSIONS = {
 DELIMITERS = ",;\t|"
 CSV_FIELD_LIMIT = 16 * 1024 * 1024
 GUESSED_ENCODINGS = ("utf-8", "cp1251")
+# Not a codec: UTF-8 with each byte that is not UTF-8 read as U+FFFD, chosen by the importer.
+REPLACE_ENCODING = "utf-8-replace"
+# A file that fails as UTF-8 is "mostly UTF-8" (and not guessed as cp1251) when at least this
+# share of its non-ASCII characters read as UTF-8: text written in cp1251 almost never does.
+MOSTLY_UTF8_SHARE = 0.5
+BAD_BYTES_SHOWN = 5
 # Partners' rows are flat; a line nested deeper than this is not a row (and Python's own parser
 # gives up near a thousand levels).
 JSON_MAX_DEPTH = 64
@@ -47,6 +53,13 @@ MSG_FILE_ENCODING = _(
     "%(file)s: the file is not readable as %(encodings)s (byte %(position)s); "
     "give its encoding with --encoding."
 )
+MSG_FILE_MOSTLY_UTF8 = _(
+    "%(file)s: the file is UTF-8 except for bytes that are not, at %(places)s (%(count)s in "
+    "all). Read as cp1251 instead, every name in it would come out garbled, so nothing was "
+    "read. Choose how to read it: utf-8-replace (UTF-8, each bad byte shown as �), cp1251, or "
+    "another encoding (on the import page, or with --encoding); or correct the file."
+)
+MSG_FILE_BAD_BYTE_PLACE = _("line %(line)s (byte %(offset)s of the file)")
 MSG_FILE_UNKNOWN_ENCODING = _("%(file)s: “%(encoding)s” is not an encoding Python knows.")
 MSG_FILE_EMPTY = _("%(file)s: the file holds no header row.")
 MSG_FILE_HEADER_EMPTY = _("%(file)s: column %(position)s of the header has no name.")
@@ -101,7 +114,13 @@ def file_format_guess(source: Path | bytes, name: str) -> str:
 
 
 def text_decode(data: bytes, *, file: str, encoding: str | None = None) -> tuple[str, str]:
-    """The text and the encoding it was read with: a BOM, the given one, or a checked guess."""
+    """The text and the encoding it was read with: a BOM, the given one, or a checked guess.
+
+    A file that is UTF-8 but for a few bad bytes is refused with where they are, rather than
+    guessed as cp1251, which decodes any bytes at all and would garble every name.
+    """
+    if encoding == REPLACE_ENCODING:
+        return data.decode("utf-8-sig", errors="replace"), REPLACE_ENCODING
     if encoding:
         try:
             codecs.lookup(encoding)
@@ -124,10 +143,35 @@ def text_decode(data: bytes, *, file: str, encoding: str | None = None) -> tuple
             return data.decode(candidate), candidate
         except UnicodeDecodeError as error:
             position = error.start
+            if candidate == "utf-8" and candidates == GUESSED_ENCODINGS:
+                _refuse_mostly_utf8(data, file=file)
     raise ImportFileError(
         str(MSG_FILE_ENCODING)
         % {"file": file, "encodings": " or ".join(candidates), "position": position}
     )
+
+
+def _refuse_mostly_utf8(data: bytes, *, file: str) -> None:
+    """Raise, naming the first bad bytes, when most of the file's non-ASCII text is UTF-8."""
+    replaced = data.decode("utf-8", errors="replace")
+    bad = replaced.count("\ufffd") - data.count("\ufffd".encode())
+    non_ascii = len(replaced) - len(replaced.encode("ascii", errors="ignore")) - bad
+    if bad <= 0 or non_ascii < MOSTLY_UTF8_SHARE * (non_ascii + bad):
+        return
+    places: list[str] = []
+    start = 0
+    while len(places) < BAD_BYTES_SHOWN:
+        try:
+            data[start:].decode("utf-8")
+        except UnicodeDecodeError as error:
+            offset = start + error.start
+            line = data.count(b"\n", 0, offset) + 1
+            places.append(str(MSG_FILE_BAD_BYTE_PLACE) % {"line": line, "offset": offset})
+            start += error.end
+        else:
+            break
+    shown = ", ".join(places) + (", …" if bad > len(places) else "")
+    raise ImportFileError(str(MSG_FILE_MOSTLY_UTF8) % {"file": file, "count": bad, "places": shown})
 
 
 def _looks_like_utf16(data: bytes) -> bool:

@@ -589,6 +589,13 @@ def upload_store(
         raise
 
 
+def upload_encoding_choose(*, user: User, upload: PendingUpload, encoding: str) -> None:
+    """Read an upload waiting for confirmation with this encoding ("" to detect it again)."""
+    _check_import(user, upload.source_list)
+    upload.encoding = encoding.strip()[:40]
+    upload.save(update_fields=["encoding"])
+
+
 def upload_read(*, upload: PendingUpload) -> bytes:
     """The uploaded file's bytes, opened from the file store."""
     _check_unlocked()

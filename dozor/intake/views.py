@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dozor.audit.models import Action
 from dozor.intake import jobs, selectors, services
-from dozor.intake.forms import CorrectionForm, ImportForm
+from dozor.intake.forms import CorrectionForm, EncodingForm, ImportForm
 from dozor.intake.mapping import MappingError, Problem, mapping_parse
 from dozor.intake.models import ImportJobState, PendingUpload
 from dozor.intake.readers import ImportFileError
@@ -97,6 +97,13 @@ def _run_arguments(user: User, pending: PendingUpload) -> dict[str, Any]:
 def import_preview(request: HttpRequest, token: str) -> HttpResponse:
     user = signed_in_user(request)
     pending = _pending(request, token)
+    if request.method == "POST":
+        choice = EncodingForm(request.POST)
+        if choice.is_valid():
+            services.upload_encoding_choose(
+                user=user, upload=pending, encoding=choice.cleaned_data["encoding"]
+            )
+        return redirect("intake:import_preview", token=token)
     error = ""
     summary = None
     try:
@@ -117,9 +124,23 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             "summary": summary,
             "rows": _preview_rows(summary.outcomes if summary else []),
             "error": error,
+            "encoding_form": EncodingForm(initial={"encoding": pending.encoding}),
+            "text_sample": _text_sample(summary.outcomes if summary else []),
         },
         status=400 if error else 200,
     )
+
+
+def _text_sample(outcomes: list[services.RowOutcome], size: int = 6) -> list[str]:
+    """A few texts of the first rows as they were decoded, those with letters beyond ASCII
+    first (names, mostly): garbled ones show at a glance that the encoding is wrong."""
+    texts: dict[str, None] = {}
+    for outcome in outcomes:
+        for value in outcome.payload.values():
+            if isinstance(value, str) and any(c.isalpha() for c in value):
+                texts.setdefault(value.strip()[:80])
+    ordered = sorted(texts, key=lambda text: text.isascii())
+    return ordered[:size]
 
 
 def _preview_rows(outcomes: list[services.RowOutcome]) -> list[dict[str, Any]]:

@@ -121,7 +121,7 @@ ACCESS: dict[str, str] = {
     "intake:import_job":         "200     404     404     404     404     404     login",
     "intake:import_list":        "200     200     200     200     200     200     login",
     "intake:import_new":         "200/400 403     403     403     200/400 200/400 login",
-    "intake:import_preview":     "200     403     403     403     404     404     login",
+    "intake:import_preview":     "200/ok  403     403     403     404     404     login",
     "intake:quarantine_correct": "200/400 403     403     403     404     404     login",
     "intake:quarantine_export":  "200     200     200     200     200     200     login",
     "intake:quarantine_list":    "200     200     200     200     200     200     login",

@@ -45,7 +45,11 @@ class Command(DozorCommand):
             action="store_true",
             help="only delete web uploads never confirmed within DOZOR_IMPORT_UPLOAD_HOURS",
         )
-        parser.add_argument("--encoding", help="the file's encoding when it cannot be detected")
+        parser.add_argument(
+            "--encoding",
+            help="the file's encoding when it cannot be detected (utf-8-replace: UTF-8, each "
+            "bad byte read as U+FFFD)",
+        )
         parser.add_argument("--format", choices=FORMATS, help="when the file name does not say")
         parser.add_argument(
             "--dry-run", action="store_true", help="read and check everything, store nothing"
