@@ -21,6 +21,7 @@ from dozor.analysis import mse
 from dozor.audit import services as audit
 from dozor.estimation import selectors
 from dozor.estimation.models import EstimateRun, RunStatus
+from dozor.security import policy
 from dozor.security.models import User
 
 logger = logging.getLogger("dozor.estimation")
@@ -145,7 +146,12 @@ def estimate_run_start(
 
 
 def estimate_run_cancel(*, run: EstimateRun, user: User) -> EstimateRun:
-    """Ask a run to stop. A queued run stops at once; a running one after its current stratum."""
+    """Ask a run to stop. A queued run stops at once; a running one after its current stratum.
+
+    Only who started it, or an administrator of its organisation, may: a colleague's analysis
+    is not stopped by everyone who can see it.
+    """
+    policy.require(user, "estimate.cancel", run)
     with transaction.atomic():
         run = EstimateRun.objects.select_for_update().get(pk=run.pk)
         if run.finished:

@@ -90,6 +90,15 @@ def _incident_visible(user: User, incident: Any) -> bool:
     )
 
 
+def _own_run(user: User, run: Any) -> bool:
+    """An estimate run is stopped by whoever started it, or an administrator of its organisation."""
+    if run is None:
+        return True
+    if run.created_by_id == user.pk:
+        return True
+    return user.role == Role.ADMINISTRATOR and run.organisation_id == user.organisation_id
+
+
 def _dialogue_incident(user: User, incident: Any) -> bool:
     """The dialogue is logged about an incident the user may see, public ones included."""
     return _incident_visible(user, incident)
@@ -186,6 +195,16 @@ ACTIONS: dict[str, PolicyAction] = {
             roles=ROLES_THAT_WRITE,
             rule=_in_role,
             refusal=_("Only documenters and administrators of an organisation may change this."),
+        ),
+        PolicyAction(
+            name="estimate.cancel",
+            description=_(
+                "Stop an estimate run before it finishes: one's own runs, and for "
+                "administrators every run of their organisation."
+            ),
+            roles=EVERY_ROLE,
+            rule=_own_run,
+            refusal=_("Only who started this run, or an administrator, can stop it."),
         ),
         PolicyAction(
             name="statistics.write",

@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
 from dozor.estimation import services
 from dozor.estimation.models import EstimateRun, RunStatus
+from dozor.security.models import Role
 from tests.estimation.conftest import World
+from tests.factories import UserFactory
 from tests.test_inline_styles import inline_parts
 
 pytestmark = pytest.mark.django_db
@@ -114,14 +117,29 @@ def test_refusals_are_shown_in_russian(world: World) -> None:
     assert "Что предполагает эта оценка" in text
 
 
-@pytest.mark.parametrize(
-    ("who", "status"), [("owner", RunStatus.CANCELLED), ("colleague", RunStatus.CANCELLED)]
-)
-def test_members_cancel_a_run(world: World, who: str, status: str) -> None:
+def test_who_started_a_run_cancels_it(world: World) -> None:
     run = services.estimate_run_start(user=world.cast.owner, method="loglinear", stratify_by="year")
-    world.cast.client(who).post(reverse("estimation:run_cancel", args=[run.pk]))
+    world.cast.client("owner").post(reverse("estimation:run_cancel", args=[run.pk]))
     run.refresh_from_db()
-    assert run.status == status
+    assert run.status == RunStatus.CANCELLED
+
+
+def test_an_administrator_of_the_organisation_cancels_a_members_run(world: World) -> None:
+    run = services.estimate_run_start(user=world.cast.owner, method="loglinear", stratify_by="year")
+    admin = UserFactory(organisation=world.cast.owner.organisation, role=Role.ADMINISTRATOR)
+    client = Client()
+    client.force_login(admin)
+    client.post(reverse("estimation:run_cancel", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.status == RunStatus.CANCELLED
+
+
+@pytest.mark.parametrize("who", ["colleague", "reader"])
+def test_a_colleague_cannot_stop_someone_elses_run(world: World, who: str) -> None:
+    run = services.estimate_run_start(user=world.cast.owner, method="loglinear", stratify_by="year")
+    response = world.cast.client(who).post(reverse("estimation:run_cancel", args=[run.pk]))
+    run.refresh_from_db()
+    assert response.status_code == 403 and run.status == RunStatus.QUEUED
 
 
 @pytest.mark.parametrize(("who", "code"), [("outsider", 404), ("anonymous", 302)])
