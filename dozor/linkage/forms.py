@@ -13,16 +13,25 @@ class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea)
 
 
+MSG_GROUP_NOT_UNDERSTOOD = _("The group of reports was not understood.")
+# The largest id a database's bigint holds; a larger number overflows the query.
+MAX_ID = 2**63 - 1
+
+
 class ClusterActionForm(forms.Form):
     reports = forms.CharField(widget=forms.HiddenInput)
     incident = forms.CharField(label=_("Incident reference"), required=False, max_length=20)
 
     def report_ids(self) -> list[int]:
+        """The reports' ids; anything that cannot be a database id is refused, not looked up."""
         text = self.cleaned_data["reports"]
         try:
-            return [int(part) for part in text.split(",") if part.strip()]
+            ids = [int(part) for part in text.split(",") if part.strip()]
         except ValueError:
-            raise forms.ValidationError(_("The group of reports was not understood.")) from None
+            raise forms.ValidationError(MSG_GROUP_NOT_UNDERSTOOD) from None
+        if not ids or any(not 1 <= report_id <= MAX_ID for report_id in ids):
+            raise forms.ValidationError(MSG_GROUP_NOT_UNDERSTOOD)
+        return ids
 
 
 class SplitForm(forms.Form):

@@ -128,3 +128,13 @@ def test_a_garbled_group_is_refused_without_a_500(cast: Cast, linkable: Linkable
 def test_the_split_page_access(cast: Cast, linkable: Linkable, who: str, status: int) -> None:
     url = reverse("linkage:split", args=[cast.incident.reference])
     assert cast.client(who).get(url).status_code == status
+
+
+@pytest.mark.parametrize("reports", ["9223372036854775808", "0", "-3", ","])
+def test_a_group_of_ids_no_database_holds_is_refused_with_a_message_not_a_500(
+    cast: Cast, linkable: Linkable, reports: str
+) -> None:
+    response = cast.client("owner").post(reverse("linkage:clusters"), {"reports": reports})
+    assert response.status_code == 400
+    assert "The group of reports was not understood." in response.content.decode()
+    assert not IncidentReport.objects.exists()
