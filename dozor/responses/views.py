@@ -14,6 +14,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dozor.audit import services as audit
 from dozor.records.exports import csv_rows_write
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_get, incidents_visible
@@ -348,6 +349,11 @@ def statistics_csv(request: HttpRequest) -> HttpResponse:
                 ]
         lines.append(line)
     csv_rows_write(response, header, lines)
+    audit.audit_record(
+        action=audit.Action.EXPORT,
+        user=_user(request),
+        changes={"export": "response_funnel", "dimension": dimension, "names": False},
+    )
     return response
 
 

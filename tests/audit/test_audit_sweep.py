@@ -358,6 +358,10 @@ CASES: dict[str, tuple[Callable[[World], None], Expected]] = {
         get("owner", "/exports/odihr/download/csv/", country="RU", year="2008"),
         Expected(Action.EXPORT, "owner", names=False),
     ),
+    "response funnel export": (
+        get("owner", "/responses/statistics.csv"),
+        Expected(Action.EXPORT, "owner", names=False),
+    ),
     "annual report chart export": (
         get("owner", "/reports/annual/RU/2008/bias.csv"),
         Expected(Action.EXPORT, "owner", names=False),
