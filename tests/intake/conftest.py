@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from dozor.intake.mapping import Mapping, mapping_parse
 from dozor.records.models import SourceList
@@ -57,3 +60,23 @@ def source_list(cast: Cast) -> SourceList:
 def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+def import_by_command(path: Path, source_list: SourceList, user: Any, *options: str) -> str:
+    """`dozor import` of one file with the small mapping, as a documenter types it; its output."""
+    mapping = path.parent / "mapping.yaml"
+    mapping.write_text(SMALL_MAPPING, encoding="utf-8")
+    out = StringIO()
+    call_command(
+        "import",
+        str(path),
+        "--source-list",
+        source_list.name,
+        "--mapping",
+        str(mapping),
+        "--user",
+        user.username,
+        *options,
+        stdout=out,
+    )
+    return out.getvalue()

@@ -12,19 +12,18 @@ import os
 import subprocess
 import sys
 import time
-from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import CommandError, call_command
+from django.core.management import CommandError
 from django.urls import reverse
 
 from dozor.intake import readers, xlsx
 from dozor.intake.mapping import PROBLEM_MESSAGES
 from dozor.intake.models import QuarantinedRow
 from dozor.records.models import Report
-from tests.intake.conftest import ROOT, SMALL_MAPPING
+from tests.intake.conftest import ROOT, SMALL_MAPPING, import_by_command
 from tests.intake.workbooks import workbook_write
 
 pytestmark = pytest.mark.django_db
@@ -108,21 +107,7 @@ def preview(cast, source_list, name: str, data: bytes):
 
 
 def import_command(path: Path, source_list, user) -> str:
-    mapping = path.parent / "mapping.yaml"
-    mapping.write_text(SMALL_MAPPING, encoding="utf-8")
-    out = StringIO()
-    call_command(
-        "import",
-        str(path),
-        "--source-list",
-        source_list.name,
-        "--mapping",
-        str(mapping),
-        "--user",
-        user.username,
-        stdout=out,
-    )
-    return out.getvalue()
+    return import_by_command(path, source_list, user)
 
 
 @pytest.mark.parametrize("source", ["path", "bytes"])

@@ -18,7 +18,7 @@ from django.urls import reverse
 from dozor.intake import views
 from dozor.intake.models import PendingUpload
 from dozor.records.models import Report
-from tests.intake.conftest import SMALL_MAPPING
+from tests.intake.conftest import SMALL_MAPPING, import_by_command
 
 pytestmark = pytest.mark.django_db
 
@@ -102,22 +102,7 @@ def test_the_preview_shows_the_detected_encoding_and_names_as_decoded(
 def import_command(tmp_path: Path, source_list, user, *options: str) -> str:
     path = tmp_path / "partner.csv"
     path.write_bytes(BAD)
-    mapping = tmp_path / "mapping.yaml"
-    mapping.write_text(SMALL_MAPPING, encoding="utf-8")
-    out = StringIO()
-    call_command(
-        "import",
-        str(path),
-        "--source-list",
-        source_list.name,
-        "--mapping",
-        str(mapping),
-        "--user",
-        user.username,
-        *options,
-        stdout=out,
-    )
-    return out.getvalue()
+    return import_by_command(path, source_list, user, *options)
 
 
 def test_the_import_command_refuses_a_utf8_file_with_a_bad_byte_saying_where(
