@@ -24,6 +24,7 @@ COMMANDS = {
     "user": "Change a user's role, name grant or active state; unlock; reset two-factor.",
     "audit": "Verify the audit trail's hash chain and name any entry that was tampered with.",
     "publish": "Write the public export: suppressed aggregates and public incidents, no names.",
+    "sourcelist": "Add a source list of your organisation to import into, or list them.",
     "import": "Import a partner's CSV, XLSX or JSON Lines file as reports, with a mapping.",
     "quarantine": "List, export or correct the rows an import could not store.",
     "report": "Write the report card or the annual statistical report (PDF or HTML).",

@@ -318,6 +318,7 @@ def organisation_create(
 
 
 @transaction.atomic
+@transaction.atomic
 def source_list_create(
     *,
     name: str,
@@ -328,8 +329,13 @@ def source_list_create(
     language: str = "ru",
     description: str = "",
 ) -> SourceList:
+    """A new source list of ``organisation``, validated, with its entry in the audit trail.
+
+    The name is unique across Dozor (imports and estimates name a list by it); a clash is a
+    ValidationError on ``name``, never a database error.
+    """
     source_list = SourceList(
-        name=name,
+        name=name.strip(),
         kind=kind,
         organisation=organisation,
         reliability=reliability,
@@ -340,6 +346,18 @@ def source_list_create(
     )
     source_list.full_clean()
     source_list.save()
+    audit.audit_record(
+        action=audit.Action.CREATE,
+        user=user,
+        target=source_list,
+        changes={
+            "name": source_list.name,
+            "kind": kind,
+            "organisation": organisation.pk,
+            "reliability": reliability,
+            "language": language,
+        },
+    )
     return source_list
 
 

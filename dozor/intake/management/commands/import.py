@@ -90,7 +90,11 @@ class Command(DozorCommand):
             raise CommandError(f"There is no user '{options['user']}'.")
         source_list = SourceList.objects.filter(name=options["source_list"]).first()
         if source_list is None:
-            raise CommandError(f"There is no source list '{options['source_list']}'.")
+            raise CommandError(
+                f"There is no source list '{options['source_list']}'. Add it first: "
+                f"dozor sourcelist add '{options['source_list']}' --kind partner_list "
+                f"--user {options['user']} (kinds: dozor vocab source_kind)."
+            )
         progress = progress_line(sys.stderr) if not options["json"] or sys.stderr.isatty() else None
         try:
             summary = import_run(
