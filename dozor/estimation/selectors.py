@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from dozor.analysis.mse import CaptureHistories, capture_histories_from_frame
 from dozor.estimation.models import STRATIFICATIONS, EstimateRun, RunStatus
 from dozor.records.geography import country_exists, russian_regions
-from dozor.records.models import Incident, IncidentReport, SourceList
+from dozor.records.models import Incident, IncidentReport, Report, SourceList
 from dozor.records.selectors import incidents_visible
 from dozor.records.vocab import Vocabulary, vocabulary, vocabulary_parse
 from dozor.security.models import User
@@ -47,6 +47,12 @@ MSG_UNKNOWN_LIST = _("There is no source list “%(value)s”. The source lists 
 MSG_TOO_FEW_LISTS = _(
     "Multiple systems estimation needs at least 3 source lists; %(count)s chosen (%(names)s). "
     "With fewer lists the estimate rests on assumptions no data can check."
+)
+MSG_REPORTS_NOT_LINKED = _(
+    "Your organisation's source lists hold %(reports)s report(s) (%(names)s), but only "
+    "%(count)s list(s) have reports in incidents, and an estimate counts incidents. Link the "
+    "reports first: run `dozor link --user YOU`, then review the pairs it finds on the Linkage "
+    "page, where a report becomes part of an incident."
 )
 MSG_UNKNOWN_COUNTRY = _("“%(value)s” is not an ISO 3166-1 country code such as RU.")
 MSG_NO_INCIDENTS = _(
@@ -151,6 +157,8 @@ def source_lists_resolve(
                 chosen.append(source)
         chosen.sort(key=lambda source: source.name)
     if len(chosen) < MIN_LISTS:
+        if not choices:
+            _unlinked_reports_explain(user, chosen)
         raise ValidationError(
             MSG_TOO_FEW_LISTS,
             code="too_few_lists",
@@ -160,6 +168,38 @@ def source_lists_resolve(
             },
         )
     return chosen
+
+
+def _unlinked_reports_explain(user: User | AnonymousUser, chosen: Sequence[SourceList]) -> None:
+    """Raise MSG_REPORTS_NOT_LINKED when the user's own lists hold reports no incident holds.
+
+    A new user who has imported three lists and not yet linked them is told what to run, not
+    that no list was chosen.
+    """
+    organisation_id = getattr(user, "organisation_id", None)
+    if organisation_id is None:
+        return
+    waiting = (
+        Report.objects.filter(source_list__organisation_id=organisation_id)
+        .exclude(source_list__in=chosen)
+        .filter(incident_link__isnull=True)
+    )
+    lists = list(
+        SourceList.objects.filter(pk__in=waiting.values("source_list_id"))
+        .order_by("name")
+        .values_list("name", flat=True)
+    )
+    if len(lists) + len(chosen) < MIN_LISTS:
+        return
+    raise ValidationError(
+        MSG_REPORTS_NOT_LINKED,
+        code="reports_not_linked",
+        params={
+            "reports": waiting.count(),
+            "names": ", ".join(lists),
+            "count": len(chosen),
+        },
+    )
 
 
 def stratification_check(stratify_by: str) -> str:

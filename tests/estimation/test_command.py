@@ -2,13 +2,17 @@ from __future__ import annotations
 
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from dozor.estimation.models import EstimateRun, RunStatus
+from tests.conftest import Cast
 from tests.estimation.conftest import World
+from tests.factories import SourceListFactory
+from tests.intake.conftest import import_by_command, write_csv
 
 pytestmark = pytest.mark.django_db
 
@@ -71,3 +75,21 @@ def test_reproduce_confirms_a_run(world: World) -> None:
         "estimate", "--reproduce", str(run_id), "--user", "owner", stdout=out, stderr=StringIO()
     )
     assert f"Run {run_id} reproduced" in out.getvalue()
+
+
+def test_estimate_on_imported_but_unlinked_lists_says_to_run_linkage(
+    cast: Cast, tmp_path: Path
+) -> None:
+    for name in ("NGO", "Press", "Partner"):
+        source = SourceListFactory(name=name, organisation=cast.organisation)
+        rows = "id,Дата,Мотив,Убито\n1,05.03.2018,расизм,0\n2,2018-04-01,гомофобия,1\n"
+        path = write_csv(tmp_path / f"{name}.csv", rows)
+        import_by_command(path, source, cast.owner)
+    with pytest.raises(CommandError) as caught:
+        call_command(
+            "estimate", "--user", cast.owner.username, stdout=StringIO(), stderr=StringIO()
+        )
+    message = str(caught.value)
+    assert "6 report(s) (NGO, Partner, Press)" in message
+    assert "dozor link" in message
+    assert "0 chosen" not in message
