@@ -5,8 +5,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
+from django.db import transaction
 
 from dozor.commands import DozorCommand
 from dozor.intake.console import progress_line, summary_text
@@ -14,13 +15,18 @@ from dozor.intake.mapping import MappingError, mapping_parse
 from dozor.intake.readers import FORMATS, ImportFileError
 from dozor.intake.services import import_run, uploads_clean
 from dozor.records.models import SourceList
+from dozor.records.services import source_list_create
+from dozor.records.vocab import vocabulary
 from dozor.security.crypto import KeyringLocked
 from dozor.security.models import User
+from dozor.security.policy import may
 
 MSG_ARGUMENTS_MISSING = (
     "An import needs {missing}: dozor import FILE --source-list NAME --mapping MAPPING.yaml "
     "--user NAME (or --clean-uploads alone)."
 )
+
+MSG_NOT_A_WRITER = "'{user}' is not a documenter or administrator of an organisation."
 
 
 class Command(DozorCommand):
@@ -40,6 +46,17 @@ class Command(DozorCommand):
         parser.add_argument("--source-list", help="name of the source list (required)")
         parser.add_argument("--mapping", help="the mapping file, YAML (required)")
         parser.add_argument("--user", help="who imports, a documenter (required)")
+        parser.add_argument(
+            "--new-source-list",
+            action="store_true",
+            help="create the source list for the user's organisation if it does not exist "
+            "(with --kind; a failed or dry run creates nothing)",
+        )
+        parser.add_argument(
+            "--kind",
+            help="with --new-source-list: a source_kind code (dozor vocab source_kind), "
+            "e.g. partner_list",
+        )
         parser.add_argument(
             "--clean-uploads",
             action="store_true",
@@ -73,6 +90,8 @@ class Command(DozorCommand):
         ]
         if missing:
             raise CommandError(MSG_ARGUMENTS_MISSING.format(missing=", ".join(missing)))
+        if options["kind"] and not options["new_source_list"]:
+            raise CommandError("--kind: only with --new-source-list.")
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: there is no such file.")
@@ -89,29 +108,65 @@ class Command(DozorCommand):
         if user is None:
             raise CommandError(f"There is no user '{options['user']}'.")
         source_list = SourceList.objects.filter(name=options["source_list"]).first()
-        if source_list is None:
+        if source_list is None and not options["new_source_list"]:
             raise CommandError(
                 f"There is no source list '{options['source_list']}'. Add it first: "
                 f"dozor sourcelist add '{options['source_list']}' --kind partner_list "
-                f"--user {options['user']} (kinds: dozor vocab source_kind)."
+                f"--user {options['user']} (kinds: dozor vocab source_kind), or pass "
+                "--new-source-list --kind KIND."
             )
         progress = progress_line(sys.stderr) if not options["json"] or sys.stderr.isatty() else None
-        try:
-            summary = import_run(
-                user=user,
-                source_list=source_list,
-                path=path,
-                file_name=path.name,
-                mapping=mapping,
-                file_format=options["format"],
-                encoding=options["encoding"],
-                dry_run=options["dry_run"],
-                keep_outcomes=0,
-                progress=progress,
-            )
-        except (ImportFileError, PermissionDenied, KeyringLocked) as error:
-            raise CommandError(str(error)) from None
+        # The new list and the import are one transaction: an import that fails, or only
+        # checks (--dry-run), leaves no empty list behind.
+        with transaction.atomic():
+            if source_list is None:
+                source_list = self._source_list_create(user, options)
+                created = True
+            else:
+                created = False
+            try:
+                summary = import_run(
+                    user=user,
+                    source_list=source_list,
+                    path=path,
+                    file_name=path.name,
+                    mapping=mapping,
+                    file_format=options["format"],
+                    encoding=options["encoding"],
+                    dry_run=options["dry_run"],
+                    keep_outcomes=0,
+                    progress=progress,
+                )
+            except (ImportFileError, PermissionDenied, KeyringLocked) as error:
+                raise CommandError(str(error)) from None
+            if created and options["dry_run"]:
+                transaction.set_rollback(True)
         if options["json"]:
             self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))
         else:
             self.stdout.write(summary_text(summary))
+        if created and not options["dry_run"] and not options["json"]:
+            self.stdout.write(
+                f"Source list '{source_list.name}' ({source_list.kind}) created for "
+                f"{user.organisation}."
+            )
+
+    def _source_list_create(self, user: User, options: dict[str, Any]) -> SourceList:
+        if not may(user, "source_list.write") or user.organisation is None:
+            raise CommandError(MSG_NOT_A_WRITER.format(user=user.username))
+        kinds = vocabulary("source_kind").codes
+        if not options["kind"]:
+            raise CommandError(f"--new-source-list needs --kind: one of {', '.join(kinds)}.")
+        if options["kind"] not in kinds:
+            raise CommandError(
+                f"--kind {options['kind']}: not a kind of source list; known: {', '.join(kinds)}."
+            )
+        try:
+            return source_list_create(
+                name=options["source_list"],
+                kind=options["kind"],
+                organisation=user.organisation,
+                user=user,
+            )
+        except ValidationError as error:
+            raise CommandError(f"--source-list: {'; '.join(error.messages)}") from None
