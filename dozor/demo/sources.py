@@ -346,7 +346,18 @@ def _press_report(
         name = found[0][1] if found else ""
         age = victim.age if name and f"{victim.age}-летн" in article else None
         parsed_victims.append({"name": name, "sex": victim.sex, "age": age})
+    # The scan codes each article: the event's date as precisely as the article gives it, and
+    # the people it says were killed or injured; the rest is the article as published.
+    coded_date = {
+        "day": variant.date.isoformat(),
+        "month": f"{variant.date:%Y-%m}",
+        "year": f"{variant.date.year}",
+    }[variant.precision]
     raw = {
+        "id": external_id,
+        "event_date": coded_date,
+        "killed": variant.killed,
+        "injured": variant.injured,
         "outlet": outlet,
         "url": f"https://{slug}.example/news/{external_id.lower()}",
         "published": published.isoformat(),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -9,6 +10,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError, CommandParser
 
 from dozor.commands import DozorCommand
+from dozor.demo.files import TRUTH_FILE, demo_files_write
 from dozor.demo.generator import demo_generate
 from dozor.demo.services import demo_load, demo_loaded
 from dozor.records.models import SourceList
@@ -43,11 +45,24 @@ class Command(DozorCommand):
         parser.add_argument("--seed", type=int, default=2008, help="random seed (2008)")
         parser.add_argument("--host", default="127.0.0.1", help="address to serve on")
         parser.add_argument("--port", type=int, default=8000, help="port to serve on")
+        parser.add_argument(
+            "--write-files",
+            metavar="FOLDER",
+            help=(
+                "write the three source lists as the files their keepers would send (the NGO's "
+                "CSV, the press scan's JSON Lines, the partner's XLSX) and truth.csv into FOLDER, "
+                "print how to import them with the mappings shipped in dozor/intake/mappings/, "
+                "and exit; the database is not touched"
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         size, seed = options["size"], options["seed"]
         if not 1 <= size <= 1_000_000:
             raise CommandError(f"--size {size}: expected a number from 1 to 1,000,000.")
+        if options["write_files"]:
+            self._write_files(Path(options["write_files"]), size=size, seed=seed)
+            return
         self.stdout.write(f"Dozor home: {settings.DOZOR_HOME}")
         self.stdout.write("Preparing the database ...")
         call_command("migrate", verbosity=0, interactive=False)
@@ -63,6 +78,22 @@ class Command(DozorCommand):
         self._admin()
         if not options["no_serve"]:
             serve(host=options["host"], port=options["port"], threads=8, out=self.stdout)
+
+    def _write_files(self, folder: Path, *, size: int, seed: int) -> None:
+        """The demo lists as partner files, for trying the import → link → estimate chain."""
+        if folder.exists() and not folder.is_dir():
+            raise CommandError(f"--write-files {folder}: exists and is not a folder.")
+        files = demo_files_write(demo_generate(size=size, seed=seed), folder)
+        self.stdout.write(f"Wrote {len(files)} source lists and {TRUTH_FILE} into {folder}:")
+        for file in files:
+            self.stdout.write(
+                f"  dozor import {file.path} --source-list 'Demo {file.list_key}' "
+                f"--new-source-list --kind {file.kind} --mapping {file.mapping} --user NAME"
+            )
+        self.stdout.write(
+            "then: dozor link --user NAME; dozor link accept --user NAME; "
+            "dozor estimate --user NAME --by none"
+        )
 
     def _key(self) -> None:
         """Give the demo an encryption key: the configured one, or a new key file in DOZOR_HOME."""
