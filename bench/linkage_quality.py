@@ -29,6 +29,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dozor.analysis import linkage
+from dozor.analysis.linkage.evaluate import bcubed_scores
 from dozor.analysis.linkage.prepare import reports_frame
 from dozor.demo.generator import demo_generate
 
@@ -47,6 +48,7 @@ def demo_reports(size: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
 def scores(predicted: pd.Series, truth: pd.Series) -> dict[str, Any]:
     return {
         "pairwise": linkage.pairwise_scores(predicted, truth).as_dict(),
+        "bcubed": bcubed_scores(predicted, truth).as_dict(),
         "cluster": linkage.cluster_scores(predicted, truth).as_dict(),
     }
 

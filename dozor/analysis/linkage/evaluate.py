@@ -49,3 +49,29 @@ def cluster_scores(predicted: pd.Series, truth: pd.Series) -> Scores:
     predicted_sets = {frozenset(members) for members in _groups(predicted).values()}
     true_sets = {frozenset(members) for members in _groups(truth.reindex(predicted.index)).values()}
     return _scores(len(predicted_sets & true_sets), len(predicted_sets), len(true_sets))
+
+
+def bcubed_scores(predicted: pd.Series, truth: pd.Series) -> Scores:
+    """B-cubed precision and recall (Bagga and Baldwin), averaged over reports.
+
+    A report's precision is the share of its predicted cluster that truly belongs with it, its
+    recall the share of its true incident that its cluster holds. Unlike exact cluster matches,
+    one stray report costs in proportion to the reports it is wrongly joined with.
+    """
+    truth = truth.reindex(predicted.index)
+    frame = pd.DataFrame({"predicted": predicted.to_numpy(), "truth": truth.to_numpy()})
+    if frame.empty:
+        return Scores(1.0, 1.0, 1.0)
+    both = frame.groupby(["predicted", "truth"]).size()
+    by_predicted = frame.groupby("predicted").size()
+    by_truth = frame.groupby("truth").size()
+    # Each (cluster, incident) cell of n reports contributes n * n / |cluster| to precision's
+    # sum over reports, and n * n / |incident| to recall's.
+    cells = both.reset_index(name="n")
+    squared = cells["n"].to_numpy(dtype=float) ** 2
+    precision = float(
+        (squared / by_predicted.reindex(cells["predicted"]).to_numpy()).sum() / len(frame)
+    )
+    recall = float((squared / by_truth.reindex(cells["truth"]).to_numpy()).sum() / len(frame))
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return Scores(round(precision, 4), round(recall, 4), round(f1, 4))
