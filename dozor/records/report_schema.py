@@ -245,7 +245,7 @@ def _people(value: Any) -> list[dict[str, Any]] | None:
         if item.get("sex") in SEXES:
             person["sex"] = item["sex"]
         age = item.get("age")
-        if _whole(age) and 0 < age <= AGE_MAX:
+        if isinstance(age, int) and _whole(age) and 0 < age <= AGE_MAX:
             person["age"] = age
         if isinstance(item.get("perceived_group"), str):
             person["perceived_group"] = item["perceived_group"]
