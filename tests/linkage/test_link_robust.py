@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import html
 import json
 import random
 from io import StringIO
@@ -20,9 +21,18 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.urls import reverse
+from django.utils import translation
 
 from dozor.analysis.linkage.model import MSG_TOO_LITTLE_TO_TRAIN
 from dozor.linkage.models import CandidatePair, LinkageRun
+from dozor.linkage.templatetags.linkage_coverage import (
+    ADVICE,
+    LABELS,
+    MSG_FIELD_LEFT_OUT,
+    MSG_LEFT_OUT_ADVICE,
+    REASONS,
+)
 from dozor.records.models import Report, SourceList
 from dozor.records.services import report_create
 from tests.conftest import Cast
@@ -331,3 +341,22 @@ def test_a_training_pass_that_drives_a_probability_to_zero_is_dropped_and_said(
         in output
     )
     assert LinkageRun.objects.get().pairs > 0
+
+
+def test_the_linkage_page_shows_what_the_last_run_left_out(cast: Cast, tmp_path: Path) -> None:
+    rows = incidents(30, 7)
+    import_list(tmp_path, cast, "НКО", rows)
+    garbled = [{**row, "Дата": "nan"} for row in rows[:20]]
+    import_list(tmp_path, cast, "Партнёр", garbled, date_type="text")
+    link()
+    page = cast.client("owner").get(reverse("linkage:queue"))
+    content = html.unescape(page.content.decode())
+    with translation.override(page.headers["Content-Language"]):
+        victims = MSG_LEFT_OUT_ADVICE % {
+            "label": LABELS["victims"],
+            "reason": REASONS["no_report"],
+            "advice": ADVICE["victims"],
+        }
+        field = str(MSG_FIELD_LEFT_OUT).split("%")[0]
+    assert victims in content
+    assert field in content and "Партнёр: 'nan'" in content
