@@ -195,6 +195,7 @@ def _trained_linker(
         )
     notes = train(
         linker,
+        table=table,
         plan=plan,
         record_count=len(features),
         labels_table=labels_table,

@@ -21,6 +21,7 @@ from dozor.analysis.linkage.model import (
     TRAINING_COLLAPSED,
     TRAINING_LABELS,
     TRAINING_NO_PAIRS,
+    TRAINING_TOO_FEW,
     LeftOut,
     Note,
     Plan,
@@ -44,6 +45,10 @@ NOTES = {
         "assumed 1 in {reports}."
     ),
     TRAINING_NO_PAIRS: "Training on {rule}: no two reports have that in common; skipped.",
+    TRAINING_TOO_FEW: (
+        "Training on {rule}: only {pairs} pair(s) of reports have that in common, too few to "
+        "learn from; skipped."
+    ),
     TRAINING_COLLAPSED: (
         "Training on {rule}: dropped, it drove a probability to zero (too few pairs of that kind "
         "to learn from)."
@@ -110,6 +115,7 @@ def coverage_lines(data: Mapping[str, Any]) -> list[str]:
         lines.append(
             template.format(
                 reports=note.get("reports"),
+                pairs=note.get("pairs"),
                 rule=TRAINING_LABELS.get(note.get("rule", ""), note.get("rule")),
                 label=_label(note.get("comparison", "")).capitalize(),
             )

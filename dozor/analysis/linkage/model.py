@@ -592,6 +592,9 @@ def settings(
 PRIOR_ASSUMED = "prior_assumed"
 TRAINING_NO_PAIRS = "training_no_pairs"
 TRAINING_COLLAPSED = "training_collapsed"
+TRAINING_TOO_FEW = "training_too_few"
+# Expectation maximisation needs many pairs to learn from; a pass with fewer is skipped.
+MIN_TRAINING_PAIRS = 10
 NOT_ESTIMATED = "not_estimated"
 
 
@@ -611,6 +614,7 @@ MSG_TOO_LITTLE_TO_TRAIN = (
 MSG_TRAINING_TRIED = "Tried: {tried}."
 MSG_TRAINING_NO_PAIRS = "no two reports have {rule} in common"
 MSG_TRAINING_COLLAPSED = "pairs of {rule} drove a probability to zero"
+MSG_TRAINING_TOO_FEW = "only {pairs} pair(s) of reports have {rule} in common"
 MSG_REPORTS_LACK = "No report gives {features}."
 MSG_LISTS_LACK = "{list} gives no {features}."
 TRAINING_LABELS = {
@@ -627,12 +631,17 @@ TRAINING_LABELS = {
 
 
 def _too_little_to_train(plan: Plan, notes: list[Note]) -> str:
+    messages = {
+        TRAINING_NO_PAIRS: MSG_TRAINING_NO_PAIRS,
+        TRAINING_TOO_FEW: MSG_TRAINING_TOO_FEW,
+        TRAINING_COLLAPSED: MSG_TRAINING_COLLAPSED,
+    }
     tried = [
-        (
-            MSG_TRAINING_NO_PAIRS if note.code == TRAINING_NO_PAIRS else MSG_TRAINING_COLLAPSED
-        ).format(rule=TRAINING_LABELS[note.detail["rule"]])
+        messages[note.code].format(
+            rule=TRAINING_LABELS[note.detail["rule"]], pairs=note.detail.get("pairs")
+        )
         for note in notes
-        if note.code in (TRAINING_NO_PAIRS, TRAINING_COLLAPSED)
+        if note.code in messages
     ]
     parts = [MSG_TOO_LITTLE_TO_TRAIN.format(count=plan.available.reports)]
     if tried:
@@ -688,7 +697,19 @@ def _estimate_prior(linker: Linker, plan: Plan, record_count: int) -> Note | Non
     return Note(PRIOR_ASSUMED, {"reports": record_count})
 
 
-def _expectation_maximisation(linker: Linker, plan: Plan, notes: list[Note]) -> set[str]:
+def _pair_count(table: Any, rule: Rule) -> int:
+    """How many pairs a training pass on `rule` would learn from."""
+    from splink.blocking_analysis import count_comparisons_from_blocking_rules
+
+    records = count_comparisons_from_blocking_rules(
+        table, blocking_rules=[rule.rule], link_type="dedupe_only", record_sample_proportion=1.0
+    )
+    return int(records[-1]["cumulative_comparison_count"])
+
+
+def _expectation_maximisation(
+    linker: Linker, table: Any, plan: Plan, notes: list[Note]
+) -> set[str]:
     """Training passes until every comparison has been estimated or no pass is left; the
     comparisons estimated. A pass that finds no pair, or drives a probability to zero, is
     left out (a note says which)."""
@@ -700,6 +721,10 @@ def _expectation_maximisation(linker: Linker, plan: Plan, notes: list[Note]) -> 
         # A training session takes the comparisons it cannot estimate out of the linker's own
         # model and sets its prior, and puts them back only when it succeeds: a failed pass
         # must not leave the model without them.
+        pairs = _pair_count(table, rule)
+        if 0 < pairs < MIN_TRAINING_PAIRS:
+            notes.append(Note(TRAINING_TOO_FEW, {"rule": rule.name, "pairs": pairs}))
+            continue
         before = settings_obj.core_model_settings.copy()
         try:
             session = linker.training.estimate_parameters_using_expectation_maximisation(
@@ -724,6 +749,7 @@ def _expectation_maximisation(linker: Linker, plan: Plan, notes: list[Note]) -> 
 def train(
     linker: Linker,
     *,
+    table: Any,
     plan: Plan,
     record_count: int,
     labels_table: Any,
@@ -740,7 +766,7 @@ def train(
     if prior is not None:
         notes.append(prior)
     linker.training.estimate_u_using_random_sampling(max_pairs=u_pairs, seed=seed)
-    estimated = _expectation_maximisation(linker, plan, notes)
+    estimated = _expectation_maximisation(linker, table, plan, notes)
     if not estimated and labels_table is None:
         raise LinkageInputError(_too_little_to_train(plan, notes))
     if labels_table is not None:

@@ -27,6 +27,10 @@ MSG_PRIOR_ASSUMED = _(
     "incident; assumed 1 in %(reports)s."
 )
 MSG_TRAINING_NO_PAIRS = _("Training on %(rule)s: no two reports have that in common; skipped.")
+MSG_TRAINING_TOO_FEW = _(
+    "Training on %(rule)s: only %(pairs)s pair(s) of reports have that in common, too few to "
+    "learn from; skipped."
+)
 MSG_TRAINING_COLLAPSED = _(
     "Training on %(rule)s: dropped, it drove a probability to zero (too few pairs of that kind "
     "to learn from)."
@@ -86,6 +90,11 @@ def _note(note: Mapping[str, Any]) -> str | None:
         template_ = MSG_TRAINING_NO_PAIRS if code == "training_no_pairs" else MSG_TRAINING_COLLAPSED
         rule = note.get("rule", "")
         return str(template_ % {"rule": TRAINING.get(rule, rule)})
+    if code == "training_too_few":
+        rule = note.get("rule", "")
+        return str(
+            MSG_TRAINING_TOO_FEW % {"rule": TRAINING.get(rule, rule), "pairs": note.get("pairs")}
+        )
     if code == "not_estimated":
         return str(MSG_NOT_ESTIMATED % {"label": _label(note.get("comparison", "")).capitalize()})
     return None
