@@ -31,6 +31,9 @@ class LinkageRun(models.Model):
     clusters = models.PositiveIntegerField(_("clusters"), default=0)
     seconds = models.FloatField(_("seconds"), default=0)
     model = models.JSONField(_("model parameters"), default=dict)
+    # What the run compared and left out, and the fields left out of some reports
+    # (dozor.analysis.linkage.Coverage.as_dict() with "fields_left_out").
+    coverage = models.JSONField(_("what was compared"), default=dict)
 
     class Meta:
         ordering = ["-started_at", "-id"]

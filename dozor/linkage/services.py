@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from itertools import combinations
 from typing import Any
 
@@ -23,6 +24,7 @@ from dozor.audit import services as audit
 from dozor.linkage.models import CandidatePair, Decision, LinkageRun, LinkDecision
 from dozor.linkage.selectors import current_decisions, reports_linkable
 from dozor.records.models import Incident, IncidentReport, Report
+from dozor.records.report_schema import DATE, INTEGER, STANDARD, standard_values
 from dozor.records.selectors import incident_can_edit
 from dozor.records.services import (
     BiasInput,
@@ -52,6 +54,10 @@ MSG_NOT_IN_INCIDENT = _("Report %(id)s is not part of incident %(reference)s.")
 MSG_SPLIT_ALL = _("Keep at least one report in the incident; choose fewer to split off.")
 MSG_TOO_FEW_TO_LINK = _("There are fewer than two reports to link.")
 MSG_BAD_THRESHOLD = _("The threshold must be a probability between 0 and 1.")
+MSG_FIELDS_LEFT_OUT = _(
+    "%(field)s left out of %(count)s report(s), not %(expected)s: e.g. report %(report)s of "
+    "%(source_list)s%(value)s."
+)
 
 
 def _linkable_reports(user: User, reports: Sequence[Report]) -> list[Report]:
@@ -81,6 +87,80 @@ def _movable_reports(user: User, reports: Sequence[Report], *, into: Incident | 
             raise ValidationError(MSG_REPORT_NOT_LINKABLE, params={"id": link.report_id})
 
 
+# A value of these types can be shown when it is left out; text and people may name someone.
+SHOWN_TYPES = (DATE, INTEGER)
+
+
+@dataclass
+class FieldLeftOut:
+    """A standard field linkage reads, left out of some reports because it cannot be read."""
+
+    field: str
+    expected: str
+    reports: int
+    report: int  # the first report it was left out of
+    source_list: str
+    value: str | None  # that report's value, for dates and counts only
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "expected": self.expected,
+            "reports": self.reports,
+            "example": {
+                "report": self.report,
+                "source_list": self.source_list,
+                "value": self.value,
+            },
+        }
+
+
+def field_left_out_sentence(item: dict[str, Any]) -> str:
+    """`FieldLeftOut.as_dict()` in words: the field, how many reports, one example."""
+    example = item["example"]
+    return str(
+        MSG_FIELDS_LEFT_OUT
+        % {
+            "field": item["field"],
+            "count": item["reports"],
+            "expected": item["expected"],
+            "report": example["report"],
+            "source_list": example["source_list"],
+            "value": f": {example['value']}" if example.get("value") is not None else "",
+        }
+    )
+
+
+def linkage_frame(reports: Iterable[Report]) -> tuple[pd.DataFrame, list[FieldLeftOut]]:
+    """The reports frame linkage reads, and the fields left out of some reports.
+
+    Each report's standard fields are read through the report schema (`standard_values`): a
+    field whose value is not what the schema says (a date "nan", a count "two", victims that
+    are not a list of people) is left out of that report only, and counted.
+    """
+    records = []
+    left_out: dict[str, FieldLeftOut] = {}
+    for report in reports:
+        good, problems = standard_values(report.fields)
+        records.append((report.id, report.source_list.name, good))
+        for problem in problems:
+            spec = STANDARD[problem.field]
+            if not spec.linkage:
+                continue
+            if problem.field in left_out:
+                left_out[problem.field].reports += 1
+                continue
+            left_out[problem.field] = FieldLeftOut(
+                field=problem.field,
+                expected=problem.expected,
+                reports=1,
+                report=report.id,
+                source_list=report.source_list.name,
+                value=problem.value if spec.type in SHOWN_TYPES else None,
+            )
+    return reports_frame(records), list(left_out.values())
+
+
 def _decisions_frame(report_ids: set[int], *, organisation_id: int | None) -> pd.DataFrame:
     decisions = current_decisions(report_ids, organisation_id=organisation_id)
     rows = [(a, b, decision.decision) for (a, b), decision in decisions.items()]
@@ -107,7 +187,7 @@ def linkage_run_create(
     reports = list(reports_linkable(user).select_related("source_list"))
     if len(reports) < 2:
         raise ValidationError(MSG_TOO_FEW_TO_LINK)
-    frame = reports_frame((r.id, r.source_list.name, r.fields) for r in reports)
+    frame, left_out = linkage_frame(reports)
     decisions = _decisions_frame({r.id for r in reports}, organisation_id=user.organisation_id)
     options = linkage.LinkageOptions(
         engine="spark" if engine == "spark" else "duckdb",
@@ -115,9 +195,20 @@ def linkage_run_create(
         threshold=max(threshold, linkage.LinkageOptions.threshold),
         spark_session=spark_session,
     )
-    result = linkage.link_reports(
-        frame, decisions=decisions if len(decisions) else None, options=options
-    )
+    try:
+        result = linkage.link_reports(
+            frame, decisions=decisions if len(decisions) else None, options=options
+        )
+    except linkage.LinkageInputError as error:
+        # What the reports lack may be what was left out of them: say that too.
+        raise linkage.LinkageInputError(
+            " ".join([str(error), *(field_left_out_sentence(i.as_dict()) for i in left_out)])
+        ) from error
+    assert result.coverage is not None
+    coverage = {
+        **result.coverage.as_dict(),
+        "fields_left_out": [item.as_dict() for item in left_out],
+    }
     with transaction.atomic():
         assert user.organisation is not None
         run = LinkageRun.objects.create(
@@ -130,6 +221,7 @@ def linkage_run_create(
             clusters=int(result.clusters["cluster_id"].nunique()),
             seconds=round(result.timings.get("total_s", 0.0), 2),
             model=result.model,
+            coverage=coverage,
         )
         CandidatePair.objects.bulk_create(
             [
@@ -154,6 +246,8 @@ def linkage_run_create(
                 "reports": run.reports,
                 "pairs": run.pairs,
                 "clusters": run.clusters,
+                "compared": coverage["compared"],
+                "left_out": [item["comparison"] for item in coverage["left_out"]],
             },
         )
     logger.info("linkage run %s by %s: %s pairs", run.pk, user, run.pairs)

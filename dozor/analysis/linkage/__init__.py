@@ -8,6 +8,12 @@ Quick use::
     result.pairs      # report_id_l, report_id_r, match_probability, match_weight, ...
     result.clusters   # report_id, cluster_id
 
+A run compares what the reports give: a comparison no report can feed (no report has a date,
+say) is left out, and training passes use only the blocking rules whose columns have values
+(`model.plan_for`). `result.coverage` says what was compared, what was left out and why, and what
+training had to do otherwise than usual; when the reports give too little to link at all,
+LinkageInputError says what they lack and what to map.
+
 Parameters are estimated without labels (expectation maximisation); reviewed decisions
 (`decisions`: report_id_l, report_id_r, decision = match | no_match | unsure) improve them and
 override the scores when clusters are formed.
@@ -33,6 +39,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from dozor.analysis.linkage.clusters import clusters_from_pairs
+from dozor.analysis.linkage.coverage import Coverage, coverage_lines
 from dozor.analysis.linkage.errors import (
     EngineUnavailableError,
     LinkageError,
@@ -40,9 +47,12 @@ from dozor.analysis.linkage.errors import (
 )
 from dozor.analysis.linkage.evaluate import Scores, cluster_scores, pairwise_scores
 from dozor.analysis.linkage.model import (
+    Plan,
     apply_parameters,
+    availability,
     comparison_count,
     decisions_as_labels,
+    plan_for,
     settings,
     train,
 )
@@ -52,6 +62,7 @@ __all__ = [
     "DECISIONS",
     "PAIR_COLUMNS",
     "REPORT_COLUMNS",
+    "Coverage",
     "EngineUnavailableError",
     "LinkageError",
     "LinkageInputError",
@@ -60,6 +71,7 @@ __all__ = [
     "Scores",
     "cluster_scores",
     "clusters_from_pairs",
+    "coverage_lines",
     "features_from_reports",
     "link_reports",
     "pairwise_scores",
@@ -107,6 +119,8 @@ class LinkageResult:
     timings: dict[str, float] = field(default_factory=dict)
     comparisons: int | None = None  # pairs scored, when LinkageOptions.count_comparisons
     training_reports: int = 0  # reports the parameters were estimated on (always on DuckDB)
+    # what was compared and left out, and what training had to do otherwise than usual
+    coverage: Coverage | None = None
 
 
 def _check(options: LinkageOptions, reports: pd.DataFrame, decisions: pd.DataFrame | None) -> None:
@@ -163,44 +177,49 @@ def training_features(
 
 
 def _trained_linker(
-    features: pd.DataFrame, decisions: pd.DataFrame | None, options: LinkageOptions
-) -> tuple[Any, Any]:
-    """A DuckDB linker over `features` with its parameters estimated, and its table."""
+    features: pd.DataFrame, decisions: pd.DataFrame | None, options: LinkageOptions, plan: Plan
+) -> tuple[Any, Any, list[Any]]:
+    """A DuckDB linker over `features` with its parameters estimated, its table, and the
+    training's notes."""
     from splink import Linker
 
     table = _duckdb_api(options).register(features, dataset_display_name="reports")
-    linker = Linker(table, settings(1.0 / max(len(features), 2)), log_level=logging.ERROR)
+    linker = Linker(
+        table, settings(1.0 / max(len(features), 2), plan=plan), log_level=logging.ERROR
+    )
     labels_table = None
     if decisions is not None and (decisions["decision"] == "match").any():
         labels = decisions_as_labels(decisions)
         labels_table = linker.table_management.register_table(
             labels, "linkage_labels", overwrite=True
         )
-    train(
+    notes = train(
         linker,
+        table=table,
+        plan=plan,
         record_count=len(features),
         labels_table=labels_table,
         u_pairs=options.u_pairs,
         seed=options.seed,
     )
-    return linker, table
+    return linker, table, notes
 
 
 def _full_linker(
-    features: pd.DataFrame, model: dict[str, Any], options: LinkageOptions
+    features: pd.DataFrame, model: dict[str, Any], options: LinkageOptions, plan: Plan
 ) -> tuple[Any, Any]:
     """The model over all of `features` on DuckDB, with the parameters of `model` (trained on a
     sample of them)."""
     from splink import Linker
 
     table = _duckdb_api(options).register(features, dataset_display_name="all_reports")
-    linker = Linker(table, settings(), log_level=logging.ERROR)
+    linker = Linker(table, settings(plan=plan), log_level=logging.ERROR)
     apply_parameters(linker, model)
     return linker, table
 
 
 def _spark_linker(
-    features: pd.DataFrame, model: dict[str, Any], options: LinkageOptions
+    features: pd.DataFrame, model: dict[str, Any], options: LinkageOptions, plan: Plan
 ) -> tuple[Any, Any]:
     """The same model on Spark over all of `features`, with the parameters of `model`."""
     from splink import Linker
@@ -208,7 +227,7 @@ def _spark_linker(
     from dozor.analysis.linkage.spark import spark_api
 
     table = spark_api(options.spark_session).register(features, dataset_display_name="reports")
-    linker = Linker(table, settings(), log_level=logging.ERROR)
+    linker = Linker(table, settings(plan=plan), log_level=logging.ERROR)
     apply_parameters(linker, model)
     return linker, table
 
@@ -219,23 +238,28 @@ def link_reports(
     decisions: pd.DataFrame | None = None,
     options: LinkageOptions | None = None,
 ) -> LinkageResult:
-    """Score the pairs of reports that may describe one incident, and cluster them."""
+    """Score the pairs of reports that may describe one incident, and cluster them.
+
+    Raises LinkageInputError, saying what the reports lack and what to map, when they give too
+    little to link or to estimate the model from.
+    """
     options = options or LinkageOptions()
     _check(options, reports, decisions)
     timings: dict[str, float] = {}
     started = time.perf_counter()
     features = features_from_reports(reports, workers=options.workers or os.cpu_count() or 1)
+    plan = plan_for(availability(features))
     timings["prepare_s"] = time.perf_counter() - started
 
     step = time.perf_counter()
     training = training_features(
         features, decisions, size=options.training_sample, seed=options.seed
     )
-    linker, table = _trained_linker(training, decisions, options)
+    linker, table, notes = _trained_linker(training, decisions, options, plan)
     timings["train_s"] = time.perf_counter() - step  # always on DuckDB
     if options.engine == "duckdb" and len(training) < len(features):
         step = time.perf_counter()
-        linker, table = _full_linker(features, linker.misc.save_model_to_json(), options)
+        linker, table = _full_linker(features, linker.misc.save_model_to_json(), options, plan)
         timings["load_s"] = time.perf_counter() - step
         logger.info(
             "Linkage: trained over %d of %d reports; predicting over all of them.",
@@ -244,7 +268,7 @@ def link_reports(
         )
     if options.engine == "spark":
         step = time.perf_counter()
-        linker, table = _spark_linker(features, linker.misc.save_model_to_json(), options)
+        linker, table = _spark_linker(features, linker.misc.save_model_to_json(), options, plan)
         timings["spark_load_s"] = time.perf_counter() - step
         logger.info(
             "Linkage: trained on DuckDB over %d of %d reports; predicting on Spark.",
@@ -255,7 +279,7 @@ def link_reports(
     comparisons = None
     if options.count_comparisons:
         step = time.perf_counter()
-        comparisons = comparison_count(table)
+        comparisons = comparison_count(table, plan)
         timings["count_s"] = time.perf_counter() - step
 
     step = time.perf_counter()
@@ -286,4 +310,5 @@ def link_reports(
         timings=timings,
         comparisons=comparisons,
         training_reports=len(training),
+        coverage=Coverage.of(plan, notes),
     )

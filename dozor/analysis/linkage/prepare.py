@@ -32,7 +32,8 @@ VOCABULARIES = Path(__file__).resolve().parents[2] / "records" / "vocabularies"
 EPOCH = datetime.date(1970, 1, 1)
 
 # The columns a reports frame must have; `victims` is a list of {"name": ..., "sex": ...}.
-# Optional: `bias_motivations` (a list of codes) and `country` (ISO 3166-1 alpha-2).
+# Optional: `bias_motivations` (a list of codes) and `country` (ISO 3166-1 alpha-2). Any value
+# may be missing (None): `killed` and `injured` both missing mean the report gives no count.
 REPORT_COLUMNS = (
     "report_id",
     "source",
@@ -116,7 +117,8 @@ def region_of_locality(locality: str) -> str | None:
 
 
 def _date_span(report_id: Any, value: Any, precision: str) -> tuple[int | None, int | None]:
-    if precision == "unknown" or value in (None, ""):
+    # pandas keeps a column of dates with gaps as text with NaN, not None.
+    if precision == "unknown" or value in (None, "") or _missing(value):
         return None, None
     try:
         date = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(value)
@@ -135,9 +137,15 @@ def _date_span(report_id: Any, value: Any, precision: str) -> tuple[int | None, 
     return (start - EPOCH).days, (end - EPOCH).days
 
 
-def _count(report_id: Any, column: str, value: Any) -> int:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return 0
+def _missing(value: Any) -> bool:
+    """None, or the NaN or NA pandas puts in a gap of a column."""
+    return value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value))
+
+
+def _count(report_id: Any, column: str, value: Any) -> int | None:
+    """A count of people, or None when the report does not give it."""
+    if _missing(value):
+        return None
     if isinstance(value, bool) or not float(value).is_integer() or value < 0:
         raise LinkageInputError(
             MSG_BAD_COUNT.format(report_id=report_id, column=column, value=value)
@@ -285,7 +293,8 @@ def _readable_date(value: Any, precision: str) -> bool:
     return True
 
 
-def _counts(reports: pd.DataFrame, column: str) -> np.ndarray:
+def _counts(reports: pd.DataFrame, column: str) -> tuple[np.ndarray, np.ndarray]:
+    """Each report's count (0 where it gives none) and whether it gives one."""
     codes, distinct = _distinct(reports[column].tolist())
     counts = []
     for code, value in enumerate(distinct):
@@ -296,7 +305,11 @@ def _counts(reports: pd.DataFrame, column: str) -> np.ndarray:
             raise LinkageInputError(
                 MSG_BAD_COUNT.format(report_id=report_id, column=column, value=value)
             ) from None
-    return np.asarray(counts, dtype=np.int64)[codes] if counts else np.zeros(0, np.int64)
+    if not counts:
+        return np.zeros(0, np.int64), np.zeros(0, bool)
+    given = np.asarray([count is not None for count in counts], dtype=bool)[codes]
+    values = np.asarray([count or 0 for count in counts], dtype=np.int64)[codes]
+    return values, given
 
 
 def _countries(reports: pd.DataFrame) -> np.ndarray:
@@ -407,8 +420,11 @@ def features_from_reports(reports: pd.DataFrame, *, workers: int = 1) -> pd.Data
         )
     reports = reports.reset_index(drop=True)
     dates = _dates(reports)
-    killed = _counts(reports, "killed")
-    injured = _counts(reports, "injured")
+    killed, killed_given = _counts(reports, "killed")
+    injured, injured_given = _counts(reports, "injured")
+    # A report that gives neither count says nothing of how many were harmed; one that gives
+    # one of them counts the other as 0.
+    counted = killed_given | injured_given
     country = _countries(reports)
     region, locality = _places(reports, country)
     groups = odihr_groups()
@@ -423,6 +439,21 @@ def features_from_reports(reports: pd.DataFrame, *, workers: int = 1) -> pd.Data
     else:
         bias_motivations = np.full(len(reports), None, dtype=object)
     harmed = killed + injured
+    undated = np.asarray(pd.isna(dates["day_start"]), dtype=bool)
+
+    def counted_only(values: np.ndarray) -> Any:
+        """The counts as nullable integers: unknown where the report gives neither count."""
+        result = pd.array(values, dtype="Int64")
+        result[~counted] = pd.NA
+        return result
+
+    def undated_only(values: np.ndarray) -> np.ndarray:
+        """The values of reports without a date (None for the others): blocking rules join
+        these to every report's own, so that an undated report meets dated ones."""
+        kept = np.asarray(values, dtype=object).copy()
+        kept[~undated] = None
+        return kept
+
     frame = pd.DataFrame(
         {
             "unique_id": reports["report_id"].to_numpy(),
@@ -437,9 +468,9 @@ def features_from_reports(reports: pd.DataFrame, *, workers: int = 1) -> pd.Data
             "type_group": _spread(
                 [groups.get(value or "", "") or None for value in types], types_codes
             ),
-            "killed": killed,
-            "injured": injured,
-            "harmed": harmed,
+            "killed": counted_only(killed),
+            "injured": counted_only(injured),
+            "harmed": counted_only(harmed),
             **{
                 name: victims[name]
                 for name in ("victim_names", "victim_phonetic", "victim_surnames", "victim_ages")
@@ -453,6 +484,9 @@ def features_from_reports(reports: pd.DataFrame, *, workers: int = 1) -> pd.Data
         }
     )
     _fill_regions_from_localities(frame)
+    frame["undated_region"] = undated_only(frame["region"].to_numpy())
+    frame["undated_locality"] = undated_only(frame["locality"].to_numpy())
+    frame["undated_name_key"] = undated_only(frame["name_key"].to_numpy())
     return frame
 
 
@@ -487,7 +521,9 @@ def _fill_regions_from_localities(frame: pd.DataFrame) -> None:
 def reports_frame(records: Iterable[tuple[Any, str, Mapping[str, Any]]]) -> pd.DataFrame:
     """A reports frame from (report id, source, parsed fields) triples, as Report.fields holds
     them (date, date_precision, country, region, locality, incident_type, killed, injured,
-    victims, bias_motivations, title, summary)."""
+    victims, bias_motivations, title, summary). The fields are taken as given: read them with
+    the report schema's `standard_values()` first, which leaves out a value that is not what its
+    field says."""
     rows = []
     for report_id, source, parsed in records:
         rows.append(
@@ -499,8 +535,8 @@ def reports_frame(records: Iterable[tuple[Any, str, Mapping[str, Any]]]) -> pd.D
                 "region": parsed.get("region"),
                 "locality": parsed.get("locality") or "",
                 "incident_type": parsed.get("incident_type"),
-                "killed": parsed.get("killed") or 0,
-                "injured": parsed.get("injured") or 0,
+                "killed": parsed.get("killed"),
+                "injured": parsed.get("injured"),
                 "victims": parsed.get("victims") or [],
                 "bias_motivations": list(parsed.get("bias_motivations") or []),
                 "country": parsed.get("country"),

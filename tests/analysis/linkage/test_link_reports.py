@@ -10,7 +10,14 @@ import pytest
 
 from dozor.analysis import linkage
 from dozor.analysis.linkage import training_features
-from dozor.analysis.linkage.model import apply_parameters, comparison_count, settings
+from dozor.analysis.linkage.model import (
+    NOT_ESTIMATED,
+    TRAINING_COLLAPSED,
+    Note,
+    apply_parameters,
+    comparison_count,
+    settings,
+)
 from dozor.analysis.linkage.prepare import (
     MSG_BAD_DATE,
     MSG_DUPLICATE_IDS,
@@ -217,15 +224,35 @@ def test_trained_parameters_carry_over_to_a_linker_built_afresh(
     assert np.allclose(again["match_probability"], result.pairs["match_probability"])
 
 
-def test_too_few_reports_to_learn_from_are_refused_with_a_reason() -> None:
-    # Sixty documented incidents (seed 4) give EM too few candidate pairs: Splink would refuse a
-    # probability driven to zero; the caller gets a message it can show instead.
+def test_a_training_pass_that_drives_a_probability_to_zero_is_dropped_not_the_run() -> None:
+    # Sixty documented incidents (seed 4): expectation maximisation on the pairs of one day and
+    # region drives a probability to zero, which Splink refuses. The pass is dropped, the next
+    # one estimates the model, and the result says so.
     dataset = demo_generate(size=60, seed=4)
     frame = reports_frame(
         (f"{r.source_list}:{r.external_id}", r.source_list, r.parsed) for r in dataset.reports
     )
-    with pytest.raises(linkage.LinkageInputError, match="cannot be estimated from these"):
-        linkage.link_reports(frame)
+    truth = pd.Series({f"{r.source_list}:{r.external_id}": r.incident_key for r in dataset.reports})
+    result = linkage.link_reports(frame)
+    assert result.coverage is not None
+    assert Note(TRAINING_COLLAPSED, {"rule": "day_region"}) in result.coverage.notes
+    predicted = result.clusters.set_index("report_id")["cluster_id"]
+    assert linkage.cluster_scores(predicted, truth).f1 > 0.9
+
+
+def test_a_dropped_training_pass_leaves_every_comparison_in_the_model() -> None:
+    # Splink's training session takes the comparisons it cannot estimate out of the model and
+    # puts them back only when it succeeds.
+    dataset = demo_generate(size=60, seed=4)
+    frame = reports_frame(
+        (f"{r.source_list}:{r.external_id}", r.source_list, r.parsed) for r in dataset.reports
+    )
+    result = linkage.link_reports(frame)
+    compared = [c["output_column_name"] for c in result.model["comparisons"]]
+    assert {"date", "place"} <= set(compared)
+    assert result.coverage is not None and not [
+        note for note in result.coverage.notes if note.code == NOT_ESTIMATED
+    ]
 
 
 def test_more_reports_than_the_training_sample_train_on_a_sample_and_link_them_all(

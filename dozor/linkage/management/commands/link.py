@@ -6,14 +6,16 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
 
-from dozor.analysis.linkage import EngineUnavailableError, LinkageInputError
+from dozor.analysis.linkage import EngineUnavailableError, LinkageInputError, coverage_lines
 from dozor.commands import DozorCommand
-from dozor.linkage.services import linkage_run_create
+from dozor.linkage.models import LinkageRun
+from dozor.linkage.services import field_left_out_sentence, linkage_run_create
 from dozor.security.models import User
 from dozor.security.policy import may
 
 MSG_NOT_A_WRITER = "'{user}' is not a documenter or administrator of an organisation."
 MSG_BAD_THRESHOLD = "--threshold {value}: give a probability between 0 and 1, e.g. 0.1."
+MSG_FIELD_LEFT_OUT = "Left out of some reports: {sentence}"
 
 
 def _probability(text: str) -> float:
@@ -35,7 +37,10 @@ class Command(DozorCommand):
         "merged: reports join incidents only when someone confirms them there. --engine spark "
         "scores the pairs with the same model on Apache Spark (needs pyspark and Java), its "
         "parameters estimated on DuckDB over a sample of at most 200,000 reports, for data that "
-        "outgrows one machine."
+        "outgrows one machine. It compares what the reports give and says what it left out: a "
+        "comparison no report can feed (no report has a victim's name, say), and a field that "
+        "cannot be read in some reports (a date 'nan'), left out of those reports only. When "
+        "the reports give too little to link, it stops and says what to map."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -51,6 +56,10 @@ class Command(DozorCommand):
         parser.add_argument("--json", action="store_true", help="print the figures as JSON")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        self.link(options)
+
+    def link(self, options: dict[str, Any]) -> None:
+        """The run: score the organisation's reports and fill the review queue."""
         threshold = _probability(options["threshold"])
         user = User.objects.filter(username=options["user"]).select_related("organisation").first()
         if user is None or not may(user, "linkage.use"):
@@ -72,6 +81,8 @@ class Command(DozorCommand):
             "threshold": run.threshold,
             "seconds": run.seconds,
             "timings": {k: round(v, 2) for k, v in result.timings.items()},
+            # compared, left_out, lacking, notes, fields_left_out
+            **run.coverage,
         }
         if options["json"]:
             self.stdout.write(json.dumps(figures))
@@ -81,3 +92,15 @@ class Command(DozorCommand):
             f"{run.clusters} likely incidents ({run.engine}, {run.seconds:.1f} s). "
             "Review them on the Linkage page."
         )
+        for line in _coverage_lines(run):
+            self.stdout.write(line)
+
+
+def _coverage_lines(run: LinkageRun) -> list[str]:
+    """What the run compared and left out, in words."""
+    lines = coverage_lines(run.coverage)
+    lines.extend(
+        MSG_FIELD_LEFT_OUT.format(sentence=field_left_out_sentence(item))
+        for item in run.coverage.get("fields_left_out", ())
+    )
+    return lines
