@@ -142,8 +142,11 @@ class Command(DozorCommand):
             if created and options["dry_run"]:
                 transaction.set_rollback(True)
         if options["json"]:
-            self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))
+            data = {**summary.as_dict(), "warnings": list(mapping.warnings)}
+            self.stdout.write(json.dumps(data, ensure_ascii=False))
         else:
+            for warning in mapping.warnings:
+                self.stdout.write(f"Warning: {warning}")
             self.stdout.write(summary_text(summary))
         if created and not options["dry_run"] and not options["json"]:
             self.stdout.write(
