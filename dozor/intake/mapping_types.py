@@ -22,6 +22,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Discriminator,
+    Field,
     Tag,
     model_validator,
 )
@@ -394,29 +395,19 @@ class IntegerField(FieldSpec):
 class BooleanField(FieldSpec):
     TYPE = "boolean"
     type: Literal["boolean"]
-    true_values: TextList = ()
-    false_values: TextList = ()
+    # `true` and `false` are the keys a person writes; they cannot be attribute names.
+    true_values: TextList | None = Field(None, alias="true")
+    false_values: TextList | None = Field(None, alias="false")
     default: Flag | None = None
-    model_config = ConfigDict(populate_by_name=False)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _true_and_false(cls, data: Any) -> Any:
-        # `true` and `false` are the keys a person writes; they cannot be attribute names.
-        if isinstance(data, dict):
-            data = dict(data)
-            for key in ("true", "false"):
-                if key in data:
-                    data[f"{key}_values"] = data.pop(key)
-                elif data.get("column") is not None:
-                    raise expected("a text or a list of texts", at=key, found=None)
-        return data
 
     @model_validator(mode="after")
     def _source(self) -> BooleanField:
         self._needs_a_source()
-        true = {normalised(value) for value in self.true_values}
-        false = {normalised(value) for value in self.false_values}
+        for key, given in (("true", self.true_values), ("false", self.false_values)):
+            if self.column and given is None:
+                raise expected("a text or a list of texts", at=key, found=None)
+        true = {normalised(value) for value in self.true_values or ()}
+        false = {normalised(value) for value in self.false_values or ()}
         if true & false:
             raise expected("values not also listed under true", at="false")
         return self
@@ -424,8 +415,8 @@ class BooleanField(FieldSpec):
     @functools.cached_property
     def table(self) -> dict[str, bool]:
         return {
-            **{normalised(value): True for value in self.true_values},
-            **{normalised(value): False for value in self.false_values},
+            **{normalised(value): True for value in self.true_values or ()},
+            **{normalised(value): False for value in self.false_values or ()},
         }
 
     def read(self, name: str, reading: RowReading) -> None:
@@ -435,7 +426,7 @@ class BooleanField(FieldSpec):
         if cell.key in self.table:
             reading.fields[name] = self.table[cell.key]
             return
-        allowed = _allowed({*self.true_values, *self.false_values})
+        allowed = _allowed({*(self.true_values or ()), *(self.false_values or ())})
         reading.problem(str(self.column), cell.text, "not_boolean", {"allowed": allowed})
         reading.fields[name] = None
 
