@@ -29,8 +29,14 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from dozor.intake.problems import Problem
-from dozor.intake.values import Refusal, normalised, split_on
-from dozor.intake.values.dates import DEFAULT_FORMATS, DateRead, DateReader, format_problem
+from dozor.intake.values import Refusal, folded, normalised, split_on
+from dozor.intake.values.dates import (
+    DAY,
+    DEFAULT_FORMATS,
+    DateRead,
+    DateReader,
+    format_problem,
+)
 from dozor.intake.values.people import (
     DEFAULT_SEPARATORS,
     PeopleWords,
@@ -49,6 +55,7 @@ from dozor.intake.values.places import (
 )
 from dozor.records.report_schema import SEXES, person_empty
 from dozor.records.vocab import Vocabulary, vocabularies
+from dozor.responses.vocab import response_vocabularies
 
 DEFAULT_TEXT_MAX_LENGTH = 10_000
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -56,6 +63,7 @@ RESERVED_FIELDS = frozenset({"flags", "unmapped", "_import"})
 GROUP_NUMBER = "{n}"
 # A region the mapping could not place, kept as the locality with `unmatched: keep`.
 NOT_PLACED_FLAG = "region_not_placed"
+PLACE_NAME_MAX_LENGTH = 200
 
 
 # ---- errors ----------------------------------------------------------------------------------
@@ -77,8 +85,6 @@ def refused(kind: str, *, at: str = "", **context: Any) -> PydanticCustomError:
 @functools.cache
 def mapping_vocabularies() -> dict[str, Vocabulary]:
     """The vocabularies a code or codes field may use: the records' and the responses'."""
-    from dozor.responses.vocab import response_vocabularies
-
     return {**vocabularies(), **response_vocabularies()}
 
 
@@ -261,6 +267,8 @@ class RowReading:
             self.problem(column, "", "missing_column")
             return None
         value = self.raw[column]
+        if type(value) is str:
+            return Cell(value, value, normalised(value))
         text = cell_text(value)
         empty = value is None or value == [] or value == {}
         return Cell(value, text, "" if empty else normalised(text))
@@ -471,6 +479,11 @@ class DateField(FieldSpec):
     def reader(self) -> DateReader:
         return DateReader(self.formats, month_names=self.month_names, ranges=self.ranges)
 
+    @functools.cached_property
+    def default_read(self) -> DateRead | None:
+        found = None if self.default is None else self.reader.read(self.default)
+        return found if isinstance(found, DateRead) else None
+
     def columns_used(self) -> set[str]:
         if self.columns is None:
             return super().columns_used()
@@ -487,13 +500,17 @@ class DateField(FieldSpec):
             found = self._read_columns(reading)
         else:
             cell = self._begin(name, reading, self.default)
-            found = None if cell is None else self.reader.read(cell.text)
+            if cell is not None and isinstance(cell.value, datetime.date):
+                # A spreadsheet's date cell is a day already.
+                found = DateRead(_day_of(cell.value), DAY)
+            else:
+                found = None if cell is None else self.reader.read(cell.text)
             if isinstance(found, Refusal):
                 reading.refusal(str(self.column), cell.text if cell else "", found)
         if len(reading.problems) > known:
             found = None
-        elif found is None and self.default is not None:
-            found = self.reader.read(self.default)
+        elif found is None:
+            found = self.default_read
         self._write(name, reading, found if isinstance(found, DateRead) else None)
 
     def _read_columns(self, reading: RowReading) -> DateRead | Refusal | None:
@@ -529,6 +546,10 @@ class DateField(FieldSpec):
         reading.fields[precision] = found.precision
         if found.last is not None:
             reading.fields[end] = found.last.isoformat()
+
+
+def _day_of(value: datetime.date) -> datetime.date:
+    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 class _Coded(FieldSpec):
@@ -766,7 +787,8 @@ class RegionField(FieldSpec):
         ]:
             if code is None:
                 continue
-            if not region_exists(code) or (self.country and not code.startswith(self.country)):
+            in_country = not self.country or code.startswith(f"{self.country}-")
+            if not region_exists(code) or not in_country:
                 where = f" of {self.country}" if self.country else ""
                 raise expected(
                     f"an ISO 3166-2 region code{where}, such as RU-TA", at=at, found=code
@@ -790,7 +812,8 @@ class RegionField(FieldSpec):
             return
         reading.fields[name] = None
         keep = found.code in ("region_not_placed", "region_is_a_city", "region_ambiguous")
-        if self.unmatched == "keep" and keep:
+        # A cell longer than any place's name is not kept as one.
+        if self.unmatched == "keep" and keep and len(cell.text) <= PLACE_NAME_MAX_LENGTH:
             reading.not_placed.append((name, " ".join(cell.text.split())))
         else:
             reading.refusal(str(self.column), cell.text, found)
@@ -820,9 +843,13 @@ class CountryField(FieldSpec):
     def own(self) -> dict[tuple[str, ...], str]:
         return country_synonyms(self.values or {})
 
+    @functools.cached_property
+    def default_code(self) -> str | None:
+        found = None if self.default is None else country_read(self.default)
+        return found if isinstance(found, str) else None
+
     def read(self, name: str, reading: RowReading) -> None:
-        default = None if self.default is None else country_read(self.default)
-        cell = self._begin(name, reading, default)
+        cell = self._begin(name, reading, self.default_code)
         if cell is None:
             return
         found = country_read(cell.text, own=self.own)
@@ -952,7 +979,7 @@ class PeopleField(FieldSpec):
         if len(reading.problems) > known or people is None:
             reading.fields[name] = None if len(reading.problems) > known else []
             return
-        group = self._perceived_group(reading)
+        group = self._perceived_group(reading) if people else ""
         if group is None:
             reading.fields[name] = None
             return
@@ -1005,7 +1032,7 @@ class PeopleField(FieldSpec):
             if isinstance(sex, Refusal) or isinstance(age, Refusal):
                 continue
             name = texts.get("name", "")
-            unnamed = normalised(name).replace("ё", "е") in self.words.unnamed
+            unnamed = folded(name) in self.words.unnamed
             people.append({"name": "" if unnamed else name, "sex": sex, "age": age})
         if not people and not set(self.groups.columns(1).values()) & set(reading.raw):
             reading.problem(" / ".join(self._group_patterns()), "", "missing_column")

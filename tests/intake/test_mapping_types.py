@@ -3,6 +3,7 @@ and the refusals (with the column and what was expected) of what it cannot read.
 
 from __future__ import annotations
 
+import datetime
 import textwrap
 from typing import Any
 
@@ -574,3 +575,8 @@ def test_unmatched_empty_keeps_working_for_a_code() -> None:
 def test_a_code_field_may_use_a_response_vocabulary() -> None:
     spec = mapping("article: {column: A, type: code, vocabulary: legal_article}\n")
     assert read(spec, A="ru_cc_105_1")["article"] == "ru_cc_105_1"
+
+
+def test_a_spreadsheets_date_cell_is_read_as_its_day() -> None:
+    fields = read(DATE_RU, Дата=datetime.datetime(2018, 3, 12, 14, 30, tzinfo=datetime.UTC))
+    assert (fields["date"], fields["date_precision"]) == ("2018-03-12", "day")
