@@ -23,18 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import BeforeValidator, ValidationError, model_validator
 from pydantic_core import ErrorDetails
 
-from dozor.intake.mapping_types import (
-    FIELD_NAME,
-    FIELD_TYPES,
-    NOT_PLACED_FLAG,
-    AnyField,
+from dozor.intake.mapping_base import (
     AnyText,
-    CodeField,
-    CodesField,
-    DateField,
-    FieldName,
     FieldSpec,
-    PeopleField,
     RowReading,
     Spec,
     Text,
@@ -42,6 +33,17 @@ from dozor.intake.mapping_types import (
     expected,
     mapping_vocabularies,
     refused,
+)
+from dozor.intake.mapping_people import PeopleField
+from dozor.intake.mapping_types import (
+    FIELD_NAME,
+    FIELD_TYPES,
+    NOT_PLACED_FLAG,
+    AnyField,
+    CodeField,
+    CodesField,
+    DateField,
+    FieldName,
 )
 from dozor.intake.problems import PROBLEM_MESSAGES, Problem
 from dozor.intake.response_events import (

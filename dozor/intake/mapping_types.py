@@ -1,49 +1,56 @@
 """The field types of a mapping, declared as models: the keys each takes, and how it reads a row.
 
-Each type is a pydantic model (unknown keys refused, values checked as they are declared) with a
-``read`` method that turns the row's cells into the report's fields, or into problems of the row.
-The words of an error (file, key, what was expected, what was found) are made in
-dozor/intake/mapping.py from the custom errors raised here.
+Each type is a pydantic model with a ``read`` method that turns the row's cells into the report's
+fields, or into problems of the row. People are in dozor/intake/mapping_people.py; what all types
+share in dozor/intake/mapping_base.py.
 """
 
 from __future__ import annotations
 
 import datetime
 import functools
-import json
 import re
-from collections.abc import Callable, Iterable, Iterator
 from collections.abc import Mapping as MappingABC
-from dataclasses import dataclass, field
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, Literal, Union
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Discriminator,
     Field,
     Tag,
     model_validator,
 )
-from pydantic_core import PydanticCustomError
 
-from dozor.intake.problems import Problem
-from dozor.intake.values import Refusal, folded, normalised, split_on
+from dozor.intake.mapping_base import (
+    AnyText,
+    Cell,
+    FieldSpec,
+    Flag,
+    KeyedTexts,
+    RowReading,
+    Separators,
+    Spec,
+    Text,
+    TextList,
+    allowed_values,
+    any_text,
+    cell_text,
+    codes_table,
+    expected,
+    mapping_vocabularies,
+    non_empty_text,
+    one_of,
+    refused,
+    whole_number,
+)
+from dozor.intake.mapping_people import PeopleField
+from dozor.intake.values import Refusal, normalised, split_on
 from dozor.intake.values.dates import (
     DAY,
     DEFAULT_FORMATS,
     DateRead,
     DateReader,
     format_problem,
-)
-from dozor.intake.values.people import (
-    DEFAULT_SEPARATORS,
-    PeopleWords,
-    age_read,
-    people_from_cell,
-    people_words,
-    sex_read,
 )
 from dozor.intake.values.places import (
     country_exists,
@@ -53,128 +60,13 @@ from dozor.intake.values.places import (
     region_read,
     region_synonyms,
 )
-from dozor.records.report_schema import SEXES, person_empty
-from dozor.records.vocab import Vocabulary, vocabularies
-from dozor.responses.vocab import response_vocabularies
 
 DEFAULT_TEXT_MAX_LENGTH = 10_000
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 RESERVED_FIELDS = frozenset({"flags", "unmapped", "_import"})
-GROUP_NUMBER = "{n}"
 # A region the mapping could not place, kept as the locality with `unmatched: keep`.
 NOT_PLACED_FLAG = "region_not_placed"
 PLACE_NAME_MAX_LENGTH = 200
-
-
-# ---- errors ----------------------------------------------------------------------------------
-
-
-def expected(text: str, *, at: str = "", found: Any = ...) -> PydanticCustomError:
-    """A value that is not what the key takes: "KEY: expected TEXT; found VALUE"."""
-    context: dict[str, Any] = {"expected": text, "at": at}
-    if found is not ...:
-        context["found"] = found
-    return PydanticCustomError("mapping_expected", "expected {expected}", context)
-
-
-def refused(kind: str, *, at: str = "", **context: Any) -> PydanticCustomError:
-    """A mistake worded by its own message in dozor/intake/mapping.py (``kind`` names it)."""
-    return PydanticCustomError(kind, kind, {"at": at, **context})
-
-
-@functools.cache
-def mapping_vocabularies() -> dict[str, Vocabulary]:
-    """The vocabularies a code or codes field may use: the records' and the responses'."""
-    return {**vocabularies(), **response_vocabularies()}
-
-
-# ---- declared value types --------------------------------------------------------------------
-
-
-def _text(value: Any) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise expected("a non-empty text")
-    return value
-
-
-def _any_text(value: Any) -> str:
-    if not isinstance(value, str):
-        raise expected("a text")
-    return value
-
-
-def _text_list(value: Any) -> tuple[str, ...]:
-    items = [value] if isinstance(value, str | int | float) else value
-    if not isinstance(items, list | tuple):
-        raise expected("a text or a list of texts")
-    for item in items:
-        if isinstance(item, bool):
-            raise expected(
-                "a text or a list of texts (YAML reads yes, no, true, false, on and off without "
-                "quotes as true or false: write them in quotes)",
-                found=item,
-            )
-        if not isinstance(item, str | int | float):
-            raise expected("a text or a list of texts", found=item)
-    return tuple(str(item) for item in items)
-
-
-def _separators(value: Any) -> tuple[str, ...]:
-    separators = _text_list(value)
-    if not separators or any(not separator for separator in separators):
-        raise expected("a separator or a list of separators, none of them empty")
-    return separators
-
-
-def _flag(value: Any) -> bool:
-    if not isinstance(value, bool):
-        raise expected("true or false")
-    return value
-
-
-def _whole(minimum: int) -> Callable[[Any], int]:
-    def check(value: Any) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-            raise expected(f"a whole number of at least {minimum}")
-        return value
-
-    return check
-
-
-def _one_of(*choices: str) -> Callable[[Any], str]:
-    def check(value: Any) -> str:
-        if value not in choices:
-            raise expected(f"one of {', '.join(choices)}")
-        return str(value)
-
-    return check
-
-
-def _keyed_texts(value: Any) -> dict[str, tuple[str, ...]]:
-    """``{target: [source values]}``: the targets are texts (codes), the values texts."""
-    if not isinstance(value, dict):
-        raise expected("a mapping of codes to lists of values, such as {antisemitic: [Jewish]}")
-    table = {}
-    for target, sources in value.items():
-        if not isinstance(target, str):
-            raise expected("codes as keys", at=str(target), found=target)
-        try:
-            table[target] = _text_list(sources)
-        except PydanticCustomError as error:
-            wanted = str((error.context or {}).get("expected", "a text or a list of texts"))
-            raise expected(wanted, at=target, found=sources) from None
-    return table
-
-
-def _reject(value: Any) -> dict[str, str]:
-    if not isinstance(value, dict):
-        raise expected("a mapping of values to reasons")
-    table = {}
-    for source, reason in value.items():
-        if not isinstance(reason, str) or not reason.strip():
-            raise expected("a reason, a non-empty text", at=str(source), found=reason)
-        table[normalised(str(source))] = reason
-    return table
 
 
 def _date_default(value: Any) -> str:
@@ -182,180 +74,14 @@ def _date_default(value: Any) -> str:
         return value.isoformat()
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return _text(value)
-
-
-Text = Annotated[str, BeforeValidator(_text)]
-AnyText = Annotated[str, BeforeValidator(_any_text)]
-TextList = Annotated[tuple[str, ...], BeforeValidator(_text_list)]
-Separators = Annotated[tuple[str, ...], BeforeValidator(_separators)]
-Flag = Annotated[bool, BeforeValidator(_flag)]
-KeyedTexts = Annotated[dict[str, tuple[str, ...]], BeforeValidator(_keyed_texts)]
-Reject = Annotated[dict[str, str], BeforeValidator(_reject)]
-
-
-class Spec(BaseModel):
-    """A part of a mapping: unknown keys are refused, naming the keys allowed."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise expected("a mapping of keys to values")
-        allowed = [info.alias or name for name, info in cls.model_fields.items()]
-        for key in data:
-            if key not in allowed:
-                raise refused("unknown_key", at=str(key), allowed=", ".join(sorted(allowed)))
-        return data
-
-
-# ---- reading a row ---------------------------------------------------------------------------
-
-
-def cell_text(value: Any) -> str:
-    """A cell as text, whatever the reader gave (XLSX cells can be numbers or dates)."""
-    if type(value) is str:
-        return value
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return str(value)
-
-
-@dataclass
-class Cell:
-    """One cell as read: the value the file gave, as text, and as compared."""
-
-    value: Any
-    text: str
-    key: str
-
-
-@dataclass
-class RowReading:
-    """What the fields of a mapping find in one row, as they read it."""
-
-    raw: MappingABC[str, Any]
-    row: int
-    fields: dict[str, Any] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    unmapped: dict[str, str] = field(default_factory=dict)
-    flags: list[str] = field(default_factory=list)
-    not_placed: list[tuple[str, str]] = field(default_factory=list)
-
-    def problem(
-        self, column: str, value: Any, code: str, params: dict[str, Any] | None = None
-    ) -> None:
-        self.problems.append(Problem(self.row, column, str(value)[:80], code, params or {}))
-
-    def refusal(self, column: str, value: Any, refusal: Refusal) -> None:
-        self.problem(column, value, refusal.code, refusal.params)
-
-    def cell(self, column: str) -> Cell | None:
-        if column not in self.raw:
-            self.problem(column, "", "missing_column")
-            return None
-        value = self.raw[column]
-        if type(value) is str:
-            return Cell(value, value, normalised(value))
-        text = cell_text(value)
-        empty = value is None or value == [] or value == {}
-        return Cell(value, text, "" if empty else normalised(text))
-
-
-def _codes_table(
-    vocabulary: str | None, values: MappingABC[str, tuple[str, ...]] | None
-) -> dict[str, tuple[str, ...]]:
-    """Source values, as compared, to the codes they give: each code's own name and English and
-    Russian labels, then the mapping's `values` over them."""
-    table: dict[str, tuple[str, ...]] = {}
-    if vocabulary:
-        for term in mapping_vocabularies()[vocabulary].terms:
-            for text in (term.code, *term.labels.values()):
-                table.setdefault(normalised(text), (term.code,))
-    own: dict[str, list[str]] = {}
-    for code, sources in (values or {}).items():
-        for source in sources:
-            codes = own.setdefault(normalised(source), [])
-            if code not in codes:
-                codes.append(code)
-    return {**table, **{key: tuple(codes) for key, codes in own.items()}}
-
-
-def _allowed(values: Iterable[str], limit: int = 12) -> str:
-    shown = sorted(set(values))[:limit]
-    more = "" if len(set(values)) <= limit else ", …"
-    return ", ".join(f"“{value}”" for value in shown) + more
-
-
-# ---- the field types -------------------------------------------------------------------------
-
-
-class FieldSpec(Spec):
-    """What every field type takes: a column, whether it is required, which values mean empty,
-    which values send the row to quarantine."""
-
-    TYPE: ClassVar[str]
-    column: Text | None = None
-    required: Flag = False
-    empty_values: TextList = ()
-    reject: Reject = {}
-
-    @functools.cached_property
-    def empty_keys(self) -> frozenset[str]:
-        return frozenset({"", *(normalised(value) for value in self.empty_values)})
-
-    def columns_used(self) -> set[str]:
-        return {self.column} if self.column else set()
-
-    def read(self, name: str, reading: RowReading) -> None:
-        raise NotImplementedError
-
-    def _begin(self, name: str, reading: RowReading, default: Any = None) -> Cell | None:
-        """The cell to read; or None when the field is settled without it (no column, an empty
-        cell, a rejected value), its value written or its problem noted."""
-        if not self.column:
-            reading.fields[name] = default
-            return None
-        cell = reading.cell(self.column)
-        if cell is None:
-            reading.fields[name] = None
-            return None
-        if cell.key in self.empty_keys:
-            if self.required and default is None:
-                reading.problem(self.column, cell.text, "required")
-            reading.fields[name] = default
-            return None
-        if cell.key in self.reject:
-            reading.problem(self.column, cell.text, "rejected", {"reason": self.reject[cell.key]})
-            reading.fields[name] = None
-            return None
-        return cell
-
-    def _needs_a_source(self, *, columns: bool = False) -> None:
-        if self.column is None and getattr(self, "default", None) is None:
-            raise expected(
-                "a column, columns or a default" if columns else "a column or a default",
-                found=None,
-            )
+    return non_empty_text(value)
 
 
 class TextField(FieldSpec):
     TYPE = "text"
     type: Literal["text"] = "text"
     default: AnyText | None = None
-    max_length: Annotated[int, BeforeValidator(_whole(1))] = DEFAULT_TEXT_MAX_LENGTH
+    max_length: Annotated[int, BeforeValidator(whole_number(1))] = DEFAULT_TEXT_MAX_LENGTH
 
     @model_validator(mode="after")
     def _source(self) -> TextField:
@@ -382,7 +108,7 @@ class TextField(FieldSpec):
 class IntegerField(FieldSpec):
     TYPE = "integer"
     type: Literal["integer"]
-    default: Annotated[int, BeforeValidator(_whole(-(10**15)))] | None = None
+    default: Annotated[int, BeforeValidator(whole_number(-(10**15)))] | None = None
 
     @model_validator(mode="after")
     def _source(self) -> IntegerField:
@@ -434,7 +160,7 @@ class BooleanField(FieldSpec):
         if cell.key in self.table:
             reading.fields[name] = self.table[cell.key]
             return
-        allowed = _allowed({*(self.true_values or ()), *(self.false_values or ())})
+        allowed = allowed_values({*(self.true_values or ()), *(self.false_values or ())})
         reading.problem(str(self.column), cell.text, "not_boolean", {"allowed": allowed})
         reading.fields[name] = None
 
@@ -555,10 +281,10 @@ def _day_of(value: datetime.date) -> datetime.date:
 class _Coded(FieldSpec):
     """What code and codes share: a vocabulary, source values for its codes, separators."""
 
-    vocabulary: Annotated[str, BeforeValidator(_any_text)]
+    vocabulary: Annotated[str, BeforeValidator(any_text)]
     values: KeyedTexts | None = None
     separator: Separators = ()
-    unmatched: Annotated[str, BeforeValidator(_one_of("quarantine", "empty"))] = "quarantine"
+    unmatched: Annotated[str, BeforeValidator(one_of("quarantine", "empty"))] = "quarantine"
 
     @model_validator(mode="after")
     def _codes_known(self) -> _Coded:
@@ -582,7 +308,7 @@ class _Coded(FieldSpec):
 
     @functools.cached_property
     def table(self) -> dict[str, tuple[str, ...]]:
-        return _codes_table(self.vocabulary, self.values)
+        return codes_table(self.vocabulary, self.values)
 
     def parts(self, cell: Cell, table: MappingABC[str, Any]) -> list[str]:
         """A cell's values: a JSON list's items; the whole cell when the mapping lists it as it
@@ -600,9 +326,9 @@ class CodeField(_Coded):
 
     TYPE = "code"
     type: Literal["code"]
-    several: Annotated[str, BeforeValidator(_one_of("quarantine", "first", "order"))] = "quarantine"
+    several: Annotated[str, BeforeValidator(one_of("quarantine", "first", "order"))] = "quarantine"
     order: TextList = ()
-    default: Annotated[str, BeforeValidator(_any_text)] | None = None
+    default: Annotated[str, BeforeValidator(any_text)] | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> CodeField:
@@ -645,7 +371,7 @@ class CodeField(_Coded):
                 left_out.append(part.strip())
             else:
                 reading.problem(
-                    column, part.strip(), "not_in_mapping", {"allowed": _allowed(self.table)}
+                    column, part.strip(), "not_in_mapping", {"allowed": allowed_values(self.table)}
                 )
         if len(reading.problems) > known:
             reading.fields[name] = None
@@ -675,7 +401,7 @@ class CodeField(_Coded):
 
 class CodesColumn(Spec):
     values: KeyedTexts | None = None
-    any: Annotated[str, BeforeValidator(_any_text)] | None = None
+    any: Annotated[str, BeforeValidator(any_text)] | None = None
 
 
 def _codes_columns(value: Any) -> Any:
@@ -692,7 +418,7 @@ class CodesField(_Coded):
     TYPE = "codes"
     type: Literal["codes"]
     columns: Annotated[dict[str, CodesColumn], BeforeValidator(_codes_columns)] | None = None
-    any: Annotated[str, BeforeValidator(_any_text)] | None = None
+    any: Annotated[str, BeforeValidator(any_text)] | None = None
 
     @model_validator(mode="after")
     def _rules(self) -> CodesField:
@@ -721,7 +447,7 @@ class CodesField(_Coded):
         return [
             (
                 column,
-                _codes_table(self.vocabulary, options.values)
+                codes_table(self.vocabulary, options.values)
                 if options.values is not None
                 else self.table,
                 options.any,
@@ -752,7 +478,7 @@ class CodesField(_Coded):
                     left_out.append(f"{column}: {part.strip()}")
                 else:
                     reading.problem(
-                        column, part.strip(), "not_in_mapping", {"allowed": _allowed(table)}
+                        column, part.strip(), "not_in_mapping", {"allowed": allowed_values(table)}
                     )
         if left_out:
             reading.unmapped[name] = "; ".join(left_out)
@@ -775,8 +501,8 @@ class RegionField(FieldSpec):
     type: Literal["region"]
     country: Annotated[str, BeforeValidator(_country_code)] | None = None
     values: KeyedTexts | None = None
-    unmatched: Annotated[str, BeforeValidator(_one_of("quarantine", "keep"))] = "quarantine"
-    default: Annotated[str, BeforeValidator(_any_text)] | None = None
+    unmatched: Annotated[str, BeforeValidator(one_of("quarantine", "keep"))] = "quarantine"
+    default: Annotated[str, BeforeValidator(any_text)] | None = None
 
     @model_validator(mode="after")
     def _codes_known(self) -> RegionField:
@@ -825,7 +551,7 @@ class CountryField(FieldSpec):
     TYPE = "country"
     type: Literal["country"]
     values: KeyedTexts | None = None
-    default: Annotated[str, BeforeValidator(_text)] | None = None
+    default: Annotated[str, BeforeValidator(non_empty_text)] | None = None
 
     @model_validator(mode="after")
     def _codes_known(self) -> CountryField:
@@ -858,212 +584,6 @@ class CountryField(FieldSpec):
             reading.fields[name] = None
             return
         reading.fields[name] = found
-
-
-class PersonGroups(Spec):
-    """Numbered columns, one group per person: ``Victim {n} name``, ``Victim {n} age``."""
-
-    name: Text | None = None
-    sex: Text | None = None
-    age: Text | None = None
-
-    @model_validator(mode="after")
-    def _numbered(self) -> PersonGroups:
-        patterns = self.patterns()
-        if not patterns:
-            raise expected("at least one of name, sex and age", found=None)
-        for part, pattern in patterns.items():
-            if pattern.count(GROUP_NUMBER) != 1:
-                raise expected("a column name with {n} once, such as “Victim {n} name”", at=part)
-        return self
-
-    def patterns(self) -> dict[str, str]:
-        named = {"name": self.name, "sex": self.sex, "age": self.age}
-        return {part: pattern for part, pattern in named.items() if pattern}
-
-    def columns(self, number: int) -> dict[str, str]:
-        return {
-            part: pattern.replace(GROUP_NUMBER, str(number))
-            for part, pattern in self.patterns().items()
-        }
-
-
-class PersonKeys(Spec):
-    name: Text = "name"
-    sex: Text = "sex"
-    age: Text = "age"
-
-
-class PerceivedGroup(Spec):
-    """The perceived group of every person of a row, from a column (a perceived_group code)."""
-
-    column: Text
-    values: KeyedTexts | None = None
-    empty_values: TextList = ()
-
-    @model_validator(mode="after")
-    def _codes_known(self) -> PerceivedGroup:
-        vocabulary = vocabularies()["perceived_group"]
-        for code in self.values or {}:
-            if code not in vocabulary:
-                raise refused(
-                    "unknown_code",
-                    at=f"values.{code}",
-                    code=code,
-                    vocabulary="perceived_group",
-                    codes=", ".join(vocabulary.codes),
-                )
-        return self
-
-    @functools.cached_property
-    def table(self) -> dict[str, tuple[str, ...]]:
-        return _codes_table("perceived_group", self.values)
-
-
-def _harm(value: Any) -> str:
-    codes = vocabularies()["harm"].codes
-    if value not in codes:
-        raise expected(f"a code of the vocabulary harm: {', '.join(codes)}")
-    return str(value)
-
-
-def _sex_words(value: Any) -> dict[str, tuple[str, ...]]:
-    table = _keyed_texts(value)
-    for sex in table:
-        if sex not in SEXES:
-            raise expected(f"one of {', '.join(SEXES)}", at=sex, found=sex)
-    return table
-
-
-class PeopleField(FieldSpec):
-    """People: ``[{name, sex, age, perceived_group, harm}, ...]``, from a cell listing them, from
-    numbered column groups, or from a JSON list."""
-
-    TYPE = "people"
-    type: Literal["people"]
-    groups: PersonGroups | None = None
-    separator: Separators = DEFAULT_SEPARATORS
-    unnamed: TextList = ()
-    sex: Annotated[dict[str, tuple[str, ...]], BeforeValidator(_sex_words)] = {}
-    keys: PersonKeys = PersonKeys()
-    perceived_group: PerceivedGroup | None = None
-    harm: Annotated[str, BeforeValidator(_harm)] | None = None
-
-    @model_validator(mode="after")
-    def _source(self) -> PeopleField:
-        if bool(self.column) == bool(self.groups):
-            raise expected(
-                "a column or groups (one of them)", found="both" if self.column else None
-            )
-        return self
-
-    @functools.cached_property
-    def words(self) -> PeopleWords:
-        return people_words(self.unnamed, self.sex)
-
-    def columns_used(self) -> set[str]:
-        used = super().columns_used()
-        if self.perceived_group:
-            used.add(self.perceived_group.column)
-        return used
-
-    def group_columns_missing(self, header: list[str]) -> list[str]:
-        """The group patterns of which the file has no column for the first person."""
-        if self.groups is None or set(self.groups.columns(1).values()) & set(header):
-            return []
-        return [" / ".join(self.groups.patterns().values())]
-
-    def read(self, name: str, reading: RowReading) -> None:
-        known = len(reading.problems)
-        people = self._people(name, reading)
-        if len(reading.problems) > known or people is None:
-            reading.fields[name] = None if len(reading.problems) > known else []
-            return
-        group = self._perceived_group(reading) if people else ""
-        if group is None:
-            reading.fields[name] = None
-            return
-        people = [
-            {**person_empty(), **person, "perceived_group": group, "harm": self.harm or "unknown"}
-            for person in people
-        ]
-        if not people and self.required:
-            reading.problem(self.column or " / ".join(self._group_patterns()), "", "required")
-        reading.fields[name] = people
-
-    def _group_patterns(self) -> list[str]:
-        return list(self.groups.patterns().values()) if self.groups else []
-
-    def _people(self, name: str, reading: RowReading) -> list[dict[str, Any]] | None:
-        if self.groups is not None:
-            return self._people_in_groups(reading)
-        cell = self._begin(name, reading)
-        if cell is None:
-            return None if self.column not in reading.raw else []
-        found = people_from_cell(
-            cell.value if isinstance(cell.value, list | dict) else cell.text,
-            separators=self.separator,
-            keys=self.keys.model_dump(),
-            words=self.words,
-        )
-        if isinstance(found, Refusal):
-            reading.refusal(str(self.column), cell.text, found)
-            return None
-        return found
-
-    def _people_in_groups(self, reading: RowReading) -> list[dict[str, Any]] | None:
-        assert self.groups is not None
-        people = []
-        for number, columns in self._groups_present(reading.raw):
-            cells = {part: cell_text(reading.raw.get(column)) for part, column in columns.items()}
-            texts = {
-                part: "" if normalised(text) in self.empty_keys else text.strip()
-                for part, text in cells.items()
-            }
-            if not any(texts.values()):
-                continue
-            sex = sex_read(texts.get("sex"), self.words)
-            age = age_read(texts.get("age"), self.words)
-            for part, found in (("sex", sex), ("age", age)):
-                if isinstance(found, Refusal):
-                    reading.problem(
-                        columns[part], cells[part], found.code, {**found.params, "position": number}
-                    )
-            if isinstance(sex, Refusal) or isinstance(age, Refusal):
-                continue
-            name = texts.get("name", "")
-            unnamed = folded(name) in self.words.unnamed
-            people.append({"name": "" if unnamed else name, "sex": sex, "age": age})
-        if not people and not set(self.groups.columns(1).values()) & set(reading.raw):
-            reading.problem(" / ".join(self._group_patterns()), "", "missing_column")
-            return None
-        return people
-
-    def _groups_present(self, raw: MappingABC[str, Any]) -> Iterator[tuple[int, dict[str, str]]]:
-        assert self.groups is not None
-        number = 1
-        while True:
-            columns = self.groups.columns(number)
-            if not set(columns.values()) & set(raw):
-                return
-            yield number, {part: column for part, column in columns.items() if column in raw}
-            number += 1
-
-    def _perceived_group(self, reading: RowReading) -> str | None:
-        """The row's perceived group code ("" when none), or None after a problem."""
-        spec = self.perceived_group
-        if spec is None:
-            return ""
-        cell = reading.cell(spec.column)
-        if cell is None:
-            return None
-        empty = {"", *(normalised(value) for value in spec.empty_values)}
-        if cell.key in empty:
-            return ""
-        if cell.key in spec.table:
-            return spec.table[cell.key][0]
-        reading.problem(spec.column, cell.text, "not_in_mapping", {"allowed": _allowed(spec.table)})
-        return None
 
 
 FIELD_TYPES: dict[str, type[FieldSpec]] = {

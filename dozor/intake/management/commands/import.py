@@ -71,7 +71,11 @@ class Command(DozorCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="read and check everything, store nothing"
         )
-        parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help='print the summary as JSON, with the mapping\'s warnings as "warnings"',
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["clean_uploads"]:
