@@ -23,7 +23,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from dozor.intake import xlsx
-from dozor.intake.mapping import Problem
+from dozor.intake.problems import Problem
 
 FORMATS = ("csv", "xlsx", "jsonl")
 EXTENSIONS = {

@@ -11,7 +11,9 @@ response event on that incident's timeline, once.
         date: reported_on      # a date field of this mapping: the event's date
         note: The source gives no arrest date; dated with the day the occurrence was reported.
 
-``equals: VALUE`` makes the event when the field holds VALUE instead of when it is true.
+``equals: VALUE`` makes the event when the field holds VALUE instead of when it is true;
+``present: true`` when the field holds any value at all (an arrest date, a case number): not
+empty, not false, not an empty list.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 PENDING_KEY = "_response_events"
-EVENT_KEYS = {"when", "equals", "kind", "date", "note"}
+EVENT_KEYS = {"when", "equals", "present", "kind", "date", "note"}
 NOTE_MAX_LENGTH = 500
 
 MSG_EVENTS_NOT_A_LIST = _("%(file)s: response_events: expected a list of events; found %(found)s.")
@@ -46,6 +48,13 @@ MSG_EVENT_UNKNOWN_KIND = _(
     "%(file)s: response_events, event %(number)s: kind: “%(value)s” is not a response event kind; "
     "expected one of %(kinds)s."
 )
+MSG_EVENT_PRESENT = _(
+    "%(file)s: response_events, event %(number)s: present: expected true (an event whenever the "
+    "field holds a value); found %(found)s."
+)
+MSG_EVENT_EQUALS_AND_PRESENT = _(
+    "%(file)s: response_events, event %(number)s: expected equals or present, not both."
+)
 MSG_EVENT_NOTE = _(
     "%(file)s: response_events, event %(number)s: note: expected a text of at most %(limit)s "
     "characters."
@@ -63,9 +72,12 @@ class EventRule:
     date: str
     equals: Any = None
     note: str = ""
+    present: bool = False
 
     def applies(self, fields: MappingABC[str, Any]) -> bool:
         value = fields.get(self.when)
+        if self.present:
+            return not (value is None or value is False or value in ("", [], {}))
         return value is True if self.equals is None else value == self.equals
 
 
@@ -107,6 +119,12 @@ def event_rules_parse(
                 str(MSG_EVENT_UNKNOWN_KIND)
                 % {**where, "value": spec["kind"], "kinds": ", ".join(kinds.codes)}
             )
+        if "present" in spec and spec["present"] is not True:
+            raise ResponseEventsError(
+                str(MSG_EVENT_PRESENT) % {**where, "found": repr(spec["present"])}
+            )
+        if "present" in spec and "equals" in spec:
+            raise ResponseEventsError(str(MSG_EVENT_EQUALS_AND_PRESENT) % where)
         note = spec.get("note", "")
         if not isinstance(note, str) or len(note) > NOTE_MAX_LENGTH:
             raise ResponseEventsError(str(MSG_EVENT_NOTE) % {**where, "limit": NOTE_MAX_LENGTH})
@@ -117,6 +135,7 @@ def event_rules_parse(
                 date=spec["date"],
                 equals=spec.get("equals"),
                 note=note.strip(),
+                present=spec.get("present", False),
             )
         )
     return tuple(rules)

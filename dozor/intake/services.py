@@ -332,7 +332,7 @@ def import_run(
         sheet=mapping.sheet,
     )
     if table.columns:
-        missing = sorted(mapping.columns - set(table.columns))
+        missing = mapping.missing_columns(table.columns)
         if missing:
             raise ImportFileError(
                 str(MSG_FILE_COLUMNS_MISSING)

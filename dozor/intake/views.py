@@ -106,9 +106,12 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
         return redirect("intake:import_preview", token=token)
     error = ""
     summary = None
+    warnings: tuple[str, ...] = ()
     try:
+        arguments = _run_arguments(user, pending)
+        warnings = arguments["mapping"].warnings
         summary = services.import_run(
-            **_run_arguments(user, pending),
+            **arguments,
             dry_run=True,
             limit=services.PREVIEW_ROWS,
             keep_outcomes=services.PREVIEW_ROWS,
@@ -124,6 +127,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             "summary": summary,
             "rows": _preview_rows(summary.outcomes if summary else []),
             "error": error,
+            "warnings": warnings,
             "encoding_form": EncodingForm(initial={"encoding": pending.encoding}),
             "text_sample": _text_sample(summary.outcomes if summary else []),
         },

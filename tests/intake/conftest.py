@@ -62,10 +62,13 @@ def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-def import_by_command(path: Path, source_list: SourceList, user: Any, *options: str) -> str:
-    """`dozor import` of one file with the small mapping, as a documenter types it; its output."""
+def import_by_command(
+    path: Path, source_list: SourceList, user: Any, *options: str, mapping_text: str = SMALL_MAPPING
+) -> str:
+    """`dozor import` of one file with a mapping (the small one unless given), as a documenter
+    types it; its output."""
     mapping = path.parent / "mapping.yaml"
-    mapping.write_text(SMALL_MAPPING, encoding="utf-8")
+    mapping.write_text(mapping_text, encoding="utf-8")
     out = StringIO()
     call_command(
         "import",

@@ -23,7 +23,7 @@ def test_the_toronto_mapping_is_valid(toronto_mapping) -> None:
         ("version: 2\nname: x\nfields: {a: {column: A}}", "version: expected 1"),
         (
             "version: 1\nname: x\nfields: {a: {type: text}}",
-            "fields.a: expected a column, columns or a default",
+            "fields.a: expected a column or a default; found nothing",
         ),
         (
             "version: 1\nname: x\nfields: {a: {column: A, colour: red}}",

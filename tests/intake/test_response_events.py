@@ -107,3 +107,50 @@ def test_an_event_that_does_not_validate_is_left_out_and_the_link_stays(cast) ->
     incident = IncidentFactory()
     links = incident_link_reports(incident=incident, reports=[report], user=cast.owner)
     assert len(links) == 1 and not ResponseEvent.objects.filter(incident=incident).exists()
+
+
+PRESENT = """
+version: 1
+name: arrests
+fields:
+  arrested_on:
+    column: Arrested
+    type: date
+  charges:
+    column: Charges
+    type: codes
+    vocabulary: incident_type
+    separator: ","
+response_events:
+  - {when: arrested_on, present: true, kind: detained, date: arrested_on}
+  - {when: charges, present: true, kind: charged, date: arrested_on}
+"""
+
+
+def test_present_makes_an_event_when_the_field_holds_any_value() -> None:
+    mapping = mapping_parse(PRESENT, "arrests.yaml")
+    fields = mapping.apply({"Arrested": "2021-03-04", "Charges": "threat"}, 2).fields
+    assert fields is not None
+    assert [(e["kind"], e["date"]) for e in fields[PENDING_KEY]] == [
+        ("detained", "2021-03-04"),
+        ("charged", "2021-03-04"),
+    ]
+
+
+def test_present_makes_no_event_for_an_empty_value_or_an_empty_list() -> None:
+    mapping = mapping_parse(PRESENT, "arrests.yaml")
+    fields = mapping.apply({"Arrested": "2021-03-04", "Charges": ""}, 2).fields
+    assert fields is not None
+    assert [e["kind"] for e in fields[PENDING_KEY]] == ["detained"]
+    nothing = mapping.apply({"Arrested": "", "Charges": ""}, 2).fields
+    assert nothing is not None and PENDING_KEY not in nothing
+
+
+def test_present_false_is_refused() -> None:
+    with pytest.raises(MappingError, match=r"event 1: present: expected true"):
+        parse("  - {when: status, present: false, kind: charged, date: reported}\n")
+
+
+def test_present_and_equals_together_are_refused() -> None:
+    with pytest.raises(MappingError, match=r"event 1: expected equals or present, not both"):
+        parse("  - {when: status, present: true, equals: x, kind: charged, date: reported}\n")

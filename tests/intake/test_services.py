@@ -70,7 +70,7 @@ def test_without_an_id_column_rows_are_known_by_their_fingerprint(
 ) -> None:
     from dataclasses import replace
 
-    mapping = replace(small_mapping, id_column=None)
+    mapping = replace(small_mapping, id_columns=())
     path = write_csv(tmp_path / "a.csv", GOOD)
     run(cast, source_list, mapping, path)
     again = run(cast, source_list, mapping, path)

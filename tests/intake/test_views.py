@@ -179,3 +179,16 @@ def test_the_preview_lists_response_events_in_words(cast, source_list) -> None:
     page = client.get(response["Location"]).content.decode()
     assert "Suspect detained, 2008-12-04" in page
     assert "_response_events" not in page and "_import" not in page
+
+
+def test_the_preview_shows_the_mappings_warnings(cast, source_list) -> None:
+    from django.utils.html import escape
+
+    from dozor.intake.mapping import LINKAGE_WARNINGS
+
+    client = cast.client("owner")
+    response = upload(client, source_list)
+    page = client.get(response["Location"]).content.decode()
+    assert escape(str(LINKAGE_WARNINGS["place"])) in page
+    assert escape(str(LINKAGE_WARNINGS["victims' names"])) in page
+    assert escape(str(LINKAGE_WARNINGS["date"])) not in page

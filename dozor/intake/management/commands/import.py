@@ -71,7 +71,11 @@ class Command(DozorCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="read and check everything, store nothing"
         )
-        parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+        parser.add_argument(
+            "--json",
+            action="store_true",
+            help='print the summary as JSON, with the mapping\'s warnings as "warnings"',
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["clean_uploads"]:
@@ -142,8 +146,11 @@ class Command(DozorCommand):
             if created and options["dry_run"]:
                 transaction.set_rollback(True)
         if options["json"]:
-            self.stdout.write(json.dumps(summary.as_dict(), ensure_ascii=False))
+            data = {**summary.as_dict(), "warnings": list(mapping.warnings)}
+            self.stdout.write(json.dumps(data, ensure_ascii=False))
         else:
+            for warning in mapping.warnings:
+                self.stdout.write(f"Warning: {warning}")
             self.stdout.write(summary_text(summary))
         if created and not options["dry_run"] and not options["json"]:
             self.stdout.write(

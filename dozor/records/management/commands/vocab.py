@@ -1,17 +1,36 @@
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import CommandError, CommandParser
 
 from dozor.commands import DozorCommand
-from dozor.records.vocab import VocabularyError, vocabularies, vocabulary
+from dozor.records.vocab import Vocabulary, vocabulary_parse
+
+MSG_NO_VOCABULARY = "There is no vocabulary '{name}'; known vocabularies: {known}"
+
+
+@functools.cache
+def every_vocabulary() -> dict[str, tuple[str, Vocabulary]]:
+    """Every app's vocabularies (the YAML files of its ``vocabularies/`` folder), by name, with
+    the app that ships each: the records' own, the responses' (response_event_kind, which a
+    mapping's response events use), the estimation's."""
+    found: dict[str, tuple[str, Vocabulary]] = {}
+    for config in apps.get_app_configs():
+        folder = Path(config.path) / "vocabularies"
+        for path in sorted(folder.glob("*.yaml")):
+            found.setdefault(path.stem, (config.label, vocabulary_parse(path)))
+    return found
 
 
 class Command(DozorCommand):
     help = (
-        "List the controlled vocabularies (bias motivations, incident types, ...), or with a "
-        "NAME the codes and labels of one of them."
+        "List the controlled vocabularies of every part of Dozor (bias motivations, incident "
+        "types, response event kinds, ...), or with a NAME the codes and labels of one of them: "
+        "`dozor vocab response_event_kind --lang ru`. Mappings (docs/import.md) use these codes."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -19,17 +38,17 @@ class Command(DozorCommand):
         parser.add_argument("--lang", choices=("en", "ru"), default="en", help="label language")
 
     def handle(self, *args: Any, name: str | None, lang: str, **options: Any) -> None:
+        known = every_vocabulary()
         if name is None:
-            for vocab in vocabularies().values():
+            for app, vocab in known.values():
                 self.stdout.write(
-                    f"{vocab.name:<22} v{vocab.version}  {len(vocab.terms):>3} terms  "
-                    f"{vocab.label(lang)}"
+                    f"{vocab.name:<24} v{vocab.version}  {len(vocab.terms):>3} terms  "
+                    f"{app:<10}  {vocab.label(lang)}"
                 )
             return
-        try:
-            vocab = vocabulary(name)
-        except VocabularyError as error:
-            raise CommandError(str(error)) from None
+        if name not in known:
+            raise CommandError(MSG_NO_VOCABULARY.format(name=name, known=", ".join(known)))
+        _, vocab = known[name]
         self.stdout.write(f"{vocab.label(lang)} ({vocab.name}, version {vocab.version})")
         width = max(len(code) for code in vocab.codes)
         for term in vocab.terms:

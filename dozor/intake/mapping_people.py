@@ -1,0 +1,250 @@
+"""The people field type: victims, perpetrators or any list of people a partner's row names."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from collections.abc import Mapping as MappingABC
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BeforeValidator,
+    model_validator,
+)
+
+from dozor.intake.mapping_base import (
+    FieldSpec,
+    KeyedTexts,
+    RowReading,
+    Separators,
+    Spec,
+    Text,
+    TextList,
+    allowed_values,
+    cell_text,
+    codes_table,
+    expected,
+    keyed_texts,
+    refused,
+)
+from dozor.intake.values import Refusal, folded, normalised
+from dozor.intake.values.people import (
+    DEFAULT_SEPARATORS,
+    PeopleWords,
+    age_read,
+    people_from_cell,
+    people_words,
+    sex_read,
+)
+from dozor.records.report_schema import SEXES, person_empty
+from dozor.records.vocab import vocabularies
+
+GROUP_NUMBER = "{n}"
+
+
+class PersonGroups(Spec):
+    """Numbered columns, one group per person: ``Victim {n} name``, ``Victim {n} age``."""
+
+    name: Text | None = None
+    sex: Text | None = None
+    age: Text | None = None
+
+    @model_validator(mode="after")
+    def _numbered(self) -> PersonGroups:
+        patterns = self.patterns()
+        if not patterns:
+            raise expected("at least one of name, sex and age", found=None)
+        for part, pattern in patterns.items():
+            if pattern.count(GROUP_NUMBER) != 1:
+                raise expected("a column name with {n} once, such as “Victim {n} name”", at=part)
+        return self
+
+    def patterns(self) -> dict[str, str]:
+        named = {"name": self.name, "sex": self.sex, "age": self.age}
+        return {part: pattern for part, pattern in named.items() if pattern}
+
+    def columns(self, number: int) -> dict[str, str]:
+        return {
+            part: pattern.replace(GROUP_NUMBER, str(number))
+            for part, pattern in self.patterns().items()
+        }
+
+
+class PersonKeys(Spec):
+    name: Text = "name"
+    sex: Text = "sex"
+    age: Text = "age"
+
+
+class PerceivedGroup(Spec):
+    """The perceived group of every person of a row, from a column (a perceived_group code)."""
+
+    column: Text
+    values: KeyedTexts | None = None
+    empty_values: TextList = ()
+
+    @model_validator(mode="after")
+    def _codes_known(self) -> PerceivedGroup:
+        vocabulary = vocabularies()["perceived_group"]
+        for code in self.values or {}:
+            if code not in vocabulary:
+                raise refused(
+                    "unknown_code",
+                    at=f"values.{code}",
+                    code=code,
+                    vocabulary="perceived_group",
+                    codes=", ".join(vocabulary.codes),
+                )
+        return self
+
+    @functools.cached_property
+    def table(self) -> dict[str, tuple[str, ...]]:
+        return codes_table("perceived_group", self.values)
+
+
+def _harm(value: Any) -> str:
+    codes = vocabularies()["harm"].codes
+    if value not in codes:
+        raise expected(f"a code of the vocabulary harm: {', '.join(codes)}")
+    return str(value)
+
+
+def _sex_words(value: Any) -> dict[str, tuple[str, ...]]:
+    table = keyed_texts(value)
+    for sex in table:
+        if sex not in SEXES:
+            raise expected(f"one of {', '.join(SEXES)}", at=sex, found=sex)
+    return table
+
+
+class PeopleField(FieldSpec):
+    """People: ``[{name, sex, age, perceived_group, harm}, ...]``, from a cell listing them, from
+    numbered column groups, or from a JSON list."""
+
+    TYPE = "people"
+    type: Literal["people"]
+    groups: PersonGroups | None = None
+    separator: Separators = DEFAULT_SEPARATORS
+    unnamed: TextList = ()
+    sex: Annotated[dict[str, tuple[str, ...]], BeforeValidator(_sex_words)] = {}
+    keys: PersonKeys = PersonKeys()
+    perceived_group: PerceivedGroup | None = None
+    harm: Annotated[str, BeforeValidator(_harm)] | None = None
+
+    @model_validator(mode="after")
+    def _source(self) -> PeopleField:
+        if bool(self.column) == bool(self.groups):
+            raise expected(
+                "a column or groups (one of them)", found="both" if self.column else None
+            )
+        return self
+
+    @functools.cached_property
+    def words(self) -> PeopleWords:
+        return people_words(self.unnamed, self.sex)
+
+    def columns_used(self) -> set[str]:
+        used = super().columns_used()
+        if self.perceived_group:
+            used.add(self.perceived_group.column)
+        return used
+
+    def group_columns_missing(self, header: list[str]) -> list[str]:
+        """The group patterns of which the file has no column for the first person."""
+        if self.groups is None or set(self.groups.columns(1).values()) & set(header):
+            return []
+        return [" / ".join(self.groups.patterns().values())]
+
+    def read(self, name: str, reading: RowReading) -> None:
+        known = len(reading.problems)
+        people = self._people(name, reading)
+        if len(reading.problems) > known or people is None:
+            reading.fields[name] = None if len(reading.problems) > known else []
+            return
+        group = self._perceived_group(reading) if people else ""
+        if group is None:
+            reading.fields[name] = None
+            return
+        people = [
+            {**person_empty(), **person, "perceived_group": group, "harm": self.harm or "unknown"}
+            for person in people
+        ]
+        if not people and self.required:
+            reading.problem(self.column or " / ".join(self._group_patterns()), "", "required")
+        reading.fields[name] = people
+
+    def _group_patterns(self) -> list[str]:
+        return list(self.groups.patterns().values()) if self.groups else []
+
+    def _people(self, name: str, reading: RowReading) -> list[dict[str, Any]] | None:
+        if self.groups is not None:
+            return self._people_in_groups(reading)
+        cell = self._begin(name, reading)
+        if cell is None:
+            return None if self.column not in reading.raw else []
+        found = people_from_cell(
+            cell.value if isinstance(cell.value, list | dict) else cell.text,
+            separators=self.separator,
+            keys=self.keys.model_dump(),
+            words=self.words,
+        )
+        if isinstance(found, Refusal):
+            reading.refusal(str(self.column), cell.text, found)
+            return None
+        return found
+
+    def _people_in_groups(self, reading: RowReading) -> list[dict[str, Any]] | None:
+        assert self.groups is not None
+        people = []
+        for number, columns in self._groups_present(reading.raw):
+            cells = {part: cell_text(reading.raw.get(column)) for part, column in columns.items()}
+            texts = {
+                part: "" if normalised(text) in self.empty_keys else text.strip()
+                for part, text in cells.items()
+            }
+            if not any(texts.values()):
+                continue
+            sex = sex_read(texts.get("sex"), self.words)
+            age = age_read(texts.get("age"), self.words)
+            for part, found in (("sex", sex), ("age", age)):
+                if isinstance(found, Refusal):
+                    reading.problem(
+                        columns[part], cells[part], found.code, {**found.params, "position": number}
+                    )
+            if isinstance(sex, Refusal) or isinstance(age, Refusal):
+                continue
+            name = texts.get("name", "")
+            unnamed = folded(name) in self.words.unnamed
+            people.append({"name": "" if unnamed else name, "sex": sex, "age": age})
+        if not people and not set(self.groups.columns(1).values()) & set(reading.raw):
+            reading.problem(" / ".join(self._group_patterns()), "", "missing_column")
+            return None
+        return people
+
+    def _groups_present(self, raw: MappingABC[str, Any]) -> Iterator[tuple[int, dict[str, str]]]:
+        assert self.groups is not None
+        number = 1
+        while True:
+            columns = self.groups.columns(number)
+            if not set(columns.values()) & set(raw):
+                return
+            yield number, {part: column for part, column in columns.items() if column in raw}
+            number += 1
+
+    def _perceived_group(self, reading: RowReading) -> str | None:
+        """The row's perceived group code ("" when none), or None after a problem."""
+        spec = self.perceived_group
+        if spec is None:
+            return ""
+        cell = reading.cell(spec.column)
+        if cell is None:
+            return None
+        empty = {"", *(normalised(value) for value in spec.empty_values)}
+        if cell.key in empty:
+            return ""
+        if cell.key in spec.table:
+            return spec.table[cell.key][0]
+        reading.problem(
+            spec.column, cell.text, "not_in_mapping", {"allowed": allowed_values(spec.table)}
+        )
+        return None
