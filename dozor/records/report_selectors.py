@@ -39,7 +39,7 @@ from dozor.records.redaction import (
     report_names_visible,
     value_redacted,
 )
-from dozor.records.report_schema import STANDARD_FIELDS, FieldProblem, standard_values
+from dozor.records.report_schema import STANDARD, STANDARD_FIELDS, FieldProblem, standard_values
 from dozor.records.selectors import incidents_visible
 from dozor.records.services import _pseudonym
 from dozor.records.vocab import VocabularyError, vocabulary
@@ -328,7 +328,7 @@ def report_shown(user: User | AnonymousUser, report: Report) -> ReportShown:
         rows.append(
             FieldShown(
                 name=spec.name,
-                label=str(STANDARD_FIELD_LABELS[spec.name]),
+                label=str(STANDARD_FIELD_LABELS.get(spec.name, spec.name)),
                 value=value,
                 text=_text(spec.name, value, language),
                 people=people,
@@ -341,7 +341,7 @@ def report_shown(user: User | AnonymousUser, report: Report) -> ReportShown:
     extra = {
         key: shown(value)
         for key, value in fields.items()
-        if key not in STANDARD_FIELD_LABELS
+        if key not in STANDARD
         and key not in (FLAGS_KEY, UNMAPPED_KEY)
         and not str(key).startswith("_")
     }

@@ -12,6 +12,8 @@ from django.urls import reverse
 from dozor.audit.models import Action, AuditEntry
 from dozor.records import report_views
 from dozor.records.models import Report
+from dozor.records.report_schema import STANDARD_FIELDS
+from dozor.records.report_selectors import STANDARD_FIELD_LABELS
 from dozor.records.services import incident_link_reports
 from dozor.security.crypto import KeyRing, keyring_set
 from dozor.security.models import Role
@@ -264,3 +266,7 @@ def test_while_dozor_is_locked_the_pages_show_what_can_be_read(
     assert "the report's fields and the row as it came are sealed" in page
     assert f'href="/imports/{imported.batch.pk}/">import {imported.batch.pk}</a>' in page
     assert '<th scope="row">Injured</th><td>1</td>' in page and names_in(page) == []
+
+
+def test_every_standard_field_of_the_report_schema_has_a_label() -> None:
+    assert set(STANDARD_FIELD_LABELS) == {spec.name for spec in STANDARD_FIELDS}
