@@ -2,6 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from dozor.records.urls import report_patterns, source_list_patterns
+
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="records:incident_list"), name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
@@ -15,7 +17,9 @@ urlpatterns = [
     path("public/", include("dozor.publication.urls")),
     path("imports/", include("dozor.intake.urls")),
     path("evaluation/", include("dozor.evaluation.urls")),
+    path("reports/", include((report_patterns, "reports"))),
     path("reports/", include("dozor.reporting.urls")),
+    path("sources/", include((source_list_patterns, "sources"))),
     path("linkage/", include("dozor.linkage.urls")),
     path("exports/", include("dozor.exports.urls")),
     path("audit/", include("dozor.audit.urls")),

@@ -5,11 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dozor.records import geography
-from dozor.records.models import NOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, Incident
+from dozor.records.models import NOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, Incident, SourceList
+from dozor.records.report_selectors import DEFAULT_REPORT_SORT, REPORT_SORTS, ReportFilters
 from dozor.records.selectors import DEFAULT_SORT, SORTS, IncidentFilters
 from dozor.records.services import BiasInput, IncidentInput, PersonInput
 from dozor.records.vocab import vocabulary
@@ -272,3 +275,122 @@ def incident_input(
     fields = {name: form.cleaned_data[name] for name in IncidentForm.base_fields}
     fields["region"] = fields["region"].strip().upper()
     return IncidentInput(**fields, biases=tuple(bias_inputs), people=tuple(person_inputs))
+
+
+# --- reports and source lists ---------------------------------------------------------------
+
+REPORT_SORT_LABELS = {
+    "-stored": _("Last stored first"),
+    "stored": _("First stored first"),
+    "-date": _("Newest first"),
+    "date": _("Oldest first"),
+    "external_id": _("Source list and identifier"),
+    "region": _("Region"),
+    "type": _("Incident type"),
+    "-killed": _("Most killed"),
+    "-injured": _("Most injured"),
+}
+LINKED_CHOICES = [
+    ("", _("Any")),
+    ("yes", _("Part of an incident")),
+    ("no", _("In no incident")),
+]
+
+
+class ReportFilterForm(ChoicesForm):
+    """The Reports list's filters, read from the query string."""
+
+    source_list = forms.ModelChoiceField(
+        label=_("Source list"), required=False, queryset=SourceList.objects.none()
+    )
+    batch = forms.IntegerField(label=_("Import number"), required=False, min_value=1)
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
+    region = forms.ChoiceField(label=_("Region"), required=False)
+    type = forms.ChoiceField(label=_("Incident type"), required=False)
+    linked = forms.ChoiceField(label=_("Incident"), required=False, choices=LINKED_CHOICES)
+    q = forms.CharField(label=_("Identifier contains"), required=False, max_length=200)
+    sort = forms.ChoiceField(label=_("Sort"), required=False, initial=DEFAULT_REPORT_SORT)
+
+    def __init__(self, *args: Any, source_lists: QuerySet[SourceList], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["source_list"]
+        assert isinstance(field, forms.ModelChoiceField)
+        field.queryset = source_lists
+        field.empty_label = str(_("Any"))
+        language = get_language() or "en"
+        any_ = str(_("Any"))
+        regions = sorted(
+            geography.russian_regions().values(), key=lambda region: region.name(language)
+        )
+        self.choice_field("region").choices = [("", any_)] + [
+            (region.code, region.name(language)) for region in regions
+        ]
+        self.choice_field("type").choices = vocabulary_choices("incident_type", blank=any_)
+        self.choice_field("sort").choices = [(key, REPORT_SORT_LABELS[key]) for key in REPORT_SORTS]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", MSG_DATES_REVERSED)
+        return cleaned
+
+    def filters(self) -> ReportFilters:
+        """The filters from valid fields; a field with an error is left out, not guessed."""
+        data: dict[str, Any] = {}
+        if self.is_bound:
+            self.is_valid()
+            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        return ReportFilters(
+            source_list=data.get("source_list"),
+            batch=data.get("batch"),
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            region=data.get("region") or "",
+            incident_type=data.get("type") or "",
+            linked={"yes": True, "no": False}.get(data.get("linked") or ""),
+            external_id=(data.get("q") or "").strip(),
+            sort=data.get("sort") or DEFAULT_REPORT_SORT,
+        )
+
+
+def language_choices() -> list[tuple[str, str]]:
+    return [(code, str(label)) for code, label in settings.LANGUAGES]
+
+
+class SourceListEditForm(ChoicesForm):
+    """Rename a source list and say what it is: its reliability, language and description."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    reliability = forms.ChoiceField(label=_("Reliability"))
+    language = forms.ChoiceField(label=_("Language of its records"))
+    description = forms.CharField(
+        label=_("Description"),
+        required=False,
+        max_length=NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.choice_field("reliability").choices = vocabulary_choices("source_reliability")
+        self.choice_field("language").choices = language_choices()
+
+    @staticmethod
+    def initial_from(source_list: SourceList) -> dict[str, Any]:
+        return {name: getattr(source_list, name) for name in SourceListEditForm.base_fields}
+
+
+class SourceListForm(SourceListEditForm):
+    """A new source list of the user's organisation."""
+
+    kind = forms.ChoiceField(label=_("Kind"))
+    field_order = ["name", "kind", "reliability", "language", "description"]
+
+    INITIAL = {"reliability": "unknown", "language": "ru"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["initial"] = {**self.INITIAL, **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+        self.choice_field("kind").choices = vocabulary_choices("source_kind", blank="—")

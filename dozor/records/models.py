@@ -9,6 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from dozor.records.indexes import PostgresOnlyGinIndex
@@ -62,10 +64,29 @@ REPORT_PUBLIC_FIELDS = (
 
 
 def report_facts(ring: KeyRing, fields: Any) -> dict[str, Any]:
-    """The parsed fields anyone may read: those in REPORT_PUBLIC_FIELDS."""
+    """The parsed fields anyone may read: those in REPORT_PUBLIC_FIELDS, and the number of the
+    import that stored the report (``import_batch``), so that a list can show what one import
+    made without opening every report."""
     if not isinstance(fields, dict):
         return {}
-    return {key: fields[key] for key in REPORT_PUBLIC_FIELDS if key in fields}
+    facts = {key: fields[key] for key in REPORT_PUBLIC_FIELDS if key in fields}
+    batch = report_import_batch(fields)
+    if batch is not None:
+        facts[IMPORT_BATCH_FACT] = batch
+    return facts
+
+
+# The key of report_facts() that holds the import's number (intake writes fields["_import"]).
+IMPORT_BATCH_FACT = "import_batch"
+
+
+def report_import_batch(fields: Any) -> int | None:
+    """The number of the import that stored a report, from its parsed fields; None if none did."""
+    origin = fields.get("_import") if isinstance(fields, dict) else None
+    batch = origin.get("batch") if isinstance(origin, dict) else None
+    if isinstance(batch, int) and not isinstance(batch, bool) and batch > 0:
+        return batch
+    return None
 
 
 def report_name_tokens(ring: KeyRing, fields: Any) -> str:
@@ -77,6 +98,12 @@ def report_name_tokens(ring: KeyRing, fields: Any) -> str:
         if isinstance(victim, dict) and victim.get("name")
     ]
     return ring.blind_tokens(" ".join(names))
+
+
+def import_batch_expression() -> Cast:
+    """The import's number in Report.facts as SQL reads it: what the index holds and the import
+    filter compares, so that the database can use the one for the other."""
+    return Cast(KT(f"facts__{IMPORT_BATCH_FACT}"), models.PositiveIntegerField())
 
 
 def vocabulary_field(name: str, verbose_name: Any, **kwargs: Any) -> models.CharField:
@@ -201,6 +228,11 @@ class Report(models.Model):
                 fields=["source_list", "external_id", "revision"], name="report_unique_revision"
             ),
             models.CheckConstraint(condition=Q(revision__gte=1), name="report_revision_positive"),
+        ]
+        indexes = [
+            # "The reports this import stored" (report_selectors.report_list): the import's
+            # number among the readable facts, as a whole number on every database.
+            models.Index(import_batch_expression(), name="report_import_batch_idx"),
         ]
 
     def __str__(self) -> str:

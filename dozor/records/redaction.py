@@ -16,8 +16,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import pgettext_lazy
 
 from dozor.analysis.text.redaction import redact_names
-from dozor.records.models import Incident, Organisation
+from dozor.records.models import Incident, Organisation, Report
 from dozor.records.selectors import names_searchable, names_visible
+from dozor.records.services import _pseudonym
 from dozor.security.fields import is_locked
 from dozor.security.models import User
 
@@ -27,10 +28,16 @@ __all__ = [
     "free_text_for",
     "free_text_of_organisation",
     "incident_text_redacted",
+    "is_name_column",
     "names_of_incident",
     "names_searchable",
+    "payload_redacted",
+    "report_known_names",
+    "report_names_visible",
+    "report_people_names",
     "report_victim_names",
     "text_redacted",
+    "value_redacted",
 ]
 
 NAME_PLACEHOLDER = pgettext_lazy("placeholder for a name taken out of a text", "[name]")
@@ -108,3 +115,91 @@ def free_text_of_organisation(
     ):
         return text
     return text_redacted(text, [(name, "") for name in names])
+
+
+# The people of a report's parsed fields, by the role their pseudonyms give them.
+REPORT_PEOPLE = (("victims", "victim"), ("perpetrators", "perpetrator"))
+
+
+def report_names_visible(user: User | AnonymousUser, report: Report) -> bool:
+    """Whether the user sees the names in this report: the owning organisation's trusted roles,
+    and its analysts and readers with the name grant (as names_visible for incidents)."""
+    return isinstance(user, User) and user.sees_names_of(report.source_list.organisation_id)
+
+
+def report_people_names(fields: Any) -> list[tuple[str, str]]:
+    """Every name a report's parsed fields give, its victims' and perpetrators', each with the
+    pseudonym its place in its list gives it ("Victim A", "Perpetrator B"): what replaces the
+    name wherever the report's text writes it."""
+    if not isinstance(fields, dict):
+        return []
+    known: list[tuple[str, str]] = []
+    for key, role in REPORT_PEOPLE:
+        people = fields.get(key)
+        if not isinstance(people, list):
+            continue
+        for position, person in enumerate(p for p in people if isinstance(p, dict)):
+            name = person.get("name")
+            if isinstance(name, str) and name.strip() and not is_locked(name):
+                known.append((name.strip(), _pseudonym(role, position)))
+    return known
+
+
+# Columns whose header says they hold a person's name (as the quarantine reads a row it could
+# not parse): a report's mapping may not have read them into its victims.
+NAME_COLUMN_WORDS = (
+    "name",
+    "victim",
+    "person",
+    "имя",
+    "фио",
+    "ф.и.о",
+    "фамилия",
+    "потерпевш",
+    "пострадавш",
+    "жертв",
+)
+
+
+def is_name_column(column: Any) -> bool:
+    folded = str(column).casefold()
+    return any(word in folded for word in NAME_COLUMN_WORDS)
+
+
+def report_known_names(report: Report) -> list[tuple[str, str]]:
+    """The names a report knows, with what replaces each: its people's (report_people_names),
+    then the cells of its row's name columns, which no pseudonym stands for."""
+    known = report_people_names(report.fields)
+    payload = report.payload if isinstance(report.payload, dict) else {}
+    for column, value in payload.items():
+        if is_name_column(column) and isinstance(value, str) and value.strip():
+            known.append((value.strip(), ""))
+    return known
+
+
+def payload_redacted(payload: Any, names: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """A report's row as received with the names taken out: every cell through value_redacted;
+    a cell of a name column in which no known name was found is taken out whole, since NER
+    cannot be trusted with a bare name or initials."""
+    if not isinstance(payload, dict):
+        return {}
+    shown: dict[str, Any] = {}
+    for column, value in payload.items():
+        redacted = value_redacted(value, names)
+        name_cell = is_name_column(column) and isinstance(value, str) and value.strip()
+        if name_cell and redacted == value:
+            redacted = str(NAME_PLACEHOLDER)
+        shown[str(column)] = redacted
+    return shown
+
+
+def value_redacted(value: Any, names: Sequence[tuple[str, str]]) -> Any:
+    """A value of a report (a cell, an extra field) with every name taken out: each text in it,
+    inside lists and mappings too, through text_redacted(); numbers and booleans as they are."""
+    if isinstance(value, str):
+        return text_redacted(value, names)
+    if isinstance(value, list):
+        return [value_redacted(item, names) for item in value]
+    if isinstance(value, dict):
+        return {key: value_redacted(item, names) for key, item in value.items()}
+    return value

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +25,7 @@ from dozor.records.models import (
     search_text,
 )
 from dozor.security.models import User
+from dozor.security.policy import require
 
 logger = logging.getLogger(__name__)
 
@@ -317,7 +319,58 @@ def organisation_create(
     return organisation
 
 
-@transaction.atomic
+# What a source list's audit entries record; the description is free text that can name a
+# contact or a victim, so the trail says only that it changed.
+SOURCE_LIST_AUDITED = ("name", "kind", "reliability", "language", "description")
+SOURCE_LIST_SENSITIVE = frozenset({"description"})
+SOURCE_LIST_LANGUAGES = tuple(code for code, _label in settings.LANGUAGES)
+MSG_SOURCE_LIST_NAME_TAKEN = _(
+    "There is already a source list named “%(name)s” in Dozor (names are unique across "
+    "organisations, because imports and estimates name a list by it). Choose another name."
+)
+MSG_SOURCE_LIST_LANGUAGE = _("“%(value)s” is not a language of Dozor; expected one of: %(codes)s.")
+MSG_SOURCE_LIST_NAME_BLANK = _("A source list needs a name.")
+
+
+def _source_list_snapshot(source_list: SourceList) -> dict[str, Any]:
+    return {name: getattr(source_list, name) for name in SOURCE_LIST_AUDITED}
+
+
+def _source_list_save(source_list: SourceList) -> None:
+    """Validate and save; a name taken meanwhile by another writer is the same form error as one
+    taken before, never a database error."""
+    errors: dict[str, list[Any]] = {}
+    if not source_list.name:
+        errors["name"] = [ValidationError(MSG_SOURCE_LIST_NAME_BLANK, code="blank")]
+    if source_list.language not in SOURCE_LIST_LANGUAGES:
+        errors["language"] = [
+            ValidationError(
+                MSG_SOURCE_LIST_LANGUAGE,
+                code="language",
+                params={"value": source_list.language, "codes": ", ".join(SOURCE_LIST_LANGUAGES)},
+            )
+        ]
+    try:
+        source_list.full_clean(exclude=list(errors))
+    except ValidationError as error:
+        for name, messages in error.error_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    taken = ValidationError(
+        MSG_SOURCE_LIST_NAME_TAKEN, code="unique", params={"name": source_list.name}
+    )
+    if "name" in errors and any(e.code == "unique" for e in errors["name"]):
+        errors["name"] = [taken]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            source_list.save()
+    except IntegrityError:
+        if SourceList.objects.filter(name=source_list.name).exclude(pk=source_list.pk).exists():
+            raise ValidationError({"name": [taken]}) from None
+        raise
+
+
 @transaction.atomic
 def source_list_create(
     *,
@@ -331,8 +384,11 @@ def source_list_create(
 ) -> SourceList:
     """A new source list of ``organisation``, validated, with its entry in the audit trail.
 
-    The name is unique across Dozor (imports and estimates name a list by it); a clash is a
-    ValidationError on ``name``, never a database error.
+    With a ``user``, they must be a documenter or administrator of ``organisation``
+    (``source_list.write``); without one it is the server's operator at the command line
+    (`dozor sources add --organisation`), as for `dozor createuser`. The name is unique across
+    Dozor (imports and estimates name a list by it); a clash is a ValidationError on ``name``,
+    never a database error.
     """
     source_list = SourceList(
         name=name.strip(),
@@ -340,12 +396,13 @@ def source_list_create(
         organisation=organisation,
         reliability=reliability,
         language=language,
-        description=description,
+        description=description.strip(),
         created_by=user,
         updated_by=user,
     )
-    source_list.full_clean()
-    source_list.save()
+    if user is not None:
+        require(user, "source_list.write", source_list)
+    _source_list_save(source_list)
     audit.audit_record(
         action=audit.Action.CREATE,
         user=user,
@@ -356,9 +413,68 @@ def source_list_create(
             "organisation": organisation.pk,
             "reliability": reliability,
             "language": language,
+            **({"description": audit.CHANGED} if source_list.description else {}),
         },
     )
+    logger.info("source list %s created for organisation %s", source_list.pk, organisation.pk)
     return source_list
+
+
+@transaction.atomic
+def source_list_update(
+    *,
+    source_list: SourceList,
+    user: User | None,
+    name: str | None = None,
+    description: str | None = None,
+    reliability: str | None = None,
+    language: str | None = None,
+) -> SourceList:
+    """Rename a source list or change what it says about itself; what is not given stays.
+
+    The same rights as source_list_create (a writer of the owning organisation, or the operator
+    when ``user`` is None). Its reports, imports and estimates follow it: they hold the list, not
+    its name. The audit entry has each change before and after (the description only "changed").
+    """
+    if user is not None:
+        require(user, "source_list.write", source_list)
+    source_list = SourceList.objects.select_for_update().get(pk=source_list.pk)
+    before = _source_list_snapshot(source_list)
+    if name is not None:
+        source_list.name = name.strip()
+    if description is not None:
+        source_list.description = description.strip()
+    if reliability is not None:
+        source_list.reliability = reliability
+    if language is not None:
+        source_list.language = language
+    changes = audit.changes_between(
+        before, _source_list_snapshot(source_list), sensitive=SOURCE_LIST_SENSITIVE
+    )
+    if not changes:
+        return source_list
+    source_list.updated_by = user
+    _source_list_save(source_list)
+    audit.audit_record(action=audit.Action.UPDATE, user=user, target=source_list, changes=changes)
+    logger.info("source list %s changed: %s", source_list.pk, sorted(changes))
+    return source_list
+
+
+def report_view_record(
+    *, user: User, names: bool, report: Report | None = None, reports: int | None = None
+) -> None:
+    """The entry for reports shown to someone: one report's page (``report``), or a list of
+    ``reports`` of them. A report is a source's record as received and names people, so the
+    entry says whether the names were in what the person got (``names``)."""
+    changes: dict[str, Any] = {"names": names}
+    if reports is not None:
+        changes["reports"] = reports
+    audit.audit_record(
+        action=audit.Action.VIEW_NAMES if names else audit.Action.VIEW,
+        user=user,
+        target=report,
+        changes=changes,
+    )
 
 
 @transaction.atomic

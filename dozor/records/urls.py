@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dozor.records import views
+from dozor.records import report_views, views
 
 app_name = "records"
 urlpatterns = [
@@ -9,4 +9,17 @@ urlpatterns = [
     path("<str:reference>/", views.incident_detail, name="incident_detail"),
     path("<str:reference>/edit/", views.incident_edit, name="incident_edit"),
     path("<str:reference>/history/", views.incident_history, name="incident_history"),
+]
+
+# Included under /reports/ (beside the annual report's pages) as the "reports" namespace.
+report_patterns = [
+    path("", report_views.report_list, name="report_list"),
+    path("<int:pk>/", report_views.report_detail, name="report_detail"),
+]
+
+# Included under /sources/ as the "sources" namespace.
+source_list_patterns = [
+    path("", report_views.source_list_list, name="source_list_list"),
+    path("new/", report_views.source_list_new, name="source_list_new"),
+    path("<int:pk>/edit/", report_views.source_list_edit, name="source_list_edit"),
 ]

@@ -150,8 +150,8 @@ ACTIONS: dict[str, PolicyAction] = {
         PolicyAction(
             name="source_list.write",
             description=_(
-                "Add reports to a source list of one's organisation: imports, quarantine "
-                "corrections, press drafts and their review."
+                "Add and change one's organisation's source lists, and add reports to them: "
+                "imports, quarantine corrections, press drafts and their review."
             ),
             roles=ROLES_THAT_WRITE,
             rule=_owned,

@@ -32,7 +32,7 @@ from dozor.intake.services import import_run
 from dozor.linkage.models import CandidatePair, LinkageRun
 from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
-from dozor.records.models import Incident, Organisation, SourceList
+from dozor.records.models import Incident, Organisation, Report, SourceList
 from dozor.responses.models import ResponseEvent
 from dozor.security.models import Role, User
 from tests.conftest import Cast
@@ -287,6 +287,32 @@ def public_incident_exported_by_another_organisation(world: World) -> None:
     assert world.cast.incident.reference in body and VICTIM not in body
 
 
+def _imported_report(world: World) -> str:
+    report = Report.objects.get(source_list__name=world.source_list_name, external_id="1")
+    return f"/reports/{report.pk}/"
+
+
+def report_page(who: str) -> Callable[[World], None]:
+    def action(world: World) -> None:
+        assert world.client(who).get(_imported_report(world)).status_code == 200
+
+    return action
+
+
+def report_by_command(world: World) -> None:
+    report_id = _imported_report(world).strip("/").rsplit("/", 1)[-1]
+    command("reports", "show", report_id, "--user", "owner")
+
+
+def source_list_renamed_on_the_web(world: World) -> None:
+    source_list = SourceList.objects.get(name=world.source_list_name)
+    response = world.client("owner").post(
+        f"/sources/{source_list.pk}/edit/",
+        {"name": "Партнёр 2024", "reliability": "unknown", "language": "ru", "description": ""},
+    )
+    assert response.status_code == 302, response.content[:300]
+
+
 @dataclass(frozen=True)
 class Expected:
     action: str
@@ -430,6 +456,50 @@ CASES: dict[str, tuple[Callable[[World], None], Expected]] = {
     "official statistics changed": (
         official_figures_by_admin,
         Expected(Action.CREATE, "admin", "evaluation.officialstatistic"),
+    ),
+    "report page": (
+        report_page("owner"),
+        Expected(Action.VIEW_NAMES, "owner", "records.report", names=True),
+    ),
+    "report page by a reader": (
+        report_page("reader"),
+        Expected(Action.VIEW, "reader", "records.report", names=False),
+    ),
+    "reports list": (
+        get("owner", "/reports/"),
+        Expected(Action.VIEW_NAMES, "owner", names=True),
+    ),
+    "reports list by command": (
+        lambda world: command("reports", "list", "--user", "reader"),
+        Expected(Action.VIEW, "reader", origin="command:reports", names=False),
+    ),
+    "report by command": (
+        report_by_command,
+        Expected(Action.VIEW_NAMES, "owner", "records.report", "command:reports", names=True),
+    ),
+    "source list added on the web": (
+        post(
+            "owner",
+            "/sources/new/",
+            {"name": "НКО", "kind": "ngo_database", "reliability": "unknown", "language": "ru"},
+        ),
+        Expected(Action.CREATE, "owner", "records.sourcelist"),
+    ),
+    "source list renamed on the web": (
+        source_list_renamed_on_the_web,
+        Expected(Action.UPDATE, "owner", "records.sourcelist"),
+    ),
+    "source list added by the operator": (
+        lambda world: command(
+            "sources", "add", "НКО", "--kind", "ngo_database", "--organisation", "Северный маяк"
+        ),
+        Expected(Action.CREATE, "", "records.sourcelist", "command:sources"),
+    ),
+    "source list described by command": (
+        lambda world: command(
+            "sources", "describe", "Партнёр", "--reliability", "reliable", "--user", "owner"
+        ),
+        Expected(Action.UPDATE, "owner", "records.sourcelist", "command:sources"),
     ),
     "refused request for another organisation's record": (
         refused,

@@ -28,7 +28,7 @@ from dozor.intake.models import ImportBatch, QuarantinedRow
 from dozor.linkage.models import CandidatePair, LinkageRun
 from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
-from dozor.records.models import Incident
+from dozor.records.models import Incident, Report, SourceList
 from dozor.records.services import incident_link_reports
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
 from dozor.security.models import Role, User
@@ -59,6 +59,7 @@ QUERIES: dict[str, list[dict[str, str]]] = {
         {"raise_list": "1"},
     ],
     "card": [{"lang": "ru"}],
+    "report_list": [{"linked": "yes"}, {"batch": "1"}, {"sort": "-date"}],
 }
 
 
@@ -91,6 +92,8 @@ class World:
     raising: Raising
     entry: RaiseListEntry
     body: Body
+    report: Report  # the victim's report, part of the incident
+    source_list: SourceList
 
 
 @pytest.fixture
@@ -126,6 +129,8 @@ def world(cast: Cast, tmp_path: Path) -> World:
         raising=Raising.objects.get(),
         entry=RaiseListEntry.objects.get(),
         body=Body.objects.get(),
+        report=first,
+        source_list=reports,
     )
 
 
@@ -165,6 +170,8 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "odihr_download": [{"file_format": "csv"}, {"file_format": "xlsx"}],
         "odihr_mark": {"reference": reference},
         "incident_list_download": [{"file_format": "csv"}, {"file_format": "json"}],
+        "report_detail": {"pk": world.report.pk},
+        "source_list_edit": {"pk": world.source_list.pk},
     }
 
 
@@ -272,5 +279,7 @@ def test_the_owner_sees_the_names_in_the_same_sweep(
         reverse("press:draft_detail", args=[world.draft.pk]),
         reverse("intake:quarantine_export"),
         reverse("linkage:pair", args=[world.candidate.pk]),
+        reverse("reports:report_list"),
+        reverse("reports:report_detail", args=[world.report.pk]),
     }
     assert expected <= named, expected - named

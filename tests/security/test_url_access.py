@@ -142,6 +142,9 @@ ACCESS: dict[str, str] = {
     "records:incident_edit":    "200/400 403     403     403     404     404     login",
     "records:incident_history": "200     200     200     200     404     404     login",
     "records:incident_list":    "200     200     200     200     200     200     login",
+    #                         owner   collea. reader  analyst outsid. o-admin anonymous
+    "reports:report_detail":  "200/405 200/405 200/405 200/405 404/405 404/405 login",
+    "reports:report_list":    "200/405 200/405 200/405 200/405 200/405 200/405 login",
     #                       owner   collea. reader  analyst outsid. o-admin anonymous
     "reporting:annual":     "200     200     200     200     200     200     login",
     "reporting:annual_pdf": "200     200     200     200     200     200     login",
@@ -160,6 +163,10 @@ ACCESS: dict[str, str] = {
     "responses:statistics":     "200     200     200     200     200     200     login",
     "responses:statistics_csv": "200     200     200     200     200     200     login",
     "responses:timeline":       "200/400 200/403 200/403 200/403 404     404     login",
+    #                            owner   collea. reader  analyst outsid. o-admin anonymous
+    "sources:source_list_edit":  "200/400 403     403     403     404     404     login",
+    "sources:source_list_list":  "200/405 200/405 200/405 200/405 200/405 200/405 login",
+    "sources:source_list_new":   "200/400 403     403     403     200/400 200/400 login",
     #                             owner   collea. reader  analyst outsid. o-admin anonymous
     "security:two_factor_setup":  "200/400 200/400 200/400 200/400 200/400 200/400 login",
     "security:two_factor_verify": "ok      ok      ok      ok      ok      ok      login",
@@ -181,6 +188,8 @@ NAMES: dict[str, frozenset[str]] = {
     "intake:quarantine_correct": frozenset({"owner"}),
     "press:draft_detail": OWNERS_TRUSTED,
     "intake:quarantine_export": OWNERS_TRUSTED,
+    "reports:report_list": OWNERS_TRUSTED,
+    "reports:report_detail": OWNERS_TRUSTED,
 }
 
 
@@ -273,6 +282,7 @@ def _build_world(files: Path) -> World:
         "quarantined": QuarantinedRow.objects.filter(batch=batch).first(),
         "job": ImportJob.objects.create(token=secrets.token_hex(16), created_by=owner),
         "pair": pair,
+        "report": first,
     }
     assert isinstance(objects["draft"], DraftReport)
     assert objects["quarantined"] is not None, "the import should have quarantined a row"
@@ -357,6 +367,8 @@ PER_URL: dict[str, dict[str, Callable[[World], Any]]] = {
     "evaluation:assess": {"indicator": lambda w: "C1.publication"},
     "reporting:chart": {"key": lambda w: "month", "fmt": lambda w: "csv"},
     "linkage:pair": {"pk": lambda w: w.objects["pair"].pk},
+    "reports:report_detail": {"pk": lambda w: w.objects["report"].pk},
+    "sources:source_list_edit": {"pk": lambda w: w.source_list.pk},
 }
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import get_language
 from dozor.records import geography
 from dozor.records.models import Incident
 from dozor.records.redaction import free_text_for, incident_text_redacted
+from dozor.records.report_selectors import value_text
 from dozor.records.vocab import VocabularyError, vocabulary
 
 register = template.Library()
@@ -50,3 +51,9 @@ def free_text(
     if names is None and request is not None:
         return free_text_for(request.user, incident, text)
     return incident_text_redacted(incident, text)
+
+
+@register.filter
+def plain(value: Any) -> str:
+    """A value of a report's row or fields in words (report_selectors.value_text)."""
+    return value_text(value)
