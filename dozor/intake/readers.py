@@ -276,6 +276,10 @@ def csv_table(data: bytes, *, file: str, encoding: str | None, delimiter: str | 
 
 
 def _json_cell(value: Any) -> Any:
+    # A spreadsheet keeps a calendar day as a date-time at midnight: it is that day, written as
+    # the date type reads it; a date-time with a time of day keeps its time.
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
     if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, Decimal):

@@ -70,11 +70,14 @@ def test_xlsx_is_read_in_read_only_mode_with_dates_as_text(tmp_path: Path) -> No
     sheet.append(["id", "Дата", "Убито"])
     # Spreadsheets hold naive dates.
     sheet.append(["A-1", datetime.datetime(2008, 12, 4), 2])  # noqa: DTZ001
+    sheet.append(["A-2", datetime.datetime(2008, 12, 4, 21, 30), 0])  # noqa: DTZ001
     path = tmp_path / "list.xlsx"
     workbook.save(path)
     rows = list(table_open(path, file="list.xlsx").rows)
     assert rows[0].number == 2
-    assert rows[0].cells == {"id": "A-1", "Дата": "2008-12-04T00:00:00", "Убито": 2}
+    # A day is a day, as the date type reads it; a time of day is kept.
+    assert rows[0].cells == {"id": "A-1", "Дата": "2008-12-04", "Убито": 2}
+    assert rows[1].cells["Дата"] == "2008-12-04T21:30:00"
 
 
 def test_a_file_that_is_not_a_workbook_is_named(tmp_path: Path) -> None:
