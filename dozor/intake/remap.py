@@ -409,7 +409,7 @@ def remap_run(
     _check_remap(user, source_list)
     summary = RemapSummary(source_list=source_list.name, mapping=mapping.name, dry_run=dry_run)
     with transaction.atomic():
-        # One re-read of a list at a time; an import into it meanwhile waits for it too.
+        # One re-read of a list at a time: a second one waits, then reads what the first wrote.
         SourceList.objects.select_for_update().filter(pk=source_list.pk).first()
         batch = ImportBatch.objects.create(
             kind=ImportKind.REMAP,
