@@ -279,6 +279,37 @@ def test_a_quarantined_row_the_corrected_mapping_reads_is_stored(
     assert summary["quarantine_stored"] == 1
 
 
+def import_more(owner: str, files: dict[str, Path], text: str) -> None:
+    """Another file of the partner's, imported with the first mapping."""
+    path = files["csv"].with_name("more.csv")
+    path.write_text(text, encoding="utf-8")
+    run(str(path), "--source-list", "Партнёр", "--mapping", str(files["first"]), "--user", owner)
+
+
+def test_a_quarantined_row_newer_than_the_stored_report_becomes_its_next_revision(
+    imported: SourceList, files: dict[str, Path]
+) -> None:
+    # Report 5 is stored; a later file gives it a motive the first mapping does not know.
+    import_more("owner", files, "id,Дата,Мотив,Убито,Задержан\n5,07.12.2008,ксенофобия,0,нет\n")
+    import_more("owner", files, "id,Дата,Мотив,Убито,Задержан\n5,07.12.2008,юдофобия,0,нет\n")
+    remap_by_command(files["corrected"])
+    assert report("5").revision == 3
+    assert report("5").fields["bias_motivations"] == ["antisemitic"]
+    assert not QuarantinedRow.objects.filter(status=QuarantineStatus.OPEN).exists()
+
+
+def test_a_quarantined_row_older_than_the_stored_report_stays_in_the_quarantine(
+    imported: SourceList, files: dict[str, Path]
+) -> None:
+    # Row 4 waits in the quarantine; a later file stores report 4 with other cells.
+    import_more("owner", files, "id,Дата,Мотив,Убито,Задержан\n4,06.12.2008,ксенофобия,0,нет\n")
+    summary = json.loads(remap_by_command(files["corrected"], "owner", "--json"))
+    assert report("4").fields["bias_motivations"] == ["racist_xenophobic"]
+    assert QuarantinedRow.objects.get().status == QuarantineStatus.OPEN
+    assert summary["quarantine_left"] == 1
+    assert [p["code"] for p in summary["problems"] if p["external_id"] == "4"] == ["superseded"]
+
+
 def test_a_new_revision_joins_the_incident_of_the_report(
     cast: Cast, imported: SourceList, files: dict[str, Path]
 ) -> None:
