@@ -349,9 +349,7 @@ def remap_preview(request: HttpRequest, pk: int) -> HttpResponse:
             # Only writers of the list get here, and they see its names; the check stays so
             # that the page never relies on that.
             "values_shown": user.sees_names_of(batch.source_list.organisation_id),
-            "other_mappings": [
-                (name, count) for name, count in summary.mappings.items() if name != summary.mapping
-            ],
+            "mappings": list(summary.mappings.items()),
             "confirm": confirm,
         },
     )

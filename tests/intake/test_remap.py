@@ -489,6 +489,15 @@ def test_the_preview_shows_what_changes_and_stores_nothing(
     assert state() == before
 
 
+def test_the_preview_names_the_mappings_the_reports_were_stored_with(
+    cast: Cast, imported: SourceList
+) -> None:
+    page = cast.client("owner").post(
+        reverse("intake:remap", args=[first_import().pk]), {"mapping_text": CORRECTED}
+    )
+    assert "“partner, first try” (3)" in page.content.decode()
+
+
 def test_an_uploaded_mapping_file_is_previewed(cast: Cast, imported: SourceList) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
