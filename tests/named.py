@@ -132,3 +132,47 @@ def named_quarantine(user: User, source_list: Any, directory: Path) -> None:
         file_name=path.name,
         mapping=mapping_parse(SMALL_MAPPING, "partner.yaml"),
     )
+
+
+# A mapping that reads the partner's row as it is, and a "corrected" one that expects numbers
+# where the row holds the victim's name and the description: the re-read lists both cells.
+AS_TEXT_MAPPING = """
+version: 1
+name: partner, as text
+id_column: id
+fields:
+  date: {column: Дата, type: text}
+  victim: {column: ФИО потерпевшего, type: text}
+  description: {column: Описание, type: text}
+"""
+NUMBERS_MAPPING = """
+version: 1
+name: partner, numbers
+id_column: id
+fields:
+  date: {column: Дата, type: text}
+  victims_count: {column: ФИО потерпевшего, type: integer}
+  injured: {column: Описание, type: integer}
+"""
+
+
+def named_remap(user: User, source_list: Any, directory: Path) -> Any:
+    """Import QUARANTINE_CSV's row as text, then re-read it with a mapping that cannot read its
+    name and description, as the documenter would from the CLI; the re-read's ImportBatch, whose
+    problems quote the victim's name."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from dozor.intake.models import ImportBatch, ImportKind
+
+    path = directory / "partner-text.csv"
+    path.write_bytes(QUARANTINE_CSV.encode("utf-8"))
+    as_text, numbers = directory / "as-text.yaml", directory / "numbers.yaml"
+    as_text.write_text(AS_TEXT_MAPPING, encoding="utf-8")
+    numbers.write_text(NUMBERS_MAPPING, encoding="utf-8")
+    common = ["--source-list", source_list.name, "--user", user.username]
+    quiet = {"stdout": StringIO(), "stderr": StringIO()}
+    call_command("import", str(path), "--mapping", str(as_text), *common, **quiet)
+    call_command("import", "--remap", "--mapping", str(numbers), *common, **quiet)
+    return ImportBatch.objects.get(source_list=source_list, kind=ImportKind.REMAP)

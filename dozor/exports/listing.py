@@ -5,12 +5,19 @@ pseudonym. Free text that can hold names (the summary, coders' notes) is whole w
 visible and redacted elsewhere (records.redaction), as on the incident's page. The exact place
 (locality, coordinates) is given only for the user's own organisation's incidents, as on the
 public path.
+
+Each incident says what it is made of: how many reports, the kinds of their source lists, and —
+for the reports of the user's own organisation's source lists only — each report's source list,
+identifier (a cell of the partner's file, so free text: redacted like a summary for those who may
+not see names), latest revision linked and how it was linked. Another organisation's lists and
+reports are never named.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,8 +25,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
 
 from dozor.audit.services import sensitive_digest
-from dozor.records.models import Incident, PersonInvolvement
-from dozor.records.redaction import free_text_for
+from dozor.records.exports import FORMULA_STARTS
+from dozor.records.models import Incident, IncidentReport, PersonInvolvement
+from dozor.records.redaction import free_text_for, names_of_incident, text_redacted
 from dozor.records.selectors import IncidentFilters, incident_list, names_visible, person_label
 from dozor.security.models import User
 
@@ -53,8 +61,16 @@ FIELDS = (
     "perpetrators",
     "names_shown",
     "odihr_year",
+    "report_count",
+    "source_lists",
+    "source_list_kinds",
+    "reports",
 )
 LIST_SEPARATOR = "; "
+# The reports cell of the CSV: `LIST:ID rREVISION (LINK)` joined by "; ", with "\", ";" and
+# ":" in a list's name or an identifier written as "\\", "\;" and "\:" (reports_cell_parse).
+_ESCAPES = str.maketrans({"\\": "\\\\", ";": "\\;", ":": "\\:"})
+_REPORT_TAIL = re.compile(r"^(?P<id>.*) r(?P<revision>\d+) \((?P<link>person|model)\)$", re.DOTALL)
 CHUNK = 500
 
 
@@ -62,7 +78,7 @@ def export_queryset(*, user: User | AnonymousUser, filters: IncidentFilters) -> 
     return (
         incident_list(user=user, filters=filters)
         .select_related("organisation", "odihr_submission")
-        .prefetch_related("biases", "people", "report_links__report")
+        .prefetch_related("biases", "people", "report_links__report__source_list")
     )
 
 
@@ -102,7 +118,130 @@ def incident_record(user: User | AnonymousUser, incident: Incident) -> dict[str,
         "perpetrators": sum(p.count for p in people if p.role == "perpetrator"),
         "names_shown": named,
         "odihr_year": submission.year if submission is not None else None,
+        **incident_reports(user, incident, named=named),
     }
+
+
+def link_kind(link: IncidentReport) -> str:
+    """How a report became part of its incident: ``person`` (someone decided: on the Linkage
+    page, a split, a new incident made of reports) or ``model`` (linked without a person).
+    Read from who made the link, the one thing a link records about it so far."""
+    return "person" if link.linked_by_id is not None else "model"
+
+
+def incident_reports(
+    user: User | AnonymousUser, incident: Incident, *, named: bool
+) -> dict[str, Any]:
+    """What the incident is made of, as the user may see it.
+
+    A report is counted once however many of its revisions are linked; it is listed at its
+    latest linked revision, with the kind of its first link (how it joined; later revisions
+    follow it). Only reports of the user's organisation's source lists are listed, by list and
+    identifier; the others count and give their list's kind, nothing more.
+    """
+    organisation_id = user.organisation_id if isinstance(user, User) else None
+    by_report: dict[tuple[int, str], list[IncidentReport]] = {}
+    for link in incident.report_links.all():
+        by_report.setdefault((link.report.source_list_id, link.report.external_id), []).append(link)
+    kinds: set[str] = set()
+    lists: set[str] = set()
+    entries = []
+    names = None
+    for links in by_report.values():
+        latest = max(links, key=lambda link: link.report.revision)
+        first = min(links, key=lambda link: (link.linked_at, link.report.revision))
+        source_list = latest.report.source_list
+        kinds.add(source_list.kind)
+        if organisation_id is None or source_list.organisation_id != organisation_id:
+            continue
+        external_id = latest.report.external_id
+        if not named:
+            names = names_of_incident(incident) if names is None else names
+            external_id = str(text_redacted(external_id, names))
+        lists.add(source_list.name)
+        entries.append(
+            {
+                "source_list": source_list.name,
+                "external_id": external_id,
+                "revision": latest.report.revision,
+                "link": link_kind(first),
+            }
+        )
+    entries.sort(key=lambda entry: (entry["source_list"], entry["external_id"]))
+    return {
+        "report_count": len(by_report),
+        "source_lists": sorted(lists),
+        "source_list_kinds": sorted(kinds),
+        "reports": entries,
+    }
+
+
+def reports_cell(entries: list[dict[str, Any]]) -> str:
+    """The reports of an incident as one CSV cell: `NGO:SM-000123 r1 (person); Press:P12 r2
+    (model)`, readable and parsed back by reports_cell_parse.
+
+    A spreadsheet that splits the file at ";" (Excel does, in many locales) would start a cell
+    with each entry: a list's name that begins like a formula gets a backslash before it, as
+    csv_safe_cell gives the whole cell an apostrophe."""
+    return LIST_SEPARATOR.join(
+        f"{_list_name_escaped(str(entry['source_list']))}:"
+        f"{str(entry['external_id']).translate(_ESCAPES)} r{entry['revision']} ({entry['link']})"
+        for entry in entries
+    )
+
+
+def _list_name_escaped(name: str) -> str:
+    escaped = name.translate(_ESCAPES)
+    body = escaped.lstrip(" ")
+    if body.startswith(FORMULA_STARTS):
+        return escaped[: len(escaped) - len(body)] + "\\" + body
+    return escaped
+
+
+def _split_unescaped(text: str, separator: str) -> list[str]:
+    """The text cut at each separator not preceded by a backslash; escapes are kept."""
+    parts, current, escaped = [], [], False
+    for char in text:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\":
+            current.append(char)
+            escaped = True
+        elif char == separator:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _unescaped(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL)
+
+
+def reports_cell_parse(cell: str) -> list[dict[str, Any]]:
+    """The entries of a reports cell (reports_cell), as the JSON export gives them; a
+    ValueError names an entry that is not `LIST:ID rREVISION (LINK)`."""
+    if not cell:
+        return []
+    entries = []
+    for number, part in enumerate(_split_unescaped(cell, ";"), start=1):
+        text = part[1:] if number > 1 and part.startswith(" ") else part
+        head = _split_unescaped(text, ":")
+        tail = _REPORT_TAIL.match(":".join(head[1:])) if len(head) > 1 else None
+        if tail is None:
+            raise ValueError(f"report {number}: expected LIST:ID rREVISION (LINK), found {text!r}")
+        entries.append(
+            {
+                "source_list": _unescaped(head[0]),
+                "external_id": _unescaped(tail["id"]),
+                "revision": int(tail["revision"]),
+                "link": tail["link"],
+            }
+        )
+    return entries
 
 
 def records(user: User | AnonymousUser, incidents: QuerySet[Incident]) -> Iterator[dict[str, Any]]:
@@ -114,7 +253,10 @@ def csv_cells(record: dict[str, Any]) -> list[Any]:
     cells = []
     for name in FIELDS:
         value = record[name]
-        cells.append(LIST_SEPARATOR.join(value) if isinstance(value, list) else value)
+        if name == "reports":
+            cells.append(reports_cell(value))
+        else:
+            cells.append(LIST_SEPARATOR.join(value) if isinstance(value, list) else value)
     return cells
 
 
@@ -147,7 +289,8 @@ def names_in_file(user: User, incidents: QuerySet[Incident]) -> dict[str, Any]:
     """Whether the file holds names, as incident_record() writes it: names are written only for
     the incidents whose names the user may see (their own organisation's), so the file holds
     names when one of those has a named person; ``names_incidents`` counts them. ``free_text``
-    says whether summaries and coders' notes (which can name people) were written unredacted."""
+    says whether summaries, coders' notes and the identifiers of reports (partners' cells), which
+    can name people, were written unredacted."""
     if user.organisation_id is None or not user.sees_names_of(user.organisation_id):
         return {"names": False, "names_incidents": 0, "free_text": False}
     own = incidents.filter(organisation_id=user.organisation_id).order_by()

@@ -18,6 +18,8 @@ MAPPING_MAX_CHARS = 200_000
 
 MSG_UPLOAD_TOO_LARGE = _("The file is larger than %(limit)s MB; import it with `dozor import`.")
 MSG_MAPPING_NEEDED = _("Choose a shipped mapping or write one.")
+MSG_REMAP_MAPPING_NEEDED = _("Upload the corrected mapping, choose a shipped one or write it.")
+MSG_MAPPING_FILE_NOT_TEXT = _("%(file)s: not a UTF-8 text file; a mapping is YAML text.")
 
 # The encodings partners' files come in; `dozor import --encoding` takes any Python codec.
 ENCODING_CHOICES = [
@@ -118,3 +120,80 @@ class CorrectionForm(forms.Form):
             for position, column in enumerate(self.columns)
             if not column.startswith("(extra ")
         }
+
+
+class RemapForm(forms.Form):
+    """The corrected mapping for a re-read of a source list's stored rows: uploaded, shipped or
+    written (an upload wins over the text, the text over a shipped mapping)."""
+
+    mapping_file = forms.FileField(label=_("Corrected mapping (a YAML file)"), required=False)
+    shipped_mapping = forms.ChoiceField(label=_("…or a shipped mapping"), required=False)
+    mapping_text = forms.CharField(
+        label=_("…or the mapping as text (YAML)"),
+        required=False,
+        max_length=MAPPING_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shipped_mapping"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (name, name) for name in shipped_mappings()
+        ]
+        self.mapping: Mapping | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        upload = data.get("mapping_file")
+        name, text = "mapping", (data.get("mapping_text") or "").strip()
+        if upload is not None:
+            if upload.size > MAPPING_MAX_CHARS * 4:
+                self.add_error("mapping_file", self._too_large())
+                return data
+            name = Path(upload.name or "mapping.yaml").name
+            try:
+                text = b"".join(upload.chunks()).decode("utf-8-sig")
+            except UnicodeDecodeError:
+                self.add_error("mapping_file", str(MSG_MAPPING_FILE_NOT_TEXT) % {"file": name})
+                return data
+        elif not text and data.get("shipped_mapping"):
+            name = data["shipped_mapping"]
+            text = shipped_mappings().get(name, "")
+        if not text.strip():
+            self.add_error(None, MSG_REMAP_MAPPING_NEEDED)
+            return data
+        try:
+            self.mapping = mapping_parse(text.rstrip("\n") + "\n", name)
+        except MappingError as error:
+            self.add_error("mapping_file" if upload is not None else "mapping_text", str(error))
+        return data
+
+    @staticmethod
+    def _too_large() -> str:
+        return str(_("A mapping is at most %(limit)s characters.")) % {"limit": MAPPING_MAX_CHARS}
+
+
+class RemapConfirmForm(forms.Form):
+    """The mapping of a previewed re-read, sent back as the preview showed it."""
+
+    mapping_name = forms.CharField(required=False, max_length=200, widget=forms.HiddenInput)
+    # Shown, read-only, so that what is confirmed is in sight; a text area keeps the lines.
+    mapping_text = forms.CharField(
+        label=_("The corrected mapping"),
+        max_length=MAPPING_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 12, "readonly": True, "spellcheck": "false"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.mapping: Mapping | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        text = data.get("mapping_text")
+        if text:
+            try:
+                self.mapping = mapping_parse(text, data.get("mapping_name") or "mapping")
+            except MappingError as error:
+                self.add_error("mapping_text", str(error))
+        return data

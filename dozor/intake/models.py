@@ -11,8 +11,17 @@ from dozor.records.models import Report, SourceList
 from dozor.security.fields import EncryptedJSONField, EncryptedTextField
 
 
+class ImportKind(models.TextChoices):
+    IMPORT = "import", _("import of a file")
+    REMAP = "remap", _("stored rows re-read with a corrected mapping")
+
+
 class ImportBatch(models.Model):
-    """One import of one file: who, when, which file, which mapping, and what came of it."""
+    """One import of one file: who, when, which file, which mapping, and what came of it.
+
+    A re-read of a source list's stored rows with a corrected mapping (dozor.intake.remap) is
+    recorded the same way, with ``kind`` remap and no file.
+    """
 
     source_list = models.ForeignKey(
         SourceList, on_delete=models.PROTECT, related_name="imports", verbose_name=_("source list")
@@ -22,6 +31,9 @@ class ImportBatch(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("imported by"),
+    )
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=ImportKind.choices, default=ImportKind.IMPORT
     )
     created_at = models.DateTimeField(_("started"), auto_now_add=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
@@ -41,6 +53,12 @@ class ImportBatch(models.Model):
     already_present = models.PositiveIntegerField(_("already present"), default=0)
     duplicate_in_file = models.PositiveIntegerField(_("repeated within the file"), default=0)
     blank_lines = models.PositiveIntegerField(_("blank lines"), default=0)
+    unchanged = models.PositiveIntegerField(_("read again, unchanged"), default=0)
+    unreadable = models.PositiveIntegerField(_("not readable with this mapping"), default=0)
+    # The first problems of a re-read (the reports it left as they were, and why): they quote
+    # cells, which can be names, so they are sealed. Empty (null) for imports of a file, whose
+    # problems are their quarantined rows; null also lets the column be added without the key.
+    problems = EncryptedJSONField(_("problems"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -11,8 +11,12 @@ from django.db.models import QuerySet
 
 from dozor.intake.mapping import cell_text
 from dozor.intake.models import ImportBatch, QuarantinedRow, QuarantineStatus
-from dozor.records.models import SourceList
-from dozor.records.redaction import NAME_PLACEHOLDER, free_text_of_organisation
+from dozor.records.models import Report, SourceList
+from dozor.records.redaction import (
+    NAME_PLACEHOLDER,
+    free_text_of_organisation,
+    report_victim_names,
+)
 from dozor.security.models import User
 
 
@@ -155,3 +159,50 @@ def quarantine_export_rows(
                 problem.get("expected", ""),
                 whole,
             ]
+
+
+def remap_problems_shown(user: User | AnonymousUser, batch: ImportBatch) -> list[dict[str, Any]]:
+    """The problems a re-read listed (the reports it left as they were), as the user may read
+    them: whole for those who see the organisation's names. For others the values of name
+    columns become the placeholder, and the names the reports know (their rows' name columns,
+    their victims) and every person NER finds are taken out of the other values, of the
+    messages and of the reports' identifiers (a partner's identifier is a cell like any other).
+    """
+    problems = batch.problems if isinstance(batch.problems, list) else []
+    problems = [problem for problem in problems if isinstance(problem, dict)]
+    organisation_id = batch.source_list.organisation_id
+    if not problems or (isinstance(user, User) and user.sees_names_of(organisation_id)):
+        return problems
+    names = _report_names(batch.source_list, {str(p.get("external_id", "")) for p in problems})
+    placeholder = str(NAME_PLACEHOLDER)
+
+    def redact(column: Any, value: Any) -> str:
+        text = cell_text(value)
+        if not text:
+            return text
+        if _is_name_column(column):
+            return placeholder
+        return str(free_text_of_organisation(user, organisation_id, text, names))
+
+    return [
+        {
+            **problem,
+            "value": redact(problem.get("column", ""), problem.get("value", "")),
+            "external_id": redact("", problem.get("external_id", "")),
+            "expected": redact("", problem.get("expected", "")),
+        }
+        for problem in problems
+    ]
+
+
+def _report_names(source_list: SourceList, external_ids: set[str]) -> list[str]:
+    """The names the list's reports of these identifiers know: the cells of their rows' name
+    columns and their victims' names."""
+    names: list[str] = []
+    for payload, fields in Report.objects.filter(
+        source_list=source_list, external_id__in=external_ids
+    ).values_list("payload", "fields"):
+        if isinstance(payload, dict):
+            names += [cell_text(v) for column, v in payload.items() if _is_name_column(column)]
+        names += report_victim_names(fields)
+    return list(dict.fromkeys(name for name in names if name))

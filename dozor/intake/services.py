@@ -246,25 +246,7 @@ class _Importer:
         self._revisions_join_incidents([report for _, report in reports if report.revision > 1])
 
     def _revisions_join_incidents(self, revisions: list[Report]) -> None:
-        """A new revision of a report that is part of an incident becomes part of it too, with
-        the response events it carries (each added once)."""
-        if not revisions:
-            return
-        # The latest earlier revision that is part of an incident decides which.
-        links = (
-            IncidentReport.objects.filter(
-                report__source_list=self.source_list,
-                report__external_id__in=[report.external_id for report in revisions],
-            )
-            .order_by("report__external_id", "report__revision")
-            .values_list("report__external_id", "incident_id")
-        )
-        incident_of = dict(links)
-        incidents = Incident.objects.in_bulk(set(incident_of.values()))
-        for report in revisions:
-            if report.external_id in incident_of:
-                incident = incidents[incident_of[report.external_id]]
-                incident_link_reports(incident=incident, reports=[report], user=self.user)
+        revisions_join_incidents(source_list=self.source_list, revisions=revisions, user=self.user)
 
     def _resolve_quarantine(self, stored: dict[str, Report]) -> None:
         """Rows quarantined by an earlier import and now stored (say, under a better mapping)."""
@@ -293,6 +275,33 @@ class _Importer:
         if problems and len(self.summary.problems) < SUMMARY_PROBLEMS:
             self.summary.problems.extend(problems)
         self._keep(RowOutcome(raw.number, outcome, key, raw.cells, fields, problems))
+
+
+def revisions_join_incidents(
+    *, source_list: SourceList, revisions: list[Report], user: User
+) -> int:
+    """A new revision of a report that is part of an incident becomes part of it too, with
+    the response events it carries (each added once). Returns how many joined one."""
+    if not revisions:
+        return 0
+    # The latest earlier revision that is part of an incident decides which.
+    links = (
+        IncidentReport.objects.filter(
+            report__source_list=source_list,
+            report__external_id__in=[report.external_id for report in revisions],
+        )
+        .order_by("report__external_id", "report__revision")
+        .values_list("report__external_id", "incident_id")
+    )
+    incident_of = dict(links)
+    incidents = Incident.objects.in_bulk(set(incident_of.values()))
+    joined = 0
+    for report in revisions:
+        if report.external_id in incident_of:
+            incident = incidents[incident_of[report.external_id]]
+            incident_link_reports(incident=incident, reports=[report], user=user)
+            joined += 1
+    return joined
 
 
 def import_run(

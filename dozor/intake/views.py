@@ -14,10 +14,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dozor.audit.models import Action
-from dozor.intake import jobs, selectors, services
-from dozor.intake.forms import CorrectionForm, EncodingForm, ImportForm
+from dozor.intake import jobs, remap, selectors, services
+from dozor.intake.forms import (
+    CorrectionForm,
+    EncodingForm,
+    ImportForm,
+    RemapConfirmForm,
+    RemapForm,
+)
 from dozor.intake.mapping import MappingError, Problem, mapping_parse
-from dozor.intake.models import ImportJobState, PendingUpload
+from dozor.intake.models import ImportBatch, ImportJobState, ImportKind, PendingUpload
 from dozor.intake.readers import ImportFileError
 from dozor.intake.response_events import PENDING_KEY
 from dozor.intake.uploads import uploads_refused
@@ -219,7 +225,20 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
             user=signed_in_user(request), action=Action.VIEW, rows=len(rows), target=batch
         )
     shown = [selectors.quarantine_shown(request.user, row) for row in rows]
-    return render(request, "intake/import_detail.html", {"batch": batch, "rows": shown})
+    problems = selectors.remap_problems_shown(request.user, batch)
+    if problems:
+        remap.remap_problems_read_record(user=signed_in_user(request), batch=batch)
+    return render(
+        request,
+        "intake/import_detail.html",
+        {
+            "batch": batch,
+            "rows": shown,
+            "is_remap": batch.kind == ImportKind.REMAP,
+            "remap_problems": problems,
+            "can_remap": may(request.user, "source_list.write", batch.source_list),
+        },
+    )
 
 
 @login_required
@@ -278,3 +297,94 @@ def quarantine_correct(request: HttpRequest, pk: int) -> HttpResponse:
         {"row": row, "form": form, "problems": [p.as_dict() for p in problems]},
         status=400 if request.method == "POST" else 200,
     )
+
+
+def _remap_batch(request: HttpRequest, pk: int) -> ImportBatch:
+    """An import of the user's organisation whose list the user may write into (404 for other
+    organisations' imports: nothing says they exist)."""
+    batch = selectors.batches_visible(request.user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404(_("No import with this number that you may see."))
+    require(request.user, "source_list.write", batch.source_list, message=MSG_NOT_A_WRITER)
+    return batch
+
+
+def _changes_shown(summary: remap.RemapSummary) -> list[dict[str, Any]]:
+    return [
+        {
+            "change": change,
+            "fields": [
+                {
+                    "field": item["field"],
+                    "before": remap.value_text(item["before"]),
+                    "after": remap.value_text(item["after"]),
+                }
+                for item in change.fields
+            ],
+        }
+        for change in summary.changes
+    ]
+
+
+@requires("source_list.write", message=MSG_NOT_A_WRITER)
+def remap_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """Re-read with a corrected mapping: the form, and (on POST) what it would change."""
+    user = signed_in_user(request)
+    batch = _remap_batch(request, pk)
+    if request.method != "POST":
+        form = RemapForm(initial={"mapping_text": batch.mapping_text})
+        return render(request, "intake/remap.html", {"batch": batch, "form": form})
+    form = RemapForm(request.POST, request.FILES)
+    if not form.is_valid() or form.mapping is None:
+        return render(request, "intake/remap.html", {"batch": batch, "form": form}, status=400)
+    summary = remap.remap_run(
+        user=user, source_list=batch.source_list, mapping=form.mapping, dry_run=True
+    )
+    confirm = RemapConfirmForm(
+        initial={"mapping_name": form.mapping.name, "mapping_text": form.mapping.text}
+    )
+    return render(
+        request,
+        "intake/remap_preview.html",
+        {
+            "batch": batch,
+            "summary": summary,
+            "changes": _changes_shown(summary),
+            # Only writers of the list get here, and they see its names; the check stays so
+            # that the page never relies on that.
+            "values_shown": user.sees_names_of(batch.source_list.organisation_id),
+            "mappings": list(summary.mappings.items()),
+            "confirm": confirm,
+        },
+    )
+
+
+@requires("source_list.write", message=MSG_NOT_A_WRITER)
+@require_POST
+def remap_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    batch = _remap_batch(request, pk)
+    form = RemapConfirmForm(request.POST)
+    if not form.is_valid() or form.mapping is None:
+        return render(
+            request,
+            "intake/remap.html",
+            {
+                "batch": batch,
+                "form": RemapForm(initial={"mapping_text": batch.mapping_text}),
+                "errors": [str(e) for errors in form.errors.values() for e in errors],
+            },
+            status=400,
+        )
+    mapping = form.mapping
+    source_list = batch.source_list
+
+    def work(progress: jobs.Progress) -> int:
+        summary = remap.remap_run(
+            user=user, source_list=source_list, mapping=mapping, progress=progress
+        )
+        assert summary.batch is not None
+        return summary.batch
+
+    job = jobs.job_start(user=user, work=work, run_in_thread=RUN_IN_THREAD)
+    return redirect("intake:import_job", token=job.token)

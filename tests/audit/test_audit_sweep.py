@@ -27,7 +27,7 @@ from dozor.demo.generator import demo_generate
 from dozor.demo.services import demo_load
 from dozor.intake import views as intake_views
 from dozor.intake.mapping import mapping_parse
-from dozor.intake.models import QuarantinedRow
+from dozor.intake.models import ImportBatch, ImportKind, QuarantinedRow
 from dozor.intake.services import import_run
 from dozor.linkage.models import CandidatePair, LinkageRun
 from dozor.press.models import DraftReport
@@ -67,6 +67,10 @@ DRAFT_FIELDS = {
     "injured": "1",
     "victims": "Анна Щербакова | female",
 }
+# A corrected mapping that changes the stored report (it adds the country), and one that cannot
+# read its date.
+REMAP_MAPPING = SMALL_MAPPING + "  country:\n    type: text\n    default: RU\n"
+UNREADABLE_MAPPING = SMALL_MAPPING.replace('["%d.%m.%Y", "%Y-%m-%d"]', '["%Y-%m-%d"]')
 OFFICIAL = {
     "country": "RU",
     "year": "2019",
@@ -185,6 +189,40 @@ def import_by_command(world: World) -> None:
         "--user",
         "owner",
     )
+
+
+def remap_by_command(mapping: str, *options: str) -> Callable[[World], None]:
+    def action(world: World) -> None:
+        path = world.tmp / "corrected.yaml"
+        path.write_text(mapping, encoding="utf-8")
+        command("import", "--remap", "--source-list", world.source_list_name, "--mapping",
+                str(path), "--user", "owner", *options)  # fmt: skip
+
+    return action
+
+
+def _first_import(world: World) -> int:
+    return world.quarantined.batch_id
+
+
+def remap_on_the_web(world: World) -> None:
+    url = reverse("intake:remap_confirm", args=[_first_import(world)])
+    response = world.client("owner").post(url, {"mapping_text": REMAP_MAPPING})
+    assert response.status_code == 302, response.content[:300]
+
+
+def remap_preview(world: World) -> None:
+    url = reverse("intake:remap", args=[_first_import(world)])
+    response = world.client("owner").post(url, {"mapping_text": REMAP_MAPPING})
+    assert response.status_code == 200, response.content[:300]
+
+
+def remap_problems_page(world: World) -> None:
+    remap_by_command(UNREADABLE_MAPPING)(world)
+    batch = ImportBatch.objects.get(kind=ImportKind.REMAP)
+    assert batch.unreadable == 1
+    response = world.client("owner").get(reverse("intake:import_detail", args=[batch.pk]))
+    assert response.status_code == 200
 
 
 def _filled(text: str, world: World) -> str:
@@ -331,6 +369,26 @@ CASES: dict[str, tuple[Callable[[World], None], Expected]] = {
     "import by command": (
         import_by_command,
         Expected(Action.IMPORT, "owner", "intake.importbatch", "command:import"),
+    ),
+    "re-read by command": (
+        remap_by_command(REMAP_MAPPING),
+        Expected(Action.IMPORT, "owner", "intake.importbatch", "command:import"),
+    ),
+    "re-read on the web": (
+        remap_on_the_web,
+        Expected(Action.IMPORT, "owner", "intake.importbatch"),
+    ),
+    "re-read preview": (
+        remap_preview,
+        Expected(Action.VIEW, "owner", "records.sourcelist", names=True),
+    ),
+    "re-read dry run by command": (
+        remap_by_command(REMAP_MAPPING, "--dry-run"),
+        Expected(Action.VIEW, "owner", "records.sourcelist", "command:import", names=True),
+    ),
+    "re-read's problems on its page": (
+        remap_problems_page,
+        Expected(Action.VIEW, "owner", "intake.importbatch", names=True),
     ),
     "quarantine page": (
         get("owner", "/imports/quarantine/"),

@@ -44,7 +44,7 @@ def test_import_without_new_source_list_names_both_ways_to_make_one(
     path = write_csv(tmp_path / "ngo.csv", ROWS)
     with pytest.raises(CommandError, match="--new-source-list --kind KIND") as caught:
         import_by_command(path, _new("NGO"), cast.owner)
-    assert "dozor sourcelist add 'NGO'" in str(caught.value)
+    assert "dozor sources add 'NGO'" in str(caught.value)
     assert not SourceList.objects.filter(name="NGO").exists()
 
 

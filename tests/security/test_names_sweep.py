@@ -34,7 +34,13 @@ from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
 from dozor.security.models import Role, User
 from tests.conftest import Cast
 from tests.factories import ReportFactory, SourceListFactory, UserFactory
-from tests.named import named_incident, named_quarantine, named_responses, names_in
+from tests.named import (
+    named_incident,
+    named_quarantine,
+    named_remap,
+    named_responses,
+    names_in,
+)
 
 pytestmark = [
     pytest.mark.django_db,
@@ -87,6 +93,7 @@ class World:
     candidate: CandidatePair
     draft: DraftReport
     batch: ImportBatch
+    remap: ImportBatch
     row: QuarantinedRow
     event: ResponseEvent
     raising: Raising
@@ -106,6 +113,8 @@ def world(cast: Cast, tmp_path: Path) -> World:
     )
     partner = SourceListFactory(name="Партнёр", organisation=cast.organisation)
     named_quarantine(cast.owner, partner, tmp_path)
+    remapped = SourceListFactory(name="Партнёр, текстом", organisation=cast.organisation)
+    remap = named_remap(cast.owner, remapped, tmp_path)
     # Two reports of the victim, one part of the incident, paired in the organisation's last run.
     reports = SourceListFactory(name="База НКО", organisation=cast.organisation)
     first = ReportFactory(source_list=reports, fields=REPORT_FIELDS)
@@ -123,7 +132,8 @@ def world(cast: Cast, tmp_path: Path) -> World:
         incident=incident,
         candidate=candidate,
         draft=draft,
-        batch=ImportBatch.objects.get(),
+        batch=ImportBatch.objects.get(source_list=partner),
+        remap=remap,
         row=QuarantinedRow.objects.get(),
         event=ResponseEvent.objects.get(),
         raising=Raising.objects.get(),
@@ -157,7 +167,9 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "import_preview": {"token": "0" * 32},
         "import_confirm": {"token": "0" * 32},
         "import_job": {"token": "0" * 32},
-        "import_detail": {"pk": world.batch.pk},
+        "import_detail": [{"pk": world.batch.pk}, {"pk": world.remap.pk}],
+        "remap": {"pk": world.batch.pk},
+        "remap_confirm": {"pk": world.batch.pk},
         "quarantine_correct": {"pk": world.row.pk},
         "card": {"country": "RU", "year": 2008},
         "official_history": {"country": "RU", "year": 2008},
@@ -278,6 +290,7 @@ def test_the_owner_sees_the_names_in_the_same_sweep(
         reverse("exports:incident_list_download", args=["json"]),
         reverse("press:draft_detail", args=[world.draft.pk]),
         reverse("intake:quarantine_export"),
+        reverse("intake:import_detail", args=[world.remap.pk]),
         reverse("linkage:pair", args=[world.candidate.pk]),
         reverse("reports:report_list"),
         reverse("reports:report_detail", args=[world.report.pk]),

@@ -123,6 +123,8 @@ ACCESS: dict[str, str] = {
     "intake:import_new":         "200/400 403     403     403     200/400 200/400 login",
     "intake:import_preview":     "200/ok  403     403     403     404     404     login",
     "intake:quarantine_correct": "200/400 403     403     403     404     404     login",
+    "intake:remap":              "200/400 403     403     403     404     404     login",
+    "intake:remap_confirm":      "405/400 403     403     403     405/404 405/404 login",
     "intake:quarantine_export":  "200     200     200     200     200     200     login",
     "intake:quarantine_list":    "200     200     200     200     200     200     login",
     #                   owner   collea. reader  analyst outsid. o-admin anonymous
@@ -364,6 +366,8 @@ PER_URL: dict[str, dict[str, Callable[[World], Any]]] = {
     "intake:import_job": {"token": lambda w: w.objects["job"].token},
     "intake:import_detail": {"pk": lambda w: w.objects["batch"].pk},
     "intake:quarantine_correct": {"pk": lambda w: w.objects["quarantined"].pk},
+    "intake:remap": {"pk": lambda w: w.objects["batch"].pk},
+    "intake:remap_confirm": {"pk": lambda w: w.objects["batch"].pk},
     "evaluation:assess": {"indicator": lambda w: "C1.publication"},
     "reporting:chart": {"key": lambda w: "month", "fmt": lambda w: "csv"},
     "linkage:pair": {"pk": lambda w: w.objects["pair"].pk},

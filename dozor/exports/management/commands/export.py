@@ -43,8 +43,10 @@ class Command(DozorCommand):
         "submission to ODIHR's hate-crime report for a country and year (one row per incident "
         "the user's organisation marked; no names, no free text) as XLSX or CSV. "
         "`export incidents` writes the incident list with the same filters as the list page, "
-        "as CSV or JSON (names only where the user may see them). Every export is written to "
-        "the audit trail."
+        "as CSV or JSON (names only where the user may see them), each incident with the "
+        "reports it is made of: their count and source lists' kinds, and for the user's own "
+        "organisation's lists each report's list, identifier, revision and link (person or "
+        "model); see docs/odihr.md. Every export is written to the audit trail."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

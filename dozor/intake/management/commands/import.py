@@ -10,9 +10,10 @@ from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 
 from dozor.commands import DozorCommand
-from dozor.intake.console import progress_line, summary_text
-from dozor.intake.mapping import MappingError, mapping_parse
+from dozor.intake.console import progress_line, remap_text, summary_text
+from dozor.intake.mapping import Mapping, MappingError, mapping_parse
 from dozor.intake.readers import FORMATS, ImportFileError
+from dozor.intake.remap import remap_run
 from dozor.intake.services import import_run, uploads_clean
 from dozor.records.models import SourceList
 from dozor.records.services import source_list_create
@@ -24,6 +25,17 @@ from dozor.security.policy import may
 MSG_ARGUMENTS_MISSING = (
     "An import needs {missing}: dozor import FILE --source-list NAME --mapping MAPPING.yaml "
     "--user NAME (or --clean-uploads alone)."
+)
+
+MSG_REMAP_FILE = (
+    "--remap re-reads the rows already stored in the source list, exactly as they were "
+    "received: give no FILE (dozor import --remap --source-list NAME --mapping CORRECTED.yaml "
+    "--user NAME)."
+)
+MSG_REMAP_OPTION = "--remap: {options} only apply when a file is imported."
+MSG_REMAP_ARGUMENTS_MISSING = (
+    "A re-read needs {missing}: dozor import --remap --source-list NAME --mapping "
+    "CORRECTED.yaml --user NAME."
 )
 
 MSG_NOT_A_WRITER = "'{user}' is not a documenter or administrator of an organisation."
@@ -38,7 +50,15 @@ class Command(DozorCommand):
         "again adds nothing. The whole import is one transaction: if it stops half-way, "
         "nothing of it is stored. The mapping file is described in docs/import.md. "
         "`dozor import --clean-uploads` deletes files uploaded on the web page and never "
-        "confirmed within DOZOR_IMPORT_UPLOAD_HOURS."
+        "confirmed within DOZOR_IMPORT_UPLOAD_HOURS. "
+        "`dozor import --remap --source-list NAME --mapping CORRECTED.yaml --user NAME` re-reads "
+        "the rows already stored in the list with a corrected mapping, without the file: every "
+        "report imported into the list is read again from its stored row (the row exactly as "
+        "received), so the file is not needed and no other version of it can slip in. A report "
+        "whose fields change gets a new revision (it joins the report's incident); one whose "
+        "fields stay the same is left alone; one the mapping cannot read is left as it is and "
+        "listed; quarantined rows the mapping reads are stored. One transaction; --dry-run "
+        "shows what would change and stores nothing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -76,11 +96,22 @@ class Command(DozorCommand):
             action="store_true",
             help='print the summary as JSON, with the mapping\'s warnings as "warnings"',
         )
+        parser.add_argument(
+            "--remap",
+            action="store_true",
+            help="re-read the rows already stored in --source-list with the corrected --mapping "
+            "(no FILE: each report's stored row is read, exactly as it was received); a report "
+            "whose fields change gets a new revision, which joins the incident the report is "
+            "part of",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["clean_uploads"]:
             deleted = uploads_clean()
             self.stdout.write(f"Deleted {deleted} unconfirmed upload(s).")
+            return
+        if options["remap"]:
+            self._remap(options)
             return
         missing = [
             name
@@ -99,15 +130,7 @@ class Command(DozorCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: there is no such file.")
-        mapping_path = Path(options["mapping"])
-        try:
-            mapping = mapping_parse(
-                mapping_path.read_text(encoding="utf-8"), file=str(mapping_path)
-            )
-        except (OSError, UnicodeDecodeError) as error:
-            raise CommandError(f"{mapping_path}: cannot read the mapping ({error}).") from None
-        except MappingError as error:
-            raise CommandError(str(error)) from None
+        mapping = mapping_read(Path(options["mapping"]))
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"There is no user '{options['user']}'.")
@@ -115,7 +138,7 @@ class Command(DozorCommand):
         if source_list is None and not options["new_source_list"]:
             raise CommandError(
                 f"There is no source list '{options['source_list']}'. Add it first: "
-                f"dozor sourcelist add '{options['source_list']}' --kind partner_list "
+                f"dozor sources add '{options['source_list']}' --kind partner_list "
                 f"--user {options['user']} (kinds: dozor vocab source_kind), or pass "
                 "--new-source-list --kind KIND."
             )
@@ -158,6 +181,58 @@ class Command(DozorCommand):
                 f"{user.organisation}."
             )
 
+    def _remap(self, options: dict[str, Any]) -> None:
+        if options["file"]:
+            raise CommandError(MSG_REMAP_FILE)
+        unsupported = [
+            option
+            for option, key in (
+                ("--new-source-list", "new_source_list"),
+                ("--kind", "kind"),
+                ("--encoding", "encoding"),
+                ("--format", "format"),
+            )
+            if options[key]
+        ]
+        if unsupported:
+            raise CommandError(MSG_REMAP_OPTION.format(options=", ".join(unsupported)))
+        missing = [
+            name
+            for name, key in (
+                ("--source-list", "source_list"),
+                ("--mapping", "mapping"),
+                ("--user", "user"),
+            )
+            if not options[key]
+        ]
+        if missing:
+            raise CommandError(MSG_REMAP_ARGUMENTS_MISSING.format(missing=", ".join(missing)))
+        mapping = mapping_read(Path(options["mapping"]))
+        user = User.objects.filter(username=options["user"]).first()
+        if user is None:
+            raise CommandError(f"There is no user '{options['user']}'.")
+        source_list = SourceList.objects.filter(name=options["source_list"]).first()
+        if source_list is None:
+            raise CommandError(f"There is no source list '{options['source_list']}'.")
+        progress = progress_line(sys.stderr) if not options["json"] or sys.stderr.isatty() else None
+        try:
+            summary = remap_run(
+                user=user,
+                source_list=source_list,
+                mapping=mapping,
+                dry_run=options["dry_run"],
+                progress=progress,
+            )
+        except (PermissionDenied, KeyringLocked) as error:
+            raise CommandError(str(error)) from None
+        if options["json"]:
+            data = {**summary.as_dict(), "warnings": list(mapping.warnings)}
+            self.stdout.write(json.dumps(data, ensure_ascii=False))
+        else:
+            for warning in mapping.warnings:
+                self.stdout.write(f"Warning: {warning}")
+            self.stdout.write(remap_text(summary))
+
     def _source_list_create(self, user: User, options: dict[str, Any]) -> SourceList:
         if not may(user, "source_list.write") or user.organisation is None:
             raise CommandError(MSG_NOT_A_WRITER.format(user=user.username))
@@ -177,3 +252,13 @@ class Command(DozorCommand):
             )
         except ValidationError as error:
             raise CommandError(f"--source-list: {'; '.join(error.messages)}") from None
+
+
+def mapping_read(path: Path) -> Mapping:
+    """The mapping file, checked; a CommandError names the file and what is wrong with it."""
+    try:
+        return mapping_parse(path.read_text(encoding="utf-8"), file=str(path))
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"{path}: cannot read the mapping ({error}).") from None
+    except MappingError as error:
+        raise CommandError(str(error)) from None
