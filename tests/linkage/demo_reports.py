@@ -68,3 +68,14 @@ def incidents_of(organisation: Organisation) -> pd.Series:
 
 def incident_count(organisation: Organisation) -> int:
     return Incident.objects.filter(organisation=organisation).count()
+
+
+def linked_demo(*, size: int, seed: int, username: str) -> DemoReports:
+    """Demo reports stored and linked by `dozor link`, as a user would."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    data = demo_reports_store(size=size, seed=seed, username=username)
+    call_command("link", "--user", username, "--json", stdout=StringIO())
+    return data
