@@ -65,9 +65,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=1500)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument(
-        "--min-probability", type=float, nargs="+", default=[0.3, 0.5, 0.7, 0.9]
-    )
+    parser.add_argument("--min-probability", type=float, nargs="+", default=[0.3, 0.5, 0.7, 0.9])
     parser.add_argument("--database-url", help="a scratch database (default: throwaway SQLite)")
     parser.add_argument("--profile", action="store_true", help="print where accept spends time")
     args = parser.parse_args()
@@ -145,9 +143,7 @@ def main() -> int:
         profile = cProfile.Profile() if args.profile else None
         if profile:
             profile.enable()
-        accepted, accept_seconds = command(
-            "link", "accept", "--min-probability", str(probability)
-        )
+        accepted, accept_seconds = command("link", "accept", "--min-probability", str(probability))
         if profile:
             profile.disable()
             pstats.Stats(profile).sort_stats("cumulative").print_stats(25)

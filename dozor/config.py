@@ -133,7 +133,7 @@ SETTINGS = (
         "DOZOR_LINKAGE_ACCEPT_PROBABILITY",
         "0.5",
         "The lowest match probability at which `dozor link accept` (and the Linkage page's "
-        "\"Accept the model's groups\") joins two reports into one incident; pairs between the "
+        '"Accept the model\'s groups") joins two reports into one incident; pairs between the '
         "run's review threshold and this stay in the queue for a person.",
     ),
     Setting(
@@ -209,7 +209,9 @@ def env_probability(name: str) -> float:
     try:
         number = float(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name}={value!r}: expected a probability such as 0.5.") from None
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: expected a probability such as 0.5."
+        ) from None
     if not 0 <= number <= 1:
         raise ImproperlyConfigured(f"{name}={value!r}: expected a probability between 0 and 1.")
     return number

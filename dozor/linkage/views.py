@@ -223,6 +223,8 @@ def accept(request: HttpRequest) -> HttpResponse:
     elif form.is_bound:
         return _accept_page(request, form, None, status=400)
     if request.method == "POST":
+        if request.POST.get("confirm") != "yes":  # only the preview's button accepts
+            return _accept_page(request, form, None, status=400)
         job = jobs.job_start(
             user=user,
             kind=LinkageJobKind.ACCEPT,

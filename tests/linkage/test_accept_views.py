@@ -24,7 +24,9 @@ def jobs_run_inline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _accepted(cast: Cast) -> AcceptBatch:
-    response = cast.client("owner").post(reverse("linkage:accept"), {"min_probability": "0.5"})
+    response = cast.client("owner").post(
+        reverse("linkage:accept"), {"min_probability": "0.5", "confirm": "yes"}
+    )
     job = LinkageJob.objects.get()
     assert response["Location"] == reverse("linkage:job", args=[job.token])
     return AcceptBatch.objects.get()
@@ -107,6 +109,12 @@ def test_a_run_that_cannot_be_made_says_why_and_stores_nothing(
     assert job.state == "failed" and job.error and job.error != str(MSG_JOB_FAILED)
     assert job.error in page.content.decode()
     assert not LinkageRun.objects.exists()
+
+
+def test_accepting_needs_the_previews_confirmation(cast: Cast, linkable: Linkable) -> None:
+    response = cast.client("owner").post(reverse("linkage:accept"), {"min_probability": "0.5"})
+    assert response.status_code == 400
+    assert not AcceptBatch.objects.exists()
 
 
 def test_a_run_is_started_by_post_only(cast: Cast) -> None:
