@@ -130,6 +130,13 @@ SETTINGS = (
         "the web process) or command (queued for `dozor estimate --run-pending`).",
     ),
     Setting(
+        "DOZOR_LINKAGE_ACCEPT_PROBABILITY",
+        "0.5",
+        "The lowest match probability at which `dozor link accept` (and the Linkage page's "
+        '"Accept the model\'s groups") joins two reports into one incident; pairs between the '
+        "run's review threshold and this stay in the queue for a person.",
+    ),
+    Setting(
         "DOZOR_IMPORT_UPLOAD_HOURS",
         "24",
         "Files uploaded for import and never confirmed are deleted after this many hours (they "
@@ -194,6 +201,19 @@ def env_int(name: str, *, minimum: int = 0, maximum: int | None = None) -> int:
         raise ImproperlyConfigured(
             f"{name}={value!r}: expected a number of at least {minimum}{upper}."
         )
+    return number
+
+
+def env_probability(name: str) -> float:
+    value = env_str(name)
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name}={value!r}: expected a probability such as 0.5."
+        ) from None
+    if not 0 <= number <= 1:
+        raise ImproperlyConfigured(f"{name}={value!r}: expected a probability between 0 and 1.")
     return number
 
 

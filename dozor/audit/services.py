@@ -24,7 +24,14 @@ from dozor.audit import chain, origin
 from dozor.audit.models import GENESIS_HASH, Action, AuditChainHead, AuditEntry
 from dozor.security.models import User
 
-__all__ = ["Action", "audit_record", "audit_write", "changes_between", "sensitive_digest"]
+__all__ = [
+    "Action",
+    "audit_record",
+    "audit_records",
+    "audit_write",
+    "changes_between",
+    "sensitive_digest",
+]
 
 CHANGED = "changed"
 
@@ -115,6 +122,55 @@ def audit_record(
             last_entry_id=entry.pk, last_hash=entry.entry_hash, entries=models.F("entries") + 1
         )
     return entry
+
+
+def audit_records(
+    *,
+    action: str,
+    user: User | AnonymousUser | None,
+    items: Iterable[tuple[models.Model, Mapping[str, Any]]],
+) -> list[AuditEntry]:
+    """Append one entry per (target, changes), all by one user with one action, in order.
+
+    The same entries as that many audit_record() calls, chained one to the next, with the head
+    locked and moved once: for services that write many records at once (accepting thousands of
+    incidents), where one lock and two statements per entry cost more than the work itself.
+    """
+    if action not in Action.values:
+        raise ValueError(f"'{action}' is not an audit action; expected one of {Action.values}.")
+    where = origin.current()
+    actor_id, actor = _actor(user)
+    entries: list[AuditEntry] = []
+    with transaction.atomic():
+        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        last_id, last_hash = head.last_entry_id or 0, head.last_hash or GENESIS_HASH
+        for target, changes in items:
+            target_type, target_id, target_label = _target(target)
+            values: dict[str, Any] = {
+                "id": last_id + 1,
+                "at": timezone.now().astimezone(datetime.UTC),
+                "actor_id": actor_id,
+                "actor": actor,
+                "action": action,
+                "target_type": target_type,
+                "target_id": target_id,
+                "target_label": target_label,
+                "changes": _plain(dict(changes)),
+                "origin": where.channel[:60],
+                "ip_address": where.ip_address,
+                "user_agent": where.user_agent,
+                "previous_hash": last_hash,
+            }
+            entry = AuditEntry(entry_hash=chain.entry_hash(values), **values)
+            entries.append(entry)
+            last_id, last_hash = entry.id, entry.entry_hash
+        if not entries:
+            return entries
+        AuditEntry.objects.bulk_create(entries, batch_size=500)
+        AuditChainHead.objects.filter(pk=1).update(
+            last_entry_id=last_id, last_hash=last_hash, entries=models.F("entries") + len(entries)
+        )
+    return entries
 
 
 def audit_write(

@@ -50,9 +50,10 @@ MSG_TOO_FEW_LISTS = _(
 )
 MSG_REPORTS_NOT_LINKED = _(
     "Your organisation's source lists hold %(reports)s report(s) (%(names)s), but only "
-    "%(count)s list(s) have reports in incidents, and an estimate counts incidents. Link the "
-    "reports first: run `dozor link --user YOU`, then review the pairs it finds on the Linkage "
-    "page, where a report becomes part of an incident."
+    "%(count)s list(s) have reports in incidents, and an estimate counts incidents. Linkage "
+    "has not been run or its groups not accepted: run `dozor link --user YOU`, then "
+    "`dozor link accept --user YOU` (or Accept the model's groups on the Linkage page), which "
+    "makes every group of reports and every lone report an incident."
 )
 MSG_UNKNOWN_COUNTRY = _("“%(value)s” is not an ISO 3166-1 country code such as RU.")
 MSG_NO_INCIDENTS = _(

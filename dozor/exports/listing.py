@@ -124,9 +124,9 @@ def incident_record(user: User | AnonymousUser, incident: Incident) -> dict[str,
 
 def link_kind(link: IncidentReport) -> str:
     """How a report became part of its incident: ``person`` (someone decided: on the Linkage
-    page, a split, a new incident made of reports) or ``model`` (linked without a person).
-    Read from who made the link, the one thing a link records about it so far."""
-    return "person" if link.linked_by_id is not None else "model"
+    page, a split, a new incident made of reports, an import's revision following its report) or
+    ``model`` (an accepted batch of the model's groups)."""
+    return str(link.kind)
 
 
 def incident_reports(

@@ -42,3 +42,15 @@ class SplitForm(forms.Form):
     def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["reports"].choices = choices  # type: ignore[attr-defined]
+
+
+class AcceptForm(forms.Form):
+    """The lowest probability at which the model's groups are accepted (default: the setting)."""
+
+    min_probability = forms.FloatField(
+        label=_("Lowest match probability to accept"),
+        min_value=0,
+        max_value=1,
+        required=False,
+        widget=forms.NumberInput(attrs={"step": "0.05"}),
+    )

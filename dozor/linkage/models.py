@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from dozor.records.models import Organisation, Report
+from dozor.records.models import Incident, IncidentReport, Organisation, Report
 
 
 class LinkageRun(models.Model):
@@ -117,3 +117,149 @@ class LinkDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_a_id}~{self.report_b_id}: {self.decision}"
+
+
+class AcceptBatch(models.Model):
+    """One acceptance of the model's groups of a run as incidents: what it made, by whom.
+
+    Its links are records.IncidentReport rows of kind "model"; which of them, and which
+    incidents it created, are AcceptedLink and AcceptedIncident rows, so the batch can be undone.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name=_("organisation")
+    )
+    run = models.ForeignKey(
+        LinkageRun, on_delete=models.PROTECT, related_name="accept_batches", verbose_name=_("run")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    created_at = models.DateTimeField(_("accepted"), auto_now_add=True)
+    min_probability = models.FloatField(_("lowest probability accepted"))
+    incidents_created = models.PositiveIntegerField(_("incidents created"), default=0)
+    links_made = models.PositiveIntegerField(_("reports linked"), default=0)
+    lone_reports = models.PositiveIntegerField(_("lone reports"), default=0)
+    joined_existing = models.PositiveIntegerField(
+        _("reports added to existing incidents"), default=0
+    )
+    pairs_left = models.PositiveIntegerField(_("pairs left for review"), default=0)
+    groups_left = models.PositiveIntegerField(_("groups left for a person"), default=0)
+    # The id of the batch's own entry in the audit trail, its last: anything the trail records
+    # about its incidents after it happened since.
+    audit_entry_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("undone by"),
+    )
+    undo_result = models.JSONField(_("what the undo did"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("accepted batch")
+        verbose_name_plural = _("accepted batches")
+
+    def __str__(self) -> str:
+        return f"accept batch {self.pk} of run {self.run_id}"
+
+
+class AcceptedIncident(models.Model):
+    """An incident a batch created, and the response events its reports brought into it."""
+
+    batch = models.ForeignKey(AcceptBatch, on_delete=models.CASCADE, related_name="incidents")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reference = models.CharField(_("reference"), max_length=20)
+    events = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["batch", "id"]
+
+    def __str__(self) -> str:
+        return self.reference
+
+
+class AcceptedLink(models.Model):
+    """A link a batch made. ``link`` empties when the link is removed (the report left)."""
+
+    batch = models.ForeignKey(AcceptBatch, on_delete=models.CASCADE, related_name="links")
+    link = models.ForeignKey(
+        IncidentReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
+    incident = models.ForeignKey(
+        Incident, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reference = models.CharField(_("reference"), max_length=20)
+    into_new = models.BooleanField(default=True)  # into an incident the batch created
+    # The response events the report brought into an incident the batch did not create.
+    events = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["batch", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} -> {self.reference}"
+
+
+class LinkageJobKind(models.TextChoices):
+    RUN = "run", _("linkage run")
+    ACCEPT = "accept", _("acceptance of the model's groups")
+
+
+class LinkageJobState(models.TextChoices):
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class LinkageJob(models.Model):
+    """A run or an acceptance started from the Linkage page, working in the background.
+
+    Written outside the work's own transaction, so that any server process can show how it goes.
+    """
+
+    token = models.CharField(max_length=32, unique=True, editable=False)
+    kind = models.CharField(_("kind"), max_length=10, choices=LinkageJobKind.choices)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("last news"), auto_now=True)
+    state = models.CharField(
+        _("state"),
+        max_length=10,
+        choices=LinkageJobState.choices,
+        default=LinkageJobState.RUNNING,
+    )
+    reports = models.PositiveIntegerField(_("reports"), default=0)
+    min_probability = models.FloatField(null=True, blank=True)
+    run = models.ForeignKey(
+        LinkageRun, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    batch = models.ForeignKey(
+        AcceptBatch, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # Only Dozor's own messages (they name counts and report numbers, never a person).
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("linkage job")
+        verbose_name_plural = _("linkage jobs")
+
+    def __str__(self) -> str:
+        return self.token

@@ -10,7 +10,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from dozor.linkage.models import CandidatePair, Decision, LinkageRun, LinkDecision
+from dozor.linkage.models import (
+    AcceptBatch,
+    CandidatePair,
+    Decision,
+    LinkageRun,
+    LinkDecision,
+)
 from dozor.records.models import Report
 from dozor.records.redaction import text_redacted
 from dozor.records.selectors import incidents_visible
@@ -100,6 +106,15 @@ def latest_run(user: User | AnonymousUser) -> LinkageRun | None:
     if not isinstance(user, User) or user.organisation_id is None:
         return None
     return LinkageRun.objects.filter(organisation_id=user.organisation_id).first()
+
+
+def batches_visible(user: User | AnonymousUser) -> QuerySet[AcceptBatch]:
+    """The accepted batches of the user's organisation, newest first; none of another's."""
+    if not isinstance(user, User) or not user.is_active or user.organisation_id is None:
+        return AcceptBatch.objects.none()
+    return AcceptBatch.objects.filter(organisation_id=user.organisation_id).select_related(
+        "created_by", "undone_by", "run"
+    )
 
 
 def current_decisions(

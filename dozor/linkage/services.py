@@ -6,7 +6,6 @@ change, through records.services, and every decision is kept with who made it an
 
 from __future__ import annotations
 
-import datetime
 import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,19 +20,13 @@ from django.utils.translation import gettext_lazy as _
 from dozor.analysis import linkage
 from dozor.analysis.linkage.prepare import reports_frame
 from dozor.audit import services as audit
+from dozor.linkage.combine import incident_input
 from dozor.linkage.models import CandidatePair, Decision, LinkageRun, LinkDecision
 from dozor.linkage.selectors import current_decisions, reports_linkable
 from dozor.records.models import Incident, IncidentReport, Report
 from dozor.records.report_schema import DATE, INTEGER, STANDARD, standard_values
 from dozor.records.selectors import incident_can_edit
-from dozor.records.services import (
-    BiasInput,
-    IncidentInput,
-    PersonInput,
-    incident_create,
-    incident_link_reports,
-)
-from dozor.records.vocab import vocabulary
+from dozor.records.services import incident_create, incident_link_reports
 from dozor.security.models import User
 from dozor.security.policy import require
 
@@ -303,66 +296,6 @@ def link_decision_record(
     return record
 
 
-def _best_report(reports: Sequence[Report]) -> Report:
-    """The report with most to say: a precise date, a region, named victims, a long summary."""
-
-    def score(report: Report) -> tuple[int, int, int, int]:
-        fields = report.fields
-        return (
-            fields.get("date_precision") == "day",
-            bool(fields.get("region")),
-            sum(1 for v in fields.get("victims") or [] if isinstance(v, dict) and v.get("name")),
-            len(str(fields.get("summary") or "")),
-        )
-
-    return max(reports, key=score)
-
-
-def _incident_input(reports: Sequence[Report]) -> IncidentInput:
-    fields = _best_report(reports).fields
-    date_text = fields.get("date")
-    precision = fields.get("date_precision") or "day"
-    date = None
-    if date_text and precision != "unknown":
-        try:
-            date = datetime.date.fromisoformat(str(date_text))
-        except ValueError:
-            date, precision = None, "unknown"
-    if precision == "range":
-        precision = "day"
-    region = fields.get("region") or next(
-        (r.fields["region"] for r in reports if r.fields.get("region")), ""
-    )
-    types = vocabulary("incident_type").codes
-    biases = [b for b in fields.get("bias_motivations") or [] if b]
-    summary = str(fields.get("summary") or "")
-    people = [
-        PersonInput(
-            role="victim",
-            name=str(v.get("name") or ""),
-            sex=str(v["sex"]) if v.get("sex") in ("male", "female") else "unknown",
-            age=v.get("age") if isinstance(v.get("age"), int) else None,
-        )
-        for v in fields.get("victims") or []
-        if isinstance(v, dict)
-    ]
-    return IncidentInput(
-        title=str(fields.get("title") or summary[:120] or _("Untitled incident"))[:300],
-        incident_type=fields.get("incident_type") if fields.get("incident_type") in types else "",
-        date_start=date,
-        date_precision=precision if date else "unknown",
-        summary=summary,
-        summary_language="ru" if any("а" <= c <= "я" for c in summary.lower()) else "en",
-        country=fields.get("country") or "RU",
-        region=region or "",
-        locality=str(fields.get("locality") or "")[:200],
-        killed=int(fields.get("killed") or 0),
-        injured=int(fields.get("injured") or 0),
-        biases=[BiasInput(motivation=b) for b in dict.fromkeys(biases)],
-        people=people,
-    )
-
-
 @transaction.atomic
 def incident_create_from_reports(*, user: User, reports: Sequence[Report]) -> Incident:
     """A new incident of the user's organisation, made from its reports that belong to none yet."""
@@ -380,7 +313,9 @@ def incident_create_from_reports(*, user: User, reports: Sequence[Report]) -> In
         )
     assert user.organisation is not None
     incident = incident_create(
-        organisation=user.organisation, user=user, data=_incident_input(reports)
+        organisation=user.organisation,
+        user=user,
+        data=incident_input(reports, default_country=user.organisation.country),
     )
     incident_link_reports(incident=incident, reports=reports, user=user)
     return incident
@@ -435,7 +370,9 @@ def incident_split(*, user: User, incident: Incident, reports: Sequence[Report])
     kept = [r for r in kept if r.id in linkable]
     assert user.organisation is not None
     new = incident_create(
-        organisation=incident.organisation, user=user, data=_incident_input(reports)
+        organisation=incident.organisation,
+        user=user,
+        data=incident_input(reports, default_country=incident.organisation.country),
     )
     incident_link_reports(incident=new, reports=reports, user=user)
     for first in reports:

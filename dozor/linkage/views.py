@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
-from dozor.linkage import selectors, services
-from dozor.linkage.forms import ClusterActionForm, DecisionForm, SplitForm
-from dozor.linkage.models import CandidatePair
+from dozor.linkage import jobs, selectors, services
+from dozor.linkage.accept import accept_batch_create, accept_plan
+from dozor.linkage.forms import AcceptForm, ClusterActionForm, DecisionForm, SplitForm
+from dozor.linkage.models import CandidatePair, LinkageJobKind, LinkageJobState
+from dozor.linkage.undo import accept_batch_undo
 from dozor.records.models import Incident, Report
 from dozor.records.selectors import incident_get
 from dozor.security.policy import requires, signed_in_user
 
 PAGE_SIZE = 50
+RUN_IN_THREAD = True
+JOB_REFRESH_SECONDS = 2
+MSG_RUN_DONE = gettext_lazy("Linkage run %(run)s is done: its pairs are below.")
+MSG_JOB_RUNNING = gettext_lazy(
+    "A linkage run or acceptance of your organisation is already working: wait for it to end."
+)
+MSG_NO_JOB = gettext_lazy("No linkage of yours with this number is working.")
+MSG_UNDONE = gettext_lazy(
+    "Batch %(batch)s is undone: %(deleted)s incidents deleted, %(kept)s kept."
+)
 
 
 def _errors(error: ValidationError) -> list[str]:
@@ -158,4 +173,140 @@ def incident_split(request: HttpRequest, reference: str) -> HttpResponse:
     )
 
 
-__all__ = ["Report", "clusters", "incident_split", "pair_review", "queue"]
+@requires("linkage.use")
+@require_POST
+def run_start(request: HttpRequest) -> HttpResponse:
+    """Start a linkage run of the organisation's reports in the background (as `dozor link`)."""
+    user = signed_in_user(request)
+    running = jobs.job_running(user)
+    if running is not None:
+        messages.info(request, MSG_JOB_RUNNING)
+        if running.created_by_id == user.pk:
+            return redirect("linkage:job", token=running.token)
+        return redirect("linkage:queue")
+    job = jobs.job_start(
+        user=user,
+        kind=LinkageJobKind.RUN,
+        work=lambda: services.linkage_run_create(user=user)[0],
+        reports=selectors.reports_linkable(user).count(),
+        run_in_thread=RUN_IN_THREAD,
+    )
+    return redirect("linkage:job", token=job.token)
+
+
+@requires("linkage.use")
+def job_status(request: HttpRequest, token: str) -> HttpResponse:
+    user = signed_in_user(request)
+    job = jobs.job_get(token, user)
+    if job is None:
+        raise Http404(MSG_NO_JOB)
+    if job.state == LinkageJobState.DONE:
+        if job.batch_id is not None:
+            return redirect("linkage:batch", pk=job.batch_id)
+        messages.success(request, MSG_RUN_DONE % {"run": job.run_id})
+        return redirect("linkage:queue")
+    response = render(request, "linkage/job.html", {"job": job})
+    if job.state == LinkageJobState.RUNNING:
+        response["Refresh"] = str(JOB_REFRESH_SECONDS)  # the page reloads itself, no script
+    return response
+
+
+@requires("linkage.use")
+def accept(request: HttpRequest) -> HttpResponse:
+    """GET: what accepting the model's groups at a probability would do; POST: do it."""
+    user = signed_in_user(request)
+    data = request.POST if request.method == "POST" else request.GET
+    form = AcceptForm(data if "min_probability" in data else None)
+    probability = None
+    if form.is_bound and form.is_valid():
+        probability = form.cleaned_data["min_probability"]
+    elif form.is_bound:
+        return _accept_page(request, form, None, status=400)
+    if request.method == "POST":
+        if request.POST.get("confirm") != "yes":  # only the preview's button accepts
+            return _accept_page(request, form, None, status=400)
+        job = jobs.job_start(
+            user=user,
+            kind=LinkageJobKind.ACCEPT,
+            work=lambda: accept_batch_create(user=user, min_probability=probability)[0],
+            min_probability=probability,
+            run_in_thread=RUN_IN_THREAD,
+        )
+        return redirect("linkage:job", token=job.token)
+    try:
+        plan = accept_plan(user=user, min_probability=probability)
+    except ValidationError as error:
+        for message in _errors(error):
+            messages.error(request, message)
+        plan = None
+    return _accept_page(request, form, plan)
+
+
+def _accept_page(
+    request: HttpRequest, form: AcceptForm, plan: object, *, status: int = 200
+) -> HttpResponse:
+    user = signed_in_user(request)
+    if not form.is_bound:
+        form = AcceptForm(initial={"min_probability": settings.DOZOR_LINKAGE_ACCEPT_PROBABILITY})
+    return render(
+        request,
+        "linkage/accept.html",
+        {
+            "form": form,
+            "plan": plan,
+            "batches": selectors.batches_visible(user)[:20],
+            "default_probability": settings.DOZOR_LINKAGE_ACCEPT_PROBABILITY,
+        },
+        status=status,
+    )
+
+
+@requires("linkage.use")
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An accepted batch: what it made; GET says what undoing it would do, POST undoes it."""
+    user = signed_in_user(request)
+    batch = selectors.batches_visible(user).filter(pk=pk).first()
+    if batch is None:
+        raise Http404(_("Your organisation has no accepted batch with this number."))
+    if request.method == "POST":
+        try:
+            result = accept_batch_undo(user=user, batch_id=batch.pk)
+        except ValidationError as error:
+            for message in _errors(error):
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                MSG_UNDONE
+                % {
+                    "batch": batch.pk,
+                    "deleted": len(result.incidents_deleted),
+                    "kept": len(result.incidents_kept),
+                },
+            )
+        return redirect("linkage:batch", pk=batch.pk)
+    preview = None
+    if batch.undone_at is None:
+        preview = accept_batch_undo(user=user, batch_id=batch.pk, dry_run=True)
+    return render(
+        request,
+        "linkage/batch.html",
+        {
+            "batch": batch,
+            "preview": preview,
+            "created": batch.incidents.order_by("reference")[:500],
+        },
+    )
+
+
+__all__ = [
+    "Report",
+    "accept",
+    "batch_detail",
+    "clusters",
+    "incident_split",
+    "job_status",
+    "pair_review",
+    "queue",
+    "run_start",
+]

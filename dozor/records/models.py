@@ -491,6 +491,14 @@ class PersonInvolvement(Tracked):
         return self.pseudonym or str(_("unnamed person"))
 
 
+class LinkKind(models.TextChoices):
+    """How a report joined its incident: a person linked it, or a person accepted the model's
+    group (dozor link accept), which can be undone as a batch."""
+
+    PERSON = "person", _("by a person")
+    MODEL = "model", _("by the model, accepted")
+
+
 class IncidentReport(models.Model):
     """A report is part of an incident: a reviewed, reversible link, never a merge."""
 
@@ -504,6 +512,9 @@ class IncidentReport(models.Model):
         related_name="+",
     )
     linked_at = models.DateTimeField(_("linked"), auto_now_add=True)
+    kind = models.CharField(
+        _("how it joined"), max_length=10, choices=LinkKind.choices, default=LinkKind.PERSON
+    )
 
     class Meta:
         ordering = ["incident", "linked_at"]

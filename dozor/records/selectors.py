@@ -4,18 +4,25 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis.text.redaction import name_forms, name_like
+from dozor.records import geography
 from dozor.records.models import (
     Incident,
     IncidentBias,
     IncidentReport,
     PersonInvolvement,
+    Report,
     search_text,
 )
+from dozor.records.report_schema import standard_values
+from dozor.records.vocab import VocabularyError, vocabulary
 from dozor.security.crypto import keyring, tokens
 from dozor.security.models import User
 from dozor.security.policy import may
@@ -207,3 +214,91 @@ def incident_get(*, user: User | AnonymousUser, reference: str) -> Incident:
 
 def incident_can_edit(user: User | AnonymousUser, incident: Incident) -> bool:
     return may(user, "incident.write", incident)
+
+
+# The fields whose disagreement between an incident's reports is shown on its page, in order.
+# Only facts that identify nobody (Report.facts, readable without the key): never names.
+DISAGREEMENT_FIELDS = (
+    ("date", _("Date")),
+    ("place", _("Place")),
+    ("incident_type", _("Incident type")),
+    ("killed", _("Killed")),
+    ("injured", _("Injured")),
+    ("bias_motivations", _("Bias motivations")),
+)
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """One field on which an incident's reports give different values, and who says what."""
+
+    field: str
+    label: Any
+    values: list[tuple[str, list[str]]]  # a value as shown, the reports that give it
+
+
+def _term(name: str, code: str, language: str) -> str:
+    try:
+        return vocabulary(name).term(code).label(language)
+    except VocabularyError:
+        return code
+
+
+def _fact_shown(field: str, values: dict[str, Any], language: str) -> str | None:
+    """One report's value of a compared field as the page shows it; None when not given."""
+    if field == "date":
+        if "date" not in values or values.get("date_precision") == "unknown":
+            return None
+        precision = values.get("date_precision", "day")
+        shown = str(values["date"])
+        if precision == "range" and values.get("date_end"):
+            shown = f"{shown} – {values['date_end']}"
+        return f"{shown} ({_term('date_precision', precision, language)})"
+    if field == "place":
+        parts = []
+        if values.get("country"):
+            parts.append(geography.country_name(values["country"], language))
+        if values.get("region"):
+            parts.append(geography.region_name(values["region"], language))
+        return ", ".join(parts) or None
+    if field == "incident_type":
+        code = values.get("incident_type")
+        return _term("incident_type", code, language) if code else None
+    if field == "bias_motivations":
+        codes = sorted(set(values.get("bias_motivations") or []))
+        return ", ".join(_term("bias_motivation", c, language) for c in codes) or None
+    number = values.get(field)
+    return None if number is None else str(number)
+
+
+def _report_label(report: Report) -> str:
+    revision = f" (r{report.revision})" if report.revision > 1 else ""
+    return f"{report.source_list.name} #{report.external_id}{revision}"
+
+
+def incident_disagreements(incident: Incident) -> list[Disagreement]:
+    """Where the incident's reports disagree (two dates, two types, two killed counts ...):
+    for each such field, each value and the reports (source list and identifier) that give it.
+
+    Computed from the reports linked now, so it stays right as reports join or leave. Reads only
+    the facts that identify nobody, so it never shows a name and works with the key locked.
+    Callers must have checked that the user may see the incident.
+    """
+    language = get_language() or "en"
+    reports = [
+        link.report
+        for link in incident.report_links.select_related("report__source_list").order_by(
+            "report__source_list__name", "report__external_id", "report__revision"
+        )
+    ]
+    read = [(report, standard_values(report.facts)[0]) for report in reports]
+    found = []
+    for field, label in DISAGREEMENT_FIELDS:
+        by_value: dict[str, list[str]] = {}
+        for report, values in read:
+            shown = _fact_shown(field, values, language)
+            if shown is not None:
+                by_value.setdefault(shown, []).append(_report_label(report))
+        if len(by_value) > 1:
+            found.append(Disagreement(field, label, list(by_value.items())))
+    return found

@@ -18,6 +18,7 @@ from dozor.records.models import (
     Incident,
     IncidentBias,
     IncidentReport,
+    LinkKind,
     Organisation,
     PersonInvolvement,
     Report,
@@ -127,8 +128,12 @@ def _pseudonym(role: str, position: int) -> str:
     return f"{label} {suffix}"
 
 
+# Rows a service gives itself, not its input: checking that they exist costs a query each.
+GIVEN_BY_THE_SERVICE = ["organisation", "created_by", "updated_by"]
+
+
 def _validated_children(
-    incident: Incident, data: IncidentInput, user: User | None
+    incident: Incident, data: IncidentInput, user: User | None, *, many: bool = False
 ) -> tuple[list[IncidentBias], list[PersonInvolvement]]:
     errors: dict[str, list[ValidationError]] = {}
     biases = []
@@ -141,7 +146,9 @@ def _validated_children(
             note=bias_input.note,
         )
         try:
-            bias.full_clean(exclude=["incident"], validate_unique=False)
+            bias.full_clean(
+                exclude=["incident"], validate_unique=False, validate_constraints=not many
+            )
             if bias.motivation in seen:
                 raise ValidationError(
                     {
@@ -170,7 +177,11 @@ def _validated_children(
         if not person.pseudonym:
             person.pseudonym = _pseudonym(person.role, index)
         try:
-            person.full_clean(exclude=["incident"], validate_unique=False)
+            person.full_clean(
+                exclude=["incident", *(GIVEN_BY_THE_SERVICE if many else [])],
+                validate_unique=False,
+                validate_constraints=not many,
+            )
         except ValidationError as error:
             errors.setdefault("people", []).append(
                 ValidationError(MSG_ROW_PROBLEM, params={"row": position, "problem": _flat(error)})
@@ -182,17 +193,26 @@ def _validated_children(
 
 
 def _validated(
-    incident: Incident, data: IncidentInput, user: User | None
+    incident: Incident, data: IncidentInput, user: User | None, *, many: bool = False
 ) -> tuple[list[IncidentBias], list[PersonInvolvement]]:
-    """Check the incident and its children together, so that every problem is reported at once."""
+    """Check the incident and its children together, so that every problem is reported at once.
+
+    ``many``, for many incidents at once, leaves out the checks Django makes with one query
+    each: the database's check constraints, which clean() and the fields' validators already
+    state (the date and its precision, coordinates, ages, counts) and the database still
+    enforces, and the existence of the organisation and user the service itself gives.
+    """
     incident.search_text = search_text(incident.title)
     errors: dict[str, list[str]] = {}
     try:
-        incident.full_clean(exclude=["reference"])
+        incident.full_clean(
+            exclude=["reference", *(GIVEN_BY_THE_SERVICE if many else [])],
+            validate_constraints=not many,
+        )
     except ValidationError as error:
         errors.update(error.message_dict)
     try:
-        children = _validated_children(incident, data, user)
+        children = _validated_children(incident, data, user, many=many)
     except ValidationError as error:
         errors.update(error.message_dict)
     if errors:
@@ -219,6 +239,13 @@ def _next_reference(country: str, date: datetime.date | None) -> str:
     )
     number = int(last.rsplit("-", 1)[1]) + 1 if last else 1
     return f"{prefix}{number:05d}"
+
+
+def incident_validate(*, organisation: Organisation, data: IncidentInput) -> None:
+    """Raise the ValidationError incident_create would raise for ``data``, storing nothing
+    (the database's check constraints aside: see _validated)."""
+    incident = Incident(organisation=organisation, **_incident_fields(data))
+    _validated(incident, data, None, many=True)
 
 
 def incident_create(
@@ -253,6 +280,126 @@ def incident_create(
         break
     logger.info("incident %s created by %s", incident.reference, user)
     return incident
+
+
+MSG_REPORT_ALREADY_LINKED = _("Report %(id)s is already part of an incident.")
+MSG_INCIDENT_PROBLEM = _("Incident %(number)s of %(count)s: %(problem)s")
+
+
+def _references(incidents: Sequence[Incident]) -> None:
+    """Give each incident the next free reference of its country and year, in order."""
+    last: dict[str, int] = {}
+    for incident in incidents:
+        year = str(incident.date_start.year) if incident.date_start else "0000"
+        prefix = f"{incident.country}-{year}-"
+        if prefix not in last:
+            previous = _next_reference(incident.country, incident.date_start)
+            last[prefix] = int(previous.rsplit("-", 1)[1]) - 1
+        last[prefix] += 1
+        incident.reference = f"{prefix}{last[prefix]:05d}"
+
+
+@transaction.atomic
+def incidents_create_with_reports(
+    *,
+    organisation: Organisation,
+    user: User | None,
+    items: Sequence[tuple[IncidentInput, Sequence[Report]]],
+    kind: str = LinkKind.PERSON,
+) -> list[Incident]:
+    """Many new incidents at once, each with its reports linked: for accepting the model's
+    groups, where one incident_create and one incident_link_reports per incident are too slow.
+
+    The same validation as incident_create (every problem of every incident reported at once,
+    naming the incident by its place in ``items``), and reports must be part of no incident.
+    The trail gets one entry per incident, its creation, which names the reports linked to it
+    and how (``kind``). Response events waiting in the reports join their incidents.
+    """
+    if kind not in LinkKind.values:
+        raise ValueError(f"'{kind}' is not a kind of link; expected one of {LinkKind.values}.")
+    incidents: list[Incident] = []
+    children: list[tuple[list[IncidentBias], list[PersonInvolvement]]] = []
+    problems = []
+    for number, (data, _reports) in enumerate(items, start=1):
+        incident = Incident(
+            organisation=organisation, created_by=user, updated_by=user, **_incident_fields(data)
+        )
+        try:
+            children.append(_validated(incident, data, user, many=True))
+        except ValidationError as error:
+            problems.append(
+                ValidationError(
+                    MSG_INCIDENT_PROBLEM,
+                    params={"number": number, "count": len(items), "problem": _flat(error)},
+                )
+            )
+        incidents.append(incident)
+    report_ids = [report.pk for _data, reports in items for report in reports]
+    taken = IncidentReport.objects.filter(report_id__in=report_ids).values_list(
+        "report_id", flat=True
+    )
+    problems.extend(
+        ValidationError(MSG_REPORT_ALREADY_LINKED, params={"id": report_id})
+        for report_id in sorted(taken)[:20]
+    )
+    if problems:
+        raise ValidationError(problems)
+    for attempt in range(REFERENCE_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                _references(incidents)
+                Incident.objects.bulk_create(incidents, batch_size=500)
+                break
+        except IntegrityError:  # another writer took a reference meanwhile
+            if attempt == REFERENCE_ATTEMPTS - 1:
+                raise
+            for incident in incidents:
+                incident.pk = None
+    all_biases = [bias for biases, _people in children for bias in biases]
+    all_people = [person for _biases, people in children for person in people]
+    for incident, (biases, people) in zip(incidents, children, strict=True):
+        for bias in biases:
+            bias.incident = incident
+        for person in people:
+            person.incident = incident
+    IncidentBias.objects.bulk_create(all_biases, batch_size=1000)
+    PersonInvolvement.objects.bulk_create(all_people, batch_size=1000)
+    IncidentReport.objects.bulk_create(
+        [
+            IncidentReport(incident=incident, report=report, linked_by=user, kind=kind)
+            for incident, (_data, reports) in zip(incidents, items, strict=True)
+            for report in reports
+        ],
+        batch_size=1000,
+    )
+    from dozor.responses.services import events_from_report
+
+    audit.audit_records(
+        action=audit.Action.CREATE,
+        user=user,
+        items=[
+            (
+                incident,
+                {
+                    **audit.changes_between(
+                        {},
+                        _audit_snapshot(incident, biases, people),
+                        sensitive=AUDIT_SENSITIVE_FIELDS,
+                    ),
+                    "reports": {"before": None, "after": [report.pk for report in reports]},
+                    "kind": kind,
+                },
+            )
+            for incident, (biases, people), (_data, reports) in zip(
+                incidents, children, items, strict=True
+            )
+        ],
+    )
+    for incident, (_data, reports) in zip(incidents, items, strict=True):
+        for report in reports:
+            events_from_report(incident=incident, report=report, user=user)
+    logger.info("%s incidents created with their reports by %s", len(incidents), user)
+    return incidents
 
 
 def _children_save(
@@ -522,9 +669,19 @@ def report_create(
 
 @transaction.atomic
 def incident_link_reports(
-    *, incident: Incident, reports: Iterable[Report], user: User | None
+    *,
+    incident: Incident,
+    reports: Iterable[Report],
+    user: User | None,
+    kind: str = LinkKind.PERSON,
 ) -> list[IncidentReport]:
-    """Make reports part of an incident, moving each from the incident it was part of, if any."""
+    """Make reports part of an incident, moving each from the incident it was part of, if any.
+
+    ``kind`` says how they joined: a person linked them, or a person accepted the model's group
+    (LinkKind.MODEL, which the trail records with each link).
+    """
+    if kind not in LinkKind.values:
+        raise ValueError(f"'{kind}' is not a kind of link; expected one of {LinkKind.values}.")
     links = []
     for report in reports:
         moved_from = list(
@@ -541,14 +698,17 @@ def incident_link_reports(
             )
         IncidentReport.objects.filter(report=report).exclude(incident=incident).delete()
         link, created = IncidentReport.objects.get_or_create(
-            report=report, defaults={"incident": incident, "linked_by": user}
+            report=report, defaults={"incident": incident, "linked_by": user, "kind": kind}
         )
         if created:
             audit.audit_record(
                 action=audit.Action.LINK,
                 user=user,
                 target=incident,
-                changes={"report": {"before": None, "after": report.pk}},
+                changes={
+                    "report": {"before": None, "after": report.pk},
+                    **({"kind": kind} if kind != LinkKind.PERSON else {}),
+                },
             )
             # An official response an import read from the report (an arrest, say) joins the
             # incident's timeline with the report.

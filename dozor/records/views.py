@@ -80,6 +80,7 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "victims": [shown for shown in people if shown.person.role == "victim"],
             "others": [shown for shown in people if shown.person.role != "victim"],
             "links": incident.report_links.all(),
+            "disagreements": selectors.incident_disagreements(incident),
         },
     )
 

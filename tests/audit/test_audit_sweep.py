@@ -29,7 +29,8 @@ from dozor.intake import views as intake_views
 from dozor.intake.mapping import mapping_parse
 from dozor.intake.models import ImportBatch, ImportKind, QuarantinedRow
 from dozor.intake.services import import_run
-from dozor.linkage.models import CandidatePair, LinkageRun
+from dozor.linkage import views as linkage_views
+from dozor.linkage.models import AcceptBatch, CandidatePair, LinkageRun
 from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
 from dozor.records.models import Incident, Organisation, Report, SourceList
@@ -105,6 +106,7 @@ class World:
 @pytest.fixture
 def world(cast: Cast, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> World:
     monkeypatch.setattr(intake_views, "RUN_IN_THREAD", False)
+    monkeypatch.setattr(linkage_views, "RUN_IN_THREAD", False)
     PersonFactory(incident=cast.incident, name=VICTIM, pseudonym="Victim A")
     source_list = SourceListFactory(name="Партнёр", organisation=cast.organisation)
     mapping_path = tmp_path / "partner.yaml"
@@ -307,6 +309,44 @@ def link_by_command(world: World) -> None:
     command("link", "--user", "linker")
 
 
+ACCEPTABLE_FIELDS = {
+    "date": "2009-03-14",
+    "date_precision": "day",
+    "region": "RU-SPE",
+    "incident_type": "physical_assault",
+    "victims": [{"name": VICTIM, "sex": "male", "age": 30}],
+}
+
+
+def _run_with_a_group(world: World) -> None:
+    """A run of the owner's organisation whose strongest pair the owner may accept."""
+    source_list = world.cast.organisation.source_lists.get(name=world.source_list_name)
+    first = ReportFactory(source_list=source_list, fields=ACCEPTABLE_FIELDS)
+    second = ReportFactory(source_list=source_list, fields={**ACCEPTABLE_FIELDS, "injured": 1})
+    run = LinkageRun.objects.create(
+        organisation=world.cast.organisation, started_by=world.cast.owner, threshold=0.1
+    )
+    CandidatePair.objects.create(
+        run=run, report_a=first, report_b=second, match_probability=0.99, match_weight=6.0
+    )
+
+
+def accept_by_command(world: World) -> None:
+    _run_with_a_group(world)
+    command("link", "accept", "--user", "owner")
+
+
+def accept_on_the_page(world: World) -> None:
+    _run_with_a_group(world)
+    data = {"min_probability": "0.5", "confirm": "yes"}
+    assert world.client("owner").post("/linkage/accept/", data).status_code == 302
+
+
+def undo_by_command(world: World) -> None:
+    accept_by_command(world)
+    command("link", "undo", str(AcceptBatch.objects.get().pk), "--user", "owner")
+
+
 def official_figures_by_admin(world: World) -> None:
     assert world.client("admin").post("/evaluation/official/", OFFICIAL).status_code == 302
 
@@ -498,6 +538,26 @@ CASES: dict[str, tuple[Callable[[World], None], Expected]] = {
     "link run by command": (
         link_by_command,
         Expected(Action.CREATE, "linker", "linkage.linkagerun", "command:link"),
+    ),
+    "accept the model's groups by command": (
+        accept_by_command,
+        Expected(Action.CREATE, "owner", "linkage.acceptbatch", "command:link"),
+    ),
+    "accepted incidents by command": (
+        accept_by_command,
+        Expected(Action.CREATE, "owner", INCIDENT, "command:link"),
+    ),
+    "accept the model's groups on the page": (
+        accept_on_the_page,
+        Expected(Action.CREATE, "owner", "linkage.acceptbatch"),
+    ),
+    "undo an accepted batch by command": (
+        undo_by_command,
+        Expected(Action.UPDATE, "owner", "linkage.acceptbatch", "command:link"),
+    ),
+    "undone incidents by command": (
+        undo_by_command,
+        Expected(Action.DELETE, "owner", INCIDENT, "command:link"),
     ),
     "response event": (
         post("owner", "/responses/incident/{ref}/", {"kind": "detained", "date": "2008-12-20"}),

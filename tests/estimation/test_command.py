@@ -91,5 +91,6 @@ def test_estimate_on_imported_but_unlinked_lists_says_to_run_linkage(
         )
     message = str(caught.value)
     assert "6 report(s) (NGO, Partner, Press)" in message
-    assert "dozor link" in message
+    assert "dozor link --user YOU" in message
+    assert "dozor link accept --user YOU" in message
     assert "0 chosen" not in message

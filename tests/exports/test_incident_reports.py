@@ -19,7 +19,7 @@ from django.urls import reverse
 from dozor.audit.models import Action, AuditEntry
 from dozor.exports.listing import reports_cell_parse
 from dozor.linkage.services import incident_create_from_reports
-from dozor.records.models import Incident, Report, SourceList
+from dozor.records.models import Incident, LinkKind, Report, SourceList
 from dozor.records.services import incident_link_reports
 from dozor.security.models import Role
 from tests.conftest import Cast
@@ -152,10 +152,15 @@ def test_a_report_revised_after_it_was_linked_is_listed_once_at_its_latest_revis
     }
 
 
-def test_a_link_made_without_a_person_is_written_as_a_model_link(
+def test_a_link_of_an_accepted_model_group_is_written_as_a_model_link(
     cast: Cast, incident: Incident, tmp_path: Path, lists: tuple[SourceList, SourceList]
 ) -> None:
-    incident_link_reports(incident=incident, reports=reports_of(lists[0], "SM-000124"), user=None)
+    incident_link_reports(
+        incident=incident,
+        reports=reports_of(lists[0], "SM-000124"),
+        user=cast.owner,
+        kind=LinkKind.MODEL,
+    )
     row = json_row(tmp_path, "owner", incident.reference)
     assert [entry["link"] for entry in row["reports"]] == ["person", "model", "person"]
 

@@ -21,11 +21,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dozor.intake.models import ImportBatch, QuarantinedRow
-from dozor.linkage.models import CandidatePair, LinkageRun
+from dozor.linkage.models import AcceptBatch, CandidatePair, LinkageJob, LinkageRun
 from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
 from dozor.records.models import Incident, Report, SourceList
@@ -101,6 +102,8 @@ class World:
     body: Body
     report: Report  # the victim's report, part of the incident
     source_list: SourceList
+    accepted: AcceptBatch
+    job: LinkageJob
 
 
 @pytest.fixture
@@ -126,6 +129,12 @@ def world(cast: Cast, tmp_path: Path) -> World:
     candidate = CandidatePair.objects.create(
         run=run, report_a=first, report_b=second, match_probability=0.9, match_weight=4.0
     )
+    # The owner accepts the run's groups: the partner's report joins the incident, and the
+    # batch's page, the accept preview and the job's page are swept too.
+    call_command("link", "accept", "--user", "owner", stdout=io.StringIO())
+    job = LinkageJob.objects.create(
+        token="1" * 32, kind="accept", organisation=cast.organisation, created_by=cast.owner
+    )
     # The owner opens the incident once, so that its history holds a view of names too.
     cast.client("owner").get(reverse("records:incident_detail", args=[incident.reference]))
     return World(
@@ -141,6 +150,8 @@ def world(cast: Cast, tmp_path: Path) -> World:
         body=Body.objects.get(),
         report=first,
         source_list=reports,
+        accepted=AcceptBatch.objects.get(),
+        job=job,
     )
 
 
@@ -178,6 +189,8 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "annual_pdf": {"country": "RU", "year": 2008},
         "chart": {"country": "RU", "year": 2008, "key": "monthly", "fmt": "csv"},
         "pair": {"pk": world.candidate.pk},
+        "batch": {"pk": world.accepted.pk},
+        "job": {"token": world.job.token},
         "split": {"reference": reference},
         "odihr_download": [{"file_format": "csv"}, {"file_format": "xlsx"}],
         "odihr_mark": {"reference": reference},

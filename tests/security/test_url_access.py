@@ -39,7 +39,8 @@ from dozor.intake import views as intake_views
 from dozor.intake.mapping import mapping_parse
 from dozor.intake.models import ImportBatch, ImportJob, PendingUpload, QuarantinedRow
 from dozor.intake.services import import_run, upload_store
-from dozor.linkage.models import CandidatePair, LinkageRun
+from dozor.linkage import views as linkage_views
+from dozor.linkage.models import AcceptBatch, CandidatePair, LinkageJob, LinkageRun
 from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
 from dozor.records.models import Incident, IncidentReport, Organisation, SourceList
@@ -127,11 +128,15 @@ ACCESS: dict[str, str] = {
     "intake:remap_confirm":      "405/400 403     403     403     405/404 405/404 login",
     "intake:quarantine_export":  "200     200     200     200     200     200     login",
     "intake:quarantine_list":    "200     200     200     200     200     200     login",
-    #                   owner   collea. reader  analyst outsid. o-admin anonymous
-    "linkage:clusters": "200/400 403     403     403     200/400 200/400 login",
-    "linkage:pair":     "200/400 403     403     403     404     404     login",
-    "linkage:queue":    "200     403     403     403     200     200     login",
-    "linkage:split":    "200/400 403     403     403     404     404     login",
+    #                    owner   collea. reader  analyst outsid. o-admin anonymous
+    "linkage:accept":    "200/400 403     403     403     200/400 200/400 login",
+    "linkage:batch":     "200/ok  403     403     403     404     404     login",
+    "linkage:clusters":  "200/400 403     403     403     200/400 200/400 login",
+    "linkage:job":       "200     403     403     403     404     404     login",
+    "linkage:pair":      "200/400 403     403     403     404     404     login",
+    "linkage:queue":     "200     403     403     403     200     200     login",
+    "linkage:run_start": "405/ok  403     403     403     405/ok  405/ok  login",
+    "linkage:split":     "200/400 403     403     403     404     404     login",
     #                     owner   collea. reader  analyst outsid. o-admin anonymous
     "press:draft_detail": "200/400 200/403 200/403 200/403 404     404     login",
     "press:draft_list":   "200     200     200     200     200     200     login",
@@ -285,6 +290,12 @@ def _build_world(files: Path) -> World:
         "job": ImportJob.objects.create(token=secrets.token_hex(16), created_by=owner),
         "pair": pair,
         "report": first,
+        "accept_batch": AcceptBatch.objects.create(
+            organisation=organisation, run=run, created_by=owner, min_probability=0.5
+        ),
+        "linkage_job": LinkageJob.objects.create(
+            token=secrets.token_hex(16), kind="run", organisation=organisation, created_by=owner
+        ),
     }
     assert isinstance(objects["draft"], DraftReport)
     assert objects["quarantined"] is not None, "the import should have quarantined a row"
@@ -308,6 +319,7 @@ def own_file_store(module_files: Path) -> Iterator[None]:
 @pytest.fixture(autouse=True)
 def imports_run_inline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(intake_views, "RUN_IN_THREAD", False)
+    monkeypatch.setattr(linkage_views, "RUN_IN_THREAD", False)
 
 
 @pytest.fixture(autouse=True)
@@ -373,6 +385,8 @@ PER_URL: dict[str, dict[str, Callable[[World], Any]]] = {
     "linkage:pair": {"pk": lambda w: w.objects["pair"].pk},
     "reports:report_detail": {"pk": lambda w: w.objects["report"].pk},
     "sources:source_list_edit": {"pk": lambda w: w.source_list.pk},
+    "linkage:batch": {"pk": lambda w: w.objects["accept_batch"].pk},
+    "linkage:job": {"token": lambda w: w.objects["linkage_job"].token},
 }
 
 

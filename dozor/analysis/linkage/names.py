@@ -273,3 +273,23 @@ def word_key(word: str) -> str:
     """A crude stem of a summary's word in Latin letters: its first six letters."""
     latin = to_latin(word) if is_cyrillic(word) else word.lower()
     return latin[:6]
+
+
+def name_is_nominative(name: str) -> bool:
+    """Whether a name is written in Cyrillic with its first name in the nominative ("Иван
+    Петров", not "Ивана Петрова" or "Ivan Petrov"): the spelling to keep when several reports
+    name one person.
+
+    The first name is the first word pymorphy3's dictionary reads as one; without such a word,
+    the first word that does not look like a surname, which must keep its ending when case
+    endings are removed by rule.
+    """
+    tokens = [token.lower().replace("ё", "е") for token in words(name) if len(token) > 1]
+    if not tokens or not all(is_cyrillic(token) for token in tokens):
+        return False
+    for token in tokens:
+        reading = _first_name(token)
+        if reading is not None:
+            return reading.lemma == token
+    first = next((token for token in tokens if not _looks_like_surname(token)), None)
+    return first is None or _first_name_fallback(first, "masc") == first
