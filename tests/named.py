@@ -141,7 +141,7 @@ version: 1
 name: partner, as text
 id_column: id
 fields:
-  date: {column: Дата, type: text}
+  date_written: {column: Дата, type: text}
   victim: {column: ФИО потерпевшего, type: text}
   description: {column: Описание, type: text}
 """
@@ -150,7 +150,7 @@ version: 1
 name: partner, numbers
 id_column: id
 fields:
-  date: {column: Дата, type: text}
+  date_written: {column: Дата, type: text}
   victims_count: {column: ФИО потерпевшего, type: integer}
   injured: {column: Описание, type: integer}
 """

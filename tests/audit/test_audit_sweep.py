@@ -70,7 +70,7 @@ DRAFT_FIELDS = {
 }
 # A corrected mapping that changes the stored report (it adds the country), and one that cannot
 # read its date.
-REMAP_MAPPING = SMALL_MAPPING + "  country:\n    type: text\n    default: RU\n"
+REMAP_MAPPING = SMALL_MAPPING + "  country:\n    type: country\n    default: RU\n"
 UNREADABLE_MAPPING = SMALL_MAPPING.replace('["%d.%m.%Y", "%Y-%m-%d"]', '["%Y-%m-%d"]')
 OFFICIAL = {
     "country": "RU",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.urls import reverse
 
@@ -107,7 +109,7 @@ def test_a_run_that_cannot_be_made_says_why_and_stores_nothing(
     page = client.get(response["Location"])
     job = LinkageJob.objects.get()
     assert job.state == "failed" and job.error and job.error != str(MSG_JOB_FAILED)
-    assert job.error in page.content.decode()
+    assert job.error in html.unescape(page.content.decode())
     assert not LinkageRun.objects.exists()
 
 

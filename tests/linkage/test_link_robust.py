@@ -69,6 +69,7 @@ fields:
     type: {date_type}
   region:
     column: Регион
+    type: region
   locality:
     column: Город
   incident_type:
@@ -118,8 +119,32 @@ def import_list(
     date_type: str = "date",
     count_type: str = "integer",
 ) -> SourceList:
-    """`dozor import` of `rows` as a CSV file into a new source list `name`."""
+    """`dozor import` of `rows` as a CSV file into a new source list `name`.
+
+    With a text type for the date or the injured, the reports are stored as a mapping of before
+    the report schema stored them (such a mapping is now refused when it is read, but its reports
+    are in databases): through the report service, the cells as they came.
+    """
     source_list = SourceListFactory(organisation=cast.organisation, name=name)
+    if "text" in (date_type, count_type):
+        for number, row in enumerate(rows):
+            fields = {
+                date_field: row["Дата"],
+                "region": row["Регион"],
+                "locality": row["Город"],
+                "incident_type": row["Тип"],
+                "injured": row["Ранено"] if count_type == "text" else int(row["Ранено"]),
+                "killed": int(row["Убито"]),
+                "summary": row["Описание"],
+            }
+            report_create(
+                source_list=source_list,
+                external_id=f"{name}-{number}",
+                payload={column: row[column] for column in COLUMNS if column in row},
+                fields=fields,
+                received_on=datetime.date(2022, 1, 1),
+            )
+        return source_list
     path = tmp_path / f"{name}.csv"
     with path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=COLUMNS, extrasaction="ignore")

@@ -43,6 +43,7 @@ fields:
     required: true
   region:
     column: Регион
+    type: region
   incident_type:
     column: Тип
     type: code

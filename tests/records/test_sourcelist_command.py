@@ -33,7 +33,7 @@ def test_the_import_of_a_list_nobody_created_says_how_to_create_it(
     path = tmp_path / "ngo.csv"
     path.write_text(PARTNER_CSV, encoding="utf-8")
     fake = SourceList(name="NGO")
-    with pytest.raises(CommandError, match="dozor sourcelist add 'NGO' --kind partner_list"):
+    with pytest.raises(CommandError, match="dozor sources add 'NGO' --kind partner_list"):
         import_by_command(path, fake, cast.owner)
 
 
