@@ -15,6 +15,7 @@ from dozor.records.models import Report, SourceList
 from dozor.records.redaction import (
     NAME_PLACEHOLDER,
     free_text_of_organisation,
+    is_name_column,
     report_victim_names,
 )
 from dozor.security.models import User
@@ -76,26 +77,6 @@ QUARANTINE_EXPORT_HEADER = (
 )
 
 
-# Columns whose header says they hold a person's name: their cells are the names the row knows.
-NAME_COLUMN_WORDS = (
-    "name",
-    "victim",
-    "person",
-    "имя",
-    "фио",
-    "ф.и.о",
-    "фамилия",
-    "потерпевш",
-    "пострадавш",
-    "жертв",
-)
-
-
-def _is_name_column(column: Any) -> bool:
-    folded = str(column).casefold()
-    return any(word in folded for word in NAME_COLUMN_WORDS)
-
-
 @dataclass(frozen=True)
 class QuarantineShown:
     """A quarantined row as one user may read it."""
@@ -118,7 +99,7 @@ def quarantine_shown(user: User | AnonymousUser, row: QuarantinedRow) -> Quarant
     organisation_id = row.source_list.organisation_id
     if isinstance(user, User) and user.sees_names_of(organisation_id):
         return QuarantineShown(row=row, raw=raw, problems=problems)
-    names = [cell_text(value) for column, value in raw.items() if _is_name_column(column)]
+    names = [cell_text(value) for column, value in raw.items() if is_name_column(column)]
     names = [name for name in names if name]
     placeholder = str(NAME_PLACEHOLDER)
 
@@ -126,7 +107,7 @@ def quarantine_shown(user: User | AnonymousUser, row: QuarantinedRow) -> Quarant
         text = cell_text(value)
         if not text:
             return text
-        if _is_name_column(column):
+        if is_name_column(column):
             return placeholder
         return str(free_text_of_organisation(user, organisation_id, text, names))
 
@@ -180,7 +161,7 @@ def remap_problems_shown(user: User | AnonymousUser, batch: ImportBatch) -> list
         text = cell_text(value)
         if not text:
             return text
-        if _is_name_column(column):
+        if is_name_column(column):
             return placeholder
         return str(free_text_of_organisation(user, organisation_id, text, names))
 
@@ -203,6 +184,6 @@ def _report_names(source_list: SourceList, external_ids: set[str]) -> list[str]:
         source_list=source_list, external_id__in=external_ids
     ).values_list("payload", "fields"):
         if isinstance(payload, dict):
-            names += [cell_text(v) for column, v in payload.items() if _is_name_column(column)]
+            names += [cell_text(v) for column, v in payload.items() if is_name_column(column)]
         names += report_victim_names(fields)
     return list(dict.fromkeys(name for name in names if name))

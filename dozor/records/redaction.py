@@ -145,8 +145,8 @@ def report_people_names(fields: Any) -> list[tuple[str, str]]:
     return known
 
 
-# Columns whose header says they hold a person's name (as the quarantine reads a row it could
-# not parse): a report's mapping may not have read them into its victims.
+# Columns whose header says they hold a person's name: a quarantined row's cells, or a report's
+# payload columns its mapping did not read into its victims.
 NAME_COLUMN_WORDS = (
     "name",
     "victim",

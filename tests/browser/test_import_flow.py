@@ -66,7 +66,7 @@ def test_upload_preview_confirm_and_correct_a_quarantined_row(
     assert Report.objects.count() == 2 and not PendingUpload.objects.exists()
     row = QuarantinedRow.objects.get()
 
-    page.get_by_role("link", name="Correct").click()
+    page.get_by_role("link", name="Correct", exact=True).click()
     expect(page.locator("h1")).to_have_text("Correct a quarantined row")
     reported = page.get_by_label("REPORTED_DATE", exact=True)
     occurred = page.get_by_label("OCCURRENCE_DATE", exact=True).input_value()
