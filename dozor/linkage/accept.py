@@ -68,6 +68,10 @@ MSG_ALREADY_UNDONE = _("Batch %(id)s was already undone.")
 LEFT_SEVERAL = _("its reports are in several incidents (%(references)s)")
 LEFT_NOT_EDITABLE = _("it would join incident %(reference)s, which you may not change")
 LEFT_INVALID = _("no incident can be made from it: %(problem)s")
+LEFT_NO_TYPE = _(
+    "none of its reports gives an incident type: map `incident_type` and re-read the list "
+    "(dozor import --remap), or make the incident on the Linkage page and choose its type"
+)
 # Why undo keeps an incident the batch created.
 KEPT_LINKS = _("reports joined or left it since")
 KEPT_NOT_EDITABLE = _("you may not change it")
@@ -208,9 +212,15 @@ def _groups(
 
 
 def _problem(error: ValidationError) -> str:
+    """A validation error in words, each field by its label ("incident type", not the name)."""
     if hasattr(error, "error_dict"):
+        labels = {
+            field.name: str(field.verbose_name)
+            for field in Incident._meta.get_fields()
+            if hasattr(field, "verbose_name")
+        }
         return "; ".join(
-            f"{name}: {' '.join(str(m) for m in messages)}"
+            f"{labels.get(name, name)}: {' '.join(str(m) for m in messages)}"
             for name, messages in error.message_dict.items()
         )
     return " ".join(str(m) for m in error.messages)
@@ -269,6 +279,9 @@ def accept_plan(*, user: User, min_probability: float | None = None) -> AcceptPl
             final.update((r.pk, ("incident", incident.pk)) for r in free)
             continue
         data = incident_input(members, default_country=user.organisation.country)
+        if not data.incident_type:
+            plan.left.append(GroupLeft(members, str(LEFT_NO_TYPE)))
+            continue
         try:
             incident_validate(organisation=user.organisation, data=data)
         except ValidationError as error:

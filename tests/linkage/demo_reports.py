@@ -1,20 +1,25 @@
-"""The demo generator's reports stored through the services, in three lists of one organisation.
+"""The demo generator's three lists imported from the files partners send, into one organisation.
 
-The fields are the generator's parsed fields (DemoReport.parsed) given to report_create as an
-import would store them: the file importers are being rebuilt, and what these tests protect is
-what happens after reports are stored (linkage, accepting its groups, undoing them). The truth
-(DemoReport.incident_key) comes back by report id, to score the incidents made.
+`dozor demo --write-files` writes them (the NGO's CSV, the press scan's JSON Lines, the partner's
+XLSX); `dozor import` reads each with its shipped mapping into a list made beforehand with the
+list's language, as a documenter would. The truth (which incident each row reports) comes back
+by report id, to score the incidents made.
 """
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from io import StringIO
+from pathlib import Path
 
 import pandas as pd
+from django.core.management import call_command
 
+from dozor.demo.files import demo_files_write, row_id
 from dozor.demo.generator import demo_generate
 from dozor.records.models import Incident, Organisation, Report
-from dozor.records.services import organisation_create, report_create, source_list_create
+from dozor.records.services import organisation_create, source_list_create
 from dozor.security.models import Role, User
 from tests.factories import UserFactory
 
@@ -30,7 +35,7 @@ class DemoReports:
 def demo_reports_store(
     *, size: int, seed: int, username: str = "linker", organisation: Organisation | None = None
 ) -> DemoReports:
-    """Store the generator's reports (about 1.1 per incident of ``size``) in three lists."""
+    """Import the generator's three lists (about 2 reports per incident of ``size``)."""
     dataset = demo_generate(size=size, seed=seed)
     owner = organisation or organisation_create(name=f"Монитор {seed}-{size}")
     user = UserFactory(username=username, organisation=owner, role=Role.DOCUMENTER)
@@ -44,17 +49,24 @@ def demo_reports_store(
         )
         for demo in dataset.source_lists
     }
-    truth = {}
-    for demo in dataset.reports:
-        report = report_create(
-            source_list=lists[demo.source_list],
-            external_id=demo.external_id,
-            payload=demo.raw,
-            fields=demo.parsed,
-            received_on=demo.received,
-            user=user,
-        )
-        truth[report.pk] = demo.incident_key
+    with tempfile.TemporaryDirectory() as folder:
+        for file in demo_files_write(dataset, Path(folder)):
+            call_command(
+                "import",
+                str(file.path),
+                *("--source-list", lists[file.list_key].name, "--mapping", str(file.mapping)),
+                *("--user", username),
+                stdout=StringIO(),
+            )
+    incident_of = {(r.source_list, row_id(r)): r.incident_key for r in dataset.reports}
+    key_of = {source_list.pk: key for key, source_list in lists.items()}
+    truth = {
+        pk: incident_of[(key_of[list_id], external_id)]
+        for pk, list_id, external_id in Report.objects.filter(
+            source_list__in=lists.values()
+        ).values_list("pk", "source_list_id", "external_id")
+    }
+    assert len(truth) == len(dataset.reports), "every row of the files is stored"
     return DemoReports(owner, user, pd.Series(truth), len(truth))
 
 
@@ -71,11 +83,7 @@ def incident_count(organisation: Organisation) -> int:
 
 
 def linked_demo(*, size: int, seed: int, username: str) -> DemoReports:
-    """Demo reports stored and linked by `dozor link`, as a user would."""
-    from io import StringIO
-
-    from django.core.management import call_command
-
+    """Demo reports imported and linked by `dozor link`, as a user would."""
     data = demo_reports_store(size=size, seed=seed, username=username)
     call_command("link", "--user", username, "--json", stdout=StringIO())
     return data

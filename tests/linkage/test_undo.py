@@ -1,6 +1,6 @@
 """`dozor link undo`: an accepted batch's links and incidents go, unless something happened since.
 
-Demo reports stored through report_create and linked once per module (tests/linkage/
+The demo generator's lists imported from their files and linked once per module (tests/linkage/
 demo_reports.py); each test accepts and undoes in its own transaction, rolled back after it.
 """
 
