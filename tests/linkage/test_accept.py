@@ -1,7 +1,8 @@
 """`dozor link accept`: the model's groups of the latest run become incidents, as one batch.
 
 The reports are the demo generator's three lists imported from their files by `dozor import`
-into one organisation (tests/linkage/demo_reports.py), linked once per module by `dozor link`; each test accepts in its own transaction, rolled back after it.
+into one organisation (tests/linkage/demo_reports.py), linked once per module by `dozor link`;
+each test accepts in its own transaction, rolled back after it.
 """
 
 from __future__ import annotations
