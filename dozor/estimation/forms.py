@@ -30,7 +30,7 @@ STRATIFY_LABELS = {
 MSG_DEFAULT_RECOMMENDED = _(
     "%(method)s is ticked by default: it is the method the coverage study recommends (its "
     "intervals held the true total most often over simulated lists of three to five sources; "
-    "see “The coverage study” in docs/estimation.md). Tick several to compare them side by side."
+    "see “The default method” in docs/estimation.md). Tick several to compare them side by side."
 )
 MSG_DEFAULT_CHOSEN = _(
     "%(method)s is ticked by default because this installation chose it "
