@@ -146,6 +146,20 @@ def number(value: float | None) -> str:
     return str(formats.number_format(round(float(value)), use_l10n=True, force_grouping=True))
 
 
+def _signed(value: float, places: int) -> str:
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return sign + str(formats.number_format(abs(value), places, use_l10n=True, force_grouping=True))
+
+
+def change_text(new: float, old: float) -> str:
+    """How ``new`` differs from ``old``, signed, with the share of ``old``: "+310 (+14.8%)"."""
+    change = new - old
+    text = _signed(round(change), 0)
+    if old:
+        text += f" ({_signed(100 * change / old, 1)}%)"
+    return text
+
+
 def figure_text(method: str, result: Mapping[str, Any]) -> str:
     """“log-linear 3,072 [2,728–3,531]”."""
     return (

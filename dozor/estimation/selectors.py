@@ -421,6 +421,11 @@ def estimate_latest(
 # --- published figures -----------------------------------------------------------------------
 
 
+def lists_key(list_ids: Sequence[int]) -> str:
+    """The lists of a published figure as one value: their ids, sorted."""
+    return ",".join(str(pk) for pk in sorted(list_ids))
+
+
 def period_of(stratify_by: str, stratum: str) -> str:
     """The period a group covers: its year when grouped by year, else every date ("")."""
     return stratum if stratify_by == "year" and stratum.isdigit() else ""
@@ -503,6 +508,29 @@ def published_for_year(
         .first()
     )
     return None if latest is None else published_history(latest.series)
+
+
+def published_for_groups_of(run: EstimateRun) -> dict[tuple[str, str], PublishedFigure]:
+    """The latest published figure of each of the run's groups, by (stratum, kind): what the
+    organisation quotes for the same grouping, country, lists and period, from whichever run."""
+    if run.organisation_id is None:
+        return {}
+    series = PublishedSeries.objects.filter(
+        organisation_id=run.organisation_id,
+        stratify_by=run.stratify_by,
+        country=run.country,
+        lists_key=lists_key(run.list_ids),
+        revision__gt=0,
+    )
+    latest: dict[tuple[str, str], PublishedFigure] = {}
+    for figure in (
+        PublishedFigure.objects.filter(series__in=series)
+        .select_related("series")
+        .order_by("series_id", "number")
+    ):
+        if figure.series.period == period_of(run.stratify_by, figure.series.stratum):
+            latest[figure.series.stratum, figure.series.kind] = figure
+    return latest
 
 
 def published_from_run(run: EstimateRun) -> dict[tuple[str, str, str], PublishedFigure]:

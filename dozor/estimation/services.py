@@ -518,7 +518,7 @@ def estimate_publish(
         stratify_by=run.stratify_by,
         stratum=stratum,
         country=run.country,
-        lists_key=",".join(str(pk) for pk in sorted(run.list_ids)),
+        lists_key=selectors.lists_key(run.list_ids),
         period=selectors.period_of(run.stratify_by, stratum),
         defaults={"lists": run.lists},
     )

@@ -22,7 +22,13 @@ from dozor.estimation.forms import (
     PublishForm,
     default_method_reason,
 )
-from dozor.estimation.models import EstimateRun, FigureKind, PublishedSeries, RunStatus
+from dozor.estimation.models import (
+    EstimateRun,
+    FigureKind,
+    PublishedFigure,
+    PublishedSeries,
+    RunStatus,
+)
 from dozor.estimation.presenting import MethodEntry
 from dozor.estimation.worker import estimate_run_dispatch
 from dozor.security.models import User
@@ -117,17 +123,46 @@ def _trace_svg(entry: MethodEntry, label: str) -> str:
     )
 
 
-def _rows(
-    run: EstimateRun, published: dict[tuple[str, str, str], Any], can_publish: bool
-) -> list[dict[str, Any]]:
+def _quoted(figure: PublishedFigure | None, run: EstimateRun, now: float | None) -> Any:
+    """The figure the organisation quotes for a group, when another run gave it: what it is,
+    as known on its date, and how this run's figure differs from it."""
+    if figure is None or figure.run_id == run.pk:
+        return None
+    text = outcomes.number(figure.figure)
+    if figure.series.kind == FigureKind.ESTIMATE:
+        text += f" [{outcomes.number(figure.lower)}–{outcomes.number(figure.upper)}]"
+        text += f", {outcomes.method_name(figure.method)}"
+    return {
+        "figure": figure,
+        "text": text,
+        "change": "" if now is None else outcomes.change_text(now, figure.figure),
+    }
+
+
+def _rows(run: EstimateRun, can_publish: bool) -> list[dict[str, Any]]:
+    published = selectors.published_from_run(run)
+    quoted = selectors.published_for_groups_of(run)
     rows = []
     for stratum in presenting.run_entries(run, get_language() or "en"):
+        quoted_estimate = quoted.get((stratum.stratum, FigureKind.ESTIMATE))
+        names = [entry.method for entry in stratum.methods]
+        # The figure quoted is shown beside its own method, or the run's first.
+        beside = (
+            quoted_estimate.method
+            if quoted_estimate is not None and quoted_estimate.method in names
+            else names[0]
+        )
         methods = [
             {
                 "entry": entry,
                 "posterior_svg": _posterior_svg(entry, stratum.label),
                 "trace_svg": _trace_svg(entry, stratum.label),
                 "published": published.get((stratum.stratum, entry.method, FigureKind.ESTIMATE)),
+                "quoted": _quoted(
+                    quoted_estimate if entry.method == beside else None,
+                    run,
+                    entry.estimate if entry.quotable else None,
+                ),
                 "may_publish": can_publish and entry.quotable,
             }
             for entry in stratum.methods
@@ -137,6 +172,9 @@ def _rows(
                 "stratum": stratum,
                 "methods": methods,
                 "documented_published": published.get((stratum.stratum, "", FigureKind.DOCUMENTED)),
+                "documented_quoted": _quoted(
+                    quoted.get((stratum.stratum, FigureKind.DOCUMENTED)), run, stratum.observed
+                ),
             }
         )
     return rows
@@ -173,7 +211,7 @@ def _chart(run: EstimateRun, rows: list[dict[str, Any]]) -> str:
 def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     run = _visible_run(request, run_id)
     can_publish = run.status == RunStatus.DONE and may(_user(request), "estimate.publish", run)
-    rows = _rows(run, selectors.published_from_run(run), can_publish)
+    rows = _rows(run, can_publish)
     methods = run.method_list
     return render(
         request,

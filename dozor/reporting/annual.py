@@ -21,11 +21,12 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.template.loader import render_to_string
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dozor.analysis.disclosure import primary_status, shown_value
 from dozor.estimation.models import FigureKind
+from dozor.estimation.outcomes import change_text
 from dozor.estimation.selectors import (
     LatestEstimate,
     PublishedHistory,
@@ -92,20 +93,14 @@ class QuotedRevision:
     change: float | None
     change_percent: float | None
 
+    previous: float | None = None
+
     @property
     def change_text(self) -> str:
         """The change from the revision before, signed: "+312 (+14.9%)"."""
-        if self.change is None:
+        if self.previous is None:
             return ""
-        text = _signed(self.change, 0)
-        if self.change_percent is not None:
-            text += f" ({_signed(self.change_percent, 1)}%)"
-        return text
-
-
-def _signed(value: float, places: int) -> str:
-    sign = "+" if value > 0 else "−" if value < 0 else "±"
-    return sign + str(formats.number_format(abs(value), places, use_l10n=True))
+        return change_text(self.figure, self.previous)
 
 
 @dataclass(frozen=True)
@@ -129,6 +124,7 @@ def _quote(history: PublishedHistory, *, public: bool) -> PublishedQuote:
             method=figure.method,
             change=revision.change,
             change_percent=revision.change_percent,
+            previous=None if revision.previous is None else revision.previous.figure,
         )
 
     return PublishedQuote(

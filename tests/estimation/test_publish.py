@@ -230,3 +230,14 @@ def test_a_figure_is_seen_by_its_organisation_only(
     assert world.cast.client(who).get(url).status_code == status
     listing = world.cast.client(who).get(reverse("estimation:published_list")).content.decode()
     assert (url in listing) is (status == 200)
+
+
+def test_a_later_runs_page_shows_the_figure_quoted_as_known_on_its_date(
+    world: World, analyst: User, on: Any
+) -> None:
+    on(FIRST_DAY)
+    publish(analyst, finished(world), stratum="2009", kind="documented")
+    incident_on(incident_add(world.cast.organisation, "i8", 2009, "RU-MOW"), world.a)
+    run = finished(world)
+    page = client_of(analyst).get(reverse("estimation:run_detail", args=[run.pk]))
+    assert "Published as known on 2010-01-15: 3; this run: +1 (+33.3%)" in page.content.decode()
