@@ -405,6 +405,14 @@ def figure_published_on_the_page(world: World) -> None:
     assert response.status_code == 302, response.content[:300]
 
 
+def figure_published_by_command(world: World) -> None:
+    run_id = _estimate_run(world)
+    command(
+        *("estimate", "--publish", str(run_id), "--stratum", "all", "--documented"),
+        *("--user", "admin"),
+    )
+
+
 def estimate_results_downloaded(world: World) -> None:
     run_id = _estimate_run(world)
     response = world.client("reader").get(reverse("estimation:run_csv", args=[run_id]))
@@ -651,6 +659,10 @@ CASES: dict[str, tuple[Callable[[World], None], Expected]] = {
     "estimate figure published on the page": (
         figure_published_on_the_page,
         Expected(Action.PUBLISH, "admin", "estimation.publishedfigure", names=False),
+    ),
+    "estimate figure published by command": (
+        figure_published_by_command,
+        Expected(Action.PUBLISH, "admin", "estimation.publishedfigure", "command:estimate"),
     ),
     "estimate results downloaded": (
         estimate_results_downloaded,

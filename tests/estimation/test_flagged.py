@@ -18,10 +18,11 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from dozor.estimation import outcomes
+from dozor.estimation import outcomes, selectors, services
+from dozor.estimation.models import EstimateRun
 from dozor.estimation.outcomes import verdict
 from dozor.security.models import Role
-from tests.estimation.conftest import World
+from tests.estimation.conftest import World, demo_analyst
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -215,3 +216,22 @@ def test_a_run_without_linkage_uncertainty_has_no_such_column(world: World) -> N
     run_id = run("--method", "loglinear")["run"]
     page = world.cast.client("owner").get(reverse("estimation:run_detail", args=[run_id]))
     assert "With the uncertainty of the links" not in page.content.decode()
+
+
+def test_the_latest_estimate_for_indicators_skips_a_figure_not_to_quote(
+    shaped: dict[str, dict[str, Any]],
+) -> None:
+    analyst = demo_analyst(seed=11, size=200)
+
+    def by_year() -> EstimateRun:
+        run = services.estimate_run_start(
+            user=analyst, method="loglinear", stratify_by="year", country="RU", seed=1
+        )
+        return services.estimate_run_execute(run_id=run.pk)
+
+    quotable = by_year()
+    year = int(next(r for r in quotable.results if r.get("estimate") is not None)["stratum"])
+    shaped["loglinear"] = NOT_CONVERGED
+    by_year()  # the later run: its figures are not to quote
+    found = selectors.estimate_latest(user=analyst, country="RU", year=year)
+    assert found is not None and found.run_id == quotable.pk

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import json
+from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
@@ -241,3 +245,34 @@ def test_a_later_runs_page_shows_the_figure_quoted_as_known_on_its_date(
     run = finished(world)
     page = client_of(analyst).get(reverse("estimation:run_detail", args=[run.pk]))
     assert "Published as known on 2010-01-15: 3; this run: +1 (+33.3%)" in page.content.decode()
+
+
+def test_an_analyst_publishes_by_command(world: World, analyst: User) -> None:
+    run = finished(world, by="none")
+    out = StringIO()
+    call_command(
+        *("estimate", "--publish", str(run.pk), "--stratum", "all", "--method", "loglinear"),
+        *("--user", "analyst", "--json"),
+        stdout=out,
+    )
+    published = json.loads(out.getvalue())
+    figure = PublishedFigure.objects.get()
+    assert (published["revision"], published["figure"]) == (1, figure.figure)
+    entry = AuditEntry.objects.get(action=Action.PUBLISH)
+    assert entry.origin == "command:estimate" and entry.actor == "analyst"
+
+
+def test_publishing_by_command_is_refused_to_a_documenter(world: World) -> None:
+    run = finished(world, by="none")
+    with pytest.raises(CommandError, match="analysts and administrators"):
+        call_command(
+            *("estimate", "--publish", str(run.pk), "--stratum", "all", "--documented"),
+            *("--user", "owner"),
+        )
+    assert not PublishedFigure.objects.exists()
+
+
+def test_publishing_by_command_needs_the_group(world: World, analyst: User) -> None:
+    run = finished(world, by="none")
+    with pytest.raises(CommandError, match="--publish needs --stratum"):
+        call_command("estimate", "--publish", str(run.pk), "--user", "analyst")

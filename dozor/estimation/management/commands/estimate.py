@@ -6,13 +6,13 @@ import time
 from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
 
 from dozor.analysis.mse import METHODS
 from dozor.commands import DozorCommand
 from dozor.estimation import presenting, selectors, services
-from dozor.estimation.models import STRATIFICATIONS, EstimateRun, RunStatus
+from dozor.estimation.models import STRATIFICATIONS, EstimateRun, FigureKind, RunStatus
 from dozor.security.models import User
 
 MSG_NO_USER = "--user {name}: there is no active user of that name."
@@ -27,6 +27,12 @@ MSG_TABLE_WRITTEN = (
     "Capture histories written to {path} (SHA-256 {hash}); `dozor mse {path} --stratum GROUP "
     "--method METHOD --seed {seed}{settings}` gives this run's figures."
 )
+MSG_PUBLISH_STRATUM = "--publish needs --stratum GROUP: the group whose figure to publish."
+MSG_PUBLISH_ONE_METHOD = "--publish takes one --method: the method whose estimate to publish."
+MSG_PUBLISHED = (
+    "Published the {kind} of group {stratum} as revision {number} on {date}: {figure}. "
+    "Every revision: Published figures on the Estimates page."
+)
 WAIT_SECONDS = 5
 
 
@@ -39,7 +45,8 @@ class Command(DozorCommand):
         "per group and method, and whether the methods agree. Without --method the default "
         "method (DOZOR_ESTIMATION_DEFAULT_METHOD) runs; `--method all` runs every one. "
         "`--write-table FILE` writes the capture histories the run used, for `dozor mse`. "
-        "`--reproduce RUN_ID` recomputes a stored run and compares; `--run-pending` executes "
+        "`--reproduce RUN_ID` recomputes a stored run and compares; `--publish RUN_ID --stratum "
+        "GROUP` publishes a figure of it (analysts and administrators); `--run-pending` executes "
         "runs started on the web page (for DOZOR_ESTIMATION_WORKER=command)."
     )
 
@@ -82,6 +89,20 @@ class Command(DozorCommand):
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--reproduce", type=int, metavar="RUN_ID", help="recompute a run")
         parser.add_argument(
+            "--publish",
+            type=int,
+            metavar="RUN_ID",
+            help="publish a figure of a finished run as the one the organisation quotes: the "
+            "estimate of --stratum GROUP by --method (default: the run's first method), or with "
+            "--documented its documented count",
+        )
+        parser.add_argument("--stratum", metavar="GROUP", help="with --publish: the group")
+        parser.add_argument(
+            "--documented",
+            action="store_true",
+            help="with --publish: the documented count rather than the estimate",
+        )
+        parser.add_argument(
             "--run-pending", action="store_true", help="execute the queued runs, then exit"
         )
         parser.add_argument(
@@ -99,6 +120,9 @@ class Command(DozorCommand):
             raise CommandError(MSG_NO_USER.format(name=options["user"]))
         if options["reproduce"] is not None:
             self._reproduce(user, options["reproduce"], as_json=options["json"])
+            return
+        if options["publish"] is not None:
+            self._publish(user, options)
             return
         table_path = Path(options["write_table"]) if options["write_table"] else None
         if table_path is not None and not table_path.parent.is_dir():
@@ -201,6 +225,60 @@ class Command(DozorCommand):
                     self.stdout.write("no queued runs")
                 return
             time.sleep(WAIT_SECONDS)
+
+    def _publish(self, user: User, options: dict[str, Any]) -> None:
+        run_id = options["publish"]
+        try:
+            run = selectors.run_get(user=user, run_id=run_id)
+        except EstimateRun.DoesNotExist:
+            raise CommandError(MSG_NO_RUN.format(run_id=run_id, name=user.username)) from None
+        if not options["stratum"]:
+            raise CommandError(MSG_PUBLISH_STRATUM)
+        methods = options["method"] or []
+        if len(methods) > 1:
+            raise CommandError(MSG_PUBLISH_ONE_METHOD)
+        try:
+            figure = services.estimate_publish(
+                user=user,
+                run=run,
+                stratum=options["stratum"],
+                method=methods[0] if methods else None,
+                kind=FigureKind.DOCUMENTED if options["documented"] else FigureKind.ESTIMATE,
+            )
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from None
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        series = figure.series
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "series": series.pk,
+                        "kind": series.kind,
+                        "stratum": series.stratum,
+                        "period": series.period,
+                        "revision": figure.number,
+                        "method": figure.method,
+                        "documented": figure.documented,
+                        "figure": figure.figure,
+                        "lower": figure.lower,
+                        "upper": figure.upper,
+                        "run": run.pk,
+                        "published_at": figure.published_at.isoformat(),
+                    }
+                )
+            )
+            return
+        self.stdout.write(
+            MSG_PUBLISHED.format(
+                kind=series.kind,
+                stratum=series.stratum,
+                number=figure.number,
+                date=figure.published_at.date().isoformat(),
+                figure=f"{figure.figure:,.0f}",
+            )
+        )
 
     def _reproduce(self, user: User, run_id: int, *, as_json: bool) -> None:
         try:
