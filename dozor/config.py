@@ -15,6 +15,9 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 ENVIRONMENTS = ("production", "development", "test")
+# The estimation methods (dozor.analysis.mse.METHODS; a test keeps them equal). Named here so that
+# reading the settings does not load the statistics.
+ESTIMATION_METHODS = ("loglinear", "lcmcr", "dga")
 INSECURE_KEY_PREFIXES = ("django-insecure", "change-me", "changeme", "secret")
 MIN_SECRET_KEY_LENGTH = 50
 
@@ -128,6 +131,13 @@ SETTINGS = (
         "thread",
         "Where estimate runs started on the web page execute: thread (a background thread of "
         "the web process) or command (queued for `dozor estimate --run-pending`).",
+    ),
+    Setting(
+        "DOZOR_ESTIMATION_DEFAULT_METHOD",
+        "lcmcr",
+        "The method a new estimate run uses when none is chosen (loglinear, lcmcr or dga), and "
+        "the one ticked on the Estimates page. The default is the method the coverage study in "
+        "docs/estimation.md recommends.",
     ),
     Setting(
         "DOZOR_LINKAGE_ACCEPT_PROBABILITY",

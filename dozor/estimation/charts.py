@@ -1,8 +1,9 @@
 """Charts of estimates as plain SVG built on the server: no script, no external file.
 
-Two charts: documented against estimated per stratum (a bar for what was documented, a dot and a
-line for the estimate and its interval), and the posterior distribution of the total for the
-Bayesian methods (a histogram with the interval shaded).
+Three charts: documented against estimated per stratum (a bar for what was documented, a dot and a
+line for the estimate and its interval), the posterior distribution of the total for the
+Bayesian methods (a histogram with the interval shaded), and the trace of LCMCR's draws of the
+total, chain by chain (the picture of whether the chains converged).
 """
 
 from __future__ import annotations
@@ -151,6 +152,54 @@ def posterior_chart(
         parts.append(
             f'<text x="{x(value):.1f}" y="{height - 6}" text-anchor="{anchor}">'
             f"{_number(value)}</text>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+# One colour per chain: distinct in print and for the common colour blindnesses.
+CHAIN_COLOURS = ("#1f4e79", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e")
+
+
+def trace_chart(traces: Sequence[Sequence[float]], *, title: str, chain_label: str) -> str:
+    """The draws of the total, chain by chain, in the order drawn: chains that have converged
+    wander over the same band; chains that have not sit at different levels or drift."""
+    width, height, left, bottom, top = 360, 150, 46, 20, 10
+    plot_w, plot_h = width - left - 10, height - bottom - top
+    values = [float(v) for chain in traces for v in chain]
+    if not values:
+        return ""
+    lo, hi = min(values), max(values)
+    span = (hi - lo) or 1.0
+    longest = max((len(chain) for chain in traces), default=1)
+
+    def x(index: int) -> float:
+        return left + plot_w * index / max(longest - 1, 1)
+
+    def y(value: float) -> float:
+        return top + plot_h * (1 - (value - lo) / span)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'role="img" aria-label="{escape(title)}" class="chart trace" {TEXT_STYLE} '
+        'font-size="11">',
+        f"<title>{escape(title)}</title>",
+        f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="{AXIS_COLOUR}"/>',
+    ]
+    for value, anchor_y in ((hi, top + 4), (lo, top + plot_h)):
+        parts.append(
+            f'<text x="{left - 4}" y="{anchor_y:.1f}" text-anchor="end">{_number(value)}</text>'
+        )
+    for number, chain in enumerate(traces):
+        colour = CHAIN_COLOURS[number % len(CHAIN_COLOURS)]
+        points = " ".join(f"{x(i):.1f},{y(float(v)):.1f}" for i, v in enumerate(chain))
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1" '
+            f'stroke-opacity="0.8"><title>{escape(chain_label)} {number + 1}</title></polyline>'
+        )
+        parts.append(
+            f'<text x="{left + 4 + 70 * number}" y="{height - 4}" fill="{colour}">'
+            f"{escape(chain_label)} {number + 1}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)

@@ -12,7 +12,7 @@ import datetime
 import functools
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +25,17 @@ from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, 
 from django.db.models.functions import Cast, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
-from dozor.analysis.mse import CaptureHistories, capture_histories_from_frame
-from dozor.estimation.models import STRATIFICATIONS, EstimateRun, RunStatus
+from dozor.analysis.capture_table import histories_from_table, list_order
+from dozor.analysis.mse import CaptureHistories
+from dozor.estimation import outcomes
+from dozor.estimation.models import (
+    STRATIFICATIONS,
+    EstimateRun,
+    FigureKind,
+    PublishedFigure,
+    PublishedSeries,
+    RunStatus,
+)
 from dozor.records.geography import country_exists, russian_regions
 from dozor.records.models import Incident, IncidentReport, Report, SourceList
 from dozor.records.selectors import incidents_visible
@@ -108,16 +117,17 @@ class CaptureTable:
         return hashlib.sha256(self.to_csv().encode("utf-8")).hexdigest()
 
     def strata(self) -> dict[str, CaptureHistories]:
-        """Capture histories per stratum, in stratum order (years ascending)."""
-        out: dict[str, CaptureHistories] = {}
-        for key, part in self.frame.groupby(STRATUM_COLUMN, sort=False):
-            out[str(key)] = capture_histories_from_frame(
-                part.drop(columns=[STRATUM_COLUMN]),
-                lists=self.list_names,
-                count_column=COUNT_COLUMN,
-                label=str(key),
-            )
-        return out
+        """Capture histories per stratum, in stratum order (years ascending).
+
+        Built by the function `dozor mse` reads its CSV with, from the table :meth:`to_csv`
+        writes, so both give a method the same histories in the same list order.
+        """
+        return histories_from_table(
+            self.frame,
+            lists=self.list_names,
+            count_column=COUNT_COLUMN,
+            stratum_column=STRATUM_COLUMN,
+        )
 
 
 def source_lists_with_records(user: User | AnonymousUser) -> QuerySet[SourceList]:
@@ -137,10 +147,12 @@ def source_lists_resolve(
 ) -> list[SourceList]:
     """The source lists to treat as lists: by id or exact name, or all with visible records.
 
+    In the order of their names by code point (as :func:`list_order`), never by the database's
+    collation, so that the same lists make the same table on SQLite and on any PostgreSQL.
     Raises ValidationError (MSG_UNKNOWN_LIST, MSG_TOO_FEW_LISTS) when the choice cannot be used.
     """
     if not choices:
-        chosen = list(source_lists_with_records(user))
+        chosen = _in_list_order(source_lists_with_records(user))
     else:
         everything = {source.name: source for source in SourceList.objects.order_by("name")}
         by_id = {str(source.pk): source for source in everything.values()}
@@ -156,7 +168,7 @@ def source_lists_resolve(
                 )
             if source not in chosen:
                 chosen.append(source)
-        chosen.sort(key=lambda source: source.name)
+        chosen = _in_list_order(chosen)
     if len(chosen) < MIN_LISTS:
         if not choices:
             _unlinked_reports_explain(user, chosen)
@@ -169,6 +181,11 @@ def source_lists_resolve(
             },
         )
     return chosen
+
+
+def _in_list_order(sources: Iterable[SourceList]) -> list[SourceList]:
+    by_name = {source.name: source for source in sources}
+    return [by_name[name] for name in list_order(by_name)]
 
 
 def _unlinked_reports_explain(user: User | AnonymousUser, chosen: Sequence[SourceList]) -> None:
@@ -373,17 +390,18 @@ def estimate_latest(
 ) -> LatestEstimate | None:
     """The latest finished by-year estimate for ``country`` and ``year`` the user may see.
 
-    Only runs restricted to that country count (a run over all countries mixes them). Strata the
-    estimator refused are skipped. None when there is no such estimate.
+    Only runs restricted to that country count (a run over all countries mixes them). A run's
+    figure is that of ``method``, or of its first method. Strata the estimator refused, and
+    figures not to quote (not converged, driven by the prior), are skipped. None when there is
+    no such estimate.
     """
     runs = runs_visible(user).filter(
         status=RunStatus.DONE, stratify_by="year", country=country.upper()
     )
-    if method:
-        runs = runs.filter(method=method)
     for run in runs.order_by("-finished_at", "-id"):
-        result = run.result_for(str(year))
-        if result is None or result.get("error") or result.get("estimate") is None:
+        wanted = method or run.method
+        result = run.result_for(str(year), wanted)
+        if result is None or not outcomes.quotable(result, wanted):
             continue
         return LatestEstimate(
             country=run.country,
@@ -393,8 +411,130 @@ def estimate_latest(
             lower=float(result["lower"]),
             upper=None if result.get("upper") is None else float(result["upper"]),
             level=float(result["level"]),
-            method=run.method,
+            method=wanted,
             run_id=run.pk,
             finished_at=run.finished_at,
         )
     return None
+
+
+# --- published figures -----------------------------------------------------------------------
+
+
+def lists_key(list_ids: Sequence[int]) -> str:
+    """The lists of a published figure as one value: their ids, sorted."""
+    return ",".join(str(pk) for pk in sorted(list_ids))
+
+
+def period_of(stratify_by: str, stratum: str) -> str:
+    """The period a group covers: its year when grouped by year, else every date ("")."""
+    return stratum if stratify_by == "year" and stratum.isdigit() else ""
+
+
+def published_series_visible(user: User | AnonymousUser) -> QuerySet[PublishedSeries]:
+    """The figures the user's organisation published (none for a user without one)."""
+    organisation_id = getattr(user, "organisation_id", None)
+    if not user.is_authenticated or not user.is_active or organisation_id is None:
+        return PublishedSeries.objects.none()
+    return PublishedSeries.objects.filter(organisation_id=organisation_id, revision__gt=0)
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision of a published figure and how it changed the one before."""
+
+    figure: PublishedFigure
+    previous: PublishedFigure | None
+
+    @property
+    def change(self) -> float | None:
+        return None if self.previous is None else self.figure.figure - self.previous.figure
+
+    @property
+    def change_percent(self) -> float | None:
+        if self.previous is None or not self.previous.figure:
+            return None
+        return 100 * (self.figure.figure - self.previous.figure) / self.previous.figure
+
+
+@dataclass(frozen=True)
+class PublishedHistory:
+    series: PublishedSeries
+    revisions: list[Revision]  # the first first
+
+    @property
+    def latest(self) -> Revision:
+        return self.revisions[-1]
+
+    @property
+    def earlier(self) -> list[Revision]:
+        """Every revision before the latest, the most recent first."""
+        return list(reversed(self.revisions[:-1]))
+
+
+def published_history(series: PublishedSeries) -> PublishedHistory:
+    figures = list(
+        PublishedFigure.objects.filter(series=series)
+        .select_related("published_by", "run")
+        .order_by("number")
+    )
+    return PublishedHistory(
+        series=series,
+        revisions=[
+            Revision(figure=figure, previous=figures[i - 1] if i else None)
+            for i, figure in enumerate(figures)
+        ],
+    )
+
+
+def published_history_get(*, user: User | AnonymousUser, series_id: int) -> PublishedHistory:
+    """Every revision of one published figure the user may see, or PublishedSeries.DoesNotExist
+    (also when it exists and belongs to another organisation)."""
+    return published_history(published_series_visible(user).get(pk=series_id))
+
+
+def published_for_year(
+    *, user: User | AnonymousUser, country: str, year: int, kind: str = FigureKind.ESTIMATE
+) -> PublishedHistory | None:
+    """The history of the figure the user's organisation last published for ``country`` and
+    ``year`` (grouped by year), of the kind asked; None when it published none."""
+    candidates = published_series_visible(user).filter(
+        kind=kind, stratify_by="year", stratum=str(year), country=country.upper()
+    )
+    latest = (
+        PublishedFigure.objects.filter(series__in=candidates)
+        .order_by("-published_at", "-id")
+        .select_related("series")
+        .first()
+    )
+    return None if latest is None else published_history(latest.series)
+
+
+def published_for_groups_of(run: EstimateRun) -> dict[tuple[str, str], PublishedFigure]:
+    """The latest published figure of each of the run's groups, by (stratum, kind): what the
+    organisation quotes for the same grouping, country, lists and period, from whichever run."""
+    if run.organisation_id is None:
+        return {}
+    series = PublishedSeries.objects.filter(
+        organisation_id=run.organisation_id,
+        stratify_by=run.stratify_by,
+        country=run.country,
+        lists_key=lists_key(run.list_ids),
+        revision__gt=0,
+    )
+    latest: dict[tuple[str, str], PublishedFigure] = {}
+    for figure in (
+        PublishedFigure.objects.filter(series__in=series)
+        .select_related("series")
+        .order_by("series_id", "number")
+    ):
+        if figure.series.period == period_of(run.stratify_by, figure.series.stratum):
+            latest[figure.series.stratum, figure.series.kind] = figure
+    return latest
+
+
+def published_from_run(run: EstimateRun) -> dict[tuple[str, str, str], PublishedFigure]:
+    """The figures published from a run, by (stratum, method, kind); the method of a documented
+    count is empty."""
+    found = PublishedFigure.objects.filter(run=run).select_related("series").order_by("number")
+    return {(f.series.stratum, f.method, f.series.kind): f for f in found}

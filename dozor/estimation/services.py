@@ -6,21 +6,28 @@ import datetime
 import logging
 import math
 import secrets
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis import mse
+from dozor.analysis.capture_table import SETTINGS_CLASSES, run_estimate
 from dozor.audit import services as audit
-from dozor.estimation import selectors
-from dozor.estimation.models import EstimateRun, RunStatus
+from dozor.estimation import outcomes, selectors
+from dozor.estimation.models import (
+    EstimateRun,
+    FigureKind,
+    PublishedFigure,
+    PublishedSeries,
+    RunStatus,
+)
 from dozor.security import policy
 from dozor.security.models import User
 
@@ -29,32 +36,54 @@ logger = logging.getLogger("dozor.estimation")
 POSTERIOR_BINS = 30
 MAX_SEED = 2**31 - 1
 REPRODUCE_TOLERANCE = 1e-6
-SETTINGS_CLASSES: dict[str, type] = {
-    "loglinear": mse.LoglinearSettings,
-    "lcmcr": mse.LcmcrSettings,
-    "dga": mse.DgaSettings,
-}
 # Set by the run itself, never by the person asking.
 RESERVED_SETTINGS = frozenset({"seed", "backend"})
+# Asks for every method.
+ALL_METHODS = "all"
+# The diagnostics kept per LCMCR result: a trace of at most this many draws per chain.
+TRACE_POINTS = 500
 
-MSG_UNKNOWN_METHOD = _("“%(value)s” is not a method: choose loglinear, lcmcr or dga.")
+MSG_UNKNOWN_METHOD = _(
+    "“%(value)s” is not a method: choose loglinear, lcmcr or dga, or all of them."
+)
 MSG_BAD_SEED = _("The seed must be a whole number from 0 to %(max)s; got “%(value)s”.")
-MSG_UNKNOWN_SETTING = _("“%(name)s” is not a setting of the %(method)s method; known: %(known)s.")
+MSG_UNKNOWN_SETTING = _(
+    "“%(name)s” is not a setting of the method(s) %(method)s; known: %(known)s."
+)
 MSG_BAD_SETTING = _("The setting “%(name)s” = “%(value)s” is not usable: %(reason)s.")
 MSG_NO_ORGANISATION_RUN = _("Only signed-in users can start an estimate.")
 MSG_RUN_FINISHED = _("This run has already finished; there is nothing to cancel.")
+MSG_PUBLISH_NOT_DONE = _("Only a finished run's figures can be published; this run is %(status)s.")
+MSG_PUBLISH_NO_RESULT = _("This run has no result for the group “%(stratum)s” by %(method)s.")
+MSG_PUBLISH_REFUSED = _(
+    "The estimator refused this group, so there is no estimate to publish; the documented "
+    "count can be published."
+)
+MSG_PUBLISH_FLAGGED = _(
+    "This estimate is marked “%(status)s” and is not a figure to quote; publish it once a run "
+    "gives a result without that mark."
+)
+MSG_PUBLISH_KIND = _("“%(value)s” is not a kind of figure: choose estimate or documented.")
 
 
-def _settings_check(method: str, settings: dict[str, Any]) -> dict[str, Any]:
-    cls = SETTINGS_CLASSES[method]
-    known = {f.name: f for f in fields(cls)} if hasattr(cls, "__dataclass_fields__") else {}
-    allowed = sorted(set(known) - RESERVED_SETTINGS)
+def _settings_of(method: str) -> list[str]:
+    return sorted({f.name for f in fields(SETTINGS_CLASSES[method])} - RESERVED_SETTINGS)
+
+
+def settings_for(method: str, settings: dict[str, Any]) -> dict[str, Any]:
+    """The run's settings that ``method`` has: with several methods, each takes its own."""
+    known = set(_settings_of(method))
+    return {name: value for name, value in settings.items() if name in known}
+
+
+def _settings_check(methods: Sequence[str], settings: dict[str, Any]) -> dict[str, Any]:
+    allowed = sorted({name for method in methods for name in _settings_of(method)})
     for name, value in settings.items():
         if name not in allowed:
             raise ValidationError(
                 MSG_UNKNOWN_SETTING,
                 code="unknown_setting",
-                params={"name": name, "method": method, "known": ", ".join(allowed)},
+                params={"name": name, "method": ", ".join(methods), "known": ", ".join(allowed)},
             )
         if isinstance(value, bool) or not isinstance(value, int | float | str | type(None)):
             raise ValidationError(
@@ -81,6 +110,40 @@ def _settings_check(method: str, settings: dict[str, Any]) -> dict[str, Any]:
     return dict(settings)
 
 
+def methods_check(methods: str | Sequence[str] | None) -> list[str]:
+    """The methods asked for, each once: the default method first when it is among them (its
+    figure is the run's figure, see EstimateRun.method), then the others in the order given;
+    none: the default method.
+
+    ``all`` stands for every method. Raises ValidationError (MSG_UNKNOWN_METHOD) for a method
+    that does not exist.
+    """
+    if methods is None or isinstance(methods, str):
+        methods = [methods] if methods else []
+    chosen: list[str] = []
+    for value in methods:
+        name = str(value).strip().lower()
+        if name == ALL_METHODS:
+            names = list(SETTINGS_CLASSES)
+        elif name in SETTINGS_CLASSES:
+            names = [name]
+        else:
+            raise ValidationError(
+                MSG_UNKNOWN_METHOD, code="unknown_method", params={"value": value}
+            )
+        chosen += [n for n in names if n not in chosen]
+    default = default_method()
+    if default in chosen:
+        chosen.remove(default)
+        chosen.insert(0, default)
+    return chosen or [default]
+
+
+def default_method() -> str:
+    """The method of a run that names none (DOZOR_ESTIMATION_DEFAULT_METHOD)."""
+    return str(django_settings.DOZOR_ESTIMATION_DEFAULT_METHOD)
+
+
 def seed_check(seed: int | str | None) -> int:
     """The seed given, or a fresh one: every run has a seed, so every run can be repeated."""
     if seed is None or seed == "":
@@ -100,7 +163,7 @@ def seed_check(seed: int | str | None) -> int:
 def estimate_run_start(
     *,
     user: User,
-    method: str,
+    method: str | Sequence[str] | None = None,
     stratify_by: str,
     lists: Sequence[str | int] | None = None,
     country: str = "",
@@ -109,21 +172,23 @@ def estimate_run_start(
 ) -> EstimateRun:
     """Validate the request and store a queued run; a worker executes it.
 
-    Everything is checked first (method, stratification, lists, country, seed, settings), so a
+    ``method`` is one method, several (each is run on every stratum, with the same seed), or
+    ``all``; none: the default method. ``settings`` apply to every method that has them.
+    Everything is checked first (methods, stratification, lists, country, seed, settings), so a
     bad request stores nothing and raises ValidationError with a message naming what is wrong.
     """
     if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         raise ValidationError(MSG_NO_ORGANISATION_RUN, code="no_user")
-    if method not in SETTINGS_CLASSES:
-        raise ValidationError(MSG_UNKNOWN_METHOD, code="unknown_method", params={"value": method})
+    methods = methods_check(method)
     selectors.stratification_check(stratify_by)
     country = selectors.country_check(country)
     chosen = selectors.source_lists_resolve(user=user, choices=lists)
-    checked_settings = _settings_check(method, settings or {})
+    checked_settings = _settings_check(methods, settings or {})
     run = EstimateRun.objects.create(
         organisation_id=user.organisation_id,
         created_by=user,
-        method=method,
+        method=methods[0],
+        methods=methods,
         stratify_by=stratify_by,
         country=country,
         lists=[{"id": source.pk, "name": source.name} for source in chosen],
@@ -135,7 +200,7 @@ def estimate_run_start(
         user=user,
         target=run,
         changes={
-            "method": method,
+            "methods": methods,
             "stratify_by": stratify_by,
             "country": country,
             "lists": [source.pk for source in chosen],
@@ -143,6 +208,16 @@ def estimate_run_start(
         },
     )
     return run
+
+
+def estimate_run_export_record(*, run: EstimateRun, user: User, file_format: str) -> None:
+    """One audit entry per run's results written as a file: counts only, never names."""
+    audit.audit_record(
+        action=audit.Action.EXPORT,
+        user=user,
+        target=run,
+        changes={"export": "estimate_run", "format": file_format, "names": False},
+    )
 
 
 def estimate_run_cancel(*, run: EstimateRun, user: User) -> EstimateRun:
@@ -199,8 +274,52 @@ def _posterior(result: mse.Estimate) -> dict[str, list[float]] | None:
 
 def _details(result: mse.Estimate) -> dict[str, Any]:
     keep = ("selection", "models_compared", "rhat", "ess", "posterior_mean", "chain_seeds")
-    return {
+    details = {
         k: _finite(v) if isinstance(v, float) else v for k, v in result.details.items() if k in keep
+    }
+    diagnostics = result.details.get("diagnostics") or _lcmcr_diagnostics(result)
+    if diagnostics:
+        details["diagnostics"] = _stored(diagnostics)
+    return details
+
+
+def _stored(value: Any) -> Any:
+    """A value as JSON stores it: NumPy numbers as Python's, infinities and NaN as None."""
+    if isinstance(value, dict):
+        return {str(k): _stored(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [_stored(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float):
+        return _finite(value)
+    return value
+
+
+def _thinned(chain: Sequence[float], points: int = TRACE_POINTS) -> list[float]:
+    step = max(1, math.ceil(len(chain) / points))
+    return [float(value) for value in list(chain)[::step]]
+
+
+def _lcmcr_diagnostics(result: mse.Estimate) -> dict[str, Any] | None:
+    """LCMCR's diagnostics from the sampler's summary, for an estimator that gives no
+    ``diagnostics`` of its own: R-hat and effective draws of N, classes used, the sweeps run, the
+    time taken and a trace of N per chain (thinned to at most TRACE_POINTS draws)."""
+    if result.method != "lcmcr" or "trace_N" not in result.details:
+        return None
+    traces = [list(chain) for chain in np.atleast_2d(np.asarray(result.details["trace_N"]))]
+    rhat = _finite(result.details.get("rhat"))
+    cfg = result.settings
+    return {
+        "rhat": rhat,
+        "ess": _finite(result.details.get("ess")),
+        "classes_used": _finite(result.details.get("occupied_classes_median")),
+        "K": cfg.get("K"),
+        "sweeps": int(cfg.get("burnin", 0))
+        + int(cfg.get("samples", 0)) * int(cfg.get("thinning", 1)),
+        "seconds": _finite(result.details.get("seconds")),
+        "converged": rhat is not None and rhat <= outcomes.RHAT_LIMIT,
+        "trace": [_thinned(chain) for chain in traces],
     }
 
 
@@ -213,18 +332,14 @@ def stratum_estimate(
     seed: int,
 ) -> dict[str, Any]:
     """One stratum's result as stored: the estimate, or the estimator's refusal."""
-    overrides = dict(settings)
-    if method == "lcmcr":
-        overrides["seed"] = seed
     base = {
         "stratum": stratum,
         "observed": histories.observed,
         "list_totals": histories.list_totals(),
     }
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", mse.MSEWarning)
-            result = mse.estimate(histories, method, **overrides)
+        # The one way every path runs a method (dozor mse too): same settings, same seed.
+        result = run_estimate(histories, method=method, settings=settings, seed=seed)
     except mse.MSEError as error:
         return {**base, "error": str(error), "error_kind": type(error).__name__}
     return {
@@ -242,7 +357,7 @@ def stratum_estimate(
     }
 
 
-ProgressCallback = Callable[[EstimateRun, str], None]
+ProgressCallback = Callable[[EstimateRun, str, str], None]
 
 
 def _cancel_requested(run_id: int) -> bool:
@@ -257,12 +372,27 @@ def _finish(run_id: int, status: RunStatus, **values: Any) -> None:
     )
 
 
+def method_result(
+    *, stratum: str, histories: mse.CaptureHistories, method: str, run: EstimateRun
+) -> dict[str, Any]:
+    """One stratum's result by one of the run's methods, with the run's settings and seed."""
+    result = stratum_estimate(
+        stratum=stratum,
+        histories=histories,
+        method=method,
+        settings=settings_for(method, run.settings),
+        seed=run.seed,
+    )
+    return {**result, "method": method}
+
+
 def estimate_run_execute(*, run_id: int, progress: ProgressCallback | None = None) -> EstimateRun:
-    """Claim a queued run and compute it, stratum by stratum, storing progress as it goes.
+    """Claim a queued run and compute it, stratum by stratum and method by method, storing
+    progress as it goes.
 
     The claim is one conditional UPDATE, so a run is executed once even when the web process's
     thread and a `dozor estimate --run-pending` worker both see it. The cancel flag is read before
-    each stratum. The data are those the run's creator may see now.
+    each stratum and method. The data are those the run's creator may see now.
     """
     claimed = EstimateRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
         status=RunStatus.RUNNING, started_at=_now(), updated_at=_now()
@@ -274,36 +404,32 @@ def estimate_run_execute(*, run_id: int, progress: ProgressCallback | None = Non
         table = selectors.capture_table(
             user=run.created_by,
             stratify_by=run.stratify_by,
-            lists=_run_lists(run),
+            lists=run_lists(run),
             country=run.country,
         )
         strata = table.strata()
+        methods = run.method_list
         run.data_hash = table.sha256()
-        run.progress_total = len(strata)
+        run.progress_total = len(strata) * len(methods)
         EstimateRun.objects.filter(pk=run.pk).update(
             data_hash=run.data_hash, progress_total=run.progress_total, updated_at=_now()
         )
         results: list[dict[str, Any]] = []
         for key, histories in strata.items():
-            if progress:
-                progress(run, key)
-            if _cancel_requested(run.pk):
-                _finish(run.pk, RunStatus.CANCELLED)
-                run.refresh_from_db()
-                return run
-            results.append(
-                stratum_estimate(
-                    stratum=key,
-                    histories=histories,
-                    method=run.method,
-                    settings=run.settings,
-                    seed=run.seed,
+            for method in methods:
+                if progress:
+                    progress(run, key, method)
+                if _cancel_requested(run.pk):
+                    _finish(run.pk, RunStatus.CANCELLED)
+                    run.refresh_from_db()
+                    return run
+                results.append(
+                    method_result(stratum=key, histories=histories, method=method, run=run)
                 )
-            )
-            run.progress_done = len(results)
-            EstimateRun.objects.filter(pk=run.pk).update(
-                results=results, progress_done=run.progress_done, updated_at=_now()
-            )
+                run.progress_done = len(results)
+                EstimateRun.objects.filter(pk=run.pk).update(
+                    results=results, progress_done=run.progress_done, updated_at=_now()
+                )
         _finish(run.pk, RunStatus.DONE)
     except KeyboardInterrupt:
         EstimateRun.objects.filter(pk=run.pk).update(cancel_requested=True)
@@ -318,7 +444,126 @@ def estimate_run_execute(*, run_id: int, progress: ProgressCallback | None = Non
     return run
 
 
-def _run_lists(run: EstimateRun) -> list[Any]:
+def _published_values(result: dict[str, Any], method: str, kind: str) -> dict[str, Any]:
+    if kind == FigureKind.DOCUMENTED:
+        return {
+            "method": "",
+            "documented": int(result["observed"]),
+            "figure": float(result["observed"]),
+            "lower": None,
+            "upper": None,
+            "level": None,
+            "cautions": [],
+        }
+    found = outcomes.status(result, method)
+    if found == outcomes.REFUSED:
+        raise ValidationError(MSG_PUBLISH_REFUSED, code="refused")
+    if found in outcomes.FLAGGED:
+        raise ValidationError(
+            MSG_PUBLISH_FLAGGED,
+            code="flagged",
+            params={"status": outcomes.STATUS_LABELS.get(found, found)},
+        )
+    return {
+        "method": method,
+        "documented": int(result["observed"]),
+        "figure": float(result["estimate"]),
+        "lower": _finite(result.get("lower")),
+        "upper": _finite(result.get("upper")),
+        "level": _finite(result.get("level")),
+        "cautions": list(result.get("cautions") or result.get("warnings") or []),
+    }
+
+
+REVISION_FIELDS = ("method", "documented", "figure", "lower", "upper", "level")
+
+
+@transaction.atomic
+def estimate_publish(
+    *,
+    user: User,
+    run: EstimateRun,
+    stratum: str,
+    method: str | None = None,
+    kind: str = FigureKind.ESTIMATE,
+) -> PublishedFigure:
+    """Publish one group's figure of a finished run: its estimate by ``method`` (default: the
+    run's first method) or its documented count, as the figure the organisation quotes.
+
+    The figure becomes the next revision of its series (organisation, what, grouping, group,
+    country, lists, period), kept with the date and the publisher and never changed. Publishing
+    the same figure from the same run again adds no revision. An estimate that was refused, did
+    not converge or is driven by the prior is not published (ValidationError).
+    """
+    policy.require(user, "estimate.publish", run)
+    if kind not in FigureKind.values:
+        raise ValidationError(MSG_PUBLISH_KIND, code="kind", params={"value": kind})
+    run = EstimateRun.objects.get(pk=run.pk)
+    if run.status != RunStatus.DONE:
+        raise ValidationError(
+            MSG_PUBLISH_NOT_DONE, code="not_done", params={"status": run.get_status_display()}
+        )
+    method = method or run.method
+    result = run.result_for(stratum, method)
+    if result is None:
+        raise ValidationError(
+            MSG_PUBLISH_NO_RESULT,
+            code="no_result",
+            params={"stratum": stratum, "method": outcomes.method_name(method)},
+        )
+    values = _published_values(result, method, kind)
+    series, _created = PublishedSeries.objects.get_or_create(
+        organisation_id=run.organisation_id,
+        kind=kind,
+        stratify_by=run.stratify_by,
+        stratum=stratum,
+        country=run.country,
+        lists_key=selectors.lists_key(run.list_ids),
+        period=selectors.period_of(run.stratify_by, stratum),
+        defaults={"lists": run.lists},
+    )
+    series = PublishedSeries.objects.select_for_update().get(pk=series.pk)
+    latest = series.revisions.order_by("-number").first()
+    if (
+        latest is not None
+        and latest.run_id == run.pk
+        and all(getattr(latest, name) == values[name] for name in REVISION_FIELDS)
+    ):
+        return latest
+    series.revision += 1
+    series.lists = run.lists
+    series.save(update_fields=["revision", "lists"])
+    figure = PublishedFigure.objects.create(
+        series=series,
+        number=series.revision,
+        run=run,
+        data_hash=run.data_hash,
+        seed=run.seed,
+        published_at=_now(),
+        published_by=user,
+        **values,
+    )
+    audit.audit_record(
+        action=audit.Action.PUBLISH,
+        user=user,
+        target=figure,
+        changes={
+            "kind": kind,
+            "stratify_by": run.stratify_by,
+            "stratum": stratum,
+            "country": run.country,
+            "lists": sorted(run.list_ids),
+            "period": series.period,
+            "revision": figure.number,
+            "run": run.pk,
+            **{name: values[name] for name in REVISION_FIELDS},
+            "names": False,
+        },
+    )
+    return figure
+
+
+def run_lists(run: EstimateRun) -> list[Any]:
     from dozor.records.models import SourceList
 
     by_id = SourceList.objects.in_bulk(run.list_ids)
@@ -365,42 +610,35 @@ def estimate_run_reproduce(
 ) -> Reproduction:
     """Recompute a finished run with its stored settings and seed on the data ``user`` sees.
 
-    Nothing is stored. The comparison covers the data hash and, per stratum, the documented
-    count, the estimate and the interval.
+    Nothing is stored. The comparison covers the data hash and, per stratum and method, the
+    documented count, the estimate and the interval.
     """
     table = selectors.capture_table(
-        user=user, stratify_by=run.stratify_by, lists=_run_lists(run), country=run.country
+        user=user, stratify_by=run.stratify_by, lists=run_lists(run), country=run.country
     )
     results = []
     for key, histories in table.strata().items():
-        if progress:
-            progress(run, key)
-        results.append(
-            stratum_estimate(
-                stratum=key,
-                histories=histories,
-                method=run.method,
-                settings=run.settings,
-                seed=run.seed,
-            )
-        )
+        for method in run.method_list:
+            if progress:
+                progress(run, key, method)
+            results.append(method_result(stratum=key, histories=histories, method=method, run=run))
     differences = []
-    stored = {r["stratum"]: r for r in run.results}
-    fresh = {r["stratum"]: r for r in results}
-    for key in sorted(set(stored) | set(fresh)):
-        if key not in fresh or key not in stored:
-            differences.append(
-                f"stratum {key}: only in the {'stored' if key in stored else 'new'} run"
-            )
+    stored = {(r["stratum"], run.result_method(r)): r for r in run.results}
+    fresh = {(r["stratum"], r["method"]): r for r in results}
+    for key, method in sorted(set(stored) | set(fresh)):
+        where = f"stratum {key}, {method}" if len(run.method_list) > 1 else f"stratum {key}"
+        if (key, method) not in fresh or (key, method) not in stored:
+            side = "stored" if (key, method) in stored else "new"
+            differences.append(f"{where}: only in the {side} run")
             continue
+        before, now = stored[key, method], fresh[key, method]
         for name in ("observed", "estimate", "lower", "upper"):
-            if _differs(stored[key].get(name), fresh[key].get(name)):
+            if _differs(before.get(name), now.get(name)):
                 differences.append(
-                    f"stratum {key}: {name} stored {stored[key].get(name)}, "
-                    f"now {fresh[key].get(name)}"
+                    f"{where}: {name} stored {before.get(name)}, now {now.get(name)}"
                 )
-        if bool(stored[key].get("error")) != bool(fresh[key].get("error")):
-            differences.append(f"stratum {key}: refused in one run and not in the other")
+        if bool(before.get("error")) != bool(now.get("error")):
+            differences.append(f"{where}: refused in one run and not in the other")
     return Reproduction(
         run_id=run.pk,
         stored_hash=run.data_hash,

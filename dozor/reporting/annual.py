@@ -1,6 +1,8 @@
 """The annual statistical report: what happened in a country in a year, from the incidents the
 user may see. Every count is one GROUP BY in the database; the funnel comes from the responses app
-and the documented-against-estimated figure from the estimation app.
+and the documented-against-estimated figure from the estimation app: the figure the organisation
+published for the year, as known on the date it was published and with its earlier revisions, or,
+when it published none, the latest estimate run's.
 
 Marked public, every count is suppressed by dozor.analysis.disclosure: a count shown on its own by
 the primary rule ("<5"), and the tables whose rows add up to the year's incidents shown in the
@@ -23,7 +25,14 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from dozor.analysis.disclosure import primary_status, shown_value
-from dozor.estimation.selectors import LatestEstimate, estimate_latest
+from dozor.estimation.models import FigureKind
+from dozor.estimation.outcomes import change_text
+from dozor.estimation.selectors import (
+    LatestEstimate,
+    PublishedHistory,
+    estimate_latest,
+    published_for_year,
+)
 from dozor.records.geography import region_name
 from dozor.records.models import Incident, IncidentBias, PersonInvolvement
 from dozor.records.selectors import incidents_visible
@@ -65,6 +74,77 @@ class AnnualReport:
     estimate_documented: int | str
     prepared_on: datetime.date
     svgs: dict[str, Any] = field(default_factory=dict)
+    # The figures the organisation published for the year (the latest and the earlier ones); a
+    # report quotes these, and the latest run's estimate only when nothing was published.
+    published: list[PublishedQuote] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class QuotedRevision:
+    """One revision of a published figure as the report quotes it."""
+
+    number: int
+    published_on: datetime.date
+    documented: int | str  # suppressed in public like every count
+    figure: float
+    lower: float | None
+    upper: float | None
+    method: str
+    change: float | None
+    change_percent: float | None
+
+    previous: float | None = None
+
+    @property
+    def change_text(self) -> str:
+        """The change from the revision before, signed: "+312 (+14.9%)"."""
+        if self.previous is None:
+            return ""
+        return change_text(self.figure, self.previous)
+
+
+@dataclass(frozen=True)
+class PublishedQuote:
+    kind: str
+    series_id: int
+    latest: QuotedRevision
+    earlier: list[QuotedRevision]  # the most recent first
+
+
+def _quote(history: PublishedHistory, *, public: bool) -> PublishedQuote:
+    def quoted(revision: Any) -> QuotedRevision:
+        figure = revision.figure
+        return QuotedRevision(
+            number=figure.number,
+            published_on=timezone.localdate(figure.published_at),
+            documented=shown(figure.documented, public=public),
+            figure=figure.figure,
+            lower=figure.lower,
+            upper=figure.upper,
+            method=figure.method,
+            change=revision.change,
+            change_percent=revision.change_percent,
+            previous=None if revision.previous is None else revision.previous.figure,
+        )
+
+    return PublishedQuote(
+        kind=history.series.kind,
+        series_id=history.series.pk,
+        latest=quoted(history.latest),
+        earlier=[quoted(revision) for revision in history.earlier],
+    )
+
+
+def published_quotes(
+    *, user: User | AnonymousUser, country: str, year: int, public: bool
+) -> list[PublishedQuote]:
+    """The estimate and the documented count the user's organisation published for the year."""
+    quotes = []
+    for kind in (FigureKind.ESTIMATE, FigureKind.DOCUMENTED):
+        history = published_for_year(user=user, country=country, year=year, kind=kind)
+        if history is not None:
+            quotes.append(_quote(history, public=public))
+    return quotes
 
 
 def _term(name: str, code: str, language: str) -> str:
@@ -244,6 +324,7 @@ def annual_figures(
             estimate=estimate,
             estimate_documented=shown(estimate.documented, public=public) if estimate else 0,
             prepared_on=timezone.localdate(),
+            published=published_quotes(user=user, country=country, year=year, public=public),
         )
     return report
 

@@ -34,6 +34,9 @@ MSG_REFUSED = _("Your role does not allow this.")
 
 # The roles that keep an organisation's dialogue with officials.
 DIALOGUE_WRITERS = frozenset({Role.ADMINISTRATOR, Role.DOCUMENTER, Role.ADVOCATE})
+# The roles that answer for the figures an organisation quotes: those who run and read the
+# estimates (analysts) and those who answer for the organisation (administrators).
+FIGURE_PUBLISHERS = frozenset({Role.ADMINISTRATOR, Role.ANALYST})
 
 AnyUser = User | AnonymousUser
 Rule = Callable[[User, Any], bool]
@@ -205,6 +208,20 @@ ACTIONS: dict[str, PolicyAction] = {
             roles=EVERY_ROLE,
             rule=_own_run,
             refusal=_("Only who started this run, or an administrator, can stop it."),
+        ),
+        PolicyAction(
+            name="estimate.publish",
+            description=_(
+                "Publish a figure of one of one's organisation's finished estimate runs (an "
+                "estimate or a documented count) as the one the organisation quotes: a new "
+                "revision of that figure, kept with its date."
+            ),
+            roles=FIGURE_PUBLISHERS,
+            rule=_owned,
+            refusal=_(
+                "Only your organisation's analysts and administrators publish the figures it "
+                "quotes."
+            ),
         ),
         PolicyAction(
             name="statistics.write",

@@ -9,6 +9,7 @@ prints and views — whether names were in what the person got. The chain stays 
 from __future__ import annotations
 
 import datetime
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from io import StringIO
@@ -37,6 +38,7 @@ from dozor.records.models import Incident, Organisation, Report, SourceList
 from dozor.responses.models import ResponseEvent
 from dozor.security.models import Role, User
 from tests.conftest import Cast
+from tests.estimation.conftest import world_build
 from tests.factories import (
     IncidentFactory,
     PersonFactory,
@@ -382,6 +384,41 @@ def report_by_command(world: World) -> None:
     command("reports", "show", report_id, "--user", "owner")
 
 
+def _estimate_run(world: World) -> int:
+    """A finished estimate over three lists of the organisation's incidents, by command."""
+    world_build(world.cast)
+    out = StringIO()
+    call_command(
+        *("estimate", "--user", "owner", "--by", "none", "--method", "loglinear"),
+        *("--lists", "A list", "B list", "C list", "--json"),
+        stdout=out,
+        stderr=StringIO(),
+    )
+    return int(json.loads(out.getvalue())["run"])
+
+
+def figure_published_on_the_page(world: World) -> None:
+    run_id = _estimate_run(world)
+    response = world.client("admin").post(
+        reverse("estimation:run_publish", args=[run_id]), {"stratum": "all", "kind": "documented"}
+    )
+    assert response.status_code == 302, response.content[:300]
+
+
+def figure_published_by_command(world: World) -> None:
+    run_id = _estimate_run(world)
+    command(
+        *("estimate", "--publish", str(run_id), "--stratum", "all", "--documented"),
+        *("--user", "admin"),
+    )
+
+
+def estimate_results_downloaded(world: World) -> None:
+    run_id = _estimate_run(world)
+    response = world.client("reader").get(reverse("estimation:run_csv", args=[run_id]))
+    assert response.status_code == 200
+
+
 def source_list_renamed_on_the_web(world: World) -> None:
     source_list = SourceList.objects.get(name=world.source_list_name)
     response = world.client("owner").post(
@@ -618,6 +655,18 @@ CASES: dict[str, tuple[Callable[[World], None], Expected]] = {
             "sources", "describe", "Партнёр", "--reliability", "reliable", "--user", "owner"
         ),
         Expected(Action.UPDATE, "owner", "records.sourcelist", "command:sources"),
+    ),
+    "estimate figure published on the page": (
+        figure_published_on_the_page,
+        Expected(Action.PUBLISH, "admin", "estimation.publishedfigure", names=False),
+    ),
+    "estimate figure published by command": (
+        figure_published_by_command,
+        Expected(Action.PUBLISH, "admin", "estimation.publishedfigure", "command:estimate"),
+    ),
+    "estimate results downloaded": (
+        estimate_results_downloaded,
+        Expected(Action.EXPORT, "reader", "estimation.estimaterun", names=False),
     ),
     "refused request for another organisation's record": (
         refused,

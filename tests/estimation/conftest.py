@@ -3,14 +3,54 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
 
+from dozor.demo.generator import demo_generate
+from dozor.demo.services import demo_load
+from dozor.estimation import services
 from dozor.records.models import Incident, IncidentReport, SourceList
+from dozor.security.models import Role, User
 from tests.conftest import Cast
-from tests.factories import IncidentBiasFactory, IncidentFactory, ReportFactory, SourceListFactory
+from tests.factories import (
+    IncidentBiasFactory,
+    IncidentFactory,
+    ReportFactory,
+    SourceListFactory,
+    UserFactory,
+)
+
+# LCMCR settings small enough for a test to run in a second or two.
+LCMCR_SMALL = {"burnin": 200, "samples": 100, "thinning": 2}
+
+
+def demo_analyst(seed: int, size: int = 400, role: str = Role.DOCUMENTER) -> User:
+    """The demo's incidents loaded by its own loader, and a user of their organisation.
+
+    A documenter by default: an analyst does not see the organisation's confidential incidents,
+    and some tests compare the estimate with every incident of the demo.
+    """
+    demo_load(dataset=demo_generate(size=size, seed=seed), user=None)
+    owner = Incident.objects.filter(demo_truth__isnull=False).first()
+    assert owner is not None
+    return UserFactory(username="analyst", organisation=owner.organisation, role=role)
+
+
+@pytest.fixture
+def shaped(monkeypatch: pytest.MonkeyPatch) -> dict[str, dict[str, Any]]:
+    """Marks to add to each method's stored results (a status, cautions as codes, the interval
+    with linkage uncertainty), as the estimator gives them: ``shaped["lcmcr"] = {...}``."""
+    marks: dict[str, dict[str, Any]] = {}
+    real: Callable[..., dict[str, Any]] = services.stratum_estimate
+
+    def estimate_with_marks(**kwargs: Any) -> dict[str, Any]:
+        return {**real(**kwargs), **marks.get(kwargs["method"], {})}
+
+    monkeypatch.setattr(services, "stratum_estimate", estimate_with_marks)
+    return marks
 
 
 @pytest.fixture(autouse=True)
@@ -28,7 +68,7 @@ class World:
     incidents: dict[str, Incident]
 
 
-def _incident(org: object, name: str, year: int, region: str, **kwargs: object) -> Incident:
+def incident_add(org: object, name: str, year: int, region: str, **kwargs: object) -> Incident:
     return IncidentFactory(
         organisation=org,
         title=name,
@@ -38,13 +78,17 @@ def _incident(org: object, name: str, year: int, region: str, **kwargs: object) 
     )
 
 
-def _on(incident: Incident, *lists: SourceList) -> None:
+def incident_on(incident: Incident, *lists: SourceList) -> None:
     for source in lists:
         IncidentReport.objects.create(incident=incident, report=ReportFactory(source_list=source))
 
 
 @pytest.fixture
 def world(cast: Cast) -> World:
+    return world_build(cast)
+
+
+def world_build(cast: Cast) -> World:
     """Lists A, B, C. The owner's organisation sees i1-i4 (its own) and i6 (public):
 
     i1 2008 RU-SPE racist      A B      i4 2009 RU-SPE no bias      C
@@ -57,21 +101,21 @@ def world(cast: Cast) -> World:
     b = SourceListFactory(name="B list", organisation=org)
     c = SourceListFactory(name="C list", organisation=other)
     i = {
-        "i1": _incident(org, "i1", 2008, "RU-SPE"),
-        "i2": _incident(org, "i2", 2008, "RU-MOW"),
-        "i3": _incident(org, "i3", 2009, "RU-MOW"),
-        "i4": _incident(org, "i4", 2009, "RU-SPE"),
-        "i5": _incident(other, "i5", 2009, "RU-SPE"),
-        "i6": _incident(other, "i6", 2009, "RU-TA", confidentiality="public"),
-        "i7": _incident(org, "i7", 2009, "RU-SPE"),
+        "i1": incident_add(org, "i1", 2008, "RU-SPE"),
+        "i2": incident_add(org, "i2", 2008, "RU-MOW"),
+        "i3": incident_add(org, "i3", 2009, "RU-MOW"),
+        "i4": incident_add(org, "i4", 2009, "RU-SPE"),
+        "i5": incident_add(other, "i5", 2009, "RU-SPE"),
+        "i6": incident_add(other, "i6", 2009, "RU-TA", confidentiality="public"),
+        "i7": incident_add(org, "i7", 2009, "RU-SPE"),
     }
     IncidentBiasFactory(incident=i["i1"], motivation="racist_xenophobic")
     IncidentBiasFactory(incident=i["i2"], motivation="racist_xenophobic")
     IncidentBiasFactory(incident=i["i2"], motivation="antisemitic")
-    _on(i["i1"], a, b)
-    _on(i["i2"], a)
-    _on(i["i3"], b, c, c)
-    _on(i["i4"], c)
-    _on(i["i5"], a)
-    _on(i["i6"], a, b, c)
+    incident_on(i["i1"], a, b)
+    incident_on(i["i2"], a)
+    incident_on(i["i3"], b, c, c)
+    incident_on(i["i4"], c)
+    incident_on(i["i5"], a)
+    incident_on(i["i6"], a, b, c)
     return World(cast=cast, a=a, b=b, c=c, incidents=i)

@@ -8,14 +8,11 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from dozor.demo.generator import demo_generate
 from dozor.demo.models import TrueIncident
-from dozor.demo.services import demo_load
 from dozor.estimation import selectors, services
 from dozor.estimation.models import EstimateRun, RunStatus
 from dozor.records.models import Incident
-from dozor.security.models import Role, User
-from tests.estimation.conftest import World
+from tests.estimation.conftest import World, demo_analyst
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,15 +25,6 @@ def start(world: World, **kwargs: Any) -> EstimateRun:
         "stratify_by": "year",
     }
     return services.estimate_run_start(**{**options, **kwargs})
-
-
-def demo_analyst(seed: int, size: int = 400) -> User:
-    demo_load(dataset=demo_generate(size=size, seed=seed), user=None)
-    owner = Incident.objects.filter(demo_truth__isnull=False).first()
-    assert owner is not None
-    # A documenter: an analyst does not see the organisation's confidential incidents, and these
-    # tests compare the estimate with every incident of the demo.
-    return UserFactory(username="analyst", organisation=owner.organisation, role=Role.DOCUMENTER)
 
 
 def test_a_run_is_stored_queued_with_its_lists_and_a_seed(world: World) -> None:
@@ -107,7 +95,7 @@ def test_cancelling_a_queued_run_stops_it_at_once(world: World) -> None:
 def test_a_running_run_stops_before_its_next_stratum(world: World) -> None:
     run = start(world)
 
-    def cancel_after_first(current: EstimateRun, stratum: str) -> None:
+    def cancel_after_first(current: EstimateRun, stratum: str, method: str) -> None:
         if stratum == "2009":
             services.estimate_run_cancel(run=current, user=world.cast.owner)
 

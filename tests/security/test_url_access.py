@@ -32,7 +32,7 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from dozor.estimation.models import EstimateRun
+from dozor.estimation.models import EstimateRun, PublishedFigure, PublishedSeries
 from dozor.evaluation import views as evaluation_views
 from dozor.evaluation.services import StatisticInput, official_statistic_save
 from dozor.intake import views as intake_views
@@ -93,10 +93,14 @@ QUARANTINE_CSV = (
 ACCESS: dict[str, str] = {
     #                 owner   collea. reader  analyst outsid. o-admin anonymous
     "audit:refusals": "403     403     403     403     403     200     login",
-    #                        owner   collea. reader  analyst outsid. o-admin anonymous
-    "estimation:run_cancel": "405/ok  405/403 405/403 405/403 405/404 405/404 405/login",
-    "estimation:run_detail": "200     200     200     200     404     404     login",
-    "estimation:run_list":   "200     200     200     200     200     200     login",
+    #                               owner   collea. reader  analyst outsid. o-admin anonymous
+    "estimation:published_history": "200/405 200/405 200/405 200/405 404/405 404/405 login",
+    "estimation:published_list":    "200/405 200/405 200/405 200/405 200/405 200/405 login",
+    "estimation:run_cancel":        "405/ok  405/403 405/403 405/403 405/404 405/404 405/login",
+    "estimation:run_csv":           "200/405 200/405 200/405 200/405 404/405 404/405 login",
+    "estimation:run_detail":        "200     200     200     200     404     404     login",
+    "estimation:run_list":          "200     200     200     200     200     200     login",
+    "estimation:run_publish":       "405/403 405/403 405/403 405/400 405/404 405/404 405/login",
     #                              owner   collea. reader  analyst outsid. o-admin anonymous
     "evaluation:assess":           "200     403     403     403     200     200     login",
     "evaluation:card":             "200     200     200     200     200     200     login",
@@ -272,18 +276,36 @@ def _build_world(files: Path) -> World:
             country="RU", year=2008, recorded=10, prosecuted=4, sentenced=2, source="МВД"
         ),
     )
+    estimate_run = EstimateRun.objects.create(
+        organisation=organisation, created_by=owner, stratify_by="year", lists=[], seed=1
+    )
     objects = {
         "event": ResponseEventFactory(incident=incident),
         "raising": RaisingFactory(organisation=organisation, incident=incident, body=body),
         "entry": RaiseListEntryFactory(organisation=organisation, incident=incident),
         "body": body,
-        "run": EstimateRun.objects.create(
-            organisation=organisation,
-            created_by=owner,
-            stratify_by="year",
-            lists=[],
+        "run": estimate_run,
+        "published": PublishedFigure.objects.create(
+            series=PublishedSeries.objects.create(
+                organisation=organisation,
+                kind="documented",
+                stratify_by="year",
+                stratum="2008",
+                country="RU",
+                lists=[{"id": source_list.pk, "name": source_list.name}],
+                lists_key=str(source_list.pk),
+                period="2008",
+                revision=1,
+            ),
+            number=1,
+            documented=1,
+            figure=1,
+            run=estimate_run,
+            data_hash="0" * 64,
             seed=1,
-        ),
+            published_at=datetime.datetime(2009, 1, 15, tzinfo=datetime.UTC),
+            published_by=owner,
+        ).series,
         "draft": draft,
         "batch": batch,
         "quarantined": QuarantinedRow.objects.filter(batch=batch).first(),
@@ -364,6 +386,7 @@ PARAMETERS: dict[str, Callable[[World], Any]] = {
     "entry_id": lambda w: w.objects["entry"].pk,
     "body_id": lambda w: w.objects["body"].pk,
     "run_id": lambda w: w.objects["run"].pk,
+    "series_id": lambda w: w.objects["published"].pk,
     "username": lambda w: w.users["reader"].username,
     "country": lambda w: "RU",
     "year": lambda w: 2008,

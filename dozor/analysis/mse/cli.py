@@ -2,7 +2,11 @@
 
 Usage::
 
-    dozor mse FILE.csv --method loglinear|lcmcr|dga [--count-column NAME] [--seed N] [--json]
+    dozor mse FILE.csv --method loglinear|lcmcr|dga [--count-column NAME] [--stratum S] [--seed N]
+
+The table is read and the method run by :mod:`dozor.analysis.capture_table`, as `dozor estimate`
+does, so a table written by ``dozor estimate --write-table`` gives the same figures here with the
+same method, settings and seed.
 """
 
 from __future__ import annotations
@@ -10,13 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
 
-from . import METHODS, MSEError, MSEWarning, capture_histories_from_frame, estimate
+from dozor.analysis.capture_table import STRATUM_COLUMN, histories_from_table, run_estimate
+
+from . import METHODS, MSEError
 
 DESCRIPTION = """\
 Estimate the total number of cases - recorded or not - from several lists that
@@ -26,7 +31,10 @@ capture-recapture).
 FILE.csv has one column per list holding 1 (the case is on that list) or 0, and
 either a count column (how many cases have that combination) or one row per
 case.  Leave out the row where every list is 0: that number is what is
-estimated.  At least three lists are needed.
+estimated.  At least three lists are needed.  A column named "stratum" (as in
+the table `dozor estimate --write-table` writes) splits the table into groups:
+choose one with --stratum.  The lists are used in the order of their names,
+whatever the order of the columns, so a seed repeats a run exactly.
 
 Methods:
   loglinear  Poisson log-linear models with list interactions chosen by AIC
@@ -68,11 +76,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="A,B,C",
         help="comma-separated list columns (default: every column except the count column)",
     )
+    parser.add_argument(
+        "--stratum",
+        metavar="VALUE",
+        help=f"with a {STRATUM_COLUMN!r} column: the group to estimate (needed when there are "
+        "several)",
+    )
     parser.add_argument("--seed", type=int, help="random seed for lcmcr (repeatable results)")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
-    parser.add_argument(
-        "--level", type=float, default=0.95, help="interval level (default: %(default)s)"
-    )
+    parser.add_argument("--level", type=float, help="interval level (default: 0.95)")
     parser.add_argument(
         "--allow-two-lists",
         action="store_true",
@@ -82,38 +94,35 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument(
         "--selection",
         choices=("aic", "bic", "stepwise", "average"),
-        default="aic",
-        help="how to choose list interactions (default: %(default)s)",
+        help="how to choose list interactions (default: aic)",
     )
     group.add_argument(
         "--model", help="fit this one model instead, e.g. 'Mt + A:B' or 'Mth Poisson2'"
     )
     group = parser.add_argument_group("lcmcr")
-    group.add_argument("--K", type=int, default=10, help="maximum latent classes (default: 10)")
-    group.add_argument("--burnin", type=int, default=10000, help="default: %(default)s")
-    group.add_argument("--samples", type=int, default=1000, help="default: %(default)s")
-    group.add_argument("--thinning", type=int, default=10, help="default: %(default)s")
-    group.add_argument("--chains", type=int, default=2, help="default: %(default)s")
+    # No defaults here: the method's settings dataclass holds them, for every path alike.
+    group.add_argument("--K", type=int, help="maximum latent classes (default: 10)")
+    group.add_argument("--burnin", type=int, help="default: 10000")
+    group.add_argument("--samples", type=int, help="default: 1000")
+    group.add_argument("--thinning", type=int, help="default: 10")
+    group.add_argument("--chains", type=int, help="default: 2")
     return parser
 
 
+METHOD_OPTIONS = {
+    "loglinear": ("selection", "model", "level"),
+    "lcmcr": ("K", "burnin", "samples", "thinning", "chains", "level"),
+    "dga": ("level",),
+}
+
+
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
-    if args.method == "loglinear":
-        out: dict[str, Any] = {"selection": args.selection, "level": args.level}
-        if args.model:
-            out["model"] = args.model
-        return out
-    if args.method == "lcmcr":
-        return {
-            "K": args.K,
-            "burnin": args.burnin,
-            "samples": args.samples,
-            "thinning": args.thinning,
-            "chains": args.chains,
-            "seed": args.seed,
-            "level": args.level,
-        }
-    return {"level": args.level}
+    """The settings given on the command line for the chosen method, and no others."""
+    return {
+        name: getattr(args, name)
+        for name in METHOD_OPTIONS[args.method]
+        if getattr(args, name) is not None
+    }
 
 
 def _fmt(value: float | None) -> str:
@@ -142,12 +151,24 @@ def main(argv: list[str] | None = None) -> int:
     if args.lists:
         lists = [name.strip() for name in args.lists.split(",") if name.strip()]
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", MSEWarning)
-            ch = capture_histories_from_frame(frame, lists=lists, count_column=args.count_column)
-            result = estimate(
-                ch, args.method, allow_two_lists=args.allow_two_lists, **_settings(args)
-            )
+        strata = histories_from_table(
+            frame,
+            lists=lists,
+            count_column=args.count_column,
+            stratum_column=STRATUM_COLUMN if STRATUM_COLUMN in frame.columns else None,
+        )
+        if args.stratum is not None and args.stratum not in strata:
+            raise MSEError(f"--stratum {args.stratum}: no such group; the groups are {[*strata]}")
+        if args.stratum is None and len(strata) > 1:
+            raise MSEError(f"the table has several groups; choose one with --stratum: {[*strata]}")
+        ch = strata[args.stratum] if args.stratum is not None else next(iter(strata.values()))
+        result = run_estimate(
+            ch,
+            method=args.method,
+            settings=_settings(args),
+            seed=args.seed,
+            allow_two_lists=args.allow_two_lists,
+        )
     except MSEError as exc:
         print(f"dozor mse: {args.file}: {exc}", file=sys.stderr)
         return 2

@@ -3,38 +3,51 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
 
 from dozor.analysis.mse import METHODS
 from dozor.commands import DozorCommand
-from dozor.estimation import selectors, services
-from dozor.estimation.messages import explain
-from dozor.estimation.models import STRATIFICATIONS, EstimateRun, RunStatus
+from dozor.estimation import presenting, selectors, services
+from dozor.estimation.models import STRATIFICATIONS, EstimateRun, FigureKind, RunStatus
 from dozor.security.models import User
 
 MSG_NO_USER = "--user {name}: there is no active user of that name."
 MSG_NO_RUN = "run {run_id}: there is no such run, or {name} may not see it."
 MSG_USER_REQUIRED = "--user NAME is required: estimates use what that user may see."
+MSG_TABLE_CHANGED = (
+    "--write-table {path}: the records changed while run {run_id} ran, so the table now is not "
+    "the one it used (SHA-256 {stored}); nothing was written. Run the estimate again."
+)
+MSG_TABLE_UNWRITABLE = "--write-table {path}: cannot write the file ({error})."
+MSG_TABLE_WRITTEN = (
+    "Capture histories written to {path} (SHA-256 {hash}); `dozor mse {path} --stratum GROUP "
+    "--method METHOD --seed {seed}{settings}` gives this run's figures."
+)
+MSG_PUBLISH_STRATUM = "--publish needs --stratum GROUP: the group whose figure to publish."
+MSG_PUBLISH_ONE_METHOD = "--publish takes one --method: the method whose estimate to publish."
+MSG_PUBLISHED = (
+    "Published the {kind} of group {stratum} as revision {number} on {date}: {figure}. "
+    "Every revision: Published figures on the Estimates page."
+)
 WAIT_SECONDS = 5
-
-
-def _number(value: Any) -> str:
-    if value is None:
-        return "unbounded"
-    return f"{float(value):,.0f}"
 
 
 class Command(DozorCommand):
     help = (
         "Estimate how many incidents no source list recorded (multiple systems estimation), "
         "from the incidents the user may see and the lists their reports came from. "
-        "`dozor estimate --user NAME --by year --method loglinear` stores a run, shows its "
-        "progress (Ctrl+C cancels it cleanly) and prints documented and estimated counts per "
-        "group. `--reproduce RUN_ID` recomputes a stored run and compares; `--run-pending` "
-        "executes runs started on the web page (for DOZOR_ESTIMATION_WORKER=command)."
+        "`dozor estimate --user NAME --by year --method loglinear lcmcr` stores a run, shows "
+        "its progress (Ctrl+C cancels it cleanly) and prints documented and estimated counts "
+        "per group and method, and whether the methods agree. Without --method the default "
+        "method (DOZOR_ESTIMATION_DEFAULT_METHOD) runs; `--method all` runs every one. "
+        "`--write-table FILE` writes the capture histories the run used, for `dozor mse`. "
+        "`--reproduce RUN_ID` recomputes a stored run and compares; `--publish RUN_ID --stratum "
+        "GROUP` publishes a figure of it (analysts and administrators); `--run-pending` executes "
+        "runs started on the web page (for DOZOR_ESTIMATION_WORKER=command)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -45,7 +58,11 @@ class Command(DozorCommand):
             help=f"estimate separately by: {', '.join(STRATIFICATIONS)} (default year)",
         )
         parser.add_argument(
-            "--method", default="loglinear", help=f"{', '.join(METHODS)} (default loglinear)"
+            "--method",
+            nargs="+",
+            metavar="METHOD",
+            help=f"one or more of {', '.join(METHODS)}, or all (default: the default method, "
+            "DOZOR_ESTIMATION_DEFAULT_METHOD)",
         )
         parser.add_argument(
             "--lists",
@@ -63,8 +80,28 @@ class Command(DozorCommand):
             metavar="NAME=VALUE",
             help="a method setting, e.g. samples=500 or K=5 (repeatable)",
         )
+        parser.add_argument(
+            "--write-table",
+            metavar="FILE",
+            help="write the run's capture-history table (stratum, one 0/1 column per list, "
+            "count) as CSV, for `dozor mse`",
+        )
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--reproduce", type=int, metavar="RUN_ID", help="recompute a run")
+        parser.add_argument(
+            "--publish",
+            type=int,
+            metavar="RUN_ID",
+            help="publish a figure of a finished run as the one the organisation quotes: the "
+            "estimate of --stratum GROUP by --method (default: the run's first method), or with "
+            "--documented its documented count",
+        )
+        parser.add_argument("--stratum", metavar="GROUP", help="with --publish: the group")
+        parser.add_argument(
+            "--documented",
+            action="store_true",
+            help="with --publish: the documented count rather than the estimate",
+        )
         parser.add_argument(
             "--run-pending", action="store_true", help="execute the queued runs, then exit"
         )
@@ -84,6 +121,12 @@ class Command(DozorCommand):
         if options["reproduce"] is not None:
             self._reproduce(user, options["reproduce"], as_json=options["json"])
             return
+        if options["publish"] is not None:
+            self._publish(user, options)
+            return
+        table_path = Path(options["write_table"]) if options["write_table"] else None
+        if table_path is not None and not table_path.parent.is_dir():
+            raise CommandError(MSG_TABLE_UNWRITABLE.format(path=table_path, error="no such folder"))
         try:
             run = services.estimate_run_start(
                 user=user,
@@ -98,11 +141,40 @@ class Command(DozorCommand):
             raise CommandError(" ".join(error.messages)) from None
         run = self._execute(run)
         if options["json"]:
-            self.stdout.write(json.dumps(self._as_json(run), ensure_ascii=False))
+            self.stdout.write(json.dumps(presenting.run_json(run), ensure_ascii=False))
         else:
-            self._print(run)
+            for line in presenting.run_text(run):
+                self.stdout.write(line)
         if run.status == RunStatus.FAILED:
             raise CommandError(f"run {run.pk} failed: {run.error}")
+        if table_path is not None and run.status == RunStatus.DONE:
+            self._write_table(run, user, table_path)
+
+    def _write_table(self, run: EstimateRun, user: User, path: Path) -> None:
+        """The table the run used: rebuilt, and written only if its hash is the run's."""
+        table = selectors.capture_table(
+            user=user,
+            stratify_by=run.stratify_by,
+            lists=services.run_lists(run),
+            country=run.country,
+        )
+        if table.sha256() != run.data_hash:
+            raise CommandError(
+                MSG_TABLE_CHANGED.format(path=path, run_id=run.pk, stored=run.data_hash)
+            )
+        try:
+            path.write_text(table.to_csv(), encoding="utf-8")
+        except OSError as error:
+            raise CommandError(MSG_TABLE_UNWRITABLE.format(path=path, error=error)) from None
+        sys.stderr.write(
+            MSG_TABLE_WRITTEN.format(
+                path=path,
+                hash=run.data_hash,
+                seed=run.seed,
+                settings="".join(f" --{name} {value}" for name, value in run.settings.items()),
+            )
+            + "\n"
+        )
 
     @staticmethod
     def _settings(pairs: list[str]) -> dict[str, Any]:
@@ -121,10 +193,10 @@ class Command(DozorCommand):
             out[name.strip()] = value
         return out
 
-    def _progress(self, run: EstimateRun, stratum: str) -> None:
+    def _progress(self, run: EstimateRun, stratum: str, method: str) -> None:
         done = run.progress_done
         sys.stderr.write(
-            f"\r  run {run.pk}: group {done + 1} of {run.progress_total} ({stratum})      "
+            f"\r  run {run.pk}: step {done + 1} of {run.progress_total} ({stratum}, {method})    "
         )
         sys.stderr.flush()
 
@@ -153,6 +225,60 @@ class Command(DozorCommand):
                     self.stdout.write("no queued runs")
                 return
             time.sleep(WAIT_SECONDS)
+
+    def _publish(self, user: User, options: dict[str, Any]) -> None:
+        run_id = options["publish"]
+        try:
+            run = selectors.run_get(user=user, run_id=run_id)
+        except EstimateRun.DoesNotExist:
+            raise CommandError(MSG_NO_RUN.format(run_id=run_id, name=user.username)) from None
+        if not options["stratum"]:
+            raise CommandError(MSG_PUBLISH_STRATUM)
+        methods = options["method"] or []
+        if len(methods) > 1:
+            raise CommandError(MSG_PUBLISH_ONE_METHOD)
+        try:
+            figure = services.estimate_publish(
+                user=user,
+                run=run,
+                stratum=options["stratum"],
+                method=methods[0] if methods else None,
+                kind=FigureKind.DOCUMENTED if options["documented"] else FigureKind.ESTIMATE,
+            )
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from None
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
+        series = figure.series
+        if options["json"]:
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "series": series.pk,
+                        "kind": series.kind,
+                        "stratum": series.stratum,
+                        "period": series.period,
+                        "revision": figure.number,
+                        "method": figure.method,
+                        "documented": figure.documented,
+                        "figure": figure.figure,
+                        "lower": figure.lower,
+                        "upper": figure.upper,
+                        "run": run.pk,
+                        "published_at": figure.published_at.isoformat(),
+                    }
+                )
+            )
+            return
+        self.stdout.write(
+            MSG_PUBLISHED.format(
+                kind=series.kind,
+                stratum=series.stratum,
+                number=figure.number,
+                date=figure.published_at.date().isoformat(),
+                figure=f"{figure.figure:,.0f}",
+            )
+        )
 
     def _reproduce(self, user: User, run_id: int, *, as_json: bool) -> None:
         try:
@@ -193,41 +319,3 @@ class Command(DozorCommand):
                 self.stdout.write(f"Run {run.pk} reproduced: same data, same results.")
         if not outcome.reproduced:
             raise CommandError(f"run {run.pk} was not reproduced")
-
-    @staticmethod
-    def _as_json(run: EstimateRun) -> dict[str, Any]:
-        return {
-            "run": run.pk,
-            "status": run.status,
-            "method": run.method,
-            "by": run.stratify_by,
-            "country": run.country,
-            "lists": run.list_names,
-            "settings": run.settings,
-            "seed": run.seed,
-            "data_hash": run.data_hash,
-            "strata": [
-                {k: v for k, v in result.items() if k != "posterior"} for result in run.results
-            ],
-        }
-
-    def _print(self, run: EstimateRun) -> None:
-        self.stdout.write(
-            f"Run {run.pk}: {run.method}, by {run.stratify_by}, status {run.status}; "
-            f"seed {run.seed}; data SHA-256 {run.data_hash}"
-        )
-        self.stdout.write(f"Lists: {'; '.join(run.list_names)}")
-        self.stdout.write(f"{'group':<24} {'documented':>10} {'estimate':>10}  interval")
-        for result in run.results:
-            label = selectors.stratum_label(run.stratify_by, result["stratum"])
-            if result.get("error"):
-                self.stdout.write(
-                    f"{label:<24} {result['observed']:>10,}  refused: {explain(result['error'])}"
-                )
-                continue
-            self.stdout.write(
-                f"{label:<24} {result['observed']:>10,} {_number(result['estimate']):>10}  "
-                f"{_number(result['lower'])} to {_number(result['upper'])}"
-            )
-            for text in result.get("warnings", []):
-                self.stdout.write(f"{'':<24} caution: {explain(text)}")
