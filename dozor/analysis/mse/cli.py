@@ -3,6 +3,7 @@
 Usage::
 
     dozor mse FILE.csv --method loglinear|lcmcr|dga [--count-column NAME] [--seed N] [--json]
+              [--max-seconds S] [--max-K K] [--fixed]
 """
 
 from __future__ import annotations
@@ -16,7 +17,23 @@ from typing import Any
 
 import pandas as pd
 
-from . import METHODS, MSEError, MSEWarning, capture_histories_from_frame, estimate
+from . import (
+    METHODS,
+    STATUS_NOT_CONVERGED,
+    STATUS_PRIOR_DRIVEN,
+    LcmcrSettings,
+    MSEError,
+    MSEWarning,
+    capture_histories_from_frame,
+    estimate,
+)
+
+STATUS_LINES = {
+    STATUS_NOT_CONVERGED: "NOT CONVERGED: the sampler's diagnostics did not pass; do not report "
+    "this figure (see the cautions)",
+    STATUS_PRIOR_DRIVEN: "PRIOR-DRIVEN: the data do not identify the total; the interval "
+    "reflects assumptions, not data (see the cautions)",
+}
 
 DESCRIPTION = """\
 Estimate the total number of cases - recorded or not - from several lists that
@@ -32,14 +49,24 @@ Methods:
   loglinear  Poisson log-linear models with list interactions chosen by AIC
              (as in the R package Rcapture); profile-likelihood interval.
   lcmcr      Bayesian latent-class model (Manrique-Vallier 2016, HRDAG's LCMCR);
-             posterior median and credible interval. Use --seed to repeat a run.
+             posterior median and credible interval. The chains run until their
+             diagnostics pass (R-hat of N <= 1.05, effective sample size >= 400)
+             or --max-seconds run out; use --seed to repeat a run.
   dga        Bayesian averaging over decomposable graphical models (Madigan &
              York 1997, HRDAG's dga); 3 to 5 lists.
 """
 
 EPILOG = """\
-Read the cautions printed with the result: they say when the data are too thin
-for the estimate to be trusted.  Exit status: 0 success, 2 unusable input.
+Read the status and the cautions printed with the result: "not converged" (the
+sampler's diagnostics did not pass in time) and "prior-driven" (the data do not
+identify the total) are not figures to report; the cautions say why and what
+would help.  --json prints one object with "status", "cautions" (codes with
+parameters), "warnings" (the cautions in English) and, for lcmcr,
+"details"."diagnostics".  Exit status: 0 an estimate was made (whatever its
+status), 2 unusable input or a refusal.
+
+Example:
+  dozor mse kosovo.csv --method lcmcr --seed 1
 """
 
 
@@ -88,12 +115,34 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument(
         "--model", help="fit this one model instead, e.g. 'Mt + A:B' or 'Mth Poisson2'"
     )
+    defaults = LcmcrSettings()
     group = parser.add_argument_group("lcmcr")
-    group.add_argument("--K", type=int, default=10, help="maximum latent classes (default: 10)")
-    group.add_argument("--burnin", type=int, default=10000, help="default: %(default)s")
-    group.add_argument("--samples", type=int, default=1000, help="default: %(default)s")
-    group.add_argument("--thinning", type=int, default=10, help="default: %(default)s")
-    group.add_argument("--chains", type=int, default=2, help="default: %(default)s")
+    group.add_argument(
+        "--K", type=int, help=f"latent classes to start with (default: {defaults.K})"
+    )
+    group.add_argument(
+        "--max-K",
+        dest="max_K",
+        type=int,
+        help=f"most latent classes the run may grow to (default: {defaults.max_K})",
+    )
+    group.add_argument("--burnin", type=int, help=f"default: {defaults.burnin}")
+    group.add_argument(
+        "--samples", type=int, help=f"draws kept per chain (default: {defaults.samples})"
+    )
+    group.add_argument("--thinning", type=int, help=f"default: {defaults.thinning}")
+    group.add_argument("--chains", type=int, help=f"default: {defaults.chains}")
+    group.add_argument(
+        "--max-seconds",
+        dest="max_seconds",
+        type=float,
+        help=f"time budget for the chains to converge (default: {defaults.max_seconds:g})",
+    )
+    group.add_argument(
+        "--fixed",
+        action="store_true",
+        help="run exactly burnin + samples x thinning sweeps, without rounds (as R's LCMCR)",
+    )
     return parser
 
 
@@ -104,15 +153,11 @@ def _settings(args: argparse.Namespace) -> dict[str, Any]:
             out["model"] = args.model
         return out
     if args.method == "lcmcr":
-        return {
-            "K": args.K,
-            "burnin": args.burnin,
-            "samples": args.samples,
-            "thinning": args.thinning,
-            "chains": args.chains,
-            "seed": args.seed,
-            "level": args.level,
-        }
+        names = ("K", "max_K", "burnin", "samples", "thinning", "chains", "max_seconds")
+        given = {name: getattr(args, name) for name in names if getattr(args, name) is not None}
+        if args.fixed:
+            given["adaptive"] = False
+        return {**given, "seed": args.seed, "level": args.level}
     return {"level": args.level}
 
 
@@ -153,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.json:
         data = result.to_dict()
-        data["details"].pop("trace_N", None)
+        data["details"].pop("trace_N", None)  # the diagnostics keep a thinned trace
         data["details"].pop("trace_alpha", None)
         data["details"].pop("posterior_N_values", None)
         data["details"].pop("posterior_N_probabilities", None)
@@ -161,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(data, allow_nan=False, default=str))
         return 0
     pct = f"{result.level:.0%}"
+    if result.status in STATUS_LINES:
+        print(STATUS_LINES[result.status])
     print(f"Lists: {', '.join(ch.lists)}")
     print(f"Observed (on at least one list): {result.observed:,}")
     print(f"Method: {result.method}" + (f" - {result.model}" if result.model else ""))
@@ -170,7 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     if result.seed is not None:
         print(f"Seed: {result.seed}")
     if result.method == "lcmcr":
-        print(f"R-hat {result.details['rhat']:.3f}, effective draws {result.details['ess']:.0f}")
+        diag = result.details["diagnostics"]
+        print(
+            f"R-hat {diag['rhat']:.3f}, effective draws {diag['ess']:.0f}, "
+            f"classes used {diag['classes_used']} of K = {diag['K']}, "
+            f"{diag['sweeps']:,} sweeps per chain in {diag['seconds']:.1f} s"
+        )
     for caution in result.warnings:
         print(f"Caution: {caution}")
     return 0

@@ -28,13 +28,17 @@ import numpy as np
 from scipy.special import gammaln
 
 from .data import CaptureHistories
-from .errors import MSEError, TooFewListsError
-from .results import DgaSettings, Estimate
+from .errors import MSEError, TooFewListsError, refusal
+from .results import Caution, DgaSettings, Estimate
 
 __all__ = ["DgaPosterior", "bma", "bma_estimate", "load_graphs"]
 
 #: Default grid of the number missing: 0 .. this multiple of the observed count.
 MAX_MISSING_MULTIPLE = 30
+
+#: The complete graph (every list depends on every other) fits any table: when it is the most
+#: probable graph or carries at least this share of the posterior, N is the prior's.
+COMPLETE_GRAPH_SHARE = 0.25
 
 
 @cache
@@ -51,9 +55,7 @@ def _graphs_cached(j: int) -> tuple[tuple[tuple[int, ...], tuple[int, ...]], ...
 def load_graphs(j: int) -> list[tuple[tuple[int, ...], tuple[int, ...]]]:
     """Decomposable graphs on ``j`` lists as (clique masks, separator masks); bit i = list i+1."""
     if j not in (3, 4, 5):
-        raise TooFewListsError(
-            f"model averaging over decomposable graphs is available for 3 to 5 lists, not {j}"
-        )
+        raise refusal(TooFewListsError, "dga_lists", lists=j)
     return list(_graphs_cached(j))
 
 
@@ -93,7 +95,7 @@ def bma(
     graphs = load_graphs(j)
     delta = 2.0**-j if delta is None else float(delta)
     if delta <= 0:
-        raise MSEError("delta must be positive")
+        raise refusal(MSEError, "setting_not_positive", name="delta", value=delta)
     missing = np.asarray(missing, dtype=float)
     table = ch.full_table().astype(float)
     n = table.sum()
@@ -191,24 +193,37 @@ def posterior(ch: CaptureHistories, cfg: DgaSettings | None = None) -> DgaPoster
     return DgaPosterior(n, missing, w, names, delta, cfg.level)
 
 
+def complete_graph_index(j: int) -> int:
+    """Position of the complete graph (one clique holding every list) among the graphs."""
+    full = 2**j - 1
+    return next(i for i, (cliques, _) in enumerate(load_graphs(j)) if cliques == (full,))
+
+
 def bma_estimate(ch: CaptureHistories, cfg: DgaSettings) -> Estimate:
+    """Average over the graphs; caution when the complete graph, which identifies nothing, weighs.
+
+    The complete graph is the saturated model of the full table: the count of the all-zero cell
+    is then whatever the prior makes it, so when that graph is the most probable one (or carries
+    :data:`COMPLETE_GRAPH_SHARE` of the posterior) the estimate is marked ``prior_driven``.
+    """
     post = posterior(ch, cfg)
     s = post.summarise(post.n_posterior)
     cautions = []
+    gp = post.graph_posterior
+    complete = float(gp[complete_graph_index(ch.n_lists)])
+    if complete >= COMPLETE_GRAPH_SHARE or complete >= gp.max():
+        cautions.append(Caution("complete_graph", {"probability": complete, "lists": ch.n_lists}))
     marg = post.n_posterior
     edge = marg[int(0.9 * marg.size) :].sum()
     if edge > 1e-3:
         cautions.append(
-            f"{edge:.1%} of the posterior of N lies in the top tenth of the range searched "
-            f"(up to {int(post.n_values[-1])}); the posterior is truncated there and the "
-            "upper limit depends on that range: the lists overlap too little"
+            Caution(
+                "posterior_truncated",
+                {"percent": 100 * float(edge), "max_n": int(post.n_values[-1])},
+            )
         )
-    gp = post.graph_posterior
     if gp.max() < 0.1:
-        cautions.append(
-            f"no graph has posterior probability above 0.1 (best {gp.max():.3f}); "
-            "the estimate averages over many different dependence structures"
-        )
+        cautions.append(Caution("no_dominant_graph", {"best": float(gp.max())}))
     top = post.top_graphs(5)
     return Estimate(
         observed=ch.observed,
@@ -220,8 +235,9 @@ def bma_estimate(ch: CaptureHistories, cfg: DgaSettings) -> Estimate:
         model=f"average over {len(post.graphs)} decomposable graphs (best {top[0]['graph']})",
         se=math.sqrt(float(post.n_posterior @ (post.n_values - s["mean"]) ** 2)),
         settings=asdict(cfg),
-        warnings=tuple(cautions),
+        cautions=tuple(cautions),
         details={
+            "complete_graph_probability": complete,
             "posterior_mean": s["mean"],
             "posterior_mode": s["mode"],
             "delta": post.delta,
