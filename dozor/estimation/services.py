@@ -212,7 +212,13 @@ def stratum_estimate(
     settings: dict[str, Any],
     seed: int,
 ) -> dict[str, Any]:
-    """One stratum's result as stored: the estimate, or the estimator's refusal."""
+    """One stratum's result as stored: the estimate, or the estimator's refusal.
+
+    Cautions are stored as codes with parameters (``"cautions"``), with the estimate's
+    ``"status"`` (ok, not_converged, prior_driven); a refusal as ``"refusal"`` (code and
+    parameters) beside its English ``"error"``. ``dozor.estimation.messages`` says them in the
+    interface language; results stored before held English ``"warnings"`` instead.
+    """
     overrides = dict(settings)
     if method == "lcmcr":
         overrides["seed"] = seed
@@ -226,7 +232,12 @@ def stratum_estimate(
             warnings.simplefilter("ignore", mse.MSEWarning)
             result = mse.estimate(histories, method, **overrides)
     except mse.MSEError as error:
-        return {**base, "error": str(error), "error_kind": type(error).__name__}
+        return {
+            **base,
+            "error": str(error),
+            "error_kind": type(error).__name__,
+            "refusal": error.to_dict(),
+        }
     return {
         **base,
         "estimate": _finite(result.estimate),
@@ -235,7 +246,8 @@ def stratum_estimate(
         "level": result.level,
         "model": result.model,
         "se": _finite(result.se),
-        "warnings": list(result.warnings),
+        "status": result.status,
+        "cautions": [caution.to_dict() for caution in result.cautions],
         "details": _details(result),
         "posterior": _posterior(result),
         "error": "",

@@ -39,7 +39,9 @@ CAUTION_TEMPLATES: dict[str, str] = {
         "estimation is needed) or the other lists were drawn from it, and an estimate near the "
         "observed count says nothing about those never recorded"
     ),
-    "few_observed": "only {observed} individuals observed: the estimate is fragile",
+    "few_observed": (
+        "only {observed} individuals observed (fewer than {minimum}): the estimate is fragile"
+    ),
     "thin_overlap": (
         "only {on_several} individuals appear on more than one list; the overlap that drives "
         "the estimate is very thin"
@@ -68,8 +70,8 @@ CAUTION_TEMPLATES: dict[str, str] = {
     "chao_eta_dropped": "Chao parameters {parameters} were negative and set to 0",
     # LCMCR
     "lcmcr_not_converged": (
-        "the sampler's diagnostics did not pass within its time budget ({max_seconds:g} s, "
-        "{sweeps:,} sweeps per chain, K = {K}): give it a longer budget (max_seconds), allow "
+        "the sampler's diagnostics ({failed}) did not pass within its time budget "
+        "({seconds:g} of {max_seconds:g} s, {sweeps:,} sweeps per chain, K = {K}): give it a longer budget (max_seconds), allow "
         "more latent classes (max_K) or group the data into more alike strata; do not report "
         "this figure"
     ),
