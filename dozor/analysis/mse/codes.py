@@ -71,9 +71,9 @@ CAUTION_TEMPLATES: dict[str, str] = {
     # LCMCR
     "lcmcr_not_converged": (
         "the sampler's diagnostics ({failed}) did not pass within its time budget "
-        "({seconds:g} of {max_seconds:g} s, {sweeps:,} sweeps per chain, K = {K}): give it a longer budget (max_seconds), allow "
-        "more latent classes (max_K) or group the data into more alike strata; do not report "
-        "this figure"
+        "({seconds:g} of {max_seconds:g} s, {sweeps:,} sweeps per chain, K = {K}): give it a "
+        "longer budget (max_seconds), allow more latent classes (max_K) or group the data into "
+        "more alike strata; do not report this figure"
     ),
     "chains_disagree": "chains disagree (R-hat {rhat:.3f} > {limit})",
     "few_effective_draws": (

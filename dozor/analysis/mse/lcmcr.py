@@ -760,15 +760,10 @@ def fit_lcmcr(ch: CaptureHistories, cfg: LcmcrSettings | None = None) -> LcmcrPo
                 break
             elapsed = time.perf_counter() - start
             rate = sweeps / max(elapsed, 1e-9)  # sweeps per chain per second, all chains at once
-            if not checks["classes"] and k < cfg.max_K:
+            widen = not checks["classes"] and k < cfg.max_K
+            if widen:
                 new_k = min(2 * k, cfg.max_K)
-                states = [
-                    st.widened(new_k, round_seed(seeds[c], 10_000 + round_number))
-                    for c, st in enumerate(states)
-                ]
-                rate *= k / new_k
-                k = new_k
-                burnin, new_draws, thinning, draws = cfg.burnin, cfg.samples, cfg.thinning, []
+                next_sweeps = (cfg.burnin + cfg.samples * cfg.thinning) * new_k / k
             elif checks["rhat"] and checks["ess"]:
                 break  # K is at its cap and still full: more sweeps will not fix that
             else:
@@ -778,8 +773,16 @@ def fit_lcmcr(ch: CaptureHistories, cfg: LcmcrSettings | None = None) -> LcmcrPo
                     need = max(need, 2.0)
                 growth = min(max(need, MIN_GROWTH), MAX_GROWTH)
                 burnin, new_draws = 0, max(1, math.ceil(kept * (growth - 1)))
-            if elapsed + (burnin + new_draws * thinning) / rate > cfg.max_seconds:
-                break
+                next_sweeps = new_draws * thinning
+            if elapsed + next_sweeps / rate > cfg.max_seconds:
+                break  # the draws so far stand, with diagnostics that did not pass
+            if widen:
+                states = [
+                    st.widened(new_k, round_seed(seeds[c], 10_000 + round_number))
+                    for c, st in enumerate(states)
+                ]
+                k = new_k
+                burnin, new_draws, thinning, draws = cfg.burnin, cfg.samples, cfg.thinning, []
     seconds = time.perf_counter() - start
     return LcmcrPosterior.from_draws(
         ch.observed,
