@@ -67,6 +67,13 @@ CAUTION_MESSAGES: dict[str, Promise] = {
     "chao_eta_dropped": _(
         "Some heterogeneity parameters (%(parameters)s) were negative and were set to zero."
     ),
+    "lack_of_fit": _(
+        "The log-linear model %(model)s does not fit the table (deviance %(deviance)s on "
+        "%(df)s degrees of freedom, p = %(p)s): the lists depend on each other, or incidents "
+        "differ in how easily they get recorded, in ways no dependence between two lists "
+        "explains. The estimate is likely biased: compare with LCMCR, which models such "
+        "differences, or group into more alike groups."
+    ),
     "lcmcr_not_converged": _(
         "Not converged: the sampler's checks did not pass within its time budget (%(seconds)s "
         "of %(max_seconds)s seconds, %(sweeps)s sweeps per chain, %(K)s classes). Do not "
@@ -225,6 +232,8 @@ MSG_UNKNOWN_CODE = _("The estimator reported “%(code)s”, which this version 
 # How many decimals a parameter is shown with (others: whole numbers, or two decimals).
 _DECIMALS = {
     "rhat": 3,
+    "p": 3,
+    "deviance": 1,
     "limit": 2,
     "probability": 2,
     "best": 3,

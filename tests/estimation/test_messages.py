@@ -63,7 +63,9 @@ def test_a_caution_is_said_in_russian_with_its_figures() -> None:
         text = messages.caution_text(
             "upper_beyond_multiple", {"upper": 11390.0, "observed": 1936, "multiple": 5}
         )
-    assert text.startswith("Верхняя граница (11\xa0390)") and "(1\xa0936)" in text and " 5 раз" in text
+    assert (
+        text.startswith("Верхняя граница (11\xa0390)") and "(1\xa0936)" in text and " 5 раз" in text
+    )
 
 
 def test_a_refusal_is_said_with_its_lists() -> None:

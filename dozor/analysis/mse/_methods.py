@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import asdict, replace
+from typing import TYPE_CHECKING
 
 from .data import CaptureHistories
 from .errors import MSEError, refusal
 from .results import Caution, DgaSettings, Estimate, LcmcrSettings, LoglinearSettings
+
+if TYPE_CHECKING:
+    from .loglinear import LoglinearFit
 
 
 def _history_index(text: str, lists: tuple[str, ...]) -> int:
@@ -99,6 +103,7 @@ def run_loglinear(ch: CaptureHistories, cfg: LoglinearSettings) -> Estimate:
                 {"model": fit.name, "parameters": fit.n_params, "cells": fit.n_params + fit.df},
             )
         )
+    cautions += lack_of_fit(fit)
     lower, upper = ll.profile_interval(ch, fit, cfg.level)
     if fit.dropped_eta:
         cautions.append(Caution("chao_eta_dropped", {"parameters": list(fit.dropped_eta)}))
@@ -127,6 +132,29 @@ def run_loglinear(ch: CaptureHistories, cfg: LoglinearSettings) -> Estimate:
     )
 
 
+#: A log-linear model whose deviance has a p-value below this does not fit the table.
+LACK_OF_FIT_P = 0.05
+
+
+def lack_of_fit(fit: LoglinearFit) -> list[Caution]:
+    """The ``lack_of_fit`` caution when the model's deviance is too large for its df.
+
+    Heterogeneity of capture (some cases much easier to record than others) leaves structure
+    in the table that no two-way interaction explains: in the coverage study the chosen
+    model's goodness of fit is what tells those tables apart.
+    """
+    from scipy import stats
+
+    df = int(fit.df)
+    if df <= 0:
+        return []
+    deviance = float(fit.deviance)
+    p = float(stats.chi2.sf(deviance, df))
+    if p >= LACK_OF_FIT_P:
+        return []
+    return [Caution("lack_of_fit", {"model": fit.name, "deviance": deviance, "df": df, "p": p})]
+
+
 def run_lcmcr(ch: CaptureHistories, cfg: LcmcrSettings) -> Estimate:
     from .lcmcr import fit_lcmcr
 
@@ -135,9 +163,21 @@ def run_lcmcr(ch: CaptureHistories, cfg: LcmcrSettings) -> Estimate:
 
 
 def run_dga(ch: CaptureHistories, cfg: DgaSettings) -> Estimate:
+    """Average over decomposable graphs; check that pairwise dependence explains the table.
+
+    The check fits the two-way log-linear model chosen by stepwise AIC: when even that does
+    not fit (see :func:`lack_of_fit`), graphs of dependence between lists miss what is going
+    on, and the estimate gets the ``lack_of_fit`` caution.
+    """
+    from . import loglinear as ll
     from .dga import bma_estimate
 
-    return bma_estimate(ch, cfg)
+    result = bma_estimate(ch, cfg)
+    try:
+        fit, _ = ll.stepwise(ch, criterion="aic")
+    except MSEError:
+        return result
+    return replace(result, cautions=(*result.cautions, *lack_of_fit(fit)))
 
 
 def run_method(

@@ -68,6 +68,13 @@ CAUTION_TEMPLATES: dict[str, str] = {
         "from the untestable assumption that the highest-order interaction is zero"
     ),
     "chao_eta_dropped": "Chao parameters {parameters} were negative and set to 0",
+    "lack_of_fit": (
+        "the log-linear model {model} does not fit the table (deviance {deviance:.1f} on {df} "
+        "degrees of freedom, p = {p:.3g}): the lists depend on each other, or cases differ in "
+        "how easily they are recorded, in ways no pairwise dependence explains; the estimate is "
+        "likely biased: compare with lcmcr, which models such differences, or group into more "
+        "alike strata"
+    ),
     # LCMCR
     "lcmcr_not_converged": (
         "the sampler's diagnostics ({failed}) did not pass within its time budget "

@@ -70,3 +70,27 @@ def test_usage_errors_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(DATA / "HIV.csv"), "--method", "magic"]) == 2
     assert main(["--help"]) == 0
     assert "capture-recapture" in capsys.readouterr().out
+
+
+def test_an_unconverged_run_is_said_first_and_not_as_a_plain_figure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = [str(DATA / "lesbian.csv"), "--method", "lcmcr", "--seed", "2", "--burnin", "100"]
+    args += ["--samples", "20", "--thinning", "1", "--max-seconds", "0.001"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("NOT CONVERGED")
+    assert "Caution: the sampler's diagnostics" in out
+
+
+def test_json_carries_status_cautions_and_diagnostics(capsys: pytest.CaptureFixture[str]) -> None:
+    args = [str(DATA / "madigan_york_3list_example.csv"), "--method", "lcmcr", "--seed", "4"]
+    args += ["--K", "4", "--burnin", "500", "--samples", "100", "--thinning", "5", "--fixed"]
+    assert main([*args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["status"] in ("ok", "not_converged")
+    assert data["cautions"][0] == {"code": "three_lists", "params": {}}
+    assert data["warnings"][0].startswith("only three lists")
+    diagnostics = data["details"]["diagnostics"]
+    assert diagnostics["K"] == 4 and len(diagnostics["trace"]) == 2
+    assert "trace_N" not in data["details"]
