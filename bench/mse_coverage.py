@@ -16,7 +16,9 @@ every design and method the table gives the coverage of the 95% interval over al
 relative error (estimate - N) / N, the median relative width (upper - lower) / N, and the
 share of replicates cautioned, prior-driven, not converged and refused.
 
-The linkage study (``--linkage``, on by default) adds linkage error to 4- and 5-list designs:
+The linkage study (on by default; ``--no-linkage`` leaves it out) adds linkage error to the
+4-list designs (and 5-list ones with ``--large``), for the default method (``--linkage-methods``
+for others):
 in each replicate a share of the cases on several lists is split in two (true links lost) and
 some pairs of cases are merged (false links), at rates of pairwise recall and precision given
 by ``--recall`` and ``--precision`` (0.98 and 0.99, as ``bench/linkage_quality.py`` measures on
@@ -30,8 +32,8 @@ Everything is seeded: the same command prints the same table (LCMCR runs that hi
 budget excepted, which the table counts as not converged). The last line printed is a JSON
 object with every figure.
 
-    python bench/mse_coverage.py                 # a few minutes on 2 cores
-    python bench/mse_coverage.py --large         # more replicates and N up to 10,000 ...
+    python bench/mse_coverage.py                 # 5 replicates a design; minutes on 2 idle cores
+    python bench/mse_coverage.py --large         # 40 replicates a design, 8 replicate linkages
     python bench/mse_coverage.py --replicates 4 --methods loglinear dga --no-linkage
 """
 
@@ -45,7 +47,7 @@ import sys
 import time
 import warnings
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -292,10 +294,22 @@ def targets(table: dict[str, dict[str, dict[str, Any]]], default: str) -> dict[s
     }
 
 
+def run_all(
+    pool: ProcessPoolExecutor, tasks: list[dict[str, Any]], label: str
+) -> list[dict[str, Any]]:
+    """Run the replicates in the pool, in task order, telling progress on stderr."""
+    futures = {pool.submit(one_replicate, task): i for i, task in enumerate(tasks)}
+    out: list[dict[str, Any]] = [{} for _ in tasks]
+    for done, future in enumerate(as_completed(futures), start=1):
+        out[futures[future]] = future.result()
+        print(f"{label}: {done}/{len(tasks)}", file=sys.stderr, flush=True)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--replicates", type=int, help="replicates per design (default 8; 40 with --large)"
+        "--replicates", type=int, help="replicates per design (default 5; 40 with --large)"
     )
     parser.add_argument(
         "--large", action="store_true", help="40 replicates per design, 8 replicate linkages"
@@ -304,7 +318,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--lists", nargs="+", type=int, choices=LISTS, default=list(LISTS))
     parser.add_argument("--structures", nargs="+", choices=STRUCTURES, default=list(STRUCTURES))
     parser.add_argument("--default-method", choices=METHODS, default="lcmcr")
-    parser.add_argument("--lcmcr-seconds", type=float, default=20.0, help="LCMCR's max_seconds")
+    parser.add_argument("--lcmcr-seconds", type=float, default=30.0, help="LCMCR's max_seconds")
+    parser.add_argument(
+        "--linkage-methods",
+        nargs="+",
+        choices=METHODS,
+        help="methods of the linkage study (default: the default method)",
+    )
     parser.add_argument("--no-linkage", dest="linkage", action="store_false")
     parser.add_argument("--linkage-replicates", type=int, help="R replicate linkages (default 4)")
     parser.add_argument("--recall", type=float, default=0.98)
@@ -312,8 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     parser.add_argument("--seed", type=int, default=2024)
     args = parser.parse_args(argv)
-    replicates = args.replicates or (40 if args.large else 8)
-    linkage_r = args.linkage_replicates or (8 if args.large else 4)
+    replicates = args.replicates or (40 if args.large else 5)
+    linkage_r = args.linkage_replicates or (8 if args.large else 3)
+    linkage_methods = args.linkage_methods or [args.default_method]
     start = time.perf_counter()
     tasks = []
     for j in args.lists:
@@ -338,14 +359,20 @@ def main(argv: list[str] | None = None) -> int:
         for level, noise in levels.items():
             for j in [x for x in args.lists if x >= 4]:
                 for structure in [s for s in ("independent", "hetero2") if s in args.structures]:
+                    if not args.large and j == 5:
+                        continue
                     for r in range(replicates):
                         linkage_tasks.append(
                             {
                                 "lists": j,
                                 "structure": structure,
-                                "seed": args.seed * 100_000 + 50_000 + j * 1000 + r,
+                                "seed": args.seed * 100_000
+                                + 50_000
+                                + j * 1000
+                                + STRUCTURES.index(structure) * 100
+                                + r,
                                 "n_range": N_RANGE,
-                                "methods": args.methods,
+                                "methods": linkage_methods,
                                 "lcmcr_seconds": args.lcmcr_seconds,
                                 "noise": noise,
                                 "level": level,
@@ -353,8 +380,8 @@ def main(argv: list[str] | None = None) -> int:
                             }
                         )
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
-        results = list(pool.map(one_replicate, tasks))
-        noisy = list(pool.map(one_replicate, linkage_tasks))
+        results = run_all(pool, tasks, "perfect linkage")
+        noisy = run_all(pool, linkage_tasks, "linkage noise")
     table: dict[str, dict[str, dict[str, Any]]] = {}
     for design in dict.fromkeys(r["design"] for r in results):
         rows = [r for r in results if r["design"] == design]
@@ -379,7 +406,7 @@ def main(argv: list[str] | None = None) -> int:
         summary: dict[str, Any] = {}
         for key, rows in linkage.items():
             summary[key] = {}
-            for m in args.methods:
+            for m in linkage_methods:
                 plain = summarise([r["methods"][m] for r in rows])
                 carried = [r["methods"][m].get("with_linkage") or {"refused": True} for r in rows]
                 with_link = summarise(carried)
