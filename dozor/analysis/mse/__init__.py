@@ -8,7 +8,7 @@ Quick use::
     from dozor.analysis import mse
 
     ch = mse.capture_histories_from_frame(pd.read_csv("lists.csv"), count_column="count")
-    result = mse.estimate(ch, method="loglinear")        # or "lcmcr", "dga"
+    result = mse.estimate(ch, method="lcmcr", seed=1)   # or "loglinear", "dga"
     print(result.estimate, result.lower, result.upper)
 
 Three families of methods are offered:
@@ -58,6 +58,7 @@ from .errors import (
 from .replicates import combine_replicates
 from .results import (
     CAUTION_CODES,
+    DEFAULT_METHOD,
     METHODS,
     REFUSAL_CODES,
     Caution,
@@ -71,6 +72,7 @@ from .results import (
 
 __all__ = [
     "CAUTION_CODES",
+    "DEFAULT_METHOD",
     "METHODS",
     "REFUSAL_CODES",
     "STATUSES",
@@ -123,7 +125,7 @@ def _make_settings(method: str, settings: Any, overrides: dict[str, Any]) -> Any
 
 def estimate(
     histories: CaptureHistories | pd.DataFrame,
-    method: str = "loglinear",
+    method: str = DEFAULT_METHOD,
     *,
     settings: LoglinearSettings | LcmcrSettings | DgaSettings | None = None,
     allow_two_lists: bool = False,
@@ -154,7 +156,7 @@ def estimate(
 def estimate_by_stratum(
     frame: pd.DataFrame,
     stratum_column: str,
-    method: str = "loglinear",
+    method: str = DEFAULT_METHOD,
     *,
     lists: list[str] | None = None,
     count_column: str | None = None,

@@ -19,6 +19,7 @@ from .codes import (
 
 __all__ = [
     "CAUTION_CODES",
+    "DEFAULT_METHOD",
     "METHODS",
     "REFUSAL_CODES",
     "STATUSES",
@@ -32,6 +33,9 @@ __all__ = [
 ]
 
 METHODS = ("loglinear", "lcmcr", "dga")
+#: The method a new estimate uses unless asked otherwise: the one that held the truth most
+#: often in the coverage study (bench/mse_coverage.py; docs/estimation.md says why).
+DEFAULT_METHOD = "lcmcr"
 
 
 @dataclass(frozen=True)
