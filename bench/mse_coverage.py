@@ -23,8 +23,9 @@ in each replicate a share of the cases on several lists is split in two (true li
 some pairs of cases are merged (false links), at rates of pairwise recall and precision given
 by ``--recall`` and ``--precision`` (0.98 and 0.99, as ``bench/linkage_quality.py`` measures on
 the demo data) and at a poorer level (0.90 and 0.95). The plain interval on the noisy linkage
-is compared with one that carries linkage uncertainty: R replicate linkages are drawn by
-applying the same noise again around the observed linkage, each is estimated, and the
+is compared with one that carries linkage uncertainty: R replicate linkages are drawn around
+the observed linkage, undoing errors at the rates they were made (merging back as many lost
+links, splitting as many false ones, see ``alternative_linkage``), each is estimated, and the
 estimates are combined with :func:`dozor.analysis.mse.combine_replicates` (Rubin's rules on
 the log scale).
 
@@ -152,6 +153,31 @@ def link_noise(
     return linked
 
 
+def alternative_linkage(
+    linked: np.ndarray, recall: float, precision: float, rng: np.random.Generator
+) -> np.ndarray:
+    """A replicate linkage drawn around the observed one, undoing errors as often as made.
+
+    The observed linkage lost about ``1 - recall`` of the links of cases on several lists and
+    gained ``1/precision - 1`` false ones. A replicate therefore merges that many lost links
+    back (random pairs of cases) and splits as many cases as false links were added, so that
+    the replicates spread around the truth rather than around the errors (as drawing links
+    from the linkage model's match probabilities does).
+    """
+    k = linked.sum(axis=1)
+    several = int((k >= 2).sum())
+    pairs = int((k * (k - 1) // 2).sum())
+    split_share = min(1.0, pairs * (1 - precision) / max(several, 1))
+    lost_links = several * (1 - recall)
+    # link_noise splits with probability 1 - recall and merges (1/precision - 1) * pairs
+    return link_noise(
+        linked,
+        recall=1 - split_share,
+        precision=1 / (1 + lost_links / max(pairs, 1)),
+        rng=rng,
+    )
+
+
 def outcome(result: mse.Estimate | None, truth: int, error: str = "") -> dict[str, Any]:
     if result is None:
         return {"refused": True, "error": error}
@@ -198,7 +224,7 @@ def one_replicate(task: dict[str, Any]) -> dict[str, Any]:
         if noise and result is not None:
             reps = []
             for r in range(task["linkage_replicates"]):
-                again = link_noise(
+                again = alternative_linkage(
                     rows, recall, precision, np.random.default_rng([task["seed"], r])
                 )
                 try:
