@@ -27,6 +27,7 @@ import pandas as pd
 
 from dozor.analysis import mse
 from dozor.analysis.mse.data import COUNT_COLUMN_GUESSES
+from dozor.analysis.mse.errors import refusal
 
 #: The columns of a table as ``dozor estimate --write-table`` writes it: ``stratum``, one 0/1
 #: column per list, ``count``.
@@ -70,8 +71,8 @@ def histories_from_table(
     """
     columns = [str(c) for c in frame.columns]
     if stratum_column is not None and stratum_column not in columns:
-        raise mse.CaptureDataError(
-            f"stratum column {stratum_column!r} not found; the columns are {columns}"
+        raise refusal(
+            mse.CaptureDataError, "stratum_column_missing", column=stratum_column, columns=columns
         )
     if count_column is None and lists is None:
         count_column = next((c for c in COUNT_COLUMN_GUESSES if c in columns), None)
@@ -87,7 +88,7 @@ def histories_from_table(
     missing = frame[stratum_column].isna()
     if missing.any():
         row = frame.index[int(missing.to_numpy().argmax())]
-        raise mse.CaptureDataError(f"stratum column {stratum_column!r}, row {row!r}: no stratum")
+        raise refusal(mse.CaptureDataError, "stratum_value_missing", column=stratum_column, row=row)
     out: dict[str, mse.CaptureHistories] = {}
     for key, part in frame.groupby(frame[stratum_column].astype(str), sort=False):
         out[str(key)] = mse.capture_histories_from_frame(
@@ -115,7 +116,7 @@ def run_estimate(
     :class:`dozor.analysis.mse.MSEError` when the method refuses the data.
     """
     if method not in SETTINGS_CLASSES:
-        raise mse.MSEError(f"unknown method {method!r}; choose one of {tuple(SETTINGS_CLASSES)}")
+        raise refusal(mse.MSEError, "unknown_method", method=method, methods=list(SETTINGS_CLASSES))
     overrides = dict(settings or {})
     if seed is not None and takes_seed(method):
         overrides["seed"] = seed

@@ -8,8 +8,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from dozor import config
-from dozor.analysis.mse import METHODS
+from dozor.analysis.mse import DEFAULT_METHOD, METHODS
 from dozor.estimation.models import FigureKind
 from dozor.estimation.outcomes import method_name
 from dozor.estimation.services import MAX_SEED
@@ -40,8 +39,8 @@ MSG_DEFAULT_CHOSEN = _(
 
 
 def recommended_method() -> str:
-    """The method the coverage study recommends: the setting's declared default."""
-    return next(s.default for s in config.SETTINGS if s.name == "DOZOR_ESTIMATION_DEFAULT_METHOD")
+    """The method the coverage study recommends (the analysis's default method)."""
+    return DEFAULT_METHOD
 
 
 def default_method_reason() -> str:

@@ -14,7 +14,7 @@ whether their intervals overlap, and whether any of them is flagged.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -23,7 +23,6 @@ from django.utils import formats
 from django.utils.translation import gettext_lazy as _
 
 from dozor.estimation import messages
-from dozor.estimation.messages import MSG_REFUSED, explain
 
 OK = "ok"
 NOT_CONVERGED = "not_converged"
@@ -66,15 +65,6 @@ MSG_METHOD_PRIOR_DRIVEN = _("the interval of %(method)s comes from its prior, no
 MSG_METHOD_REFUSED = _("%(method)s refused this group")
 MSG_METHOD_CAUTIONED = _("%(method)s carries cautions (see its notes)")
 
-# The words for caution and refusal codes (dozor.estimation.messages); an estimator that gives
-# no codes leaves them out, and its English sentences are read by ``explain``.
-_caution_text: Callable[[str, Mapping[str, Any]], Any] | None = getattr(
-    messages, "caution_text", None
-)
-_refusal_text: Callable[[str, Mapping[str, Any]], Any] | None = getattr(
-    messages, "refusal_text", None
-)
-
 
 def method_name(method: str) -> str:
     return str(METHOD_NAMES.get(method, method))
@@ -99,33 +89,15 @@ def quotable(result: Mapping[str, Any], method: str) -> bool:
     return status(result, method) == OK
 
 
-def _code_words(code: str, params: Mapping[str, Any], text: Callable[..., Any] | None) -> str:
-    if text is not None:
-        return str(text(code, params))
-    shown = ", ".join(f"{key} {value}" for key, value in params.items())
-    return f"{code} ({shown})" if shown else code
-
-
 def caution_words(result: Mapping[str, Any]) -> list[str]:
     """The result's cautions in the interface language."""
-    cautions = result.get("cautions")
-    if cautions is not None:
-        return [_code_words(str(c["code"]), c.get("params") or {}, _caution_text) for c in cautions]
-    return [explain(str(text)) for text in result.get("warnings", [])]
+    return messages.stored_cautions(result)
 
 
 def refusal_words(result: Mapping[str, Any]) -> str:
     """Why the estimator refused the group, in the interface language; empty if it did not."""
-    if not result.get("error"):
-        return ""
-    refusal = result.get("refusal") or {}
-    code = refusal.get("code") or result.get("error_code")
-    if code:
-        params = refusal.get("params") or result.get("error_params") or {}
-        reason = _code_words(str(code), params, _refusal_text)
-    else:
-        reason = explain(str(result["error"]))
-    return str(MSG_REFUSED) % {"reason": reason}
+    reason = messages.stored_refusal(result)
+    return str(messages.MSG_REFUSED) % {"reason": reason} if reason else ""
 
 
 def diagnostics(result: Mapping[str, Any]) -> dict[str, Any] | None:

@@ -41,7 +41,6 @@ RESERVED_SETTINGS = frozenset({"seed", "backend"})
 # Asks for every method.
 ALL_METHODS = "all"
 # The diagnostics kept per LCMCR result: a trace of at most this many draws per chain.
-TRACE_POINTS = 500
 
 MSG_UNKNOWN_METHOD = _(
     "“%(value)s” is not a method: choose loglinear, lcmcr or dga, or all of them."
@@ -273,11 +272,19 @@ def _posterior(result: mse.Estimate) -> dict[str, list[float]] | None:
 
 
 def _details(result: mse.Estimate) -> dict[str, Any]:
-    keep = ("selection", "models_compared", "rhat", "ess", "posterior_mean", "chain_seeds")
+    keep = (
+        "selection",
+        "models_compared",
+        "saturated_models_left_out",
+        "rhat",
+        "ess",
+        "posterior_mean",
+        "chain_seeds",
+    )
     details = {
         k: _finite(v) if isinstance(v, float) else v for k, v in result.details.items() if k in keep
     }
-    diagnostics = result.details.get("diagnostics") or _lcmcr_diagnostics(result)
+    diagnostics = result.details.get("diagnostics")
     if diagnostics:
         details["diagnostics"] = _stored(diagnostics)
     return details
@@ -296,33 +303,6 @@ def _stored(value: Any) -> Any:
     return value
 
 
-def _thinned(chain: Sequence[float], points: int = TRACE_POINTS) -> list[float]:
-    step = max(1, math.ceil(len(chain) / points))
-    return [float(value) for value in list(chain)[::step]]
-
-
-def _lcmcr_diagnostics(result: mse.Estimate) -> dict[str, Any] | None:
-    """LCMCR's diagnostics from the sampler's summary, for an estimator that gives no
-    ``diagnostics`` of its own: R-hat and effective draws of N, classes used, the sweeps run, the
-    time taken and a trace of N per chain (thinned to at most TRACE_POINTS draws)."""
-    if result.method != "lcmcr" or "trace_N" not in result.details:
-        return None
-    traces = [list(chain) for chain in np.atleast_2d(np.asarray(result.details["trace_N"]))]
-    rhat = _finite(result.details.get("rhat"))
-    cfg = result.settings
-    return {
-        "rhat": rhat,
-        "ess": _finite(result.details.get("ess")),
-        "classes_used": _finite(result.details.get("occupied_classes_median")),
-        "K": cfg.get("K"),
-        "sweeps": int(cfg.get("burnin", 0))
-        + int(cfg.get("samples", 0)) * int(cfg.get("thinning", 1)),
-        "seconds": _finite(result.details.get("seconds")),
-        "converged": rhat is not None and rhat <= outcomes.RHAT_LIMIT,
-        "trace": [_thinned(chain) for chain in traces],
-    }
-
-
 def stratum_estimate(
     *,
     stratum: str,
@@ -331,7 +311,13 @@ def stratum_estimate(
     settings: dict[str, Any],
     seed: int,
 ) -> dict[str, Any]:
-    """One stratum's result as stored: the estimate, or the estimator's refusal."""
+    """One stratum's result as stored: the estimate, or the estimator's refusal.
+
+    Cautions are stored as codes with parameters (``"cautions"``), with the estimate's
+    ``"status"`` (ok, not_converged, prior_driven); a refusal as ``"refusal"`` (code and
+    parameters) beside its English ``"error"``. ``dozor.estimation.messages`` says them in the
+    interface language; results stored before held English ``"warnings"`` instead.
+    """
     base = {
         "stratum": stratum,
         "observed": histories.observed,
@@ -341,7 +327,12 @@ def stratum_estimate(
         # The one way every path runs a method (dozor mse too): same settings, same seed.
         result = run_estimate(histories, method=method, settings=settings, seed=seed)
     except mse.MSEError as error:
-        return {**base, "error": str(error), "error_kind": type(error).__name__}
+        return {
+            **base,
+            "error": str(error),
+            "error_kind": type(error).__name__,
+            "refusal": error.to_dict(),
+        }
     return {
         **base,
         "estimate": _finite(result.estimate),
@@ -350,7 +341,8 @@ def stratum_estimate(
         "level": result.level,
         "model": result.model,
         "se": _finite(result.se),
-        "warnings": list(result.warnings),
+        "status": result.status,
+        "cautions": [caution.to_dict() for caution in result.cautions],
         "details": _details(result),
         "posterior": _posterior(result),
         "error": "",

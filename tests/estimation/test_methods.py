@@ -181,3 +181,13 @@ def test_an_old_run_without_methods_is_shown(world: World) -> None:
 
 def test_the_settings_know_every_method() -> None:
     assert config.ESTIMATION_METHODS == METHODS
+
+
+def test_the_settings_default_method_is_the_one_the_coverage_study_recommends() -> None:
+    from dozor import config
+    from dozor.analysis.mse import DEFAULT_METHOD
+
+    declared = next(
+        s.default for s in config.SETTINGS if s.name == "DOZOR_ESTIMATION_DEFAULT_METHOD"
+    )
+    assert declared == DEFAULT_METHOD

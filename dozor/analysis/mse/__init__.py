@@ -8,7 +8,7 @@ Quick use::
     from dozor.analysis import mse
 
     ch = mse.capture_histories_from_frame(pd.read_csv("lists.csv"), count_column="count")
-    result = mse.estimate(ch, method="loglinear")        # or "lcmcr", "dga"
+    result = mse.estimate(ch, method="lcmcr", seed=1)   # or "loglinear", "dga"
     print(result.estimate, result.lower, result.upper)
 
 Three families of methods are offered:
@@ -22,18 +22,24 @@ Three families of methods are offered:
 * ``"dga"``: Bayesian model averaging over decomposable graphical models
   (Madigan & York 1997), as in HRDAG's dga, for 3 to 5 lists.
 
-Every estimate carries the cautions found in the data (``Estimate.warnings``).
+Every estimate carries the cautions found in the data and the method as codes with
+parameters (``Estimate.cautions``, each a :class:`Caution`), and a ``status``: ``"ok"``,
+``"not_converged"`` or ``"prior_driven"``.  Refusals are :class:`MSEError` with a ``code`` and
+``params``.  :data:`CAUTION_CODES` and :data:`REFUSAL_CODES` list every code;
+``Estimate.warnings`` gives the cautions in English.  :func:`combine_replicates` combines
+estimates made on replicate data sets (Rubin's rules).
 """
 
 from __future__ import annotations
 
 import warnings
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from typing import Any
 
 import pandas as pd
 
 from ._methods import run_method
+from .codes import STATUS_NOT_CONVERGED, STATUS_OK, STATUS_PRIOR_DRIVEN, STATUSES, UPPER_MULTIPLE
 from .data import (
     CaptureHistories,
     capture_histories_from_frame,
@@ -47,19 +53,36 @@ from .errors import (
     MSEError,
     MSEWarning,
     TooFewListsError,
+    refusal,
 )
+from .replicates import combine_replicates
 from .results import (
+    CAUTION_CODES,
+    DEFAULT_METHOD,
     METHODS,
+    REFUSAL_CODES,
+    Caution,
     DgaSettings,
     Estimate,
     LcmcrSettings,
     LoglinearSettings,
+    unique_cautions,
+    upper_cautions,
 )
 
 __all__ = [
+    "CAUTION_CODES",
+    "DEFAULT_METHOD",
     "METHODS",
+    "REFUSAL_CODES",
+    "STATUSES",
+    "STATUS_NOT_CONVERGED",
+    "STATUS_OK",
+    "STATUS_PRIOR_DRIVEN",
+    "UPPER_MULTIPLE",
     "CaptureDataError",
     "CaptureHistories",
+    "Caution",
     "DegenerateDataError",
     "DgaSettings",
     "Estimate",
@@ -71,6 +94,7 @@ __all__ = [
     "TooFewListsError",
     "capture_histories_from_frame",
     "check_histories",
+    "combine_replicates",
     "estimate",
     "estimate_by_stratum",
     "split_by_stratum",
@@ -84,19 +108,24 @@ def _make_settings(method: str, settings: Any, overrides: dict[str, Any]) -> Any
     if settings is None:
         settings = cls()
     elif not isinstance(settings, cls):
-        raise MSEError(f"settings for {method!r} must be {cls.__name__}")
+        raise refusal(MSEError, "bad_settings_type", method=method, expected=cls.__name__)
     if overrides:
         names = {f.name for f in fields(cls)}
         unknown = sorted(set(overrides) - names)
         if unknown:
-            raise MSEError(f"unknown setting(s) {unknown} for {method!r}; known: {sorted(names)}")
+            raise refusal(
+                MSEError, "unknown_setting", names=unknown, method=method, known=sorted(names)
+            )
         settings = cls(**{**asdict(settings), **overrides})
+    level = settings.level
+    if isinstance(level, bool) or not isinstance(level, int | float) or not 0.5 <= level < 1:
+        raise refusal(MSEError, "bad_level", level=level)
     return settings
 
 
 def estimate(
     histories: CaptureHistories | pd.DataFrame,
-    method: str = "loglinear",
+    method: str = DEFAULT_METHOD,
     *,
     settings: LoglinearSettings | LcmcrSettings | DgaSettings | None = None,
     allow_two_lists: bool = False,
@@ -110,27 +139,24 @@ def estimate(
     than three lists unless ``allow_two_lists`` (see :func:`check_histories`).
     """
     if method not in METHODS:
-        raise MSEError(f"unknown method {method!r}; choose one of {METHODS}")
+        raise refusal(MSEError, "unknown_method", method=method, methods=list(METHODS))
     if isinstance(histories, pd.DataFrame):
         histories = capture_histories_from_frame(histories)
     cfg = _make_settings(method, settings, overrides)
-    cautions = check_histories(histories, allow_two_lists=allow_two_lists)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", MSEWarning)
-        result = run_method(histories, cfg)
-    more = [str(w.message) for w in caught if issubclass(w.category, MSEWarning)]
-    all_cautions = tuple(dict.fromkeys([*cautions, *result.warnings, *more]))
-    for text in all_cautions:
-        warnings.warn(text, MSEWarning, stacklevel=2)
-    return Estimate(
-        **{**{f.name: getattr(result, f.name) for f in fields(Estimate)}, "warnings": all_cautions}
+    data_cautions = check_histories(histories, allow_two_lists=allow_two_lists)
+    result = run_method(histories, cfg)
+    cautions = unique_cautions(
+        [*data_cautions, *result.cautions, *upper_cautions(result.observed, result.upper)]
     )
+    for caution in cautions:
+        warnings.warn(MSEWarning(caution.english(), caution), stacklevel=2)
+    return replace(result, cautions=cautions)
 
 
 def estimate_by_stratum(
     frame: pd.DataFrame,
     stratum_column: str,
-    method: str = "loglinear",
+    method: str = DEFAULT_METHOD,
     *,
     lists: list[str] | None = None,
     count_column: str | None = None,

@@ -3,6 +3,7 @@
 Usage::
 
     dozor mse FILE.csv --method loglinear|lcmcr|dga [--count-column NAME] [--stratum S] [--seed N]
+              [--json] [--max-seconds S] [--max-K K] [--fixed]
 
 The table is read and the method run by :mod:`dozor.analysis.capture_table`, as `dozor estimate`
 does, so a table written by ``dozor estimate --write-table`` gives the same figures here with the
@@ -21,7 +22,22 @@ import pandas as pd
 
 from dozor.analysis.capture_table import STRATUM_COLUMN, histories_from_table, run_estimate
 
-from . import METHODS, MSEError
+from . import (
+    DEFAULT_METHOD,
+    METHODS,
+    STATUS_NOT_CONVERGED,
+    STATUS_PRIOR_DRIVEN,
+    LcmcrSettings,
+    MSEError,
+)
+from .errors import refusal
+
+STATUS_LINES = {
+    STATUS_NOT_CONVERGED: "NOT CONVERGED: the sampler's diagnostics did not pass; do not report "
+    "this figure (see the cautions)",
+    STATUS_PRIOR_DRIVEN: "PRIOR-DRIVEN: the data do not identify the total; the interval "
+    "reflects assumptions, not data (see the cautions)",
+}
 
 DESCRIPTION = """\
 Estimate the total number of cases - recorded or not - from several lists that
@@ -36,18 +52,30 @@ the table `dozor estimate --write-table` writes) splits the table into groups:
 choose one with --stratum.  The lists are used in the order of their names,
 whatever the order of the columns, so a seed repeats a run exactly.
 
-Methods:
+Methods (lcmcr is the default: it held the truth most often in the coverage
+study, see docs/estimation.md):
   loglinear  Poisson log-linear models with list interactions chosen by AIC
-             (as in the R package Rcapture); profile-likelihood interval.
+             among those that leave the total identified (as in the R package
+             Rcapture); profile-likelihood interval.
   lcmcr      Bayesian latent-class model (Manrique-Vallier 2016, HRDAG's LCMCR);
-             posterior median and credible interval. Use --seed to repeat a run.
+             posterior median and credible interval. The chains run until their
+             diagnostics pass (R-hat of N <= 1.05, effective sample size >= 400)
+             or --max-seconds run out; use --seed to repeat a run.
   dga        Bayesian averaging over decomposable graphical models (Madigan &
              York 1997, HRDAG's dga); 3 to 5 lists.
 """
 
 EPILOG = """\
-Read the cautions printed with the result: they say when the data are too thin
-for the estimate to be trusted.  Exit status: 0 success, 2 unusable input.
+Read the status and the cautions printed with the result: "not converged" (the
+sampler's diagnostics did not pass in time) and "prior-driven" (the data do not
+identify the total) are not figures to report; the cautions say why and what
+would help.  --json prints one object with "status", "cautions" (codes with
+parameters), "warnings" (the cautions in English) and, for lcmcr,
+"details"."diagnostics".  Exit status: 0 an estimate was made (whatever its
+status), 2 unusable input or a refusal.
+
+Example:
+  dozor mse kosovo.csv --method lcmcr --seed 1
 """
 
 
@@ -62,7 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--method",
         choices=METHODS,
-        default="loglinear",
+        default=DEFAULT_METHOD,
         help="estimation method (default: %(default)s)",
     )
     parser.add_argument(
@@ -99,30 +127,56 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument(
         "--model", help="fit this one model instead, e.g. 'Mt + A:B' or 'Mth Poisson2'"
     )
+    # No defaults given to argparse: the method's settings dataclass holds them, for every path
+    # alike; the help only shows them.
+    defaults = LcmcrSettings()
     group = parser.add_argument_group("lcmcr")
-    # No defaults here: the method's settings dataclass holds them, for every path alike.
-    group.add_argument("--K", type=int, help="maximum latent classes (default: 10)")
-    group.add_argument("--burnin", type=int, help="default: 10000")
-    group.add_argument("--samples", type=int, help="default: 1000")
-    group.add_argument("--thinning", type=int, help="default: 10")
-    group.add_argument("--chains", type=int, help="default: 2")
+    group.add_argument(
+        "--K", type=int, help=f"latent classes to start with (default: {defaults.K})"
+    )
+    group.add_argument(
+        "--max-K",
+        dest="max_K",
+        type=int,
+        help=f"most latent classes the run may grow to (default: {defaults.max_K})",
+    )
+    group.add_argument("--burnin", type=int, help=f"default: {defaults.burnin}")
+    group.add_argument(
+        "--samples", type=int, help=f"draws kept per chain (default: {defaults.samples})"
+    )
+    group.add_argument("--thinning", type=int, help=f"default: {defaults.thinning}")
+    group.add_argument("--chains", type=int, help=f"default: {defaults.chains}")
+    group.add_argument(
+        "--max-seconds",
+        dest="max_seconds",
+        type=float,
+        help=f"time budget for the chains to converge (default: {defaults.max_seconds:g})",
+    )
+    group.add_argument(
+        "--fixed",
+        action="store_true",
+        help="run exactly burnin + samples x thinning sweeps, without rounds (as R's LCMCR)",
+    )
     return parser
 
 
 METHOD_OPTIONS = {
     "loglinear": ("selection", "model", "level"),
-    "lcmcr": ("K", "burnin", "samples", "thinning", "chains", "level"),
+    "lcmcr": ("K", "max_K", "burnin", "samples", "thinning", "chains", "max_seconds", "level"),
     "dga": ("level",),
 }
 
 
 def _settings(args: argparse.Namespace) -> dict[str, Any]:
     """The settings given on the command line for the chosen method, and no others."""
-    return {
+    given = {
         name: getattr(args, name)
         for name in METHOD_OPTIONS[args.method]
         if getattr(args, name) is not None
     }
+    if args.method == "lcmcr" and args.fixed:
+        given["adaptive"] = False
+    return given
 
 
 def _fmt(value: float | None) -> str:
@@ -158,9 +212,9 @@ def main(argv: list[str] | None = None) -> int:
             stratum_column=STRATUM_COLUMN if STRATUM_COLUMN in frame.columns else None,
         )
         if args.stratum is not None and args.stratum not in strata:
-            raise MSEError(f"--stratum {args.stratum}: no such group; the groups are {[*strata]}")
+            raise refusal(MSEError, "unknown_stratum", stratum=args.stratum, strata=[*strata])
         if args.stratum is None and len(strata) > 1:
-            raise MSEError(f"the table has several groups; choose one with --stratum: {[*strata]}")
+            raise refusal(MSEError, "several_strata", strata=[*strata])
         ch = strata[args.stratum] if args.stratum is not None else next(iter(strata.values()))
         result = run_estimate(
             ch,
@@ -182,6 +236,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(data, allow_nan=False, default=str))
         return 0
     pct = f"{result.level:.0%}"
+    if result.status in STATUS_LINES:
+        print(STATUS_LINES[result.status])
     print(f"Lists: {', '.join(ch.lists)}")
     print(f"Observed (on at least one list): {result.observed:,}")
     print(f"Method: {result.method}" + (f" - {result.model}" if result.model else ""))
@@ -191,7 +247,12 @@ def main(argv: list[str] | None = None) -> int:
     if result.seed is not None:
         print(f"Seed: {result.seed}")
     if result.method == "lcmcr":
-        print(f"R-hat {result.details['rhat']:.3f}, effective draws {result.details['ess']:.0f}")
+        diag = result.details["diagnostics"]
+        print(
+            f"R-hat {diag['rhat']:.3f}, effective draws {diag['ess']:.0f}, "
+            f"classes used {diag['classes_used']} of K = {diag['K']}, "
+            f"{diag['sweeps']:,} sweeps per chain in {diag['seconds']:.1f} s"
+        )
     for caution in result.warnings:
         print(f"Caution: {caution}")
     return 0

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .errors import CaptureDataError, DegenerateDataError, MSEWarning, TooFewListsError
+from .errors import CaptureDataError, DegenerateDataError, MSEWarning, TooFewListsError, refusal
+from .results import Caution
 
 __all__ = [
     "CaptureHistories",
@@ -48,20 +49,19 @@ class CaptureHistories:
         h = np.asarray(self.histories)
         c = np.asarray(self.counts)
         if h.ndim != 2 or h.shape[1] != len(self.lists):
-            raise CaptureDataError(
-                f"histories must be a matrix with one column per list ({len(self.lists)}), "
-                f"got shape {h.shape}"
+            raise refusal(
+                CaptureDataError, "histories_shape", lists=len(self.lists), shape=list(h.shape)
             )
         if c.shape != (h.shape[0],):
-            raise CaptureDataError(
-                f"counts must have one entry per history ({h.shape[0]}), got shape {c.shape}"
+            raise refusal(
+                CaptureDataError, "counts_shape", histories=h.shape[0], shape=list(c.shape)
             )
         if not np.isin(h, (0, 1)).all():
-            raise CaptureDataError("histories must contain only 0 and 1")
+            raise refusal(CaptureDataError, "not_binary")
         if (c < 0).any():
-            raise CaptureDataError("counts must be non-negative")
+            raise refusal(CaptureDataError, "negative_count")
         if ((h.sum(axis=1) == 0) & (c > 0)).any():
-            raise CaptureDataError("the all-zero history cannot have been observed")
+            raise refusal(CaptureDataError, "zero_history_observed")
 
     # --- derived quantities -------------------------------------------------
 
@@ -103,9 +103,9 @@ class CaptureHistories:
         table = np.asarray(table, dtype=np.int64)
         j = len(lists)
         if table.shape != (2**j,):
-            raise CaptureDataError(f"a table for {j} lists needs {2**j} cells, got {table.shape}")
+            raise refusal(CaptureDataError, "table_size", lists=j, cells=2**j, size=table.size)
         if table[0] != 0:
-            raise CaptureDataError("cell 0 (the all-zero history) must be 0")
+            raise refusal(CaptureDataError, "zero_cell_not_zero")
         idx = np.arange(1, 2**j)
         hist = ((idx[:, None] >> np.arange(j)) & 1).astype(np.int8)
         keep = table[1:] > 0
@@ -115,13 +115,18 @@ class CaptureHistories:
         keep = [i for i, name in enumerate(self.lists) if name not in set(names)]
         unknown = set(names) - set(self.lists)
         if unknown:
-            raise CaptureDataError(f"unknown list(s): {sorted(unknown)}")
+            raise refusal(CaptureDataError, "unknown_lists", lists=sorted(unknown))
         sub = np.asarray(self.histories)[:, keep]
         counts = np.asarray(self.counts)
         seen = sub.sum(axis=1) > 0
         frame = pd.DataFrame(sub[seen], columns=[self.lists[i] for i in keep])
         frame["__count"] = counts[seen]
         return capture_histories_from_frame(frame, count_column="__count")
+
+
+def _label(row: object) -> int | str:
+    """A row label as it can travel in JSON."""
+    return int(row) if isinstance(row, int | np.integer) else str(row)
 
 
 def _as_binary(series: pd.Series, column: str) -> np.ndarray:
@@ -132,9 +137,12 @@ def _as_binary(series: pd.Series, column: str) -> np.ndarray:
     bad = numeric.isna() | ~numeric.isin([0, 1])
     if bad.any():
         row = series.index[int(np.argmax(bad.to_numpy()))]
-        raise CaptureDataError(
-            f"column {column!r}, row {row!r}: expected 0 or 1 (on the list or not), "
-            f"got {str(series.loc[row])!r}"
+        raise refusal(
+            CaptureDataError,
+            "not_zero_one",
+            column=column,
+            row=_label(row),
+            value=str(series.loc[row]),
         )
     return numeric.to_numpy().astype(np.int8)
 
@@ -145,9 +153,12 @@ def _as_counts(series: pd.Series, column: str) -> np.ndarray:
     bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
     if bad.any():
         row = series.index[int(np.argmax(bad))]
-        raise CaptureDataError(
-            f"count column {column!r}, row {row!r}: expected a non-negative whole number, "
-            f"got {str(series.loc[row])!r}"
+        raise refusal(
+            CaptureDataError,
+            "bad_count",
+            column=column,
+            row=_label(row),
+            value=str(series.loc[row]),
         )
     return values.astype(np.int64)
 
@@ -173,19 +184,19 @@ def capture_histories_from_frame(
     all zero are accepted only with a zero count (they are then ignored).
     """
     if not isinstance(df, pd.DataFrame):
-        raise CaptureDataError(f"expected a pandas DataFrame, got {type(df).__name__}")
+        raise refusal(CaptureDataError, "not_a_frame", type=type(df).__name__)
     if df.empty:
-        raise CaptureDataError("the table has no rows")
+        raise refusal(CaptureDataError, "no_rows")
     columns = [str(c) for c in df.columns]
     if len(set(columns)) != len(columns):
-        raise CaptureDataError(f"duplicate column names: {columns}")
+        raise refusal(CaptureDataError, "duplicate_columns", columns=columns)
     df = df.copy()
     df.columns = columns
     if count_column is None and lists is None:
         count_column = next((c for c in COUNT_COLUMN_GUESSES if c in columns), None)
     if count_column is not None and count_column not in columns:
-        raise CaptureDataError(
-            f"count column {count_column!r} not found; the columns are {columns}"
+        raise refusal(
+            CaptureDataError, "count_column_missing", column=count_column, columns=columns
         )
     if lists is None:
         lists = [c for c in columns if c != count_column]
@@ -193,17 +204,17 @@ def capture_histories_from_frame(
         lists = [str(c) for c in lists]
         missing = [c for c in lists if c not in columns]
         if missing:
-            raise CaptureDataError(f"list column(s) {missing} not found; the columns are {columns}")
+            raise refusal(
+                CaptureDataError, "list_columns_missing", missing=missing, columns=columns
+            )
         if count_column in lists:
-            raise CaptureDataError(f"column {count_column!r} cannot be both a list and the count")
+            raise refusal(CaptureDataError, "count_column_is_list", column=count_column)
     if len(set(lists)) != len(lists):
-        raise CaptureDataError(f"a list is named twice: {lists}")
+        raise refusal(CaptureDataError, "duplicate_lists", lists=list(lists))
     if len(lists) < 2:
-        raise TooFewListsError(
-            f"capture histories need at least 2 list columns, got {len(lists)}: {lists}"
-        )
+        raise refusal(TooFewListsError, "too_few_list_columns", count=len(lists), lists=list(lists))
     if len(lists) > MAX_LISTS:
-        raise CaptureDataError(f"at most {MAX_LISTS} lists are supported, got {len(lists)}")
+        raise refusal(CaptureDataError, "too_many_lists", maximum=MAX_LISTS, count=len(lists))
 
     hist = np.column_stack([_as_binary(df[c], c) for c in lists])
     if count_column is None:
@@ -214,14 +225,15 @@ def capture_histories_from_frame(
     zero_rows = hist.sum(axis=1) == 0
     if (zero_rows & (counts > 0)).any():
         row = df.index[int(np.argmax(zero_rows & (counts > 0)))]
-        raise CaptureDataError(
-            f"row {row!r}: the history is on no list (all zeros) but its count is "
-            f"{counts[df.index.get_loc(row)]}; nobody can be observed on no list - "
-            "remove the row (the number of people on no list is what is estimated)"
+        raise refusal(
+            CaptureDataError,
+            "observed_on_no_list",
+            row=_label(row),
+            count=int(counts[df.index.get_loc(row)]),
         )
     hist, counts = hist[~zero_rows], counts[~zero_rows]
     if counts.sum() == 0:
-        raise CaptureDataError("no individual is observed (all counts are zero)")
+        raise refusal(CaptureDataError, "nothing_observed")
 
     j = len(lists)
     idx = hist.astype(np.int64) @ (1 << np.arange(j, dtype=np.int64))
@@ -246,12 +258,17 @@ def split_by_stratum(
     too small to estimate; report them separately, not as zero).
     """
     if stratum_column not in df.columns:
-        raise CaptureDataError(
-            f"stratum column {stratum_column!r} not found; the columns are {list(df.columns)}"
+        raise refusal(
+            CaptureDataError,
+            "stratum_column_missing",
+            column=stratum_column,
+            columns=[str(c) for c in df.columns],
         )
     if df[stratum_column].isna().any():
         row = df.index[int(np.argmax(df[stratum_column].isna().to_numpy()))]
-        raise CaptureDataError(f"stratum column {stratum_column!r}, row {row!r}: missing value")
+        raise refusal(
+            CaptureDataError, "stratum_value_missing", column=stratum_column, row=_label(row)
+        )
     rest = df.drop(columns=[stratum_column])
     if lists is None:
         guess = count_column or next((c for c in COUNT_COLUMN_GUESSES if c in rest.columns), None)
@@ -266,24 +283,21 @@ def split_by_stratum(
                 part, lists=lists, count_column=count_column, label=key
             )
         except CaptureDataError as exc:
-            if "no individual is observed" in str(exc):
+            if exc.code == "nothing_observed":
                 too_small.append(key)
                 continue
-            raise CaptureDataError(f"stratum {key!r}: {exc}") from exc
+            raise CaptureDataError(
+                f"stratum {key!r}: {exc}", code=exc.code, params={**exc.params, "stratum": key}
+            ) from exc
         if ch.observed < min_observed:
             too_small.append(key)
             continue
         out[key] = ch
     if too_small:
-        warnings.warn(
-            f"strata {too_small} have fewer than {min_observed} observed individuals and "
-            "were left out; estimate them with a coarser stratification or report them "
-            "as observed counts only",
-            MSEWarning,
-            stacklevel=2,
-        )
+        caution = Caution("strata_too_small", {"strata": too_small, "minimum": min_observed})
+        warnings.warn(MSEWarning(caution.english(), caution), stacklevel=2)
     if not out:
-        raise DegenerateDataError(f"no stratum has at least {min_observed} observed individuals")
+        raise refusal(DegenerateDataError, "no_stratum_large_enough", minimum=min_observed)
     return out
 
 
@@ -293,62 +307,42 @@ SMALL_SAMPLE = 30
 
 def check_histories(
     ch: CaptureHistories, *, allow_two_lists: bool = False, min_lists: int = 3
-) -> list[str]:
+) -> list[Caution]:
     """Refuse data that cannot support an estimate; return cautions for data that is weak.
 
     Raises :class:`TooFewListsError` for fewer than three lists (two only with
     ``allow_two_lists``) and :class:`DegenerateDataError` when a list is empty or
-    when no individual is on more than one list.  The returned messages are
-    cautions that belong beside any estimate.
+    when no individual is on more than one list.  The returned cautions belong
+    beside any estimate; three lists always get ``three_lists``.
     """
-    cautions: list[str] = []
+    cautions: list[Caution] = []
     j = ch.n_lists
     if j < min_lists:
         if j == 2 and allow_two_lists:
-            cautions.append(
-                "only two lists: the estimate rests entirely on the assumption that the "
-                "two lists are independent, which the data cannot test"
-            )
+            cautions.append(Caution("two_lists"))
         else:
-            raise TooFewListsError(
-                f"{j} list(s) given; multiple systems estimation needs at least {min_lists}. "
-                "With two lists the estimate rests entirely on the assumption that being on "
-                "one list has nothing to do with being on the other, and no data can test "
-                "that assumption (accept it explicitly with allow_two_lists=True, or "
-                "--allow-two-lists on the command line)"
-            )
+            raise refusal(TooFewListsError, "too_few_lists", lists=j, minimum=min_lists)
+    if j == 3:
+        cautions.append(Caution("three_lists"))
     totals = ch.list_totals()
     empty = [name for name, t in totals.items() if t == 0]
     if empty:
-        raise DegenerateDataError(f"list(s) {empty} hold no observed individual; remove them")
+        raise refusal(DegenerateDataError, "empty_lists", lists=empty)
     hist = np.asarray(ch.histories)
     counts = np.asarray(ch.counts)
     on_several = int(counts[hist.sum(axis=1) >= 2].sum())
     if on_several == 0:
-        raise DegenerateDataError(
-            "no individual appears on more than one list; without overlap between lists "
-            "the number never observed cannot be estimated"
-        )
+        raise refusal(DegenerateDataError, "no_overlap")
     n = ch.observed
     full = [name for name, t in totals.items() if t == n]
     if full:
-        cautions.append(
-            f"list(s) {full} hold every observed individual; either the list is complete "
-            "(then no estimation is needed) or the other lists were drawn from it, and an "
-            "estimate near the observed count says nothing about those never recorded"
-        )
+        cautions.append(Caution("list_holds_everything", {"lists": full}))
     if n < SMALL_SAMPLE:
-        cautions.append(f"only {n} individuals observed: the estimate is fragile")
+        cautions.append(Caution("few_observed", {"observed": n, "minimum": SMALL_SAMPLE}))
     if on_several < 10:
-        cautions.append(
-            f"only {on_several} individuals appear on more than one list; the overlap that "
-            "drives the estimate is very thin"
-        )
+        cautions.append(Caution("thin_overlap", {"on_several": on_several}))
     table = ch.full_table()[1:]
     zero_cells = int((table == 0).sum())
     if zero_cells > table.size / 2:
-        cautions.append(
-            f"{zero_cells} of {table.size} observable histories have no individual; "
-            "models with interactions may not be identifiable"
-        )
+        cautions.append(Caution("sparse_table", {"empty": zero_cells, "cells": int(table.size)}))
     return cautions

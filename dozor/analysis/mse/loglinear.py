@@ -35,7 +35,7 @@ import statsmodels.api as sm
 from scipy import optimize, special, stats
 
 from .data import CaptureHistories
-from .errors import ModelFitError, MSEError
+from .errors import ModelFitError, MSEError, refusal
 
 __all__ = [
     "HETEROGENEITY",
@@ -44,6 +44,7 @@ __all__ = [
     "all_two_way_fits",
     "closedp_table",
     "fit_model",
+    "identified_fits",
     "model_average",
     "parse_model",
     "profile_interval",
@@ -78,13 +79,16 @@ class ModelSpec:
 
     def __post_init__(self) -> None:
         if self.base not in ("M0", "Mt"):
-            raise MSEError(f"model base must be 'M0' or 'Mt', got {self.base!r}")
+            raise refusal(MSEError, "unknown_model_base", base=self.base)
         if self.heterogeneity is not None and self.heterogeneity not in HETEROGENEITY:
-            raise MSEError(
-                f"heterogeneity must be one of {HETEROGENEITY} or None, got {self.heterogeneity!r}"
+            raise refusal(
+                MSEError,
+                "unknown_heterogeneity",
+                heterogeneity=self.heterogeneity,
+                choices=list(HETEROGENEITY),
             )
         if self.base == "M0" and self.interactions:
-            raise MSEError("interactions need base 'Mt'")
+            raise refusal(MSEError, "interactions_need_mt")
         pairs = tuple(sorted(tuple(sorted(p)) for p in self.interactions))
         object.__setattr__(self, "interactions", pairs)
         if self.heterogeneity in _DEFAULT_THETA and self.theta is None:
@@ -116,13 +120,15 @@ def parse_model(text: str, lists: Sequence[str]) -> ModelSpec:
     parts = [p.strip() for p in text.split("+")]
     head = parts[0].split()
     if not head:
-        raise MSEError(f"empty model name {text!r}")
+        raise refusal(MSEError, "empty_model_name", model=text)
     kind = head[0]
     het: str | None = None
     theta: float | None = None
     if kind in ("Mh", "Mth"):
         if len(head) < 2:
-            raise MSEError(f"{kind} needs a heterogeneity form, one of {HETEROGENEITY}")
+            raise refusal(
+                MSEError, "heterogeneity_form_missing", model=kind, choices=list(HETEROGENEITY)
+            )
         form = head[1]
         for h in HETEROGENEITY:
             if form.startswith(h):
@@ -132,21 +138,23 @@ def parse_model(text: str, lists: Sequence[str]) -> ModelSpec:
                     try:
                         theta = float(rest)
                     except ValueError as exc:
-                        raise MSEError(f"cannot read the parameter in {form!r}") from exc
+                        raise refusal(MSEError, "bad_heterogeneity_parameter", form=form) from exc
                 break
         else:
-            raise MSEError(f"unknown heterogeneity {form!r}; use one of {HETEROGENEITY}")
+            raise refusal(
+                MSEError, "unknown_heterogeneity", heterogeneity=form, choices=list(HETEROGENEITY)
+            )
         base = "M0" if kind == "Mh" else "Mt"
     elif kind in ("M0", "Mt"):
         base = kind
     else:
-        raise MSEError(f"unknown model {kind!r}; use M0, Mt, Mh <form> or Mth <form>")
+        raise refusal(MSEError, "unknown_model", model=kind)
     pairs = []
     index = {name: i for i, name in enumerate(lists)}
     for term in parts[1:]:
         names = [t.strip() for t in term.split(":")]
         if len(names) != 2 or any(n not in index for n in names):
-            raise MSEError(f"interaction {term!r} must be two list names joined by ':'")
+            raise refusal(MSEError, "bad_interaction", term=term)
         pairs.append((index[names[0]], index[names[1]]))
     return ModelSpec(base=base, interactions=tuple(pairs), heterogeneity=het, theta=theta)
 
@@ -190,7 +198,7 @@ def _heterogeneity_columns(k: np.ndarray, spec: ModelSpec, j: int) -> tuple[np.n
         return np.empty((k.size, 0)), []
     if h == "Chao":
         if j < 3:
-            raise MSEError("heterogeneity models need at least 3 lists")
+            raise refusal(MSEError, "heterogeneity_needs_three_lists")
         cols = np.column_stack([np.maximum(k - m + 1, 0) for m in range(3, j + 1)])
         return cols, [f"eta{m}" for m in range(3, j + 1)]
     theta = float(spec.theta) if spec.theta is not None else _DEFAULT_THETA.get(h, 0.0)
@@ -221,7 +229,7 @@ def design(spec: ModelSpec, lists: Sequence[str]) -> tuple[np.ndarray, list[str]
         names.extend(f"beta[{name}]" for name in lists)
     for a, b in spec.interactions:
         if not (0 <= a < j and 0 <= b < j and a != b):
-            raise MSEError(f"interaction ({a}, {b}) does not name two different lists")
+            raise refusal(MSEError, "bad_interaction_pair", pair=[a, b])
         cols.append((x[:, a] * x[:, b])[:, None])
         names.append(f"{lists[a]}:{lists[b]}")
     hcols, hnames = _heterogeneity_columns(k, spec, j)
@@ -229,7 +237,7 @@ def design(spec: ModelSpec, lists: Sequence[str]) -> tuple[np.ndarray, list[str]
     names.extend(hnames)
     for p in spec.exclude:
         if not 1 <= p < 2**j:
-            raise MSEError(f"history index {p} is not an observable history for {j} lists")
+            raise refusal(MSEError, "bad_history_index", index=p, lists=j)
         ind = np.zeros(2**j - 1)
         ind[p - 1] = 1.0
         cols.append(ind[:, None])
@@ -248,7 +256,7 @@ def _glm(y: np.ndarray, x: np.ndarray, start: np.ndarray | None = None):
         try:
             res = model.fit(start_params=start, maxiter=200, tol=1e-10)
         except (np.linalg.LinAlgError, ValueError, FloatingPointError) as exc:
-            raise ModelFitError(f"the Poisson regression failed: {exc}") from exc
+            raise refusal(ModelFitError, "regression_failed", reason=str(exc)) from exc
     messages = tuple(sorted({str(w.message).splitlines()[0] for w in caught}))
     return res, messages
 
@@ -282,10 +290,11 @@ def fit_model(ch: CaptureHistories, spec: ModelSpec | str) -> LoglinearFit:
         overlap = _pair_overlap(ch)
         empty = [(a, b) for a, b in spec.interactions if overlap[a, b] == 0]
         if empty:
-            pairs = ", ".join(f"{ch.lists[a]}:{ch.lists[b]}" for a, b in empty)
-            raise ModelFitError(
-                f"model {spec.name(ch.lists)} has no finite maximum-likelihood estimate: "
-                f"no individual is on both lists of {pairs}"
+            raise refusal(
+                ModelFitError,
+                "interaction_without_overlap",
+                model=spec.name(ch.lists),
+                pairs=[f"{ch.lists[a]}:{ch.lists[b]}" for a, b in empty],
             )
     y = ch.full_table()[1:].astype(float)
     x, names = design(spec, ch.lists)
@@ -302,10 +311,7 @@ def fit_model(ch: CaptureHistories, spec: ModelSpec | str) -> LoglinearFit:
         or not np.all(np.isfinite(bse))
         or bse.max() > _SE_LIMIT
     ):
-        raise ModelFitError(
-            f"model {spec.name(ch.lists)} has no finite maximum-likelihood estimate "
-            "(a parameter diverges; the data cannot identify this model)"
-        )
+        raise refusal(ModelFitError, "model_diverges", model=spec.name(ch.lists))
     cov = np.asarray(res.cov_params())
     m0 = math.exp(b0)
     se = math.sqrt(m0 + m0 * m0 * cov[0, 0])
@@ -468,9 +474,12 @@ def all_two_way_fits(
     """
     pairs = identifiable_pairs(ch)
     if 2 ** len(pairs) > max_models:
-        raise MSEError(
-            f"{len(pairs)} candidate interactions give {2 ** len(pairs)} models "
-            f"(more than {max_models}); use stepwise selection"
+        raise refusal(
+            MSEError,
+            "too_many_models",
+            interactions=len(pairs),
+            models=2 ** len(pairs),
+            limit=max_models,
         )
     exclude = tuple(exclude)
     fits = []
@@ -480,8 +489,20 @@ def all_two_way_fits(
             if f is not None:
                 fits.append(f)
     if not fits:
-        raise ModelFitError("no hierarchical log-linear model could be fitted")
+        raise refusal(ModelFitError, "no_model_fits")
     return fits
+
+
+def identified_fits(fits: Sequence[LoglinearFit]) -> list[LoglinearFit]:
+    """The fits that leave N identified: fewer parameters than observable histories (df > 0).
+
+    A saturated model fits any table exactly; its N is the untestable assumption that the
+    highest-order interaction is zero, so selection never picks one.
+    """
+    kept = [f for f in fits if f.df > 0]
+    if not kept:
+        raise refusal(ModelFitError, "only_saturated_models")
+    return kept
 
 
 def _criterion(f: LoglinearFit, criterion: str) -> float:
@@ -489,7 +510,7 @@ def _criterion(f: LoglinearFit, criterion: str) -> float:
         return f.aic
     if criterion == "bic":
         return f.bic
-    raise MSEError(f"criterion must be 'aic' or 'bic', got {criterion!r}")
+    raise refusal(MSEError, "unknown_criterion", criterion=criterion)
 
 
 def select_best(fits: Sequence[LoglinearFit], criterion: str = "aic") -> LoglinearFit:
@@ -514,7 +535,8 @@ def stepwise(
     passes the test: with ``criterion="pvalue"`` its likelihood-ratio test p-value
     must be below ``threshold`` (0.02, the default of SparseMSE's stepwise fit);
     with ``"aic"`` or ``"bic"`` the criterion must decrease.  Interactions whose
-    estimate would diverge are never added.  Returns the fit and a log of steps.
+    estimate would diverge, and interactions that would saturate the model (df = 0, see
+    :func:`identified_fits`), are never added.  Returns the fit and a log of steps.
     """
     exclude = tuple(exclude)
     current = fit_model(ch, ModelSpec("Mt", exclude=exclude))
@@ -527,7 +549,7 @@ def stepwise(
                 continue
             spec = ModelSpec("Mt", interactions=(*current.spec.interactions, pair), exclude=exclude)
             f = _try_fit(ch, spec)
-            if f is not None:
+            if f is not None and f.df > 0:
                 options.append(f)
         if not options:
             break
@@ -569,7 +591,7 @@ def model_average(
     log scale of the number missing so that it never goes below the observed count.
     """
     if not fits:
-        raise MSEError("no models to average")
+        raise refusal(MSEError, "no_models_to_average")
     crit = np.array([_criterion(f, criterion) for f in fits])
     w = np.exp(-(crit - crit.min()) / 2)
     w /= w.sum()

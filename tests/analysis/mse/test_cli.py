@@ -21,7 +21,8 @@ def test_json_output_is_one_object(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_readable_summary_and_count_column(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main([str(DATA / "UKdat.csv"), "--count-column", "count", "--selection", "stepwise"])
+    args = [str(DATA / "UKdat.csv"), "--count-column", "count", "--method", "loglinear"]
+    code = main([*args, "--selection", "stepwise"])
     assert code == 0
     out = capsys.readouterr().out
     assert "Observed (on at least one list): 2,744" in out
@@ -30,7 +31,7 @@ def test_readable_summary_and_count_column(capsys: pytest.CaptureFixture[str]) -
 
 def test_lcmcr_seed_repeats(capsys: pytest.CaptureFixture[str]) -> None:
     args = [str(DATA / "lesbian.csv"), "--method", "lcmcr", "--seed", "4", "--json"]
-    args += ["--K", "4", "--burnin", "500", "--samples", "100", "--thinning", "5"]
+    args += ["--K", "4", "--burnin", "500", "--samples", "100", "--thinning", "5", "--fixed"]
     assert main(args) == 0
     first = json.loads(capsys.readouterr().out)
     assert main(args) == 0
@@ -70,3 +71,27 @@ def test_usage_errors_and_help(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(DATA / "HIV.csv"), "--method", "magic"]) == 2
     assert main(["--help"]) == 0
     assert "capture-recapture" in capsys.readouterr().out
+
+
+def test_an_unconverged_run_is_said_first_and_not_as_a_plain_figure(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = [str(DATA / "lesbian.csv"), "--method", "lcmcr", "--seed", "2", "--burnin", "100"]
+    args += ["--samples", "20", "--thinning", "1", "--max-seconds", "0.001"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("NOT CONVERGED")
+    assert "Caution: the sampler's diagnostics" in out
+
+
+def test_json_carries_status_cautions_and_diagnostics(capsys: pytest.CaptureFixture[str]) -> None:
+    args = [str(DATA / "madigan_york_3list_example.csv"), "--method", "lcmcr", "--seed", "4"]
+    args += ["--K", "4", "--burnin", "500", "--samples", "100", "--thinning", "5", "--fixed"]
+    assert main([*args, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["status"] in ("ok", "not_converged")
+    assert data["cautions"][0] == {"code": "three_lists", "params": {}}
+    assert data["warnings"][0].startswith("only three lists")
+    diagnostics = data["details"]["diagnostics"]
+    assert diagnostics["K"] == 4 and len(diagnostics["trace"]) == 2
+    assert "trace_N" not in data["details"]

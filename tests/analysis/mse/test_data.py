@@ -70,7 +70,7 @@ def test_full_table_round_trip(hiv: CaptureHistories) -> None:
             "row 1: the history is on no list",
         ),
         (pd.DataFrame({"a": [1], "b": [0]}), {"count_column": "weight"}, "'weight' not found"),
-        (pd.DataFrame({"a": [1], "b": [0]}), {"lists": ["a", "z"]}, "['z'] not found"),
+        (pd.DataFrame({"a": [1], "b": [0]}), {"lists": ["a", "z"]}, "list column(s) z not found"),
         (pd.DataFrame(), {}, "no rows"),
     ],
 )
@@ -95,24 +95,26 @@ def test_two_lists_refused_unless_explicit() -> None:
     with pytest.raises(TooFewListsError, match="no data can test"):
         check_histories(ch)
     cautions = check_histories(ch, allow_two_lists=True)
-    assert any("cannot test" in c for c in cautions)
+    assert [c.code for c in cautions] == ["two_lists"]
 
 
 def test_degenerate_data_refused_and_cautioned() -> None:
     no_overlap = CaptureHistories.from_table([0, 5, 6, 0, 7, 0, 0, 0], ["a", "b", "c"])
-    with pytest.raises(DegenerateDataError, match="more than one list"):
+    with pytest.raises(DegenerateDataError, match="more than one list") as caught:
         check_histories(no_overlap)
+    assert caught.value.code == "no_overlap"
     empty_list = capture_histories_from_frame(
         pd.DataFrame({"a": [1, 1], "b": [1, 0], "c": [0, 0], "count": [3, 4]})
     )
-    with pytest.raises(DegenerateDataError, match="hold no observed"):
+    with pytest.raises(DegenerateDataError, match="hold no observed") as caught:
         check_histories(empty_list)
+    assert (caught.value.code, caught.value.params) == ("empty_lists", {"lists": ["c"]})
     # list "a" holds everybody, few individuals, thin overlap
     everything = CaptureHistories.from_table([0, 5, 0, 2, 0, 1, 0, 0], ["a", "b", "c"])
-    cautions = check_histories(everything)
-    assert any("every observed individual" in c for c in cautions)
-    assert any("fragile" in c for c in cautions)
-    assert any("very thin" in c for c in cautions)
+    cautions = {c.code: c.params for c in check_histories(everything)}
+    assert cautions["list_holds_everything"] == {"lists": ["a"]}
+    assert cautions["few_observed"] == {"observed": 8, "minimum": 30}
+    assert cautions["thin_overlap"] == {"on_several": 3}
 
 
 def test_split_by_stratum_warns_about_small_strata() -> None:

@@ -74,7 +74,8 @@ def test_facade(five: mse.CaptureHistories, three: mse.CaptureHistories) -> None
         assert ch.observed <= result.lower < result.estimate < result.upper
         tops = result.details["top_graphs"]
         assert tops[0]["probability"] >= tops[1]["probability"]
-        assert result.warnings == ()
+    assert mse.estimate(five, "dga").cautions == ()
+    assert mse.estimate(three, "dga").caution_codes() == ("three_lists",)
 
 
 def test_four_lists_and_refusal(five: mse.CaptureHistories) -> None:
@@ -82,5 +83,6 @@ def test_four_lists_and_refusal(five: mse.CaptureHistories) -> None:
     result = mse.estimate(four, "dga")
     assert four.observed <= result.lower < result.upper
     uk = mse.capture_histories_from_frame(pd.read_csv(DATA / "UKdat.csv"))
-    with pytest.raises(mse.TooFewListsError, match="3 to 5 lists"):
+    with pytest.raises(mse.TooFewListsError, match="3 to 5 lists") as caught:
         mse.estimate(uk, "dga")
+    assert (caught.value.code, caught.value.params) == ("dga_lists", {"lists": 6})
