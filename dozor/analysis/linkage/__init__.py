@@ -57,6 +57,7 @@ from dozor.analysis.linkage.model import (
     train,
 )
 from dozor.analysis.linkage.prepare import REPORT_COLUMNS, features_from_reports
+from dozor.analysis.linkage.replicates import sample_linkages
 
 __all__ = [
     "DECISIONS",
@@ -75,6 +76,7 @@ __all__ = [
     "features_from_reports",
     "link_reports",
     "pairwise_scores",
+    "sample_linkages",
     "training_features",
 ]
 
