@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis import mse
 from dozor.audit import services as audit
-from dozor.estimation import selectors
+from dozor.estimation import replicates, selectors
 from dozor.estimation.models import EstimateRun, RunStatus
 from dozor.security import policy
 from dozor.security.models import User
@@ -106,11 +106,13 @@ def estimate_run_start(
     country: str = "",
     seed: int | str | None = None,
     settings: dict[str, Any] | None = None,
+    linkage_replicates: int | str | None = 0,
 ) -> EstimateRun:
     """Validate the request and store a queued run; a worker executes it.
 
-    Everything is checked first (method, stratification, lists, country, seed, settings), so a
-    bad request stores nothing and raises ValidationError with a message naming what is wrong.
+    Everything is checked first (method, stratification, lists, country, seed, settings, the
+    number of replicate linkages), so a bad request stores nothing and raises ValidationError
+    with a message naming what is wrong.
     """
     if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         raise ValidationError(MSG_NO_ORGANISATION_RUN, code="no_user")
@@ -120,6 +122,7 @@ def estimate_run_start(
     country = selectors.country_check(country)
     chosen = selectors.source_lists_resolve(user=user, choices=lists)
     checked_settings = _settings_check(method, settings or {})
+    linkage_replicates = replicates.replicates_check(linkage_replicates)
     run = EstimateRun.objects.create(
         organisation_id=user.organisation_id,
         created_by=user,
@@ -129,6 +132,7 @@ def estimate_run_start(
         lists=[{"id": source.pk, "name": source.name} for source in chosen],
         settings=checked_settings,
         seed=seed_check(seed),
+        linkage_replicates=linkage_replicates,
     )
     audit.audit_record(
         action=audit.Action.ESTIMATE,
@@ -140,6 +144,7 @@ def estimate_run_start(
             "country": country,
             "lists": [source.pk for source in chosen],
             "seed": run.seed,
+            "linkage_replicates": run.linkage_replicates,
         },
     )
     return run
@@ -279,7 +284,7 @@ def estimate_run_execute(*, run_id: int, progress: ProgressCallback | None = Non
         )
         strata = table.strata()
         run.data_hash = table.sha256()
-        run.progress_total = len(strata)
+        run.progress_total = len(strata) + run.linkage_replicates
         EstimateRun.objects.filter(pk=run.pk).update(
             data_hash=run.data_hash, progress_total=run.progress_total, updated_at=_now()
         )
@@ -304,6 +309,15 @@ def estimate_run_execute(*, run_id: int, progress: ProgressCallback | None = Non
             EstimateRun.objects.filter(pk=run.pk).update(
                 results=results, progress_done=run.progress_done, updated_at=_now()
             )
+        if run.linkage_replicates:
+            linked = _linkage_intervals(run, run.created_by, results, progress)
+            if linked is None:
+                _finish(run.pk, RunStatus.CANCELLED)
+                run.refresh_from_db()
+                return run
+            EstimateRun.objects.filter(pk=run.pk).update(
+                results=linked, progress_done=run.progress_total, updated_at=_now()
+            )
         _finish(run.pk, RunStatus.DONE)
     except KeyboardInterrupt:
         EstimateRun.objects.filter(pk=run.pk).update(cancel_requested=True)
@@ -316,6 +330,42 @@ def estimate_run_execute(*, run_id: int, progress: ProgressCallback | None = Non
         _finish(run.pk, RunStatus.FAILED, error=f"{type(error).__name__}: {error}")
     run.refresh_from_db()
     return run
+
+
+def _linkage_intervals(
+    run: EstimateRun,
+    user: User,
+    results: list[dict[str, Any]],
+    progress: ProgressCallback | None,
+    *,
+    store_progress: bool = True,
+) -> list[dict[str, Any]] | None:
+    """The results with the interval that carries linkage uncertainty (estimation.replicates)."""
+    strata = len(results)
+
+    def replicate_started(number: int, total: int) -> None:
+        run.progress_done = min(strata + number - 1, run.progress_total)
+        if store_progress:
+            EstimateRun.objects.filter(pk=run.pk).update(
+                progress_done=run.progress_done, updated_at=_now()
+            )
+        if progress:
+            progress(run, f"replicate linkage {number} of {total}")
+
+    return replicates.linkage_intervals(
+        user=user,
+        stratify_by=run.stratify_by,
+        lists=_run_lists(run),
+        country=run.country,
+        method=run.method,
+        settings=run.settings,
+        seed=run.seed,
+        replicates=run.linkage_replicates,
+        plain=results,
+        estimate=stratum_estimate,
+        progress=replicate_started,
+        cancelled=(lambda: _cancel_requested(run.pk)) if store_progress else None,
+    )
 
 
 def _run_lists(run: EstimateRun) -> list[Any]:
@@ -366,7 +416,8 @@ def estimate_run_reproduce(
     """Recompute a finished run with its stored settings and seed on the data ``user`` sees.
 
     Nothing is stored. The comparison covers the data hash and, per stratum, the documented
-    count, the estimate and the interval.
+    count, the estimate and the interval, and the interval with linkage uncertainty when the
+    run has one (with what its replicates were drawn from).
     """
     table = selectors.capture_table(
         user=user, stratify_by=run.stratify_by, lists=_run_lists(run), country=run.country
@@ -384,6 +435,8 @@ def estimate_run_reproduce(
                 seed=run.seed,
             )
         )
+    if run.linkage_replicates:
+        results = _linkage_intervals(run, user, results, progress, store_progress=False) or results
     differences = []
     stored = {r["stratum"]: r for r in run.results}
     fresh = {r["stratum"]: r for r in results}
@@ -401,6 +454,9 @@ def estimate_run_reproduce(
                 )
         if bool(stored[key].get("error")) != bool(fresh[key].get("error")):
             differences.append(f"stratum {key}: refused in one run and not in the other")
+        differences.extend(
+            replicates.linkage_differences(key, stored[key], fresh[key], differs=_differs)
+        )
     return Reproduction(
         run_id=run.pk,
         stored_hash=run.data_hash,

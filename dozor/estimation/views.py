@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from typing import Any
 
 from django.contrib import messages
@@ -14,11 +15,12 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from dozor.estimation import charts, selectors, services
+from dozor.estimation import charts, replicates, selectors, services
 from dozor.estimation.forms import METHOD_LABELS, EstimateRunForm
 from dozor.estimation.messages import MSG_REFUSED, explain
 from dozor.estimation.models import EstimateRun
 from dozor.estimation.worker import estimate_run_dispatch
+from dozor.records.exports import csv_safe_cell
 from dozor.security.models import User
 
 REFRESH_SECONDS = 3
@@ -48,6 +50,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
                 lists=data["lists"] or None,
                 country=data["country"],
                 seed=data["seed"],
+                linkage_replicates=data["linkage_replicates"],
             )
         except ValidationError as error:
             for text in error.messages:
@@ -140,8 +143,37 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "refresh": REFRESH_SECONDS if not run.finished else None,
             "can_cancel": not run.finished,
             "level_percent": round(100 * float(run.settings.get("level", 0.95))),
+            "linkage_rows": replicates.linkage_rows(
+                run.results, run.stratify_by, get_language() or "en"
+            ),
         },
     )
+
+
+@login_required
+def run_csv(request: HttpRequest, run_id: int) -> HttpResponse:
+    """A run's results per stratum as CSV, with the interval that carries linkage uncertainty."""
+    run = _visible_run(request, run_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="estimate-run-{run.pk}.csv"'
+    writer = csv.writer(response, lineterminator="\r\n")
+    writer.writerow([*_CSV_HEADER, *replicates.CSV_HEADER])
+    language = get_language() or "en"
+    for result in run.results:
+        cells = [
+            result["stratum"],
+            selectors.stratum_label(run.stratify_by, result["stratum"], language),
+            result["observed"],
+            *("" if result.get(name) is None else result[name] for name in _CSV_NUMBERS),
+            explain(result["error"]) if result.get("error") else "",
+            *replicates.linkage_csv_cells(result),
+        ]
+        writer.writerow([csv_safe_cell(cell) for cell in cells])
+    return response
+
+
+_CSV_HEADER = ("stratum", "group", "documented", "estimate", "lower", "upper", "level", "refused")
+_CSV_NUMBERS = ("estimate", "lower", "upper", "level")
 
 
 @require_POST

@@ -95,6 +95,7 @@ ACCESS: dict[str, str] = {
     "audit:refusals": "403     403     403     403     403     200     login",
     #                        owner   collea. reader  analyst outsid. o-admin anonymous
     "estimation:run_cancel": "405/ok  405/403 405/403 405/403 405/404 405/404 405/login",
+    "estimation:run_csv":    "200     200     200     200     404     404     login",
     "estimation:run_detail": "200     200     200     200     404     404     login",
     "estimation:run_list":   "200     200     200     200     200     200     login",
     #                              owner   collea. reader  analyst outsid. o-admin anonymous

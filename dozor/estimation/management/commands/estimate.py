@@ -10,7 +10,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from dozor.analysis.mse import METHODS
 from dozor.commands import DozorCommand
-from dozor.estimation import selectors, services
+from dozor.estimation import replicates, selectors, services
 from dozor.estimation.messages import explain
 from dozor.estimation.models import STRATIFICATIONS, EstimateRun, RunStatus
 from dozor.security.models import User
@@ -33,7 +33,10 @@ class Command(DozorCommand):
         "from the incidents the user may see and the lists their reports came from. "
         "`dozor estimate --user NAME --by year --method loglinear` stores a run, shows its "
         "progress (Ctrl+C cancels it cleanly) and prints documented and estimated counts per "
-        "group. `--reproduce RUN_ID` recomputes a stored run and compares; `--run-pending` "
+        "group. `--linkage-replicates 50` adds, beside each interval, one that carries the "
+        "uncertainty of the links no person reviewed (50 replicate linkages drawn from the "
+        "linkage model's match probabilities, each estimated, combined by Rubin's rules). "
+        "`--reproduce RUN_ID` recomputes a stored run and compares; `--run-pending` "
         "executes runs started on the web page (for DOZOR_ESTIMATION_WORKER=command)."
     )
 
@@ -62,6 +65,15 @@ class Command(DozorCommand):
             default=[],
             metavar="NAME=VALUE",
             help="a method setting, e.g. samples=500 or K=5 (repeatable)",
+        )
+        parser.add_argument(
+            "--linkage-replicates",
+            default="0",
+            metavar="R",
+            help="draw R replicate linkages of the pairs no person reviewed and give the "
+            "interval with linkage uncertainty beside the plain one; "
+            f"{replicates.SUGGESTED_REPLICATES} is a good start, each costs one estimate per "
+            "group (default 0: off)",
         )
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--reproduce", type=int, metavar="RUN_ID", help="recompute a run")
@@ -93,6 +105,7 @@ class Command(DozorCommand):
                 country=options["country"],
                 seed=options["seed"],
                 settings=self._settings(options["setting"]),
+                linkage_replicates=options["linkage_replicates"],
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
@@ -124,7 +137,7 @@ class Command(DozorCommand):
     def _progress(self, run: EstimateRun, stratum: str) -> None:
         done = run.progress_done
         sys.stderr.write(
-            f"\r  run {run.pk}: group {done + 1} of {run.progress_total} ({stratum})      "
+            f"\r  run {run.pk}: step {done + 1} of {run.progress_total} ({stratum})      "
         )
         sys.stderr.flush()
 
@@ -205,6 +218,7 @@ class Command(DozorCommand):
             "lists": run.list_names,
             "settings": run.settings,
             "seed": run.seed,
+            "linkage_replicates": run.linkage_replicates,
             "data_hash": run.data_hash,
             "strata": [
                 {k: v for k, v in result.items() if k != "posterior"} for result in run.results
@@ -231,3 +245,6 @@ class Command(DozorCommand):
             )
             for text in result.get("warnings", []):
                 self.stdout.write(f"{'':<24} caution: {explain(text)}")
+            linkage = replicates.linkage_summary(result)
+            if linkage:
+                self.stdout.write(f"{'':<24} linkage: {linkage}")
