@@ -341,7 +341,10 @@ Cancelled = Callable[[], bool]
 Progress = Callable[[int, int], None]
 
 
-def _as_estimate(result: dict[str, Any], method: str) -> mse.Estimate:
+def _as_estimate(result: dict[str, Any], method: str) -> mse.Estimate | None:
+    """A stored stratum result as the estimate combine_replicates takes; None if unusable."""
+    if result.get("error") or result.get("estimate") is None or result.get("lower") is None:
+        return None
     upper = result.get("upper")
     return mse.Estimate(
         observed=int(result["observed"]),
@@ -350,7 +353,6 @@ def _as_estimate(result: dict[str, Any], method: str) -> mse.Estimate:
         upper=float("inf") if upper is None else float(upper),
         method=method,
         level=float(result.get("level") or 0.95),
-        warnings=tuple(result.get("warnings") or ()),
     )
 
 
@@ -437,10 +439,11 @@ def linkage_intervals(
                 settings=settings,
                 seed=method_seed,
             )
-            if result.get("error") or result.get("estimate") is None:
+            usable = _as_estimate(result, method)
+            if usable is None:
                 refused[stratum] += 1
             else:
-                estimates[stratum].append(_as_estimate(result, method))
+                estimates[stratum].append(usable)
     out = []
     digest = data.sha256()
     for result in plain:
@@ -456,21 +459,32 @@ def linkage_intervals(
             "note": "",
         }
         level = float(result.get("level") or settings.get("level", 0.95))
-        usable = estimates[stratum]
-        if len(usable) < 2 or refused[stratum] * 2 > replicates:
+        combined = _combined(estimates[stratum], refused[stratum], replicates, level)
+        if combined is None:
             entry.update(estimate=None, lower=None, upper=None, note=NOTE_REFUSED)
         else:
-            combined = combine_replicates(usable, level=level)
             entry.update(
                 estimate=float(combined.estimate),
                 lower=float(combined.lower),
                 upper=_finite(combined.upper),
-                df=_finite(float(combined.details["df"])),
+                degrees_of_freedom=_finite(float(combined.details["degrees_of_freedom"])),
                 between_variance=float(combined.details["between_variance"]),
                 within_variance=_finite(float(combined.details["within_variance"])),
             )
         out.append({**result, KEY: entry})
     return out
+
+
+def _combined(
+    usable: list[mse.Estimate], refused: int, replicates: int, level: float
+) -> mse.Estimate | None:
+    """The replicates combined, or None when too few could be estimated to say anything."""
+    if len(usable) < 2 or refused * 2 > replicates:
+        return None
+    try:
+        return combine_replicates(usable, level=level)
+    except mse.MSEError:
+        return None
 
 
 def linkage_summary(result: dict[str, Any]) -> str:

@@ -37,10 +37,10 @@ def combine_replicates(estimates: Sequence[Estimate], level: float = 0.95) -> Es
     with z for that replicate's level; the between-replicate variance B is the sample variance
     of log N_r; the total T = W + (1 + 1/R) B. The interval is exp(mean ± t_ν √T) with Rubin's
     degrees of freedom ν = (R − 1) (1 + W / ((1 + 1/R) B))² (the normal quantile when B = 0).
-    A replicate without an upper limit makes the combined upper limit infinite and the lower
-    limit the smallest of the replicates' lower limits. ``observed`` is
-    the replicates' mean observed count, rounded; ``details`` keep W, B, T, ν and the
-    replicates' estimates; the cautions are those of any replicate, once each.
+    The lower limit is never below the smallest count observed in a replicate. A replicate
+    without an upper limit makes the combined upper limit infinite and the lower limit the
+    smallest of the replicates' lower limits. ``observed`` is the median of the replicates'
+    observed counts; ``details`` keep W, B, T, ν and the replicates' estimates.
     """
     if not estimates:
         raise MSEError("no replicate estimates to combine")
@@ -64,14 +64,16 @@ def combine_replicates(estimates: Sequence[Estimate], level: float = 0.95) -> Es
     spread = quantile * math.sqrt(total) if math.isfinite(total) else math.inf
     estimate = math.exp(mean)
     first = estimates[0]
-    cautions = tuple(dict.fromkeys(text for e in estimates for text in e.warnings))
+    observed = [int(e.observed) for e in estimates]
+    floor = float(min(observed))
     return Estimate(
-        observed=round(float(np.mean([e.observed for e in estimates]))),
+        observed=int(np.median(observed)),
         estimate=estimate,
-        lower=(
+        lower=max(
+            floor,
             math.exp(mean - spread)
             if math.isfinite(spread)
-            else min(float(e.lower) for e in estimates)
+            else min(float(e.lower) for e in estimates),
         ),
         upper=math.exp(mean + spread) if math.isfinite(spread) else math.inf,
         method=first.method,
@@ -80,13 +82,12 @@ def combine_replicates(estimates: Sequence[Estimate], level: float = 0.95) -> Es
         se=estimate * math.sqrt(total) if math.isfinite(total) else None,
         settings=dict(first.settings),
         seed=first.seed,
-        warnings=cautions,
         details={
             "replicates": count,
             "within_variance": within,
             "between_variance": between,
             "total_variance": total,
-            "df": df,
+            "degrees_of_freedom": df,
             "replicate_estimates": values.tolist(),
         },
     )
