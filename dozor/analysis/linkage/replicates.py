@@ -46,8 +46,10 @@ def sample_linkages(
     ``fixed_links`` pair (a person's "same incident", or two reports a person put in one
     incident) joins, each ``fixed_apart`` pair (a person's "different incidents") ends in two
     clusters, and every other scored pair joins with its match probability, drawn afresh per
-    replicate from a generator seeded with ``seed``. A cluster is named by its smallest report
-    id, as ``clusters_from_pairs`` names it. The same arguments give the same replicates.
+    replicate from a generator seeded with ``seed`` (each pair's number in the order of its
+    reports' ids, whatever order the pairs come in). A cluster is named by its smallest report
+    id, as ``clusters_from_pairs`` names it. The same arguments give the same replicates, and so
+    do probabilities that differ only beyond the ninth decimal.
     """
     if replicates < 0:
         raise LinkageInputError(f"replicates must be 0 or more, not {replicates}")
@@ -62,14 +64,11 @@ def sample_linkages(
     fixed = {_key(a, b) for a, b in fixed_links}
     confirmed = sorted(fixed - rejected, key=lambda pair: (str(pair[0]), str(pair[1])))
 
-    # Strongest first, as clusters_from_pairs orders them, so a replicate in which every pair is
-    # drawn is the model's own clustering.
-    scored = pairs[["report_id_l", "report_id_r", "match_probability"]].sort_values(
-        "match_probability", ascending=False, kind="stable"
-    )
     candidates: list[tuple[Any, Any]] = []
     probabilities: list[float] = []
-    for left, right, probability in scored.itertuples(index=False):
+    for left, right, probability in pairs[
+        ["report_id_l", "report_id_r", "match_probability"]
+    ].itertuples(index=False):
         key = _key(left, right)
         if left not in known or right not in known or key in fixed or key in rejected:
             continue
@@ -78,9 +77,17 @@ def sample_linkages(
             raise LinkageInputError(
                 f"pair {left}–{right}: match probability {value} is not between 0 and 1"
             )
-        candidates.append((left, right))
+        candidates.append(key)
         probabilities.append(value)
-    chance = np.asarray(probabilities, dtype=float)
+    # Each pair gets its random number in the order of its reports' ids, so that the draws do
+    # not depend on the order the pairs came in, nor on the last digits of their probabilities
+    # (linking the same reports again moves them a little). The drawn pairs are clustered
+    # strongest first, as clusters_from_pairs orders them; probabilities equal to nine decimals
+    # are ties, taken in the order of the reports' ids.
+    canonical = sorted(range(len(candidates)), key=lambda i: tuple(map(str, candidates[i])))
+    candidates = [candidates[i] for i in canonical]
+    chance = np.asarray([probabilities[i] for i in canonical], dtype=float)
+    strongest_first = np.argsort(-np.round(chance, 9), kind="stable")
 
     generator = np.random.default_rng(seed)
     out = []
@@ -90,7 +97,7 @@ def sample_linkages(
             ids,
             source_of=source_of,
             confirmed=confirmed,
-            scored=[pair for pair, keep in zip(candidates, drawn, strict=True) if keep],
+            scored=[candidates[i] for i in strongest_first if drawn[i]],
             rejected=rejected,
         )
         out.append(np.asarray(clusters))

@@ -62,6 +62,22 @@ def test_the_same_seed_gives_the_same_replicates_and_another_seed_others() -> No
     assert not all(np.array_equal(x, y) for x, y in zip(first, other, strict=True))
 
 
+def test_the_draws_do_not_depend_on_the_order_the_pairs_come_in() -> None:
+    shuffled = UNCERTAIN.sample(frac=1.0, random_state=3).reset_index(drop=True)
+    first = sample_linkages(IDS, SOURCES, UNCERTAIN, replicates=20, seed=5)
+    again = sample_linkages(IDS, SOURCES, shuffled, replicates=20, seed=5)
+    assert all(np.array_equal(x, y) for x, y in zip(first, again, strict=True))
+
+
+def test_the_last_digits_of_a_probability_do_not_change_the_draws() -> None:
+    nudged = UNCERTAIN.assign(
+        match_probability=UNCERTAIN["match_probability"] + [1e-12, -1e-12, 2e-12, 0.0, -2e-12]
+    )
+    first = sample_linkages(IDS, SOURCES, UNCERTAIN, replicates=20, seed=5)
+    again = sample_linkages(IDS, SOURCES, nudged, replicates=20, seed=5)
+    assert all(np.array_equal(x, y) for x, y in zip(first, again, strict=True))
+
+
 def test_the_mean_number_of_clusters_is_the_expected_one() -> None:
     # ngo1–press 0.5 and press–ngo2 0.4, no pair between the two ngo reports: they never share
     # a cluster, so there are 3 clusters when neither pair is drawn (0.5 × 0.6 = 0.3) and 2
