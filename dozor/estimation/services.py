@@ -170,6 +170,16 @@ def estimate_run_cancel(*, run: EstimateRun, user: User) -> EstimateRun:
     return run
 
 
+def estimate_run_export_record(*, user: User, run: EstimateRun, file_format: str) -> None:
+    """The audit entry of a run's results leaving Dozor as a file: counts, never names."""
+    audit.audit_record(
+        action=audit.Action.EXPORT,
+        user=user,
+        target=run,
+        changes={"export": "estimate_run", "format": file_format, "names": False},
+    )
+
+
 def _now() -> datetime.datetime:
     return timezone.now()
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -20,11 +19,13 @@ from dozor.estimation.forms import METHOD_LABELS, EstimateRunForm
 from dozor.estimation.messages import MSG_REFUSED, explain
 from dozor.estimation.models import EstimateRun
 from dozor.estimation.worker import estimate_run_dispatch
-from dozor.records.exports import csv_safe_cell
+from dozor.records.exports import csv_rows_write
 from dozor.security.models import User
 
 REFRESH_SECONDS = 3
 RECENT_RUNS = 30
+_CSV_HEADER = ("stratum", "group", "documented", "estimate", "lower", "upper", "level", "refused")
+_CSV_NUMBERS = ("estimate", "lower", "upper", "level")
 
 
 def _user(request: HttpRequest) -> User:
@@ -154,26 +155,23 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 def run_csv(request: HttpRequest, run_id: int) -> HttpResponse:
     """A run's results per stratum as CSV, with the interval that carries linkage uncertainty."""
     run = _visible_run(request, run_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="estimate-run-{run.pk}.csv"'
-    writer = csv.writer(response, lineterminator="\r\n")
-    writer.writerow([*_CSV_HEADER, *replicates.CSV_HEADER])
     language = get_language() or "en"
-    for result in run.results:
-        cells = [
+    rows = [
+        [
             result["stratum"],
             selectors.stratum_label(run.stratify_by, result["stratum"], language),
             result["observed"],
-            *("" if result.get(name) is None else result[name] for name in _CSV_NUMBERS),
+            *(result.get(name) for name in _CSV_NUMBERS),
             explain(result["error"]) if result.get("error") else "",
             *replicates.linkage_csv_cells(result),
         ]
-        writer.writerow([csv_safe_cell(cell) for cell in cells])
+        for result in run.results
+    ]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="estimate-run-{run.pk}.csv"'
+    csv_rows_write(response, [*_CSV_HEADER, *replicates.CSV_HEADER], rows)
+    services.estimate_run_export_record(user=_user(request), run=run, file_format="csv")
     return response
-
-
-_CSV_HEADER = ("stratum", "group", "documented", "estimate", "lower", "upper", "level", "refused")
-_CSV_NUMBERS = ("estimate", "lower", "upper", "level")
 
 
 @require_POST

@@ -25,6 +25,7 @@ from dozor.audit.models import Action, AuditEntry
 from dozor.audit.selectors import audit_verify
 from dozor.demo.generator import demo_generate
 from dozor.demo.services import demo_load
+from dozor.estimation.models import EstimateRun
 from dozor.intake import views as intake_views
 from dozor.intake.mapping import mapping_parse
 from dozor.intake.models import ImportBatch, ImportKind, QuarantinedRow
@@ -391,6 +392,18 @@ def source_list_renamed_on_the_web(world: World) -> None:
     assert response.status_code == 302, response.content[:300]
 
 
+def estimate_results_exported(world: World) -> None:
+    run = EstimateRun.objects.create(
+        organisation=world.cast.organisation,
+        created_by=world.cast.owner,
+        stratify_by="none",
+        lists=[],
+        seed=1,
+    )
+    response = world.client("owner").get(f"/estimates/{run.pk}/results.csv")
+    assert response.status_code == 200, response.content[:300]
+
+
 @dataclass(frozen=True)
 class Expected:
     action: str
@@ -485,6 +498,10 @@ CASES: dict[str, tuple[Callable[[World], None], Expected]] = {
     "response funnel export": (
         get("owner", "/responses/statistics.csv"),
         Expected(Action.EXPORT, "owner", names=False),
+    ),
+    "estimate results export": (
+        estimate_results_exported,
+        Expected(Action.EXPORT, "owner", "estimation.estimaterun", names=False),
     ),
     "annual report chart export": (
         get("owner", "/reports/annual/RU/2008/bias.csv"),
