@@ -163,6 +163,7 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "incident_edit": {"reference": reference},
         "incident_history": {"reference": reference},
         "run_detail": {"run_id": 1},
+        "run_csv": {"run_id": 1},
         "run_cancel": {"run_id": 1},
         "draft_detail": {"pk": world.draft.pk},
         "draft_reject": {"pk": world.draft.pk},
