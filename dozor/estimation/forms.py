@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from dozor.analysis.mse import DEFAULT_METHOD, METHODS
 from dozor.estimation.models import FigureKind
 from dozor.estimation.outcomes import method_name
+from dozor.estimation.replicates import MAX_REPLICATES, SUGGESTED_REPLICATES
 from dozor.estimation.services import MAX_SEED
 
 METHOD_LABELS = {
@@ -54,6 +55,13 @@ def default_method_reason() -> str:
     }
 
 
+LINKAGE_REPLICATES_HELP = _(
+    "To carry the uncertainty of the links no person reviewed into the interval, draw this many "
+    "linkages from the linkage model's match probabilities and estimate on each (%(suggested)s "
+    "is a good start; each costs one estimate per group and method)."
+)
+
+
 class EstimateRunForm(forms.Form):
     method = forms.MultipleChoiceField(
         label=_("Methods"),
@@ -79,6 +87,13 @@ class EstimateRunForm(forms.Form):
     seed = forms.IntegerField(
         label=_("Seed (empty: a new one)"), min_value=0, max_value=MAX_SEED, required=False
     )
+    linkage_replicates = forms.IntegerField(
+        label=_("Replicate linkages (0: links taken as they are)"),
+        min_value=0,
+        max_value=MAX_REPLICATES,
+        required=False,
+        initial=0,
+    )
 
     def __init__(self, *args: Any, list_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -86,6 +101,10 @@ class EstimateRunForm(forms.Form):
         lists = self.fields["lists"]
         assert isinstance(lists, forms.MultipleChoiceField)
         lists.choices = list_choices
+        # Said in the language of the request, with the number filled in.
+        self.fields["linkage_replicates"].help_text = str(LINKAGE_REPLICATES_HELP) % {
+            "suggested": SUGGESTED_REPLICATES
+        }
 
 
 class PublishForm(forms.Form):

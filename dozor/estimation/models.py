@@ -65,6 +65,9 @@ class EstimateRun(models.Model):
     lists = models.JSONField(_("source lists"))
     settings = models.JSONField(_("method settings"), default=dict, blank=True)
     seed = models.BigIntegerField(_("seed"))
+    # How many replicate linkages carry the uncertainty of the unreviewed links into the
+    # interval (estimation.replicates); 0: none, the interval takes the links as they are.
+    linkage_replicates = models.PositiveIntegerField(_("replicate linkages"), default=0)
     data_hash = models.CharField(_("SHA-256 of the capture histories"), max_length=64, blank=True)
     progress_done = models.PositiveIntegerField(_("strata done"), default=0)
     progress_total = models.PositiveIntegerField(_("strata"), default=0)

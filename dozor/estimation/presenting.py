@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from dozor.estimation import outcomes, selectors
+from dozor.estimation import outcomes, replicates, selectors
 from dozor.estimation.models import EstimateRun
 from dozor.records.exports import csv_text
 
@@ -35,10 +35,7 @@ CSV_HEADER = (
     "estimate_not_to_quote",
     "lower_not_to_quote",
     "upper_not_to_quote",
-    "linkage_estimate",
-    "linkage_lower",
-    "linkage_upper",
-    "linkage_replicates",
+    *replicates.CSV_HEADER,
     "model",
     "cautions",
     "refusal",
@@ -183,14 +180,10 @@ def run_json(run: EstimateRun) -> dict[str, Any]:
         "lists": run.list_names,
         "settings": run.settings,
         "seed": run.seed,
+        "linkage_replicates": run.linkage_replicates,
         "data_hash": run.data_hash,
         "strata": [entry.as_json() for entry in run_entries(run)],
     }
-
-
-def _linkage_cells(entry: MethodEntry) -> list[Any]:
-    linkage = entry.linkage or {}
-    return [linkage.get(key) for key in ("estimate", "lower", "upper", "replicates")]
 
 
 def run_csv(run: EstimateRun, language: str = "en") -> str:
@@ -210,7 +203,7 @@ def run_csv(run: EstimateRun, language: str = "en") -> str:
                     *quoted,
                     entry.result.get("level"),
                     *flagged,
-                    *_linkage_cells(entry),
+                    *replicates.linkage_csv_cells(entry.result),
                     entry.result.get("model") or "",
                     "; ".join(entry.cautions),
                     entry.refusal,
@@ -257,13 +250,9 @@ def run_text(run: EstimateRun) -> list[str]:
                     % {"status": entry.status_label.upper(), "figure": figure.strip()}
                 )
                 lines.append(f"{'':<24} {'':>10} {'':<11} {entry.status_explained}")
-            if entry.linkage:
-                linkage = entry.linkage
-                lines.append(
-                    f"{'':<24} {'':>10} {'':<11} with linkage uncertainty: "
-                    f"{_number(linkage.get('estimate'))}  {_number(linkage.get('lower'))} to "
-                    f"{_number(linkage.get('upper'))}"
-                )
+            linkage = replicates.linkage_summary(entry.result)
+            if linkage:
+                lines.append(f"{'':<24} {'':>10} {'':<11} linkage: {linkage}")
             for text in entry.cautions:
                 lines.append(f"{'':<24} caution ({entry.method}): {text}")
         if stratum.verdict is not None:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from dozor.analysis import mse
 from dozor.analysis.capture_table import SETTINGS_CLASSES, run_estimate
 from dozor.audit import services as audit
-from dozor.estimation import outcomes, selectors
+from dozor.estimation import outcomes, replicates, selectors
 from dozor.estimation.models import (
     EstimateRun,
     FigureKind,
@@ -69,6 +69,16 @@ def _settings_of(method: str) -> list[str]:
     return sorted({f.name for f in fields(SETTINGS_CLASSES[method])} - RESERVED_SETTINGS)
 
 
+def _switches(methods: Sequence[str]) -> set[str]:
+    """The settings that are on or off (LCMCR's ``adaptive``): their defaults are booleans."""
+    return {
+        f.name
+        for method in methods
+        for f in fields(SETTINGS_CLASSES[method])
+        if isinstance(f.default, bool)
+    } - RESERVED_SETTINGS
+
+
 def settings_for(method: str, settings: dict[str, Any]) -> dict[str, Any]:
     """The run's settings that ``method`` has: with several methods, each takes its own."""
     known = set(_settings_of(method))
@@ -84,11 +94,14 @@ def _settings_check(methods: Sequence[str], settings: dict[str, Any]) -> dict[st
                 code="unknown_setting",
                 params={"name": name, "method": ", ".join(methods), "known": ", ".join(allowed)},
             )
-        if isinstance(value, bool) or not isinstance(value, int | float | str | type(None)):
+        if isinstance(value, bool) != (name in _switches(methods)) or not isinstance(
+            value, int | float | str | type(None)
+        ):
+            reason = "yes or no" if name in _switches(methods) else "expected a number or a word"
             raise ValidationError(
                 MSG_BAD_SETTING,
                 code="bad_setting",
-                params={"name": name, "value": value, "reason": "expected a number or a word"},
+                params={"name": name, "value": value, "reason": reason},
             )
     if "level" in settings and not (
         isinstance(settings["level"], int | float) and 0.5 <= settings["level"] < 1
@@ -168,13 +181,15 @@ def estimate_run_start(
     country: str = "",
     seed: int | str | None = None,
     settings: dict[str, Any] | None = None,
+    linkage_replicates: int | str | None = 0,
 ) -> EstimateRun:
     """Validate the request and store a queued run; a worker executes it.
 
     ``method`` is one method, several (each is run on every stratum, with the same seed), or
     ``all``; none: the default method. ``settings`` apply to every method that has them.
-    Everything is checked first (methods, stratification, lists, country, seed, settings), so a
-    bad request stores nothing and raises ValidationError with a message naming what is wrong.
+    Everything is checked first (methods, stratification, lists, country, seed, settings, the
+    number of replicate linkages), so a bad request stores nothing and raises ValidationError
+    with a message naming what is wrong.
     """
     if not isinstance(user, User) or not user.is_authenticated or not user.is_active:
         raise ValidationError(MSG_NO_ORGANISATION_RUN, code="no_user")
@@ -183,6 +198,7 @@ def estimate_run_start(
     country = selectors.country_check(country)
     chosen = selectors.source_lists_resolve(user=user, choices=lists)
     checked_settings = _settings_check(methods, settings or {})
+    linkage_replicates = replicates.replicates_check(linkage_replicates)
     run = EstimateRun.objects.create(
         organisation_id=user.organisation_id,
         created_by=user,
@@ -193,6 +209,7 @@ def estimate_run_start(
         lists=[{"id": source.pk, "name": source.name} for source in chosen],
         settings=checked_settings,
         seed=seed_check(seed),
+        linkage_replicates=linkage_replicates,
     )
     audit.audit_record(
         action=audit.Action.ESTIMATE,
@@ -204,6 +221,7 @@ def estimate_run_start(
             "country": country,
             "lists": [source.pk for source in chosen],
             "seed": run.seed,
+            "linkage_replicates": run.linkage_replicates,
         },
     )
     return run
@@ -402,7 +420,7 @@ def estimate_run_execute(*, run_id: int, progress: ProgressCallback | None = Non
         strata = table.strata()
         methods = run.method_list
         run.data_hash = table.sha256()
-        run.progress_total = len(strata) * len(methods)
+        run.progress_total = len(strata) * len(methods) + run.linkage_replicates
         EstimateRun.objects.filter(pk=run.pk).update(
             data_hash=run.data_hash, progress_total=run.progress_total, updated_at=_now()
         )
@@ -422,6 +440,15 @@ def estimate_run_execute(*, run_id: int, progress: ProgressCallback | None = Non
                 EstimateRun.objects.filter(pk=run.pk).update(
                     results=results, progress_done=run.progress_done, updated_at=_now()
                 )
+        if run.linkage_replicates:
+            linked = _linkage_intervals(run, run.created_by, results, progress)
+            if linked is None:
+                _finish(run.pk, RunStatus.CANCELLED)
+                run.refresh_from_db()
+                return run
+            EstimateRun.objects.filter(pk=run.pk).update(
+                results=linked, progress_done=run.progress_total, updated_at=_now()
+            )
         _finish(run.pk, RunStatus.DONE)
     except KeyboardInterrupt:
         EstimateRun.objects.filter(pk=run.pk).update(cancel_requested=True)
@@ -555,6 +582,42 @@ def estimate_publish(
     return figure
 
 
+def _linkage_intervals(
+    run: EstimateRun,
+    user: User,
+    results: list[dict[str, Any]],
+    progress: ProgressCallback | None,
+    *,
+    store_progress: bool = True,
+) -> list[dict[str, Any]] | None:
+    """The results with the interval that carries linkage uncertainty (estimation.replicates):
+    each replicate linkage is estimated by every method of the run, with its settings."""
+    strata = len(results)
+
+    def replicate_started(number: int, total: int) -> None:
+        run.progress_done = min(strata + number - 1, run.progress_total)
+        if store_progress:
+            EstimateRun.objects.filter(pk=run.pk).update(
+                progress_done=run.progress_done, updated_at=_now()
+            )
+        if progress:
+            progress(run, f"replicate linkage {number} of {total}", ", ".join(run.method_list))
+
+    return replicates.linkage_intervals(
+        user=user,
+        stratify_by=run.stratify_by,
+        lists=run_lists(run),
+        country=run.country,
+        settings={method: settings_for(method, run.settings) for method in run.method_list},
+        seed=run.seed,
+        replicates=run.linkage_replicates,
+        plain=results,
+        estimate=stratum_estimate,
+        progress=replicate_started,
+        cancelled=(lambda: _cancel_requested(run.pk)) if store_progress else None,
+    )
+
+
 def run_lists(run: EstimateRun) -> list[Any]:
     from dozor.records.models import SourceList
 
@@ -603,7 +666,8 @@ def estimate_run_reproduce(
     """Recompute a finished run with its stored settings and seed on the data ``user`` sees.
 
     Nothing is stored. The comparison covers the data hash and, per stratum and method, the
-    documented count, the estimate and the interval.
+    documented count, the estimate and the interval, and the interval with linkage uncertainty
+    when the run has one (with what its replicates were drawn from).
     """
     table = selectors.capture_table(
         user=user, stratify_by=run.stratify_by, lists=run_lists(run), country=run.country
@@ -614,6 +678,8 @@ def estimate_run_reproduce(
             if progress:
                 progress(run, key, method)
             results.append(method_result(stratum=key, histories=histories, method=method, run=run))
+    if run.linkage_replicates:
+        results = _linkage_intervals(run, user, results, progress, store_progress=False) or results
     differences = []
     stored = {(r["stratum"], run.result_method(r)): r for r in run.results}
     fresh = {(r["stratum"], r["method"]): r for r in results}
@@ -631,6 +697,7 @@ def estimate_run_reproduce(
                 )
         if bool(before.get("error")) != bool(now.get("error")):
             differences.append(f"{where}: refused in one run and not in the other")
+        differences.extend(replicates.linkage_differences(where, before, now, differs=_differs))
     return Reproduction(
         run_id=run.pk,
         stored_hash=run.data_hash,

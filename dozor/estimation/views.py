@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from dozor.estimation import charts, outcomes, presenting, selectors, services
+from dozor.estimation import charts, outcomes, presenting, replicates, selectors, services
 from dozor.estimation.forms import (
     METHOD_LABELS,
     EstimateRunForm,
@@ -65,6 +65,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
                 lists=data["lists"] or None,
                 country=data["country"],
                 seed=data["seed"],
+                linkage_replicates=data["linkage_replicates"],
             )
         except ValidationError as error:
             for text in error.messages:
@@ -231,6 +232,9 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
             "can_cancel": not run.finished,
             "can_publish": can_publish,
             "level_percent": round(100 * float(run.settings.get("level", 0.95))),
+            "linkage_rows": replicates.linkage_rows(
+                run.results, run.stratify_by, get_language() or "en"
+            ),
         },
     )
 

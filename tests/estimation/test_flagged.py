@@ -164,7 +164,9 @@ def test_the_page_labels_an_unconverged_figure_and_does_not_chart_it(
     world: World, shaped: dict[str, dict[str, Any]]
 ) -> None:
     shaped["lcmcr"] = NOT_CONVERGED
-    run_id = run("--method", "lcmcr", "--setting=burnin=50", "--setting=samples=20")["run"]
+    run_id = run(
+        "--method", "lcmcr", "--setting=burnin=50", "--setting=samples=20", "--setting=adaptive=no"
+    )["run"]
     text = world.cast.client("owner").get(reverse("estimation:run_detail", args=[run_id]))
     page = text.content.decode()
     assert '<strong class="flag">Not converged</strong>' in page

@@ -155,7 +155,7 @@ def test_a_stored_run_is_reproduced() -> None:
         method="lcmcr",
         stratify_by="none",
         seed=5,
-        settings={"burnin": 200, "samples": 100, "thinning": 2},
+        settings={"burnin": 200, "samples": 100, "thinning": 2, "adaptive": False},
     )
     run = services.estimate_run_execute(run_id=run.pk)
     outcome = services.estimate_run_reproduce(run=run, user=analyst)

@@ -29,7 +29,11 @@ pytestmark = pytest.mark.django_db
 
 SEED = "12"
 SMALL_SETTINGS = [f"--setting={name}={value}" for name, value in LCMCR_SMALL.items()]
-SMALL_OPTIONS = [f"--{name}={value}" for name, value in LCMCR_SMALL.items()]
+SMALL_OPTIONS = [
+    "--fixed" if name == "adaptive" else f"--{name}={value}"
+    for name, value in LCMCR_SMALL.items()
+    if not (name == "adaptive" and value)
+]
 
 
 def estimate(*args: str) -> dict[str, Any]:

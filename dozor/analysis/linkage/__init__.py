@@ -16,7 +16,9 @@ LinkageInputError says what they lack and what to map.
 
 Parameters are estimated without labels (expectation maximisation); reviewed decisions
 (`decisions`: report_id_l, report_id_r, decision = match | no_match | unsure) improve them and
-override the scores when clusters are formed.
+override the scores when clusters are formed. `sample_linkages` draws other plausible clusterings
+from the scored pairs' probabilities (decisions fixed), to carry linkage uncertainty into an
+estimate.
 
 Parameters are estimated on DuckDB, on all the reports or, when there are more, on a random
 sample of `training_sample` of them (seeded; every report a confirmed match names is kept): the
@@ -57,6 +59,7 @@ from dozor.analysis.linkage.model import (
     train,
 )
 from dozor.analysis.linkage.prepare import REPORT_COLUMNS, features_from_reports
+from dozor.analysis.linkage.replicates import sample_linkages
 
 __all__ = [
     "DECISIONS",
@@ -75,6 +78,7 @@ __all__ = [
     "features_from_reports",
     "link_reports",
     "pairwise_scores",
+    "sample_linkages",
     "training_features",
 ]
 

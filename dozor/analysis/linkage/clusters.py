@@ -9,7 +9,7 @@ connected components would chain series of similar attacks on one day into one i
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -20,38 +20,25 @@ def _key(left: Hashable, right: Hashable) -> tuple[Hashable, Hashable]:
     return (left, right) if str(left) <= str(right) else (right, left)
 
 
-def clusters_from_pairs(
-    report_ids: Sequence[Any],
-    pairs: pd.DataFrame,
+def clusters_constrained(
+    ids: Sequence[Any],
     *,
-    threshold: float,
-    sources: Sequence[Any] | None = None,
-    decisions: pd.DataFrame | None = None,
-) -> pd.DataFrame:
-    """One row per report: `report_id`, `cluster_id` (the smallest report id in its cluster).
+    source_of: dict[Any, Any],
+    confirmed: Iterable[tuple[Any, Any]],
+    scored: Sequence[tuple[Any, Any]],
+    rejected: set[tuple[Hashable, Hashable]],
+) -> list[Any]:
+    """The cluster id (the smallest id in its cluster, compared as text) of each of ``ids``.
 
-    `pairs` has report_id_l, report_id_r, match_probability; `sources` gives each report's list
-    (in the order of `report_ids`; without it every report counts as its own list);
-    `decisions` has report_id_l, report_id_r, decision ("match", "no_match" or "unsure").
+    ``confirmed`` links join first, then ``scored`` ones in the order given (strongest first);
+    ``rejected`` pairs (as ``_key`` orders them) never end in one cluster, and two reports of one
+    list (``source_of``; a report missing from it is its own list) join only when their own pair
+    is confirmed or scored. The rules of the module docstring, in one place: accepting the
+    model's groups and drawing replicate linkages both come here.
     """
-    ids = list(pd.unique(np.asarray(report_ids, dtype=object)))
-    source_of = dict(zip(ids, sources, strict=True)) if sources is not None else {}
+    confirmed = list(confirmed)
     known = set(ids)
-    above = pairs.loc[
-        pairs["match_probability"] >= threshold,
-        ["report_id_l", "report_id_r", "match_probability"],
-    ].sort_values("match_probability", ascending=False, kind="stable")
-    rejected: set[tuple[Hashable, Hashable]] = set()
-    confirmed: list[tuple[Any, Any]] = []
-    if decisions is not None:
-        for left, right, decision in decisions[
-            ["report_id_l", "report_id_r", "decision"]
-        ].itertuples(index=False):
-            if decision == "no_match":
-                rejected.add(_key(left, right))
-            elif decision == "match":
-                confirmed.append((left, right))
-    linked = {_key(a, b) for a, b in zip(above["report_id_l"], above["report_id_r"], strict=True)}
+    linked = {_key(a, b) for a, b in scored}
     linked.update(_key(a, b) for a, b in confirmed)
     linked -= rejected
 
@@ -77,9 +64,7 @@ def clusters_from_pairs(
         return True
 
     edges = [(a, b, False) for a, b in confirmed] + [
-        (a, b, True)
-        for a, b in zip(above["report_id_l"], above["report_id_r"], strict=True)
-        if _key(a, b) not in rejected
+        (a, b, True) for a, b in scored if _key(a, b) not in rejected
     ]
     for left, right, checked in edges:
         if left not in known or right not in known:
@@ -99,6 +84,41 @@ def clusters_from_pairs(
         smallest = min(group, key=str)
         for member in group:
             cluster_of[member] = smallest
-    return pd.DataFrame(
-        {"report_id": ids, "cluster_id": [cluster_of.get(i, i) for i in ids]},
+    return [cluster_of.get(i, i) for i in ids]
+
+
+def clusters_from_pairs(
+    report_ids: Sequence[Any],
+    pairs: pd.DataFrame,
+    *,
+    threshold: float,
+    sources: Sequence[Any] | None = None,
+    decisions: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per report: `report_id`, `cluster_id` (the smallest report id in its cluster).
+
+    `pairs` has report_id_l, report_id_r, match_probability; `sources` gives each report's list
+    (in the order of `report_ids`; without it every report counts as its own list);
+    `decisions` has report_id_l, report_id_r, decision ("match", "no_match" or "unsure").
+    """
+    ids = list(pd.unique(np.asarray(report_ids, dtype=object)))
+    source_of = dict(zip(ids, sources, strict=True)) if sources is not None else {}
+    above = pairs.loc[
+        pairs["match_probability"] >= threshold,
+        ["report_id_l", "report_id_r", "match_probability"],
+    ].sort_values("match_probability", ascending=False, kind="stable")
+    rejected: set[tuple[Hashable, Hashable]] = set()
+    confirmed: list[tuple[Any, Any]] = []
+    if decisions is not None:
+        for left, right, decision in decisions[
+            ["report_id_l", "report_id_r", "decision"]
+        ].itertuples(index=False):
+            if decision == "no_match":
+                rejected.add(_key(left, right))
+            elif decision == "match":
+                confirmed.append((left, right))
+    scored = list(zip(above["report_id_l"], above["report_id_r"], strict=True))
+    clusters = clusters_constrained(
+        ids, source_of=source_of, confirmed=confirmed, scored=scored, rejected=rejected
     )
+    return pd.DataFrame({"report_id": ids, "cluster_id": clusters})

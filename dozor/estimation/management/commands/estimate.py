@@ -11,7 +11,7 @@ from django.core.management.base import CommandError, CommandParser
 
 from dozor.analysis.mse import METHODS
 from dozor.commands import DozorCommand
-from dozor.estimation import presenting, selectors, services
+from dozor.estimation import presenting, replicates, selectors, services
 from dozor.estimation.models import STRATIFICATIONS, EstimateRun, FigureKind, RunStatus
 from dozor.security.models import User
 
@@ -44,6 +44,9 @@ class Command(DozorCommand):
         "its progress (Ctrl+C cancels it cleanly) and prints documented and estimated counts "
         "per group and method, and whether the methods agree. Without --method the default "
         "method (DOZOR_ESTIMATION_DEFAULT_METHOD) runs; `--method all` runs every one. "
+        "`--linkage-replicates 50` adds, beside each interval, one that carries the "
+        "uncertainty of the links no person reviewed (50 replicate linkages drawn from the "
+        "linkage model's match probabilities, each estimated, combined by Rubin's rules). "
         "`--write-table FILE` writes the capture histories the run used, for `dozor mse`. "
         "`--reproduce RUN_ID` recomputes a stored run and compares; `--publish RUN_ID --stratum "
         "GROUP` publishes a figure of it (analysts and administrators); `--run-pending` executes "
@@ -78,13 +81,22 @@ class Command(DozorCommand):
             action="append",
             default=[],
             metavar="NAME=VALUE",
-            help="a method setting, e.g. samples=500 or K=5 (repeatable)",
+            help="a method setting, e.g. samples=500, K=5 or adaptive=no (repeatable)",
         )
         parser.add_argument(
             "--write-table",
             metavar="FILE",
             help="write the run's capture-history table (stratum, one 0/1 column per list, "
             "count) as CSV, for `dozor mse`",
+        )
+        parser.add_argument(
+            "--linkage-replicates",
+            default="0",
+            metavar="R",
+            help="draw R replicate linkages of the pairs no person reviewed and give the "
+            "interval with linkage uncertainty beside the plain one; "
+            f"{replicates.SUGGESTED_REPLICATES} is a good start, each costs one estimate per "
+            "group and method (default 0: off)",
         )
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--reproduce", type=int, metavar="RUN_ID", help="recompute a run")
@@ -136,6 +148,7 @@ class Command(DozorCommand):
                 country=options["country"],
                 seed=options["seed"],
                 settings=self._settings(options["setting"]),
+                linkage_replicates=options["linkage_replicates"],
             )
         except ValidationError as error:
             raise CommandError(" ".join(error.messages)) from None
@@ -184,6 +197,10 @@ class Command(DozorCommand):
             if not sep or not name.strip():
                 raise CommandError(f"--setting {pair}: write NAME=VALUE, e.g. samples=500.")
             value: Any = text.strip()
+            switch = {"true": True, "yes": True, "false": False, "no": False}
+            if value.lower() in switch:
+                out[name.strip()] = switch[value.lower()]
+                continue
             for kind in (int, float):
                 try:
                     value = kind(text)
