@@ -27,7 +27,7 @@ def test_mse_runs_without_a_database(tmp_path: Path) -> None:
     result = run_dozor(tmp_path, "mse", str(hare), "--json", DOZOR_DATABASE_URL="nonsense://")
     assert result.returncode == 0, result.stderr
     estimate = json.loads(result.stdout)
-    assert estimate["observed"] == 68 and estimate["method"] == "loglinear"
+    assert estimate["observed"] == 68 and estimate["method"] == "lcmcr"
     assert estimate["lower"] <= estimate["estimate"] <= estimate["upper"]
 
 
