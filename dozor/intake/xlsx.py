@@ -42,7 +42,7 @@ XLSX_MAX_RATIO = 100
 XLSX_RATIO_FROM_BYTES = 1 * MB
 XLSX_MAX_SHARED_STRINGS_BYTES = 64 * MB
 XLSX_MAX_SHARED_STRINGS = 1_000_000
-XLSX_MAX_ROW_BYTES = 4 * MB
+XLSX_MAX_ROW_BYTES = 2 * MB  # a full-width Excel row (16,384 cells) takes under 2 MB
 # Excel's own limit of columns; a longer row was not written by a spreadsheet.
 XLSX_MAX_ROW_CELLS = 16_384
 XLSX_MAX_ROWS = 1_048_576

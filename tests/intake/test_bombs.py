@@ -32,7 +32,9 @@ HEADER = ["id", "Дата", "Мотив", "Убито"]
 ROW = ["1", "04.12.2008", "ксенофобия", "0"]
 FILLER = (b"<si><t>" + b"x" * 1000 + b"</t></si>") * 1024
 BOMB_UNPACKED = 510 * 1024 * 1024
-PEAK_MEMORY_LIMIT_KB = 300 * 1024
+# What reading may add to the memory the child held before it read (Django and Dozor loaded,
+# about 150 MB, more or less with the machine's libraries): a bomb read unbounded took 600 MB.
+READ_MEMORY_LIMIT_KB = 150 * 1024
 SECONDS = 10
 
 CHILD = r"""
@@ -43,6 +45,10 @@ import django
 django.setup()
 from pathlib import Path
 from dozor.intake.readers import ImportFileError, table_open
+def high_water_kb():
+    with open("/proc/self/status") as status:
+        return int(next(line for line in status if line.startswith("VmHWM:")).split()[1])
+before = high_water_kb()
 path = Path(sys.argv[1])
 started = time.monotonic()
 try:
@@ -54,9 +60,9 @@ except ImportFileError as error:
 except MemoryError:
     outcome = "out of memory"
 seconds = time.monotonic() - started
-with open("/proc/self/status") as status:
-    peak = next(line for line in status if line.startswith("VmHWM:"))
-print(json.dumps({"outcome": outcome, "seconds": seconds, "peak_kb": int(peak.split()[1])}))
+# Peak memory while reading, beyond what the child held before it read.
+read_kb = high_water_kb() - before
+print(json.dumps({"outcome": outcome, "seconds": seconds, "read_kb": read_kb}))
 """
 
 
@@ -118,7 +124,7 @@ def test_reading_the_shared_strings_bomb_is_refused_in_seconds_and_bounded_memor
     result = read_in_child(bomb, tmp_path, source=source)
     assert result["outcome"].startswith("refused: partner.xlsx:"), result
     assert result["seconds"] < SECONDS, result
-    assert result["peak_kb"] < PEAK_MEMORY_LIMIT_KB, result
+    assert result["read_kb"] < READ_MEMORY_LIMIT_KB, result
 
 
 def test_the_preview_of_the_shared_strings_bomb_names_the_file_and_the_limit(
@@ -150,7 +156,7 @@ def test_a_workbook_whose_parts_unpack_to_more_than_they_declare_is_refused(
     )
     result = read_in_child(liar, tmp_path)
     assert result["outcome"].startswith("refused: liar.xlsx:"), result
-    assert result["seconds"] < SECONDS and result["peak_kb"] < PEAK_MEMORY_LIMIT_KB, result
+    assert result["seconds"] < SECONDS and result["read_kb"] < READ_MEMORY_LIMIT_KB, result
 
 
 def test_a_sheet_that_unpacks_a_hundred_times_its_size_is_refused_as_a_bomb(tmp_path) -> None:
@@ -159,7 +165,7 @@ def test_a_sheet_that_unpacks_a_hundred_times_its_size_is_refused_as_a_bomb(tmp_
     result = read_in_child(bomb, tmp_path)
     assert result["outcome"].startswith("refused: rows.xlsx:"), result
     assert "xl/worksheets/sheet1.xml" in result["outcome"], result
-    assert result["seconds"] < SECONDS and result["peak_kb"] < PEAK_MEMORY_LIMIT_KB, result
+    assert result["seconds"] < SECONDS and result["read_kb"] < READ_MEMORY_LIMIT_KB, result
 
 
 def test_a_row_larger_than_the_limit_is_refused_before_it_is_read(tmp_path) -> None:
@@ -175,7 +181,7 @@ def test_a_row_larger_than_the_limit_is_refused_before_it_is_read(tmp_path) -> N
         "file": "wide.xlsx",
         "limit": limit,
     }, result
-    assert result["peak_kb"] < PEAK_MEMORY_LIMIT_KB, result
+    assert result["read_kb"] < READ_MEMORY_LIMIT_KB, result
 
 
 def test_a_row_with_more_cells_than_a_spreadsheet_has_columns_is_refused(
