@@ -122,6 +122,8 @@ class MethodEntry:
         if self.flagged:
             out["not_for_quoting"] = {key: self.result.get(key) for key in FIGURE_KEYS}
             out.update({key: None for key in FIGURE_KEYS})
+            if self.linkage:  # the interval with the links' uncertainty is not one to quote either
+                out["not_for_quoting"]["linkage"] = out.pop("linkage")
         return out
 
 
@@ -252,7 +254,9 @@ def run_text(run: EstimateRun) -> list[str]:
                 lines.append(f"{'':<24} {'':>10} {'':<11} {entry.status_explained}")
             linkage = replicates.linkage_summary(entry.result)
             if linkage:
-                lines.append(f"{'':<24} {'':>10} {'':<11} linkage: {linkage}")
+                # A figure not to quote stays one with the uncertainty of the links too.
+                label = "linkage" if entry.quotable else "linkage, not to quote"
+                lines.append(f"{'':<24} {'':>10} {'':<11} {label}: {linkage}")
             for text in entry.cautions:
                 lines.append(f"{'':<24} caution ({entry.method}): {text}")
         if stratum.verdict is not None:

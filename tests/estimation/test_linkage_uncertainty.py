@@ -272,3 +272,19 @@ def test_the_estimates_form_starts_a_run_with_replicate_linkages(chain: Chain) -
     )
     assert response.status_code == 302
     assert EstimateRun.objects.get().linkage_replicates == 7
+
+
+@pytest.mark.django_db
+def test_a_figure_not_to_quote_gives_its_linkage_interval_only_as_not_to_quote(
+    chain: Chain,
+) -> None:
+    # A chain far too short to converge: the figure, and its interval with the links'
+    # uncertainty, are not to be quoted.
+    stratum = estimate(
+        *("--method", "lcmcr", "--setting=burnin=20", "--setting=samples=10"),
+        "--setting=adaptive=no",
+        replicates_=2,
+    )["strata"][0]
+    assert stratum["status"] == "not_converged"
+    assert stratum["estimate"] is None and "linkage" not in stratum
+    assert stratum["not_for_quoting"]["linkage"]["replicates"] == 2
