@@ -40,7 +40,6 @@ REPRODUCE_TOLERANCE = 1e-6
 RESERVED_SETTINGS = frozenset({"seed", "backend"})
 # Asks for every method.
 ALL_METHODS = "all"
-# The diagnostics kept per LCMCR result: a trace of at most this many draws per chain.
 
 MSG_UNKNOWN_METHOD = _(
     "“%(value)s” is not a method: choose loglinear, lcmcr or dga, or all of them."
