@@ -86,6 +86,7 @@ def settings_for(method: str, settings: dict[str, Any]) -> dict[str, Any]:
 
 def _settings_check(methods: Sequence[str], settings: dict[str, Any]) -> dict[str, Any]:
     allowed = sorted({name for method in methods for name in _settings_of(method)})
+    switches = _switches(methods)
     for name, value in settings.items():
         if name not in allowed:
             raise ValidationError(
@@ -93,10 +94,10 @@ def _settings_check(methods: Sequence[str], settings: dict[str, Any]) -> dict[st
                 code="unknown_setting",
                 params={"name": name, "method": ", ".join(methods), "known": ", ".join(allowed)},
             )
-        if isinstance(value, bool) != (name in _switches(methods)) or not isinstance(
+        if isinstance(value, bool) != (name in switches) or not isinstance(
             value, int | float | str | type(None)
         ):
-            reason = "yes or no" if name in _switches(methods) else "expected a number or a word"
+            reason = "yes or no" if name in switches else "expected a number or a word"
             raise ValidationError(
                 MSG_BAD_SETTING,
                 code="bad_setting",

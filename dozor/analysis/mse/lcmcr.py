@@ -316,45 +316,31 @@ def _sweeps(
     """Advance one chain: ``burnin`` sweeps, then ``samples`` draws one every ``thinning``."""
     k = state.K
     init = not state.started
+    # The same arguments for both implementations: the compiled one also takes its outputs.
+    args = (
+        hist,
+        counts,
+        k,
+        float(a_alpha),
+        float(b_alpha),
+        burnin,
+        samples,
+        thinning,
+        seed,
+        state.lam,
+        state.v,
+        state.alpha,
+        init,
+    )
     if backend == "numba" and _chain_numba is not None:
-        out_n = np.empty(samples, dtype=np.int64)
-        out_alpha = np.empty(samples)
-        out_k = np.empty(samples, dtype=np.int64)
-        _chain_numba(
-            hist,
-            counts,
-            k,
-            float(a_alpha),
-            float(b_alpha),
-            burnin,
-            samples,
-            thinning,
-            seed,
-            state.lam,
-            state.v,
-            state.alpha,
-            init,
-            out_n,
-            out_alpha,
-            out_k,
+        draws = (
+            np.empty(samples, dtype=np.int64),
+            np.empty(samples),
+            np.empty(samples, dtype=np.int64),
         )
-        draws = (out_n, out_alpha, out_k)
+        _chain_numba(*args, *draws)
     elif backend in ("numpy", "numba"):
-        draws = _chain_numpy(
-            hist,
-            counts,
-            k,
-            float(a_alpha),
-            float(b_alpha),
-            burnin,
-            samples,
-            thinning,
-            seed,
-            state.lam,
-            state.v,
-            state.alpha,
-            init,
-        )
+        draws = _chain_numpy(*args)
     else:
         raise refusal(MSEError, "unknown_backend", backend=backend)
     state.started = True
