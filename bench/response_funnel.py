@@ -39,7 +39,7 @@ def load_events() -> int:
     """Response events for every incident in the database, from the demo's generator."""
     from django.db import transaction
 
-    from dozor.demo.model import DemoIncident
+    from dozor.demo.dataset import DemoIncident
     from dozor.demo.responses import demo_responses
     from dozor.records.models import Incident
     from dozor.responses.models import ResponseEvent

@@ -25,7 +25,7 @@ from pathlib import Path
 
 from openpyxl import Workbook
 
-from dozor.demo.model import DemoDataset, DemoReport
+from dozor.demo.dataset import DemoDataset, DemoReport
 
 NGO_FILE = "ngo.csv"
 PRESS_FILE = "press.jsonl"

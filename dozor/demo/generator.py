@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dozor.demo.catalogue import Catalogue, WeightedTable, between, catalogue, pick
-from dozor.demo.model import (
+from dozor.demo.dataset import (
     DemoBias,
     DemoDataset,
     DemoIncident,

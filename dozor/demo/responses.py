@@ -15,7 +15,7 @@ import random
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from dozor.demo.model import DemoIncident
+from dozor.demo.dataset import DemoIncident
 
 # No event of the synthetic world is dated after this day, whenever the demo is loaded.
 AS_OF = datetime.date(2025, 6, 30)

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dozor.demo.catalogue import Catalogue, WeightedTable, between, pick
-from dozor.demo.model import DemoIncident, DemoReport
+from dozor.demo.dataset import DemoIncident, DemoReport
 from dozor.demo.russian import (
     decline_first_name,
     decline_surname,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dozor.demo.catalogue import Catalogue, between, pick
-from dozor.demo.model import DemoPerson
+from dozor.demo.dataset import DemoPerson
 from dozor.demo.russian import (
     decline_first_name,
     decline_surname,
