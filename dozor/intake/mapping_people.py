@@ -23,9 +23,7 @@ from dozor.intake.mapping_base import (
     allowed_values,
     cell_text,
     codes_table,
-    expected,
     keyed_texts,
-    refused,
 )
 from dozor.intake.values import Refusal, folded, normalised
 from dozor.intake.values.people import (
@@ -36,6 +34,7 @@ from dozor.intake.values.people import (
     people_words,
     sex_read,
 )
+from dozor.lib.schemas import expected, refused
 from dozor.records.report_schema import SEXES, person_empty
 from dozor.records.vocab import vocabularies
 

@@ -36,11 +36,9 @@ from dozor.intake.mapping_base import (
     any_text,
     cell_text,
     codes_table,
-    expected,
     mapping_vocabularies,
     non_empty_text,
     one_of,
-    refused,
     whole_number,
 )
 from dozor.intake.mapping_people import PeopleField
@@ -60,6 +58,7 @@ from dozor.intake.values.places import (
     region_read,
     region_synonyms,
 )
+from dozor.lib.schemas import expected, refused
 
 DEFAULT_TEXT_MAX_LENGTH = 10_000
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -603,10 +602,17 @@ FIELD_TYPES: dict[str, type[FieldSpec]] = {
 
 
 def _field_type(value: Any) -> str | None:
+    return str(value.get("type", "text")) if isinstance(value, dict) else None
+
+
+def _known_type(value: Any) -> Any:
+    """A field is a mapping whose ``type`` (text when absent) is one of FIELD_TYPES."""
     if not isinstance(value, dict):
-        return None
+        raise expected("a mapping of keys to values")
     kind = value.get("type", "text")
-    return kind if isinstance(kind, str) and kind in FIELD_TYPES else None
+    if not (isinstance(kind, str) and kind in FIELD_TYPES):
+        raise expected(f"one of {', '.join(FIELD_TYPES)}", at="type", found=kind)
+    return value
 
 
 AnyField = Annotated[
@@ -621,11 +627,8 @@ AnyField = Annotated[
         Annotated[CountryField, Tag("country")],
         Annotated[PeopleField, Tag("people")],
     ],
-    Discriminator(
-        _field_type,
-        custom_error_type="field_type",
-        custom_error_message="unknown field type",
-    ),
+    Discriminator(_field_type),
+    BeforeValidator(_known_type),
 ]
 
 
