@@ -16,9 +16,15 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, ValidatorFunctionWrapHandler
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
+)
 from pydantic import model_validator as _model_validator
 from pydantic_core import ErrorDetails, InitErrorDetails, PydanticCustomError
 
@@ -27,11 +33,13 @@ __all__ = [
     "Location",
     "Schema",
     "SchemaError",
+    "Text",
     "Wording",
     "error_messages",
     "expected",
     "load_model",
     "refused",
+    "without_tags",
 ]
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -52,6 +60,8 @@ EXPECTED: Mapping[str, str] = {
     "tuple_type": "a list",
     "too_short": "at least {min_length} item(s)",
     "literal_error": "one of {expected}",
+    "union_tag_invalid": "one of {expected_tags}",
+    "union_tag_not_found": "a value",
     "greater_than_equal": "a number of at least {ge}",
     "greater_than": "a number greater than {gt}",
     "less_than_equal": "a number of at most {le}",
@@ -99,6 +109,16 @@ def expected(text: str, *, at: str = "", found: Any = ...) -> PydanticCustomErro
 def refused(kind: str, *, at: str = "", **context: Any) -> PydanticCustomError:
     """Raise it in a validator for a mistake the caller words itself (``Wording.own[kind]``)."""
     return PydanticCustomError(kind, kind, {"at": at, **context})
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise expected("a non-empty text")
+    return value
+
+
+# A text with something in it besides spaces.
+Text = Annotated[str, AfterValidator(_not_blank)]
 
 
 class Schema(BaseModel):
@@ -154,6 +174,16 @@ def _dotted(location: Location, at: str, wording: Wording) -> str:
     return key or wording.top_level
 
 
+def without_tags(*tags: str) -> Callable[[Location], Location]:
+    """A location without the tags of a tagged union (``Field(discriminator=…)`` puts the tag of
+    the member tried in the key: commitments[1].indicators[2].computed.unit)."""
+
+    def location(parts: Location) -> Location:
+        return tuple(part for part in parts if part not in tags)
+
+    return location
+
+
 def error_message(
     error: ErrorDetails,
     *,
@@ -170,6 +200,11 @@ def error_message(
     if kind == "unknown_key":
         return wording.unknown_key % {"file": source, "key": key, **context}
     found = context.get("found", error["input"])
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        # The tag is a key of the mapping given: name it, and what it holds.
+        tag = str(context.get("discriminator", "")).strip("'")
+        key = f"{key}.{tag}" if key != wording.top_level else tag
+        found = context.get("tag")
     if kind == "expected":
         wanted = str(context["expected"])
     elif kind == "missing":

@@ -35,6 +35,8 @@ SCHEMA_EXPECTED = {
     "tuple_type": _("a list"),
     "too_short": _("at least {min_length} item(s)"),
     "literal_error": _("one of {expected}"),
+    "union_tag_invalid": _("one of {expected_tags}"),
+    "union_tag_not_found": _("a value"),
     "greater_than_equal": _("a number of at least {ge}"),
     "greater_than": _("a number greater than {gt}"),
     "less_than_equal": _("a number of at most {le}"),
