@@ -498,7 +498,7 @@ def mapping_parse(text: str, file: str = "mapping") -> Mapping:
             field_types={key: field.TYPE for key, field in spec.fields.items()},
         )
     except ResponseEventsError as error:
-        raise MappingError(str(error)) from None
+        raise MappingError(error.messages) from None
     return Mapping(
         name=spec.name,
         description=spec.description,

@@ -53,6 +53,7 @@ EXPECTED: Mapping[str, str] = {
     "float_type": "a number",
     "string_type": "a text",
     "string_too_short": "a non-empty text",
+    "string_too_long": "a text of at most {max_length} characters",
     "dict_type": "a mapping of keys to values",
     "model_type": "a mapping of keys to values",
     "model_attributes_type": "a mapping of keys to values",

@@ -28,6 +28,7 @@ SCHEMA_EXPECTED = {
     "float_type": _("a number"),
     "string_type": _("a text"),
     "string_too_short": _("a non-empty text"),
+    "string_too_long": _("a text of at most {max_length} characters"),
     "dict_type": _("a mapping of keys to values"),
     "model_type": _("a mapping of keys to values"),
     "model_attributes_type": _("a mapping of keys to values"),
