@@ -20,7 +20,7 @@ from typing import Annotated, Any
 
 import yaml
 from django.utils.translation import gettext_lazy as _
-from pydantic import BeforeValidator, model_validator
+from pydantic import BeforeValidator, Field, model_validator
 
 from dozor.intake.mapping_base import (
     AnyText,
@@ -220,20 +220,32 @@ def _check_action(value: Any) -> str:
 
 
 class FormatSpec(Spec):
-    delimiter: Annotated[str, BeforeValidator(_delimiter)] | None = None
-    encoding: Annotated[str, BeforeValidator(_encoding)] | None = None
-    sheet: Text | None = None
+    delimiter: Annotated[str, BeforeValidator(_delimiter)] | None = Field(
+        None, description="one character; sniffed when absent"
+    )
+    encoding: Annotated[str, BeforeValidator(_encoding)] | None = Field(
+        None, description="the file's encoding, such as `cp1251`; detected when absent"
+    )
+    sheet: Text | None = Field(None, description="XLSX: the sheet to read (the first when absent)")
 
 
 class CheckSpec(Spec):
     """Two date fields, the later not before the earlier (and at most ``max_days`` after)."""
 
-    earlier: AnyText
-    later: AnyText
-    min_days: Annotated[int, BeforeValidator(_whole)] = 0
-    max_days: Annotated[int, BeforeValidator(_whole)] | None = None
-    action: Annotated[str, BeforeValidator(_check_action)] = "quarantine"
-    flag: AnyText = ""
+    earlier: AnyText = Field(description="a date field")
+    later: AnyText = Field(description="a date field, not before `earlier`")
+    min_days: Annotated[int, BeforeValidator(_whole)] = Field(
+        0, description="the days `later` must be at least after `earlier`"
+    )
+    max_days: Annotated[int, BeforeValidator(_whole)] | None = Field(
+        None, description="the days `later` may be at most after `earlier`"
+    )
+    action: Annotated[str, BeforeValidator(_check_action)] = Field(
+        "quarantine", description="`quarantine` the row, or `flag` it and store it"
+    )
+    flag: AnyText = Field(
+        "", description="with `action: flag`: the flag added to the report's `flags`"
+    )
 
     @model_validator(mode="after")
     def _flag_named(self) -> CheckSpec:
@@ -245,14 +257,26 @@ class CheckSpec(Spec):
 class MappingSpec(Spec):
     """A whole mapping file."""
 
-    version: Annotated[int, BeforeValidator(_version)]
-    name: Text
-    description: AnyText = ""
-    id_column: Annotated[tuple[str, ...], BeforeValidator(_id_columns)] = ()
-    format: FormatSpec = FormatSpec()
-    fields: dict[FieldName, AnyField]
-    checks: list[CheckSpec] = []
-    response_events: Any = None
+    version: Annotated[int, BeforeValidator(_version)] = Field(description="always 1 for now")
+    name: Text = Field(description="shown in the import's record")
+    description: AnyText = Field(
+        "", description="what the mapping reads, for the people who choose it"
+    )
+    id_column: Annotated[tuple[str, ...], BeforeValidator(_id_columns)] = Field(
+        (),
+        description=(
+            "the column that identifies a row in the source, or a list of columns: `[complaint_no, "
+            "arrest_no]`"
+        ),
+    )
+    format: FormatSpec = Field(
+        FormatSpec(), description="how to read the file: `delimiter`, `encoding`, `sheet`"
+    )
+    fields: dict[FieldName, AnyField] = Field(description="the fields of each report, by name")
+    checks: list[CheckSpec] = Field([], description="checks across date fields")
+    response_events: Any = Field(
+        None, description='official responses read from the row (see "Response events")'
+    )
 
     @model_validator(mode="after")
     def _across_fields(self) -> MappingSpec:

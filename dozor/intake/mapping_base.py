@@ -16,7 +16,7 @@ from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
 
-from pydantic import BeforeValidator
+from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from dozor.intake.problems import Problem
@@ -24,6 +24,14 @@ from dozor.intake.values import Refusal, normalised
 from dozor.lib.schemas import Schema, expected
 from dozor.records.vocab import Vocabulary, vocabularies
 from dozor.responses.vocab import response_vocabularies
+
+# The descriptions of the keys every field type has, for the key reference in docs/import.md.
+TYPE_KEY = (
+    "`text` (default), `integer`, `date`, `boolean`, `code`, `codes`, `region`, `country`, `people`"
+)
+DEFAULT_KEY = (
+    "the value when the cell is empty, or when there is no column; checked when the mapping is read"
+)
 
 
 @functools.cache
@@ -230,10 +238,16 @@ class FieldSpec(Spec):
     which values send the row to quarantine."""
 
     TYPE: ClassVar[str]
-    column: Text | None = None
-    required: Flag = False
-    empty_values: TextList = ()
-    reject: Reject = {}
+    column: Text | None = Field(None, description="the column to read")
+    required: Flag = Field(
+        False, description="`true`: an empty cell is a problem (unless a `default` is given)"
+    )
+    empty_values: TextList = Field(
+        (), description='cell values that mean "empty" (e.g. `None`, `NA`), compared ignoring case'
+    )
+    reject: Reject = Field(
+        {}, description="`{value: reason}`: values that send the row to quarantine with that reason"
+    )
 
     @functools.cached_property
     def empty_keys(self) -> frozenset[str]:

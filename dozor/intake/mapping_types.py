@@ -22,6 +22,8 @@ from pydantic import (
 )
 
 from dozor.intake.mapping_base import (
+    DEFAULT_KEY,
+    TYPE_KEY,
     AnyText,
     Cell,
     FieldSpec,
@@ -78,9 +80,11 @@ def _date_default(value: Any) -> str:
 
 class TextField(FieldSpec):
     TYPE = "text"
-    type: Literal["text"] = "text"
-    default: AnyText | None = None
-    max_length: Annotated[int, BeforeValidator(whole_number(1))] = DEFAULT_TEXT_MAX_LENGTH
+    type: Literal["text"] = Field("text", description=TYPE_KEY)
+    default: AnyText | None = Field(None, description=DEFAULT_KEY)
+    max_length: Annotated[int, BeforeValidator(whole_number(1))] = Field(
+        DEFAULT_TEXT_MAX_LENGTH, description="longer text is a problem"
+    )
 
     @model_validator(mode="after")
     def _source(self) -> TextField:
@@ -106,8 +110,10 @@ class TextField(FieldSpec):
 
 class IntegerField(FieldSpec):
     TYPE = "integer"
-    type: Literal["integer"]
-    default: Annotated[int, BeforeValidator(whole_number(-(10**15)))] | None = None
+    type: Literal["integer"] = Field(description=TYPE_KEY)
+    default: Annotated[int, BeforeValidator(whole_number(-(10**15)))] | None = Field(
+        None, description=DEFAULT_KEY
+    )
 
     @model_validator(mode="after")
     def _source(self) -> IntegerField:
@@ -127,11 +133,20 @@ class IntegerField(FieldSpec):
 
 class BooleanField(FieldSpec):
     TYPE = "boolean"
-    type: Literal["boolean"]
+    type: Literal["boolean"] = Field(description=TYPE_KEY)
     # `true` and `false` are the keys a person writes; they cannot be attribute names.
-    true_values: TextList | None = Field(None, alias="true")
-    false_values: TextList | None = Field(None, alias="false")
-    default: Flag | None = None
+    true_values: TextList | None = Field(
+        None,
+        alias="true",
+        description=(
+            "the source values meaning yes; anything not listed under `true` or `false` is a "
+            "problem"
+        ),
+    )
+    false_values: TextList | None = Field(
+        None, alias="false", description="the source values meaning no"
+    )
+    default: Flag | None = Field(None, description=DEFAULT_KEY)
 
     @model_validator(mode="after")
     def _source(self) -> BooleanField:
@@ -177,12 +192,16 @@ class DateField(FieldSpec):
     ``NAME_end`` the last day of a range."""
 
     TYPE = "date"
-    type: Literal["date"]
-    columns: DateColumns | None = None
-    formats: TextList = DEFAULT_FORMATS
-    month_names: Flag = True
-    ranges: Flag = True
-    default: Annotated[str, BeforeValidator(_date_default)] | None = None
+    type: Literal["date"] = Field(description=TYPE_KEY)
+    columns: DateColumns | None = Field(
+        None, description="the date from separate columns: `{year: …, month: …, day: …}`"
+    )
+    formats: TextList = Field(DEFAULT_FORMATS, description="`strftime` formats tried in turn")
+    month_names: Flag = Field(True, description="`false`: only the formats, no month names")
+    ranges: Flag = Field(True, description="`false`: no ranges of two dates")
+    default: Annotated[str, BeforeValidator(_date_default)] | None = Field(
+        None, description=DEFAULT_KEY
+    )
 
     @model_validator(mode="after")
     def _source(self) -> DateField:
@@ -280,10 +299,31 @@ def _day_of(value: datetime.date) -> datetime.date:
 class _Coded(FieldSpec):
     """What code and codes share: a vocabulary, source values for its codes, separators."""
 
-    vocabulary: Annotated[str, BeforeValidator(any_text)]
-    values: KeyedTexts | None = None
-    separator: Separators = ()
-    unmatched: Annotated[str, BeforeValidator(one_of("quarantine", "empty"))] = "quarantine"
+    vocabulary: Annotated[str, BeforeValidator(any_text)] = Field(
+        description=(
+            "a vocabulary of `dozor vocab` (e.g. `bias_motivation`, `incident_type`, "
+            "`legal_article`)"
+        )
+    )
+    values: KeyedTexts | None = Field(
+        None,
+        description=(
+            "`{code: [synonym, ...]}`: source values for each code; each code's own name and its "
+            "English and Russian labels match too"
+        ),
+    )
+    separator: Separators = Field(
+        (),
+        description=(
+            'splits a cell holding several values: a text or a list, e.g. `[";", ",", "/"]`'
+        ),
+    )
+    unmatched: Annotated[str, BeforeValidator(one_of("quarantine", "empty"))] = Field(
+        "quarantine",
+        description=(
+            "a value no code matches: `quarantine`, or `empty`: the value is kept under `unmapped`"
+        ),
+    )
 
     @model_validator(mode="after")
     def _codes_known(self) -> _Coded:
@@ -324,10 +364,12 @@ class CodeField(_Coded):
     ``several`` says which to take: ``first``, or the first of ``order``."""
 
     TYPE = "code"
-    type: Literal["code"]
-    several: Annotated[str, BeforeValidator(one_of("quarantine", "first", "order"))] = "quarantine"
-    order: TextList = ()
-    default: Annotated[str, BeforeValidator(any_text)] | None = None
+    type: Literal["code"] = Field(description=TYPE_KEY)
+    several: Annotated[str, BeforeValidator(one_of("quarantine", "first", "order"))] = Field(
+        "quarantine", description="a cell giving several codes: `quarantine`, `first`, or `order`"
+    )
+    order: TextList = Field((), description="with `several: order`: codes, the most serious first")
+    default: Annotated[str, BeforeValidator(any_text)] | None = Field(None, description=DEFAULT_KEY)
 
     @model_validator(mode="after")
     def _rules(self) -> CodeField:
@@ -415,9 +457,13 @@ class CodesField(_Coded):
     """A list of codes of a vocabulary, from one column or several."""
 
     TYPE = "codes"
-    type: Literal["codes"]
-    columns: Annotated[dict[str, CodesColumn], BeforeValidator(_codes_columns)] | None = None
-    any: Annotated[str, BeforeValidator(any_text)] | None = None
+    type: Literal["codes"] = Field(description=TYPE_KEY)
+    columns: Annotated[dict[str, CodesColumn], BeforeValidator(_codes_columns)] | None = Field(
+        None, description="several columns, each with its own `values` or `any`"
+    )
+    any: Annotated[str, BeforeValidator(any_text)] | None = Field(
+        None, description="every non-empty value of the column maps to this code"
+    )
 
     @model_validator(mode="after")
     def _rules(self) -> CodesField:
@@ -497,11 +543,18 @@ class RegionField(FieldSpec):
     """A region as its ISO 3166-2 code, from a code or a name."""
 
     TYPE = "region"
-    type: Literal["region"]
-    country: Annotated[str, BeforeValidator(_country_code)] | None = None
-    values: KeyedTexts | None = None
-    unmatched: Annotated[str, BeforeValidator(one_of("quarantine", "keep"))] = "quarantine"
-    default: Annotated[str, BeforeValidator(any_text)] | None = None
+    type: Literal["region"] = Field(description=TYPE_KEY)
+    country: Annotated[str, BeforeValidator(_country_code)] | None = Field(
+        None, description="the country of the region: an ISO 3166-1 code"
+    )
+    values: KeyedTexts | None = Field(
+        None, description="`{code: [name, ...]}`: the mapping's own names of codes, looked up first"
+    )
+    unmatched: Annotated[str, BeforeValidator(one_of("quarantine", "keep"))] = Field(
+        "quarantine",
+        description="a name it cannot place: `quarantine`, or `keep`: kept as the locality",
+    )
+    default: Annotated[str, BeforeValidator(any_text)] | None = Field(None, description=DEFAULT_KEY)
 
     @model_validator(mode="after")
     def _codes_known(self) -> RegionField:
@@ -548,9 +601,13 @@ class CountryField(FieldSpec):
     """A country as its ISO 3166-1 alpha-2 code, from a code or a name."""
 
     TYPE = "country"
-    type: Literal["country"]
-    values: KeyedTexts | None = None
-    default: Annotated[str, BeforeValidator(non_empty_text)] | None = None
+    type: Literal["country"] = Field(description=TYPE_KEY)
+    values: KeyedTexts | None = Field(
+        None, description="`{code: [name, ...]}`: the mapping's own names of codes, looked up first"
+    )
+    default: Annotated[str, BeforeValidator(non_empty_text)] | None = Field(
+        None, description=DEFAULT_KEY
+    )
 
     @model_validator(mode="after")
     def _codes_known(self) -> CountryField:
