@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from dozor.intake.mapping import MappingError, mapping_parse
 from dozor.intake.response_events import PENDING_KEY
@@ -196,4 +197,12 @@ def test_dozor_import_refuses_a_mapping_whose_event_has_an_unknown_kind(
     assert str(error.value).startswith(
         f"{tmp_path / 'mapping.yaml'}: response_events[1].kind: “arrested” is not a response "
         "event kind; expected one of "
+    )
+
+
+def test_an_events_mistake_is_told_in_russian_to_a_russian_reader() -> None:
+    with translation.override("ru"), pytest.raises(MappingError) as error:
+        parse("  - {when: arrested, kind: arrested, date: reported}\n")
+    assert str(error.value).startswith(
+        "events.yaml: response_events[1].kind: «arrested» — не вид события реакции властей; "
     )
