@@ -122,7 +122,7 @@ def _paragraph(value: Any) -> Any:
 class SourceSpec(Schema):
     decision: str = Field(description="a decision listed under `decisions`")
     paragraph: Annotated[str, BeforeValidator(_paragraph)] = Field(
-        "", description="the paragraph of its operative part; empty for the whole decision"
+        default="", description="the paragraph of its operative part; empty for the whole decision"
     )
 
 

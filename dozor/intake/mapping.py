@@ -221,12 +221,14 @@ def _check_action(value: Any) -> str:
 
 class FormatSpec(Spec):
     delimiter: Annotated[str, BeforeValidator(_delimiter)] | None = Field(
-        None, description="one character; sniffed when absent"
+        default=None, description="one character; sniffed when absent"
     )
     encoding: Annotated[str, BeforeValidator(_encoding)] | None = Field(
-        None, description="the file's encoding, such as `cp1251`; detected when absent"
+        default=None, description="the file's encoding, such as `cp1251`; detected when absent"
     )
-    sheet: Text | None = Field(None, description="XLSX: the sheet to read (the first when absent)")
+    sheet: Text | None = Field(
+        default=None, description="XLSX: the sheet to read (the first when absent)"
+    )
 
 
 class CheckSpec(Spec):
@@ -235,16 +237,16 @@ class CheckSpec(Spec):
     earlier: AnyText = Field(description="a date field")
     later: AnyText = Field(description="a date field, not before `earlier`")
     min_days: Annotated[int, BeforeValidator(_whole)] = Field(
-        0, description="the days `later` must be at least after `earlier`"
+        default=0, description="the days `later` must be at least after `earlier`"
     )
     max_days: Annotated[int, BeforeValidator(_whole)] | None = Field(
-        None, description="the days `later` may be at most after `earlier`"
+        default=None, description="the days `later` may be at most after `earlier`"
     )
     action: Annotated[str, BeforeValidator(_check_action)] = Field(
-        "quarantine", description="`quarantine` the row, or `flag` it and store it"
+        default="quarantine", description="`quarantine` the row, or `flag` it and store it"
     )
     flag: AnyText = Field(
-        "", description="with `action: flag`: the flag added to the report's `flags`"
+        default="", description="with `action: flag`: the flag added to the report's `flags`"
     )
 
     @model_validator(mode="after")
@@ -260,22 +262,22 @@ class MappingSpec(Spec):
     version: Annotated[int, BeforeValidator(_version)] = Field(description="always 1 for now")
     name: Text = Field(description="shown in the import's record")
     description: AnyText = Field(
-        "", description="what the mapping reads, for the people who choose it"
+        default="", description="what the mapping reads, for the people who choose it"
     )
     id_column: Annotated[tuple[str, ...], BeforeValidator(_id_columns)] = Field(
-        (),
+        default=(),
         description=(
             "the column that identifies a row in the source, or a list of columns: `[complaint_no, "
             "arrest_no]`"
         ),
     )
     format: FormatSpec = Field(
-        FormatSpec(), description="how to read the file: `delimiter`, `encoding`, `sheet`"
+        default=FormatSpec(), description="how to read the file: `delimiter`, `encoding`, `sheet`"
     )
     fields: dict[FieldName, AnyField] = Field(description="the fields of each report, by name")
-    checks: list[CheckSpec] = Field([], description="checks across date fields")
+    checks: list[CheckSpec] = Field(default=[], description="checks across date fields")
     response_events: Any = Field(
-        None, description='official responses read from the row (see "Response events")'
+        default=None, description='official responses read from the row (see "Response events")'
     )
 
     @model_validator(mode="after")

@@ -238,15 +238,18 @@ class FieldSpec(Spec):
     which values send the row to quarantine."""
 
     TYPE: ClassVar[str]
-    column: Text | None = Field(None, description="the column to read")
+    column: Text | None = Field(default=None, description="the column to read")
     required: Flag = Field(
-        False, description="`true`: an empty cell is a problem (unless a `default` is given)"
+        default=False,
+        description="`true`: an empty cell is a problem (unless a `default` is given)",
     )
     empty_values: TextList = Field(
-        (), description='cell values that mean "empty" (e.g. `None`, `NA`), compared ignoring case'
+        default=(),
+        description='cell values that mean "empty" (e.g. `None`, `NA`), compared ignoring case',
     )
     reject: Reject = Field(
-        {}, description="`{value: reason}`: values that send the row to quarantine with that reason"
+        default={},
+        description="`{value: reason}`: values that send the row to quarantine with that reason",
     )
 
     @functools.cached_property

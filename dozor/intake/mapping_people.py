@@ -125,29 +125,30 @@ class PeopleField(FieldSpec):
     TYPE = "people"
     type: Literal["people"] = Field(description=TYPE_KEY)
     groups: PersonGroups | None = Field(
-        None, description='numbered columns: `{name: "Victim {n} name", sex: …, age: …}`'
+        default=None, description='numbered columns: `{name: "Victim {n} name", sex: …, age: …}`'
     )
     separator: Separators = Field(
-        DEFAULT_SEPARATORS,
+        default=DEFAULT_SEPARATORS,
         description=(
             'splits a cell holding several values: a text or a list, e.g. `[";", ",", "/"]`'
         ),
     )
     unnamed: TextList = Field(
-        (), description='texts meaning "no name known", added to the built-in ones'
+        default=(), description='texts meaning "no name known", added to the built-in ones'
     )
     sex: Annotated[dict[str, tuple[str, ...]], BeforeValidator(_sex_words)] = Field(
-        {}, description="`{male: [...], female: [...]}`: sex words added to the built-in ones"
+        default={},
+        description="`{male: [...], female: [...]}`: sex words added to the built-in ones",
     )
-    keys: PersonKeys = Field(PersonKeys(), description="the keys of a JSON object person")
+    keys: PersonKeys = Field(default=PersonKeys(), description="the keys of a JSON object person")
     perceived_group: PerceivedGroup | None = Field(
-        None,
+        default=None,
         description=(
             "`{column: …, values: {code: [...]}}`: the perceived group of every person of the row"
         ),
     )
     harm: Annotated[str, BeforeValidator(_harm)] | None = Field(
-        None,
+        default=None,
         description=(
             "a harm code (`killed`, `injured`, `unhurt`, `unknown`) given to every person of the "
             "row"

@@ -80,10 +80,10 @@ def _date_default(value: Any) -> str:
 
 class TextField(FieldSpec):
     TYPE = "text"
-    type: Literal["text"] = Field("text", description=TYPE_KEY)
-    default: AnyText | None = Field(None, description=DEFAULT_KEY)
+    type: Literal["text"] = Field(default="text", description=TYPE_KEY)
+    default: AnyText | None = Field(default=None, description=DEFAULT_KEY)
     max_length: Annotated[int, BeforeValidator(whole_number(1))] = Field(
-        DEFAULT_TEXT_MAX_LENGTH, description="longer text is a problem"
+        default=DEFAULT_TEXT_MAX_LENGTH, description="longer text is a problem"
     )
 
     @model_validator(mode="after")
@@ -112,7 +112,7 @@ class IntegerField(FieldSpec):
     TYPE = "integer"
     type: Literal["integer"] = Field(description=TYPE_KEY)
     default: Annotated[int, BeforeValidator(whole_number(-(10**15)))] | None = Field(
-        None, description=DEFAULT_KEY
+        default=None, description=DEFAULT_KEY
     )
 
     @model_validator(mode="after")
@@ -136,7 +136,7 @@ class BooleanField(FieldSpec):
     type: Literal["boolean"] = Field(description=TYPE_KEY)
     # `true` and `false` are the keys a person writes; they cannot be attribute names.
     true_values: TextList | None = Field(
-        None,
+        default=None,
         alias="true",
         description=(
             "the source values meaning yes; anything not listed under `true` or `false` is a "
@@ -144,9 +144,9 @@ class BooleanField(FieldSpec):
         ),
     )
     false_values: TextList | None = Field(
-        None, alias="false", description="the source values meaning no"
+        default=None, alias="false", description="the source values meaning no"
     )
-    default: Flag | None = Field(None, description=DEFAULT_KEY)
+    default: Flag | None = Field(default=None, description=DEFAULT_KEY)
 
     @model_validator(mode="after")
     def _source(self) -> BooleanField:
@@ -194,13 +194,15 @@ class DateField(FieldSpec):
     TYPE = "date"
     type: Literal["date"] = Field(description=TYPE_KEY)
     columns: DateColumns | None = Field(
-        None, description="the date from separate columns: `{year: …, month: …, day: …}`"
+        default=None, description="the date from separate columns: `{year: …, month: …, day: …}`"
     )
-    formats: TextList = Field(DEFAULT_FORMATS, description="`strftime` formats tried in turn")
-    month_names: Flag = Field(True, description="`false`: only the formats, no month names")
-    ranges: Flag = Field(True, description="`false`: no ranges of two dates")
+    formats: TextList = Field(
+        default=DEFAULT_FORMATS, description="`strftime` formats tried in turn"
+    )
+    month_names: Flag = Field(default=True, description="`false`: only the formats, no month names")
+    ranges: Flag = Field(default=True, description="`false`: no ranges of two dates")
     default: Annotated[str, BeforeValidator(_date_default)] | None = Field(
-        None, description=DEFAULT_KEY
+        default=None, description=DEFAULT_KEY
     )
 
     @model_validator(mode="after")
@@ -306,20 +308,20 @@ class _Coded(FieldSpec):
         )
     )
     values: KeyedTexts | None = Field(
-        None,
+        default=None,
         description=(
             "`{code: [synonym, ...]}`: source values for each code; each code's own name and its "
             "English and Russian labels match too"
         ),
     )
     separator: Separators = Field(
-        (),
+        default=(),
         description=(
             'splits a cell holding several values: a text or a list, e.g. `[";", ",", "/"]`'
         ),
     )
     unmatched: Annotated[str, BeforeValidator(one_of("quarantine", "empty"))] = Field(
-        "quarantine",
+        default="quarantine",
         description=(
             "a value no code matches: `quarantine`, or `empty`: the value is kept under `unmapped`"
         ),
@@ -366,10 +368,15 @@ class CodeField(_Coded):
     TYPE = "code"
     type: Literal["code"] = Field(description=TYPE_KEY)
     several: Annotated[str, BeforeValidator(one_of("quarantine", "first", "order"))] = Field(
-        "quarantine", description="a cell giving several codes: `quarantine`, `first`, or `order`"
+        default="quarantine",
+        description="a cell giving several codes: `quarantine`, `first`, or `order`",
     )
-    order: TextList = Field((), description="with `several: order`: codes, the most serious first")
-    default: Annotated[str, BeforeValidator(any_text)] | None = Field(None, description=DEFAULT_KEY)
+    order: TextList = Field(
+        default=(), description="with `several: order`: codes, the most serious first"
+    )
+    default: Annotated[str, BeforeValidator(any_text)] | None = Field(
+        default=None, description=DEFAULT_KEY
+    )
 
     @model_validator(mode="after")
     def _rules(self) -> CodeField:
@@ -459,10 +466,10 @@ class CodesField(_Coded):
     TYPE = "codes"
     type: Literal["codes"] = Field(description=TYPE_KEY)
     columns: Annotated[dict[str, CodesColumn], BeforeValidator(_codes_columns)] | None = Field(
-        None, description="several columns, each with its own `values` or `any`"
+        default=None, description="several columns, each with its own `values` or `any`"
     )
     any: Annotated[str, BeforeValidator(any_text)] | None = Field(
-        None, description="every non-empty value of the column maps to this code"
+        default=None, description="every non-empty value of the column maps to this code"
     )
 
     @model_validator(mode="after")
@@ -545,16 +552,19 @@ class RegionField(FieldSpec):
     TYPE = "region"
     type: Literal["region"] = Field(description=TYPE_KEY)
     country: Annotated[str, BeforeValidator(_country_code)] | None = Field(
-        None, description="the country of the region: an ISO 3166-1 code"
+        default=None, description="the country of the region: an ISO 3166-1 code"
     )
     values: KeyedTexts | None = Field(
-        None, description="`{code: [name, ...]}`: the mapping's own names of codes, looked up first"
+        default=None,
+        description="`{code: [name, ...]}`: the mapping's own names of codes, looked up first",
     )
     unmatched: Annotated[str, BeforeValidator(one_of("quarantine", "keep"))] = Field(
-        "quarantine",
+        default="quarantine",
         description="a name it cannot place: `quarantine`, or `keep`: kept as the locality",
     )
-    default: Annotated[str, BeforeValidator(any_text)] | None = Field(None, description=DEFAULT_KEY)
+    default: Annotated[str, BeforeValidator(any_text)] | None = Field(
+        default=None, description=DEFAULT_KEY
+    )
 
     @model_validator(mode="after")
     def _codes_known(self) -> RegionField:
@@ -603,10 +613,11 @@ class CountryField(FieldSpec):
     TYPE = "country"
     type: Literal["country"] = Field(description=TYPE_KEY)
     values: KeyedTexts | None = Field(
-        None, description="`{code: [name, ...]}`: the mapping's own names of codes, looked up first"
+        default=None,
+        description="`{code: [name, ...]}`: the mapping's own names of codes, looked up first",
     )
     default: Annotated[str, BeforeValidator(non_empty_text)] | None = Field(
-        None, description=DEFAULT_KEY
+        default=None, description=DEFAULT_KEY
     )
 
     @model_validator(mode="after")

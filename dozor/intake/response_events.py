@@ -75,12 +75,12 @@ class EventRuleSpec(Schema):
     when: str = Field(description="a field of this mapping: the event is made when it is true")
     kind: str = Field(description="a code of `dozor vocab response_event_kind`")
     date: str = Field(description="a date field of this mapping: the event's date")
-    equals: Any = Field(None, description="the event is made when `when` holds this value")
+    equals: Any = Field(default=None, description="the event is made when `when` holds this value")
     present: bool = Field(
-        False, description="`true`: the event is made when `when` holds any value"
+        default=False, description="`true`: the event is made when `when` holds any value"
     )
     note: Annotated[str, Field(max_length=NOTE_MAX_LENGTH)] = Field(
-        "", description="a note kept with the event"
+        default="", description="a note kept with the event"
     )
 
     @field_validator("when", "date")

@@ -33,17 +33,17 @@ class TermSpec(Schema):
 
     code: Annotated[str, Field(description="the code stored and typed in mappings")]
     label: LabelSpec
-    odihr_group: str | None = Field(None, description="incident_type: its ODIHR group")
+    odihr_group: str | None = Field(default=None, description="incident_type: its ODIHR group")
     against_defenders: bool | None = Field(
-        None, description="incident_type: an act against human-rights defenders"
+        default=None, description="incident_type: an act against human-rights defenders"
     )
     hate_motive: bool | None = Field(
-        None, description="legal_article: the article punishes the hate motive"
+        default=None, description="legal_article: the article punishes the hate motive"
     )
-    open: bool | None = Field(None, description="dialogue_status: the dialogue goes on")
-    stage: int | None = Field(None, description="response_event_kind: its procedural step")
+    open: bool | None = Field(default=None, description="dialogue_status: the dialogue goes on")
+    stage: int | None = Field(default=None, description="response_event_kind: its procedural step")
     terminal: bool | None = Field(
-        None, description="response_event_kind: it ends the case's course"
+        default=None, description="response_event_kind: it ends the case's course"
     )
 
     @field_validator("code", mode="before")
