@@ -1,6 +1,7 @@
 """The commitments catalogue: ``data/commitments.yaml``, checked against its schema when loaded.
 
-A broken file stops the program with a message naming the file, the commitment and the field.
+The file is declared as pydantic models (:class:`CatalogueSpec`); a broken file stops the program
+with a message for each mistake, naming the file and the key (dozor.lib.schemas).
 """
 
 from __future__ import annotations
@@ -8,27 +9,32 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 
 import yaml
+from pydantic import BeforeValidator, Field, model_validator
 
 from dozor.analysis.evaluation import HIGHER, LOWER, Thresholds
+from dozor.lib.schemas import Schema, SchemaError, Text, expected, load_model, without_tags
+from dozor.records.schema_wording import schema_wording
 
 CATALOGUE_FILE = Path(__file__).parent / "data" / "commitments.yaml"
 LANGUAGES = ("en", "ru")
 KINDS = ("computed", "assessed")
-METRICS = (
+Metric = Literal[
     "reported_share",
     "median_days_to_opening",
     "motive_recognised_share",
     "official_to_documented",
     "undocumented_share",
-)
-UNITS = ("share", "ratio", "days")
+]
+Unit = Literal["share", "ratio", "days"]
+METRICS: tuple[str, ...] = get_args(Metric)
+UNITS: tuple[str, ...] = get_args(Unit)
 
 
-class CatalogueError(ValueError):
-    """The catalogue file does not follow its schema."""
+class CatalogueError(SchemaError):
+    """The catalogue file does not follow its schema; each message names the file and the key."""
 
 
 @dataclass(frozen=True)
@@ -99,113 +105,152 @@ class Catalogue:
         return self.labels.get(language[:2], self.labels["en"])
 
 
-def _labels(value: Any, where: str) -> dict[str, str]:
-    if not isinstance(value, dict) or any(
-        not isinstance(value.get(lang), str) or not value[lang].strip() for lang in LANGUAGES
-    ):
-        raise CatalogueError(f"{where}: expected a text in English (en) and Russian (ru)")
-    return {lang: value[lang] for lang in LANGUAGES}
+# ---- the schema of the file -------------------------------------------------------------------
 
 
-def _thresholds(entry: dict[str, Any], where: str) -> Thresholds:
-    raw = entry.get("thresholds")
-    direction = entry.get("direction")
-    if direction not in (HIGHER, LOWER):
-        raise CatalogueError(f"{where}, direction: expected {HIGHER!r} or {LOWER!r}")
-    if not isinstance(raw, dict) or not all(
-        isinstance(raw.get(k), int | float) for k in ("partial", "met")
-    ):
-        raise CatalogueError(f"{where}, thresholds: expected numbers for partial and met")
-    try:
-        return Thresholds(partial=float(raw["partial"]), met=float(raw["met"]), direction=direction)
-    except ValueError as error:
-        raise CatalogueError(f"{where}, thresholds: {error}") from None
+class Labels(Schema):
+    """A text in English and Russian."""
+
+    en: Text = Field(description="the text in English")
+    ru: Text = Field(description="the text in Russian")
+
+
+def _paragraph(value: Any) -> Any:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class SourceSpec(Schema):
+    decision: str = Field(description="a decision listed under `decisions`")
+    paragraph: Annotated[str, BeforeValidator(_paragraph)] = Field(
+        default="", description="the paragraph of its operative part; empty for the whole decision"
+    )
+
+
+class AssessedSpec(Schema):
+    """An indicator a person scores, with a justification and evidence."""
+
+    code: Text
+    kind: Literal["assessed"]
+    label: Labels
+
+
+class ThresholdsSpec(Schema):
+    partial: float = Field(description="where “partial” begins")
+    met: float = Field(description="where “met” begins")
+
+
+class ComputedSpec(Schema):
+    """An indicator computed from Dozor's data and scored against thresholds."""
+
+    code: Text
+    kind: Literal["computed"]
+    label: Labels
+    metric: Metric
+    unit: Unit
+    direction: Literal["higher", "lower"]
+    thresholds: ThresholdsSpec
+    observation: Labels
+
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> ComputedSpec:
+        partial, met = self.thresholds.partial, self.thresholds.met
+        if self.direction == HIGHER and met < partial:
+            raise expected(
+                f"at least partial ({partial:g}) when higher is better", at="thresholds.met"
+            )
+        if self.direction == LOWER and met > partial:
+            raise expected(
+                f"at most partial ({partial:g}) when lower is better", at="thresholds.met"
+            )
+        return self
+
+
+IndicatorSpec = Annotated[AssessedSpec | ComputedSpec, Field(discriminator="kind")]
+
+
+class CommitmentSpec(Schema):
+    code: Text
+    label: Labels
+    sources: Annotated[list[SourceSpec], Field(min_length=1)]
+    indicators: Annotated[list[IndicatorSpec], Field(min_length=1)]
+
+
+class CatalogueSpec(Schema):
+    """The whole catalogue file."""
+
+    name: str = ""
+    version: int
+    label: Labels
+    decisions: Annotated[dict[str, Labels], Field(min_length=1)]
+    commitments: Annotated[list[CommitmentSpec], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _references(self) -> CatalogueSpec:
+        seen: set[str] = set()
+        for number, commitment in enumerate(self.commitments, start=1):
+            for position, source in enumerate(commitment.sources, start=1):
+                if source.decision not in self.decisions:
+                    raise expected(
+                        f"one of the decisions listed ({', '.join(self.decisions)})",
+                        at=f"commitments[{number}].sources[{position}].decision",
+                        found=source.decision,
+                    )
+            for position, indicator in enumerate(commitment.indicators, start=1):
+                if indicator.code in seen:
+                    raise expected(
+                        "a code no other indicator has",
+                        at=f"commitments[{number}].indicators[{position}].code",
+                        found=indicator.code,
+                    )
+                seen.add(indicator.code)
+        return self
+
+
+def _labels(labels: Labels) -> dict[str, str]:
+    return {"en": labels.en, "ru": labels.ru}
+
+
+def _indicator(spec: AssessedSpec | ComputedSpec, commitment: str) -> Indicator:
+    if isinstance(spec, AssessedSpec):
+        return Indicator(spec.code, commitment, spec.kind, _labels(spec.label))
+    return Indicator(
+        code=spec.code,
+        commitment=commitment,
+        kind=spec.kind,
+        labels=_labels(spec.label),
+        metric=spec.metric,
+        unit=spec.unit,
+        thresholds=Thresholds(spec.thresholds.partial, spec.thresholds.met, spec.direction),
+        observations=_labels(spec.observation),
+    )
 
 
 def parse_catalogue(data: Any, *, path: str) -> Catalogue:
-    if not isinstance(data, dict):
-        raise CatalogueError(
-            f"{path}: expected a mapping with name, version, decisions, commitments"
-        )
-    if not isinstance(data.get("version"), int):
-        raise CatalogueError(f"{path}, version: expected a whole number")
-    decisions = data.get("decisions")
-    if not isinstance(decisions, dict) or not decisions:
-        raise CatalogueError(f"{path}, decisions: expected the decisions the commitments cite")
-    decision_labels = {
-        code: _labels(labels, f"{path}, decision {code}") for code, labels in decisions.items()
-    }
-    seen: set[str] = set()
-    commitments = []
-    for number, item in enumerate(data.get("commitments") or [], start=1):
-        where = f"{path}, commitment {number}"
-        if not isinstance(item, dict) or not isinstance(item.get("code"), str):
-            raise CatalogueError(f"{where}: expected a mapping with a code")
-        code = item["code"]
-        where = f"{path}, commitment {code}"
-        sources = []
-        for source in item.get("sources") or []:
-            decision = source.get("decision") if isinstance(source, dict) else None
-            if decision not in decision_labels:
-                raise CatalogueError(f"{where}, sources: {decision!r} is not a listed decision")
-            sources.append(
-                Source(
-                    decision=str(decision),
-                    paragraph=str(source.get("paragraph") or ""),
-                    labels=decision_labels[decision],
-                )
-            )
-        if not sources:
-            raise CatalogueError(f"{where}, sources: expected at least one decision")
-        indicators = []
-        for entry in item.get("indicators") or []:
-            if not isinstance(entry, dict) or not isinstance(entry.get("code"), str):
-                raise CatalogueError(f"{where}, indicators: expected mappings with a code")
-            icode = entry["code"]
-            iwhere = f"{where}, indicator {icode}"
-            if icode in seen:
-                raise CatalogueError(f"{iwhere}: the code is used twice")
-            seen.add(icode)
-            kind = entry.get("kind")
-            if kind not in KINDS:
-                raise CatalogueError(f"{iwhere}, kind: expected one of {', '.join(KINDS)}")
-            labels = _labels(entry.get("label"), f"{iwhere}, label")
-            if kind == "assessed":
-                indicators.append(Indicator(code=icode, commitment=code, kind=kind, labels=labels))
-                continue
-            if entry.get("metric") not in METRICS:
-                raise CatalogueError(f"{iwhere}, metric: expected one of {', '.join(METRICS)}")
-            if entry.get("unit") not in UNITS:
-                raise CatalogueError(f"{iwhere}, unit: expected one of {', '.join(UNITS)}")
-            indicators.append(
-                Indicator(
-                    code=icode,
-                    commitment=code,
-                    kind=kind,
-                    labels=labels,
-                    metric=entry["metric"],
-                    unit=entry["unit"],
-                    thresholds=_thresholds(entry, iwhere),
-                    observations=_labels(entry.get("observation"), f"{iwhere}, observation"),
-                )
-            )
-        if not indicators:
-            raise CatalogueError(f"{where}, indicators: expected at least one indicator")
-        commitments.append(
-            Commitment(
-                code=code,
-                labels=_labels(item.get("label"), f"{where}, label"),
-                sources=tuple(sources),
-                indicators=tuple(indicators),
-            )
-        )
-    if not commitments:
-        raise CatalogueError(f"{path}, commitments: expected at least one commitment")
+    """The catalogue as ``data`` (parsed YAML) gives it; a CatalogueError names every mistake."""
+    spec = load_model(
+        CatalogueSpec,
+        data,
+        source=path,
+        wording=schema_wording(),
+        error=CatalogueError,
+        location=without_tags("assessed", "computed"),
+    )
     return Catalogue(
-        name=str(data.get("name", "")),
-        version=data["version"],
-        labels=_labels(data.get("label"), f"{path}, label"),
-        commitments=tuple(commitments),
+        name=spec.name,
+        version=spec.version,
+        labels=_labels(spec.label),
+        commitments=tuple(
+            Commitment(
+                code=item.code,
+                labels=_labels(item.label),
+                sources=tuple(
+                    Source(s.decision, s.paragraph, _labels(spec.decisions[s.decision]))
+                    for s in item.sources
+                ),
+                indicators=tuple(_indicator(entry, item.code) for entry in item.indicators),
+            )
+            for item in spec.commitments
+        ),
     )
 
 

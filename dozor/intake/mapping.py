@@ -20,8 +20,7 @@ from typing import Annotated, Any
 
 import yaml
 from django.utils.translation import gettext_lazy as _
-from pydantic import BeforeValidator, ValidationError, model_validator
-from pydantic_core import ErrorDetails
+from pydantic import BeforeValidator, Field, model_validator
 
 from dozor.intake.mapping_base import (
     AnyText,
@@ -30,9 +29,7 @@ from dozor.intake.mapping_base import (
     Spec,
     Text,
     cell_text,
-    expected,
     mapping_vocabularies,
-    refused,
 )
 from dozor.intake.mapping_people import PeopleField
 from dozor.intake.mapping_types import (
@@ -54,7 +51,13 @@ from dozor.intake.response_events import (
     pending_events,
 )
 from dozor.intake.values import normalised
+from dozor.lib.schemas import Location, SchemaError, Wording, expected, load_model, refused
 from dozor.records.report_schema import LINKAGE_ESSENTIALS, STANDARD
+from dozor.records.schema_wording import (
+    MSG_SCHEMA_MISMATCH,
+    MSG_SCHEMA_UNKNOWN_KEY,
+    schema_wording,
+)
 
 __all__ = [
     "PROBLEM_MESSAGES",
@@ -75,10 +78,8 @@ ID_SEPARATOR = " / "
 
 # Problems in a mapping file. Each names the file and the key; `expected` says what would do.
 MSG_MAPPING_NOT_YAML = _("%(file)s: not valid YAML: %(error)s")
-MSG_MAPPING_KEY = _("%(file)s: %(key)s: expected %(expected)s; found %(found)s.")
-MSG_MAPPING_UNKNOWN_KEY = _(
-    "%(file)s: %(key)s: unknown key; the keys allowed here are %(allowed)s."
-)
+MSG_MAPPING_KEY = MSG_SCHEMA_MISMATCH
+MSG_MAPPING_UNKNOWN_KEY = MSG_SCHEMA_UNKNOWN_KEY
 MSG_MAPPING_UNKNOWN_CODE = _(
     "%(file)s: %(key)s: “%(code)s” is not a code of the vocabulary “%(vocabulary)s”; "
     "expected one of %(codes)s."
@@ -140,28 +141,17 @@ LINKAGE_WARNINGS = {
 # What a key takes when it is missing, for the message.
 MISSING_EXPECTED = {
     "version": str(MAPPING_VERSION),
-    "name": "a non-empty text",
-    "fields": "a mapping of field names to fields",
-    "year": "the column of the year",
-    "column": "a column",
-    "earlier": "a date field",
-    "later": "a date field",
-}
-BUILTIN_EXPECTED = {
-    "bool_type": "true or false",
-    "int_type": "a whole number",
-    "string_type": "a text",
-    "dict_type": "a mapping of keys to values",
-    "model_type": "a mapping of keys to values",
-    "model_attributes_type": "a mapping of keys to values",
-    "list_type": "a list",
-    "tuple_type": "a list",
-    "literal_error": "one of {expected}",
+    "name": _("a non-empty text"),
+    "fields": _("a mapping of field names to fields"),
+    "year": _("the column of the year"),
+    "column": _("a column"),
+    "earlier": _("a date field"),
+    "later": _("a date field"),
 }
 
 
-class MappingError(ValueError):
-    """A mapping file that does not follow the schema; the message names the file and the key."""
+class MappingError(SchemaError):
+    """A mapping file that does not follow the schema; each message names the file and the key."""
 
 
 def _tidy(value: str) -> str:
@@ -230,20 +220,34 @@ def _check_action(value: Any) -> str:
 
 
 class FormatSpec(Spec):
-    delimiter: Annotated[str, BeforeValidator(_delimiter)] | None = None
-    encoding: Annotated[str, BeforeValidator(_encoding)] | None = None
-    sheet: Text | None = None
+    delimiter: Annotated[str, BeforeValidator(_delimiter)] | None = Field(
+        default=None, description="one character; sniffed when absent"
+    )
+    encoding: Annotated[str, BeforeValidator(_encoding)] | None = Field(
+        default=None, description="the file's encoding, such as `cp1251`; detected when absent"
+    )
+    sheet: Text | None = Field(
+        default=None, description="XLSX: the sheet to read (the first when absent)"
+    )
 
 
 class CheckSpec(Spec):
     """Two date fields, the later not before the earlier (and at most ``max_days`` after)."""
 
-    earlier: AnyText
-    later: AnyText
-    min_days: Annotated[int, BeforeValidator(_whole)] = 0
-    max_days: Annotated[int, BeforeValidator(_whole)] | None = None
-    action: Annotated[str, BeforeValidator(_check_action)] = "quarantine"
-    flag: AnyText = ""
+    earlier: AnyText = Field(description="a date field")
+    later: AnyText = Field(description="a date field, not before `earlier`")
+    min_days: Annotated[int, BeforeValidator(_whole)] = Field(
+        default=0, description="the days `later` must be at least after `earlier`"
+    )
+    max_days: Annotated[int, BeforeValidator(_whole)] | None = Field(
+        default=None, description="the days `later` may be at most after `earlier`"
+    )
+    action: Annotated[str, BeforeValidator(_check_action)] = Field(
+        default="quarantine", description="`quarantine` the row, or `flag` it and store it"
+    )
+    flag: AnyText = Field(
+        default="", description="with `action: flag`: the flag added to the report's `flags`"
+    )
 
     @model_validator(mode="after")
     def _flag_named(self) -> CheckSpec:
@@ -255,14 +259,26 @@ class CheckSpec(Spec):
 class MappingSpec(Spec):
     """A whole mapping file."""
 
-    version: Annotated[int, BeforeValidator(_version)]
-    name: Text
-    description: AnyText = ""
-    id_column: Annotated[tuple[str, ...], BeforeValidator(_id_columns)] = ()
-    format: FormatSpec = FormatSpec()
-    fields: dict[FieldName, AnyField]
-    checks: list[CheckSpec] = []
-    response_events: Any = None
+    version: Annotated[int, BeforeValidator(_version)] = Field(description="always 1 for now")
+    name: Text = Field(description="shown in the import's record")
+    description: AnyText = Field(
+        default="", description="what the mapping reads, for the people who choose it"
+    )
+    id_column: Annotated[tuple[str, ...], BeforeValidator(_id_columns)] = Field(
+        default=(),
+        description=(
+            "the column that identifies a row in the source, or a list of columns: `[complaint_no, "
+            "arrest_no]`"
+        ),
+    )
+    format: FormatSpec = Field(
+        default=FormatSpec(), description="how to read the file: `delimiter`, `encoding`, `sheet`"
+    )
+    fields: dict[FieldName, AnyField] = Field(description="the fields of each report, by name")
+    checks: list[CheckSpec] = Field(default=[], description="checks across date fields")
+    response_events: Any = Field(
+        default=None, description='official responses read from the row (see "Response events")'
+    )
 
     @model_validator(mode="after")
     def _across_fields(self) -> MappingSpec:
@@ -321,7 +337,6 @@ def _standard_check(name: str, spec: FieldSpec) -> None:
 # ---- errors in words -------------------------------------------------------------------------
 
 OWN_MESSAGES = {
-    "unknown_key": MSG_MAPPING_UNKNOWN_KEY,
     "unknown_code": MSG_MAPPING_UNKNOWN_CODE,
     "synonym_twice": MSG_MAPPING_SYNONYM_TWICE,
     "standard_type": MSG_MAPPING_STANDARD_TYPE,
@@ -330,57 +345,17 @@ OWN_MESSAGES = {
 }
 
 
-def _found(value: Any) -> str:
-    return "nothing" if value is None else f"{type(value).__name__} {value!r}"[:120]
+def _location(location: Location) -> Location:
+    """A field's key without the tag of its type: fields.date.formats, not fields.date.date.…"""
+    if len(location) >= 3 and location[0] == "fields" and location[2] in FIELD_TYPES:
+        return (*location[:2], *location[3:])
+    return location
 
 
-def _dotted(location: Sequence[int | str], at: str) -> str:
-    """The key a person reads: fields.date.formats, checks[1].later (the union's tag left out)."""
-    parts = list(location)
-    if len(parts) >= 3 and parts[0] == "fields" and parts[2] in FIELD_TYPES:
-        del parts[2]
-    key = ""
-    for part in [*parts, *([at] if at else [])]:
-        if part == "[key]":
-            continue
-        if isinstance(part, int):
-            key += f"[{part + 1}]"
-        else:
-            key += f".{part}" if key else str(part)
-    return key or "(top level)"
-
-
-def error_message(error: ErrorDetails, file: str) -> str:
-    """One error of the schema, as a person reads it: the file, the key, what was expected and
-    what was found."""
-    context = dict(error.get("ctx") or {})
-    kind = error["type"]
-    key = _dotted(error["loc"], str(context.pop("at", "") or ""))
-    if kind in OWN_MESSAGES:
-        return str(OWN_MESSAGES[kind]) % {"file": file, "key": key, **context}
-    found = context.get("found", error["input"])
-    if kind == "field_type":
-        if isinstance(error["input"], dict):
-            key, found = f"{key}.type", error["input"].get("type")
-            wanted = f"one of {', '.join(FIELD_TYPES)}"
-        else:
-            wanted = "a mapping of keys to values"
-    elif kind == "mapping_expected":
-        wanted = str(context["expected"])
-    elif kind == "missing":
-        last = str(error["loc"][-1]) if error["loc"] else ""
-        wanted = MISSING_EXPECTED.get(last, "a value")
-        if last == "vocabulary":
-            wanted = f"one of {', '.join(mapping_vocabularies())}"
-        found = None
-    else:
-        wanted = BUILTIN_EXPECTED.get(kind, error["msg"]).format(**context)
-    return str(MSG_MAPPING_KEY) % {
-        "file": file,
-        "key": key,
-        "expected": wanted,
-        "found": _found(found),
-    }
+def mapping_wording() -> Wording:
+    """The words of a mapping's mistakes, in the active language."""
+    missing = {**MISSING_EXPECTED, "vocabulary": f"one of {', '.join(mapping_vocabularies())}"}
+    return schema_wording(missing=missing, own=OWN_MESSAGES)
 
 
 # ---- the mapping as read ---------------------------------------------------------------------
@@ -534,10 +509,14 @@ def mapping_parse(text: str, file: str = "mapping") -> Mapping:
         raw = yaml.safe_load(text)
     except yaml.YAMLError as error:
         raise MappingError(str(MSG_MAPPING_NOT_YAML) % {"file": file, "error": error}) from None
-    try:
-        spec = MappingSpec.model_validate(raw)
-    except ValidationError as error:
-        raise MappingError(error_message(error.errors()[0], file)) from None
+    spec = load_model(
+        MappingSpec,
+        raw,
+        source=file,
+        wording=mapping_wording(),
+        error=MappingError,
+        location=_location,
+    )
     try:
         response_events = event_rules_parse(
             spec.response_events,
@@ -545,7 +524,7 @@ def mapping_parse(text: str, file: str = "mapping") -> Mapping:
             field_types={key: field.TYPE for key, field in spec.fields.items()},
         )
     except ResponseEventsError as error:
-        raise MappingError(str(error)) from None
+        raise MappingError(error.messages) from None
     return Mapping(
         name=spec.name,
         description=spec.description,

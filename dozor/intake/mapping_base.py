@@ -2,8 +2,8 @@
 file's author, and the reading of one row.
 
 A mapping's parts are pydantic models (unknown keys refused, values checked as they are declared);
-the errors raised here are put in words by dozor/intake/mapping.py: the file, the key, what was
-expected, what was found.
+the errors raised here (dozor.lib.schemas.expected and refused) are put in words by
+dozor.lib.schemas: the file, the key, what was expected, what was found.
 """
 
 from __future__ import annotations
@@ -16,33 +16,22 @@ from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass, field
 from typing import Annotated, Any, ClassVar
 
-from pydantic import (
-    BaseModel,
-    BeforeValidator,
-    ConfigDict,
-    model_validator,
-)
+from pydantic import BeforeValidator, Field
 from pydantic_core import PydanticCustomError
 
 from dozor.intake.problems import Problem
 from dozor.intake.values import Refusal, normalised
+from dozor.lib.schemas import Schema, expected
 from dozor.records.vocab import Vocabulary, vocabularies
 from dozor.responses.vocab import response_vocabularies
 
-# ---- errors ----------------------------------------------------------------------------------
-
-
-def expected(text: str, *, at: str = "", found: Any = ...) -> PydanticCustomError:
-    """A value that is not what the key takes: "KEY: expected TEXT; found VALUE"."""
-    context: dict[str, Any] = {"expected": text, "at": at}
-    if found is not ...:
-        context["found"] = found
-    return PydanticCustomError("mapping_expected", "expected {expected}", context)
-
-
-def refused(kind: str, *, at: str = "", **context: Any) -> PydanticCustomError:
-    """A mistake worded by its own message in dozor/intake/mapping.py (``kind`` names it)."""
-    return PydanticCustomError(kind, kind, {"at": at, **context})
+# The descriptions of the keys every field type has, for the key reference in docs/import.md.
+TYPE_KEY = (
+    "`text` (default), `integer`, `date`, `boolean`, `code`, `codes`, `region`, `country`, `people`"
+)
+DEFAULT_KEY = (
+    "the value when the cell is empty, or when there is no column; checked when the mapping is read"
+)
 
 
 @functools.cache
@@ -149,21 +138,8 @@ KeyedTexts = Annotated[dict[str, tuple[str, ...]], BeforeValidator(keyed_texts)]
 Reject = Annotated[dict[str, str], BeforeValidator(reject_table)]
 
 
-class Spec(BaseModel):
-    """A part of a mapping: unknown keys are refused, naming the keys allowed."""
-
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _known_keys(cls, data: Any) -> Any:
-        if not isinstance(data, dict):
-            raise expected("a mapping of keys to values")
-        allowed = [info.alias or name for name, info in cls.model_fields.items()]
-        for key in data:
-            if key not in allowed:
-                raise refused("unknown_key", at=str(key), allowed=", ".join(sorted(allowed)))
-        return data
+class Spec(Schema):
+    """A part of a mapping: unknown keys refused with the keys allowed (dozor.lib.schemas)."""
 
 
 # ---- reading a row ---------------------------------------------------------------------------
@@ -262,10 +238,19 @@ class FieldSpec(Spec):
     which values send the row to quarantine."""
 
     TYPE: ClassVar[str]
-    column: Text | None = None
-    required: Flag = False
-    empty_values: TextList = ()
-    reject: Reject = {}
+    column: Text | None = Field(default=None, description="the column to read")
+    required: Flag = Field(
+        default=False,
+        description="`true`: an empty cell is a problem (unless a `default` is given)",
+    )
+    empty_values: TextList = Field(
+        default=(),
+        description='cell values that mean "empty" (e.g. `None`, `NA`), compared ignoring case',
+    )
+    reject: Reject = Field(
+        default={},
+        description="`{value: reason}`: values that send the row to quarantine with that reason",
+    )
 
     @functools.cached_property
     def empty_keys(self) -> frozenset[str]:

@@ -9,10 +9,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BeforeValidator,
+    Field,
     model_validator,
 )
 
 from dozor.intake.mapping_base import (
+    TYPE_KEY,
     FieldSpec,
     KeyedTexts,
     RowReading,
@@ -23,9 +25,7 @@ from dozor.intake.mapping_base import (
     allowed_values,
     cell_text,
     codes_table,
-    expected,
     keyed_texts,
-    refused,
 )
 from dozor.intake.values import Refusal, folded, normalised
 from dozor.intake.values.people import (
@@ -36,6 +36,7 @@ from dozor.intake.values.people import (
     people_words,
     sex_read,
 )
+from dozor.lib.schemas import expected, refused
 from dozor.records.report_schema import SEXES, person_empty
 from dozor.records.vocab import vocabularies
 
@@ -122,14 +123,37 @@ class PeopleField(FieldSpec):
     numbered column groups, or from a JSON list."""
 
     TYPE = "people"
-    type: Literal["people"]
-    groups: PersonGroups | None = None
-    separator: Separators = DEFAULT_SEPARATORS
-    unnamed: TextList = ()
-    sex: Annotated[dict[str, tuple[str, ...]], BeforeValidator(_sex_words)] = {}
-    keys: PersonKeys = PersonKeys()
-    perceived_group: PerceivedGroup | None = None
-    harm: Annotated[str, BeforeValidator(_harm)] | None = None
+    type: Literal["people"] = Field(description=TYPE_KEY)
+    groups: PersonGroups | None = Field(
+        default=None, description='numbered columns: `{name: "Victim {n} name", sex: …, age: …}`'
+    )
+    separator: Separators = Field(
+        default=DEFAULT_SEPARATORS,
+        description=(
+            'splits a cell holding several values: a text or a list, e.g. `[";", ",", "/"]`'
+        ),
+    )
+    unnamed: TextList = Field(
+        default=(), description='texts meaning "no name known", added to the built-in ones'
+    )
+    sex: Annotated[dict[str, tuple[str, ...]], BeforeValidator(_sex_words)] = Field(
+        default={},
+        description="`{male: [...], female: [...]}`: sex words added to the built-in ones",
+    )
+    keys: PersonKeys = Field(default=PersonKeys(), description="the keys of a JSON object person")
+    perceived_group: PerceivedGroup | None = Field(
+        default=None,
+        description=(
+            "`{column: …, values: {code: [...]}}`: the perceived group of every person of the row"
+        ),
+    )
+    harm: Annotated[str, BeforeValidator(_harm)] | None = Field(
+        default=None,
+        description=(
+            "a harm code (`killed`, `injured`, `unhurt`, `unknown`) given to every person of the "
+            "row"
+        ),
+    )
 
     @model_validator(mode="after")
     def _source(self) -> PeopleField:

@@ -22,6 +22,8 @@ from pydantic import (
 )
 
 from dozor.intake.mapping_base import (
+    DEFAULT_KEY,
+    TYPE_KEY,
     AnyText,
     Cell,
     FieldSpec,
@@ -36,11 +38,9 @@ from dozor.intake.mapping_base import (
     any_text,
     cell_text,
     codes_table,
-    expected,
     mapping_vocabularies,
     non_empty_text,
     one_of,
-    refused,
     whole_number,
 )
 from dozor.intake.mapping_people import PeopleField
@@ -60,6 +60,7 @@ from dozor.intake.values.places import (
     region_read,
     region_synonyms,
 )
+from dozor.lib.schemas import expected, refused
 
 DEFAULT_TEXT_MAX_LENGTH = 10_000
 FIELD_NAME = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
@@ -79,9 +80,11 @@ def _date_default(value: Any) -> str:
 
 class TextField(FieldSpec):
     TYPE = "text"
-    type: Literal["text"] = "text"
-    default: AnyText | None = None
-    max_length: Annotated[int, BeforeValidator(whole_number(1))] = DEFAULT_TEXT_MAX_LENGTH
+    type: Literal["text"] = Field(default="text", description=TYPE_KEY)
+    default: AnyText | None = Field(default=None, description=DEFAULT_KEY)
+    max_length: Annotated[int, BeforeValidator(whole_number(1))] = Field(
+        default=DEFAULT_TEXT_MAX_LENGTH, description="longer text is a problem"
+    )
 
     @model_validator(mode="after")
     def _source(self) -> TextField:
@@ -107,8 +110,10 @@ class TextField(FieldSpec):
 
 class IntegerField(FieldSpec):
     TYPE = "integer"
-    type: Literal["integer"]
-    default: Annotated[int, BeforeValidator(whole_number(-(10**15)))] | None = None
+    type: Literal["integer"] = Field(description=TYPE_KEY)
+    default: Annotated[int, BeforeValidator(whole_number(-(10**15)))] | None = Field(
+        default=None, description=DEFAULT_KEY
+    )
 
     @model_validator(mode="after")
     def _source(self) -> IntegerField:
@@ -128,11 +133,20 @@ class IntegerField(FieldSpec):
 
 class BooleanField(FieldSpec):
     TYPE = "boolean"
-    type: Literal["boolean"]
+    type: Literal["boolean"] = Field(description=TYPE_KEY)
     # `true` and `false` are the keys a person writes; they cannot be attribute names.
-    true_values: TextList | None = Field(None, alias="true")
-    false_values: TextList | None = Field(None, alias="false")
-    default: Flag | None = None
+    true_values: TextList | None = Field(
+        default=None,
+        alias="true",
+        description=(
+            "the source values meaning yes; anything not listed under `true` or `false` is a "
+            "problem"
+        ),
+    )
+    false_values: TextList | None = Field(
+        default=None, alias="false", description="the source values meaning no"
+    )
+    default: Flag | None = Field(default=None, description=DEFAULT_KEY)
 
     @model_validator(mode="after")
     def _source(self) -> BooleanField:
@@ -178,12 +192,18 @@ class DateField(FieldSpec):
     ``NAME_end`` the last day of a range."""
 
     TYPE = "date"
-    type: Literal["date"]
-    columns: DateColumns | None = None
-    formats: TextList = DEFAULT_FORMATS
-    month_names: Flag = True
-    ranges: Flag = True
-    default: Annotated[str, BeforeValidator(_date_default)] | None = None
+    type: Literal["date"] = Field(description=TYPE_KEY)
+    columns: DateColumns | None = Field(
+        default=None, description="the date from separate columns: `{year: …, month: …, day: …}`"
+    )
+    formats: TextList = Field(
+        default=DEFAULT_FORMATS, description="`strftime` formats tried in turn"
+    )
+    month_names: Flag = Field(default=True, description="`false`: only the formats, no month names")
+    ranges: Flag = Field(default=True, description="`false`: no ranges of two dates")
+    default: Annotated[str, BeforeValidator(_date_default)] | None = Field(
+        default=None, description=DEFAULT_KEY
+    )
 
     @model_validator(mode="after")
     def _source(self) -> DateField:
@@ -281,10 +301,31 @@ def _day_of(value: datetime.date) -> datetime.date:
 class _Coded(FieldSpec):
     """What code and codes share: a vocabulary, source values for its codes, separators."""
 
-    vocabulary: Annotated[str, BeforeValidator(any_text)]
-    values: KeyedTexts | None = None
-    separator: Separators = ()
-    unmatched: Annotated[str, BeforeValidator(one_of("quarantine", "empty"))] = "quarantine"
+    vocabulary: Annotated[str, BeforeValidator(any_text)] = Field(
+        description=(
+            "a vocabulary of `dozor vocab` (e.g. `bias_motivation`, `incident_type`, "
+            "`legal_article`)"
+        )
+    )
+    values: KeyedTexts | None = Field(
+        default=None,
+        description=(
+            "`{code: [synonym, ...]}`: source values for each code; each code's own name and its "
+            "English and Russian labels match too"
+        ),
+    )
+    separator: Separators = Field(
+        default=(),
+        description=(
+            'splits a cell holding several values: a text or a list, e.g. `[";", ",", "/"]`'
+        ),
+    )
+    unmatched: Annotated[str, BeforeValidator(one_of("quarantine", "empty"))] = Field(
+        default="quarantine",
+        description=(
+            "a value no code matches: `quarantine`, or `empty`: the value is kept under `unmapped`"
+        ),
+    )
 
     @model_validator(mode="after")
     def _codes_known(self) -> _Coded:
@@ -325,10 +366,17 @@ class CodeField(_Coded):
     ``several`` says which to take: ``first``, or the first of ``order``."""
 
     TYPE = "code"
-    type: Literal["code"]
-    several: Annotated[str, BeforeValidator(one_of("quarantine", "first", "order"))] = "quarantine"
-    order: TextList = ()
-    default: Annotated[str, BeforeValidator(any_text)] | None = None
+    type: Literal["code"] = Field(description=TYPE_KEY)
+    several: Annotated[str, BeforeValidator(one_of("quarantine", "first", "order"))] = Field(
+        default="quarantine",
+        description="a cell giving several codes: `quarantine`, `first`, or `order`",
+    )
+    order: TextList = Field(
+        default=(), description="with `several: order`: codes, the most serious first"
+    )
+    default: Annotated[str, BeforeValidator(any_text)] | None = Field(
+        default=None, description=DEFAULT_KEY
+    )
 
     @model_validator(mode="after")
     def _rules(self) -> CodeField:
@@ -416,9 +464,13 @@ class CodesField(_Coded):
     """A list of codes of a vocabulary, from one column or several."""
 
     TYPE = "codes"
-    type: Literal["codes"]
-    columns: Annotated[dict[str, CodesColumn], BeforeValidator(_codes_columns)] | None = None
-    any: Annotated[str, BeforeValidator(any_text)] | None = None
+    type: Literal["codes"] = Field(description=TYPE_KEY)
+    columns: Annotated[dict[str, CodesColumn], BeforeValidator(_codes_columns)] | None = Field(
+        default=None, description="several columns, each with its own `values` or `any`"
+    )
+    any: Annotated[str, BeforeValidator(any_text)] | None = Field(
+        default=None, description="every non-empty value of the column maps to this code"
+    )
 
     @model_validator(mode="after")
     def _rules(self) -> CodesField:
@@ -498,11 +550,21 @@ class RegionField(FieldSpec):
     """A region as its ISO 3166-2 code, from a code or a name."""
 
     TYPE = "region"
-    type: Literal["region"]
-    country: Annotated[str, BeforeValidator(_country_code)] | None = None
-    values: KeyedTexts | None = None
-    unmatched: Annotated[str, BeforeValidator(one_of("quarantine", "keep"))] = "quarantine"
-    default: Annotated[str, BeforeValidator(any_text)] | None = None
+    type: Literal["region"] = Field(description=TYPE_KEY)
+    country: Annotated[str, BeforeValidator(_country_code)] | None = Field(
+        default=None, description="the country of the region: an ISO 3166-1 code"
+    )
+    values: KeyedTexts | None = Field(
+        default=None,
+        description="`{code: [name, ...]}`: the mapping's own names of codes, looked up first",
+    )
+    unmatched: Annotated[str, BeforeValidator(one_of("quarantine", "keep"))] = Field(
+        default="quarantine",
+        description="a name it cannot place: `quarantine`, or `keep`: kept as the locality",
+    )
+    default: Annotated[str, BeforeValidator(any_text)] | None = Field(
+        default=None, description=DEFAULT_KEY
+    )
 
     @model_validator(mode="after")
     def _codes_known(self) -> RegionField:
@@ -549,9 +611,14 @@ class CountryField(FieldSpec):
     """A country as its ISO 3166-1 alpha-2 code, from a code or a name."""
 
     TYPE = "country"
-    type: Literal["country"]
-    values: KeyedTexts | None = None
-    default: Annotated[str, BeforeValidator(non_empty_text)] | None = None
+    type: Literal["country"] = Field(description=TYPE_KEY)
+    values: KeyedTexts | None = Field(
+        default=None,
+        description="`{code: [name, ...]}`: the mapping's own names of codes, looked up first",
+    )
+    default: Annotated[str, BeforeValidator(non_empty_text)] | None = Field(
+        default=None, description=DEFAULT_KEY
+    )
 
     @model_validator(mode="after")
     def _codes_known(self) -> CountryField:
@@ -603,10 +670,17 @@ FIELD_TYPES: dict[str, type[FieldSpec]] = {
 
 
 def _field_type(value: Any) -> str | None:
+    return str(value.get("type", "text")) if isinstance(value, dict) else None
+
+
+def _known_type(value: Any) -> Any:
+    """A field is a mapping whose ``type`` (text when absent) is one of FIELD_TYPES."""
     if not isinstance(value, dict):
-        return None
+        raise expected("a mapping of keys to values")
     kind = value.get("type", "text")
-    return kind if isinstance(kind, str) and kind in FIELD_TYPES else None
+    if not (isinstance(kind, str) and kind in FIELD_TYPES):
+        raise expected(f"one of {', '.join(FIELD_TYPES)}", at="type", found=kind)
+    return value
 
 
 AnyField = Annotated[
@@ -621,11 +695,8 @@ AnyField = Annotated[
         Annotated[CountryField, Tag("country")],
         Annotated[PeopleField, Tag("people")],
     ],
-    Discriminator(
-        _field_type,
-        custom_error_type="field_type",
-        custom_error_message="unknown field type",
-    ),
+    Discriminator(_field_type),
+    BeforeValidator(_known_type),
 ]
 
 

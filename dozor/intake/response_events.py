@@ -20,49 +20,103 @@ from __future__ import annotations
 
 from collections.abc import Mapping as MappingABC
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils.translation import gettext_lazy as _
+from pydantic import Field, ValidationInfo, field_validator, model_validator
+
+from dozor.lib.schemas import Schema, SchemaError, load_model, refused
+from dozor.records.schema_wording import schema_wording
 
 PENDING_KEY = "_response_events"
-EVENT_KEYS = {"when", "equals", "present", "kind", "date", "note"}
 NOTE_MAX_LENGTH = 500
 
-MSG_EVENTS_NOT_A_LIST = _("%(file)s: response_events: expected a list of events; found %(found)s.")
-MSG_EVENT_NOT_A_MAPPING = _(
-    "%(file)s: response_events, event %(number)s: expected keys when, kind and date; found "
-    "%(found)s."
-)
-MSG_EVENT_UNKNOWN_KEY = _(
-    "%(file)s: response_events, event %(number)s: unknown key “%(key)s”; allowed: %(allowed)s."
-)
+# Mistakes in a mapping's response_events, each naming the file and the key.
 MSG_EVENT_NO_FIELD = _(
-    "%(file)s: response_events, event %(number)s: %(key)s: “%(value)s” is not a field of this "
-    "mapping; its fields are %(fields)s."
+    "%(file)s: %(key)s: “%(value)s” is not a field of this mapping; its fields are %(fields)s."
 )
 MSG_EVENT_NOT_A_DATE = _(
-    "%(file)s: response_events, event %(number)s: date: “%(value)s” is a %(type)s field; expected "
-    "a date field."
+    "%(file)s: %(key)s: “%(value)s” is a %(type)s field; expected a date field."
 )
 MSG_EVENT_UNKNOWN_KIND = _(
-    "%(file)s: response_events, event %(number)s: kind: “%(value)s” is not a response event kind; "
-    "expected one of %(kinds)s."
+    "%(file)s: %(key)s: “%(value)s” is not a response event kind; expected one of %(kinds)s."
 )
 MSG_EVENT_PRESENT = _(
-    "%(file)s: response_events, event %(number)s: present: expected true (an event whenever the "
-    "field holds a value); found %(found)s."
+    "%(file)s: %(key)s: expected true (an event whenever the field holds a value); found %(found)s."
 )
-MSG_EVENT_EQUALS_AND_PRESENT = _(
-    "%(file)s: response_events, event %(number)s: expected equals or present, not both."
-)
-MSG_EVENT_NOTE = _(
-    "%(file)s: response_events, event %(number)s: note: expected a text of at most %(limit)s "
-    "characters."
-)
+MSG_EVENT_EQUALS_AND_PRESENT = _("%(file)s: %(key)s: expected equals or present, not both.")
+EVENT_MESSAGES = {
+    "event_no_field": MSG_EVENT_NO_FIELD,
+    "event_not_a_date": MSG_EVENT_NOT_A_DATE,
+    "event_unknown_kind": MSG_EVENT_UNKNOWN_KIND,
+    "event_present": MSG_EVENT_PRESENT,
+    "event_equals_and_present": MSG_EVENT_EQUALS_AND_PRESENT,
+}
+# What a key of an event takes when it is missing.
+EVENT_MISSING = {
+    "when": _("a field of this mapping"),
+    "kind": _("a response event kind"),
+    "date": _("a date field"),
+}
 
 
-class ResponseEventsError(ValueError):
-    """A mapping's response_events section is wrong; the message names the event and key."""
+class ResponseEventsError(SchemaError):
+    """A mapping's response_events section is wrong; each message names the event and key."""
+
+
+def _field_types(info: ValidationInfo) -> MappingABC[str, str]:
+    return dict((info.context or {}).get("field_types", {}))
+
+
+class EventRuleSpec(Schema):
+    """One rule: the event ``kind``, dated by ``date``, made when ``when`` is true (or holds
+    ``equals``, or with ``present: true`` any value)."""
+
+    when: str = Field(description="a field of this mapping: the event is made when it is true")
+    kind: str = Field(description="a code of `dozor vocab response_event_kind`")
+    date: str = Field(description="a date field of this mapping: the event's date")
+    equals: Any = Field(default=None, description="the event is made when `when` holds this value")
+    present: bool = Field(
+        default=False, description="`true`: the event is made when `when` holds any value"
+    )
+    note: Annotated[str, Field(max_length=NOTE_MAX_LENGTH)] = Field(
+        default="", description="a note kept with the event"
+    )
+
+    @field_validator("when", "date")
+    @classmethod
+    def _a_field(cls, value: str, info: ValidationInfo) -> str:
+        types = _field_types(info)
+        if value not in types:
+            raise refused("event_no_field", value=value, fields=", ".join(types))
+        if info.field_name == "date" and types[value] != "date":
+            raise refused("event_not_a_date", value=value, type=types[value])
+        return value
+
+    @field_validator("kind")
+    @classmethod
+    def _a_kind(cls, value: str, info: ValidationInfo) -> str:
+        kinds = (info.context or {}).get("kinds", ())
+        if value not in kinds:
+            raise refused("event_unknown_kind", value=value, kinds=", ".join(kinds))
+        return value
+
+    @field_validator("present")
+    @classmethod
+    def _true_or_absent(cls, value: bool) -> bool:
+        if value is not True:
+            raise refused("event_present", found=repr(value))
+        return value
+
+    @model_validator(mode="after")
+    def _equals_or_present(self) -> EventRuleSpec:
+        if self.present and "equals" in self.model_fields_set:
+            raise refused("event_equals_and_present")
+        return self
+
+
+class EventRulesSpec(Schema):
+    response_events: list[EventRuleSpec] | None = None
 
 
 @dataclass(frozen=True)
@@ -89,56 +143,28 @@ def event_rules_parse(
 
     if raw is None:
         return ()
-    if not isinstance(raw, list):
-        raise ResponseEventsError(str(MSG_EVENTS_NOT_A_LIST) % {"file": file, "found": repr(raw)})
-    kinds = response_vocabulary("response_event_kind")
-    rules = []
-    for number, spec in enumerate(raw, start=1):
-        where = {"file": file, "number": number}
-        if not isinstance(spec, dict) or not {"when", "kind", "date"} <= set(spec):
-            raise ResponseEventsError(str(MSG_EVENT_NOT_A_MAPPING) % {**where, "found": spec})
-        for key in spec:
-            if key not in EVENT_KEYS:
-                raise ResponseEventsError(
-                    str(MSG_EVENT_UNKNOWN_KEY)
-                    % {**where, "key": key, "allowed": ", ".join(sorted(EVENT_KEYS))}
-                )
-        for key in ("when", "date"):
-            if spec[key] not in field_types:
-                raise ResponseEventsError(
-                    str(MSG_EVENT_NO_FIELD)
-                    % {**where, "key": key, "value": spec[key], "fields": ", ".join(field_types)}
-                )
-        if field_types[spec["date"]] != "date":
-            raise ResponseEventsError(
-                str(MSG_EVENT_NOT_A_DATE)
-                % {**where, "value": spec["date"], "type": field_types[spec["date"]]}
-            )
-        if spec["kind"] not in kinds:
-            raise ResponseEventsError(
-                str(MSG_EVENT_UNKNOWN_KIND)
-                % {**where, "value": spec["kind"], "kinds": ", ".join(kinds.codes)}
-            )
-        if "present" in spec and spec["present"] is not True:
-            raise ResponseEventsError(
-                str(MSG_EVENT_PRESENT) % {**where, "found": repr(spec["present"])}
-            )
-        if "present" in spec and "equals" in spec:
-            raise ResponseEventsError(str(MSG_EVENT_EQUALS_AND_PRESENT) % where)
-        note = spec.get("note", "")
-        if not isinstance(note, str) or len(note) > NOTE_MAX_LENGTH:
-            raise ResponseEventsError(str(MSG_EVENT_NOTE) % {**where, "limit": NOTE_MAX_LENGTH})
-        rules.append(
-            EventRule(
-                when=spec["when"],
-                kind=spec["kind"],
-                date=spec["date"],
-                equals=spec.get("equals"),
-                note=note.strip(),
-                present=spec.get("present", False),
-            )
+    spec = load_model(
+        EventRulesSpec,
+        {"response_events": raw},
+        source=file,
+        wording=schema_wording(missing=EVENT_MISSING, own=EVENT_MESSAGES),
+        error=ResponseEventsError,
+        context={
+            "field_types": field_types,
+            "kinds": response_vocabulary("response_event_kind").codes,
+        },
+    )
+    return tuple(
+        EventRule(
+            when=rule.when,
+            kind=rule.kind,
+            date=rule.date,
+            equals=rule.equals,
+            note=rule.note.strip(),
+            present=rule.present,
         )
-    return tuple(rules)
+        for rule in spec.response_events or ()
+    )
 
 
 def pending_events(

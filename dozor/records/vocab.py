@@ -2,8 +2,9 @@
 
 Each file holds one vocabulary: a ``name``, a ``version``, an English and Russian ``label`` and a
 list of ``terms`` (``code``, ``label`` in both languages, optional extra attributes such as the
-ODIHR group an incident type rolls up to). The files are checked against that schema when they are
-loaded, so a broken file stops the program with a message naming the file and the term.
+ODIHR group an incident type rolls up to). The files are checked against that schema
+(dozor/records/vocab_schema.py) when they are loaded, so a broken file stops the program with a
+message for each mistake, naming the file and the key.
 """
 
 from __future__ import annotations
@@ -15,11 +16,14 @@ from typing import Any
 
 import yaml
 
+from dozor.lib.schemas import SchemaError, load_model
+from dozor.records.vocab_schema import VocabularySpec
+
 VOCABULARY_DIR = Path(__file__).parent / "vocabularies"
 LANGUAGES = ("en", "ru")
 
 
-class VocabularyError(ValueError):
+class VocabularyError(SchemaError):
     """A vocabulary file does not follow the schema, or a code is not in a vocabulary."""
 
 
@@ -67,48 +71,25 @@ class Vocabulary:
         return [(term.code, term.label(language)) for term in self.terms]
 
 
-def _labels(raw: Any, where: str) -> dict[str, str]:
-    if not isinstance(raw, dict) or any(not isinstance(raw.get(lang), str) for lang in LANGUAGES):
-        raise VocabularyError(f"{where}: 'label' must give a text for each of {LANGUAGES}")
-    return {lang: raw[lang].strip() for lang in LANGUAGES}
-
-
 def vocabulary_parse(path: Path) -> Vocabulary:
-    """Read and check one vocabulary file."""
+    """Read and check one vocabulary file (dozor/records/vocab_schema.py)."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise VocabularyError(f"{path.name}: not valid YAML: {error}") from error
-    if not isinstance(raw, dict):
-        raise VocabularyError(f"{path.name}: expected a mapping with name, version, label, terms")
-    name = raw.get("name")
-    if name != path.stem:
-        raise VocabularyError(f"{path.name}: 'name' is {name!r}; it must match the file name")
-    version = raw.get("version")
-    if not isinstance(version, int) or version < 1:
-        raise VocabularyError(f"{path.name}: 'version' must be a positive whole number")
-    raw_terms = raw.get("terms")
-    if not isinstance(raw_terms, list) or not raw_terms:
-        raise VocabularyError(f"{path.name}: 'terms' must be a non-empty list")
-    terms = []
-    seen: set[str] = set()
-    for position, raw_term in enumerate(raw_terms, start=1):
-        where = f"{path.name}, term {position}"
-        if not isinstance(raw_term, dict):
-            raise VocabularyError(f"{where}: expected a mapping with code and label")
-        code = raw_term.get("code")
-        if not isinstance(code, str) or not code or code != code.strip():
-            raise VocabularyError(f"{where}: 'code' must be a non-empty text without spaces")
-        if code in seen:
-            raise VocabularyError(f"{where}: the code '{code}' appears twice")
-        seen.add(code)
-        attributes = {k: v for k, v in raw_term.items() if k not in ("code", "label")}
-        terms.append(
-            Term(code=code, labels=_labels(raw_term.get("label"), where), attributes=attributes)
-        )
-    return Vocabulary(
-        name=name, version=version, labels=_labels(raw.get("label"), path.name), terms=tuple(terms)
+    spec = load_model(
+        VocabularySpec, raw, source=path.name, error=VocabularyError, context={"stem": path.stem}
     )
+    terms = tuple(
+        Term(
+            code=term.code,
+            labels={"en": term.label.en.strip(), "ru": term.label.ru.strip()},
+            attributes=term.attributes(),
+        )
+        for term in spec.terms
+    )
+    labels = {"en": spec.label.en.strip(), "ru": spec.label.ru.strip()}
+    return Vocabulary(name=spec.name, version=spec.version, labels=labels, terms=terms)
 
 
 @functools.cache

@@ -4,12 +4,18 @@ from the report schema, and its key table names every key of every field type.""
 from __future__ import annotations
 
 import re
+import sys
 from pathlib import Path
 
+from dozor.intake.mapping import CheckSpec, FormatSpec, MappingSpec
 from dozor.intake.mapping_types import FIELD_TYPES
+from dozor.intake.response_events import EventRuleSpec
 from dozor.records.report_schema import STANDARD_FIELDS
 
-DOC = Path(__file__).resolve().parents[2] / "docs" / "import.md"
+ROOT = Path(__file__).resolve().parents[2]
+DOC = ROOT / "docs" / "import.md"
+sys.path.insert(0, str(ROOT / "scripts"))
+import schema_docs  # noqa: E402 (a script, importable once its folder is on the path)
 
 
 def section(heading: str) -> str:
@@ -57,3 +63,29 @@ def test_the_key_table_names_every_key_of_every_field_type() -> None:
         for name, info in kind.model_fields.items()
     }
     assert declared == documented
+
+
+def test_the_key_tables_are_those_the_mapping_models_declare() -> None:
+    stale = schema_docs.drifted(DOC)
+    assert not stale, (
+        f"docs/import.md's key tables {', '.join(stale)} differ from the mapping models; "
+        f"run `{schema_docs.COMMAND}`"
+    )
+
+
+def test_every_key_of_the_mapping_models_has_a_description() -> None:
+    models = [MappingSpec, FormatSpec, CheckSpec, EventRuleSpec, *FIELD_TYPES.values()]
+    undescribed = [
+        f"{model.__name__}.{name}"
+        for model in models
+        for name, info in model.model_fields.items()
+        if not info.description
+    ]
+    assert undescribed == []
+
+
+def test_a_key_table_edited_by_hand_is_found_drifted(tmp_path: Path) -> None:
+    edited = tmp_path / "import.md"
+    text = DOC.read_text(encoding="utf-8")
+    edited.write_text(text.replace("| the column to read |", "| a column |"), encoding="utf-8")
+    assert schema_docs.drifted(edited) == ["mapping-fields"]

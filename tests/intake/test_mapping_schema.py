@@ -4,13 +4,17 @@ and what was found; standard fields checked against the report schema; the linka
 from __future__ import annotations
 
 import pytest
+from django.core.management.base import CommandError
+from django.utils import translation
 
 from dozor.intake.mapping import (
     LINKAGE_WARNINGS,
     MappingError,
     mapping_parse,
 )
+from dozor.records.models import Report
 from dozor.records.report_schema import LINKAGE_ESSENTIALS
+from tests.intake.conftest import import_by_command, write_csv
 
 HEAD = "version: 1\nname: partner\n"
 
@@ -152,3 +156,32 @@ def test_a_locality_is_a_place_for_linkage() -> None:
 
 def test_every_group_linkage_compares_has_its_warning() -> None:
     assert set(LINKAGE_WARNINGS) == set(LINKAGE_ESSENTIALS)
+
+
+BROKEN = (
+    "version: 1\nname: partner\ncolour: red\n"
+    "fields: {date: {column: Дата, type: date, month_names: 'no'}, n: {column: N, type: integer, "
+    'default: "x"}}\n'
+)
+
+
+@pytest.mark.django_db
+def test_dozor_import_names_every_mistake_of_the_mapping(cast, source_list, tmp_path) -> None:
+    path = write_csv(tmp_path / "partner.csv", "Дата,N\n2024-01-01,1\n")
+    with pytest.raises(CommandError) as error:
+        import_by_command(path, source_list, cast.owner, mapping_text=BROKEN)
+    file = tmp_path / "mapping.yaml"
+    assert str(error.value).splitlines() == [
+        f"{file}: fields.date.month_names: expected true or false; found str 'no'.",
+        f"{file}: fields.n.default: expected a whole number of at least -1000000000000000; "
+        "found str 'x'.",
+        f"{file}: colour: unknown key; the keys allowed here are checks, description, fields, "
+        "format, id_column, name, response_events, version.",
+    ]
+    assert not Report.objects.filter(source_list=source_list).exists()
+
+
+def test_a_mapping_mistake_is_told_in_russian_to_a_russian_reader() -> None:
+    with translation.override("ru"), pytest.raises(MappingError) as error:
+        mapping_parse("version: 1\nfields: {n: {column: N}}", "p.yaml")
+    assert str(error.value) == "p.yaml: name: ожидалось непустой текст; найдено ничего."

@@ -5,12 +5,16 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.management.base import CommandError
+from django.utils import translation
 
 from dozor.intake.mapping import MappingError, mapping_parse
 from dozor.intake.response_events import PENDING_KEY
 from dozor.records.services import incident_link_reports
 from dozor.responses.models import ResponseEvent
+from dozor.responses.vocab import response_vocabulary
 from tests.factories import IncidentFactory, ReportFactory
+from tests.intake.conftest import import_by_command, write_csv
 from tests.intake.test_mapping import _nones, toronto_row
 
 BASE = """
@@ -36,22 +40,28 @@ def parse(events: str):
 
 
 def test_an_event_kind_outside_the_vocabulary_is_refused() -> None:
-    with pytest.raises(MappingError, match="kind: “arrested” is not a response event kind"):
+    with pytest.raises(
+        MappingError, match=r"response_events\[1\].kind: “arrested” is not a response event kind"
+    ):
         parse("  - {when: arrested, kind: arrested, date: reported}\n")
 
 
 def test_an_event_dated_by_a_field_that_is_not_a_date_is_refused() -> None:
-    with pytest.raises(MappingError, match="date: “status” is a text field; expected a date"):
+    with pytest.raises(
+        MappingError, match=r"response_events\[1\].date: “status” is a text field; expected a date"
+    ):
         parse("  - {when: arrested, kind: detained, date: status}\n")
 
 
 def test_an_event_read_from_an_unknown_field_is_refused() -> None:
-    with pytest.raises(MappingError, match="when: “arrest” is not a field of this mapping"):
+    with pytest.raises(
+        MappingError, match=r"response_events\[1\].when: “arrest” is not a field of this mapping"
+    ):
         parse("  - {when: arrest, kind: detained, date: reported}\n")
 
 
 def test_an_unknown_key_of_an_event_is_refused() -> None:
-    with pytest.raises(MappingError, match="event 1: unknown key “source”"):
+    with pytest.raises(MappingError, match=r"response_events\[1\].source: unknown key; the keys"):
         parse("  - {when: arrested, kind: detained, date: reported, source: x}\n")
 
 
@@ -147,10 +157,52 @@ def test_present_makes_no_event_for_an_empty_value_or_an_empty_list() -> None:
 
 
 def test_present_false_is_refused() -> None:
-    with pytest.raises(MappingError, match=r"event 1: present: expected true"):
+    with pytest.raises(MappingError, match=r"response_events\[1\].present: expected true"):
         parse("  - {when: status, present: false, kind: charged, date: reported}\n")
 
 
 def test_present_and_equals_together_are_refused() -> None:
-    with pytest.raises(MappingError, match=r"event 1: expected equals or present, not both"):
+    with pytest.raises(
+        MappingError, match=r"response_events\[1\]: expected equals or present, not both"
+    ):
         parse("  - {when: status, present: true, equals: x, kind: charged, date: reported}\n")
+
+
+def test_every_mistake_of_the_events_is_named_by_its_key() -> None:
+    with pytest.raises(MappingError) as error:
+        parse(
+            "  - {when: arrested, kind: detained, date: reported}\n"
+            "  - {when: arrest, kind: jailed, date: status, note: 7}\n"
+            "  - {kind: detained, date: reported}\n"
+        )
+    assert error.value.messages == (
+        "events.yaml: response_events[2].when: “arrest” is not a field of this mapping; its "
+        "fields are arrested, status, reported.",
+        "events.yaml: response_events[2].kind: “jailed” is not a response event kind; expected "
+        "one of " + ", ".join(response_vocabulary("response_event_kind").codes) + ".",
+        "events.yaml: response_events[2].date: “status” is a text field; expected a date field.",
+        "events.yaml: response_events[2].note: expected a text; found int 7.",
+        "events.yaml: response_events[3].when: expected a field of this mapping; found nothing.",
+    )
+
+
+@pytest.mark.django_db
+def test_dozor_import_refuses_a_mapping_whose_event_has_an_unknown_kind(
+    cast, source_list, tmp_path
+) -> None:
+    path = write_csv(tmp_path / "events.csv", "A,S,D\nYes,,2021-03-04\n")
+    mapping = BASE + "response_events:\n  - {when: arrested, kind: arrested, date: reported}\n"
+    with pytest.raises(CommandError) as error:
+        import_by_command(path, source_list, cast.owner, mapping_text=mapping)
+    assert str(error.value).startswith(
+        f"{tmp_path / 'mapping.yaml'}: response_events[1].kind: “arrested” is not a response "
+        "event kind; expected one of "
+    )
+
+
+def test_an_events_mistake_is_told_in_russian_to_a_russian_reader() -> None:
+    with translation.override("ru"), pytest.raises(MappingError) as error:
+        parse("  - {when: arrested, kind: arrested, date: reported}\n")
+    assert str(error.value).startswith(
+        "events.yaml: response_events[1].kind: «arrested» — не вид события реакции властей; "
+    )

@@ -1,0 +1,1 @@
+"""Framework-free helpers: no Django, no app imports."""
