@@ -463,7 +463,25 @@ def organisation_create(
         updated_by=user,
     )
     organisation.full_clean()
-    organisation.save()
+    with transaction.atomic():
+        organisation.save()
+        audit.audit_record(
+            action=audit.Action.CREATE,
+            user=user,
+            target=organisation,
+            changes=audit.changes_between(
+                {},
+                {
+                    "name": name,
+                    "name_en": name_en,
+                    "kind": kind,
+                    "country": country,
+                    "region": region,
+                    "description": description,
+                },
+                sensitive={"description"},
+            ),
+        )
     return organisation
 
 

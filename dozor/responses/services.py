@@ -133,10 +133,15 @@ def _event_values(event: ResponseEvent) -> dict[str, object]:
 
 
 def _event_audit(
-    *, event: ResponseEvent, user: User | None, corrected: ResponseEvent | None
+    *,
+    event: ResponseEvent,
+    user: User | None,
+    corrected: ResponseEvent | None,
+    report: Report | None = None,
 ) -> None:
     """A new event is a creation; a correction is a change of the event it supersedes, with
-    what differs. Notes and who said what are sealed, so the trail says only that they changed."""
+    what differs. Notes and who said what are sealed, so the trail says only that they changed.
+    An event read from a report names the report it came from."""
     if corrected is None:
         audit.audit_record(
             action=audit.Action.CREATE,
@@ -144,6 +149,7 @@ def _event_audit(
             target=event,
             changes={
                 "incident": event.incident.reference,
+                **({"from_report": report.pk} if report is not None else {}),
                 **audit.changes_between({}, _event_values(event), sensitive=SENSITIVE_EVENT_FIELDS),
             },
         )
@@ -191,6 +197,7 @@ def events_from_report(*, incident: Incident, report: Report, user: User | None)
             logger.warning("report %s: a response event was left out: %s", report.pk, error)
             continue
         event.save()
+        _event_audit(event=event, user=user, corrected=None, report=report)
         added += 1
     if added:
         logger.info("%s response events from report %s on %s", added, report.pk, incident.reference)
@@ -228,6 +235,18 @@ def raise_list_add(*, incident: Incident, user: User, priority: str, reason: str
     ).exists():
         raise ValidationError({"incident": MSG_ALREADY_ON_LIST})
     entry.save()
+    audit.audit_record(
+        action=audit.Action.CREATE,
+        user=user,
+        target=entry,
+        changes={
+            "incident": incident.reference,
+            # The reason is free text that can name someone: only that it was given.
+            **audit.changes_between(
+                {}, {"priority": entry.priority, "reason": entry.reason}, sensitive={"reason"}
+            ),
+        },
+    )
     return entry
 
 
@@ -236,14 +255,24 @@ def raise_list_remove(*, entry: RaiseListEntry, user: User) -> None:
     require(user, "dialogue.write", entry.incident, message=MSG_MAY_NOT_LOG_DIALOGUE)
     if entry.organisation_id != user.organisation_id:
         raise PermissionDenied(MSG_MAY_NOT_LOG_DIALOGUE)
+    audit.audit_record(
+        action=audit.Action.DELETE,
+        user=user,
+        target=entry,
+        changes={"incident": entry.incident.reference, "priority": entry.priority},
+    )
     entry.delete()
 
 
 @transaction.atomic
-def body_create(*, name: str, kind: str, country: str = "") -> Body:
+def body_create(*, name: str, kind: str, country: str = "", user: User | None = None) -> Body:
+    """A body or official cases are raised with; ``user`` is who added it (None: a command)."""
     body = Body(name=name.strip(), kind=kind, country=country.strip().upper())
     body.full_clean()
     body.save()
+    audit.audit_write(
+        user=user, target=body, after={"name": body.name, "kind": kind, "country": body.country}
+    )
     return body
 
 
@@ -271,6 +300,12 @@ def raising_log(*, incident: Incident, user: User, data: RaisingInput) -> Raisin
     _raising_fields(raising, data)
     raising.full_clean(exclude=["organisation", "incident"])
     raising.save()
+    audit.audit_write(
+        user=user,
+        target=raising,
+        after={"incident": incident.reference, **_raising_values(raising)},
+        sensitive=SENSITIVE_RAISING_FIELDS,
+    )
     logger.info("case %s raised with body %s, logged by %s", incident.reference, data.body, user)
     return raising
 
@@ -281,7 +316,38 @@ def raising_update(*, raising: Raising, user: User, data: RaisingInput) -> Raisi
     require(user, "dialogue.write", raising.incident, message=MSG_MAY_NOT_LOG_DIALOGUE)
     if raising.organisation_id != user.organisation_id:
         raise PermissionDenied(MSG_MAY_NOT_LOG_DIALOGUE)
+    before = _raising_values(raising)
     _raising_fields(raising, data)
     raising.full_clean(exclude=["organisation", "incident"])
     raising.save()
+    audit.audit_write(
+        user=user,
+        target=raising,
+        before=before,
+        after=_raising_values(raising),
+        sensitive=SENSITIVE_RAISING_FIELDS,
+    )
     return raising
+
+
+# What was asked and answered, and by whom, is sealed: the trail says only that it changed.
+SENSITIVE_RAISING_FIELDS = frozenset({"raised_by", "official", "request", "reply"})
+RAISING_FIELDS = (
+    "raised_on",
+    "raised_by",
+    "body",
+    "official",
+    "channel",
+    "request",
+    "reply",
+    "reply_on",
+    "follow_up_due",
+    "status",
+    "impact",
+)
+
+
+def _raising_values(raising: Raising) -> dict[str, object]:
+    values = {name: getattr(raising, name) for name in RAISING_FIELDS}
+    values["body"] = raising.body_id
+    return values
