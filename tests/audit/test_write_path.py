@@ -51,10 +51,6 @@ NOT_AUDITED: dict[str, str] = {
         "recomputes a run and stores nothing; the walk sees the progress writes of the shared "
         "replicate code, which this caller turns off (store_progress=False)"
     ),
-    "dozor.demo.services.demo_load": (
-        "the demo's own tables (its truth and the load's record); every Dozor record it makes "
-        "goes through an audited service"
-    ),
 }
 
 
