@@ -449,7 +449,9 @@ def body_added(world: World) -> None:
 
 
 def _raising_data(world: World) -> dict[str, Any]:
-    body = Body.objects.create(name="Следственный комитет", kind="investigative_committee")
+    body, _created = Body.objects.get_or_create(
+        name="Следственный комитет", defaults={"kind": "investigative_committee"}
+    )
     return {
         "raised_on": "2009-02-01",
         "raised_by": "Owner",
@@ -472,7 +474,7 @@ def raising_edited(world: World) -> None:
     raising_logged(world)
     raising = Raising.objects.latest("pk")
     data = {**_raising_data(world), "reply": "Дело возбуждено", "reply_on": "2009-02-20"}
-    data["status"] = "replied"
+    data["status"] = "follow_up"
     url = reverse("responses:raising_edit", args=[raising.pk])
     response = world.client("owner").post(url, data)
     assert response.status_code == 302, response.content[:300]

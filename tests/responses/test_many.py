@@ -28,9 +28,9 @@ DAY = datetime.date(2009, 1, 20)
 
 def test_many_events_are_stored_with_their_corrections_and_an_entry_each(cast: Cast) -> None:
     items = [
-        EventItem(cast.incident, EventInput(kind="complaint_filed", date=DAY)),
+        EventItem(cast.incident, EventInput(kind="reported_to_police", date=DAY)),
         EventItem(cast.incident, EventInput(kind="case_opened", date=DAY)),
-        EventItem(cast.incident, EventInput(kind="case_refused", date=DAY), corrects=1),
+        EventItem(cast.incident, EventInput(kind="refusal_to_open", date=DAY), corrects=1),
         EventItem(cast.incident, EventInput(kind="case_opened", date=DAY), corrects=2),
     ]
     events = events_create_many(user=cast.owner, items=items)
