@@ -253,6 +253,12 @@ def estimate_run_cancel(*, run: EstimateRun, user: User) -> EstimateRun:
             run.status = RunStatus.CANCELLED
             run.finished_at = _now()
         run.save(update_fields=["cancel_requested", "status", "finished_at", "updated_at"])
+        audit.audit_record(
+            action=audit.Action.UPDATE,
+            user=user,
+            target=run,
+            changes={"cancel_requested": {"before": False, "after": True}, "status": run.status},
+        )
     logger.info("estimate run %s: cancellation requested by %s", run.pk, user.username)
     return run
 

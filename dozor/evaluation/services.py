@@ -131,6 +131,10 @@ def assessment_save(
     if errors:
         raise ValidationError(errors)
     assert user.organisation_id is not None
+    earlier = Assessment.objects.filter(
+        organisation_id=user.organisation_id, country=country, year=year, indicator=indicator
+    ).first()
+    before = _assessment_values(earlier) if earlier is not None else None
     assessment, _created = Assessment.objects.update_or_create(
         organisation_id=user.organisation_id,
         country=country,
@@ -145,7 +149,32 @@ def assessment_save(
         },
     )
     assessment.incidents.set(found.values())
+    audit_write(
+        user=user,
+        target=assessment,
+        before=before,
+        after=_assessment_values(assessment),
+        sensitive=ASSESSMENT_SENSITIVE,
+    )
     return assessment
+
+
+# What an assessment's entries record. A justification and the documents it cites are free text
+# that can name a victim: the trail says only that they changed.
+ASSESSMENT_SENSITIVE = frozenset({"justification", "documents"})
+
+
+def _assessment_values(assessment: Assessment) -> dict[str, Any]:
+    return {
+        "country": assessment.country,
+        "year": assessment.year,
+        "indicator": assessment.indicator,
+        "score": assessment.score,
+        "justification": assessment.justification,
+        "links": assessment.links,
+        "documents": assessment.documents,
+        "incidents": sorted(assessment.incidents.values_list("reference", flat=True)),
+    }
 
 
 @transaction.atomic
@@ -162,12 +191,25 @@ def threshold_set(*, user: User, indicator: str, partial: float, met: float) -> 
     except EvaluationError as error:
         raise ValidationError({"met": MSG_THRESHOLDS % {"error": error}}) from None
     assert user.organisation_id is not None
+    earlier = IndicatorThreshold.objects.filter(
+        organisation_id=user.organisation_id, indicator=indicator
+    ).first()
     row, _created = IndicatorThreshold.objects.update_or_create(
         organisation_id=user.organisation_id,
         indicator=indicator,
         defaults={"partial": partial, "met": met, "updated_by": user},
     )
+    audit_write(
+        user=user,
+        target=row,
+        before=_threshold_values(earlier) if earlier is not None else None,
+        after=_threshold_values(row),
+    )
     return row
+
+
+def _threshold_values(row: IndicatorThreshold) -> dict[str, Any]:
+    return {"indicator": row.indicator, "partial": row.partial, "met": row.met}
 
 
 @dataclass(frozen=True)

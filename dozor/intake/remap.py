@@ -41,11 +41,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dozor.audit import services as audit
-from dozor.intake.bulk import bulk_insert
 from dozor.intake.mapping import Mapping, Problem
 from dozor.intake.models import ImportBatch, ImportKind, QuarantinedRow, QuarantineStatus
 from dozor.intake.services import MSG_IMPORT_NOT_ALLOWED, revisions_join_incidents
 from dozor.records.models import Report, SourceList
+from dozor.records.services import ReportInput, reports_create_many
 from dozor.security.crypto import KeyringLocked, keyring
 from dozor.security.fields import is_locked
 from dozor.security.models import User
@@ -216,7 +216,7 @@ class _Remap:
             self.summary.problems.append(problem)
 
     def reports_chunk(self, ids: list[int]) -> None:
-        revisions: list[Report] = []
+        inputs: list[ReportInput] = []
         for report in Report.objects.filter(pk__in=ids).order_by("external_id"):
             if is_locked(report.fields) or is_locked(report.payload):
                 self.summary.reports += 1
@@ -232,13 +232,18 @@ class _Remap:
             self.made_by[made_by if isinstance(made_by, int) else None] += 1
             revision = self._read(report, imported)
             if revision is not None:
-                revisions.append(revision)
-        bulk_insert(revisions)
+                inputs.append(revision)
+        revisions = reports_create_many(
+            source_list=self.source_list,
+            user=self.user,
+            items=inputs,
+            context={"import": self.batch.pk},
+        )
         self.summary.joined_incidents += revisions_join_incidents(
             source_list=self.source_list, revisions=revisions, user=self.user
         )
 
-    def _read(self, report: Report, imported: dict[str, Any]) -> Report | None:
+    def _read(self, report: Report, imported: dict[str, Any]) -> ReportInput | None:
         number = imported.get("row")
         row = number if isinstance(number, int) else 0
         key, id_problem = self.mapping.identity(report.payload, row)
@@ -290,15 +295,13 @@ class _Remap:
                     fields=changed,
                 )
             )
-        return Report(
-            source_list=self.source_list,
+        return ReportInput(
             external_id=report.external_id,
             revision=report.revision + 1,
             payload=report.payload,
             fields=after,
             # The row was received when the earlier revision's was: only its reading changed.
             received_on=report.received_on,
-            created_by=self.user,
         )
 
     def quarantine(self) -> None:
@@ -348,17 +351,21 @@ class _Remap:
                 "quarantined": row.pk,
                 "received_in": row.batch_id,
             }
-            report = Report(
-                source_list=self.source_list,
-                external_id=key,
-                revision=current.revision + 1 if current is not None else 1,
-                payload=row.raw,
-                fields=fields,
-                received_on=timezone.localdate(row.batch.created_at),
-                created_by=self.user,
-            )
             # Saved one by one: a later quarantined row of the same identity follows this one.
-            bulk_insert([report])
+            [report] = reports_create_many(
+                source_list=self.source_list,
+                user=self.user,
+                items=[
+                    ReportInput(
+                        external_id=key,
+                        revision=current.revision + 1 if current is not None else 1,
+                        payload=row.raw,
+                        fields=fields,
+                        received_on=timezone.localdate(row.batch.created_at),
+                    )
+                ],
+                context={"import": self.batch.pk, "quarantined": row.pk},
+            )
             latest[key] = report
             self._resolve(row, report)
             if report.revision > 1:

@@ -19,7 +19,6 @@ from django.utils.translation import gettext_lazy as _
 
 from dozor.audit import services as audit
 from dozor.intake import selectors
-from dozor.intake.bulk import bulk_insert
 from dozor.intake.mapping import Mapping, Problem, cell_text, row_fingerprint
 from dozor.intake.models import (
     ImportBatch,
@@ -30,8 +29,9 @@ from dozor.intake.models import (
     QuarantineStatus,
 )
 from dozor.intake.readers import MSG_FILE_COLUMNS_MISSING, ImportFileError, RawRow, table_open
+from dozor.records.bulk import bulk_insert
 from dozor.records.models import Incident, IncidentReport, Report, SourceList
-from dozor.records.services import incident_link_reports
+from dozor.records.services import ReportInput, incident_link_reports, reports_create_many
 from dozor.security.crypto import KeyringLocked, keyring
 from dozor.security.files import file_store
 from dozor.security.models import User
@@ -178,7 +178,8 @@ class _Importer:
         existing = _latest_payloads(
             self.source_list, {key for _, key, _, problems in decided if not problems}
         )
-        reports: list[tuple[str, Report]] = []
+        fingerprints: list[str] = []
+        inputs: list[ReportInput] = []
         quarantined: list[QuarantinedRow] = []
         for raw, key, fields, problems in decided:
             if not problems and self.mapping.id_column and key in self.seen:
@@ -226,24 +227,28 @@ class _Importer:
                 revision = latest_revision + 1
             assert fields is not None
             fields["_import"] = {"batch": self.batch.pk, "row": raw.number}
-            report = Report(
-                source_list=self.source_list,
-                external_id=key,
-                revision=revision,
-                payload=raw.cells,
-                fields=fields,
-                received_on=self.received_on,
-                created_by=self.user,
+            inputs.append(
+                ReportInput(
+                    external_id=key,
+                    payload=raw.cells,
+                    fields=fields,
+                    received_on=self.received_on,
+                    revision=revision,
+                )
             )
-            if self.earlier_quarantine:
-                reports.append((row_fingerprint(raw.cells), report))
-            else:
-                reports.append(("", report))
+            fingerprints.append(row_fingerprint(raw.cells) if self.earlier_quarantine else "")
             self._count("revised" if revision > 1 else "stored", raw, key, fields, [])
-        bulk_insert([report for _, report in reports])
+        reports = reports_create_many(
+            source_list=self.source_list,
+            user=self.user,
+            items=inputs,
+            context={"import": self.batch.pk},
+        )
         bulk_insert(quarantined)
-        self._resolve_quarantine({fp: report for fp, report in reports if fp})
-        self._revisions_join_incidents([report for _, report in reports if report.revision > 1])
+        self._resolve_quarantine(
+            {fp: report for fp, report in zip(fingerprints, reports, strict=True) if fp}
+        )
+        self._revisions_join_incidents([report for report in reports if report.revision > 1])
 
     def _revisions_join_incidents(self, revisions: list[Report]) -> None:
         revisions_join_incidents(source_list=self.source_list, revisions=revisions, user=self.user)
@@ -501,14 +506,19 @@ def quarantine_resubmit(
             **result.fields,
             "_import": {"batch": row.batch_id, "row": row.row_number, "corrected": row.pk},
         }
-        report = Report.objects.create(
+        [report] = reports_create_many(
             source_list=row.source_list,
-            external_id=key,
-            revision=latest[0] + 1 if latest else 1,
-            payload=cells,
-            fields=fields,
-            received_on=timezone.localdate(),
-            created_by=user,
+            user=user,
+            items=[
+                ReportInput(
+                    external_id=key,
+                    revision=latest[0] + 1 if latest else 1,
+                    payload=cells,
+                    fields=fields,
+                    received_on=timezone.localdate(),
+                )
+            ],
+            context={"import": row.batch_id, "quarantined": row.pk},
         )
         row.status = QuarantineStatus.STORED
         row.report = report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from dozor.audit import services as audit
+from dozor.records.bulk import bulk_insert
 from dozor.records.models import (
     Incident,
     IncidentBias,
@@ -462,7 +463,25 @@ def organisation_create(
         updated_by=user,
     )
     organisation.full_clean()
-    organisation.save()
+    with transaction.atomic():
+        organisation.save()
+        audit.audit_record(
+            action=audit.Action.CREATE,
+            user=user,
+            target=organisation,
+            changes=audit.changes_between(
+                {},
+                {
+                    "name": name,
+                    "name_en": name_en,
+                    "kind": kind,
+                    "country": country,
+                    "region": region,
+                    "description": description,
+                },
+                sensitive={"description"},
+            ),
+        )
     return organisation
 
 
@@ -665,6 +684,92 @@ def report_create(
         },
     )
     return report
+
+
+@dataclass(frozen=True)
+class ReportInput:
+    """A source's record as a service stores it: the record as received (``payload``), what a
+    mapping read from it (``fields``, the standard fields of report_schema) and its revision."""
+
+    external_id: str
+    payload: dict[str, Any]
+    fields: dict[str, Any]
+    received_on: datetime.date
+    revision: int = 1
+
+
+MSG_REPORT_PROBLEM = _("Report %(number)s of %(count)s (%(id)s): %(problem)s")
+# Fields the service gives itself, left out of each report's validation.
+REPORT_GIVEN_BY_THE_SERVICE = ["source_list", "created_by"]
+
+
+@transaction.atomic
+def reports_create_many(
+    *,
+    source_list: SourceList,
+    user: User | None,
+    items: Sequence[ReportInput],
+    context: Mapping[str, Any] | None = None,
+) -> list[Report]:
+    """Store many records of one source list at once, in order, and return them with their ids.
+
+    The one way reports are stored in bulk (imports, re-reading with a corrected mapping, the
+    demo): each is validated as a form would validate it (every problem of every report raised
+    at once, naming the report by its place and identifier), all are inserted in one statement
+    (COPY on PostgreSQL), and the trail gets one entry for the batch on the source list with its
+    counts and ``context`` (the import that read them, say). Payloads may name people, so the
+    entry holds counts and ids, never a payload. Uniqueness of (source list, identifier,
+    revision) is left to the database's constraint, which a concurrent writer cannot pass.
+    """
+    reports = [
+        Report(
+            source_list=source_list,
+            external_id=item.external_id,
+            revision=item.revision,
+            payload=item.payload,
+            fields=item.fields,
+            received_on=item.received_on,
+            created_by=user,
+        )
+        for item in items
+    ]
+    problems = []
+    for number, report in enumerate(reports, start=1):
+        try:
+            report.full_clean(
+                exclude=REPORT_GIVEN_BY_THE_SERVICE,
+                validate_unique=False,
+                validate_constraints=False,
+            )
+        except ValidationError as error:
+            problems.append(
+                ValidationError(
+                    MSG_REPORT_PROBLEM,
+                    params={
+                        "number": number,
+                        "count": len(reports),
+                        "id": report.external_id[:80],
+                        "problem": _flat(error),
+                    },
+                )
+            )
+    if problems:
+        raise ValidationError(problems)
+    if not reports:
+        return reports
+    bulk_insert(reports)
+    audit.audit_record(
+        action=audit.Action.CREATE,
+        user=user,
+        target=source_list,
+        changes={
+            "reports": len(reports),
+            "revisions": sum(1 for report in reports if report.revision > 1),
+            "report_ids": [reports[0].pk, reports[-1].pk],
+            **dict(context or {}),
+        },
+    )
+    return reports
 
 
 @transaction.atomic

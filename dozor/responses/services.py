@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dozor.audit import services as audit
-from dozor.records.models import Incident, Report
+from dozor.records.models import Incident, Organisation, Report
 from dozor.responses import selectors
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
 from dozor.security.models import User
@@ -67,7 +67,12 @@ class RaisingInput:
     impact: str = "no_response"
 
 
-def _event(incident: Incident, data: EventInput, user: User | None) -> ResponseEvent:
+def _event(
+    incident: Incident, data: EventInput, user: User | None, *, many: bool = False
+) -> ResponseEvent:
+    """A validated event, not yet saved. ``many``, for a batch, leaves out the checks Django
+    makes with a query each (the database's check and unique constraints, which it still
+    enforces: a batch that breaks one is refused whole)."""
     event = ResponseEvent(
         incident=incident,
         kind=data.kind,
@@ -85,7 +90,9 @@ def _event(incident: Incident, data: EventInput, user: User | None) -> ResponseE
         statement_kind=data.statement_kind,
         created_by=user,
     )
-    event.full_clean(exclude=["incident", "supersedes"])
+    event.full_clean(
+        exclude=["incident", "supersedes"], validate_unique=not many, validate_constraints=not many
+    )
     if data.date > timezone.localdate():
         raise ValidationError(
             {"date": ValidationError(MSG_FUTURE_DATE, params={"date": data.date.isoformat()})}
@@ -133,10 +140,15 @@ def _event_values(event: ResponseEvent) -> dict[str, object]:
 
 
 def _event_audit(
-    *, event: ResponseEvent, user: User | None, corrected: ResponseEvent | None
+    *,
+    event: ResponseEvent,
+    user: User | None,
+    corrected: ResponseEvent | None,
+    report: Report | None = None,
 ) -> None:
     """A new event is a creation; a correction is a change of the event it supersedes, with
-    what differs. Notes and who said what are sealed, so the trail says only that they changed."""
+    what differs. Notes and who said what are sealed, so the trail says only that they changed.
+    An event read from a report names the report it came from."""
     if corrected is None:
         audit.audit_record(
             action=audit.Action.CREATE,
@@ -144,6 +156,7 @@ def _event_audit(
             target=event,
             changes={
                 "incident": event.incident.reference,
+                **({"from_report": report.pk} if report is not None else {}),
                 **audit.changes_between({}, _event_values(event), sensitive=SENSITIVE_EVENT_FIELDS),
             },
         )
@@ -191,6 +204,7 @@ def events_from_report(*, incident: Incident, report: Report, user: User | None)
             logger.warning("report %s: a response event was left out: %s", report.pk, error)
             continue
         event.save()
+        _event_audit(event=event, user=user, corrected=None, report=report)
         added += 1
     if added:
         logger.info("%s response events from report %s on %s", added, report.pk, incident.reference)
@@ -228,6 +242,18 @@ def raise_list_add(*, incident: Incident, user: User, priority: str, reason: str
     ).exists():
         raise ValidationError({"incident": MSG_ALREADY_ON_LIST})
     entry.save()
+    audit.audit_record(
+        action=audit.Action.CREATE,
+        user=user,
+        target=entry,
+        changes={
+            "incident": incident.reference,
+            # The reason is free text that can name someone: only that it was given.
+            **audit.changes_between(
+                {}, {"priority": entry.priority, "reason": entry.reason}, sensitive={"reason"}
+            ),
+        },
+    )
     return entry
 
 
@@ -236,14 +262,24 @@ def raise_list_remove(*, entry: RaiseListEntry, user: User) -> None:
     require(user, "dialogue.write", entry.incident, message=MSG_MAY_NOT_LOG_DIALOGUE)
     if entry.organisation_id != user.organisation_id:
         raise PermissionDenied(MSG_MAY_NOT_LOG_DIALOGUE)
+    audit.audit_record(
+        action=audit.Action.DELETE,
+        user=user,
+        target=entry,
+        changes={"incident": entry.incident.reference, "priority": entry.priority},
+    )
     entry.delete()
 
 
 @transaction.atomic
-def body_create(*, name: str, kind: str, country: str = "") -> Body:
+def body_create(*, name: str, kind: str, country: str = "", user: User | None = None) -> Body:
+    """A body or official cases are raised with; ``user`` is who added it (None: a command)."""
     body = Body(name=name.strip(), kind=kind, country=country.strip().upper())
     body.full_clean()
     body.save()
+    audit.audit_write(
+        user=user, target=body, after={"name": body.name, "kind": kind, "country": body.country}
+    )
     return body
 
 
@@ -271,6 +307,12 @@ def raising_log(*, incident: Incident, user: User, data: RaisingInput) -> Raisin
     _raising_fields(raising, data)
     raising.full_clean(exclude=["organisation", "incident"])
     raising.save()
+    audit.audit_write(
+        user=user,
+        target=raising,
+        after={"incident": incident.reference, **_raising_values(raising)},
+        sensitive=SENSITIVE_RAISING_FIELDS,
+    )
     logger.info("case %s raised with body %s, logged by %s", incident.reference, data.body, user)
     return raising
 
@@ -281,7 +323,248 @@ def raising_update(*, raising: Raising, user: User, data: RaisingInput) -> Raisi
     require(user, "dialogue.write", raising.incident, message=MSG_MAY_NOT_LOG_DIALOGUE)
     if raising.organisation_id != user.organisation_id:
         raise PermissionDenied(MSG_MAY_NOT_LOG_DIALOGUE)
+    before = _raising_values(raising)
     _raising_fields(raising, data)
     raising.full_clean(exclude=["organisation", "incident"])
     raising.save()
+    audit.audit_write(
+        user=user,
+        target=raising,
+        before=before,
+        after=_raising_values(raising),
+        sensitive=SENSITIVE_RAISING_FIELDS,
+    )
     return raising
+
+
+# What was asked and answered, and by whom, is sealed: the trail says only that it changed.
+SENSITIVE_RAISING_FIELDS = frozenset({"raised_by", "official", "request", "reply"})
+RAISING_FIELDS = (
+    "raised_on",
+    "raised_by",
+    "body",
+    "official",
+    "channel",
+    "request",
+    "reply",
+    "reply_on",
+    "follow_up_due",
+    "status",
+    "impact",
+)
+
+
+def _raising_values(raising: Raising) -> dict[str, object]:
+    values = {name: getattr(raising, name) for name in RAISING_FIELDS}
+    values["body"] = raising.body_id
+    return values
+
+
+# Many at once: for timelines and dialogue brought in from elsewhere (the demo's, an
+# organisation's history moving into Dozor), with the validation and trail of the one-by-one
+# services. ``user`` None is the operator of a command, who has the database itself.
+
+MSG_EVENT_PROBLEM = _("Event %(number)s of %(count)s: %(problem)s")
+MSG_CORRECTS_LATER = _("it corrects event %(corrects)s, which does not come before it")
+MSG_CORRECTED_TWICE = _("event %(corrects)s is corrected twice")
+MSG_ENTRY_PROBLEM = _("Entry %(number)s of %(count)s: %(problem)s")
+
+
+@dataclass(frozen=True)
+class EventItem:
+    """One event of a batch; ``corrects`` is the position (from 0) of an earlier event of the
+    same batch that this one supersedes."""
+
+    incident: Incident
+    data: EventInput
+    corrects: int | None = None
+
+
+def _flat(error: ValidationError) -> str:
+    if hasattr(error, "error_dict"):
+        return "; ".join(f"{name}: {' '.join(text)}" for name, text in error.message_dict.items())
+    return " ".join(error.messages)
+
+
+@transaction.atomic
+def events_create_many(*, user: User | None, items: Sequence[EventItem]) -> list[ResponseEvent]:
+    """Append many response events, corrections included; every problem is reported at once,
+    naming the event by its place, and nothing is stored unless all are valid. The trail gets
+    an entry per event, as event_add and event_correct give."""
+    for incident in {item.incident.pk: item.incident for item in items}.values():
+        _require_event_writer(user, incident)
+    events: list[ResponseEvent] = []
+    problems: list[ValidationError] = []
+    corrected: set[int] = set()
+
+    def problem(number: int, text: object) -> None:
+        problems.append(
+            ValidationError(
+                MSG_EVENT_PROBLEM, params={"number": number, "count": len(items), "problem": text}
+            )
+        )
+
+    for position, item in enumerate(items):
+        try:
+            events.append(_event(item.incident, item.data, user, many=True))
+        except ValidationError as error:
+            problem(position + 1, _flat(error))
+            events.append(ResponseEvent(incident=item.incident))
+        if item.corrects is None:
+            continue
+        if not 0 <= item.corrects < position:
+            problem(position + 1, MSG_CORRECTS_LATER % {"corrects": item.corrects + 1})
+        elif item.corrects in corrected:
+            problem(position + 1, MSG_CORRECTED_TWICE % {"corrects": item.corrects + 1})
+        elif items[item.corrects].incident.pk != item.incident.pk:
+            problem(position + 1, MSG_CORRECTS_OTHER_INCIDENT)
+        corrected.add(item.corrects)
+    if problems:
+        raise ValidationError(problems)
+    # An event is inserted after the one it corrects: in rounds, each the events whose
+    # corrected event has its id.
+    waiting = list(range(len(items)))
+    while waiting:
+        ready = []
+        for position in waiting:
+            corrects = items[position].corrects
+            if corrects is None:
+                ready.append(position)
+            elif events[corrects].pk:
+                events[position].supersedes = events[corrects]
+                ready.append(position)
+        ResponseEvent.objects.bulk_create([events[position] for position in ready], batch_size=1000)
+        done = set(ready)
+        waiting = [position for position in waiting if position not in done]
+    audit.audit_records(
+        action=audit.Action.CREATE,
+        user=user,
+        items=[
+            (
+                event,
+                {
+                    "incident": item.incident.reference,
+                    **({"supersedes": event.supersedes_id} if item.corrects is not None else {}),
+                    **audit.changes_between(
+                        {}, _event_values(event), sensitive=SENSITIVE_EVENT_FIELDS
+                    ),
+                },
+            )
+            for event, item in zip(events, items, strict=True)
+        ],
+    )
+    logger.info("%s response events added by %s", len(events), user)
+    return events
+
+
+@dataclass(frozen=True)
+class RaiseListItem:
+    incident: Incident
+    priority: str
+    reason: str
+
+
+@transaction.atomic
+def raise_list_add_many(
+    *, organisation: Organisation, user: User | None, items: Sequence[RaiseListItem]
+) -> list[RaiseListEntry]:
+    """Put many cases on ``organisation``'s raise list, as raise_list_add puts one."""
+    entries: list[RaiseListEntry] = []
+    problems: list[ValidationError] = []
+    listed = set(
+        RaiseListEntry.objects.filter(organisation=organisation).values_list(
+            "incident_id", flat=True
+        )
+    )
+    for number, item in enumerate(items, start=1):
+        if user is not None:
+            require(user, "dialogue.write", item.incident, message=MSG_MAY_NOT_LOG_DIALOGUE)
+        entry = RaiseListEntry(
+            organisation=organisation,
+            incident=item.incident,
+            priority=item.priority,
+            reason=item.reason.strip(),
+            added_by=user,
+        )
+        try:
+            entry.full_clean(exclude=["organisation", "incident", "added_by"])
+            if item.incident.pk in listed:
+                raise ValidationError({"incident": MSG_ALREADY_ON_LIST})
+        except ValidationError as error:
+            problems.append(
+                ValidationError(
+                    MSG_ENTRY_PROBLEM,
+                    params={"number": number, "count": len(items), "problem": _flat(error)},
+                )
+            )
+        listed.add(item.incident.pk)
+        entries.append(entry)
+    if problems:
+        raise ValidationError(problems)
+    RaiseListEntry.objects.bulk_create(entries)
+    audit.audit_records(
+        action=audit.Action.CREATE,
+        user=user,
+        items=[
+            (
+                entry,
+                {
+                    "incident": entry.incident.reference,
+                    **audit.changes_between(
+                        {},
+                        {"priority": entry.priority, "reason": entry.reason},
+                        sensitive={"reason"},
+                    ),
+                },
+            )
+            for entry in entries
+        ],
+    )
+    return entries
+
+
+@transaction.atomic
+def raisings_log_many(
+    *,
+    organisation: Organisation,
+    user: User | None,
+    items: Sequence[tuple[Incident, RaisingInput]],
+) -> list[Raising]:
+    """Log many raisings of ``organisation``'s cases, as raising_log logs one."""
+    raisings: list[Raising] = []
+    problems: list[ValidationError] = []
+    for number, (incident, data) in enumerate(items, start=1):
+        if user is not None:
+            require(user, "dialogue.write", incident, message=MSG_MAY_NOT_LOG_DIALOGUE)
+        raising = Raising(organisation=organisation, incident=incident, created_by=user)
+        _raising_fields(raising, data)
+        try:
+            raising.full_clean(exclude=["organisation", "incident", "created_by"])
+        except ValidationError as error:
+            problems.append(
+                ValidationError(
+                    MSG_ENTRY_PROBLEM,
+                    params={"number": number, "count": len(items), "problem": _flat(error)},
+                )
+            )
+        raisings.append(raising)
+    if problems:
+        raise ValidationError(problems)
+    Raising.objects.bulk_create(raisings)
+    audit.audit_records(
+        action=audit.Action.CREATE,
+        user=user,
+        items=[
+            (
+                raising,
+                {
+                    "incident": raising.incident.reference,
+                    **audit.changes_between(
+                        {}, _raising_values(raising), sensitive=SENSITIVE_RAISING_FIELDS
+                    ),
+                },
+            )
+            for raising in raisings
+        ],
+    )
+    return raisings

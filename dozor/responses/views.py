@@ -260,7 +260,7 @@ def bodies(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied(_("Your role does not allow logging the dialogue."))
         if form.is_valid():
             try:
-                services.body_create(**form.cleaned_data)
+                services.body_create(**form.cleaned_data, user=user)
             except ValidationError as error:
                 _attach(form, error)
             else:

@@ -35,7 +35,7 @@ from dozor.linkage.models import AcceptBatch, CandidatePair, LinkageRun
 from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
 from dozor.records.models import Incident, Organisation, Report, SourceList
-from dozor.responses.models import ResponseEvent
+from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
 from dozor.security.models import Role, User
 from tests.conftest import Cast
 from tests.estimation.conftest import world_build
@@ -438,6 +438,56 @@ class Expected:
 
 
 INCIDENT = "records.incident"
+
+
+def body_added(world: World) -> None:
+    url = reverse("responses:bodies")
+    response = world.client("owner").post(
+        url, {"name": "Прокуратура города", "kind": "prosecutor", "country": "RU"}
+    )
+    assert response.status_code in (200, 302), response.content[:300]
+
+
+def _raising_data(world: World) -> dict[str, Any]:
+    body, _created = Body.objects.get_or_create(
+        name="Следственный комитет", defaults={"kind": "investigative_committee"}
+    )
+    return {
+        "raised_on": "2009-02-01",
+        "raised_by": "Owner",
+        "body": body.pk,
+        "channel": "meeting",
+        "request": "Qualify the motive",
+        "follow_up_due": "2009-03-01",
+        "status": "awaiting_reply",
+        "impact": "no_response",
+    }
+
+
+def raising_logged(world: World) -> None:
+    url = reverse("responses:raising_new", args=[world.cast.incident.reference])
+    response = world.client("owner").post(url, _raising_data(world))
+    assert response.status_code == 302, response.content[:300]
+
+
+def raising_edited(world: World) -> None:
+    raising_logged(world)
+    raising = Raising.objects.latest("pk")
+    data = {**_raising_data(world), "reply": "Дело возбуждено", "reply_on": "2009-02-20"}
+    data["status"] = "follow_up"
+    url = reverse("responses:raising_edit", args=[raising.pk])
+    response = world.client("owner").post(url, data)
+    assert response.status_code == 302, response.content[:300]
+
+
+def raise_list_entry_removed(world: World) -> None:
+    url = reverse("responses:raise_add", args=[world.cast.incident.reference])
+    world.client("owner").post(url, {"priority": "high", "reason": "Убийство"})
+    entry = RaiseListEntry.objects.get(organisation=world.cast.organisation)
+    response = world.client("owner").post(reverse("responses:raise_remove", args=[entry.pk]))
+    assert response.status_code == 302, response.content[:300]
+
+
 CASES: dict[str, tuple[Callable[[World], None], Expected]] = {
     "import on the web": (
         import_on_the_web,
@@ -667,6 +717,53 @@ CASES: dict[str, tuple[Callable[[World], None], Expected]] = {
     "estimate results downloaded": (
         estimate_results_downloaded,
         Expected(Action.EXPORT, "reader", "estimation.estimaterun", names=False),
+    ),
+    "body added on its page": (
+        body_added,
+        Expected(Action.CREATE, "owner", "responses.body"),
+    ),
+    "case put on the raise list": (
+        post(
+            "owner",
+            "/responses/incident/{ref}/raise/",
+            {"priority": "high", "reason": "Убийство"},
+        ),
+        Expected(Action.CREATE, "owner", "responses.raiselistentry"),
+    ),
+    "case taken off the raise list": (
+        raise_list_entry_removed,
+        Expected(Action.DELETE, "owner", "responses.raiselistentry"),
+    ),
+    "raising logged": (
+        raising_logged,
+        Expected(Action.CREATE, "owner", "responses.raising"),
+    ),
+    "raising's reply recorded": (
+        raising_edited,
+        Expected(Action.UPDATE, "owner", "responses.raising"),
+    ),
+    "indicator assessed": (
+        post(
+            "owner",
+            "/evaluation/RU/2008/C3.law/",
+            {"score": "1", "justification": "Only an aggravating circumstance.", "incidents": ""},
+        ),
+        Expected(Action.CREATE, "owner", "evaluation.assessment"),
+    ),
+    "indicator's thresholds set": (
+        post(
+            "owner",
+            "/evaluation/thresholds/",
+            {"indicator": "C4.reported_share", "partial": "0.2", "met": "0.5"},
+        ),
+        Expected(Action.CREATE, "owner", "evaluation.indicatorthreshold"),
+    ),
+    "organisation added by the operator": (
+        lambda world: command(
+            *("createuser", "newcomer", "--role", "documenter"),
+            *("--organisation", "Новая группа", "--new-organisation"),
+        ),
+        Expected(Action.CREATE, "", "records.organisation", "command:createuser"),
     ),
     "refused request for another organisation's record": (
         refused,

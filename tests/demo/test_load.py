@@ -71,3 +71,24 @@ def test_demo_refuses_an_absurd_size(tmp_path: Path) -> None:
     result = run_dozor(tmp_path, "demo", "--no-serve", "--size", "0")
     assert result.returncode == 1
     assert "--size 0: expected a number from 1 to 1,000,000" in result.stderr
+
+
+def test_every_record_the_demo_makes_is_in_the_audit_trail(dataset: DemoDataset) -> None:
+    from dozor.audit.models import AuditEntry
+    from dozor.audit.selectors import audit_verify
+    from dozor.responses.models import RaiseListEntry, Raising, ResponseEvent
+
+    demo_load(dataset=dataset, user=None)
+    created = AuditEntry.objects.filter(action="create")
+
+    def entries(target_type: str) -> int:
+        return created.filter(target_type=target_type).count()
+
+    assert entries("records.incident") == Incident.objects.count()
+    assert entries("responses.responseevent") == ResponseEvent.objects.count()
+    assert entries("responses.raiselistentry") == RaiseListEntry.objects.count()
+    assert entries("responses.raising") == Raising.objects.count()
+    assert entries("records.organisation") == len(dataset.organisations)
+    batches = created.filter(target_type="records.sourcelist", changes__has_key="reports")
+    assert sum(entry.changes["reports"] for entry in batches) == Report.objects.count()
+    assert list(audit_verify()) == []

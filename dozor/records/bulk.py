@@ -1,4 +1,4 @@
-"""Bulk inserts for imports: PostgreSQL's COPY where the database is PostgreSQL.
+"""Bulk inserts for the services that store many records at once: PostgreSQL's COPY there.
 
 Django 5.2 bulk-inserts on PostgreSQL through one large INSERT whose every value passes through
 the query compiler and psycopg's client-side parameter merging; for an import's rows (two sealed

@@ -7,13 +7,19 @@ import datetime
 import pytest
 from django.db import connection
 
-from dozor.intake.bulk import bulk_insert
+from dozor.records.bulk import bulk_insert
 from dozor.records.models import Report
 from dozor.security.crypto import keyring
+from tests.factories import SourceListFactory
 
 pytestmark = pytest.mark.django_db
 
 NAME = "Аграфена Кузьминична"
+
+
+@pytest.fixture
+def source_list(cast):
+    return SourceListFactory(name="Партнёр", organisation=cast.organisation)
 
 
 def reports(source_list, user, count: int = 3) -> list[Report]:
