@@ -266,7 +266,7 @@ def _draft_hate_crime(rng: random.Random, cat: Catalogue, *, order: int) -> _Dra
         killed=killed,
         injured=injured,
         defender_targeted=False,
-        site=site,  # type: ignore[arg-type]
+        site=site,
     )
 
 
@@ -372,7 +372,7 @@ def _witness(rng: random.Random, cat: Catalogue) -> DemoPerson:
 
 def _visibility(rng: random.Random, cat: Catalogue, draft: _Draft) -> float:
     spec = cat.scenarios["visibility"]
-    return (
+    return float(
         spec["incident_type"].get(draft.incident_type, 0.0)
         + spec["region"].get(draft.region, 0.0)
         + spec["per_extra_victim"] * max(0, len(draft.victims) - 1)

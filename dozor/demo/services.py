@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.db import transaction
 
@@ -37,6 +38,7 @@ from dozor.responses.services import (
 from dozor.security.models import User
 
 BATCH = 2000
+T = TypeVar("T")
 DEMO_MARK = "[DEMO] "
 
 
@@ -120,7 +122,7 @@ def demo_load(
         reports_of[item.incident_key].append(reports[place])
 
     incidents: dict[str, Incident] = {}
-    for batch in _batches(documented):
+    for truths in _batches(documented):
         made = incidents_create_with_reports(
             organisation=owner,
             user=user,
@@ -131,11 +133,13 @@ def demo_load(
                     ),
                     reports_of[truth.key],
                 )
-                for truth in batch
+                for truth in truths
             ],
         )
-        incidents.update((truth.key, incident) for truth, incident in zip(batch, made, strict=True))
-        done += len(batch)
+        incidents.update(
+            (truth.key, incident) for truth, incident in zip(truths, made, strict=True)
+        )
+        done += len(truths)
         if progress:
             progress(done, total)
 
@@ -307,5 +311,5 @@ def _incident_input(truth: DemoIncident, *, target: Organisation | None) -> Inci
     )
 
 
-def _batches(items: list, size: int = BATCH) -> list[list]:
+def _batches(items: Sequence[T], size: int = BATCH) -> list[Sequence[T]]:
     return [items[start : start + size] for start in range(0, len(items), size)]

@@ -210,7 +210,7 @@ def _text_value(value: Any) -> str:
 def _whole(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
         raise expected("a whole number of at least 0")
-    return value
+    return int(value)
 
 
 def _check_action(value: Any) -> str:

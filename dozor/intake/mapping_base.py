@@ -88,7 +88,7 @@ def whole_number(minimum: int) -> Callable[[Any], int]:
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
             raise expected(f"a whole number of at least {minimum}")
-        return value
+        return int(value)
 
     return check
 

@@ -152,7 +152,7 @@ class BoundedArchive(zipfile.ZipFile):
     def too_large(self, message: Any, **params: Any) -> WorkbookTooLarge:
         return WorkbookTooLarge(str(message) % {"file": self.file, **params})
 
-    def open(  # type: ignore[override]
+    def open(
         self, name: Any, mode: Any = "r", pwd: bytes | None = None, **kwargs: Any
     ) -> IO[bytes]:
         handle = super().open(name, mode, pwd, **kwargs)
@@ -175,7 +175,7 @@ class BoundedArchive(zipfile.ZipFile):
                 ratio=info.file_size // max(info.compress_size, 1),
                 limit=XLSX_MAX_RATIO,
             )
-        return io.BufferedReader(_BoundedPart(handle, archive=self, part=part))  # type: ignore[return-value]
+        return io.BufferedReader(_BoundedPart(handle, archive=self, part=part))
 
 
 class _BoundedExcelReader(ExcelReader):
@@ -184,7 +184,7 @@ class _BoundedExcelReader(ExcelReader):
     archive: BoundedArchive
 
     def read_strings(self) -> None:
-        content_type = self.package.find(SHARED_STRINGS)
+        content_type = self.package.find(SHARED_STRINGS)  # type: ignore[no-untyped-call]
         if content_type is None:
             return
         self.archive.shared_strings = content_type.PartName[1:]

@@ -315,7 +315,7 @@ def _events_by_incident(ids: Sequence[int]) -> dict[int, set[int]]:
 
 def _events_of(incident: Incident) -> set[int]:
     # Through the reverse relation: the responses app sits above linkage.
-    return set(incident.response_events.values_list("pk", flat=True))  # type: ignore[attr-defined]
+    return set(incident.response_events.values_list("pk", flat=True))
 
 
 def accept_batch_create(

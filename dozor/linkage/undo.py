@@ -213,7 +213,7 @@ def accept_batch_undo(*, user: User, batch_id: int, dry_run: bool = False) -> Un
             return result
         for link in removable:
             assert link.incident is not None
-            brought = link.incident.response_events.filter(  # type: ignore[attr-defined]
+            brought = link.incident.response_events.filter(
                 pk__in=link.events, superseded_by__isnull=True
             )
             removed, _kinds = brought.delete()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -77,5 +79,5 @@ class DraftReport(models.Model):
         return self.extracted.get("fields", {}).get("title") or self.sha256[:12]
 
     @property
-    def fields(self) -> dict:
+    def fields(self) -> dict[str, Any]:
         return dict(self.extracted.get("fields", {}))

@@ -39,6 +39,6 @@ def note_text(note: dict[str, Any]) -> str:
     if template is None:
         return str(note.get("code", ""))
     try:
-        return str(template) % note.get("params", {})
+        return str(str(template) % note.get("params", {}))
     except (KeyError, TypeError, ValueError):
         return str(template)

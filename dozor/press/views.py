@@ -73,7 +73,9 @@ def _redactor(user: User | AnonymousUser, draft: DraftReport) -> Redactor:
     return redact
 
 
-def highlighted(text: str, evidence: list[dict], redact: Redactor = _unchanged) -> SafeString:
+def highlighted(
+    text: str, evidence: list[dict[str, Any]], redact: Redactor = _unchanged
+) -> SafeString:
     """The text, escaped, with each evidence span in a <mark> naming its field.
 
     With a redactor (for those who may not see names) every part of the text goes through it,

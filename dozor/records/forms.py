@@ -245,7 +245,7 @@ PersonFormSet = forms.formset_factory(PersonForm, extra=2, max_num=200, validate
 
 
 def incident_input(
-    form: IncidentForm, biases: forms.BaseFormSet, people: forms.BaseFormSet
+    form: IncidentForm, biases: forms.BaseFormSet[Any], people: forms.BaseFormSet[Any]
 ) -> IncidentInput:
     """The service input from three valid forms; empty rows of the formsets are skipped."""
     bias_inputs = [

@@ -47,7 +47,7 @@ def country_regions(country: str) -> dict[str, Region]:
     """The regions of one country by ISO 3166-2 code; empty for an unknown country."""
     if country == "RU":
         return russian_regions()
-    subdivisions = pycountry.subdivisions.get(country_code=country) or []
+    subdivisions = pycountry.subdivisions.get(country_code=country) or []  # type: ignore[no-untyped-call]
     return {
         sub.code: Region(code=sub.code, country=country, names={"en": sub.name}, capitals={})
         for sub in subdivisions

@@ -106,7 +106,7 @@ def import_batch_expression() -> Cast:
     return Cast(KT(f"facts__{IMPORT_BATCH_FACT}"), models.PositiveIntegerField())
 
 
-def vocabulary_field(name: str, verbose_name: Any, **kwargs: Any) -> models.CharField:
+def vocabulary_field(name: str, verbose_name: Any, **kwargs: Any) -> models.CharField[str, str]:
     return models.CharField(
         verbose_name, max_length=40, validators=[VocabularyValidator(name)], **kwargs
     )
@@ -432,7 +432,7 @@ class IncidentBias(models.Model):
         indexes = [models.Index(fields=["motivation", "incident"], name="bias_motivation_idx")]
 
     def __str__(self) -> str:
-        return self.motivation
+        return str(self.motivation)
 
     def clean(self) -> None:
         indicators = vocabulary("bias_indicator")

@@ -86,7 +86,7 @@ def names_visible(user: User | AnonymousUser, incident: Incident) -> bool:
 def person_label(user: User | AnonymousUser, person: PersonInvolvement, incident: Incident) -> str:
     """The name when the user may see it (and one was recorded), otherwise the pseudonym."""
     if person.name and names_visible(user, incident):
-        return person.name
+        return str(person.name)
     return str(person)
 
 

@@ -61,7 +61,7 @@ def timeline_svg(start: datetime.date | None, events: list[Any]) -> SafeString:
     left, right, axis = 20, SVG_WIDTH - 20, 40
 
     def x(date: datetime.date) -> float:
-        return left + (right - left) * (date - first).days / span
+        return float(left + (right - left) * (date - first).days / span)
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-axis" viewBox="0 0 {SVG_WIDTH} '

@@ -33,7 +33,7 @@ MSG_FIELD_NOT_FOR_KIND = _("This field belongs to another kind of event; leave i
 MSG_PRECISION_FOR_EVENTS = _("An event's date is known to the day, the month or the year.")
 
 
-def response_field(name: str, verbose_name: Any, **kwargs: Any) -> models.CharField:
+def response_field(name: str, verbose_name: Any, **kwargs: Any) -> models.CharField[str, str]:
     return models.CharField(
         verbose_name, max_length=40, validators=[ResponseVocabularyValidator(name)], **kwargs
     )

@@ -11,7 +11,7 @@ import datetime
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, QuerySet
+from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
 from dozor.analysis.responses import Event, ResponseStatus, response_status
@@ -95,9 +95,7 @@ def raise_list(user: User | AnonymousUser) -> QuerySet[RaiseListEntry]:
     return entries.order_by(*_ordered_by("priority", priority_order), "incident__reference")
 
 
-def _ordered_by(field: str, order: dict[str, int]) -> list:
-    from django.db.models import Case, IntegerField, Value, When
-
+def _ordered_by(field: str, order: dict[str, int]) -> list[Case]:
     return [
         Case(
             *(When(**{field: code}, then=Value(rank)) for code, rank in order.items()),

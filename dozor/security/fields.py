@@ -66,7 +66,7 @@ class LockedText(str):
         return '<span class="locked">' + gettext("locked") + "</span>"
 
 
-class LockedJSON(dict):
+class LockedJSON(dict[str, Any]):
     """What an encrypted JSON value reads as while Dozor has no key: empty, marked locked."""
 
     locked = True

@@ -161,7 +161,7 @@ def locked_back_link(request: HttpRequest) -> str:
         )
         and urlsplit(referer).path != request.path
     ):
-        return referer
+        return str(referer)
     parent = request.path.rstrip("/").rsplit("/", 1)[0] + "/"
     return parent if parent not in ("/", "") else reverse("home")
 

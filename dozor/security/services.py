@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from axes.models import AccessAttempt
 from django.conf import settings
@@ -183,15 +184,16 @@ def totp_device_remove(*, user: User, by: User | None) -> int:
         target=user,
         changes={"two_factor": "removed", "devices": removed},
     )
-    return removed
+    return int(removed)
 
 
 def _lockout_counts_addresses_alone() -> bool:
     """Whether the configured lockout also locks an address whatever the user name (Dozor's
     default counts a user name at an address together, and never an address alone)."""
-    parameters = settings.AXES_LOCKOUT_PARAMETERS
+    parameters: Any = settings.AXES_LOCKOUT_PARAMETERS
     if not isinstance(parameters, list | tuple):
         return True  # a callable decides per request: clear the address to be sure
+    # Each parameter is a name ("ip_address") or a list of names counted together.
     return any(
         parameter == "ip_address" or list(parameter) == ["ip_address"] for parameter in parameters
     )
@@ -214,4 +216,4 @@ def user_sign_in_unlock(*, user: User, by: User | None) -> int:
     audit.audit_record(
         action=audit.Action.USER_CHANGE, user=by, target=user, changes={"sign_in": "unlocked"}
     )
-    return count
+    return int(count)

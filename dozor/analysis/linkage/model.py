@@ -725,7 +725,7 @@ def _expectation_maximisation(
         if 0 < pairs < MIN_TRAINING_PAIRS:
             notes.append(Note(TRAINING_TOO_FEW, {"rule": rule.name, "pairs": pairs}))
             continue
-        before = settings_obj.core_model_settings.copy()
+        before = settings_obj.core_model_settings.copy()  # type: ignore[no-untyped-call]
         try:
             session = linker.training.estimate_parameters_using_expectation_maximisation(
                 rule.rule, record_sample_proportion=1.0, max_pairs=rule.max_pairs
@@ -770,7 +770,7 @@ def train(
     if not estimated and labels_table is None:
         raise LinkageInputError(_too_little_to_train(plan, notes))
     if labels_table is not None:
-        linker.training.estimate_m_from_pairwise_labels(labels_table)
+        linker.training.estimate_m_from_pairwise_labels(labels_table)  # type: ignore[no-untyped-call]
         estimated = set(plan.comparisons)
     notes.extend(
         Note(NOT_ESTIMATED, {"comparison": name})

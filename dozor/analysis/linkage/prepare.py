@@ -218,7 +218,8 @@ def _spread(values: Sequence[Any], codes: np.ndarray) -> np.ndarray:
     holder = np.empty(len(values), dtype=object)
     for position, value in enumerate(values):
         holder[position] = value
-    return holder[codes]
+    result: np.ndarray = holder[codes]
+    return result
 
 
 # Below this many distinct values, starting processes costs more than it saves.

@@ -53,4 +53,4 @@ def spark_api(session: Any = None) -> Any:
     except ImportError as error:
         raise EngineUnavailableError(MSG_NO_PYSPARK.format(reason=error)) from None
     session = session or local_session()
-    return SparkAPI(spark_session=session, break_lineage_method="persist")
+    return SparkAPI(spark_session=session, break_lineage_method="persist")  # type: ignore[no-untyped-call]

@@ -131,7 +131,7 @@ def region_index(country: str) -> RegionIndex:
     for code, region in country_regions(country).items():
         for name in region.names.values():
             index.add(name, code)
-    for subdivision in pycountry.subdivisions.get(country_code=country) or []:
+    for subdivision in pycountry.subdivisions.get(country_code=country) or []:  # type: ignore[no-untyped-call]
         index.add(subdivision.name, subdivision.code)
         russian = _russian("iso3166-2").gettext(subdivision.name)
         if russian and russian != subdivision.name:
