@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, Q, QuerySet
@@ -86,7 +86,8 @@ def names_visible(user: User | AnonymousUser, incident: Incident) -> bool:
 def person_label(user: User | AnonymousUser, person: PersonInvolvement, incident: Incident) -> str:
     """The name when the user may see it (and one was recorded), otherwise the pseudonym."""
     if person.name and names_visible(user, incident):
-        return str(person.name)
+        # Not str(): a sealed name Dozor cannot open is a LockedText the page shows as "locked".
+        return cast(str, person.name)
     return str(person)
 
 
