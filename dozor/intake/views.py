@@ -27,7 +27,7 @@ from dozor.intake.models import ImportBatch, ImportJobState, ImportKind, Pending
 from dozor.intake.readers import ImportFileError
 from dozor.intake.response_events import PENDING_KEY
 from dozor.intake.uploads import uploads_refused
-from dozor.records.exports import csv_rows_write
+from dozor.lib.csv_safety import csv_rows_write
 from dozor.security.models import User
 from dozor.security.policy import may, require, requires, signed_in_user
 

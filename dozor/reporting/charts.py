@@ -15,7 +15,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from dozor.analysis.disclosure import SHOWN, column_statuses, shown_value
-from dozor.records.exports import csv_text
+from dozor.lib.csv_safety import csv_text
 
 COLOUR = "#3d5a80"
 TILE_GRID = Path(__file__).parent / "data" / "ru_tile_grid.csv"

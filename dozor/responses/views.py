@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dozor.audit import services as audit
-from dozor.records.exports import csv_rows_write
+from dozor.lib.csv_safety import csv_rows_write
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_get, incidents_visible
 from dozor.responses import charts, selectors, services
