@@ -23,8 +23,8 @@ from dozor.evaluation.forms import (
 from dozor.evaluation.indicators import incidents_of_year, thresholds_of
 from dozor.evaluation.models import FIRST_YEAR, LAST_YEAR
 from dozor.evaluation.rendering import card_html
+from dozor.printing import PdfUnavailable, html_to_pdf
 from dozor.records.geography import country_exists
-from dozor.reporting.pdf import PdfUnavailable, html_to_pdf
 from dozor.reporting.services import report_export_record
 from dozor.security.models import Role, User
 

@@ -7,8 +7,8 @@ from django.core.management.base import CommandError, CommandParser
 
 from dozor.commands import DozorCommand
 from dozor.evaluation.rendering import card_html
+from dozor.printing import PdfUnavailable, html_standalone, html_to_pdf
 from dozor.records.geography import country_exists
-from dozor.reporting.pdf import PdfUnavailable, html_standalone, html_to_pdf
 from dozor.reporting.services import report_export_record
 from dozor.security.filemodes import private_write_bytes, private_write_text
 from dozor.security.models import User
