@@ -39,8 +39,8 @@ from dozor.estimation.models import (
 from dozor.records.geography import country_exists, russian_regions
 from dozor.records.models import Incident, IncidentReport, Report, SourceList
 from dozor.records.selectors import incidents_visible
-from dozor.records.vocab import Vocabulary, vocabulary, vocabulary_parse
 from dozor.security.models import User
+from dozor.vocab.registry import Vocabulary, vocabulary, vocabulary_parse
 
 MIN_LISTS = 3
 STRATUM_COLUMN = "__stratum"

@@ -26,8 +26,8 @@ from pydantic_core import PydanticCustomError
 
 from dozor.intake.problems import Problem
 from dozor.intake.values import Refusal, normalised
-from dozor.records.vocab import Vocabulary, vocabularies
 from dozor.responses.vocab import response_vocabularies
+from dozor.vocab.registry import Vocabulary, vocabularies
 
 # ---- errors ----------------------------------------------------------------------------------
 

@@ -37,7 +37,7 @@ from dozor.intake.values.people import (
     sex_read,
 )
 from dozor.records.report_schema import SEXES, person_empty
-from dozor.records.vocab import vocabularies
+from dozor.vocab.registry import vocabularies
 
 GROUP_NUMBER = "{n}"
 

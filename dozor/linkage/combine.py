@@ -36,7 +36,7 @@ from dozor.records.models import Report
 from dozor.records.report_schema import standard_values
 from dozor.records.services import BiasInput, IncidentInput, PersonInput
 from dozor.records.validators import validate_country, validate_region_of_country
-from dozor.records.vocab import vocabulary
+from dozor.vocab.registry import vocabulary
 
 UNTITLED = _("Untitled incident")
 # Most precise first; a range is more precise than a month only when it has its last day.

@@ -15,7 +15,7 @@ from dozor.records.models import NOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, Incident, 
 from dozor.records.report_selectors import DEFAULT_REPORT_SORT, REPORT_SORTS, ReportFilters
 from dozor.records.selectors import DEFAULT_SORT, SORTS, IncidentFilters
 from dozor.records.services import BiasInput, IncidentInput, PersonInput
-from dozor.records.vocab import vocabulary
+from dozor.vocab.registry import vocabulary
 
 SORT_LABELS = {
     "-date": _("Newest first"),

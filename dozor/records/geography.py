@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pycountry
 
-from dozor.records.vocab import VOCABULARY_DIR
+from dozor.vocab.registry import VOCABULARY_DIR
 
 
 @dataclass(frozen=True)

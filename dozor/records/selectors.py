@@ -22,10 +22,10 @@ from dozor.records.models import (
     search_text,
 )
 from dozor.records.report_schema import standard_values
-from dozor.records.vocab import VocabularyError, vocabulary
 from dozor.security.crypto import keyring, tokens
 from dozor.security.models import User
 from dozor.security.policy import may
+from dozor.vocab.registry import VocabularyError, vocabulary
 
 SORTS = {
     "date": ("date_start", "id"),

@@ -11,7 +11,7 @@ from django.utils.deconstruct import deconstructible
 
 from dozor.analysis.responses import EventRules
 from dozor.records.validators import MSG_NOT_IN_VOCABULARY
-from dozor.records.vocab import Vocabulary, VocabularyError, vocabulary_parse
+from dozor.vocab.registry import Vocabulary, VocabularyError, vocabulary_parse
 
 VOCABULARY_DIR = Path(__file__).parent / "vocabularies"
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from dozor.records.vocab import vocabulary
+from dozor.vocab.registry import vocabulary
 
 CUES_FILE = Path(__file__).parent / "data" / "cues.yaml"
 CUE_GROUPS = {

@@ -9,7 +9,7 @@ from dozor.records import geography
 from dozor.records.models import Incident
 from dozor.records.redaction import free_text_for, incident_text_redacted
 from dozor.records.report_selectors import value_text
-from dozor.records.vocab import VocabularyError, vocabulary
+from dozor.vocab.registry import VocabularyError, vocabulary
 
 register = template.Library()
 

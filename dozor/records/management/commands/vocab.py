@@ -8,7 +8,7 @@ from django.apps import apps
 from django.core.management.base import CommandError, CommandParser
 
 from dozor.commands import DozorCommand
-from dozor.records.vocab import Vocabulary, vocabulary_parse
+from dozor.vocab.registry import Vocabulary, vocabulary_parse
 
 MSG_NO_VOCABULARY = "There is no vocabulary '{name}'; known vocabularies: {known}"
 
