@@ -134,8 +134,8 @@ def load(rows: int) -> None:
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
-    from dozor.records.geography import russian_regions
     from dozor.records.models import Incident, IncidentBias, Organisation, search_text
+    from dozor.vocab.geography import russian_regions
     from dozor.vocab.registry import vocabulary
 
     rng = random.Random(SEED)

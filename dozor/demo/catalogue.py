@@ -13,7 +13,7 @@ from typing import Any, Generic, TypeVar
 
 import yaml
 
-from dozor.records.geography import Region, russian_regions
+from dozor.vocab.geography import Region, russian_regions
 from dozor.vocab.registry import vocabulary
 
 DATA_DIR = Path(__file__).parent / "data"

@@ -27,11 +27,11 @@ from dozor.evaluation.models import (
     OfficialStatistic,
     OfficialStatisticRevision,
 )
-from dozor.records.geography import country_exists
 from dozor.records.models import NOTE_MAX_LENGTH
 from dozor.records.selectors import incidents_visible
 from dozor.security.models import User
 from dozor.security.policy import may
+from dozor.vocab.geography import country_exists
 
 MSG_NOT_ALLOWED = _("Only documenters and administrators of an organisation may change this.")
 MSG_ADMINISTRATORS_ONLY = _(

@@ -24,9 +24,9 @@ from dozor.evaluation.indicators import incidents_of_year, thresholds_of
 from dozor.evaluation.models import FIRST_YEAR, LAST_YEAR
 from dozor.evaluation.rendering import card_html
 from dozor.printing import PdfUnavailable, html_to_pdf
-from dozor.records.geography import country_exists
 from dozor.reporting.services import report_export_record
 from dozor.security.models import Role, User
+from dozor.vocab.geography import country_exists
 
 DASHBOARD_YEARS = 8
 

@@ -12,7 +12,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis.text.redaction import name_forms, name_like
-from dozor.records import geography
 from dozor.records.models import (
     Incident,
     IncidentBias,
@@ -25,6 +24,7 @@ from dozor.records.report_schema import standard_values
 from dozor.security.crypto import keyring, tokens
 from dozor.security.models import User
 from dozor.security.policy import may
+from dozor.vocab import geography
 from dozor.vocab.registry import VocabularyError, vocabulary
 
 SORTS = {

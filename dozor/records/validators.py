@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-from dozor.records import geography
+from dozor.vocab import geography
 from dozor.vocab.registry import vocabulary
 
 MSG_NOT_IN_VOCABULARY = _(

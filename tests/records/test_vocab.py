@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from dozor.records import geography
+from dozor.vocab import geography
 from dozor.vocab.registry import VocabularyError, vocabularies, vocabulary, vocabulary_parse
 
 DESIGN_VOCABULARIES = {

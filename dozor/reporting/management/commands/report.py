@@ -8,10 +8,10 @@ from django.core.management.base import CommandError, CommandParser
 from dozor.commands import DozorCommand
 from dozor.evaluation.rendering import card_html
 from dozor.printing import PdfUnavailable, html_standalone, html_to_pdf
-from dozor.records.geography import country_exists
 from dozor.reporting.services import report_export_record
 from dozor.security.filemodes import private_write_bytes, private_write_text
 from dozor.security.models import User
+from dozor.vocab.geography import country_exists
 
 MSG_NO_USER = "--user {name}: there is no active user of that name."
 MSG_COUNTRY = "--country {value}: not an ISO 3166 two-letter country code."
