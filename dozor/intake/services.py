@@ -32,8 +32,9 @@ from dozor.intake.models import (
 from dozor.intake.readers import MSG_FILE_COLUMNS_MISSING, ImportFileError, RawRow, table_open
 from dozor.records.models import Incident, IncidentReport, Report, SourceList
 from dozor.records.services import incident_link_reports
-from dozor.security.crypto import KeyringLocked, keyring
+from dozor.security.crypto import KeyringLocked
 from dozor.security.files import file_store
+from dozor.security.keyring import keyring
 from dozor.security.models import User
 from dozor.security.policy import require
 

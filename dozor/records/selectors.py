@@ -21,7 +21,8 @@ from dozor.records.models import (
     search_text,
 )
 from dozor.records.report_schema import standard_values
-from dozor.security.crypto import keyring, tokens
+from dozor.security.crypto import tokens
+from dozor.security.keyring import keyring
 from dozor.security.models import User
 from dozor.security.policy import may
 from dozor.vocab import geography

@@ -24,7 +24,8 @@ from dozor.records.forms import (
     incident_input,
 )
 from dozor.records.models import Incident
-from dozor.security.crypto import KeyringLocked, keyring
+from dozor.security.crypto import KeyringLocked
+from dozor.security.keyring import keyring
 from dozor.security.models import User
 from dozor.security.policy import require, requires
 from dozor.vocab import geography

@@ -15,7 +15,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from dozor.security.crypto import KeyringLocked, keyring
+from dozor.security.crypto import KeyringLocked
+from dozor.security.keyring import keyring
 from dozor.security.models import User
 
 SESSION_STARTED_KEY = "dozor_signed_in_at"
