@@ -24,7 +24,6 @@ from dozor.evaluation.indicators import incidents_of_year, thresholds_of
 from dozor.evaluation.models import FIRST_YEAR, LAST_YEAR
 from dozor.evaluation.rendering import card_html
 from dozor.printing import PdfUnavailable, html_to_pdf
-from dozor.reporting.services import report_export_record
 from dozor.security.models import Role, User
 from dozor.vocab.geography import country_exists
 
@@ -98,9 +97,8 @@ def card_pdf(request: HttpRequest, country: str, year: int) -> HttpResponse:
         pdf = html_to_pdf(html)
     except PdfUnavailable as error:
         return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
-    report_export_record(
+    services.card_export_record(
         user=user,
-        kind="card",
         country=country,
         year=year,
         file_format="pdf",

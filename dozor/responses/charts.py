@@ -8,14 +8,13 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 
 from dozor.lib.svg import escape, labelled_bar, points, svg_open
+from dozor.responses.funnel import STAGES
 
 COLOURS = ("#1d2330", "#3d5a80", "#5b8e7d", "#c9a227", "#b5651d", "#7a1f1f")
 
 
 def funnel_svg(row: Any, labels: Sequence[str]) -> SafeString:
     """One horizontal bar per stage, its length the share of documented incidents."""
-    from dozor.responses.funnel import STAGES
-
     width, bar, gap, text_width = 720, 26, 8, 230
     height = len(STAGES) * (bar + gap) + gap
     total = row.counts["documented"] or 1

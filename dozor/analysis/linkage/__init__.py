@@ -228,6 +228,7 @@ def _spark_linker(
     """The same model on Spark over all of `features`, with the parameters of `model`."""
     from splink import Linker
 
+    # Spark is optional (pip install dozor[spark]; it needs Java): loaded only when asked for.
     from dozor.analysis.linkage.spark import spark_api
 
     table = spark_api(options.spark_session).register(features, dataset_display_name="reports")
