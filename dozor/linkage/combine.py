@@ -31,7 +31,7 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from dozor.analysis.linkage.names import is_cyrillic, name_is_nominative, name_key
+from dozor.analysis.linkage import is_cyrillic, name_is_nominative, name_key
 from dozor.records.models import Report
 from dozor.records.report_schema import standard_values
 from dozor.records.services import BiasInput, IncidentInput, PersonInput

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis import linkage
-from dozor.analysis.linkage.prepare import reports_frame
+from dozor.analysis.linkage import reports_frame
 from dozor.audit import services as audit
 from dozor.linkage.combine import incident_input
 from dozor.linkage.models import CandidatePair, Decision, LinkageRun, LinkDecision

@@ -11,7 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dozor.analysis.text.redaction import name_forms, name_like
+from dozor.analysis.text import name_forms, name_like
 from dozor.records.models import (
     Incident,
     IncidentBias,

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
 
-from dozor.analysis.text.sources import ItemFailure, read_path
+from dozor.analysis.text import ItemFailure, read_path
 from dozor.commands import DozorCommand
 from dozor.press.services import MSG_LOCKED_DRAFTING, draft_create
 from dozor.records.models import SourceList
