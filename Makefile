@@ -32,9 +32,11 @@ test: $(VENV)/.installed-dev
 ## check: lint, format check, type check, then the tests
 check: lint typecheck test
 
+## lint: ruff (lint and format check) and the import contracts of pyproject.toml (lint-imports)
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy dozor

@@ -265,10 +265,10 @@ def run(args: argparse.Namespace, *, reuse: bool, key: str) -> int:
 
     from dozor.evaluation.card import report_card
     from dozor.evaluation.rendering import card_html
+    from dozor.printing import html_to_pdf
     from dozor.records.models import Incident, Organisation, PersonInvolvement
     from dozor.records.selectors import incidents_visible
     from dozor.reporting.annual import annual_figures, annual_html
-    from dozor.reporting.pdf import html_to_pdf
     from dozor.responses.models import ResponseEvent
     from dozor.security.models import Role, User
 

@@ -163,7 +163,7 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     print("migrating ...", flush=True)
     call_command("migrate", verbosity=0, interactive=False)
     from dozor.records.models import Incident, Organisation
-    from dozor.security.crypto import keyring
+    from dozor.security.keyring import keyring
     from dozor.security.models import Role, User
 
     if not reuse:

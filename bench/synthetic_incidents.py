@@ -134,9 +134,9 @@ def load(rows: int) -> None:
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
-    from dozor.records.geography import russian_regions
     from dozor.records.models import Incident, IncidentBias, Organisation, search_text
-    from dozor.records.vocab import vocabulary
+    from dozor.vocab.geography import russian_regions
+    from dozor.vocab.registry import vocabulary
 
     rng = random.Random(SEED)
     for name in ("incident_type", "bias_motivation", "verification_status", "confidentiality"):

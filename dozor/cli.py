@@ -71,7 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     name, rest = args[0], args[1:]
     # Before anything is written: the database, its WAL, keys and --out files are the
-    # account's alone (dozor.security.filemodes).
+    # account's alone (dozor.security.filemodes). Imported here, like everything below, so that
+    # `dozor --help` and `dozor mse` start without loading Django.
     from dozor.security.filemodes import private_umask
 
     private_umask()
@@ -80,6 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(usage(), file=sys.stderr)
         return 2
     if name == "mse":
+        # Plain Python on a CSV: no settings, no database, so Django is never set up for it.
         from dozor.analysis.mse.cli import main as mse_main
 
         return mse_main(rest)
@@ -88,6 +90,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    # Only once DJANGO_SETTINGS_MODULE is set, with the rest of Django.
     from dozor.security.crypto import KeyringLocked
 
     try:

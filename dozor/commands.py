@@ -6,6 +6,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
+from dozor.lib.origin import Origin, acting_from
+
 
 class DozorCommand(BaseCommand):
     suppressed_base_arguments = {
@@ -20,7 +22,5 @@ class DozorCommand(BaseCommand):
 
     def execute(self, *args: Any, **options: Any) -> str | None:
         # Whatever the command writes or reads lands in the audit trail as coming from it.
-        from dozor.audit.origin import Origin, acting_from
-
         with acting_from(Origin(channel=f"command:{self.__module__.rsplit('.', 1)[-1]}")):
             return super().execute(*args, **options)

@@ -23,6 +23,7 @@ def pending_migrations() -> list[str]:
 def serve(*, host: str, port: int, threads: int, out: Writer) -> None:
     import waitress
 
+    # Importing the WSGI module sets Django up: only once the server is really started.
     from dozor.wsgi import application
 
     out.write(f"Dozor is serving on http://{host}:{port}/  (Ctrl+C stops it)\n")

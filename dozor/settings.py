@@ -28,7 +28,7 @@ DOZOR_TWO_FACTOR_ROLES = frozenset(config.env_list("DOZOR_TWO_FACTOR_ROLES"))
 DOZOR_SESSION_MAX_SECONDS = config.env_int("DOZOR_SESSION_MAX_HOURS", minimum=1) * 3600
 DOZOR_PUBLIC_PAGE = config.env_bool("DOZOR_PUBLIC_PAGE")
 _PRODUCTION = DOZOR_ENV == "production"
-# Where the encryption key comes from (dozor.security.keys reads it; the key is not a setting).
+# Where the encryption key comes from (dozor.security.keyring reads it; the key is not a setting).
 DOZOR_KEY_FILE = config.env_str("DOZOR_KEY_FILE")
 DOZOR_KEY_PASSPHRASE_FILE = config.env_str("DOZOR_KEY_PASSPHRASE_FILE")
 DOZOR_FILES = DOZOR_HOME / "files"

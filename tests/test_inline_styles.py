@@ -5,7 +5,7 @@ attribute, a ``<style>`` element, a ``<script>`` without ``src``, an ``on...=`` 
 ``javascript:`` link; a page that relies on one looks broken, and allowing them again would give an
 injected fragment the same power. Every template is checked, the print templates (dossier, report
 card, annual report) too: they are served to browsers as HTML and handed to WeasyPrint for PDF,
-which reads the same stylesheet files (dozor.reporting.pdf), so none of them needs an exception.
+which reads the same stylesheet files (dozor.printing), so none of them needs an exception.
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from dozor.audit import refusals
-from dozor.audit.origin import Origin, acting_from
+from dozor.lib.origin import Origin, acting_from
 from dozor.security.network import client_ip, user_agent
 
 

@@ -19,9 +19,9 @@ from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
-from dozor.audit import origin
 from dozor.audit.models import Action, AuditEntry
 from dozor.audit.services import audit_record
+from dozor.lib import origin
 from dozor.security.models import User
 
 logger = logging.getLogger("dozor.security.refusals")

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 
 from dozor.audit import chain
 from dozor.audit.models import GENESIS_HASH, Action, AuditChainHead, AuditEntry
-from dozor.records.models import Incident
 from dozor.security.models import Role, User
 
 VERIFY_BATCH = 2000
@@ -117,13 +116,15 @@ def _changes(raw: Any) -> list[Change]:
     return changes
 
 
-def incident_entries(*, incident: Incident) -> QuerySet[AuditEntry]:
+# An incident is typed as any model: the trail sits below the records and names what it records
+# by its label ("records.incident"), never by importing it.
+def incident_entries(*, incident: Model) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(
-        target_type=Incident._meta.label_lower, target_id=str(incident.pk)
+        target_type=incident._meta.label_lower, target_id=str(incident.pk)
     ).order_by("id")
 
 
-def incident_versions(*, incident: Incident) -> list[Version]:
+def incident_versions(*, incident: Model) -> list[Version]:
     """The incident's versions from the trail, oldest first: each write with what it changed.
 
     Callers must have checked that the user may see the incident (records.selectors)."""

@@ -20,8 +20,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import models, transaction
 from django.utils import timezone
 
-from dozor.audit import chain, origin
+from dozor.audit import chain
 from dozor.audit.models import GENESIS_HASH, Action, AuditChainHead, AuditEntry
+from dozor.lib import origin
 from dozor.security.models import User
 
 __all__ = [

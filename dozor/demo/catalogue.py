@@ -13,8 +13,8 @@ from typing import Any, Generic, TypeVar
 
 import yaml
 
-from dozor.records.geography import Region, russian_regions
-from dozor.records.vocab import vocabulary
+from dozor.vocab.geography import Region, russian_regions
+from dozor.vocab.registry import vocabulary
 
 DATA_DIR = Path(__file__).parent / "data"
 T = TypeVar("T")

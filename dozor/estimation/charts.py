@@ -8,10 +8,10 @@ total, chain by chain (the picture of whether the chains converged).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from html import escape
+
+from dozor.lib.svg import axis_max, escape, points, svg_open, thin_number, ticks
 
 WIDTH = 720
 ROW = 26
@@ -35,24 +35,6 @@ class StratumBar:
     upper: float | None  # None: unbounded
 
 
-def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    power = 10.0 ** math.floor(math.log10(value))
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * power:
-            return step * power
-    return 10 * power
-
-
-def _ticks(top: float, count: int = 5) -> list[float]:
-    return [top * i / count for i in range(count + 1)]
-
-
-def _number(value: float) -> str:
-    return f"{value:,.0f}".replace(",", "\u202f")
-
-
 def strata_chart(
     bars: Sequence[StratumBar], *, title: str, documented_label: str, estimate_label: str
 ) -> str:
@@ -60,7 +42,7 @@ def strata_chart(
     finite: list[float] = [float(b.documented) for b in bars]
     for bar in bars:
         finite += [v for v in (bar.estimate, bar.lower, bar.upper) if v is not None]
-    top = _nice_max(max(finite, default=1) * 1.05)
+    top = axis_max(max(finite, default=1) * 1.05)
     height = TOP + ROW * len(bars) + 50
     plot = WIDTH - LEFT - RIGHT
 
@@ -68,17 +50,16 @@ def strata_chart(
         return LEFT + plot * min(value, top) / top
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="100%" role="img" aria-label="{escape(title)}" class="chart" {TEXT_STYLE} '
-        'font-size="12">',
-        f"<title>{escape(title)}</title>",
+        svg_open(
+            WIDTH, height, css_class="chart", label=title, attributes=f'{TEXT_STYLE} font-size="12"'
+        )
     ]
-    for tick in _ticks(top):
+    for tick in ticks(top):
         parts.append(
             f'<line class="axis" stroke="{AXIS_COLOUR}" x1="{x(tick):.1f}" y1="{TOP - 8}" '
             f'x2="{x(tick):.1f}" y2="{TOP + ROW * len(bars)}"/>'
             f'<text x="{x(tick):.1f}" y="{TOP + ROW * len(bars) + 16}" '
-            f'text-anchor="middle">{_number(tick)}</text>'
+            f'text-anchor="middle">{thin_number(tick)}</text>'
         )
     for row, bar in enumerate(bars):
         y = TOP + row * ROW
@@ -86,7 +67,7 @@ def strata_chart(
             f'<text x="{LEFT - 8}" y="{y + 16}" text-anchor="end">{escape(bar.label)}</text>'
             f'<rect x="{LEFT}" y="{y + 5}" width="{x(bar.documented) - LEFT:.1f}" height="14" '
             f'fill="{DOCUMENTED_COLOUR}"><title>{escape(documented_label)}: '
-            f"{_number(bar.documented)}</title></rect>"
+            f"{thin_number(bar.documented)}</title></rect>"
         )
         if bar.estimate is None:
             continue
@@ -98,7 +79,7 @@ def strata_chart(
             + (' stroke-dasharray="4 3"' if bar.upper is None else "")
             + "/>"
             f'<circle cx="{x(bar.estimate):.1f}" cy="{y + 12}" r="5" fill="{ESTIMATE_COLOUR}">'
-            f"<title>{escape(estimate_label)}: {_number(bar.estimate)}</title></circle>"
+            f"<title>{escape(estimate_label)}: {thin_number(bar.estimate)}</title></circle>"
         )
     legend_y = TOP + ROW * len(bars) + 36
     parts.append(
@@ -131,10 +112,14 @@ def posterior_chart(
         return left + plot_w * (value - lo) / span
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'role="img" aria-label="{escape(title)}" class="chart posterior" {TEXT_STYLE} '
-        'font-size="11">',
-        f"<title>{escape(title)}</title>",
+        svg_open(
+            width,
+            height,
+            css_class="chart posterior",
+            label=title,
+            shown_width=str(width),
+            attributes=f'{TEXT_STYLE} font-size="11"',
+        ),
     ]
     for start, end, density in zip(edges[:-1], edges[1:], densities, strict=True):
         inside = end > lower and start < upper
@@ -151,7 +136,7 @@ def posterior_chart(
     for value, anchor in ((lo, "start"), (estimate, "middle"), (hi, "end")):
         parts.append(
             f'<text x="{x(value):.1f}" y="{height - 6}" text-anchor="{anchor}">'
-            f"{_number(value)}</text>"
+            f"{thin_number(value)}</text>"
         )
     parts.append("</svg>")
     return "".join(parts)
@@ -180,21 +165,25 @@ def trace_chart(traces: Sequence[Sequence[float]], *, title: str, chain_label: s
         return top + plot_h * (1 - (value - lo) / span)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-        f'role="img" aria-label="{escape(title)}" class="chart trace" {TEXT_STYLE} '
-        'font-size="11">',
-        f"<title>{escape(title)}</title>",
+        svg_open(
+            width,
+            height,
+            css_class="chart trace",
+            label=title,
+            shown_width=str(width),
+            attributes=f'{TEXT_STYLE} font-size="11"',
+        ),
         f'<line x1="{left}" y1="{top}" x2="{left}" y2="{top + plot_h}" stroke="{AXIS_COLOUR}"/>',
     ]
     for value, anchor_y in ((hi, top + 4), (lo, top + plot_h)):
         parts.append(
-            f'<text x="{left - 4}" y="{anchor_y:.1f}" text-anchor="end">{_number(value)}</text>'
+            f'<text x="{left - 4}" y="{anchor_y:.1f}" text-anchor="end">{thin_number(value)}</text>'
         )
     for number, chain in enumerate(traces):
         colour = CHAIN_COLOURS[number % len(CHAIN_COLOURS)]
-        points = " ".join(f"{x(i):.1f},{y(float(v)):.1f}" for i, v in enumerate(chain))
+        line = points((x(i), y(float(v))) for i, v in enumerate(chain))
         parts.append(
-            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="1" '
+            f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="1" '
             f'stroke-opacity="0.8"><title>{escape(chain_label)} {number + 1}</title></polyline>'
         )
         parts.append(

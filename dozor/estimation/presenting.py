@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dozor.estimation import outcomes, replicates, selectors
 from dozor.estimation.models import EstimateRun
-from dozor.records.exports import csv_text
+from dozor.lib.csv_safety import csv_text
 
 FIGURE_KEYS = ("estimate", "lower", "upper")
 # The stored result's keys not repeated in the JSON: the histogram is for the page's chart.

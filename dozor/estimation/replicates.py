@@ -36,7 +36,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis import linkage, mse
-from dozor.analysis.mse.replicates import combine_replicates
+from dozor.analysis.mse import combine_replicates
 from dozor.estimation import selectors
 from dozor.estimation.outcomes import method_name
 from dozor.linkage.models import Decision

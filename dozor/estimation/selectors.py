@@ -14,7 +14,6 @@ import hashlib
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -36,11 +35,11 @@ from dozor.estimation.models import (
     PublishedSeries,
     RunStatus,
 )
-from dozor.records.geography import country_exists, russian_regions
 from dozor.records.models import Incident, IncidentReport, Report, SourceList
 from dozor.records.selectors import incidents_visible
-from dozor.records.vocab import Vocabulary, vocabulary, vocabulary_parse
 from dozor.security.models import User
+from dozor.vocab.geography import country_exists, russian_regions
+from dozor.vocab.registry import Vocabulary, vocabulary
 
 MIN_LISTS = 3
 STRATUM_COLUMN = "__stratum"
@@ -73,7 +72,7 @@ MSG_NO_INCIDENTS = _(
 
 @functools.cache
 def federal_districts() -> Vocabulary:
-    return vocabulary_parse(Path(__file__).parent / "vocabularies" / "federal_district.yaml")
+    return vocabulary("federal_district")
 
 
 def stratum_label(stratify_by: str, stratum: str, language: str = "en") -> str:

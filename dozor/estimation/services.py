@@ -28,6 +28,7 @@ from dozor.estimation.models import (
     PublishedSeries,
     RunStatus,
 )
+from dozor.records.models import SourceList
 from dozor.security import policy
 from dozor.security.models import User
 
@@ -625,8 +626,6 @@ def _linkage_intervals(
 
 
 def run_lists(run: EstimateRun) -> list[Any]:
-    from dozor.records.models import SourceList
-
     by_id = SourceList.objects.in_bulk(run.list_ids)
     missing = [item["name"] for item in run.lists if int(item["id"]) not in by_id]
     if missing:

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import Exists, Min, OuterRef, QuerySet
 
 from dozor.analysis.evaluation import Thresholds, median, score_value, share
-from dozor.analysis.responses.status import MOTIVE_OFF, MOTIVE_ON
+from dozor.analysis.responses import MOTIVE_OFF, MOTIVE_ON
 from dozor.estimation.selectors import estimate_latest
 from dozor.evaluation.catalogue import Indicator, catalogue
 from dozor.evaluation.models import IndicatorThreshold, OfficialStatistic

@@ -23,10 +23,9 @@ from dozor.evaluation.forms import (
 from dozor.evaluation.indicators import incidents_of_year, thresholds_of
 from dozor.evaluation.models import FIRST_YEAR, LAST_YEAR
 from dozor.evaluation.rendering import card_html
-from dozor.records.geography import country_exists
-from dozor.reporting.pdf import PdfUnavailable, html_to_pdf
-from dozor.reporting.services import report_export_record
+from dozor.printing import PdfUnavailable, html_to_pdf
 from dozor.security.models import Role, User
+from dozor.vocab.geography import country_exists
 
 DASHBOARD_YEARS = 8
 
@@ -98,9 +97,8 @@ def card_pdf(request: HttpRequest, country: str, year: int) -> HttpResponse:
         pdf = html_to_pdf(html)
     except PdfUnavailable as error:
         return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
-    report_export_record(
+    services.card_export_record(
         user=user,
-        kind="card",
         country=country,
         year=year,
         file_format="pdf",

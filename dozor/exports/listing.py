@@ -25,7 +25,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
 
 from dozor.audit.services import sensitive_digest
-from dozor.records.exports import FORMULA_STARTS
+from dozor.lib.csv_safety import FORMULA_STARTS
 from dozor.records.models import Incident, IncidentReport, PersonInvolvement
 from dozor.records.redaction import free_text_for, names_of_incident, text_redacted
 from dozor.records.selectors import IncidentFilters, incident_list, names_visible, person_label

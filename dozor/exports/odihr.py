@@ -19,12 +19,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from dozor.analysis.responses import ResponseStatus
-from dozor.analysis.text.places import gazetteer_rows
-from dozor.records import geography
 from dozor.records.models import Incident
-from dozor.records.vocab import VocabularyError, vocabulary
 from dozor.responses.selectors import incident_status
 from dozor.responses.status_text import status_line
+from dozor.vocab import geography
+from dozor.vocab.gazetteer import gazetteer_rows
+from dozor.vocab.registry import VocabularyError, vocabulary
 
 # (key, header): the column order of the CSV and XLSX files; docs/odihr.md describes each.
 COLUMNS = (

@@ -22,8 +22,8 @@ from pydantic_core import PydanticCustomError
 from dozor.intake.problems import Problem
 from dozor.intake.values import Refusal, normalised
 from dozor.lib.schemas import Schema, expected
-from dozor.records.vocab import Vocabulary, vocabularies
 from dozor.responses.vocab import response_vocabularies
+from dozor.vocab.registry import Vocabulary, vocabularies
 
 # The descriptions of the keys every field type has, for the key reference in docs/import.md.
 TYPE_KEY = (

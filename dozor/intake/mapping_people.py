@@ -38,7 +38,7 @@ from dozor.intake.values.people import (
 )
 from dozor.lib.schemas import expected, refused
 from dozor.records.report_schema import SEXES, person_empty
-from dozor.records.vocab import vocabularies
+from dozor.vocab.registry import vocabularies
 
 GROUP_NUMBER = "{n}"
 

@@ -46,8 +46,9 @@ from dozor.intake.models import ImportBatch, ImportKind, QuarantinedRow, Quarant
 from dozor.intake.services import MSG_IMPORT_NOT_ALLOWED, revisions_join_incidents
 from dozor.records.models import Report, SourceList
 from dozor.records.services import ReportInput, reports_create_many
-from dozor.security.crypto import KeyringLocked, keyring
+from dozor.security.crypto import KeyringLocked
 from dozor.security.fields import is_locked
+from dozor.security.keyring import keyring
 from dozor.security.models import User
 from dozor.security.policy import require
 

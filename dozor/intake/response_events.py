@@ -2,8 +2,9 @@
 
 An import stores reports, never incidents: an official response read from a row (the Toronto
 file's ARREST_MADE, say) is kept in the report's fields under ``_response_events``. When the
-report becomes part of an incident (dozor.records.services.incident_link_reports), each becomes a
-response event on that incident's timeline, once.
+report becomes part of an incident (the intake and linkage services link it, then call
+dozor.responses.services.events_from_reports), each becomes a response event on that incident's
+timeline, once.
 
     response_events:
       - when: arrest_made      # a field of this mapping; the event is made when it is true
@@ -26,9 +27,11 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from dozor.lib.schemas import Schema, SchemaError, load_model, refused
+from dozor.records.report_schema import PENDING_RESPONSE_EVENTS
 from dozor.records.schema_wording import schema_wording
+from dozor.responses.vocab import response_vocabulary
 
-PENDING_KEY = "_response_events"
+PENDING_KEY = PENDING_RESPONSE_EVENTS
 NOTE_MAX_LENGTH = 500
 
 # Mistakes in a mapping's response_events, each naming the file and the key.
@@ -139,8 +142,6 @@ def event_rules_parse(
     raw: Any, *, file: str, field_types: MappingABC[str, str]
 ) -> tuple[EventRule, ...]:
     """Check a mapping's ``response_events`` against its fields and the event vocabulary."""
-    from dozor.responses.vocab import response_vocabulary
-
     if raw is None:
         return ()
     spec = load_model(

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dozor.audit import services as audit
 from dozor.intake import selectors
-from dozor.intake.mapping import Mapping, Problem, cell_text, row_fingerprint
+from dozor.intake.mapping import Mapping, Problem, cell_text, mapping_parse, row_fingerprint
 from dozor.intake.models import (
     ImportBatch,
     ImportJob,
@@ -32,8 +32,10 @@ from dozor.intake.readers import MSG_FILE_COLUMNS_MISSING, ImportFileError, RawR
 from dozor.records.bulk import bulk_insert
 from dozor.records.models import Incident, IncidentReport, Report, SourceList
 from dozor.records.services import ReportInput, incident_link_reports, reports_create_many
-from dozor.security.crypto import KeyringLocked, keyring
+from dozor.responses.services import events_from_reports
+from dozor.security.crypto import KeyringLocked
 from dozor.security.files import file_store
+from dozor.security.keyring import keyring
 from dozor.security.models import User
 from dozor.security.policy import require
 
@@ -305,6 +307,7 @@ def revisions_join_incidents(
         if report.external_id in incident_of:
             incident = incidents[incident_of[report.external_id]]
             incident_link_reports(incident=incident, reports=[report], user=user)
+            events_from_reports(incident=incident, reports=[report], user=user)
             joined += 1
     return joined
 
@@ -476,8 +479,6 @@ def quarantine_resubmit(
     named in ``corrections`` keep their value; cells beyond the header (``(extra N)``) are left
     out when the correction names every header column.
     """
-    from dozor.intake.mapping import mapping_parse
-
     _check_import(user, row.source_list)
     if row.status != QuarantineStatus.OPEN:
         raise ValueError(str(MSG_QUARANTINE_NOT_OPEN) % {"row": row.row_number})

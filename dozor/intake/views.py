@@ -27,7 +27,8 @@ from dozor.intake.models import ImportBatch, ImportJobState, ImportKind, Pending
 from dozor.intake.readers import ImportFileError
 from dozor.intake.response_events import PENDING_KEY
 from dozor.intake.uploads import uploads_refused
-from dozor.records.exports import csv_rows_write
+from dozor.lib.csv_safety import csv_rows_write
+from dozor.responses.vocab import label
 from dozor.security.models import User
 from dozor.security.policy import may, require, requires, signed_in_user
 
@@ -156,8 +157,6 @@ def _text_sample(outcomes: list[services.RowOutcome], size: int = 6) -> list[str
 def _preview_rows(outcomes: list[services.RowOutcome]) -> list[dict[str, Any]]:
     """Each previewed row with its parsed fields as a reader sees them: the import's own keys
     left out, and response events waiting for an incident listed in words."""
-    from dozor.responses.vocab import label
-
     language = get_language() or "en"
     rows = []
     for outcome in outcomes:

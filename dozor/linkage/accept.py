@@ -45,6 +45,7 @@ from dozor.records.services import (
     incident_validate,
     incidents_create_with_reports,
 )
+from dozor.responses.services import events_from_reports
 from dozor.security.models import User
 from dozor.security.policy import require
 
@@ -353,6 +354,8 @@ def accept_batch_create(
             items=[(plan.inputs[group[0].pk], group) for group in groups],
             kind=LinkKind.MODEL,
         )
+        for incident, group in zip(made, groups, strict=True):
+            events_from_reports(incident=incident, reports=group, user=user)
         brought = _events_by_incident([incident.pk for incident in made])
         created = [
             AcceptedIncident(
@@ -376,6 +379,7 @@ def accept_batch_create(
             joined = incident_link_reports(
                 incident=incident, reports=reports, user=user, kind=LinkKind.MODEL
             )
+            events_from_reports(incident=incident, reports=reports, user=user)
             links.extend(
                 _accepted(
                     batch, incident, joined, into_new=False, events=_events_of(incident) - before

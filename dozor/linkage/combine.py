@@ -31,12 +31,12 @@ from typing import Any, TypeVar
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from dozor.analysis.linkage.names import is_cyrillic, name_is_nominative, name_key
+from dozor.analysis.linkage import is_cyrillic, name_is_nominative, name_key
 from dozor.records.models import Report
 from dozor.records.report_schema import standard_values
 from dozor.records.services import BiasInput, IncidentInput, PersonInput
 from dozor.records.validators import validate_country, validate_region_of_country
-from dozor.records.vocab import vocabulary
+from dozor.vocab.registry import vocabulary
 
 UNTITLED = _("Untitled incident")
 # Most precise first; a range is more precise than a month only when it has its last day.

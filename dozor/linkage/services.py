@@ -18,7 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis import linkage
-from dozor.analysis.linkage.prepare import reports_frame
+from dozor.analysis.linkage import reports_frame
 from dozor.audit import services as audit
 from dozor.linkage.combine import incident_input
 from dozor.linkage.models import CandidatePair, Decision, LinkageRun, LinkDecision
@@ -27,6 +27,7 @@ from dozor.records.models import Incident, IncidentReport, Report
 from dozor.records.report_schema import DATE, INTEGER, STANDARD, standard_values
 from dozor.records.selectors import incident_can_edit
 from dozor.records.services import incident_create, incident_link_reports
+from dozor.responses.services import events_from_reports
 from dozor.security.models import User
 from dozor.security.policy import require
 
@@ -318,6 +319,7 @@ def incident_create_from_reports(*, user: User, reports: Sequence[Report]) -> In
         data=incident_input(reports, default_country=user.organisation.country),
     )
     incident_link_reports(incident=incident, reports=reports, user=user)
+    events_from_reports(incident=incident, reports=reports, user=user)
     return incident
 
 
@@ -336,6 +338,7 @@ def reports_link_to_incident(
     _linkable_reports(user, reports)
     _movable_reports(user, reports, into=incident)
     incident_link_reports(incident=incident, reports=reports, user=user)
+    events_from_reports(incident=incident, reports=reports, user=user)
     return incident
 
 
@@ -375,6 +378,7 @@ def incident_split(*, user: User, incident: Incident, reports: Sequence[Report])
         data=incident_input(reports, default_country=incident.organisation.country),
     )
     incident_link_reports(incident=new, reports=reports, user=user)
+    events_from_reports(incident=new, reports=reports, user=user)
     for first in reports:
         for second in kept:
             link_decision_record(user=user, first=first, second=second, decision=Decision.NO_MATCH)

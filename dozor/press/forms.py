@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dozor.records.geography import russian_regions
-from dozor.records.vocab import vocabulary
+from dozor.vocab.geography import russian_regions
+from dozor.vocab.registry import vocabulary
 
 MSG_DATE_NEEDED = _("Give the date, or choose precision “unknown”.")
 MSG_NO_DATE_FOR_UNKNOWN = _("The precision is “unknown”, so leave the date empty.")

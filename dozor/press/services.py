@@ -16,8 +16,9 @@ from dozor.audit import services as audit
 from dozor.press.models import DraftReport, DraftStatus
 from dozor.records.models import Report, SourceList
 from dozor.records.services import report_create
-from dozor.security.crypto import KeyringLocked, keyring
+from dozor.security.crypto import KeyringLocked
 from dozor.security.fields import MSG_UNREADABLE_WRITE, is_locked
+from dozor.security.keyring import keyring
 from dozor.security.models import User
 from dozor.security.policy import require
 

@@ -9,8 +9,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from dozor.audit import services as audit
+from dozor.lib.csv_safety import csv_rows_write
 from dozor.publication import selectors
-from dozor.records.exports import csv_rows_write
 from dozor.security.models import User
 
 

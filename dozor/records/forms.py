@@ -10,12 +10,12 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dozor.records import geography
 from dozor.records.models import NOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, Incident, SourceList
 from dozor.records.report_selectors import DEFAULT_REPORT_SORT, REPORT_SORTS, ReportFilters
 from dozor.records.selectors import DEFAULT_SORT, SORTS, IncidentFilters
 from dozor.records.services import BiasInput, IncidentInput, PersonInput
-from dozor.records.vocab import vocabulary
+from dozor.vocab import geography
+from dozor.vocab.registry import vocabulary
 
 SORT_LABELS = {
     "-date": _("Newest first"),

@@ -19,7 +19,6 @@ from dozor.records.validators import (
     validate_country,
     validate_region_of_country,
 )
-from dozor.records.vocab import vocabulary
 from dozor.security.crypto import KeyRing
 from dozor.security.fields import (
     EncryptedJSONField,
@@ -28,6 +27,7 @@ from dozor.security.fields import (
     prefix_token_index,
     token_index,
 )
+from dozor.vocab.registry import vocabulary
 
 SUMMARY_MAX_LENGTH = 20_000
 NOTE_MAX_LENGTH = 5_000

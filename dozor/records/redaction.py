@@ -15,7 +15,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import pgettext_lazy
 
-from dozor.analysis.text.redaction import redact_names
+from dozor.analysis.text import redact_names
 from dozor.records.models import Incident, Organisation, Report
 from dozor.records.selectors import names_searchable, names_visible
 from dozor.records.services import _pseudonym

@@ -125,6 +125,11 @@ STANDARD_FIELDS: tuple[StandardField, ...] = (
 
 STANDARD = {f.name: f for f in STANDARD_FIELDS}
 
+# Official responses an import read from a row (an arrest, say) wait in the report's fields under
+# this key until the report joins an incident; the service that links it then makes them events
+# of the incident's timeline (dozor.intake.response_events writes them, dozor.responses reads them).
+PENDING_RESPONSE_EVENTS = "_response_events"
+
 # What linkage compares, grouped as a mapping's warning names them: a mapping that gives none of
 # these leaves linkage nothing but counts and types to go on.
 LINKAGE_ESSENTIALS = {

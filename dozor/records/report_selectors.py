@@ -24,7 +24,6 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dozor.records import geography
 from dozor.records.models import (
     IMPORT_BATCH_FACT,
     IncidentReport,
@@ -42,9 +41,10 @@ from dozor.records.redaction import (
 from dozor.records.report_schema import STANDARD, STANDARD_FIELDS, FieldProblem, standard_values
 from dozor.records.selectors import incidents_visible
 from dozor.records.services import _pseudonym
-from dozor.records.vocab import VocabularyError, vocabulary
 from dozor.security.fields import is_locked
 from dozor.security.models import User
+from dozor.vocab import geography
+from dozor.vocab.registry import VocabularyError, vocabulary
 
 # Each standard field of report_schema.STANDARD_FIELDS with the words a page shows it under.
 STANDARD_FIELD_LABELS: dict[str, Promise] = {

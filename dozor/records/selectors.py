@@ -11,8 +11,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dozor.analysis.text.redaction import name_forms, name_like
-from dozor.records import geography
+from dozor.analysis.text import name_forms, name_like
 from dozor.records.models import (
     Incident,
     IncidentBias,
@@ -22,10 +21,12 @@ from dozor.records.models import (
     search_text,
 )
 from dozor.records.report_schema import standard_values
-from dozor.records.vocab import VocabularyError, vocabulary
-from dozor.security.crypto import keyring, tokens
+from dozor.security.crypto import tokens
+from dozor.security.keyring import keyring
 from dozor.security.models import User
 from dozor.security.policy import may
+from dozor.vocab import geography
+from dozor.vocab.registry import VocabularyError, vocabulary
 
 SORTS = {
     "date": ("date_start", "id"),

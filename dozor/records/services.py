@@ -314,7 +314,8 @@ def incidents_create_with_reports(
     The same validation as incident_create (every problem of every incident reported at once,
     naming the incident by its place in ``items``), and reports must be part of no incident.
     The trail gets one entry per incident, its creation, which names the reports linked to it
-    and how (``kind``). Response events waiting in the reports join their incidents.
+    and how (``kind``). Response events waiting in the reports are the caller's to add
+    (dozor.responses.services.events_from_reports): records know nothing of responses.
     """
     if kind not in LinkKind.values:
         raise ValueError(f"'{kind}' is not a kind of link; expected one of {LinkKind.values}.")
@@ -373,8 +374,6 @@ def incidents_create_with_reports(
         ],
         batch_size=1000,
     )
-    from dozor.responses.services import events_from_report
-
     audit.audit_records(
         action=audit.Action.CREATE,
         user=user,
@@ -396,9 +395,6 @@ def incidents_create_with_reports(
             )
         ],
     )
-    for incident, (_data, reports) in zip(incidents, items, strict=True):
-        for report in reports:
-            events_from_report(incident=incident, report=report, user=user)
     logger.info("%s incidents created with their reports by %s", len(incidents), user)
     return incidents
 
@@ -783,7 +779,8 @@ def incident_link_reports(
     """Make reports part of an incident, moving each from the incident it was part of, if any.
 
     ``kind`` says how they joined: a person linked them, or a person accepted the model's group
-    (LinkKind.MODEL, which the trail records with each link).
+    (LinkKind.MODEL, which the trail records with each link). Response events waiting in the
+    reports are the caller's to add (dozor.responses.services.events_from_reports).
     """
     if kind not in LinkKind.values:
         raise ValueError(f"'{kind}' is not a kind of link; expected one of {LinkKind.values}.")
@@ -815,10 +812,5 @@ def incident_link_reports(
                     **({"kind": kind} if kind != LinkKind.PERSON else {}),
                 },
             )
-            # An official response an import read from the report (an arrest, say) joins the
-            # incident's timeline with the report.
-            from dozor.responses.services import events_from_report
-
-            events_from_report(incident=incident, report=report, user=user)
         links.append(link)
     return links

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
-from dozor.records import geography
-from dozor.records.vocab import vocabulary
+from dozor.vocab import geography
+from dozor.vocab.registry import vocabulary
 
 MSG_NOT_IN_VOCABULARY = _(
     "“%(value)s” is not a term of “%(vocabulary)s”. Expected one of: %(codes)s."

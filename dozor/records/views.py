@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from dozor.audit import selectors as audit_selectors
 from dozor.audit import services as audit
-from dozor.records import geography, selectors, services
+from dozor.records import selectors, services
 from dozor.records.forms import (
     BiasFormSet,
     IncidentFilterForm,
@@ -24,9 +24,11 @@ from dozor.records.forms import (
     incident_input,
 )
 from dozor.records.models import Incident
-from dozor.security.crypto import KeyringLocked, keyring
+from dozor.security.crypto import KeyringLocked
+from dozor.security.keyring import keyring
 from dozor.security.models import User
 from dozor.security.policy import require, requires
+from dozor.vocab import geography
 
 logger = logging.getLogger(__name__)
 

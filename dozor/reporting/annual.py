@@ -33,14 +33,14 @@ from dozor.estimation.selectors import (
     estimate_latest,
     published_for_year,
 )
-from dozor.records.geography import region_name
 from dozor.records.models import Incident, IncidentBias, PersonInvolvement
 from dozor.records.selectors import incidents_visible
-from dozor.records.vocab import vocabulary
 from dozor.reporting.charts import Table, bar_svg, map_svg
 from dozor.responses.charts import funnel_svg
 from dozor.responses.funnel import STAGE_LABELS, STAGES, FunnelRow, response_funnel
 from dozor.security.models import User
+from dozor.vocab.geography import region_name
+from dozor.vocab.registry import vocabulary
 
 YEARS_BACK = 10
 # Bars per chart: the largest; the map and the CSV hold every region.

@@ -11,11 +11,11 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from dozor.analysis.disclosure import SHOWN, column_statuses, shown_value
-from dozor.records.exports import csv_text
+from dozor.lib.csv_safety import csv_text
+from dozor.lib.svg import escape, labelled_bar, svg_open
 
 COLOUR = "#3d5a80"
 TILE_GRID = Path(__file__).parent / "data" / "ru_tile_grid.csv"
@@ -99,21 +99,24 @@ def bar_svg(table: Table, *, limit: int | None = None) -> SafeString:
     height = max(len(rows), 1) * (bar + gap) + gap
     peak = table.peak_shown or 1
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        f'role="img" class="chart bars" data-chart="{escape(table.key)}">'
+        svg_open(
+            width, height, css_class="chart bars", attributes=f'data-chart="{escape(table.key)}"'
+        )
     ]
     cells = table.cells()
     for index, (_code, label, count) in enumerate(rows):
-        y = gap + index * (bar + gap)
         hidden = hidden_rows[index]
         length = 0.0 if hidden else (width - text_width - 70) * count / peak
-        value = str(cells[index][2]) if hidden else f"{count:,}"
         parts.append(
-            f'<text x="{text_width - 6}" y="{y + bar * 0.75:.1f}" font-size="11" '
-            f'text-anchor="end">{escape(label[:42])}</text>'
-            f'<rect x="{text_width}" y="{y}" width="{length:.1f}" height="{bar}" fill="{COLOUR}"/>'
-            f'<text x="{text_width + length + 5:.1f}" y="{y + bar * 0.75:.1f}" font-size="11">'
-            f"{escape(value)}</text>"
+            labelled_bar(
+                left=text_width,
+                y=gap + index * (bar + gap),
+                length=length,
+                height=bar,
+                fill=COLOUR,
+                label=label[:42],
+                value=str(cells[index][2]) if hidden else f"{count:,}",
+            )
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - labels are escaped, the rest is numeric
@@ -181,10 +184,7 @@ def map_svg(table: Table, *, cell: int = 34) -> SafeString:
     rows = max(r for r, _c in grid.values()) + 1
     cols = max(c for _r, c in grid.values()) + 1
     width, height = cols * cell, rows * cell + 28
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        'role="img" class="chart map" data-chart="map">'
-    ]
+    parts = [svg_open(width, height, css_class="chart map", attributes='data-chart="map"')]
     for code, (row, col) in sorted(grid.items()):
         count = counts.get(code, 0)
         hidden = code in hidden_codes

@@ -5,35 +5,40 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+
+from dozor.lib.svg import escape, labelled_bar, points, svg_open
+from dozor.responses.funnel import STAGES
 
 COLOURS = ("#1d2330", "#3d5a80", "#5b8e7d", "#c9a227", "#b5651d", "#7a1f1f")
 
 
 def funnel_svg(row: Any, labels: Sequence[str]) -> SafeString:
     """One horizontal bar per stage, its length the share of documented incidents."""
-    from dozor.responses.funnel import STAGES
-
     width, bar, gap, text_width = 720, 26, 8, 230
     height = len(STAGES) * (bar + gap) + gap
     total = row.counts["documented"] or 1
-    parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        'role="img" class="chart funnel">'
-    ]
+    parts = [svg_open(width, height, css_class="chart funnel")]
     for index, (stage, label) in enumerate(zip(STAGES, labels, strict=True)):
         count = row.counts[stage]
-        y = gap + index * (bar + gap)
         length = (width - text_width - 90) * count / total
         share = 100 * count / total
         parts.append(
-            f'<text x="{text_width - 8}" y="{y + bar * 0.68:.1f}" font-size="13" '
-            f'text-anchor="end">{escape(label)}</text>'
-            f'<rect x="{text_width}" y="{y}" width="{max(length, 1):.1f}" height="{bar}" '
-            f'fill="{COLOURS[index % len(COLOURS)]}"/>'
-            f'<text x="{text_width + length + 6:.1f}" y="{y + bar * 0.68:.1f}" font-size="12">'
-            f"{count:,} ({share:.1f}%)</text>"
+            labelled_bar(
+                left=text_width,
+                y=gap + index * (bar + gap),
+                length=length,
+                min_length=1,
+                height=bar,
+                fill=COLOURS[index % len(COLOURS)],
+                label=label,
+                value=f"{count:,} ({share:.1f}%)",
+                label_size=13,
+                value_size=12,
+                label_gap=8,
+                value_gap=6,
+                baseline=0.68,
+            )
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - labels are escaped, the rest is numeric
@@ -55,8 +60,7 @@ def trend_svg(rows: Sequence[Any], stages: Sequence[str], labels: Sequence[str])
         return top + (height - top - bottom) * (1 - value / peak)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="100%" '
-        'role="img" class="chart trend">',
+        svg_open(width, height, css_class="chart trend"),
         f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - right}" y2="{y(0):.1f}" stroke="#999"/>',
         f'<text x="{left - 6}" y="{y(peak) + 4:.1f}" font-size="11" text-anchor="end">'
         f"{peak:,}</text>",
@@ -71,9 +75,9 @@ def trend_svg(rows: Sequence[Any], stages: Sequence[str], labels: Sequence[str])
             )
     for number, (stage, label) in enumerate(zip(stages, labels, strict=True)):
         colour = COLOURS[number % len(COLOURS)]
-        points = " ".join(f"{x(i):.1f},{y(row.counts[stage]):.1f}" for i, row in enumerate(rows))
+        line = points((x(i), y(row.counts[stage])) for i, row in enumerate(rows))
         parts.append(
-            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"/>'
+            f'<polyline points="{line}" fill="none" stroke="{colour}" stroke-width="2"/>'
             f'<rect x="{width - right + 12}" y="{top + number * 20}" width="12" height="12" '
             f'fill="{colour}"/><text x="{width - right + 30}" y="{top + number * 20 + 10}" '
             f'font-size="11">{escape(label)}</text>'

@@ -1,6 +1,6 @@
 """Case dossiers for officials: one incident or a set, in English or Russian, as HTML or PDF.
 
-PDF rendering goes through dozor.reporting.pdf (WeasyPrint, imported only when a PDF is asked for).
+PDF rendering goes through dozor.printing (WeasyPrint, imported only when a PDF is asked for).
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from dozor.audit import services as audit
+from dozor.printing import PdfUnavailable, html_to_pdf
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_can_edit
-from dozor.reporting.pdf import PdfUnavailable, html_to_pdf
 from dozor.responses import selectors
 from dozor.responses.status_text import problem_text, status_line
 from dozor.responses.vocab import label

@@ -10,7 +10,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dozor.records.forms import DateInput
+from dozor.records.forms import DateInput, vocabulary_choices
 from dozor.records.models import NOTE_MAX_LENGTH
 from dozor.responses.funnel import DIMENSIONS, FunnelFilters
 from dozor.responses.models import TEXT_MAX_LENGTH, Body
@@ -207,8 +207,6 @@ class FunnelForm(forms.Form):
     type = forms.ChoiceField(label=_("Incident type"), required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        from dozor.records.forms import vocabulary_choices
-
         super().__init__(*args, **kwargs)
         self.fields["dimension"].choices = [(d, DIMENSION_LABELS[d]) for d in DIMENSIONS]  # type: ignore[attr-defined]
         self.fields["bias"].choices = vocabulary_choices("bias_motivation", blank=str(_("Any")))  # type: ignore[attr-defined]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dozor.audit import services as audit
 from dozor.records.models import Incident, Organisation, Report
+from dozor.records.report_schema import PENDING_RESPONSE_EVENTS
 from dozor.responses import selectors
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
 from dozor.security.models import User
@@ -183,9 +184,9 @@ def events_from_report(*, incident: Incident, report: Report, user: User | None)
     incident; each is added once (same kind, date and source), and one that does not validate
     is logged and left out. Returns how many were added.
     """
-    from dozor.intake.response_events import PENDING_KEY
-
-    pending = report.fields.get(PENDING_KEY) if isinstance(report.fields, dict) else None
+    pending = (
+        report.fields.get(PENDING_RESPONSE_EVENTS) if isinstance(report.fields, dict) else None
+    )
     added = 0
     for item in pending or []:
         try:
@@ -209,6 +210,16 @@ def events_from_report(*, incident: Incident, report: Report, user: User | None)
     if added:
         logger.info("%s response events from report %s on %s", added, report.pk, incident.reference)
     return added
+
+
+@transaction.atomic
+def events_from_reports(*, incident: Incident, reports: Iterable[Report], user: User | None) -> int:
+    """The response events of each report just linked to ``incident`` (:func:`events_from_report`).
+
+    Called by the services that link reports (intake, linkage) once the links are made: linking in
+    dozor.records knows nothing of responses. Returns how many events were added.
+    """
+    return sum(events_from_report(incident=incident, report=r, user=user) for r in reports)
 
 
 @transaction.atomic

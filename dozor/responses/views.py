@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dozor.audit import services as audit
-from dozor.records.exports import csv_rows_write
+from dozor.lib.csv_safety import csv_rows_write
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_get, incidents_visible
 from dozor.responses import charts, selectors, services
@@ -30,6 +30,7 @@ from dozor.responses.forms import (
 )
 from dozor.responses.funnel import STAGE_LABELS, STAGES, response_funnel
 from dozor.responses.models import Body, ResponseEvent
+from dozor.responses.status_text import status_line
 from dozor.security.models import User
 
 logger = logging.getLogger(__name__)
@@ -138,8 +139,6 @@ def raise_list(request: HttpRequest) -> HttpResponse:
     statuses = {}
     for entry in entries:
         status = selectors.incident_status(entry.incident)
-        from dozor.responses.status_text import status_line
-
         statuses[entry.pk] = status_line(status, get_language() or "en")
     return render(
         request,

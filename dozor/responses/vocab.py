@@ -1,9 +1,8 @@
-"""The response vocabularies: YAML files in ``vocabularies/``, read like the records' ones."""
+"""The response vocabularies (dozor/vocab/vocabularies/responses/) and the rules read from them."""
 
 from __future__ import annotations
 
 import functools
-from pathlib import Path
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -11,14 +10,11 @@ from django.utils.deconstruct import deconstructible
 
 from dozor.analysis.responses import EventRules
 from dozor.records.validators import MSG_NOT_IN_VOCABULARY
-from dozor.records.vocab import Vocabulary, VocabularyError, vocabulary_parse
-
-VOCABULARY_DIR = Path(__file__).parent / "vocabularies"
+from dozor.vocab.registry import Vocabulary, VocabularyError, vocabularies_of
 
 
-@functools.cache
 def response_vocabularies() -> dict[str, Vocabulary]:
-    return {path.stem: vocabulary_parse(path) for path in sorted(VOCABULARY_DIR.glob("*.yaml"))}
+    return vocabularies_of("responses")
 
 
 def response_vocabulary(name: str) -> Vocabulary:

@@ -17,8 +17,10 @@ Blind indexes are HMAC-SHA256 of normalised text under a key derived from the KE
 16 hex digits: equal names give equal indexes, so search and linkage work without the plaintext,
 and nobody without the KEK can compute the index of a guessed name.
 
-This module has no Django imports apart from reading settings in :func:`keyring`; the ring itself
-is a plain object, so commands and tests can build one from any key.
+This module is plain Python: no Django, no database. The ring is a plain object, so commands and
+tests can build one from any key; the ring of the running process, unlocked with the key the
+settings name, is dozor.security.keyring. The modules of encryption at rest import one way:
+crypto <- keyring <- fields, files <- keys (set up, check, rotate).
 """
 
 from __future__ import annotations
@@ -29,7 +31,6 @@ import hashlib
 import hmac
 import os
 import re
-import threading
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -285,28 +286,3 @@ class KeyRing:
         if not words:
             return ""
         return " " + " ".join(sorted(self.blind(word) for word in words)) + " "
-
-
-# The process's key ring ---------------------------------------------------------------------
-
-_ring: KeyRing | None = None
-_lock = threading.Lock()
-
-
-def keyring() -> KeyRing:
-    """The key ring of this process, loaded from the settings on first use."""
-    global _ring
-    if _ring is None:
-        with _lock:
-            if _ring is None:
-                from dozor.security.keys import keyring_load
-
-                _ring = keyring_load()
-    return _ring
-
-
-def keyring_set(ring: KeyRing | None) -> None:
-    """Use this ring from now on (None: load from the settings again on next use)."""
-    global _ring
-    with _lock:
-        _ring = ring

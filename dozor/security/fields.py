@@ -23,13 +23,8 @@ from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.utils.translation import gettext, gettext_lazy
 
-from dozor.security.crypto import (
-    TOKEN_PREFIX,
-    DecryptionFailed,
-    KeyRing,
-    KeyringLocked,
-    keyring,
-)
+from dozor.security.crypto import TOKEN_PREFIX, DecryptionFailed, KeyRing, KeyringLocked
+from dozor.security.keyring import keyring
 
 logger = logging.getLogger(__name__)
 

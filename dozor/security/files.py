@@ -23,7 +23,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dozor.security.crypto import KeyRing, keyring
+from dozor.security.crypto import KeyRing
+from dozor.security.keyring import keyring
 
 MAGIC = b"DZF1"
 DIGEST_BYTES = 32

@@ -1,16 +1,16 @@
-"""Keys: where the process gets its KEK, and the writes that set it up, rotate it and check it."""
+"""Keys: the writes that set the database's key up, rotate it and check every sealed value.
+
+The top of encryption at rest: it walks the encrypted fields (dozor.security.fields) and the file
+store (dozor.security.files); where the process's key comes from is dozor.security.keyring.
+"""
 
 from __future__ import annotations
 
-import logging
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
-from django.conf import settings
 from django.db import connection, transaction
-from django.db.utils import DatabaseError
 from django.utils import timezone
 
 from dozor.security.crypto import (
@@ -21,18 +21,12 @@ from dozor.security.crypto import (
     DecryptionFailed,
     KeyRing,
     KeyringLocked,
-    kek_id,
-    key_decode,
-    key_file_read,
-    passphrase_read,
     passphrase_stretch,
 )
 from dozor.security.fields import EncryptedTextField, encrypted_fields
+from dozor.security.files import file_store
 from dozor.security.models import KeyringState
 
-logger = logging.getLogger(__name__)
-
-DEFAULT_KEY_FILE = Path("keys") / "dozor.key"
 SALT_BYTES = 16
 ROTATE_BATCH = 1000
 
@@ -41,109 +35,7 @@ MSG_ALREADY_INITIALISED = (
     "`dozor keys rotate`."
 )
 MSG_NOT_INITIALISED = "this database has no encryption key yet: run `dozor keys init` first."
-MSG_PASSPHRASE_NO_SALT = (
-    "DOZOR_KEY_PASSPHRASE_FILE is set but this database was not set up with a passphrase "  # noqa: S105
-    "(run `dozor keys init --passphrase-file FILE` first)."
-)
 MSG_SAME_KEY = "the new key is the key in use; give a different one."
-
-
-@dataclass(frozen=True)
-class KeySource:
-    """Where the KEK comes from: 'key' (DOZOR_KEY), 'key_file', 'passphrase_file' or 'none'."""
-
-    kind: str
-    path: Path | None = None
-    value: str = ""
-
-    def describe(self) -> str:
-        if self.kind == "key":
-            return "DOZOR_KEY"
-        if self.path is not None:
-            return f"{self.kind.replace('_', ' ')} {self.path}"
-        return "no key"
-
-
-def default_key_file() -> Path:
-    return Path(settings.DOZOR_HOME) / DEFAULT_KEY_FILE
-
-
-def key_source() -> KeySource:
-    """The source the settings name, in order: DOZOR_KEY, DOZOR_KEY_FILE, the passphrase file,
-    then the demo's key file in DOZOR_HOME/keys if there is one."""
-    value = os.environ.get("DOZOR_KEY", "").strip()
-    if value:
-        return KeySource("key", value=value)
-    if settings.DOZOR_KEY_FILE:
-        return KeySource("key_file", path=Path(settings.DOZOR_KEY_FILE).expanduser())
-    if settings.DOZOR_KEY_PASSPHRASE_FILE:
-        return KeySource("passphrase_file", path=Path(settings.DOZOR_KEY_PASSPHRASE_FILE))
-    if default_key_file().is_file():
-        return KeySource("key_file", path=default_key_file())
-    return KeySource("none")
-
-
-def key_inside_home(source: KeySource) -> bool:
-    """True when the key file lies in DOZOR_HOME, i.e. would be seized with the database."""
-    if source.path is None:
-        return False
-    try:
-        source.path.resolve().relative_to(Path(settings.DOZOR_HOME).resolve())
-    except ValueError:
-        return False
-    return True
-
-
-def keyring_state() -> KeyringState | None:
-    try:
-        return KeyringState.objects.order_by("id").first()
-    except DatabaseError:
-        # Before `dozor migrate` there is no table yet; nothing to compare a key with.
-        return None
-
-
-def kek_from_source(source: KeySource, state: KeyringState | None) -> bytes:
-    """The KEK the source gives; ValueError says what is wrong with it."""
-    if source.kind == "key":
-        return key_decode(source.value, where="DOZOR_KEY")
-    assert source.path is not None
-    if source.kind == "key_file":
-        return key_file_read(source.path, name="DOZOR_KEY_FILE")
-    passphrase = passphrase_read(source.path)
-    if state is None or state.kdf != "scrypt":
-        raise ValueError(MSG_PASSPHRASE_NO_SALT)
-    return passphrase_stretch(
-        passphrase,
-        bytes.fromhex(state.salt),
-        n=state.scrypt_n,
-        r=state.scrypt_r,
-        p=state.scrypt_p,
-    )
-
-
-def keyring_load() -> KeyRing:
-    """The process's key ring: unlocked with the configured key, or locked saying why."""
-    from dozor.security.crypto import MSG_NO_KEY, MSG_WRONG_KEY
-
-    source = key_source()
-    if source.kind == "none":
-        return KeyRing.locked_because(MSG_NO_KEY)
-    state = keyring_state()
-    try:
-        kek = kek_from_source(source, state)
-    except ValueError as error:
-        return KeyRing.locked_because(str(error))
-    if state is not None and state.kek_id != kek_id(kek):
-        return KeyRing.locked_because(
-            MSG_WRONG_KEY.format(given=kek_id(kek), expected=state.kek_id)
-        )
-    if key_inside_home(source):
-        logger.warning(
-            "the encryption key is in DOZOR_HOME (%s): whoever takes the database takes the key. "
-            "A real deployment keeps it apart (removable media or a passphrase).",
-            source.path,
-        )
-    return KeyRing(kek)
 
 
 # Setting up a key ---------------------------------------------------------------------------
@@ -236,8 +128,6 @@ class CheckReport:
 
 def keyring_check(*, ring: KeyRing) -> CheckReport:
     """Open every sealed value and stored file; report each one that does not open."""
-    from dozor.security.files import file_store
-
     if ring.locked:
         raise KeyringLocked(ring.reason)
     problems: list[Problem] = []
@@ -275,8 +165,6 @@ def keyring_rotate(*, old: KeyRing, new: NewKey) -> RotateReport:
     Stored files are re-wrapped into new files first and swapped in only after the database
     has committed.
     """
-    from dozor.security.files import file_store
-
     if old.locked:
         raise KeyringLocked(old.reason)
     if new.ring.kek_id == old.kek_id:

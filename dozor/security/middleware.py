@@ -15,8 +15,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from dozor.security.crypto import KeyringLocked, keyring
+from dozor.security.crypto import KeyringLocked
+from dozor.security.keyring import keyring
 from dozor.security.models import User
+from dozor.security.selectors import totp_device_confirmed
 
 SESSION_STARTED_KEY = "dozor_signed_in_at"
 
@@ -85,8 +87,6 @@ class TwoFactorMiddleware:
             and not user.is_verified()  # type: ignore[attr-defined]
             and not self._always_open(request)
         ):
-            from dozor.security.selectors import totp_device_confirmed
-
             if totp_device_confirmed(user) is not None:
                 if not self._open(request, TWO_FACTOR_OPEN_PATHS_WITH_DEVICE):
                     return redirect(two_factor_verify_url(request.path))

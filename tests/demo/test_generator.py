@@ -12,8 +12,8 @@ from dozor.demo import generator
 from dozor.demo.catalogue import load_yaml
 from dozor.demo.generator import MAX_SIZE, demo_generate
 from dozor.demo.russian import decline_full_name, transliterate
-from dozor.records.geography import russian_regions
-from dozor.records.vocab import vocabulary
+from dozor.vocab.geography import russian_regions
+from dozor.vocab.registry import vocabulary
 
 SIZE = 2000
 LISTS = ("ngo", "press", "partner")

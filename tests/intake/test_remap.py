@@ -19,7 +19,8 @@ from dozor.intake.models import ImportBatch, ImportKind, QuarantinedRow, Quarant
 from dozor.linkage.services import incident_create_from_reports
 from dozor.records.models import IncidentReport, Report, SourceList
 from dozor.responses.models import ResponseEvent
-from dozor.security.crypto import KeyRing, keyring_set
+from dozor.security.crypto import KeyRing
+from dozor.security.keyring import keyring_set
 from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import SourceListFactory, UserFactory

@@ -10,10 +10,12 @@ from django.utils import translation
 
 from dozor.intake.mapping import MappingError, mapping_parse
 from dozor.intake.response_events import PENDING_KEY
+from dozor.linkage.services import reports_link_to_incident
+from dozor.records.models import Report
 from dozor.records.services import incident_link_reports
 from dozor.responses.models import ResponseEvent
 from dozor.responses.vocab import response_vocabulary
-from tests.factories import IncidentFactory, ReportFactory
+from tests.factories import IncidentFactory, ReportFactory, SourceListFactory
 from tests.intake.conftest import import_by_command, write_csv
 from tests.intake.test_mapping import _nones, toronto_row
 
@@ -96,14 +98,19 @@ def test_a_toronto_arrest_is_a_detention_dated_when_it_was_reported(toronto_mapp
     assert "no arrest date" in event["note"]
 
 
+def _linkable_report(cast, fields: dict) -> Report:
+    source_list = SourceListFactory(organisation=cast.organisation)
+    return ReportFactory(source_list=source_list, fields=fields)
+
+
 @pytest.mark.django_db
 def test_linking_a_report_adds_its_events_to_the_incident_once(cast) -> None:
     pending = {"kind": "detained", "date": "2021-03-04", "source": "Toronto (arrest_made)"}
-    report = ReportFactory(fields={"date": "2021-03-01", PENDING_KEY: [pending]})
-    incident, other = IncidentFactory(), IncidentFactory()
-    incident_link_reports(incident=incident, reports=[report], user=cast.owner)
-    incident_link_reports(incident=other, reports=[report], user=cast.owner)
-    incident_link_reports(incident=incident, reports=[report], user=cast.owner)
+    report = _linkable_report(cast, {"date": "2021-03-01", PENDING_KEY: [pending]})
+    incident = IncidentFactory(organisation=cast.organisation)
+    other = IncidentFactory(organisation=cast.organisation)
+    for target in (incident, other, incident):
+        reports_link_to_incident(user=cast.owner, incident=target, reports=[report])
     events = ResponseEvent.objects.filter(incident=incident)
     assert [(e.kind, e.date, e.source) for e in events] == [
         ("detained", datetime.date(2021, 3, 4), "Toronto (arrest_made)")
@@ -113,10 +120,22 @@ def test_linking_a_report_adds_its_events_to_the_incident_once(cast) -> None:
 @pytest.mark.django_db
 def test_an_event_that_does_not_validate_is_left_out_and_the_link_stays(cast) -> None:
     future = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()  # noqa: DTZ011
-    report = ReportFactory(fields={PENDING_KEY: [{"kind": "detained", "date": future}]})
-    incident = IncidentFactory()
-    links = incident_link_reports(incident=incident, reports=[report], user=cast.owner)
-    assert len(links) == 1 and not ResponseEvent.objects.filter(incident=incident).exists()
+    report = _linkable_report(cast, {PENDING_KEY: [{"kind": "detained", "date": future}]})
+    incident = IncidentFactory(organisation=cast.organisation)
+    reports_link_to_incident(user=cast.owner, incident=incident, reports=[report])
+    assert incident.report_links.count() == 1
+    assert not ResponseEvent.objects.filter(incident=incident).exists()
+
+
+@pytest.mark.django_db
+def test_linking_in_the_records_alone_adds_no_event(cast) -> None:
+    # The records know nothing of responses: the services above them (intake, linkage) add the
+    # events once they have linked the reports.
+    pending = {"kind": "detained", "date": "2021-03-04", "source": "Toronto (arrest_made)"}
+    report = _linkable_report(cast, {PENDING_KEY: [pending]})
+    incident = IncidentFactory(organisation=cast.organisation)
+    incident_link_reports(incident=incident, reports=[report], user=cast.owner)
+    assert not ResponseEvent.objects.filter(incident=incident).exists()
 
 
 PRESENT = """

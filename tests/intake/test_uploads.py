@@ -21,8 +21,9 @@ from dozor.intake.services import (
     uploads_clean,
 )
 from dozor.records.models import Report
-from dozor.security.crypto import KeyRing, KeyringLocked, keyring_set
+from dozor.security.crypto import KeyRing, KeyringLocked
 from dozor.security.files import file_store
+from dozor.security.keyring import keyring_set
 from tests.intake.conftest import SMALL_MAPPING, write_csv
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,8 @@ from dozor.press.models import DraftReport
 from dozor.press.services import MSG_LOCKED_DRAFTING, draft_accept, draft_create, draft_reject
 from dozor.press.views import MSG_LOCKED_REVIEW
 from dozor.records.models import SourceList
-from dozor.security.crypto import TOKEN_PREFIX, KeyRing, KeyringLocked, keyring_set
+from dozor.security.crypto import TOKEN_PREFIX, KeyRing, KeyringLocked
+from dozor.security.keyring import keyring_set
 from tests.conftest import Cast
 from tests.press.conftest import MONDAY, TEXT
 

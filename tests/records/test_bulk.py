@@ -9,7 +9,7 @@ from django.db import connection
 
 from dozor.records.bulk import bulk_insert
 from dozor.records.models import Report
-from dozor.security.crypto import keyring
+from dozor.security.keyring import keyring
 from tests.factories import SourceListFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,8 @@ import pytest
 
 from dozor.records.models import PersonInvolvement
 from dozor.records.selectors import IncidentFilters, incident_list
-from dozor.security.crypto import KeyRing, keyring_set
+from dozor.security.crypto import KeyRing
+from dozor.security.keyring import keyring_set
 from tests.conftest import Cast
 from tests.factories import IncidentFactory
 from tests.named import named_incident

@@ -12,7 +12,8 @@ from django.apps import apps
 from django.urls import reverse
 
 from dozor.records.models import IMPORT_BATCH_FACT, Report
-from dozor.security.crypto import KeyRing, keyring_set
+from dozor.security.crypto import KeyRing
+from dozor.security.keyring import keyring_set
 from tests.conftest import Cast
 from tests.records.imported import Imported, import_named
 

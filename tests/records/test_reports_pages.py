@@ -15,7 +15,8 @@ from dozor.records.models import Report
 from dozor.records.report_schema import STANDARD_FIELDS
 from dozor.records.report_selectors import STANDARD_FIELD_LABELS
 from dozor.records.services import incident_link_reports
-from dozor.security.crypto import KeyRing, keyring_set
+from dozor.security.crypto import KeyRing
+from dozor.security.keyring import keyring_set
 from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import IncidentFactory, UserFactory

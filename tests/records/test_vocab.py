@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from dozor.records import geography
-from dozor.records.vocab import VocabularyError, vocabularies, vocabulary, vocabulary_parse
+from dozor.vocab import geography
+from dozor.vocab.registry import VocabularyError, vocabularies, vocabulary, vocabulary_parse
 
 DESIGN_VOCABULARIES = {
     "bias_motivation",

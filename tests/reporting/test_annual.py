@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from dozor.records.geography import russian_regions
 from dozor.reporting.annual import annual_report, shown
 from dozor.reporting.charts import Table, table_csv, tile_grid
+from dozor.vocab.geography import russian_regions
 from tests.conftest import Cast
 from tests.factories import IncidentBiasFactory, IncidentFactory
 

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from dozor.reporting.pdf import html_to_pdf
+from dozor.printing import html_to_pdf
 from tests.conftest import Cast
 from tests.test_inline_styles import inline_parts
 

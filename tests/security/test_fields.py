@@ -9,8 +9,9 @@ from django.db import connection, transaction
 from django.utils import translation
 
 from dozor.records.models import Incident, PersonInvolvement, Report
-from dozor.security.crypto import KeyRing, KeyringLocked, keyring, keyring_set
+from dozor.security.crypto import KeyRing, KeyringLocked
 from dozor.security.fields import LockedJSON, LockedText
+from dozor.security.keyring import keyring, keyring_set
 from tests.conftest import Cast
 from tests.factories import IncidentFactory, ReportFactory
 

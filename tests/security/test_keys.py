@@ -8,7 +8,8 @@ import pytest
 from django.db import connection
 
 from dozor.records.models import PersonInvolvement
-from dozor.security.crypto import DecryptionFailed, KeyRing, key_generate, keyring, keyring_set
+from dozor.security.crypto import DecryptionFailed, KeyRing, key_generate
+from dozor.security.keyring import keyring, keyring_set
 from dozor.security.keys import NewKey, keyring_check, keyring_init, keyring_rotate
 from dozor.security.models import KeyringState
 from tests.conftest import Cast

@@ -8,7 +8,8 @@ import pytest
 from django.utils import translation
 
 from dozor.records.models import Incident, PersonInvolvement
-from dozor.security.crypto import KeyRing, keyring_set
+from dozor.security.crypto import KeyRing
+from dozor.security.keyring import keyring_set
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db

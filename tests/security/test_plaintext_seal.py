@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 
 from dozor.records.models import IncidentBias
-from dozor.security.crypto import TOKEN_PREFIX, KeyRing, KeyringLocked, keyring_set
+from dozor.security.crypto import TOKEN_PREFIX, KeyRing, KeyringLocked
 from dozor.security.fields import plaintext_seal
+from dozor.security.keyring import keyring_set
 from tests.conftest import Cast
 
 pytestmark = pytest.mark.django_db

@@ -58,7 +58,8 @@ from dozor.analysis.linkage.model import (
     settings,
     train,
 )
-from dozor.analysis.linkage.prepare import REPORT_COLUMNS, features_from_reports
+from dozor.analysis.linkage.names import is_cyrillic, name_is_nominative, name_key
+from dozor.analysis.linkage.prepare import REPORT_COLUMNS, features_from_reports, reports_frame
 from dozor.analysis.linkage.replicates import sample_linkages
 
 __all__ = [
@@ -76,8 +77,12 @@ __all__ = [
     "clusters_from_pairs",
     "coverage_lines",
     "features_from_reports",
+    "is_cyrillic",
     "link_reports",
+    "name_is_nominative",
+    "name_key",
     "pairwise_scores",
+    "reports_frame",
     "sample_linkages",
     "training_features",
 ]
@@ -228,6 +233,7 @@ def _spark_linker(
     """The same model on Spark over all of `features`, with the parameters of `model`."""
     from splink import Linker
 
+    # Spark is optional (pip install dozor[spark]; it needs Java): loaded only when asked for.
     from dozor.analysis.linkage.spark import spark_api
 
     table = spark_api(options.spark_session).register(features, dataset_display_name="reports")

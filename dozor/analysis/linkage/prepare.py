@@ -4,19 +4,16 @@
 from __future__ import annotations
 
 import concurrent.futures
-import csv
 import datetime
 import functools
 import itertools
 import multiprocessing
 from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
-from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from dozor.analysis.linkage.errors import LinkageInputError
 from dozor.analysis.linkage.names import (
@@ -27,8 +24,9 @@ from dozor.analysis.linkage.names import (
     word_key,
     words,
 )
+from dozor.vocab.geography import russian_regions
+from dozor.vocab.registry import vocabulary
 
-VOCABULARIES = Path(__file__).resolve().parents[2] / "records" / "vocabularies"
 EPOCH = datetime.date(1970, 1, 1)
 
 # The columns a reports frame must have; `victims` is a list of {"name": ..., "sex": ...}.
@@ -71,23 +69,23 @@ def _regions() -> tuple[dict[str, str], dict[str, str]]:
     """Capitals by folded name → region code, and English capital names → Russian ones."""
     region_of: dict[str, str] = {}
     russian_of: dict[str, str] = {}
-    with (VOCABULARIES / "regions_ru.csv").open(encoding="utf-8", newline="") as handle:
-        for row in csv.DictReader(handle):
-            russian = row["capital_ru"].strip()
-            english = row["capital_en"].strip()
-            if not russian:
-                continue
-            region_of[_fold(russian)] = row["code"]
-            region_of[_fold(english)] = row["code"]
-            russian_of[_fold(english)] = russian
+    for region in russian_regions().values():
+        russian = region.capitals["ru"].strip()
+        english = region.capitals["en"].strip()
+        if not russian:
+            continue
+        region_of[_fold(russian)] = region.code
+        region_of[_fold(english)] = region.code
+        russian_of[_fold(english)] = russian
     return region_of, russian_of
 
 
 @functools.cache
 def odihr_groups() -> dict[str, str]:
-    with (VOCABULARIES / "incident_type.yaml").open(encoding="utf-8") as handle:
-        data = yaml.safe_load(handle)
-    return {term["code"]: term.get("odihr_group", "") for term in data["terms"]}
+    return {
+        term.code: str(term.attributes.get("odihr_group", ""))
+        for term in vocabulary("incident_type").terms
+    }
 
 
 def _fold(place: str) -> str:

@@ -1,6 +1,8 @@
 """What an incident's official response timeline adds up to: plain Python, no Django."""
 
 from dozor.analysis.responses.status import (
+    MOTIVE_OFF,
+    MOTIVE_ON,
     Event,
     EventRules,
     ResponseStatus,
@@ -8,4 +10,12 @@ from dozor.analysis.responses.status import (
     response_status,
 )
 
-__all__ = ["Event", "EventRules", "ResponseStatus", "effective_events", "response_status"]
+__all__ = [
+    "MOTIVE_OFF",
+    "MOTIVE_ON",
+    "Event",
+    "EventRules",
+    "ResponseStatus",
+    "effective_events",
+    "response_status",
+]

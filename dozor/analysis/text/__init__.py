@@ -9,15 +9,22 @@ from dozor.analysis.text.draft import ExtractionError, extract_draft, text_sha25
 from dozor.analysis.text.language import detect_language
 from dozor.analysis.text.model import Draft, Evidence, Note, Victim
 from dozor.analysis.text.names import nominative_name
+from dozor.analysis.text.redaction import name_forms, name_like, redact_names
+from dozor.analysis.text.sources import ItemFailure, read_path
 
 __all__ = [
     "Draft",
     "Evidence",
     "ExtractionError",
+    "ItemFailure",
     "Note",
     "Victim",
     "detect_language",
     "extract_draft",
+    "name_forms",
+    "name_like",
     "nominative_name",
+    "read_path",
+    "redact_names",
     "text_sha256",
 ]

@@ -16,7 +16,7 @@ import yaml
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from dozor.lib.schemas import Schema, SchemaError, Text, expected, load_model
-from dozor.records.vocab import vocabulary
+from dozor.vocab.registry import vocabulary
 
 CUES_FILE = Path(__file__).parent / "data" / "cues.yaml"
 CUE_GROUPS = {

@@ -1,30 +1,23 @@
 """Places in press texts, normalised to an ISO 3166-2 region of Russia and a locality.
 
-The gazetteer joins Russia's regions and their capitals (dozor/records/vocabularies/regions_ru.csv)
-with the major cities and the common short names of regions in ``data/places_ru.csv``. Russian
-names are matched by lemma, so "в Екатеринбурге", "под Москвой" and "в Набережных Челнах" find
-their city; English names are matched as written.
+The gazetteer joins Russia's regions and their capitals (dozor/vocab/data/regions_ru.csv) with the
+major cities and the common short names of regions in dozor/vocab/data/places_ru.csv
+(dozor.vocab.gazetteer). Russian names are matched by lemma, so "в Екатеринбурге", "под Москвой"
+and "в Набережных Челнах" find their city; English names are matched as written.
 """
 
 from __future__ import annotations
 
-import csv
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from dozor.analysis.text.morphology import CYRILLIC, WORD, fold, lemmas
-from dozor.records.geography import russian_regions
+from dozor.vocab.gazetteer import gazetteer_rows
+from dozor.vocab.geography import russian_regions
 
-PLACES_FILE = Path(__file__).parent / "data" / "places_ru.csv"
-PLACE_COLUMNS = ("name_ru", "name_en", "region", "kind", "near_region", "aliases")
 NEAR_WORDS = frozenset({"под", "близ", "около", "near", "outside"})
 REGION_SUFFIXES = {" Oblast": (" region", " Region", " oblast"), " Krai": (" region", " Territory")}
-
-
-class GazetteerError(ValueError):
-    """The gazetteer file does not follow its schema."""
 
 
 @dataclass(frozen=True)
@@ -48,32 +41,6 @@ class PlaceFinding:
 class _Entry:
     words: tuple[str, ...]
     place: Place
-
-
-def _check_row(row: dict[str, str], line: int, known: set[str]) -> None:
-    missing = [column for column in PLACE_COLUMNS if column not in row]
-    if missing:
-        raise GazetteerError(f"{PLACES_FILE.name}, line {line}: missing columns {missing}.")
-    if row["region"] not in known or (row["near_region"] and row["near_region"] not in known):
-        raise GazetteerError(
-            f"{PLACES_FILE.name}, line {line}: region “{row['region']}” is not a Russian "
-            "ISO 3166-2 code from regions_ru.csv."
-        )
-    if row["kind"] not in ("locality", "region"):
-        raise GazetteerError(
-            f"{PLACES_FILE.name}, line {line}: kind must be “locality” or “region”."
-        )
-
-
-@functools.cache
-def gazetteer_rows() -> tuple[dict[str, str], ...]:
-    """The gazetteer file's rows, checked against its schema and the regions vocabulary."""
-    known = set(russian_regions())
-    with PLACES_FILE.open(encoding="utf-8", newline="") as handle:
-        rows = tuple(csv.DictReader(line for line in handle if not line.startswith("#")))
-    for line, row in enumerate(rows, start=6):
-        _check_row(row, line, known)
-    return rows
 
 
 @functools.cache
@@ -175,4 +142,4 @@ def region_of(finding: PlaceFinding) -> str:
     return finding.place.region
 
 
-__all__ = ["GazetteerError", "Place", "PlaceFinding", "find_places", "gazetteer_rows", "region_of"]
+__all__ = ["Place", "PlaceFinding", "find_places", "region_of"]

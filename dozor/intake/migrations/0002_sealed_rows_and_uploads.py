@@ -12,7 +12,7 @@ def seal_quarantined_rows(apps, schema_editor):
     Without the key the rows stay readable as they are (their clear values still open) and
     `dozor keys rotate` seals them later.
     """
-    from dozor.security.crypto import keyring
+    from dozor.security.keyring import keyring
 
     QuarantinedRow = apps.get_model("intake", "QuarantinedRow")
     if not QuarantinedRow.objects.exists():

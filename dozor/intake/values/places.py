@@ -27,7 +27,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from dozor.intake.values import Refusal, name_words
-from dozor.records.geography import country_regions, russian_regions
+from dozor.vocab.geography import country_regions, russian_regions
 
 PLACES_FILE = Path(__file__).with_name("places.yaml")
 REGION_CODE = re.compile(r"^([A-Za-z]{2})-([A-Za-z0-9]{1,3})$")

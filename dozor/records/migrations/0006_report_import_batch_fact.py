@@ -27,7 +27,7 @@ def import_batch_facts(apps, schema_editor):
     Reports page then finds those reports by their import only after `dozor keys rotate`, which
     computes every report's facts again.
     """
-    from dozor.security.crypto import keyring
+    from dozor.security.keyring import keyring
 
     Report = apps.get_model("records", "Report")
     if not Report.objects.exists():

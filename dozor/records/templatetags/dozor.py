@@ -5,11 +5,11 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
-from dozor.records import geography
 from dozor.records.models import Incident
 from dozor.records.redaction import free_text_for, incident_text_redacted
 from dozor.records.report_selectors import value_text
-from dozor.records.vocab import VocabularyError, vocabulary
+from dozor.vocab import geography
+from dozor.vocab.registry import VocabularyError, vocabulary
 
 register = template.Library()
 

@@ -11,7 +11,6 @@ import pytest
 from dozor.analysis.text import detect_language, extract_draft, nominative_name
 from dozor.analysis.text.dates import find_dates
 from dozor.analysis.text.draft import MSG_EMPTY_TEXT, ExtractionError
-from dozor.analysis.text.places import gazetteer_rows
 from dozor.analysis.text.sources import (
     MSG_BAD_DATE,
     MSG_NO_DATE,
@@ -21,6 +20,7 @@ from dozor.analysis.text.sources import (
     parse_feed,
     parse_text_file,
 )
+from dozor.vocab.gazetteer import gazetteer_rows
 
 MONDAY = datetime.date(2024, 3, 4)
 

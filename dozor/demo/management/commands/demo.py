@@ -14,14 +14,9 @@ from dozor.demo.files import TRUTH_FILE, demo_files_write
 from dozor.demo.generator import demo_generate
 from dozor.demo.services import demo_load, demo_loaded
 from dozor.records.models import SourceList
-from dozor.security.crypto import key_file_write, key_generate, keyring, keyring_set
-from dozor.security.keys import (
-    NewKey,
-    default_key_file,
-    key_source,
-    keyring_init,
-    keyring_state,
-)
+from dozor.security.crypto import key_file_write, key_generate
+from dozor.security.keyring import default_key_file, key_source, keyring, keyring_set, keyring_state
+from dozor.security.keys import NewKey, keyring_init
 from dozor.security.models import Role, User
 from dozor.security.services import user_create
 from dozor.server import serve

@@ -17,10 +17,10 @@ from dozor.intake.remap import remap_run
 from dozor.intake.services import import_run, uploads_clean
 from dozor.records.models import SourceList
 from dozor.records.services import source_list_create
-from dozor.records.vocab import vocabulary
 from dozor.security.crypto import KeyringLocked
 from dozor.security.models import User
 from dozor.security.policy import may
+from dozor.vocab.registry import vocabulary
 
 MSG_ARGUMENTS_MISSING = (
     "An import needs {missing}: dozor import FILE --source-list NAME --mapping MAPPING.yaml "

@@ -13,7 +13,7 @@ from dozor.commands import DozorCommand
 from dozor.intake import selectors
 from dozor.intake.console import problem_text
 from dozor.intake.services import quarantine_read_record, quarantine_resubmit
-from dozor.records.exports import csv_rows_write, csv_text
+from dozor.lib.csv_safety import csv_rows_write, csv_text
 from dozor.security.filemodes import private_write_text
 from dozor.security.models import User
 

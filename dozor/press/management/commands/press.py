@@ -9,12 +9,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
 
-from dozor.analysis.text.sources import ItemFailure, read_path
+from dozor.analysis.text import ItemFailure, read_path
 from dozor.commands import DozorCommand
 from dozor.press.services import MSG_LOCKED_DRAFTING, draft_create
 from dozor.records.models import SourceList
 from dozor.records.services import source_list_create
-from dozor.security.crypto import KeyringLocked, keyring
+from dozor.security.crypto import KeyringLocked
+from dozor.security.keyring import keyring
 from dozor.security.models import User
 from dozor.security.policy import may
 

@@ -12,9 +12,9 @@ from dozor.commands import DozorCommand
 from dozor.records.models import Organisation, SourceList
 from dozor.records.report_selectors import source_list_description_for, source_lists_of
 from dozor.records.services import SOURCE_LIST_LANGUAGES, source_list_create, source_list_update
-from dozor.records.vocab import vocabulary
 from dozor.security.models import User
 from dozor.security.policy import may
+from dozor.vocab.registry import vocabulary
 
 MSG_NO_USER = "There is no user '{user}'."
 MSG_NO_ORGANISATION = "'{user}' belongs to no organisation."

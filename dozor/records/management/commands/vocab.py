@@ -1,29 +1,20 @@
 from __future__ import annotations
 
-import functools
-from pathlib import Path
 from typing import Any
 
-from django.apps import apps
 from django.core.management.base import CommandError, CommandParser
 
 from dozor.commands import DozorCommand
-from dozor.records.vocab import Vocabulary, vocabulary_parse
+from dozor.vocab.registry import Vocabulary, vocabularies, vocabulary_group
 
 MSG_NO_VOCABULARY = "There is no vocabulary '{name}'; known vocabularies: {known}"
 
 
-@functools.cache
 def every_vocabulary() -> dict[str, tuple[str, Vocabulary]]:
-    """Every app's vocabularies (the YAML files of its ``vocabularies/`` folder), by name, with
-    the app that ships each: the records' own, the responses' (response_event_kind, which a
-    mapping's response events use), the estimation's."""
-    found: dict[str, tuple[str, Vocabulary]] = {}
-    for config in apps.get_app_configs():
-        folder = Path(config.path) / "vocabularies"
-        for path in sorted(folder.glob("*.yaml")):
-            found.setdefault(path.stem, (config.label, vocabulary_parse(path)))
-    return found
+    """Every vocabulary (dozor/vocab/vocabularies/), by name, with the part of Dozor that uses
+    it: the records' own, the responses' (response_event_kind, which a mapping's response events
+    use), the estimation's."""
+    return {name: (vocabulary_group(name), vocab) for name, vocab in vocabularies().items()}
 
 
 class Command(DozorCommand):

@@ -7,11 +7,13 @@ from django.core.management.base import CommandError, CommandParser
 
 from dozor.commands import DozorCommand
 from dozor.evaluation.rendering import card_html
-from dozor.records.geography import country_exists
-from dozor.reporting.pdf import PdfUnavailable, html_standalone, html_to_pdf
+from dozor.evaluation.services import card_export_record
+from dozor.printing import PdfUnavailable, html_standalone, html_to_pdf
+from dozor.reporting.annual import annual_html
 from dozor.reporting.services import report_export_record
 from dozor.security.filemodes import private_write_bytes, private_write_text
 from dozor.security.models import User
+from dozor.vocab.geography import country_exists
 
 MSG_NO_USER = "--user {name}: there is no active user of that name."
 MSG_COUNTRY = "--country {value}: not an ISO 3166 two-letter country code."
@@ -54,8 +56,6 @@ class Command(DozorCommand):
                 user=user, country=country, year=options["year"], language=options["lang"]
             )
         else:
-            from dozor.reporting.annual import annual_html
-
             html = annual_html(
                 user=user,
                 country=country,
@@ -71,15 +71,18 @@ class Command(DozorCommand):
                 private_write_bytes(out, html_to_pdf(html))
             except PdfUnavailable as error:
                 raise CommandError(str(error)) from None
-        report_export_record(
-            user=user,
-            kind=options["kind"],
-            country=country,
-            year=options["year"],
-            file_format="html" if out.suffix.lower() == ".html" else "pdf",
-            language=options["lang"],
-            public=options["public"],
-        )
+        written = {
+            "user": user,
+            "country": country,
+            "year": options["year"],
+            "file_format": "html" if out.suffix.lower() == ".html" else "pdf",
+            "language": options["lang"],
+            "public": options["public"],
+        }
+        if options["kind"] == "card":
+            card_export_record(**written)
+        else:
+            report_export_record(kind=options["kind"], **written)
         self.stdout.write(
             f"Wrote the {options['kind']} report of {country} {options['year']} to {out}"
         )

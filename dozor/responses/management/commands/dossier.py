@@ -6,9 +6,9 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 
 from dozor.commands import DozorCommand
+from dozor.printing import html_standalone
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_get
-from dozor.reporting.pdf import html_standalone
 from dozor.responses import selectors
 from dozor.responses.dossier import DossierUnavailable, dossier_render
 from dozor.security.filemodes import private_write_bytes, private_write_text

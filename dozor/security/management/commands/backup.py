@@ -7,7 +7,8 @@ from django.core.management.base import CommandError, CommandParser
 
 from dozor.commands import DozorCommand
 from dozor.security.backup import BackupError, archive_members, backup_verify, backup_write
-from dozor.security.crypto import KeyringLocked, keyring
+from dozor.security.crypto import KeyringLocked
+from dozor.security.keyring import keyring
 
 
 class Command(DozorCommand):

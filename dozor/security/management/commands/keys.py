@@ -13,19 +13,15 @@ from dozor.security.crypto import (
     KeyringLocked,
     key_file_write,
     key_generate,
-    keyring,
-    keyring_set,
     passphrase_read,
 )
+from dozor.security.keyring import key_inside_home, key_source, keyring, keyring_set, keyring_state
 from dozor.security.keys import (
     MSG_NOT_INITIALISED,
     NewKey,
-    key_inside_home,
-    key_source,
     keyring_check,
     keyring_init,
     keyring_rotate,
-    keyring_state,
     new_key_from_passphrase,
 )
 

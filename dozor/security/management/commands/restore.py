@@ -8,7 +8,8 @@ from django.core.management.base import CommandError, CommandParser
 
 from dozor.commands import DozorCommand
 from dozor.security.backup import BackupError, backup_restore
-from dozor.security.crypto import KeyringLocked, keyring, keyring_set
+from dozor.security.crypto import KeyringLocked
+from dozor.security.keyring import keyring, keyring_set
 
 
 class Command(DozorCommand):

@@ -1,6 +1,6 @@
 """Countries (ISO 3166-1) and regions (ISO 3166-2).
 
-Russia's federal subjects come from ``vocabularies/regions_ru.csv`` with English and Russian names
+Russia's federal subjects come from ``data/regions_ru.csv`` with English and Russian names
 and federal districts; other countries' subdivisions come from pycountry.
 """
 
@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 
 import pycountry
 
-from dozor.records.vocab import VOCABULARY_DIR
+REGIONS_FILE = Path(__file__).parent / "data" / "regions_ru.csv"
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Region:
 
 @functools.cache
 def russian_regions() -> dict[str, Region]:
-    with (VOCABULARY_DIR / "regions_ru.csv").open(encoding="utf-8", newline="") as handle:
+    with REGIONS_FILE.open(encoding="utf-8", newline="") as handle:
         return {
             row["code"]: Region(
                 code=row["code"],

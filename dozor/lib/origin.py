@@ -1,7 +1,8 @@
 """Where the current action comes from: a web request's address and browser, or a command.
 
 Set once per request by AuditOriginMiddleware and once per command by DozorCommand, so that
-services record it without every caller passing it along.
+services record it without every caller passing it along. Plain Python (a context variable): the
+project's command base class sets it without importing any app, and the audit trail reads it.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The schema of a vocabulary file, declared: what dozor/records/vocab.py checks each file against.
+"""The schema of a vocabulary file, declared: what dozor/vocab/registry.py checks each file against.
 
 No Django here (the vocabularies are the project's library): the models are read through
 dozor.lib.schemas, whose messages name the file and the key (``harm.yaml: terms[3].label.ru:

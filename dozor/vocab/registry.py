@@ -1,9 +1,13 @@
 """Controlled vocabularies, loaded from the versioned YAML files in ``vocabularies/``.
 
+The one registry of every vocabulary in Dozor: ``vocabularies/records/``, ``responses/`` and
+``estimation/`` hold the files by the part of Dozor that uses them, and a name is unique across
+all three.
+
 Each file holds one vocabulary: a ``name``, a ``version``, an English and Russian ``label`` and a
 list of ``terms`` (``code``, ``label`` in both languages, optional extra attributes such as the
 ODIHR group an incident type rolls up to). The files are checked against that schema
-(dozor/records/vocab_schema.py) when they are loaded, so a broken file stops the program with a
+(dozor/vocab/schema.py) when they are loaded, so a broken file stops the program with a
 message for each mistake, naming the file and the key.
 """
 
@@ -17,7 +21,7 @@ from typing import Any
 import yaml
 
 from dozor.lib.schemas import SchemaError, load_model
-from dozor.records.vocab_schema import VocabularySpec
+from dozor.vocab.schema import VocabularySpec
 
 VOCABULARY_DIR = Path(__file__).parent / "vocabularies"
 LANGUAGES = ("en", "ru")
@@ -72,7 +76,7 @@ class Vocabulary:
 
 
 def vocabulary_parse(path: Path) -> Vocabulary:
-    """Read and check one vocabulary file (dozor/records/vocab_schema.py)."""
+    """Read and check one vocabulary file (dozor/vocab/schema.py)."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -92,10 +96,42 @@ def vocabulary_parse(path: Path) -> Vocabulary:
     return Vocabulary(name=spec.name, version=spec.version, labels=labels, terms=terms)
 
 
+# The folders of vocabularies/, by the part of Dozor that uses them: the records' own, the
+# responses' (response_event_kind, which a mapping's response events use), the estimation's.
+GROUPS = ("records", "responses", "estimation")
+
+
+@functools.cache
+def _by_group() -> dict[str, dict[str, Vocabulary]]:
+    found: dict[str, dict[str, Vocabulary]] = {}
+    seen: dict[str, str] = {}
+    for group in GROUPS:
+        found[group] = {}
+        for path in sorted((VOCABULARY_DIR / group).glob("*.yaml")):
+            if path.stem in seen:
+                raise VocabularyError(
+                    f"{group}/{path.name}: the vocabulary '{path.stem}' is also in "
+                    f"{seen[path.stem]}/; a name must be unique"
+                )
+            seen[path.stem] = group
+            found[group][path.stem] = vocabulary_parse(path)
+    return found
+
+
 @functools.cache
 def vocabularies() -> dict[str, Vocabulary]:
-    """Every vocabulary shipped with Dozor, by name."""
-    return {path.stem: vocabulary_parse(path) for path in sorted(VOCABULARY_DIR.glob("*.yaml"))}
+    """Every vocabulary shipped with Dozor, by name: the records' first, then the others."""
+    return {name: vocab for group in _by_group().values() for name, vocab in group.items()}
+
+
+def vocabularies_of(group: str) -> dict[str, Vocabulary]:
+    """The vocabularies of one folder of vocabularies/ ("records", "responses", "estimation")."""
+    return _by_group()[group]
+
+
+def vocabulary_group(name: str) -> str:
+    """The folder a vocabulary comes from, which says what part of Dozor uses it."""
+    return next(group for group, found in _by_group().items() if name in found)
 
 
 def vocabulary(name: str) -> Vocabulary:

@@ -3,7 +3,7 @@ import io
 
 import pytest
 
-from dozor.records.exports import csv_safe_cell, csv_text
+from dozor.lib.csv_safety import csv_safe_cell, csv_text
 
 
 @pytest.mark.parametrize(
