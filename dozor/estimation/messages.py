@@ -64,6 +64,14 @@ CAUTION_MESSAGES: dict[str, Promise] = {
         "follows only from an assumption nobody can test. Choose a simpler model, or let the "
         "method choose one."
     ),
+    "heterogeneous_capture": _(
+        "Every pair of the %(lists)s lists shares more incidents than chance would (all "
+        "%(pairs)s pairs; the weakest by an odds ratio of %(weakest_odds_ratio)s, p = %(p)s). "
+        "That is the mark of incidents that differ in how easily they get recorded: the easy "
+        "ones are on many lists. Models of dependence between lists take it for dependence, "
+        "and their estimate and interval are then likely off. Use LCMCR, which models such "
+        "differences, or group into more alike groups."
+    ),
     "chao_eta_dropped": _(
         "Some heterogeneity parameters (%(parameters)s) were negative and were set to zero."
     ),
@@ -238,6 +246,7 @@ _DECIMALS = {
     "deviance": 1,
     "limit": 2,
     "probability": 2,
+    "weakest_odds_ratio": 2,
     "best": 3,
     "percent": 1,
     "seconds": 1,

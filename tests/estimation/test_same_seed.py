@@ -166,3 +166,21 @@ def test_write_table_into_a_missing_folder_is_refused_before_the_run(
             stderr=StringIO(),
         )
     assert not EstimateRun.objects.exists()
+
+
+def test_a_setting_switched_off_is_given_to_dozor_mse_as_its_option(
+    analyst: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = tmp_path / "table.csv"
+    capsys.readouterr()
+    run = estimate(
+        *("--user", analyst, "--by", "none", "--method", "loglinear"),
+        *("--setting=heterogeneity_check=no", "--write-table", str(table)),
+    )
+    said = capsys.readouterr().err
+    assert "--seed" in said and said.rstrip().endswith(
+        "--no-heterogeneity-check` gives this run's figures."
+    )
+    from_file = mse(capsys, str(table), "--method", "loglinear", "--no-heterogeneity-check")
+    assert from_file["settings"]["heterogeneity_check"] is False
+    assert figures(from_file) == figures(run["strata"][0]["results"][0])

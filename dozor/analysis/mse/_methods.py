@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import asdict, replace
 from typing import TYPE_CHECKING
 
@@ -84,6 +86,7 @@ def run_loglinear(ch: CaptureHistories, cfg: LoglinearSettings) -> Estimate:
                         "best_model": best.name,
                         "interval": "Buckland unconditional s.e., log-normal on the missing",
                     },
+                    cautions=tuple(heterogeneity_check(ch) if cfg.heterogeneity_check else ()),
                 )
             fit = ll.select_best(fits, criterion)
             details["selection"] = (
@@ -104,6 +107,8 @@ def run_loglinear(ch: CaptureHistories, cfg: LoglinearSettings) -> Estimate:
             )
         )
     cautions += lack_of_fit(fit)
+    if cfg.heterogeneity_check:
+        cautions += heterogeneity_check(ch)
     lower, upper = ll.profile_interval(ch, fit, cfg.level)
     if fit.dropped_eta:
         cautions.append(Caution("chao_eta_dropped", {"parameters": list(fit.dropped_eta)}))
@@ -155,6 +160,59 @@ def lack_of_fit(fit: LoglinearFit) -> list[Caution]:
     return [Caution("lack_of_fit", {"model": fit.name, "deviance": deviance, "df": df, "p": p})]
 
 
+#: The interactions of every pair of lists must together be significant at this level.
+HETEROGENEITY_P = 0.05
+
+
+def heterogeneity_check(ch: CaptureHistories) -> list[Caution]:
+    """The ``heterogeneous_capture`` caution when every pair of lists depends positively.
+
+    When some cases are much easier to record than others (a killing in a city against a threat
+    in a village), the easy ones are on many lists and the hard ones on few: every pair of lists
+    then shares more cases than chance, whichever lists they are. Dependence between lists, as
+    log-linear models and dga's graphs describe it, has no reason to link every pair, and with
+    four lists or more the data can tell the two apart: the model ``Mt`` plus every two-way
+    interaction is fitted, and the caution is given when each interaction is positive and
+    together they are significant (likelihood-ratio test against ``Mt``, p <
+    :data:`HETEROGENEITY_P`). Models of list dependence then absorb the heterogeneity into
+    interactions and their totals are biased, often with narrow intervals that miss the truth:
+    in the coverage study, on four lists with three latent classes, log-linear models covered the
+    true total in 40% of the tables and dga in 65%, mostly without another caution; this one is
+    given on every such table and on one in twenty tables of lists with two dependent pairs.
+    With three lists the model with every pair is saturated, and the ``three_lists`` caution
+    already says that dependence and heterogeneity cannot be told apart.
+    """
+    from . import loglinear as ll
+
+    j = ch.n_lists
+    if j < 4:
+        return []
+    pairs = tuple(itertools.combinations(range(j), 2))
+    try:
+        every = ll.fit_model(ch, ll.ModelSpec("Mt", interactions=pairs))
+        independent = ll.fit_model(ch, ll.ModelSpec("Mt"))
+    except MSEError:
+        return []  # a pair without common cases: not every pair depends positively
+    from scipy import stats
+
+    gammas = list(every.params.values())[1 + j : 1 + j + len(pairs)]
+    chi2 = max(float(independent.deviance - every.deviance), 0.0)
+    p = float(stats.chi2.sf(chi2, len(pairs)))
+    if min(gammas) <= 0 or p >= HETEROGENEITY_P:
+        return []
+    return [
+        Caution(
+            "heterogeneous_capture",
+            {
+                "lists": j,
+                "pairs": len(pairs),
+                "weakest_odds_ratio": round(math.exp(min(gammas)), 2),
+                "p": p,
+            },
+        )
+    ]
+
+
 def run_lcmcr(ch: CaptureHistories, cfg: LcmcrSettings) -> Estimate:
     from .lcmcr import fit_lcmcr
 
@@ -167,17 +225,20 @@ def run_dga(ch: CaptureHistories, cfg: DgaSettings) -> Estimate:
 
     The check fits the two-way log-linear model chosen by stepwise AIC: when even that does
     not fit (see :func:`lack_of_fit`), graphs of dependence between lists miss what is going
-    on, and the estimate gets the ``lack_of_fit`` caution.
+    on, and the estimate gets the ``lack_of_fit`` caution. With four lists or more, every pair
+    of lists depending positively gets ``heterogeneous_capture`` (see
+    :func:`heterogeneity_check`; off with ``heterogeneity_check=False``).
     """
     from . import loglinear as ll
     from .dga import bma_estimate
 
     result = bma_estimate(ch, cfg)
+    extra = heterogeneity_check(ch) if cfg.heterogeneity_check else []
     try:
         fit, _ = ll.stepwise(ch, criterion="aic")
     except MSEError:
-        return result
-    return replace(result, cautions=(*result.cautions, *lack_of_fit(fit)))
+        return replace(result, cautions=(*result.cautions, *extra))
+    return replace(result, cautions=(*result.cautions, *lack_of_fit(fit), *extra))
 
 
 def run_method(

@@ -63,6 +63,9 @@ study, see docs/estimation.md):
              or --max-seconds run out; use --seed to repeat a run.
   dga        Bayesian averaging over decomposable graphical models (Madigan &
              York 1997, HRDAG's dga); 3 to 5 lists.
+With four lists or more, loglinear and dga caution (heterogeneous_capture) when
+every pair of lists shares more cases than chance: the mark of cases that differ
+in how easily they are recorded, which those models take for list dependence.
 """
 
 EPILOG = """\
@@ -127,6 +130,15 @@ def build_parser() -> argparse.ArgumentParser:
     group.add_argument(
         "--model", help="fit this one model instead, e.g. 'Mt + A:B' or 'Mth Poisson2'"
     )
+    group = parser.add_argument_group("loglinear and dga")
+    group.add_argument(
+        "--no-heterogeneity-check",
+        dest="heterogeneity_check",
+        action="store_false",
+        default=None,
+        help="with four lists or more, do not check whether every pair of lists depends "
+        "positively (the mark of heterogeneous capture, caution heterogeneous_capture)",
+    )
     # No defaults given to argparse: the method's settings dataclass holds them, for every path
     # alike; the help only shows them.
     defaults = LcmcrSettings()
@@ -161,9 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 METHOD_OPTIONS = {
-    "loglinear": ("selection", "model", "level"),
+    "loglinear": ("selection", "model", "heterogeneity_check", "level"),
     "lcmcr": ("K", "max_K", "burnin", "samples", "thinning", "chains", "max_seconds", "level"),
-    "dga": ("level",),
+    "dga": ("heterogeneity_check", "level"),
 }
 
 

@@ -67,6 +67,14 @@ CAUTION_TEMPLATES: dict[str, str] = {
         "histories ({cells}): it fits any data, so the data cannot check it, and N follows only "
         "from the untestable assumption that the highest-order interaction is zero"
     ),
+    "heterogeneous_capture": (
+        "every pair of the {lists} lists shares more cases than chance (all {pairs} pairwise "
+        "interactions positive, the weakest an odds ratio of {weakest_odds_ratio:.2f}; p = "
+        "{p:.3g}): the mark of cases that differ in how easily they are recorded, which models "
+        "of dependence between lists absorb into interactions; their estimate and interval are "
+        "then likely off: use lcmcr, which models such differences, or group into more alike "
+        "strata"
+    ),
     "chao_eta_dropped": "Chao parameters {parameters} were negative and set to 0",
     "lack_of_fit": (
         "the log-linear model {model} does not fit the table (deviance {deviance:.1f} on {df} "

@@ -80,6 +80,8 @@ class LoglinearSettings:
     ``model`` fixes one model instead, e.g. ``"Mth Poisson2"``, ``"Mt + A:B"``.
     ``exclude_histories`` are histories such as ``"111111"`` (one digit per list,
     in list order) that get their own parameter, i.e. do not inform the estimate.
+    ``heterogeneity_check``: with four lists or more, caution when every pair of lists
+    depends positively, the mark of heterogeneous capture (``heterogeneous_capture``).
     """
 
     selection: str = "aic"
@@ -88,6 +90,7 @@ class LoglinearSettings:
     exclude_histories: tuple[str, ...] = ()
     level: float = 0.95
     max_models: int = 1024
+    heterogeneity_check: bool = True
 
 
 @dataclass(frozen=True)
@@ -135,11 +138,13 @@ class DgaSettings:
     ``delta`` is the hyper-Dirichlet prior count per cell (default ``2**-J``);
     the prior on N is proportional to ``1/N``; N - observed is searched over
     ``0 .. max_missing`` (default: wide enough to hold the posterior).
+    ``heterogeneity_check`` as for :class:`LoglinearSettings`.
     """
 
     delta: float | None = None
     max_missing: int | None = None
     level: float = 0.95
+    heterogeneity_check: bool = True
 
 
 @dataclass(frozen=True)

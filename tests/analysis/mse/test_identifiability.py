@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+import json
+import math
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from dozor.analysis import mse
 from dozor.analysis.mse import CaptureHistories
+from dozor.analysis.mse.cli import main
 
 pytestmark = pytest.mark.filterwarnings("ignore::dozor.analysis.mse.MSEWarning")
 
@@ -81,3 +87,67 @@ def test_an_estimate_the_data_identify_is_ok(lesbian: CaptureHistories) -> None:
     result = mse.estimate(lesbian, "loglinear", model="Mt")
     assert result.status == "ok"
     assert result.to_dict()["status"] == "ok"
+
+
+def _four_list_table(path: Path, classes: list[tuple[float, list[float]]], total: int) -> Path:
+    """The expected counts of ``total`` cases on four lists, recorded within latent classes."""
+    rows = []
+    for history in itertools.product((0, 1), repeat=4):
+        if not any(history):
+            continue
+        expected = sum(
+            share * math.prod(p if on else 1 - p for on, p in zip(history, probs, strict=True))
+            for share, probs in classes
+        )
+        rows.append([*history, round(total * expected)])
+    lines = ["A,B,C,D,count", *(",".join(str(v) for v in row) for row in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def heterogeneous_csv(tmp_path: Path) -> Path:
+    """Most cases hard to record, a fifth easy: every pair of lists shares more than chance."""
+    hard, easy = (0.8, [0.1, 0.12, 0.15, 0.1]), (0.2, [0.7, 0.8, 0.6, 0.75])
+    return _four_list_table(tmp_path / "heterogeneous.csv", [hard, easy], 3000)
+
+
+@pytest.fixture
+def independent_csv(tmp_path: Path) -> Path:
+    return _four_list_table(tmp_path / "independent.csv", [(1.0, [0.3, 0.25, 0.2, 0.35])], 3000)
+
+
+@pytest.mark.parametrize("method", ["loglinear", "dga"])
+def test_every_pair_of_four_lists_depending_positively_is_cautioned_as_heterogeneity(
+    heterogeneous_csv: Path, capsys: pytest.CaptureFixture[str], method: str
+) -> None:
+    assert main([str(heterogeneous_csv), "--method", method, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    caution = next(c for c in data["cautions"] if c["code"] == "heterogeneous_capture")
+    assert caution["params"]["lists"] == 4 and caution["params"]["pairs"] == 6
+    assert caution["params"]["weakest_odds_ratio"] > 1 and caution["params"]["p"] < 0.05
+
+
+@pytest.mark.parametrize("method", ["loglinear", "dga"])
+def test_independent_lists_are_not_cautioned_as_heterogeneity(
+    independent_csv: Path, capsys: pytest.CaptureFixture[str], method: str
+) -> None:
+    assert main([str(independent_csv), "--method", method, "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "heterogeneous_capture" not in [c["code"] for c in data["cautions"]]
+
+
+def test_the_heterogeneity_check_can_be_left_out(
+    heterogeneous_csv: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    args = [str(heterogeneous_csv), "--method", "loglinear", "--json"]
+    assert main([*args, "--no-heterogeneity-check"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert "heterogeneous_capture" not in [c["code"] for c in data["cautions"]]
+    assert data["settings"]["heterogeneity_check"] is False
+
+
+def test_three_lists_are_not_checked_for_heterogeneity(three_way: CaptureHistories) -> None:
+    # with three lists the model with every pair is saturated: three_lists says it already
+    result = mse.estimate(three_way, "loglinear")
+    assert "heterogeneous_capture" not in result.caution_codes()

@@ -27,6 +27,17 @@ MSG_TABLE_WRITTEN = (
     "Capture histories written to {path} (SHA-256 {hash}); `dozor mse {path} --stratum GROUP "
     "--method METHOD --seed {seed}{settings}` gives this run's figures."
 )
+# The options of `dozor mse` that turn an on/off setting off (a setting left on needs none).
+MSE_SWITCHES_OFF = {"adaptive": " --fixed", "heterogeneity_check": " --no-heterogeneity-check"}
+
+
+def _mse_option(name: str, value: Any) -> str:
+    """A run's setting as the `dozor mse` option that gives it."""
+    if isinstance(value, bool):
+        return "" if value else MSE_SWITCHES_OFF.get(name, f" --{name} {value}")
+    return f" --{name} {value}"
+
+
 MSG_PUBLISH_STRATUM = "--publish needs --stratum GROUP: the group whose figure to publish."
 MSG_PUBLISH_ONE_METHOD = "--publish takes one --method: the method whose estimate to publish."
 MSG_PUBLISHED = (
@@ -184,7 +195,7 @@ class Command(DozorCommand):
                 path=path,
                 hash=run.data_hash,
                 seed=run.seed,
-                settings="".join(f" --{name} {value}" for name, value in run.settings.items()),
+                settings="".join(_mse_option(name, value) for name, value in run.settings.items()),
             )
             + "\n"
         )
