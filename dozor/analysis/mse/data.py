@@ -132,7 +132,7 @@ def _label(row: object) -> int | str:
 def _as_binary(series: pd.Series, column: str) -> np.ndarray:
     values = series.to_numpy()
     if series.dtype == bool:
-        return values.astype(np.int8)
+        return np.asarray(values.astype(np.int8))
     numeric = pd.to_numeric(series, errors="coerce")
     bad = numeric.isna() | ~numeric.isin([0, 1])
     if bad.any():
@@ -144,7 +144,7 @@ def _as_binary(series: pd.Series, column: str) -> np.ndarray:
             row=_label(row),
             value=str(series.loc[row]),
         )
-    return numeric.to_numpy().astype(np.int8)
+    return np.asarray(numeric.to_numpy().astype(np.int8))
 
 
 def _as_counts(series: pd.Series, column: str) -> np.ndarray:
@@ -160,7 +160,7 @@ def _as_counts(series: pd.Series, column: str) -> np.ndarray:
             row=_label(row),
             value=str(series.loc[row]),
         )
-    return values.astype(np.int64)
+    return np.asarray(values.astype(np.int64))
 
 
 def capture_histories_from_frame(

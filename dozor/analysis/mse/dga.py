@@ -117,7 +117,7 @@ def bma(
         logw += np.asarray(log_prior_graphs, dtype=float)[:, None]
     logw -= logw.max()
     w = np.exp(logw)
-    return w / w.sum()
+    return np.asarray(w / w.sum())
 
 
 def _quantile(values: np.ndarray, probs: np.ndarray, q: float) -> float:
@@ -141,11 +141,11 @@ class DgaPosterior:
 
     @property
     def n_posterior(self) -> np.ndarray:
-        return self.weights.sum(axis=0)
+        return np.asarray(self.weights.sum(axis=0))
 
     @property
     def graph_posterior(self) -> np.ndarray:
-        return self.weights.sum(axis=1)
+        return np.asarray(self.weights.sum(axis=1))
 
     def summarise(self, probs: np.ndarray) -> dict[str, float]:
         probs = probs / probs.sum()

@@ -24,7 +24,7 @@ import itertools
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -264,7 +264,7 @@ def _chain_numba_py(
     alpha_box[0] = alpha
 
 
-def _compile_kernel():
+def _compile_kernel() -> Callable[..., Any] | None:
     """Compile the numba kernel, caching it on disk when a cache directory is writable.
 
     Compiling takes several seconds; the on-disk cache (``__pycache__`` beside this

@@ -28,6 +28,7 @@ import math
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -248,7 +249,9 @@ def design(spec: ModelSpec, lists: Sequence[str]) -> tuple[np.ndarray, list[str]
 # --- fitting ------------------------------------------------------------------
 
 
-def _glm(y: np.ndarray, x: np.ndarray, start: np.ndarray | None = None):
+def _glm(
+    y: np.ndarray, x: np.ndarray, start: np.ndarray | None = None
+) -> tuple[Any, tuple[str, ...]]:
     exog = np.column_stack([np.ones(len(y)), x])
     model = sm.GLM(y, exog, family=sm.families.Poisson())
     with warnings.catch_warnings(record=True) as caught:
@@ -262,8 +265,12 @@ def _glm(y: np.ndarray, x: np.ndarray, start: np.ndarray | None = None):
 
 
 def _fit_with_chao_correction(
-    y: np.ndarray, x: np.ndarray, names: list[str], spec: ModelSpec, start=None
-):
+    y: np.ndarray,
+    x: np.ndarray,
+    names: list[str],
+    spec: ModelSpec,
+    start: np.ndarray | None = None,
+) -> tuple[Any, tuple[str, ...], list[str], tuple[str, ...], np.ndarray]:
     """Fit; for Chao models refit without the first negative eta until none is negative."""
     res, msgs = _glm(y, x, start)
     dropped: list[str] = []

@@ -192,7 +192,8 @@ class Estimate:
         out = asdict(self)
         out["status"] = self.status
         out["warnings"] = list(self.warnings)
-        return jsonable(out)
+        result: dict[str, Any] = jsonable(out)
+        return result
 
 
 def jsonable(value: Any) -> Any:
