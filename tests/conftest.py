@@ -24,10 +24,13 @@ NO_POSTGRESQL = (
 )
 
 
-def pytest_runtest_setup(item: pytest.Item) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """A test marked `postgres` runs only when the suite does, and says why it was skipped."""
-    if item.get_closest_marker("postgres") is not None and not suite_on_postgresql():
-        pytest.skip(NO_POSTGRESQL)
+    if suite_on_postgresql():
+        return
+    for item in items:
+        if item.get_closest_marker("postgres") is not None:
+            item.add_marker(pytest.mark.skip(reason=NO_POSTGRESQL))
 
 
 @pytest.fixture(autouse=True)
