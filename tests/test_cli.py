@@ -19,6 +19,7 @@ from tests.test_config import run_dozor
 
 
 def test_help_lists_every_command(tmp_path: Path) -> None:
+    """A process of its own: the `dozor` entry point as a person starts it."""
     result = run_dozor(tmp_path, "--help")
     assert result.returncode == 0
     for name in COMMANDS:
@@ -51,6 +52,7 @@ def test_mse_runs_without_a_database(tmp_path: Path) -> None:
 
 
 def test_an_unknown_command_is_named(tmp_path: Path) -> None:
+    """A process of its own: the exit status is the point."""
     result = run_dozor(tmp_path, "frobnicate")
     assert result.returncode == 2
     assert "there is no command 'frobnicate'" in result.stderr
@@ -63,6 +65,7 @@ def test_vocab_lists_terms_in_russian() -> None:
 
 
 def test_vocab_names_an_unknown_vocabulary(tmp_path: Path) -> None:
+    """A process of its own: a refusal is exit status 1 and a message, not a traceback."""
     result = run_dozor(tmp_path, "vocab", "colours")
     assert result.returncode == 1
     assert "There is no vocabulary 'colours'" in result.stderr
