@@ -1,4 +1,5 @@
-"""The named users every access test uses: an owner, a colleague, an outsider and anonymous."""
+"""The named users every access test uses: an owner, a colleague, an outsider and anonymous; the
+migrated home the tests of the `dozor` process copy; the `postgres` marker."""
 
 from __future__ import annotations
 
@@ -8,12 +9,28 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
 from dozor.records.models import Incident, Organisation
 from dozor.security.models import Role, User
 from tests.factories import IncidentFactory, OrganisationFactory, UserFactory
+from tests.homes import DozorHome, HomeTemplate, suite_on_postgresql
+
+NO_POSTGRESQL = (
+    "needs PostgreSQL: the suite runs on SQLite "
+    "(set DOZOR_DATABASE_URL=postgres://... to run it, as `make test` does)"
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test marked `postgres` runs only when the suite does, and says why it was skipped."""
+    if suite_on_postgresql():
+        return
+    for item in items:
+        if item.get_closest_marker("postgres") is not None:
+            item.add_marker(pytest.mark.skip(reason=NO_POSTGRESQL))
 
 
 @pytest.fixture(autouse=True)
@@ -29,6 +46,32 @@ def english() -> Iterator[None]:
     client request in Russian leaves Russian active in its thread after it returns."""
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(scope="session")
+def migrated_template(
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str
+) -> Iterator[HomeTemplate]:
+    """A home migrated once per session (and xdist worker), on the backend the suite runs on."""
+    name = f"{settings.DATABASES['default']['NAME']}"
+    name = f"{Path(name).name[:30]}_template_{worker_id}".replace("-", "_").replace(".", "_")
+    template = HomeTemplate.migrated(tmp_path_factory.mktemp("migrated"), name=name)
+    try:
+        yield template
+    finally:
+        template.drop()
+
+
+@pytest.fixture
+def migrated_home(migrated_template: HomeTemplate, tmp_path: Path) -> Iterator[DozorHome]:
+    """A migrated home of the test's own in ``tmp_path`` for `dozor` processes (`home.run(...)`),
+    copied from the session's template instead of migrated again: on SQLite its database file, on
+    PostgreSQL a database of its own made from the template database."""
+    home = migrated_template.copy(tmp_path)
+    try:
+        yield home
+    finally:
+        migrated_template.drop_copy(home)
 
 
 @dataclass

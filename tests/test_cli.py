@@ -1,13 +1,25 @@
+"""The `dozor` command. A test runs it as a process of its own when the process is the point (the
+entry point, its exit status, a command without a database); the commands' behaviour is tested
+in process with ``call_command``, which runs the same code without a process start and a database
+on disk."""
+
 import json
+import os
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.management import CommandError, call_command
 
+from dozor import cli
 from dozor.cli import COMMANDS
+from dozor.records.models import Incident
+from tests.homes import DozorHome
 from tests.test_config import run_dozor
 
 
 def test_help_lists_every_command(tmp_path: Path) -> None:
+    """A process of its own: the `dozor` entry point as a person starts it."""
     result = run_dozor(tmp_path, "--help")
     assert result.returncode == 0
     for name in COMMANDS:
@@ -15,14 +27,22 @@ def test_help_lists_every_command(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("name", sorted(COMMANDS))
-def test_each_command_has_help_for_users(tmp_path: Path, name: str) -> None:
-    result = run_dozor(tmp_path, name, "--help")
-    assert result.returncode == 0, result.stderr
-    assert f"usage: dozor {name}" in result.stdout
-    assert "--pythonpath" not in result.stdout
+def test_each_command_has_help_for_users(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    umask = os.umask(
+        0o077
+    )  # main() makes the process's files private; the suite's stay as they are
+    try:
+        status = cli.main([name, "--help"])
+    finally:
+        os.umask(umask)
+    out = capsys.readouterr().out
+    assert status == 0
+    assert f"usage: dozor {name}" in out
+    assert "--pythonpath" not in out
 
 
 def test_mse_runs_without_a_database(tmp_path: Path) -> None:
+    """A process of its own: no database and no settings are the point."""
     hare = Path(__file__).parent / "data" / "mse" / "hare.csv"
     result = run_dozor(tmp_path, "mse", str(hare), "--json", DOZOR_DATABASE_URL="nonsense://")
     assert result.returncode == 0, result.stderr
@@ -32,27 +52,28 @@ def test_mse_runs_without_a_database(tmp_path: Path) -> None:
 
 
 def test_an_unknown_command_is_named(tmp_path: Path) -> None:
+    """A process of its own: the exit status is the point."""
     result = run_dozor(tmp_path, "frobnicate")
     assert result.returncode == 2
     assert "there is no command 'frobnicate'" in result.stderr
 
 
-def test_vocab_lists_terms_in_russian(tmp_path: Path) -> None:
-    result = run_dozor(tmp_path, "vocab", "bias_motivation", "--lang", "ru")
-    assert result.returncode == 0
-    assert "antisemitic" in result.stdout and "Антисемитизм" in result.stdout
+def test_vocab_lists_terms_in_russian() -> None:
+    out = StringIO()
+    call_command("vocab", "bias_motivation", "--lang", "ru", stdout=out)
+    assert "antisemitic" in out.getvalue() and "Антисемитизм" in out.getvalue()
 
 
 def test_vocab_names_an_unknown_vocabulary(tmp_path: Path) -> None:
+    """A process of its own: a refusal is exit status 1 and a message, not a traceback."""
     result = run_dozor(tmp_path, "vocab", "colours")
     assert result.returncode == 1
     assert "There is no vocabulary 'colours'" in result.stderr
 
 
-def prepared(tmp_path: Path) -> None:
-    assert run_dozor(tmp_path, "migrate").returncode == 0
-    created = run_dozor(
-        tmp_path,
+def prepared(home: DozorHome) -> None:
+    """A documenter `doc` of Северный маяк, made with `dozor createuser`, in a migrated home."""
+    created = home.run(
         "createuser",
         "doc",
         "--role",
@@ -65,10 +86,13 @@ def prepared(tmp_path: Path) -> None:
     assert "Password (shown once" in created.stdout
 
 
-def test_incident_add_stores_a_valid_incident(tmp_path: Path) -> None:
-    prepared(tmp_path)
-    result = run_dozor(
-        tmp_path,
+def test_incident_add_stores_a_valid_incident(migrated_home: DozorHome) -> None:
+    """Processes of their own: `dozor createuser` and `dozor incident add` end to end, exit 0,
+    with no key given, as on a first run."""
+    home = DozorHome(migrated_home.path, {**migrated_home.env})
+    del home.env["DOZOR_KEY"]
+    prepared(home)
+    result = home.run(
         "incident",
         "add",
         "--user",
@@ -87,6 +111,7 @@ def test_incident_add_stores_a_valid_incident(tmp_path: Path) -> None:
     assert "Saved incident RU-2008-00001." in result.stdout
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("args", "fragment"),
     [
@@ -98,13 +123,17 @@ def test_incident_add_stores_a_valid_incident(tmp_path: Path) -> None:
         (["--bias", "nope"], "“nope” is not a term of “bias_motivation”"),
     ],
 )
-def test_incident_add_refuses_bad_input_and_stores_nothing(
-    tmp_path: Path, args: list[str], fragment: str
-) -> None:
-    prepared(tmp_path)
+def test_incident_add_refuses_bad_input_and_stores_nothing(args: list[str], fragment: str) -> None:
+    call_command(
+        *("createuser", "doc", "--role", "documenter"),
+        *("--organisation", "Северный маяк", "--new-organisation"),
+        stdout=StringIO(),
+    )
     base = ["incident", "add", "--user", "doc", "--title", "x", "--type", "threat"]
-    result = run_dozor(tmp_path, *base, *args)
-    assert result.returncode == 1
-    assert fragment in result.stderr
-    good = run_dozor(tmp_path, *base, "--date", "2008")
-    assert "RU-2008-00001" in good.stdout, "the refused incident must not have used a reference"
+    with pytest.raises(CommandError) as refused:
+        call_command(*base, *args, stdout=StringIO())
+    assert fragment in str(refused.value)
+    assert not Incident.objects.exists()
+    good = StringIO()
+    call_command(*base, "--date", "2008", stdout=good)
+    assert "RU-2008-00001" in good.getvalue(), "the refused incident must not have used a reference"

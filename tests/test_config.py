@@ -63,6 +63,7 @@ def run_dozor(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPro
 def test_the_command_refuses_to_start_with_unsafe_settings(
     tmp_path: Path, env: dict[str, str], fragment: str
 ) -> None:
+    """A process of its own: settings read from the environment at start-up, exit status 2."""
     result = run_dozor(tmp_path, "migrate", **env)
     assert result.returncode == 2
     assert fragment in result.stderr

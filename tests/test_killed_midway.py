@@ -2,18 +2,22 @@
 leaves the database as it was: nothing of the batch or the re-read is half-written.
 
 Each step runs as its own `dozor` process on a database of its own (SQLite in a folder, or a
-scratch PostgreSQL database when the suite runs on PostgreSQL). The killed process kills itself
-right after the batch's incidents (or the re-read's revisions) are written and before they are
-committed: the one moment a half-written batch could be left behind.
+scratch PostgreSQL database when the suite runs on PostgreSQL): a process killed with SIGKILL is
+the point. The killed process kills itself right after the batch's incidents (or the re-read's
+revisions) are written and before they are committed: the one moment a half-written batch could
+be left behind. Both tests start from the same imported lists, prepared once for the module and
+copied for each test (tests/homes.py).
 """
 
 from __future__ import annotations
 
 import signal
+from collections.abc import Iterator
 from pathlib import Path
 
-from tests.intake.test_commands import database  # noqa: F401 - the fixture
-from tests.test_config import run_dozor
+import pytest
+
+from tests.homes import DozorHome, HomeTemplate
 
 USER = "doc"
 COUNTS = (
@@ -34,95 +38,106 @@ KILL_AFTER = (
 )
 
 
-def _ok(tmp_path: Path, env: dict[str, str], *args: str) -> str:
-    result = run_dozor(tmp_path, *args, **env)
+def _ok(home: DozorHome, *args: str) -> str:
+    result = home.run(*args)
     assert result.returncode == 0, (args, result.stderr[-2000:])
     return result.stdout
 
 
-def _counts(tmp_path: Path, env: dict[str, str]) -> str:
-    return _ok(tmp_path, env, "manage", "shell", "-c", COUNTS).strip().splitlines()[-1]
+def _counts(home: DozorHome) -> str:
+    return _ok(home, "manage", "shell", "-c", COUNTS).strip().splitlines()[-1]
 
 
-def _killed(tmp_path: Path, env: dict[str, str], module: str, function: str, command: str) -> None:
+def _killed(home: DozorHome, module: str, function: str, command: str) -> None:
     code = KILL_AFTER.format(module=module, function=function, command=command)
-    result = run_dozor(tmp_path, "manage", "shell", "-c", code, **env)
+    result = home.run("manage", "shell", "-c", code)
     assert result.returncode == -signal.SIGKILL, result.stderr[-2000:]
 
 
-def _partner_lists(tmp_path: Path, env: dict[str, str]) -> list[tuple[str, Path, Path]]:
+MAPPINGS = Path(__file__).resolve().parents[1] / "dozor" / "intake" / "mappings"
+LISTS = [
+    ("NGO", "ngo.csv", MAPPINGS / "demo_ngo.yaml", "ngo_database"),
+    ("Press", "press.jsonl", MAPPINGS / "demo_press.yaml", "press_scan"),
+    ("Partner", "partner.xlsx", MAPPINGS / "demo_partner.yaml", "partner_list"),
+]
+
+
+@pytest.fixture(scope="module")
+def partner_lists_template(
+    migrated_template: HomeTemplate, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[HomeTemplate]:
     """A documenter's organisation with the demo's three lists imported from their files."""
-    _ok(tmp_path, env, "migrate")
+    home = migrated_template.copy(tmp_path_factory.mktemp("partner-lists"))
     _ok(
-        tmp_path,
-        env,
+        home,
         *("createuser", USER, "--role", "documenter"),
         *("--organisation", "Коалиция", "--new-organisation"),
     )
-    folder = tmp_path / "files"
-    _ok(tmp_path, env, "demo", "--write-files", str(folder), "--size", "60", "--seed", "2")
-    mappings = Path(__file__).resolve().parents[1] / "dozor" / "intake" / "mappings"
-    lists = [
-        ("NGO", folder / "ngo.csv", mappings / "demo_ngo.yaml", "ngo_database"),
-        ("Press", folder / "press.jsonl", mappings / "demo_press.yaml", "press_scan"),
-        ("Partner", folder / "partner.xlsx", mappings / "demo_partner.yaml", "partner_list"),
-    ]
-    for name, path, mapping, kind in lists:
+    folder = home.path / "files"
+    _ok(home, "demo", "--write-files", str(folder), "--size", "60", "--seed", "2")
+    for name, file, mapping, kind in LISTS:
         _ok(
-            tmp_path,
-            env,
-            *("import", str(path), "--source-list", name, "--new-source-list", "--kind", kind),
-            *("--mapping", str(mapping), "--user", USER),
+            home,
+            *("import", str(folder / file), "--source-list", name, "--new-source-list"),
+            *("--kind", kind, "--mapping", str(mapping), "--user", USER),
         )
-    return [(name, path, mapping) for name, path, mapping, _ in lists]
+    template = HomeTemplate.from_home(home, migrated_template)
+    try:
+        yield template
+    finally:
+        template.drop()
+
+
+@pytest.fixture
+def partner_lists(partner_lists_template: HomeTemplate, tmp_path: Path) -> Iterator[DozorHome]:
+    home = partner_lists_template.copy(tmp_path)
+    try:
+        yield home
+    finally:
+        partner_lists_template.drop_copy(home)
 
 
 def test_accept_killed_after_writing_its_incidents_leaves_nothing_of_the_batch(
-    tmp_path: Path,
-    database: dict[str, str],  # noqa: F811
+    partner_lists: DozorHome,
 ) -> None:
-    _partner_lists(tmp_path, database)
-    _ok(tmp_path, database, "link", "--user", USER)
-    before = _counts(tmp_path, database)
+    home = partner_lists
+    _ok(home, "link", "--user", USER)
+    before = _counts(home)
     _killed(
-        tmp_path,
-        database,
+        home,
         "dozor.linkage.accept",
         "incidents_create_with_reports",
         f"'link', 'accept', '--user', '{USER}'",
     )
-    assert _counts(tmp_path, database) == before
+    assert _counts(home) == before
     # The database is whole: the same accept runs to the end, and the trail verifies.
-    _ok(tmp_path, database, "link", "accept", "--user", USER)
-    assert _counts(tmp_path, database) != before
-    _ok(tmp_path, database, "audit", "verify")
+    _ok(home, "link", "accept", "--user", USER)
+    assert _counts(home) != before
+    _ok(home, "audit", "verify")
 
 
 def test_remap_killed_after_writing_its_revisions_leaves_nothing_of_the_re_read(
-    tmp_path: Path,
-    database: dict[str, str],  # noqa: F811
+    partner_lists: DozorHome, tmp_path: Path
 ) -> None:
-    lists = _partner_lists(tmp_path, database)
-    name, _path, mapping = lists[0]
+    home = partner_lists
+    name, _file, mapping, _kind = LISTS[0]
     corrected = tmp_path / "corrected.yaml"
     # The correction drops a field, so every report of the list gets a new revision.
     text = mapping.read_text(encoding="utf-8")
     corrected.write_text(text.split("  information_source:")[0], encoding="utf-8")
-    before = _counts(tmp_path, database)
+    before = _counts(home)
     _killed(
-        tmp_path,
-        database,
+        home,
         "dozor.intake.remap",
         "_remap_audit",
         f"'import', '--remap', '--source-list', '{name}', '--mapping', '{corrected}', "
         f"'--user', '{USER}'",
     )
-    assert _counts(tmp_path, database) == before
+    assert _counts(home) == before
     _ok(
-        tmp_path,
-        database,
+        home,
         *("import", "--remap", "--source-list", name, "--mapping", str(corrected)),
         *("--user", USER),
     )
-    assert _counts(tmp_path, database) != before
-    _ok(tmp_path, database, "audit", "verify")
+    assert _counts(home) != before
+    _ok(home, "audit", "verify")

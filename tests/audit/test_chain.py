@@ -85,7 +85,7 @@ def test_the_application_refuses_to_delete_entries() -> None:
         AuditEntry.objects.filter(pk=1).update(actor="mallory")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists on PostgreSQL")
+@pytest.mark.postgres  # the trigger exists on PostgreSQL
 @pytest.mark.parametrize(
     "sql", ["UPDATE audit_auditentry SET actor = 'x'", "DELETE FROM audit_auditentry"]
 )

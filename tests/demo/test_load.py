@@ -57,6 +57,8 @@ def test_incidents_can_be_found_by_text_search(dataset: DemoDataset) -> None:
 
 
 def test_demo_command_is_idempotent(tmp_path: Path) -> None:
+    """A process of its own: `dozor demo` makes its home and database from nothing, as a first
+    user runs it."""
     first = run_dozor(tmp_path, "demo", "--no-serve", "--size", "40", "--seed", "3")
     assert first.returncode == 0, first.stderr
     assert "Loaded 40 incidents" in first.stdout
@@ -68,6 +70,7 @@ def test_demo_command_is_idempotent(tmp_path: Path) -> None:
 
 
 def test_demo_refuses_an_absurd_size(tmp_path: Path) -> None:
+    """A process of its own: the exit status is the point."""
     result = run_dozor(tmp_path, "demo", "--no-serve", "--size", "0")
     assert result.returncode == 1
     assert "--size 0: expected a number from 1 to 1,000,000" in result.stderr

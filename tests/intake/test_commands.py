@@ -1,4 +1,5 @@
-"""The import and quarantine commands, run as a person runs them; and an import killed half-way."""
+"""The import and quarantine commands, called as a person calls them; and an import killed half-way,
+run as a `dozor` process of its own on a database of its own."""
 
 import csv
 import io
@@ -9,16 +10,19 @@ import signal
 import subprocess
 import sys
 import time
-import uuid
-from collections.abc import Iterator
+from io import StringIO
 from pathlib import Path
 
-import psycopg
 import pytest
-from django.conf import settings
+from django.core.management import CommandError, call_command
 
+from dozor.intake.models import ImportBatch, QuarantinedRow
+from dozor.records.models import Report, SourceList
+from tests.conftest import Cast
+from tests.factories import SourceListFactory
+from tests.homes import DozorHome
 from tests.intake.conftest import TORONTO_CSV, TORONTO_MAPPING
-from tests.test_config import ROOT, run_dozor
+from tests.test_config import ROOT
 
 SETUP = (
     "from dozor.records.models import Organisation, SourceList; "
@@ -32,40 +36,9 @@ COUNTS = (
 )
 
 
-@pytest.fixture
-def database(tmp_path: Path) -> Iterator[dict[str, str]]:
-    """A database of its own for the subprocesses, on the backend the suite runs on, and the key."""
-    key = {"DOZOR_KEY": os.environ["DOZOR_KEY"]}
-    if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
-        yield key
-        return
-    config = settings.DATABASES["default"]
-    name = f"dozor_intake_kill_{uuid.uuid4().hex[:10]}"
-    admin = dict(
-        host=config["HOST"], port=config["PORT"], user=config["USER"], password=config["PASSWORD"]
-    )
-    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    url = (
-        f"postgres://{config['USER']}:{config['PASSWORD']}@{config['HOST']}:{config['PORT']}/{name}"
-    )
-    try:
-        yield {"DOZOR_DATABASE_URL": url, **key}
-    finally:
-        # The killed import's server process may take a moment to notice its client is gone.
-        for _attempt in range(20):
-            try:
-                with psycopg.connect(dbname="postgres", autocommit=True, **admin) as connection:
-                    connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
-                break
-            except psycopg.errors.ObjectInUse:
-                time.sleep(0.5)
-
-
-def prepared(tmp_path: Path, env: dict[str, str]) -> None:
-    assert run_dozor(tmp_path, "migrate", **env).returncode == 0
-    created = run_dozor(
-        tmp_path,
+def prepared(home: DozorHome) -> None:
+    """A documenter `doc` of Северный маяк and its list "Toronto police", in a migrated home."""
+    created = home.run(
         "createuser",
         "doc",
         "--role",
@@ -73,91 +46,96 @@ def prepared(tmp_path: Path, env: dict[str, str]) -> None:
         "--organisation",
         "Северный маяк",
         "--new-organisation",
-        **env,
     )
     assert created.returncode == 0, created.stderr
-    assert run_dozor(tmp_path, "manage", "shell", "-c", SETUP, **env).returncode == 0
+    assert home.run("manage", "shell", "-c", SETUP).returncode == 0
 
 
-def counts(tmp_path: Path, env: dict[str, str]) -> str:
-    result = run_dozor(tmp_path, "manage", "shell", "-c", COUNTS, **env)
+def counts(home: DozorHome) -> str:
+    result = home.run("manage", "shell", "-c", COUNTS)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip().splitlines()[-1]
 
 
 IMPORT = ["--source-list", "Toronto police", "--mapping", str(TORONTO_MAPPING), "--user", "doc"]
+IMPORT_AS_OWNER = [*IMPORT[:-1], "owner"]
 
 
-def test_import_prints_a_json_summary_and_adds_nothing_the_second_time(tmp_path, database) -> None:
-    prepared(tmp_path, database)
-    first = run_dozor(tmp_path, "import", str(TORONTO_CSV), *IMPORT, "--json", **database)
-    assert first.returncode == 0, first.stderr
-    summary = json.loads(first.stdout)
+@pytest.fixture
+def toronto(cast: Cast) -> SourceList:
+    return SourceListFactory(
+        name="Toronto police", kind="police_data", organisation=cast.organisation
+    )
+
+
+def command(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return out.getvalue()
+
+
+def counts_here() -> str:
+    models = (Report, ImportBatch, QuarantinedRow)
+    return " ".join(str(model.objects.count()) for model in models)
+
+
+@pytest.mark.django_db
+def test_import_prints_a_json_summary_and_adds_nothing_the_second_time(toronto) -> None:
+    summary = json.loads(command("import", str(TORONTO_CSV), *IMPORT_AS_OWNER, "--json"))
     assert (summary["stored"], summary["quarantined"], summary["already_present"]) == (1798, 7, 0)
-    second = json.loads(
-        run_dozor(tmp_path, "import", str(TORONTO_CSV), *IMPORT, "--json", **database).stdout
-    )
+    second = json.loads(command("import", str(TORONTO_CSV), *IMPORT_AS_OWNER, "--json"))
     assert (second["stored"], second["quarantined"], second["already_present"]) == (0, 0, 1805)
-    assert counts(tmp_path, database) == "1798 2 7"
+    assert counts_here() == "1798 2 7"
 
 
-def test_quarantine_fix_stores_a_corrected_row(tmp_path, database) -> None:
-    prepared(tmp_path, database)
-    run_dozor(tmp_path, "import", str(TORONTO_CSV), *IMPORT, **database)
-    listing = json.loads(
-        run_dozor(tmp_path, "quarantine", "list", "--user", "doc", "--json", **database).stdout
-    )
+@pytest.mark.django_db
+def test_quarantine_fix_stores_a_corrected_row(toronto) -> None:
+    command("import", str(TORONTO_CSV), *IMPORT_AS_OWNER)
+    listing = json.loads(command("quarantine", "list", "--user", "owner", "--json"))
     assert len(listing) == 7
     first = str(listing[0]["id"])
-    fixed = run_dozor(
-        tmp_path,
-        "quarantine",
-        "fix",
-        first,
-        "--user",
-        "doc",
-        "--set",
-        "PRIMARY_OFFENCE=Assault",
-        **database,
+    fixed = command(
+        "quarantine", "fix", first, "--user", "owner", "--set", "PRIMARY_OFFENCE=Assault"
     )
-    assert fixed.returncode == 0, fixed.stderr
-    assert "Stored row" in fixed.stdout
-    assert counts(tmp_path, database) == "1799 1 7"
+    assert "Stored row" in fixed
+    assert counts_here() == "1799 1 7"
 
 
-def test_quarantine_export_neutralises_formulas(tmp_path, database) -> None:
-    prepared(tmp_path, database)
+@pytest.mark.django_db
+def test_quarantine_export_neutralises_formulas(toronto, tmp_path, capsys) -> None:
     evil = tmp_path / "evil.csv"
     header, first = TORONTO_CSV.read_text(encoding="utf-8").splitlines()[:2]
     formula = "=cmd|' /C calc'!A0"
     evil.write_text(f"{header}\n{first.replace('2014-08-01', formula)}\n", encoding="utf-8")
-    assert run_dozor(tmp_path, "import", str(evil), *IMPORT, **database).returncode == 0
-    exported = run_dozor(tmp_path, "quarantine", "export", "--user", "doc", **database).stdout
+    command("import", str(evil), *IMPORT_AS_OWNER)
+    capsys.readouterr()
+    call_command("quarantine", "export", "--user", "owner")  # the CSV goes to the real stdout
+    exported = capsys.readouterr().out
     cells = [cell for row in csv.reader(io.StringIO(exported)) for cell in row]
     assert "'" + formula in cells
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)
 
 
-def test_an_import_refuses_a_broken_mapping_naming_the_key(tmp_path, database) -> None:
-    prepared(tmp_path, database)
+@pytest.mark.django_db
+def test_an_import_refuses_a_broken_mapping_naming_the_key(toronto, tmp_path) -> None:
     mapping = tmp_path / "m.yaml"
     mapping.write_text(
         "version: 1\nname: x\nfields: {a: {column: A, type: colour}}\n", encoding="utf-8"
     )
-    result = run_dozor(
-        tmp_path,
-        "import",
-        str(TORONTO_CSV),
-        "--source-list",
-        "Toronto police",
-        "--mapping",
-        str(mapping),
-        "--user",
-        "doc",
-        **database,
-    )
-    assert result.returncode == 1
-    assert "m.yaml: fields.a.type: expected one of text" in result.stderr
+    with pytest.raises(
+        CommandError, match=re.escape("m.yaml: fields.a.type: expected one of text")
+    ):
+        command(
+            "import",
+            str(TORONTO_CSV),
+            "--source-list",
+            "Toronto police",
+            "--mapping",
+            str(mapping),
+            "--user",
+            "owner",
+        )
+    assert counts_here() == "0 0 0"
 
 
 def big_file(path: Path, rows: int) -> Path:
@@ -171,13 +149,17 @@ def big_file(path: Path, rows: int) -> Path:
     return path
 
 
-def test_an_import_killed_half_way_leaves_the_database_as_it_was(tmp_path, database) -> None:
-    prepared(tmp_path, database)
-    run_dozor(tmp_path, "import", str(TORONTO_CSV), *IMPORT, **database)
-    before = counts(tmp_path, database)
+def test_an_import_killed_half_way_leaves_the_database_as_it_was(
+    migrated_home: DozorHome, tmp_path: Path
+) -> None:
+    """A process of its own: SIGKILL half-way through the import is the point."""
+    home = migrated_home
+    prepared(home)
+    home.run("import", str(TORONTO_CSV), *IMPORT)
+    before = counts(home)
     big = big_file(tmp_path / "big.csv", 60_000)
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
-    environment.update({"DOZOR_HOME": str(tmp_path), **database})
+    environment.update({"DOZOR_HOME": str(home.path), **home.env})
     process = subprocess.Popen(
         [sys.executable, "-m", "dozor.cli", "import", str(big), *IMPORT],
         stderr=subprocess.PIPE,
@@ -197,4 +179,4 @@ def test_an_import_killed_half_way_leaves_the_database_as_it_was(tmp_path, datab
     process.wait(timeout=30)
     assert process.returncode == -signal.SIGKILL
     assert max(done) < 60_000, "the import finished before it could be killed"
-    assert counts(tmp_path, database) == before
+    assert counts(home) == before

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from dozor.intake import jobs
 from dozor.intake.models import ImportJob, ImportJobState
@@ -52,7 +52,7 @@ def test_progress_outside_a_transaction_is_written_at_once(cast) -> None:
     assert (job.done, job.total, job.percent) == (40, 100, 40)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite has one writer at a time")
+@pytest.mark.postgres  # SQLite has one writer at a time
 @pytest.mark.django_db(transaction=True)
 def test_progress_inside_the_import_transaction_is_visible_before_it_ends(cast) -> None:
     job = ImportJob.objects.create(token="b" * 32, created_by=cast.owner)

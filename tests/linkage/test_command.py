@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 from io import StringIO
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -19,8 +17,8 @@ from dozor.records.models import Organisation, Report, SourceList
 from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import UserFactory
+from tests.homes import DozorHome
 from tests.test_cli import prepared
-from tests.test_config import run_dozor
 
 pytestmark = pytest.mark.django_db
 
@@ -96,12 +94,14 @@ for number, region in enumerate(["RU-SPE", "RU-MOW", "RU-KLU"]):
 """
 
 
-def test_the_cli_says_when_there_is_too_little_to_learn_from_and_exits_1(tmp_path: Path) -> None:
-    prepared(tmp_path)
-    key = {"DOZOR_KEY": os.environ["DOZOR_KEY"]}  # the test suite's key (tests/settings.py)
-    made = run_dozor(tmp_path, "manage", "shell", "-c", REPORTS_TOO_FEW_TO_TRAIN, **key)
+def test_the_cli_says_when_there_is_too_little_to_learn_from_and_exits_1(
+    migrated_home: DozorHome,
+) -> None:
+    """A process of its own: the exit status and a stderr without a traceback are the point."""
+    prepared(migrated_home)
+    made = migrated_home.run("manage", "shell", "-c", REPORTS_TOO_FEW_TO_TRAIN)
     assert made.returncode == 0, made.stderr
-    result = run_dozor(tmp_path, "link", "--user", "doc", **key)
+    result = migrated_home.run("link", "--user", "doc")
     assert result.returncode == 1
     assert MSG_TOO_LITTLE_TO_TRAIN.format(count=3) in result.stderr
     assert "Traceback" not in result.stderr

@@ -18,12 +18,10 @@ from urllib.parse import urlsplit
 import pytest
 
 from dozor.demo.generator import demo_generate
+from tests.homes import Server
 from tests.test_config import ROOT, run_dozor
 
 SIZE, SEED = 60, 2008
-POSTGRES_URL = os.environ.get(
-    "DOZOR_TEST_DATABASE_URL", "postgres://dozor_test:dozor_test@127.0.0.1:5432/dozor_test"
-)
 
 
 def victim_names(size: int, seed: int) -> set[str]:
@@ -334,14 +332,13 @@ def test_a_backup_taken_while_incidents_are_written_is_consistent(tmp_path: Path
 
 @pytest.mark.postgres
 def test_a_pg_dump_of_the_demo_holds_no_victims_name(tmp_path: Path) -> None:
-    import psycopg
-
-    parts = urlsplit(POSTGRES_URL)
+    """On the PostgreSQL server the suite runs on, in a database of the test's own."""
+    server = Server.of_the_suite()
     name = f"dozor_crypto_seized_{os.getpid()}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
-    url = parts._replace(path=f"/{name}").geturl()
+    server.drop(name)
+    server.create(name)
+    url = server.url(name)
+    parts = urlsplit(url)
     try:
         result = run_dozor(
             tmp_path,
@@ -379,8 +376,7 @@ def test_a_pg_dump_of_the_demo_holds_no_victims_name(tmp_path: Path) -> None:
         assert backup.returncode == 0, backup.stderr
         assert leaked(victim_names(SIZE, SEED), archive.read_bytes()) == []
     finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        server.drop(name)
 
 
 @pytest.mark.slow
