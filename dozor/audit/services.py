@@ -202,3 +202,31 @@ def audit_write(
         target=target,
         changes=changes_between(before, after, sensitive=sensitive),
     )
+
+
+def report_file_record(
+    *,
+    user: User,
+    kind: str,
+    country: str,
+    year: int,
+    file_format: str,
+    language: str = "",
+    public: bool = False,
+) -> AuditEntry:
+    """The entry for a report written as a file (the annual report, one of its charts, the
+    report card): who, which report (``kind``), for which country and year. Reports hold
+    counts, never names, so the entry says so."""
+    return audit_record(
+        action=Action.EXPORT,
+        user=user,
+        changes={
+            "export": kind,
+            "format": file_format,
+            "country": country,
+            "year": year,
+            "language": language,
+            "public": public,
+            "names": False,
+        },
+    )

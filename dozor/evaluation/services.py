@@ -17,7 +17,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis.evaluation import EvaluationError, Thresholds
-from dozor.audit import services as audit
 from dozor.audit.services import audit_write
 from dozor.evaluation.catalogue import catalogue
 from dozor.evaluation.models import (
@@ -385,30 +384,3 @@ def official_statistics_load(*, text: str, file: str, user: User) -> list[Offici
     gets a new revision."""
     _refuse_unless(user, "statistics.write", MSG_ADMINISTRATORS_ONLY)
     return [_statistic_write(item, user) for item in parse_statistics_csv(text, file=file)]
-
-
-def card_export_record(
-    *,
-    user: User,
-    country: str,
-    year: int,
-    file_format: str,
-    language: str = "",
-    public: bool = False,
-) -> None:
-    """One audit entry per report card written as a file, the same entry as the annual report's
-    (dozor.reporting.services.report_export_record): who, for which country and year. A card
-    holds counts, never names, so the entry says so."""
-    audit.audit_record(
-        action=audit.Action.EXPORT,
-        user=user,
-        changes={
-            "export": "card",
-            "format": file_format,
-            "country": country,
-            "year": year,
-            "language": language,
-            "public": public,
-            "names": False,
-        },
-    )

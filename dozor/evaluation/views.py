@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from dozor.audit.services import report_file_record
 from dozor.evaluation import selectors, services
 from dozor.evaluation.card import format_value, report_card
 from dozor.evaluation.catalogue import catalogue
@@ -97,8 +98,9 @@ def card_pdf(request: HttpRequest, country: str, year: int) -> HttpResponse:
         pdf = html_to_pdf(html)
     except PdfUnavailable as error:
         return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
-    services.card_export_record(
+    report_file_record(
         user=user,
+        kind="card",
         country=country,
         year=year,
         file_format="pdf",

@@ -229,6 +229,17 @@ def _flat(error: ValidationError) -> str:
     return " ".join(error.messages)
 
 
+def numbered_problem(
+    message: Any, *, number: int, count: int, problem: ValidationError | str, **params: Any
+) -> ValidationError:
+    """One record's problem in a batch, named by its place ("Incident 3 of 40: …"), for the
+    services that validate many records and report every problem at once."""
+    text = _flat(problem) if isinstance(problem, ValidationError) else problem
+    return ValidationError(
+        message, params={"number": number, "count": count, "problem": text, **params}
+    )
+
+
 def _next_reference(country: str, date: datetime.date | None) -> str:
     year = str(date.year) if date else "0000"
     prefix = f"{country}-{year}-"
@@ -330,9 +341,8 @@ def incidents_create_with_reports(
             children.append(_validated(incident, data, user, many=True))
         except ValidationError as error:
             problems.append(
-                ValidationError(
-                    MSG_INCIDENT_PROBLEM,
-                    params={"number": number, "count": len(items), "problem": _flat(error)},
+                numbered_problem(
+                    MSG_INCIDENT_PROBLEM, number=number, count=len(items), problem=error
                 )
             )
         incidents.append(incident)
@@ -739,14 +749,12 @@ def reports_create_many(
             )
         except ValidationError as error:
             problems.append(
-                ValidationError(
+                numbered_problem(
                     MSG_REPORT_PROBLEM,
-                    params={
-                        "number": number,
-                        "count": len(reports),
-                        "id": report.external_id[:80],
-                        "problem": _flat(error),
-                    },
+                    number=number,
+                    count=len(reports),
+                    problem=error,
+                    id=report.external_id[:80],
                 )
             )
     if problems:

@@ -8,11 +8,11 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from dozor.audit.services import report_file_record
 from dozor.printing import PdfUnavailable, html_to_pdf
 from dozor.reporting.annual import annual_html, annual_report
 from dozor.reporting.charts import bar_png, map_svg, table_csv
 from dozor.reporting.forms import AnnualForm
-from dozor.reporting.services import report_export_record
 from dozor.security.models import User
 from dozor.vocab.geography import country_exists
 
@@ -68,7 +68,7 @@ def annual_pdf(request: HttpRequest, country: str, year: int) -> HttpResponse:
         pdf = html_to_pdf(html)
     except PdfUnavailable as error:
         return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
-    report_export_record(
+    report_file_record(
         user=_user(request),
         kind="annual",
         country=country,
@@ -106,7 +106,7 @@ def annual_chart(request: HttpRequest, country: str, year: int, key: str, fmt: s
         if key == "map":
             raise Http404
         body = bar_png(table)
-    report_export_record(
+    report_file_record(
         user=_user(request),
         kind=f"annual:{key}",
         country=country,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from dozor.audit import services as audit
 from dozor.records.models import Incident, Organisation, Report
 from dozor.records.report_schema import PENDING_RESPONSE_EVENTS
+from dozor.records.services import numbered_problem
 from dozor.responses import selectors
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
 from dozor.security.models import User
@@ -391,12 +392,6 @@ class EventItem:
     corrects: int | None = None
 
 
-def _flat(error: ValidationError) -> str:
-    if hasattr(error, "error_dict"):
-        return "; ".join(f"{name}: {' '.join(text)}" for name, text in error.message_dict.items())
-    return " ".join(error.messages)
-
-
 @transaction.atomic
 def events_create_many(*, user: User | None, items: Sequence[EventItem]) -> list[ResponseEvent]:
     """Append many response events, corrections included; every problem is reported at once,
@@ -408,27 +403,25 @@ def events_create_many(*, user: User | None, items: Sequence[EventItem]) -> list
     problems: list[ValidationError] = []
     corrected: set[int] = set()
 
-    def problem(number: int, text: object) -> None:
+    def problem(number: int, text: ValidationError | str) -> None:
         problems.append(
-            ValidationError(
-                MSG_EVENT_PROBLEM, params={"number": number, "count": len(items), "problem": text}
-            )
+            numbered_problem(MSG_EVENT_PROBLEM, number=number, count=len(items), problem=text)
         )
 
     for position, item in enumerate(items):
         try:
             events.append(_event(item.incident, item.data, user, many=True))
         except ValidationError as error:
-            problem(position + 1, _flat(error))
+            problem(position + 1, error)
             events.append(ResponseEvent(incident=item.incident))
         if item.corrects is None:
             continue
         if not 0 <= item.corrects < position:
-            problem(position + 1, MSG_CORRECTS_LATER % {"corrects": item.corrects + 1})
+            problem(position + 1, str(MSG_CORRECTS_LATER % {"corrects": item.corrects + 1}))
         elif item.corrects in corrected:
-            problem(position + 1, MSG_CORRECTED_TWICE % {"corrects": item.corrects + 1})
+            problem(position + 1, str(MSG_CORRECTED_TWICE % {"corrects": item.corrects + 1}))
         elif items[item.corrects].incident.pk != item.incident.pk:
-            problem(position + 1, MSG_CORRECTS_OTHER_INCIDENT)
+            problem(position + 1, str(MSG_CORRECTS_OTHER_INCIDENT))
         corrected.add(item.corrects)
     if problems:
         raise ValidationError(problems)
@@ -503,10 +496,7 @@ def raise_list_add_many(
                 raise ValidationError({"incident": MSG_ALREADY_ON_LIST})
         except ValidationError as error:
             problems.append(
-                ValidationError(
-                    MSG_ENTRY_PROBLEM,
-                    params={"number": number, "count": len(items), "problem": _flat(error)},
-                )
+                numbered_problem(MSG_ENTRY_PROBLEM, number=number, count=len(items), problem=error)
             )
         listed.add(item.incident.pk)
         entries.append(entry)
@@ -553,10 +543,7 @@ def raisings_log_many(
             raising.full_clean(exclude=["organisation", "incident", "created_by"])
         except ValidationError as error:
             problems.append(
-                ValidationError(
-                    MSG_ENTRY_PROBLEM,
-                    params={"number": number, "count": len(items), "problem": _flat(error)},
-                )
+                numbered_problem(MSG_ENTRY_PROBLEM, number=number, count=len(items), problem=error)
             )
         raisings.append(raising)
     if problems:

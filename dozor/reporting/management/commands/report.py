@@ -5,12 +5,11 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.audit.services import report_file_record
 from dozor.commands import DozorCommand
 from dozor.evaluation.rendering import card_html
-from dozor.evaluation.services import card_export_record
 from dozor.printing import PdfUnavailable, html_standalone, html_to_pdf
 from dozor.reporting.annual import annual_html
-from dozor.reporting.services import report_export_record
 from dozor.security.filemodes import private_write_bytes, private_write_text
 from dozor.security.models import User
 from dozor.vocab.geography import country_exists
@@ -79,10 +78,7 @@ class Command(DozorCommand):
             "language": options["lang"],
             "public": options["public"],
         }
-        if options["kind"] == "card":
-            card_export_record(**written)
-        else:
-            report_export_record(kind=options["kind"], **written)
+        report_file_record(kind=options["kind"], **written)
         self.stdout.write(
             f"Wrote the {options['kind']} report of {country} {options['year']} to {out}"
         )
