@@ -263,14 +263,14 @@ def run(args: argparse.Namespace, *, reuse: bool, key: str) -> int:
     from django.db.models import Count
     from django.db.models.functions import ExtractYear
 
+    from dozor.accounts.models import Organisation, Role, User
     from dozor.evaluation.card import report_card
     from dozor.evaluation.rendering import card_html
     from dozor.printing import html_to_pdf
-    from dozor.records.models import Incident, Organisation, PersonInvolvement
+    from dozor.records.models import Incident, PersonInvolvement
     from dozor.records.selectors import incidents_visible
     from dozor.reporting.annual import annual_figures, annual_html
     from dozor.responses.models import ResponseEvent
-    from dozor.security.models import Role, User
 
     if reuse:
         print(f"reusing the database ({key})", flush=True)

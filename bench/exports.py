@@ -81,17 +81,11 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import transaction
 
+    from dozor.accounts.models import Organisation, Role, User
     from dozor.exports import listing, odihr, selectors, writers
     from dozor.exports.models import OdihrSubmission
-    from dozor.records.models import (
-        Incident,
-        IncidentBias,
-        Organisation,
-        PersonInvolvement,
-        search_text,
-    )
+    from dozor.records.models import Incident, IncidentBias, PersonInvolvement, search_text
     from dozor.records.selectors import IncidentFilters
-    from dozor.security.models import Role, User
 
     call_command("migrate", verbosity=0)
     organisation = Organisation.objects.create(name="Bench")

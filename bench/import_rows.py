@@ -71,10 +71,10 @@ def main() -> int:
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from dozor.accounts.models import Organisation, Role, User
     from dozor.intake import services as intake_services
     from dozor.intake.mapping import mapping_parse
-    from dozor.records.models import Organisation, Report, SourceList
-    from dozor.security.models import Role, User
+    from dozor.records.models import Report, SourceList
 
     call_command("migrate", verbosity=0)
     organisation = Organisation.objects.create(name="Bench")

@@ -90,11 +90,12 @@ def main() -> int:
     from django.core.management import call_command
     from django.db import connection
 
+    from dozor.accounts.models import Role, User
+    from dozor.accounts.services import organisation_create
     from dozor.analysis.linkage import cluster_scores, pairwise_scores
     from dozor.demo.generator import demo_generate
     from dozor.records.models import Report
-    from dozor.records.services import organisation_create, report_create, source_list_create
-    from dozor.security.models import Role, User
+    from dozor.records.services import report_create, source_list_create
 
     call_command("migrate", verbosity=0)
     dataset = demo_generate(size=args.size, seed=args.seed)

@@ -176,9 +176,9 @@ def chain_on_demo(size: int, seed: int, database_url: str | None) -> dict[str, A
     _django(database_url)
     from django.db import connection
 
+    from dozor.accounts.models import Organisation, Role, User
     from dozor.demo.files import TRUTH_FILE, demo_files_write
-    from dozor.records.models import IncidentReport, Organisation
-    from dozor.security.models import Role, User
+    from dozor.records.models import IncidentReport
 
     folder = Path(tempfile.mkdtemp(prefix="dozor-bench-files-"))
     files = demo_files_write(demo_generate(size=size, seed=seed), folder)

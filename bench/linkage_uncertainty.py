@@ -56,8 +56,7 @@ def perfect_links(folder: Path, method: str, settings: dict[str, Any], seed: int
 
 def chain(size: int, seed: int) -> tuple[str, Path, int]:
     """Files → import → link → accept; the user's name, the files' folder, the true total."""
-    from dozor.records.models import Organisation
-    from dozor.security.models import Role, User
+    from dozor.accounts.models import Organisation, Role, User
 
     dataset = demo_generate(size=size, seed=seed)
     folder = Path(tempfile.mkdtemp(prefix="dozor-bench-files-"))

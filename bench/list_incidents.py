@@ -285,9 +285,9 @@ def main(argv: list[str] | None = None) -> int:
 def run(args: argparse.Namespace) -> int:
     global PAGE_SIZE
     setup_django(args)
+    from dozor.accounts.models import Organisation, Role, User
     from dozor.records import views
-    from dozor.records.models import Incident, Organisation
-    from dozor.security.models import Role, User
+    from dozor.records.models import Incident
 
     PAGE_SIZE = views.PAGE_SIZE
     existing = Incident.objects.count()

@@ -162,9 +162,9 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
 
     print("migrating ...", flush=True)
     call_command("migrate", verbosity=0, interactive=False)
-    from dozor.records.models import Incident, Organisation
+    from dozor.accounts.models import Organisation, Role, User
+    from dozor.records.models import Incident
     from dozor.security.keyring import keyring
-    from dozor.security.models import Role, User
 
     if not reuse:
         call_command("keys", "init", "--key-file", str(key_file))
@@ -193,8 +193,8 @@ def detail_paths(username: str) -> list[str]:
     """Incident pages the readers may open, sampled from what they can see."""
     from django.urls import reverse
 
+    from dozor.accounts.models import User
     from dozor.records.selectors import incidents_visible
-    from dozor.security.models import User
 
     user = User.objects.get(username=username)
     references = list(
@@ -253,7 +253,7 @@ def baseline(usernames: list[str], details: list[str], requests: int) -> dict[st
     from django.db import connections
     from django.test import Client
 
-    from dozor.security.models import User
+    from dozor.accounts.models import User
 
     client = Client(
         HTTP_HOST=HOST, HTTP_X_FORWARDED_FOR="127.0.0.1", HTTP_X_FORWARDED_PROTO="https"

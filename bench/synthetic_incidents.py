@@ -134,7 +134,8 @@ def load(rows: int) -> None:
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
-    from dozor.records.models import Incident, IncidentBias, Organisation, search_text
+    from dozor.accounts.models import Organisation
+    from dozor.records.models import Incident, IncidentBias, search_text
     from dozor.vocab.geography import russian_regions
     from dozor.vocab.registry import vocabulary
 

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "dozor",
     "dozor.security",
+    "dozor.accounts",
     "dozor.records",
     "dozor.responses",
     "dozor.intake",
@@ -96,8 +97,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
-    "dozor.security.middleware.SessionLimitMiddleware",
-    "dozor.security.middleware.TwoFactorMiddleware",
+    "dozor.accounts.middleware.SessionLimitMiddleware",
+    "dozor.accounts.middleware.TwoFactorMiddleware",
     "dozor.audit.middleware.AuditOriginMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "dozor.security.middleware.KeyringMiddleware",
@@ -126,7 +127,7 @@ TEMPLATES = [
     },
 ]
 
-AUTH_USER_MODEL = "security.User"
+AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "records:incident_list"
 LOGOUT_REDIRECT_URL = "login"
@@ -167,7 +168,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # Idle expiry: the cookie's age is renewed by every request, so it runs out after this much quiet.
-# The absolute limit (DOZOR_SESSION_MAX_SECONDS) is kept by dozor.security.middleware.
+# The absolute limit (DOZOR_SESSION_MAX_SECONDS) is kept by dozor.accounts.middleware.
 SESSION_COOKIE_AGE = config.env_int("DOZOR_SESSION_IDLE_MINUTES", minimum=1) * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -194,7 +195,7 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=config.env_int("DOZOR_LOGIN_LOCKO
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "dozor.security.network.client_ip"
 AXES_USERNAME_CALLABLE = "dozor.security.network.client_username"
-AXES_LOCKOUT_TEMPLATE = "security/locked_out.html"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_SENSITIVE_PARAMETERS = ["password", "otp_token"]

@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from dozor.accounts.urls import refusal_patterns
 from dozor.records.urls import report_patterns, source_list_patterns
 
 urlpatterns = [
@@ -13,7 +14,7 @@ urlpatterns = [
     path("estimates/", include("dozor.estimation.urls")),
     path("press/", include("dozor.press.urls")),
     path("responses/", include("dozor.responses.urls")),
-    path("accounts/", include("dozor.security.urls")),
+    path("accounts/", include("dozor.accounts.urls")),
     path("public/", include("dozor.publication.urls")),
     path("imports/", include("dozor.intake.urls")),
     path("evaluation/", include("dozor.evaluation.urls")),
@@ -22,5 +23,5 @@ urlpatterns = [
     path("sources/", include((source_list_patterns, "sources"))),
     path("linkage/", include("dozor.linkage.urls")),
     path("exports/", include("dozor.exports.urls")),
-    path("audit/", include("dozor.audit.urls")),
+    path("audit/", include((refusal_patterns, "audit"))),
 ]

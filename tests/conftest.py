@@ -13,8 +13,8 @@ from django.conf import settings
 from django.test import Client
 from django.utils import translation
 
-from dozor.records.models import Incident, Organisation
-from dozor.security.models import Role, User
+from dozor.accounts.models import Organisation, Role, User
+from dozor.records.models import Incident
 from tests.factories import IncidentFactory, OrganisationFactory, UserFactory
 from tests.homes import DozorHome, HomeTemplate, suite_on_postgresql
 

@@ -6,16 +6,15 @@ import datetime
 
 import factory
 
+from dozor.accounts.models import Organisation, Role, User
 from dozor.records.models import (
     Incident,
     IncidentBias,
-    Organisation,
     PersonInvolvement,
     Report,
     SourceList,
     search_text,
 )
-from dozor.security.models import Role, User
 
 TEST_PASSWORD = "correct horse battery staple"
 

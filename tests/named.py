@@ -7,9 +7,9 @@ import datetime
 from pathlib import Path
 from typing import Any
 
+from dozor.accounts.models import Organisation, User
 from dozor.records import services
-from dozor.records.models import Incident, Organisation
-from dozor.security.models import User
+from dozor.records.models import Incident
 
 VICTIM_NAME = "Фарход Каримзода"
 VICTIM_PSEUDONYM = "Victim A"

@@ -20,6 +20,7 @@ import pandas as pd
 import pytest
 from django.core.management import call_command
 
+from dozor.accounts.models import Role
 from dozor.analysis.linkage import pairwise_scores
 from dozor.analysis.linkage.evaluate import bcubed_scores
 from dozor.demo.files import TRUTH_FILE, DemoFile, demo_files_write
@@ -27,7 +28,6 @@ from dozor.demo.generator import demo_generate
 from dozor.intake.forms import shipped_mappings
 from dozor.intake.mapping import mapping_parse
 from dozor.records.models import IncidentReport, Report
-from dozor.security.models import Role
 from tests.factories import OrganisationFactory, UserFactory
 
 SIZE = 250  # documented incidents: about 500 reports over three lists

@@ -18,14 +18,14 @@ from django.apps import apps
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dozor.accounts.forms import UserAccessForm
+from dozor.accounts.models import Role
 from dozor.evaluation.forms import AssessmentForm, OfficialStatisticForm, ThresholdForm
 from dozor.linkage.forms import ClusterActionForm, DecisionForm, SplitForm
 from dozor.linkage.models import CandidatePair, LinkageRun
 from dozor.press.forms import DraftReviewForm
 from dozor.press.services import draft_create
 from dozor.responses.forms import BodyForm, EventForm, RaiseListForm, RaisingForm
-from dozor.security.forms import UserAccessForm
-from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import ReportFactory, SourceListFactory, UserFactory
 

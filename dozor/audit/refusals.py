@@ -14,6 +14,8 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
@@ -22,7 +24,6 @@ from django.utils import timezone
 from dozor.audit.models import Action, AuditEntry
 from dozor.audit.services import audit_record
 from dozor.lib import origin
-from dozor.security.models import User
 
 logger = logging.getLogger("dozor.security.refusals")
 
@@ -48,7 +49,7 @@ def is_refusal(request: HttpRequest, response: HttpResponse) -> bool:
 
 def refusal_record(
     *,
-    user: User | AnonymousUser | None,
+    user: AbstractBaseUser | AnonymousUser | None,
     method: str,
     path: str,
     status: int,
@@ -82,7 +83,7 @@ def refusal_alert_check(*, entry: AuditEntry) -> AuditEntry | None:
         return None
     if recent.filter(action=Action.REFUSAL_ALERT).exists():
         return None
-    user = User.objects.filter(pk=entry.actor_id).first() if entry.actor_id else None
+    user = get_user_model().objects.filter(pk=entry.actor_id).first() if entry.actor_id else None
     alert = audit_record(
         action=Action.REFUSAL_ALERT,
         user=user,

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import models, transaction
 from django.utils import timezone
@@ -23,7 +24,6 @@ from django.utils import timezone
 from dozor.audit import chain
 from dozor.audit.models import GENESIS_HASH, Action, AuditChainHead, AuditEntry
 from dozor.lib import origin
-from dozor.security.models import User
 
 __all__ = [
     "Action",
@@ -37,8 +37,8 @@ __all__ = [
 CHANGED = "changed"
 
 
-def _actor(user: User | AnonymousUser | None) -> tuple[int | None, str]:
-    if isinstance(user, User) and user.pk is not None:
+def _actor(user: AbstractBaseUser | AnonymousUser | None) -> tuple[int | None, str]:
+    if isinstance(user, AbstractBaseUser) and user.pk is not None:
         return user.pk, user.get_username()
     return None, ""
 
@@ -90,7 +90,7 @@ def changes_between(
 def audit_record(
     *,
     action: str,
-    user: User | AnonymousUser | None,
+    user: AbstractBaseUser | AnonymousUser | None,
     target: models.Model | None = None,
     changes: Mapping[str, Any] | None = None,
 ) -> AuditEntry:
@@ -128,7 +128,7 @@ def audit_record(
 def audit_records(
     *,
     action: str,
-    user: User | AnonymousUser | None,
+    user: AbstractBaseUser | AnonymousUser | None,
     items: Iterable[tuple[models.Model, Mapping[str, Any]]],
 ) -> list[AuditEntry]:
     """Append one entry per (target, changes), all by one user with one action, in order.
@@ -176,7 +176,7 @@ def audit_records(
 
 def audit_write(
     *,
-    user: User | AnonymousUser | None,
+    user: AbstractBaseUser | AnonymousUser | None,
     target: models.Model,
     after: Mapping[str, Any],
     before: Mapping[str, Any] | None = None,
@@ -206,7 +206,7 @@ def audit_write(
 
 def report_file_record(
     *,
-    user: User,
+    user: AbstractBaseUser,
     kind: str,
     country: str,
     year: int,

@@ -9,18 +9,19 @@ from typing import TypeVar
 
 from django.db import transaction
 
+from dozor.accounts.models import Organisation, User
+from dozor.accounts.services import organisation_create
 from dozor.demo.dataset import DemoReport
 from dozor.demo.generator import DemoDataset, DemoIncident
 from dozor.demo.models import DemoLoad, ReportTruth, TrueIncident
 from dozor.demo.responses import DEMO_BODIES, demo_dialogue, demo_responses
-from dozor.records.models import Incident, Organisation, Report
+from dozor.records.models import Incident, Report
 from dozor.records.services import (
     BiasInput,
     IncidentInput,
     PersonInput,
     ReportInput,
     incidents_create_with_reports,
-    organisation_create,
     reports_create_many,
     source_list_create,
 )
@@ -35,7 +36,6 @@ from dozor.responses.services import (
     raise_list_add_many,
     raisings_log_many,
 )
-from dozor.security.models import User
 
 BATCH = 2000
 T = TypeVar("T")

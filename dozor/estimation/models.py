@@ -33,7 +33,7 @@ class EstimateRun(models.Model):
     """
 
     organisation = models.ForeignKey(
-        "records.Organisation",
+        "accounts.Organisation",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
@@ -163,7 +163,7 @@ class PublishedSeries(models.Model):
     """
 
     organisation = models.ForeignKey(
-        "records.Organisation",
+        "accounts.Organisation",
         on_delete=models.PROTECT,
         related_name="published_series",
         verbose_name=_("organisation"),

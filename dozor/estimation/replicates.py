@@ -35,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import User
 from dozor.analysis import linkage, mse
 from dozor.analysis.mse import combine_replicates
 from dozor.estimation import selectors
@@ -43,7 +44,6 @@ from dozor.linkage.models import Decision
 from dozor.linkage.selectors import current_decisions, latest_run
 from dozor.records.models import Incident, IncidentReport, LinkKind, SourceList
 from dozor.records.selectors import incidents_visible
-from dozor.security.models import User
 
 SUGGESTED_REPLICATES = 50
 MAX_REPLICATES = 1000

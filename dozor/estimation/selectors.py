@@ -24,6 +24,7 @@ from django.db.models import Case, CharField, Exists, F, OuterRef, Q, QuerySet, 
 from django.db.models.functions import Cast, ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import User
 from dozor.analysis.capture_table import histories_from_table, list_order
 from dozor.analysis.mse import CaptureHistories
 from dozor.estimation import outcomes
@@ -37,7 +38,6 @@ from dozor.estimation.models import (
 )
 from dozor.records.models import Incident, IncidentReport, Report, SourceList
 from dozor.records.selectors import incidents_visible
-from dozor.security.models import User
 from dozor.vocab.geography import country_exists, russian_regions
 from dozor.vocab.registry import Vocabulary, vocabulary
 

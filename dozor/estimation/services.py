@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts import policy
+from dozor.accounts.models import User
 from dozor.analysis import mse
 from dozor.analysis.capture_table import SETTINGS_CLASSES, run_estimate
 from dozor.audit import services as audit
@@ -29,8 +31,6 @@ from dozor.estimation.models import (
     RunStatus,
 )
 from dozor.records.models import SourceList
-from dozor.security import policy
-from dozor.security.models import User
 
 logger = logging.getLogger("dozor.estimation")
 

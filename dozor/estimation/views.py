@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import may, require
 from dozor.estimation import charts, outcomes, presenting, replicates, selectors, services
 from dozor.estimation.forms import (
     METHOD_LABELS,
@@ -31,8 +33,6 @@ from dozor.estimation.models import (
 )
 from dozor.estimation.presenting import MethodEntry
 from dozor.estimation.worker import estimate_run_dispatch
-from dozor.security.models import User
-from dozor.security.policy import may, require
 
 REFRESH_SECONDS = 3
 RECENT_RUNS = 30

@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from dozor.accounts.models import User
 from dozor.analysis.evaluation import MET, grade, trend
 from dozor.evaluation.catalogue import Commitment, Indicator, catalogue
 from dozor.evaluation.indicators import (
@@ -24,7 +25,6 @@ from dozor.evaluation.indicators import (
 )
 from dozor.evaluation.models import Assessment, OfficialStatistic
 from dozor.evaluation.selectors import assessments_of, official_statistic_of
-from dozor.security.models import User
 
 
 def format_value(value: float | None, unit: str) -> str:

@@ -15,6 +15,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import Exists, Min, OuterRef, QuerySet
 
+from dozor.accounts.models import User
 from dozor.analysis.evaluation import Thresholds, median, score_value, share
 from dozor.analysis.responses import MOTIVE_OFF, MOTIVE_ON
 from dozor.estimation.selectors import estimate_latest
@@ -25,7 +26,6 @@ from dozor.records.selectors import incidents_visible
 from dozor.responses.funnel import CHARGED_KINDS, response_funnel
 from dozor.responses.models import ResponseEvent
 from dozor.responses.vocab import event_rules, hate_articles
-from dozor.security.models import User
 
 
 @dataclass

@@ -15,8 +15,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dozor.records.models import NOTE_MAX_LENGTH, Incident, Organisation
-from dozor.records.validators import validate_country
+from dozor.accounts.models import NOTE_MAX_LENGTH, Organisation
+from dozor.records.models import Incident
+from dozor.validators import validate_country
 
 FIRST_YEAR = 1990
 LAST_YEAR = 2100

@@ -6,8 +6,8 @@ from django.contrib.auth.models import AnonymousUser
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from dozor.accounts.models import User
 from dozor.evaluation.card import report_card
-from dozor.security.models import User
 
 LANGUAGES = ("en", "ru")
 

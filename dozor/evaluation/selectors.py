@@ -11,9 +11,9 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import may
 from dozor.evaluation.models import Assessment, OfficialStatistic, OfficialStatisticRevision
-from dozor.security.models import User
-from dozor.security.policy import may
 
 
 def evaluation_can_read(user: User | AnonymousUser) -> bool:

@@ -16,6 +16,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import NOTE_MAX_LENGTH, User
+from dozor.accounts.policy import may
 from dozor.analysis.evaluation import EvaluationError, Thresholds
 from dozor.audit.services import audit_write
 from dozor.evaluation.catalogue import catalogue
@@ -27,10 +29,7 @@ from dozor.evaluation.models import (
     OfficialStatistic,
     OfficialStatisticRevision,
 )
-from dozor.records.models import NOTE_MAX_LENGTH
 from dozor.records.selectors import incidents_visible
-from dozor.security.models import User
-from dozor.security.policy import may
 from dozor.vocab.geography import country_exists
 
 MSG_NOT_ALLOWED = _("Only documenters and administrators of an organisation may change this.")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from dozor.accounts.models import Role, User
 from dozor.audit.services import report_file_record
 from dozor.evaluation import selectors, services
 from dozor.evaluation.card import format_value, report_card
@@ -25,7 +26,6 @@ from dozor.evaluation.indicators import incidents_of_year, thresholds_of
 from dozor.evaluation.models import FIRST_YEAR, LAST_YEAR
 from dozor.evaluation.rendering import card_html
 from dozor.printing import PdfUnavailable, html_to_pdf
-from dozor.security.models import Role, User
 from dozor.vocab.geography import country_exists
 
 DASHBOARD_YEARS = 8

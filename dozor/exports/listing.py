@@ -24,12 +24,12 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
 
+from dozor.accounts.models import User
 from dozor.audit.services import sensitive_digest
 from dozor.lib.csv_safety import FORMULA_STARTS
 from dozor.records.models import Incident, IncidentReport, PersonInvolvement
 from dozor.records.redaction import free_text_for, names_of_incident, text_redacted
 from dozor.records.selectors import IncidentFilters, incident_list, names_visible, person_label
-from dozor.security.models import User
 
 # The fields of each exported incident, in CSV column order; docs/exports.md describes each.
 FIELDS = (

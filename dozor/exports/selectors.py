@@ -5,11 +5,11 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, QuerySet
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import may
 from dozor.records.models import Incident
 from dozor.records.selectors import incidents_visible
 from dozor.responses.models import ResponseEvent
-from dozor.security.models import User
-from dozor.security.policy import may
 
 
 def odihr_can_export(user: User | AnonymousUser) -> bool:

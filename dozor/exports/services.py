@@ -10,12 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import may
 from dozor.audit import services as audit
 from dozor.exports import odihr, selectors, writers
 from dozor.exports.models import FIRST_REPORT_YEAR, LAST_REPORT_YEAR, OdihrSubmission
 from dozor.records.models import Incident
-from dozor.security.models import User
-from dozor.security.policy import may
 
 MSG_NOT_WRITER = _("Only documenters and administrators of the owning organisation can mark this.")
 MSG_NO_BIAS = _(

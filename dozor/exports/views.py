@@ -12,13 +12,13 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import require
 from dozor.exports import listing, odihr, selectors, services, writers
 from dozor.exports.forms import FORMATS, MarkForm, OdihrForm
 from dozor.records.forms import IncidentFilterForm
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_get, incident_list
-from dozor.security.models import User
-from dozor.security.policy import require
 
 MSG_NO_ORGANISATION = gettext_lazy("Only members of an organisation can build its submission.")
 MSG_BAD_FORMAT = gettext_lazy("Unknown format: choose one of %(formats)s.")

@@ -22,9 +22,9 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.utils import timezone
 
+from dozor.accounts.models import User
 from dozor.intake.models import ImportBatch, ImportJob, ImportJobState
 from dozor.security.crypto import KeyringLocked
-from dozor.security.models import User
 
 logger = logging.getLogger(__name__)
 

@@ -40,6 +40,8 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import require
 from dozor.audit import services as audit
 from dozor.intake.mapping import Mapping, Problem
 from dozor.intake.models import ImportBatch, ImportKind, QuarantinedRow, QuarantineStatus
@@ -49,8 +51,6 @@ from dozor.records.services import ReportInput, reports_create_many
 from dozor.security.crypto import KeyringLocked
 from dozor.security.fields import is_locked
 from dozor.security.keyring import keyring
-from dozor.security.models import User
-from dozor.security.policy import require
 
 logger = logging.getLogger(__name__)
 

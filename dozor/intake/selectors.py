@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from dozor.accounts.models import User
 from dozor.intake.mapping import cell_text
 from dozor.intake.models import ImportBatch, QuarantinedRow, QuarantineStatus
 from dozor.records.models import Report, SourceList
@@ -18,7 +19,6 @@ from dozor.records.redaction import (
     is_name_column,
     report_victim_names,
 )
-from dozor.security.models import User
 
 
 def _organisation_id(user: User | AnonymousUser) -> int | None:

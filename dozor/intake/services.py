@@ -17,6 +17,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import require
 from dozor.audit import services as audit
 from dozor.intake import selectors
 from dozor.intake.mapping import Mapping, Problem, cell_text, mapping_parse, row_fingerprint
@@ -36,8 +38,6 @@ from dozor.responses.services import events_from_reports
 from dozor.security.crypto import KeyringLocked
 from dozor.security.files import file_store
 from dozor.security.keyring import keyring
-from dozor.security.models import User
-from dozor.security.policy import require
 
 logger = logging.getLogger(__name__)
 

@@ -13,6 +13,8 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import may, require, requires, signed_in_user
 from dozor.audit.models import Action
 from dozor.intake import jobs, remap, selectors, services
 from dozor.intake.forms import (
@@ -29,8 +31,6 @@ from dozor.intake.response_events import PENDING_KEY
 from dozor.intake.uploads import uploads_refused
 from dozor.lib.csv_safety import csv_rows_write
 from dozor.responses.vocab import label
-from dozor.security.models import User
-from dozor.security.policy import may, require, requires, signed_in_user
 
 logger = logging.getLogger(__name__)
 

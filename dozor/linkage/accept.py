@@ -26,6 +26,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import require
 from dozor.analysis import linkage
 from dozor.audit import services as audit
 from dozor.linkage.combine import incident_input
@@ -46,8 +48,6 @@ from dozor.records.services import (
     incidents_create_with_reports,
 )
 from dozor.responses.services import events_from_reports
-from dozor.security.models import User
-from dozor.security.policy import require
 
 logger = logging.getLogger(__name__)
 

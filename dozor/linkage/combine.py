@@ -35,7 +35,7 @@ from dozor.analysis.linkage import is_cyrillic, name_is_nominative, name_key
 from dozor.records.models import Report
 from dozor.records.report_schema import standard_values
 from dozor.records.services import BiasInput, IncidentInput, PersonInput
-from dozor.records.validators import validate_country, validate_region_of_country
+from dozor.validators import validate_country, validate_region_of_country
 from dozor.vocab.registry import vocabulary
 
 UNTITLED = _("Untitled incident")

@@ -20,9 +20,9 @@ from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import User
 from dozor.analysis.linkage import EngineUnavailableError, LinkageInputError
 from dozor.linkage.models import AcceptBatch, LinkageJob, LinkageJobState, LinkageRun
-from dozor.security.models import User
 
 logger = logging.getLogger(__name__)
 

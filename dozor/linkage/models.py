@@ -11,7 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from dozor.records.models import Incident, IncidentReport, Organisation, Report
+from dozor.accounts.models import Organisation
+from dozor.records.models import Incident, IncidentReport, Report
 
 
 class LinkageRun(models.Model):

@@ -10,6 +10,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import User
 from dozor.linkage.models import (
     AcceptBatch,
     CandidatePair,
@@ -21,7 +22,6 @@ from dozor.records.models import Report
 from dozor.records.redaction import text_redacted
 from dozor.records.selectors import incidents_visible
 from dozor.records.services import _pseudonym
-from dozor.security.models import User
 
 # The report fields shown side by side in review, in order, with their labels.
 COMPARED_FIELDS = [

@@ -17,6 +17,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import require
 from dozor.analysis import linkage
 from dozor.analysis.linkage import reports_frame
 from dozor.audit import services as audit
@@ -28,8 +30,6 @@ from dozor.records.report_schema import DATE, INTEGER, STANDARD, standard_values
 from dozor.records.selectors import incident_can_edit
 from dozor.records.services import incident_create, incident_link_reports
 from dozor.responses.services import events_from_reports
-from dozor.security.models import User
-from dozor.security.policy import require
 
 logger = logging.getLogger(__name__)
 

@@ -23,6 +23,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import require
 from dozor.audit import services as audit
 from dozor.audit.models import AuditEntry
 from dozor.linkage.accept import (
@@ -44,8 +46,6 @@ from dozor.linkage.accept import (
 from dozor.linkage.models import AcceptBatch, AcceptedIncident, AcceptedLink
 from dozor.records.models import Incident, IncidentReport
 from dozor.records.selectors import incident_can_edit
-from dozor.security.models import User
-from dozor.security.policy import require
 
 logger = logging.getLogger(__name__)
 

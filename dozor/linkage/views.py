@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from dozor.accounts.policy import requires, signed_in_user
 from dozor.linkage import jobs, selectors, services
 from dozor.linkage.accept import accept_batch_create, accept_plan
 from dozor.linkage.forms import AcceptForm, ClusterActionForm, DecisionForm, SplitForm
@@ -19,7 +20,6 @@ from dozor.linkage.models import CandidatePair, LinkageJobKind, LinkageJobState
 from dozor.linkage.undo import accept_batch_undo
 from dozor.records.models import Incident, Report
 from dozor.records.selectors import incident_get
-from dozor.security.policy import requires, signed_in_user
 
 PAGE_SIZE = 50
 RUN_IN_THREAD = True

@@ -5,9 +5,9 @@ from __future__ import annotations
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import may
 from dozor.press.models import DraftReport
-from dozor.security.models import User
-from dozor.security.policy import may
 
 
 def drafts_visible(user: User | AnonymousUser) -> QuerySet[DraftReport]:

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import require
 from dozor.analysis.text import ExtractionError, extract_draft, text_sha256
 from dozor.audit import services as audit
 from dozor.press.models import DraftReport, DraftStatus
@@ -19,8 +21,6 @@ from dozor.records.services import report_create
 from dozor.security.crypto import KeyringLocked
 from dozor.security.fields import MSG_UNREADABLE_WRITE, is_locked
 from dozor.security.keyring import keyring
-from dozor.security.models import User
-from dozor.security.policy import require
 
 logger = logging.getLogger(__name__)
 

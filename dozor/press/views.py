@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from dozor.accounts.models import User
 from dozor.press import selectors, services
 from dozor.press.forms import DraftReviewForm, RejectForm
 from dozor.press.models import DraftReport, DraftStatus
@@ -29,7 +30,6 @@ from dozor.records.redaction import (
 )
 from dozor.security.crypto import KeyringLocked
 from dozor.security.fields import is_locked
-from dozor.security.models import User
 
 logger = logging.getLogger(__name__)
 

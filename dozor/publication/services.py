@@ -8,10 +8,10 @@ from pathlib import Path
 from django.db import transaction
 from django.utils import timezone
 
+from dozor.accounts.models import User
 from dozor.audit import services as audit
 from dozor.lib.csv_safety import csv_rows_write
 from dozor.publication import selectors
-from dozor.security.models import User
 
 
 def _write_csv(path: Path, header: list[str], lines: list[list[object]]) -> None:

@@ -10,7 +10,8 @@ from django.db.models import QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dozor.records.models import NOTE_MAX_LENGTH, SUMMARY_MAX_LENGTH, Incident, SourceList
+from dozor.accounts.models import NOTE_MAX_LENGTH
+from dozor.records.models import SUMMARY_MAX_LENGTH, Incident, SourceList
 from dozor.records.report_selectors import DEFAULT_REPORT_SORT, REPORT_SORTS, ReportFilters
 from dozor.records.selectors import DEFAULT_SORT, SORTS, IncidentFilters
 from dozor.records.services import BiasInput, IncidentInput, PersonInput

@@ -13,12 +13,8 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import NOTE_MAX_LENGTH, Organisation, Tracked
 from dozor.records.indexes import PostgresOnlyGinIndex
-from dozor.records.validators import (
-    VocabularyValidator,
-    validate_country,
-    validate_region_of_country,
-)
 from dozor.security.crypto import KeyRing
 from dozor.security.fields import (
     EncryptedJSONField,
@@ -27,10 +23,15 @@ from dozor.security.fields import (
     prefix_token_index,
     token_index,
 )
+from dozor.validators import (
+    VocabularyValidator,
+    validate_country,
+    validate_region_of_country,
+    vocabulary_field,
+)
 from dozor.vocab.registry import vocabulary
 
 SUMMARY_MAX_LENGTH = 20_000
-NOTE_MAX_LENGTH = 5_000
 
 # What selectors.incidents_visible() filters on; the list's indexes end with them.
 VISIBILITY_FIELDS = ["organisation", "confidentiality"]
@@ -104,66 +105,6 @@ def import_batch_expression() -> Cast:
     """The import's number in Report.facts as SQL reads it: what the index holds and the import
     filter compares, so that the database can use the one for the other."""
     return Cast(KT(f"facts__{IMPORT_BATCH_FACT}"), models.PositiveIntegerField())
-
-
-def vocabulary_field(name: str, verbose_name: Any, **kwargs: Any) -> models.CharField[str, str]:
-    return models.CharField(
-        verbose_name, max_length=40, validators=[VocabularyValidator(name)], **kwargs
-    )
-
-
-class Tracked(models.Model):
-    """Who created and last changed a row, and when."""
-
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("created by"),
-    )
-    updated_at = models.DateTimeField(_("changed"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("changed by"),
-    )
-
-    class Meta:
-        abstract = True
-
-
-class Organisation(Tracked):
-    """An organisation: a monitoring NGO that owns records, or one targeted by an attack."""
-
-    name = models.CharField(_("name"), max_length=300, unique=True)
-    name_en = models.CharField(_("name in English"), max_length=300, blank=True)
-    kind = vocabulary_field("organisation_kind", _("kind"), default="ngo")
-    country = models.CharField(
-        _("country"), max_length=2, default="RU", validators=[validate_country]
-    )
-    region = models.CharField(_("region"), max_length=6, blank=True)
-    description = models.TextField(_("description"), blank=True, max_length=NOTE_MAX_LENGTH)
-
-    class Meta:
-        ordering = ["name"]
-        verbose_name = _("organisation")
-        verbose_name_plural = _("organisations")
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        if self.region and self.country:
-            try:
-                validate_region_of_country(self.region, self.country)
-            except ValidationError as error:
-                raise ValidationError({"region": error}) from None
 
 
 class SourceList(Tracked):

@@ -15,12 +15,12 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.utils.translation import pgettext_lazy
 
+from dozor.accounts.models import Organisation, User
 from dozor.analysis.text import redact_names
-from dozor.records.models import Incident, Organisation, Report
+from dozor.records.models import Incident, Report
 from dozor.records.selectors import names_searchable, names_visible
 from dozor.records.services import _pseudonym
 from dozor.security.fields import is_locked
-from dozor.security.models import User
 
 # What stands where a person's name was, when the record gives them no pseudonym.
 __all__ = [

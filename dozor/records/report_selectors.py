@@ -24,6 +24,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import User
 from dozor.records.models import (
     IMPORT_BATCH_FACT,
     IncidentReport,
@@ -42,7 +43,6 @@ from dozor.records.report_schema import STANDARD, STANDARD_FIELDS, FieldProblem,
 from dozor.records.selectors import incidents_visible
 from dozor.records.services import _pseudonym
 from dozor.security.fields import is_locked
-from dozor.security.models import User
 from dozor.vocab import geography
 from dozor.vocab.registry import VocabularyError, vocabulary
 

@@ -13,10 +13,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
+from dozor.accounts.policy import may, requires, signed_in_user
 from dozor.records import report_selectors, services
 from dozor.records.forms import ReportFilterForm, SourceListEditForm, SourceListForm
 from dozor.records.models import Report, SourceList
-from dozor.security.policy import may, requires, signed_in_user
 
 logger = logging.getLogger(__name__)
 

@@ -11,6 +11,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import may
 from dozor.analysis.text import name_forms, name_like
 from dozor.records.models import (
     Incident,
@@ -23,8 +25,6 @@ from dozor.records.models import (
 from dozor.records.report_schema import standard_values
 from dozor.security.crypto import tokens
 from dozor.security.keyring import keyring
-from dozor.security.models import User
-from dozor.security.policy import may
 from dozor.vocab import geography
 from dozor.vocab.registry import VocabularyError, vocabulary
 

@@ -13,6 +13,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import Organisation, User
+from dozor.accounts.policy import require
 from dozor.audit import services as audit
 from dozor.records.bulk import bulk_insert
 from dozor.records.models import (
@@ -20,14 +22,11 @@ from dozor.records.models import (
     IncidentBias,
     IncidentReport,
     LinkKind,
-    Organisation,
     PersonInvolvement,
     Report,
     SourceList,
     search_text,
 )
-from dozor.security.models import User
-from dozor.security.policy import require
 
 logger = logging.getLogger(__name__)
 
@@ -445,50 +444,6 @@ def incident_update(*, incident: Incident, user: User | None, data: IncidentInpu
     )
     logger.info("incident %s changed by %s", incident.reference, user)
     return incident
-
-
-@transaction.atomic
-def organisation_create(
-    *,
-    name: str,
-    user: User | None = None,
-    kind: str = "ngo",
-    country: str = "RU",
-    region: str = "",
-    name_en: str = "",
-    description: str = "",
-) -> Organisation:
-    organisation = Organisation(
-        name=name,
-        name_en=name_en,
-        kind=kind,
-        country=country,
-        region=region,
-        description=description,
-        created_by=user,
-        updated_by=user,
-    )
-    organisation.full_clean()
-    with transaction.atomic():
-        organisation.save()
-        audit.audit_record(
-            action=audit.Action.CREATE,
-            user=user,
-            target=organisation,
-            changes=audit.changes_between(
-                {},
-                {
-                    "name": name,
-                    "name_en": name_en,
-                    "kind": kind,
-                    "country": country,
-                    "region": region,
-                    "description": description,
-                },
-                sensitive={"description"},
-            ),
-        )
-    return organisation
 
 
 # What a source list's audit entries record; the description is free text that can name a

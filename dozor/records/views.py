@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import require, requires
 from dozor.audit import selectors as audit_selectors
 from dozor.audit import services as audit
 from dozor.records import selectors, services
@@ -26,8 +28,6 @@ from dozor.records.forms import (
 from dozor.records.models import Incident
 from dozor.security.crypto import KeyringLocked
 from dozor.security.keyring import keyring
-from dozor.security.models import User
-from dozor.security.policy import require, requires
 from dozor.vocab import geography
 
 logger = logging.getLogger(__name__)

@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from dozor.accounts.models import User
 from dozor.analysis.disclosure import primary_status, shown_value
 from dozor.estimation.models import FigureKind
 from dozor.estimation.outcomes import change_text
@@ -38,7 +39,6 @@ from dozor.records.selectors import incidents_visible
 from dozor.reporting.charts import Table, bar_svg, map_svg
 from dozor.responses.charts import funnel_svg
 from dozor.responses.funnel import STAGE_LABELS, STAGES, FunnelRow, response_funnel
-from dozor.security.models import User
 from dozor.vocab.geography import region_name
 from dozor.vocab.registry import vocabulary
 

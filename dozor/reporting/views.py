@@ -8,12 +8,12 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from dozor.accounts.models import User
 from dozor.audit.services import report_file_record
 from dozor.printing import PdfUnavailable, html_to_pdf
 from dozor.reporting.annual import annual_html, annual_report
 from dozor.reporting.charts import bar_png, map_svg, table_csv
 from dozor.reporting.forms import AnnualForm
-from dozor.security.models import User
 from dozor.vocab.geography import country_exists
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}

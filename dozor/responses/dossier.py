@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from dozor.accounts.models import User
 from dozor.audit import services as audit
 from dozor.printing import PdfUnavailable, html_to_pdf
 from dozor.records.models import Incident
@@ -22,7 +23,6 @@ from dozor.records.selectors import incident_can_edit
 from dozor.responses import selectors
 from dozor.responses.status_text import problem_text, status_line
 from dozor.responses.vocab import label
-from dozor.security.models import User
 
 LANGUAGES = ("en", "ru")
 SVG_WIDTH = 640

@@ -10,8 +10,8 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import NOTE_MAX_LENGTH
 from dozor.records.forms import DateInput, vocabulary_choices
-from dozor.records.models import NOTE_MAX_LENGTH
 from dozor.responses.funnel import DIMENSIONS, FunnelFilters
 from dozor.responses.models import TEXT_MAX_LENGTH, Body
 from dozor.responses.services import EventInput, RaisingInput

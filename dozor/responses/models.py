@@ -16,10 +16,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from dozor.records.models import NOTE_MAX_LENGTH, Incident, Organisation
-from dozor.records.validators import VocabularyValidator
+from dozor.accounts.models import NOTE_MAX_LENGTH, Organisation
+from dozor.records.models import Incident
 from dozor.responses.vocab import ResponseVocabularyValidator, response_vocabulary
 from dozor.security.fields import EncryptedTextField
+from dozor.validators import VocabularyValidator
 
 TEXT_MAX_LENGTH = 10_000
 EVENT_DATE_PRECISIONS = ("day", "month", "year")

@@ -14,13 +14,13 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Case, Count, IntegerField, QuerySet, Value, When
 from django.utils import timezone
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import may
 from dozor.analysis.responses import Event, ResponseStatus, response_status
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_can_edit, incidents_visible
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
 from dozor.responses.vocab import event_rules, response_vocabulary
-from dozor.security.models import User
-from dozor.security.policy import may
 
 
 def incident_visible_to(user: User | AnonymousUser, incident: Incident) -> bool:

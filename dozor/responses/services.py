@@ -16,14 +16,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import Organisation, User
+from dozor.accounts.policy import require
 from dozor.audit import services as audit
-from dozor.records.models import Incident, Organisation, Report
+from dozor.records.models import Incident, Report
 from dozor.records.report_schema import PENDING_RESPONSE_EVENTS
 from dozor.records.services import numbered_problem
 from dozor.responses import selectors
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
-from dozor.security.models import User
-from dozor.security.policy import require
 
 logger = logging.getLogger(__name__)
 

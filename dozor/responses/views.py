@@ -14,6 +14,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from dozor.accounts.models import User
 from dozor.audit import services as audit
 from dozor.lib.csv_safety import csv_rows_write
 from dozor.records.models import Incident
@@ -31,7 +32,6 @@ from dozor.responses.forms import (
 from dozor.responses.funnel import STAGE_LABELS, STAGES, response_funnel
 from dozor.responses.models import Body, ResponseEvent
 from dozor.responses.status_text import status_line
-from dozor.security.models import User
 
 logger = logging.getLogger(__name__)
 

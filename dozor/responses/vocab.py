@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 
 from dozor.analysis.responses import EventRules
-from dozor.records.validators import MSG_NOT_IN_VOCABULARY
+from dozor.validators import MSG_NOT_IN_VOCABULARY
 from dozor.vocab.registry import Vocabulary, VocabularyError, vocabularies_of
 
 

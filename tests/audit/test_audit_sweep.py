@@ -22,6 +22,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from dozor.accounts.models import Organisation, Role, User
 from dozor.audit.models import Action, AuditEntry
 from dozor.audit.selectors import audit_verify
 from dozor.demo.generator import demo_generate
@@ -34,9 +35,8 @@ from dozor.linkage import views as linkage_views
 from dozor.linkage.models import AcceptBatch, CandidatePair, LinkageRun
 from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
-from dozor.records.models import Incident, Organisation, Report, SourceList
+from dozor.records.models import Incident, Report, SourceList
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
-from dozor.security.models import Role, User
 from tests.conftest import Cast
 from tests.estimation.conftest import world_build
 from tests.factories import (
@@ -763,7 +763,7 @@ CASES: dict[str, tuple[Callable[[World], None], Expected]] = {
             *("createuser", "newcomer", "--role", "documenter"),
             *("--organisation", "Новая группа", "--new-organisation"),
         ),
-        Expected(Action.CREATE, "", "records.organisation", "command:createuser"),
+        Expected(Action.CREATE, "", "accounts.organisation", "command:createuser"),
     ),
     "refused request for another organisation's record": (
         refused,

@@ -18,9 +18,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
+from dozor.accounts.models import Role
 from dozor.audit.models import Action, AuditEntry
 from dozor.audit.selectors import audit_verify
-from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import IncidentFactory, UserFactory
 

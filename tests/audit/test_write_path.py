@@ -41,7 +41,7 @@ NOT_AUDITED: dict[str, str] = {
     "dozor.intake.services.upload_encoding_choose": "the encoding of a waiting upload",
     "dozor.intake.services.upload_discard": "removes a waiting upload, never stored data",
     "dozor.intake.services.uploads_clean": "removes waiting uploads older than a day",
-    "dozor.security.services.totp_device_start": (
+    "dozor.accounts.services.totp_device_start": (
         "an unconfirmed authenticator; totp_device_confirm is the entry"
     ),
     "dozor.estimation.services.estimate_run_execute": (

@@ -91,7 +91,7 @@ def test_every_record_the_demo_makes_is_in_the_audit_trail(dataset: DemoDataset)
     assert entries("responses.responseevent") == ResponseEvent.objects.count()
     assert entries("responses.raiselistentry") == RaiseListEntry.objects.count()
     assert entries("responses.raising") == Raising.objects.count()
-    assert entries("records.organisation") == len(dataset.organisations)
+    assert entries("accounts.organisation") == len(dataset.organisations)
     batches = created.filter(target_type="records.sourcelist", changes__has_key="reports")
     assert sum(entry.changes["reports"] for entry in batches) == Report.objects.count()
     assert list(audit_verify()) == []

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from dozor.accounts.models import Role, User
 from dozor.demo.generator import demo_generate
 from dozor.demo.services import demo_load
 from dozor.estimation import services
 from dozor.records.models import Incident, IncidentReport, SourceList
-from dozor.security.models import Role, User
 from tests.conftest import Cast
 from tests.factories import (
     IncidentBiasFactory,

@@ -18,10 +18,10 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from dozor.accounts.models import Role
 from dozor.estimation import outcomes, selectors, services
 from dozor.estimation.models import EstimateRun
 from dozor.estimation.outcomes import verdict
-from dozor.security.models import Role
 from tests.estimation.conftest import World, demo_analyst
 from tests.factories import UserFactory
 

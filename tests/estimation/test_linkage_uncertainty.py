@@ -24,6 +24,7 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.test import Client
 
+from dozor.accounts.models import Role, User
 from dozor.demo.files import demo_files_write
 from dozor.demo.generator import demo_generate
 from dozor.estimation import replicates, selectors, services
@@ -31,7 +32,6 @@ from dozor.estimation.models import EstimateRun, RunStatus
 from dozor.linkage.models import CandidatePair, Decision
 from dozor.linkage.services import link_decision_record
 from dozor.records.models import IncidentReport
-from dozor.security.models import Role, User
 from tests.factories import OrganisationFactory, UserFactory
 
 USER = "uncertain"

@@ -14,10 +14,10 @@ from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
 
+from dozor.accounts.models import Role, User
 from dozor.audit.models import Action, AuditEntry
 from dozor.estimation import services
 from dozor.estimation.models import EstimateRun, PublishedFigure, PublishedSeries
-from dozor.security.models import Role, User
 from tests.estimation.conftest import World, incident_add, incident_on
 from tests.factories import UserFactory
 

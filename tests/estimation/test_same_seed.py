@@ -18,10 +18,10 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
+from dozor.accounts.models import User
 from dozor.analysis.mse.cli import main as mse_main
 from dozor.estimation import outcomes
 from dozor.estimation.models import EstimateRun
-from dozor.security.models import User
 from tests.conftest import Cast
 from tests.estimation.conftest import LCMCR_SMALL, World, demo_analyst
 

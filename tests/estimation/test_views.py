@@ -4,9 +4,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from dozor.accounts.models import Role
 from dozor.estimation import services
 from dozor.estimation.models import EstimateRun, RunStatus
-from dozor.security.models import Role
 from tests.estimation.conftest import World
 from tests.factories import UserFactory
 from tests.test_inline_styles import inline_parts

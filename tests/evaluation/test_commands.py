@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from dozor.accounts.models import Role
 from dozor.evaluation import services
 from dozor.evaluation.models import OfficialStatistic
-from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import UserFactory
 

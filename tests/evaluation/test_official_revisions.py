@@ -14,9 +14,9 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
+from dozor.accounts.models import Role, User
 from dozor.audit.models import AuditEntry
 from dozor.evaluation.models import OfficialStatistic, OfficialStatisticRevision
-from dozor.security.models import Role, User
 from tests.conftest import Cast
 from tests.factories import UserFactory
 

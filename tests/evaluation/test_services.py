@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from django.core.exceptions import ValidationError
 
+from dozor.accounts.models import Role, User
 from dozor.evaluation import selectors, services
 from dozor.evaluation.indicators import thresholds_of
 from dozor.evaluation.management.commands.officialstats import SEED_FILE
 from dozor.evaluation.models import Assessment, OfficialStatistic
-from dozor.security.models import Role, User
 from tests.conftest import Cast
 from tests.factories import UserFactory
 

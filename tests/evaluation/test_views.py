@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from dozor.accounts.models import Role
 from dozor.evaluation import services
 from dozor.evaluation.models import Assessment, IndicatorThreshold, OfficialStatistic
-from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import UserFactory
 

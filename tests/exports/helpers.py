@@ -6,10 +6,10 @@ import datetime
 import io
 import zipfile
 
+from dozor.accounts.models import User
 from dozor.exports.models import OdihrSubmission
 from dozor.records.models import Incident
 from dozor.responses.services import EventInput, event_add
-from dozor.security.models import User
 from tests.factories import IncidentBiasFactory, IncidentFactory, PersonFactory
 
 # A victim's name in the forms it takes in texts: Cyrillic, declined, Latin, initials.

@@ -16,12 +16,12 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from dozor.accounts.models import Role
 from dozor.audit.models import Action, AuditEntry
 from dozor.exports.listing import reports_cell_parse
 from dozor.linkage.services import incident_create_from_reports
 from dozor.records.models import Incident, LinkKind, Report, SourceList
 from dozor.records.services import incident_link_reports
-from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.exports.helpers import NAMES
 from tests.factories import PersonFactory, SourceListFactory, UserFactory

@@ -5,9 +5,9 @@ import json
 import pytest
 from django.test import Client
 
+from dozor.accounts.models import Role
 from dozor.audit.models import AuditEntry
 from dozor.exports.models import OdihrSubmission
-from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.exports.helpers import NAMES, marked_incident, police_report, xlsx_texts
 from tests.factories import IncidentBiasFactory, IncidentFactory, PersonFactory

@@ -13,6 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from dozor.accounts.models import Role
 from dozor.audit.models import Action, AuditEntry
 from dozor.intake import remap, views
 from dozor.intake.models import ImportBatch, ImportKind, QuarantinedRow, QuarantineStatus
@@ -21,7 +22,6 @@ from dozor.records.models import IncidentReport, Report, SourceList
 from dozor.responses.models import ResponseEvent
 from dozor.security.crypto import KeyRing
 from dozor.security.keyring import keyring_set
-from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import SourceListFactory, UserFactory
 

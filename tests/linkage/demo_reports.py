@@ -16,11 +16,12 @@ from pathlib import Path
 import pandas as pd
 from django.core.management import call_command
 
+from dozor.accounts.models import Organisation, Role, User
+from dozor.accounts.services import organisation_create
 from dozor.demo.files import demo_files_write, row_id
 from dozor.demo.generator import demo_generate
-from dozor.records.models import Incident, Organisation, Report
-from dozor.records.services import organisation_create, source_list_create
-from dozor.security.models import Role, User
+from dozor.records.models import Incident, Report
+from dozor.records.services import source_list_create
 from tests.factories import UserFactory
 
 

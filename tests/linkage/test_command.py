@@ -8,13 +8,13 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
+from dozor.accounts.models import Organisation, Role
 from dozor.analysis.linkage.model import MSG_TOO_LITTLE_TO_TRAIN
 from dozor.demo.generator import demo_generate
 from dozor.demo.services import demo_load
 from dozor.linkage.management.commands.link import MSG_BAD_THRESHOLD, MSG_NOT_A_WRITER
 from dozor.linkage.models import CandidatePair, LinkageRun
-from dozor.records.models import Organisation, Report, SourceList
-from dozor.security.models import Role
+from dozor.records.models import Report, SourceList
 from tests.conftest import Cast
 from tests.factories import UserFactory
 from tests.homes import DozorHome
@@ -78,7 +78,7 @@ def test_with_too_few_reports_it_says_so(cast: Cast) -> None:
 REPORTS_TOO_FEW_TO_TRAIN = """
 import datetime
 from dozor.records.models import Report, SourceList
-from dozor.security.models import User
+from dozor.accounts.models import User
 organisation = User.objects.get(username="doc").organisation
 source_list = SourceList.objects.create(
     name="Список", kind="ngo_database", organisation=organisation

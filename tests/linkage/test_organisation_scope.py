@@ -16,6 +16,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from dozor.accounts.models import Organisation, Role
 from dozor.analysis.linkage.model import MSG_TOO_LITTLE_TO_TRAIN
 from dozor.demo.generator import demo_generate
 from dozor.demo.services import demo_load
@@ -26,9 +27,8 @@ from dozor.linkage.selectors import (
     review_queue,
     summary_shown,
 )
-from dozor.records.models import Incident, IncidentReport, Organisation, Report, SourceList
+from dozor.records.models import Incident, IncidentReport, Report, SourceList
 from dozor.records.services import incident_link_reports
-from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import (
     IncidentFactory,

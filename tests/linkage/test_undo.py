@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.test import Client
 
+from dozor.accounts.models import Role
 from dozor.audit.models import Action, AuditEntry
 from dozor.audit.selectors import audit_verify
 from dozor.linkage import undo as undo_module
@@ -24,7 +25,6 @@ from dozor.linkage.models import AcceptBatch, CandidatePair
 from dozor.linkage.services import incident_create_from_reports, reports_link_to_incident
 from dozor.records.models import Incident, IncidentReport
 from dozor.records.services import IncidentInput, incident_update
-from dozor.security.models import Role
 from tests.factories import UserFactory
 from tests.linkage.demo_reports import DemoReports, linked_demo
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
+from dozor.accounts.models import Role
 from dozor.press.models import DraftReport
-from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import UserFactory
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from django.core.management import call_command
 
+from dozor.accounts.models import User
 from dozor.intake.models import ImportBatch
 from dozor.records.models import Report, SourceList
-from dozor.security.models import User
 
 # Row 1 names its victim in the name column, in the summary (declined) and a witness beside it;
 # row 2 names no one.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from dozor.security.models import Role
+from dozor.accounts.models import Role
 from tests.conftest import Cast
 from tests.factories import UserFactory
 from tests.named import VICTIM_PSEUDONYM, named_incident, names_in

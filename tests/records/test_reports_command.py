@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 
+from dozor.accounts.models import Role
 from dozor.audit.models import Action, AuditEntry
 from dozor.records.models import Report
 from dozor.records.services import incident_link_reports
-from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import UserFactory
 from tests.named import names_in

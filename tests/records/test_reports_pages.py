@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from dozor.accounts.models import Role
 from dozor.audit.models import Action, AuditEntry
 from dozor.records import report_views
 from dozor.records.models import Report
@@ -17,7 +18,6 @@ from dozor.records.report_selectors import STANDARD_FIELD_LABELS
 from dozor.records.services import incident_link_reports
 from dozor.security.crypto import KeyRing
 from dozor.security.keyring import keyring_set
-from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import IncidentFactory, UserFactory
 from tests.named import names_in

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from dozor.accounts.models import Role
 from dozor.audit.models import Action, AuditEntry
 from dozor.records.models import Report, SourceList
-from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import OrganisationFactory, UserFactory
 from tests.intake.conftest import import_by_command

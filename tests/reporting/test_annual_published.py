@@ -7,10 +7,10 @@ import datetime
 
 import pytest
 
+from dozor.accounts.models import Role, User
 from dozor.estimation import services
 from dozor.estimation.models import EstimateRun
 from dozor.reporting.annual import annual_html, annual_report
-from dozor.security.models import Role, User
 from tests.conftest import Cast
 from tests.estimation.conftest import (
     World,

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from dozor.accounts.models import Role
 from dozor.responses import selectors, services
 from dozor.responses.models import MSG_VERDICT_OUTCOME, ResponseEvent
 from dozor.responses.services import (
@@ -15,7 +16,6 @@ from dozor.responses.services import (
     EventInput,
     RaisingInput,
 )
-from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import UserFactory
 from tests.responses.factories import BodyFactory, ResponseEventFactory

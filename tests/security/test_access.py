@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from dozor.accounts.models import Role
 from dozor.records import selectors
-from dozor.security.models import Role
 from tests.conftest import Cast
 from tests.factories import IncidentFactory, PersonFactory, UserFactory
 

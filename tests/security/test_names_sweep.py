@@ -25,6 +25,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from dozor.accounts.models import Role, User
 from dozor.intake.models import ImportBatch, QuarantinedRow
 from dozor.linkage.models import AcceptBatch, CandidatePair, LinkageJob, LinkageRun
 from dozor.press.models import DraftReport
@@ -32,7 +33,6 @@ from dozor.press.services import draft_create
 from dozor.records.models import Incident, Report, SourceList
 from dozor.records.services import incident_link_reports
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
-from dozor.security.models import Role, User
 from tests.conftest import Cast
 from tests.factories import ReportFactory, SourceListFactory, UserFactory
 from tests.named import (

@@ -54,7 +54,7 @@ from dozor.intake.mapping import mapping_parse
 from dozor.intake.models import PendingUpload, QuarantinedRow
 from dozor.intake.services import import_run, upload_store
 from dozor.records.models import SourceList
-from dozor.security.models import User
+from dozor.accounts.models import User
 quarantined, waiting = sys.argv[1], sys.argv[2]
 source_list = SourceList.objects.order_by("id").first()
 user = User.objects.create_user(
@@ -288,7 +288,7 @@ def test_an_archive_does_not_open_with_another_key(demo_home: Path, tmp_path: Pa
 WRITER = """
 import time, django
 django.setup()
-from dozor.records.models import Organisation
+from dozor.accounts.models import Organisation
 from dozor.records.services import IncidentInput, PersonInput, incident_create
 organisation = Organisation.objects.order_by("id").first()
 deadline = time.monotonic() + {seconds}

@@ -32,6 +32,7 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from dozor.accounts.models import Organisation, Role, User
 from dozor.estimation.models import EstimateRun, PublishedFigure, PublishedSeries
 from dozor.evaluation import views as evaluation_views
 from dozor.evaluation.services import StatisticInput, official_statistic_save
@@ -43,9 +44,8 @@ from dozor.linkage import views as linkage_views
 from dozor.linkage.models import AcceptBatch, CandidatePair, LinkageJob, LinkageRun
 from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
-from dozor.records.models import Incident, IncidentReport, Organisation, SourceList
+from dozor.records.models import Incident, IncidentReport, SourceList
 from dozor.reporting import views as reporting_views
-from dozor.security.models import Role, User
 from tests.factories import (
     IncidentBiasFactory,
     IncidentFactory,
@@ -179,11 +179,11 @@ ACCESS: dict[str, str] = {
     "sources:source_list_list":  "200/405 200/405 200/405 200/405 200/405 200/405 login",
     "sources:source_list_new":   "200/400 403     403     403     200/400 200/400 login",
     #                             owner   collea. reader  analyst outsid. o-admin anonymous
-    "security:two_factor_setup":  "200/400 200/400 200/400 200/400 200/400 200/400 login",
-    "security:two_factor_verify": "ok      ok      ok      ok      ok      ok      login",
-    "security:user_edit":         "403     403     403     403     403     404     login",
-    "security:user_list":         "403     403     403     403     403     200     login",
-    "security:user_two_factor_remove": "403     403     403     403     403     404     login",
+    "accounts:two_factor_setup":  "200/400 200/400 200/400 200/400 200/400 200/400 login",
+    "accounts:two_factor_verify": "ok      ok      ok      ok      ok      ok      login",
+    "accounts:user_edit":         "403     403     403     403     403     404     login",
+    "accounts:user_list":         "403     403     403     403     403     200     login",
+    "accounts:user_two_factor_remove": "403     403     403     403     403     404     login",
 }
 # fmt: on
 

@@ -2,8 +2,7 @@
 
 import django.core.validators
 import django.db.models.deletion
-import dozor.records.validators
-from django.conf import settings
+import dozor.validators
 from django.db import migrations, models
 
 
@@ -13,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('records', '0003_list_indexes'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("security", "0001_initial"),
     ]
 
     operations = [
@@ -21,7 +20,7 @@ class Migration(migrations.Migration):
             name='Assessment',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country', models.CharField(max_length=2, validators=[dozor.records.validators.validate_country], verbose_name='country')),
+                ('country', models.CharField(max_length=2, validators=[dozor.validators.validate_country], verbose_name='country')),
                 ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
                 ('indicator', models.CharField(max_length=40, verbose_name='indicator')),
                 ('score', models.PositiveSmallIntegerField(blank=True, choices=[(0, 'absent'), (1, 'partial'), (2, 'met')], null=True, verbose_name='score')),
@@ -31,7 +30,7 @@ class Migration(migrations.Migration):
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='changed')),
                 ('incidents', models.ManyToManyField(blank=True, related_name='assessments', to='records.incident', verbose_name='incidents')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='records.organisation')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="security.user")),
             ],
             options={
                 'verbose_name': 'assessment',
@@ -49,7 +48,7 @@ class Migration(migrations.Migration):
                 ('met', models.FloatField(verbose_name='met from')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='changed')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='indicator_thresholds', to='records.organisation')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="security.user")),
             ],
             options={
                 'verbose_name': 'indicator threshold',
@@ -62,7 +61,7 @@ class Migration(migrations.Migration):
             name='OfficialStatistic',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('country', models.CharField(max_length=2, validators=[dozor.records.validators.validate_country], verbose_name='country')),
+                ('country', models.CharField(max_length=2, validators=[dozor.validators.validate_country], verbose_name='country')),
                 ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1990), django.core.validators.MaxValueValidator(2100)], verbose_name='year')),
                 ('recorded', models.PositiveIntegerField(blank=True, null=True, verbose_name='recorded by police')),
                 ('prosecuted', models.PositiveIntegerField(blank=True, null=True, verbose_name='prosecuted')),
@@ -71,7 +70,7 @@ class Migration(migrations.Migration):
                 ('source_url', models.URLField(blank=True, max_length=500, verbose_name='source address')),
                 ('note', models.TextField(blank=True, max_length=5000, verbose_name='note')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='changed')),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="security.user")),
             ],
             options={
                 'verbose_name': 'official statistic',

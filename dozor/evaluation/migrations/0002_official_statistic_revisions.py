@@ -6,7 +6,6 @@ application's role rewrites what a printed report card was based on.
 """
 
 import django.db.models.deletion
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -59,7 +58,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('evaluation', '0001_initial'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("security", "0001_initial"),
     ]
 
     operations = [
@@ -80,7 +79,7 @@ class Migration(migrations.Migration):
                 ('source_url', models.URLField(blank=True, max_length=500, verbose_name='source address')),
                 ('note', models.TextField(blank=True, max_length=5000, verbose_name='note')),
                 ('created_at', models.DateTimeField(verbose_name='when')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="security.user", verbose_name='by')),
                 ('statistic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='revisions', to='evaluation.officialstatistic')),
             ],
             options={

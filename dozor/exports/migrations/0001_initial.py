@@ -2,7 +2,6 @@
 
 import django.core.validators
 import django.db.models.deletion
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -12,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('records', '0004_encryption_at_rest'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("security", "0001_initial"),
     ]
 
     operations = [
@@ -23,7 +22,7 @@ class Migration(migrations.Migration):
                 ('year', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(2006), django.core.validators.MaxValueValidator(2100)], verbose_name='report year')),
                 ('marked_at', models.DateTimeField(auto_now_add=True, verbose_name='marked')),
                 ('incident', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='odihr_submission', to='records.incident', verbose_name='incident')),
-                ('marked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='marked by')),
+                ('marked_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to="security.user", verbose_name='marked by')),
             ],
             options={
                 'verbose_name': 'ODIHR submission mark',

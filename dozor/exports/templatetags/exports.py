@@ -4,10 +4,10 @@ from typing import Any
 
 from django import template
 
+from dozor.accounts.policy import may
 from dozor.exports import selectors
 from dozor.exports.models import OdihrSubmission
 from dozor.records.models import Incident
-from dozor.security.policy import may
 
 register = template.Library()
 

@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import dozor.security.fields
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -32,7 +31,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('intake', '0001_initial'),
         ('records', '0004_encryption_at_rest'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("security", "0001_initial"),
     ]
 
     operations = [
@@ -58,7 +57,7 @@ class Migration(migrations.Migration):
                 ('mapping_name', models.CharField(max_length=200, verbose_name='mapping')),
                 ('mapping_text', models.TextField(verbose_name='mapping as given')),
                 ('encoding', models.CharField(blank=True, max_length=40, verbose_name='encoding')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='uploaded by')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to="security.user", verbose_name='uploaded by')),
                 ('source_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='records.sourcelist', verbose_name='source list')),
             ],
             options={

@@ -2,7 +2,6 @@
 
 import django.db.models.deletion
 import dozor.security.fields
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -10,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('intake', '0002_sealed_rows_and_uploads'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("security", "0001_initial"),
     ]
 
     operations = [
@@ -26,7 +25,7 @@ class Migration(migrations.Migration):
                 ('total', models.PositiveIntegerField(default=0, verbose_name='rows expected')),
                 ('error', dozor.security.fields.EncryptedTextField(blank=True, verbose_name='error')),
                 ('batch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='intake.importbatch', verbose_name='import')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='started by')),
+                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to="security.user", verbose_name='started by')),
             ],
             options={
                 'verbose_name': 'import job',

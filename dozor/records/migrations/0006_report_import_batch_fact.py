@@ -4,7 +4,6 @@ import logging
 
 import django.db.models.fields.json
 import django.db.models.functions.comparison
-from django.conf import settings
 from django.db import migrations, models
 
 logger = logging.getLogger(__name__)
@@ -57,7 +56,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('records', '0005_sealed_free_text'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("security", "0001_initial"),
     ]
 
     operations = [

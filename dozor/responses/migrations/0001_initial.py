@@ -2,9 +2,8 @@
 
 import django.core.validators
 import django.db.models.deletion
-import dozor.records.validators
+import dozor.validators
 import dozor.responses.vocab
-from django.conf import settings
 from django.db import migrations, models
 
 
@@ -14,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('records', '0003_list_indexes'),
-        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("security", "0001_initial"),
     ]
 
     operations = [
@@ -40,7 +39,7 @@ class Migration(migrations.Migration):
                 ('priority', models.CharField(default='medium', max_length=40, validators=[dozor.responses.vocab.ResponseVocabularyValidator('raise_priority')], verbose_name='priority')),
                 ('reason', models.TextField(max_length=5000, verbose_name='reason')),
                 ('added_at', models.DateTimeField(auto_now_add=True, verbose_name='added')),
-                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('added_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="security.user")),
                 ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='raise_entries', to='records.incident')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='raise_list', to='records.organisation')),
             ],
@@ -68,7 +67,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='changed')),
                 ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='raisings', to='responses.body', verbose_name='body')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="security.user")),
                 ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='raisings', to='records.incident')),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='raisings', to='records.organisation')),
             ],
@@ -86,7 +85,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(max_length=40, validators=[dozor.responses.vocab.ResponseVocabularyValidator('response_event_kind')], verbose_name='event')),
                 ('date', models.DateField(verbose_name='date')),
-                ('date_precision', models.CharField(default='day', max_length=40, validators=[dozor.records.validators.VocabularyValidator('date_precision')], verbose_name='date precision')),
+                ('date_precision', models.CharField(default='day', max_length=40, validators=[dozor.validators.VocabularyValidator('date_precision')], verbose_name='date precision')),
                 ('authority', models.CharField(blank=True, max_length=300, verbose_name='authority')),
                 ('source', models.CharField(blank=True, max_length=500, verbose_name='source')),
                 ('note', models.TextField(blank=True, max_length=5000, verbose_name='note')),
@@ -98,7 +97,7 @@ class Migration(migrations.Migration):
                 ('sentence_suspended', models.BooleanField(blank=True, null=True, verbose_name='suspended sentence')),
                 ('statement_kind', models.CharField(blank=True, max_length=40, validators=[dozor.responses.vocab.ResponseVocabularyValidator('official_statement_kind')], verbose_name='statement')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by')),
+                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to="security.user", verbose_name='recorded by')),
                 ('incident', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='response_events', to='records.incident')),
                 ('supersedes', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='superseded_by', to='responses.responseevent', verbose_name='corrects')),
             ],

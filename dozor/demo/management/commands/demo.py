@@ -9,6 +9,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.accounts.models import Role, User
+from dozor.accounts.services import user_create
 from dozor.commands import DozorCommand
 from dozor.demo.files import TRUTH_FILE, demo_files_write
 from dozor.demo.generator import demo_generate
@@ -17,8 +19,6 @@ from dozor.records.models import SourceList
 from dozor.security.crypto import key_file_write, key_generate
 from dozor.security.keyring import default_key_file, key_source, keyring, keyring_set, keyring_state
 from dozor.security.keys import NewKey, keyring_init
-from dozor.security.models import Role, User
-from dozor.security.services import user_create
 from dozor.server import serve
 
 ADMIN_USERNAME = "admin"

@@ -9,11 +9,11 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.accounts.models import User
 from dozor.analysis.mse import METHODS
 from dozor.commands import DozorCommand
 from dozor.estimation import presenting, replicates, selectors, services
 from dozor.estimation.models import STRATIFICATIONS, EstimateRun, FigureKind, RunStatus
-from dozor.security.models import User
 
 MSG_NO_USER = "--user {name}: there is no active user of that name."
 MSG_NO_RUN = "run {run_id}: there is no such run, or {name} may not see it."

@@ -6,9 +6,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.accounts.models import User
 from dozor.commands import DozorCommand
 from dozor.evaluation import selectors, services
-from dozor.security.models import User
 
 SEED_FILE = Path(__file__).resolve().parents[2] / "data" / "official_statistics_ru.csv"
 MSG_NO_USER = "--user {name}: there is no active user of that name."

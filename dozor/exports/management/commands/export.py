@@ -7,12 +7,12 @@ from typing import Any
 from django.core.management.base import CommandError, CommandParser
 from django.http import QueryDict
 
+from dozor.accounts.models import User
 from dozor.commands import DozorCommand
 from dozor.exports import listing, services, writers
 from dozor.exports.forms import FORMATS, OdihrForm
 from dozor.records.forms import IncidentFilterForm
 from dozor.security.filemodes import private_write_bytes
-from dozor.security.models import User
 
 MSG_NO_USER = "--user {name}: there is no active user of that name."
 MSG_NO_ORGANISATION = "--user {name}: belongs to no organisation, so has no submission to build."

@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
 from django.db import transaction
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import may
 from dozor.commands import DozorCommand
 from dozor.intake.console import progress_line, remap_text, summary_text
 from dozor.intake.mapping import Mapping, MappingError, mapping_parse
@@ -18,8 +20,6 @@ from dozor.intake.services import import_run, uploads_clean
 from dozor.records.models import SourceList
 from dozor.records.services import source_list_create
 from dozor.security.crypto import KeyringLocked
-from dozor.security.models import User
-from dozor.security.policy import may
 from dozor.vocab.registry import vocabulary
 
 MSG_ARGUMENTS_MISSING = (

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.accounts.models import User
 from dozor.audit.models import Action
 from dozor.commands import DozorCommand
 from dozor.intake import selectors
@@ -15,7 +16,6 @@ from dozor.intake.console import problem_text
 from dozor.intake.services import quarantine_read_record, quarantine_resubmit
 from dozor.lib.csv_safety import csv_rows_write, csv_text
 from dozor.security.filemodes import private_write_text
-from dozor.security.models import User
 
 
 class Command(DozorCommand):

@@ -6,14 +6,14 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import may
 from dozor.analysis.linkage import EngineUnavailableError, LinkageInputError, coverage_lines
 from dozor.commands import DozorCommand
 from dozor.linkage.accept import AcceptPlan, accept_batch_create, accept_plan
 from dozor.linkage.models import LinkageRun
 from dozor.linkage.services import field_left_out_sentence, linkage_run_create
 from dozor.linkage.undo import UndoResult, accept_batch_undo
-from dozor.security.models import User
-from dozor.security.policy import may
 
 MSG_NOT_A_WRITER = "'{user}' is not a documenter or administrator of an organisation."
 MSG_BAD_THRESHOLD = "--threshold {value}: give a probability between 0 and 1, e.g. 0.1."

@@ -9,6 +9,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.accounts.models import User
+from dozor.accounts.policy import may
 from dozor.analysis.text import ItemFailure, read_path
 from dozor.commands import DozorCommand
 from dozor.press.services import MSG_LOCKED_DRAFTING, draft_create
@@ -16,8 +18,6 @@ from dozor.records.models import SourceList
 from dozor.records.services import source_list_create
 from dozor.security.crypto import KeyringLocked
 from dozor.security.keyring import keyring
-from dozor.security.models import User
-from dozor.security.policy import may
 
 logger = logging.getLogger("dozor.press")
 

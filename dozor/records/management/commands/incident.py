@@ -8,11 +8,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.accounts.models import Organisation, User
+from dozor.accounts.policy import may
 from dozor.commands import DozorCommand
-from dozor.records.models import Organisation
 from dozor.records.services import BiasInput, IncidentInput, incident_create
-from dozor.security.models import User
-from dozor.security.policy import may
 
 logger = logging.getLogger("dozor.records")
 

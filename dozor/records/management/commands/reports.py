@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.accounts.models import User
 from dozor.commands import DozorCommand
 from dozor.records.management.commands.sources import MSG_NO_ORGANISATION, user_named
 from dozor.records.models import Report, SourceList
@@ -22,7 +23,6 @@ from dozor.records.report_selectors import (
     value_text,
 )
 from dozor.records.services import report_view_record
-from dozor.security.models import User
 
 DEFAULT_LIMIT = 100
 MSG_NO_REPORT = "There is no report {id} that you may see."

@@ -8,12 +8,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.accounts.models import Organisation, User
+from dozor.accounts.policy import may
 from dozor.commands import DozorCommand
-from dozor.records.models import Organisation, SourceList
+from dozor.records.models import SourceList
 from dozor.records.report_selectors import source_list_description_for, source_lists_of
 from dozor.records.services import SOURCE_LIST_LANGUAGES, source_list_create, source_list_update
-from dozor.security.models import User
-from dozor.security.policy import may
 from dozor.vocab.registry import vocabulary
 
 MSG_NO_USER = "There is no user '{user}'."

@@ -5,13 +5,13 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.accounts.models import User
 from dozor.audit.services import report_file_record
 from dozor.commands import DozorCommand
 from dozor.evaluation.rendering import card_html
 from dozor.printing import PdfUnavailable, html_standalone, html_to_pdf
 from dozor.reporting.annual import annual_html
 from dozor.security.filemodes import private_write_bytes, private_write_text
-from dozor.security.models import User
 from dozor.vocab.geography import country_exists
 
 MSG_NO_USER = "--user {name}: there is no active user of that name."

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.accounts.models import User
 from dozor.commands import DozorCommand
 from dozor.printing import html_standalone
 from dozor.records.models import Incident
@@ -12,7 +13,6 @@ from dozor.records.selectors import incident_get
 from dozor.responses import selectors
 from dozor.responses.dossier import DossierUnavailable, dossier_render
 from dozor.security.filemodes import private_write_bytes, private_write_text
-from dozor.security.models import User
 
 MSG_NO_USER = "--user {name}: there is no active user of that name."
 MSG_NOT_VISIBLE = "{reference}: no incident with this reference that {name} may see."

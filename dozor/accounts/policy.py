@@ -28,7 +28,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-from dozor.security.models import ROLES_THAT_WRITE, ROLES_TRUSTED_WITH_CONFIDENTIAL, Role, User
+from dozor.accounts.models import ROLES_THAT_WRITE, ROLES_TRUSTED_WITH_CONFIDENTIAL, Role, User
 
 MSG_REFUSED = _("Your role does not allow this.")
 

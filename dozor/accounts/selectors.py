@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dozor.security.models import User
+from dozor.accounts.models import User
 
 
 def totp_device_confirmed(user: User) -> TOTPDevice | None:

@@ -1,10 +1,15 @@
-"""Field validators for vocabulary codes and places; messages are for the person who typed them."""
+"""Field validators for vocabulary codes and places, and the field that holds a vocabulary code.
+
+Shared by every app's models (accounts' organisations, records, responses); the messages are for
+the person who typed the value.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
@@ -53,3 +58,10 @@ def validate_region_of_country(region: str, country: str) -> None:
             code="unknown_region",
             params={"value": region, "country": geography.country_name(country)},
         )
+
+
+def vocabulary_field(name: str, verbose_name: Any, **kwargs: Any) -> models.CharField[str, str]:
+    """A code of the named vocabulary, checked against it on validation."""
+    return models.CharField(
+        verbose_name, max_length=40, validators=[VocabularyValidator(name)], **kwargs
+    )

@@ -14,9 +14,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dozor.accounts.models import Organisation, Role, User
 from dozor.audit import services as audit
-from dozor.records.models import Organisation
-from dozor.security.models import Role, User
 
 GENERATED_PASSWORD_BYTES = 15
 TOTP_DEVICE_NAME = "authenticator app"
@@ -217,3 +216,47 @@ def user_sign_in_unlock(*, user: User, by: User | None) -> int:
         action=audit.Action.USER_CHANGE, user=by, target=user, changes={"sign_in": "unlocked"}
     )
     return int(count)
+
+
+@transaction.atomic
+def organisation_create(
+    *,
+    name: str,
+    user: User | None = None,
+    kind: str = "ngo",
+    country: str = "RU",
+    region: str = "",
+    name_en: str = "",
+    description: str = "",
+) -> Organisation:
+    organisation = Organisation(
+        name=name,
+        name_en=name_en,
+        kind=kind,
+        country=country,
+        region=region,
+        description=description,
+        created_by=user,
+        updated_by=user,
+    )
+    organisation.full_clean()
+    with transaction.atomic():
+        organisation.save()
+        audit.audit_record(
+            action=audit.Action.CREATE,
+            user=user,
+            target=organisation,
+            changes=audit.changes_between(
+                {},
+                {
+                    "name": name,
+                    "name_en": name_en,
+                    "kind": kind,
+                    "country": country,
+                    "region": region,
+                    "description": description,
+                },
+                sensitive={"description"},
+            ),
+        )
+    return organisation

@@ -10,9 +10,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.test import RequestFactory
 
+from dozor.accounts import policy
+from dozor.accounts.models import Role
 from dozor.records.models import Incident
-from dozor.security import policy
-from dozor.security.models import Role
 from tests.factories import IncidentFactory, OrganisationFactory, SourceListFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,12 +10,12 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dozor.accounts.models import Role, User
+from dozor.accounts.services import MSG_TWO_FACTOR_ALREADY_SET_UP
 from dozor.audit.models import Action, AuditEntry
-from dozor.security.models import Role, User
-from dozor.security.services import MSG_TWO_FACTOR_ALREADY_SET_UP
+from tests.accounts.test_sign_in import code, sign_in
 from tests.conftest import Cast
 from tests.factories import UserFactory
-from tests.security.test_sign_in import code, sign_in
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from django.test import Client
 
-from dozor.security.models import Role
+from dozor.accounts.models import Role
 from tests.conftest import Cast
 from tests.factories import UserFactory
 

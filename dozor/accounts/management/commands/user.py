@@ -5,9 +5,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.accounts.models import Role, User
+from dozor.accounts.services import totp_device_remove, user_sign_in_unlock, user_update
 from dozor.commands import DozorCommand
-from dozor.security.models import Role, User
-from dozor.security.services import totp_device_remove, user_sign_in_unlock, user_update
 
 
 class Command(DozorCommand):

@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.test import Client
 
+from dozor.accounts.models import Role, User
+from dozor.accounts.services import MSG_LAST_ADMINISTRATOR, user_update
 from dozor.audit.models import Action, AuditEntry
-from dozor.security.models import Role, User
-from dozor.security.services import MSG_LAST_ADMINISTRATOR, user_update
 from tests.conftest import Cast
 from tests.factories import UserFactory
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dozor.security.models import Role
+from dozor.accounts.models import Role
 
 TOKEN_MAX_LENGTH = 12
 

@@ -1,8 +1,8 @@
 from django.urls import path
 
-from dozor.security import views
+from dozor.accounts import views
 
-app_name = "security"
+app_name = "accounts"
 urlpatterns = [
     path("two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
@@ -13,4 +13,9 @@ urlpatterns = [
         views.user_two_factor_remove,
         name="user_two_factor_remove",
     ),
+]
+
+# The refusal log keeps its address and name under /audit/ (namespace "audit", dozor/urls.py).
+refusal_patterns = [
+    path("refusals/", views.refusals, name="refusals"),
 ]

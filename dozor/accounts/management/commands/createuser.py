@@ -6,11 +6,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
+from dozor.accounts.models import Organisation, Role, User
+from dozor.accounts.services import organisation_create, user_create, user_password_reset
 from dozor.commands import DozorCommand
-from dozor.records.models import Organisation
-from dozor.records.services import organisation_create
-from dozor.security.models import Role, User
-from dozor.security.services import user_create, user_password_reset
 
 
 class Command(DozorCommand):

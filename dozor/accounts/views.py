@@ -1,13 +1,15 @@
-"""Two-factor sign-in and user administration pages."""
+"""Two-factor sign-in and the administrators' pages: users and the refusal log."""
 
 from __future__ import annotations
 
 import base64
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -16,16 +18,20 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 
-from dozor.security import selectors, services
-from dozor.security.forms import TokenForm, TwoFactorRemoveForm, UserAccessForm
-from dozor.security.middleware import two_factor_required, two_factor_verify_url
-from dozor.security.models import User
-from dozor.security.policy import require
-from dozor.security.qr import qr_svg
+from dozor.accounts import selectors, services
+from dozor.accounts.forms import TokenForm, TwoFactorRemoveForm, UserAccessForm
+from dozor.accounts.middleware import two_factor_required, two_factor_verify_url
+from dozor.accounts.models import Role, User
+from dozor.accounts.policy import require
+from dozor.accounts.qr import qr_svg
+from dozor.audit import selectors as audit_selectors
+from dozor.audit.models import Action, AuditEntry
 
 MSG_TWO_FACTOR_REMOVED = gettext_lazy(
     "The authenticator of %(username)s was removed. They set up a new one at their next sign-in."
 )
+MSG_ADMINISTRATORS_ONLY = gettext_lazy("Only administrators see the refusal log.")
+REFUSALS_SHOWN = 500
 MSG_NO_TWO_FACTOR = gettext_lazy("%(username)s had no authenticator; nothing was removed.")
 
 
@@ -60,7 +66,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
             return redirect(two_factor_verify_url(request.path))
         return render(
             request,
-            "security/two_factor_present.html",
+            "accounts/two_factor_present.html",
             {"message": services.MSG_TWO_FACTOR_ALREADY_SET_UP},
             status=CONFLICT_STATUS if request.method == "POST" else 200,
         )
@@ -87,7 +93,7 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         "required": two_factor_required(user),
         "next": _next(request),
     }
-    return render(request, "security/two_factor_setup.html", context, status=status)
+    return render(request, "accounts/two_factor_setup.html", context, status=status)
 
 
 @login_required
@@ -96,7 +102,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     device = selectors.totp_device_confirmed(user)
     if device is None:
-        return redirect("security:two_factor_setup")
+        return redirect("accounts:two_factor_setup")
     form = TokenForm(request.POST or None)
     status = 200
     if request.method == "POST":
@@ -109,7 +115,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             form.add_error("token", services.MSG_CODE_WRONG)
     return render(
         request,
-        "security/two_factor_verify.html",
+        "accounts/two_factor_verify.html",
         {"form": form, "next": _next(request)},
         status=status,
     )
@@ -124,7 +130,7 @@ def _administrator(request: HttpRequest) -> User:
 def user_list(request: HttpRequest) -> HttpResponse:
     admin = _administrator(request)
     return render(
-        request, "security/user_list.html", {"users": selectors.users_administered(admin)}
+        request, "accounts/user_list.html", {"users": selectors.users_administered(admin)}
     )
 
 
@@ -154,13 +160,13 @@ def user_edit(request: HttpRequest, username: str) -> HttpResponse:
             except ValidationError as error:
                 form.add_error(None, error.messages)
             else:
-                return redirect("security:user_list")
+                return redirect("accounts:user_list")
     context = {
         "form": form,
         "person": person,
         "has_device": selectors.totp_device_confirmed(person) is not None,
     }
-    return render(request, "security/user_edit.html", context, status=status)
+    return render(request, "accounts/user_edit.html", context, status=status)
 
 
 @login_required
@@ -179,11 +185,38 @@ def user_two_factor_remove(request: HttpRequest, username: str) -> HttpResponse:
                 messages.success(request, MSG_TWO_FACTOR_REMOVED % {"username": person.username})
             else:
                 messages.info(request, MSG_NO_TWO_FACTOR % {"username": person.username})
-            return redirect("security:user_edit", username=person.username)
+            return redirect("accounts:user_edit", username=person.username)
     context = {
         "form": form,
         "person": person,
         "has_device": selectors.totp_device_confirmed(person) is not None,
         "has_pending": selectors.totp_device_pending(person) is not None,
     }
-    return render(request, "security/user_two_factor_remove.html", context, status=status)
+    return render(request, "accounts/user_two_factor_remove.html", context, status=status)
+
+
+def refusals_visible(user: User) -> QuerySet[AuditEntry]:
+    """The refusal log an administrator sees: the refused requests and alerts of the members of
+    their organisation, newest first. Others see nothing; `dozor audit refusals` shows all,
+    signed-out visitors' included, to whoever runs the server."""
+    if not user.is_active or user.role != Role.ADMINISTRATOR or user.organisation_id is None:
+        return AuditEntry.objects.none()
+    return audit_selectors.refusals_of_organisation(user.organisation_id)
+
+
+@login_required
+def refusals(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not isinstance(user, User) or user.role != Role.ADMINISTRATOR:
+        raise PermissionDenied(MSG_ADMINISTRATORS_ONLY)
+    entries = refusals_visible(user)
+    return render(
+        request,
+        "audit/refusals.html",
+        {
+            "alerts": entries.filter(action=Action.REFUSAL_ALERT)[:REFUSALS_SHOWN],
+            "refusals": entries.filter(action=Action.REFUSED)[:REFUSALS_SHOWN],
+            "alert_count": settings.DOZOR_REFUSAL_ALERT_COUNT,
+            "alert_minutes": settings.DOZOR_REFUSAL_ALERT_MINUTES,
+        },
+    )

@@ -1,0 +1,128 @@
+"""Who works in Dozor: organisations, their users and the users' roles.
+
+The tables keep the names they had before this app held them (``records_organisation``,
+``security_user``): the models moved, the data did not (migrations/0001_initial.py).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dozor.validators import validate_country, validate_region_of_country, vocabulary_field
+
+NOTE_MAX_LENGTH = 5_000
+
+
+class Role(models.TextChoices):
+    ADMINISTRATOR = "administrator", _("Administrator")
+    DOCUMENTER = "documenter", _("Documenter")
+    ANALYST = "analyst", _("Analyst")
+    ADVOCATE = "advocate", _("Advocate")
+    READER = "reader", _("Reader")
+
+
+ROLES_THAT_WRITE = frozenset({Role.ADMINISTRATOR, Role.DOCUMENTER})
+# Roles that work with the owning organisation's confidential records and with names.
+ROLES_TRUSTED_WITH_CONFIDENTIAL = frozenset({Role.ADMINISTRATOR, Role.DOCUMENTER, Role.ADVOCATE})
+
+
+class Tracked(models.Model):
+    """Who created and last changed a row, and when."""
+
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+
+    class Meta:
+        abstract = True
+
+
+class Organisation(Tracked):
+    """An organisation: a monitoring NGO that owns records, or one targeted by an attack."""
+
+    name = models.CharField(_("name"), max_length=300, unique=True)
+    name_en = models.CharField(_("name in English"), max_length=300, blank=True)
+    kind = vocabulary_field("organisation_kind", _("kind"), default="ngo")
+    country = models.CharField(
+        _("country"), max_length=2, default="RU", validators=[validate_country]
+    )
+    region = models.CharField(_("region"), max_length=6, blank=True)
+    description = models.TextField(_("description"), blank=True, max_length=NOTE_MAX_LENGTH)
+
+    class Meta:
+        db_table = "records_organisation"
+        ordering = ["name"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.region and self.country:
+            try:
+                validate_region_of_country(self.region, self.country)
+            except ValidationError as error:
+                raise ValidationError({"region": error}) from None
+
+
+class User(AbstractUser):
+    """A person who signs in. Belongs to one organisation, whose records they work on."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.READER)
+    can_see_names = models.BooleanField(
+        _("may see names"),
+        default=False,
+        help_text=_(
+            "Analysts and readers see pseudonyms; an administrator may let this user see the "
+            "names in their organisation's records."
+        ),
+    )
+
+    class Meta:
+        db_table = "security_user"
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def can_write_records(self) -> bool:
+        return self.is_active and self.organisation_id is not None and self.role in ROLES_THAT_WRITE
+
+    def is_trusted_with_confidential(self) -> bool:
+        return (
+            self.is_active
+            and self.organisation_id is not None
+            and self.role in ROLES_TRUSTED_WITH_CONFIDENTIAL
+        )
+
+    def sees_names_of(self, organisation_id: int) -> bool:
+        """Whether this user sees people's names in records owned by the given organisation."""
+        if not self.is_active or self.organisation_id != organisation_id:
+            return False
+        return self.role in ROLES_TRUSTED_WITH_CONFIDENTIAL or self.can_see_names

@@ -1,0 +1,34 @@
+"""Point the foreign keys to users and organisations at the accounts app (0001 there says why).
+
+Only Django's picture of the models changes: the columns, constraints and tables stay as they are.
+"""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('press', '0002_sealed_free_text'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='draftreport',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='drafted by'),
+                ),
+                migrations.AlterField(
+                    model_name='draftreport',
+                    name='reviewer',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewer'),
+                ),
+            ],
+            database_operations=[],
+        ),
+    ]

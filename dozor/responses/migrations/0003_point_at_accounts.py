@@ -1,0 +1,50 @@
+"""Point the foreign keys to users and organisations at the accounts app (0001 there says why).
+
+Only Django's picture of the models changes: the columns, constraints and tables stay as they are.
+"""
+
+import django.db.models.deletion
+from django.conf import settings
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('accounts', '0001_initial'),
+        ('responses', '0002_sealed_free_text'),
+        migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+    ]
+
+    operations = [
+        migrations.SeparateDatabaseAndState(
+            state_operations=[
+                migrations.AlterField(
+                    model_name='raiselistentry',
+                    name='added_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+                ),
+                migrations.AlterField(
+                    model_name='raiselistentry',
+                    name='organisation',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='raise_list', to='accounts.organisation'),
+                ),
+                migrations.AlterField(
+                    model_name='raising',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+                ),
+                migrations.AlterField(
+                    model_name='raising',
+                    name='organisation',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='raisings', to='accounts.organisation'),
+                ),
+                migrations.AlterField(
+                    model_name='responseevent',
+                    name='created_by',
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='recorded by'),
+                ),
+            ],
+            database_operations=[],
+        ),
+    ]

@@ -1,0 +1,111 @@
+"""A database made before the accounts app held users and organisations migrates with every row.
+
+The fixture (tests/data/upgrade/README.md) is a real home of the release before: its users sign in
+with the same passwords, belong to the same organisations, and their incident still opens with the
+same key, after today's `dozor migrate`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.test_config import run_dozor
+
+DUMP = Path(__file__).resolve().parents[1] / "data" / "upgrade" / "before_accounts.sql"
+PASSPHRASE = "a passphrase kept only for this test database"
+
+
+def _old_home(tmp_path: Path, *, drop_applied: tuple[str, str] | None = None) -> dict[str, str]:
+    home = tmp_path / "home"
+    home.mkdir(mode=0o700)
+    with sqlite3.connect(home / "dozor.sqlite3") as db:
+        db.executescript(DUMP.read_text(encoding="utf-8"))
+        if drop_applied is not None:
+            db.execute("DELETE FROM django_migrations WHERE app = ? AND name = ?", drop_applied)
+    passphrase = tmp_path / "passphrase"
+    passphrase.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    return {"DOZOR_HOME": str(home), "DOZOR_KEY_PASSPHRASE_FILE": str(passphrase)}
+
+
+def _rows(home: str, sql: str) -> list[tuple[object, ...]]:
+    with sqlite3.connect(Path(home) / "dozor.sqlite3") as db:
+        return db.execute(sql).fetchall()
+
+
+USERS = "SELECT username, password, role, organisation_id FROM security_user ORDER BY username"
+ORGANISATIONS = "SELECT id, name FROM records_organisation ORDER BY id"
+
+
+def test_migrate_brings_a_database_from_before_the_accounts_app_over_with_every_row(
+    tmp_path: Path,
+) -> None:
+    env = _old_home(tmp_path)
+    users, organisations = _rows(env["DOZOR_HOME"], USERS), _rows(env["DOZOR_HOME"], ORGANISATIONS)
+    assert [user[0] for user in users] == ["anna", "boris", "vera"]
+
+    migrated = run_dozor(tmp_path, "migrate", **env)
+
+    assert migrated.returncode == 0, migrated.stderr
+    assert "now the accounts app's" in migrated.stdout
+    assert _rows(env["DOZOR_HOME"], USERS) == users
+    assert _rows(env["DOZOR_HOME"], ORGANISATIONS) == organisations
+    nothing_left = run_dozor(tmp_path, "migrate", "--check", **env)
+    assert nothing_left.returncode == 0, nothing_left.stdout + nothing_left.stderr
+    again = run_dozor(tmp_path, "migrate", **env)
+    assert again.returncode == 0, again.stderr
+    assert "accounts app" not in again.stdout
+
+
+def test_after_the_upgrade_users_organisations_and_records_work_as_before(tmp_path: Path) -> None:
+    env = _old_home(tmp_path)
+    assert run_dozor(tmp_path, "migrate", **env).returncode == 0
+
+    added = run_dozor(
+        tmp_path,
+        "createuser",
+        "dmitri",
+        "--role",
+        "analyst",
+        "--organisation",
+        "Правовая инициатива",
+        **env,
+    )
+    assert added.returncode == 0, added.stderr
+    lists = run_dozor(tmp_path, "sources", "list", "--user", "anna", **env)
+    assert lists.returncode == 0, lists.stderr
+    assert "Правовая инициатива: база" in lists.stdout
+    exported = run_dozor(
+        tmp_path, "export", "incidents", "--user", "boris", "--format", "json", "--out", "-", **env
+    )
+    assert exported.returncode == 0, exported.stderr
+    incidents = json.loads(exported.stdout)
+    assert [incident["title"] for incident in incidents] == ["Нападение у станции метро"]
+    assert "Султон Рахимов" in incidents[0]["summary"]
+    elsewhere = run_dozor(
+        tmp_path, "export", "incidents", "--user", "vera", "--format", "json", "--out", "-", **env
+    )
+    assert json.loads(elsewhere.stdout) == []
+
+
+@pytest.mark.parametrize(
+    "unapplied",
+    [
+        ("records", "0007_merge_link_kind_and_import_fact"),
+        ("security", "0003_merge_0002_keyringstate_0002_user_can_see_names"),
+    ],
+)
+def test_migrate_brings_an_older_database_up_to_the_accounts_app_first(
+    tmp_path: Path, unapplied: tuple[str, str]
+) -> None:
+    """A database a few migrations behind: what the accounts app starts from is applied first."""
+    env = _old_home(tmp_path, drop_applied=unapplied)
+
+    migrated = run_dozor(tmp_path, "migrate", **env)
+
+    assert migrated.returncode == 0, migrated.stderr
+    assert run_dozor(tmp_path, "migrate", "--check", **env).returncode == 0
+    assert (*unapplied,) in _rows(env["DOZOR_HOME"], "SELECT app, name FROM django_migrations")
