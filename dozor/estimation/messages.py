@@ -82,6 +82,14 @@ CAUTION_MESSAGES: dict[str, Promise] = {
         "explains. The estimate is likely biased: compare with LCMCR, which models such "
         "differences, or group into more alike groups."
     ),
+    "list_dependence": _(
+        "The log-linear model %(model)s fits the table and models lists that depend on each "
+        "other (%(pairs)s pair(s)); it gives %(estimate)s [%(lower)s–%(upper)s], and this "
+        "estimate lies outside that interval. Latent classes mimic lists that share their "
+        "sources poorly, and LCMCR "
+        "then tends to put the total too low. Compare the methods side by side, and prefer the "
+        "log-linear figure if those lists are known to share sources."
+    ),
     "lcmcr_not_converged": _(
         "Not converged: the sampler's checks did not pass within its time budget (%(seconds)s "
         "of %(max_seconds)s seconds, %(sweeps)s sweeps per chain, %(K)s classes). Do not "

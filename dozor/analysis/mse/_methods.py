@@ -182,7 +182,7 @@ def heterogeneity_check(ch: CaptureHistories) -> list[Caution]:
     With three lists the model with every pair is saturated, and the ``three_lists`` caution
     already says that dependence and heterogeneity cannot be told apart.
     """
-    from . import loglinear as ll
+    from . import loglinear as ll  # statsmodels is slow to import; only load it when used
 
     j = ch.n_lists
     if j < 4:
@@ -214,10 +214,55 @@ def heterogeneity_check(ch: CaptureHistories) -> list[Caution]:
 
 
 def run_lcmcr(ch: CaptureHistories, cfg: LcmcrSettings) -> Estimate:
-    from .lcmcr import fit_lcmcr
+    from .lcmcr import fit_lcmcr  # numba is slow to import; only load it when LCMCR runs
 
-    post = fit_lcmcr(ch, cfg)
-    return post.to_estimate(cfg)
+    result = fit_lcmcr(ch, cfg).to_estimate(cfg)
+    if not cfg.dependence_check:
+        return result
+    return replace(result, cautions=(*result.cautions, *dependence_check(ch, result)))
+
+
+def dependence_check(ch: CaptureHistories, result: Estimate) -> list[Caution]:
+    """The ``list_dependence`` caution when dependence between particular lists, which a
+    log-linear model sees and fits, puts LCMCR's estimate outside that model's interval.
+
+    LCMCR explains every association between lists by latent classes of cases that are easier or
+    harder to record. When two particular lists share their sources (one NGO's list built from
+    another's, a press scan and the police's releases), classes can only mimic that, and LCMCR
+    tends to put the total too low: in the coverage study, on four lists with two dependent
+    pairs, its estimate was a tenth too low in the median and its interval held the true total in
+    34 of 39 clean tables. The log-linear model chosen by AIC (:func:`run_loglinear` with its
+    defaults) models such pairs directly. When it includes at least one interaction, fits without
+    a caution of its own (no lack of fit, no sign of heterogeneous capture, not prior-driven) and
+    LCMCR's estimate lies outside its interval, the two methods tell different stories, and the
+    one built for this kind of table is the log-linear model: the caution names it and its
+    figure. Where capture is heterogeneous the log-linear model carries a caution of its own, so
+    LCMCR, which is built for that, is not cautioned there. With three lists the ``three_lists``
+    caution already says that the data cannot tell the two stories apart.
+    """
+    if ch.n_lists < 4:
+        return []
+    try:
+        loglinear = run_loglinear(ch, LoglinearSettings(level=result.level))
+    except MSEError:
+        return []
+    pairs = [name for name in loglinear.details.get("parameters", {}) if ":" in name]
+    if loglinear.cautions or not pairs:
+        return []
+    if loglinear.lower <= result.estimate <= loglinear.upper:
+        return []
+    return [
+        Caution(
+            "list_dependence",
+            {
+                "model": loglinear.model,
+                "pairs": len(pairs),
+                "estimate": round(loglinear.estimate),
+                "lower": round(loglinear.lower),
+                "upper": round(loglinear.upper),
+            },
+        )
+    ]
 
 
 def run_dga(ch: CaptureHistories, cfg: DgaSettings) -> Estimate:
@@ -229,6 +274,7 @@ def run_dga(ch: CaptureHistories, cfg: DgaSettings) -> Estimate:
     of lists depending positively gets ``heterogeneous_capture`` (see
     :func:`heterogeneity_check`; off with ``heterogeneity_check=False``).
     """
+    # statsmodels (loglinear) and scipy (dga) are slow to import; only load them when used
     from . import loglinear as ll
     from .dga import bma_estimate
 

@@ -65,7 +65,9 @@ study, see docs/estimation.md):
              York 1997, HRDAG's dga); 3 to 5 lists.
 With four lists or more, loglinear and dga caution (heterogeneous_capture) when
 every pair of lists shares more cases than chance: the mark of cases that differ
-in how easily they are recorded, which those models take for list dependence.
+in how easily they are recorded, which those models take for list dependence;
+and lcmcr cautions (list_dependence) when the log-linear model, fitting lists
+that depend on each other, gives an interval that leaves out LCMCR's estimate.
 """
 
 EPILOG = """\
@@ -169,12 +171,31 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run exactly burnin + samples x thinning sweeps, without rounds (as R's LCMCR)",
     )
+    group.add_argument(
+        "--no-dependence-check",
+        dest="dependence_check",
+        action="store_false",
+        default=None,
+        help="with four lists or more, do not fit the log-linear model beside the chains to see "
+        "whether lists that depend on each other put LCMCR's estimate outside its interval "
+        "(caution list_dependence)",
+    )
     return parser
 
 
 METHOD_OPTIONS = {
     "loglinear": ("selection", "model", "heterogeneity_check", "level"),
-    "lcmcr": ("K", "max_K", "burnin", "samples", "thinning", "chains", "max_seconds", "level"),
+    "lcmcr": (
+        "K",
+        "max_K",
+        "burnin",
+        "samples",
+        "thinning",
+        "chains",
+        "max_seconds",
+        "dependence_check",
+        "level",
+    ),
     "dga": ("heterogeneity_check", "level"),
 }
 

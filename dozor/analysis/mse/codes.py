@@ -90,6 +90,14 @@ CAUTION_TEMPLATES: dict[str, str] = {
         "longer budget (max_seconds), allow more latent classes (max_K) or group the data into "
         "more alike strata; do not report this figure"
     ),
+    "list_dependence": (
+        "the log-linear model {model}, which fits the table and models dependence between "
+        "particular lists ({pairs} pair(s)), gives {estimate:,} [{lower:,}-{upper:,}], and this "
+        "estimate lies outside that interval: latent classes mimic lists that share their "
+        "sources poorly, and LCMCR "
+        "then tends to put the total too low; compare the methods (method all) and prefer the "
+        "log-linear figure if those lists are known to share sources"
+    ),
     "chains_disagree": "chains disagree (R-hat {rhat:.3f} > {limit})",
     "few_effective_draws": (
         "the effective sample size of N is only {ess:.0f} (at least {target:.0f} needed)"

@@ -151,3 +151,101 @@ def test_three_lists_are_not_checked_for_heterogeneity(three_way: CaptureHistori
     # with three lists the model with every pair is saturated: three_lists says it already
     result = mse.estimate(three_way, "loglinear")
     assert "heterogeneous_capture" not in result.caution_codes()
+
+
+def _dependent_pairs_csv(path: Path, total: int = 3000) -> Path:
+    """Four lists in which A and B, and C and D, share their sources (log-linear interactions
+    +2.0 and +1.5): the expected counts of ``total`` cases, the unrecorded ones left out."""
+    logits = [math.log(p / (1 - p)) for p in (0.22, 0.28, 0.18, 0.25)]
+    cells = list(itertools.product((0, 1), repeat=4))
+    weights = [
+        math.exp(
+            sum(on * logit for on, logit in zip(cell, logits, strict=True))
+            + 2.0 * cell[0] * cell[1]
+            + 1.5 * cell[2] * cell[3]
+        )
+        for cell in cells
+    ]
+    scale = total / sum(weights)
+    rows = [
+        [*cell, round(weight * scale)]
+        for cell, weight in zip(cells, weights, strict=True)
+        if any(cell)
+    ]
+    lines = ["A,B,C,D,count", *(",".join(str(v) for v in row) for row in rows)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _table(path: Path) -> CaptureHistories:
+    lines = path.read_text(encoding="utf-8").splitlines()[1:]
+    table = np.zeros(16, dtype=int)
+    for line in lines:
+        *history, count = (int(v) for v in line.split(","))
+        table[sum(1 << i for i, on in enumerate(history) if on)] = count
+    return CaptureHistories.from_table(table, ["A", "B", "C", "D"])
+
+
+def test_lcmcr_outside_the_interval_of_a_fitting_model_of_dependent_lists_is_cautioned(
+    tmp_path: Path,
+) -> None:
+    from dataclasses import replace
+
+    from dozor.analysis.mse._methods import dependence_check
+
+    ch = _table(_dependent_pairs_csv(tmp_path / "pairs.csv"))
+    loglinear = mse.estimate(ch, "loglinear")
+    assert loglinear.cautions == () and "A:B" in loglinear.model and "C:D" in loglinear.model
+    low = replace(loglinear, method="lcmcr", estimate=loglinear.lower - 1, lower=2500, upper=3100)
+    [caution] = dependence_check(ch, low)
+    assert caution.code == "list_dependence"
+    assert caution.params["model"] == loglinear.model
+    assert caution.params["estimate"] == round(loglinear.estimate)
+    assert caution.params["pairs"] >= 2
+    within = replace(low, estimate=loglinear.lower + 1)
+    assert dependence_check(ch, within) == []
+
+
+def test_heterogeneous_capture_is_not_taken_for_dependent_lists(heterogeneous_csv: Path) -> None:
+    from dataclasses import replace
+
+    from dozor.analysis.mse._methods import dependence_check
+
+    ch = _table(heterogeneous_csv)
+    loglinear = mse.estimate(ch, "loglinear")
+    assert "heterogeneous_capture" in loglinear.caution_codes()
+    # LCMCR's interval far from the log-linear one: the log-linear model is the one in doubt
+    apart = replace(loglinear, method="lcmcr", estimate=loglinear.lower / 2)
+    assert dependence_check(ch, apart) == []
+
+
+def test_three_lists_are_not_checked_for_dependent_lists(three_way: CaptureHistories) -> None:
+    from dataclasses import replace
+
+    from dozor.analysis.mse._methods import dependence_check
+
+    result = mse.estimate(three_way, "loglinear")
+    assert dependence_check(three_way, replace(result, estimate=1, lower=1, upper=2)) == []
+
+
+def test_lcmcr_through_dozor_mse_checks_for_dependent_lists_unless_told_not_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """On lists that share their sources LCMCR's interval misses the true 3,000 below; the
+    log-linear model, which fits them, holds it, and the caution says so and names its figure."""
+    path = _dependent_pairs_csv(tmp_path / "pairs.csv")
+    assert main([str(path), "--method", "loglinear", "--json"]) == 0
+    loglinear = json.loads(capsys.readouterr().out)
+    assert loglinear["lower"] <= 3000 <= loglinear["upper"] and loglinear["cautions"] == []
+    assert main([str(path), "--method", "lcmcr", "--json", "--seed", "3"]) == 0
+    checked = json.loads(capsys.readouterr().out)
+    assert checked["settings"]["dependence_check"] is True
+    assert checked["upper"] < 3000
+    caution = next(c for c in checked["cautions"] if c["code"] == "list_dependence")
+    assert caution["params"]["estimate"] == round(loglinear["estimate"])
+    assert "log-linear" in checked["warnings"][-1]
+    args = [str(path), "--method", "lcmcr", "--json", "--seed", "3", "--no-dependence-check"]
+    assert main(args) == 0
+    unchecked = json.loads(capsys.readouterr().out)
+    assert unchecked["settings"]["dependence_check"] is False
+    assert "list_dependence" not in [c["code"] for c in unchecked["cautions"]]

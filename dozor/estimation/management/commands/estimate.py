@@ -28,7 +28,11 @@ MSG_TABLE_WRITTEN = (
     "--method METHOD --seed {seed}{settings}` gives this run's figures."
 )
 # The options of `dozor mse` that turn an on/off setting off (a setting left on needs none).
-MSE_SWITCHES_OFF = {"adaptive": " --fixed", "heterogeneity_check": " --no-heterogeneity-check"}
+MSE_SWITCHES_OFF = {
+    "adaptive": " --fixed",
+    "heterogeneity_check": " --no-heterogeneity-check",
+    "dependence_check": " --no-dependence-check",
+}
 
 
 def _mse_option(name: str, value: Any) -> str:
