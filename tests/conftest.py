@@ -1,8 +1,9 @@
 """The named users every access test uses: an owner, a colleague, an outsider and anonymous; the
-migrated home the tests of the `dozor` process copy; the `postgres` marker."""
+migrated home the tests of the `dozor` process copy; the `postgres` and `database_free` markers."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,9 +25,39 @@ NO_POSTGRESQL = (
 )
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """A test marked `postgres` runs only when the suite does, and says why it was skipped."""
+TESTS = Path(__file__).resolve().parent
+# Tests that never touch the suite's database: plain Python (the analysis, lib and vocab
+# packages, the layers, the docs' layout, the catalogues), or a `dozor` process on a SQLite home
+# of their own (marked `database_free`). `make test` runs them in its SQLite pass only: the
+# PostgreSQL pass would run the very same thing again.
+DATABASE_FREE = {
+    "analysis",
+    "lib",
+    "vocab",
+    "test_layers.py",
+    "test_docs_layout.py",
+    "test_i18n.py",
+}
+
+
+def _database_free(item: pytest.Item) -> bool:
+    if item.get_closest_marker("database_free") is not None:
+        return True
+    path = Path(item.path).resolve()
+    return TESTS in path.parents and path.relative_to(TESTS).parts[0] in DATABASE_FREE
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test marked `postgres` runs only when the suite does, and says why it was skipped; on
+    PostgreSQL the tests that do not use the suite's database are left to the SQLite pass, unless
+    DOZOR_TEST_EVERY_PASS=1 asks for them too."""
     if suite_on_postgresql():
+        if os.environ.get("DOZOR_TEST_EVERY_PASS"):
+            return
+        free = [item for item in items if _database_free(item)]
+        if free:
+            config.hook.pytest_deselected(items=free)
+            items[:] = [item for item in items if not _database_free(item)]
         return
     for item in items:
         if item.get_closest_marker("postgres") is not None:

@@ -75,3 +75,30 @@ def test_the_import_contracts_are_kept() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+def _commented(lines: list[str], line: int) -> bool:
+    """A comment on the import's line (1-based) or on the line just above it."""
+    return "#" in lines[line - 1] or (line >= 2 and lines[line - 2].strip().startswith("#"))
+
+
+def test_every_function_local_dozor_import_says_why() -> None:
+    """A local import hides a dependency from whoever reads the module's head: each one needs a
+    comment saying why it is there (docs/development.md, "Where a new feature's code goes")."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import import_graph
+    finally:
+        sys.path.pop(0)
+    _, local = import_graph.scan()
+    silent = []
+    for place in local:
+        path, line, _ = place.split(":", 2)
+        lines = (ROOT / path).read_text(encoding="utf-8").splitlines()
+        # the import may be the second of a group that one comment above explains
+        start = int(line)
+        while start > 1 and lines[start - 2].strip().startswith(("from ", "import ")):
+            start -= 1
+        if not _commented(lines, start) and not _commented(lines, int(line)):
+            silent.append(place)
+    assert not silent, f"function-local imports without a comment saying why: {silent}"

@@ -15,6 +15,9 @@ import pytest
 
 from tests.test_config import run_dozor
 
+# A SQLite home of their own, whatever database the suite runs on.
+pytestmark = pytest.mark.database_free
+
 DUMP = Path(__file__).resolve().parents[1] / "data" / "upgrade" / "before_accounts.sql"
 PASSPHRASE = "a passphrase kept only for this test database"
 

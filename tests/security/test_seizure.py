@@ -379,7 +379,7 @@ def test_a_pg_dump_of_the_demo_holds_no_victims_name(tmp_path: Path) -> None:
         server.drop(name)
 
 
-@pytest.mark.slow
+@pytest.mark.database_free  # `dozor demo` makes a SQLite home of its own
 def test_the_default_demo_leaves_no_victims_name_in_the_sqlite_file(tmp_path: Path) -> None:
     result = run_dozor(tmp_path, "demo", "--no-serve")
     assert result.returncode == 0, result.stderr

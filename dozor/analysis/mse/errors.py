@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from .codes import REFUSAL_CODES
+from .codes import REFUSAL_CODES, REFUSAL_TEMPLATES, english
+from .results import jsonable
 
 
 class MSEError(Exception):
@@ -24,8 +25,6 @@ class MSEError(Exception):
 
     def to_dict(self) -> dict[str, Any]:
         """``{"code": ..., "params": ...}``, ready for JSON."""
-        from .results import jsonable
-
         return {"code": self.code, "params": jsonable(self.params)}
 
 
@@ -61,6 +60,4 @@ _E = TypeVar("_E", bound=MSEError)
 
 def refusal(cls: type[_E], code: str, **params: Any) -> _E:
     """An error of class ``cls`` with ``code``, ``params`` and the English message of the code."""
-    from .codes import REFUSAL_TEMPLATES, english
-
     return cls(english(REFUSAL_TEMPLATES, code, params), code=code, params=params)
