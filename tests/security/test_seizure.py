@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import ahocorasick
 import pytest
 
 from dozor.demo.generator import demo_generate
@@ -95,7 +96,19 @@ def files_bytes(home: Path) -> bytes:
 
 
 def leaked(names: set[str], data: bytes) -> list[str]:
-    return sorted(name for name in names if name.encode() in data)
+    """The names whose UTF-8 bytes occur anywhere in ``data``.
+
+    One Aho-Corasick pass over the data for all the names at once: asking `name in data` for each
+    of the default demo's 7,000 names read its 56 MB file 7,000 times (90 s). Latin-1 maps each
+    byte to one character, so matching the decoded texts is matching the bytes.
+    """
+    if not names:
+        return []
+    automaton = ahocorasick.Automaton()
+    for name in names:
+        automaton.add_word(name.encode().decode("latin-1"), name)
+    automaton.make_automaton()
+    return sorted({name for _end, name in automaton.iter(data.decode("latin-1"))})
 
 
 def canonical_dump(database: Path) -> dict[str, list[list[object]]]:
