@@ -14,7 +14,7 @@ from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from dozor.vocab import geography
-from dozor.vocab.registry import vocabulary
+from dozor.vocab.registry import Vocabulary, vocabulary
 
 MSG_NOT_IN_VOCABULARY = _(
     "“%(value)s” is not a term of “%(vocabulary)s”. Expected one of: %(codes)s."
@@ -27,11 +27,16 @@ MSG_UNKNOWN_REGION = _(
 
 @deconstructible
 class VocabularyValidator:
+    """A code of the named vocabulary; the message lists the codes it may be."""
+
     def __init__(self, name: str) -> None:
         self.name = name
 
+    def terms(self) -> Vocabulary:
+        return vocabulary(self.name)
+
     def __call__(self, value: Any) -> None:
-        terms = vocabulary(self.name)
+        terms = self.terms()
         if value not in terms:
             raise ValidationError(
                 MSG_NOT_IN_VOCABULARY,
@@ -40,7 +45,7 @@ class VocabularyValidator:
             )
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, VocabularyValidator) and other.name == self.name
+        return type(other) is type(self) and getattr(other, "name", None) == self.name
 
     def __hash__(self) -> int:
         return hash(self.name)

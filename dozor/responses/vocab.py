@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.deconstruct import deconstructible
 
 from dozor.analysis.responses import EventRules
-from dozor.validators import MSG_NOT_IN_VOCABULARY
+from dozor.validators import VocabularyValidator
 from dozor.vocab.registry import Vocabulary, VocabularyError, vocabularies_of
 
 
@@ -54,21 +52,8 @@ def hate_articles() -> frozenset[str]:
 
 
 @deconstructible
-class ResponseVocabularyValidator:
-    def __init__(self, name: str) -> None:
-        self.name = name
+class ResponseVocabularyValidator(VocabularyValidator):
+    """A code of one of the responses' vocabularies (the migrations name this class)."""
 
-    def __call__(self, value: Any) -> None:
-        terms = response_vocabulary(self.name)
-        if value not in terms:
-            raise ValidationError(
-                MSG_NOT_IN_VOCABULARY,
-                code="not_in_vocabulary",
-                params={"value": value, "vocabulary": self.name, "codes": ", ".join(terms.codes)},
-            )
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ResponseVocabularyValidator) and other.name == self.name
-
-    def __hash__(self) -> int:
-        return hash(self.name)
+    def terms(self) -> Vocabulary:
+        return response_vocabulary(self.name)
