@@ -30,9 +30,10 @@ from dozor.audit.models import Action, AuditEntry
 MSG_TWO_FACTOR_REMOVED = gettext_lazy(
     "The authenticator of %(username)s was removed. They set up a new one at their next sign-in."
 )
-MSG_ADMINISTRATORS_ONLY = gettext_lazy("Only administrators see the refusal log.")
-REFUSALS_SHOWN = 500
 MSG_NO_TWO_FACTOR = gettext_lazy("%(username)s had no authenticator; nothing was removed.")
+MSG_ADMINISTRATORS_ONLY = gettext_lazy("Only administrators see the refusal log.")
+# The refusal log shows the newest this many refusals and alerts.
+REFUSALS_SHOWN = 500
 
 
 def _next(request: HttpRequest) -> str:
