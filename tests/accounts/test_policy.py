@@ -123,7 +123,7 @@ def test_docs_security_shows_the_roles_table_of_the_policy() -> None:
     start = page.index("<!-- roles-table:start -->\n") + len("<!-- roles-table:start -->\n")
     end = page.index("<!-- roles-table:end -->")
     assert page[start:end] == policy.roles_table(), (
-        "docs/security.md disagrees with dozor/security/policy.py: paste policy.roles_table()"
+        "docs/security.md disagrees with dozor/accounts/policy.py: paste policy.roles_table()"
     )
 
 
