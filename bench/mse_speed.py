@@ -37,12 +37,12 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from dozor.analysis.mse import (  # noqa: E402
+from dozor.analysis.mse import (  # noqa: E402 - the path is set up first
     CaptureHistories,
     LcmcrSettings,
     capture_histories_from_frame,
 )
-from dozor.analysis.mse.lcmcr import fit_lcmcr, run_chain  # noqa: E402
+from dozor.analysis.mse.lcmcr import fit_lcmcr, run_chain  # noqa: E402 - the path is set up first
 
 KOSOVO = ROOT / "tests" / "data" / "mse" / "kosovo.csv"
 FIXED = LcmcrSettings(K=10, burnin=10_000, samples=1_000, thinning=10, chains=2, adaptive=False)

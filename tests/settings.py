@@ -11,6 +11,6 @@ os.environ.setdefault("DOZOR_TWO_FACTOR_ROLES", "")
 # A fixed key, so that the suite runs unlocked; tests of locked mode swap the key ring.
 os.environ.setdefault("DOZOR_KEY", "ZG96b3ItdGVzdC1rZXktbm90LXNlY3JldC0zMmJ5dGU")
 
-from dozor.settings import *  # noqa: F403
+from dozor.settings import *  # noqa: F403 - the test settings are the project's, amended
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

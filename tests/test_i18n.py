@@ -9,7 +9,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "scripts"))
-import messages  # noqa: E402
+import messages  # noqa: E402 - scripts/ is put on the path first
 
 CATALOGUE = ROOT / "dozor" / "locale" / "ru" / "LC_MESSAGES" / "django.po"
 

@@ -313,11 +313,11 @@ def victim_slots(
     first = victims[0]
     if len(victims) > 1:
         several = people_count(len(victims))  # "В Москве избиты 3 человека"
-        victim_nom: Callable[[], str] = lambda: several  # noqa: E731
-        victim_acc: Callable[[], str] = lambda: several  # noqa: E731
+        victim_nom: Callable[[], str] = lambda: several  # noqa: E731 - one of two phrasings, chosen once
+        victim_acc: Callable[[], str] = lambda: several  # noqa: E731 - one of two phrasings, chosen once
     else:
-        victim_nom = lambda: descriptor(rng, cat, first, "nom", org_gen)  # noqa: E731
-        victim_acc = lambda: descriptor(rng, cat, first, "acc", org_gen)  # noqa: E731
+        victim_nom = lambda: descriptor(rng, cat, first, "nom", org_gen)  # noqa: E731 - one of two phrasings, chosen once
+        victim_acc = lambda: descriptor(rng, cat, first, "acc", org_gen)  # noqa: E731 - one of two phrasings, chosen once
     killed = [v for v in victims if v.harm == "killed"]
 
     def killed_phrase() -> str:

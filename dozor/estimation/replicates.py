@@ -37,7 +37,6 @@ from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import User
 from dozor.analysis import linkage, mse
-from dozor.analysis.mse import combine_replicates
 from dozor.estimation import selectors
 from dozor.estimation.outcomes import method_name
 from dozor.linkage.models import Decision
@@ -492,7 +491,7 @@ def _combined(
     if len(usable) < 2 or refused * 2 > replicates:
         return None
     try:
-        return combine_replicates(usable, level=level)
+        return mse.combine_replicates(usable, level=level)
     except mse.MSEError:
         return None
 

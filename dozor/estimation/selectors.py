@@ -14,7 +14,7 @@ import hashlib
 import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from django.contrib.auth.models import AnonymousUser
@@ -26,7 +26,6 @@ from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import User
 from dozor.analysis.capture_table import histories_from_table, list_order
-from dozor.analysis.mse import CaptureHistories
 from dozor.estimation import outcomes
 from dozor.estimation.models import (
     STRATIFICATIONS,
@@ -40,6 +39,9 @@ from dozor.records.models import Incident, IncidentReport, Report, SourceList
 from dozor.records.selectors import incidents_visible
 from dozor.vocab.geography import country_exists, russian_regions
 from dozor.vocab.registry import Vocabulary, vocabulary
+
+if TYPE_CHECKING:
+    from dozor.analysis.mse import CaptureHistories
 
 MIN_LISTS = 3
 STRATUM_COLUMN = "__stratum"

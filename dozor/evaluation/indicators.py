@@ -125,7 +125,7 @@ def motive_sql(incidents: QuerySet[Incident], *, vendor: str) -> tuple[str, list
     params.extend(incident_params)
     # Every value is a parameter; the text joined here is made of constant identifiers.
     sql = (
-        f"WITH ev AS (SELECT e.incident_id, e.id, e.date, e.kind, {rank_case} AS rnk, "  # noqa: S608
+        f"WITH ev AS (SELECT e.incident_id, e.id, e.date, e.kind, {rank_case} AS rnk, "  # noqa: S608 - constant identifiers; values are parameters
         f"{signal} AS signal, {found} AS finding, "
         f"CASE WHEN e.kind IN ({charged}) THEN 1 ELSE 0 END AS prosecuting "
         "FROM responses_responseevent e "

@@ -60,7 +60,7 @@ class ProgressWriter:
         table = ImportJob._meta.db_table
         with self.side.cursor() as cursor:
             cursor.execute(
-                f"UPDATE {table} SET done = %s, total = %s, updated_at = %s WHERE id = %s",  # noqa: S608
+                f"UPDATE {table} SET done = %s, total = %s, updated_at = %s WHERE id = %s",  # noqa: S608 - the model's own table name
                 [done, total, timezone.now(), self.job.pk],
             )
 

@@ -177,7 +177,7 @@ def funnel_sql(
     )
     # Every value is a parameter; the text joined here is made of constant identifiers.
     stage_sql = (
-        "SELECT e.incident_id, "  # noqa: S608
+        "SELECT e.incident_id, "  # noqa: S608 - constant identifiers; values are parameters
         + ", ".join(columns)
         + " FROM responses_responseevent e "
         "WHERE NOT EXISTS "
@@ -197,7 +197,7 @@ def funnel_sql(
             aggregates.append(f"{median} AS median_{stage}")
             previous = current
     sql = (
-        f"WITH incident AS ({incident_sql}), stage AS ({stage_sql}) "  # noqa: S608
+        f"WITH incident AS ({incident_sql}), stage AS ({stage_sql}) "  # noqa: S608 - constant identifiers; values are parameters
         f"SELECT incident.i_group AS grp, {', '.join(aggregates)} FROM incident "
         "LEFT JOIN stage s ON s.incident_id = incident.i_id "
         "GROUP BY incident.i_group ORDER BY incident.i_group"

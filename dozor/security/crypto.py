@@ -70,7 +70,7 @@ MSG_KEY_MALFORMED = (
 MSG_PASSPHRASE_SHORT = (
     f"the passphrase is shorter than {MIN_PASSPHRASE_LENGTH} characters; choose a longer one."
 )
-MSG_NOT_A_TOKEN = "the stored value is not encrypted (no dz1. token)"  # noqa: S105
+MSG_NOT_A_TOKEN = "the stored value is not encrypted (no dz1. token)"  # noqa: S105 - a message, not a password
 MSG_OTHER_KEY = "the value was sealed under another key (key id {found}; this key is {current})"
 MSG_DOES_NOT_OPEN = "the value does not decrypt: it was changed, or belongs to another field"
 

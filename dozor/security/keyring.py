@@ -34,7 +34,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_KEY_FILE = Path("keys") / "dozor.key"
 MSG_PASSPHRASE_NO_SALT = (
-    "DOZOR_KEY_PASSPHRASE_FILE is set but this database was not set up with a passphrase "  # noqa: S105
+    "DOZOR_KEY_PASSPHRASE_FILE is set but this database was not set up with a passphrase "  # noqa: S105 - a message, not a password
     "(run `dozor keys init --passphrase-file FILE` first)."
 )
 

@@ -100,7 +100,7 @@ def stored_values(field: EncryptedTextField) -> Iterator[StoredValue]:
     assert pk is not None
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {quote(pk.column)}, {quote(field.column)} FROM {quote(table)} "  # noqa: S608
+            f"SELECT {quote(pk.column)}, {quote(field.column)} FROM {quote(table)} "  # noqa: S608 - quoted names from the model's _meta
             f"WHERE {quote(field.column)} IS NOT NULL AND {quote(field.column)} <> '' "
             f"ORDER BY {quote(pk.column)}"
         )
@@ -202,7 +202,7 @@ def _rotate_field(field: EncryptedTextField, *, old: KeyRing, new: KeyRing) -> t
     pk = model._meta.pk
     assert pk is not None
     sql = (
-        f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608
+        f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608 - quoted names from the model's _meta
         f"WHERE {quote(pk.column)} = %s"
     )
     rows = []

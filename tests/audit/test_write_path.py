@@ -12,6 +12,7 @@ code, so a new service is checked the day it is written, before any test calls i
 from __future__ import annotations
 
 import ast
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -62,6 +63,16 @@ class Function:
     calls: set[str] = field(default_factory=set)
     writes: bool = False
     audits: bool = False
+
+    @functools.cached_property
+    def local_imports(self) -> dict[str, str]:
+        """Imports inside the function (function-local ones): they count as well as the module's."""
+        return {
+            alias.asname or alias.name: f"{node.module}.{alias.name}"
+            for node in ast.walk(self.node)
+            if isinstance(node, ast.ImportFrom) and node.module
+            for alias in node.names
+        }
 
 
 def _module_name(path: Path) -> str:
@@ -127,14 +138,7 @@ class Walk:
             return None
         if chain[0] == "self" and function.cls and len(chain) == 2:
             return f"{function.module}.{function.cls}.{chain[1]}"
-        # Imports inside the function (function-local ones) count as well as the module's.
-        local = {
-            alias.asname or alias.name: f"{node.module}.{alias.name}"
-            for node in ast.walk(function.node)
-            if isinstance(node, ast.ImportFrom) and node.module
-            for alias in node.names
-        }
-        head = local.get(chain[0]) or self.imports[function.module].get(chain[0])
+        head = function.local_imports.get(chain[0]) or self.imports[function.module].get(chain[0])
         if head is None:
             return None
         return ".".join([head, *chain[1:]])
@@ -185,11 +189,14 @@ class Walk:
         }
 
 
-WALK = Walk()
+@functools.cache
+def walk() -> Walk:
+    """Read once, when a test first asks (not while the suite is being collected)."""
+    return Walk()
 
 
 def test_the_walk_finds_the_services_that_write() -> None:
-    services = WALK.services()
+    services = walk().services()
     assert services["dozor.records.services.incident_create"].writes
     assert services["dozor.records.services.reports_create_many"].writes
     assert services["dozor.intake.services.import_run"].writes
@@ -199,7 +206,7 @@ def test_the_walk_finds_the_services_that_write() -> None:
 def test_every_service_that_writes_makes_an_audit_entry() -> None:
     missing = sorted(
         name
-        for name, function in WALK.services().items()
+        for name, function in walk().services().items()
         if function.writes and not function.audits and name not in NOT_AUDITED
     )
     assert not missing, (
@@ -209,7 +216,7 @@ def test_every_service_that_writes_makes_an_audit_entry() -> None:
 
 
 def test_every_exception_is_a_service_that_still_writes() -> None:
-    services = WALK.services()
+    services = walk().services()
     stale = sorted(
         name for name in NOT_AUDITED if name not in services or not services[name].writes
     )

@@ -69,8 +69,8 @@ def test_xlsx_is_read_in_read_only_mode_with_dates_as_text(tmp_path: Path) -> No
     assert sheet is not None
     sheet.append(["id", "Дата", "Убито"])
     # Spreadsheets hold naive dates.
-    sheet.append(["A-1", datetime.datetime(2008, 12, 4), 2])  # noqa: DTZ001
-    sheet.append(["A-2", datetime.datetime(2008, 12, 4, 21, 30), 0])  # noqa: DTZ001
+    sheet.append(["A-1", datetime.datetime(2008, 12, 4), 2])  # noqa: DTZ001 - a spreadsheet cell holds a naive time
+    sheet.append(["A-2", datetime.datetime(2008, 12, 4, 21, 30), 0])  # noqa: DTZ001 - a spreadsheet cell holds a naive time
     path = tmp_path / "list.xlsx"
     workbook.save(path)
     rows = list(table_open(path, file="list.xlsx").rows)

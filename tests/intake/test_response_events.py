@@ -119,7 +119,7 @@ def test_linking_a_report_adds_its_events_to_the_incident_once(cast) -> None:
 
 @pytest.mark.django_db
 def test_an_event_that_does_not_validate_is_left_out_and_the_link_stays(cast) -> None:
-    future = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()  # noqa: DTZ011
+    future = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()  # noqa: DTZ011 - a calendar date, as the importer reads it
     report = _linkable_report(cast, {PENDING_KEY: [{"kind": "detained", "date": future}]})
     incident = IncidentFactory(organisation=cast.organisation)
     reports_link_to_incident(user=cast.owner, incident=incident, reports=[report])

@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 def stored(draft: DraftReport, column: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {column} FROM press_draftreport WHERE id = %s",  # noqa: S608
+            f"SELECT {column} FROM press_draftreport WHERE id = %s",  # noqa: S608 - the test's own column
             [draft.pk],
         )
         return str(cursor.fetchone()[0])

@@ -120,7 +120,7 @@ class DateReader:
     def read_single(self, text: str) -> DateRead | None:
         for form, precision in self.formats:
             try:
-                day = datetime.datetime.strptime(text, form).date()  # noqa: DTZ007
+                day = datetime.datetime.strptime(text, form).date()  # noqa: DTZ007 - a calendar date, no time of day
             except ValueError:
                 continue
             return DateRead(day, precision)
