@@ -9,6 +9,7 @@ Needs GNU gettext (xgettext, msgfmt).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -27,27 +28,35 @@ def catalogue_folders(package: Path) -> list[Path]:
     return [*apps, package]
 
 
+# One Django process runs makemessages (and compilemessages) in every catalogue's folder: each
+# folder is the working directory in turn, as `django-admin makemessages` expects. -P keeps the
+# folder off sys.path, so that an app's selectors.py never shadows the standard library's.
+DRIVER = """
+import json, os, sys, django
+django.setup()
+from django.core.management import call_command
+language, compile_, folders = sys.argv[1], sys.argv[2] == "compile", json.loads(sys.argv[3])
+for folder, ignored in folders:
+    os.chdir(folder)
+    call_command("makemessages", locale=[language], no_obsolete=True, no_location=True,
+                 ignore_patterns=ignored, verbosity=0)
+    if compile_:
+        call_command("compilemessages", locale=[language], verbosity=0)
+"""
+
+
 def make_messages(package: Path, *, compile_: bool) -> None:
     apps = catalogue_folders(package)[:-1]
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    folders = []
     for folder in catalogue_folders(package):
-        # -P: the app folder is the working directory, and an app's selectors.py must not shadow
-        # the standard library's selectors module.
-        command = [sys.executable, "-P", "-m", "django", "makemessages", "-l", LANGUAGE]
-        command += ["--no-obsolete", "--no-location"]
-        if folder == package:
-            for app in apps:
-                command += ["--ignore", f"{app.name}/*"]
+        ignored = [f"{app.name}/*" for app in apps] if folder == package else []
         (folder / "locale").mkdir(exist_ok=True)
-        subprocess.run(command, cwd=folder, env=env, check=True, capture_output=True)
-        if compile_:
-            subprocess.run(
-                [sys.executable, "-P", "-m", "django", "compilemessages", "-l", LANGUAGE],
-                cwd=folder,
-                env=env,
-                check=True,
-                capture_output=True,
-            )
+        folders.append((str(folder), ignored))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    command = [sys.executable, "-P", "-c", DRIVER, LANGUAGE, "compile" if compile_ else "check"]
+    subprocess.run(
+        [*command, json.dumps(folders)], cwd=ROOT, env=env, check=True, capture_output=True
+    )
 
 
 def missing_texts() -> dict[str, list[str]]:

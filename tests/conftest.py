@@ -41,6 +41,8 @@ DATABASE_FREE = {
 
 
 def _database_free(item: pytest.Item) -> bool:
+    if item.get_closest_marker("postgres") is not None:  # in a module marked database_free
+        return False
     if item.get_closest_marker("database_free") is not None:
         return True
     path = Path(item.path).resolve()

@@ -18,6 +18,7 @@ from tests.homes import DozorHome
 from tests.test_config import run_dozor
 
 
+@pytest.mark.database_free  # `dozor` on a SQLite home of its own
 def test_help_lists_every_command(tmp_path: Path) -> None:
     """A process of its own: the `dozor` entry point as a person starts it."""
     result = run_dozor(tmp_path, "--help")
@@ -41,6 +42,7 @@ def test_each_command_has_help_for_users(name: str, capsys: pytest.CaptureFixtur
     assert "--pythonpath" not in out
 
 
+@pytest.mark.database_free  # `dozor` on a SQLite home of its own
 def test_mse_runs_without_a_database(tmp_path: Path) -> None:
     """A process of its own: no database and no settings are the point."""
     hare = Path(__file__).parent / "data" / "mse" / "hare.csv"
@@ -51,6 +53,7 @@ def test_mse_runs_without_a_database(tmp_path: Path) -> None:
     assert estimate["lower"] <= estimate["estimate"] <= estimate["upper"]
 
 
+@pytest.mark.database_free  # `dozor` on a SQLite home of its own
 def test_an_unknown_command_is_named(tmp_path: Path) -> None:
     """A process of its own: the exit status is the point."""
     result = run_dozor(tmp_path, "frobnicate")
@@ -64,6 +67,7 @@ def test_vocab_lists_terms_in_russian() -> None:
     assert "antisemitic" in out.getvalue() and "Антисемитизм" in out.getvalue()
 
 
+@pytest.mark.database_free  # `dozor` on a SQLite home of its own
 def test_vocab_names_an_unknown_vocabulary(tmp_path: Path) -> None:
     """A process of its own: a refusal is exit status 1 and a message, not a traceback."""
     result = run_dozor(tmp_path, "vocab", "colours")

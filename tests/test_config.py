@@ -50,6 +50,7 @@ def run_dozor(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedPro
     )
 
 
+@pytest.mark.database_free  # refused before any database is opened
 @pytest.mark.parametrize(
     ("env", "fragment"),
     [

@@ -27,6 +27,10 @@ COUNTS = (
     "print(Incident.objects.count(), IncidentReport.objects.count(), Report.objects.count(), "
     "AcceptBatch.objects.count(), ImportBatch.objects.count(), AuditEntry.objects.count())"
 )
+
+# The module's tests share a fixture made once: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("killed-midway")
+
 # Run a command with one function replaced by itself followed by SIGKILL.
 KILL_AFTER = (
     "import os, signal, sys; from unittest import mock; import {module} as target; "

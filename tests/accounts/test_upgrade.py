@@ -8,15 +8,19 @@ same key, after today's `dozor migrate`.
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
+import subprocess
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from tests.test_config import run_dozor
 
-# A SQLite home of their own, whatever database the suite runs on.
-pytestmark = pytest.mark.database_free
+# A SQLite home of their own, whatever database the suite runs on; one worker runs the module,
+# which upgrades the old home once.
+pytestmark = [pytest.mark.database_free, pytest.mark.xdist_group("upgrade")]
 
 DUMP = Path(__file__).resolve().parents[1] / "data" / "upgrade" / "before_accounts.sql"
 PASSPHRASE = "a passphrase kept only for this test database"
@@ -43,29 +47,51 @@ USERS = "SELECT username, password, role, organisation_id FROM security_user ORD
 ORGANISATIONS = "SELECT id, name FROM records_organisation ORDER BY id"
 
 
-def test_migrate_brings_a_database_from_before_the_accounts_app_over_with_every_row(
-    tmp_path: Path,
-) -> None:
+@dataclass(frozen=True)
+class Upgrade:
+    env: dict[str, str]
+    users: list[tuple[object, ...]]  # as they were before the upgrade
+    organisations: list[tuple[object, ...]]
+    migrated: subprocess.CompletedProcess[str]
+
+
+@pytest.fixture(scope="module")
+def upgrade(tmp_path_factory: pytest.TempPathFactory) -> Upgrade:
+    """The old home, with its rows read, then `dozor migrate`: once for the module."""
+    tmp_path = tmp_path_factory.mktemp("upgrade")
     env = _old_home(tmp_path)
     users, organisations = _rows(env["DOZOR_HOME"], USERS), _rows(env["DOZOR_HOME"], ORGANISATIONS)
-    assert [user[0] for user in users] == ["anna", "boris", "vera"]
+    return Upgrade(env, users, organisations, run_dozor(tmp_path, "migrate", **env))
 
-    migrated = run_dozor(tmp_path, "migrate", **env)
 
-    assert migrated.returncode == 0, migrated.stderr
-    assert "now the accounts app's" in migrated.stdout
-    assert _rows(env["DOZOR_HOME"], USERS) == users
-    assert _rows(env["DOZOR_HOME"], ORGANISATIONS) == organisations
+def _upgraded_copy(upgrade: Upgrade, tmp_path: Path) -> dict[str, str]:
+    """A copy of the upgraded home for a test that writes to it."""
+    home = Path(shutil.copytree(upgrade.env["DOZOR_HOME"], tmp_path / "home"))
+    return {**upgrade.env, "DOZOR_HOME": str(home)}
+
+
+def test_migrate_brings_a_database_from_before_the_accounts_app_over_with_every_row(
+    upgrade: Upgrade, tmp_path: Path
+) -> None:
+    env = upgrade.env
+    assert [user[0] for user in upgrade.users] == ["anna", "boris", "vera"]
+
+    assert upgrade.migrated.returncode == 0, upgrade.migrated.stderr
+    assert "now the accounts app's" in upgrade.migrated.stdout
+    assert _rows(env["DOZOR_HOME"], USERS) == upgrade.users
+    assert _rows(env["DOZOR_HOME"], ORGANISATIONS) == upgrade.organisations
     nothing_left = run_dozor(tmp_path, "migrate", "--check", **env)
     assert nothing_left.returncode == 0, nothing_left.stdout + nothing_left.stderr
-    again = run_dozor(tmp_path, "migrate", **env)
+    again = run_dozor(tmp_path, "migrate", **_upgraded_copy(upgrade, tmp_path))
     assert again.returncode == 0, again.stderr
     assert "accounts app" not in again.stdout
 
 
-def test_after_the_upgrade_users_organisations_and_records_work_as_before(tmp_path: Path) -> None:
-    env = _old_home(tmp_path)
-    assert run_dozor(tmp_path, "migrate", **env).returncode == 0
+def test_after_the_upgrade_users_organisations_and_records_work_as_before(
+    upgrade: Upgrade, tmp_path: Path
+) -> None:
+    assert upgrade.migrated.returncode == 0, upgrade.migrated.stderr
+    env = _upgraded_copy(upgrade, tmp_path)
 
     added = run_dozor(
         tmp_path,

@@ -56,6 +56,7 @@ def test_incidents_can_be_found_by_text_search(dataset: DemoDataset) -> None:
     assert Incident.objects.filter(search_text__contains=word.casefold()).exists()
 
 
+@pytest.mark.database_free  # `dozor` on a SQLite home of its own
 def test_demo_command_is_idempotent(tmp_path: Path) -> None:
     """A process of its own: `dozor demo` makes its home and database from nothing, as a first
     user runs it."""
@@ -69,6 +70,7 @@ def test_demo_command_is_idempotent(tmp_path: Path) -> None:
     assert "Password" not in second.stdout.replace("password printed", "")
 
 
+@pytest.mark.database_free  # `dozor` on a SQLite home of its own
 def test_demo_refuses_an_absurd_size(tmp_path: Path) -> None:
     """A process of its own: the exit status is the point."""
     result = run_dozor(tmp_path, "demo", "--no-serve", "--size", "0")

@@ -34,6 +34,9 @@ from dozor.linkage.services import link_decision_record
 from dozor.records.models import IncidentReport
 from tests.factories import OrganisationFactory, UserFactory
 
+# The module's tests share a fixture made once: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("linkage-uncertainty")
+
 USER = "uncertain"
 SIZE = 90  # documented incidents: about 180 reports over three lists
 # A fixed model, so that the replicates differ by their links only, not by the model AIC picks.

@@ -30,6 +30,9 @@ from dozor.records.services import report_create
 from tests.conftest import Cast
 from tests.linkage.demo_reports import DemoReports, incidents_of, linked_demo
 
+# The module's tests share a fixture made once: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("linked-demo")
+
 USER = "accepter"
 
 

@@ -28,6 +28,9 @@ from dozor.records.services import IncidentInput, incident_update
 from tests.factories import UserFactory
 from tests.linkage.demo_reports import DemoReports, linked_demo
 
+# The module's tests share a fixture made once: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("linked-demo-undo")
+
 USER = "undoer"
 
 

@@ -34,6 +34,7 @@ def loose_umask() -> Iterator[None]:
         os.umask(previous)
 
 
+@pytest.mark.database_free  # `dozor` on a SQLite home of its own
 def test_a_new_home_is_private_and_so_are_its_database_and_secret_key(tmp_path: Path) -> None:
     home = tmp_path / "home"
     result = run_dozor(home, "migrate")
@@ -45,6 +46,7 @@ def test_a_new_home_is_private_and_so_are_its_database_and_secret_key(tmp_path: 
         assert mode(path) & 0o077 == 0, path
 
 
+@pytest.mark.database_free  # `dozor` on a SQLite home of its own
 def test_an_open_home_left_by_an_older_version_is_tightened_wal_included(tmp_path: Path) -> None:
     home = tmp_path / "home"
     (home / "keys").mkdir(parents=True)
@@ -75,6 +77,7 @@ def test_an_open_home_left_by_an_older_version_is_tightened_wal_included(tmp_pat
         holder.close()
 
 
+@pytest.mark.database_free  # `dozor` on a SQLite home of its own
 def test_other_files_in_a_shared_home_folder_are_left_alone(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()

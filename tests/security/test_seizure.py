@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
 import sys
-import time
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,6 +24,10 @@ from tests.homes import Server
 from tests.test_config import ROOT, run_dozor
 
 SIZE, SEED = 60, 2008
+# The module's tests share one demo home and one archive: one worker makes them once. Each runs
+# `dozor` on a SQLite home of its own, so the PostgreSQL pass leaves them out, except the one
+# marked `postgres`, which runs the demo on the suite's server.
+pytestmark = [pytest.mark.database_free, pytest.mark.xdist_group("seizure")]
 
 
 def victim_names(size: int, seed: int) -> set[str]:
@@ -181,13 +186,45 @@ def free_text_add(home: Path, names: set[str], **env: str) -> tuple[str, str]:
     return first, second
 
 
+@dataclass(frozen=True)
+class Demo:
+    home: Path
+    stdout: str
+
+
 @pytest.fixture(scope="module")
-def demo_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    """One `dozor demo` for the module, with the free text a documenter adds after it."""
     home = tmp_path_factory.mktemp("seized")
     result = run_dozor(home, "demo", "--no-serve", "--size", str(SIZE), "--seed", str(SEED))
     assert result.returncode == 0, result.stderr
     free_text_add(home, victim_names(SIZE, SEED))
-    return home
+    return Demo(home, result.stdout)
+
+
+@pytest.fixture(scope="module")
+def demo_home(demo: Demo) -> Path:
+    return demo.home
+
+
+def demo_copy(demo_home: Path, destination: Path) -> Path:
+    """A copy of the demo's home (database, key, secrets, modes) for a test that writes to it."""
+    return Path(shutil.copytree(demo_home, destination))
+
+
+@dataclass(frozen=True)
+class Archive:
+    path: Path
+    dump: dict[str, list[list[object]]]  # the database as it was when the archive was taken
+
+
+@pytest.fixture(scope="module")
+def archive(demo_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Archive:
+    """`dozor backup` of the demo, made once; tests that change it work on a copy."""
+    path = tmp_path_factory.mktemp("archive") / "dozor.backup"
+    taken = run_dozor(demo_home, "backup", "--to", str(path))
+    assert taken.returncode == 0, taken.stderr
+    return Archive(path, canonical_dump(demo_home / "dozor.sqlite3"))
 
 
 def test_the_demo_makes_its_key_file_readable_by_its_owner_only(demo_home: Path) -> None:
@@ -202,9 +239,8 @@ def test_the_demo_home_and_every_file_in_it_are_readable_by_their_owner_only(
     assert [path for path in demo_home.rglob("*") if path.stat().st_mode & 0o077] == []
 
 
-def test_the_demo_says_a_real_deployment_keeps_the_key_apart(tmp_path: Path) -> None:
-    result = run_dozor(tmp_path, "demo", "--no-serve", "--size", "5")
-    assert "a real deployment keeps the key apart from the database" in result.stdout
+def test_the_demo_says_a_real_deployment_keeps_the_key_apart(demo: Demo) -> None:
+    assert "a real deployment keeps the key apart from the database" in demo.stdout
 
 
 def test_the_seized_sqlite_file_holds_no_victims_name(demo_home: Path) -> None:
@@ -216,9 +252,10 @@ def test_the_seized_sqlite_file_holds_no_victims_name(demo_home: Path) -> None:
     assert leaked(names, data) == []
 
 
-def test_a_quarantined_row_and_a_waiting_upload_leave_no_name_on_disk(tmp_path: Path) -> None:
-    home = tmp_path / "importing"
-    assert run_dozor(home, "demo", "--no-serve", "--size", "5").returncode == 0
+def test_a_quarantined_row_and_a_waiting_upload_leave_no_name_on_disk(
+    demo_home: Path, tmp_path: Path
+) -> None:
+    home = demo_copy(demo_home, tmp_path / "importing")
     quarantined, waiting = "Пантелеймонова Серафима", "Глафира Вседержителева"
     import_with_names(home, quarantined, waiting)
     assert "dozor.sqlite3" in {path.name for path in home.iterdir()}
@@ -251,82 +288,98 @@ def test_keys_check_opens_every_value_of_the_demo(demo_home: Path) -> None:
     assert ": 0 do not open." in result.stdout
 
 
-def test_a_backup_restores_to_an_identical_database(demo_home: Path, tmp_path: Path) -> None:
-    archive = tmp_path / "dozor.backup"
-    assert run_dozor(demo_home, "backup", "--to", str(archive)).returncode == 0
-    assert leaked(victim_names(SIZE, SEED), archive.read_bytes()) == []
-    verified = run_dozor(demo_home, "backup", "verify", str(archive))
+def test_a_backup_restores_to_an_identical_database(
+    demo_home: Path, archive: Archive, tmp_path: Path
+) -> None:
+    assert leaked(victim_names(SIZE, SEED), archive.path.read_bytes()) == []
+    verified = run_dozor(demo_home, "backup", "verify", str(archive.path))
     assert verified.returncode == 0, verified.stderr
     assert "intact" in verified.stdout
     fresh = tmp_path / "fresh"
     key = {"DOZOR_KEY_FILE": str(demo_home / "keys" / "dozor.key")}
-    restored = run_dozor(fresh, "restore", str(archive), **key)
+    restored = run_dozor(fresh, "restore", str(archive.path), **key)
     assert restored.returncode == 0, restored.stderr
-    assert canonical_dump(fresh / "dozor.sqlite3") == canonical_dump(demo_home / "dozor.sqlite3")
+    assert canonical_dump(fresh / "dozor.sqlite3") == archive.dump
     # The archive and what was restored from it are the operator's alone, like the original.
-    assert stat.S_IMODE(archive.stat().st_mode) == 0o600
+    assert stat.S_IMODE(archive.path.stat().st_mode) == 0o600
     assert [path for path in fresh.rglob("*") if path.stat().st_mode & 0o077] == []
     assert run_dozor(fresh, "keys", "check", **key).returncode == 0
 
 
-def test_restore_refuses_a_database_with_data(demo_home: Path, tmp_path: Path) -> None:
-    archive = tmp_path / "dozor.backup"
-    run_dozor(demo_home, "backup", "--to", str(archive))
-    result = run_dozor(demo_home, "restore", str(archive))
+def test_restore_refuses_a_database_with_data(demo_home: Path, archive: Archive) -> None:
+    result = run_dozor(demo_home, "restore", str(archive.path))
     assert result.returncode != 0
     assert "the database is not empty" in result.stderr
 
 
-def test_a_changed_archive_fails_verification(demo_home: Path, tmp_path: Path) -> None:
-    archive = tmp_path / "dozor.backup"
-    run_dozor(demo_home, "backup", "--to", str(archive))
-    data = bytearray(archive.read_bytes())
+def test_a_changed_archive_fails_verification(
+    demo_home: Path, archive: Archive, tmp_path: Path
+) -> None:
+    changed = tmp_path / "changed.backup"
+    data = bytearray(archive.path.read_bytes())
     data[len(data) // 2] ^= 1
-    archive.write_bytes(bytes(data))
-    result = run_dozor(demo_home, "backup", "verify", str(archive))
+    changed.write_bytes(bytes(data))
+    result = run_dozor(demo_home, "backup", "verify", str(changed))
     assert result.returncode != 0
     assert "does not decrypt" in result.stderr
 
 
-def test_an_archive_does_not_open_with_another_key(demo_home: Path, tmp_path: Path) -> None:
-    archive = tmp_path / "dozor.backup"
-    run_dozor(demo_home, "backup", "--to", str(archive))
+def test_an_archive_does_not_open_with_another_key(archive: Archive, tmp_path: Path) -> None:
     other = tmp_path / "other"
     run_dozor(other, "keys", "init", "--key-file", str(other / "k.key"))
-    result = run_dozor(other, "backup", "verify", str(archive), DOZOR_KEY_FILE=str(other / "k.key"))
+    result = run_dozor(
+        other, "backup", "verify", str(archive.path), DOZOR_KEY_FILE=str(other / "k.key")
+    )
     assert result.returncode != 0
     assert "was made with key id" in result.stderr
 
 
+# Writes incidents of three people each, one transaction each, until told to stop; says when
+# the first one is in.
 WRITER = """
-import time, django
+import datetime, sys, time, django
+from pathlib import Path
 django.setup()
 from dozor.accounts.models import Organisation
 from dozor.records.services import IncidentInput, PersonInput, incident_create
 organisation = Organisation.objects.order_by("id").first()
-deadline = time.monotonic() + {seconds}
-while time.monotonic() < deadline:
+stop, deadline = Path(sys.argv[1]), time.monotonic() + 60
+written = 0
+while not stop.exists() and time.monotonic() < deadline:
     incident_create(organisation=organisation, user=None, data=IncidentInput(
-        title="Запись", incident_type="threat", date_start=__import__("datetime").date(2020, 1, 1),
+        title="Запись", incident_type="threat", date_start=datetime.date(2020, 1, 1),
         people=[PersonInput(name="Имя Фамилия") for _ in range(3)]))
+    written += 1
+    if written == 1:
+        print("writing", flush=True)
 """
 
 
-def test_a_backup_taken_while_incidents_are_written_is_consistent(tmp_path: Path) -> None:
-    home = tmp_path / "busy"
-    assert run_dozor(home, "demo", "--no-serve", "--size", "5").returncode == 0
+def test_a_backup_taken_while_incidents_are_written_is_consistent(
+    demo_home: Path, tmp_path: Path
+) -> None:
+    home = demo_copy(demo_home, tmp_path / "busy")
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
     environment.update(DOZOR_HOME=str(home), DJANGO_SETTINGS_MODULE="dozor.settings")
+    stop = tmp_path / "stop"
     writer = subprocess.Popen(
-        [sys.executable, "-c", WRITER.format(seconds=8)], env=environment, cwd=ROOT
+        [sys.executable, "-c", WRITER, str(stop)],
+        env=environment,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
-        time.sleep(3)
+        assert writer.stdout is not None
+        assert writer.stdout.readline().strip() == "writing"
         archive = tmp_path / "busy.backup"
         taken = run_dozor(home, "backup", "--to", str(archive))
         assert taken.returncode == 0, taken.stderr
+        assert writer.poll() is None, "the writer stopped before the backup was taken"
     finally:
+        stop.touch()
         writer.wait(timeout=60)
+    assert writer.returncode == 0
     fresh = tmp_path / "restored"
     key = {"DOZOR_KEY_FILE": str(home / "keys" / "dozor.key")}
     assert run_dozor(fresh, "restore", str(archive), **key).returncode == 0
@@ -392,7 +445,6 @@ def test_a_pg_dump_of_the_demo_holds_no_victims_name(tmp_path: Path) -> None:
         server.drop(name)
 
 
-@pytest.mark.database_free  # `dozor demo` makes a SQLite home of its own
 def test_the_default_demo_leaves_no_victims_name_in_the_sqlite_file(tmp_path: Path) -> None:
     result = run_dozor(tmp_path, "demo", "--no-serve")
     assert result.returncode == 0, result.stderr

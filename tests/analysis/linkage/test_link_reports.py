@@ -27,6 +27,9 @@ from dozor.analysis.linkage.prepare import (
 )
 from dozor.demo.generator import demo_generate
 
+# The module's tests share a fixture made once: one worker runs them all.
+pytestmark = pytest.mark.xdist_group("link-reports")
+
 
 @pytest.fixture(scope="module")
 def demo() -> tuple[pd.DataFrame, pd.Series]:
