@@ -48,16 +48,18 @@ def on_starting(server: Any) -> None:
     """Collect the static files once, in the master, before the workers start."""
     import os
 
+    # Django and the modules that need its settings are loaded here, in the master, only when
+    # gunicorn starts: reading this module (`gunicorn --print-config`) sets nothing up.
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dozor.settings")
     import django
 
-    from dozor.security.filemodes import private_umask
+    from dozor.security.filemodes import private_umask  # before the settings create files
 
     private_umask()
     django.setup()
     from django.db import connections
 
-    from dozor.server import static_collect
+    from dozor.server import static_collect  # it needs the settings django.setup() just read
 
     static_collect()
     # The workers are forked from this process: none of them may inherit its connection.

@@ -44,9 +44,10 @@ def serve(*, host: str, port: int, threads: int, out: Writer) -> None:
 
 def serve_production(*, host: str, port: int, workers: int, threads: int, out: Writer) -> None:
     """gunicorn with dozor/gunicorn_conf.py's settings, listening on ``host:port``."""
+    # gunicorn only for --production: waitress serves on systems gunicorn does not run on.
     from gunicorn.app.base import BaseApplication
 
-    from dozor.gunicorn_conf import options
+    from dozor.gunicorn_conf import options  # with gunicorn, whose settings it names
 
     static_collect()
     settings: dict[str, Any] = {
@@ -62,6 +63,7 @@ def serve_production(*, host: str, port: int, workers: int, threads: int, out: W
                 self.cfg.set(name, value)
 
         def load(self) -> Any:
+            # Importing the WSGI module sets Django up: in each worker, as it starts.
             from dozor.wsgi import application
 
             return application
