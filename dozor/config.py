@@ -28,6 +28,7 @@ WORKER_MEMORY_BYTES = 512 * 1024 * 1024
 MAX_AUTO_WORKERS = 16
 MAX_WORKERS = 64
 MAX_THREADS = 64
+CGROUP_MEMORY_MAX = Path("/sys/fs/cgroup/memory.max")
 
 
 @dataclass(frozen=True)
@@ -290,23 +291,47 @@ def workers_for(*, cores: int, memory_bytes: int | None) -> int:
     return max(1, min(workers, MAX_AUTO_WORKERS))
 
 
-def machine_memory_bytes() -> int | None:
+def machine_cores() -> int:
+    """The cores this process may run on (a container's or taskset's share, where set)."""
     try:
-        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    except (AttributeError, OSError, ValueError):
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def cgroup_memory_limit(path: Path = CGROUP_MEMORY_MAX) -> int | None:
+    """A container's memory limit (cgroup v2's memory.max), or None where there is none."""
+    try:
+        text = path.read_text().strip()
+    except OSError:
         return None
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def machine_memory_bytes() -> int | None:
+    """The memory this process may use: the machine's, or its container's limit if lower."""
+    try:
+        physical: int | None = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        physical = None
+    limits = [limit for limit in (physical, cgroup_memory_limit()) if limit is not None]
+    return min(limits) if limits else None
 
 
 def server_workers() -> int:
     """DOZOR_WORKERS: a number, or auto (sized for this machine's cores and memory)."""
     value = env_str("DOZOR_WORKERS")
     if value.lower() == "auto":
-        return workers_for(cores=os.cpu_count() or 1, memory_bytes=machine_memory_bytes())
-    if not value.isdigit() or not 1 <= int(value) <= MAX_WORKERS:
+        return workers_for(cores=machine_cores(), memory_bytes=machine_memory_bytes())
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_WORKERS:
         raise ImproperlyConfigured(
             f"DOZOR_WORKERS={value!r}: expected auto or a number from 1 to {MAX_WORKERS}."
         )
-    return int(value)
+    return number
 
 
 def server_threads() -> int:

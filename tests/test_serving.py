@@ -56,6 +56,18 @@ def test_auto_workers_are_at_least_one_on_a_small_machine() -> None:
     assert config.workers_for(cores=1, memory_bytes=256 * 1024 * 1024) == 1
 
 
+def test_a_containers_memory_limit_is_read_from_its_cgroup(tmp_path: Path) -> None:
+    limit = tmp_path / "memory.max"
+    limit.write_text("2147483648\n")
+    assert config.cgroup_memory_limit(limit) == 2 * GIB
+
+
+def test_a_container_without_a_memory_limit_has_none(tmp_path: Path) -> None:
+    limit = tmp_path / "memory.max"
+    limit.write_text("max\n")
+    assert config.cgroup_memory_limit(limit) is None
+
+
 def gunicorn_settings(**env: str) -> subprocess.CompletedProcess[str]:
     """What gunicorn itself reads from dozor/gunicorn_conf.py in this environment."""
     environment = {
@@ -89,7 +101,7 @@ def test_gunicorns_workers_and_threads_come_from_the_environment() -> None:
 def test_gunicorns_workers_follow_the_machine_by_default() -> None:
     result = gunicorn_settings()
     expected = config.workers_for(
-        cores=os.cpu_count() or 1, memory_bytes=config.machine_memory_bytes()
+        cores=config.machine_cores(), memory_bytes=config.machine_memory_bytes()
     )
     assert printed(result.stdout, "workers") == str(expected)
 
