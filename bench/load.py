@@ -70,6 +70,8 @@ FILTERS = [
 ]
 SEARCHES = ["синагог", "мигрант", "ножом", "пикета", "Москва", "свастики", "хиджаб", "Фалуньгун"]
 DETAIL_SAMPLE = 2_000
+# Settings of the server that a run may change from the environment (docs/configuration.md).
+TUNING = ("DOZOR_DATABASE_CONN_MAX_AGE", "DOZOR_SLOW_REQUEST_MS")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,6 +133,10 @@ def configure(args: argparse.Namespace) -> dict[str, str]:
         # As behind a TLS-terminating reverse proxy: it sets X-Forwarded-For/-Proto.
         "DOZOR_TRUSTED_PROXIES": "1",
     }
+    # The server's tuning is the caller's to try; every other DOZOR_ variable is the bench's.
+    for name in TUNING:
+        if name in os.environ:
+            environment[name] = os.environ[name]
     for name in [name for name in os.environ if name.startswith("DOZOR_")]:
         del os.environ[name]
     os.environ.update(environment)
@@ -297,11 +303,10 @@ def free_port() -> int:
 def gunicorn(
     environment: dict[str, str], port: int, workers: int, threads: int, log: Path
 ) -> Iterator[subprocess.Popen[bytes]]:
+    # The production configuration (dozor/gunicorn_conf.py), as `dozor serve --production` runs it.
     command = [
-        sys.executable, "-m", "gunicorn", "dozor.wsgi:application",
-        "--bind", f"{HOST}:{port}",
-        "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
-        "--keep-alive", "75", "--timeout", "60",
+        sys.executable, "-m", "gunicorn", "-c", "python:dozor.gunicorn_conf",
+        "--bind", f"{HOST}:{port}", "--workers", str(workers), "--threads", str(threads),
         "--error-logfile", str(log), "--log-level", "warning",
     ]  # fmt: skip
     with log.open("ab") as sink:
@@ -487,11 +492,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", type=int, default=100_000, help="incidents (100000)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (50)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to load (60)")
-    cores = os.cpu_count() or 1
     parser.add_argument(
-        "--workers", type=int, default=cores + 1, help="gunicorn workers (CPUs + 1)"
+        "--workers",
+        type=int,
+        help="gunicorn workers (DOZOR_WORKERS, by default sized for the machine)",
     )
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
+    parser.add_argument("--threads", type=int, help="threads per worker (DOZOR_THREADS, 4)")
     parser.add_argument(
         "--baseline-requests", type=int, default=200, help="requests in the baseline (200)"
     )
@@ -510,6 +516,12 @@ def main(argv: list[str] | None = None) -> int:
     args.state = args.state / database_name(args.database_url)
     args.state.mkdir(parents=True, exist_ok=True)
 
+    # Before configure() clears the DOZOR_ variables: DOZOR_WORKERS and DOZOR_THREADS count.
+    sys.path.insert(0, str(ROOT))
+    from dozor import config
+
+    args.workers = args.workers or config.server_workers()
+    args.threads = args.threads or config.server_threads()
     environment = configure(args)
     built = prepare(args)
     details = detail_paths(built["usernames"][0])

@@ -20,6 +20,15 @@ ENVIRONMENTS = ("production", "development", "test")
 ESTIMATION_METHODS = ("loglinear", "lcmcr", "dga")
 INSECURE_KEY_PREFIXES = ("django-insecure", "change-me", "changeme", "secret")
 MIN_SECRET_KEY_LENGTH = 50
+# The production server's size (DOZOR_WORKERS=auto). A worker process with Dozor loaded takes a
+# few hundred MB once it has served lists, searches and a PDF, so one per 512 MB leaves room for
+# the database and the page cache. At most 16: with DOZOR_THREADS=4 that is 64 connections, under
+# PostgreSQL's default max_connections of 100 with room for commands and backups.
+WORKER_MEMORY_BYTES = 512 * 1024 * 1024
+MAX_AUTO_WORKERS = 16
+MAX_WORKERS = 64
+MAX_THREADS = 64
+CGROUP_MEMORY_MAX = Path("/sys/fs/cgroup/memory.max")
 
 
 @dataclass(frozen=True)
@@ -165,6 +174,32 @@ SETTINGS = (
         "A case with no official response event for this many months is shown as stalled.",
     ),
     Setting(
+        "DOZOR_WORKERS",
+        "auto",
+        "Processes of `dozor serve --production` (and of gunicorn started with "
+        "dozor/gunicorn_conf.py). auto: 2 x CPU cores + 1, at most one per 512 MB of memory "
+        "and at most 16.",
+    ),
+    Setting(
+        "DOZOR_THREADS",
+        "4",
+        "Threads in each process of `dozor serve --production`: the requests one process "
+        "answers at once (each holds a database connection).",
+    ),
+    Setting(
+        "DOZOR_DATABASE_CONN_MAX_AGE",
+        "60",
+        "PostgreSQL: seconds a database connection is kept open and reused by later requests "
+        "(checked before reuse); 0 opens a new one for every request. SQLite always opens one "
+        "per request.",
+    ),
+    Setting(
+        "DOZOR_SLOW_REQUEST_MS",
+        "500",
+        "A request that takes longer than this many milliseconds is logged as a warning with "
+        "its time (method, page name, status; never the query or the form).",
+    ),
+    Setting(
         "DOZOR_KEY_FILE",
         "",
         "File holding the encryption key (made by `dozor keys init --key-file`); best on "
@@ -243,6 +278,64 @@ def env_choice(name: str, choices: tuple[str, ...]) -> str:
 
 def env_list(name: str) -> list[str]:
     return [item.strip() for item in env_str(name).split(",") if item.strip()]
+
+
+def workers_for(*, cores: int, memory_bytes: int | None) -> int:
+    """The auto number of server processes: 2 x cores + 1, bounded by memory and MAX_AUTO_WORKERS.
+
+    ``memory_bytes`` is None where the machine's memory cannot be read (then only cores count).
+    """
+    workers = 2 * max(cores, 1) + 1
+    if memory_bytes is not None:
+        workers = min(workers, memory_bytes // WORKER_MEMORY_BYTES)
+    return max(1, min(workers, MAX_AUTO_WORKERS))
+
+
+def machine_cores() -> int:
+    """The cores this process may run on (a container's or taskset's share, where set)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def cgroup_memory_limit(path: Path = CGROUP_MEMORY_MAX) -> int | None:
+    """A container's memory limit (cgroup v2's memory.max), or None where there is none."""
+    try:
+        text = path.read_text().strip()
+    except OSError:
+        return None
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+def machine_memory_bytes() -> int | None:
+    """The memory this process may use: the machine's, or its container's limit if lower."""
+    try:
+        physical: int | None = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, OSError, ValueError):
+        physical = None
+    limits = [limit for limit in (physical, cgroup_memory_limit()) if limit is not None]
+    return min(limits) if limits else None
+
+
+def server_workers() -> int:
+    """DOZOR_WORKERS: a number, or auto (sized for this machine's cores and memory)."""
+    value = env_str("DOZOR_WORKERS")
+    if value.lower() == "auto":
+        return workers_for(cores=machine_cores(), memory_bytes=machine_memory_bytes())
+    try:
+        number = int(value)
+    except ValueError:
+        number = 0
+    if not 1 <= number <= MAX_WORKERS:
+        raise ImproperlyConfigured(
+            f"DOZOR_WORKERS={value!r}: expected auto or a number from 1 to {MAX_WORKERS}."
+        )
+    return number
+
+
+def server_threads() -> int:
+    return env_int("DOZOR_THREADS", minimum=1, maximum=MAX_THREADS)
 
 
 def dozor_home() -> Path:

@@ -1,10 +1,10 @@
 """Printed pages (dossiers, report cards, annual reports) as PDF or as a standalone HTML file.
 
 The rendering is dozor.lib.pdf, which reads only the files a resolver names; here the resolver is
-Django's static file finders, so a printed page reaches Dozor's own static files and nothing else,
-and a missing WeasyPrint becomes a message in the reader's language. A project module, not an
-app's: the dossier (responses), the report card (evaluation) and the annual report (reporting)
-all print through it.
+Django's static file finders and the collected static files, so a printed page reaches Dozor's own
+static files and nothing else, and a missing WeasyPrint becomes a message in the reader's
+language. A project module, not an app's: the dossier (responses), the report card (evaluation)
+and the annual report (reporting) all print through it.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.exceptions import SuspiciousFileOperation
 from django.utils.translation import gettext_lazy as _
 
@@ -29,16 +30,20 @@ MSG_PDF_UNAVAILABLE = _(
 
 
 def static_file(url: str) -> Path | None:
-    """The file behind a static URL of a printed page ("/static/dozor/print/dossier.css")."""
+    """The file behind a static URL of a printed page ("/static/dozor/print/dossier.css", or
+    once the files are collected "/static/dozor/print/dossier.1a2b3c4d5e6f.css")."""
     name = pdf.static_name(url, static_url=settings.STATIC_URL)
     if name is None:
         return None
     try:
         found = finders.find(name)
+        if isinstance(found, list):
+            found = found[0] if found else None
+        if not found and staticfiles_storage.exists(name):
+            # A collected copy with the hash in its name, in STATIC_ROOT (never outside it).
+            found = staticfiles_storage.path(name)
     except SuspiciousFileOperation:
         return None
-    if isinstance(found, list):
-        found = found[0] if found else None
     return Path(found) if found else None
 
 

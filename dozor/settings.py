@@ -46,9 +46,23 @@ if DOZOR_ENV == "production":
     if _problems:
         raise ImproperlyConfigured("Refusing to start in production: " + " ".join(_problems))
 
+# The production server's size (dozor/gunicorn_conf.py reads the same variables).
+DOZOR_WORKERS = config.server_workers()
+DOZOR_THREADS = config.server_threads()
+DOZOR_SLOW_REQUEST_MS = config.env_int("DOZOR_SLOW_REQUEST_MS", minimum=1)
+
 _database_url = config.env_str("DOZOR_DATABASE_URL") or f"sqlite:///{DOZOR_HOME / 'dozor.sqlite3'}"
 try:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    # A PostgreSQL connection costs a few milliseconds to open (TCP, authentication, the
+    # session's settings): each server thread keeps one for DOZOR_DATABASE_CONN_MAX_AGE seconds,
+    # and one that broke meanwhile (a database restart) is noticed before a request uses it.
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url,
+            conn_max_age=config.env_int("DOZOR_DATABASE_CONN_MAX_AGE"),
+            conn_health_checks=True,
+        )
+    }
 except ValueError as error:
     raise ImproperlyConfigured(f"DOZOR_DATABASE_URL is not a database URL: {error}") from error
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -57,7 +71,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+    # Opening an SQLite file costs a fraction of a millisecond, so keeping it open buys nothing,
+    # and a connection held open between requests keeps the database's write-ahead log on disk
+    # (SQLite folds it into the database and deletes it when the last connection closes).
+    # Every request opens its own and closes it.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         filemodes.sqlite_make_private(Path(DATABASES["default"]["NAME"]))
 
@@ -89,6 +108,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that its time is the whole request's, static files included.
+    "dozor.request_timing.RequestTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -162,6 +183,14 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = DOZOR_HOME / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it, even when empty
+# `dozor serve` collects the static files into STATIC_ROOT with a hash of their content in their
+# names, so WhiteNoise serves them as immutable, cached for a year, and a changed file gets a new
+# URL. Until they are collected (the test suite, a command that prints a page) the plain names are
+# used and the files are served from the apps' folders with a short cache lifetime.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "dozor.static_storage.HashedStaticStorage"},
+}
 WHITENOISE_USE_FINDERS = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

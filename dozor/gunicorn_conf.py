@@ -1,0 +1,82 @@
+"""gunicorn's configuration for Dozor, sized by DOZOR_WORKERS and DOZOR_THREADS.
+
+`dozor serve --production` uses these values; to run gunicorn yourself (under systemd, in a
+container) give it this module, and anything on gunicorn's command line takes precedence:
+
+    gunicorn -c python:dozor.gunicorn_conf --bind 127.0.0.1:8000
+
+Django is not loaded here: gunicorn reads this module in its master process before the workers
+start. The names below are gunicorn's settings (https://gunicorn.org/reference/settings/).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dozor.config import server_threads as _server_threads
+from dozor.config import server_workers as _server_workers
+
+
+def options() -> dict[str, Any]:
+    """gunicorn's settings for this machine and this environment."""
+    return {
+        "wsgi_app": "dozor.wsgi:application",
+        "bind": ["127.0.0.1:8000"],
+        # Threads in a few processes: most of a request's time is spent waiting on the database,
+        # and a thread costs far less memory than a process.
+        "worker_class": "gthread",
+        "workers": _server_workers(),
+        "threads": _server_threads(),
+        # Long enough for a PDF dossier or an annual report; a hung worker is replaced after it.
+        "timeout": 120,
+        "graceful_timeout": 30,
+        # Behind a reverse proxy that keeps its connections to Dozor open.
+        "keepalive": 75,
+        # No access log: its lines carry the query string, where searches and filters put names.
+        # Dozor logs each request's page name, status and time itself (dozor.request_timing).
+        "accesslog": None,
+        "errorlog": "-",
+        "loglevel": "info",
+        "proc_name": "dozor",
+        # Two servers on one machine would otherwise share one control socket path; Dozor is
+        # managed with signals (HUP reloads, TERM stops).
+        "control_socket_disable": True,
+    }
+
+
+def on_starting(server: Any) -> None:
+    """Collect the static files once, in the master, before the workers start."""
+    import os
+
+    # Django and the modules that need its settings are loaded here, in the master, only when
+    # gunicorn starts: reading this module (`gunicorn --print-config`) sets nothing up.
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dozor.settings")
+    import django
+
+    from dozor.security.filemodes import private_umask  # before the settings create files
+
+    private_umask()
+    django.setup()
+    from django.db import connections
+
+    from dozor.server import static_collect  # it needs the settings django.setup() just read
+
+    static_collect()
+    # The workers are forked from this process: none of them may inherit its connection.
+    connections.close_all()
+
+
+_options = options()
+wsgi_app = _options["wsgi_app"]
+bind = _options["bind"]
+worker_class = _options["worker_class"]
+workers = _options["workers"]
+threads = _options["threads"]
+timeout = _options["timeout"]
+graceful_timeout = _options["graceful_timeout"]
+keepalive = _options["keepalive"]
+accesslog = _options["accesslog"]
+errorlog = _options["errorlog"]
+loglevel = _options["loglevel"]
+proc_name = _options["proc_name"]
+control_socket_disable = _options["control_socket_disable"]

@@ -1,0 +1,335 @@
+"""The production server: sized for the machine, static files cached, connections reused.
+
+The servers here are real: `dozor serve` started in a process of its own on a migrated home, with
+the settings read from the environment at start-up, and reached over HTTP.
+"""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from dozor import config
+from dozor.management.commands.serve import (
+    MSG_THREADS,
+    MSG_WORKERS,
+    MSG_WORKERS_WAITRESS,
+)
+from tests.homes import DozorHome, Server, database_name
+from tests.test_config import ROOT, run_dozor
+
+GIB = 1024**3
+STYLESHEET = re.compile(r'href="(/static/dozor/dozor\.[0-9a-f]{12}\.css)"')
+ONE_YEAR = 365 * 24 * 3600
+
+
+# ---------------------------------------------------------------------------------------------
+# Workers and threads
+# ---------------------------------------------------------------------------------------------
+
+
+def test_auto_workers_are_twice_the_cores_and_one() -> None:
+    assert config.workers_for(cores=2, memory_bytes=24 * GIB) == 5
+
+
+def test_auto_workers_are_bounded_by_the_machines_memory() -> None:
+    assert config.workers_for(cores=8, memory_bytes=2 * GIB) == 4
+
+
+def test_auto_workers_are_bounded_for_the_databases_connections() -> None:
+    assert config.workers_for(cores=64, memory_bytes=512 * GIB) == config.MAX_AUTO_WORKERS
+
+
+def test_auto_workers_are_at_least_one_on_a_small_machine() -> None:
+    assert config.workers_for(cores=1, memory_bytes=256 * 1024 * 1024) == 1
+
+
+def test_a_containers_memory_limit_is_read_from_its_cgroup(tmp_path: Path) -> None:
+    limit = tmp_path / "memory.max"
+    limit.write_text("2147483648\n")
+    assert config.cgroup_memory_limit(limit) == 2 * GIB
+
+
+def test_a_container_without_a_memory_limit_has_none(tmp_path: Path) -> None:
+    limit = tmp_path / "memory.max"
+    limit.write_text("max\n")
+    assert config.cgroup_memory_limit(limit) is None
+
+
+def gunicorn_settings(**env: str) -> subprocess.CompletedProcess[str]:
+    """What gunicorn itself reads from dozor/gunicorn_conf.py in this environment."""
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DOZOR_", "DJANGO_"))
+    }
+    environment.update(PYTHONPATH=str(ROOT), **env)
+    return subprocess.run(
+        [sys.executable, "-m", "gunicorn", "-c", "python:dozor.gunicorn_conf", "--print-config"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=ROOT,
+        timeout=60,
+    )
+
+
+def printed(output: str, name: str) -> str:
+    found = re.search(rf"^{name}\s+= (.*)$", output, flags=re.M)
+    assert found, f"gunicorn printed no {name}"
+    return found.group(1)
+
+
+@pytest.mark.database_free
+def test_gunicorns_workers_and_threads_come_from_the_environment() -> None:
+    result = gunicorn_settings(DOZOR_WORKERS="3", DOZOR_THREADS="6")
+    assert result.returncode == 0, result.stderr
+    assert (printed(result.stdout, "workers"), printed(result.stdout, "threads")) == ("3", "6")
+
+
+@pytest.mark.database_free
+def test_gunicorns_workers_follow_the_machine_by_default() -> None:
+    result = gunicorn_settings()
+    expected = config.workers_for(
+        cores=config.machine_cores(), memory_bytes=config.machine_memory_bytes()
+    )
+    assert printed(result.stdout, "workers") == str(expected)
+
+
+@pytest.mark.database_free
+def test_gunicorn_keeps_no_access_log_where_queries_would_carry_names() -> None:
+    result = gunicorn_settings()
+    assert printed(result.stdout, "accesslog") == "None"
+
+
+@pytest.mark.database_free
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DOZOR_WORKERS": "abc"}, "DOZOR_WORKERS='abc': expected auto or a number from 1 to 64."),
+        ({"DOZOR_WORKERS": "0"}, "DOZOR_WORKERS='0': expected auto or a number from 1 to 64."),
+        ({"DOZOR_THREADS": "abc"}, "DOZOR_THREADS='abc': expected a whole number."),
+        ({"DOZOR_THREADS": "0"}, "DOZOR_THREADS='0': expected a number of at least 1"),
+    ],
+)
+def test_gunicorn_refuses_a_malformed_size_and_names_the_variable(
+    env: dict[str, str], message: str
+) -> None:
+    result = gunicorn_settings(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+@pytest.mark.database_free
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DOZOR_WORKERS": "many"}, "DOZOR_WORKERS='many': expected auto or a number"),
+        ({"DOZOR_THREADS": "0"}, "DOZOR_THREADS='0': expected a number of at least 1"),
+        ({"DOZOR_DATABASE_CONN_MAX_AGE": "a minute"}, "DOZOR_DATABASE_CONN_MAX_AGE='a minute'"),
+        ({"DOZOR_SLOW_REQUEST_MS": "0"}, "DOZOR_SLOW_REQUEST_MS='0': expected a number"),
+    ],
+)
+def test_serve_refuses_a_malformed_setting_and_names_it(
+    tmp_path: Path, env: dict[str, str], message: str
+) -> None:
+    result = run_dozor(tmp_path, "serve", "--production", **env)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (["--workers", "2"], MSG_WORKERS_WAITRESS),
+        (["--production", "--workers", "0"], MSG_WORKERS.format(value=0, maximum=64)),
+        (["--production", "--threads", "65"], MSG_THREADS.format(value=65, maximum=64)),
+    ],
+)
+def test_serve_refuses_a_server_size_it_cannot_run(options: list[str], message: str) -> None:
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("serve", *options)
+
+
+# ---------------------------------------------------------------------------------------------
+# A real server on a migrated home
+# ---------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def get(port: int, path: str, headers: dict[str, str] | None = None) -> http.client.HTTPResponse:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path, headers=headers or {})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def get_text(port: int, path: str) -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", path)
+    text = connection.getresponse().read().decode()
+    connection.close()
+    return text
+
+
+@contextmanager
+def serving(home: DozorHome, *options: str, **env: str) -> Iterator[int]:
+    """`dozor serve OPTIONS` on the home, until it answers; stopped with SIGTERM afterwards."""
+    port = free_port()
+    environment = {
+        key: value for key, value in os.environ.items() if not key.startswith(("DOZOR_", "DJANGO_"))
+    }
+    environment.update({"DOZOR_HOME": str(home.path), **home.env, **env})
+    log = home.path / "serve.log"
+    with log.open("w") as sink:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "dozor.cli", "serve", "--port", str(port), *options],
+            cwd=ROOT,
+            env=environment,
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert server.poll() is None, f"dozor serve stopped: {log.read_text()}"
+            try:
+                if get(port, "/accounts/login/").status == 200:
+                    break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline, f"dozor serve did not answer: {log.read_text()}"
+            time.sleep(0.2)
+        yield port
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+@pytest.mark.parametrize(
+    "options",
+    [["--production", "--workers", "1", "--threads", "2"], []],
+    ids=["gunicorn", "waitress"],
+)
+def test_a_fresh_home_serves_hashed_static_files_cached_as_immutable(
+    migrated_home: DozorHome, options: list[str]
+) -> None:
+    with serving(migrated_home, *options) as port:
+        stylesheet = STYLESHEET.search(get_text(port, "/accounts/login/"))
+        assert stylesheet, "the sign-in page links no hashed stylesheet"
+        response = get(port, stylesheet.group(1), {"Accept-Encoding": "gzip"})
+    assert response.status == 200
+    cache = response.getheader("Cache-Control", "")
+    age = re.search(r"max-age=(\d+)", cache)
+    assert "immutable" in cache and age and int(age.group(1)) >= ONE_YEAR, cache
+
+
+def database_backends(home: DozorHome) -> list[int]:
+    """The process ids of the PostgreSQL connections to the home's database."""
+    import psycopg
+
+    server = Server.of_the_suite()
+    with psycopg.connect(
+        dbname="postgres",
+        host=server.host,
+        port=server.port,
+        user=server.user,
+        password=server.password,
+        autocommit=True,
+    ) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s", (database_name(home),)
+        ).fetchall()
+    return sorted(row[0] for row in rows)
+
+
+def requests_backends(home: DozorHome, port: int) -> list[list[int]]:
+    """The database's connections after each of three requests that read it."""
+    seen = []
+    for _ in range(3):
+        assert get(port, "/accounts/login/").status == 200
+        seen.append(database_backends(home))
+    return seen
+
+
+@pytest.mark.postgres
+def test_postgresql_connections_are_reused_by_later_requests(migrated_home: DozorHome) -> None:
+    with serving(migrated_home, "--production", "--workers", "1", "--threads", "1") as port:
+        seen = requests_backends(migrated_home, port)
+    assert len(seen[0]) == 1
+    assert seen == [seen[0]] * 3
+
+
+@pytest.mark.postgres
+def test_postgresql_connections_are_closed_after_each_request_at_max_age_0(
+    migrated_home: DozorHome,
+) -> None:
+    with serving(
+        migrated_home,
+        "--production",
+        "--workers",
+        "1",
+        "--threads",
+        "1",
+        DOZOR_DATABASE_CONN_MAX_AGE="0",
+    ) as port:
+        seen = requests_backends(migrated_home, port)
+    assert seen == [[], [], []]
+
+
+def database_settings(home: DozorHome, **env: str) -> str:
+    result = home.run(
+        "manage",
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.postgres
+def test_postgresql_connections_live_as_long_as_the_setting_says(
+    migrated_home: DozorHome,
+) -> None:
+    assert database_settings(migrated_home, DOZOR_DATABASE_CONN_MAX_AGE="300") == "300 True"
+
+
+@pytest.mark.database_free
+def test_sqlite_opens_a_connection_for_every_request_whatever_the_setting(tmp_path: Path) -> None:
+    result = run_dozor(
+        tmp_path,
+        "manage",
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['ENGINE'], d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
+        DOZOR_DATABASE_CONN_MAX_AGE="300",
+    )
+    assert result.stdout.strip() == "django.db.backends.sqlite3 0 False", result.stderr
