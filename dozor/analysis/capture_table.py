@@ -21,13 +21,20 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+import lazy_loader
 
 from dozor.analysis import mse
 from dozor.analysis.mse.data import COUNT_COLUMN_GUESSES
 from dozor.analysis.mse.errors import refusal
+
+# Loaded when first used: this module is imported as Django starts (by the URLs' views), and
+# every `dozor` command would otherwise pay for NumPy and pandas.
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_loader.load("pandas")
 
 #: The columns of a table as ``dozor estimate --write-table`` writes it: ``stratum``, one 0/1
 #: column per list, ``count``.

@@ -26,10 +26,9 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+import lazy_loader
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
@@ -43,6 +42,15 @@ from dozor.linkage.models import Decision
 from dozor.linkage.selectors import current_decisions, latest_run
 from dozor.records.models import Incident, IncidentReport, LinkKind, SourceList
 from dozor.records.selectors import incidents_visible
+
+# Loaded when first used: this module is imported as Django starts (by the URLs' views), and
+# every `dozor` command would otherwise pay for NumPy and pandas.
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_loader.load("numpy")
+    pd = lazy_loader.load("pandas")
 
 SUGGESTED_REPLICATES = 50
 MAX_REPLICATES = 1000

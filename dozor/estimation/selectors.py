@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+import lazy_loader
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connections
@@ -39,6 +39,13 @@ from dozor.records.models import Incident, IncidentReport, Report, SourceList
 from dozor.records.selectors import incidents_visible
 from dozor.vocab.geography import country_exists, russian_regions
 from dozor.vocab.registry import Vocabulary, vocabulary
+
+# Loaded when first used: this module is imported as Django starts (by the URLs' views), and
+# every `dozor` command would otherwise pay for NumPy and pandas.
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_loader.load("pandas")
 
 if TYPE_CHECKING:
     from dozor.analysis.mse import CaptureHistories

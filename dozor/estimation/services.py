@@ -8,9 +8,9 @@ import math
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+import lazy_loader
 from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,6 +31,13 @@ from dozor.estimation.models import (
     RunStatus,
 )
 from dozor.records.models import SourceList
+
+# Loaded when first used: this module is imported as Django starts (by the URLs' views), and
+# every `dozor` command would otherwise pay for NumPy and pandas.
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_loader.load("numpy")
 
 logger = logging.getLogger("dozor.estimation")
 

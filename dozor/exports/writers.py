@@ -7,9 +7,6 @@ import io
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-
 from dozor.lib.csv_safety import csv_safe_cell
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -43,6 +40,10 @@ def xlsx_safe_cell(value: Any) -> Any:
 
 
 def xlsx_bytes(title: str, header: list[str], rows: Iterable[Iterable[Any]]) -> bytes:
+    # openpyxl loads when a workbook is written, not as Django starts (a quarter of a second).
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

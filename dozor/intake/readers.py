@@ -22,7 +22,6 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from dozor.intake import xlsx
 from dozor.intake.problems import Problem
 
 FORMATS = ("csv", "xlsx", "jsonl")
@@ -291,6 +290,10 @@ def _json_cell(value: Any) -> Any:
 
 def xlsx_table(source: Path | bytes, *, file: str, sheet: str | None) -> Table:
     """The rows of a workbook's sheet, read within the limits of dozor.intake.xlsx."""
+    # openpyxl (under dozor.intake.xlsx) loads when a workbook is read, not as Django starts:
+    # every `dozor` command and server process would otherwise pay a quarter of a second for it.
+    from dozor.intake import xlsx
+
     try:
         workbook = xlsx.workbook_open(source, file=file)
     except xlsx.WorkbookTooLarge as error:

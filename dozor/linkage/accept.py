@@ -18,9 +18,9 @@ import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+import lazy_loader
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -48,6 +48,13 @@ from dozor.records.services import (
     incidents_create_with_reports,
 )
 from dozor.responses.services import events_from_reports
+
+# Loaded when first used: this module is imported as Django starts (by the URLs' views), and
+# every `dozor` command would otherwise pay for NumPy and pandas.
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_loader.load("pandas")
 
 logger = logging.getLogger(__name__)
 

@@ -10,9 +10,9 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+import lazy_loader
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 from dozor.accounts.models import User
 from dozor.accounts.policy import require
 from dozor.analysis import linkage
-from dozor.analysis.linkage import reports_frame
 from dozor.audit import services as audit
 from dozor.linkage.combine import incident_input
 from dozor.linkage.models import CandidatePair, Decision, LinkageRun, LinkDecision
@@ -30,6 +29,13 @@ from dozor.records.report_schema import DATE, INTEGER, STANDARD, standard_values
 from dozor.records.selectors import incident_can_edit
 from dozor.records.services import incident_create, incident_link_reports
 from dozor.responses.services import events_from_reports
+
+# Loaded when first used: this module is imported as Django starts (by the URLs' views), and
+# every `dozor` command would otherwise pay for NumPy and pandas.
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_loader.load("pandas")
 
 logger = logging.getLogger(__name__)
 
@@ -152,7 +158,7 @@ def linkage_frame(reports: Iterable[Report]) -> tuple[pd.DataFrame, list[FieldLe
                 source_list=report.source_list.name,
                 value=problem.value if spec.type in SHOWN_TYPES else None,
             )
-    return reports_frame(records), list(left_out.values())
+    return linkage.reports_frame(records), list(left_out.values())
 
 
 def _decisions_frame(report_ids: set[int], *, organisation_id: int | None) -> pd.DataFrame:

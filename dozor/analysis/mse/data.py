@@ -10,12 +10,21 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+import lazy_loader
 
 from .errors import CaptureDataError, DegenerateDataError, MSEWarning, TooFewListsError, refusal
 from .results import Caution
+
+# Loaded when first used: this module is imported as Django starts (by the URLs' views), and
+# every `dozor` command would otherwise pay for NumPy and pandas.
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+else:
+    np = lazy_loader.load("numpy")
+    pd = lazy_loader.load("pandas")
 
 __all__ = [
     "CaptureHistories",
