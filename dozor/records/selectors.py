@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +24,10 @@ from dozor.records.models import (
     search_text,
 )
 from dozor.records.report_schema import standard_values
-from dozor.security.crypto import tokens
+from dozor.security.crypto import KeyRing, normalise, tokens, word_searchable
+from dozor.security.fields import EncryptedTextField
 from dozor.security.keyring import keyring
+from dozor.security.search import query_tokens
 from dozor.vocab import geography
 from dozor.vocab.registry import VocabularyError, vocabulary
 
@@ -160,11 +163,15 @@ def names_searchable(user: User | AnonymousUser) -> bool:
 
 
 def _text_matches(text: str, user: User | AnonymousUser) -> Q:
-    """The title contains the text; or, through the blind indexes, every word of the text is a
-    word (or the beginning of a word) of the sealed summary, or a word of one person's name.
+    """The title contains the text; or, through the search tokens, every word of the text is a
+    word (or the beginning of a word) of the sealed summary, or of one person's name.
 
-    Summaries and names are encrypted, so they are matched by keyed indexes of whole words and
-    word beginnings, not by substrings. Without the key only titles are searched.
+    Summaries and names are encrypted, so they are matched by keyed tokens of whole words and of
+    word beginnings (dozor.security.search), not by substrings: each word of the text is one
+    indexed lookup in a token table, and the records that hold every word are the intersection.
+    Words shorter than crypto.MIN_WORD_LENGTH have no tokens and are left out of that part;
+    beginnings find a word from crypto.MIN_PREFIX to crypto.MAX_PREFIX letters. Without the key
+    only titles are searched.
 
     Names and the summaries that hold them are searched only in the incidents whose names the
     user sees (names_searchable: their own organisation's, with the role or the grant). In every
@@ -174,34 +181,45 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
     """
     matches = Q(search_text__contains=search_text(text))
     ring = keyring()
-    words = tokens(text)
+    every_word = tokens(text)
+    words = [word for word in every_word if word_searchable(word)]
     if ring.locked or not words:
         return matches
     in_summary = Q()
-    in_name = Q()
+    people = PersonInvolvement.objects.all()
     for word in words:
-        index = f" {ring.blind(word)} "
-        in_summary &= Q(summary_tokens__contains=index)
-        in_name &= Q(name_tokens__contains=index)
-    named = Exists(PersonInvolvement.objects.filter(in_name, incident_id=OuterRef("pk")))
+        in_summary &= Q(pk__in=_holding(ring, Incident, "summary", [word]))
+        people = people.filter(pk__in=_holding(ring, PersonInvolvement, "name", [word]))
+    named = Q(pk__in=people.values("incident_id"))
     others = Q()
     if names_searchable(user):
         assert isinstance(user, User)
         names_seen = Q(organisation_id=user.organisation_id)
-        matches |= names_seen & (in_summary | Q(named))
+        matches |= names_seen & (in_summary | named)
         others = ~names_seen
-    if not any(name_like(word) for word in words):
+    if not any(name_like(word) for word in every_word):
         forms = {form for word in words for form in name_forms(word)} | set(words)
-        a_name = Q()
-        a_victim = Q()
-        for form in forms:
-            index = f" {ring.blind(form)} "
-            a_name |= Q(name_tokens__contains=index)
-            a_victim |= Q(report__name_tokens__contains=index)
-        person_named = Exists(PersonInvolvement.objects.filter(a_name, incident_id=OuterRef("pk")))
-        victim_named = Exists(IncidentReport.objects.filter(a_victim, incident_id=OuterRef("pk")))
-        matches |= others & in_summary & ~Q(person_named) & ~Q(victim_named)
+        person_named = PersonInvolvement.objects.filter(
+            pk__in=_holding(ring, PersonInvolvement, "name", forms)
+        ).values("incident_id")
+        victim_named = IncidentReport.objects.filter(
+            report_id__in=_holding(ring, Report, "fields", forms)
+        ).values("incident_id")
+        matches |= others & in_summary & ~Q(pk__in=person_named) & ~Q(pk__in=victim_named)
     return matches
+
+
+def _holding(ring: KeyRing, model: type[Model], field_name: str, words: Iterable[str]) -> Any:
+    """The ids of the records whose searched field holds any of the words: one indexed lookup
+    per word in the field's token table."""
+    field = model._meta.get_field(field_name)
+    assert isinstance(field, EncryptedTextField) and field.search is not None
+    searchable = [word for word in words if word_searchable(normalise(word))]
+    return (
+        field.search.token_model()
+        ._default_manager.filter(field=field.name, token__in=query_tokens(ring, field, searchable))
+        .values("record_id")
+    )
 
 
 def incident_get(*, user: User | AnonymousUser, reference: str) -> Incident:
