@@ -468,9 +468,7 @@ class IncidentReport(models.Model):
 
 
 class IncidentToken(SearchToken):
-    record = models.ForeignKey(
-        Incident, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
+    record = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+", db_index=False)
     pk = models.CompositePrimaryKey("field", "token", "record")
 
     class Meta:

@@ -27,8 +27,8 @@ from dozor.security.crypto import (
 )
 from dozor.security.fields import EncryptedTextField, encrypted_fields
 from dozor.security.files import file_store
-from dozor.security.search import tokens_insert, value_tokens
 from dozor.security.models import KeyringState
+from dozor.security.search import tokens_insert, value_tokens
 
 SALT_BYTES = 16
 ROTATE_BATCH = 1000
@@ -290,7 +290,7 @@ def search_tokens_rebuild(*, ring: KeyRing) -> ReindexReport:
             table = field.search.token_model()
             table._default_manager.filter(field=field.name).delete()
             for batch in _batches(field):
-                rows = []
+                rows: list[tuple[object, str]] = []
                 for value in batch:
                     try:
                         plaintext = _opened(field, value, ring)
@@ -338,7 +338,9 @@ def search_tokens_check(*, ring: KeyRing) -> CheckReport:
                 try:
                     expected = value_tokens(ring, field, _opened(field, value, ring))
                 except DecryptionFailed:
-                    problems.append(Problem(value.table, value.pk, field.name, MSG_TOKENS_UNREADABLE))
+                    problems.append(
+                        Problem(value.table, value.pk, field.name, MSG_TOKENS_UNREADABLE)
+                    )
                     continue
                 found = stored.get(value.pk, set())
                 if found == expected:

@@ -46,7 +46,9 @@ class SearchIndex:
     prefixes: bool = True
     text: Callable[[Any], str] = field(default=_as_text)
 
-    def token_model(self) -> type[SearchToken]:
+    def token_model(self) -> Any:
+        """The token table's model: a concrete SearchToken, whose ``record`` the abstract base
+        cannot declare (typed loosely for that reason)."""
         model = apps.get_model(self.table)
         assert issubclass(model, SearchToken)
         return model
@@ -133,7 +135,7 @@ def search_tokens_write(
     return written
 
 
-def tokens_insert(table: type[SearchToken], field_name: str, rows: list[tuple[Any, str]]) -> None:
+def tokens_insert(table: Any, field_name: str, rows: list[tuple[Any, str]]) -> None:
     """Insert (record, token) rows of one field: COPY on PostgreSQL, batched INSERTs elsewhere."""
     if not rows:
         return
@@ -142,10 +144,8 @@ def tokens_insert(table: type[SearchToken], field_name: str, rows: list[tuple[An
         columns = ", ".join(
             quote(table._meta.get_field(name).column) for name in ("record", "field", "token")
         )
-        with (
-            connection.cursor() as cursor,
-            cursor.cursor.copy(f"COPY {quote(table._meta.db_table)} ({columns}) FROM STDIN") as copy,
-        ):
+        sql = f"COPY {quote(table._meta.db_table)} ({columns}) FROM STDIN"
+        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
             for record, token in rows:
                 copy.write_row((record, field_name, token))
         return

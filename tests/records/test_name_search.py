@@ -39,9 +39,7 @@ def test_the_beginning_of_a_word_of_a_name_finds_the_incident(cast: Cast, named:
     assert found(cast, "Фёдор") == {named}
 
 
-def test_a_beginning_shorter_than_the_prefix_minimum_does_not_match(
-    cast: Cast, named: str
-) -> None:
+def test_a_beginning_shorter_than_the_prefix_minimum_does_not_match(cast: Cast, named: str) -> None:
     assert found(cast, "Фё") == set()
 
 
