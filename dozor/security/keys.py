@@ -89,6 +89,7 @@ def keyring_init(*, new: NewKey) -> KeyringState:
         raise ValueError(MSG_ALREADY_INITIALISED.format(kek_id=state.kek_id))
     for field in encrypted_fields():
         _rotate_field(field, old=new.ring, new=new.ring)
+    search_tokens_rebuild(ring=new.ring)
     return KeyringState.objects.create(**_state_values(new))
 
 
