@@ -179,24 +179,29 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
     (text.redaction.name_like) and that are none of the incident's people's names in any case:
     a search that found "Каримзоде" in a summary shown as "Victim A" would confirm the name.
     """
-    matches = Q(search_text__contains=search_text(text))
+    folded = search_text(text)
+    by_title = Incident.objects.filter(search_text__contains=folded).order_by().values("pk")
     ring = keyring()
     every_word = tokens(text)
     words = [word for word in every_word if word_searchable(word)]
     if ring.locked or not words:
-        return matches
-    in_summary = Q()
-    people = PersonInvolvement.objects.all()
+        return Q(pk__in=by_title)
+    # Each part is answered from an index (a token lookup per word, or the title's trigram
+    # index) and the parts are united before the list's own filters: an OR of the parts would
+    # make the database test every incident against each of them.
+    in_summary = Incident.objects.order_by()
+    people = PersonInvolvement.objects.order_by()
     for word in words:
-        in_summary &= Q(pk__in=_holding(ring, Incident, "summary", [word]))
+        in_summary = in_summary.filter(pk__in=_holding(ring, Incident, "summary", [word]))
         people = people.filter(pk__in=_holding(ring, PersonInvolvement, "name", [word]))
-    named = Q(pk__in=people.values("incident_id"))
-    others = Q()
+    parts = [by_title]
+    others = in_summary
     if names_searchable(user):
         assert isinstance(user, User)
-        names_seen = Q(organisation_id=user.organisation_id)
-        matches |= names_seen & (in_summary | named)
-        others = ~names_seen
+        own = user.organisation_id
+        parts.append(in_summary.filter(organisation_id=own).values("pk"))
+        parts.append(people.filter(incident__organisation_id=own).values("incident_id"))
+        others = in_summary.exclude(organisation_id=own)
     if not any(name_like(word) for word in every_word):
         forms = {form for word in words for form in name_forms(word)} | set(words)
         person_named = PersonInvolvement.objects.filter(
@@ -205,8 +210,8 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
         victim_named = IncidentReport.objects.filter(
             report_id__in=_holding(ring, Report, "fields", forms)
         ).values("incident_id")
-        matches |= others & in_summary & ~Q(pk__in=person_named) & ~Q(pk__in=victim_named)
-    return matches
+        parts.append(others.exclude(pk__in=person_named).exclude(pk__in=victim_named).values("pk"))
+    return Q(pk__in=parts[0].union(*parts[1:]))
 
 
 def _holding(ring: KeyRing, model: type[Model], field_name: str, words: Iterable[str]) -> Any:
