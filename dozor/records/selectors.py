@@ -195,13 +195,9 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
         in_summary = in_summary.filter(pk__in=_holding(ring, Incident, "summary", [word]))
         people = people.filter(pk__in=_holding(ring, PersonInvolvement, "name", [word]))
     parts = [by_title]
-    others = in_summary
-    if names_searchable(user):
-        assert isinstance(user, User)
-        own = user.organisation_id
-        parts.append(in_summary.filter(organisation_id=own).values("pk"))
+    own = user.organisation_id if isinstance(user, User) and names_searchable(user) else None
+    if own is not None:
         parts.append(people.filter(incident__organisation_id=own).values("incident_id"))
-        others = in_summary.exclude(organisation_id=own)
     if not any(name_like(word) for word in every_word):
         forms = {form for word in words for form in name_forms(word)} | set(words)
         person_named = PersonInvolvement.objects.filter(
@@ -210,7 +206,13 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
         victim_named = IncidentReport.objects.filter(
             report_id__in=_holding(ring, Report, "fields", forms)
         ).values("incident_id")
-        parts.append(others.exclude(pk__in=person_named).exclude(pk__in=victim_named).values("pk"))
+        named = Q(pk__in=person_named) | Q(pk__in=victim_named)
+        if own is not None:
+            # In the user's own incidents the summary is searched whoever it names.
+            named &= ~Q(organisation_id=own)
+        parts.append(in_summary.exclude(named).values("pk"))
+    elif own is not None:
+        parts.append(in_summary.filter(organisation_id=own).values("pk"))
     return Q(pk__in=parts[0].union(*parts[1:]))
 
 
