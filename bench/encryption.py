@@ -41,7 +41,7 @@ def main() -> None:
         for name in names:
             ring.seal(name.encode(), label="records.PersonInvolvement.name")
             ring.blind(name)
-            ring.blind_tokens(name)
+            ring.search_tokens("records.PersonInvolvement.name", name, prefixes=True)
         for payload in payloads:
             ring.seal(payload.encode(), label="records.Report.payload")
 

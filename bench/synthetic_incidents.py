@@ -222,7 +222,7 @@ def load(rows: int) -> None:
             verification_status=pick_status(),
             confidentiality=pick_confidentiality(),
             defender_targeted=kind in defender_types and rng.random() < 0.6,
-            search_text=search_text(title, summary),
+            search_text=search_text(title),
         )
         biases = [IncidentBias(incident_id=pk, motivation=code) for code in motivations]
         return row, biases

@@ -5,8 +5,10 @@ the query compiler and psycopg's client-side parameter merging; for an import's 
 JSON documents each) that costs more than reading, mapping and sealing them. COPY streams the
 rows instead. The primary keys are taken from the table's sequence first, so the objects come back
 with their ids as after ``bulk_create``. Each field's own ``pre_save`` and ``get_db_prep_save``
-make the values (timestamps, sealing, blind indexes), exactly as a save would. Other databases
-use ``bulk_create``.
+make the values (timestamps, sealing, blind indexes), exactly as a save would, and the search
+tokens of the sealed fields are written after the rows (COPY again). Other databases use
+``bulk_create``, which writes the tokens itself (security.search.SearchableQuerySet). Call it
+inside the service's transaction: rows and tokens commit together.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from typing import Any
 from django.db import connection, models
 
 from dozor.security.fields import EncryptedTextField
+from dozor.security.search import search_tokens_write
 
 
 def bulk_insert(objects: Sequence[models.Model]) -> None:
@@ -60,3 +63,4 @@ def bulk_insert(objects: Sequence[models.Model]) -> None:
     for instance in objects:
         instance._state.adding = False
         instance._state.db = connection.alias
+    search_tokens_write(objects, adding=True)

@@ -16,13 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from dozor.accounts.models import NOTE_MAX_LENGTH, Organisation, Tracked
 from dozor.records.indexes import PostgresOnlyGinIndex
 from dozor.security.crypto import KeyRing
-from dozor.security.fields import (
-    EncryptedJSONField,
-    EncryptedTextField,
-    exact_index,
-    prefix_token_index,
-    token_index,
-)
+from dozor.security.fields import EncryptedJSONField, EncryptedTextField, exact_index
+from dozor.security.search import Searchable, SearchIndex, SearchToken
 from dozor.validators import (
     VocabularyValidator,
     validate_country,
@@ -90,15 +85,15 @@ def report_import_batch(fields: Any) -> int | None:
     return None
 
 
-def report_name_tokens(ring: KeyRing, fields: Any) -> str:
-    """The blind index of every word of every victim's name in the parsed fields."""
+def report_victim_names(fields: Any) -> str:
+    """Every word of every victim's name in a report's parsed fields: what its tokens hold."""
     victims = fields.get("victims") if isinstance(fields, dict) else None
     names = [
         str(victim.get("name") or "")
         for victim in victims or []
         if isinstance(victim, dict) and victim.get("name")
     ]
-    return ring.blind_tokens(" ".join(names))
+    return " ".join(names)
 
 
 def import_batch_expression() -> Cast:
@@ -131,7 +126,7 @@ class SourceList(Tracked):
         return self.name
 
 
-class Report(models.Model):
+class Report(Searchable):
     """One record exactly as a source gave it. Never edited: a correction is a new revision."""
 
     source_list = models.ForeignKey(
@@ -145,10 +140,12 @@ class Report(models.Model):
         _("parsed fields"),
         default=dict,
         blank=True,
-        indexes={"facts": report_facts, "name_tokens": report_name_tokens},
+        indexes={"facts": report_facts},
+        # The victims' names, so that a search in an incident that hides its names can leave
+        # out the incidents whose reports name the searched person.
+        search=SearchIndex("records.ReportToken", text=report_victim_names),
     )
     facts = models.JSONField(_("parsed fields anyone may read"), default=dict, editable=False)
-    name_tokens = models.TextField(editable=False, default="")
     received_on = models.DateField(_("received"))
     created_at = models.DateTimeField(_("stored"), auto_now_add=True)
     created_by = models.ForeignKey(
@@ -180,7 +177,7 @@ class Report(models.Model):
         return f"{self.source_list.name} #{self.external_id} (r{self.revision})"
 
 
-class Incident(Tracked):
+class Incident(Searchable, Tracked):
     """The monitors' best account of one event, made from one or more reports."""
 
     reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
@@ -196,7 +193,7 @@ class Incident(Tracked):
         _("summary"),
         blank=True,
         max_length=SUMMARY_MAX_LENGTH,
-        indexes={"summary_tokens": prefix_token_index},
+        search=SearchIndex("records.IncidentToken"),
     )
     summary_language = models.CharField(
         _("language of the summary"),
@@ -255,7 +252,6 @@ class Incident(Tracked):
     # The title as search_text() folds them; written by the services with the fields. Titles
     # stay readable (they are what a locked list shows), so they must not name anyone.
     search_text = models.TextField(editable=False, default="")
-    summary_tokens = models.TextField(editable=False, default="")
 
     class Meta:
         ordering = ["-date_start", "-id"]
@@ -387,7 +383,7 @@ class IncidentBias(models.Model):
                 raise ValidationError({"indicators": error}) from None
 
 
-class PersonInvolvement(Tracked):
+class PersonInvolvement(Searchable, Tracked):
     """A victim, perpetrator or witness of one incident. The name is never used as a key."""
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="people")
@@ -396,10 +392,10 @@ class PersonInvolvement(Tracked):
         _("name"),
         max_length=300,
         blank=True,
-        indexes={"name_index": exact_index, "name_tokens": token_index},
+        indexes={"name_index": exact_index},
+        search=SearchIndex("records.PersonToken"),
     )
     name_index = models.CharField(max_length=16, editable=False, default="", db_index=True)
-    name_tokens = models.TextField(editable=False, default="")
     pseudonym = models.CharField(_("pseudonym"), max_length=100, blank=True)
     sex = vocabulary_field("sex", _("sex"), default="unknown")
     age = models.PositiveSmallIntegerField(
@@ -464,3 +460,34 @@ class IncidentReport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} -> {self.incident_id}"
+
+
+# The search tokens of the sealed fields (dozor.security.search): one row per record, field and
+# keyed token. The primary key (field, token, record) is the B-tree a search looks words up in;
+# (record, field) serves rewriting one record's tokens. Deleted with their record.
+
+
+class IncidentToken(SearchToken):
+    record = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="+", db_index=False)
+    pk = models.CompositePrimaryKey("field", "token", "record")
+
+    class Meta:
+        indexes = [models.Index(fields=["record", "field"], name="incident_token_record_idx")]
+
+
+class PersonToken(SearchToken):
+    record = models.ForeignKey(
+        PersonInvolvement, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    pk = models.CompositePrimaryKey("field", "token", "record")
+
+    class Meta:
+        indexes = [models.Index(fields=["record", "field"], name="person_token_record_idx")]
+
+
+class ReportToken(SearchToken):
+    record = models.ForeignKey(Report, on_delete=models.CASCADE, related_name="+", db_index=False)
+    pk = models.CompositePrimaryKey("field", "token", "record")
+
+    class Meta:
+        indexes = [models.Index(fields=["record", "field"], name="report_token_record_idx")]

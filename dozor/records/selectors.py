@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -23,8 +24,10 @@ from dozor.records.models import (
     search_text,
 )
 from dozor.records.report_schema import standard_values
-from dozor.security.crypto import tokens
+from dozor.security.crypto import KeyRing, normalise, tokens, word_searchable
+from dozor.security.fields import EncryptedTextField
 from dozor.security.keyring import keyring
+from dozor.security.search import query_tokens
 from dozor.vocab import geography
 from dozor.vocab.registry import VocabularyError, vocabulary
 
@@ -160,11 +163,15 @@ def names_searchable(user: User | AnonymousUser) -> bool:
 
 
 def _text_matches(text: str, user: User | AnonymousUser) -> Q:
-    """The title contains the text; or, through the blind indexes, every word of the text is a
-    word (or the beginning of a word) of the sealed summary, or a word of one person's name.
+    """The title contains the text; or, through the search tokens, every word of the text is a
+    word (or the beginning of a word) of the sealed summary, or of one person's name.
 
-    Summaries and names are encrypted, so they are matched by keyed indexes of whole words and
-    word beginnings, not by substrings. Without the key only titles are searched.
+    Summaries and names are encrypted, so they are matched by keyed tokens of whole words and of
+    word beginnings (dozor.security.search), not by substrings: each word of the text is one
+    indexed lookup in a token table, and the records that hold every word are the intersection.
+    Words shorter than crypto.MIN_WORD_LENGTH have no tokens and are left out of that part;
+    beginnings find a word from crypto.MIN_PREFIX to crypto.MAX_PREFIX letters. Without the key
+    only titles are searched.
 
     Names and the summaries that hold them are searched only in the incidents whose names the
     user sees (names_searchable: their own organisation's, with the role or the grant). In every
@@ -172,36 +179,54 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
     (text.redaction.name_like) and that are none of the incident's people's names in any case:
     a search that found "Каримзоде" in a summary shown as "Victim A" would confirm the name.
     """
-    matches = Q(search_text__contains=search_text(text))
+    folded = search_text(text)
+    by_title = Incident.objects.filter(search_text__contains=folded).order_by().values("pk")
     ring = keyring()
-    words = tokens(text)
+    every_word = tokens(text)
+    words = [word for word in every_word if word_searchable(word)]
     if ring.locked or not words:
-        return matches
-    in_summary = Q()
-    in_name = Q()
+        return Q(pk__in=by_title)
+    # Each part is answered from an index (a token lookup per word, or the title's trigram
+    # index) and the parts are united before the list's own filters: an OR of the parts would
+    # make the database test every incident against each of them.
+    in_summary = Incident.objects.order_by()
+    people = PersonInvolvement.objects.order_by()
     for word in words:
-        index = f" {ring.blind(word)} "
-        in_summary &= Q(summary_tokens__contains=index)
-        in_name &= Q(name_tokens__contains=index)
-    named = Exists(PersonInvolvement.objects.filter(in_name, incident_id=OuterRef("pk")))
-    others = Q()
-    if names_searchable(user):
-        assert isinstance(user, User)
-        names_seen = Q(organisation_id=user.organisation_id)
-        matches |= names_seen & (in_summary | Q(named))
-        others = ~names_seen
-    if not any(name_like(word) for word in words):
+        in_summary = in_summary.filter(pk__in=_holding(ring, Incident, "summary", [word]))
+        people = people.filter(pk__in=_holding(ring, PersonInvolvement, "name", [word]))
+    parts = [by_title]
+    own = user.organisation_id if isinstance(user, User) and names_searchable(user) else None
+    if own is not None:
+        parts.append(people.filter(incident__organisation_id=own).values("incident_id"))
+    if not any(name_like(word) for word in every_word):
         forms = {form for word in words for form in name_forms(word)} | set(words)
-        a_name = Q()
-        a_victim = Q()
-        for form in forms:
-            index = f" {ring.blind(form)} "
-            a_name |= Q(name_tokens__contains=index)
-            a_victim |= Q(report__name_tokens__contains=index)
-        person_named = Exists(PersonInvolvement.objects.filter(a_name, incident_id=OuterRef("pk")))
-        victim_named = Exists(IncidentReport.objects.filter(a_victim, incident_id=OuterRef("pk")))
-        matches |= others & in_summary & ~Q(person_named) & ~Q(victim_named)
-    return matches
+        person_named = PersonInvolvement.objects.filter(
+            pk__in=_holding(ring, PersonInvolvement, "name", forms)
+        ).values("incident_id")
+        victim_named = IncidentReport.objects.filter(
+            report_id__in=_holding(ring, Report, "fields", forms)
+        ).values("incident_id")
+        named = Q(pk__in=person_named) | Q(pk__in=victim_named)
+        if own is not None:
+            # In the user's own incidents the summary is searched whoever it names.
+            named &= ~Q(organisation_id=own)
+        parts.append(in_summary.exclude(named).values("pk"))
+    elif own is not None:
+        parts.append(in_summary.filter(organisation_id=own).values("pk"))
+    return Q(pk__in=parts[0].union(*parts[1:]))
+
+
+def _holding(ring: KeyRing, model: type[Model], field_name: str, words: Iterable[str]) -> Any:
+    """The ids of the records whose searched field holds any of the words: one indexed lookup
+    per word in the field's token table."""
+    field = model._meta.get_field(field_name)
+    assert isinstance(field, EncryptedTextField) and field.search is not None
+    searchable = [word for word in words if word_searchable(normalise(word))]
+    return (
+        field.search.token_model()
+        ._default_manager.filter(field=field.name, token__in=query_tokens(ring, field, searchable))
+        .values("record_id")
+    )
 
 
 def incident_get(*, user: User | AnonymousUser, reference: str) -> Incident:

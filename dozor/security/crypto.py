@@ -17,6 +17,13 @@ Blind indexes are HMAC-SHA256 of normalised text under a key derived from the KE
 16 hex digits: equal names give equal indexes, so search and linkage work without the plaintext,
 and nobody without the KEK can compute the index of a guessed name.
 
+Search tokens (:meth:`KeyRing.search_tokens`) are the same HMAC under a key derived once more for
+each field (``records.Incident.summary``, ``records.PersonInvolvement.name``, ...), so the same word
+gives unrelated tokens in two fields. They are the indexes of each word of at least
+MIN_WORD_LENGTH letters and, where a field asks for them, of each word's beginnings of
+MIN_PREFIX to MAX_PREFIX letters. docs/security.md says what the token table tells someone who
+has the database but not the key.
+
 This module is plain Python: no Django, no database. The ring is a plain object, so commands and
 tests can build one from any key; the ring of the running process, unlocked with the key the
 settings name, is dozor.security.keyring. The modules of encryption at rest import one way:
@@ -48,7 +55,13 @@ WRAPPED_KEY_BYTES = KEY_BYTES + 16
 TOKEN_PREFIX = "dz1."  # noqa: S105 (a format marker, not a secret)
 HEADER_BYTES = KEK_ID_BYTES + NONCE_BYTES + WRAPPED_KEY_BYTES
 INDEX_HEX_DIGITS = 16
+# Search tokens: no token for words shorter than MIN_WORD_LENGTH (one letter says nothing and is
+# everywhere, which only helps counting); a word's beginnings get tokens from MIN_PREFIX letters
+# up to MAX_PREFIX letters, so that a stem ("Султон") finds every form of the word ("Султонова")
+# while a long word does not spell itself out letter by letter in the token table.
+MIN_WORD_LENGTH = 2
 MIN_PREFIX = 3
+MAX_PREFIX = 12
 # scrypt's cost: about 0.1 s and 32 MB per derivation, done once per start.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 MIN_PASSPHRASE_LENGTH = 12
@@ -161,6 +174,38 @@ def tokens(text: str) -> list[str]:
     return normalise(text).split()
 
 
+def search_words(text: str, *, prefixes: bool) -> set[str]:
+    """The normalised words of a text that search tokens are made of, with their beginnings.
+
+    Words shorter than MIN_WORD_LENGTH give nothing. With ``prefixes`` each word also gives its
+    beginnings of MIN_PREFIX to MAX_PREFIX letters (shorter than the word itself).
+    """
+    words: set[str] = set()
+    for word in tokens(text):
+        if len(word) < MIN_WORD_LENGTH:
+            continue
+        words.add(word)
+        if prefixes:
+            words.update(word[:end] for end in range(MIN_PREFIX, min(len(word), MAX_PREFIX + 1)))
+    return words
+
+
+def word_searchable(word: str) -> bool:
+    """Whether a normalised query word can match a search token at all."""
+    return len(word) >= MIN_WORD_LENGTH
+
+
+def word_matches(query: str, word: str, *, prefixes: bool) -> bool:
+    """Whether a normalised query word finds a normalised word of the text, as the tokens do:
+    the same word, or (in a field with prefixes) a beginning of MIN_PREFIX to MAX_PREFIX letters.
+    """
+    if not word_searchable(query) or not word_searchable(word):
+        return False
+    if query == word:
+        return True
+    return prefixes and MIN_PREFIX <= len(query) <= MAX_PREFIX and word.startswith(query)
+
+
 @dataclass(frozen=True)
 class Sealed:
     """What :meth:`KeyRing.inspect` reads from a token's header without opening it."""
@@ -180,6 +225,7 @@ class KeyRing:
         self._wrapper = AESGCM(kek) if kek is not None else None
         self.kek_id = kek_id(kek) if kek is not None else ""
         self._index_key = _derive(kek, b"dozor blind index") if kek is not None else b""
+        self._search_keys: dict[str, bytes] = {}
 
     @classmethod
     def locked_because(cls, reason: str) -> KeyRing:
@@ -272,17 +318,21 @@ class KeyRing:
         digest = hmac.new(self._index_key, text.encode(), hashlib.sha256).hexdigest()
         return digest[:INDEX_HEX_DIGITS]
 
-    def blind_tokens(self, text: str, *, prefixes: bool = False) -> str:
-        """The indexes of each word, space-delimited on both sides (for ``contains`` lookups).
+    def search_key(self, field: str) -> bytes:
+        """The key of one field's search tokens, derived from the index key and the field's
+        label, so that a word's token in one field says nothing about the word in another."""
+        self._require()
+        key = self._search_keys.get(field)
+        if key is None:
+            key = _derive(self._index_key, b"dozor search token " + field.encode())
+            self._search_keys[field] = key
+        return key
 
-        With ``prefixes`` each word also gives the indexes of its beginnings of 3 letters and
-        more, so that a search for a stem finds the word in any grammatical case.
-        """
-        words: set[str] = set()
-        for word in tokens(text):
-            words.add(word)
-            if prefixes:
-                words.update(word[:end] for end in range(MIN_PREFIX, len(word)))
-        if not words:
-            return ""
-        return " " + " ".join(sorted(self.blind(word) for word in words)) + " "
+    def search_token(self, field: str, word: str) -> str:
+        """The token of one normalised word (or beginning of a word) in one field."""
+        digest = hmac.new(self.search_key(field), word.encode(), hashlib.sha256).hexdigest()
+        return digest[:INDEX_HEX_DIGITS]
+
+    def search_tokens(self, field: str, text: str, *, prefixes: bool) -> set[str]:
+        """The tokens of a text's words (and, with ``prefixes``, their beginnings) in a field."""
+        return {self.search_token(field, word) for word in search_words(text, prefixes=prefixes)}

@@ -6,9 +6,10 @@ it; loading opens it. Without a key, loading gives :class:`LockedText` / :class:
 (rendered as "locked") and saving raises :class:`~dozor.security.crypto.KeyringLocked`.
 
 ``indexes`` names sibling fields computed from the plaintext each time the row is saved through
-``save()`` or ``bulk_create()``: ``{"name_index": exact_index, "name_tokens": token_index}``.
-Filtering on an encrypted column itself never matches (each sealing is random): filter on its
-indexes.
+``save()`` or ``bulk_create()``: ``{"name_index": exact_index}``. ``search`` names the table of
+the field's search tokens (dozor.security.search), written by the model's ``save()`` and
+``bulk_create()`` in the same transaction. Filtering on an encrypted column itself never matches
+(each sealing is random): filter on its indexes, or search its tokens.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from dozor.security.crypto import TOKEN_PREFIX, DecryptionFailed, KeyRing, KeyringLocked
 from dozor.security.keyring import keyring
+from dozor.security.search import SearchIndex
 
 logger = logging.getLogger(__name__)
 
@@ -79,16 +81,6 @@ def exact_index(ring: KeyRing, value: str) -> str:
     return ring.blind(value or "")
 
 
-def token_index(ring: KeyRing, value: str) -> str:
-    """The blind index of each word, for exact-word search."""
-    return ring.blind_tokens(value or "")
-
-
-def prefix_token_index(ring: KeyRing, value: str) -> str:
-    """The blind index of each word and of its beginnings, for stem search in free text."""
-    return ring.blind_tokens(value or "", prefixes=True)
-
-
 class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
     """A text sealed with its own data key; ``max_length`` is checked on the plaintext."""
 
@@ -99,9 +91,11 @@ class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
         self,
         *args: Any,
         indexes: dict[str, IndexFunction] | None = None,
+        search: SearchIndex | None = None,
         **kwargs: Any,
     ) -> None:
         self.indexes = dict(indexes or {})
+        self.search = search
         super().__init__(*args, **kwargs)
 
     def run_validators(self, value: Any) -> None:

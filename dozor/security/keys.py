@@ -1,4 +1,5 @@
-"""Keys: the writes that set the database's key up, rotate it and check every sealed value.
+"""Keys: the writes that set the database's key up, rotate it and check every sealed value, and
+those that rebuild and check the search tokens of the sealed fields (dozor.security.search).
 
 The top of encryption at rest: it walks the encrypted fields (dozor.security.fields) and the file
 store (dozor.security.files); where the process's key comes from is dozor.security.keyring.
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from dozor.security.crypto import (
@@ -26,6 +28,7 @@ from dozor.security.crypto import (
 from dozor.security.fields import EncryptedTextField, encrypted_fields
 from dozor.security.files import file_store
 from dozor.security.models import KeyringState
+from dozor.security.search import tokens_insert, value_tokens
 
 SALT_BYTES = 16
 ROTATE_BATCH = 1000
@@ -36,6 +39,16 @@ MSG_ALREADY_INITIALISED = (
 )
 MSG_NOT_INITIALISED = "this database has no encryption key yet: run `dozor keys init` first."
 MSG_SAME_KEY = "the new key is the key in use; give a different one."
+MSG_TOKENS_MISSING = "search tokens missing: `dozor keys reindex` writes them"
+MSG_TOKENS_STALE = (
+    "search tokens stale (they do not match the value): `dozor keys reindex` rewrites them"
+)
+MSG_TOKENS_UNREADABLE = "the value does not open, so its search tokens cannot be checked"
+MSG_INDEX_NEEDS_KEY = (
+    "{count} sealed values have no search tokens yet, and making them needs the encryption "
+    "key. Nothing was changed. Run the command again with the key (DOZOR_KEY_FILE or "
+    "DOZOR_KEY_PASSPHRASE_FILE)."
+)
 
 
 # Setting up a key ---------------------------------------------------------------------------
@@ -76,6 +89,7 @@ def keyring_init(*, new: NewKey) -> KeyringState:
         raise ValueError(MSG_ALREADY_INITIALISED.format(kek_id=state.kek_id))
     for field in encrypted_fields():
         _rotate_field(field, old=new.ring, new=new.ring)
+    search_tokens_rebuild(ring=new.ring)
     return KeyringState.objects.create(**_state_values(new))
 
 
@@ -177,6 +191,8 @@ def keyring_rotate(*, old: KeyRing, new: NewKey) -> RotateReport:
             v, p = _rotate_field(field, old=old, new=new.ring)
             values += v
             plaintext += p
+        # The tokens are keyed by the KEK: under the new key every one of them changes.
+        search_tokens_rebuild(ring=new.ring)
         staged = store.stage_rewrap(old=old, new=new.ring)
         values_now = _state_values(new)
         if state is None:
@@ -222,3 +238,119 @@ def _rotate_field(field: EncryptedTextField, *, old: KeyRing, new: KeyRing) -> t
         for start in range(0, len(rows), ROTATE_BATCH):
             cursor.executemany(sql, rows[start : start + ROTATE_BATCH])
     return len(rows), plaintext
+
+
+# Search tokens --------------------------------------------------------------------------------
+
+
+def searched_encrypted_fields() -> list[EncryptedTextField]:
+    return [field for field in encrypted_fields() if field.search is not None]
+
+
+def _opened(field: EncryptedTextField, value: StoredValue, ring: KeyRing) -> object:
+    """A stored value's plaintext, decoded as the field reads it (raises DecryptionFailed)."""
+    if value.raw.startswith(TOKEN_PREFIX):
+        return field.decode(ring.open(value.raw, label=field.label).decode())
+    return field.decode(value.raw)
+
+
+def _empty(field: EncryptedTextField, *, prefix: str = "") -> Q:
+    """The rows (or, with ``prefix="record__"``, the tokens of the rows) whose value is empty."""
+    return Q(**{f"{prefix}{field.name}": ""}) | Q(**{f"{prefix}{field.name}__isnull": True})
+
+
+def _batches(field: EncryptedTextField) -> Iterator[list[StoredValue]]:
+    batch: list[StoredValue] = []
+    for value in stored_values(field):
+        batch.append(value)
+        if len(batch) == ROTATE_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@dataclass(frozen=True)
+class ReindexReport:
+    records: int
+    tokens: int
+
+
+def search_tokens_rebuild(*, ring: KeyRing) -> ReindexReport:
+    """Rewrite the search tokens of every sealed, searched field from its values, all or nothing.
+
+    Values that do not open keep no tokens (``dozor keys check`` lists them). Used by key
+    rotation, by ``dozor keys reindex`` and by the migration that made the token tables.
+    """
+    if ring.locked:
+        raise KeyringLocked(ring.reason)
+    records = written = 0
+    with transaction.atomic():
+        for field in searched_encrypted_fields():
+            assert field.search is not None
+            table = field.search.token_model()
+            table._default_manager.filter(field=field.name).delete()
+            for batch in _batches(field):
+                rows: list[tuple[object, str]] = []
+                for value in batch:
+                    try:
+                        plaintext = _opened(field, value, ring)
+                    except DecryptionFailed:
+                        continue
+                    rows.extend((value.pk, token) for token in value_tokens(ring, field, plaintext))
+                tokens_insert(table, field.name, rows)
+                records += len(batch)
+                written += len(rows)
+    return ReindexReport(records=records, tokens=written)
+
+
+def search_tokens_fill(*, ring: KeyRing) -> ReindexReport:
+    """Write the tokens of a database that has sealed values but no tokens yet (the migration
+    that made the token tables). Refuses without the key if there is anything to index."""
+    pending = sum(
+        field.model._default_manager.exclude(_empty(field)).count()
+        for field in searched_encrypted_fields()
+    )
+    if not pending:
+        return ReindexReport(records=0, tokens=0)
+    if ring.locked:
+        raise KeyringLocked(MSG_INDEX_NEEDS_KEY.format(count=pending))
+    return search_tokens_rebuild(ring=ring)
+
+
+def search_tokens_check(*, ring: KeyRing) -> CheckReport:
+    """Compare every searched value's stored tokens with those its plaintext gives; name each
+    record whose tokens are missing or stale (table, row, field: never the value)."""
+    if ring.locked:
+        raise KeyringLocked(ring.reason)
+    problems: list[Problem] = []
+    count = 0
+    for field in searched_encrypted_fields():
+        assert field.search is not None
+        table = field.search.token_model()
+        tokens = table._default_manager.filter(field=field.name)
+        for batch in _batches(field):
+            pks = [value.pk for value in batch]
+            stored: dict[object, set[str]] = {}
+            for record, token in tokens.filter(record_id__in=pks).values_list("record_id", "token"):
+                stored.setdefault(record, set()).add(token)
+            for value in batch:
+                count += 1
+                try:
+                    expected = value_tokens(ring, field, _opened(field, value, ring))
+                except DecryptionFailed:
+                    problems.append(
+                        Problem(value.table, value.pk, field.name, MSG_TOKENS_UNREADABLE)
+                    )
+                    continue
+                found = stored.get(value.pk, set())
+                if found == expected:
+                    continue
+                problem = MSG_TOKENS_MISSING if expected and not found else MSG_TOKENS_STALE
+                problems.append(Problem(value.table, value.pk, field.name, problem))
+        # Tokens of a record whose value is empty now.
+        orphans = tokens.filter(_empty(field, prefix="record__"))
+        table_name = field.model._meta.db_table
+        for record in sorted(set(orphans.values_list("record_id", flat=True))):
+            problems.append(Problem(table_name, record, field.name, MSG_TOKENS_STALE))
+    return CheckReport(values=count, files=0, problems=problems)

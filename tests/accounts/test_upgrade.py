@@ -120,6 +120,46 @@ def test_after_the_upgrade_users_organisations_and_records_work_as_before(
     assert json.loads(elsewhere.stdout) == []
 
 
+def test_the_upgrade_writes_the_search_tokens_of_the_sealed_summaries(
+    upgrade: Upgrade, tmp_path: Path
+) -> None:
+    assert upgrade.migrated.returncode == 0, upgrade.migrated.stderr
+    env = upgrade.env
+
+    checked = run_dozor(tmp_path, "keys", "reindex", "--check", **env)
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    found = run_dozor(
+        tmp_path,
+        "export",
+        "incidents",
+        "--user",
+        "boris",
+        "--text",
+        "Султон",
+        "--format",
+        "json",
+        "--out",
+        "-",
+        **env,
+    )
+    assert found.returncode == 0, found.stderr
+    assert [incident["title"] for incident in json.loads(found.stdout)] == [
+        "Нападение у станции метро"
+    ]
+
+
+def test_without_the_key_the_upgrade_stops_before_the_search_tokens_and_says_why(
+    tmp_path: Path,
+) -> None:
+    env = _old_home(tmp_path)
+    del env["DOZOR_KEY_PASSPHRASE_FILE"]
+    migrated = run_dozor(tmp_path, "migrate", **env)
+    assert migrated.returncode != 0
+    assert "have no search tokens yet" in migrated.stdout + migrated.stderr
+    applied = _rows(env["DOZOR_HOME"], "SELECT name FROM django_migrations WHERE app = 'records'")
+    assert ("0010_search_tokens",) not in applied
+
+
 @pytest.mark.parametrize(
     "unapplied",
     [

@@ -35,8 +35,16 @@ def test_one_word_of_a_name_finds_the_incident(cast: Cast, named: str) -> None:
     assert found(cast, "Фёдоров") == {named}
 
 
-def test_part_of_a_word_of_a_name_does_not_match(cast: Cast, named: str) -> None:
-    assert found(cast, "Фёдор") == set()
+def test_the_beginning_of_a_word_of_a_name_finds_the_incident(cast: Cast, named: str) -> None:
+    assert found(cast, "Фёдор") == {named}
+
+
+def test_a_beginning_shorter_than_the_prefix_minimum_does_not_match(cast: Cast, named: str) -> None:
+    assert found(cast, "Фё") == set()
+
+
+def test_the_middle_of_a_word_of_a_name_does_not_match(cast: Cast, named: str) -> None:
+    assert found(cast, "едоров") == set()
 
 
 def test_words_of_two_different_people_do_not_make_one_name(cast: Cast, named: str) -> None:

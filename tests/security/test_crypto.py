@@ -5,6 +5,9 @@ from __future__ import annotations
 import pytest
 
 from dozor.security.crypto import (
+    MAX_PREFIX,
+    MIN_PREFIX,
+    MIN_WORD_LENGTH,
     DecryptionFailed,
     KeyRing,
     KeyringLocked,
@@ -13,6 +16,7 @@ from dozor.security.crypto import (
     key_generate,
     normalise,
     passphrase_stretch,
+    search_words,
 )
 
 
@@ -77,11 +81,34 @@ def test_the_blind_index_depends_on_the_key(ring: KeyRing) -> None:
     assert ring.blind("Иванов") != KeyRing(key_generate()).blind("Иванов")
 
 
-def test_token_indexes_hold_each_word_and_with_prefixes_its_stems(ring: KeyRing) -> None:
-    words = ring.blind_tokens("Ахмед Алиев")
-    assert f" {ring.blind('алиев')} " in words
-    assert f" {ring.blind('али')} " not in words
-    assert f" {ring.blind('али')} " in ring.blind_tokens("Ахмед Алиев", prefixes=True)
+FIELD = "records.PersonInvolvement.name"
+
+
+def test_search_tokens_hold_each_word_and_with_prefixes_its_stems(ring: KeyRing) -> None:
+    words = ring.search_tokens(FIELD, "Ахмед Алиев", prefixes=False)
+    assert ring.search_token(FIELD, "алиев") in words
+    assert ring.search_token(FIELD, "али") not in words
+    assert ring.search_token(FIELD, "али") in ring.search_tokens(
+        FIELD, "Ахмед Алиев", prefixes=True
+    )
+
+
+def test_a_word_gives_unrelated_tokens_in_two_fields(ring: KeyRing) -> None:
+    summary = "records.Incident.summary"
+    assert ring.search_token(FIELD, "алиев") != ring.search_token(summary, "алиев")
+
+
+def test_words_shorter_than_the_minimum_get_no_token() -> None:
+    assert search_words("я и Ли", prefixes=True) == {"ли"}
+    assert MIN_WORD_LENGTH == 2
+
+
+def test_prefixes_run_from_the_minimum_to_the_cap() -> None:
+    word = "правозащитников"
+    prefixes = search_words(word, prefixes=True) - {word}
+    assert min(map(len, prefixes)) == MIN_PREFIX
+    assert max(map(len, prefixes)) == MAX_PREFIX
+    assert prefixes == {word[:end] for end in range(MIN_PREFIX, MAX_PREFIX + 1)}
 
 
 def test_a_key_survives_encoding() -> None:

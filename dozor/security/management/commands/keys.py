@@ -23,6 +23,8 @@ from dozor.security.keys import (
     keyring_init,
     keyring_rotate,
     new_key_from_passphrase,
+    search_tokens_check,
+    search_tokens_rebuild,
 )
 
 MSG_ONE_SOURCE = "give exactly one of --key-file, --passphrase-file or --passphrase-prompt."
@@ -35,8 +37,10 @@ class Command(DozorCommand):
         "Encryption keys. `keys init` sets up the database's key: a new key file (keep it on "
         "removable media, apart from the database) or a passphrase. `keys rotate` re-wraps every "
         "data key under a new key, all or nothing. `keys check` opens every encrypted value and "
-        "file and lists any that do not open (table, row, field). `keys status` says where the "
-        "key comes from."
+        "file and lists any that do not open (table, row, field). `keys reindex` rewrites the "
+        "search tokens of every sealed summary and name from the values; `keys reindex --check` "
+        "changes nothing and lists each record whose tokens are missing or stale (table, row, "
+        "field). `keys status` says where the key comes from."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -54,6 +58,18 @@ class Command(DozorCommand):
                 "--passphrase-prompt", action="store_true", help="type the passphrase twice"
             )
         actions.add_parser("check", help="open every encrypted value and file, list failures")
+        reindex = actions.add_parser(
+            "reindex",
+            help="rewrite the search tokens of sealed text from its values",
+            description=(
+                "Rewrite the search tokens of every sealed summary and name from the values, all "
+                "or nothing. With --check, change nothing and list each record whose tokens are "
+                "missing or stale."
+            ),
+        )
+        reindex.add_argument(
+            "--check", action="store_true", help="only list records whose tokens are wrong"
+        )
         actions.add_parser("status", help="where the key comes from, and whether it fits")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -63,6 +79,8 @@ class Command(DozorCommand):
                 self._status()
             elif action == "check":
                 self._check()
+            elif action == "reindex":
+                self._reindex(check=options["check"])
             elif action == "init":
                 new = self._new_key(options)
                 keyring_init(new=new)
@@ -147,3 +165,24 @@ class Command(DozorCommand):
             raise CommandError(
                 f"{len(report.problems)} values or files do not open (listed above)."
             )
+
+    def _reindex(self, *, check: bool) -> None:
+        if check:
+            report = search_tokens_check(ring=keyring())
+            for problem in report.problems:
+                self.stdout.write(str(problem))
+            self.stdout.write(
+                f"Checked the search tokens of {report.values:,} sealed values: "
+                f"{len(report.problems):,} records need `dozor keys reindex`."
+            )
+            if report.problems:
+                raise CommandError(
+                    f"{len(report.problems)} records have missing or stale search tokens "
+                    "(listed above); `dozor keys reindex` rewrites them."
+                )
+            return
+        rebuilt = search_tokens_rebuild(ring=keyring())
+        self.stdout.write(
+            f"Rewrote the search tokens of {rebuilt.records:,} sealed values "
+            f"({rebuilt.tokens:,} tokens)."
+        )

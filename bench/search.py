@@ -1,0 +1,234 @@
+"""Time the incident list's text search over sealed summaries and names, on the token tables.
+
+Loads the synthetic incidents of bench/synthetic_incidents.py (100,000 by default), gives most of
+them a named victim (names from a few hundred surnames in their masculine and feminine forms),
+then times what the list page does for a search (``dozor.records.selectors.incident_list``: the
+count for the paginator and one page of 50, as bench/list_incidents.py does) for a word of the
+summaries, two words, a victim's name, the beginning of a name, a word with a region and dates,
+and a word nobody wrote, as a documenter of the first organisation (who sees its names) and, for
+words, as a reader without the name grant. Beside them it times a plain indexed lookup in the
+same run: the count of the summaries holding one token, ``SELECT count(*) FROM
+records_incidenttoken WHERE field = 'summary' AND token = %s``.
+
+The database comes from DOZOR_DATABASE_URL, as for bench/list_incidents.py (a throwaway database
+next to it unless ``--in-place``; ``--reuse`` times the incidents already there). The last line is
+one JSON object with every figure.
+
+    DOZOR_DATABASE_URL=postgres://user:password@127.0.0.1:5432/dozor_bench \\
+        python bench/search.py --rows 100000 --repeat 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import list_incidents
+from list_incidents import (
+    Combination,
+    configure_environment,
+    database_description,
+    list_page,
+    server_sql,
+    setup_django,
+    summary,
+    timed,
+)
+from synthetic_incidents import ORGANISATIONS, SEED, analyze, load
+
+TARGET_P95_MS = 50.0
+NAMED_SHARE = 0.7
+BATCH = 5_000
+ROOTS = (
+    "Султон", "Карим", "Рахим", "Юсуп", "Назар", "Саид", "Рустам", "Фарход", "Шариф", "Давлат",
+    "Хаким", "Мирзо", "Умар", "Ахмед", "Исмаил", "Бахтияр", "Тимур", "Алишер", "Икром", "Зариф",
+    "Гулям", "Джамол", "Файзулл", "Хуршед", "Нурулл", "Собир", "Комил", "Олим", "Равшан", "Шерал",
+)  # fmt: skip
+SUFFIXES = (("ов", "ова"), ("ев", "ева"), ("зода", "зода"), ("заде", "заде"), ("бек", "бек"))
+FIRST = {
+    "male": ("Далер", "Фарход", "Рустам", "Алишер", "Умед", "Бахром", "Джамшед", "Азиз", "Парвиз"),
+    "female": ("Мадина", "Зарина", "Нигина", "Шахло", "Дилноза", "Малика", "Гульнора", "Сабина"),
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Search:
+    name: str
+    who: str
+    filters: dict[str, Any]
+
+
+def searches() -> list[Search]:
+    import datetime
+
+    day = datetime.date
+    return [
+        Search("word", "documenter", {"text": "ножом"}),
+        Search("two words", "documenter", {"text": "ножом битами"}),
+        Search("word (reader)", "reader", {"text": "ножом"}),
+        Search("name", "documenter", {"text": "Султонова"}),
+        Search("first and last name", "documenter", {"text": "Мадина Султонова"}),
+        Search("name prefix", "documenter", {"text": "Султон"}),
+        Search(
+            "word+region+dates",
+            "documenter",
+            {
+                "text": "ножом",
+                "region": "RU-MOW",
+                "date_from": day(2006, 1, 1),
+                "date_to": day(2008, 12, 31),
+            },
+        ),
+        Search("no match", "documenter", {"text": "абракадабра"}),
+    ]
+
+
+def load_people() -> int:
+    """One victim for most incidents, named; bulk_create writes the names' tokens."""
+    from django.db import transaction
+
+    from dozor.records.models import Incident, PersonInvolvement
+
+    rng = random.Random(SEED + 1)
+    ids = list(Incident.objects.order_by("id").values_list("id", flat=True))
+    made = 0
+    started = time.perf_counter()
+    for start in range(0, len(ids), BATCH):
+        people = []
+        for incident_id in ids[start : start + BATCH]:
+            if rng.random() >= NAMED_SHARE:
+                continue
+            sex = rng.choice(("male", "female"))
+            ending = rng.choice(SUFFIXES)[0 if sex == "male" else 1]
+            name = f"{rng.choice(FIRST[sex])} {rng.choice(ROOTS)}{ending}"
+            people.append(
+                PersonInvolvement(incident_id=incident_id, name=name, sex=sex, pseudonym="A")
+            )
+        with transaction.atomic():
+            PersonInvolvement.objects.bulk_create(people)
+        made += len(people)
+        print(f"  named {made:>7,} victims ({time.perf_counter() - started:5.1f} s)", flush=True)
+    return made
+
+
+def token_lookup(token: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM records_incidenttoken WHERE field = %s AND token = %s",
+            ["summary", token],
+        )
+        cursor.fetchone()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0] if __doc__ else None,
+        epilog="The database is read from DOZOR_DATABASE_URL; see the module docstring.",
+    )
+    parser.add_argument("--rows", type=int, default=100_000, help="incidents to load (100000)")
+    parser.add_argument("--repeat", type=int, default=20, help="timed runs per search (20)")
+    parser.add_argument("--in-place", action="store_true", help="use the configured database")
+    parser.add_argument(
+        "--reuse", action="store_true", help="with --in-place: time the incidents already there"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
+    parser.add_argument(
+        "--allow-sqlite", action="store_true", help="run on a database other than PostgreSQL"
+    )
+    args = parser.parse_args(argv)
+    if args.reuse and not args.in_place:
+        parser.error("--reuse needs --in-place")
+    if args.rows < 1 or args.repeat < 2:
+        parser.error("--rows must be positive and --repeat at least 2")
+    configured_url, throwaway = configure_environment(args)
+    try:
+        return run(args)
+    finally:
+        if throwaway:
+            from django.db import connections
+
+            connections.close_all()
+            if args.keep:
+                print(f"kept database {throwaway}", file=sys.stderr)
+            else:
+                server_sql(configured_url, f'DROP DATABASE IF EXISTS "{throwaway}"')
+
+
+def run(args: argparse.Namespace) -> int:
+    setup_django(args)
+    from dozor.accounts.models import Organisation, Role, User
+    from dozor.records import views
+    from dozor.records.models import Incident, IncidentToken, PersonToken
+    from dozor.records.selectors import IncidentFilters, incident_list
+    from dozor.security.keyring import keyring
+
+    list_incidents.PAGE_SIZE = views.PAGE_SIZE
+    existing = Incident.objects.count()
+    if existing and not args.reuse:
+        sys.exit(f"The database already holds {existing:,} incidents; give --reuse to time them.")
+    if not existing:
+        if args.reuse:
+            sys.exit("--reuse: the database holds no incidents to time.")
+        print(f"loading {args.rows:,} incidents with their summaries' tokens ...", flush=True)
+        started = time.perf_counter()
+        load(args.rows)
+        load_people()
+        analyze()
+        print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
+    rows = Incident.objects.count()
+    organisation = Organisation.objects.get(name=ORGANISATIONS[0][0])
+    users = {
+        "documenter": User.objects.get_or_create(
+            username="bench-documenter",
+            defaults={"organisation": organisation, "role": Role.DOCUMENTER},
+        )[0],
+        "reader": User.objects.get_or_create(
+            username="bench-reader", defaults={"organisation": organisation, "role": Role.READER}
+        )[0],
+    }
+    token = keyring().search_token("records.Incident.summary", "ножом")
+    database = database_description()
+    tokens = IncidentToken.objects.count() + PersonToken.objects.count()
+    print(f"\n{rows:,} incidents, {tokens:,} search tokens, on {database['vendor']} "
+          f"{database.get('version', '')}; {args.repeat} runs each; target p95 < "
+          f"{TARGET_P95_MS:.0f} ms")  # fmt: skip
+    baseline = summary(timed(lambda: token_lookup(token), args.repeat))
+    print(f"{'search':<24}{'found':>8}{'median ms':>11}{'p95 ms':>9}")
+    print(f"{'baseline token lookup':<24}{'':>8}{baseline['median_ms']:>11.1f}"
+          f"{baseline['p95_ms']:>9.1f}")  # fmt: skip
+    results: dict[str, dict[str, float]] = {}
+    for search in searches():
+        user = users[search.who]
+        found = incident_list(user=user, filters=IncidentFilters(**search.filters)).count()
+        combination = Combination(search.name, search.filters)
+        figures = summary(timed(lambda c=combination, u=user: list_page(u, c), args.repeat))
+        results[search.name] = figures
+        flag = "  over target" if figures["p95_ms"] >= TARGET_P95_MS else ""
+        print(f"{search.name:<24}{found:>8}{figures['median_ms']:>11.1f}"
+              f"{figures['p95_ms']:>9.1f}{flag}", flush=True)  # fmt: skip
+    over = [name for name, figures in results.items() if figures["p95_ms"] >= TARGET_P95_MS]
+    print(json.dumps(
+        {
+            "rows": rows,
+            "tokens": tokens,
+            "repeat": args.repeat,
+            "database": database,
+            "baseline": {"token lookup": baseline},
+            "target_p95_ms": TARGET_P95_MS,
+            "over_target": over,
+            "searches": results,
+        },
+        ensure_ascii=False,
+    ))  # fmt: skip
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
