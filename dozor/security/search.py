@@ -68,6 +68,7 @@ class SearchToken(models.Model):
 
 
 def searched_fields(model: type[models.Model]) -> list[EncryptedTextField]:
+    # fields.py imports this module for SearchIndex: fields are read here, when called.
     from dozor.security.fields import EncryptedTextField
 
     return [
@@ -79,6 +80,7 @@ def searched_fields(model: type[models.Model]) -> list[EncryptedTextField]:
 
 def value_tokens(ring: KeyRing, field: EncryptedTextField, value: Any) -> set[str]:
     """The tokens of one value of a searched field (none for an empty or unreadable value)."""
+    # fields.py imports this module for SearchIndex: fields are read here, when called.
     from dozor.security.fields import is_locked
 
     assert field.search is not None
