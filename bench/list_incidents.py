@@ -85,6 +85,23 @@ def configure_environment(args: argparse.Namespace) -> tuple[str, str | None]:
     return url, throwaway
 
 
+def run_in_database(args: argparse.Namespace, run: Callable[[argparse.Namespace], int]) -> int:
+    """Run the bench in the database configure_environment chooses; a throwaway one is dropped
+    afterwards unless --keep."""
+    configured_url, throwaway = configure_environment(args)
+    try:
+        return run(args)
+    finally:
+        if throwaway:
+            from django.db import connections
+
+            connections.close_all()
+            if args.keep:
+                print(f"kept database {throwaway}", file=sys.stderr)
+            else:
+                server_sql(configured_url, f'DROP DATABASE IF EXISTS "{throwaway}"')
+
+
 def server_sql(url: str, sql: str) -> None:
     """Run one statement outside a transaction on the configured database's server."""
     import psycopg
@@ -268,18 +285,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.rows < 1 or args.repeat < 2:
         parser.error("--rows must be positive and --repeat at least 2")
 
-    configured_url, throwaway = configure_environment(args)
-    try:
-        return run(args)
-    finally:
-        if throwaway:
-            from django.db import connections
-
-            connections.close_all()
-            if args.keep:
-                print(f"kept database {throwaway}", file=sys.stderr)
-            else:
-                server_sql(configured_url, f'DROP DATABASE IF EXISTS "{throwaway}"')
+    return run_in_database(args, run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -158,18 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.rows < 1 or args.repeat < 2:
         parser.error("--rows must be positive and --repeat at least 2")
     args.in_place = False
-    configured_url, throwaway = base.configure_environment(args)
-    try:
-        return run(args)
-    finally:
-        if throwaway:
-            from django.db import connections
-
-            connections.close_all()
-            if args.keep:
-                print(f"kept database {throwaway}", file=sys.stderr)
-            else:
-                base.server_sql(configured_url, f'DROP DATABASE IF EXISTS "{throwaway}"')
+    return base.run_in_database(args, run)
 
 
 def run(args: argparse.Namespace) -> int:

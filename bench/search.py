@@ -31,10 +31,9 @@ from typing import Any
 import list_incidents
 from list_incidents import (
     Combination,
-    configure_environment,
     database_description,
     list_page,
-    server_sql,
+    run_in_database,
     setup_django,
     summary,
     timed,
@@ -147,18 +146,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--reuse needs --in-place")
     if args.rows < 1 or args.repeat < 2:
         parser.error("--rows must be positive and --repeat at least 2")
-    configured_url, throwaway = configure_environment(args)
-    try:
-        return run(args)
-    finally:
-        if throwaway:
-            from django.db import connections
-
-            connections.close_all()
-            if args.keep:
-                print(f"kept database {throwaway}", file=sys.stderr)
-            else:
-                server_sql(configured_url, f'DROP DATABASE IF EXISTS "{throwaway}"')
+    return run_in_database(args, run)
 
 
 def run(args: argparse.Namespace) -> int:
