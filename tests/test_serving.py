@@ -333,3 +333,19 @@ def test_sqlite_opens_a_connection_for_every_request_whatever_the_setting(tmp_pa
         DOZOR_DATABASE_CONN_MAX_AGE="300",
     )
     assert result.stdout.strip() == "django.db.backends.sqlite3 0 False", result.stderr
+
+
+def test_the_server_loads_the_lazy_modules_before_its_threads_answer(
+    migrated_home: DozorHome,
+) -> None:
+    """A process of its own: what the WSGI module loads is the point. The apps hold pandas and
+    NumPy as lazy proxies; on Python 3.11 two threads that first touch one at once can see it
+    half-loaded, so the server loads them as it starts (dozor/wsgi.py)."""
+    probe = (
+        "import json, sys, dozor.wsgi; "
+        "print(json.dumps(sorted(n for n, m in sys.modules.items() "
+        "if type(m).__name__ == '_LazyModule')), 'pandas.core.frame' in sys.modules)"
+    )
+    result = migrated_home.run("manage", "shell", "-c", probe)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[] True"
