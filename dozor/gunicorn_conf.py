@@ -66,17 +66,5 @@ def on_starting(server: Any) -> None:
     connections.close_all()
 
 
-_options = options()
-wsgi_app = _options["wsgi_app"]
-bind = _options["bind"]
-worker_class = _options["worker_class"]
-workers = _options["workers"]
-threads = _options["threads"]
-timeout = _options["timeout"]
-graceful_timeout = _options["graceful_timeout"]
-keepalive = _options["keepalive"]
-accesslog = _options["accesslog"]
-errorlog = _options["errorlog"]
-loglevel = _options["loglevel"]
-proc_name = _options["proc_name"]
-control_socket_disable = _options["control_socket_disable"]
+# gunicorn reads its settings from this module's names.
+globals().update(options())

@@ -18,6 +18,7 @@ from dozor.security.crypto import (
 from dozor.security.keyring import key_inside_home, key_source, keyring, keyring_set, keyring_state
 from dozor.security.keys import (
     MSG_NOT_INITIALISED,
+    CheckReport,
     NewKey,
     keyring_check,
     keyring_init,
@@ -153,33 +154,36 @@ class Command(DozorCommand):
                 "takes both. Move it to removable media and set DOZOR_KEY_FILE."
             )
 
-    def _check(self) -> None:
-        report = keyring_check(ring=keyring())
+    def _report(self, report: CheckReport, *, summary: str, failure: str) -> None:
+        """Each problem on its line (table, row, field: never a value), then the summary; exit 1
+        with ``failure`` if there was any."""
         for problem in report.problems:
             self.stdout.write(str(problem))
-        self.stdout.write(
-            f"Checked {report.values:,} encrypted values and {report.files:,} files: "
-            f"{len(report.problems):,} do not open."
-        )
+        self.stdout.write(summary)
         if report.problems:
-            raise CommandError(
-                f"{len(report.problems)} values or files do not open (listed above)."
-            )
+            raise CommandError(failure)
+
+    def _check(self) -> None:
+        report = keyring_check(ring=keyring())
+        count = len(report.problems)
+        self._report(
+            report,
+            summary=f"Checked {report.values:,} encrypted values and {report.files:,} files: "
+            f"{count:,} do not open.",
+            failure=f"{count} values or files do not open (listed above).",
+        )
 
     def _reindex(self, *, check: bool) -> None:
         if check:
             report = search_tokens_check(ring=keyring())
-            for problem in report.problems:
-                self.stdout.write(str(problem))
-            self.stdout.write(
-                f"Checked the search tokens of {report.values:,} sealed values: "
-                f"{len(report.problems):,} records need `dozor keys reindex`."
+            count = len(report.problems)
+            self._report(
+                report,
+                summary=f"Checked the search tokens of {report.values:,} sealed values: "
+                f"{count:,} records need `dozor keys reindex`.",
+                failure=f"{count} records have missing or stale search tokens (listed above); "
+                "`dozor keys reindex` rewrites them.",
             )
-            if report.problems:
-                raise CommandError(
-                    f"{len(report.problems)} records have missing or stale search tokens "
-                    "(listed above); `dozor keys reindex` rewrites them."
-                )
             return
         rebuilt = search_tokens_rebuild(ring=keyring())
         self.stdout.write(
