@@ -148,6 +148,9 @@ TEMPLATES = [
     },
 ]
 
+# Django's templates, with drop-down lists written directly (dozor/lib/form_renderer.py).
+FORM_RENDERER = "dozor.lib.form_renderer.FormRenderer"
+
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "records:incident_list"
