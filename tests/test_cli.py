@@ -5,6 +5,8 @@ on disk."""
 
 import json
 import os
+import subprocess
+import sys
 from io import StringIO
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from django.core.management import CommandError, call_command
 
 from dozor import cli
 from dozor.cli import COMMANDS
+from dozor.commands import COMMAND_CHECKS
+from dozor.management.commands.serve import Command as Serve
 from dozor.records.models import Incident
 from tests.homes import DozorHome
 from tests.test_config import run_dozor
@@ -73,6 +77,32 @@ def test_vocab_names_an_unknown_vocabulary(tmp_path: Path) -> None:
     result = run_dozor(tmp_path, "vocab", "colours")
     assert result.returncode == 1
     assert "There is no vocabulary 'colours'" in result.stderr
+
+
+@pytest.mark.database_free  # a process on a SQLite home of its own
+def test_a_command_runs_its_checks_without_importing_every_page(tmp_path: Path) -> None:
+    """A process of its own: what a command loads is the point. The URL checks import every
+    page's code; a command answers no request, so it leaves them to `dozor serve`."""
+    code = (
+        "import sys; from dozor.cli import main; status = main(['vocab', 'sex']); "
+        "print('urls loaded' if 'dozor.urls' in sys.modules else 'urls not loaded', status)"
+    )
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env={**environment, "DOZOR_HOME": str(tmp_path)},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "urls not loaded 0"
+
+
+def test_serve_runs_every_check_the_other_commands_all_but_the_url_ones() -> None:
+    assert Serve.requires_system_checks == "__all__"
+    assert "urls" not in COMMAND_CHECKS
+    assert {"models", "security", "database"} <= set(COMMAND_CHECKS)
 
 
 def prepared(home: DozorHome) -> None:

@@ -4,7 +4,7 @@ from django.core.management.commands.migrate import Command as DjangoMigrate
 from django.db import connections
 
 from dozor.accounts.upgrade import accounts_history_align
-from dozor.commands import DozorCommand
+from dozor.commands import COMMAND_CHECKS, DozorCommand
 
 MSG_BROUGHT_OVER = "Users and organisations are now the accounts app's; no table changed."
 
@@ -12,6 +12,11 @@ MSG_BROUGHT_OVER = "Users and organisations are now the accounts app's; no table
 class Command(DjangoMigrate):
     help = "Create or update the database tables. Safe to run at any time: it adds what is missing."
     suppressed_base_arguments = DozorCommand.suppressed_base_arguments
+
+    def check(self, *args: Any, **kwargs: Any) -> None:
+        # Django's migrate runs every check itself; it answers no request (dozor.commands).
+        kwargs["tags"] = kwargs.get("tags") or COMMAND_CHECKS
+        super().check(*args, **kwargs)
 
     def handle(self, *args: Any, **options: Any) -> None:
         # A database made before the accounts app held users and organisations is brought over

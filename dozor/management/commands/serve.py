@@ -19,6 +19,8 @@ MSG_MIGRATIONS = "The database is missing {count} migration(s); run `dozor migra
 
 
 class Command(DozorCommand):
+    # It answers requests: the URL checks too (dozor.commands).
+    requires_system_checks = "__all__"
     help = (
         "Serve the web app. Without --production: waitress, one process with threads (a laptop, "
         "one organisation, Windows). With --production: gunicorn, DOZOR_WORKERS processes x "
