@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import NOTE_MAX_LENGTH, Organisation, Tracked
 from dozor.records.indexes import PostgresOnlyGinIndex
+from dozor.records.title_search import title_vector
 from dozor.security.crypto import KeyRing
 from dozor.security.fields import EncryptedJSONField, EncryptedTextField, exact_index
 from dozor.security.search import Searchable, SearchIndex, SearchToken
@@ -310,10 +311,9 @@ class Incident(Searchable, Tracked):
             models.Index(
                 fields=["injured", "killed", "date_start", "id"], name="incident_injured_idx"
             ),
-            # Text search is search_text LIKE '%…%'; pg_trgm's GIN index answers it on PostgreSQL.
-            PostgresOnlyGinIndex(
-                fields=["search_text"], name="incident_search_trgm_idx", opclasses=["gin_trgm_ops"]
-            ),
+            # Text search over titles (dozor.records.title_search); on SQLite an FTS5 table that
+            # migration 0011's triggers keep.
+            PostgresOnlyGinIndex(title_vector(), name="incident_title_fts_idx"),
         ]
 
     def __str__(self) -> str:
