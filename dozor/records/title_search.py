@@ -17,12 +17,13 @@ as written), ``russian`` and ``english`` configurations. A query is, for each wo
 a prefix (``'word':*``) in each configuration, one of which must match; and all the words.
 
 SQLite: the FTS5 table ``records_incident_title_fts`` (rowid = incident id) holds each title's
-words and their stems; triggers on ``records_incident``, made by migration 0011, keep it right on
-every insert, change of title and delete, whatever writes them (services, bulk_create, the demo
-loader, a restore). SQLite has no Russian stemmer, so the triggers call the SQL functions
+words and their stems, normalised here (FTS5's ``remove_diacritics`` leaves Cyrillic ё as it
+is). Triggers on ``records_incident``, made by migration 0011, keep it right on every insert,
+change of title and delete, whatever writes them (services, bulk_create, update(), the demo
+loader). SQLite has no Russian stemmer, so the triggers call the SQL functions
 ``dozor_title_words`` and ``dozor_title_stems``, which register_sqlite_functions() gives every
-connection Django opens. A query is, for each word, ``words : "word"*`` or ``stems :
-"stem"*`` for each of its stems; and all the words.
+connection Django opens. A query is, for each word, ``words : "word"*`` or ``stems : "stem"*``
+for each of its stems; and all the words.
 """
 
 from __future__ import annotations
