@@ -35,7 +35,7 @@ SQLITE_CREATE = [
     """,
     """
     CREATE TRIGGER records_incident_title_fts_update AFTER UPDATE OF id, title
-    ON records_incident BEGIN
+    ON records_incident WHEN old.id IS NOT new.id OR old.title IS NOT new.title BEGIN
         DELETE FROM records_incident_title_fts WHERE rowid = old.id;
         INSERT INTO records_incident_title_fts (rowid, words, stems)
         VALUES (new.id, dozor_title_words(new.title), dozor_title_stems(new.title));
