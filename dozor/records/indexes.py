@@ -11,11 +11,10 @@ from django.db.backends.ddl_references import Statement
 class PostgresOnlyGinIndex(GinIndex):
     """A GIN index on PostgreSQL; nothing on other databases.
 
-    On an expression such as the title's tsvector (records.title_search) it lets PostgreSQL
-    answer full-text search from the index; migration 0003 used it with
-    ``opclasses=["gin_trgm_ops"]`` for ``LIKE '%text%'``. SQLite has no such index (it searches
-    titles in an FTS5 table of its own), so there its SQL is a comment: the migration, and the
-    table rebuilds SQLite's schema editor does later, still run there.
+    With ``opclasses=["gin_trgm_ops"]`` (the pg_trgm extension, created by the migration that adds
+    the index) it lets PostgreSQL answer ``LIKE '%text%'`` from the index instead of reading every
+    row. SQLite has no such index and reads every row anyway, so there its SQL is a comment: the
+    migration, and the table rebuilds SQLite's schema editor does later, still run there.
     """
 
     def create_sql(self, model: Any, schema_editor: Any, using: str = "", **kwargs: Any) -> Any:
