@@ -50,6 +50,7 @@ CONFIGURATIONS = ("simple", "russian", "english")
 IN_TITLE_VECTOR = "SELECT id FROM records_incident WHERE title_fts @@ ({})"
 # One word of a query: its lexeme (a parameter) as a prefix in any configuration.
 TSQUERY_WORD = "(" + " || ".join(f"to_tsquery('{c}'::regconfig, %s)" for c in CONFIGURATIONS) + ")"
+# The stemmers of the russian and english configurations, for SQLite's index and its queries.
 STEMMERS = ("russian", "english")
 
 _stemmers = threading.local()
