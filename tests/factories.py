@@ -79,7 +79,7 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     locality = "Санкт-Петербург"
     incident_type = "physical_assault"
     confidentiality = "restricted"
-    search_text = factory.LazyAttribute(lambda o: search_text(o.title, o.summary))
+    search_text = factory.LazyAttribute(lambda o: search_text(o.title))
 
 
 class IncidentBiasFactory(factory.django.DjangoModelFactory):

@@ -14,7 +14,6 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import NOTE_MAX_LENGTH, Organisation, Tracked
-from dozor.records.indexes import PostgresOnlyGinIndex
 from dozor.security.crypto import KeyRing
 from dozor.security.fields import EncryptedJSONField, EncryptedTextField, exact_index
 from dozor.security.search import Searchable, SearchIndex, SearchToken
@@ -187,6 +186,9 @@ class Incident(Searchable, Tracked):
         related_name="incidents",
         verbose_name=_("owning organisation"),
     )
+    # Searched through indexes the database keeps (dozor.records.title_search): PostgreSQL's
+    # generated column title_fts reads it, so a migration that changes its type (max_length too)
+    # drops that column first and makes it again (records/0011_title_full_text_search).
     title = models.CharField(_("title"), max_length=300)
     # Free text names victims and witnesses: sealed, with a blind index of its words and stems.
     summary = EncryptedTextField(
@@ -310,10 +312,8 @@ class Incident(Searchable, Tracked):
             models.Index(
                 fields=["injured", "killed", "date_start", "id"], name="incident_injured_idx"
             ),
-            # Text search is search_text LIKE '%…%'; pg_trgm's GIN index answers it on PostgreSQL.
-            PostgresOnlyGinIndex(
-                fields=["search_text"], name="incident_search_trgm_idx", opclasses=["gin_trgm_ops"]
-            ),
+            # Text search over titles has indexes of its own (dozor.records.title_search): on
+            # PostgreSQL a GIN index on a generated column, on SQLite an FTS5 table.
         ]
 
     def __str__(self) -> str:

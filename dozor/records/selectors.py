@@ -21,9 +21,9 @@ from dozor.records.models import (
     IncidentReport,
     PersonInvolvement,
     Report,
-    search_text,
 )
 from dozor.records.report_schema import standard_values
+from dozor.records.title_search import titles_matching
 from dozor.security.crypto import KeyRing, normalise, tokens, word_searchable
 from dozor.security.fields import EncryptedTextField
 from dozor.security.keyring import keyring
@@ -163,8 +163,9 @@ def names_searchable(user: User | AnonymousUser) -> bool:
 
 
 def _text_matches(text: str, user: User | AnonymousUser) -> Q:
-    """The title contains the text; or, through the search tokens, every word of the text is a
-    word (or the beginning of a word) of the sealed summary, or of one person's name.
+    """Every word of the text finds a word of the title (its beginning or its stem,
+    dozor.records.title_search); or, through the search tokens, every word of the text is a word
+    (or the beginning of a word) of the sealed summary, or of one person's name.
 
     Summaries and names are encrypted, so they are matched by keyed tokens of whole words and of
     word beginnings (dozor.security.search), not by substrings: each word of the text is one
@@ -179,14 +180,13 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
     (text.redaction.name_like) and that are none of the incident's people's names in any case:
     a search that found "Каримзоде" in a summary shown as "Victim A" would confirm the name.
     """
-    folded = search_text(text)
-    by_title = Incident.objects.filter(search_text__contains=folded).order_by().values("pk")
+    by_title = titles_matching(text)
     ring = keyring()
     every_word = tokens(text)
     words = [word for word in every_word if word_searchable(word)]
     if ring.locked or not words:
         return Q(pk__in=by_title)
-    # Each part is answered from an index (a token lookup per word, or the title's trigram
+    # Each part is answered from an index (a token lookup per word, or the titles' full-text
     # index) and the parts are united before the list's own filters: an OR of the parts would
     # make the database test every incident against each of them.
     in_summary = Incident.objects.order_by()
