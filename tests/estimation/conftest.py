@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from django.db import transaction
 
 from dozor.accounts.models import Role, User
 from dozor.demo.generator import demo_generate
@@ -38,6 +39,15 @@ def demo_analyst(seed: int, size: int = 400, role: str = Role.DOCUMENTER) -> Use
     owner = Incident.objects.filter(demo_truth__isnull=False).first()
     assert owner is not None
     return UserFactory(username="analyst", organisation=owner.organisation, role=role)
+
+
+def demo_analyst_shared(django_db_blocker: Any, seed: int, size: int = 400) -> Iterator[User]:
+    """demo_analyst() for a module-scoped fixture: loaded once for the module and rolled back at
+    its end; each test runs in a transaction of its own inside it (loading 400 incidents takes
+    seconds, and a module's tests only read them or change them in their own transaction)."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        yield demo_analyst(seed=seed, size=size)
+        transaction.set_rollback(True)
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
@@ -8,14 +9,22 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from dozor.accounts.models import User
 from dozor.demo.models import TrueIncident
 from dozor.estimation import selectors, services
 from dozor.estimation.models import EstimateRun, RunStatus
 from dozor.records.models import Incident
-from tests.estimation.conftest import World, demo_analyst
+from tests.estimation.conftest import World, demo_analyst_shared
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(scope="module")
+def demo_eleven(django_db_setup: None, django_db_blocker: Any) -> Iterator[User]:
+    """The demo of seed 11 (400 incidents) and its documenter, loaded once for the module (one
+    demo a module: a second would load the same organisations again)."""
+    yield from demo_analyst_shared(django_db_blocker, seed=11)
 
 
 def start(world: World, **kwargs: Any) -> EstimateRun:
@@ -138,8 +147,8 @@ def test_runs_are_visible_to_the_organisation_only(world: World) -> None:
     assert not selectors.runs_visible(world.cast.outsider).filter(pk=run.pk).exists()
 
 
-def test_the_loglinear_interval_covers_the_demo_truth() -> None:
-    analyst = demo_analyst(seed=11)
+def test_the_loglinear_interval_covers_the_demo_truth(demo_eleven: User) -> None:
+    analyst = demo_eleven
     run = services.estimate_run_start(user=analyst, method="loglinear", stratify_by="none", seed=1)
     run = services.estimate_run_execute(run_id=run.pk)
     result = run.results[0]
@@ -148,8 +157,8 @@ def test_the_loglinear_interval_covers_the_demo_truth() -> None:
     assert result["lower"] <= truth <= result["upper"]
 
 
-def test_a_stored_run_is_reproduced() -> None:
-    analyst = demo_analyst(seed=3, size=200)
+def test_a_stored_run_is_reproduced(demo_eleven: User) -> None:
+    analyst = demo_eleven
     run = services.estimate_run_start(
         user=analyst,
         method="lcmcr",
@@ -163,8 +172,8 @@ def test_a_stored_run_is_reproduced() -> None:
     assert run.results[0]["posterior"]["weights"]
 
 
-def test_reproducing_after_the_data_changed_says_so() -> None:
-    analyst = demo_analyst(seed=3, size=200)
+def test_reproducing_after_the_data_changed_says_so(demo_eleven: User) -> None:
+    analyst = demo_eleven
     run = services.estimate_run_start(user=analyst, method="loglinear", stratify_by="none")
     run = services.estimate_run_execute(run_id=run.pk)
     first = selectors.incidents_visible(analyst).order_by("pk").first()
@@ -175,8 +184,8 @@ def test_reproducing_after_the_data_changed_says_so() -> None:
     assert any("observed" in line for line in outcome.differences)
 
 
-def test_estimate_latest_gives_documented_and_estimated_for_a_year() -> None:
-    analyst = demo_analyst(seed=11)
+def test_estimate_latest_gives_documented_and_estimated_for_a_year(demo_eleven: User) -> None:
+    analyst = demo_eleven
     run = services.estimate_run_start(
         user=analyst, method="loglinear", stratify_by="year", country="RU", seed=1
     )
@@ -189,8 +198,8 @@ def test_estimate_latest_gives_documented_and_estimated_for_a_year() -> None:
     assert selectors.estimate_latest(user=analyst, country="UA", year=2010) is None
 
 
-def test_estimate_latest_is_none_for_someone_who_may_not_see_the_run() -> None:
-    analyst = demo_analyst(seed=11)
+def test_estimate_latest_is_none_for_someone_who_may_not_see_the_run(demo_eleven: User) -> None:
+    analyst = demo_eleven
     run = services.estimate_run_start(
         user=analyst, method="loglinear", stratify_by="year", country="RU", seed=1
     )
