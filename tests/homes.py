@@ -14,14 +14,17 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import uuid
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from django.conf import settings
+from django.db.models import Model
 
 from tests.test_config import run_dozor
 
@@ -42,6 +45,23 @@ class DozorHome:
 
     def run(self, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
         return run_dozor(self.path, *args, **{**self.env, **env})
+
+    def counts(self, *models: type[Model]) -> tuple[int, ...]:
+        """How many rows each model's table holds, read from the home's database directly: a
+        `dozor manage shell` process to count them cost a second of CPU each time."""
+        tables = [f'(SELECT count(*) FROM "{model._meta.db_table}")' for model in models]  # noqa: S608 - the models' own table names
+        sql = "SELECT " + ", ".join(tables)
+        url = self.env.get("DOZOR_DATABASE_URL")
+        if url:
+            import psycopg
+
+            with psycopg.connect(url) as connection:
+                row = connection.execute(sql).fetchone()
+        else:
+            with closing(sqlite3.connect(self.path / "dozor.sqlite3")) as connection:
+                row = connection.execute(sql).fetchone()
+        assert row is not None
+        return tuple(int(value) for value in row)
 
 
 @dataclass

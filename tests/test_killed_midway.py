@@ -17,16 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from dozor.audit.models import AuditEntry
+from dozor.intake.models import ImportBatch
+from dozor.linkage.models import AcceptBatch
+from dozor.records.models import Incident, IncidentReport, Report
 from tests.homes import DozorHome, HomeTemplate
 
 USER = "doc"
-COUNTS = (
-    "from dozor.records.models import Incident, IncidentReport, Report; "
-    "from dozor.linkage.models import AcceptBatch; from dozor.intake.models import ImportBatch; "
-    "from dozor.audit.models import AuditEntry; "
-    "print(Incident.objects.count(), IncidentReport.objects.count(), Report.objects.count(), "
-    "AcceptBatch.objects.count(), ImportBatch.objects.count(), AuditEntry.objects.count())"
-)
 
 # The module's tests share a fixture made once: one worker runs them all.
 pytestmark = pytest.mark.xdist_group("killed-midway")
@@ -48,8 +45,8 @@ def _ok(home: DozorHome, *args: str) -> str:
     return result.stdout
 
 
-def _counts(home: DozorHome) -> str:
-    return _ok(home, "manage", "shell", "-c", COUNTS).strip().splitlines()[-1]
+def _counts(home: DozorHome) -> tuple[int, ...]:
+    return home.counts(Incident, IncidentReport, Report, AcceptBatch, ImportBatch, AuditEntry)
 
 
 def _killed(home: DozorHome, module: str, function: str, command: str) -> None:

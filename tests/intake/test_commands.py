@@ -29,11 +29,6 @@ SETUP = (
     "SourceList.objects.create(name='Toronto police', kind='police_data', "
     "organisation=Organisation.objects.get(name='Северный маяк'))"
 )
-COUNTS = (
-    "from dozor.records.models import Report; from dozor.intake.models import ImportBatch, "
-    "QuarantinedRow; print(Report.objects.count(), ImportBatch.objects.count(), "
-    "QuarantinedRow.objects.count())"
-)
 
 
 def prepared(home: DozorHome) -> None:
@@ -51,10 +46,8 @@ def prepared(home: DozorHome) -> None:
     assert home.run("manage", "shell", "-c", SETUP).returncode == 0
 
 
-def counts(home: DozorHome) -> str:
-    result = home.run("manage", "shell", "-c", COUNTS)
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip().splitlines()[-1]
+def counts(home: DozorHome) -> tuple[int, ...]:
+    return home.counts(Report, ImportBatch, QuarantinedRow)
 
 
 IMPORT = ["--source-list", "Toronto police", "--mapping", str(TORONTO_MAPPING), "--user", "doc"]
