@@ -4,13 +4,16 @@ migrated home the tests of the `dozor` process copy; the `postgres` and `databas
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import Client
 from django.utils import translation
 
@@ -81,14 +84,43 @@ def english() -> Iterator[None]:
         yield
 
 
+MIGRATED_SNAPSHOT = pytest.StashKey[Path]()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(
+    django_db_setup: None,
+    django_db_blocker: Any,
+    tmp_path_factory: pytest.TempPathFactory,
+    request: pytest.FixtureRequest,
+) -> None:
+    """pytest-django's test database; on SQLite also saved to a file the moment it is migrated,
+    before any test writes to it, for migrated_template (a `dozor migrate` process cost seconds of
+    CPU on every worker)."""
+    if suite_on_postgresql():
+        return
+    snapshot = tmp_path_factory.mktemp("migrated-snapshot") / "dozor.sqlite3"
+    with django_db_blocker.unblock():
+        connection.ensure_connection()
+        with closing(sqlite3.connect(snapshot)) as target:
+            connection.connection.backup(target)
+    request.config.stash[MIGRATED_SNAPSHOT] = snapshot
+
+
 @pytest.fixture(scope="session")
 def migrated_template(
-    tmp_path_factory: pytest.TempPathFactory, worker_id: str
+    tmp_path_factory: pytest.TempPathFactory, worker_id: str, request: pytest.FixtureRequest
 ) -> Iterator[HomeTemplate]:
-    """A home migrated once per session (and xdist worker), on the backend the suite runs on."""
-    name = f"{settings.DATABASES['default']['NAME']}"
-    name = f"{Path(name).name[:30]}_template_{worker_id}".replace("-", "_").replace(".", "_")
-    template = HomeTemplate.migrated(tmp_path_factory.mktemp("migrated"), name=name)
+    """A home migrated once per session (and xdist worker), on the backend the suite runs on: on
+    SQLite a copy of the suite's database as migrations left it, on PostgreSQL `dozor migrate`."""
+    path = tmp_path_factory.mktemp("migrated")
+    if suite_on_postgresql():
+        name = f"{settings.DATABASES['default']['NAME']}"
+        name = f"{Path(name).name[:30]}_template_{worker_id}".replace("-", "_").replace(".", "_")
+        template = HomeTemplate.migrated(path, name=name)
+    else:
+        request.getfixturevalue("django_db_setup")
+        template = HomeTemplate.from_snapshot(path, request.config.stash[MIGRATED_SNAPSHOT])
     try:
         yield template
     finally:

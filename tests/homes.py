@@ -3,8 +3,9 @@
 Such a test needs a database on disk that the process can open, with every table in it. Running
 `dozor migrate` for each of them took most of the suite's time, so a migrated home is made once per
 test session (per xdist worker) and copied for each test: on SQLite the home folder with its
-database file, on PostgreSQL a database created with ``CREATE DATABASE … TEMPLATE …``. A copy is
-what `migrate` would have left: migrating writes nothing that depends on the home or the key.
+database file (itself a copy of the suite's test database saved as soon as it was migrated), on
+PostgreSQL a database created with ``CREATE DATABASE … TEMPLATE …``. A copy is what `migrate` would
+have left: migrating writes nothing that depends on the home, the settings file or the key.
 
 A test whose setup is longer than `migrate` (several commands every test of a module repeats) can
 make a template of its own from a copy (`HomeTemplate.from_home`) and copy that in turn.
@@ -136,6 +137,16 @@ class HomeTemplate:
         result = run_dozor(path, "migrate", **template.env)
         assert result.returncode == 0, result.stderr[-2000:]
         return template
+
+    @classmethod
+    def from_snapshot(cls, path: Path, snapshot: Path) -> HomeTemplate:
+        """A SQLite home holding ``snapshot``, the suite's own database saved the moment its
+        migrations had run (tests/conftest.py, django_db_setup): what `dozor migrate` leaves in
+        a new home, the same migrations run by the same code, without a process to run them."""
+        database = path / "dozor.sqlite3"
+        shutil.copyfile(snapshot, database)
+        database.chmod(0o600)
+        return cls(path=path, env={"DOZOR_KEY": os.environ["DOZOR_KEY"]})
 
     @classmethod
     def from_home(cls, home: DozorHome, template: HomeTemplate) -> HomeTemplate:
