@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import NOTE_MAX_LENGTH
+from dozor.lib.widgets import Select
 from dozor.records.models import SUMMARY_MAX_LENGTH, Incident, SourceList
 from dozor.records.report_selectors import DEFAULT_REPORT_SORT, REPORT_SORTS, ReportFilters
 from dozor.records.selectors import DEFAULT_SORT, SORTS, IncidentFilters
@@ -45,7 +46,20 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 class ChoicesForm(forms.Form):
-    """A form whose choices are filled in the interface language when it is made."""
+    """A form whose choices are filled in the interface language when it is made.
+
+    Its drop-down lists render in Python (dozor.lib.widgets.Select): the same HTML as Django's,
+    without a template include per option.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if type(field.widget) is forms.Select:
+                plain = field.widget
+                field.widget = Select(attrs=plain.attrs, choices=plain.choices)
+                field.widget.is_required = plain.is_required
+                field.widget.is_localized = plain.is_localized
 
     def choice_field(self, name: str) -> forms.ChoiceField:
         field = self.fields[name]

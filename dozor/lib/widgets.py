@@ -1,0 +1,63 @@
+"""A drop-down list that renders its options in Python instead of one template include each.
+
+Django renders a ``<select>`` by including ``select_option.html`` (and ``attrs.html`` inside it)
+for every option. The incident list's filters hold a country list of about 250 names, some 85
+regions and the vocabularies: rendering them that way was close to half of the list page's time.
+:class:`Select` writes the same markup as Django's templates, character for character, with the
+same escaping (``format_html``), so pages, tests and the browser see no difference.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.forms.renderers import BaseRenderer
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+__all__ = ["Select", "attributes"]
+
+
+def attributes(attrs: dict[str, Any]) -> SafeString:
+    """HTML attributes as django/forms/widgets/attrs.html writes them: True as a bare name,
+    False left out, anything else as name="value" (escaped)."""
+    parts = []
+    for name, value in attrs.items():
+        if value is False:
+            continue
+        if value is True:
+            parts.append(format_html(" {}", name))
+        else:
+            parts.append(format_html(' {}="{}"', name, str(value)))
+    return mark_safe("".join(parts))  # noqa: S308 - every part went through format_html
+
+
+class Select(forms.Select):
+    """forms.Select, rendered without a template per option (the same HTML)."""
+
+    def render(
+        self,
+        name: str,
+        value: Any,
+        attrs: dict[str, Any] | None = None,
+        renderer: BaseRenderer | None = None,
+    ) -> SafeString:
+        widget = self.get_context(name, value, attrs)["widget"]
+        parts = [format_html('<select name="{}"{}>', widget["name"], attributes(widget["attrs"]))]
+        for group_name, group_choices, _index in widget["optgroups"]:
+            if group_name:
+                parts.append(format_html('\n  <optgroup label="{}">', group_name))
+            for option in group_choices:
+                parts.append(
+                    format_html(
+                        '\n  <option value="{}"{}>{}</option>\n',
+                        str(option["value"]),
+                        attributes(option["attrs"]),
+                        option["label"],
+                    )
+                )
+            if group_name:
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))  # noqa: S308 - every part went through format_html
