@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django import forms
@@ -38,11 +39,27 @@ def vocabulary_choices(name: str, *, blank: str | None = None) -> list[tuple[str
 
 
 def country_choices() -> list[tuple[str, str]]:
+    return list(_country_choices(get_language() or "en"))
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """Russia's regions by their names in the interface language."""
+    return list(_region_choices(get_language() or "en"))
+
+
+# The lists are the same for every request in one language: made once, not on every list page.
+@functools.cache
+def _country_choices(language: str) -> tuple[tuple[str, str], ...]:
     import pycountry
 
-    language = get_language() or "en"
     names = [(c.alpha_2, geography.country_name(c.alpha_2, language)) for c in pycountry.countries]
-    return sorted(names, key=lambda pair: pair[1])
+    return tuple(sorted(names, key=lambda pair: pair[1]))
+
+
+@functools.cache
+def _region_choices(language: str) -> tuple[tuple[str, str], ...]:
+    regions = sorted(geography.russian_regions().values(), key=lambda r: r.name(language))
+    return tuple((region.code, region.name(language)) for region in regions)
 
 
 class ChoicesForm(forms.Form):
@@ -94,15 +111,9 @@ class IncidentFilterForm(ChoicesForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        language = get_language() or "en"
         any_ = str(_("Any"))
         self.choice_field("country").choices = [("", any_), *country_choices()]
-        regions = sorted(
-            geography.russian_regions().values(), key=lambda region: region.name(language)
-        )
-        self.choice_field("region").choices = [("", any_)] + [
-            (region.code, region.name(language)) for region in regions
-        ]
+        self.choice_field("region").choices = [("", any_), *region_choices()]
         self.choice_field("bias").choices = vocabulary_choices("bias_motivation", blank=any_)
         self.choice_field("type").choices = vocabulary_choices("incident_type", blank=any_)
         self.choice_field("status").choices = vocabulary_choices("verification_status", blank=any_)
@@ -333,14 +344,8 @@ class ReportFilterForm(ChoicesForm):
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = source_lists
         field.empty_label = str(_("Any"))
-        language = get_language() or "en"
         any_ = str(_("Any"))
-        regions = sorted(
-            geography.russian_regions().values(), key=lambda region: region.name(language)
-        )
-        self.choice_field("region").choices = [("", any_)] + [
-            (region.code, region.name(language)) for region in regions
-        ]
+        self.choice_field("region").choices = [("", any_), *region_choices()]
         self.choice_field("type").choices = vocabulary_choices("incident_type", blank=any_)
         self.choice_field("sort").choices = [(key, REPORT_SORT_LABELS[key]) for key in REPORT_SORTS]
 
