@@ -36,6 +36,7 @@ mode run met its target, 1 when one missed it or had errors (the lines above say
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import os
@@ -48,7 +49,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
@@ -497,8 +498,82 @@ def sign_in(port: int, usernames: list[str]) -> list[BenchClient]:
     return clients
 
 
+# ---------------------------------------------------------------------------------------------
+# CPU the server and its database used: a figure that other work on a shared machine disturbs
+# far less than latency or requests per second.
+# ---------------------------------------------------------------------------------------------
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def process_cpu_seconds(pid: int) -> tuple[int, float] | None:
+    """(parent pid, user + system CPU seconds) of a process, from /proc; None where unreadable."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def cpu_seconds(server_pid: int, database: str) -> dict[str, dict[int, float]] | None:
+    """CPU seconds used so far by each of gunicorn's processes and of the PostgreSQL backends
+    serving the database, by process id (Linux only; None elsewhere)."""
+    proc = Path("/proc")
+    if not (proc / str(server_pid)).exists():
+        return None
+    used: dict[str, dict[int, float]] = {"server": {}, "database": {}}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        pid = int(entry.name)
+        read = process_cpu_seconds(pid)
+        if read is None:
+            continue
+        parent, seconds = read
+        if pid == server_pid or parent == server_pid:
+            used["server"][pid] = seconds
+            continue
+        try:
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if command.startswith(b"postgres: ") and f" {database} ".encode() in command:
+            used["database"][pid] = seconds
+    return used
+
+
+def warm_up(clients: list[BenchClient], details: list[str], requests: int) -> None:
+    """Untimed requests from every client at once, so that each worker has loaded its templates,
+    the key ring and the name recogniser before the timed runs (a server runs for days)."""
+    if requests < 1:
+        return
+    print(f"warming up: {requests} requests from each client, not counted ...", flush=True)
+
+    def run(client: BenchClient, seed: int) -> None:
+        mix = Mix(details, seed=seed)
+        for _ in range(requests):
+            # The timed runs count errors; here a failed request is only not a warm one.
+            with contextlib.suppress(OSError, http.client.HTTPException):
+                client.request("GET", mix.next().path)
+
+    threads = [
+        threading.Thread(target=run, args=(client, 100 + number), daemon=True)
+        for number, client in enumerate(clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def load_run(
-    clients: list[BenchClient], details: list[str], seconds: float, wait: float, seed: int
+    clients: list[BenchClient],
+    details: list[str],
+    seconds: float,
+    wait: float,
+    seed: int,
+    measure_cpu: Callable[[], dict[str, dict[int, float]] | None],
 ) -> dict[str, Any]:
     tallies = [Tally() for _ in clients]
     start = threading.Barrier(len(clients) + 1)
@@ -515,12 +590,14 @@ def load_run(
         thread.start()
     paced = f", each waiting {wait:g} s between requests" if wait else ", no wait"
     print(f"{len(clients)} clients requesting for {seconds:.0f} s{paced} ...", flush=True)
+    cpu_before = measure_cpu()
     until[0] = time.perf_counter() + seconds
     started = time.perf_counter()
     start.wait()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    cpu_after = measure_cpu()
     load_average = os.getloadavg()[0]
     times = {kind: [t for tally in tallies for t in tally.times[kind]] for kind in MIX}
     errors = [error for tally in tallies for error in tally.errors]
@@ -536,10 +613,33 @@ def load_run(
         "overall": summarise(every),
         "kinds": {kind: summarise(samples) for kind, samples in times.items()},
         "load_average_1min": round(load_average, 2),
+        "cpu_ms_per_request": cpu_per_request(cpu_before, cpu_after, len(every)),
     }
 
 
+def cpu_per_request(
+    before: dict[str, dict[int, float]] | None,
+    after: dict[str, dict[int, float]] | None,
+    requests: int,
+) -> dict[str, float] | None:
+    """Milliseconds of CPU per request served, by gunicorn and by PostgreSQL: what each process
+    alive at the end used since the start (a process that ended meanwhile is not counted)."""
+    if before is None or after is None or not requests:
+        return None
+    figures = {}
+    for part in ("server", "database"):
+        used = sum(seconds - before[part].get(pid, 0.0) for pid, seconds in after[part].items())
+        figures[part] = round(used * 1000 / requests, 1)
+    return figures
+
+
 # ---------------------------------------------------------------------------------------------
+
+
+def capacity(cpu: dict[str, float]) -> float:
+    """The requests per second this machine's CPUs could serve at this CPU cost, alone."""
+    cost = cpu["server"] + cpu["database"]
+    return round((os.cpu_count() or 1) * 1000 / cost, 1) if cost else 0.0
 
 
 def report(built: dict[str, Any], base: dict[str, Any], mode: Mode, loaded: dict[str, Any]) -> None:
@@ -553,6 +653,12 @@ def report(built: dict[str, Any], base: dict[str, Any], mode: Mode, loaded: dict
         f"served {loaded['requests']:,} requests, {loaded['requests_per_second']} per second; "
         f"errors {loaded['errors']}"
     )
+    cpu = loaded["cpu_ms_per_request"]
+    if cpu is not None:
+        print(
+            f"CPU per request: gunicorn {cpu['server']} ms, PostgreSQL {cpu['database']} ms "
+            f"(at most {capacity(cpu)} requests per second on {os.cpu_count()} idle CPUs)"
+        )
     for example in loaded["error_examples"]:
         print(f"  error: {example}")
     header = f"{'request':<10}{'count':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
@@ -607,6 +713,12 @@ def main(argv: list[str] | None = None) -> int:
         default=Path.home() / ".cache" / "dozor-load-bench",
         help="folder for the key file, the server's home and its log",
     )
+    parser.add_argument(
+        "--warm-up",
+        type=int,
+        default=4,
+        help="untimed requests from each client before the timed runs (4)",
+    )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the database")
     args = parser.parse_args(argv)
     if not args.database_url.startswith(("postgres://", "postgresql://")):
@@ -636,11 +748,20 @@ def main(argv: list[str] | None = None) -> int:
     log = args.state / "gunicorn.log"
     print(f"gunicorn: {args.workers} workers x {args.threads} threads on port {port}", flush=True)
     runs: dict[str, dict[str, Any]] = {}
-    with gunicorn(environment, port, args.workers, args.threads, log):
+    with gunicorn(environment, port, args.workers, args.threads, log) as server:
         clients = sign_in(port, built["usernames"])
+        warm_up(clients, details, args.warm_up)
+        name = database_name(args.database_url)
         for number, mode in enumerate(modes):
             wait = args.wait if mode.name == "people" else 0.0
-            loaded = load_run(clients, details, args.seconds, wait, seed=1000 * (number + 1))
+            loaded = load_run(
+                clients,
+                details,
+                args.seconds,
+                wait,
+                seed=1000 * (number + 1),
+                measure_cpu=lambda: cpu_seconds(server.pid, name),
+            )
             loaded["target"] = {
                 "errors": 0,
                 "p95_ms_under": mode.max_p95_ms,
