@@ -34,7 +34,12 @@ def attributes(attrs: dict[str, Any]) -> str:
 
 
 class Select(forms.Select):
-    """forms.Select, rendered without a template per option (the same HTML)."""
+    """forms.Select, rendered without a template per option (the same HTML).
+
+    The options are written straight from ``choices`` with the selection rule of Django's
+    ChoiceWidget.optgroups() (the first option whose value matches is selected; None is "");
+    a drop-down list's options inherit no attributes (option_inherits_attrs is False).
+    """
 
     def render(
         self,
@@ -43,20 +48,34 @@ class Select(forms.Select):
         attrs: dict[str, Any] | None = None,
         renderer: BaseRenderer | None = None,
     ) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
+        # Widget's context, not ChoiceWidget's: that one also builds a dictionary per option.
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        if self.allow_multiple_selected:
+            widget["attrs"]["multiple"] = True
+        values = widget["value"]
         # Every text below goes through escape() (a value's str()) or conditional_escape() (a
         # label, which may be safe markup already), as the templates' autoescape does.
         parts = [f'<select name="{escape(widget["name"])}"{attributes(widget["attrs"])}>']
-        for group_name, group_choices, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(f'\n  <optgroup label="{conditional_escape(group_name)}">')
-            for option in group_choices:
+        has_selected = False
+        for option_value, option_label in self.choices:
+            if isinstance(option_label, list | tuple):
+                group: Any = option_value
+                options = option_label
+                if group:
+                    parts.append(f'\n  <optgroup label="{conditional_escape(group)}">')
+            else:
+                group = None
+                options = [("" if option_value is None else option_value, option_label)]
+            for subvalue, sublabel in options:
+                selected = (not has_selected or self.allow_multiple_selected) and str(
+                    subvalue
+                ) in values
+                has_selected |= selected
                 parts.append(
-                    f'\n  <option value="{escape(str(option["value"]))}"'
-                    f"{attributes(option['attrs'])}>{conditional_escape(option['label'])}"
-                    "</option>\n"
+                    f'\n  <option value="{escape(str(subvalue))}"{" selected" if selected else ""}>'
+                    f"{conditional_escape(sublabel)}</option>\n"
                 )
-            if group_name:
+            if group:
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return mark_safe("".join(parts))  # noqa: S308 - every text in it was escaped

@@ -14,6 +14,8 @@ CHOICES = [
     ('a<&"', "A & <b>"),
     ("Gro<up", [("x", "X"), ("y", mark_safe("<i>Y</i>"))]),
     (3, "three"),
+    ("", [("z", "in a group without a name")]),
+    (None, "none"),
 ]
 
 
