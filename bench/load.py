@@ -15,10 +15,16 @@ a victim's surname, "Султон" finding "Султонов" and "Султон�
 - saturation: the same clients with no wait. Target: no errors and at least 60 requests per
   second; p95 is reported.
 
-For each mode it prints requests served, errors (non-2xx answers and exceptions), requests per
-second, p50/p95/max latency overall and per kind of request, and the 1-minute load average at the
-end; beside them the baseline measured in the same run: the same mix through Django's test client
-in this process, one at a time, with no other load (what one request costs without queueing).
+Before the timed runs every client makes --warm-up untimed requests (4), so that each of
+gunicorn's processes has loaded its templates, the key ring and the name recogniser, as a server
+that runs for days has. For each mode it prints requests served, errors (non-2xx answers and
+exceptions), requests per second, p50/p95/max latency overall and per kind of request, the
+1-minute load average at the end, and the CPU time gunicorn's processes and the database's
+PostgreSQL backends spent per request (from /proc, on Linux): on a machine shared with other
+work, latency and requests per second say more about the others than about Dozor, CPU per request
+much less, and 1000 x CPUs / (CPU per request) is what the machine could serve alone. Beside them
+is the baseline measured in the same run: the same mix through Django's test client in this
+process, one at a time, with no other load (what one request costs without queueing).
 
 The database is kept between runs: a marker in its comment records the number of incidents and
 the key id, and a later run with the same --rows and key reuses it (the key and the server's home
