@@ -199,10 +199,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Idle expiry: the cookie's age is renewed by every request, so it runs out after this much quiet.
-# The absolute limit (DOZOR_SESSION_MAX_SECONDS) is kept by dozor.accounts.middleware.
+# Idle expiry: the stored session runs out this long after it was last saved. An active session
+# is saved again (renewed) at most once a minute, not on every request, by
+# dozor.accounts.middleware.SessionLimitMiddleware, which also keeps the absolute limit
+# (DOZOR_SESSION_MAX_SECONDS).
 SESSION_COOKIE_AGE = config.env_int("DOZOR_SESSION_IDLE_MINUTES", minimum=1) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = config.env_auto_bool(
     "DOZOR_SECURE_COOKIES", auto=_PRODUCTION

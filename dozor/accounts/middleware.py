@@ -16,6 +16,8 @@ from dozor.accounts.models import User
 from dozor.accounts.selectors import totp_device_confirmed
 
 SESSION_STARTED_KEY = "dozor_signed_in_at"
+SESSION_RENEWED_KEY = "dozor_renewed_at"
+SESSION_RENEWAL_MAX_SECONDS = 60
 
 # Pages a signed-in user who still owes a one-time code may open. The setup page only while they
 # have no confirmed authenticator: after the password alone it would hand out a key that replaces
@@ -24,10 +26,21 @@ TWO_FACTOR_OPEN_PATHS = ("accounts:two_factor_verify", "accounts:two_factor_setu
 TWO_FACTOR_OPEN_PATHS_WITH_DEVICE = ("accounts:two_factor_verify", "logout")
 
 
-class SessionLimitMiddleware:
-    """Sign out a session DOZOR_SESSION_MAX_HOURS after sign-in, however active it was.
+def session_renewal_seconds() -> int:
+    """How long a renewed session goes without being renewed again: a tenth of the idle limit,
+    at most a minute."""
+    return max(1, min(SESSION_RENEWAL_MAX_SECONDS, settings.SESSION_COOKIE_AGE // 10))
 
-    The idle limit is the session cookie's own age (renewed on every request).
+
+class SessionLimitMiddleware:
+    """Sign out a session DOZOR_SESSION_MAX_HOURS after sign-in, however active it was, and keep
+    an active session from running out of its idle limit.
+
+    The idle limit is the stored session's age (SESSION_COOKIE_AGE from its last save). Saving
+    the session on every request was a database write on every page; instead a request renews it
+    (stores it again, moving its expiry) when the last renewal is older than
+    session_renewal_seconds(), so a session is signed out after between nine tenths of the idle
+    limit and the whole of it without a request, never later.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -42,6 +55,9 @@ class SessionLimitMiddleware:
             elif now - int(started) > settings.DOZOR_SESSION_MAX_SECONDS:
                 logout(request)
                 return redirect(f"{reverse('login')}?next={request.path}")
+            renewed = request.session.get(SESSION_RENEWED_KEY)
+            if renewed is None or now - int(renewed) >= session_renewal_seconds():
+                request.session[SESSION_RENEWED_KEY] = now  # saved, so its expiry moves
         return self.get_response(request)
 
 

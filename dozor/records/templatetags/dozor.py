@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils.translation import get_language
 
 from dozor.records.models import Incident
@@ -12,6 +14,33 @@ from dozor.vocab import geography
 from dozor.vocab.registry import VocabularyError, vocabulary
 
 register = template.Library()
+
+
+# References as Dozor makes them ("RU-2008-00001"): letters, digits, hyphens. reverse() leaves
+# them as they are, so their page's path is the first one's with the reference put in its place.
+_PLAIN_REFERENCE = re.compile(r"[A-Za-z0-9-]+")
+_SAMPLE_REFERENCE = "XX-0000-00000"
+_PATH_PARTS = "dozor.incident_path"  # the render context's key for the path around a reference
+
+
+@register.simple_tag(takes_context=True)
+def incident_path(context: template.Context, reference: str) -> str:
+    """``{% incident_path incident.reference %}``: the incident page's path, as ``{% url
+    'records:incident_detail' incident.reference %}`` gives it.
+
+    For the list's 50 rows: reverse() runs once per page (with a sample reference) instead of
+    once per row, where it was a tenth of the page's time. The path is kept in the render
+    context, so it follows the request's script prefix; any reference that is not letters,
+    digits and hyphens goes through reverse() itself.
+    """
+    if not _PLAIN_REFERENCE.fullmatch(reference):
+        return reverse("records:incident_detail", args=[reference])
+    cached = context.render_context.get(_PATH_PARTS)
+    if cached is None:
+        sample = reverse("records:incident_detail", args=[_SAMPLE_REFERENCE])
+        cached = context.render_context[_PATH_PARTS] = sample.rpartition(_SAMPLE_REFERENCE)
+    before, _sample, after = cached
+    return f"{before}{reference}{after}"
 
 
 @register.filter

@@ -1,0 +1,80 @@
+"""The incident pages run a fixed number of queries, however many incidents, biases and people
+they show: no query per row (a page of 50 would otherwise cost 50 round trips)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tests.conftest import Cast
+from tests.factories import IncidentBiasFactory, IncidentFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+# The session, the user, the user's authenticator; the count, the page, the page's biases; the
+# user's organisation (for the menu).
+LIST_QUERIES = 7
+# The list's, plus what a search looks up in the title and in the token tables (subqueries of
+# the count and of the page, not queries of their own).
+SEARCH_QUERIES = LIST_QUERIES
+# The session, the user, the authenticator; the incident with its biases, people and reports;
+# its disagreements, responses, raisings and ODIHR mark; the audit entry of the names shown (the
+# chain head locked, the entry written, the head moved).
+DETAIL_QUERIES = 17
+
+
+def incidents(cast: Cast, number: int) -> None:
+    for _ in range(number):
+        incident = IncidentFactory(organisation=cast.organisation)
+        IncidentBiasFactory(incident=incident, motivation="racist_xenophobic")
+        IncidentBiasFactory(incident=incident, motivation="anti_muslim")
+        PersonFactory(incident=incident)
+
+
+def queries(client: Client, path: str, assert_queries: Callable[..., Any]) -> int:
+    client.get(path)  # the session's first renewal is written once, not on every page
+    with assert_queries(1000) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/incidents/", "/incidents/?region=RU-SPE&bias=anti_muslim", "/incidents/?sort=-killed"],
+)
+def test_the_list_runs_the_same_queries_for_3_incidents_as_for_40(
+    cast: Cast, django_assert_max_num_queries: Callable[..., Any], path: str
+) -> None:
+    client = cast.client("owner")
+    incidents(cast, 3)
+    few = queries(client, path, django_assert_max_num_queries)
+    incidents(cast, 37)
+    assert queries(client, path, django_assert_max_num_queries) == few <= LIST_QUERIES
+
+
+@pytest.mark.parametrize("text", ["напали", "Каримзода", "Карим"])
+def test_a_search_runs_the_same_queries_as_the_list(
+    cast: Cast, django_assert_max_num_queries: Callable[..., Any], text: str
+) -> None:
+    incidents(cast, 12)
+    client = cast.client("owner")
+    path = f"/incidents/?q={text}"
+    assert queries(client, path, django_assert_max_num_queries) <= SEARCH_QUERIES
+
+
+def test_an_incident_page_runs_the_same_queries_for_1_person_as_for_12(
+    cast: Cast, django_assert_max_num_queries: Callable[..., Any]
+) -> None:
+    client = cast.client("owner")
+    incident = cast.incident
+    PersonFactory(incident=incident)
+    path = reverse("records:incident_detail", args=[incident.reference])
+    one = queries(client, path, django_assert_max_num_queries)
+    for _ in range(11):
+        PersonFactory(incident=incident)
+    IncidentBiasFactory(incident=incident, motivation="anti_muslim")
+    assert queries(client, path, django_assert_max_num_queries) == one <= DETAIL_QUERIES
