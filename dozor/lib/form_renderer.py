@@ -44,7 +44,10 @@ def select_html(widget: dict[str, Any]) -> SafeString:
     context = Context(autoescape=True)
 
     def text(value: Any) -> str:
-        # As {{ value }}: localised, made a string, escaped unless already safe.
+        # As {{ value }}: localised, made a string, escaped unless already safe. A string is
+        # only escaped (localising leaves it as it is), without the general path's work.
+        if isinstance(value, str):
+            return str(conditional_escape(value))
         return render_value_in_context(value, context)
 
     def attrs(values: dict[str, Any]) -> str:
