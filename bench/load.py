@@ -1,7 +1,7 @@
 """Load a production server with concurrent signed-in clients and measure what it serves.
 
-Builds (or reuses) a PostgreSQL database with 100,000 synthetic incidents (bench/synthetic_
-incidents.py, the same data bench/list_incidents.py times), starts gunicorn on loopback with the
+On the synthetic incidents of bench/synthetic_incidents.py (100,000 by default; the cached
+database bench/list_incidents.py and bench/search.py time too), starts gunicorn on loopback with the
 production settings (DOZOR_ENV=production, DEBUG off, an encryption key file, ALLOWED_HOSTS=
 127.0.0.1, behind one trusted proxy as a real deployment sits behind nginx), signs in 50 clients,
 each as its own reader with its own session, and lets them request for 60 seconds a mix of the
@@ -13,12 +13,16 @@ Beside them, the baseline measured in the same run: the same mix of requests thr
 test client in this process, one at a time, with no other load (what one request costs without
 queueing or concurrency).
 
-The database is kept between runs: a marker in its comment records the number of incidents and
-the key id, and a later run with the same --rows and key reuses it (the key and the server's home
-folder live in --state). Readers are not among DOZOR_TWO_FACTOR_ROLES by default, so the clients
-sign in with a password only, as readers do in production.
+The database is built once and kept between runs (dozor_bench_incidents_<rows>; a marker in its
+comment records the data's version, the number of incidents and the key id): a later run, of
+this bench or the other two, with the same --rows reuses it. The key is the benches' fixed key,
+written to the server's key file in --state beside its home folder and log.
+
+Readers are not among DOZOR_TWO_FACTOR_ROLES by default, so the clients sign in with a password
+only, as readers do in production.
 
     .venv/bin/python bench/load.py
+    .venv/bin/python bench/load.py --rows 1000000
     .venv/bin/python bench/load.py --database-url postgres://u:p@127.0.0.1:5432/other --clients 20
 
 The last line of output is one JSON object with every figure.
@@ -47,11 +51,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from synthetic_incidents import ORGANISATIONS, load
+import synthetic_incidents
+from synthetic_incidents import BENCH_KEY, ORGANISATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = "postgres://dozor_test:dozor_test@127.0.0.1:5432/dozor_load_bench"
-MARKER = "dozor_load_bench"
 PASSWORD = "load-bench-reader-password"  # noqa: S105 - a throwaway database's readers
 HOST = "127.0.0.1"
 # The share of each kind of request in the mix.
@@ -79,42 +82,8 @@ TUNING = ("DOZOR_DATABASE_CONN_MAX_AGE", "DOZOR_SLOW_REQUEST_MS")
 # ---------------------------------------------------------------------------------------------
 
 
-def postgres_url(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
-
-
-def maintenance_sql(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Run one statement outside a transaction on the server's maintenance database."""
-    import psycopg
-
-    parts = urlsplit(postgres_url(url))
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        cursor = conn.execute(sql, params)  # type: ignore[arg-type]
-        return cursor.fetchall() if cursor.description else []
-
-
 def database_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
-
-
-def marker_read(url: str) -> dict[str, Any] | None:
-    rows = maintenance_sql(
-        url,
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-        (database_name(url),),
-    )
-    if not rows or not rows[0][0]:
-        return None
-    try:
-        marker = json.loads(rows[0][0])
-    except ValueError:
-        return None
-    return marker if isinstance(marker, dict) and marker.get(MARKER) else None
-
-
-def marker_write(url: str, marker: dict[str, Any]) -> None:
-    comment = json.dumps({MARKER: 1, **marker}).replace("'", "''")
-    maintenance_sql(url, f"COMMENT ON DATABASE \"{database_name(url)}\" IS '{comment}'")
 
 
 def configure(args: argparse.Namespace) -> dict[str, str]:
@@ -144,23 +113,21 @@ def configure(args: argparse.Namespace) -> dict[str, str]:
 
 
 def prepare(args: argparse.Namespace) -> dict[str, Any]:
-    """Make sure the database holds the incidents, the key fits and the readers exist."""
-    key_file = args.state / "bench.key"
-    marker = marker_read(args.database_url)
-    reuse = (
-        marker is not None
-        and marker.get("rows") == args.rows
-        and key_file.is_file()
-        and not args.rebuild
-    )
-    if not reuse:
-        print(f"creating database {database_name(args.database_url)} ...", flush=True)
-        name = database_name(args.database_url)
-        maintenance_sql(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        maintenance_sql(args.database_url, f'CREATE DATABASE "{name}"')
-        key_file.unlink(missing_ok=True)
+    """Make sure the database holds the incidents, the key fits and the readers exist.
 
+    The data is the cached database of bench/synthetic_incidents.py (the one bench/
+    list_incidents.py and bench/search.py time), built once and recognised by the marker in its
+    comment; it is sealed with the benches' fixed key, which the server reads from its key file.
+    """
+    marker = synthetic_incidents.marker_read(args.database_url)
+    reuse = marker == synthetic_incidents.expected_marker(args.rows) and not args.rebuild
+    synthetic_incidents.cached_database(args.database_url, args.rows, rebuild=args.rebuild)
     sys.path.insert(0, str(ROOT))
+    from dozor.security.crypto import key_decode, key_file_write
+
+    key_file = args.state / "bench.key"
+    key_file.unlink(missing_ok=True)
+    key_file_write(key_file, key_decode(BENCH_KEY, where="BENCH_KEY"))
     import django
 
     django.setup()
@@ -172,15 +139,9 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     from dozor.records.models import Incident
     from dozor.security.keyring import keyring
 
-    if not reuse:
-        call_command("keys", "init", "--key-file", str(key_file))
-        print(f"loading {args.rows:,} incidents ...", flush=True)
-        load(args.rows)
     ring = keyring()
     if ring.locked:
         sys.exit(f"The bench key does not open the database: {ring.reason} Give --rebuild.")
-    if marker is not None and reuse and marker.get("kek_id") != ring.kek_id:
-        sys.exit("The database was sealed with another key; give --rebuild.")
     organisation = Organisation.objects.get(name=ORGANISATIONS[0][0])
     usernames = [f"load-reader-{number:03d}" for number in range(1, args.clients + 1)]
     existing = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
@@ -189,7 +150,6 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
             user = User(username=username, organisation=organisation, role=Role.READER)
             user.set_password(PASSWORD)
             user.save()
-    marker_write(args.database_url, {"rows": args.rows, "kek_id": ring.kek_id})
     rows = Incident.objects.count()
     print(f"{'reusing' if reuse else 'built'} {rows:,} incidents", flush=True)
     return {"rows": rows, "reused": reuse, "usernames": usernames}
@@ -488,7 +448,12 @@ def report(built: dict[str, Any], base: dict[str, Any], loaded: dict[str, Any]) 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help="PostgreSQL URL")
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL URL of the database to build once and reuse (by default "
+        "dozor_bench_incidents_<rows> on the local server, shared with bench/list_incidents.py "
+        "and bench/search.py)",
+    )
     parser.add_argument("--rows", type=int, default=100_000, help="incidents (100000)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (50)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long to load (60)")
@@ -509,6 +474,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the database")
     args = parser.parse_args(argv)
+    args.database_url = args.database_url or synthetic_incidents.cached_database_url(
+        synthetic_incidents.DEFAULT_SERVER_URL, args.rows
+    )
     if not args.database_url.startswith(("postgres://", "postgresql://")):
         parser.error("--database-url must be a PostgreSQL URL")
     if args.rows < 1 or args.clients < 1 or args.seconds <= 0:
