@@ -5,7 +5,7 @@ page, costs more than finding the page itself (PostgreSQL reads each matching in
 an OFFSET deep in the list reads every row before it. So the list counts at most
 EXACT_COUNT_LIMIT + 1 rows: a list that short gets its exact count and every page; a longer one is
 labelled with the database's estimate of its length (PostgreSQL's planner: "about 410,000") or,
-where there is none (SQLite), as "more than 10,000", and its pages stop after EXACT_COUNT_LIMIT
+where there is none (SQLite), as "more than 5,000", and its pages stop after EXACT_COUNT_LIMIT
 rows. The sorts reach the rest: the oldest incidents are the first page of the list sorted by
 date.
 
@@ -20,7 +20,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
 from django.db import DatabaseError, connections
@@ -28,10 +28,16 @@ from django.db.models import QuerySet
 from django.utils.functional import cached_property
 
 # Lists longer than this are not counted exactly, and their pages stop here (tests lower it).
-EXACT_COUNT_LIMIT = 10_000
+EXACT_COUNT_LIMIT = 5_000
 
 
-class CappedPaginator(Paginator[Any]):
+if TYPE_CHECKING:
+    _Paginator = Paginator[Any]
+else:
+    _Paginator = Paginator  # not subscriptable at run time
+
+
+class CappedPaginator(_Paginator):
     """Django's paginator over at most ``limit`` rows of a query set, counting no further.
 
     ``count`` is the exact number of rows when there are at most ``limit``; otherwise ``limit``
