@@ -1,14 +1,14 @@
 """Load a production server with concurrent signed-in clients and measure what it serves.
 
-Builds (or reuses) a PostgreSQL database with 100,000 synthetic incidents (bench/synthetic_
-incidents.py, the same data bench/list_incidents.py times) and, as bench/search.py gives them,
-named victims for most of them. It starts gunicorn on loopback with the production settings
-(DOZOR_ENV=production, DEBUG off, an encryption key file, ALLOWED_HOSTS=127.0.0.1, behind one
-trusted proxy as a real deployment sits behind nginx), signs in 50 clients, each as its own reader
-with its own session (every other one with the grant to see names, so that searches by name and
-the audit of name views are part of the load), and lets them request a mix of the incident list,
-filtered lists, searches (one request in five: by a word of the summaries, or by the beginning of
-a victim's surname, "Султон" finding "Султонов" and "Султонова") and incident pages, in two modes:
+On the synthetic incidents of bench/synthetic_incidents.py (100,000 by default, seven in ten with
+a named victim: the cached database bench/list_incidents.py and bench/search.py time too), starts
+gunicorn on loopback with the production settings (DOZOR_ENV=production, DEBUG off, an encryption
+key file, ALLOWED_HOSTS=127.0.0.1, behind one trusted proxy as a real deployment sits behind
+nginx), signs in 50 clients, each as its own reader with its own session (every other one with
+the grant to see names, so that searches by name and the audit of name views are part of the
+load), and lets them request a mix of the incident list, filtered lists, searches (one request in
+five: by a word of the summaries, or by the beginning of a victim's surname, "Султон" finding
+"Султонов" and "Султонова") and incident pages, in two modes:
 
 - people: each client waits --wait seconds (1) between its requests, as a person reads a page
   (1 s is the hard case), for --seconds (60). Target: no errors and p95 under 300 ms.
@@ -26,13 +26,17 @@ much less, and 1000 x CPUs / (CPU per request) is what the machine could serve a
 is the baseline measured in the same run: the same mix through Django's test client in this
 process, one at a time, with no other load (what one request costs without queueing).
 
-The database is kept between runs: a marker in its comment records the number of incidents and
-the key id, and a later run with the same --rows and key reuses it (the key and the server's home
-folder live in --state). Readers are not among DOZOR_TWO_FACTOR_ROLES by default, so the clients
-sign in with a password only, as readers do in production.
+The database is built once and kept between runs (dozor_bench_incidents_<rows>; a marker in its
+comment records the data's version, the number of incidents and the key id): a later run, of
+this bench or the other two, with the same --rows reuses it. The key is the benches' fixed key,
+written to the server's key file in --state beside its home folder and log.
+
+Readers are not among DOZOR_TWO_FACTOR_ROLES by default, so the clients sign in with a password
+only, as readers do in production.
 
     .venv/bin/python bench/load.py
     .venv/bin/python bench/load.py --mode people --wait 2 --seconds 120
+    .venv/bin/python bench/load.py --rows 1000000
     .venv/bin/python bench/load.py --database-url postgres://u:p@127.0.0.1:5432/other --rows 20000
 
 The last line of output is one JSON object with every figure. The exit status is 0 when every
@@ -63,12 +67,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from search import ROOTS, load_people
-from synthetic_incidents import ORGANISATIONS, analyze, load
+import synthetic_incidents
+from search import ROOTS
+from synthetic_incidents import BENCH_KEY, ORGANISATIONS
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = "postgres://dozor_test:dozor_test@127.0.0.1:5432/dozor_load_bench"
-MARKER = "dozor_load_bench"
 PASSWORD = "load-bench-reader-password"  # noqa: S105 - a throwaway database's readers
 HOST = "127.0.0.1"
 # The share of each kind of request in the mix.
@@ -129,42 +132,8 @@ MODES = {
 # ---------------------------------------------------------------------------------------------
 
 
-def postgres_url(url: str) -> str:
-    return url.replace("postgres://", "postgresql://", 1)
-
-
-def maintenance_sql(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
-    """Run one statement outside a transaction on the server's maintenance database."""
-    import psycopg
-
-    parts = urlsplit(postgres_url(url))
-    with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        cursor = conn.execute(sql, params)  # type: ignore[arg-type]
-        return cursor.fetchall() if cursor.description else []
-
-
 def database_name(url: str) -> str:
     return urlsplit(url).path.lstrip("/")
-
-
-def marker_read(url: str) -> dict[str, Any] | None:
-    rows = maintenance_sql(
-        url,
-        "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
-        (database_name(url),),
-    )
-    if not rows or not rows[0][0]:
-        return None
-    try:
-        marker = json.loads(rows[0][0])
-    except ValueError:
-        return None
-    return marker if isinstance(marker, dict) and marker.get(MARKER) else None
-
-
-def marker_write(url: str, marker: dict[str, Any]) -> None:
-    comment = json.dumps({MARKER: 1, **marker}).replace("'", "''")
-    maintenance_sql(url, f"COMMENT ON DATABASE \"{database_name(url)}\" IS '{comment}'")
 
 
 def configure(args: argparse.Namespace) -> dict[str, str]:
@@ -194,23 +163,21 @@ def configure(args: argparse.Namespace) -> dict[str, str]:
 
 
 def prepare(args: argparse.Namespace) -> dict[str, Any]:
-    """Make sure the database holds the incidents, the key fits and the readers exist."""
-    key_file = args.state / "bench.key"
-    marker = marker_read(args.database_url)
-    reuse = (
-        marker is not None
-        and marker.get("rows") == args.rows
-        and key_file.is_file()
-        and not args.rebuild
-    )
-    if not reuse:
-        print(f"creating database {database_name(args.database_url)} ...", flush=True)
-        name = database_name(args.database_url)
-        maintenance_sql(args.database_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        maintenance_sql(args.database_url, f'CREATE DATABASE "{name}"')
-        key_file.unlink(missing_ok=True)
+    """Make sure the database holds the incidents, the key fits and the readers exist.
 
+    The data is the cached database of bench/synthetic_incidents.py (the one bench/
+    list_incidents.py and bench/search.py time), built once and recognised by the marker in its
+    comment; it is sealed with the benches' fixed key, which the server reads from its key file.
+    """
+    marker = synthetic_incidents.marker_read(args.database_url)
+    reuse = marker == synthetic_incidents.expected_marker(args.rows) and not args.rebuild
+    synthetic_incidents.cached_database(args.database_url, args.rows, rebuild=args.rebuild)
     sys.path.insert(0, str(ROOT))
+    from dozor.security.crypto import key_decode, key_file_write
+
+    key_file = args.state / "bench.key"
+    key_file.unlink(missing_ok=True)
+    key_file_write(key_file, key_decode(BENCH_KEY, where="BENCH_KEY"))
     import django
 
     django.setup()
@@ -219,23 +186,12 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
     print("migrating ...", flush=True)
     call_command("migrate", verbosity=0, interactive=False)
     from dozor.accounts.models import Organisation, Role, User
-    from dozor.records.models import Incident, PersonInvolvement
+    from dozor.records.models import Incident
     from dozor.security.keyring import keyring
 
-    if not reuse:
-        call_command("keys", "init", "--key-file", str(key_file))
-        print(f"loading {args.rows:,} incidents ...", flush=True)
-        load(args.rows)
     ring = keyring()
     if ring.locked:
         sys.exit(f"The bench key does not open the database: {ring.reason} Give --rebuild.")
-    if marker is not None and reuse and marker.get("kek_id") != ring.kek_id:
-        sys.exit("The database was sealed with another key; give --rebuild.")
-    if not PersonInvolvement.objects.exists():
-        # A database kept by an earlier version of this bench has no people: name them now.
-        print("naming victims (as bench/search.py does) ...", flush=True)
-        load_people()
-        analyze()
     organisation = Organisation.objects.get(name=ORGANISATIONS[0][0])
     usernames = [f"load-reader-{number:03d}" for number in range(1, args.clients + 1)]
     existing = set(User.objects.filter(username__in=usernames).values_list("username", flat=True))
@@ -251,7 +207,6 @@ def prepare(args: argparse.Namespace) -> dict[str, Any]:
             )
             user.set_password(PASSWORD)
             user.save()
-    marker_write(args.database_url, {"rows": args.rows, "kek_id": ring.kek_id})
     rows = Incident.objects.count()
     print(f"{'reusing' if reuse else 'built'} {rows:,} incidents", flush=True)
     return {"rows": rows, "reused": reuse, "usernames": usernames}
@@ -691,7 +646,12 @@ def report(built: dict[str, Any], base: dict[str, Any], mode: Mode, loaded: dict
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--database-url", default=DEFAULT_DATABASE_URL, help="PostgreSQL URL")
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL URL of the database to build once and reuse (by default "
+        "dozor_bench_incidents_<rows> on the local server, shared with bench/list_incidents.py "
+        "and bench/search.py)",
+    )
     parser.add_argument("--rows", type=int, default=100_000, help="incidents (100000)")
     parser.add_argument("--clients", type=int, default=50, help="concurrent clients (50)")
     parser.add_argument("--seconds", type=float, default=60.0, help="how long each mode (60)")
@@ -727,6 +687,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the database")
     args = parser.parse_args(argv)
+    args.database_url = args.database_url or synthetic_incidents.cached_database_url(
+        synthetic_incidents.DEFAULT_SERVER_URL, args.rows
+    )
     if not args.database_url.startswith(("postgres://", "postgresql://")):
         parser.error("--database-url must be a PostgreSQL URL")
     if args.rows < 1 or args.clients < 1 or args.seconds <= 0:

@@ -1,8 +1,8 @@
 """Time the incident list's text search over sealed summaries and names, on the token tables.
 
-Loads the synthetic incidents of bench/synthetic_incidents.py (100,000 by default), gives most of
-them a named victim (names from a few hundred surnames in their masculine and feminine forms),
-then times what the list page does for a search (``dozor.records.selectors.incident_list``: the
+On the synthetic incidents of bench/synthetic_incidents.py (100,000 by default; seven in ten
+have a named victim, names from a few hundred invented surnames in their masculine and feminine
+forms) it times what the list page does for a search (``dozor.records.selectors.incident_list``: the
 count for the paginator and one page of 50, as bench/list_incidents.py does) for a word of the
 summaries, two words, a victim's name, the beginning of a name, a word with a region and dates,
 and a word nobody wrote, as a documenter of the first organisation (who sees its names) and, for
@@ -10,21 +10,21 @@ words, as a reader without the name grant. Beside them it times a plain indexed 
 same run: the count of the summaries holding one token, ``SELECT count(*) FROM
 records_incidenttoken WHERE field = 'summary' AND token = %s``.
 
-The database comes from DOZOR_DATABASE_URL, as for bench/list_incidents.py (a throwaway database
-next to it unless ``--in-place``; ``--reuse`` times the incidents already there). The last line is
-one JSON object with every figure.
+The data is the cached database bench/list_incidents.py and bench/load.py use too
+(``dozor_bench_incidents_<rows>``, built once by bench/synthetic_incidents.py with the victims'
+names and every search token, and reused); the options that choose another database are those of
+bench/list_incidents.py (``--in-place``, ``--reuse``, ``--throwaway``, ``--rebuild``). The last
+line is one JSON object with every figure.
 
     DOZOR_DATABASE_URL=postgres://user:password@127.0.0.1:5432/dozor_bench \\
-        python bench/search.py --rows 100000 --repeat 20
+        python bench/search.py --rows 1000000 --repeat 20
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
-import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,27 +32,18 @@ import list_incidents
 from list_incidents import (
     Combination,
     database_description,
+    database_options,
+    database_options_check,
     list_page,
+    prepare_data,
     run_in_database,
     setup_django,
     summary,
     timed,
 )
-from synthetic_incidents import ORGANISATIONS, SEED, analyze, load
+from synthetic_incidents import ORGANISATIONS
 
 TARGET_P95_MS = 50.0
-NAMED_SHARE = 0.7
-BATCH = 5_000
-ROOTS = (
-    "Султон", "Карим", "Рахим", "Юсуп", "Назар", "Саид", "Рустам", "Фарход", "Шариф", "Давлат",
-    "Хаким", "Мирзо", "Умар", "Ахмед", "Исмаил", "Бахтияр", "Тимур", "Алишер", "Икром", "Зариф",
-    "Гулям", "Джамол", "Файзулл", "Хуршед", "Нурулл", "Собир", "Комил", "Олим", "Равшан", "Шерал",
-)  # fmt: skip
-SUFFIXES = (("ов", "ова"), ("ев", "ева"), ("зода", "зода"), ("заде", "заде"), ("бек", "бек"))
-FIRST = {
-    "male": ("Далер", "Фарход", "Рустам", "Алишер", "Умед", "Бахром", "Джамшед", "Азиз", "Парвиз"),
-    "female": ("Мадина", "Зарина", "Нигина", "Шахло", "Дилноза", "Малика", "Гульнора", "Сабина"),
-}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -87,34 +78,6 @@ def searches() -> list[Search]:
     ]
 
 
-def load_people() -> int:
-    """One victim for most incidents, named; bulk_create writes the names' tokens."""
-    from django.db import transaction
-
-    from dozor.records.models import Incident, PersonInvolvement
-
-    rng = random.Random(SEED + 1)
-    ids = list(Incident.objects.order_by("id").values_list("id", flat=True))
-    made = 0
-    started = time.perf_counter()
-    for start in range(0, len(ids), BATCH):
-        people = []
-        for incident_id in ids[start : start + BATCH]:
-            if rng.random() >= NAMED_SHARE:
-                continue
-            sex = rng.choice(("male", "female"))
-            ending = rng.choice(SUFFIXES)[0 if sex == "male" else 1]
-            name = f"{rng.choice(FIRST[sex])} {rng.choice(ROOTS)}{ending}"
-            people.append(
-                PersonInvolvement(incident_id=incident_id, name=name, sex=sex, pseudonym="A")
-            )
-        with transaction.atomic():
-            PersonInvolvement.objects.bulk_create(people)
-        made += len(people)
-        print(f"  named {made:>7,} victims ({time.perf_counter() - started:5.1f} s)", flush=True)
-    return made
-
-
 def token_lookup(token: str) -> None:
     from django.db import connection
 
@@ -133,19 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rows", type=int, default=100_000, help="incidents to load (100000)")
     parser.add_argument("--repeat", type=int, default=20, help="timed runs per search (20)")
-    parser.add_argument("--in-place", action="store_true", help="use the configured database")
-    parser.add_argument(
-        "--reuse", action="store_true", help="with --in-place: time the incidents already there"
-    )
-    parser.add_argument("--keep", action="store_true", help="keep the throwaway database")
-    parser.add_argument(
-        "--allow-sqlite", action="store_true", help="run on a database other than PostgreSQL"
-    )
+    database_options(parser)
     args = parser.parse_args(argv)
-    if args.reuse and not args.in_place:
-        parser.error("--reuse needs --in-place")
-    if args.rows < 1 or args.repeat < 2:
-        parser.error("--rows must be positive and --repeat at least 2")
+    database_options_check(parser, args)
+    if args.repeat < 2:
+        parser.error("--repeat must be at least 2")
     return run_in_database(args, run)
 
 
@@ -161,15 +116,7 @@ def run(args: argparse.Namespace) -> int:
     existing = Incident.objects.count()
     if existing and not args.reuse:
         sys.exit(f"The database already holds {existing:,} incidents; give --reuse to time them.")
-    if not existing:
-        if args.reuse:
-            sys.exit("--reuse: the database holds no incidents to time.")
-        print(f"loading {args.rows:,} incidents with their summaries' tokens ...", flush=True)
-        started = time.perf_counter()
-        load(args.rows)
-        load_people()
-        analyze()
-        print(f"loaded in {time.perf_counter() - started:.0f} s", flush=True)
+    prepare_data(args, existing)
     rows = Incident.objects.count()
     organisation = Organisation.objects.get(name=ORGANISATIONS[0][0])
     users = {

@@ -6,8 +6,9 @@ import logging
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -26,6 +27,7 @@ from dozor.records.forms import (
     incident_input,
 )
 from dozor.records.models import Incident
+from dozor.records.paging import CappedPaginator
 from dozor.security.crypto import KeyringLocked
 from dozor.security.keyring import keyring
 from dozor.vocab import geography
@@ -38,6 +40,21 @@ MSG_FORM_TOO_LARGE = gettext_lazy(
     "and a summary at most 20,000; nothing was saved."
 )
 MSG_FORM_HAS_ERRORS = gettext_lazy("Nothing was saved: correct the fields marked below.")
+# A long list's length (exact counts are in the template, up to paging.EXACT_COUNT_LIMIT).
+MSG_COUNT_ESTIMATE = gettext_lazy(
+    "About %(total)s incidents (an estimate: a list this long is not counted exactly)"
+)
+MSG_COUNT_MORE_THAN = gettext_lazy("More than %(limit)s incidents")
+MSG_PAGES_END = gettext_lazy(
+    "The pages of a list this long end here, after the first %(rows)s incidents. To reach the "
+    "others, narrow the list with the filters or change the sort (“Oldest first” for the "
+    "earliest)."
+)
+MSG_PAGES_END_ASKED = gettext_lazy(
+    "That page is past the end: a list this long is shown up to page %(pages)s (the first "
+    "%(rows)s incidents), and this is that page. To reach the others, narrow the list with the "
+    "filters or change the sort (“Oldest first” for the earliest)."
+)
 MSG_LOCKED_FORM = gettext_lazy(
     "Incidents cannot be recorded or changed while Dozor is locked: summaries and the names of "
     "the people involved are stored encrypted, and without the key they can be neither shown in "
@@ -49,16 +66,51 @@ MSG_LOCKED_FORM = gettext_lazy(
 def incident_list(request: HttpRequest) -> HttpResponse:
     form = IncidentFilterForm(request.GET or None)
     incidents = selectors.incident_list(user=request.user, filters=form.filters())
-    page = Paginator(
-        incidents.select_related("organisation").prefetch_related("biases"), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    paginator = CappedPaginator(incidents, PAGE_SIZE, rows=_list_rows)
+    asked = request.GET.get("page")
+    page = paginator.get_page(asked)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
         "records/incident_list.html",
-        {"form": form, "page": page, "query": query.urlencode()},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "count_text": _count_text(paginator),
+            "pages_note": _pages_note(paginator, page.number, asked),
+        },
     )
+
+
+def _list_rows(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+    """What the list shows of each incident on a page."""
+    return (
+        incidents.select_related("organisation")
+        .prefetch_related("biases")
+        .defer("summary", "search_text")
+    )
+
+
+def _count_text(paginator: CappedPaginator) -> str:
+    """How many incidents a long list holds, labelled an estimate ("" for a list counted
+    exactly: the template says how many)."""
+    if not paginator.capped:
+        return ""
+    if paginator.estimate is not None:
+        return MSG_COUNT_ESTIMATE % {"total": intcomma(paginator.estimate)}
+    return MSG_COUNT_MORE_THAN % {"limit": intcomma(paginator.limit)}
+
+
+def _pages_note(paginator: CappedPaginator, number: int, asked: str | None) -> str:
+    """On the last page of a long list (or when a page past it was asked for): where the pages
+    end and how to reach the rest."""
+    if not paginator.capped or number < paginator.num_pages:
+        return ""
+    past = asked is not None and asked.isdigit() and int(asked) > paginator.num_pages
+    message = MSG_PAGES_END_ASKED if past else MSG_PAGES_END
+    return message % {"pages": intcomma(paginator.num_pages), "rows": intcomma(paginator.limit)}
 
 
 @login_required

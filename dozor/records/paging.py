@@ -1,0 +1,113 @@
+"""Counting and paging a long list without counting every row on every page.
+
+A coalition's list can hold a million incidents. Counting every row a filter matches, on every
+page, costs more than finding the page itself (PostgreSQL reads each matching index entry), and
+an OFFSET deep in the list reads every row before it. So the list counts at most
+EXACT_COUNT_LIMIT + 1 rows: a list that short gets its exact count and every page; a longer one is
+labelled with the database's estimate of its length (PostgreSQL's planner: "about 410,000") or,
+where there is none (SQLite), as "more than 5,000", and its pages stop after EXACT_COUNT_LIMIT
+rows. The sorts reach the rest: the oldest incidents are the first page of the list sorted by
+date.
+
+A page is read in two steps inside one statement: the ids of its rows, in the list's order, from
+the filtered query (which an index answers alone when it holds the filter's, the sort's and the
+visibility's columns), then those rows with everything the page shows, by primary key. The
+database never reads the wide rows it skips or those it only tests against a filter.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.core.paginator import Page, Paginator
+from django.db import DatabaseError, connections
+from django.db.models import QuerySet
+from django.utils.functional import cached_property
+
+# Lists longer than this are not counted exactly, and their pages stop here (tests lower it).
+EXACT_COUNT_LIMIT = 5_000
+
+
+if TYPE_CHECKING:
+    _Paginator = Paginator[Any]
+else:
+    _Paginator = Paginator  # not subscriptable at run time
+
+
+class CappedPaginator(_Paginator):
+    """Django's paginator over at most ``limit`` rows of a query set, counting no further.
+
+    ``count`` is the exact number of rows when there are at most ``limit``; otherwise ``limit``
+    (the pages offered end there), ``capped`` is true and ``estimate`` is the database's
+    estimate of the whole list's length, or None if it has none or it is no larger.
+    """
+
+    def __init__(
+        self,
+        object_list: QuerySet[Any],
+        per_page: int,
+        *,
+        limit: int | None = None,
+        rows: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+    ) -> None:
+        """``object_list``: the filtered, ordered list; ``rows``: what a page reads with its
+        rows (select_related, prefetch_related), applied to the page's rows only."""
+        super().__init__(object_list, per_page)
+        self.queryset = object_list
+        self.limit = EXACT_COUNT_LIMIT if limit is None else limit
+        self.rows = rows or (lambda queryset: queryset)
+        self.capped = False
+
+    def page(self, number: Any) -> Page[Any]:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        queryset = self.queryset
+        ids = queryset.values("pk")[bottom:top]
+        shown = queryset.model._default_manager.filter(pk__in=ids).order_by(
+            *queryset.query.order_by
+        )
+        return Page(self.rows(shown), number, self)
+
+    @cached_property
+    def count(self) -> int:
+        # The subquery stops at limit + 1 rows: SELECT count(*) FROM (... LIMIT n).
+        found = self.queryset.order_by()[: self.limit + 1].count()
+        if found <= self.limit:
+            return found
+        self.capped = True
+        return self.limit
+
+    @cached_property
+    def estimate(self) -> int | None:
+        if not self.count or not self.capped:
+            return None
+        rows = planner_estimate(self.queryset)
+        if rows is None or rows <= self.limit:
+            return None
+        return round_estimate(rows)
+
+
+def planner_estimate(queryset: QuerySet[Any]) -> int | None:
+    """PostgreSQL's estimate of how many rows the query set returns (EXPLAIN, which plans the
+    query without running it); None on other databases or if the plan cannot be read."""
+    if connections[queryset.db].vendor != "postgresql":
+        return None
+    try:
+        plan = json.loads(queryset.order_by().explain(format="json"))
+        return int(plan[0]["Plan"]["Plan Rows"])
+    except (DatabaseError, ValueError, KeyError, IndexError, TypeError):
+        return None
+
+
+def round_estimate(rows: int) -> int:
+    """An estimate rounded to two significant figures: 412,345 is "about 410,000"."""
+    if rows < 100:
+        return rows
+    scale = 10 ** (int(math.log10(rows)) - 1)
+    return int(round(rows / scale) * scale)

@@ -1,0 +1,116 @@
+"""The incident list counts and pages long lists without counting every row (records.paging):
+an exact count and every page for a short list; for a long one a labelled estimate and pages
+that end with a message. The limit is lowered here so that a few incidents make a long list."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.test import Client
+from django.urls import reverse
+
+from dozor.records import paging, views
+from tests.conftest import Cast
+from tests.factories import IncidentFactory
+
+pytestmark = pytest.mark.django_db
+
+URL = reverse("records:incident_list")
+REFERENCE = re.compile(r'href="/incidents/(RU-[0-9-]+)/"')
+NEXT = re.compile(r'<a href="\?([^"]*)">Next</a>')
+PREVIOUS = re.compile(r'<a href="\?([^"]*)">Previous</a>')
+
+
+@pytest.fixture
+def listed(cast: Cast, monkeypatch: pytest.MonkeyPatch) -> Cast:
+    """Seven incidents of the cast's organisation besides its own, on seven days, two pages of
+    three; the incident of the cast is the oldest (2008-12-04)."""
+    monkeypatch.setattr(views, "PAGE_SIZE", 3)
+    for day in range(1, 8):
+        IncidentFactory(
+            organisation=cast.organisation,
+            date_start=datetime.date(2010, 1, day),
+            region="RU-MOW" if day % 2 else "RU-SPE",
+        )
+    return cast
+
+
+def references(page: str) -> list[str]:
+    return REFERENCE.findall(page)
+
+
+def walk(client: Client, query: str, link: re.Pattern[str]) -> tuple[list[str], str]:
+    """Follow the Next (or Previous) links from a page; the references in order, the last page."""
+    seen: list[str] = []
+    while True:
+        page = client.get(f"{URL}?{query}".replace("&amp;", "&")).content.decode()
+        seen += references(page)
+        found = link.search(page)
+        if not found:
+            return seen, page
+        query = found.group(1)
+
+
+def test_a_short_list_shows_its_exact_count(listed: Cast) -> None:
+    page = listed.client("reader").get(URL).content.decode()
+    assert '<p class="count">8 incidents</p>' in page
+    assert "count estimate" not in page
+
+
+def test_a_long_list_is_labelled_as_not_counted_exactly(
+    listed: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 4)
+    page = listed.client("reader").get(URL).content.decode()
+    more = str(views.MSG_COUNT_MORE_THAN % {"limit": intcomma(4)})
+    estimate = re.escape(str(views.MSG_COUNT_ESTIMATE)).replace(re.escape("%(total)s"), r"[0-9,]+")
+    assert more in page or re.search(estimate, page)
+    assert "8 incidents" not in page
+
+
+def test_pages_go_forward_and_back_through_every_incident_in_order(listed: Cast) -> None:
+    client = listed.client("reader")
+    forward, last = walk(client, "", NEXT)
+    assert len(forward) == 8 and len(set(forward)) == 8
+    backward_pages: list[list[str]] = []
+    query = PREVIOUS.search(last)
+    while query:
+        page = client.get(f"{URL}?{query.group(1)}".replace("&amp;", "&")).content.decode()
+        backward_pages.insert(0, references(page))
+        query = PREVIOUS.search(page)
+    assert [ref for page in backward_pages for ref in page] == forward[: len(forward) - 2]
+    assert forward[-1] == listed.incident.reference  # the oldest last
+
+
+def test_the_pages_of_a_long_list_end_with_a_message(
+    listed: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 4)
+    seen, last = walk(listed.client("reader"), "", NEXT)
+    assert len(seen) == 4
+    assert str(views.MSG_PAGES_END % {"pages": 2, "rows": 4}) in last
+
+
+def test_a_page_past_the_end_of_a_long_list_says_so(
+    listed: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 4)
+    page = listed.client("reader").get(URL, {"page": "9"}).content.decode()
+    assert str(views.MSG_PAGES_END_ASKED % {"pages": 2, "rows": 4}) in page
+    assert len(references(page)) == 1  # the last page: the fourth incident
+
+
+def test_filters_keep_working_across_pages(listed: Cast) -> None:
+    seen, last = walk(listed.client("reader"), "region=RU-MOW", NEXT)
+    moscow = {i.reference for i in listed.incident.organisation.incidents.filter(region="RU-MOW")}
+    assert set(seen) == moscow and len(seen) == 4
+    assert "4 incidents" in last
+
+
+def test_a_sort_pages_through_the_same_incidents(listed: Cast) -> None:
+    newest_first, _ = walk(listed.client("reader"), "", NEXT)
+    oldest_first, _ = walk(listed.client("reader"), "sort=date", NEXT)
+    assert oldest_first == list(reversed(newest_first))

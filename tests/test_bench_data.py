@@ -1,0 +1,60 @@
+"""The benchmarks' bulk loader (bench/synthetic_incidents.py) writes what the services would:
+every sealed summary and name opens, their search tokens are exactly those `dozor keys reindex
+--check` expects, and on PostgreSQL the indexes and constraints it drops for the load are made
+again as the migrations made them."""
+
+from __future__ import annotations
+
+import importlib
+import io
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from dozor.records.models import Incident, IncidentToken, PersonInvolvement, PersonToken
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+BENCH = Path(__file__).resolve().parent.parent / "bench"
+
+
+@pytest.fixture
+def synthetic() -> object:
+    sys.path.insert(0, str(BENCH))
+    try:
+        yield importlib.import_module("synthetic_incidents")
+    finally:
+        sys.path.remove(str(BENCH))
+
+
+def test_the_bulk_loaders_search_tokens_are_what_keys_reindex_check_expects(
+    synthetic: object,
+) -> None:
+    synthetic.load(60, named_victims=True)  # type: ignore[attr-defined]
+    people = PersonInvolvement.objects.count()
+    assert Incident.objects.count() == 60 and people > 20
+    assert IncidentToken.objects.exists() and PersonToken.objects.exists()
+    out = io.StringIO()
+    call_command("keys", "reindex", "--check", stdout=out)  # CommandError on any problem
+    assert f"of {60 + people:,} sealed values: 0 records need" in out.getvalue()
+
+
+def schema() -> list[tuple[str, str]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'public' "
+            "UNION ALL SELECT conname, pg_get_constraintdef(oid) || ' ' || convalidated::text "
+            "FROM pg_constraint WHERE connamespace = 'public'::regnamespace ORDER BY 1, 2"
+        )
+        return cursor.fetchall()
+
+
+def test_the_bulk_load_makes_the_dropped_indexes_and_constraints_again(synthetic: object) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("indexes are dropped for the load on PostgreSQL only")
+    before = schema()
+    synthetic.load(20, named_victims=True)  # type: ignore[attr-defined]
+    assert schema() == before
