@@ -68,8 +68,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import synthetic_incidents
-from search import ROOTS
-from synthetic_incidents import BENCH_KEY, ORGANISATIONS
+from synthetic_incidents import BENCH_KEY, ORGANISATIONS, ROOTS
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "load-bench-reader-password"  # noqa: S105 - a throwaway database's readers
