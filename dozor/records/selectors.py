@@ -189,10 +189,13 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
     # Each part is answered from an index (a token lookup per word, or the titles' full-text
     # index) and the parts are united before the list's own filters: an OR of the parts would
     # make the database test every incident against each of them.
-    in_summary = Incident.objects.order_by()
+    # The summaries' part starts from the token table: as a filter on the incidents, PostgreSQL
+    # read every incident's id to test it against the tokens' ids.
+    in_summary = _holding(ring, Incident, "summary", words[:1])
     people = PersonInvolvement.objects.order_by()
+    for word in words[1:]:
+        in_summary = in_summary.filter(record_id__in=_holding(ring, Incident, "summary", [word]))
     for word in words:
-        in_summary = in_summary.filter(pk__in=_holding(ring, Incident, "summary", [word]))
         people = people.filter(pk__in=_holding(ring, PersonInvolvement, "name", [word]))
     parts = [by_title]
     own = user.organisation_id if isinstance(user, User) and names_searchable(user) else None
@@ -202,17 +205,23 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
         forms = {form for word in words for form in name_forms(word)} | set(words)
         person_named = PersonInvolvement.objects.filter(
             pk__in=_holding(ring, PersonInvolvement, "name", forms)
-        ).values("incident_id")
+        )
         victim_named = IncidentReport.objects.filter(
             report_id__in=_holding(ring, Report, "fields", forms)
-        ).values("incident_id")
-        named = Q(pk__in=person_named) | Q(pk__in=victim_named)
+        )
         if own is not None:
             # In the user's own incidents the summary is searched whoever it names.
-            named &= ~Q(organisation_id=own)
-        parts.append(in_summary.exclude(named).values("pk"))
+            person_named = person_named.exclude(incident__organisation_id=own)
+            victim_named = victim_named.exclude(incident__organisation_id=own)
+        parts.append(
+            in_summary.exclude(record_id__in=person_named.values("incident_id")).exclude(
+                record_id__in=victim_named.values("incident_id")
+            )
+        )
     elif own is not None:
-        parts.append(in_summary.filter(organisation_id=own).values("pk"))
+        parts.append(
+            Incident.objects.order_by().filter(pk__in=in_summary, organisation_id=own).values("pk")
+        )
     return Q(pk__in=parts[0].union(*parts[1:]))
 
 

@@ -37,7 +37,7 @@ from typing import Any
 
 import snowballstemmer
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import BooleanField, QuerySet
 from django.db.models.expressions import RawSQL
 
 from dozor.security.crypto import normalise, word_searchable
@@ -46,8 +46,9 @@ FTS_TABLE = "records_incident_title_fts"
 # The incidents whose title the FTS5 expression (a parameter) matches.
 IN_FTS = "SELECT rowid FROM records_incident_title_fts WHERE records_incident_title_fts MATCH %s"
 CONFIGURATIONS = ("simple", "russian", "english")
-# The incidents whose title the tsquery matches: the stored vector, which the GIN index serves.
-IN_TITLE_VECTOR = "SELECT id FROM records_incident WHERE title_fts @@ ({})"
+# Whether an incident's title the tsquery matches: the stored vector, which the GIN index serves.
+# Unqualified: the queryset is often a subquery, where Django renames the table (U0, ...).
+TITLE_VECTOR_MATCHES = "title_fts @@ ({})"
 # One word of a query: its lexeme (a parameter) as a prefix in any configuration.
 TSQUERY_WORD = "(" + " || ".join(f"to_tsquery('{c}'::regconfig, %s)" for c in CONFIGURATIONS) + ")"
 # The stemmers of the russian and english configurations, for SQLite's index and its queries.
@@ -101,8 +102,10 @@ def titles_matching(text: str) -> QuerySet[Any]:
         return incidents.none().values("pk")
     if connection.vendor == "postgresql":
         sql, params = _tsquery(words)
-        by_vector = RawSQL(IN_TITLE_VECTOR.format(sql), params)  # noqa: S611 - constant SQL; the words are parameters
-        return incidents.filter(pk__in=by_vector).values("pk")
+        # A condition on the incidents themselves, not "id IN (SELECT id ... WHERE title_fts @@)":
+        # PostgreSQL answered that by joining the whole primary key index to the matches.
+        matches = RawSQL(TITLE_VECTOR_MATCHES.format(sql), params, output_field=BooleanField())  # noqa: S611 - constant SQL; the words are parameters
+        return incidents.filter(matches).values("pk")
     by_fts = RawSQL(IN_FTS, (fts5_query(words),))  # noqa: S611 - constant SQL; the text is a parameter
     return incidents.filter(pk__in=by_fts).values("pk")
 
