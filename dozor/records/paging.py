@@ -52,13 +52,16 @@ class CappedPaginator(_Paginator):
         *,
         limit: int | None = None,
         rows: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+        estimated: bool = True,
     ) -> None:
         """``object_list``: the filtered, ordered list; ``rows``: what a page reads with its
-        rows (select_related, prefetch_related), applied to the page's rows only."""
+        rows (select_related, prefetch_related), applied to the page's rows only;
+        ``estimated``: whether a long list may be labelled with the planner's estimate."""
         super().__init__(object_list, per_page)
         self.queryset = object_list
         self.limit = EXACT_COUNT_LIMIT if limit is None else limit
         self.rows = rows or (lambda queryset: queryset)
+        self.estimated = estimated
         self.capped = False
 
     def page(self, number: Any) -> Page[Any]:
@@ -85,7 +88,7 @@ class CappedPaginator(_Paginator):
 
     @cached_property
     def estimate(self) -> int | None:
-        if not self.count or not self.capped:
+        if not self.count or not self.capped or not self.estimated:
             return None
         rows = planner_estimate(self.queryset)
         if rows is None or rows <= self.limit:

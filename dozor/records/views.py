@@ -65,8 +65,13 @@ MSG_LOCKED_FORM = gettext_lazy(
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
     form = IncidentFilterForm(request.GET or None)
-    incidents = selectors.incident_list(user=request.user, filters=form.filters())
-    paginator = CappedPaginator(incidents, PAGE_SIZE, rows=_list_rows)
+    filters = form.filters()
+    incidents = selectors.incident_list(user=request.user, filters=filters)
+    # A search's length is never estimated: the planner's estimate comes from statistics over
+    # every organisation's tokens, names included, which the search itself may not touch.
+    paginator = CappedPaginator(
+        incidents, PAGE_SIZE, rows=_list_rows, estimated=not filters.text.strip()
+    )
     asked = request.GET.get("page")
     page = paginator.get_page(asked)
     query = request.GET.copy()

@@ -71,6 +71,21 @@ def test_a_long_list_is_labelled_as_not_counted_exactly(
     assert "8 incidents" not in page
 
 
+def test_a_long_search_is_never_given_the_databases_estimate(
+    listed: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The planner's estimate reads statistics over every organisation's search tokens, names
+    included: a search's length says "more than", never "about"."""
+    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 4)
+    monkeypatch.setattr(paging, "planner_estimate", lambda queryset: 450_000)
+    client = listed.client("reader")
+    searched = client.get(URL, {"q": "Нападение"}).content.decode()
+    assert str(views.MSG_COUNT_MORE_THAN % {"limit": intcomma(4)}) in searched
+    assert "About" not in searched
+    unfiltered = client.get(URL).content.decode()
+    assert str(views.MSG_COUNT_ESTIMATE % {"total": intcomma(450_000)}) in unfiltered
+
+
 def test_pages_go_forward_and_back_through_every_incident_in_order(listed: Cast) -> None:
     client = listed.client("reader")
     forward, last = walk(client, "", NEXT)
