@@ -3,6 +3,7 @@ migrated home the tests of the `dozor` process copy; the `postgres` and `databas
 
 from __future__ import annotations
 
+import itertools
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from dozor.accounts.models import Organisation, Role, User
 from dozor.records.models import Incident
 from tests.factories import IncidentFactory, OrganisationFactory, UserFactory
 from tests.homes import DozorHome, HomeTemplate, suite_on_postgresql
+from tests.test_config import run_dozor
 
 NO_POSTGRESQL = (
     "needs PostgreSQL: the suite runs on SQLite "
@@ -69,11 +71,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(reason=NO_POSTGRESQL))
 
 
+_FILE_STORES = itertools.count(1)
+
+
 @pytest.fixture(autouse=True)
-def own_file_store(settings: Any, tmp_path: Path) -> None:
+def own_file_store(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """Each test gets an empty encrypted file store: files another test sealed (perhaps under
-    another key) would otherwise show up in key checks and rotations."""
-    settings.DOZOR_FILES = str(tmp_path / "files")
+    another key) would otherwise show up in key checks and rotations. The store makes its folder
+    when it first keeps a file; most tests keep none, and a pytest tmp_path for each of them
+    cost a listing of every earlier one."""
+    settings.DOZOR_FILES = str(tmp_path_factory.getbasetemp() / "files" / str(next(_FILE_STORES)))
 
 
 @pytest.fixture(autouse=True)
@@ -105,6 +112,22 @@ def django_db_setup(
         with closing(sqlite3.connect(snapshot)) as target:
             connection.connection.backup(target)
     request.config.stash[MIGRATED_SNAPSHOT] = snapshot
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(
+    tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Path:
+    """A SQLite database as `dozor migrate` leaves it in a new home, for tests whose homes are
+    on SQLite whatever the suite runs on (the seizure tests): on SQLite the suite's snapshot, on
+    PostgreSQL one `dozor migrate` in a home of its own. Copy it with sqlite_database_place."""
+    if not suite_on_postgresql():
+        request.getfixturevalue("django_db_setup")
+        return request.config.stash[MIGRATED_SNAPSHOT]
+    home = tmp_path_factory.mktemp("migrated-sqlite")
+    result = run_dozor(home, "migrate")
+    assert result.returncode == 0, result.stderr[-2000:]
+    return home / "dozor.sqlite3"
 
 
 @pytest.fixture(scope="session")

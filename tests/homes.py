@@ -109,6 +109,15 @@ class Server:
         self.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def sqlite_database_place(migrated: Path, home: Path) -> Path:
+    """Put a copy of a migrated SQLite database in ``home``, readable by its owner only, as
+    `dozor migrate` leaves it in a new home."""
+    database = home / "dozor.sqlite3"
+    shutil.copyfile(migrated, database)
+    database.chmod(0o600)
+    return database
+
+
 def database_name(home: DozorHome) -> str:
     return home.env["DOZOR_DATABASE_URL"].rsplit("/", 1)[1]
 
@@ -143,9 +152,7 @@ class HomeTemplate:
         """A SQLite home holding ``snapshot``, the suite's own database saved the moment its
         migrations had run (tests/conftest.py, django_db_setup): what `dozor migrate` leaves in
         a new home, the same migrations run by the same code, without a process to run them."""
-        database = path / "dozor.sqlite3"
-        shutil.copyfile(snapshot, database)
-        database.chmod(0o600)
+        sqlite_database_place(snapshot, path)
         return cls(path=path, env={"DOZOR_KEY": os.environ["DOZOR_KEY"]})
 
     @classmethod

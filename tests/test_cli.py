@@ -82,10 +82,13 @@ def test_vocab_names_an_unknown_vocabulary(tmp_path: Path) -> None:
 @pytest.mark.database_free  # a process on a SQLite home of its own
 def test_a_command_runs_its_checks_without_importing_every_page(tmp_path: Path) -> None:
     """A process of its own: what a command loads is the point. The URL checks import every
-    page's code; a command answers no request, so it leaves them to `dozor serve`."""
+    page's code and the template checks every template tag library; a command answers no
+    request, so it leaves them to `dozor serve`."""
     code = (
         "import sys; from dozor.cli import main; status = main(['vocab', 'sex']); "
-        "print('urls loaded' if 'dozor.urls' in sys.modules else 'urls not loaded', status)"
+        "pages = [m for m in sys.modules if m == 'dozor.urls' or m.startswith('dozor.') "
+        "and '.templatetags.' in m]; "
+        "print(pages or 'no page loaded', status)"
     )
     environment = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
     result = subprocess.run(
@@ -96,12 +99,12 @@ def test_a_command_runs_its_checks_without_importing_every_page(tmp_path: Path) 
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip().splitlines()[-1] == "urls not loaded 0"
+    assert result.stdout.strip().splitlines()[-1] == "no page loaded 0"
 
 
-def test_serve_runs_every_check_the_other_commands_all_but_the_url_ones() -> None:
+def test_serve_runs_every_check_the_other_commands_all_but_the_url_and_template_ones() -> None:
     assert Serve.requires_system_checks == "__all__"
-    assert "urls" not in COMMAND_CHECKS
+    assert "urls" not in COMMAND_CHECKS and "templates" not in COMMAND_CHECKS
     assert {"models", "security", "database"} <= set(COMMAND_CHECKS)
 
 

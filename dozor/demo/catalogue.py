@@ -11,15 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-import yaml
-
+from dozor.lib.schemas import yaml_parse
 from dozor.vocab.geography import Region, russian_regions
 from dozor.vocab.registry import vocabulary
 
 DATA_DIR = Path(__file__).parent / "data"
 T = TypeVar("T")
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class WeightedTable(Generic[T]):
@@ -49,7 +46,7 @@ def between(rng: random.Random, low: int, high: int) -> int:
 
 
 def load_yaml(name: str) -> Any:
-    return yaml.load((DATA_DIR / name).read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - a safe loader (C or Python)
+    return yaml_parse((DATA_DIR / name).read_text(encoding="utf-8"))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,15 @@ import yaml
 from pydantic import BeforeValidator, Field, model_validator
 
 from dozor.analysis.evaluation import HIGHER, LOWER, Thresholds
-from dozor.lib.schemas import Schema, SchemaError, Text, expected, load_model, without_tags
+from dozor.lib.schemas import (
+    Schema,
+    SchemaError,
+    Text,
+    expected,
+    load_model,
+    without_tags,
+    yaml_parse,
+)
 from dozor.records.schema_wording import schema_wording
 
 CATALOGUE_FILE = Path(__file__).parent / "data" / "commitments.yaml"
@@ -256,7 +264,7 @@ def parse_catalogue(data: Any, *, path: str) -> Catalogue:
 
 def load_catalogue(path: Path) -> Catalogue:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_parse(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise CatalogueError(f"{path.name}: not valid YAML ({error})") from None
     return parse_catalogue(data, path=path.name)

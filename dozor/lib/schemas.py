@@ -18,6 +18,7 @@ import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from typing import Annotated, Any, TypeVar
 
+import yaml
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -40,9 +41,16 @@ __all__ = [
     "load_model",
     "refused",
     "without_tags",
+    "yaml_parse",
 ]
 
 Model = TypeVar("Model", bound=BaseModel)
+
+# Dozor's own data files (vocabularies, catalogue, cues, words, places) are read by libyaml's C
+# parser where PyYAML has it: eight times faster than the Python parser, with the same result,
+# and every process reads the vocabularies. A person's file (a mapping) keeps the Python parser,
+# whose errors quote the line with a caret under the mistake.
+_DATA_FILE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 Location = tuple[int | str, ...]
 
 # What a key takes, for pydantic's own kinds of error; ``{…}`` are filled from the error's context.
@@ -236,6 +244,11 @@ def error_messages(
         error_message(e, source=source, wording=wording, location=location) for e in error.errors()
     ]
     return list(dict.fromkeys(messages))
+
+
+def yaml_parse(text: str) -> Any:
+    """The data of one of Dozor's own YAML files (raises YAMLError, as ``yaml.safe_load``)."""
+    return yaml.load(text, Loader=_DATA_FILE_LOADER)  # noqa: S506 - a safe loader (C or Python)
 
 
 def load_model(

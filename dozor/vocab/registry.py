@@ -20,7 +20,7 @@ from typing import Any
 
 import yaml
 
-from dozor.lib.schemas import SchemaError, load_model
+from dozor.lib.schemas import SchemaError, load_model, yaml_parse
 from dozor.vocab.schema import VocabularySpec
 
 VOCABULARY_DIR = Path(__file__).parent / "vocabularies"
@@ -78,7 +78,7 @@ class Vocabulary:
 def vocabulary_parse(path: Path) -> Vocabulary:
     """Read and check one vocabulary file (dozor/vocab/schema.py)."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml_parse(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise VocabularyError(f"{path.name}: not valid YAML: {error}") from error
     spec = load_model(

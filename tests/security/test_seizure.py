@@ -20,7 +20,7 @@ import ahocorasick
 import pytest
 
 from dozor.demo.generator import demo_generate
-from tests.homes import Server
+from tests.homes import Server, sqlite_database_place
 from tests.test_config import ROOT, run_dozor
 
 SIZE, SEED = 60, 2008
@@ -193,9 +193,11 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
-    """One `dozor demo` for the module, with the free text a documenter adds after it."""
+def demo(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Demo:
+    """One `dozor demo` for the module, with the free text a documenter adds after it. The home
+    starts migrated (tests/test_file_modes.py and tests/demo/ run `dozor demo` from nothing)."""
     home = tmp_path_factory.mktemp("seized")
+    sqlite_database_place(migrated_sqlite, home)
     result = run_dozor(home, "demo", "--no-serve", "--size", str(SIZE), "--seed", str(SEED))
     assert result.returncode == 0, result.stderr
     free_text_add(home, victim_names(SIZE, SEED))
@@ -445,7 +447,10 @@ def test_a_pg_dump_of_the_demo_holds_no_victims_name(tmp_path: Path) -> None:
         server.drop(name)
 
 
-def test_the_default_demo_leaves_no_victims_name_in_the_sqlite_file(tmp_path: Path) -> None:
+def test_the_default_demo_leaves_no_victims_name_in_the_sqlite_file(
+    tmp_path: Path, migrated_sqlite: Path
+) -> None:
+    sqlite_database_place(migrated_sqlite, tmp_path)
     result = run_dozor(tmp_path, "demo", "--no-serve")
     assert result.returncode == 0, result.stderr
     names = victim_names(3000, 2008)

@@ -15,7 +15,7 @@ from typing import Annotated
 import yaml
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 
-from dozor.lib.schemas import Schema, SchemaError, Text, expected, load_model
+from dozor.lib.schemas import Schema, SchemaError, Text, expected, load_model, yaml_parse
 from dozor.vocab.registry import vocabulary
 
 CUES_FILE = Path(__file__).parent / "data" / "cues.yaml"
@@ -123,7 +123,7 @@ def cues_load(path: Path) -> Cues:
     """A cue file, checked: every code in its vocabulary, every list non-empty, the precedence
     complete; a CueError names every mistake by its key."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml_parse(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
         raise CueError(f"{path.name}: not valid YAML: {error}") from None
     codes = {group: vocabulary(name).codes for group, name in CUE_GROUPS.items()}

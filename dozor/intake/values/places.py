@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pycountry
-import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from dozor.intake.values import Refusal, name_words
+from dozor.lib.schemas import yaml_parse
 from dozor.vocab.geography import country_regions, russian_regions
 
 PLACES_FILE = Path(__file__).with_name("places.yaml")
@@ -66,7 +66,7 @@ def _country(code: str) -> bool:
 @functools.cache
 def place_names() -> PlaceNames:
     """places.yaml, checked; a broken file stops the program with what is wrong in it."""
-    return PlaceNames.model_validate(yaml.safe_load(PLACES_FILE.read_text(encoding="utf-8")))
+    return PlaceNames.model_validate(yaml_parse(PLACES_FILE.read_text(encoding="utf-8")))
 
 
 @functools.cache

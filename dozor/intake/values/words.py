@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 
-import yaml
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from dozor.intake.values import folded
+from dozor.lib.schemas import yaml_parse
 
 WORDS_FILE = Path(__file__).with_name("words.yaml")
 SEXES = ("male", "female", "unknown")
@@ -57,5 +57,5 @@ class Words(BaseModel):
 @functools.cache
 def known_words() -> Words:
     """words.yaml, checked; a broken file stops the program with what is wrong in it."""
-    raw = yaml.safe_load(WORDS_FILE.read_text(encoding="utf-8"))
+    raw = yaml_parse(WORDS_FILE.read_text(encoding="utf-8"))
     return Words.model_validate(raw)
