@@ -43,7 +43,9 @@ pytestmark = pytest.mark.xdist_group("spark")
 
 @pytest.fixture(scope="module")
 def session() -> Iterator[Any]:
-    session = spark.local_session("dozor-linkage-tests", cores=1)
+    session = spark.local_session(
+        "dozor-linkage-tests", cores=1, java_options=spark.SHORT_RUN_JAVA_OPTIONS
+    )
     yield session
     session.stop()
 
@@ -73,6 +75,13 @@ def test_spark_links_like_duckdb(session: Any, demo: tuple[pd.DataFrame, pd.Seri
     )
     assert spark_f1.f1 > 0.9
     assert abs(spark_f1.f1 - duckdb_f1.f1) < 0.03
+
+
+@needs_spark
+def test_the_session_gives_its_java_options_to_the_driver(session: Any) -> None:
+    runtime = session._jvm.java.lang.management.ManagementFactory.getRuntimeMXBean()
+    running = set(runtime.getInputArguments())
+    assert set(spark.SHORT_RUN_JAVA_OPTIONS.split()) <= running
 
 
 def test_without_java_the_spark_engine_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
