@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterator
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,7 @@ from dozor.accounts.models import User
 from dozor.analysis.mse.cli import main as mse_main
 from dozor.estimation import outcomes
 from dozor.estimation.models import EstimateRun
-from tests.conftest import Cast
-from tests.estimation.conftest import LCMCR_SMALL, World, demo_analyst
+from tests.estimation.conftest import LCMCR_SMALL, demo_analyst_shared
 
 pytestmark = pytest.mark.django_db
 
@@ -54,9 +54,15 @@ def figures(entry: dict[str, Any]) -> tuple[Any, Any, Any]:
     return shown.get("estimate"), shown.get("lower"), shown.get("upper")
 
 
+@pytest.fixture(scope="module")
+def demo_three(django_db_setup: None, django_db_blocker: Any) -> Iterator[User]:
+    """The demo of seed 3 (200 incidents) and its documenter, loaded once for the module."""
+    yield from demo_analyst_shared(django_db_blocker, seed=3, size=200)
+
+
 @pytest.fixture
-def analyst(db: None) -> str:
-    return demo_analyst(seed=3, size=200).username
+def analyst(demo_three: User, db: None) -> str:
+    return demo_three.username
 
 
 @pytest.mark.parametrize("method", ["lcmcr", "loglinear", "dga"])
@@ -156,12 +162,12 @@ def test_dozor_mse_asks_which_group_of_a_table_with_several(
 
 
 def test_write_table_into_a_missing_folder_is_refused_before_the_run(
-    world: World, cast: Cast, tmp_path: Path
+    analyst: str, tmp_path: Path
 ) -> None:
     with pytest.raises(CommandError, match=r"--write-table .*no such folder"):
         call_command(
             "estimate",
-            *("--user", "owner", "--write-table", str(tmp_path / "nowhere" / "t.csv")),
+            *("--user", analyst, "--write-table", str(tmp_path / "nowhere" / "t.csv")),
             stdout=StringIO(),
             stderr=StringIO(),
         )

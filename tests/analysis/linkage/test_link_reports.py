@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -183,9 +184,10 @@ def test_a_worker_count_below_one_is_refused(demo: tuple[pd.DataFrame, pd.Series
         linkage.link_reports(demo[0], options=linkage.LinkageOptions(workers=0))
 
 
-def test_the_comparison_count_is_every_pair_scored(demo: tuple[pd.DataFrame, pd.Series]) -> None:
+def test_the_comparison_count_is_every_pair_scored(collapsed: Collapsed) -> None:
     result = linkage.link_reports(
-        demo[0], options=linkage.LinkageOptions(review_threshold=0.0, count_comparisons=True)
+        collapsed.frame,
+        options=linkage.LinkageOptions(review_threshold=0.0, count_comparisons=True),
     )
     assert result.comparisons == len(result.pairs)
 
@@ -227,30 +229,43 @@ def test_trained_parameters_carry_over_to_a_linker_built_afresh(
     assert np.allclose(again["match_probability"], result.pairs["match_probability"])
 
 
-def test_a_training_pass_that_drives_a_probability_to_zero_is_dropped_not_the_run() -> None:
-    # Sixty documented incidents (seed 4): expectation maximisation on the pairs of one day and
-    # region drives a probability to zero, which Splink refuses. The pass is dropped, the next
-    # one estimates the model, and the result says so.
+@dataclass(frozen=True)
+class Collapsed:
+    """Sixty documented incidents (seed 4): expectation maximisation on the pairs of one day and
+    region drives a probability to zero, which Splink refuses."""
+
+    frame: pd.DataFrame
+    truth: pd.Series
+    result: linkage.LinkageResult
+
+
+@pytest.fixture(scope="module")
+def collapsed() -> Collapsed:
     dataset = demo_generate(size=60, seed=4)
     frame = reports_frame(
         (f"{r.source_list}:{r.external_id}", r.source_list, r.parsed) for r in dataset.reports
     )
     truth = pd.Series({f"{r.source_list}:{r.external_id}": r.incident_key for r in dataset.reports})
-    result = linkage.link_reports(frame)
+    return Collapsed(frame, truth, linkage.link_reports(frame))
+
+
+def test_a_training_pass_that_drives_a_probability_to_zero_is_dropped_not_the_run(
+    collapsed: Collapsed,
+) -> None:
+    # The pass is dropped, the next one estimates the model, and the result says so.
+    result, truth = collapsed.result, collapsed.truth
     assert result.coverage is not None
     assert Note(TRAINING_COLLAPSED, {"rule": "day_region"}) in result.coverage.notes
     predicted = result.clusters.set_index("report_id")["cluster_id"]
     assert linkage.cluster_scores(predicted, truth).f1 > 0.9
 
 
-def test_a_dropped_training_pass_leaves_every_comparison_in_the_model() -> None:
+def test_a_dropped_training_pass_leaves_every_comparison_in_the_model(
+    collapsed: Collapsed,
+) -> None:
     # Splink's training session takes the comparisons it cannot estimate out of the model and
     # puts them back only when it succeeds.
-    dataset = demo_generate(size=60, seed=4)
-    frame = reports_frame(
-        (f"{r.source_list}:{r.external_id}", r.source_list, r.parsed) for r in dataset.reports
-    )
-    result = linkage.link_reports(frame)
+    result = collapsed.result
     compared = [c["output_column_name"] for c in result.model["comparisons"]]
     assert {"date", "place"} <= set(compared)
     assert result.coverage is not None and not [
