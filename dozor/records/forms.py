@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import NOTE_MAX_LENGTH
+from dozor.lib.form_renderer import ManyOptionsSelect
 from dozor.records.models import SUMMARY_MAX_LENGTH, Incident, SourceList
 from dozor.records.report_selectors import DEFAULT_REPORT_SORT, REPORT_SORTS, ReportFilters
 from dozor.records.selectors import DEFAULT_SORT, SORTS, IncidentFilters
@@ -86,11 +87,11 @@ class IncidentFilterForm(ChoicesForm):
     q = forms.CharField(label=_("Text"), required=False, max_length=200)
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    country = forms.ChoiceField(label=_("Country"), required=False)
-    region = forms.ChoiceField(label=_("Region"), required=False)
-    bias = forms.ChoiceField(label=_("Bias motivation"), required=False)
-    type = forms.ChoiceField(label=_("Incident type"), required=False)
-    status = forms.ChoiceField(label=_("Verification"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False, widget=ManyOptionsSelect)
+    region = forms.ChoiceField(label=_("Region"), required=False, widget=ManyOptionsSelect)
+    bias = forms.ChoiceField(label=_("Bias motivation"), required=False, widget=ManyOptionsSelect)
+    type = forms.ChoiceField(label=_("Incident type"), required=False, widget=ManyOptionsSelect)
+    status = forms.ChoiceField(label=_("Verification"), required=False, widget=ManyOptionsSelect)
     defenders = forms.ChoiceField(
         label=_("Defenders targeted"),
         required=False,
@@ -321,8 +322,8 @@ class ReportFilterForm(ChoicesForm):
     batch = forms.IntegerField(label=_("Import number"), required=False, min_value=1)
     date_from = forms.DateField(label=_("From"), required=False, widget=DateInput())
     date_to = forms.DateField(label=_("To"), required=False, widget=DateInput())
-    region = forms.ChoiceField(label=_("Region"), required=False)
-    type = forms.ChoiceField(label=_("Incident type"), required=False)
+    region = forms.ChoiceField(label=_("Region"), required=False, widget=ManyOptionsSelect)
+    type = forms.ChoiceField(label=_("Incident type"), required=False, widget=ManyOptionsSelect)
     linked = forms.ChoiceField(label=_("Incident"), required=False, choices=LINKED_CHOICES)
     q = forms.CharField(label=_("Identifier contains"), required=False, max_length=200)
     sort = forms.ChoiceField(label=_("Sort"), required=False, initial=DEFAULT_REPORT_SORT)
