@@ -195,7 +195,8 @@ class Demo:
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Demo:
     """One `dozor demo` for the module, with the free text a documenter adds after it. The home
-    starts migrated (tests/test_file_modes.py and tests/demo/ run `dozor demo` from nothing)."""
+    starts migrated: tests/security/test_file_modes.py runs `dozor migrate` in a new home, and
+    tests/demo/test_load.py `dozor demo` from nothing."""
     home = tmp_path_factory.mktemp("seized")
     sqlite_database_place(migrated_sqlite, home)
     result = run_dozor(home, "demo", "--no-serve", "--size", str(SIZE), "--seed", str(SEED))
