@@ -292,8 +292,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     database_options_check(parser, args)
-    if args.repeat < 2:
-        parser.error("--repeat must be at least 2")
     return run_in_database(args, run)
 
 
@@ -324,6 +322,7 @@ def database_options(parser: argparse.ArgumentParser) -> None:
 
 
 def database_options_check(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Refuse contradictory database options and a --repeat (both benches take it) below 2."""
     if args.reuse and not args.in_place:
         parser.error("--reuse needs --in-place")
     if args.in_place and args.throwaway:
@@ -332,6 +331,8 @@ def database_options_check(parser: argparse.ArgumentParser, args: argparse.Names
         parser.error("--keep needs --throwaway")
     if args.rows < 1:
         parser.error("--rows must be positive")
+    if args.repeat < 2:
+        parser.error("--repeat must be at least 2")
     args.cached = not (args.in_place or args.throwaway)
 
 

@@ -99,8 +99,6 @@ def main(argv: list[str] | None = None) -> int:
     database_options(parser)
     args = parser.parse_args(argv)
     database_options_check(parser, args)
-    if args.repeat < 2:
-        parser.error("--repeat must be at least 2")
     return run_in_database(args, run)
 
 

@@ -95,11 +95,6 @@ class ManyOptionsSelect(forms.Select):
     text take Django's way.
     """
 
-    def optgroups(self, name: str, value: list[str], attrs: dict[str, Any] | None = None) -> Any:
-        if self._plain_choices() is None:
-            return super().optgroups(name, value, attrs)
-        return []
-
     def render(
         self,
         name: str,
@@ -108,10 +103,11 @@ class ManyOptionsSelect(forms.Select):
         renderer: Any | None = None,
     ) -> SafeString:
         choices = self._plain_choices()
-        if choices is None:
+        if choices is None or self.allow_multiple_selected:
             return super().render(name, value, attrs, renderer)
-        widget = self.get_context(name, value, attrs)["widget"]
-        empty = select_html(widget)  # '<select …>' and '\n</select>' around no option
+        # The select's own context without Django's option dictionaries (ChoiceWidget adds them).
+        widget = forms.Widget.get_context(self, name, value, attrs)["widget"]
+        empty = select_html({**widget, "optgroups": []})  # '<select …>' then '\n</select>'
         options = list(_options_html(choices))
         wanted = set(widget["value"])
         for index, (option_value, label) in enumerate(choices):

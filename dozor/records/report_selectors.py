@@ -198,12 +198,17 @@ def date_shown(values: Mapping[str, Any]) -> str:
     start = _date(values.get("date"))
     precision = values.get("date_precision") or "day"
     if start is None:
-        return str(MSG_DATE_UNKNOWN) if values.get("date_precision") == "unknown" else ""
+        return str(MSG_DATE_UNKNOWN) if precision == "unknown" else ""
+    return date_text(start, _date(values.get("date_end")), precision)
+
+
+def date_text(start: datetime.date, end: datetime.date | None, precision: str) -> str:
+    """A date as its precision says: 04.12.2008, 12.2008, 2008 or 01.12.2008–04.12.2008 (a
+    range without its end, and any other precision, as the day)."""
     if precision == "year":
         return f"{start:%Y}"
     if precision == "month":
         return f"{start:%m.%Y}"
-    end = _date(values.get("date_end"))
     if precision == "range" and end is not None:
         return f"{start:%d.%m.%Y}–{end:%d.%m.%Y}"
     return f"{start:%d.%m.%Y}"

@@ -13,7 +13,7 @@ from django.utils.translation import get_language, gettext
 
 from dozor.records.models import Incident
 from dozor.records.redaction import free_text_for, incident_text_redacted
-from dozor.records.report_selectors import value_text
+from dozor.records.report_selectors import MSG_DATE_UNKNOWN, date_text, value_text
 from dozor.vocab import geography
 from dozor.vocab.registry import VocabularyError, vocabulary
 
@@ -51,16 +51,11 @@ def incident_path(context: template.Context, reference: str) -> str:
 def incident_date(incident: Incident) -> str:
     """``{{ incident|incident_date }}``: the incident's date as its precision says: 04.12.2008,
     12.2008, 2008, 01.12.2008–04.12.2008 or "date unknown"."""
-    start, end, precision = incident.date_start, incident.date_end, incident.date_precision
-    if precision == "unknown" or start is None:
-        return gettext("date unknown") if precision == "unknown" else ""
-    if precision == "year":
-        return f"{start:%Y}"
-    if precision == "month":
-        return f"{start:%m.%Y}"
-    if precision == "range" and end is not None:
-        return f"{start:%d.%m.%Y}–{end:%d.%m.%Y}"
-    return f"{start:%d.%m.%Y}"
+    if incident.date_precision == "unknown":
+        return str(MSG_DATE_UNKNOWN)
+    if incident.date_start is None:
+        return ""
+    return date_text(incident.date_start, incident.date_end, incident.date_precision)
 
 
 # One row of the incident list (records/incident_list.html): the cells in the order of its head.
