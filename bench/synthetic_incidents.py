@@ -632,7 +632,12 @@ def build(url: str, rows: int, *, rebuild: bool) -> int:
             print(f"{name} already holds {rows:,} incidents ({database_size(url)})", flush=True)
             return 0
         print(f"creating database {name} ...", flush=True)
-        _server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        # FORCE ends the sessions still connected but refuses to end an autovacuum worker
+        # busy in the database; a plain DROP stops the worker itself and waits for it.
+        try:
+            _server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        except psycopg.errors.InsufficientPrivilege:
+            _server(url, f'DROP DATABASE IF EXISTS "{name}"')
         _server(url, f'CREATE DATABASE "{name}"')
         os.environ.update(
             {
