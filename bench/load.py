@@ -466,23 +466,40 @@ def sign_in(port: int, usernames: list[str]) -> list[BenchClient]:
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
-def process_cpu_seconds(pid: int) -> tuple[int, float] | None:
-    """(parent pid, user + system CPU seconds) of a process, from /proc; None where unreadable."""
+def process_cpu_seconds(pid: int, *, ended_children: bool = False) -> tuple[int, float] | None:
+    """(parent pid, user + system CPU seconds) of a process, from /proc; None where unreadable.
+    With ``ended_children``, the seconds are those of its children that have ended instead."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
         return None
     fields = stat[stat.rindex(")") + 2 :].split()
-    return int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    first = 13 if ended_children else 11
+    return int(fields[1]), (int(fields[first]) + int(fields[first + 1])) / CLOCK_TICKS
+
+
+def machine_busy_seconds() -> float:
+    """CPU seconds every CPU of the machine has spent on anything but idling and waiting for
+    disks since it started (/proc/stat)."""
+    fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+    return (user + nice + system + irq + softirq + steal) / CLOCK_TICKS
 
 
 def cpu_seconds(server_pid: int, database: str) -> dict[str, dict[int, float]] | None:
-    """CPU seconds used so far by each of gunicorn's processes and of the PostgreSQL backends
-    serving the database, by process id (Linux only; None elsewhere)."""
+    """CPU seconds used so far by each of gunicorn's processes, of the PostgreSQL backends
+    serving the database and by this process (its client threads), by process id, and by the
+    whole machine (Linux only; None elsewhere)."""
     proc = Path("/proc")
     if not (proc / str(server_pid)).exists():
         return None
-    used: dict[str, dict[int, float]] = {"server": {}, "database": {}}
+    used: dict[str, dict[int, float]] = {
+        "server": {},
+        "database": {},
+        "clients": {},
+        "machine": {0: machine_busy_seconds()},
+    }
+    postmaster = None
     for entry in proc.iterdir():
         if not entry.name.isdigit():
             continue
@@ -494,12 +511,23 @@ def cpu_seconds(server_pid: int, database: str) -> dict[str, dict[int, float]] |
         if pid == server_pid or parent == server_pid:
             used["server"][pid] = seconds
             continue
+        if pid == os.getpid():
+            used["clients"][pid] = seconds
+            continue
         try:
             command = (entry / "cmdline").read_bytes()
         except OSError:
             continue
         if command.startswith(b"postgres: ") and f" {database} ".encode() in command:
             used["database"][pid] = seconds
+            postmaster = parent
+    if postmaster is not None:
+        # Backends that ended during the run (a connection is reopened after
+        # DOZOR_DATABASE_CONN_MAX_AGE seconds): the server's main process holds their CPU time.
+        # Any other backend that ended meanwhile counts too; on a quiet machine there are few.
+        ended = process_cpu_seconds(postmaster, ended_children=True)
+        if ended is not None:
+            used["database"][-postmaster] = ended[1]
     return used
 
 
@@ -582,12 +610,13 @@ def cpu_per_request(
     after: dict[str, dict[int, float]] | None,
     requests: int,
 ) -> dict[str, float] | None:
-    """Milliseconds of CPU per request served, by gunicorn and by PostgreSQL: what each process
-    alive at the end used since the start (a process that ended meanwhile is not counted)."""
+    """Milliseconds of CPU per request served, by gunicorn, by PostgreSQL, by the bench's own
+    clients and by the whole machine: what each process alive at the end used since the start
+    and, for PostgreSQL, the backends that ended meanwhile."""
     if before is None or after is None or not requests:
         return None
     figures = {}
-    for part in ("server", "database"):
+    for part in ("server", "database", "clients", "machine"):
         used = sum(seconds - before[part].get(pid, 0.0) for pid, seconds in after[part].items())
         figures[part] = round(used * 1000 / requests, 1)
     return figures
@@ -617,7 +646,8 @@ def report(built: dict[str, Any], base: dict[str, Any], mode: Mode, loaded: dict
     if cpu is not None:
         print(
             f"CPU per request: gunicorn {cpu['server']} ms, PostgreSQL {cpu['database']} ms "
-            f"(at most {capacity(cpu)} requests per second on {os.cpu_count()} idle CPUs)"
+            f"(at most {capacity(cpu)} requests per second on {os.cpu_count()} idle CPUs); "
+            f"the bench's clients {cpu['clients']} ms; the whole machine {cpu['machine']} ms"
         )
     for example in loaded["error_examples"]:
         print(f"  error: {example}")

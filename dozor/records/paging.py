@@ -53,15 +53,20 @@ class CappedPaginator(_Paginator):
         limit: int | None = None,
         rows: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
         estimated: bool = True,
+        ids_first: bool = False,
     ) -> None:
         """``object_list``: the filtered, ordered list; ``rows``: what a page reads with its
         rows (select_related, prefetch_related), applied to the page's rows only;
-        ``estimated``: whether a long list may be labelled with the planner's estimate."""
+        ``estimated``: whether a long list may be labelled with the planner's estimate;
+        ``ids_first``: count and page from one read of the list's first ``limit + 1`` ids,
+        for a list whose every query costs more than those ids (a search: both the count and
+        the page would look its words up again)."""
         super().__init__(object_list, per_page)
         self.queryset = object_list
         self.limit = EXACT_COUNT_LIMIT if limit is None else limit
         self.rows = rows or (lambda queryset: queryset)
         self.estimated = estimated
+        self.ids_first = ids_first
         self.capped = False
 
     def page(self, number: Any) -> Page[Any]:
@@ -71,16 +76,23 @@ class CappedPaginator(_Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         queryset = self.queryset
-        ids = queryset.values("pk")[bottom:top]
+        ids = self._ids[bottom:top] if self.ids_first else queryset.values("pk")[bottom:top]
         shown = queryset.model._default_manager.filter(pk__in=ids).order_by(
             *queryset.query.order_by
         )
         return Page(self.rows(shown), number, self)
 
     @cached_property
+    def _ids(self) -> list[Any]:
+        return list(self.queryset.values_list("pk", flat=True)[: self.limit + 1])
+
+    @cached_property
     def count(self) -> int:
         # The subquery stops at limit + 1 rows: SELECT count(*) FROM (... LIMIT n).
-        found = self.queryset.order_by()[: self.limit + 1].count()
+        if self.ids_first:
+            found = len(self._ids)
+        else:
+            found = self.queryset.order_by()[: self.limit + 1].count()
         if found <= self.limit:
             return found
         self.capped = True

@@ -185,7 +185,7 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
     every_word = tokens(text)
     words = [word for word in every_word if word_searchable(word)]
     if ring.locked or not words:
-        return Q(pk__in=by_title)
+        return _in_any([by_title])
     # Each part is answered from an index (a token lookup per word, or the titles' full-text
     # index) and the parts are united before the list's own filters: an OR of the parts would
     # make the database test every incident against each of them.
@@ -222,7 +222,43 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
         parts.append(
             Incident.objects.order_by().filter(pk__in=in_summary, organisation_id=own).values("pk")
         )
-    return Q(pk__in=parts[0].union(*parts[1:]))
+    return _in_any(parts)
+
+
+# A part of a search with at most this many incidents is read first, and the list looks its
+# incidents up by id; a part with more is left to the database, as a condition that the list's
+# rows are tested against in the list's order.
+FEW_MATCHES = 1_000
+
+
+def _in_any(parts: list[QuerySet[Any]]) -> Q:
+    """The incidents that any of the parts (querysets of incident ids) holds.
+
+    How the database is best asked depends on how many each part holds, which its planner
+    guesses badly (the tokens' frequencies are spread over millions of distinct values). Few:
+    the ids are read first (each part stops at FEW_MATCHES + 1), and the list looks them up by
+    primary key, whatever the length of the list. Many: each part becomes a hashed set that the
+    list's index is walked against in the list's order, so that a page stops after its fifty and
+    a count after the paginator's cap; a union of the parts, joined to the list, read all of
+    both every time.
+    """
+    found: set[int] = set()
+    many: list[QuerySet[Any]] = []
+    for part in parts:
+        (column,) = part.query.values_select or ("pk",)
+        ids = list(part.values_list(column, flat=True)[: FEW_MATCHES + 1])
+        if len(ids) > FEW_MATCHES:
+            many.append(part)
+        else:
+            found.update(ids)
+    condition = Q(pk__in=sorted(found))
+    for part in many:
+        condition |= Q(pk__in=part)
+    if many and not found and len(many) == 1:
+        # A condition that is never true, so that the one part stays a branch of an OR: alone,
+        # PostgreSQL turns "id IN (part)" into a join that looks up every match by id.
+        condition |= Q(pk__lt=0)
+    return condition
 
 
 def _holding(ring: KeyRing, model: type[Model], field_name: str, words: Iterable[str]) -> Any:

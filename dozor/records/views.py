@@ -67,11 +67,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     form = IncidentFilterForm(request.GET or None)
     filters = form.filters()
     incidents = selectors.incident_list(user=request.user, filters=filters)
-    # A search's length is never estimated: the planner's estimate comes from statistics over
-    # every organisation's tokens, names included, which the search itself may not touch.
-    paginator = CappedPaginator(
-        incidents, PAGE_SIZE, rows=_list_rows, estimated=not filters.text.strip()
-    )
+    paginator = list_paginator(incidents, filters)
     asked = request.GET.get("page")
     page = paginator.get_page(asked)
     query = request.GET.copy()
@@ -111,6 +107,19 @@ def _list_rows(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     """What the list shows of each incident on a page."""
     biases = IncidentBias.objects.only("incident_id", "motivation").order_by("id")
     return incidents.only(*LIST_COLUMNS).prefetch_related(Prefetch("biases", queryset=biases))
+
+
+def list_paginator(
+    incidents: QuerySet[Incident], filters: selectors.IncidentFilters
+) -> CappedPaginator:
+    """The list's pages. A search's length is never estimated: the planner's estimate comes
+    from statistics over every organisation's tokens, names included, which the search itself
+    may not touch. A search's count and page come from one read of its first ids: each query
+    of a search looks its words up again."""
+    searched = bool(filters.text.strip())
+    return CappedPaginator(
+        incidents, PAGE_SIZE, rows=_list_rows, estimated=not searched, ids_first=searched
+    )
 
 
 def _count_text(paginator: CappedPaginator) -> str:

@@ -12,7 +12,7 @@ from django.contrib.humanize.templatetags.humanize import intcomma
 from django.test import Client
 from django.urls import reverse
 
-from dozor.records import paging, views
+from dozor.records import paging, selectors, views
 from tests.conftest import Cast
 from tests.factories import IncidentFactory
 
@@ -129,3 +129,36 @@ def test_a_sort_pages_through_the_same_incidents(listed: Cast) -> None:
     newest_first, _ = walk(listed.client("reader"), "", NEXT)
     oldest_first, _ = walk(listed.client("reader"), "sort=date", NEXT)
     assert oldest_first == list(reversed(newest_first))
+
+
+@pytest.mark.parametrize("few_matches", [selectors.FEW_MATCHES, 0])
+@pytest.mark.parametrize("text", ["напали", "нападение"])
+def test_a_searchs_pages_hold_its_matches_in_the_lists_order(
+    listed: Cast, monkeypatch: pytest.MonkeyPatch, text: str, few_matches: int
+) -> None:
+    """A search's count and pages come from one read of its ids (paging.CappedPaginator's
+    ids_first), whether its parts were read first (few matches) or left to the database."""
+    monkeypatch.setattr(selectors, "FEW_MATCHES", few_matches)
+    client = listed.client("reader")
+    everything, _ = walk(client, "", NEXT)
+    user = listed.reader
+    matching = {
+        incident.reference
+        for incident in selectors.incidents_visible(user)
+        if text in f"{incident.title} {incident.summary}".lower()
+    }
+    found, last = walk(client, f"q={text}", NEXT)
+    assert len(matching) >= 7
+    assert found == [reference for reference in everything if reference in matching]
+    assert f"{len(matching)} incidents" in last
+
+
+def test_the_pages_of_a_long_search_end_with_a_message(
+    listed: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 4)
+    everything, _ = walk(listed.client("reader"), "", NEXT)
+    found, last = walk(listed.client("reader"), "q=напали", NEXT)
+    assert found == everything[:4]
+    assert str(views.MSG_PAGES_END % {"pages": 2, "rows": 4}) in last
+    assert str(views.MSG_COUNT_MORE_THAN % {"limit": intcomma(4)}) in last

@@ -23,6 +23,7 @@ from django.core.management import call_command
 from dozor.accounts.models import User
 from dozor.analysis.text import name_forms, name_like
 from dozor.linkage.services import incident_create_from_reports
+from dozor.records import selectors
 from dozor.records.models import Incident, Report, report_victim_names
 from dozor.records.selectors import incidents_visible, names_searchable
 from dozor.security.crypto import KeyRing, key_generate, normalise, tokens, word_matches
@@ -191,7 +192,13 @@ def fresh_ring() -> Iterator[None]:
     keyring_set(None)
 
 
-def test_search_finds_what_decrypting_every_record_finds(cast: Cast, recorded: list[str]) -> None:
+@pytest.mark.parametrize("few_matches", [selectors.FEW_MATCHES, 1, 0])
+def test_search_finds_what_decrypting_every_record_finds(
+    cast: Cast, recorded: list[str], monkeypatch: pytest.MonkeyPatch, few_matches: int
+) -> None:
+    """Whatever the number of matches that decides how the database is asked
+    (selectors._in_any): every part read first, some, or none."""
+    monkeypatch.setattr(selectors, "FEW_MATCHES", few_matches)
     assert_search_agrees(cast)
 
 
