@@ -237,10 +237,10 @@ def _in_any(parts: list[QuerySet[Any]]) -> Q:
     How the database is best asked depends on how many each part holds, which its planner
     guesses badly (the tokens' frequencies are spread over millions of distinct values). Few:
     the ids are read first (each part stops at FEW_MATCHES + 1), and the list looks them up by
-    primary key, whatever the length of the list. Many: each part becomes a hashed set that the
-    list's index is walked against in the list's order, so that a page stops after its fifty and
-    a count after the paginator's cap; a union of the parts, joined to the list, read all of
-    both every time.
+    primary key, whatever the length of the list. Many: each part becomes a condition that the
+    list's rows are tested against as its index is walked in the list's order, so that a page
+    stops after its fifty and a count after the paginator's cap; a union of the parts, joined to
+    the list, read all of both every time.
     """
     found: set[int] = set()
     many: list[QuerySet[Any]] = []
@@ -253,10 +253,14 @@ def _in_any(parts: list[QuerySet[Any]]) -> Q:
             found.update(ids)
     condition = Q(pk__in=sorted(found))
     for part in many:
-        condition |= Q(pk__in=part)
+        (column,) = part.query.values_select or ("pk",)
+        # EXISTS, not IN: PostgreSQL may answer it from a hashed set of the part's ids or, when
+        # that set would not fit in memory, by a lookup per row in the part's index. An IN that
+        # does not fit is tested by reading the whole part again for every row.
+        condition |= Q(Exists(part.filter(**{column: OuterRef("pk")})))
     if many and not found and len(many) == 1:
         # A condition that is never true, so that the one part stays a branch of an OR: alone,
-        # PostgreSQL turns "id IN (part)" into a join that looks up every match by id.
+        # PostgreSQL turns it into a join that looks up every match by id.
         condition |= Q(pk__lt=0)
     return condition
 
