@@ -187,10 +187,9 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
     if ring.locked or not words:
         return _in_any([by_title])
     # Each part is answered from an index (a token lookup per word, or the titles' full-text
-    # index) and the parts are united before the list's own filters: an OR of the parts would
-    # make the database test every incident against each of them.
-    # The summaries' part starts from the token table: as a filter on the incidents, PostgreSQL
-    # read every incident's id to test it against the tokens' ids.
+    # index); _in_any decides, by how many each part holds, how the list is tested against
+    # them. The summaries' part starts from the token table: as a filter on the incidents,
+    # PostgreSQL read every incident's id to test it against the tokens' ids.
     in_summary = _holding(ring, Incident, "summary", words[:1])
     people = PersonInvolvement.objects.order_by()
     for word in words[1:]:
