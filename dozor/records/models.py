@@ -189,7 +189,8 @@ class Incident(Searchable, Tracked):
     )
     # Searched through indexes the database keeps (dozor.records.title_search): PostgreSQL's
     # generated column title_fts reads it, so a migration that changes its type (max_length too)
-    # drops that column first and makes it again (records/0011_title_full_text_search).
+    # drops that column first and makes it again (records/0011_title_full_text_search), before
+    # the triggers of the title words (records/0014_title_words_table) run again.
     title = models.CharField(_("title"), max_length=300)
     # Free text names victims and witnesses: sealed, with a blind index of its words and stems.
     summary = EncryptedTextField(
@@ -495,6 +496,25 @@ class IncidentToken(SearchToken):
 
     class Meta:
         indexes = [models.Index(fields=["record", "field"], name="incident_token_record_idx")]
+
+
+class IncidentTitleWord(models.Model):
+    """A lexeme of an incident's title, on PostgreSQL (migration 0014; title_search): written
+    by the database's own triggers from the title, never by Dozor, so no model of Dozor's
+    manages it. Read only by title search, as a B-tree of lexemes in byte order."""
+
+    lexeme = models.TextField()
+    incident = models.ForeignKey(
+        Incident, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False
+    )
+    pk = models.CompositePrimaryKey("lexeme", "incident")
+
+    class Meta:
+        managed = False
+        db_table = "records_incident_title_word"
+
+    def __str__(self) -> str:
+        return f"{self.lexeme} ({self.incident_id})"
 
 
 class PersonToken(SearchToken):

@@ -14,10 +14,13 @@ left out, and a query with no such word finds no title. The middle of a word fin
 
 PostgreSQL: the column ``title_fts``, the title's tsvector in the ``simple`` (the words as
 written), ``russian`` and ``english`` configurations, generated and stored by the database
-(migration 0011; not a model field), with a GIN index. Stored, not an index on the expression:
-a word common enough for PostgreSQL to read many rows then reads the vectors instead of making
-three of them per row. A query is, for each word, the word as a prefix (``'word':*``) in each
-configuration, one of which must match; and all the words.
+(migration 0011; not a model field), and the table ``records_incident_title_word`` (migration
+0014; ``records.IncidentTitleWord``, which Django does not manage) that the database's triggers
+fill with each of its lexemes beside the incident's id. Its primary key (lexeme, incident) is a
+B-tree in byte order, so a word's beginning is one range of it, read without the incidents'
+rows. A query asks PostgreSQL for each word's lexemes in the three configurations
+(``word_lexemes``: made as the titles' were), and finds, for each word, the titles with a
+lexeme that one of them begins; and all the words.
 
 SQLite: the FTS5 table ``records_incident_title_fts`` (rowid = incident id) holds each title's
 words and their stems, normalised here (FTS5's ``remove_diacritics`` leaves Cyrillic ё as it
@@ -37,7 +40,7 @@ from typing import Any
 
 import snowballstemmer
 from django.db import connection
-from django.db.models import BooleanField, QuerySet
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from dozor.security.crypto import normalise, word_searchable
@@ -46,11 +49,12 @@ FTS_TABLE = "records_incident_title_fts"
 # The incidents whose title the FTS5 expression (a parameter) matches.
 IN_FTS = "SELECT rowid FROM records_incident_title_fts WHERE records_incident_title_fts MATCH %s"
 CONFIGURATIONS = ("simple", "russian", "english")
-# Whether an incident's title the tsquery matches: the stored vector, which the GIN index serves.
-# Unqualified: the queryset is often a subquery, where Django renames the table (U0, ...).
-TITLE_VECTOR_MATCHES = "title_fts @@ ({})"
-# One word of a query: its lexeme (a parameter) as a prefix in any configuration.
-TSQUERY_WORD = "(" + " || ".join(f"to_tsquery('{c}'::regconfig, %s)" for c in CONFIGURATIONS) + ")"
+# A word's lexemes in every configuration, as title_fts holds a title's (the word a parameter).
+WORD_LEXEMES = (
+    "tsvector_to_array("
+    + " || ".join(f"to_tsvector('{c}'::regconfig, %s)" for c in CONFIGURATIONS)
+    + ")"
+)
 # The stemmers of the russian and english configurations, for SQLite's index and its queries.
 STEMMERS = ("russian", "english")
 
@@ -101,24 +105,49 @@ def titles_matching(text: str) -> QuerySet[Any]:
     if not words:
         return incidents.none().values("pk")
     if connection.vendor == "postgresql":
-        sql, params = _tsquery(words)
-        # A condition on the incidents themselves, not "id IN (SELECT id ... WHERE title_fts @@)":
-        # PostgreSQL answered that by joining the whole primary key index to the matches.
-        matches = RawSQL(TITLE_VECTOR_MATCHES.format(sql), params, output_field=BooleanField())  # noqa: S611 - constant SQL; the words are parameters
-        return incidents.filter(matches).values("pk")
+        return _title_words_matching(words)
     by_fts = RawSQL(IN_FTS, (fts5_query(words),))  # noqa: S611 - constant SQL; the text is a parameter
     return incidents.filter(pk__in=by_fts).values("pk")
 
 
-def _tsquery(words: list[str]) -> tuple[str, list[str]]:
-    """The tsquery of the words, as SQL and its parameters: each word as a prefix in any
-    configuration, and all the words."""
-    params = []
-    for word in words:
-        # A quoted lexeme: whatever the word holds is one lexeme to PostgreSQL, never syntax.
-        lexeme = "'{}':*".format(word.replace("\\", "\\\\").replace("'", "''"))
-        params += [lexeme] * len(CONFIGURATIONS)
-    return " && ".join([TSQUERY_WORD] * len(words)), params
+def word_lexemes(words: list[str]) -> list[list[str]]:
+    """Each word's lexemes, made by PostgreSQL's own configurations as it made the titles': the
+    word itself (simple) and its Russian and English stems, without any that another of them
+    begins (its matches are among the other's)."""
+    select = ", ".join([WORD_LEXEMES] * len(words))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {select}", [word for word in words for _ in CONFIGURATIONS])
+        row = cursor.fetchone()
+    found = []
+    for lexemes in row:
+        unique = set(lexemes or [])
+        found.append(
+            sorted(
+                lexeme
+                for lexeme in unique
+                if not any(other != lexeme and lexeme.startswith(other) for other in unique)
+            )
+        )
+    return found
+
+
+def _title_words_matching(words: list[str]) -> QuerySet[Any]:
+    """The ids (``values("incident_id")``) of the incidents whose title every word finds, from
+    the word table alone: for each word a lexeme of the title that one of its lexemes begins
+    (``startswith``: a range of the table's byte-ordered primary key); and all the words."""
+    from dozor.records.models import IncidentTitleWord
+
+    found = None
+    for lexemes in word_lexemes(words):
+        begins = Q(lexeme__in=[])  # a word no configuration keeps: no title holds it
+        for lexeme in lexemes:
+            begins |= Q(lexeme__startswith=lexeme)
+        matching = IncidentTitleWord.objects.filter(begins)
+        if found is not None:
+            matching = matching.filter(incident_id__in=found)
+        found = matching.values("incident_id")
+    assert found is not None
+    return found
 
 
 def _fts5_string(term: str) -> str:

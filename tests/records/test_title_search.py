@@ -199,7 +199,7 @@ def test_title_search_keeps_to_the_incidents_the_user_may_see(
 
 
 @pytest.mark.postgres
-def test_postgresql_answers_title_search_from_the_gin_index(
+def test_postgresql_answers_title_search_from_the_title_words_index(
     cast: Cast, titled: dict[str, str]
 ) -> None:
     # The search reads the titles' part first (selectors._in_any): that query uses the index.
@@ -208,14 +208,48 @@ def test_postgresql_answers_title_search_from_the_gin_index(
         user=cast.owner, filters=IncidentFilters(text="нападения метро")
     )
     with connection.cursor() as cursor:
-        # On a few rows reading them all (or the primary key's index) is cheaper: without those
-        # ways, a query the GIN index cannot answer would still read every row.
+        # On a few rows reading them all (or all of another index) is cheaper: without those
+        # ways, a query the index cannot answer would still read every row.
         cursor.execute("SET enable_seqscan = off; SET enable_indexscan = off")
         try:
             plan = incidents.explain()
         finally:
             cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
-    assert "Bitmap Index Scan on incident_title_fts_idx" in plan
+    assert "records_incident_title_word_pkey" in plan, plan
+
+
+def title_words_of(incident_id: int) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT lexeme FROM records_incident_title_word WHERE incident_id = %s", [incident_id]
+        )
+        return {lexeme for (lexeme,) in cursor.fetchall()}
+
+
+@pytest.mark.postgres
+def test_postgresql_keeps_the_title_words_right_whatever_writes_the_incident(cast: Cast) -> None:
+    """Triggers (migration 0014) write the word table on insert, on a change of title by save()
+    or update(), and on delete and TRUNCATE, which Django's test flush uses."""
+    incident = IncidentFactory(organisation=cast.organisation, title="Нападение у метро")
+    assert {"нападение", "нападен", "у", "метро", "метр"} <= title_words_of(incident.pk)
+    incident.title = "Поджог двери"
+    incident.save()
+    assert "поджог" in title_words_of(incident.pk) and "метро" not in title_words_of(incident.pk)
+    Incident.objects.filter(pk=incident.pk).update(title="Угрозы в подъезде")
+    assert "угроз" in title_words_of(incident.pk) and "поджог" not in title_words_of(incident.pk)
+    incident.refresh_from_db()
+    incident.summary = "Другое описание."
+    incident.save()  # the title is unchanged: its words stay as they were
+    assert "угроз" in title_words_of(incident.pk)
+    Incident.objects.filter(pk=incident.pk).delete()
+    assert title_words_of(incident.pk) == set()
+    other = IncidentFactory(organisation=cast.organisation, title="Листовки")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # Django's deferred foreign keys
+        cursor.execute("TRUNCATE records_incident CASCADE")
+        cursor.execute("SELECT count(*) FROM records_incident_title_word")
+        assert cursor.fetchone() == (0,)
+    assert title_words_of(other.pk) == set()
 
 
 def test_sqlite_keeps_the_title_index_by_triggers_on_the_incidents_table() -> None:
