@@ -96,7 +96,9 @@ def query_words(text: str) -> list[str]:
 
 
 def titles_matching(text: str) -> QuerySet[Any]:
-    """The ids (``values("pk")``) of the incidents whose title every word of the text finds."""
+    """The ids of the incidents whose title every word of the text finds: a query set of one
+    column (``values()``: ``pk``, or on PostgreSQL the word table's ``incident_id``), in which an
+    id may come more than once (a subquery's ``IN`` and ``EXISTS`` do not mind)."""
     # The records app's config imports this module before the models are ready.
     from dozor.records.models import Incident
 
