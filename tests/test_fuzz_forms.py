@@ -96,10 +96,13 @@ def candidate_pair(cast: Cast) -> int:
 
 
 def table_counts(app_labels: tuple[str, ...]) -> dict[str, int]:
+    """Rows per model of the apps; not of a model Django does not manage (the title words,
+    which PostgreSQL's triggers write and SQLite does not have)."""
     return {
         model._meta.label: model._default_manager.count()
         for label in app_labels
         for model in apps.get_app_config(label).get_models()
+        if model._meta.managed
     }
 
 

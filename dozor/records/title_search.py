@@ -137,6 +137,7 @@ def _title_words_matching(words: list[str]) -> QuerySet[Any]:
     """The ids (``values("incident_id")``) of the incidents whose title every word finds, from
     the word table alone: for each word a lexeme of the title that one of its lexemes begins
     (``startswith``: a range of the table's byte-ordered primary key); and all the words."""
+    # The records app's config imports this module before the models are ready.
     from dozor.records.models import IncidentTitleWord
 
     found = None
