@@ -242,17 +242,16 @@ def _in_any(parts: list[QuerySet[Any]]) -> Q:
     the list, read all of both every time.
     """
     found: set[int] = set()
-    many: list[QuerySet[Any]] = []
+    many: list[tuple[QuerySet[Any], str]] = []
     for part in parts:
         (column,) = part.query.values_select or ("pk",)
         ids = list(part.values_list(column, flat=True)[: FEW_MATCHES + 1])
         if len(ids) > FEW_MATCHES:
-            many.append(part)
+            many.append((part, column))
         else:
             found.update(ids)
     condition = Q(pk__in=sorted(found))
-    for part in many:
-        (column,) = part.query.values_select or ("pk",)
+    for part, column in many:
         # EXISTS, not IN: PostgreSQL may answer it from a hashed set of the part's ids or, when
         # that set would not fit in memory, by a lookup per row in the part's index. An IN that
         # does not fit is tested by reading the whole part again for every row.
