@@ -126,3 +126,47 @@ class User(AbstractUser):
         if not self.is_active or self.organisation_id != organisation_id:
             return False
         return self.role in ROLES_TRUSTED_WITH_CONFIDENTIAL or self.can_see_names
+
+
+class TokenScope(models.TextChoices):
+    READ = "read", _("read")
+    WRITE = "write", _("read and write")
+
+
+API_TOKEN_NAME_MAX_LENGTH = 100
+
+
+class ApiToken(models.Model):
+    """A personal key to the JSON API (/api/v1/), made by its user, shown to them once.
+
+    Only the key's SHA-256 digest is kept: a key is 32 random bytes, so a slow hash would add
+    nothing, and a stolen database or backup holds no key that works. The first characters
+    (``prefix``) tell a user's keys apart in lists. A request made with a key acts as its user,
+    with the user's role, organisation and name grant as they are at that moment, narrowed to
+    reading when the scope is ``read``.
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("user")
+    )
+    name = models.CharField(_("name"), max_length=API_TOKEN_NAME_MAX_LENGTH)
+    scope = models.CharField(
+        _("scope"), max_length=10, choices=TokenScope.choices, default=TokenScope.READ
+    )
+    prefix = models.CharField(_("begins with"), max_length=16)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def writes(self) -> bool:
+        return self.scope == TokenScope.WRITE

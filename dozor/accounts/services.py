@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import secrets
 from typing import Any
 
@@ -11,10 +13,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dozor.accounts.models import Organisation, Role, User
+from dozor.accounts.models import (
+    API_TOKEN_NAME_MAX_LENGTH,
+    ApiToken,
+    Organisation,
+    Role,
+    TokenScope,
+    User,
+)
 from dozor.audit import services as audit
 
 GENERATED_PASSWORD_BYTES = 15
@@ -30,6 +40,28 @@ MSG_TWO_FACTOR_ALREADY_SET_UP = _(
     "phone, ask an administrator of your organisation to remove it, then set up the new one at "
     "your next sign-in."
 )
+
+MSG_TOKEN_NAME_EMPTY = _("Give the token a name, to tell it apart from your others.")
+MSG_TOKEN_NAME_LONG = _("A token's name holds at most %(limit)s characters.")
+MSG_TOKEN_NAME_TAKEN = _(
+    "You already have a token named “%(name)s”: revoke it first, or choose another name."
+)
+MSG_TOKEN_DAYS = _("A token lasts from 1 to %(limit)s days; %(value)s is outside that.")
+MSG_TOKEN_SCOPE = _("“%(value)s” is not a scope; expected “read” or “write”.")
+MSG_TOKEN_WRITE_ROLE = _(
+    "Your role does not write records, so a token of yours can only read: choose “read”."
+)
+MSG_TOKEN_INACTIVE = _("An inactive user cannot have tokens.")
+
+# API tokens: 32 random bytes after a prefix that says what the string is (a key found in a
+# paste or a log is recognisable, and secret scanners can be taught it).
+API_TOKEN_PREFIX = "dozor_"  # noqa: S105 - the public prefix of every key, not a secret
+API_TOKEN_BYTES = 32
+API_TOKEN_SHOWN_PREFIX = len(API_TOKEN_PREFIX) + 6
+API_TOKEN_DAYS_DEFAULT = 90
+API_TOKEN_DAYS_MAX = 365
+# How often a token's "last used" is written: every call would be a write per request.
+API_TOKEN_USE_RECORDED_EVERY = datetime.timedelta(minutes=1)
 
 
 def password_generate() -> str:
@@ -260,3 +292,100 @@ def organisation_create(
             ),
         )
     return organisation
+
+
+def api_token_digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(
+    *, user: User, name: str, scope: str = TokenScope.READ, days: int = API_TOKEN_DAYS_DEFAULT
+) -> tuple[ApiToken, str]:
+    """Make a personal API token; returns it and its key, which is shown once and never kept
+    (only its digest is). The trail records the token's name, scope and expiry, never the key."""
+    name = name.strip()
+    errors: dict[str, ValidationError] = {}
+    if not name:
+        errors["name"] = ValidationError(MSG_TOKEN_NAME_EMPTY)
+    elif len(name) > API_TOKEN_NAME_MAX_LENGTH:
+        errors["name"] = ValidationError(
+            MSG_TOKEN_NAME_LONG, params={"limit": API_TOKEN_NAME_MAX_LENGTH}
+        )
+    elif api_tokens_active(user).filter(name=name).exists():
+        errors["name"] = ValidationError(MSG_TOKEN_NAME_TAKEN, params={"name": name})
+    if scope not in TokenScope.values:
+        errors["scope"] = ValidationError(MSG_TOKEN_SCOPE, params={"value": scope})
+    elif scope == TokenScope.WRITE and not user.can_write_records():
+        errors["scope"] = ValidationError(MSG_TOKEN_WRITE_ROLE)
+    if not 1 <= days <= API_TOKEN_DAYS_MAX:
+        errors["days"] = ValidationError(
+            MSG_TOKEN_DAYS, params={"limit": API_TOKEN_DAYS_MAX, "value": days}
+        )
+    if not user.is_active:
+        errors["__all__"] = ValidationError(MSG_TOKEN_INACTIVE)
+    if errors:
+        raise ValidationError(errors)
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(API_TOKEN_BYTES)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        scope=scope,
+        prefix=secret[:API_TOKEN_SHOWN_PREFIX],
+        digest=api_token_digest(secret),
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+    )
+    audit.audit_record(
+        action=audit.Action.USER_CHANGE,
+        user=user,
+        target=user,
+        changes={
+            "api_token": token.name,
+            "created": True,
+            "scope": scope,
+            "expires": token.expires_at.isoformat(),
+        },
+    )
+    return token, secret
+
+
+def api_tokens_active(user: User) -> Any:
+    """The user's tokens that are not revoked (expired ones included: they are listed, marked)."""
+    return ApiToken.objects.filter(user=user, revoked_at__isnull=True)
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User | None) -> ApiToken:
+    """Revoke a token at once: the next request made with it is refused. Revoking a revoked
+    token changes nothing and writes no entry."""
+    token = ApiToken.objects.select_for_update().get(pk=token.pk)
+    if token.revoked_at is not None:
+        return token
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    audit.audit_record(
+        action=audit.Action.USER_CHANGE,
+        user=by,
+        target=token.user,
+        changes={"api_token": token.name, "revoked": True},
+    )
+    return token
+
+
+def api_token_use(secret: str) -> ApiToken | None:
+    """The token a request's key belongs to, if it may be used now: not revoked, not expired,
+    its user active. Records when it was last used (at most once a minute)."""
+    if not secret.startswith(API_TOKEN_PREFIX) or len(secret) > 200:
+        return None
+    token = (
+        ApiToken.objects.select_related("user", "user__organisation")
+        .filter(digest=api_token_digest(secret), revoked_at__isnull=True)
+        .first()
+    )
+    now = timezone.now()
+    if token is None or token.expires_at <= now or not token.user.is_active:
+        return None
+    if token.last_used_at is None or now - token.last_used_at >= API_TOKEN_USE_RECORDED_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
