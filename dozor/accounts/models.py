@@ -6,11 +6,15 @@ The tables keep the names they had before this app held them (``records_organisa
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dozor.validators import validate_country, validate_region_of_country, vocabulary_field
 
@@ -133,6 +137,15 @@ class TokenScope(models.TextChoices):
     WRITE = "write", _("read and write")
 
 
+class TokenState(models.TextChoices):
+    """Where a token stands; not stored: it follows from its dates. (The labels have a context
+    of their own: a project-wide "active" would otherwise take their place in Russian.)"""
+
+    ACTIVE = "active", pgettext_lazy("API token state", "active")
+    EXPIRED = "expired", pgettext_lazy("API token state", "expired")
+    REVOKED = "revoked", pgettext_lazy("API token state", "revoked")
+
+
 API_TOKEN_NAME_MAX_LENGTH = 100
 
 
@@ -170,3 +183,12 @@ class ApiToken(models.Model):
 
     def writes(self) -> bool:
         return self.scope == TokenScope.WRITE
+
+    def state(self, now: datetime.datetime | None = None) -> TokenState:
+        """Revoked whatever its date once revoked; expired from the moment api_token_use
+        refuses it."""
+        if self.revoked_at is not None:
+            return TokenState.REVOKED
+        if self.expires_at <= (now or timezone.now()):
+            return TokenState.EXPIRED
+        return TokenState.ACTIVE
