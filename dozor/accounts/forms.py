@@ -1,9 +1,13 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from dozor.accounts.models import Role
+from dozor.accounts.models import API_TOKEN_NAME_MAX_LENGTH, Role, TokenScope
+from dozor.accounts.services import API_TOKEN_DAYS_DEFAULT, API_TOKEN_DAYS_MAX
 
 TOKEN_MAX_LENGTH = 12
 
@@ -29,3 +33,29 @@ class TwoFactorRemoveForm(forms.Form):
         label=_("I have made sure the person asking is this user: remove their authenticator."),
         error_messages={"required": _("Tick the box to confirm the removal.")},
     )
+
+
+class ApiTokenForm(forms.Form):
+    """A new personal API token. The form reads the input; api_token_create decides what is
+    allowed (the name, the scope for the user's role, the days) and says why not."""
+
+    name = forms.CharField(
+        label=pgettext_lazy("API token", "Name"),
+        required=False,
+        help_text=_("What the token is for, e.g. “laptop script” or “partner sync”."),
+        widget=forms.TextInput(
+            attrs={"maxlength": API_TOKEN_NAME_MAX_LENGTH, "required": True, "autocomplete": "off"}
+        ),
+    )
+    scope = forms.ChoiceField(label=_("Access"), initial=TokenScope.READ)
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        initial=API_TOKEN_DAYS_DEFAULT,
+        widget=forms.NumberInput(attrs={"min": 1, "max": API_TOKEN_DAYS_MAX}),
+    )
+
+    def __init__(self, *args: Any, writes: bool, **kwargs: Any) -> None:
+        """``writes``: the user's role writes records, so a token of theirs may write too."""
+        super().__init__(*args, **kwargs)
+        choices = TokenScope.choices if writes else [(TokenScope.READ, TokenScope.READ.label)]
+        self.fields["scope"].choices = choices  # type: ignore[attr-defined]

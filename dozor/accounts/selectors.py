@@ -1,11 +1,11 @@
-"""Reads about users and their authenticators."""
+"""Reads about users, their authenticators and their API tokens."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dozor.accounts.models import User
+from dozor.accounts.models import ApiToken, User
 
 
 def totp_device_confirmed(user: User) -> TOTPDevice | None:
@@ -21,3 +21,14 @@ def users_administered(admin: User) -> QuerySet[User]:
     if not admin.is_active or admin.role != "administrator" or admin.organisation_id is None:
         return User.objects.none()
     return User.objects.filter(organisation_id=admin.organisation_id).order_by("username")
+
+
+def api_tokens_of(user: User) -> QuerySet[ApiToken]:
+    """Every token of the user, revoked and expired ones too, newest first: what they made and
+    what became of each."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def api_token_of(user: User, token_id: int) -> ApiToken:
+    """One of the user's own tokens; ApiToken.DoesNotExist for anyone else's, as for none."""
+    return ApiToken.objects.get(user=user, pk=token_id)

@@ -1,4 +1,5 @@
-"""Two-factor sign-in and the administrators' pages: users and the refusal log."""
+"""Two-factor sign-in, one's own API tokens, and the administrators' pages: users and the
+refusal log."""
 
 from __future__ import annotations
 
@@ -16,12 +17,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from dozor.accounts import selectors, services
-from dozor.accounts.forms import TokenForm, TwoFactorRemoveForm, UserAccessForm
+from dozor.accounts.forms import ApiTokenForm, TokenForm, TwoFactorRemoveForm, UserAccessForm
 from dozor.accounts.middleware import two_factor_required, two_factor_verify_url
-from dozor.accounts.models import Role, User
+from dozor.accounts.models import ApiToken, Role, User
 from dozor.accounts.policy import require
 from dozor.accounts.qr import qr_svg
 from dozor.audit import selectors as audit_selectors
@@ -32,6 +35,15 @@ MSG_TWO_FACTOR_REMOVED = gettext_lazy(
 )
 MSG_NO_TWO_FACTOR = gettext_lazy("%(username)s had no authenticator; nothing was removed.")
 MSG_ADMINISTRATORS_ONLY = gettext_lazy("Only administrators see the refusal log.")
+MSG_TOKEN_REVOKED = gettext_lazy(
+    "The token “%(name)s” is revoked: a program that uses it is refused from now on."
+)
+MSG_USER_TOKEN_REVOKED = gettext_lazy(
+    "The token “%(name)s” of %(username)s is revoked: a program that uses it is refused from now "
+    "on."
+)
+MSG_NO_TOKEN = gettext_lazy("You have no such token.")
+MSG_NO_TOKEN_OF_USER = gettext_lazy("This user has no such token.")
 # The refusal log shows the newest this many refusals and alerts.
 REFUSALS_SHOWN = 500
 
@@ -122,6 +134,55 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in user's API tokens: the list, a form for a new one and a revoke button for
+    each one not yet revoked.
+
+    A new token's key is in the answer to the POST that made it and nowhere else: not in the
+    session, a message, a URL or a log, and the page is never cached (never_cache sends
+    Cache-Control: no-store), so reloading it or going back shows the key no more.
+    """
+    user = _user(request)
+    writes = user.can_write_records()
+    form = ApiTokenForm(request.POST or None, writes=writes)
+    status = 200
+    created: tuple[ApiToken, str] | None = None
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                created = services.api_token_create(user=user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                status = 200
+                form = ApiTokenForm(writes=writes)
+    context = {
+        "form": form,
+        "tokens": selectors.api_tokens_of(user),
+        "writes": writes,
+        "new_token": created[0] if created else None,
+        "new_key": created[1] if created else None,
+    }
+    return render(request, "accounts/api_tokens.html", context, status=status)
+
+
+@login_required
+@require_POST
+def api_token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    """Revoke one of one's own tokens; anyone else's is not found, as if there were none."""
+    user = _user(request)
+    try:
+        token = selectors.api_token_of(user, token_id)
+    except ApiToken.DoesNotExist:
+        raise Http404(MSG_NO_TOKEN) from None
+    services.api_token_revoke(token=token, by=user)
+    messages.success(request, MSG_TOKEN_REVOKED % {"name": token.name})
+    return redirect("accounts:api_tokens")
+
+
 def _administrator(request: HttpRequest) -> User:
     require(request.user, "users.manage")
     return _user(request)
@@ -166,8 +227,28 @@ def user_edit(request: HttpRequest, username: str) -> HttpResponse:
         "form": form,
         "person": person,
         "has_device": selectors.totp_device_confirmed(person) is not None,
+        "tokens": selectors.api_tokens_of(person),
     }
     return render(request, "accounts/user_edit.html", context, status=status)
+
+
+@login_required
+@require_POST
+def user_api_token_revoke(request: HttpRequest, username: str, token_id: int) -> HttpResponse:
+    """An administrator revokes a token of a user of their organisation (a lost laptop, a
+    program or a person that should no longer reach the data); the trail names the
+    administrator. The key itself is never shown here: only its owner saw it, once."""
+    admin = _administrator(request)
+    person = _administered(admin, username)
+    try:
+        token = selectors.api_token_of(person, token_id)
+    except ApiToken.DoesNotExist:
+        raise Http404(MSG_NO_TOKEN_OF_USER) from None
+    services.api_token_revoke(token=token, by=admin)
+    messages.success(
+        request, MSG_USER_TOKEN_REVOKED % {"name": token.name, "username": person.username}
+    )
+    return redirect("accounts:user_edit", username=person.username)
 
 
 @login_required

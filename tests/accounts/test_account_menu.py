@@ -1,4 +1,5 @@
-"""The account corner of every page: user, two-factor and sign-out links sit in one menu."""
+"""The account corner of every page: user, two-factor, API token and sign-out links sit in one
+menu."""
 
 from __future__ import annotations
 
@@ -33,6 +34,12 @@ def test_the_menu_holds_two_factor_and_sign_out(cast: Cast, who: str) -> None:
     page = cast.client(who).get("/incidents/").content.decode()
     assert 'href="/accounts/two-factor/"' in menu(page)
     assert 'action="/accounts/logout/"' in menu(page)
+
+
+@pytest.mark.parametrize("who", ["owner", "reader"])
+def test_the_menu_leads_to_ones_api_tokens(cast: Cast, who: str) -> None:
+    page = cast.client(who).get("/incidents/").content.decode()
+    assert 'href="/accounts/tokens/"' in menu(page)
 
 
 def test_the_navigation_bar_holds_no_account_link(cast: Cast) -> None:

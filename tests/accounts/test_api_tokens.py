@@ -1,16 +1,24 @@
-"""Personal API tokens: the key is shown once and kept nowhere, and a revoked, expired or
-deactivated user's key opens nothing."""
+"""Personal API tokens: the key is shown once and kept nowhere, only its owner (or an administrator
+of their organisation) revokes it, and a revoked, expired or deactivated user's key opens nothing.
+
+The services are tested directly; the page as a person reaches it (the test client).
+"""
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import re
+from typing import Any
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.test import Client, override_settings
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dozor.accounts.models import API_TOKEN_NAME_MAX_LENGTH, ApiToken, TokenState
+from dozor.accounts.models import API_TOKEN_NAME_MAX_LENGTH, ApiToken, Role, TokenState, User
 from dozor.accounts.services import (
     API_TOKEN_DAYS_MAX,
     API_TOKEN_PREFIX,
@@ -26,10 +34,23 @@ from dozor.accounts.services import (
     api_token_revoke,
     api_token_use,
 )
+from dozor.accounts.views import MSG_TOKEN_REVOKED, MSG_USER_TOKEN_REVOKED
 from dozor.audit.models import Action, AuditEntry
 from tests.conftest import Cast
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+PAGE = "/accounts/tokens/"
+KEY = re.compile(re.escape(API_TOKEN_PREFIX) + r"[A-Za-z0-9_-]{40,}")
+
+
+def revoke_url(token: ApiToken) -> str:
+    return f"/accounts/tokens/{token.pk}/revoke/"
+
+
+def admin_revoke_url(token: ApiToken) -> str:
+    return f"/accounts/users/{token.user.username}/tokens/{token.pk}/revoke/"
 
 
 def errors(error: pytest.ExceptionInfo[ValidationError]) -> dict[str, list[str]]:
@@ -44,6 +65,21 @@ def stored_rows() -> str:
 def key_parts(key: str) -> list[str]:
     """The key, and its secret part past the prefix that lists show."""
     return [key, key[API_TOKEN_SHOWN_PREFIX:]]
+
+
+@pytest.fixture
+def admin(cast: Cast) -> User:
+    return UserFactory(username="admin", organisation=cast.organisation, role=Role.ADMINISTRATOR)
+
+
+def client_of(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def make_on_the_page(client: Client, **data: Any) -> Any:
+    return client.post(PAGE, {"name": "laptop script", "scope": "read", "days": "90", **data})
 
 
 # The services: what is kept, what is refused.
@@ -225,3 +261,184 @@ def test_a_tokens_state_follows_its_dates(cast: Cast) -> None:
     assert token.state(token.expires_at) == TokenState.EXPIRED
     revoked = api_token_revoke(token=token, by=cast.owner)
     assert revoked.state() == TokenState.REVOKED
+
+
+# The page, as its user reaches it.
+
+
+def test_anonymous_is_sent_to_sign_in(cast: Cast) -> None:
+    response = cast.client("anonymous").get(PAGE)
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_the_page_lists_the_users_tokens_and_no_one_elses(cast: Cast) -> None:
+    mine, _key = api_token_create(user=cast.owner, name="laptop script")
+    api_token_create(user=cast.colleague, name="colleague's sync")
+    page = cast.client("owner").get(PAGE).content.decode()
+    assert "laptop script" in page and f"{mine.prefix}…" in page
+    assert "colleague&#x27;s sync" not in page and "colleague's sync" not in page
+
+
+def test_making_a_token_on_the_page_shows_its_key_once(cast: Cast) -> None:
+    client = cast.client("owner")
+    response = make_on_the_page(client)
+    assert response.status_code == 200
+    shown = KEY.findall(response.content.decode())
+    assert len(shown) == 1
+    token = ApiToken.objects.get(user=cast.owner)
+    assert token.digest == hashlib.sha256(shown[0].encode()).hexdigest()
+    assert "shown this once and never again" in response.content.decode()
+    again = client.get(PAGE).content.decode()
+    assert KEY.findall(again) == []
+    assert f"{token.prefix}…" in again
+
+
+def test_the_key_is_kept_in_no_session_cookie_or_stored_row(cast: Cast) -> None:
+    client = cast.client("owner")
+    key = KEY.findall(make_on_the_page(client).content.decode())[0]
+    sessions = repr([session.get_decoded() for session in Session.objects.all()])
+    cookies = repr({name: morsel.value for name, morsel in client.cookies.items()})
+    kept = sessions + cookies + stored_rows()
+    assert [part for part in key_parts(key) if part in kept] == []
+
+
+def test_the_token_page_is_never_cached(cast: Cast) -> None:
+    client = cast.client("owner")
+    assert "no-store" in make_on_the_page(client)["Cache-Control"]
+    assert "no-store" in client.get(PAGE)["Cache-Control"]
+
+
+def test_a_refused_name_is_explained_and_makes_nothing(cast: Cast) -> None:
+    response = make_on_the_page(cast.client("owner"), name="")
+    assert response.status_code == 400
+    assert str(MSG_TOKEN_NAME_EMPTY) in response.content.decode()
+    assert KEY.findall(response.content.decode()) == []
+    assert not ApiToken.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"days": "0"}, {"days": "1" * 40}, {"days": "ninety"}, {"name": "x\x00y"}, {"scope": "all"}],
+)
+def test_odd_input_is_refused_with_a_form_not_an_error(cast: Cast, data: dict[str, str]) -> None:
+    response = make_on_the_page(cast.client("owner"), **data)
+    assert response.status_code == 400
+    assert not ApiToken.objects.exists()
+
+
+def test_a_writer_is_offered_a_token_that_writes(cast: Cast) -> None:
+    page = cast.client("owner").get(PAGE).content.decode()
+    assert 'value="write"' in page
+
+
+def test_a_reader_is_offered_reading_only(cast: Cast) -> None:
+    page = cast.client("reader").get(PAGE).content.decode()
+    assert 'value="read"' in page and 'value="write"' not in page
+
+
+def test_a_reader_posting_write_gets_no_token(cast: Cast) -> None:
+    response = make_on_the_page(cast.client("reader"), scope="write")
+    assert response.status_code == 400
+    assert not ApiToken.objects.exists()
+
+
+def test_a_user_revokes_their_token_on_the_page(cast: Cast) -> None:
+    token, key = api_token_create(user=cast.owner, name="laptop script")
+    client = cast.client("owner")
+    response = client.post(revoke_url(token), follow=True)
+    assert response.redirect_chain == [(PAGE, 302)]
+    token.refresh_from_db()
+    assert token.state() == TokenState.REVOKED
+    assert api_token_use(key) is None
+    page = response.content.decode()
+    assert str(MSG_TOKEN_REVOKED) % {"name": "laptop script"} in page.replace("&#x27;", "'")
+
+
+@pytest.mark.parametrize("who", ["colleague", "reader", "outsider"])
+def test_no_one_else_can_revoke_a_users_token(cast: Cast, who: str) -> None:
+    token, _key = api_token_create(user=cast.owner, name="laptop script")
+    assert cast.client(who).post(revoke_url(token)).status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_an_administrator_cannot_revoke_through_the_owners_own_page(
+    cast: Cast, admin: User
+) -> None:
+    token, _key = api_token_create(user=cast.owner, name="laptop script")
+    assert client_of(admin).post(revoke_url(token)).status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_revoking_needs_a_post(cast: Cast) -> None:
+    token, _key = api_token_create(user=cast.owner, name="laptop script")
+    assert cast.client("owner").get(revoke_url(token)).status_code == 405
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+@override_settings(DOZOR_TWO_FACTOR_ROLES=frozenset({"documenter"}))
+def test_the_page_waits_for_two_factor_set_up_where_the_role_requires_it(cast: Cast) -> None:
+    response = cast.client("owner").get(PAGE)
+    assert response.status_code == 302 and response["Location"] == "/accounts/two-factor/"
+
+
+def test_the_page_waits_for_the_one_time_code_of_a_user_with_an_authenticator(
+    cast: Cast,
+) -> None:
+    TOTPDevice.objects.create(user=cast.reader, name="authenticator app", confirmed=True)
+    response = cast.client("reader").post(PAGE, {"name": "sync", "scope": "read", "days": "9"})
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/two-factor/verify/")
+    assert not ApiToken.objects.exists()
+
+
+# The administrator's list on the user's page.
+
+
+def test_an_administrator_sees_a_users_tokens_without_their_keys(cast: Cast, admin: User) -> None:
+    token, key = api_token_create(user=cast.reader, name="reader's sync")
+    page = client_of(admin).get(f"/accounts/users/{cast.reader.username}/").content.decode()
+    assert f"{token.prefix}…" in page and admin_revoke_url(token) in page
+    assert [part for part in key_parts(key) if part in page] == []
+
+
+def test_an_administrator_revokes_a_users_token(cast: Cast, admin: User) -> None:
+    token, _key = api_token_create(user=cast.reader, name="sync")
+    response = client_of(admin).post(admin_revoke_url(token), follow=True)
+    assert response.redirect_chain == [(f"/accounts/users/{cast.reader.username}/", 302)]
+    token.refresh_from_db()
+    assert token.state() == TokenState.REVOKED
+    entry = AuditEntry.objects.latest("id")
+    assert (entry.actor_id, entry.target_id) == (admin.pk, str(cast.reader.pk))
+    assert entry.changes == {"api_token": "sync", "revoked": True}
+    expected = str(MSG_USER_TOKEN_REVOKED) % {"name": "sync", "username": "reader"}
+    assert expected in response.content.decode()
+
+
+def test_an_administrator_cannot_revoke_a_token_through_another_users_page(
+    cast: Cast, admin: User
+) -> None:
+    token, _key = api_token_create(user=cast.owner, name="sync")
+    url = f"/accounts/users/{cast.reader.username}/tokens/{token.pk}/revoke/"
+    assert client_of(admin).post(url).status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+def test_an_administrator_of_another_organisation_cannot_revoke(cast: Cast) -> None:
+    token, _key = api_token_create(user=cast.reader, name="sync")
+    other = UserFactory(organisation=cast.other_organisation, role=Role.ADMINISTRATOR)
+    assert client_of(other).post(admin_revoke_url(token)).status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+
+
+@pytest.mark.parametrize("who", ["owner", "colleague", "outsider"])
+def test_only_administrators_revoke_other_users_tokens(cast: Cast, who: str) -> None:
+    token, _key = api_token_create(user=cast.reader, name="sync")
+    assert cast.client(who).post(admin_revoke_url(token)).status_code == 403
+    token.refresh_from_db()
+    assert token.revoked_at is None

@@ -178,6 +178,8 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "body_detail": {"body_id": world.body.pk},
         "user_edit": {"username": user.username},
         "user_two_factor_remove": {"username": user.username},
+        "api_token_revoke": {"token_id": 1},
+        "user_api_token_revoke": {"username": user.username, "token_id": 1},
         "import_preview": {"token": "0" * 32},
         "import_confirm": {"token": "0" * 32},
         "import_job": {"token": "0" * 32},

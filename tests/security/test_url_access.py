@@ -33,6 +33,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dozor.accounts.models import Organisation, Role, User
+from dozor.accounts.services import api_token_create
 from dozor.estimation.models import EstimateRun, PublishedFigure, PublishedSeries
 from dozor.evaluation import views as evaluation_views
 from dozor.evaluation.services import StatisticInput, official_statistic_save
@@ -179,11 +180,14 @@ ACCESS: dict[str, str] = {
     "sources:source_list_list":  "200/405 200/405 200/405 200/405 200/405 200/405 login",
     "sources:source_list_new":   "200/400 403     403     403     200/400 200/400 login",
     #                             owner   collea. reader  analyst outsid. o-admin anonymous
+    "accounts:api_token_revoke":  "405/404 405/404 405/ok  405/404 405/404 405/404 login",
+    "accounts:api_tokens":        "200/400 200/400 200/400 200/400 200/400 200/400 login",
     "accounts:two_factor_setup":  "200/400 200/400 200/400 200/400 200/400 200/400 login",
     "accounts:two_factor_verify": "ok      ok      ok      ok      ok      ok      login",
     "accounts:user_edit":         "403     403     403     403     403     404     login",
     "accounts:user_list":         "403     403     403     403     403     200     login",
     "accounts:user_two_factor_remove": "403     403     403     403     403     404     login",
+    "accounts:user_api_token_revoke": "405/403 405/403 405/403 405/403 405/403 405/404 login",
 }
 # fmt: on
 
@@ -279,7 +283,9 @@ def _build_world(files: Path) -> World:
     estimate_run = EstimateRun.objects.create(
         organisation=organisation, created_by=owner, stratify_by="year", lists=[], seed=1
     )
+    api_token, _key = api_token_create(user=users["reader"], name="reader's script")
     objects = {
+        "api_token": api_token,
         "event": ResponseEventFactory(incident=incident),
         "raising": RaisingFactory(organisation=organisation, incident=incident, body=body),
         "entry": RaiseListEntryFactory(organisation=organisation, incident=incident),
@@ -388,6 +394,7 @@ PARAMETERS: dict[str, Callable[[World], Any]] = {
     "run_id": lambda w: w.objects["run"].pk,
     "series_id": lambda w: w.objects["published"].pk,
     "username": lambda w: w.users["reader"].username,
+    "token_id": lambda w: w.objects["api_token"].pk,  # the reader's
     "country": lambda w: "RU",
     "year": lambda w: 2008,
     "file_format": lambda w: "csv",
