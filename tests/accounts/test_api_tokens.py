@@ -1,23 +1,30 @@
 """Personal API tokens: the key is shown once and kept nowhere, only its owner (or an administrator
 of their organisation) revokes it, and a revoked, expired or deactivated user's key opens nothing.
 
-The services are tested directly; the page as a person reaches it (the test client).
+The services are tested directly; the page as a person reaches it (the test client); the
+operator's side through `dozor user NAME --tokens / --revoke-token NAME` in process.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime
 import hashlib
 import re
+from io import StringIO
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dozor.accounts.management.commands.user import MSG_NOTHING_TO_REVOKE
+from dozor.accounts.management.commands.user import Command as UserCommand
 from dozor.accounts.models import API_TOKEN_NAME_MAX_LENGTH, ApiToken, Role, TokenState, User
 from dozor.accounts.services import (
     API_TOKEN_DAYS_MAX,
@@ -442,3 +449,88 @@ def test_only_administrators_revoke_other_users_tokens(cast: Cast, who: str) -> 
     assert cast.client(who).post(admin_revoke_url(token)).status_code == 403
     token.refresh_from_db()
     assert token.revoked_at is None
+
+
+# The operator's command.
+
+
+def run_user(*args: str) -> str:
+    out = StringIO()
+    call_command("user", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_the_command_lists_a_users_tokens_without_key_or_digest(cast: Cast) -> None:
+    active, key = api_token_create(user=cast.owner, name="laptop script", scope="write")
+    revoked, _key = api_token_create(user=cast.owner, name="old sync")
+    api_token_revoke(token=revoked, by=cast.owner)
+    api_token_create(user=cast.colleague, name="colleague's sync")
+    out = run_user("owner", "--tokens")
+    lines = out.splitlines()
+    header = next(line for line in lines if line.startswith("name"))
+    assert header.split() == [
+        "name", "scope", "begins", "with", "created", "expires", "last", "used", "state"
+    ]  # fmt: skip
+    row = next(line for line in lines if line.startswith("laptop script"))
+    assert f"{active.prefix}…" in row and "write" in row and row.endswith("active")
+    assert "never" in row
+    assert next(line for line in lines if line.startswith("old sync")).endswith("revoked")
+    assert "colleague's sync" not in out
+    leaked = [*key_parts(key), active.digest, revoked.digest]
+    assert [part for part in leaked if part in out] == []
+
+
+def test_the_command_says_when_a_user_has_no_tokens(cast: Cast) -> None:
+    assert "reader has no API tokens." in run_user("reader", "--tokens")
+
+
+def test_the_command_revokes_a_token_by_name(cast: Cast) -> None:
+    token, key = api_token_create(user=cast.owner, name="laptop script")
+    out = run_user("owner", "--revoke-token", "laptop script")
+    assert "token 'laptop script'" in out and "revoked" in out
+    token.refresh_from_db()
+    assert token.state() == TokenState.REVOKED
+    assert api_token_use(key) is None
+    entry = AuditEntry.objects.latest("id")
+    assert (entry.actor_id, entry.origin) == (None, "command:user")
+    assert entry.changes == {"api_token": "laptop script", "revoked": True}
+
+
+def test_the_command_revokes_only_the_named_users_token(cast: Cast) -> None:
+    theirs, _key = api_token_create(user=cast.colleague, name="laptop script")
+    api_token_create(user=cast.owner, name="laptop script")
+    run_user("owner", "--revoke-token", "laptop script")
+    theirs.refresh_from_db()
+    assert theirs.revoked_at is None
+
+
+@pytest.mark.parametrize("revoked_first", [False, True])
+def test_the_command_names_the_token_and_user_it_cannot_find(
+    cast: Cast, revoked_first: bool
+) -> None:
+    if revoked_first:
+        token, _key = api_token_create(user=cast.owner, name="laptop script")
+        api_token_revoke(token=token, by=cast.owner)
+    with pytest.raises(CommandError) as error:
+        run_user("owner", "--revoke-token", "laptop script")
+    assert str(error.value) == MSG_NOTHING_TO_REVOKE.format(username="owner", name="laptop script")
+
+
+def test_every_option_of_dozor_user_is_documented() -> None:
+    text = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text(encoding="utf-8")
+    section = text.split("## `dozor user NAME", 1)[1].split("\n## ", 1)[0]
+    parser = UserCommand().create_parser("dozor", "user")
+    options = {
+        option
+        for action in parser._actions
+        if action.help != argparse.SUPPRESS
+        for option in action.option_strings
+        if option.startswith("--") and option not in {"--help", "--verbosity", "--skip-checks"}
+    }
+    assert {"--tokens", "--revoke-token"} <= options
+    undocumented = [
+        option
+        for option in sorted(options)
+        if not re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", section)
+    ]
+    assert undocumented == []
