@@ -45,6 +45,10 @@ NOT_AUDITED: dict[str, str] = {
     "dozor.accounts.services.totp_device_start": (
         "an unconfirmed authenticator; totp_device_confirm is the entry"
     ),
+    "dozor.accounts.services.api_token_use": (
+        "records when a token was last used, at most once a minute; each call's reads and "
+        "writes are audited where they happen"
+    ),
     "dozor.estimation.services.estimate_run_execute": (
         "the worker's progress and results of a run whose start is the entry (estimate_run_start)"
     ),
