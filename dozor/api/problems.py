@@ -96,3 +96,51 @@ def form_errors(form: Any, *, prefix: str = "") -> list[dict[str, str]]:
         for item in errors:
             entries.extend(_entries(item, f"{prefix}{name}" if name else prefix.rstrip(".")))
     return entries
+
+
+# The statuses each operation may answer with a problem, beside its success: documented in the
+# schema so that a client (and schemathesis) knows every answer's shape.
+PROBLEM_STATUSES = (400, 401, 403, 404, 413, 423, 429)
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "title": "Problem",
+    "description": "Problem details (RFC 9457), in the language of Accept-Language.",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "code", "message"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+
+
+def documented(schema: Any) -> Any:
+    """The OpenAPI schema with the problem responses of every operation of the API (not the
+    schema's own and the reference page's, which answer no problem)."""
+    schema.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    reference = {"$ref": "#/components/schemas/Problem"}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status in PROBLEM_STATUSES:
+                responses.setdefault(
+                    str(status),
+                    {
+                        "description": str(TITLES[status]),
+                        "content": {CONTENT_TYPE: {"schema": reference}},
+                    },
+                )
+    return schema

@@ -16,7 +16,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
-from dozor.api import incidents
+from dozor.api import incidents, problems
 from dozor.api.auth import RateLimited, ReadOnlyToken, TokenAuth
 from dozor.api.problems import field_errors, problem
 from dozor.security.crypto import KeyringLocked
@@ -29,7 +29,16 @@ MSG_NOT_ALLOWED = _("Your role or organisation does not allow this.")
 MSG_REQUEST_INVALID = _("The request does not match the API's schema: correct the fields named.")
 MSG_TOO_LARGE = _("The request is too large to accept.")
 
-api = NinjaAPI(
+
+class DozorAPI(NinjaAPI):
+    """NinjaAPI whose schema documents the problem details every operation may answer."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        return problems.documented(schema)
+
+
+api = DozorAPI(
     title="Dozor API",
     version="1",
     description=(

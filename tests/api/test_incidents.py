@@ -4,8 +4,8 @@ names only with the grant, the incident form's checks and messages, problem deta
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
