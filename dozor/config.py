@@ -200,6 +200,12 @@ SETTINGS = (
         "its time (method, page name, status; never the query or the form).",
     ),
     Setting(
+        "DOZOR_API_RATE_PER_MINUTE",
+        "600",
+        "Calls one API token may make in a minute before it is answered 429 with Retry-After; "
+        "0: no limit. Counted by each server process unless a shared cache is configured.",
+    ),
+    Setting(
         "DOZOR_KEY_FILE",
         "",
         "File holding the encryption key (made by `dozor keys init --key-file`); best on "

@@ -50,6 +50,7 @@ if DOZOR_ENV == "production":
 DOZOR_WORKERS = config.server_workers()
 DOZOR_THREADS = config.server_threads()
 DOZOR_SLOW_REQUEST_MS = config.env_int("DOZOR_SLOW_REQUEST_MS", minimum=1)
+DOZOR_API_RATE_PER_MINUTE = config.env_int("DOZOR_API_RATE_PER_MINUTE")
 
 _database_url = config.env_str("DOZOR_DATABASE_URL") or f"sqlite:///{DOZOR_HOME / 'dozor.sqlite3'}"
 try:
@@ -116,6 +117,9 @@ INSTALLED_APPS = [
     "dozor.reporting",
     "dozor.linkage",
     "dozor.exports",
+    "dozor.api",
+    # Its static files: the API's reference page (Swagger UI) served by Dozor, no CDN.
+    "ninja",
 ]
 
 MIDDLEWARE = [

@@ -3,6 +3,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 
 from dozor.accounts.urls import refusal_patterns
+from dozor.api.v1 import api as api_v1
 from dozor.records.urls import report_patterns, source_list_patterns
 
 urlpatterns = [
@@ -24,4 +25,5 @@ urlpatterns = [
     path("linkage/", include("dozor.linkage.urls")),
     path("exports/", include("dozor.exports.urls")),
     path("audit/", include((refusal_patterns, "audit"))),
+    path("api/v1/", api_v1.urls),
 ]

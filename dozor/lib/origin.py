@@ -35,3 +35,9 @@ def acting_from(origin: Origin) -> Iterator[None]:
         yield
     finally:
         _current.reset(token)
+
+
+def act_from(origin: Origin) -> None:
+    """Make ``origin`` the current one until the enclosing ``acting_from`` block ends: for a
+    request whose caller is known only inside its view (an API call, by its token)."""
+    _current.set(origin)

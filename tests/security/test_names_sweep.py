@@ -1,5 +1,6 @@
-"""The names sweep: every page, export, dossier, press draft, quarantine download, history page
-and linkage page, requested by each person who may not see a victim's name, holds none of its forms.
+"""The names sweep: every page, export, dossier, press draft, quarantine download, history page,
+linkage page and JSON API answer, requested by each person who may not see a victim's name, holds
+none of its forms.
 
 The URLs come from the resolver, so a new page is swept as soon as it exists; a URL whose
 parameters the sweep cannot fill fails the test until it is taught them (PARAMETERS). PDFs are
@@ -26,6 +27,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dozor.accounts.models import Role, User
+from dozor.accounts.services import api_token_create
 from dozor.intake.models import ImportBatch, QuarantinedRow
 from dozor.linkage.models import AcceptBatch, CandidatePair, LinkageJob, LinkageRun
 from dozor.press.models import DraftReport
@@ -160,6 +162,8 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
     reference = world.incident.reference
     return {
         "incident_detail": {"reference": reference},
+        "incident_get": {"reference": reference},
+        "incident_update": {"reference": reference},
         "incident_edit": {"reference": reference},
         "incident_history": {"reference": reference},
         "run_detail": {"run_id": 1},
@@ -255,8 +259,11 @@ def readable(content: bytes, content_type: str, tmp_path: Path) -> str:
 def sweep(client: Client, world: World, user: User, tmp_path: Path) -> dict[str, list[str]]:
     """Each swept URL with the name forms its body holds."""
     found: dict[str, list[str]] = {}
+    # The JSON API answers a token of the user's, not their session.
+    _token, key = api_token_create(user=user, name="names sweep")
+    api = {"Authorization": f"Bearer {key}"}
     for url in urls(world, user):
-        response = client.get(url)
+        response = client.get(url, headers=api if url.startswith("/api/") else None)
         if getattr(response, "streaming", False):
             content = b"".join(response.streaming_content)  # type: ignore[attr-defined]
         else:
@@ -301,6 +308,7 @@ def test_the_owner_sees_the_names_in_the_same_sweep(
     named = {url for url, forms in found.items() if forms}
     expected = {
         reverse("records:incident_detail", args=[reference]),
+        reverse("api-v1:incident_get", args=[reference]),
         reverse("responses:timeline", args=[reference]),
         reverse("responses:dossier") + f"?ref={reference}&names=1",
         reverse("responses:dossier") + f"?ref={reference}&format=pdf&names=1",

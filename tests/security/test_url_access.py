@@ -92,6 +92,17 @@ QUARANTINE_CSV = (
 # value for both. Organisation A's incident is restricted: B sees none of A's records.
 # fmt: off
 ACCESS: dict[str, str] = {
+    # The JSON API answers a persona's token (api_keys), anonymous has none: 401, never a
+    # sign-in page. Its schema and reference page hold no record: open to all. The incident's
+    # two URLs each serve two methods (list and create; read and change): their rows are alike.
+    #                        owner   collea. reader  analyst outsid. o-admin anonymous
+    "api-v1:api-root":       "404     404     404     404     404     404     404",
+    "api-v1:openapi-json":   "200     200     200     200     200     200     200",
+    "api-v1:openapi-view":   "200     200     200     200     200     200     200",
+    "api-v1:incident_list":  "200/400 200/403 200/403 200/403 200/400 200/400 401",
+    "api-v1:incident_create": "200/400 200/403 200/403 200/403 200/400 200/400 401",
+    "api-v1:incident_get":   "200/405 200/405 200/405 200/405 404/405 404/405 401/405",
+    "api-v1:incident_update": "200/405 200/405 200/405 200/405 404/405 404/405 401/405",
     #                 owner   collea. reader  analyst outsid. o-admin anonymous
     "audit:refusals": "403     403     403     403     403     200     login",
     #                               owner   collea. reader  analyst outsid. o-admin anonymous
@@ -461,11 +472,31 @@ def sessions(world: World, django_db_blocker: Any) -> dict[str, str]:
     return keys
 
 
+@pytest.fixture(scope="module")
+def api_keys(world: World, django_db_blocker: Any) -> dict[str, str]:
+    """One API token per persona, of the widest scope its role may have: the JSON API
+    (/api/v1/) answers a token, never a session."""
+    keys = {}
+    with django_db_blocker.unblock():
+        for persona in PERSONAS:
+            if persona != "anonymous":
+                user = world.users[persona]
+                scope = "write" if user.can_write_records() else "read"
+                keys[persona] = api_token_create(user=user, name="access", scope=scope)[1]
+    return keys
+
+
 def _client(sessions: dict[str, str], persona: str) -> Client:
     client = Client()
     if persona != "anonymous":
         client.cookies[settings.SESSION_COOKIE_NAME] = sessions[persona]
     return client
+
+
+def _api_client(api_keys: dict[str, str], persona: str) -> Client:
+    if persona == "anonymous":
+        return Client()
+    return Client(headers={"Authorization": f"Bearer {api_keys[persona]}"})
 
 
 def _matches(response: HttpResponse, expected: str) -> bool:
@@ -519,13 +550,19 @@ def test_every_url_has_a_row_for_every_persona() -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "persona", "method"), list(_cases()))
 def test_each_persona_gets_what_the_policy_allows(
-    world: World, sessions: dict[str, str], name: str, persona: str, method: str
+    world: World,
+    sessions: dict[str, str],
+    api_keys: dict[str, str],
+    name: str,
+    persona: str,
+    method: str,
 ) -> None:
     names = url_names()
     assert name in names, f"{name} has a row in ACCESS but is not a URL of dozor.urls"
     assert name in ACCESS, f"{name} has no row in ACCESS: add one (see docs/development.md)"
     path = reverse(name, kwargs=_url_kwargs(world, name, names[name]) or None)
-    client = _client(sessions, persona)
+    api = path.startswith("/api/")
+    client = _api_client(api_keys, persona) if api else _client(sessions, persona)
     response = client.get(path) if method == "GET" else client.post(path)
     expected = _expected(name, persona, method)
     assert _matches(response, expected), (

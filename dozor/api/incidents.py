@@ -1,0 +1,422 @@
+"""/api/v1/incidents/: the incident list with the list page's filters, sorts and pages; an
+incident as its page shows it; recording and changing one through the incident form's checks."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.paginator import EmptyPage, InvalidPage
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema, Status
+
+from dozor.accounts.models import User
+from dozor.accounts.policy import require
+from dozor.api.problems import field_errors, form_errors, problem
+from dozor.audit import services as audit
+from dozor.records import selectors, services
+from dozor.records.forms import (
+    BiasFormSet,
+    IncidentFilterForm,
+    IncidentForm,
+    PersonFormSet,
+    incident_input,
+)
+from dozor.records.models import Incident
+from dozor.records.redaction import free_text_for
+from dozor.records.views import MSG_FORM_HAS_ERRORS, MSG_LOCKED_FORM, list_paginator
+from dozor.security.crypto import KeyringLocked
+from dozor.security.keyring import keyring
+
+router = Router(tags=["incidents"])
+
+MSG_NO_INCIDENT = _("No incident with this reference that you may see.")
+MSG_NO_PAGE = _("There is no page %(page)s: the list has %(pages)s.")
+MSG_FILTERS_INVALID = _("The filters are not valid: correct the fields named.")
+
+
+class IncidentQuery(Schema):
+    """The incident list's filters, as the list page reads them from its address."""
+
+    q: str | None = Field(None, description="Words of the title, summary or people's names.")
+    date_from: str | None = Field(None, description="From this date (YYYY-MM-DD).")
+    date_to: str | None = Field(None, description="Up to this date (YYYY-MM-DD).")
+    country: str | None = Field(None, description="ISO 3166-1 alpha-2 code.")
+    region: str | None = Field(None, description="ISO 3166-2 code of a Russian region.")
+    bias: str | None = Field(None, description="A code of the bias_motivation vocabulary.")
+    type: str | None = Field(None, description="A code of the incident_type vocabulary.")
+    status: str | None = Field(None, description="A code of the verification_status vocabulary.")
+    defenders: str | None = Field(None, description="yes or no: defenders targeted.")
+    sort: str | None = Field(None, description="As the list page: -date (default), date, …")
+    page: int = Field(1, ge=1, description="The page, from 1; 50 incidents a page.")
+
+
+class BiasOut(Schema):
+    motivation: str
+    indicators: list[str]
+    note: str
+
+
+class PersonOut(Schema):
+    role: str
+    label: str = Field(description="The name where the caller may see names, else a pseudonym.")
+    named: bool
+    sex: str
+    age: int | None
+    perceived_group: str
+    harm: str
+    group_affiliation: str
+    count: int
+
+
+class ReportOut(Schema):
+    source_list: str
+    external_id: str
+    revision: int
+    received_on: datetime.date | None
+    linked_at: datetime.datetime
+    kind: str
+
+
+class IncidentRow(Schema):
+    reference: str
+    url: str
+    title: str
+    date_start: datetime.date | None
+    date_end: datetime.date | None
+    date_precision: str
+    country: str
+    region: str
+    incident_type: str
+    defender_targeted: bool
+    killed: int
+    injured: int
+    verification_status: str
+    bias_motivations: list[str]
+
+
+class IncidentOut(IncidentRow):
+    organisation: str
+    confidentiality: str
+    summary: str = Field(description="With people's names taken out unless the caller sees them.")
+    summary_language: str
+    locality: str
+    location_precision: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    target_kind: str
+    biases: list[BiasOut]
+    people: list[PersonOut]
+    reports: list[ReportOut]
+    created_at: datetime.datetime
+    updated_at: datetime.datetime
+
+
+class IncidentPage(Schema):
+    count: int = Field(description="Incidents in the list, counted up to `count_limit`.")
+    count_limit: int
+    count_capped: bool = Field(description="True when the list holds more than `count_limit`.")
+    count_estimate: int | None = Field(description="The database's estimate of a longer list.")
+    page: int
+    pages: int
+    next: str | None
+    previous: str | None
+    results: list[IncidentRow]
+
+
+class BiasIn(Schema):
+    motivation: str
+    indicators: list[str] = []
+    note: str = ""
+
+
+class PersonIn(Schema):
+    role: str = "victim"
+    name: str = ""
+    pseudonym: str = ""
+    sex: str = "unknown"
+    age: int | None = None
+    perceived_group: str = ""
+    harm: str = "unknown"
+    group_affiliation: str = ""
+    count: int = 1
+
+
+class IncidentIn(Schema):
+    """An incident as the form records it; a field left out takes the form's default (on a
+    change: the incident's current value). ``biases`` and ``people``, when given, replace the
+    incident's own."""
+
+    title: str | None = None
+    summary: str | None = None
+    summary_language: str | None = None
+    date_precision: str | None = None
+    date_start: datetime.date | None = None
+    date_end: datetime.date | None = None
+    country: str | None = None
+    region: str | None = None
+    locality: str | None = None
+    location_precision: str | None = None
+    latitude: Decimal | None = None
+    longitude: Decimal | None = None
+    incident_type: str | None = None
+    target_kind: str | None = None
+    killed: int | None = None
+    injured: int | None = None
+    verification_status: str | None = None
+    confidentiality: str | None = None
+    defender_targeted: bool | None = None
+    biases: list[BiasIn] | None = None
+    people: list[PersonIn] | None = None
+
+
+def _url(request: HttpRequest, incident: Incident) -> str:
+    return request.build_absolute_uri(
+        reverse("api-v1:incident_get", kwargs={"reference": incident.reference})
+    )
+
+
+def _row(request: HttpRequest, incident: Incident) -> dict[str, Any]:
+    return {
+        "reference": incident.reference,
+        "url": _url(request, incident),
+        **{name: getattr(incident, name) for name in IncidentRow.model_fields if _plain(name)},
+        "bias_motivations": [bias.motivation for bias in incident.biases.all()],
+    }
+
+
+def _plain(name: str) -> bool:
+    return name not in ("reference", "url", "bias_motivations")
+
+
+@router.get("/", response=IncidentPage, url_name="incident_list")
+def incident_list(request: HttpRequest, query: Query[IncidentQuery]) -> Any:
+    """The incidents the caller may see, filtered, sorted and paged as on the list page."""
+    values = query.dict(exclude_none=True)
+    number = values.pop("page")
+    form = IncidentFilterForm(values)
+    if not form.is_valid():
+        return problem(400, MSG_FILTERS_INVALID, errors=form_errors(form))
+    filters = form.filters()
+    paginator = list_paginator(selectors.incident_list(user=request.user, filters=filters), filters)
+    try:
+        page = paginator.page(number)
+    except EmptyPage:
+        return problem(404, MSG_NO_PAGE % {"page": number, "pages": paginator.num_pages})
+    except InvalidPage:  # pragma: no cover - the schema admits whole numbers from 1 only
+        return problem(400, MSG_NO_PAGE % {"page": number, "pages": paginator.num_pages})
+
+    def link(to: int) -> str:
+        params = request.GET.copy()
+        params["page"] = str(to)
+        return request.build_absolute_uri(f"{request.path}?{params.urlencode()}")
+
+    return {
+        "count": paginator.count,
+        "count_limit": paginator.limit,
+        "count_capped": paginator.capped,
+        "count_estimate": paginator.estimate,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "next": link(page.number + 1) if page.has_next() else None,
+        "previous": link(page.number - 1) if page.has_previous() else None,
+        "results": [_row(request, incident) for incident in page.object_list],
+    }
+
+
+def _visible(request: HttpRequest, reference: str) -> Incident:
+    try:
+        return selectors.incident_get(user=request.user, reference=reference)
+    except Incident.DoesNotExist:
+        raise Http404(MSG_NO_INCIDENT) from None
+
+
+@router.get("/{reference}/", response=IncidentOut, url_name="incident_get")
+def incident_get(request: HttpRequest, reference: str) -> Any:
+    """An incident as its page shows it to the caller: names only with the grant (each answer
+    that shows names is in the audit trail, as the page's is)."""
+    return _detail(request, _visible(request, reference))
+
+
+def _detail(request: HttpRequest, incident: Incident) -> dict[str, Any]:
+    user = request.user
+    people = selectors.people_shown(user, incident)
+    named = [shown for shown in people if shown.named]
+    if named:
+        audit.audit_record(
+            action=audit.Action.VIEW_NAMES,
+            user=user,
+            target=incident,
+            changes={"names_shown": len(named)},
+        )
+    return {
+        **_row(request, incident),
+        **{
+            name: getattr(incident, name)
+            for name in (
+                "confidentiality",
+                "summary_language",
+                "locality",
+                "location_precision",
+                "latitude",
+                "longitude",
+                "target_kind",
+                "created_at",
+                "updated_at",
+            )
+        },
+        "organisation": incident.organisation.name,
+        "summary": str(free_text_for(user, incident, incident.summary or "")),
+        "biases": [
+            {
+                "motivation": bias.motivation,
+                "indicators": list(bias.indicators or []),
+                "note": str(free_text_for(user, incident, bias.note or "")),
+            }
+            for bias in incident.biases.all()
+        ],
+        "people": [
+            {
+                "label": shown.label,
+                "named": shown.named,
+                **{
+                    name: getattr(shown.person, name)
+                    for name in PersonOut.model_fields
+                    if name not in ("label", "named")
+                },
+            }
+            for shown in people
+        ],
+        "reports": [
+            {
+                "source_list": link.report.source_list.name,
+                "external_id": link.report.external_id,
+                "revision": link.report.revision,
+                "received_on": link.report.received_on,
+                "linked_at": link.linked_at,
+                "kind": link.kind,
+            }
+            for link in incident.report_links.select_related("report__source_list")
+        ],
+    }
+
+
+@router.post("/", response={201: IncidentOut}, url_name="incident_create")
+def incident_create(request: HttpRequest, payload: IncidentIn) -> Any:
+    """Record an incident in the caller's organisation, checked as the incident form checks it."""
+    user = _writer(request)
+    require(user, "incident.create")
+    saved = _save(request, user, None, payload)
+    if isinstance(saved, HttpResponse):
+        return saved
+    return Status(201, _detail(request, saved))
+
+
+@router.patch("/{reference}/", response=IncidentOut, url_name="incident_update")
+def incident_update(request: HttpRequest, reference: str, payload: IncidentIn) -> Any:
+    """Change an incident: the fields given replace the incident's, the rest are kept."""
+    user = _writer(request)
+    incident = _visible(request, reference)
+    require(user, "incident.write", incident)
+    saved = _save(request, user, incident, payload)
+    if isinstance(saved, HttpResponse):
+        return saved
+    return _detail(request, saved)
+
+
+def _writer(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    if keyring().locked:
+        raise KeyringLocked(str(MSG_LOCKED_FORM))
+    return user
+
+
+def _save(
+    request: HttpRequest, user: User, incident: Incident | None, payload: IncidentIn
+) -> Incident | HttpResponse:
+    """The incident form's three forms, bound to the payload over the current values, then the
+    service: every message is the form's or the service's own."""
+    data = _form_data(user, incident, payload)
+    form = IncidentForm(data)
+    biases = BiasFormSet(data, prefix="bias")
+    people = PersonFormSet(data, prefix="person")
+    if not (form.is_valid() & biases.is_valid() & people.is_valid()):
+        errors = form_errors(form)
+        errors += _formset_errors(biases, "biases")
+        errors += _formset_errors(people, "people")
+        return problem(400, MSG_FORM_HAS_ERRORS, errors=errors)
+    data_in = incident_input(form, biases, people)
+    try:
+        if incident is None:
+            assert user.organisation is not None
+            return services.incident_create(organisation=user.organisation, user=user, data=data_in)
+        return services.incident_update(incident=incident, user=user, data=data_in)
+    except ValidationError as error:
+        return problem(400, MSG_FORM_HAS_ERRORS, errors=field_errors(error))
+
+
+def _formset_errors(formset: Any, name: str) -> list[dict[str, str]]:
+    errors = []
+    for index, form in enumerate(formset.forms):
+        if form.errors:
+            errors += form_errors(form, prefix=f"{name}[{index}].")
+    for message in formset.non_form_errors().as_data():
+        errors += field_errors(message, prefix=f"{name}.")
+    return errors
+
+
+def _form_data(
+    user: User, incident: Incident | None, payload: IncidentIn
+) -> MultiValueDict[str, Any]:
+    """The incident form's POST data: the payload's values over the incident's (or the form's
+    defaults), and its row groups as the form's prefixed rows."""
+    given = payload.model_dump(exclude_unset=True)
+    if incident is None:
+        fields: dict[str, Any] = dict(IncidentForm.INITIAL)
+        bias_rows: list[dict[str, Any]] = []
+        person_rows: list[dict[str, Any]] = []
+    else:
+        fields = IncidentForm.initial_from(incident)
+        bias_rows = [
+            {"motivation": b.motivation, "indicators": list(b.indicators or []), "note": b.note}
+            for b in incident.biases.all()
+        ]
+        person_rows = [
+            {
+                "name": selectors.person_name(user, p, incident),
+                **{name: getattr(p, name) for name in PersonIn.model_fields if name != "name"},
+            }
+            for p in incident.people.all()
+        ]
+    for name in IncidentForm.base_fields:
+        if name in given:
+            fields[name] = given[name]
+    # A row takes the form's defaults for what it leaves out.
+    if "biases" in given:
+        bias_rows = [row.model_dump() for row in payload.biases or []]
+    if "people" in given:
+        person_rows = [row.model_dump() for row in payload.people or []]
+    data: MultiValueDict[str, Any] = MultiValueDict()
+    for name, value in fields.items():
+        if name == "defender_targeted":
+            if value:
+                data[name] = "on"
+            continue
+        data[name] = "" if value is None else str(value)
+    for prefix, rows in (("bias", bias_rows), ("person", person_rows)):
+        data[f"{prefix}-TOTAL_FORMS"] = str(len(rows))
+        data[f"{prefix}-INITIAL_FORMS"] = "0"
+        for index, row in enumerate(rows):
+            for name, value in row.items():
+                key = f"{prefix}-{index}-{name}"
+                if isinstance(value, list):
+                    data.setlist(key, [str(item) for item in value])
+                else:
+                    data[key] = "" if value is None else str(value)
+    return data

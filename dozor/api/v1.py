@@ -1,0 +1,123 @@
+"""Version 1 of the JSON API: its routes, its token authentication and its problem details.
+
+The OpenAPI 3.1 schema is generated from the endpoints' types (django-ninja) and served at
+/api/v1/schema/; its reference page, /api/v1/docs/, loads Swagger UI from Dozor's own static
+files, within the Content-Security-Policy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as SchemaError
+
+from dozor.api import incidents, problems
+from dozor.api.auth import RateLimited, ReadOnlyToken, TokenAuth
+from dozor.api.problems import field_errors, problem
+from dozor.security.crypto import KeyringLocked
+
+MSG_TOKEN_NEEDED = _(
+    "Send a valid personal API token: “Authorization: Bearer dozor_…”. A token is made on the "
+    "account page; it may have expired or been revoked."
+)
+MSG_NOT_ALLOWED = _("Your role or organisation does not allow this.")
+MSG_REQUEST_INVALID = _("The request does not match the API's schema: correct the fields named.")
+MSG_TOO_LARGE = _("The request is too large to accept.")
+
+
+class DozorAPI(NinjaAPI):
+    """NinjaAPI whose schema documents the problem details every operation may answer."""
+
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(**kwargs)
+        return problems.documented(schema)
+
+
+api = DozorAPI(
+    title="Dozor API",
+    version="1",
+    description=(
+        "Incidents, their state response and the figures of the report card, with the same "
+        "roles, organisations, confidentiality levels and name grants as the web app. "
+        "Authenticate with a personal API token: `Authorization: Bearer dozor_…`."
+    ),
+    urls_namespace="api-v1",
+    auth=TokenAuth(),
+    openapi_url="/schema/",
+    docs_url="/docs/",
+)
+api.add_router("/incidents/", incidents.router)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(401, MSG_TOKEN_NEEDED, headers={"WWW-Authenticate": 'Bearer realm="dozor"'})
+
+
+@api.exception_handler(ReadOnlyToken)
+def _read_only(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(403, str(exc))
+
+
+@api.exception_handler(RateLimited)
+def _rate_limited(request: HttpRequest, exc: Exception) -> HttpResponse:
+    assert isinstance(exc, RateLimited)
+    return problem(429, str(exc), headers={"Retry-After": str(exc.retry_after)})
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(403, str(exc) or MSG_NOT_ALLOWED)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(404, str(exc))
+
+
+@api.exception_handler(KeyringLocked)
+def _locked(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(423, str(exc))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+    return problem(413, MSG_TOO_LARGE)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request: HttpRequest, exc: Exception) -> HttpResponse:
+    assert isinstance(exc, ValidationError)
+    return problem(400, MSG_REQUEST_INVALID, errors=field_errors(exc))
+
+
+@api.exception_handler(SchemaError)
+def _schema_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    assert isinstance(exc, SchemaError)
+    return problem(400, MSG_REQUEST_INVALID, errors=[_schema_entry(e) for e in exc.errors])
+
+
+def _schema_entry(error: dict[str, Any]) -> dict[str, str]:
+    """A pydantic error as a problem entry: the field's path without its source ("body",
+    "query", the parameter's name), pydantic's code and message."""
+    location = [str(part) for part in error.get("loc", ())]
+    path = location[2:] if len(location) > 2 and location[0] in ("body", "query") else location[1:]
+    field = ""
+    for part in path:
+        field += f"[{part}]" if part.isdigit() else (f".{part}" if field else part)
+    return {
+        "field": field,
+        "code": str(error.get("type", "invalid")),
+        "message": error.get("msg", ""),
+    }
+
+
+@api.exception_handler(HttpError)
+def _http_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+    assert isinstance(exc, HttpError)
+    return problem(exc.status_code, str(exc))

@@ -1,0 +1,229 @@
+"""The client: one HTTP session per Client, JSON in and out, problem details as exceptions."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pandas is loaded only by frame()
+    import pandas
+
+API_PATH = "/api/v1"
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """Redirects are not followed: urllib would send the token on to wherever they lead."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+USER_AGENT = "dozor-client/1"
+
+
+class ApiError(Exception):
+    """An answer of the API that is not a success: its problem details (RFC 9457)."""
+
+    def __init__(self, status: int, problem: Mapping[str, Any]) -> None:
+        self.status = status
+        self.title = str(problem.get("title", ""))
+        self.detail = str(problem.get("detail", ""))
+        self.errors: list[dict[str, str]] = list(problem.get("errors", []))
+        fields = "; ".join(f"{e.get('field') or '—'}: {e.get('message')}" for e in self.errors)
+        super().__init__(
+            f"{status} {self.title}: {self.detail}" + (f" ({fields})" if fields else "")
+        )
+
+
+class RateLimited(ApiError):
+    """429: the token made too many calls; ``retry_after`` is in seconds."""
+
+    def __init__(self, status: int, problem: Mapping[str, Any], retry_after: int) -> None:
+        super().__init__(status, problem)
+        self.retry_after = retry_after
+
+
+def _date(value: Any) -> datetime.date | None:
+    return datetime.date.fromisoformat(value) if value else None
+
+
+@dataclasses.dataclass(frozen=True)
+class IncidentRow:
+    """An incident as the list shows it."""
+
+    reference: str
+    url: str
+    title: str
+    date_start: datetime.date | None
+    date_end: datetime.date | None
+    date_precision: str
+    country: str
+    region: str
+    incident_type: str
+    defender_targeted: bool
+    killed: int
+    injured: int
+    verification_status: str
+    bias_motivations: list[str]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> IncidentRow:
+        return cls(**_fields(cls, data))
+
+
+@dataclasses.dataclass(frozen=True)
+class Incident(IncidentRow):
+    """An incident as its page shows it to the token's user (names only with the grant)."""
+
+    organisation: str
+    confidentiality: str
+    summary: str
+    summary_language: str
+    locality: str
+    location_precision: str
+    latitude: str | None
+    longitude: str | None
+    target_kind: str
+    biases: list[dict[str, Any]]
+    people: list[dict[str, Any]]
+    reports: list[dict[str, Any]]
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Incident:
+        return cls(**_fields(cls, data))
+
+
+def _fields(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
+    """The dataclass's fields from an answer: dates parsed, fields the server added later left
+    out (a newer server still works with this client)."""
+    values = {}
+    for field in dataclasses.fields(cls):
+        value = data.get(field.name)
+        if field.name in ("date_start", "date_end"):
+            value = _date(value)
+        elif field.name in ("latitude", "longitude") and value is not None:
+            value = str(value)
+        values[field.name] = value
+    return values
+
+
+class Client:
+    """Dozor's API at ``url`` with a personal token. ``language`` ("en" or "ru") is the language
+    of the server's messages; a call refused for its rate is retried after the time the server
+    gives, at most ``retries`` times."""
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        language: str = "en",
+        timeout: float = 30.0,
+        retries: int = 3,
+    ) -> None:
+        if not token.startswith("dozor_"):
+            raise ValueError(
+                "A Dozor API token begins with 'dozor_'; make one on the account page."
+            )
+        if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+            raise ValueError(f"{url!r}: expected the server's address, http:// or https://.")
+        self.base = url.rstrip("/") + API_PATH
+        self.token = token
+        self.language = language
+        self.timeout = timeout
+        self.retries = retries
+        self.incidents = Incidents(self)
+
+    def request(self, method: str, path: str, body: Any = None) -> Any:
+        """One call; ``path`` below /api/v1 or a whole URL the server gave (a next page)."""
+        url = path if path.startswith(("http://", "https://")) else self.base + path
+        if not url.startswith(self.base + "/"):
+            # The token goes only to the server it was made on, whatever a page's links say.
+            raise ValueError(f"{url!r} is not an address of {self.base}.")
+        data = None if body is None else json.dumps(body, default=str).encode("utf-8")
+        headers = {
+            "Authorization": f"Bearer {self.token}",
+            "Accept": "application/json",
+            "Accept-Language": self.language,
+            "User-Agent": USER_AGENT,
+        }
+        if data is not None:
+            headers["Content-Type"] = "application/json"
+        for attempt in range(self.retries + 1):
+            # The scheme is http or https, checked in __init__ and above.
+            request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - scheme checked
+            try:
+                with _OPENER.open(request, timeout=self.timeout) as answer:
+                    raw = answer.read()
+                    return json.loads(raw) if raw else None
+            except urllib.error.HTTPError as error:
+                problem = _problem(error)
+                if error.code == 429:
+                    retry_after = int(error.headers.get("Retry-After") or 1)
+                    if attempt < self.retries:
+                        time.sleep(retry_after)
+                        continue
+                    raise RateLimited(error.code, problem, retry_after) from None
+                raise ApiError(error.code, problem) from None
+        raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _problem(error: urllib.error.HTTPError) -> dict[str, Any]:
+    try:
+        problem = json.loads(error.read() or b"{}")
+    except ValueError:
+        problem = {}
+    return problem if isinstance(problem, dict) else {}
+
+
+class Incidents:
+    """``client.incidents``: the list (every page, as an iterator or a DataFrame), one
+    incident, recording and changing one."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def list(self, **filters: Any) -> Iterator[IncidentRow]:
+        """Every incident the list page would show with these filters (q, date_from, date_to,
+        country, region, bias, type, status, defenders, sort), page after page. A list longer
+        than the server counts ends where its pages end, as on the list page."""
+        query = {key: str(value) for key, value in filters.items() if value is not None}
+        path: str | None = "/incidents/" + (f"?{urllib.parse.urlencode(query)}" if query else "")
+        while path is not None:
+            page = self.client.request("GET", path)
+            for row in page["results"]:
+                yield IncidentRow.from_json(row)
+            path = page["next"]
+
+    def frame(self, **filters: Any) -> pandas.DataFrame:
+        """The list as a pandas DataFrame, one row per incident."""
+        import pandas  # here: only a DataFrame needs pandas, which takes a second to load
+
+        rows = [dataclasses.asdict(row) for row in self.list(**filters)]
+        columns = [field.name for field in dataclasses.fields(IncidentRow)]
+        return pandas.DataFrame(rows, columns=columns)
+
+    def get(self, reference: str) -> Incident:
+        path = f"/incidents/{urllib.parse.quote(reference)}/"
+        return Incident.from_json(self.client.request("GET", path))
+
+    def create(self, **fields: Any) -> Incident:
+        """Record an incident; the fields are the incident form's (title, incident_type,
+        date_start, region, …, biases=[{...}], people=[{...}]). A refusal raises ApiError
+        with the form's messages in ``errors``."""
+        return Incident.from_json(self.client.request("POST", "/incidents/", fields))
+
+    def update(self, reference: str, **fields: Any) -> Incident:
+        """Change the given fields of an incident; the others are kept."""
+        path = f"/incidents/{urllib.parse.quote(reference)}/"
+        return Incident.from_json(self.client.request("PATCH", path, fields))
