@@ -157,7 +157,19 @@ def user_update(
     if is_active is not None:
         user.is_active = is_active
     user.save(update_fields=["role", "is_staff", "can_see_names", "is_active"])
-    after = {"role": user.role, "can_see_names": user.can_see_names, "is_active": user.is_active}
+    after: dict[str, Any] = {
+        "role": user.role,
+        "can_see_names": user.can_see_names,
+        "is_active": user.is_active,
+    }
+    if is_active is False:
+        # A deactivated user's tokens end with them: reactivating the user must not bring back
+        # keys that may have left with a departed member of staff or a seized laptop.
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if revoked:
+            after["api_tokens_revoked"] = revoked
     audit.audit_record(
         action=audit.Action.USER_CHANGE,
         user=by,

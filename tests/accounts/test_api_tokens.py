@@ -40,6 +40,7 @@ from dozor.accounts.services import (
     api_token_create,
     api_token_revoke,
     api_token_use,
+    user_update,
 )
 from dozor.accounts.views import MSG_TOKEN_REVOKED, MSG_USER_TOKEN_REVOKED
 from dozor.audit.models import Action, AuditEntry
@@ -534,3 +535,15 @@ def test_every_option_of_dozor_user_is_documented() -> None:
         if not re.search(rf"(?<![\w-]){re.escape(option)}(?![\w-])", section)
     ]
     assert undocumented == []
+
+
+def test_deactivating_a_user_revokes_their_tokens_for_good(cast: Cast) -> None:
+    """Reactivation must not bring back keys that may have left with the person or a laptop."""
+    _token, key = api_token_create(user=cast.owner, name="laptop", scope="write")
+    admin = UserFactory(organisation=cast.organisation, role=Role.ADMINISTRATOR)
+    user_update(user=cast.owner, by=admin, is_active=False)
+    user_update(user=cast.owner, by=admin, is_active=True)
+    assert api_token_use(key) is None
+    entry = AuditEntry.objects.get(action=Action.USER_CHANGE, changes__has_key="api_tokens_revoked")
+    assert entry.target_id == str(cast.owner.pk)
+    assert entry.changes["api_tokens_revoked"]["after"] == 1
