@@ -4,6 +4,7 @@ look for in what Dozor shows: used by the tests that names never reach people wi
 from __future__ import annotations
 
 import datetime
+import json
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,17 @@ def named_incident(
             ],
         ),
     )
+
+
+def json_readable(content: bytes, content_type: str) -> str | None:
+    """A JSON body as a person reads it: ``\\u0424`` escapes turned back into letters, so that
+    a name escaped in a JSON answer is found as surely as one written plainly (None: not JSON)."""
+    if "json" not in content_type:
+        return None
+    try:
+        return json.dumps(json.loads(content), ensure_ascii=False)
+    except ValueError:
+        return None
 
 
 def names_in(text: str) -> list[str]:

@@ -15,8 +15,9 @@ from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
+from ninja.renderers import JSONRenderer
 
-from dozor.api import incidents, problems
+from dozor.api import incidents, problems, reports
 from dozor.api.auth import RateLimited, ReadOnlyToken, TokenAuth
 from dozor.api.problems import field_errors, problem
 from dozor.security.crypto import KeyringLocked
@@ -28,6 +29,13 @@ MSG_TOKEN_NEEDED = _(
 MSG_NOT_ALLOWED = _("Your role or organisation does not allow this.")
 MSG_REQUEST_INVALID = _("The request does not match the API's schema: correct the fields named.")
 MSG_TOO_LARGE = _("The request is too large to accept.")
+
+
+class UnicodeJSONRenderer(JSONRenderer):
+    """JSON with Cyrillic as Cyrillic, not \\u escapes: readable in a terminal or a log, and
+    what the names sweep reads is what a person reads."""
+
+    json_dumps_params = {"ensure_ascii": False}
 
 
 class DozorAPI(NinjaAPI):
@@ -48,10 +56,13 @@ api = DozorAPI(
     ),
     urls_namespace="api-v1",
     auth=TokenAuth(),
+    renderer=UnicodeJSONRenderer(),
     openapi_url="/schema/",
     docs_url="/docs/",
 )
 api.add_router("/incidents/", incidents.router)
+api.add_router("/reports/", reports.reports)
+api.add_router("/source-lists/", reports.source_lists)
 
 
 @api.exception_handler(AuthenticationError)

@@ -38,6 +38,7 @@ from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
 from tests.conftest import Cast
 from tests.factories import ReportFactory, SourceListFactory, UserFactory
 from tests.named import (
+    json_readable,
     named_incident,
     named_quarantine,
     named_remap,
@@ -205,6 +206,7 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "odihr_mark": {"reference": reference},
         "incident_list_download": [{"file_format": "csv"}, {"file_format": "json"}],
         "report_detail": {"pk": world.report.pk},
+        "report_get": {"report_id": world.report.pk},
         "source_list_edit": {"pk": world.source_list.pk},
     }
 
@@ -241,7 +243,11 @@ def urls(world: World, user: User) -> Iterator[str]:
 
 
 def readable(content: bytes, content_type: str, tmp_path: Path) -> str:
-    """What a person reads in a response: the text of a PDF, the strings of a workbook."""
+    """What a person reads in a response: the text of a PDF, the strings of a workbook, JSON
+    with its escaped letters read."""
+    as_json = json_readable(content, content_type)
+    if as_json is not None:
+        return as_json
     if content_type.startswith("application/pdf"):
         path = tmp_path / "swept.pdf"
         path.write_bytes(content)
@@ -309,6 +315,8 @@ def test_the_owner_sees_the_names_in_the_same_sweep(
     expected = {
         reverse("records:incident_detail", args=[reference]),
         reverse("api-v1:incident_get", args=[reference]),
+        reverse("api-v1:report_list"),
+        reverse("api-v1:report_get", args=[world.report.pk]),
         reverse("responses:timeline", args=[reference]),
         reverse("responses:dossier") + f"?ref={reference}&names=1",
         reverse("responses:dossier") + f"?ref={reference}&format=pdf&names=1",
