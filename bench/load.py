@@ -673,8 +673,9 @@ def report(built: dict[str, Any], base: dict[str, Any], mode: Mode, loaded: dict
     print(f"target (0 errors, {', '.join(target)}): {verdict}")
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+def argument_parser(description: str) -> argparse.ArgumentParser:
+    """The options of this bench, which bench/api.py shares."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument(
         "--database-url",
         help="PostgreSQL URL of the database to build once and reuse (by default "
@@ -715,6 +716,11 @@ def main(argv: list[str] | None = None) -> int:
         help="untimed requests from each client before the timed runs (4)",
     )
     parser.add_argument("--rebuild", action="store_true", help="rebuild the database")
+    return parser
+
+
+def arguments(parser: argparse.ArgumentParser, argv: list[str] | None) -> argparse.Namespace:
+    """The options, checked, with the database, the state folder and the server's size."""
     args = parser.parse_args(argv)
     args.database_url = args.database_url or synthetic_incidents.cached_database_url(
         synthetic_incidents.DEFAULT_SERVER_URL, args.rows
@@ -727,7 +733,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--clients must be at least 2 (readers with and without the name grant)")
     if not 0 < args.wait <= 60:
         parser.error("--wait must be more than 0 and at most 60 seconds")
-    modes = [MODES["people"], MODES["saturation"]] if args.mode == "both" else [MODES[args.mode]]
     args.state = args.state / database_name(args.database_url)
     args.state.mkdir(parents=True, exist_ok=True)
 
@@ -737,6 +742,16 @@ def main(argv: list[str] | None = None) -> int:
 
     args.workers = args.workers or config.server_workers()
     args.threads = args.threads or config.server_threads()
+    return args
+
+
+def chosen_modes(args: argparse.Namespace) -> list[Mode]:
+    return [MODES["people"], MODES["saturation"]] if args.mode == "both" else [MODES[args.mode]]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = arguments(argument_parser((__doc__ or "").split("\n\n")[0]), argv)
+    modes = chosen_modes(args)
     environment = configure(args)
     built = prepare(args)
     details = detail_paths(built["usernames"][0])
