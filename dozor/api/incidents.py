@@ -197,7 +197,7 @@ def _plain(name: str) -> bool:
 @router.get("/", response=IncidentPage, url_name="incident_list")
 def incident_list(request: HttpRequest, query: Query[IncidentQuery]) -> Any:
     """The incidents the caller may see, filtered, sorted and paged as on the list page."""
-    values = query.dict(exclude_none=True)
+    values = query.model_dump(exclude_none=True)
     number = values.pop("page")
     form = IncidentFilterForm(values)
     if not form.is_valid():

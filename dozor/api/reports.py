@@ -99,7 +99,7 @@ def _incident(link: Any) -> str | None:
 def report_list(request: HttpRequest, query: Query[ReportQuery]) -> Any:
     """The reports of the caller's organisation, filtered, sorted and paged as on its page."""
     user = signed_in_user(request)
-    values = query.dict(exclude_none=True)
+    values = query.model_dump(exclude_none=True)
     number = values.pop("page")
     form = ReportFilterForm(values, source_lists=report_selectors.source_lists_visible(user))
     if not form.is_valid():
