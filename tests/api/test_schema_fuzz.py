@@ -4,10 +4,13 @@ answer matches the schema (its status, its content type, its body)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import positive_data_acceptance
 
@@ -20,8 +23,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def api_schema(db: None) -> Any:
-    return schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+def api_schema(db: None) -> Iterator[Any]:
+    """The schema, called through the WSGI application. As Django's test client does, the
+    requests leave the database connection open: at the end of each, Django's handler would
+    close it, and with it the test's transaction (on PostgreSQL; SQLite's in-memory database
+    ignores the close)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")
