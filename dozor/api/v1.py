@@ -7,6 +7,7 @@ files, within the Content-Security-Policy.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, ValidationError
@@ -29,6 +30,9 @@ MSG_TOKEN_NEEDED = _(
 MSG_NOT_ALLOWED = _("Your role or organisation does not allow this.")
 MSG_REQUEST_INVALID = _("The request does not match the API's schema: correct the fields named.")
 MSG_TOO_LARGE = _("The request is too large to accept.")
+MSG_FAILED = _("Dozor could not answer this request. The server's log says why.")
+
+logger = logging.getLogger(__name__)
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -50,8 +54,8 @@ api = DozorAPI(
     title="Dozor API",
     version="1",
     description=(
-        "Incidents, their state response and the figures of the report card, with the same "
-        "roles, organisations, confidentiality levels and name grants as the web app. "
+        "Incidents, reports and source lists, with the same roles, organisations, "
+        "confidentiality levels and name grants as the web app. "
         "Authenticate with a personal API token: `Authorization: Bearer dozor_…`."
     ),
     urls_namespace="api-v1",
@@ -132,3 +136,11 @@ def _schema_entry(error: dict[str, Any]) -> dict[str, str]:
 def _http_error(request: HttpRequest, exc: Exception) -> HttpResponse:
     assert isinstance(exc, HttpError)
     return problem(exc.status_code, str(exc))
+
+
+@api.exception_handler(Exception)
+def _failed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Anything else is Dozor's fault: logged with its traceback (never the request's body),
+    answered as a problem a program can read rather than the HTML error page."""
+    logger.exception("API request failed: %s %s", request.method, request.path)
+    return problem(500, MSG_FAILED)

@@ -295,3 +295,17 @@ def test_every_endpoint_of_the_schema_is_in_docs_api_md() -> None:
         if f"`{method.upper()} {path}`" not in documentation
     ]
     assert missing == []
+
+
+def test_a_failure_inside_dozor_is_a_problem_logged_with_its_traceback(
+    callers: dict[str, ApiClient], monkeypatch: pytest.MonkeyPatch, caplog: Any
+) -> None:
+    def broken(**kwargs: Any) -> Any:
+        raise RuntimeError("the disk is gone")
+
+    monkeypatch.setattr("dozor.records.selectors.incident_list", broken)
+    answer = callers["reader"].get(LIST)
+    assert answer.status_code == 500
+    assert answer["Content-Type"] == "application/problem+json"
+    assert "disk" not in answer.content.decode()
+    assert any("the disk is gone" in (r.exc_text or "") for r in caplog.records)
