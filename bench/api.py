@@ -71,44 +71,6 @@ def api_keys(usernames: list[str]) -> dict[str, str]:
     return keys
 
 
-def api_baseline(keys: dict[str, str], details: list[str], requests: int) -> dict[str, Any]:
-    """bench/load.py's baseline through the API: two readers' tokens in turn, in process."""
-    # Here, not above: Django is set up by load.prepare(), after the bench's environment.
-    from django.db import connections
-    from django.test import Client
-
-    clients = [
-        Client(
-            HTTP_HOST=load.HOST,
-            HTTP_X_FORWARDED_FOR="127.0.0.1",
-            HTTP_X_FORWARDED_PROTO="https",
-            HTTP_AUTHORIZATION=f"Bearer {key}",
-        )
-        for key in list(keys.values())[:2]
-    ]
-    mix = load.Mix(details, seed=1)
-    times: dict[str, list[float]] = {kind: [] for kind in load.MIX}
-    errors = 0
-    for number in range(requests + 10):
-        request = mix.next()
-        started = time.perf_counter()
-        response = clients[number % len(clients)].get(API_PREFIX + request.path)
-        elapsed = (time.perf_counter() - started) * 1000
-        if number < 10:
-            continue
-        if not 200 <= response.status_code < 300:
-            errors += 1
-        times[request.kind].append(elapsed)
-    connections.close_all()
-    every = [sample for samples in times.values() for sample in samples]
-    return {
-        "requests": requests,
-        "errors": errors,
-        "overall": load.summarise(every),
-        "kinds": {kind: load.summarise(samples) for kind, samples in times.items()},
-    }
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = load.argument_parser((__doc__ or "").split("\n\n")[0])
     args = load.arguments(parser, argv)
@@ -120,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"baselines: {args.baseline_requests} requests one at a time, pages then API ...")
     bases = {
         "pages": load.baseline(built["usernames"], details, args.baseline_requests),
-        "api": api_baseline(keys, details, args.baseline_requests),
+        "api": load.baseline(
+            built["usernames"], details, args.baseline_requests, keys=keys, prefix=API_PREFIX
+        ),
     }
     port = load.free_port()
     log = args.state / "gunicorn.log"

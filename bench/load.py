@@ -272,7 +272,16 @@ def summarise(samples: list[float]) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------------
 
 
-def baseline(usernames: list[str], details: list[str], requests: int) -> dict[str, Any]:
+def baseline(
+    usernames: list[str],
+    details: list[str],
+    requests: int,
+    *,
+    keys: dict[str, str] | None = None,
+    prefix: str = "",
+) -> dict[str, Any]:
+    """The mix one request at a time in process: signed in, or with each reader's API token
+    (``keys``) on the paths under ``prefix`` (bench/api.py)."""
     from django.db import connections
     from django.test import Client
 
@@ -281,10 +290,15 @@ def baseline(usernames: list[str], details: list[str], requests: int) -> dict[st
     # Two readers in turn, as among the clients: one with the name grant, one without.
     clients = []
     for username in usernames[:2]:
+        headers = {"HTTP_AUTHORIZATION": f"Bearer {keys[username]}"} if keys else {}
         client = Client(
-            HTTP_HOST=HOST, HTTP_X_FORWARDED_FOR="127.0.0.1", HTTP_X_FORWARDED_PROTO="https"
+            HTTP_HOST=HOST,
+            HTTP_X_FORWARDED_FOR="127.0.0.1",
+            HTTP_X_FORWARDED_PROTO="https",
+            **headers,
         )
-        client.force_login(User.objects.get(username=username))
+        if not keys:
+            client.force_login(User.objects.get(username=username))
         clients.append(client)
     mix = Mix(details, seed=1)
     times: dict[str, list[float]] = {kind: [] for kind in MIX}
@@ -292,7 +306,7 @@ def baseline(usernames: list[str], details: list[str], requests: int) -> dict[st
     for number in range(requests + 10):
         request = mix.next()
         started = time.perf_counter()
-        response = clients[number % len(clients)].get(request.path)
+        response = clients[number % len(clients)].get(prefix + request.path)
         elapsed = (time.perf_counter() - started) * 1000
         if number < 10:
             continue  # warm-up: templates, the key ring, connections
