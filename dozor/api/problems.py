@@ -26,6 +26,7 @@ TITLES: Mapping[int, Any] = {
     404: _("Not found"),
     405: _("Method not allowed"),
     413: _("The request is too large"),
+    422: _("The request conflicts with an earlier one"),
     423: _("Dozor is locked"),
     429: _("Too many requests"),
     500: _("Dozor failed to answer"),
@@ -37,6 +38,7 @@ CODES: Mapping[int, str] = {
     404: "not-found",
     405: "method-not-allowed",
     413: "too-large",
+    422: "idempotency-key-reused",
     423: "locked",
     429: "rate-limited",
     500: "server-error",
@@ -101,6 +103,10 @@ def form_errors(form: Any, *, prefix: str = "") -> list[dict[str, str]]:
 # The statuses each operation may answer with a problem, beside its success: documented in the
 # schema so that a client (and schemathesis) knows every answer's shape.
 PROBLEM_STATUSES = (400, 401, 403, 404, 413, 423, 429)
+# An operation marked idempotent (an Idempotency-Key header) may also refuse a key sent before
+# with other content.
+IDEMPOTENT = "x-dozor-idempotent"
+IDEMPOTENT_STATUSES = (422,)
 PROBLEM_SCHEMA = {
     "type": "object",
     "title": "Problem",
@@ -135,7 +141,8 @@ def documented(schema: Any) -> Any:
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             responses = operation.setdefault("responses", {})
-            for status in PROBLEM_STATUSES:
+            statuses = PROBLEM_STATUSES + (IDEMPOTENT_STATUSES if operation.get(IDEMPOTENT) else ())
+            for status in statuses:
                 responses.setdefault(
                     str(status),
                     {

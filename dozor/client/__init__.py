@@ -10,6 +10,28 @@ standard library (pandas when a DataFrame is asked for).
 docs/api.md has a worked example.
 """
 
-from dozor.client.client import ApiError, Client, Incident, IncidentRow, Incidents, RateLimited
+from dozor.client.client import (
+    ApiError,
+    Client,
+    Import,
+    Incident,
+    IncidentRow,
+    Incidents,
+    QuarantinedRecord,
+    RateLimited,
+    Reports,
+    RowProblem,
+)
 
-__all__ = ["ApiError", "Client", "Incident", "IncidentRow", "Incidents", "RateLimited"]
+__all__ = [
+    "ApiError",
+    "Client",
+    "Import",
+    "Incident",
+    "IncidentRow",
+    "Incidents",
+    "QuarantinedRecord",
+    "RateLimited",
+    "Reports",
+    "RowProblem",
+]

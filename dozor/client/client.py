@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import dataclasses
 import datetime
 import json
@@ -9,13 +10,19 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pandas is loaded only by frame()
     import pandas
 
 API_PATH = "/api/v1"
+# Records in one import: the server's limit for a request (dozor.api.reports).
+IMPORT_MAX_RECORDS = 1000
+# Answers after which a call that is safe to repeat (a GET, or a write with its idempotency key)
+# is sent again: the server or a proxy in front of it was briefly unavailable.
+RETRY_STATUSES = frozenset({502, 503, 504})
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -103,6 +110,52 @@ class Incident(IncidentRow):
         return cls(**_fields(cls, data))
 
 
+@dataclasses.dataclass(frozen=True)
+class RowProblem:
+    column: str
+    value: str
+    code: str
+    message: str
+
+
+@dataclasses.dataclass(frozen=True)
+class QuarantinedRecord:
+    """A record the import could not store, by its position in the records sent (from 1)."""
+
+    row: int
+    problems: list[RowProblem]
+
+
+@dataclasses.dataclass(frozen=True)
+class Import:
+    """What became of a batch of records: an import, as its page in the web app shows it."""
+
+    batch: int | None
+    url: str | None
+    dry_run: bool
+    replayed: bool
+    rows: int
+    stored: int
+    revised: int
+    quarantined: int
+    already_present: int
+    duplicate_in_file: int
+    reports: list[dict[str, Any]]
+    quarantine: list[QuarantinedRecord]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Import:
+        values = _fields(cls, data)
+        values["quarantine"] = [
+            QuarantinedRecord(
+                row=row["row"],
+                problems=[RowProblem(**_fields(RowProblem, p)) for p in row["problems"]],
+            )
+            for row in data.get("quarantine", [])
+        ]
+        return cls(**values)
+
+
 def _fields(cls: type, data: Mapping[str, Any]) -> dict[str, Any]:
     """The dataclass's fields from an answer: dates parsed, fields the server added later left
     out (a newer server still works with this client)."""
@@ -143,9 +196,14 @@ class Client:
         self.timeout = timeout
         self.retries = retries
         self.incidents = Incidents(self)
+        self.reports = Reports(self)
 
-    def request(self, method: str, path: str, body: Any = None) -> Any:
-        """One call; ``path`` below /api/v1 or a whole URL the server gave (a next page)."""
+    def request(
+        self, method: str, path: str, body: Any = None, *, idempotency_key: str | None = None
+    ) -> Any:
+        """One call; ``path`` below /api/v1 or a whole URL the server gave (a next page). A GET,
+        or a write with its ``idempotency_key``, is sent again when the connection fails or the
+        server is briefly unavailable (502, 503, 504): the server stores it once."""
         url = path if path.startswith(("http://", "https://")) else self.base + path
         if not url.startswith(self.base + "/"):
             # The token goes only to the server it was made on, whatever a page's links say.
@@ -159,7 +217,11 @@ class Client:
         }
         if data is not None:
             headers["Content-Type"] = "application/json"
+        if idempotency_key is not None:
+            headers["Idempotency-Key"] = idempotency_key
+        repeatable = method == "GET" or idempotency_key is not None
         for attempt in range(self.retries + 1):
+            last = attempt >= self.retries
             # The scheme is http or https, checked in __init__ and above.
             request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310 - scheme checked
             try:
@@ -170,11 +232,19 @@ class Client:
                 problem = _problem(error)
                 if error.code == 429:
                     retry_after = int(error.headers.get("Retry-After") or 1)
-                    if attempt < self.retries:
+                    if not last:
                         time.sleep(retry_after)
                         continue
                     raise RateLimited(error.code, problem, retry_after) from None
+                if error.code in RETRY_STATUSES and repeatable and not last:
+                    time.sleep(2**attempt)
+                    continue
                 raise ApiError(error.code, problem) from None
+            except (urllib.error.URLError, TimeoutError, ConnectionError):
+                if repeatable and not last:
+                    time.sleep(2**attempt)
+                    continue
+                raise
         raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -227,3 +297,67 @@ class Incidents:
         """Change the given fields of an incident; the others are kept."""
         path = f"/incidents/{urllib.parse.quote(reference)}/"
         return Incident.from_json(self.client.request("PATCH", path, fields))
+
+
+def _records(records: Any) -> builtins.list[dict[str, Any]]:
+    """Records as dicts: a DataFrame's rows with its empty cells (NaN) left out, as a field a
+    record does not give."""
+    if hasattr(records, "to_dict") and hasattr(records, "notna"):
+        return [
+            {column: value for column, value in row.items() if value is not None}
+            for row in records.astype(object).where(records.notna(), None).to_dict("records")
+        ]
+    return [dict(record) for record in records]
+
+
+class Reports:
+    """``client.reports``: a partner's records stored through the import path."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def upload(
+        self,
+        source_list: int,
+        records: Iterable[Mapping[str, Any]] | pandas.DataFrame,
+        *,
+        mapping: str | None = None,
+        mapping_text: str | None = None,
+        dry_run: bool = False,
+    ) -> builtins.list[Import]:
+        """Store records (dicts of the source's own fields, or a DataFrame's rows) as reports of
+        a source list, read by a mapping that comes with Dozor (``mapping``, by file name) or
+        your own YAML (``mapping_text``). Sent in imports of up to 1,000 records, each with its
+        own idempotency key, so that an import sent again after a failure is stored once.
+        ``dry_run`` checks them and stores nothing. Returns one Import per batch sent."""
+        rows = _records(records)
+        imports = []
+        for start in range(0, len(rows), IMPORT_MAX_RECORDS):
+            body = {
+                "source_list": source_list,
+                "mapping": mapping,
+                "mapping_text": mapping_text,
+                "records": rows[start : start + IMPORT_MAX_RECORDS],
+                "dry_run": dry_run,
+            }
+            key = None if dry_run else str(uuid.uuid4())
+            answer = self.client.request("POST", "/reports/", body, idempotency_key=key)
+            imports.append(Import.from_json(answer))
+        return imports
+
+    def list(self, **filters: Any) -> Iterator[dict[str, Any]]:
+        """Every report the Reports page would list with these filters (source_list, batch,
+        date_from, date_to, region, type, linked, q, sort), page after page."""
+        query = {key: str(value) for key, value in filters.items() if value is not None}
+        number, pages = 1, 1
+        while number <= pages:
+            page = self.client.request(
+                "GET", "/reports/?" + urllib.parse.urlencode({**query, "page": number})
+            )
+            yield from page["results"]
+            number, pages = number + 1, page["pages"]
+
+    def source_lists(self) -> builtins.list[dict[str, Any]]:
+        """The source lists of the token's organisation, with their numbers of reports."""
+        answer: builtins.list[dict[str, Any]] = self.client.request("GET", "/source-lists/")
+        return answer

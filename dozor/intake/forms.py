@@ -41,9 +41,10 @@ def shipped_mappings() -> dict[str, str]:
     }
 
 
-class ImportForm(forms.Form):
-    file = forms.FileField(label=_("File (CSV, XLSX or JSON Lines)"))
-    source_list = forms.ModelChoiceField(queryset=SourceList.objects.none(), label=_("Source list"))
+class MappingForm(forms.Form):
+    """The mapping of an import: one that comes with Dozor, or the user's own YAML. Bound by the
+    import page and by the API's imports, so both choose and check a mapping alike."""
+
     shipped_mapping = forms.ChoiceField(label=_("Mapping"), required=False)
     mapping_text = forms.CharField(
         label=_("…or your own mapping (YAML; it replaces the one chosen above)"),
@@ -51,7 +52,38 @@ class ImportForm(forms.Form):
         max_length=MAPPING_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["shipped_mapping"].choices = [("", "—")] + [  # type: ignore[attr-defined]
+            (name, name) for name in shipped_mappings()
+        ]
+        self.mapping: Mapping | None = None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        text = (data.get("mapping_text") or "").strip()
+        name = "mapping"
+        if not text and data.get("shipped_mapping"):
+            name = data["shipped_mapping"]
+            text = shipped_mappings().get(name, "")
+        if not text:
+            if "shipped_mapping" not in self.errors:
+                self.add_error("shipped_mapping", MSG_MAPPING_NEEDED)
+            return data
+        try:
+            self.mapping = mapping_parse(text + "\n", name)
+        except MappingError as error:
+            self.add_error("mapping_text", str(error))
+        return data
+
+
+class ImportForm(MappingForm):
+    file = forms.FileField(label=_("File (CSV, XLSX or JSON Lines)"))
+    source_list = forms.ModelChoiceField(queryset=SourceList.objects.none(), label=_("Source list"))
     encoding = forms.ChoiceField(label=_("Encoding"), choices=ENCODING_CHOICES, required=False)
+
+    field_order = ["file", "source_list", "shipped_mapping", "mapping_text", "encoding"]
 
     def __init__(
         self, *args: Any, source_lists: Any, upload_refused: bool = False, **kwargs: Any
@@ -60,10 +92,6 @@ class ImportForm(forms.Form):
         # The upload handler left out a file over the limit; say so rather than "required".
         self.upload_refused = upload_refused
         self.fields["source_list"].queryset = source_lists  # type: ignore[attr-defined]
-        self.fields["shipped_mapping"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (name, name) for name in shipped_mappings()
-        ]
-        self.mapping: Mapping | None = None
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -76,22 +104,10 @@ class ImportForm(forms.Form):
         return str(MSG_UPLOAD_TOO_LARGE) % {"limit": upload_max_bytes() >> 20}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
+        data = super().clean()
         if self.upload_refused:
             self.errors.pop("file", None)
             self.add_error("file", self._too_large())
-        text = (data.get("mapping_text") or "").strip()
-        name = "mapping"
-        if not text and data.get("shipped_mapping"):
-            name = data["shipped_mapping"]
-            text = shipped_mappings().get(name, "")
-        if not text:
-            self.add_error("shipped_mapping", MSG_MAPPING_NEEDED)
-            return data
-        try:
-            self.mapping = mapping_parse(text + "\n", name)
-        except MappingError as error:
-            self.add_error("mapping_text", str(error))
         return data
 
 

@@ -400,6 +400,15 @@ class Mapping:
                 missing += spec.group_columns_missing(list(header))
         return missing
 
+    def header(self) -> list[str]:
+        """The least header a table read by this mapping has: the columns it reads, and each
+        numbered group's columns for the first person."""
+        columns = set(self.columns)
+        for spec in self.fields.values():
+            if isinstance(spec, PeopleField) and spec.groups is not None:
+                columns |= set(spec.groups.columns(1).values())
+        return sorted(columns)
+
     def _reading_order(self) -> list[tuple[str, FieldSpec]]:
         # The country first: a region's name is looked up among that country's regions.
         country = [(n, s) for n, s in self.fields.items() if n == "country"]

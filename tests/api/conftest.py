@@ -33,7 +33,11 @@ class ApiClient:
 
     def post(self, path: str, data: Any, **kwargs: Any) -> Any:
         return self.client.post(
-            path, data, content_type="application/json", headers=self.headers, **kwargs
+            path,
+            data,
+            content_type="application/json",
+            headers={**self.headers, **kwargs.pop("headers", {})},
+            **kwargs,
         )
 
     def patch(self, path: str, data: Any, **kwargs: Any) -> Any:

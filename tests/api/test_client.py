@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+import http.server
 import subprocess
 import sys
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from typing import Any
 
+import pandas
 import pytest
 
 from dozor.accounts.services import api_token_create
 from dozor.client import ApiError, Client
-from dozor.records.models import Incident
+from dozor.intake.models import ImportBatch
+from dozor.records.models import Incident, Report
+from tests.api.test_report_upload import RECORDS, UNREADABLE
 from tests.conftest import Cast
-from tests.factories import IncidentFactory
+from tests.factories import IncidentFactory, SourceListFactory
 from tests.named import VICTIM_NAME, named_incident
 
 
@@ -96,3 +104,86 @@ def test_the_token_goes_only_to_the_server_it_was_made_for() -> None:
         client.request("GET", "https://elsewhere.example.org/api/v1/incidents/")
     with pytest.raises(ValueError, match="http"):
         Client("file:///etc/passwd", "dozor_key")
+
+
+def test_the_client_uploads_a_partners_frame_through_the_import_path(
+    owner_client: Client, cast: Cast
+) -> None:
+    partner = SourceListFactory(name="Partner network", organisation=cast.organisation)
+    frame = pandas.DataFrame([*RECORDS, UNREADABLE])  # the second row has no victim: NaN
+    listed = {s["name"]: s["id"] for s in owner_client.reports.source_lists()}
+    (checked,) = owner_client.reports.upload(
+        listed["Partner network"], frame, mapping="demo_partner.yaml", dry_run=True
+    )
+    assert (checked.stored, checked.quarantined, checked.batch) == (2, 1, None)
+    assert not Report.objects.exists()
+    (stored,) = owner_client.reports.upload(partner.pk, frame, mapping="demo_partner.yaml")
+    assert (stored.stored, stored.quarantined) == (2, 1)
+    assert stored.quarantine[0].problems[0].code == "not_date"
+    assert {row["id"] for row in owner_client.reports.list(batch=stored.batch)} == {
+        report["id"] for report in stored.reports
+    }
+
+
+class _DroppingProxy(http.server.BaseHTTPRequestHandler):
+    """Forwards each request to the server; the first POST's answer is lost on the way back,
+    as when a connection drops after the server stored the batch."""
+
+    target = ""
+    dropped: list[str] = []
+
+    def do_GET(self) -> None:
+        self._forward()
+
+    def do_POST(self) -> None:
+        self._forward()
+
+    def _forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)) or None
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host",)}
+        request = urllib.request.Request(  # noqa: S310 - the live test server's http address
+            self.target + self.path, data=body, headers=headers, method=self.command
+        )
+        try:
+            with urllib.request.urlopen(request) as answer:  # noqa: S310 - the live test server
+                status, answer_headers, content = answer.status, answer.headers, answer.read()
+        except urllib.error.HTTPError as error:
+            status, answer_headers, content = error.code, error.headers, error.read()
+        if self.command == "POST" and not self.dropped:
+            self.dropped.append(self.path)
+            self.close_connection = True
+            return
+        self.send_response(status)
+        for name in ("Content-Type", "Retry-After"):
+            if answer_headers.get(name):
+                self.send_header(name, answer_headers[name])
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def dropping_proxy(live_server: Any) -> Iterator[str]:
+    handler = type("Proxy", (_DroppingProxy,), {"target": live_server.url, "dropped": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_an_upload_whose_answer_was_lost_is_sent_again_and_stored_once(
+    transactional_db: None, cast: Cast, dropping_proxy: str
+) -> None:
+    partner = SourceListFactory(name="Partner network", organisation=cast.organisation)
+    _token, key = api_token_create(user=cast.owner, name="notebook", scope="write")
+    (answer,) = Client(dropping_proxy, key).reports.upload(
+        partner.pk, RECORDS, mapping="demo_partner.yaml"
+    )
+    assert answer.replayed and answer.stored == 2
+    assert ImportBatch.objects.count() == 1
+    assert Report.objects.filter(source_list=partner).count() == 2

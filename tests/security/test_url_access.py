@@ -94,8 +94,9 @@ QUARANTINE_CSV = (
 # fmt: off
 ACCESS: dict[str, str] = {
     # The JSON API answers a persona's token (api_keys), anonymous has none: 401, never a
-    # sign-in page. Its schema and reference page hold no record: open to all. The incident's
-    # two URLs each serve two methods (list and create; read and change): their rows are alike.
+    # sign-in page. Its schema and reference page hold no record: open to all. The incidents'
+    # and the reports' lists take a POST too (create), an incident's URL a PATCH: the rows of
+    # one URL's names are alike.
     #                        owner   collea. reader  analyst outsid. o-admin anonymous
     "api-v1:api-root":       "404     404     404     404     404     404     404",
     "api-v1:openapi-json":   "200     200     200     200     200     200     200",
@@ -104,7 +105,8 @@ ACCESS: dict[str, str] = {
     "api-v1:incident_create": "200/400 200/403 200/403 200/403 200/400 200/400 401",
     "api-v1:incident_get":   "200/405 200/405 200/405 200/405 404/405 404/405 401/405",
     "api-v1:incident_update": "200/405 200/405 200/405 200/405 404/405 404/405 401/405",
-    "api-v1:report_list":    "200/405 200/405 200/405 200/405 200/405 200/405 401/405",
+    "api-v1:report_list":    "200/400 200/403 200/403 200/403 200/400 200/400 401",
+    "api-v1:report_create":  "200/400 200/403 200/403 200/403 200/400 200/400 401",
     "api-v1:report_get":     "200/405 200/405 200/405 200/405 404/405 404/405 401/405",
     "api-v1:source_list_list": "200/405 200/405 200/405 200/405 200/405 200/405 401/405",
     #                 owner   collea. reader  analyst outsid. o-admin anonymous
@@ -223,6 +225,7 @@ NAMES: dict[str, frozenset[str]] = {
     "api-v1:incident_get": OWNERS_TRUSTED,
     "api-v1:incident_update": OWNERS_TRUSTED,
     "api-v1:report_list": OWNERS_TRUSTED,
+    "api-v1:report_create": OWNERS_TRUSTED,
     "api-v1:report_get": OWNERS_TRUSTED,
 }
 
