@@ -47,6 +47,11 @@ PRESS_FIELDS = {
 
 @pytest.fixture
 def linkable(cast: Cast) -> Linkable:
+    return linkable_reports(cast)
+
+
+def linkable_reports(cast: Cast) -> Linkable:
+    """The organisation's two reports of one attack, paired by a run, beside two others."""
     ngo_list = SourceListFactory(organisation=cast.organisation, name="Список НКО")
     press_list = SourceListFactory(organisation=cast.organisation, name="Пресса", kind="press_scan")
     foreign_list = SourceListFactory(organisation=cast.other_organisation, name="Чужой список")

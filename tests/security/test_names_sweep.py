@@ -199,6 +199,8 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "annual_pdf": {"country": "RU", "year": 2008},
         "chart": {"country": "RU", "year": 2008, "key": "monthly", "fmt": "csv"},
         "pair": {"pk": world.candidate.pk},
+        "link_pair_get": {"pair_id": world.candidate.pk},
+        "link_decision_create": {"pair_id": world.candidate.pk},
         "batch": {"pk": world.accepted.pk},
         "job": {"token": world.job.token},
         "split": {"reference": reference},
@@ -326,6 +328,7 @@ def test_the_owner_sees_the_names_in_the_same_sweep(
         reverse("intake:quarantine_export"),
         reverse("intake:import_detail", args=[world.remap.pk]),
         reverse("linkage:pair", args=[world.candidate.pk]),
+        reverse("api-v1:link_pair_get", args=[world.candidate.pk]),
         reverse("reports:report_list"),
         reverse("reports:report_detail", args=[world.report.pk]),
     }

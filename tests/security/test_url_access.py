@@ -109,6 +109,9 @@ ACCESS: dict[str, str] = {
     "api-v1:report_create":  "200/400 200/403 200/403 200/403 200/400 200/400 401",
     "api-v1:report_get":     "200/405 200/405 200/405 200/405 404/405 404/405 401/405",
     "api-v1:source_list_list": "200/405 200/405 200/405 200/405 200/405 200/405 401/405",
+    "api-v1:link_pair_list": "200/405 403/405 403/405 403/405 200/405 200/405 401/405",
+    "api-v1:link_pair_get":  "200/405 403/405 403/405 403/405 404/405 404/405 401/405",
+    "api-v1:link_decision_create": "405/400 405/403 405/403 405/403 405/400 405/400 405/401",
     #                 owner   collea. reader  analyst outsid. o-admin anonymous
     "audit:refusals": "403     403     403     403     403     200     login",
     #                               owner   collea. reader  analyst outsid. o-admin anonymous
@@ -216,6 +219,7 @@ NAMES: dict[str, frozenset[str]] = {
     "records:incident_edit": frozenset({"owner"}),
     "exports:incident_list_download": OWNERS_TRUSTED,
     "linkage:pair": frozenset({"owner"}),
+    "api-v1:link_pair_get": frozenset({"owner"}),
     "intake:import_preview": frozenset({"owner"}),
     "intake:quarantine_correct": frozenset({"owner"}),
     "press:draft_detail": OWNERS_TRUSTED,
@@ -435,6 +439,8 @@ PER_URL: dict[str, dict[str, Callable[[World], Any]]] = {
     "evaluation:assess": {"indicator": lambda w: "C1.publication"},
     "reporting:chart": {"key": lambda w: "month", "fmt": lambda w: "csv"},
     "linkage:pair": {"pk": lambda w: w.objects["pair"].pk},
+    "api-v1:link_pair_get": {"pair_id": lambda w: w.objects["pair"].pk},
+    "api-v1:link_decision_create": {"pair_id": lambda w: w.objects["pair"].pk},
     "reports:report_detail": {"pk": lambda w: w.objects["report"].pk},
     "api-v1:report_get": {"report_id": lambda w: w.objects["report"].pk},
     "sources:source_list_edit": {"pk": lambda w: w.source_list.pk},
