@@ -40,7 +40,7 @@ MSG_NO_PAGE = _("There is no page %(page)s: the list has %(pages)s.")
 MSG_FILTERS_INVALID = _("The filters are not valid: correct the fields named.")
 
 
-class IncidentQuery(Schema):
+class IncidentFilterQuery(Schema):
     """The incident list's filters, as the list page reads them from its address."""
 
     q: str | None = Field(None, description="Words of the title, summary or people's names.")
@@ -53,6 +53,9 @@ class IncidentQuery(Schema):
     status: str | None = Field(None, description="A code of the verification_status vocabulary.")
     defenders: str | None = Field(None, description="yes or no: defenders targeted.")
     sort: str | None = Field(None, description="As the list page: -date (default), date, …")
+
+
+class IncidentQuery(IncidentFilterQuery):
     page: int = Field(1, ge=1, description="The page, from 1; 50 incidents a page.")
 
 

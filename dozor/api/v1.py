@@ -18,7 +18,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.renderers import JSONRenderer
 
-from dozor.api import incidents, linkage, problems, reports
+from dozor.api import exports, incidents, linkage, problems, reports
 from dozor.api.auth import RateLimited, ReadOnlyToken, TokenAuth
 from dozor.api.problems import field_errors, problem
 from dozor.security.crypto import KeyringLocked
@@ -68,6 +68,7 @@ api.add_router("/incidents/", incidents.router)
 api.add_router("/reports/", reports.reports)
 api.add_router("/source-lists/", reports.source_lists)
 api.add_router("/link-pairs/", linkage.router)
+api.add_router("/exports/", exports.router)
 
 
 @api.exception_handler(AuthenticationError)

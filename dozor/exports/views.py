@@ -18,7 +18,7 @@ from dozor.exports import listing, odihr, selectors, services, writers
 from dozor.exports.forms import FORMATS, MarkForm, OdihrForm
 from dozor.records.forms import IncidentFilterForm
 from dozor.records.models import Incident
-from dozor.records.selectors import incident_get, incident_list
+from dozor.records.selectors import IncidentFilters, incident_get, incident_list
 
 MSG_NO_ORGANISATION = gettext_lazy("Only members of an organisation can build its submission.")
 MSG_BAD_FORMAT = gettext_lazy("Unknown format: choose one of %(formats)s.")
@@ -31,7 +31,7 @@ MSG_BULK_TOO_MANY = gettext_lazy(
 )
 
 
-def _signed_in_member(request: HttpRequest) -> User:
+def signed_in_member(request: HttpRequest) -> User:
     user = request.user
     if not selectors.odihr_can_export(user):
         raise PermissionDenied(MSG_NO_ORGANISATION)
@@ -42,7 +42,7 @@ def _signed_in_member(request: HttpRequest) -> User:
 @login_required
 @require_GET
 def odihr_page(request: HttpRequest) -> HttpResponse:
-    user = _signed_in_member(request)
+    user = signed_in_member(request)
     form = OdihrForm(request.GET or None, initial={"country": "RU"})
     rows: list[odihr.OdihrRow] = []
     language = get_language() or "en"
@@ -68,7 +68,7 @@ def odihr_page(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def odihr_download(request: HttpRequest, file_format: str) -> HttpResponse:
-    user = _signed_in_member(request)
+    user = signed_in_member(request)
     if file_format not in FORMATS:
         raise Http404(MSG_BAD_FORMAT % {"formats": ", ".join(FORMATS)})
     form = OdihrForm(request.GET)
@@ -79,6 +79,12 @@ def odihr_download(request: HttpRequest, file_format: str) -> HttpResponse:
             {"form": form, "rows": [], "headers": [], "query": "", "formats": FORMATS},
             status=400,
         )
+    return odihr_file(user, form, file_format)
+
+
+def odihr_file(user: User, form: OdihrForm, file_format: str) -> HttpResponse:
+    """The ODIHR submission of a valid form's country and year, as the file to download (the
+    page's download and the API's)."""
     country, year = form.cleaned_data["country"], form.cleaned_data["year"]
     language = form.cleaned_data.get("lang") or "en"
     exported = services.odihr_export(
@@ -109,7 +115,14 @@ def incident_list_download(
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    filters = form.filters()
+    return incident_list_file(user, form.filters(), file_format)
+
+
+def incident_list_file(
+    user: User, filters: IncidentFilters, file_format: str
+) -> StreamingHttpResponse:
+    """The incident list with these filters as a file of one of LIST_FORMATS, streamed, its
+    export in the audit trail (the page's download and the API's)."""
     incidents = listing.export_queryset(user=user, filters=filters)
     services.export_record(
         user=user,

@@ -70,6 +70,7 @@ QUERIES: dict[str, list[dict[str, str]]] = {
     ],
     "card": [{"lang": "ru"}],
     "report_list": [{"linked": "yes"}, {"batch": "1"}, {"sort": "-date"}],
+    "export_odihr": [{"year": "2008"}, {"year": "2008", "lang": "ru"}],
 }
 
 
@@ -207,6 +208,8 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "odihr_download": [{"file_format": "csv"}, {"file_format": "xlsx"}],
         "odihr_mark": {"reference": reference},
         "incident_list_download": [{"file_format": "csv"}, {"file_format": "json"}],
+        "export_incidents": [{"file_format": "csv"}, {"file_format": "json"}],
+        "export_odihr": [{"file_format": "csv"}, {"file_format": "xlsx"}],
         "report_detail": {"pk": world.report.pk},
         "report_get": {"report_id": world.report.pk},
         "source_list_edit": {"pk": world.source_list.pk},
@@ -324,6 +327,8 @@ def test_the_owner_sees_the_names_in_the_same_sweep(
         reverse("responses:dossier") + f"?ref={reference}&format=pdf&names=1",
         reverse("exports:incident_list_download", args=["csv"]),
         reverse("exports:incident_list_download", args=["json"]),
+        reverse("api-v1:export_incidents", args=["csv"]),
+        reverse("api-v1:export_incidents", args=["json"]),
         reverse("press:draft_detail", args=[world.draft.pk]),
         reverse("intake:quarantine_export"),
         reverse("intake:import_detail", args=[world.remap.pk]),

@@ -112,6 +112,8 @@ ACCESS: dict[str, str] = {
     "api-v1:link_pair_list": "200/405 403/405 403/405 403/405 200/405 200/405 401/405",
     "api-v1:link_pair_get":  "200/405 403/405 403/405 403/405 404/405 404/405 401/405",
     "api-v1:link_decision_create": "405/400 405/403 405/403 405/403 405/400 405/400 405/401",
+    "api-v1:export_incidents": "200/405 200/405 200/405 200/405 200/405 200/405 401/405",
+    "api-v1:export_odihr":   "400/405 400/405 400/405 400/405 400/405 400/405 401/405",
     #                 owner   collea. reader  analyst outsid. o-admin anonymous
     "audit:refusals": "403     403     403     403     403     200     login",
     #                               owner   collea. reader  analyst outsid. o-admin anonymous
@@ -220,6 +222,7 @@ NAMES: dict[str, frozenset[str]] = {
     "exports:incident_list_download": OWNERS_TRUSTED,
     "linkage:pair": frozenset({"owner"}),
     "api-v1:link_pair_get": frozenset({"owner"}),
+    "api-v1:export_incidents": OWNERS_TRUSTED,
     "intake:import_preview": frozenset({"owner"}),
     "intake:quarantine_correct": frozenset({"owner"}),
     "press:draft_detail": OWNERS_TRUSTED,
