@@ -13,6 +13,7 @@ from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.html import escape
 
 from dozor.audit.models import AuditEntry
 from dozor.records.models import Incident
@@ -168,7 +169,7 @@ def test_the_timeline_shows_each_event_and_the_status_they_make(
     assert added.status_code == 201, added.content
     body = callers["reader"].get(events(cast.incident.reference)).json()
     page = cast.client("reader").get(reverse("responses:timeline", args=[cast.incident.reference]))
-    assert f'<p class="status-line">{body["status"]}</p>' in page.content.decode()
+    assert f'<p class="status-line">{escape(body["status"])}</p>' in page.content.decode()
     assert body["stage"] == "investigation"
     [event] = body["events"]
     assert event["id"] == added.json()["id"]
@@ -418,3 +419,18 @@ def test_a_note_cannot_be_stored_while_locked(
     assert answer.status_code == 423
     assert "locked" in answer.json()["detail"]
     assert not ResponseEvent.objects.exists()
+
+
+def test_a_note_reads_as_locked_while_locked_and_the_timeline_is_still_answered(
+    cast: Cast, callers: dict[str, ApiClient]
+) -> None:
+    named_responses(cast.incident, cast.owner)
+    keyring_set(KeyRing.locked_because("no key given"))
+    try:
+        for who in ("owner", "reader"):
+            answer = callers[who].get(events(cast.incident.reference))
+            assert answer.status_code == 200, answer.content
+            assert [e["note"] for e in answer.json()["events"]] == ["locked"], who
+            assert names_in(answer.content.decode()) == [], who
+    finally:
+        keyring_set(None)
