@@ -20,8 +20,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
-from dozor.accounts.models import User
-from dozor.accounts.policy import AnyUser
+from dozor.accounts.policy import AnyUser, signed_in_user
 from dozor.analysis.responses import ResponseStatus
 from dozor.api.incidents import MSG_NO_INCIDENT, incident_visible
 from dozor.api.problems import field_errors, form_errors, problem
@@ -240,9 +239,8 @@ def _status(status: ResponseStatus) -> dict[str, str]:
 def event_add(request: HttpRequest, reference: str, payload: EventIn) -> Any:
     """Append one event to the incident's timeline, checked as the timeline's form checks it."""
     incident = incident_visible(request, reference)
-    access.events_writer_require(request.user, incident)
-    user = request.user
-    assert isinstance(user, User)
+    user = signed_in_user(request)
+    access.events_writer_require(user, incident)
     form = EventForm(_form_data(EventForm, payload.model_dump(exclude_unset=True), {}))
     saved = _saved(
         form,
@@ -268,9 +266,8 @@ def event_correction_add(
         event = selectors.events_of(incident).get(pk=event_id)
     except ResponseEvent.DoesNotExist:
         raise Http404(MSG_NO_EVENT) from None
-    access.events_writer_require(request.user, incident)
-    user = request.user
-    assert isinstance(user, User)
+    user = signed_in_user(request)
+    access.events_writer_require(user, incident)
     data = _form_data(
         EventForm, payload.model_dump(exclude_unset=True), EventForm.initial_from(event)
     )
