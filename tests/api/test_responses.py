@@ -434,3 +434,18 @@ def test_a_note_reads_as_locked_while_locked_and_the_timeline_is_still_answered(
             assert names_in(answer.content.decode()) == [], who
     finally:
         keyring_set(None)
+
+
+def test_a_raising_cannot_be_changed_while_locked(
+    cast: Cast, callers: dict[str, ApiClient]
+) -> None:
+    named_responses(cast.incident, cast.owner)
+    raising = Raising.objects.get()
+    keyring_set(KeyRing.locked_because("no key given"))
+    try:
+        answer = callers["owner"].patch(f"/api/v1/raisings/{raising.pk}/", {"status": "closed"})
+    finally:
+        keyring_set(None)
+    assert answer.status_code == 423, answer.content
+    raising.refresh_from_db()
+    assert raising.status == "awaiting_reply"
