@@ -232,7 +232,9 @@ def incident_list(request: HttpRequest, query: Query[IncidentQuery]) -> Any:
     }
 
 
-def _visible(request: HttpRequest, reference: str) -> Incident:
+def incident_visible(request: HttpRequest, reference: str) -> Incident:
+    """The incident of this reference if the caller may see it; else 404, whether it does not
+    exist or belongs to an organisation that keeps it from them."""
     try:
         return selectors.incident_get(user=request.user, reference=reference)
     except Incident.DoesNotExist:
@@ -243,7 +245,7 @@ def _visible(request: HttpRequest, reference: str) -> Incident:
 def incident_get(request: HttpRequest, reference: str) -> Any:
     """An incident as its page shows it to the caller: names only with the grant (each answer
     that shows names is in the audit trail, as the page's is)."""
-    return _detail(request, _visible(request, reference))
+    return _detail(request, incident_visible(request, reference))
 
 
 def _detail(request: HttpRequest, incident: Incident) -> dict[str, Any]:
@@ -324,7 +326,7 @@ def incident_create(request: HttpRequest, payload: IncidentIn) -> Any:
 def incident_update(request: HttpRequest, reference: str, payload: IncidentIn) -> Any:
     """Change an incident: the fields given replace the incident's, the rest are kept."""
     user = _writer(request)
-    incident = _visible(request, reference)
+    incident = incident_visible(request, reference)
     require(user, "incident.write", incident)
     saved = _save(request, user, incident, payload)
     if isinstance(saved, HttpResponse):

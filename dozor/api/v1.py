@@ -18,7 +18,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.renderers import JSONRenderer
 
-from dozor.api import exports, incidents, linkage, problems, reports
+from dozor.api import exports, incidents, linkage, problems, reports, responses
 from dozor.api.auth import RateLimited, ReadOnlyToken, TokenAuth
 from dozor.api.problems import field_errors, problem
 from dozor.security.crypto import KeyringLocked
@@ -54,7 +54,8 @@ api = DozorAPI(
     title="Dozor API",
     version="1",
     description=(
-        "Incidents, reports and source lists, with the same roles, organisations, "
+        "Incidents, their response timelines, the dialogue with officials about them, reports "
+        "and source lists, with the same roles, organisations, "
         "confidentiality levels and name grants as the web app. "
         "Authenticate with a personal API token: `Authorization: Bearer dozor_…`."
     ),
@@ -69,6 +70,8 @@ api.add_router("/reports/", reports.reports)
 api.add_router("/source-lists/", reports.source_lists)
 api.add_router("/link-pairs/", linkage.router)
 api.add_router("/exports/", exports.router)
+# The responses' paths begin with incidents/, raisings/, raise-list/ and bodies/.
+api.add_router("/", responses.router)
 
 
 @api.exception_handler(AuthenticationError)

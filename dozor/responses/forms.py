@@ -10,10 +10,11 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dozor.accounts.models import NOTE_MAX_LENGTH
+from dozor.accounts.models import NOTE_MAX_LENGTH, User
 from dozor.records.forms import DateInput, vocabulary_choices
 from dozor.responses.funnel import DIMENSIONS, FunnelFilters
-from dozor.responses.models import TEXT_MAX_LENGTH, Body
+from dozor.responses.models import TEXT_MAX_LENGTH, Body, Raising
+from dozor.responses.selectors import today
 from dozor.responses.services import EventInput, RaisingInput
 from dozor.responses.vocab import response_vocabulary
 
@@ -184,6 +185,21 @@ class RaisingForm(forms.Form):
     def raising_input(self) -> RaisingInput:
         data = self.cleaned_data
         return RaisingInput(**{name: data[name] for name in RaisingInput.__dataclass_fields__})
+
+    @staticmethod
+    def initial_for(user: User) -> dict[str, Any]:
+        """A new raising's values before anything is typed: raised today, by the user, awaiting
+        a reply with no response yet (the model's defaults)."""
+        return {
+            "raised_on": today(),
+            "raised_by": user.get_full_name() or user.username,
+            "status": Raising._meta.get_field("status").get_default(),
+            "impact": Raising._meta.get_field("impact").get_default(),
+        }
+
+    @staticmethod
+    def initial_from(raising: Raising) -> dict[str, Any]:
+        return {name: getattr(raising, name) for name in RaisingForm.base_fields}
 
 
 class BodyForm(forms.Form):

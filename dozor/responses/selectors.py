@@ -8,6 +8,7 @@ who raised what with whom is the organisation's own business.
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -83,6 +84,23 @@ def incident_status(
     )
 
 
+@dataclass(frozen=True)
+class Timeline:
+    """An incident's events in date order, corrected ones included, each marked
+    ``is_superseded`` where a correction replaced it; and the status the events in force make."""
+
+    events: list[ResponseEvent]
+    status: ResponseStatus
+
+
+def timeline(incident: Incident) -> Timeline:
+    rows = list(events_of(incident))
+    status = incident_status(incident, rows)
+    for row in rows:
+        row.is_superseded = row.pk in status.superseded  # type: ignore[attr-defined]
+    return Timeline(events=rows, status=status)
+
+
 def raise_list(user: User | AnonymousUser) -> QuerySet[RaiseListEntry]:
     if not dialogue_can_read(user):
         return RaiseListEntry.objects.none()
@@ -93,6 +111,13 @@ def raise_list(user: User | AnonymousUser) -> QuerySet[RaiseListEntry]:
         organisation_id=organisation_of(user), incident__in=visible
     ).select_related("incident", "added_by")
     return entries.order_by(*_ordered_by("priority", priority_order), "incident__reference")
+
+
+def raise_list_statuses(
+    user: User | AnonymousUser,
+) -> list[tuple[RaiseListEntry, ResponseStatus]]:
+    """The raise list with each case's response status, as its page and the API show it."""
+    return [(entry, incident_status(entry.incident)) for entry in raise_list(user)]
 
 
 def _ordered_by(field: str, order: dict[str, int]) -> list[Case]:

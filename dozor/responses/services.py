@@ -23,11 +23,11 @@ from dozor.records.models import Incident, Report
 from dozor.records.report_schema import PENDING_RESPONSE_EVENTS
 from dozor.records.services import numbered_problem
 from dozor.responses import selectors
+from dozor.responses.access import events_writer_require
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
 
 logger = logging.getLogger(__name__)
 
-MSG_MAY_NOT_RECORD_EVENTS = _("Only the owning organisation's documenters can record responses.")
 MSG_MAY_NOT_LOG_DIALOGUE = _(
     "Only your organisation's documenters, advocates and administrators can log the dialogue."
 )
@@ -105,7 +105,7 @@ def _event(
 def _require_event_writer(user: User | None, incident: Incident) -> None:
     # No user: an import from the command line, whose operator has the database itself.
     if user is not None:
-        require(user, "incident.write", incident, message=MSG_MAY_NOT_RECORD_EVENTS)
+        events_writer_require(user, incident)
 
 
 @transaction.atomic

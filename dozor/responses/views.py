@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -19,7 +19,7 @@ from dozor.audit import services as audit
 from dozor.lib.csv_safety import csv_rows_write
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_get, incidents_visible
-from dozor.responses import charts, selectors, services
+from dozor.responses import access, charts, selectors, services
 from dozor.responses.dossier import DossierUnavailable, dossier_render
 from dozor.responses.forms import (
     DIMENSION_LABELS,
@@ -64,10 +64,7 @@ def timeline(request: HttpRequest, reference: str) -> HttpResponse:
     form = EventForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied(
-                _("Only the owning organisation's documenters can record responses.")
-            )
+        access.events_writer_require(request.user, incident)
         if form.is_valid():
             try:
                 services.event_add(incident=incident, user=_user(request), data=form.event_input())
@@ -93,10 +90,7 @@ def timeline(request: HttpRequest, reference: str) -> HttpResponse:
 def event_correct(request: HttpRequest, reference: str, event_id: int) -> HttpResponse:
     incident = _incident(request, reference)
     event = get_object_or_404(ResponseEvent, pk=event_id, incident=incident)
-    if not selectors.incident_responses_can_edit(request.user, incident):
-        raise PermissionDenied(
-            _("Only the owning organisation's documenters can record responses.")
-        )
+    access.events_writer_require(request.user, incident)
     if request.method == "POST":
         form = EventForm(request.POST)
         if form.is_valid():
@@ -126,25 +120,18 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _require_dialogue_reader(request: HttpRequest) -> User:
-    if not selectors.dialogue_can_read(request.user):
-        raise PermissionDenied(_("The dialogue log belongs to an organisation; you are in none."))
-    return _user(request)
-
-
 @login_required
 def raise_list(request: HttpRequest) -> HttpResponse:
-    _require_dialogue_reader(request)
-    entries = list(selectors.raise_list(request.user))
-    statuses = {}
-    for entry in entries:
-        status = selectors.incident_status(entry.incident)
-        statuses[entry.pk] = status_line(status, get_language() or "en")
+    user = access.dialogue_reader(request.user)
+    language = get_language() or "en"
     return render(
         request,
         "responses/raise_list.html",
         {
-            "entries": [(entry, statuses[entry.pk]) for entry in entries],
+            "entries": [
+                (entry, status_line(status, language))
+                for entry, status in selectors.raise_list_statuses(user)
+            ],
             "can_log": selectors.dialogue_can_write(request.user),
         },
     )
@@ -153,9 +140,7 @@ def raise_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def raise_add(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _incident(request, reference)
-    user = _require_dialogue_reader(request)
-    if not selectors.dialogue_can_write(user):
-        raise PermissionDenied(_("Your role does not allow logging the dialogue."))
+    user = access.dialogue_writer(request.user)
     form = RaiseListForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -178,7 +163,7 @@ def raise_add(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def raise_remove(request: HttpRequest, entry_id: int) -> HttpResponse:
-    user = _require_dialogue_reader(request)
+    user = access.dialogue_reader(request.user)
     entry = get_object_or_404(selectors.raise_list(user), pk=entry_id)
     services.raise_list_remove(entry=entry, user=user)
     return redirect("responses:raise_list")
@@ -187,16 +172,8 @@ def raise_remove(request: HttpRequest, entry_id: int) -> HttpResponse:
 @login_required
 def raising_new(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _incident(request, reference)
-    user = _require_dialogue_reader(request)
-    if not selectors.dialogue_can_write(user):
-        raise PermissionDenied(_("Your role does not allow logging the dialogue."))
-    form = RaisingForm(
-        request.POST or None,
-        initial={
-            "raised_on": selectors.today(),
-            "raised_by": user.get_full_name() or user.username,
-        },
-    )
+    user = access.dialogue_writer(request.user)
+    form = RaisingForm(request.POST or None, initial=RaisingForm.initial_for(user))
     if request.method == "POST" and form.is_valid():
         try:
             services.raising_log(incident=incident, user=user, data=form.raising_input())
@@ -215,10 +192,9 @@ def raising_new(request: HttpRequest, reference: str) -> HttpResponse:
 
 @login_required
 def raising_edit(request: HttpRequest, raising_id: int) -> HttpResponse:
-    user = _require_dialogue_reader(request)
+    user = access.dialogue_reader(request.user)
     raising = get_object_or_404(selectors.raisings_visible(user), pk=raising_id)
-    if not selectors.dialogue_can_write(user):
-        raise PermissionDenied(_("Your role does not allow logging the dialogue."))
+    access.dialogue_writer(user)
     if request.method == "POST":
         form = RaisingForm(request.POST)
         if form.is_valid():
@@ -230,9 +206,7 @@ def raising_edit(request: HttpRequest, raising_id: int) -> HttpResponse:
                 return redirect("responses:follow_ups")
         status = 400
     else:
-        form = RaisingForm(
-            initial={name: getattr(raising, name) for name in RaisingForm.base_fields}
-        )
+        form = RaisingForm(initial=RaisingForm.initial_from(raising))
         status = 200
     return render(
         request,
@@ -244,19 +218,18 @@ def raising_edit(request: HttpRequest, raising_id: int) -> HttpResponse:
 
 @login_required
 def follow_ups(request: HttpRequest) -> HttpResponse:
-    _require_dialogue_reader(request)
+    access.dialogue_reader(request.user)
     overdue, due = selectors.follow_ups(request.user, on=selectors.today())
     return render(request, "responses/follow_ups.html", {"overdue": overdue, "due": due})
 
 
 @login_required
 def bodies(request: HttpRequest) -> HttpResponse:
-    user = _require_dialogue_reader(request)
+    user = access.dialogue_reader(request.user)
     form = BodyForm(request.POST or None)
     status = 200
     if request.method == "POST":
-        if not selectors.dialogue_can_write(user):
-            raise PermissionDenied(_("Your role does not allow logging the dialogue."))
+        access.dialogue_writer(user)
         if form.is_valid():
             try:
                 services.body_create(**form.cleaned_data, user=user)
@@ -279,7 +252,7 @@ def bodies(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def body_detail(request: HttpRequest, body_id: int) -> HttpResponse:
-    user = _require_dialogue_reader(request)
+    user = access.dialogue_reader(request.user)
     body = get_object_or_404(Body, pk=body_id)
     return render(
         request,

@@ -45,6 +45,9 @@ class ApiClient:
             path, data, content_type="application/json", headers=self.headers, **kwargs
         )
 
+    def delete(self, path: str, **kwargs: Any) -> Any:
+        return self.client.delete(path, headers=self.headers, **kwargs)
+
 
 @pytest.fixture
 def callers(cast: Cast) -> dict[str, ApiClient]:

@@ -23,14 +23,12 @@ def rterm(code: str, vocabulary_name: str) -> str:
 def response_panel(context: dict[str, Any], incident: Incident) -> dict[str, Any]:
     """The response timeline and status on the incident page."""
     user = context["request"].user
-    rows = list(selectors.events_of(incident))
-    status = selectors.incident_status(incident, rows)
-    for row in rows:
-        row.is_superseded = row.pk in status.superseded  # type: ignore[attr-defined]
+    timeline = selectors.timeline(incident)
+    status = timeline.status
     language = get_language() or "en"
     return {
         "incident": incident,
-        "events": rows,
+        "events": timeline.events,
         "status": status,
         "status_line": status_line(status, language),
         "problems": [problem_text(code) for code in status.problems],
