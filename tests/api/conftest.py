@@ -44,7 +44,7 @@ class ApiClient:
 
 @pytest.fixture
 def callers(cast: Cast) -> dict[str, ApiClient]:
-    """Who calls the API: the cast with tokens of the widest scope their role may have, an
+    """Who calls the API: the cast with tokens that write (the reader's only reads), an
     owner's read-only token, an expired and a revoked one of the owner's, and anonymous."""
     expired_token, expired = api_token_create(user=cast.owner, name="old", scope="write")
     ApiToken.objects.filter(pk=expired_token.pk).update(
