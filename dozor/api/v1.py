@@ -18,7 +18,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.renderers import JSONRenderer
 
-from dozor.api import incidents, problems, reports
+from dozor.api import estimates, incidents, problems, reporting, reports
 from dozor.api.auth import RateLimited, ReadOnlyToken, TokenAuth
 from dozor.api.problems import field_errors, problem
 from dozor.security.crypto import KeyringLocked
@@ -67,6 +67,9 @@ api = DozorAPI(
 api.add_router("/incidents/", incidents.router)
 api.add_router("/reports/", reports.reports)
 api.add_router("/source-lists/", reports.source_lists)
+api.add_router("/estimate-runs/", estimates.router)
+api.add_router("/report-card/", reporting.report_cards)
+api.add_router("/annual/", reporting.annual_reports)
 
 
 @api.exception_handler(AuthenticationError)

@@ -110,6 +110,12 @@ ACCESS: dict[str, str] = {
     "api-v1:report_list":    "200/405 200/405 200/405 200/405 200/405 200/405 401/405",
     "api-v1:report_get":     "200/405 200/405 200/405 200/405 404/405 404/405 401/405",
     "api-v1:source_list_list": "200/405 200/405 200/405 200/405 200/405 200/405 401/405",
+    "api-v1:estimate_run_list":   "200/400 200/400 200/400 200/400 200/400 200/400 401",
+    "api-v1:estimate_run_start":  "200/400 200/400 200/400 200/400 200/400 200/400 401",
+    "api-v1:estimate_run_get":    "200/405 200/405 200/405 200/405 404/405 404/405 401/405",
+    "api-v1:estimate_run_cancel": "405/200 405/403 405/403 405/403 405/404 405/404 405/401",
+    "api-v1:report_card_get":     "200/405 200/405 200/405 200/405 200/405 200/405 401/405",
+    "api-v1:annual_get":          "200/405 200/405 200/405 200/405 200/405 200/405 401/405",
     #                 owner   collea. reader  analyst outsid. o-admin anonymous
     "audit:refusals": "403     403     403     403     403     200     login",
     #                               owner   collea. reader  analyst outsid. o-admin anonymous
