@@ -10,6 +10,30 @@ standard library (pandas when a DataFrame is asked for).
 docs/api.md has a worked example.
 """
 
-from dozor.client.client import ApiError, Client, Incident, IncidentRow, Incidents, RateLimited
+from dozor.client.client import (
+    ApiError,
+    Client,
+    EstimateRun,
+    EstimateRunRow,
+    Estimates,
+    Incident,
+    IncidentRow,
+    Incidents,
+    MethodResult,
+    RateLimited,
+    Stratum,
+)
 
-__all__ = ["ApiError", "Client", "Incident", "IncidentRow", "Incidents", "RateLimited"]
+__all__ = [
+    "ApiError",
+    "Client",
+    "EstimateRun",
+    "EstimateRunRow",
+    "Estimates",
+    "Incident",
+    "IncidentRow",
+    "Incidents",
+    "MethodResult",
+    "RateLimited",
+    "Stratum",
+]
