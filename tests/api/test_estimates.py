@@ -5,6 +5,7 @@ by the worker, its figures as the run's page shows them, and stopping it."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
@@ -20,6 +21,8 @@ from dozor.estimation.forms import EstimateRunForm
 from dozor.estimation.models import EstimateRun, RunStatus
 from dozor.estimation.selectors import MSG_TOO_FEW_LISTS, MSG_UNKNOWN_COUNTRY
 from dozor.estimation.services import MSG_RUN_FINISHED
+from dozor.security.crypto import KeyRing
+from dozor.security.keyring import keyring_set
 from tests.api.conftest import ApiClient, key_for
 from tests.conftest import Cast
 from tests.estimation.conftest import World, world_build
@@ -259,3 +262,27 @@ def test_a_finished_run_is_not_stopped(world: World, callers: dict[str, ApiClien
     assert answer.status_code == 400
     assert answer.json()["detail"] == str(MSG_RUN_FINISHED)
     assert EstimateRun.objects.get().status == RunStatus.DONE
+
+
+@pytest.fixture
+def locked() -> Iterator[None]:
+    keyring_set(KeyRing.locked_because("no key given"))
+    yield
+    keyring_set(None)
+
+
+def test_while_locked_runs_and_figures_answer_as_their_pages_do(
+    world: World, callers: dict[str, ApiClient], locked: None
+) -> None:
+    web = world.cast.client("owner")
+    page = web.post(reverse("estimation:run_list"), {"stratify_by": "none", "seed": "1"})
+    answer = started(callers["owner"], stratify_by="none")
+    assert (page.status_code, answer.status_code) == (302, 202)
+    run_id = answer.json()["id"]
+    pairs = [
+        (reverse("estimation:run_detail", args=[run_id]), f"{RUNS}{run_id}/"),
+        (reverse("evaluation:card", args=["RU", 2009]), "/api/v1/report-card/RU/2009/"),
+        (reverse("reporting:annual") + "?country=RU&year=2009", "/api/v1/annual/RU/2009/"),
+    ]
+    for page_path, api_path in pairs:
+        assert web.get(page_path).status_code == callers["owner"].get(api_path).status_code
