@@ -156,3 +156,12 @@ def test_a_country_or_year_the_pages_have_not_is_not_found(
     assert answer.status_code == cast.client("reader").get(page).status_code == 404
     assert answer["Content-Type"] == "application/problem+json"
     assert "XX" in answer.json()["detail"] or "1800" in answer.json()["detail"]
+
+
+def test_a_read_only_token_reads_the_figures(
+    cast: Cast, year: list[str], callers: dict[str, ApiClient]
+) -> None:
+    for path in (CARD, ANNUAL):
+        answer = callers["owner_read_only"].get(path)
+        assert answer.status_code == 200
+        assert answer.json() == callers["owner"].get(path).json()
