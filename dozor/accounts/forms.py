@@ -55,7 +55,8 @@ class ApiTokenForm(forms.Form):
     )
 
     def __init__(self, *args: Any, writes: bool, **kwargs: Any) -> None:
-        """``writes``: the user's role writes records, so a token of theirs may write too."""
+        """``writes``: the user may change something through the API, so a token of theirs may
+        write too."""
         super().__init__(*args, **kwargs)
         choices = TokenScope.choices if writes else [(TokenScope.READ, TokenScope.READ.label)]
         self.fields["scope"].choices = choices  # type: ignore[attr-defined]

@@ -118,6 +118,14 @@ class User(AbstractUser):
     def can_write_records(self) -> bool:
         return self.is_active and self.organisation_id is not None and self.role in ROLES_THAT_WRITE
 
+    def may_have_writing_token(self) -> bool:
+        """Whether a personal API token of this user may be of the write scope: whenever the
+        user may change something through the API. Every signed-in user may start an estimate
+        run (on the Estimates page too), so every active user may; each endpoint still checks
+        its own permission as its page does (a reader's token of the write scope starts an
+        estimate run and is refused recording an incident)."""
+        return self.is_active
+
     def is_trusted_with_confidential(self) -> bool:
         return (
             self.is_active

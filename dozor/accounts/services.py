@@ -328,7 +328,7 @@ def api_token_create(
         errors["name"] = ValidationError(MSG_TOKEN_NAME_TAKEN, params={"name": name})
     if scope not in TokenScope.values:
         errors["scope"] = ValidationError(MSG_TOKEN_SCOPE, params={"value": scope})
-    elif scope == TokenScope.WRITE and not user.can_write_records():
+    elif scope == TokenScope.WRITE and not user.may_have_writing_token():
         errors["scope"] = ValidationError(MSG_TOKEN_WRITE_ROLE)
     if not 1 <= days <= API_TOKEN_DAYS_MAX:
         errors["days"] = ValidationError(

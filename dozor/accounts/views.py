@@ -145,7 +145,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     Cache-Control: no-store), so reloading it or going back shows the key no more.
     """
     user = _user(request)
-    writes = user.can_write_records()
+    writes = user.may_have_writing_token()
     form = ApiTokenForm(request.POST or None, writes=writes)
     status = 200
     created: tuple[ApiToken, str] | None = None

@@ -18,7 +18,16 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 from ninja.renderers import JSONRenderer
 
-from dozor.api import exports, incidents, linkage, problems, reports, responses
+from dozor.api import (
+    estimates,
+    exports,
+    incidents,
+    linkage,
+    problems,
+    reporting,
+    reports,
+    responses,
+)
 from dozor.api.auth import RateLimited, ReadOnlyToken, TokenAuth
 from dozor.api.problems import field_errors, problem
 from dozor.security.crypto import KeyringLocked
@@ -70,6 +79,9 @@ api.add_router("/reports/", reports.reports)
 api.add_router("/source-lists/", reports.source_lists)
 api.add_router("/link-pairs/", linkage.router)
 api.add_router("/exports/", exports.router)
+api.add_router("/estimate-runs/", estimates.router)
+api.add_router("/report-card/", reporting.report_cards)
+api.add_router("/annual/", reporting.annual_reports)
 # The responses' paths begin with incidents/, raisings/, raise-list/ and bodies/.
 api.add_router("/", responses.router)
 

@@ -197,6 +197,7 @@ class Client:
         self.retries = retries
         self.incidents = Incidents(self)
         self.reports = Reports(self)
+        self.estimates = Estimates(self)
 
     def request(
         self, method: str, path: str, body: Any = None, *, idempotency_key: str | None = None
@@ -246,6 +247,22 @@ class Client:
                     continue
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def report_card(self, country: str, year: int) -> dict[str, Any]:
+        """The report card as its page shows it: ``commitments`` (each with its grade, trend,
+        evidence and ``indicators``), ``official``, ``observations``; in ``language``."""
+        return dict(self.request("GET", f"/report-card/{_segment(country)}/{int(year)}/"))
+
+    def annual(self, country: str, year: int, *, public: bool = False) -> dict[str, Any]:
+        """The annual report's figures: ``totals``, ``by_year``, ``tables`` (by month, region,
+        bias, …, each a list of rows with ``code``, ``label`` and ``count``), ``response``,
+        ``published``, ``estimate``. ``public``: small counts suppressed, as for publication."""
+        query = "?public=true" if public else ""
+        return dict(self.request("GET", f"/annual/{_segment(country)}/{int(year)}/{query}"))
+
+
+def _segment(value: str) -> str:
+    return urllib.parse.quote(str(value), safe="")
 
 
 def _problem(error: urllib.error.HTTPError) -> dict[str, Any]:
@@ -361,3 +378,186 @@ class Reports:
         """The source lists of the token's organisation, with their numbers of reports."""
         answer: builtins.list[dict[str, Any]] = self.client.request("GET", "/source-lists/")
         return answer
+
+
+@dataclasses.dataclass(frozen=True)
+class MethodResult:
+    """One method's figure for one group of a run. ``estimate``, ``lower`` and ``upper`` are
+    empty for a figure not to quote (``quotable`` False; the figure is in ``not_for_quoting``)
+    and for a refusal (``refusal`` says why)."""
+
+    method: str
+    name: str
+    status: str
+    status_text: str
+    quotable: bool
+    estimate: float | None
+    lower: float | None
+    upper: float | None
+    level: float | None
+    missing: float | None
+    model: str | None
+    cautions: list[str]
+    refusal: str
+    not_for_quoting: dict[str, Any] | None
+    linkage: dict[str, Any] | None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> MethodResult:
+        return cls(**_fields(cls, data))
+
+
+@dataclasses.dataclass(frozen=True)
+class Stratum:
+    """One group of a run (a year, a federal district, a bias motivation, or all incidents)
+    with its documented count and each method's result."""
+
+    stratum: str
+    label: str
+    documented: int
+    results: list[MethodResult]
+    verdict: dict[str, Any] | None
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Stratum:
+        values = _fields(cls, data)
+        values["results"] = [MethodResult.from_json(item) for item in data.get("results", [])]
+        return cls(**values)
+
+
+@dataclasses.dataclass(frozen=True)
+class EstimateRunRow:
+    """An estimate run as the Estimates page lists it."""
+
+    id: int
+    url: str
+    status: str
+    status_text: str
+    methods: list[str]
+    stratify_by: str
+    country: str
+    started_by: str
+    created_at: str
+    finished_at: str | None
+    progress_done: int
+    progress_total: int
+    progress_percent: int
+
+    FINISHED = frozenset({"done", "failed", "cancelled"})
+
+    @property
+    def finished(self) -> bool:
+        return self.status in self.FINISHED
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> EstimateRunRow:
+        return cls(**_fields(cls, data))
+
+
+@dataclasses.dataclass(frozen=True)
+class EstimateRun(EstimateRunRow):
+    """An estimate run as its page shows it: its choices, its progress and the groups finished
+    so far. A run that failed says why in ``error``."""
+
+    lists: list[str]
+    seed: int
+    linkage_replicates: int
+    level: float
+    data_hash: str
+    error: str
+    cancel_requested: bool
+    started_at: str | None
+    strata: list[Stratum]
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> EstimateRun:
+        values = _fields(cls, data)
+        values["strata"] = [Stratum.from_json(item) for item in data.get("strata", [])]
+        return cls(**values)
+
+    def frame(self) -> pandas.DataFrame:
+        """The results as a pandas DataFrame: one row per group and method."""
+        import pandas  # here: only a DataFrame needs pandas, which takes a second to load
+
+        rows = [
+            {
+                "stratum": stratum.stratum,
+                "label": stratum.label,
+                "documented": stratum.documented,
+                **{name: getattr(result, name) for name in RESULT_COLUMNS},
+                "cautions": "; ".join(result.cautions),
+            }
+            for stratum in self.strata
+            for result in stratum.results
+        ]
+        columns = ["stratum", "label", "documented", *RESULT_COLUMNS, "cautions"]
+        return pandas.DataFrame(rows, columns=columns)
+
+
+RESULT_COLUMNS = (
+    "method",
+    "status",
+    "quotable",
+    "estimate",
+    "lower",
+    "upper",
+    "level",
+    "missing",
+    "refusal",
+)
+
+
+class Estimates:
+    """``client.estimates``: start an estimate run and wait for its figures, follow one, list
+    the runs, stop one."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def run(
+        self,
+        *,
+        wait: bool = True,
+        poll: float = 2.0,
+        timeout: float = 600.0,
+        **choices: Any,
+    ) -> EstimateRun:
+        """Start a run with the Estimates page's choices (``method``: one or a list of
+        loglinear, lcmcr, dga; ``stratify_by``: year, region, bias or none; ``lists``: source
+        lists' ids; ``country``; ``seed``; ``linkage_replicates``) and, with ``wait``, ask for
+        it every ``poll`` seconds until it has finished (done, failed or cancelled: see
+        ``status`` and ``error``). A refused choice raises ApiError with the form's messages;
+        a run not finished after ``timeout`` seconds raises TimeoutError (it goes on: follow
+        it with ``get``)."""
+        if isinstance(choices.get("method"), str):
+            choices["method"] = [choices["method"]]
+        run = EstimateRun.from_json(self.client.request("POST", "/estimate-runs/", choices))
+        return self.wait(run.id, poll=poll, timeout=timeout) if wait else run
+
+    def wait(self, run_id: int, *, poll: float = 2.0, timeout: float = 600.0) -> EstimateRun:
+        """The run once it has finished, asked for every ``poll`` seconds."""
+        deadline = time.monotonic() + timeout
+        while True:
+            run = self.get(run_id)
+            if run.finished:
+                return run
+            if time.monotonic() + poll > deadline:
+                raise TimeoutError(
+                    f"Estimate run {run_id} is still {run.status} after {timeout:g} seconds "
+                    f"({run.progress_percent}%); follow it with estimates.get({run_id})."
+                )
+            time.sleep(poll)
+
+    def get(self, run_id: int) -> EstimateRun:
+        return EstimateRun.from_json(self.client.request("GET", f"/estimate-runs/{int(run_id)}/"))
+
+    def list(self) -> list[EstimateRunRow]:
+        """The runs the Estimates page lists: the caller's organisation's, the latest first."""
+        return [
+            EstimateRunRow.from_json(row) for row in self.client.request("GET", "/estimate-runs/")
+        ]
+
+    def cancel(self, run_id: int) -> EstimateRun:
+        """Stop a run (one's own, or as an administrator any of the organisation's)."""
+        path = f"/estimate-runs/{int(run_id)}/cancel/"
+        return EstimateRun.from_json(self.client.request("POST", path, {}))

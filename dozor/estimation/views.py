@@ -10,9 +10,8 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from dozor.accounts.models import User
@@ -37,9 +36,11 @@ from dozor.estimation.worker import estimate_run_dispatch
 REFRESH_SECONDS = 3
 RECENT_RUNS = 30
 
-MSG_PUBLISH_FORM = _lazy("Say which group, method and figure to publish.")
-MSG_PUBLISHED = _lazy("Published as revision %(number)s of this figure.")
-MSG_NO_PUBLISHED = _lazy("There is no such published figure, or you may not see it.")
+MSG_PUBLISH_FORM = gettext_lazy("Say which group, method and figure to publish.")
+MSG_PUBLISHED = gettext_lazy("Published as revision %(number)s of this figure.")
+MSG_NO_PUBLISHED = gettext_lazy("There is no such published figure, or you may not see it.")
+MSG_NO_RUN = gettext_lazy("There is no such estimate run, or you may not see it.")
+MSG_CANCEL_REQUESTED = gettext_lazy("Cancellation requested: the run stops before its next group.")
 
 
 def _user(request: HttpRequest) -> User:
@@ -90,7 +91,7 @@ def _visible_run(request: HttpRequest, run_id: int) -> EstimateRun:
     try:
         return selectors.run_get(user=request.user, run_id=run_id)
     except EstimateRun.DoesNotExist:
-        raise Http404(_("There is no such estimate run, or you may not see it.")) from None
+        raise Http404(MSG_NO_RUN) from None
 
 
 def _posterior_svg(entry: MethodEntry, label: str) -> str:
@@ -325,5 +326,5 @@ def run_cancel(request: HttpRequest, run_id: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     else:
-        messages.info(request, _("Cancellation requested: the run stops before its next group."))
+        messages.info(request, MSG_CANCEL_REQUESTED)
     return redirect("estimation:run_detail", run_id=run.pk)

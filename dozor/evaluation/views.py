@@ -37,7 +37,8 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _country_year(country: str, year: int) -> str:
+def country_year_checked(country: str, year: int) -> str:
+    """The country of a card's address in upper case, or 404 (the JSON API's card too)."""
     country = country.upper()
     if not country_exists(country) or not FIRST_YEAR <= year <= LAST_YEAR:
         raise Http404
@@ -79,7 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def card(request: HttpRequest, country: str, year: int) -> HttpResponse:
     user = _user(request)
-    country = _country_year(country, year)
+    country = country_year_checked(country, year)
     language = get_language() or "en"
     result = report_card(user=user, country=country, year=year, language=language[:2])
     return render(
@@ -92,7 +93,7 @@ def card(request: HttpRequest, country: str, year: int) -> HttpResponse:
 @login_required
 def card_pdf(request: HttpRequest, country: str, year: int) -> HttpResponse:
     user = _user(request)
-    country = _country_year(country, year)
+    country = country_year_checked(country, year)
     html = card_html(user=user, country=country, year=year, language=_language(request))
     try:
         pdf = html_to_pdf(html)
@@ -114,7 +115,7 @@ def card_pdf(request: HttpRequest, country: str, year: int) -> HttpResponse:
 @login_required
 def assess(request: HttpRequest, country: str, year: int, indicator: str) -> HttpResponse:
     user = _user(request)
-    country = _country_year(country, year)
+    country = country_year_checked(country, year)
     entry = catalogue().indicators.get(indicator)
     if entry is None or entry.computed:
         raise Http404
@@ -265,7 +266,7 @@ def _revision_author(viewer: User, author: User | None) -> str:
 def official_history(request: HttpRequest, country: str, year: int) -> HttpResponse:
     """Every revision of a state's figures for a year, so a card printed earlier can be checked."""
     user = _user(request)
-    country = _country_year(country, year)
+    country = country_year_checked(country, year)
     revisions = list(selectors.official_statistic_revisions(user, country=country, year=year))
     if not revisions:
         raise Http404

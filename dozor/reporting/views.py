@@ -30,7 +30,8 @@ def _language(request: HttpRequest) -> str:
     return lang if lang in ("en", "ru") else "en"
 
 
-def _checked(country: str, year: int) -> str:
+def country_year_checked(country: str, year: int) -> str:
+    """The country of a report's address in upper case, or 404 (the JSON API's report too)."""
     country = country.upper()
     if not country_exists(country) or not 1990 <= year <= 2100:
         raise Http404
@@ -56,7 +57,7 @@ def annual(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def annual_pdf(request: HttpRequest, country: str, year: int) -> HttpResponse:
-    country = _checked(country, year)
+    country = country_year_checked(country, year)
     html = annual_html(
         user=_user(request),
         country=country,
@@ -84,7 +85,7 @@ def annual_pdf(request: HttpRequest, country: str, year: int) -> HttpResponse:
 
 @login_required
 def annual_chart(request: HttpRequest, country: str, year: int, key: str, fmt: str) -> HttpResponse:
-    country = _checked(country, year)
+    country = country_year_checked(country, year)
     if fmt not in FORMATS:
         raise Http404
     report = annual_report(

@@ -51,8 +51,9 @@ class ApiClient:
 
 @pytest.fixture
 def callers(cast: Cast) -> dict[str, ApiClient]:
-    """Who calls the API: the cast with tokens of the widest scope their role may have, an
-    owner's read-only token, an expired and a revoked one of the owner's, and anonymous."""
+    """Who calls the API: the cast with tokens that write (any role may have one: what each
+    may write is its role's), an owner's read-only token, an expired and a revoked one of the
+    owner's, and anonymous."""
     expired_token, expired = api_token_create(user=cast.owner, name="old", scope="write")
     ApiToken.objects.filter(pk=expired_token.pk).update(
         expires_at=timezone.now() - datetime.timedelta(seconds=1)
@@ -63,7 +64,7 @@ def callers(cast: Cast) -> dict[str, ApiClient]:
         "owner": ApiClient(key_for(cast.owner, scope="write")),
         "owner_read_only": ApiClient(key_for(cast.owner, name="read only")),
         "colleague": ApiClient(key_for(cast.colleague, scope="write")),
-        "reader": ApiClient(key_for(cast.reader)),
+        "reader": ApiClient(key_for(cast.reader, scope="write")),
         "outsider": ApiClient(key_for(cast.outsider, scope="write")),
         "anonymous": ApiClient(None),
         "expired": ApiClient(expired),

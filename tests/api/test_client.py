@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import http.server
 import subprocess
 import sys
@@ -16,10 +17,13 @@ import pytest
 
 from dozor.accounts.services import api_token_create
 from dozor.client import ApiError, Client
+from dozor.estimation import presenting, services
+from dozor.estimation.models import EstimateRun
 from dozor.intake.models import ImportBatch
 from dozor.records.models import Incident, Report
 from tests.api.test_report_upload import RECORDS, UNREADABLE
 from tests.conftest import Cast
+from tests.estimation.conftest import world_build
 from tests.factories import IncidentFactory, SourceListFactory
 from tests.named import VICTIM_NAME, named_incident
 
@@ -187,3 +191,77 @@ def test_an_upload_whose_answer_was_lost_is_sent_again_and_stored_once(
     assert answer.replayed and answer.stored == 2
     assert ImportBatch.objects.count() == 1
     assert Report.objects.filter(source_list=partner).count() == 2
+
+
+@pytest.fixture
+def runs_computed_when_started(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run is computed in the request that starts it, by the function the worker calls. The
+    server's worker thread would compute it beside the requests that poll it, and SQLite's
+    in-memory test database then refuses one of them (“database table is locked”) where a
+    database file would make it wait."""
+    settings.DOZOR_ESTIMATION_WORKER = "command"
+    monkeypatch.setattr(
+        "dozor.api.estimates.estimate_run_dispatch",
+        lambda run_id: services.estimate_run_execute(run_id=run_id),
+    )
+
+
+@pytest.mark.usefixtures("runs_computed_when_started")
+def test_the_client_runs_an_estimate_and_waits_for_the_figures_the_run_page_shows(
+    owner_client: Client, cast: Cast
+) -> None:
+    world_build(cast)
+    run = owner_client.estimates.run(method="loglinear", stratify_by="year", seed=5, poll=0.1)
+    assert run.status == "done" and run.seed == 5 and run.methods == ["loglinear"]
+    stored = EstimateRun.objects.get(pk=run.id)
+    shown = [
+        (stratum.stratum, stratum.observed, entry.estimate if entry.quotable else None)
+        for stratum in presenting.run_entries(stored)
+        for entry in stratum.methods
+    ]
+    assert [
+        (stratum.stratum, stratum.documented, result.estimate)
+        for stratum in run.strata
+        for result in stratum.results
+    ] == shown
+    frame = run.frame()
+    assert list(frame["stratum"]) == [stratum for stratum, _n, _e in shown]
+    assert list(frame["method"]) == ["loglinear"] * len(shown)
+    assert [row.id for row in owner_client.estimates.list()] == [run.id]
+    assert owner_client.estimates.get(run.id) == run
+
+
+def test_a_run_not_finished_in_time_is_a_timeout_and_goes_on(
+    owner_client: Client, cast: Cast, settings: Any
+) -> None:
+    settings.DOZOR_ESTIMATION_WORKER = "command"  # no worker: the run stays queued
+    world_build(cast)
+    queued = owner_client.estimates.run(stratify_by="none", wait=False)
+    assert queued.status == "queued" and not queued.finished
+    with pytest.raises(TimeoutError, match=f"estimates.get\\({queued.id}\\)"):
+        owner_client.estimates.wait(queued.id, poll=0.05, timeout=0.2)
+    assert owner_client.estimates.cancel(queued.id).status == "cancelled"
+
+
+def test_a_refused_estimate_choice_is_an_api_error_naming_the_field(
+    owner_client: Client, cast: Cast
+) -> None:
+    world_build(cast)
+    with pytest.raises(ApiError) as refused:
+        owner_client.estimates.run(stratify_by="month")
+    assert refused.value.status == 400
+    assert [error["field"] for error in refused.value.errors] == ["stratify_by"]
+    assert not EstimateRun.objects.exists()
+
+
+def test_the_client_reads_the_report_card_and_the_annual_figures(
+    owner_client: Client, cast: Cast
+) -> None:
+    IncidentFactory(organisation=cast.organisation, date_start=datetime.date(2024, 5, 1))
+    card = owner_client.report_card("RU", 2024)
+    assert card["documented"] == 1 and card["commitments"]
+    annual = owner_client.annual("ru", 2024)
+    assert annual["totals"]["incidents"] == 1
+    with pytest.raises(ApiError) as refused:
+        owner_client.annual("XX", 2024)
+    assert refused.value.status == 404

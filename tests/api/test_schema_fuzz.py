@@ -40,6 +40,13 @@ def api_schema(db: None) -> Iterator[Any]:
 schema = schemathesis.pytest.from_fixture("api_schema")
 
 
+@pytest.fixture(autouse=True)
+def runs_stay_queued(settings: Any) -> None:
+    """An estimate run the fuzzing starts is left queued for a worker that never comes: no
+    thread computes it while the examples go on."""
+    settings.DOZOR_ESTIMATION_WORKER = "command"
+
+
 def _key(cast: Cast, scope: str) -> str:
     """The owner's token of a scope, and an incident the generated references may hit."""
     IncidentFactory(organisation=cast.organisation, reference="RU-2024-00001")
