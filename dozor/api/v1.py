@@ -23,6 +23,7 @@ from dozor.api import (
     exports,
     incidents,
     linkage,
+    links,
     problems,
     reporting,
     reports,
@@ -56,7 +57,7 @@ class DozorAPI(NinjaAPI):
 
     def get_openapi_schema(self, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(**kwargs)
-        return problems.documented(schema)
+        return links.documented(problems.documented(schema))
 
 
 api = DozorAPI(
