@@ -65,8 +65,9 @@ api = DozorAPI(
     version="1",
     description=(
         "Incidents, their response timelines, the dialogue with officials about them, reports "
-        "and source lists, with the same roles, organisations, "
-        "confidentiality levels and name grants as the web app. "
+        "and source lists, linkage decisions, estimate runs, the report card and the annual "
+        "figures, exports: with the same roles, organisations, confidentiality levels and name "
+        "grants as the web app. "
         "Authenticate with a personal API token: `Authorization: Bearer dozor_…`."
     ),
     urls_namespace="api-v1",
