@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.utils import translation
@@ -81,6 +82,14 @@ def own_file_store(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> N
     when it first keeps a file; most tests keep none, and a pytest tmp_path for each of them
     cost a listing of every earlier one."""
     settings.DOZOR_FILES = str(tmp_path_factory.getbasetemp() / "files" / str(next(_FILE_STORES)))
+
+
+@pytest.fixture(autouse=True)
+def empty_cache() -> None:
+    """Each test starts with an empty cache: what an earlier test counted there (an API token's
+    calls in this minute, under an id the database gives out again after its rollback) would
+    otherwise refuse this test's calls for their rate."""
+    cache.clear()
 
 
 @pytest.fixture(autouse=True)
