@@ -198,13 +198,23 @@ class Client:
         self.incidents = Incidents(self)
         self.reports = Reports(self)
         self.estimates = Estimates(self)
+        self.responses = Responses(self)
+        self.linkage = Linkage(self)
+        self.exports = Exports(self)
 
     def request(
-        self, method: str, path: str, body: Any = None, *, idempotency_key: str | None = None
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        *,
+        idempotency_key: str | None = None,
+        file: bool = False,
     ) -> Any:
         """One call; ``path`` below /api/v1 or a whole URL the server gave (a next page). A GET,
         or a write with its ``idempotency_key``, is sent again when the connection fails or the
-        server is briefly unavailable (502, 503, 504): the server stores it once."""
+        server is briefly unavailable (502, 503, 504): the server stores it once. With ``file``
+        the answer is returned as the bytes it came in (an export), not read as JSON."""
         url = path if path.startswith(("http://", "https://")) else self.base + path
         if not url.startswith(self.base + "/"):
             # The token goes only to the server it was made on, whatever a page's links say.
@@ -228,6 +238,8 @@ class Client:
             try:
                 with _OPENER.open(request, timeout=self.timeout) as answer:
                     raw = answer.read()
+                    if file:
+                        return raw
                     return json.loads(raw) if raw else None
             except urllib.error.HTTPError as error:
                 problem = _problem(error)
@@ -561,3 +573,100 @@ class Estimates:
         """Stop a run (one's own, or as an administrator any of the organisation's)."""
         path = f"/estimate-runs/{int(run_id)}/cancel/"
         return EstimateRun.from_json(self.client.request("POST", path, {}))
+
+
+def _reference(reference: str) -> str:
+    return f"/incidents/{_segment(reference)}"
+
+
+class Responses:
+    """``client.responses``: an incident's response timeline (events appended, corrected by
+    supersession), its raisings with officials, the raise list and the bodies. Answers are the
+    API's JSON (docs/api.md), names as the token's user may see them."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def timeline(self, reference: str) -> dict[str, Any]:
+        return dict(self.client.request("GET", f"{_reference(reference)}/events/"))
+
+    def add_event(self, reference: str, **fields: Any) -> dict[str, Any]:
+        """Append an event: kind, date (YYYY-MM-DD, YYYY-MM or YYYY), articles, …"""
+        return dict(self.client.request("POST", f"{_reference(reference)}/events/", fields))
+
+    def correct_event(self, reference: str, event_id: int, **fields: Any) -> dict[str, Any]:
+        """A new event over the corrected one's fields; the corrected one is kept, superseded."""
+        path = f"{_reference(reference)}/events/{int(event_id)}/corrections/"
+        return dict(self.client.request("POST", path, fields))
+
+    def raisings(self, reference: str) -> builtins.list[dict[str, Any]]:
+        return builtins.list(self.client.request("GET", f"{_reference(reference)}/raisings/"))
+
+    def log_raising(self, reference: str, **fields: Any) -> dict[str, Any]:
+        """Log a raising: body (a body's id), channel, request, …"""
+        return dict(self.client.request("POST", f"{_reference(reference)}/raisings/", fields))
+
+    def update_raising(self, raising_id: int, **fields: Any) -> dict[str, Any]:
+        """Record the reply, the follow-up, the outcome: the fields given replace the raising's."""
+        return dict(self.client.request("PATCH", f"/raisings/{int(raising_id)}/", fields))
+
+    def raise_list(self) -> builtins.list[dict[str, Any]]:
+        return builtins.list(self.client.request("GET", "/raise-list/"))
+
+    def raise_list_add(
+        self, reference: str, *, priority: str = "medium", reason: str = ""
+    ) -> dict[str, Any]:
+        body = {"incident": reference, "priority": priority, "reason": reason}
+        return dict(self.client.request("POST", "/raise-list/", body))
+
+    def raise_list_remove(self, entry_id: int) -> None:
+        self.client.request("DELETE", f"/raise-list/{int(entry_id)}/")
+
+    def bodies(self) -> builtins.list[dict[str, Any]]:
+        return builtins.list(self.client.request("GET", "/bodies/"))
+
+
+class Linkage:
+    """``client.linkage``: the review queue of the organisation's latest linkage run, a pair side
+    by side, and a decision on it."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def pairs(self) -> Iterator[dict[str, Any]]:
+        """Every pair still to decide (and those marked unsure), strongest first."""
+        number, pages = 1, 1
+        while number <= pages:
+            page = self.client.request("GET", f"/link-pairs/?page={number}")
+            yield from page["results"]
+            number, pages = number + 1, page["pages"]
+
+    def pair(self, pair_id: int) -> dict[str, Any]:
+        return dict(self.client.request("GET", f"/link-pairs/{int(pair_id)}/"))
+
+    def decide(self, pair_id: int, decision: str, note: str = "") -> dict[str, Any]:
+        """``decision``: match (the same incident), no_match (different ones) or unsure."""
+        body = {"decision": decision, "note": note}
+        return dict(self.client.request("POST", f"/link-pairs/{int(pair_id)}/decisions/", body))
+
+
+class Exports:
+    """``client.exports``: the files the web app's downloads give, as bytes."""
+
+    def __init__(self, client: Client) -> None:
+        self.client = client
+
+    def incidents(self, file_format: str = "csv", **filters: Any) -> bytes:
+        """The incident list as a file (csv or json) with the list's filters."""
+        query = {key: str(value) for key, value in filters.items() if value is not None}
+        path = f"/exports/incidents/{_segment(file_format)}/"
+        path += f"?{urllib.parse.urlencode(query)}" if query else ""
+        return bytes(self.client.request("GET", path, file=True))
+
+    def odihr(
+        self, country: str, year: int, *, file_format: str = "xlsx", lang: str | None = None
+    ) -> bytes:
+        """The organisation's ODIHR submission for a country and year (xlsx or csv)."""
+        query = {"country": country, "year": int(year), **({"lang": lang} if lang else {})}
+        path = f"/exports/odihr/{_segment(file_format)}/?{urllib.parse.urlencode(query)}"
+        return bytes(self.client.request("GET", path, file=True))

@@ -265,3 +265,29 @@ def test_the_client_reads_the_report_card_and_the_annual_figures(
     with pytest.raises(ApiError) as refused:
         owner_client.annual("XX", 2024)
     assert refused.value.status == 404
+
+
+def test_the_client_follows_a_case_through_its_timeline_the_raise_list_and_the_exports(
+    owner_client: Client,
+) -> None:
+    incident = owner_client.incidents.create(
+        title="Нападение на активиста",
+        incident_type="physical_assault",
+        date_start="2024-03-02",
+        region="RU-MOW",
+    )
+    responses = owner_client.responses
+    event = responses.add_event(
+        incident.reference, kind="case_opened", date="2024-03-10", articles=["ru_cc_116"]
+    )
+    corrected = responses.correct_event(incident.reference, event["id"], date="2024-03-11")
+    events = {item["id"]: item for item in responses.timeline(incident.reference)["events"]}
+    assert events[event["id"]]["superseded_by"] == corrected["id"]
+    assert events[corrected["id"]]["superseded"] is False
+    entry = responses.raise_list_add(incident.reference, priority="high", reason="Год без дела.")
+    assert [item["id"] for item in responses.raise_list()] == [entry["id"]]
+    responses.raise_list_remove(entry["id"])
+    assert responses.raise_list() == []
+    exported = owner_client.exports.incidents("csv", region="RU-MOW").decode("utf-8")
+    assert incident.reference in exported
+    assert list(owner_client.linkage.pairs()) == []
