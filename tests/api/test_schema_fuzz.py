@@ -35,8 +35,14 @@ def api_schema(db: None) -> Iterator[Any]:
     ignores the close)."""
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+    # The tests send their own token: no Authorization is generated, so no negative case is
+    # "a request without its token" that the token the test adds makes valid. A query parameter
+    # the API does not know is ignored, as the pages ignore one: a case made invalid only by an
+    # unknown parameter is not one the API must refuse.
+    schema.config.generation.update(with_security_parameters=False, allow_extra_parameters=False)
     try:
-        yield schemathesis.openapi.from_wsgi("/api/v1/schema/", application)
+        yield schema
     finally:
         signals.request_started.connect(close_old_connections)
         signals.request_finished.connect(close_old_connections)
@@ -136,7 +142,7 @@ def test_records_made_through_the_api_are_followed_along_the_schemas_links(
     api_schema: Any, cast: Cast, write_key: str, settings: Any
 ) -> None:
     """Every step answers as its schema says, whatever came before it in the chain, and the
-    links from a new incident and a new import lead to their records."""
+    links from a new incident and a new import lead to requests on their records."""
     settings.DOZOR_ESTIMATION_WORKER = "command"  # runs stay queued: no thread beside the test
     valid = _valid_bodies(cast)
     followed: set[str] = set()
@@ -186,13 +192,21 @@ def test_records_made_through_the_api_are_followed_along_the_schemas_links(
     Chains.run(
         settings=settings_for_chains,
     )
-    reached = {"GET /api/v1/incidents/{reference}/", "GET /api/v1/reports/{report_id}/"}
-    assert reached <= followed, reached - followed
+    # A made incident's reference reached at least one of the operations it links to (which,
+    # Hypothesis decides), and a made import's first report was read.
+    from_incident = {
+        "GET /api/v1/incidents/{reference}/",
+        "PATCH /api/v1/incidents/{reference}/",
+        "GET /api/v1/incidents/{reference}/events/",
+        "GET /api/v1/incidents/{reference}/raisings/",
+    }
+    assert followed & from_incident, followed
+    assert "GET /api/v1/reports/{report_id}/" in followed, followed
 
 
 settings_for_chains = settings(
-    max_examples=25,
-    stateful_step_count=4,
+    max_examples=40,
+    stateful_step_count=5,
     deadline=None,
     derandomize=True,
     suppress_health_check=list(HealthCheck),
