@@ -26,7 +26,6 @@ from dozor.estimation import presenting, selectors, services
 from dozor.estimation.forms import EstimateRunForm
 from dozor.estimation.models import EstimateRun
 from dozor.estimation.views import MSG_NO_RUN, RECENT_RUNS
-from dozor.estimation.worker import estimate_run_dispatch
 
 router = Router(tags=["estimate runs"])
 
@@ -243,26 +242,13 @@ def estimate_run_start(request: HttpRequest, payload: EstimateRunIn, response: H
     """Start a run, checked as the Estimates page's form checks it; 202 with the run, whose
     ``url`` (also in ``Location``) gives its progress and, once done, its figures."""
     user = signed_in_user(request)
-    choices = [
-        (str(source.pk), source.name) for source in selectors.source_lists_with_records(user)
-    ]
-    form = EstimateRunForm(_form_data(payload), list_choices=choices)
+    form = EstimateRunForm.for_user(user, _form_data(payload))
     if not form.is_valid():
         return problem(400, MSG_RUN_NOT_STARTED, errors=form_errors(form))
-    data = form.cleaned_data
     try:
-        run = services.estimate_run_start(
-            user=user,
-            method=data["method"] or None,
-            stratify_by=data["stratify_by"],
-            lists=data["lists"] or None,
-            country=data["country"],
-            seed=data["seed"],
-            linkage_replicates=data["linkage_replicates"],
-        )
+        run = form.start(user)
     except ValidationError as error:
         return problem(400, MSG_RUN_NOT_STARTED, errors=_service_errors(error))
-    estimate_run_dispatch(run.pk)
     response["Location"] = _url(request, run)
     return Status(202, _detail(request, run))
 

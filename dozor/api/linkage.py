@@ -15,7 +15,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from dozor.accounts.policy import require, signed_in_user
 from dozor.api.problems import field_errors, form_errors, problem
-from dozor.linkage import selectors, services
+from dozor.linkage import selectors
 from dozor.linkage.forms import DecisionForm
 from dozor.linkage.models import CandidatePair, LinkDecision
 from dozor.linkage.views import PAGE_SIZE
@@ -185,14 +185,7 @@ def link_decision_create(request: HttpRequest, pair_id: int, payload: DecisionIn
     if not form.is_valid():
         return problem(400, MSG_FORM_HAS_ERRORS, errors=form_errors(form))
     try:
-        decision = services.link_decision_record(
-            user=user,
-            first=candidate.report_a,
-            second=candidate.report_b,
-            decision=form.cleaned_data["decision"],
-            note=form.cleaned_data["note"],
-            match_probability=candidate.match_probability,
-        )
+        decision = form.record(user=user, candidate=candidate)
     except ValidationError as refused:
         return problem(400, MSG_FORM_HAS_ERRORS, errors=field_errors(refused))
     return Status(201, _decision(decision))

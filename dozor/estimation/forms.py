@@ -8,11 +8,14 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import User
 from dozor.analysis.mse import DEFAULT_METHOD, METHODS
-from dozor.estimation.models import FigureKind
+from dozor.estimation import selectors, services
+from dozor.estimation.models import EstimateRun, FigureKind
 from dozor.estimation.outcomes import method_name
 from dozor.estimation.replicates import MAX_REPLICATES, SUGGESTED_REPLICATES
 from dozor.estimation.services import MAX_SEED
+from dozor.estimation.worker import estimate_run_dispatch
 
 METHOD_LABELS = {
     "loglinear": _("Log-linear models (quick; list dependence chosen by AIC)"),
@@ -101,10 +104,40 @@ class EstimateRunForm(forms.Form):
         lists = self.fields["lists"]
         assert isinstance(lists, forms.MultipleChoiceField)
         lists.choices = list_choices
+        self.list_count = len(list_choices)
         # Said in the language of the request, with the number filled in.
         self.fields["linkage_replicates"].help_text = str(LINKAGE_REPLICATES_HELP) % {
             "suggested": SUGGESTED_REPLICATES
         }
+
+    @classmethod
+    def for_user(cls, user: User, data: Any = None) -> EstimateRunForm:
+        """The form offering the source lists that recorded an incident the user may see."""
+        choices = [
+            (str(source.pk), source.name) for source in selectors.source_lists_with_records(user)
+        ]
+        return cls(data, list_choices=choices)
+
+    def has_enough_lists(self) -> bool:
+        return self.list_count >= selectors.MIN_LISTS
+
+    def start(self, user: User) -> EstimateRun:
+        """The valid form's run, queued and handed to the worker; the Estimates page and the
+        API both start runs through this.
+
+        Raises ValidationError when the service refuses (too few lists, a lock)."""
+        data = self.cleaned_data
+        run = services.estimate_run_start(
+            user=user,
+            method=data["method"] or None,
+            stratify_by=data["stratify_by"],
+            lists=data["lists"] or None,
+            country=data["country"],
+            seed=data["seed"],
+            linkage_replicates=data["linkage_replicates"],
+        )
+        estimate_run_dispatch(run.pk)
+        return run
 
 
 class PublishForm(forms.Form):

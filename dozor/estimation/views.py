@@ -31,7 +31,6 @@ from dozor.estimation.models import (
     RunStatus,
 )
 from dozor.estimation.presenting import MethodEntry
-from dozor.estimation.worker import estimate_run_dispatch
 
 REFRESH_SECONDS = 3
 RECENT_RUNS = 30
@@ -52,27 +51,14 @@ def _user(request: HttpRequest) -> User:
 @login_required
 def run_list(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    choices = [
-        (str(source.pk), source.name) for source in selectors.source_lists_with_records(user)
-    ]
-    form = EstimateRunForm(request.POST or None, list_choices=choices)
+    form = EstimateRunForm.for_user(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            run = services.estimate_run_start(
-                user=user,
-                method=data["method"] or None,
-                stratify_by=data["stratify_by"],
-                lists=data["lists"] or None,
-                country=data["country"],
-                seed=data["seed"],
-                linkage_replicates=data["linkage_replicates"],
-            )
+            run = form.start(user)
         except ValidationError as error:
             for text in error.messages:
                 form.add_error(None, text)
         else:
-            estimate_run_dispatch(run.pk)
             return redirect("estimation:run_detail", run_id=run.pk)
     runs = selectors.runs_visible(user).select_related("created_by")[:RECENT_RUNS]
     return render(
@@ -81,7 +67,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "runs": runs,
-            "has_lists": len(choices) >= selectors.MIN_LISTS,
+            "has_lists": form.has_enough_lists(),
             "default_reason": default_method_reason(),
         },
     )

@@ -5,12 +5,28 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from dozor.linkage.models import Decision
+from dozor.accounts.models import User
+from dozor.linkage import services
+from dozor.linkage.models import CandidatePair, Decision, LinkDecision
 
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(label=_("Decision"), choices=Decision.choices)
     note = forms.CharField(label=_("Note"), required=False, max_length=2000, widget=forms.Textarea)
+
+    def record(self, *, user: User, candidate: CandidatePair) -> LinkDecision:
+        """The valid decision stored for the candidate's two reports, with the model's
+        probability beside it; the pair page and the API both decide through this.
+
+        Raises ValidationError when the service refuses (a report gone, a read-only lock)."""
+        return services.link_decision_record(
+            user=user,
+            first=candidate.report_a,
+            second=candidate.report_b,
+            decision=self.cleaned_data["decision"],
+            note=self.cleaned_data["note"],
+            match_probability=candidate.match_probability,
+        )
 
 
 MSG_GROUP_NOT_UNDERSTOOD = _("The group of reports was not understood.")

@@ -60,14 +60,7 @@ def pair_review(request: HttpRequest, pk: int) -> HttpResponse:
     form = DecisionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.link_decision_record(
-                user=user,
-                first=candidate.report_a,
-                second=candidate.report_b,
-                decision=form.cleaned_data["decision"],
-                note=form.cleaned_data["note"],
-                match_probability=candidate.match_probability,
-            )
+            form.record(user=user, candidate=candidate)
         except ValidationError as error:
             for message in _errors(error):
                 form.add_error(None, message)
