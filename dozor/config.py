@@ -203,7 +203,7 @@ SETTINGS = (
         "DOZOR_API_RATE_PER_MINUTE",
         "600",
         "Calls one API token may make in a minute before it is answered 429 with Retry-After; "
-        "0: no limit. Counted by each server process unless a shared cache is configured.",
+        "0: no limit. Counted in the database: the limit holds across all server processes.",
     ),
     Setting(
         "DOZOR_KEY_FILE",

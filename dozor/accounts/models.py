@@ -180,6 +180,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("expires"))
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # The rate limit's count, kept here so that every server process counts the same calls:
+    # the minute being counted (minutes since 1970) and the calls made in it.
+    rate_minute = models.BigIntegerField(default=0)
+    rate_calls = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -11,7 +11,7 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -401,3 +401,24 @@ def api_token_use(secret: str) -> ApiToken | None:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now
     return token
+
+
+def api_token_call_count(token: ApiToken, *, minute: int) -> int:
+    """Count one call of the token in the given minute (minutes since 1970) and return the
+    calls counted in that minute so far, across every server process.
+
+    One statement, so that two processes counting at once each get their own number: the row
+    is locked while it is updated and RETURNING gives the value this update wrote (PostgreSQL,
+    and SQLite from 3.35). A new minute starts again from one."""
+    table = connection.ops.quote_name(ApiToken._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET "  # noqa: S608 - the table name is the model's, the values are parameters
+            "rate_calls = CASE WHEN rate_minute = %s THEN rate_calls + 1 ELSE 1 END, "
+            "rate_minute = %s WHERE id = %s RETURNING rate_calls",
+            [minute, minute, token.pk],
+        )
+        row = cursor.fetchone()
+    if row is None:  # the token was deleted with its user since this request found it
+        return 1
+    return int(row[0])

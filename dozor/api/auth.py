@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import math
 import time
-from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja.security import HttpBearer
 
 from dozor.accounts.models import ApiToken
-from dozor.accounts.services import api_token_use
+from dozor.accounts.services import api_token_call_count, api_token_use
 from dozor.lib import origin
 from dozor.security.network import client_ip, user_agent
 
@@ -69,25 +67,14 @@ class TokenAuth(HttpBearer):
 
 
 def _count_call(token: ApiToken) -> None:
-    """At most DOZOR_API_RATE_PER_MINUTE calls per token in each minute, counted in the
-    server's cache (per server process unless a shared cache is configured)."""
+    """At most DOZOR_API_RATE_PER_MINUTE calls per token in each minute, counted on the token's
+    row so that the limit holds however many server processes answer."""
     limit: int = settings.DOZOR_API_RATE_PER_MINUTE
     if limit <= 0:
         return
     now = time.time()
-    window = int(now // RATE_WINDOW_SECONDS)
-    key = f"dozor:api-rate:{token.pk}:{window}"
-    calls = _incremented(key)
+    minute = int(now // RATE_WINDOW_SECONDS)
+    calls = api_token_call_count(token, minute=minute)
     if calls > limit:
-        retry_after = max(1, math.ceil((window + 1) * RATE_WINDOW_SECONDS - now))
+        retry_after = max(1, math.ceil((minute + 1) * RATE_WINDOW_SECONDS - now))
         raise RateLimited(limit, retry_after)
-
-
-def _incremented(key: str) -> Any:
-    if cache.add(key, 1, timeout=RATE_WINDOW_SECONDS * 2):
-        return 1
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS * 2)
-        return 1

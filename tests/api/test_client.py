@@ -201,7 +201,7 @@ def runs_computed_when_started(settings: Any, monkeypatch: pytest.MonkeyPatch) -
     database file would make it wait."""
     settings.DOZOR_ESTIMATION_WORKER = "command"
     monkeypatch.setattr(
-        "dozor.api.estimates.estimate_run_dispatch",
+        "dozor.estimation.forms.estimate_run_dispatch",
         lambda run_id: services.estimate_run_execute(run_id=run_id),
     )
 

@@ -14,6 +14,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
+from dozor.accounts.models import ApiToken
+from dozor.accounts.services import api_token_call_count, api_token_create
 from dozor.audit.models import AuditEntry
 from dozor.records.models import Incident
 from dozor.security.crypto import KeyRing
@@ -266,14 +268,32 @@ def test_a_token_past_its_rate_is_told_when_to_come_back(
     callers: dict[str, ApiClient], settings: Any
 ) -> None:
     settings.DOZOR_API_RATE_PER_MINUTE = 2
-    cache.clear()
     assert callers["reader"].get(LIST).status_code == 200
     assert callers["reader"].get(LIST).status_code == 200
     refused = callers["reader"].get(LIST)
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert callers["owner"].get(LIST).status_code == 200  # another token has its own count
+
+
+def test_the_rate_is_counted_once_for_every_server_process(
+    cast: Cast, callers: dict[str, ApiClient], settings: Any
+) -> None:
+    """The count is the token's, not a process's: a process with an empty cache of its own
+    (cleared here before each call) still sees the calls the others answered."""
+    settings.DOZOR_API_RATE_PER_MINUTE = 2
+    for _ in range(2):
+        cache.clear()
+        assert callers["reader"].get(LIST).status_code == 200
     cache.clear()
+    assert callers["reader"].get(LIST).status_code == 429
+    assert ApiToken.objects.get(user=cast.reader).rate_calls == 3
+
+
+def test_a_new_minute_starts_the_count_again(cast: Cast) -> None:
+    token, _key = api_token_create(user=cast.reader, name="notebook", scope="read")
+    counts = [api_token_call_count(token, minute=minute) for minute in (7, 7, 7, 8, 8)]
+    assert counts == [1, 2, 3, 1, 2]
 
 
 def test_the_schema_and_its_reference_page_are_served_by_dozor_itself() -> None:
