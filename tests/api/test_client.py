@@ -17,7 +17,7 @@ import pytest
 
 from dozor.accounts.services import api_token_create
 from dozor.client import ApiError, Client
-from dozor.estimation import presenting, services
+from dozor.estimation import presenting
 from dozor.estimation.models import EstimateRun
 from dozor.intake.models import ImportBatch
 from dozor.records.models import Incident, Report
@@ -191,19 +191,6 @@ def test_an_upload_whose_answer_was_lost_is_sent_again_and_stored_once(
     assert answer.replayed and answer.stored == 2
     assert ImportBatch.objects.count() == 1
     assert Report.objects.filter(source_list=partner).count() == 2
-
-
-@pytest.fixture
-def runs_computed_when_started(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A run is computed in the request that starts it, by the function the worker calls. The
-    server's worker thread would compute it beside the requests that poll it, and SQLite's
-    in-memory test database then refuses one of them (“database table is locked”) where a
-    database file would make it wait."""
-    settings.DOZOR_ESTIMATION_WORKER = "command"
-    monkeypatch.setattr(
-        "dozor.api.estimates.estimate_run_dispatch",
-        lambda run_id: services.estimate_run_execute(run_id=run_id),
-    )
 
 
 @pytest.mark.usefixtures("runs_computed_when_started")
