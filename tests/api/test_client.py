@@ -129,6 +129,20 @@ def test_the_client_uploads_a_partners_frame_through_the_import_path(
     }
 
 
+def test_a_workbooks_calendar_days_reach_the_server_as_days(
+    owner_client: Client, cast: Cast
+) -> None:
+    """openpyxl and pandas read a date cell as a date-time at midnight: it is sent as its day,
+    as an import of the workbook reads it, not as "2024-03-02 00:00:00"."""
+    partner = SourceListFactory(name="Partner network", organisation=cast.organisation)
+    day = datetime.datetime(2024, 3, 2)  # noqa: DTZ001 - a workbook's cell, without a zone
+    read = [{**RECORDS[0], "Date": day}, {**RECORDS[1], "Date": pandas.Timestamp(day)}]
+    (stored,) = owner_client.reports.upload(partner.pk, read, mapping="demo_partner.yaml")
+    assert (stored.stored, stored.quarantined) == (2, 0), stored.quarantine
+    dates = {report.fields["date"] for report in Report.objects.filter(source_list=partner)}
+    assert dates == {"2024-03-02"}
+
+
 class _DroppingProxy(http.server.BaseHTTPRequestHandler):
     """Forwards each request to the server; the first POST's answer is lost on the way back,
     as when a connection drops after the server stored the batch."""
