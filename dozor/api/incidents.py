@@ -77,7 +77,10 @@ class PersonOut(Schema):
     count: int
 
 
-class ReportOut(Schema):
+class IncidentReportOut(Schema):
+    """A report the incident was made from. Its own name: the schema's components are named by
+    their classes, and a second ReportOut would stand for /reports/{id}/'s."""
+
     source_list: str
     external_id: str
     revision: int
@@ -115,7 +118,7 @@ class IncidentOut(IncidentRow):
     target_kind: str
     biases: list[BiasOut]
     people: list[PersonOut]
-    reports: list[ReportOut]
+    reports: list[IncidentReportOut]
     created_at: datetime.datetime
     updated_at: datetime.datetime
 

@@ -389,6 +389,9 @@ def report_create(
             data=data.encode("utf-8"),
             file_name="api.jsonl",
             file_format="jsonl",
+            # The records came as JSON and are written back as UTF-8; a mapping's encoding
+            # is that of the partner's file (cp1251 for an NGO's CSV), not of this request.
+            encoding="utf-8",
             mapping=mapping_form.mapping,
             dry_run=dry_run,
         )

@@ -219,7 +219,7 @@ class Client:
         if not url.startswith(self.base + "/"):
             # The token goes only to the server it was made on, whatever a page's links say.
             raise ValueError(f"{url!r} is not an address of {self.base}.")
-        data = None if body is None else json.dumps(body, default=str).encode("utf-8")
+        data = None if body is None else json.dumps(body, default=_json_value).encode("utf-8")
         headers = {
             "Authorization": f"Bearer {self.token}",
             "Accept": "application/json",
@@ -271,6 +271,17 @@ class Client:
         ``published``, ``estimate``. ``public``: small counts suppressed, as for publication."""
         query = "?public=true" if public else ""
         return dict(self.request("GET", f"/annual/{_segment(country)}/{int(year)}/{query}"))
+
+
+def _json_value(value: Any) -> Any:
+    """A value JSON has no type for. A workbook keeps a calendar day as a date-time at midnight
+    (openpyxl and pandas read it so): it is that day, as an import of the workbook reads it;
+    other dates and times are ISO 8601; anything else is its text."""
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
 
 
 def _segment(value: str) -> str:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from dozor.accounts.models import ApiToken, User
 from dozor.accounts.services import api_token_create, api_token_revoke
+from dozor.estimation import services
 from tests.conftest import Cast
 
 
@@ -70,3 +71,16 @@ def callers(cast: Cast) -> dict[str, ApiClient]:
         "expired": ApiClient(expired),
         "revoked": ApiClient(revoked),
     }
+
+
+@pytest.fixture
+def runs_computed_when_started(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A run is computed in the request that starts it, by the function the worker calls. The
+    server's worker thread would compute it beside the requests that poll it, and SQLite's
+    in-memory test database then refuses one of them (“database table is locked”) where a
+    database file would make it wait."""
+    settings.DOZOR_ESTIMATION_WORKER = "command"
+    monkeypatch.setattr(
+        "dozor.estimation.forms.estimate_run_dispatch",
+        lambda run_id: services.estimate_run_execute(run_id=run_id),
+    )

@@ -17,7 +17,7 @@ import pytest
 
 from dozor.accounts.services import api_token_create
 from dozor.client import ApiError, Client
-from dozor.estimation import presenting, services
+from dozor.estimation import presenting
 from dozor.estimation.models import EstimateRun
 from dozor.intake.models import ImportBatch
 from dozor.records.models import Incident, Report
@@ -129,6 +129,20 @@ def test_the_client_uploads_a_partners_frame_through_the_import_path(
     }
 
 
+def test_a_workbooks_calendar_days_reach_the_server_as_days(
+    owner_client: Client, cast: Cast
+) -> None:
+    """openpyxl and pandas read a date cell as a date-time at midnight: it is sent as its day,
+    as an import of the workbook reads it, not as "2024-03-02 00:00:00"."""
+    partner = SourceListFactory(name="Partner network", organisation=cast.organisation)
+    day = datetime.datetime(2024, 3, 2)  # noqa: DTZ001 - a workbook's cell, without a zone
+    read = [{**RECORDS[0], "Date": day}, {**RECORDS[1], "Date": pandas.Timestamp(day)}]
+    (stored,) = owner_client.reports.upload(partner.pk, read, mapping="demo_partner.yaml")
+    assert (stored.stored, stored.quarantined) == (2, 0), stored.quarantine
+    dates = {report.fields["date"] for report in Report.objects.filter(source_list=partner)}
+    assert dates == {"2024-03-02"}
+
+
 class _DroppingProxy(http.server.BaseHTTPRequestHandler):
     """Forwards each request to the server; the first POST's answer is lost on the way back,
     as when a connection drops after the server stored the batch."""
@@ -191,19 +205,6 @@ def test_an_upload_whose_answer_was_lost_is_sent_again_and_stored_once(
     assert answer.replayed and answer.stored == 2
     assert ImportBatch.objects.count() == 1
     assert Report.objects.filter(source_list=partner).count() == 2
-
-
-@pytest.fixture
-def runs_computed_when_started(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A run is computed in the request that starts it, by the function the worker calls. The
-    server's worker thread would compute it beside the requests that poll it, and SQLite's
-    in-memory test database then refuses one of them (“database table is locked”) where a
-    database file would make it wait."""
-    settings.DOZOR_ESTIMATION_WORKER = "command"
-    monkeypatch.setattr(
-        "dozor.estimation.forms.estimate_run_dispatch",
-        lambda run_id: services.estimate_run_execute(run_id=run_id),
-    )
 
 
 @pytest.mark.usefixtures("runs_computed_when_started")

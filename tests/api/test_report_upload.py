@@ -89,6 +89,19 @@ def test_a_partners_records_are_stored_as_reports_with_the_import_pages_counts(
     assert {row["id"] for row in listed["results"]} == {r["id"] for r in body["reports"]}
 
 
+def test_records_are_read_as_sent_whatever_encoding_the_mapping_gives_the_partners_file(
+    cast: Cast, callers: dict[str, ApiClient]
+) -> None:
+    # The NGO's mapping reads its CSV as cp1251; the records come as JSON, in UTF-8.
+    ngo = SourceListFactory(name="NGO database", organisation=cast.organisation)
+    record = {"№": "17", "Дата": "04.12.2008", "Регион": "Санкт-Петербург", "Тип": "нападение"}
+    body = {"source_list": ngo.pk, "mapping": "demo_ngo.yaml", "records": [record]}
+    answer = callers["owner"].post("/api/v1/reports/", body, headers={"Idempotency-Key": "ngo"})
+    assert answer.status_code == 201, answer.content
+    assert (answer.json()["stored"], answer.json()["quarantined"]) == (1, 0)
+    assert Report.objects.get(source_list=ngo).fields["region"] == "RU-SPE"
+
+
 def test_the_same_key_again_stores_nothing_twice_and_answers_the_first_import(
     partner: SourceList, callers: dict[str, ApiClient]
 ) -> None:
