@@ -27,7 +27,8 @@ has the database but not the key.
 This module is plain Python: no Django, no database. The ring is a plain object, so commands and
 tests can build one from any key; the ring of the running process, unlocked with the key the
 settings name, is dozor.security.keyring. The modules of encryption at rest import one way:
-crypto <- keyring <- fields, files <- keys (set up, check, rotate).
+crypto <- filestream (the stored files' sealed format), keyring <- fields, files <- keys (set up,
+check, rotate).
 """
 
 from __future__ import annotations
@@ -261,16 +262,15 @@ class KeyRing:
         return self.open_bytes(raw, label=label)
 
     def seal_bytes(self, plaintext: bytes, *, label: str) -> bytes:
-        wrapper = self._require()
-        aad = label.encode()
         data_key = os.urandom(KEY_BYTES)
-        wrap_nonce, nonce = os.urandom(NONCE_BYTES), os.urandom(NONCE_BYTES)
-        wrapped = wrapper.encrypt(wrap_nonce, data_key, aad)
-        sealed = AESGCM(data_key).encrypt(nonce, plaintext, aad)
-        return bytes.fromhex(self.kek_id) + wrap_nonce + wrapped + nonce + sealed
+        header = self.data_key_wrap(data_key, label=label)
+        nonce = os.urandom(NONCE_BYTES)
+        return header + nonce + AESGCM(data_key).encrypt(nonce, plaintext, label.encode())
 
     def open_bytes(self, raw: bytes, *, label: str) -> bytes:
-        data_key = self._unwrap(raw, label=label)
+        if len(raw) < HEADER_BYTES + NONCE_BYTES + 16:
+            raise DecryptionFailed(MSG_DOES_NOT_OPEN)
+        data_key = self.data_key_unwrap(raw[:HEADER_BYTES], label=label)
         start = HEADER_BYTES
         try:
             return AESGCM(data_key).decrypt(
@@ -279,27 +279,37 @@ class KeyRing:
         except InvalidTag:
             raise DecryptionFailed(MSG_DOES_NOT_OPEN) from None
 
-    def _unwrap(self, raw: bytes, *, label: str) -> bytes:
+    def data_key_wrap(self, data_key: bytes, *, label: str) -> bytes:
+        """The HEADER_BYTES that keep a data key: kek id | wrap nonce | the key wrapped by the
+        KEK, bound to ``label``. The file store's streams keep their data key the same way."""
+        wrap_nonce = os.urandom(NONCE_BYTES)
+        wrapped = self._require().encrypt(wrap_nonce, data_key, label.encode())
+        return bytes.fromhex(self.kek_id) + wrap_nonce + wrapped
+
+    def data_key_unwrap(self, header: bytes, *, label: str) -> bytes:
+        """The data key that :meth:`data_key_wrap` kept in ``header`` under this KEK and label."""
         wrapper = self._require()
-        if len(raw) < HEADER_BYTES + NONCE_BYTES + 16:
+        if len(header) != HEADER_BYTES:
             raise DecryptionFailed(MSG_DOES_NOT_OPEN)
-        found = raw[:KEK_ID_BYTES].hex()
+        found = header[:KEK_ID_BYTES].hex()
         if found != self.kek_id:
             raise DecryptionFailed(MSG_OTHER_KEY.format(found=found, current=self.kek_id))
-        wrap_nonce = raw[KEK_ID_BYTES : KEK_ID_BYTES + NONCE_BYTES]
+        wrap_nonce = header[KEK_ID_BYTES : KEK_ID_BYTES + NONCE_BYTES]
         try:
-            return wrapper.decrypt(
-                wrap_nonce, raw[KEK_ID_BYTES + NONCE_BYTES : HEADER_BYTES], label.encode()
-            )
+            return wrapper.decrypt(wrap_nonce, header[KEK_ID_BYTES + NONCE_BYTES :], label.encode())
         except InvalidTag:
             raise DecryptionFailed(MSG_DOES_NOT_OPEN) from None
 
+    def data_key_rewrap(self, header: bytes, *, label: str, new: KeyRing) -> bytes:
+        """The same data key, wrapped by ``new``'s KEK instead of ours."""
+        return new.data_key_wrap(self.data_key_unwrap(header, label=label), label=label)
+
     def rewrap_bytes(self, raw: bytes, *, label: str, new: KeyRing) -> bytes:
         """The same sealed text with its data key wrapped by ``new``'s KEK instead of ours."""
-        data_key = self._unwrap(raw, label=label)
-        wrap_nonce = os.urandom(NONCE_BYTES)
-        wrapped = new._require().encrypt(wrap_nonce, data_key, label.encode())
-        return bytes.fromhex(new.kek_id) + wrap_nonce + wrapped + raw[HEADER_BYTES:]
+        if len(raw) < HEADER_BYTES + NONCE_BYTES + 16:
+            raise DecryptionFailed(MSG_DOES_NOT_OPEN)
+        header = self.data_key_rewrap(raw[:HEADER_BYTES], label=label, new=new)
+        return header + raw[HEADER_BYTES:]
 
     def rewrap(self, token: str, *, label: str, new: KeyRing) -> str:
         if not token.startswith(TOKEN_PREFIX):

@@ -158,7 +158,7 @@ def keyring_check(*, ring: KeyRing) -> CheckReport:
     for file_id in store.ids():
         files += 1
         try:
-            store.read(file_id, ring=ring)
+            store.verify(file_id, ring=ring)
         except (DecryptionFailed, ValueError) as error:
             problems.append(Problem("files", file_id, "content", str(error)))
     return CheckReport(values=count, files=files, problems=problems)

@@ -47,7 +47,7 @@ def test_a_changed_file_is_detected(tmp_path: Path, ring: KeyRing) -> None:
     raw = bytearray(path.read_bytes())
     raw[-1] ^= 1
     path.write_bytes(bytes(raw))
-    with pytest.raises(DecryptionFailed):
+    with pytest.raises(FileIntegrityError, match=f"file {stored.file_id}: chunk 0, the last"):
         store.read(stored.file_id, ring=ring)
 
 

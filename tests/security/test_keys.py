@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.db import connection
 
 from dozor.records.models import PersonInvolvement
-from dozor.security.crypto import DecryptionFailed, KeyRing, key_generate
+from dozor.security.crypto import DecryptionFailed, KeyRing, key_decode, key_generate
+from dozor.security.files import file_store
 from dozor.security.keyring import keyring, keyring_set
 from dozor.security.keys import NewKey, keyring_check, keyring_init, keyring_rotate
 from dozor.security.models import KeyringState
@@ -123,3 +127,36 @@ def test_an_incident_summary_survives_rotation() -> None:
     keyring_set(new.ring)
     incident.refresh_from_db()
     assert incident.summary == "Избит Ахмед Алиев."
+
+
+DZF1 = Path(__file__).resolve().parent.parent / "data" / "security" / "dzf1"
+DZF1_ID = "61687f5ac3b3b99202bd58e97aa00f19"
+
+
+# Transactional: the files are swapped when rotation's own transaction commits, which a test
+# wrapped in a transaction would never see.
+@pytest.mark.django_db(transaction=True)
+def test_rotation_moves_stored_files_of_both_formats_to_the_new_key() -> None:
+    old = KeyRing(key_decode((DZF1 / "dozor.key").read_text(), where="dzf1 test key"))
+    keyring_set(old)
+    store = file_store()
+    streamed = store.store_stream(io.BytesIO(b"\x89PNG" + bytes(200_000)), ring=old)
+    shutil.copytree(DZF1 / DZF1_ID[:2], store.root / DZF1_ID[:2])
+    new = NewKey(ring=KeyRing(key_generate()))
+    report = keyring_rotate(old=old, new=new)
+    assert report.files == 2
+    check = keyring_check(ring=new.ring)
+    assert (check.files, check.problems) == (2, [])
+    assert store.verify(streamed.file_id, ring=new.ring) == streamed
+
+
+def test_check_names_a_stored_file_whose_chunk_was_changed() -> None:
+    store = file_store()
+    stored = store.store_stream(io.BytesIO(bytes(300_000)), ring=keyring())
+    path = next(store.root.glob(f"*/{stored.file_id}.enc"))
+    raw = bytearray(path.read_bytes())
+    raw[100_000] ^= 1
+    path.write_bytes(bytes(raw))
+    (problem,) = keyring_check(ring=keyring()).problems
+    assert (problem.table, problem.pk, problem.field) == ("files", stored.file_id, "content")
+    assert "chunk 1 failed authentication" in problem.problem
