@@ -44,14 +44,21 @@ from dozor.security.filestream import (
     CHUNK_BYTES,
     MSG_DIGEST_MISMATCH,
     FileIntegrityError,
+    StreamSealer,
     stream_open,
     stream_rewrap,
-    stream_seal,
 )
 from dozor.security.filestream import MAGIC as STREAM_MAGIC
 from dozor.security.keyring import keyring
 
-__all__ = ["FileIntegrityError", "FileStore", "FileTooLarge", "StoredFile", "file_store"]
+__all__ = [
+    "FileIntegrityError",
+    "FileStore",
+    "FileTooLarge",
+    "StoreWriter",
+    "StoredFile",
+    "file_store",
+]
 
 LEGACY_MAGIC = b"DZF1"
 MAGIC_BYTES = 4
@@ -167,6 +174,73 @@ class _ChunkReader(io.RawIOBase):
         super().close()
 
 
+class StoreWriter:
+    """A new stored file, written as its content comes: ``write`` each piece, then ``finish``
+    (the file appears under its id, whole and on disk) or ``abort`` (nothing is left).
+
+    The sealed bytes go to a ``.partial`` file readable by this account only; more than
+    ``max_bytes`` of content raises FileTooLarge and leaves nothing."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        file_id: str,
+        label: str,
+        ring: KeyRing,
+        max_bytes: int | None,
+        chunk_bytes: int,
+    ) -> None:
+        self.file_id = file_id
+        self.path = path
+        self.partial = path.with_suffix(PARTIAL_SUFFIX)
+        self.max_bytes = max_bytes
+        self.size = 0
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        descriptor = os.open(self.partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        self.handle: BinaryIO | None = os.fdopen(descriptor, "wb")
+        try:
+            self.sealer = StreamSealer(self.handle, ring=ring, label=label, chunk_bytes=chunk_bytes)
+        except BaseException:
+            self.abort()
+            raise
+
+    def write(self, data: bytes) -> None:
+        if self.handle is None:
+            raise ValueError(
+                f"file {self.file_id} is finished or aborted; nothing more is written."
+            )
+        if self.max_bytes is not None and self.size + len(data) > self.max_bytes:
+            self.abort()
+            raise FileTooLarge(self.max_bytes)
+        self.size += len(data)
+        self.sealer.write(data)
+
+    def finish(self) -> StoredFile:
+        handle = self.handle
+        if handle is None:
+            raise ValueError(f"file {self.file_id} is finished or aborted.")
+        try:
+            sha256, size = self.sealer.finish()
+            handle.flush()
+            os.fsync(handle.fileno())
+            handle.close()
+            self.handle = None
+            os.replace(self.partial, self.path)
+        except BaseException:
+            self.abort()
+            raise
+        _fsync_directory(self.path.parent)
+        return StoredFile(file_id=self.file_id, sha256=sha256, size=size)
+
+    def abort(self) -> None:
+        """Drop what was written; nothing of this file stays. Harmless once finished."""
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+        self.partial.unlink(missing_ok=True)
+
+
 class FileStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -182,6 +256,27 @@ class FileStore:
 
     # Writing --------------------------------------------------------------------------------
 
+    def writer(
+        self,
+        *,
+        max_bytes: int | None = None,
+        ring: KeyRing | None = None,
+        chunk_bytes: int = CHUNK_BYTES,
+    ) -> StoreWriter:
+        """A new stored file to write a piece at a time (content that is pushed, such as an
+        upload being read): see StoreWriter."""
+        if max_bytes is not None and (isinstance(max_bytes, bool) or max_bytes < 0):
+            raise ValueError(MSG_BAD_LIMIT.format(limit=max_bytes))
+        file_id = secrets.token_hex(16)
+        return StoreWriter(
+            self._path(file_id),
+            file_id=file_id,
+            label=self._label(file_id),
+            ring=ring or keyring(),
+            max_bytes=max_bytes,
+            chunk_bytes=chunk_bytes,
+        )
+
     def store_stream(
         self,
         readable: Readable,
@@ -196,29 +291,13 @@ class FileStore:
         then, as after any error (the reader failing, a locked key ring), nothing is left in the
         store. The file appears under its id only once it is whole and on disk (fsync, rename).
         """
-        if max_bytes is not None and (isinstance(max_bytes, bool) or max_bytes < 0):
-            raise ValueError(MSG_BAD_LIMIT.format(limit=max_bytes))
-        ring = ring or keyring()
-        file_id = secrets.token_hex(16)
-        label = self._label(file_id)
-        path = self._path(file_id)
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        partial = path.with_suffix(PARTIAL_SUFFIX)
-        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        writer = self.writer(max_bytes=max_bytes, ring=ring, chunk_bytes=chunk_bytes)
         try:
-            with os.fdopen(descriptor, "wb") as handle:
-                blocks = _blocks(readable, chunk_bytes=chunk_bytes, max_bytes=max_bytes)
-                sha256, size = stream_seal(
-                    blocks, handle, ring=ring, label=label, chunk_bytes=chunk_bytes
-                )
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(partial, path)
-        except BaseException:
-            partial.unlink(missing_ok=True)
-            raise
-        _fsync_directory(path.parent)
-        return StoredFile(file_id=file_id, sha256=sha256, size=size)
+            for block in _blocks(readable, chunk_bytes=chunk_bytes, max_bytes=max_bytes):
+                writer.write(block)
+            return writer.finish()
+        finally:
+            writer.abort()
 
     def store(self, data: bytes, *, ring: KeyRing | None = None) -> StoredFile:
         return self.store_stream(io.BytesIO(data), ring=ring)

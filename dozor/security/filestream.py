@@ -111,6 +111,60 @@ def chunk_associated_data(label: str, chunk_bytes: int) -> bytes:
     return label.encode() + MAGIC + _SIZE.pack(chunk_bytes)
 
 
+class StreamSealer:
+    """Seal a file's content as it is given, a piece of any length at a time, into ``out``.
+
+    A chunk is sealed as not final only once more content has come after it, so at most one
+    chunk and the piece being added are held; ``finish`` seals what is left, with the digest,
+    as the final chunk. For content that is pushed (an upload handler's pieces); stream_seal
+    pulls from an iterable."""
+
+    def __init__(
+        self, out: BinaryIO, *, ring: KeyRing, label: str, chunk_bytes: int = CHUNK_BYTES
+    ) -> None:
+        if not MIN_CHUNK_BYTES <= chunk_bytes <= MAX_CHUNK_BYTES:
+            raise ValueError(f"a chunk is {MIN_CHUNK_BYTES} to {MAX_CHUNK_BYTES} bytes")
+        data_key = os.urandom(KEY_BYTES)
+        self.prefix = os.urandom(PREFIX_BYTES)
+        out.write(
+            MAGIC
+            + _SIZE.pack(chunk_bytes)
+            + self.prefix
+            + ring.data_key_wrap(data_key, label=label)
+        )
+        self.out = out
+        self.chunk_bytes = chunk_bytes
+        self.cipher = AESGCM(data_key)
+        self.aad = chunk_associated_data(label, chunk_bytes)
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.index = 0
+        self.pending = bytearray()
+
+    def write(self, data: bytes) -> None:
+        self.digest.update(data)
+        self.size += len(data)
+        self.pending += data
+        while len(self.pending) > self.chunk_bytes:
+            if self.index + 1 >= MAX_CHUNKS:
+                raise ValueError(
+                    MSG_TOO_MANY_CHUNKS.format(count=MAX_CHUNKS, size=self.chunk_bytes)
+                )
+            chunk = bytes(self.pending[: self.chunk_bytes])
+            del self.pending[: self.chunk_bytes]
+            nonce = chunk_nonce(self.prefix, self.index, final=False)
+            self.out.write(self.cipher.encrypt(nonce, chunk, self.aad))
+            self.index += 1
+
+    def finish(self) -> tuple[str, int]:
+        """Seal the final chunk; the content's SHA-256 (hex) and its size."""
+        final = bytes(self.pending) + self.digest.digest()
+        nonce = chunk_nonce(self.prefix, self.index, final=True)
+        self.out.write(self.cipher.encrypt(nonce, final, self.aad))
+        self.pending = bytearray()
+        return self.digest.hexdigest(), self.size
+
+
 def stream_seal(
     blocks: Iterable[bytes],
     out: BinaryIO,
@@ -119,38 +173,12 @@ def stream_seal(
     label: str,
     chunk_bytes: int = CHUNK_BYTES,
 ) -> tuple[str, int]:
-    """Seal ``blocks`` into ``out``; return the content's SHA-256 (hex) and its size.
-
-    Every block but the last must be exactly ``chunk_bytes`` long; the last may be shorter, and
-    there may be none (an empty file). Each block is written once the next one has arrived (only
-    then is it known not to be the final one), so at most two are held.
-    """
-    if not MIN_CHUNK_BYTES <= chunk_bytes <= MAX_CHUNK_BYTES:
-        raise ValueError(f"a chunk is {MIN_CHUNK_BYTES} to {MAX_CHUNK_BYTES} bytes")
-    data_key = os.urandom(KEY_BYTES)
-    prefix = os.urandom(PREFIX_BYTES)
-    out.write(MAGIC + _SIZE.pack(chunk_bytes) + prefix + ring.data_key_wrap(data_key, label=label))
-    cipher = AESGCM(data_key)
-    aad = chunk_associated_data(label, chunk_bytes)
-    digest = hashlib.sha256()
-    size = index = 0
-    pending = b""
-    for number, block in enumerate(blocks):
-        if number > 0:
-            if len(pending) != chunk_bytes:
-                raise ValueError(f"block {number - 1} is not {chunk_bytes} bytes long")
-            if index + 1 >= MAX_CHUNKS:
-                raise ValueError(MSG_TOO_MANY_CHUNKS.format(count=MAX_CHUNKS, size=chunk_bytes))
-            out.write(cipher.encrypt(chunk_nonce(prefix, index, final=False), pending, aad))
-            index += 1
-        digest.update(block)
-        size += len(block)
-        pending = block
-    if len(pending) > chunk_bytes:
-        raise ValueError(f"the last block is longer than {chunk_bytes} bytes")
-    final = pending + digest.digest()
-    out.write(cipher.encrypt(chunk_nonce(prefix, index, final=True), final, aad))
-    return digest.hexdigest(), size
+    """Seal ``blocks`` (pieces of any length) into ``out``; return the content's SHA-256 (hex)
+    and its size."""
+    sealer = StreamSealer(out, ring=ring, label=label, chunk_bytes=chunk_bytes)
+    for block in blocks:
+        sealer.write(block)
+    return sealer.finish()
 
 
 def _read_header(source: BinaryIO, *, file_id: str) -> tuple[int, bytes, bytes]:
