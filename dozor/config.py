@@ -169,6 +169,17 @@ SETTINGS = (
         "import larger files with `dozor import`.",
     ),
     Setting(
+        "DOZOR_EVIDENCE_FILE_MAX_MB",
+        "500",
+        "The largest evidence file (a photo, a document, a recording) Dozor accepts, in MB. "
+        "Files are read in chunks into the encrypted store, never whole in memory.",
+    ),
+    Setting(
+        "DOZOR_EVIDENCE_UPLOAD_MAX_MB",
+        "1000",
+        "The most one upload of evidence files (several chosen at once) may carry, in MB.",
+    ),
+    Setting(
         "DOZOR_STALL_MONTHS",
         "12",
         "A case with no official response event for this many months is shown as stalled.",

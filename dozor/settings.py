@@ -35,6 +35,8 @@ DOZOR_FILES = DOZOR_HOME / "files"
 DOZOR_LINKAGE_ACCEPT_PROBABILITY = config.env_probability("DOZOR_LINKAGE_ACCEPT_PROBABILITY")
 DOZOR_IMPORT_UPLOAD_HOURS = config.env_int("DOZOR_IMPORT_UPLOAD_HOURS", minimum=1)
 DOZOR_IMPORT_UPLOAD_MAX_MB = config.env_int("DOZOR_IMPORT_UPLOAD_MAX_MB", minimum=1)
+DOZOR_EVIDENCE_FILE_MAX_MB = config.env_int("DOZOR_EVIDENCE_FILE_MAX_MB", minimum=1)
+DOZOR_EVIDENCE_UPLOAD_MAX_MB = config.env_int("DOZOR_EVIDENCE_UPLOAD_MAX_MB", minimum=1)
 
 if DEBUG and DOZOR_ENV != "development":
     raise ImproperlyConfigured(
@@ -118,6 +120,7 @@ INSTALLED_APPS = [
     "dozor.linkage",
     "dozor.exports",
     "dozor.api",
+    "dozor.evidence",
     # Its static files: the API's reference page (Swagger UI) served by Dozor, no CDN.
     "ninja",
 ]

@@ -24,6 +24,7 @@ urlpatterns = [
     path("sources/", include((source_list_patterns, "sources"))),
     path("linkage/", include("dozor.linkage.urls")),
     path("exports/", include("dozor.exports.urls")),
+    path("evidence/", include("dozor.evidence.urls")),
     path("audit/", include((refusal_patterns, "audit"))),
     path("api/v1/", api_v1.urls),
 ]

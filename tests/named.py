@@ -4,13 +4,16 @@ look for in what Dozor shows: used by the tests that names never reach people wi
 from __future__ import annotations
 
 import datetime
+import io
 import json
 from pathlib import Path
 from typing import Any
 
 from dozor.accounts.models import Organisation, User
+from dozor.evidence.services import Received, attachment_receive
 from dozor.records import services
 from dozor.records.models import Incident
+from tests.evidence.conftest import jpeg_bytes
 
 VICTIM_NAME = "Фарход Каримзода"
 VICTIM_PSEUDONYM = "Victim A"
@@ -118,6 +121,24 @@ def named_responses(incident: Incident, user: User) -> None:
             reply=RAISING_REPLY,
             reply_on=datetime.date(2009, 4, 1),
         ),
+    )
+
+
+EVIDENCE_DESCRIPTION = "Снимок травм Фархода Каримзоды, сделан в травмпункте."
+
+
+def named_evidence(incident: Incident, user: User) -> Any:
+    """A photo kept as evidence of the incident whose file name and description name its
+    victim, and whose own bytes carry the name (in the JPEG's comment), received through the
+    service as the owning documenter would."""
+    return attachment_receive(
+        user=user,
+        target=incident,
+        received=Received(
+            f"{VICTIM_NAME}.jpg", io.BytesIO(jpeg_bytes(VICTIM_NAME.encode("utf-8")))
+        ),
+        kind="photo",
+        description=EVIDENCE_DESCRIPTION,
     )
 
 

@@ -27,9 +27,9 @@ LIST_QUERIES = 7
 # (title_search.word_lexemes).
 SEARCH_QUERIES = LIST_QUERIES + 3 + (connection.vendor == "postgresql")
 # The session, the user, the authenticator; the incident with its biases, people and reports;
-# its disagreements, responses, raisings and ODIHR mark; the audit entry of the names shown (the
-# chain head locked, the entry written, the head moved).
-DETAIL_QUERIES = 17
+# its disagreements, responses, raisings, evidence and ODIHR mark; the audit entry of the names
+# shown (the chain head locked, the entry written, the head moved).
+DETAIL_QUERIES = 18
 
 
 def incidents(cast: Cast, number: int) -> None:

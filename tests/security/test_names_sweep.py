@@ -28,6 +28,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from dozor.accounts.models import Role, User
 from dozor.accounts.services import api_token_create
+from dozor.evidence.models import Attachment
 from dozor.intake.models import ImportBatch, QuarantinedRow
 from dozor.linkage.models import AcceptBatch, CandidatePair, LinkageJob, LinkageRun
 from dozor.press.models import DraftReport
@@ -39,6 +40,7 @@ from tests.conftest import Cast
 from tests.factories import ReportFactory, SourceListFactory, UserFactory
 from tests.named import (
     json_readable,
+    named_evidence,
     named_incident,
     named_quarantine,
     named_remap,
@@ -108,12 +110,14 @@ class World:
     source_list: SourceList
     accepted: AcceptBatch
     job: LinkageJob
+    attachment: Attachment
 
 
 @pytest.fixture
 def world(cast: Cast, tmp_path: Path) -> World:
     incident = named_incident(cast.organisation, user=cast.owner, confidentiality="public")
     named_responses(incident, cast.owner)
+    attachment = named_evidence(incident, cast.owner)
     press = SourceListFactory(name="Пресса", kind="press_scan", organisation=cast.organisation)
     draft, _created = draft_create(
         source_list=press, text=PRESS_TEXT, published=incident.date_start, user=cast.owner
@@ -156,6 +160,7 @@ def world(cast: Cast, tmp_path: Path) -> World:
         source_list=reports,
         accepted=AcceptBatch.objects.get(),
         job=job,
+        attachment=attachment,
     )
 
 
@@ -194,6 +199,8 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "raising_update": {"raising_id": world.raising.pk},
         "raise_list_remove": {"entry_id": world.entry.pk},
         "body_detail": {"body_id": world.body.pk},
+        "incident_attach": {"reference": reference},
+        "download": {"attachment_id": world.attachment.pk},
         "user_edit": {"username": user.username},
         "user_two_factor_remove": {"username": user.username},
         "api_token_revoke": {"token_id": 1},
@@ -352,5 +359,6 @@ def test_the_owner_sees_the_names_in_the_same_sweep(
         reverse("api-v1:link_pair_get", args=[world.candidate.pk]),
         reverse("reports:report_list"),
         reverse("reports:report_detail", args=[world.report.pk]),
+        reverse("evidence:download", args=[world.attachment.pk]),
     }
     assert expected <= named, expected - named

@@ -96,6 +96,42 @@ def import_with_names(home: Path, quarantined: str, waiting: str, **environment:
     assert result.returncode == 0, result.stderr
 
 
+EVIDENCE_WITH_NAMES = """
+import io, sys, django
+django.setup()
+from PIL import Image
+from dozor.accounts.models import User
+from dozor.evidence.models import Attachment
+from dozor.evidence.services import Received, attachment_receive
+from dozor.records.models import Incident
+name = sys.argv[1]
+incident = Incident.objects.order_by("id").first()
+user = User.objects.create_user(
+    username="seizure-evidence", organisation=incident.organisation, role="documenter"
+)
+photo = io.BytesIO()
+Image.new("RGB", (8, 8)).save(photo, format="JPEG", comment=name.encode())
+attachment_receive(user=user, target=incident, kind="photo", description=f"Снимок: {name}",
+                   received=Received(f"{name}.jpg", io.BytesIO(photo.getvalue())))
+assert Attachment.objects.count() == 1
+"""
+
+
+def evidence_with_names(home: Path, name: str) -> None:
+    """Keep a photo as evidence whose own bytes, file name and description name ``name``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
+    env.update(DOZOR_HOME=str(home), DJANGO_SETTINGS_MODULE="dozor.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", EVIDENCE_WITH_NAMES, name],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 def files_bytes(home: Path) -> bytes:
     return b"".join(path.read_bytes() for path in sorted(home.rglob("*")) if path.is_file())
 
@@ -264,6 +300,18 @@ def test_a_quarantined_row_and_a_waiting_upload_leave_no_name_on_disk(
     assert "dozor.sqlite3" in {path.name for path in home.iterdir()}
     assert leaked({quarantined, waiting}, sqlite_bytes(home)) == []
     assert leaked({quarantined, waiting}, files_bytes(home)) == []
+
+
+def test_an_evidence_photo_leaves_neither_its_name_nor_its_bytes_on_disk(
+    demo_home: Path, tmp_path: Path
+) -> None:
+    home = demo_copy(demo_home, tmp_path / "evidence")
+    name = "Евлампия Краснопевцева"
+    evidence_with_names(home, name)
+    assert leaked({name}, sqlite_bytes(home)) == []
+    assert leaked({name}, files_bytes(home)) == []
+    assert list((home / "files").rglob("*.enc")), "the photo should be in the file store"
+    assert b"JFIF" not in files_bytes(home / "files")
 
 
 def test_the_seized_file_holds_no_name_written_in_drafts_notes_or_raisings(demo_home: Path) -> None:

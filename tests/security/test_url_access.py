@@ -18,6 +18,7 @@ administrator of organisation B and an anonymous visitor each ask for the same o
 from __future__ import annotations
 
 import datetime
+import io
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -37,6 +38,7 @@ from dozor.accounts.services import api_token_create
 from dozor.estimation.models import EstimateRun, PublishedFigure, PublishedSeries
 from dozor.evaluation import views as evaluation_views
 from dozor.evaluation.services import StatisticInput, official_statistic_save
+from dozor.evidence.services import Received, attachment_receive
 from dozor.intake import views as intake_views
 from dozor.intake.mapping import mapping_parse
 from dozor.intake.models import ImportBatch, ImportJob, PendingUpload, QuarantinedRow
@@ -47,6 +49,7 @@ from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
 from dozor.records.models import Incident, IncidentReport, SourceList
 from dozor.reporting import views as reporting_views
+from tests.evidence.conftest import jpeg_bytes
 from tests.factories import (
     IncidentBiasFactory,
     IncidentFactory,
@@ -161,6 +164,9 @@ ACCESS: dict[str, str] = {
     "exports:odihr_download":         "400/405 400/405 400/405 400/405 400/405 400/405 login",
     "exports:odihr_mark":             "405/ok  405/403 405/403 405/403 405/404 405/404 login",
     "exports:odihr_mark_bulk":        "405/ok  405/403 405/403 405/403 405/ok  405/ok  login",
+    #                                 owner   collea. reader  analyst outsid. o-admin anonymous
+    "evidence:download":              "200/405 200/405 403/405 403/405 404/405 404/405 login",
+    "evidence:incident_attach":       "405/ok  403     403     403     404     404     login",
     #               owner   collea. reader  analyst outsid. o-admin anonymous
     "home":         "ok      ok      ok      ok      ok      ok      ok",
     "login":        "200     200     200     200     200     200     200",
@@ -242,6 +248,7 @@ OWNERS_TRUSTED = frozenset({"owner", "colleague"})
 NAMES: dict[str, frozenset[str]] = {
     "records:incident_detail": OWNERS_TRUSTED,
     "records:incident_edit": frozenset({"owner"}),
+    "evidence:download": OWNERS_TRUSTED,
     "exports:incident_list_download": OWNERS_TRUSTED,
     "linkage:pair": frozenset({"owner"}),
     "api-v1:link_pair_get": frozenset({"owner"}),
@@ -336,7 +343,17 @@ def _build_world(files: Path) -> World:
         organisation=organisation, created_by=owner, stratify_by="year", lists=[], seed=1
     )
     api_token, _key = api_token_create(user=users["reader"], name="reader's script")
+    # Evidence whose file name and description name the victim, and whose photo carries the
+    # name in its own bytes: only those who may see names may open it or read its name.
+    attachment = attachment_receive(
+        user=owner,
+        target=incident,
+        received=Received(f"{VICTIM}.jpg", io.BytesIO(jpeg_bytes(VICTIM.encode()))),
+        kind="photo",
+        description=f"Снимок травм: {VICTIM}",
+    )
     objects = {
+        "attachment": attachment,
         "api_token": api_token,
         "event": ResponseEventFactory(incident=incident),
         "raising": RaisingFactory(organisation=organisation, incident=incident, body=body),
@@ -443,6 +460,7 @@ PARAMETERS: dict[str, Callable[[World], Any]] = {
     "raising_id": lambda w: w.objects["raising"].pk,
     "entry_id": lambda w: w.objects["entry"].pk,
     "body_id": lambda w: w.objects["body"].pk,
+    "attachment_id": lambda w: w.objects["attachment"].pk,
     "run_id": lambda w: w.objects["run"].pk,
     "series_id": lambda w: w.objects["published"].pk,
     "username": lambda w: w.users["reader"].username,

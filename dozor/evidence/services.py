@@ -1,0 +1,303 @@
+"""Receiving, opening and verifying evidence files; each step is an entry in the audit trail.
+
+A file is read in chunks straight into the sealed store (never whole in memory), its type read
+from its first bytes (not its name), its SHA-256 computed as it arrives. Nothing is half-stored:
+a file refused part-way leaves nothing in the store, and a row that cannot be saved takes its
+stored file with it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext_lazy as _
+
+from dozor.accounts.models import User
+from dozor.accounts.policy import may
+from dozor.audit import services as audit
+from dozor.evidence.models import FILE_NAME_MAX_LENGTH, Attachment
+from dozor.evidence.uploads import ALLOWED_MEDIA_TYPES, SNIFF_BYTES, media_type_of
+from dozor.records.models import Incident, Report
+from dozor.responses.models import Raising, ResponseEvent
+from dozor.security.files import FileIntegrityError, FileTooLarge, StoredFile, file_store
+
+MSG_TYPE_REFUSED = _(
+    "%(name)s: Dozor keeps photos, documents, audio and video as evidence, and this file's "
+    "content is %(found)s. Allowed: %(allowed)s."
+)
+MSG_UNKNOWN_TYPE = _("of no type Dozor recognises")
+MSG_TOO_LARGE = _("%(name)s is larger than %(limit)s MB, the most one file may be.")
+MSG_EMPTY = _("%(name)s is empty.")
+MSG_UPLOAD_TOO_LARGE = _(
+    "The files together are larger than %(limit)s MB, the most one upload may be."
+)
+MSG_MAY_NOT_ATTACH = _("You may not add evidence to this record.")
+MSG_MAY_NOT_OPEN = _("You may not open this file: it can show who the people in it are.")
+MSG_NO_NAME = _("A file needs a name.")
+MB = 2**20
+
+
+@dataclass(frozen=True)
+class Received:
+    """One file as it came: its name, and a readable of its bytes."""
+
+    name: str
+    content: IO[bytes]
+
+
+@dataclass(frozen=True)
+class Arrived:
+    """One file already sealed in the store as it arrived (dozor.evidence.uploads), its type
+    read from its first bytes."""
+
+    name: str
+    media_type: str
+    stored: StoredFile
+
+
+def _owner_of(target: models.Model) -> int:
+    """The organisation that holds the record, and so its evidence."""
+    if isinstance(target, Incident | Raising):
+        owner = target.organisation_id
+    elif isinstance(target, ResponseEvent):
+        owner = target.incident.organisation_id
+    elif isinstance(target, Report):
+        owner = target.source_list.organisation_id
+    else:
+        raise TypeError(f"{type(target).__name__} cannot hold evidence")
+    if owner is None:
+        raise TypeError(f"{type(target).__name__} {target.pk} belongs to no organisation")
+    return owner
+
+
+def _incident_of(target: models.Model) -> Incident | None:
+    if isinstance(target, Incident):
+        return target
+    if isinstance(target, ResponseEvent | Raising):
+        return target.incident
+    return None
+
+
+def may_attach(user: User, target: models.Model) -> bool:
+    """Whoever may change the record may add evidence to it: an incident's and its response
+    events' writers, a report's source list's writers, a raising's organisation's dialogue."""
+    if isinstance(target, Incident | ResponseEvent):
+        return may(user, "incident.write", _incident_of(target))
+    if isinstance(target, Report):
+        return may(user, "source_list.write", target.source_list)
+    if isinstance(target, Raising):
+        return may(user, "dialogue.write", target)
+    return False
+
+
+def may_open(user: User, attachment: Attachment) -> bool:
+    """A file can show a face, a wound, an address: it is opened by those who may see the
+    names of the organisation's records (names.view), and only while they may see its record."""
+    if not may(user, "names.view", attachment):
+        return False
+    incident = _incident_of(attachment.target())
+    return incident is None or may(user, "incident.view", incident)
+
+
+def type_refused(name: str, found: str | None) -> ValidationError:
+    return ValidationError(
+        MSG_TYPE_REFUSED,
+        code="type",
+        params={
+            "name": name,
+            "found": found or MSG_UNKNOWN_TYPE,
+            "allowed": ", ".join(sorted(set(ALLOWED_MEDIA_TYPES.values()))),
+        },
+    )
+
+
+class _Prefixed(io.RawIOBase):
+    """The bytes already read to learn the type, then the rest of the upload."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self.head = head
+        self.rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self.head:
+            count = min(len(buffer), len(self.head))
+            buffer[:count] = self.head[:count]
+            self.head = self.head[count:]
+            return count
+        data = self.rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def attachment_receive(
+    *,
+    user: User,
+    target: models.Model,
+    received: Received,
+    kind: str,
+    description: str = "",
+    made_on: datetime.date | None = None,
+    max_bytes: int | None = None,
+) -> Attachment:
+    """Store one file read from ``received`` as evidence of ``target``: checked, sealed,
+    hashed, recorded, audited.
+
+    Raises PermissionDenied when the user may not add evidence there, and ValidationError
+    (naming the file) for a refused type, an empty file or one over the limit; nothing is left
+    in the store then."""
+    if not may_attach(user, target):
+        raise PermissionDenied(MSG_MAY_NOT_ATTACH)
+    name = _file_name(received.name)
+    limit = max_bytes if max_bytes is not None else settings.DOZOR_EVIDENCE_FILE_MAX_MB * MB
+    head = received.content.read(SNIFF_BYTES)
+    if not head:
+        raise ValidationError(MSG_EMPTY, code="empty", params={"name": name})
+    media_type = media_type_of(head)
+    if media_type not in ALLOWED_MEDIA_TYPES:
+        raise type_refused(name, media_type)
+    store = file_store()
+    try:
+        stored = store.store_stream(_Prefixed(head, received.content), max_bytes=limit)
+    except FileTooLarge:
+        raise ValidationError(
+            MSG_TOO_LARGE, code="size", params={"name": name, "limit": limit // MB}
+        ) from None
+    try:
+        (attachment,) = attachments_record(
+            user=user,
+            target=target,
+            arrived=[Arrived(name=name, media_type=media_type, stored=stored)],
+            kind=kind,
+            description=description,
+            made_on=made_on,
+        )
+    except BaseException:
+        store.delete(stored.file_id)
+        raise
+    return attachment
+
+
+def attachments_record(
+    *,
+    user: User,
+    target: models.Model,
+    arrived: list[Arrived],
+    kind: str,
+    description: str = "",
+    made_on: datetime.date | None = None,
+) -> list[Attachment]:
+    """Record files already sealed in the store as evidence of ``target``, all or none, each
+    with its receipt in the audit trail (its SHA-256, size and type). The caller deletes the
+    stored files when this raises."""
+    if not may_attach(user, target):
+        raise PermissionDenied(MSG_MAY_NOT_ATTACH)
+    attachments = []
+    with transaction.atomic():
+        for one in arrived:
+            attachment = Attachment(
+                organisation_id=_owner_of(target),
+                kind=kind,
+                description=description,
+                file_name=_file_name(one.name),
+                made_on=made_on,
+                media_type=one.media_type,
+                size=one.stored.size,
+                sha256=one.stored.sha256,
+                file_id=one.stored.file_id,
+                received_by=user,
+                **{_target_field(target): target},
+            )
+            attachment.full_clean(exclude=["organisation", "received_by"])
+            attachment.save()
+            audit.audit_record(
+                action=audit.Action.CREATE,
+                user=user,
+                target=attachment,
+                changes={
+                    "sha256": one.stored.sha256,
+                    "size": one.stored.size,
+                    "type": one.media_type,
+                },
+            )
+            attachments.append(attachment)
+    return attachments
+
+
+def _file_name(name: str) -> str:
+    name = name.strip()[:FILE_NAME_MAX_LENGTH]
+    if not name:
+        raise ValidationError(MSG_NO_NAME, code="name")
+    return name
+
+
+def _target_field(target: models.Model) -> str:
+    if isinstance(target, Incident):
+        return "incident"
+    if isinstance(target, Report):
+        return "report"
+    if isinstance(target, ResponseEvent):
+        return "response_event"
+    if isinstance(target, Raising):
+        return "raising"
+    raise TypeError(f"{type(target).__name__} cannot hold evidence")
+
+
+def attachment_open(*, user: User, attachment: Attachment) -> Iterator[bytes]:
+    """The file's bytes, verified chunk by chunk as they are read; the reading is audited
+    before the first byte leaves."""
+    if not may_open(user, attachment):
+        raise PermissionDenied(MSG_MAY_NOT_OPEN)
+    audit.audit_record(
+        action=audit.Action.VIEW_NAMES,
+        user=user,
+        target=attachment,
+        changes={"sha256": attachment.sha256},
+    )
+    return file_store().iter_chunks(attachment.file_id)
+
+
+@dataclass(frozen=True)
+class VerifyProblem:
+    attachment_id: int
+    file_id: str
+    problem: str
+
+
+def evidence_verify(*, progress: Any = None) -> tuple[int, list[VerifyProblem]]:
+    """Re-hash every stored evidence file against the SHA-256 taken on receipt; the number of
+    files checked and each one that is missing, damaged or changed."""
+    store = file_store()
+    problems = []
+    checked = 0
+    for attachment in Attachment.objects.order_by("pk").iterator():
+        checked += 1
+        try:
+            found = store.verify(attachment.file_id)
+        except FileNotFoundError:
+            problems.append(VerifyProblem(attachment.pk, attachment.file_id, "missing"))
+            continue
+        except FileIntegrityError as error:
+            problems.append(VerifyProblem(attachment.pk, attachment.file_id, str(error)))
+            continue
+        if found.sha256 != attachment.sha256 or found.size != attachment.size:
+            problems.append(
+                VerifyProblem(
+                    attachment.pk,
+                    attachment.file_id,
+                    f"SHA-256 {found.sha256} ({found.size} bytes), "
+                    f"received as {attachment.sha256} ({attachment.size} bytes)",
+                )
+            )
+        if progress is not None:
+            progress(checked)
+    return checked, problems

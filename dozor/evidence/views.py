@@ -1,0 +1,140 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_POST
+
+from dozor.accounts.policy import signed_in_user
+from dozor.evidence import selectors, services
+from dozor.evidence.forms import AttachForm
+from dozor.evidence.models import Attachment
+from dozor.evidence.uploads import (
+    EvidenceUploadHandler,
+    Refusal,
+    SealedUpload,
+    discard_unclaimed,
+    upload_state,
+)
+from dozor.records.models import Incident
+from dozor.records.selectors import incident_get
+
+
+def _incident(request: HttpRequest, reference: str) -> Incident:
+    try:
+        return incident_get(user=request.user, reference=reference)
+    except Incident.DoesNotExist:
+        raise Http404 from None
+
+
+def refusal_text(refusal: Refusal) -> str:
+    """Why one file of an upload was not kept, naming the file."""
+    if refusal.code == "type":
+        return str(services.type_refused(refusal.name, refusal.found or None).messages[0])
+    if refusal.code == "size":
+        return str(services.MSG_TOO_LARGE) % {
+            "name": refusal.name,
+            "limit": settings.DOZOR_EVIDENCE_FILE_MAX_MB,
+        }
+    if refusal.code == "upload":
+        return str(services.MSG_UPLOAD_TOO_LARGE) % {"limit": settings.DOZOR_EVIDENCE_UPLOAD_MAX_MB}
+    return str(services.MSG_EMPTY) % {"name": refusal.name}
+
+
+@csrf_exempt
+@login_required
+def incident_attach(request: HttpRequest, reference: str) -> HttpResponse:
+    """Add files to an incident as evidence. Who may is checked before a byte is read; the
+    files are then sealed into the store as they arrive, and any the request did not keep
+    are deleted when it ends, whatever happened (a refused file, a bad form, a failed CSRF
+    check)."""
+    incident = _incident(request, reference)
+    if not services.may_attach(signed_in_user(request), incident):
+        raise PermissionDenied(services.MSG_MAY_NOT_ATTACH)
+    # The handler must be in place before anything reads the body (the CSRF check does), so
+    # the check runs inside, once the handler is set.
+    request.upload_handlers = [EvidenceUploadHandler(request)]
+    try:
+        return _incident_attach(request, incident)
+    finally:
+        discard_unclaimed(request)
+
+
+@csrf_protect
+@require_POST
+def _incident_attach(request: HttpRequest, incident: Incident) -> HttpResponse:
+    user = signed_in_user(request)
+    back = redirect(reverse("records:incident_detail", args=[incident.reference]) + "#evidence")
+    form = AttachForm(request.POST)
+    state = upload_state(request)
+    uploads = [f for f in request.FILES.getlist("files") if isinstance(f, SealedUpload)]
+    problems = [refusal_text(refusal) for refusal in state.refused]
+    if not uploads and not problems:
+        problems.append(_("Choose at least one file."))
+    if not form.is_valid():
+        problems.extend(
+            f"{form.fields[name].label}: {error}"
+            for name, errors in form.errors.items()
+            for error in errors
+        )
+    if problems:
+        messages.error(
+            request, _("Nothing was kept: %(problems)s") % {"problems": " ".join(problems)}
+        )
+        return back
+    arrived = [
+        services.Arrived(name=upload.name or "", media_type=upload.media_type, stored=upload.stored)
+        for upload in uploads
+    ]
+    try:
+        attachments = services.attachments_record(
+            user=user,
+            target=incident,
+            arrived=arrived,
+            kind=form.cleaned_data["kind"],
+            description=form.cleaned_data["description"],
+            made_on=form.cleaned_data["made_on"],
+        )
+    except ValidationError as error:
+        messages.error(
+            request, _("Nothing was kept: %(problems)s") % {"problems": " ".join(error.messages)}
+        )
+        return back
+    state.claimed.update(attachment.file_id for attachment in attachments)
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d file kept as evidence, with its SHA-256.",
+            "%(count)d files kept as evidence, each with its SHA-256.",
+            len(attachments),
+        )
+        % {"count": len(attachments)},
+    )
+    return back
+
+
+@login_required
+@require_GET
+def download(request: HttpRequest, attachment_id: int) -> StreamingHttpResponse:
+    """The file as it was received, read from the store and checked as it is sent."""
+    try:
+        attachment = selectors.attachment_get(user=request.user, attachment_id=attachment_id)
+    except Attachment.DoesNotExist:
+        raise Http404 from None
+    chunks = services.attachment_open(user=signed_in_user(request), attachment=attachment)
+    response = StreamingHttpResponse(chunks, content_type=attachment.media_type)
+    response["Content-Length"] = str(attachment.size)
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=str(attachment.file_name)) or ""
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
