@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
@@ -253,17 +254,21 @@ def _target_field(target: models.Model) -> str:
 
 
 def attachment_open(*, user: User, attachment: Attachment) -> Iterator[bytes]:
-    """The file's bytes, verified chunk by chunk as they are read; the reading is audited
-    before the first byte leaves."""
+    """The file's bytes, verified chunk by chunk as they are read.
+
+    The first chunk is opened before anything is returned, so a missing or damaged file (or a
+    locked key ring) raises here, before a byte is sent; the reading is then audited."""
     if not may_open(user, attachment):
         raise PermissionDenied(MSG_MAY_NOT_OPEN)
+    chunks = iter(file_store().iter_chunks(attachment.file_id))
+    first = next(chunks, b"")
     audit.audit_record(
         action=audit.Action.VIEW_NAMES,
         user=user,
         target=attachment,
         changes={"sha256": attachment.sha256},
     )
-    return file_store().iter_chunks(attachment.file_id)
+    return itertools.chain([first], chunks)
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,9 @@ class EvidenceUploadHandler(FileUploadHandler):
         self.received += len(raw_data)
         if self.received > self.upload_limit:
             self._refuse("upload")
-            raise StopUpload(connection_reset=True)
+            # The rest of the body is read and dropped, so the browser gets the page that
+            # says why.
+            raise StopUpload(connection_reset=False)
         try:
             self.writer.write(raw_data)
         except FileTooLarge:

@@ -1,15 +1,24 @@
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseServerError,
+    StreamingHttpResponse,
+)
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,6 +35,14 @@ from dozor.evidence.uploads import (
 )
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_get
+from dozor.security.files import FileIntegrityError
+
+logger = logging.getLogger(__name__)
+
+MSG_FILE_UNREADABLE = gettext_lazy(
+    "This file is missing or damaged in Dozor's store, so nothing was sent. An administrator "
+    "can check every evidence file with `dozor evidence verify`."
+)
 
 
 def _incident(request: HttpRequest, reference: str) -> Incident:
@@ -123,13 +140,17 @@ def _incident_attach(request: HttpRequest, incident: Incident) -> HttpResponse:
 
 @login_required
 @require_GET
-def download(request: HttpRequest, attachment_id: int) -> StreamingHttpResponse:
+def download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     """The file as it was received, read from the store and checked as it is sent."""
     try:
         attachment = selectors.attachment_get(user=request.user, attachment_id=attachment_id)
     except Attachment.DoesNotExist:
         raise Http404 from None
-    chunks = services.attachment_open(user=signed_in_user(request), attachment=attachment)
+    try:
+        chunks = services.attachment_open(user=signed_in_user(request), attachment=attachment)
+    except (FileNotFoundError, FileIntegrityError):
+        logger.exception("evidence file of attachment %s cannot be read", attachment.pk)
+        return HttpResponseServerError(MSG_FILE_UNREADABLE, content_type="text/plain")
     response = StreamingHttpResponse(chunks, content_type=attachment.media_type)
     response["Content-Length"] = str(attachment.size)
     response["Content-Disposition"] = (

@@ -200,3 +200,18 @@ def test_the_incident_page_reads_its_evidence_in_one_query_however_many_files(
     one = queries()
     _attach(client, cast, ("two.jpg", jpeg_bytes(b"2")), ("three.jpg", jpeg_bytes(b"3")))
     assert queries() == one
+
+
+def test_a_missing_file_is_said_before_a_byte_is_sent_and_no_download_is_audited(
+    cast: Cast,
+) -> None:
+    _attach(cast.client("owner"), cast, ("p.jpg", jpeg_bytes()))
+    attachment = Attachment.objects.get()
+    for path in _stored_files():
+        path.unlink()
+    answer = cast.client("owner").get(reverse("evidence:download", args=[attachment.pk]))
+    assert answer.status_code == 500
+    assert "dozor evidence verify" in answer.content.decode()
+    assert not AuditEntry.objects.filter(
+        target_type="evidence.attachment", action=Action.VIEW_NAMES
+    ).exists()
