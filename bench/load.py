@@ -93,6 +93,7 @@ NAME_PREFIXES = list(ROOTS)
 DETAIL_SAMPLE = 2_000
 # Settings of the server that a run may change from the environment (docs/configuration.md).
 TUNING = ("DOZOR_DATABASE_CONN_MAX_AGE", "DOZOR_SLOW_REQUEST_MS")
+STARTUP_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -349,7 +350,9 @@ def gunicorn(
             command, cwd=ROOT, env={**os.environ, **environment}, stdout=sink, stderr=sink
         )
     try:
-        deadline = time.monotonic() + 60
+        # gunicorn collects the static files before it listens (dozor/gunicorn_conf.py): with
+        # the API's documentation pages' scripts that takes a minute of CPU on a small machine.
+        deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             if server.poll() is not None:
                 sys.exit(f"gunicorn stopped (exit {server.returncode}); see {log}")
@@ -362,7 +365,7 @@ def gunicorn(
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                sys.exit(f"gunicorn did not answer within 60 s; see {log}")
+                sys.exit(f"gunicorn did not answer within {STARTUP_SECONDS} s; see {log}")
             time.sleep(0.3)
         yield server
     finally:
