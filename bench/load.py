@@ -18,13 +18,16 @@ five: by a word of the summaries, or by the beginning of a victim's surname, "С
 Before the timed runs every client makes --warm-up untimed requests (4), so that each of
 gunicorn's processes has loaded its templates, the key ring and the name recogniser, as a server
 that runs for days has. For each mode it prints requests served, errors (non-2xx answers and
-exceptions), requests per second, p50/p95/max latency overall and per kind of request, the
+exceptions), requests per second, p50/p95/max latency of every request and per kind of operation
+(here one request each; an operation of bench/api.py's, a creation through the pages, is the
+several requests a browser makes for it, its time their sum), the
 1-minute load average at the end, and the CPU time gunicorn's processes and the database's
 PostgreSQL backends spent per request (from /proc, on Linux): on a machine shared with other
 work, latency and requests per second say more about the others than about Dozor, CPU per request
 much less, and 1000 x CPUs / (CPU per request) is what the machine could serve alone. Beside them
 is the baseline measured in the same run: the same mix through Django's test client in this
-process, one at a time, with no other load (what one request costs without queueing).
+process, one at a time, with no other load (what one request costs without queueing), the
+clients signed in through the sign-in page.
 
 The database is built once and kept between runs (dozor_bench_incidents_<rows>; a marker in its
 comment records the data's version, the number of incidents and the key id): a later run, of
@@ -46,7 +49,6 @@ mode run met its target, 1 when one missed it or had errors (the lines above say
 from __future__ import annotations
 
 import argparse
-import contextlib
 import http.client
 import json
 import os
@@ -93,6 +95,7 @@ NAME_PREFIXES = list(ROOTS)
 DETAIL_SAMPLE = 2_000
 # Settings of the server that a run may change from the environment (docs/configuration.md).
 TUNING = ("DOZOR_DATABASE_CONN_MAX_AGE", "DOZOR_SLOW_REQUEST_MS")
+STARTUP_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -237,10 +240,13 @@ class Request:
 
 
 class Mix:
-    def __init__(self, details: list[str], seed: int) -> None:
+    """The operations one client makes, drawn at random with the weights of its kinds: MIX for a
+    reader; a kind that is not a read (bench/api.py's "create") is left to the client to make."""
+
+    def __init__(self, details: list[str], seed: int, weights: dict[str, int] = MIX) -> None:
         self.details = details
         self.rng = random.Random(seed)
-        self.kinds, self.weights = list(MIX), list(MIX.values())
+        self.kinds, self.weights = list(weights), list(weights.values())
 
     def next(self) -> Request:
         kind = self.rng.choices(self.kinds, self.weights)[0]
@@ -251,7 +257,9 @@ class Mix:
         if kind == "search":
             words = WORDS if self.rng.random() < 0.5 else NAME_PREFIXES
             return Request(kind, "/incidents/?" + urlencode({"q": self.rng.choice(words)}))
-        return Request(kind, self.rng.choice(self.details))
+        if kind == "detail":
+            return Request(kind, self.rng.choice(self.details))
+        return Request(kind, "")
 
 
 def summarise(samples: list[float]) -> dict[str, float]:
@@ -272,55 +280,38 @@ def summarise(samples: list[float]) -> dict[str, float]:
 # ---------------------------------------------------------------------------------------------
 
 
-def baseline(
-    usernames: list[str],
-    details: list[str],
-    requests: int,
-    *,
-    keys: dict[str, str] | None = None,
-    prefix: str = "",
-) -> dict[str, Any]:
-    """The mix one request at a time in process: signed in, or with each reader's API token
-    (``keys``) on the paths under ``prefix`` (bench/api.py)."""
+def baseline(clients: list[BenchClient], details: list[str], requests: int) -> dict[str, Any]:
+    """The mix one operation at a time in process, the clients (signed in, or with their API
+    tokens, on an InProcessTransport) taking turns, each with its own weights."""
     from django.db import connections
-    from django.test import Client
 
-    from dozor.accounts.models import User
-
-    # Two readers in turn, as among the clients: one with the name grant, one without.
-    clients = []
-    for username in usernames[:2]:
-        headers = {"HTTP_AUTHORIZATION": f"Bearer {keys[username]}"} if keys else {}
-        client = Client(
-            HTTP_HOST=HOST,
-            HTTP_X_FORWARDED_FOR="127.0.0.1",
-            HTTP_X_FORWARDED_PROTO="https",
-            **headers,
-        )
-        if not keys:
-            client.force_login(User.objects.get(username=username))
-        clients.append(client)
-    mix = Mix(details, seed=1)
-    times: dict[str, list[float]] = {kind: [] for kind in MIX}
-    errors = 0
+    mixes = [
+        Mix(details, seed=1 + number, weights=client.weights)
+        for number, client in enumerate(clients)
+    ]
+    warm, measured = Tally(), Tally()
     for number in range(requests + 10):
-        request = mix.next()
-        started = time.perf_counter()
-        response = clients[number % len(clients)].get(prefix + request.path)
-        elapsed = (time.perf_counter() - started) * 1000
-        if number < 10:
-            continue  # warm-up: templates, the key ring, connections
-        if not 200 <= response.status_code < 300:
-            errors += 1
-        times[request.kind].append(elapsed)
+        turn = number % len(clients)
+        # The first ten are a warm-up: templates, the key ring, connections.
+        operation(clients[turn], mixes[turn].next(), warm if number < 10 else measured)
     connections.close_all()
-    every = [sample for samples in times.values() for sample in samples]
     return {
-        "requests": requests,
-        "errors": errors,
-        "overall": summarise(every),
-        "kinds": {kind: summarise(samples) for kind, samples in times.items()},
+        "requests": len(measured.requests),
+        "operations": sum(len(times) for times in measured.times.values()),
+        "errors": len(measured.errors),
+        "error_examples": sorted(set(measured.errors))[:10],
+        "overall": summarise(measured.requests),
+        "kinds": {kind: summarise(times) for kind, times in measured.times.items()},
     }
+
+
+def in_process(usernames: list[str]) -> list[BenchClient]:
+    """Two readers for the baseline, one with the name grant and one without, as among the
+    clients, signed in through the sign-in page in this process."""
+    clients = [BenchClient(InProcessTransport(), username) for username in usernames[:2]]
+    for client in clients:
+        client.sign_in()
+    return clients
 
 
 # ---------------------------------------------------------------------------------------------
@@ -349,7 +340,9 @@ def gunicorn(
             command, cwd=ROOT, env={**os.environ, **environment}, stdout=sink, stderr=sink
         )
     try:
-        deadline = time.monotonic() + 60
+        # gunicorn collects the static files before it listens (dozor/gunicorn_conf.py): with
+        # the API's documentation pages' scripts that takes a minute of CPU on a small machine.
+        deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             if server.poll() is not None:
                 sys.exit(f"gunicorn stopped (exit {server.returncode}); see {log}")
@@ -362,7 +355,7 @@ def gunicorn(
             except OSError:
                 pass
             if time.monotonic() > deadline:
-                sys.exit(f"gunicorn did not answer within 60 s; see {log}")
+                sys.exit(f"gunicorn did not answer within {STARTUP_SECONDS} s; see {log}")
             time.sleep(0.3)
         yield server
     finally:
@@ -386,9 +379,112 @@ def proxy_headers() -> dict[str, str]:
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    headers: dict[str, str]  # header names in lower case
+    cookies: dict[str, str]  # those it sets
+    content: bytes
+
+    def location(self) -> str:
+        """Where a redirect sends the browser: the path and query of its Location."""
+        parts = urlsplit(self.headers.get("location", ""))
+        return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+class Refused(Exception):
+    """A request of an operation was answered with a status the browser or program did not
+    expect: the operation stops there and counts as an error."""
+
+
+# What a connection the server closed while it was idle fails with, before any answer, and
+# how long it must have been idle for the bench to send the request again on a new one.
+CLOSED_WHILE_IDLE = (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError)
+IDLE_SECONDS = 30.0
+
+
+class HttpTransport:
+    """One connection to the server on loopback, kept alive, reopened after a failure.
+
+    A connection that served a request and then sat idle longer than the server keeps it open
+    (gunicorn's keepalive, 75 s: a client that sat out the other side's run) is closed by the
+    server; a request sent on it after IDLE_SECONDS or more is sent again once on a new
+    connection, as browsers and HTTP libraries do, and counted in ``reopened``. Any other
+    failure is an error.
+    """
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection(HOST, port, timeout=60)
+        self.answered_at: float | None = None  # when the open connection last answered
+        self.reopened = 0
+
+    def send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Answer:
+        answered = self.answered_at
+        try:
+            response, content = self._exchange(method, path, body, headers)
+        except CLOSED_WHILE_IDLE:
+            if answered is None or time.monotonic() - answered < IDLE_SECONDS:
+                raise
+            self.reopened += 1
+            response, content = self._exchange(method, path, body, headers)
+        cookies = {}
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                cookies[name] = morsel.value
+        found = {name.lower(): value for name, value in response.headers.items()}
+        return Answer(response.status, found, cookies, content)
+
+    def _exchange(
+        self, method: str, path: str, body: bytes | None, headers: dict[str, str]
+    ) -> tuple[http.client.HTTPResponse, bytes]:
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            content = response.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()  # reconnect on the next request
+            self.answered_at = None
+            raise
+        self.answered_at = time.monotonic()
+        if response.headers.get("Connection", "").lower() == "close":
+            self.connection.close()
+            self.answered_at = None
+        return response, content
+
+
+class InProcessTransport:
+    """Django's test client in this process: what a request costs with no server around it and
+    no other request at the same time (the baseline)."""
+
+    def __init__(self) -> None:
+        # Here, not above: Django is set up by prepare(), after the bench's environment.
+        from django.test import Client
+
+        # An exception in a view is a 500 the bench counts, as the server would answer it.
+        self.client = Client(raise_request_exception=False)
+
+    def send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Answer:
+        headers = dict(headers)
+        content_type = headers.pop("Content-Type", "application/octet-stream")
+        response = self.client.generic(
+            method, path, body or b"", content_type=content_type, headers=headers
+        )
+        found = {name.lower(): value for name, value in response.headers.items()}
+        cookies = {name: morsel.value for name, morsel in response.cookies.items()}
+        content = b"".join(response.streaming_content) if response.streaming else response.content
+        return Answer(response.status_code, found, cookies, content)
+
+
+Transport = HttpTransport | InProcessTransport
+
+
 @dataclass
 class Tally:
-    times: dict[str, list[float]] = field(default_factory=lambda: {kind: [] for kind in MIX})
+    """What one client did in a run: the milliseconds of each operation by kind (an operation
+    is one request, or the several a browser makes for it), of each request, and the errors."""
+
+    times: dict[str, list[float]] = field(default_factory=dict)
+    requests: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
 
@@ -396,46 +492,75 @@ class BenchClient:
     """One browser: its own connection (kept alive) and its own session cookie.
 
     The cookies are Secure (production, behind an HTTPS proxy), so they are sent by hand.
+    ``weights`` is the mix of its operations (a reader's: MIX); ``created`` counts the reports
+    its operations stored (bench/api.py's writers).
     """
 
-    def __init__(self, port: int, username: str) -> None:
-        self.port = port
+    def __init__(self, transport: Transport, username: str, weights: dict[str, int] = MIX) -> None:
+        self.transport = transport
         self.username = username
+        self.weights = weights
         self.cookies: dict[str, str] = {}
-        self.connection = http.client.HTTPConnection(HOST, port, timeout=60)
+        self.created = 0
 
-    def request(self, method: str, path: str, body: str | None = None) -> tuple[int, bytes]:
+    def headers(self) -> dict[str, str]:
         headers = proxy_headers()
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        return headers
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: str | bytes | None = None,
+        content_type: str = "application/x-www-form-urlencoded",
+        referer: str | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> Answer:
+        """A request with this client's headers and ``extra``; ``referer``, the page a browser's
+        form was on, also gives the Origin a browser sends with it."""
+        headers = {**self.headers(), **(extra or {})}
         if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
+            headers["Content-Type"] = content_type
+        if referer is not None:
             headers["Origin"] = f"https://{HOST}"
-            headers["Referer"] = f"https://{HOST}/accounts/login/"
+            headers["Referer"] = f"https://{HOST}{referer}"
+        data = body.encode() if isinstance(body, str) else body
+        answer = self.transport.send(method, path, data, headers)
+        self.cookies.update(answer.cookies)
+        return answer
+
+    def timed(
+        self, spent: list[float], method: str, path: str, *expected: int, **kwargs: Any
+    ) -> Answer:
+        """A request of an operation, its milliseconds added to ``spent``; Refused unless its
+        status is one of ``expected`` (any 2xx when none is named)."""
+        started = time.perf_counter()
         try:
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-            content = response.read()
-        except (OSError, http.client.HTTPException):
-            self.connection.close()  # reconnect on the next request
-            raise
-        for header in response.headers.get_all("Set-Cookie") or []:
-            for name, morsel in SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        if response.headers.get("Connection", "").lower() == "close":
-            self.connection.close()
-        return response.status, content
+            answer = self.request(method, path, **kwargs)
+        finally:
+            spent.append((time.perf_counter() - started) * 1000)
+        if answer.status not in expected if expected else not 200 <= answer.status < 300:
+            raise Refused(f"{method} {path}: HTTP {answer.status}")
+        return answer
+
+    def perform(self, request: Request, spent: list[float]) -> None:
+        """Make the requests of one operation of the mix (a reader's: one GET)."""
+        self.timed(spent, "GET", request.path)
 
     def sign_in(self) -> None:
-        status, page = self.request("GET", "/accounts/login/")
-        found = CSRF_INPUT.search(page.decode())
-        if status != 200 or not found:
-            raise RuntimeError(f"{self.username}: the sign-in page answered {status}")
+        answer = self.request("GET", "/accounts/login/")
+        found = CSRF_INPUT.search(answer.content.decode())
+        if answer.status != 200 or not found:
+            raise RuntimeError(f"{self.username}: the sign-in page answered {answer.status}")
         form = {"username": self.username, "password": PASSWORD}
         form["csrfmiddlewaretoken"] = found.group(1)
-        status, _ = self.request("POST", "/accounts/login/", urlencode(form))
-        if status != 302 or "sessionid" not in self.cookies:
-            raise RuntimeError(f"{self.username}: sign-in answered {status}, no session")
+        answer = self.request(
+            "POST", "/accounts/login/", urlencode(form), referer="/accounts/login/"
+        )
+        if answer.status != 302 or "sessionid" not in self.cookies:
+            raise RuntimeError(f"{self.username}: sign-in answered {answer.status}, no session")
 
     def run(
         self, mix: Mix, wait: float, start: threading.Barrier, until: list[float], tally: Tally
@@ -451,21 +576,25 @@ class BenchClient:
                 if time.perf_counter() >= until[0]:
                     break
             first = False
-            request = mix.next()
-            started = time.perf_counter()
-            try:
-                status, _ = self.request("GET", request.path)
-            except (OSError, http.client.HTTPException) as error:
-                tally.errors.append(f"{request.path}: {type(error).__name__}: {error}")
-                tally.times[request.kind].append((time.perf_counter() - started) * 1000)
-                continue
-            tally.times[request.kind].append((time.perf_counter() - started) * 1000)
-            if not 200 <= status < 300:
-                tally.errors.append(f"{request.path}: HTTP {status}")
+            operation(self, mix.next(), tally)
+
+
+def operation(client: BenchClient, request: Request, tally: Tally) -> None:
+    """One operation of the mix, tallied: its time is the sum of its requests' (what a person
+    waits on the server, not the seconds a page asks the browser to wait before reloading)."""
+    spent: list[float] = []
+    try:
+        client.perform(request, spent)
+    except (OSError, http.client.HTTPException, Refused) as error:
+        where = request.path or request.kind
+        problem = str(error) if isinstance(error, Refused) else f"{type(error).__name__}: {error}"
+        tally.errors.append(f"{client.username} {where}: {problem}")
+    tally.times.setdefault(request.kind, []).append(sum(spent))
+    tally.requests.extend(spent)
 
 
 def sign_in(port: int, usernames: list[str]) -> list[BenchClient]:
-    clients = [BenchClient(port, username) for username in usernames]
+    clients = [BenchClient(HttpTransport(port), username) for username in usernames]
     print(f"signing in {len(clients)} clients ...", flush=True)
     for client in clients:
         client.sign_in()
@@ -553,11 +682,11 @@ def warm_up(clients: list[BenchClient], details: list[str], requests: int) -> No
     print(f"warming up: {requests} requests from each client, not counted ...", flush=True)
 
     def run(client: BenchClient, seed: int) -> None:
-        mix = Mix(details, seed=seed)
+        mix = Mix(details, seed=seed, weights=client.weights)
+        # The timed runs count errors; here a failed request is only not a warm one.
+        ignored = Tally()
         for _ in range(requests):
-            # The timed runs count errors; here a failed request is only not a warm one.
-            with contextlib.suppress(OSError, http.client.HTTPException):
-                client.request("GET", mix.next().path)
+            operation(client, mix.next(), ignored)
 
     threads = [
         threading.Thread(target=run, args=(client, 100 + number), daemon=True)
@@ -583,7 +712,7 @@ def load_run(
     threads = [
         threading.Thread(
             target=client.run,
-            args=(Mix(details, seed=seed + number), wait, start, until, tally),
+            args=(Mix(details, seed + number, client.weights), wait, start, until, tally),
             daemon=True,
         )
         for number, (client, tally) in enumerate(zip(clients, tallies, strict=True))
@@ -592,6 +721,7 @@ def load_run(
         thread.start()
     paced = f", each waiting {wait:g} s between requests" if wait else ", no wait"
     print(f"{len(clients)} clients requesting for {seconds:.0f} s{paced} ...", flush=True)
+    reopened = reopened_connections(clients)
     cpu_before = measure_cpu()
     until[0] = time.perf_counter() + seconds
     started = time.perf_counter()
@@ -601,22 +731,33 @@ def load_run(
     elapsed = time.perf_counter() - started
     cpu_after = measure_cpu()
     load_average = os.getloadavg()[0]
-    times = {kind: [t for tally in tallies for t in tally.times[kind]] for kind in MIX}
+    kinds = list(dict.fromkeys(kind for client in clients for kind in client.weights))
+    times = {kind: [t for tally in tallies for t in tally.times.get(kind, [])] for kind in kinds}
     errors = [error for tally in tallies for error in tally.errors]
-    every = [sample for samples in times.values() for sample in samples]
+    every = [sample for tally in tallies for sample in tally.requests]
+    operations = sum(len(samples) for samples in times.values())
     return {
         "clients": len(clients),
         "wait_s": wait,
         "seconds": round(elapsed, 1),
         "requests": len(every),
+        "operations": operations,
         "errors": len(errors),
         "error_examples": sorted(set(errors))[:10],
         "requests_per_second": round(len(every) / elapsed, 1),
+        "operations_per_second": round(operations / elapsed, 1),
+        "reopened_connections": reopened_connections(clients) - reopened,
         "overall": summarise(every),
         "kinds": {kind: summarise(samples) for kind, samples in times.items()},
         "load_average_1min": round(load_average, 2),
         "cpu_ms_per_request": cpu_per_request(cpu_before, cpu_after, len(every)),
     }
+
+
+def reopened_connections(clients: list[BenchClient]) -> int:
+    """How many requests the clients sent again on a new connection, the server having closed
+    the one they had kept while it sat idle (HttpTransport)."""
+    return sum(getattr(client.transport, "reopened", 0) for client in clients)
 
 
 def cpu_per_request(
@@ -652,9 +793,15 @@ def report(built: dict[str, Any], base: dict[str, Any], mode: Mode, loaded: dict
         f"{loaded['seconds']} s; 1-minute load average at the end "
         f"{loaded['load_average_1min']} on {os.cpu_count()} CPUs"
     )
+    operations = ""
+    if loaded["operations"] != loaded["requests"]:
+        operations = (
+            f" for {loaded['operations']:,} operations "
+            f"({loaded['operations_per_second']} per second)"
+        )
     print(
-        f"served {loaded['requests']:,} requests, {loaded['requests_per_second']} per second; "
-        f"errors {loaded['errors']}"
+        f"served {loaded['requests']:,} requests, {loaded['requests_per_second']} per second"
+        f"{operations}; errors {loaded['errors']}"
     )
     cpu = loaded["cpu_ms_per_request"]
     if cpu is not None:
@@ -665,12 +812,17 @@ def report(built: dict[str, Any], base: dict[str, Any], mode: Mode, loaded: dict
         )
     for example in loaded["error_examples"]:
         print(f"  error: {example}")
-    header = f"{'request':<10}{'count':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
+    if loaded["reopened_connections"]:
+        print(
+            f"sent again on a new connection, the idle one closed by the server: "
+            f"{loaded['reopened_connections']} requests"
+        )
+    # One row per kind of operation, then every request (an operation may be several).
+    header = f"{'operation':<10}{'count':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}"
     print(f"{header}   | baseline: one at a time, in process")
     print(f"{'':<10}{'':>8}{'':>9}{'':>9}{'':>9}   | {'count':>6}{'p50 ms':>9}{'p95 ms':>9}")
-    for kind in [*MIX, "overall"]:
-        under = loaded["overall"] if kind == "overall" else loaded["kinds"][kind]
-        alone = base["overall"] if kind == "overall" else base["kinds"][kind]
+    rows = [(kind, under, base["kinds"].get(kind, {})) for kind, under in loaded["kinds"].items()]
+    for kind, under, alone in [*rows, ("requests", loaded["overall"], base["overall"])]:
         print(
             f"{kind:<10}{under.get('count', 0):>8}{under.get('p50_ms', 0):>9.1f}"
             f"{under.get('p95_ms', 0):>9.1f}{under.get('max_ms', 0):>9.1f}   | "
@@ -715,7 +867,7 @@ def argument_parser(description: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("--threads", type=int, help="threads per worker (DOZOR_THREADS, 4)")
     parser.add_argument(
-        "--baseline-requests", type=int, default=200, help="requests in the baseline (200)"
+        "--baseline-requests", type=int, default=200, help="operations in the baseline (200)"
     )
     parser.add_argument(
         "--state",
@@ -770,7 +922,7 @@ def main(argv: list[str] | None = None) -> int:
     built = prepare(args)
     details = detail_paths(built["usernames"][0])
     print(f"baseline: {args.baseline_requests} requests one at a time ...", flush=True)
-    base = baseline(built["usernames"], details, args.baseline_requests)
+    base = baseline(in_process(built["usernames"]), details, args.baseline_requests)
     port = free_port()
     log = args.state / "gunicorn.log"
     print(f"gunicorn: {args.workers} workers x {args.threads} threads on port {port}", flush=True)
