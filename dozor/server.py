@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+from pathlib import Path
 from typing import Any, Protocol
 
+from django.apps import apps
+from django.conf import settings
+from django.contrib.staticfiles.finders import get_finders
 from django.core.management import call_command
 from django.db import connection, connections
 from django.db.migrations.executor import MigrationExecutor
@@ -21,13 +28,56 @@ def pending_migrations() -> list[str]:
     return [f"{migration.app_label}.{migration.name}" for migration, _backwards in plan]
 
 
+# Beside STATIC_ROOT (not in it: WhiteNoise serves that folder): what the last collection was
+# made of, so that a start with nothing changed skips it.
+COLLECTED_STAMP = "static.collected"
+
+
+def static_sources_fingerprint() -> str:
+    """A digest of every static file the finders offer (its path, size and modification time)
+    and of the storage that hashes and compresses them: it changes when an upgrade or an edit
+    changes what collectstatic would write."""
+    ignore = apps.get_app_config("staticfiles").ignore_patterns  # type: ignore[attr-defined]
+    entries = []
+    for finder in get_finders():
+        for path, storage in finder.list(ignore):
+            found = os.stat(storage.path(path))
+            entries.append(f"{path}\0{found.st_size}\0{found.st_mtime_ns}")
+    digest = hashlib.sha256(settings.STORAGES["staticfiles"]["BACKEND"].encode())
+    for entry in sorted(entries):
+        digest.update(entry.encode() + b"\n")
+    return digest.hexdigest()
+
+
+def _collected_files_present(root: Path) -> bool:
+    """The manifest of the last collection, and every file it names, are in STATIC_ROOT."""
+    try:
+        manifest = json.loads((root / "staticfiles.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return all((root / name).is_file() for name in manifest.get("paths", {}).values())
+
+
 def static_collect() -> None:
     """Copy the static files into STATIC_ROOT under names that carry a hash of their content.
 
-    Run at every start, so that the files served are the installed version's; it takes well under
-    a second. Until it has run, pages link the plain names (dozor.static_storage).
+    Run at every start, so that the files served are the installed version's. Hashing and
+    compressing them all takes tens of seconds (the API reference's scripts are megabytes), so
+    a start whose files are those of the last collection, still all in place, skips it: that
+    check reads only the files' sizes and dates. Until a collection has run, pages link the plain
+    names (dozor.static_storage).
     """
+    root = Path(settings.STATIC_ROOT)
+    stamp = root.parent / COLLECTED_STAMP
+    fingerprint = static_sources_fingerprint()
+    try:
+        unchanged = stamp.read_text(encoding="utf-8") == fingerprint
+    except OSError:
+        unchanged = False
+    if unchanged and _collected_files_present(root):
+        return
     call_command("collectstatic", interactive=False, verbosity=0)
+    stamp.write_text(fingerprint, encoding="utf-8")
 
 
 def serve(*, host: str, port: int, threads: int, out: Writer) -> None:

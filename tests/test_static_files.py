@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.test import Client, override_settings
 
+from dozor import server
 from dozor.server import static_collect
 from tests.conftest import Cast
 
@@ -27,11 +29,26 @@ def static_root(settings: Any, tmp_path: Path) -> Path:
     return root
 
 
+@pytest.fixture(scope="module")
+def collected_once(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The static files collected once for the module: hashing and compressing them all takes
+    tens of seconds."""
+    root = tmp_path_factory.mktemp("collected") / "static"
+    root.mkdir()
+    with override_settings(STATIC_ROOT=root):
+        static_collect()
+    return root
+
+
 @pytest.fixture
-def collected(static_root: Path) -> Path:
-    """The static files collected as `dozor serve` collects them at start."""
-    static_collect()
-    return static_root
+def collected(settings: Any, tmp_path: Path, collected_once: Path) -> Path:
+    """A STATIC_ROOT of the test's own as `dozor serve` leaves it once it has collected."""
+    root = tmp_path / "static"
+    shutil.copytree(collected_once, root)
+    stamp = collected_once.parent / server.COLLECTED_STAMP
+    shutil.copy2(stamp, tmp_path / server.COLLECTED_STAMP)
+    settings.STATIC_ROOT = root
+    return root
 
 
 def max_age(cache_control: str) -> int:
@@ -84,3 +101,28 @@ def test_a_dossier_printed_after_collecting_carries_its_hashed_stylesheet_inside
     text = out.read_text(encoding="utf-8")
     assert "<style>" in text and "@page" in text
     assert 'rel="stylesheet"' not in text
+
+
+def test_a_start_with_the_same_files_does_not_collect_them_again(
+    collected: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(server, "call_command", lambda *args, **kwargs: runs.append(args))
+    static_collect()
+    assert runs == []
+
+
+def test_a_changed_or_missing_file_makes_the_next_start_collect_again(
+    collected: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[tuple[Any, ...]] = []
+    monkeypatch.setattr(server, "call_command", lambda *args, **kwargs: runs.append(args))
+    # One collected file gone (an operator cleaned the folder): collected again.
+    next(collected.rglob("dozor.*.css")).unlink()
+    static_collect()
+    assert len(runs) == 1
+    # A source file changed (an upgrade): collected again.
+    monkeypatch.setattr(server, "static_sources_fingerprint", lambda: "another version")
+    monkeypatch.setattr(server, "_collected_files_present", lambda root: True)
+    static_collect()
+    assert len(runs) == 2
