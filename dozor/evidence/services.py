@@ -241,16 +241,20 @@ def _file_name(name: str) -> str:
     return name
 
 
+# The attachment's field that holds each kind of record.
+TARGET_FIELDS: dict[type[models.Model], str] = {
+    Incident: "incident",
+    Report: "report",
+    ResponseEvent: "response_event",
+    Raising: "raising",
+}
+
+
 def _target_field(target: models.Model) -> str:
-    if isinstance(target, Incident):
-        return "incident"
-    if isinstance(target, Report):
-        return "report"
-    if isinstance(target, ResponseEvent):
-        return "response_event"
-    if isinstance(target, Raising):
-        return "raising"
-    raise TypeError(f"{type(target).__name__} cannot hold evidence")
+    try:
+        return TARGET_FIELDS[type(target)]
+    except KeyError:
+        raise TypeError(f"{type(target).__name__} cannot hold evidence") from None
 
 
 def attachment_open(*, user: User, attachment: Attachment) -> Iterator[bytes]:
