@@ -100,6 +100,9 @@ class SealedUpload(UploadedFile):
         self.media_type = media_type
         self.stored = stored
 
+    def close(self) -> None:
+        """Nothing is open: the request's end closes its files, and this one is in the store."""
+
 
 class EvidenceUploadHandler(FileUploadHandler):
     """Seal each uploaded file into the store while the request is read."""

@@ -13,12 +13,16 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.datastructures import MultiValueDict
 
 from dozor.audit.models import Action, AuditEntry
 from dozor.evidence.models import Attachment
+from dozor.evidence.uploads import SealedUpload
+from dozor.security.files import StoredFile
 from tests.conftest import Cast
 from tests.evidence.conftest import jpeg_bytes, pdf_bytes
 
@@ -215,3 +219,14 @@ def test_a_missing_file_is_said_before_a_byte_is_sent_and_no_download_is_audited
     assert not AuditEntry.objects.filter(
         target_type="evidence.attachment", action=Action.VIEW_NAMES
     ).exists()
+
+
+def test_an_upload_that_is_already_in_the_store_closes_quietly_at_the_requests_end() -> None:
+    """Django closes every uploaded file when a request ends (HttpRequest.close, whose errors
+    the response then swallows); one sealed in the store holds no open file to close."""
+    stored = StoredFile(file_id="0" * 32, sha256="0" * 64, size=1)
+    upload = SealedUpload(name="p.jpg", field_name="files", media_type="image/jpeg", stored=stored)
+    request = HttpRequest()
+    request._files = MultiValueDict({"files": [upload]})
+    request.close()  # raised AttributeError ('NoneType' has no 'close') before
+    assert upload.stored == stored
