@@ -58,6 +58,9 @@ class IncidentFilters:
     sort: str = DEFAULT_SORT
 
 
+REFERENCE_MAX_LENGTH = 20  # records.Incident.reference
+
+
 def incidents_visible(user: User | AnonymousUser) -> QuerySet[Incident]:
     """What the user may see, by each record's confidentiality.
 
@@ -277,7 +280,12 @@ def _holding(ring: KeyRing, model: type[Model], field_name: str, words: Iterable
 
 
 def incident_get(*, user: User | AnonymousUser, reference: str) -> Incident:
-    """One visible incident, or Incident.DoesNotExist (also when it exists but is not visible)."""
+    """One visible incident, or Incident.DoesNotExist (also when it exists but is not visible).
+
+    A reference no incident can have (longer than the column, or holding a NUL, which
+    PostgreSQL refuses in a text parameter) is not looked up."""
+    if len(reference) > REFERENCE_MAX_LENGTH or "\x00" in reference:
+        raise Incident.DoesNotExist
     return (
         incidents_visible(user)
         .select_related("organisation", "target_organisation", "created_by", "updated_by")

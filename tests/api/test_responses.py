@@ -450,3 +450,14 @@ def test_a_raising_cannot_be_changed_while_locked(
     assert answer.status_code == 423, answer.content
     raising.refresh_from_db()
     assert raising.status == "awaiting_reply"
+
+
+@pytest.mark.parametrize("reference", ["RU-2024\x00-00001", "R" * 200])
+def test_a_reference_no_incident_can_have_is_a_field_refused_not_a_server_error(
+    cast: Cast, callers: dict[str, ApiClient], reference: str
+) -> None:
+    """A NUL in a text parameter is refused by PostgreSQL itself (found by the schema fuzz)."""
+    answer = callers["owner"].post("/api/v1/raise-list/", {"incident": reference, **RAISE})
+    assert answer.status_code == 400, answer.content
+    assert [error["field"] for error in answer.json()["errors"]] == ["incident"]
+    assert not RaiseListEntry.objects.exists()

@@ -2,7 +2,11 @@ import datetime
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+from dozor.records import selectors
+from dozor.records.models import Incident
 from dozor.records.selectors import IncidentFilters, incident_can_edit, incident_list
 from tests.conftest import Cast
 from tests.factories import IncidentBiasFactory, IncidentFactory
@@ -90,3 +94,21 @@ def test_only_writers_of_the_owning_organisation_may_edit(cast: Cast) -> None:
     assert not incident_can_edit(cast.reader, cast.incident)
     assert not incident_can_edit(cast.outsider, cast.incident)
     assert not incident_can_edit(AnonymousUser(), cast.incident)
+
+
+def test_the_longest_reference_looked_up_is_the_columns_length() -> None:
+    assert Incident._meta.get_field("reference").max_length == selectors.REFERENCE_MAX_LENGTH
+
+
+@pytest.mark.parametrize("reference", ["RU-2024-\x0000001", "R" * 21])
+def test_a_reference_no_incident_can_have_is_not_found_without_a_query(
+    cast: Cast, reference: str
+) -> None:
+    with CaptureQueriesContext(connection) as queries, pytest.raises(Incident.DoesNotExist):
+        selectors.incident_get(user=cast.owner, reference=reference)
+    assert len(queries) == 0
+
+
+def test_a_real_reference_is_still_found(cast: Cast) -> None:
+    found = selectors.incident_get(user=cast.owner, reference=cast.incident.reference)
+    assert found == cast.incident
