@@ -205,7 +205,7 @@ def test_records_made_through_the_api_are_followed_along_the_schemas_links(
 
 
 settings_for_chains = settings(
-    max_examples=40,
+    max_examples=60,
     stateful_step_count=5,
     deadline=None,
     derandomize=True,
