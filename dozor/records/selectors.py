@@ -58,7 +58,8 @@ class IncidentFilters:
     sort: str = DEFAULT_SORT
 
 
-REFERENCE_MAX_LENGTH = 20  # records.Incident.reference
+# The column's own length: a longer reference is no incident's.
+REFERENCE_MAX_LENGTH: int = Incident._meta.get_field("reference").max_length or 0
 
 
 def incidents_visible(user: User | AnonymousUser) -> QuerySet[Incident]:

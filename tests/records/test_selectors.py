@@ -96,8 +96,11 @@ def test_only_writers_of_the_owning_organisation_may_edit(cast: Cast) -> None:
     assert not incident_can_edit(AnonymousUser(), cast.incident)
 
 
-def test_the_longest_reference_looked_up_is_the_columns_length() -> None:
-    assert Incident._meta.get_field("reference").max_length == selectors.REFERENCE_MAX_LENGTH
+def test_a_reference_of_the_columns_full_length_is_still_looked_up(cast: Cast) -> None:
+    longest = "R" * Incident._meta.get_field("reference").max_length
+    with CaptureQueriesContext(connection) as queries, pytest.raises(Incident.DoesNotExist):
+        selectors.incident_get(user=cast.owner, reference=longest)
+    assert len(queries) == 1
 
 
 @pytest.mark.parametrize("reference", ["RU-2024-\x0000001", "R" * 21])
