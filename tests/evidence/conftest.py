@@ -1,7 +1,10 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from PIL import ExifTags, Image
 
 # Where the photo says it was taken: 59°56'N 30°18'E, St Petersburg.
@@ -65,3 +68,18 @@ def pdf_with_author(author: str, text: str = "Справка о побоях") -
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def attach(client: Any, incident: Any, *files: tuple[str, bytes], **fields: Any) -> Any:
+    """Files added through the incident page's evidence form, as a documenter adds them."""
+    url = reverse("evidence:incident_attach", args=[incident.reference])
+    data = {"kind": "photo", "description": "", "made_on": "", **fields}
+    data["files"] = [SimpleUploadedFile(name, content) for name, content in files]
+    return client.post(url, data, follow=True)
+
+
+def downloaded(response: Any) -> bytes:
+    """The body of a download, streamed or not."""
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return bytes(response.content)
