@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from django.urls import reverse
 from PIL import ExifTags, Image
 from pypdf import PdfReader
 
 from dozor.audit.models import Action, AuditEntry
+from dozor.evidence.metadata import Metadata, MetadataError, clean_copy, metadata_read
 from dozor.evidence.models import Attachment
 from tests.conftest import Cast
 from tests.evidence.conftest import (
     CAMERA_MODEL,
     attach,
     downloaded,
+    gps_exif,
     jpeg_with_gps,
     pdf_with_author,
     png_with_gps,
@@ -125,3 +128,55 @@ def test_the_clean_download_is_refused_to_who_may_not_open_the_file(cast: Cast) 
     url = reverse("evidence:download_clean", args=[attachment.pk])
     assert cast.client("reader").get(url).status_code == 403
     assert cast.client("outsider").get(url).status_code == 404
+
+
+def test_the_attachment_page_shows_a_pdfs_author(cast: Cast) -> None:
+    attachment = _kept(cast, "справка.pdf", pdf_with_author(AUTHOR), kind="medical")
+    page = cast.client("owner").get(reverse("evidence:attachment_detail", args=[attachment.pk]))
+    assert AUTHOR in page.content.decode()
+    assert "Clinic records 4.2" in page.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("pillow_format", "media_type", "clean_type"),
+    [
+        ("WEBP", "image/webp", "image/webp"),
+        ("GIF", "image/gif", "image/png"),
+        ("TIFF", "image/tiff", "image/png"),
+    ],
+)
+def test_every_photo_type_dozor_cleans_loses_what_it_says_of_itself(
+    pillow_format: str, media_type: str, clean_type: str
+) -> None:
+    """Pillow writes what each format can hold: WebP the whole EXIF with GPS, TIFF the device
+    and time in its own tags, GIF a comment."""
+    out = io.BytesIO()
+    Image.new("RGB", (10, 6), (30, 120, 200)).save(
+        out, format=pillow_format, exif=gps_exif(), comment=MARKER
+    )
+    found = metadata_read(out.getvalue(), media_type)
+    assert found is not None and not found.is_empty
+    copy, copy_type = clean_copy(out.getvalue(), media_type)
+    assert copy_type == clean_type
+    assert metadata_read(copy, copy_type) == Metadata()
+    with Image.open(io.BytesIO(copy)) as image:
+        _no_metadata(image)
+        assert image.size == (10, 6)
+
+
+def test_a_clean_photo_is_turned_upright_as_its_orientation_said() -> None:
+    exif = gps_exif()
+    exif[ExifTags.Base.Orientation] = 6  # taken with the phone on its side: turn 90° clockwise
+    out = io.BytesIO()
+    Image.new("RGB", (20, 10), (30, 120, 200)).save(out, format="JPEG", exif=exif)
+    copy, _copy_type = clean_copy(out.getvalue(), "image/jpeg")
+    with Image.open(io.BytesIO(copy)) as image:
+        _no_metadata(image)
+        assert image.size == (10, 20)
+
+
+def test_a_file_that_is_not_what_its_type_says_is_refused_with_the_reason() -> None:
+    with pytest.raises(MetadataError, match="cannot be read as JPEG"):
+        clean_copy(b"\xff\xd8\xff\xe0 not a photo after all", "image/jpeg")
+    with pytest.raises(MetadataError, match="cannot remove the metadata of image/heic"):
+        clean_copy(b"anything", "image/heic")
