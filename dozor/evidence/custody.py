@@ -42,6 +42,11 @@ FORMATS = ("html", "pdf", "json")
 ATTACHMENT_TYPE = Attachment._meta.label_lower
 MSG_FORMAT = _("The custody record is made as %(formats)s, not %(found)s.")
 
+
+class FormatRefused(ValueError):
+    """A custody record asked for in a format it is not made in (MSG_FORMAT)."""
+
+
 # What each audit action means for a file, as the record says it.
 ACCESS_LABELS: dict[str, Any] = {
     audit.Action.CREATE: _("received"),
@@ -267,11 +272,14 @@ def custody_html(record: CustodyRecord) -> str:
 
 def custody_render(*, user: User, attachment: Attachment, file_format: str) -> tuple[bytes, str]:
     """The custody record as bytes in ``file_format`` (html, pdf, json) and their content type,
-    its production recorded in the trail. Raises ValueError for another format (MSG_FORMAT),
-    PermissionDenied, and PdfUnavailable when a PDF cannot be made (then nothing is
-    recorded)."""
+    its production recorded in the trail. Raises FormatRefused for another format,
+    PermissionDenied, and PdfUnavailable when a PDF cannot be made (then nothing is recorded:
+    the chain head stays locked while the PDF is laid out, about a second, so that the entry
+    and the record are written together or not at all)."""
     if file_format not in FORMATS:
-        raise ValueError(MSG_FORMAT % {"formats": ", ".join(FORMATS), "found": file_format or '""'})
+        raise FormatRefused(
+            MSG_FORMAT % {"formats": ", ".join(FORMATS), "found": file_format[:40] or '""'}
+        )
     with transaction.atomic():
         record = custody_record(user=user, attachment=attachment, file_format=file_format)
         if file_format == "json":

@@ -253,7 +253,7 @@ def custody_record(request: HttpRequest, attachment_id: int) -> HttpResponse:
         content, content_type = custody.custody_render(
             user=signed_in_user(request), attachment=attachment, file_format=file_format
         )
-    except ValueError as error:
+    except custody.FormatRefused as error:
         return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
     except PdfUnavailable as error:
         logger.warning("custody record PDF unavailable: %s", error)
