@@ -186,3 +186,19 @@ def test_the_incident_page_links_the_custody_record_for_those_who_may_open_the_f
     custody = reverse("evidence:custody", args=[photo.pk])
     assert custody in cast.client("owner").get(page).content.decode()
     assert custody not in cast.client("reader").get(page).content.decode()
+
+
+def test_the_custody_record_names_a_files_copies_and_a_copys_original(
+    cast: Cast, photo: Attachment
+) -> None:
+    """No page derives a copy yet (a redacted photo will): the copy is received as a file and
+    then named a copy of the photo, as that service will record it."""
+    attach(cast.client("owner"), cast.incident, ("побои-без-лица.jpg", jpeg_with_gps(b"copy")))
+    copy = Attachment.objects.latest("pk")
+    Attachment.objects.filter(pk=copy.pk).update(derived_from=photo)
+    record = json.loads(_custody(cast, "owner", photo, "json").content)
+    assert [c["sha256"] for c in record["copies"]] == [copy.sha256]
+    receipt = next(a for a in record["accesses"] if a["what"].startswith("copy made of it"))
+    assert receipt["action"] == Action.CREATE and receipt["who"] == "owner"
+    of_copy = json.loads(_custody(cast, "owner", copy, "json").content)
+    assert of_copy["derived_from"]["sha256"] == photo.sha256
