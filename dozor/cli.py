@@ -36,7 +36,7 @@ COMMANDS = {
     "backup": "Write an encrypted backup archive, or verify one.",
     "restore": "Restore a backup archive into an empty database.",
     "export": "Export the ODIHR submission (XLSX, CSV) or the filtered incident list (CSV, JSON).",
-    "evidence": "Re-hash every evidence file and name any that is missing or changed.",
+    "evidence": "Re-hash every evidence file, or write one file's custody record (PDF, JSON).",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,6 +82,35 @@ def audit_verify() -> Iterator[Problem]:
             None,
             f"records a different hash for the last entry {last_id}: it was edited or replaced.",
         )
+
+
+def entries_check(entries: Sequence[AuditEntry]) -> dict[int, str]:
+    """For each of the given entries, "" when its content matches its hash and it links to the
+    entry numbered before it, else what is wrong.
+
+    A cheap check of the entries a document cites (an evidence file's custody record): one
+    query for their predecessors' hashes, not a walk of the whole chain (audit_verify)."""
+    before = dict(
+        AuditEntry.objects.filter(id__in=[entry.pk - 1 for entry in entries]).values_list(
+            "id", "entry_hash"
+        )
+    )
+    found: dict[int, str] = {}
+    for entry in entries:
+        problems = []
+        if chain.entry_hash(_values(entry)) != entry.entry_hash:
+            problems.append("its content does not match its hash")
+        expected = GENESIS_HASH if entry.pk == 1 else before.get(entry.pk - 1)
+        if expected is None:
+            problems.append(f"entry {entry.pk - 1} before it is missing")
+        elif entry.previous_hash != expected:
+            problems.append(f"it does not link to entry {entry.pk - 1}")
+        found[entry.pk] = "; ".join(problems)
+    return found
+
+
+def chain_head() -> AuditChainHead | None:
+    return AuditChainHead.objects.filter(pk=1).first()
 
 
 def audit_count() -> int:

@@ -9,6 +9,7 @@ stored file with it.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import itertools
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from django.utils.translation import gettext_lazy as _
 from dozor.accounts.models import User
 from dozor.accounts.policy import may
 from dozor.audit import services as audit
+from dozor.audit.models import AuditEntry
+from dozor.evidence import metadata
 from dozor.evidence.models import FILE_NAME_MAX_LENGTH, Attachment
 from dozor.evidence.uploads import ALLOWED_MEDIA_TYPES, SNIFF_BYTES, media_type_of
 from dozor.records.models import Incident, Report
@@ -273,6 +276,89 @@ def attachment_open(*, user: User, attachment: Attachment) -> Iterator[bytes]:
         changes={"sha256": attachment.sha256},
     )
     return itertools.chain([first], chunks)
+
+
+def _read_whole(attachment: Attachment) -> bytes:
+    """The file's bytes in memory, for the readers that need it whole (metadata.py); refused
+    above metadata.CLEAN_MAX_BYTES before a byte is read."""
+    if attachment.size > metadata.CLEAN_MAX_BYTES:
+        raise metadata.MetadataError(
+            metadata.MSG_TOO_LARGE_TO_CLEAN % {"limit": metadata.CLEAN_MAX_BYTES // MB}
+        )
+    return b"".join(file_store().iter_chunks(attachment.file_id))
+
+
+def attachment_metadata(*, user: User, attachment: Attachment) -> metadata.Metadata | None:
+    """What the file says of itself (GPS position, device, time, software, author), read from
+    the sealed file; None for a type Dozor does not read. Reading it is a view of the file, in
+    the audit trail."""
+    if not may_open(user, attachment):
+        raise PermissionDenied(MSG_MAY_NOT_OPEN)
+    if not metadata.can_clean(attachment.media_type):
+        return None
+    found = metadata.metadata_read(_read_whole(attachment), attachment.media_type)
+    audit.audit_record(
+        action=audit.Action.VIEW,
+        user=user,
+        target=attachment,
+        changes={"sha256": attachment.sha256, "read": "metadata"},
+    )
+    return found
+
+
+@dataclass(frozen=True)
+class CleanCopy:
+    """A copy of a file without its metadata, made in memory (dozor.evidence.metadata)."""
+
+    data: bytes
+    media_type: str
+    sha256: str
+
+
+def attachment_clean(
+    *, user: User, attachment: Attachment, max_side: int | None = None
+) -> CleanCopy:
+    """A copy of the file without its metadata, for a copy that leaves Dozor (a photo scaled
+    down to ``max_side`` pixels if given). Not audited here: the caller records the export
+    once the copy is sent or printed (attachment_export_record).
+
+    Raises PermissionDenied, and MetadataError for a type Dozor does not clean or a file too
+    large to clean."""
+    if not may_open(user, attachment):
+        raise PermissionDenied(MSG_MAY_NOT_OPEN)
+    if not metadata.can_clean(attachment.media_type):
+        raise metadata.MetadataError(metadata.MSG_NOT_CLEANABLE % {"type": attachment.media_type})
+    data, media_type = metadata.clean_copy(
+        _read_whole(attachment), attachment.media_type, max_side=max_side
+    )
+    return CleanCopy(data=data, media_type=media_type, sha256=hashlib.sha256(data).hexdigest())
+
+
+def attachment_export_record(
+    *, user: User, attachment: Attachment, copy: CleanCopy, export: str
+) -> AuditEntry:
+    """The audit entry of a copy without metadata that left Dozor: where to (``export``: a
+    download, a dossier), and the digests of the original and of the copy."""
+    return audit.audit_record(
+        action=audit.Action.EXPORT,
+        user=user,
+        target=attachment,
+        changes={
+            "export": export,
+            "metadata": "removed",
+            "sha256": attachment.sha256,
+            "copy_sha256": copy.sha256,
+            "copy_type": copy.media_type,
+        },
+    )
+
+
+def attachment_open_clean(*, user: User, attachment: Attachment) -> CleanCopy:
+    """The file without its metadata, to download; the download is an export in the audit
+    trail."""
+    copy = attachment_clean(user=user, attachment=attachment)
+    attachment_export_record(user=user, attachment=attachment, copy=copy, export="download")
+    return copy
 
 
 @dataclass(frozen=True)

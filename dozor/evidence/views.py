@@ -14,7 +14,7 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -23,7 +23,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from dozor.accounts.policy import signed_in_user
-from dozor.evidence import selectors, services
+from dozor.evidence import custody, metadata, selectors, services
 from dozor.evidence.forms import AttachForm
 from dozor.evidence.models import Attachment
 from dozor.evidence.uploads import (
@@ -33,6 +33,7 @@ from dozor.evidence.uploads import (
     discard_unclaimed,
     upload_state,
 )
+from dozor.printing import PdfUnavailable
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_get
 from dozor.security.files import FileIntegrityError
@@ -43,6 +44,14 @@ MSG_FILE_UNREADABLE = gettext_lazy(
     "This file is missing or damaged in Dozor's store, so nothing was sent. An administrator "
     "can check every evidence file with `dozor evidence verify`."
 )
+# A copy without metadata is named after its original, marked, with its own type's extension.
+CLEAN_MARK = "no-metadata"
+CLEAN_EXTENSIONS = {
+    "image/jpeg": "jpg",
+    "image/png": "png",
+    "image/webp": "webp",
+    "application/pdf": "pdf",
+}
 
 
 def _incident(request: HttpRequest, reference: str) -> Incident:
@@ -138,24 +147,120 @@ def _incident_attach(request: HttpRequest, incident: Incident) -> HttpResponse:
     return back
 
 
+def _attachment(request: HttpRequest, attachment_id: int) -> Attachment:
+    try:
+        return selectors.attachment_get(user=request.user, attachment_id=attachment_id)
+    except Attachment.DoesNotExist:
+        raise Http404 from None
+
+
+def _unreadable(attachment: Attachment) -> HttpResponse:
+    logger.exception("evidence file of attachment %s cannot be read", attachment.pk)
+    return HttpResponseServerError(MSG_FILE_UNREADABLE, content_type="text/plain")
+
+
+def _file_headers(response: HttpResponseBase, file_name: str) -> HttpResponseBase:
+    response["Content-Disposition"] = (
+        content_disposition_header(as_attachment=True, filename=file_name) or ""
+    )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 @login_required
 @require_GET
 def download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     """The file as it was received, read from the store and checked as it is sent."""
-    try:
-        attachment = selectors.attachment_get(user=request.user, attachment_id=attachment_id)
-    except Attachment.DoesNotExist:
-        raise Http404 from None
+    attachment = _attachment(request, attachment_id)
     try:
         chunks = services.attachment_open(user=signed_in_user(request), attachment=attachment)
     except (FileNotFoundError, FileIntegrityError):
-        logger.exception("evidence file of attachment %s cannot be read", attachment.pk)
-        return HttpResponseServerError(MSG_FILE_UNREADABLE, content_type="text/plain")
+        return _unreadable(attachment)
     response = StreamingHttpResponse(chunks, content_type=attachment.media_type)
     response["Content-Length"] = str(attachment.size)
-    response["Content-Disposition"] = (
-        content_disposition_header(as_attachment=True, filename=str(attachment.file_name)) or ""
+    return _file_headers(response, str(attachment.file_name))
+
+
+def clean_file_name(name: str, media_type: str) -> str:
+    """The name of a copy without metadata: the original's, marked, with the copy's
+    extension."""
+    stem, dot, extension = name.rpartition(".")
+    if not dot:
+        stem, extension = name, ""
+    extension = CLEAN_EXTENSIONS.get(media_type, extension)
+    return f"{stem}-{CLEAN_MARK}.{extension}" if extension else f"{stem}-{CLEAN_MARK}"
+
+
+@login_required
+@require_GET
+def download_clean(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
+    """A copy of the file without its embedded metadata (GPS, device, time, author): what may
+    leave Dozor. Made in memory from the sealed original; the download is an export in the
+    audit trail."""
+    attachment = _attachment(request, attachment_id)
+    try:
+        copy = services.attachment_open_clean(user=signed_in_user(request), attachment=attachment)
+    except metadata.MetadataError as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    except (FileNotFoundError, FileIntegrityError):
+        return _unreadable(attachment)
+    response = HttpResponse(copy.data, content_type=copy.media_type)
+    return _file_headers(response, clean_file_name(str(attachment.file_name), copy.media_type))
+
+
+@login_required
+@require_GET
+def attachment_detail(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """One file: its hashes, what it is evidence of, its copies, and the metadata it carries
+    (read from the sealed file, a view in the audit trail), with its downloads and its custody
+    record. For those who may open it."""
+    attachment = _attachment(request, attachment_id)
+    user = signed_in_user(request)
+    if not services.may_open(user, attachment):
+        raise PermissionDenied(services.MSG_MAY_NOT_OPEN)
+    problem = ""
+    found = None
+    try:
+        found = services.attachment_metadata(user=user, attachment=attachment)
+    except metadata.MetadataError as error:
+        problem = str(error)
+    except (FileNotFoundError, FileIntegrityError):
+        logger.exception("evidence file of attachment %s cannot be read", attachment.pk)
+        problem = str(MSG_FILE_UNREADABLE)
+    return render(
+        request,
+        "evidence/attachment_detail.html",
+        {
+            "attachment": attachment,
+            "metadata": found,
+            "metadata_problem": problem,
+            "readable": metadata.can_clean(attachment.media_type),
+            "copies": attachment.derivatives.order_by("pk"),
+            "evidence_of": attachment.target(),
+        },
     )
+
+
+@login_required
+@require_GET
+def custody_record(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """The file's custody record: ?format=html (the default), pdf or json. Producing it is an
+    export in the audit trail."""
+    attachment = _attachment(request, attachment_id)
+    file_format = request.GET.get("format", "html")
+    try:
+        content, content_type = custody.custody_render(
+            user=signed_in_user(request), attachment=attachment, file_format=file_format
+        )
+    except custody.FormatRefused as error:
+        return HttpResponse(str(error), status=400, content_type="text/plain; charset=utf-8")
+    except PdfUnavailable as error:
+        logger.warning("custody record PDF unavailable: %s", error)
+        return HttpResponse(str(error), status=503, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(content, content_type=content_type)
+    if file_format != "html":
+        name = f"custody-{attachment.pk}-{attachment.sha256[:12]}.{file_format}"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
-    response["X-Content-Type-Options"] = "nosniff"
     return response

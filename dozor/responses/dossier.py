@@ -1,13 +1,19 @@
 """Case dossiers for officials: one incident or a set, in English or Russian, as HTML or PDF.
 
 PDF rendering goes through dozor.printing (WeasyPrint, imported only when a PDF is asked for).
+
+Apps above the responses add parts to each case without being imported here: each registers a
+section maker (dossier_section_register, from its AppConfig.ready), which the dossier calls with
+the incidents, whether each one's names are shown, and the images chosen for it. The evidence
+app lists each case's files this way and prints the chosen photos.
 """
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -33,6 +39,37 @@ SVG_HEIGHT = 74
 DossierUnavailable = PdfUnavailable
 
 
+@dataclass(frozen=True)
+class DossierSection:
+    """What an app adds to one case of a dossier: its HTML, and what printing it records in the
+    audit trail (called once the dossier is made, in the print's transaction)."""
+
+    html: SafeString
+    record: Callable[[], None] | None = None
+
+
+class DossierSectionMaker(Protocol):
+    """Makes one app's section of each case, by incident pk. Raises ValidationError for an
+    image that cannot go into the dossier, with a message for whoever chose it."""
+
+    def __call__(
+        self,
+        *,
+        user: User,
+        incidents: Sequence[Incident],
+        names: Mapping[int, bool],
+        images: Sequence[int],
+    ) -> dict[int, DossierSection]: ...
+
+
+SECTION_MAKERS: list[DossierSectionMaker] = []
+
+
+def dossier_section_register(maker: DossierSectionMaker) -> None:
+    if maker not in SECTION_MAKERS:
+        SECTION_MAKERS.append(maker)
+
+
 @dataclass
 class DossierCase:
     incident: Incident
@@ -47,6 +84,7 @@ class DossierCase:
     open_requests: list[Any]
     raise_entry: Any
     timeline_svg: SafeString
+    sections: list[DossierSection] = field(default_factory=list)
 
 
 def timeline_svg(start: datetime.date | None, events: list[Any]) -> SafeString:
@@ -100,7 +138,12 @@ def dossier_names_allowed(*, user: User, incident: Incident, with_names: bool) -
 
 
 def dossier_cases(
-    *, user: User, incidents: list[Incident], language: str, with_names: bool
+    *,
+    user: User,
+    incidents: list[Incident],
+    language: str,
+    with_names: bool,
+    images: Sequence[int] = (),
 ) -> list[DossierCase]:
     cases = []
     entries = {entry.incident_id: entry for entry in selectors.raise_list(user)}
@@ -128,19 +171,47 @@ def dossier_cases(
                 timeline_svg=timeline_svg(incident.date_start, rows),
             )
         )
+    shown = {case.incident.pk: case.names_shown for case in cases}
+    for maker in SECTION_MAKERS:
+        made = maker(user=user, incidents=incidents, names=shown, images=images)
+        for case in cases:
+            if case.incident.pk in made:
+                case.sections.append(made[case.incident.pk])
     return cases
 
 
 def dossier_html(
-    *, user: User, incidents: list[Incident], language: str, with_names: bool = False
+    *,
+    user: User,
+    incidents: list[Incident],
+    language: str,
+    with_names: bool = False,
+    images: Sequence[int] = (),
 ) -> str:
+    return _dossier_document(
+        user=user, incidents=incidents, language=language, with_names=with_names, images=images
+    )[0]
+
+
+def _dossier_document(
+    *,
+    user: User,
+    incidents: list[Incident],
+    language: str,
+    with_names: bool,
+    images: Sequence[int],
+) -> tuple[str, list[DossierSection]]:
     if language not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, not {language!r}")
     with translation.override(language):
         cases = dossier_cases(
-            user=user, incidents=incidents, language=language, with_names=with_names
+            user=user,
+            incidents=incidents,
+            language=language,
+            with_names=with_names,
+            images=images,
         )
-        return render_to_string(
+        html = render_to_string(
             "responses/dossier.html",
             {
                 "cases": cases,
@@ -150,6 +221,7 @@ def dossier_html(
                 "stage_label": lambda code: label("response_stage", code, language),
             },
         )
+    return html, [section for case in cases for section in case.sections]
 
 
 def dossier_pdf(html: str) -> bytes:
@@ -164,14 +236,22 @@ def dossier_render(
     language: str,
     with_names: bool = False,
     file_format: str = "pdf",
+    images: Sequence[int] = (),
 ) -> bytes:
     """The dossier as HTML or PDF bytes, and its print in the audit trail: one entry per
-    incident, saying whether that incident's people were named in it. The web page and the
-    command both print through here. Raises DossierUnavailable when a PDF cannot be made (and
-    then records nothing, as nothing was printed)."""
-    html = dossier_html(user=user, incidents=incidents, language=language, with_names=with_names)
+    incident, saying whether that incident's people were named in it, and whatever the cases'
+    sections record (each chosen image's export). The web page and the command both print
+    through here. Raises DossierUnavailable when a PDF cannot be made (and then records
+    nothing, as nothing was printed), and ValidationError for an image that cannot be
+    printed."""
+    html, sections = _dossier_document(
+        user=user, incidents=incidents, language=language, with_names=with_names, images=images
+    )
     content = html.encode("utf-8") if file_format == "html" else dossier_pdf(html)
     with transaction.atomic():
+        for section in sections:
+            if section.record is not None:
+                section.record()
         for incident in incidents:
             named = dossier_names_allowed(
                 user=user, incident=incident, with_names=with_names

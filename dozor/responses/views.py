@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 MSG_NOTHING_SAVED = gettext_lazy("Nothing was saved: correct the fields marked below.")
 MSG_NO_REFERENCES = gettext_lazy("Choose at least one incident for the dossier.")
 MSG_TOO_MANY_REFERENCES = gettext_lazy("A dossier holds at most %(limit)s incidents.")
+MSG_IMAGE_NOT_A_NUMBER = gettext_lazy(
+    "image=%(value)s: a photo is chosen by its attachment number, as on the incident's page."
+)
 MAX_DOSSIER_INCIDENTS = 100
 
 
@@ -336,7 +339,8 @@ def _number(value: float) -> int | float:
 
 @login_required
 def dossier(request: HttpRequest) -> HttpResponse:
-    """?ref=...&ref=...&lang=en|ru&format=html|pdf&names=1, or ?raise_list=1 for the raise list."""
+    """?ref=...&ref=...&lang=en|ru&format=html|pdf&names=1&image=ID..., or ?raise_list=1 for the
+    raise list; each image=ID prints that photo of the cases' evidence, without metadata."""
     user = _user(request)
     references = request.GET.getlist("ref")
     if request.GET.get("raise_list"):
@@ -349,6 +353,15 @@ def dossier(request: HttpRequest) -> HttpResponse:
             status=400,
             content_type="text/plain",
         )
+    images = []
+    for value in request.GET.getlist("image"):
+        if not value.isdigit():
+            return HttpResponse(
+                str(MSG_IMAGE_NOT_A_NUMBER % {"value": value[:40]}),
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        images.append(int(value))
     incidents = [_incident(request, reference) for reference in references]
     language = request.GET.get("lang") or get_language() or "en"
     if language not in ("en", "ru"):
@@ -361,6 +374,11 @@ def dossier(request: HttpRequest) -> HttpResponse:
             language=language,
             with_names=request.GET.get("names") == "1",
             file_format="pdf" if as_pdf else "html",
+            images=images,
+        )
+    except ValidationError as error:
+        return HttpResponse(
+            " ".join(error.messages), status=400, content_type="text/plain; charset=utf-8"
         )
     except DossierUnavailable as error:
         logger.warning("dossier PDF unavailable: %s", error)

@@ -40,6 +40,10 @@ NOT_AUDITED: dict[str, str] = {
         "imported is removed by uploads_clean"
     ),
     "dozor.intake.services.upload_encoding_choose": "the encoding of a waiting upload",
+    "dozor.evidence.services.attachment_clean": (
+        "writes nothing stored: Pillow's image.save writes the copy into memory; its callers "
+        "record the export (attachment_open_clean, the dossier once printed)"
+    ),
     "dozor.intake.services.upload_discard": "removes a waiting upload, never stored data",
     "dozor.intake.services.uploads_clean": "removes waiting uploads older than a day",
     "dozor.accounts.services.totp_device_start": (

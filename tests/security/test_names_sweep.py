@@ -69,7 +69,10 @@ QUERIES: dict[str, list[dict[str, str]]] = {
         {"ref": "{reference}", "format": "pdf", "names": "1"},
         {"ref": "{reference}", "lang": "ru"},
         {"raise_list": "1"},
+        {"ref": "{reference}", "names": "1", "image": "{attachment}"},
+        {"ref": "{reference}", "format": "pdf", "names": "1", "image": "{attachment}"},
     ],
+    "custody": [{"format": "pdf"}, {"format": "json"}],
     "card": [{"lang": "ru"}],
     "report_list": [{"linked": "yes"}, {"batch": "1"}, {"sort": "-date"}],
     "export_odihr": [{"year": "2008"}, {"year": "2008", "lang": "ru"}],
@@ -201,6 +204,9 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "body_detail": {"body_id": world.body.pk},
         "incident_attach": {"reference": reference},
         "download": {"attachment_id": world.attachment.pk},
+        "download_clean": {"attachment_id": world.attachment.pk},
+        "attachment_detail": {"attachment_id": world.attachment.pk},
+        "custody": {"attachment_id": world.attachment.pk},
         "user_edit": {"username": user.username},
         "user_two_factor_remove": {"username": user.username},
         "api_token_revoke": {"token_id": 1},
@@ -260,7 +266,9 @@ def urls(world: World, user: User) -> Iterator[str]:
             yield url
             for query in QUERIES.get(name, []):
                 filled = {
-                    key: value.format(reference=world.incident.reference)
+                    key: value.format(
+                        reference=world.incident.reference, attachment=world.attachment.pk
+                    )
                     for key, value in query.items()
                 }
                 yield url + "?" + "&".join(f"{key}={value}" for key, value in filled.items())
@@ -360,5 +368,12 @@ def test_the_owner_sees_the_names_in_the_same_sweep(
         reverse("reports:report_list"),
         reverse("reports:report_detail", args=[world.report.pk]),
         reverse("evidence:download", args=[world.attachment.pk]),
+        reverse("evidence:attachment_detail", args=[world.attachment.pk]),
+        reverse("evidence:custody", args=[world.attachment.pk]),
+        reverse("evidence:custody", args=[world.attachment.pk]) + "?format=pdf",
+        reverse("evidence:custody", args=[world.attachment.pk]) + "?format=json",
+        reverse("responses:dossier") + f"?ref={reference}&names=1&image={world.attachment.pk}",
+        reverse("responses:dossier")
+        + f"?ref={reference}&format=pdf&names=1&image={world.attachment.pk}",
     }
     assert expected <= named, expected - named

@@ -165,7 +165,10 @@ ACCESS: dict[str, str] = {
     "exports:odihr_mark":             "405/ok  405/403 405/403 405/403 405/404 405/404 login",
     "exports:odihr_mark_bulk":        "405/ok  405/403 405/403 405/403 405/ok  405/ok  login",
     #                                 owner   collea. reader  analyst outsid. o-admin anonymous
+    "evidence:attachment_detail":     "200/405 200/405 403/405 403/405 404/405 404/405 login",
+    "evidence:custody":               "200/405 200/405 403/405 403/405 404/405 404/405 login",
     "evidence:download":              "200/405 200/405 403/405 403/405 404/405 404/405 login",
+    "evidence:download_clean":        "200/405 200/405 403/405 403/405 404/405 404/405 login",
     "evidence:incident_attach":       "405/ok  403     403     403     404     404     login",
     #               owner   collea. reader  analyst outsid. o-admin anonymous
     "home":         "ok      ok      ok      ok      ok      ok      ok",
@@ -249,6 +252,8 @@ NAMES: dict[str, frozenset[str]] = {
     "records:incident_detail": OWNERS_TRUSTED,
     "records:incident_edit": frozenset({"owner"}),
     "evidence:download": OWNERS_TRUSTED,
+    "evidence:attachment_detail": OWNERS_TRUSTED,
+    "evidence:custody": OWNERS_TRUSTED,
     "exports:incident_list_download": OWNERS_TRUSTED,
     "linkage:pair": frozenset({"owner"}),
     "api-v1:link_pair_get": frozenset({"owner"}),

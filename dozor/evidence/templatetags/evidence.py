@@ -5,7 +5,7 @@ from typing import Any
 from django import template
 from django.conf import settings
 
-from dozor.evidence import selectors, services
+from dozor.evidence import metadata, selectors, services
 from dozor.evidence.forms import AttachForm
 from dozor.records.models import Incident
 
@@ -20,9 +20,17 @@ def evidence_panel(context: dict[str, Any], incident: Incident) -> dict[str, Any
     request = context["request"]
     user = request.user
     attachments = list(selectors.attachments_of_incident(user, incident))
+    rows = [(attachment, services.may_open(user, attachment)) for attachment in attachments]
     return {
         "incident": incident,
-        "rows": [(attachment, services.may_open(user, attachment)) for attachment in attachments],
+        "rows": rows,
+        "cleanable": metadata.CLEANABLE,
+        # Photos the user may open can go into a dossier, without their metadata.
+        "dossier_images": [
+            attachment
+            for attachment, may_open in rows
+            if may_open and attachment.media_type in metadata.IMAGE_FORMATS
+        ],
         "can_attach": services.may_attach(user, incident),
         "form": AttachForm(),
         "file_max_mb": settings.DOZOR_EVIDENCE_FILE_MAX_MB,

@@ -3,6 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError, CommandParser
 
 from dozor.accounts.models import User
@@ -24,7 +25,9 @@ class Command(DozorCommand):
         "Print a case dossier for officials: the facts, bias indicators, victims (by pseudonym "
         "unless --names), the official response as a timeline, sources, the dialogue history and "
         "the open requests of one or more incidents, in English or Russian, as PDF (or HTML with "
-        "an .html --out). Only incidents the --user may see are printed."
+        "an .html --out), with each case's evidence files (kind, dates, SHA-256) and the photos "
+        "chosen with --image, printed without their metadata. Only incidents the --user may see "
+        "are printed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -39,6 +42,14 @@ class Command(DozorCommand):
             "--names",
             action="store_true",
             help="victims' names instead of pseudonyms, where the user may see names",
+        )
+        parser.add_argument(
+            "--image",
+            action="append",
+            type=int,
+            default=[],
+            metavar="ID",
+            help="print this photo of the cases' evidence, without its metadata (repeatable)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -66,7 +77,10 @@ class Command(DozorCommand):
                 language=options["lang"],
                 with_names=options["names"],
                 file_format="html" if as_html else "pdf",
+                images=options["image"],
             )
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from None
         except DossierUnavailable as error:
             raise CommandError(str(error)) from None
         if as_html:
