@@ -4,6 +4,26 @@ from dozor.evidence import views
 
 app_name = "evidence"
 urlpatterns = [
-    path("incident/<str:reference>/attach/", views.incident_attach, name="incident_attach"),
+    # One upload view for every kind of record; the URL names which kind (views.DOORS).
+    path(
+        "incident/<str:reference>/attach/",
+        views.attach,
+        {"kind": "incident"},
+        name="incident_attach",
+    ),
+    path("report/<int:report_id>/attach/", views.attach, {"kind": "report"}, name="report_attach"),
+    path(
+        "event/<int:event_id>/attach/",
+        views.attach,
+        {"kind": "response_event"},
+        name="event_attach",
+    ),
+    path(
+        "raising/<int:raising_id>/attach/",
+        views.attach,
+        {"kind": "raising"},
+        name="raising_attach",
+    ),
     path("<int:attachment_id>/download/", views.download, name="download"),
+    path("<int:attachment_id>/preview/", views.preview, name="preview"),
 ]

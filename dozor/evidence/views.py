@@ -1,20 +1,25 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseNotFound,
     HttpResponseServerError,
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -26,6 +31,7 @@ from dozor.accounts.policy import signed_in_user
 from dozor.evidence import selectors, services
 from dozor.evidence.forms import AttachForm
 from dozor.evidence.models import Attachment
+from dozor.evidence.panels import panel_anchor
 from dozor.evidence.uploads import (
     EvidenceUploadHandler,
     Refusal,
@@ -33,8 +39,11 @@ from dozor.evidence.uploads import (
     discard_unclaimed,
     upload_state,
 )
-from dozor.records.models import Incident
-from dozor.records.selectors import incident_get
+from dozor.records.models import Incident, Report
+from dozor.records.report_selectors import report_get
+from dozor.records.selectors import incident_get, incidents_visible
+from dozor.responses.models import Raising, ResponseEvent
+from dozor.responses.selectors import raisings_visible
 from dozor.security.files import FileIntegrityError
 
 logger = logging.getLogger(__name__)
@@ -43,6 +52,16 @@ MSG_FILE_UNREADABLE = gettext_lazy(
     "This file is missing or damaged in Dozor's store, so nothing was sent. An administrator "
     "can check every evidence file with `dozor evidence verify`."
 )
+MSG_NO_PREVIEW = gettext_lazy("No preview: this file cannot be shown as a small picture.")
+
+
+@dataclass(frozen=True)
+class Door:
+    """One kind of record that holds evidence: how its upload URL's parameter finds it among
+    the records the user may see (Http404 otherwise), and the page its panel is on."""
+
+    load: Callable[[HttpRequest, Any], models.Model]
+    page: Callable[[Any], str]
 
 
 def _incident(request: HttpRequest, reference: str) -> Incident:
@@ -50,6 +69,46 @@ def _incident(request: HttpRequest, reference: str) -> Incident:
         return incident_get(user=request.user, reference=reference)
     except Incident.DoesNotExist:
         raise Http404 from None
+
+
+def _report(request: HttpRequest, report_id: int) -> Report:
+    try:
+        return report_get(user=request.user, pk=report_id)
+    except Report.DoesNotExist:
+        raise Http404 from None
+
+
+def _event(request: HttpRequest, event_id: int) -> ResponseEvent:
+    visible = ResponseEvent.objects.filter(incident__in=incidents_visible(request.user))
+    return get_object_or_404(visible.select_related("incident"), pk=event_id)
+
+
+def _raising(request: HttpRequest, raising_id: int) -> Raising:
+    return get_object_or_404(raisings_visible(request.user), pk=raising_id)
+
+
+DOORS: dict[str, Door] = {
+    "incident": Door(
+        _incident,
+        lambda incident: (
+            reverse("records:incident_detail", args=[incident.reference]) + "#evidence"
+        ),
+    ),
+    "report": Door(
+        _report, lambda report: reverse("reports:report_detail", args=[report.pk]) + "#evidence"
+    ),
+    "response_event": Door(
+        _event,
+        lambda event: (
+            reverse("responses:timeline", args=[event.incident.reference])
+            + f"#{panel_anchor(event)}"
+        ),
+    ),
+    "raising": Door(
+        _raising,
+        lambda raising: reverse("responses:raising_edit", args=[raising.pk]) + "#evidence",
+    ),
+}
 
 
 def refusal_text(refusal: Refusal) -> str:
@@ -68,28 +127,31 @@ def refusal_text(refusal: Refusal) -> str:
 
 @csrf_exempt
 @login_required
-def incident_attach(request: HttpRequest, reference: str) -> HttpResponse:
-    """Add files to an incident as evidence. Who may is checked before a byte is read; the
-    files are then sealed into the store as they arrive, and any the request did not keep
-    are deleted when it ends, whatever happened (a refused file, a bad form, a failed CSRF
+def attach(request: HttpRequest, kind: str, **key: Any) -> HttpResponse:
+    """Add files as evidence of a record of ``kind`` (DOORS: an incident, a report, a response
+    event, a raising), named by the URL's one parameter. Who may is checked before a byte is
+    read; the files are then sealed into the store as they arrive, and any the request did not
+    keep are deleted when it ends, whatever happened (a refused file, a bad form, a failed CSRF
     check)."""
-    incident = _incident(request, reference)
-    if not services.may_attach(signed_in_user(request), incident):
+    door = DOORS[kind]
+    (value,) = key.values()
+    target = door.load(request, value)
+    if not services.may_attach(signed_in_user(request), target):
         raise PermissionDenied(services.MSG_MAY_NOT_ATTACH)
     # The handler must be in place before anything reads the body (the CSRF check does), so
     # the check runs inside, once the handler is set.
     request.upload_handlers = [EvidenceUploadHandler(request)]
     try:
-        return _incident_attach(request, incident)
+        return _attach(request, target, door.page(target))
     finally:
         discard_unclaimed(request)
 
 
 @csrf_protect
 @require_POST
-def _incident_attach(request: HttpRequest, incident: Incident) -> HttpResponse:
+def _attach(request: HttpRequest, target: models.Model, page: str) -> HttpResponse:
     user = signed_in_user(request)
-    back = redirect(reverse("records:incident_detail", args=[incident.reference]) + "#evidence")
+    back = redirect(page)
     form = AttachForm(request.POST)
     state = upload_state(request)
     uploads = [f for f in request.FILES.getlist("files") if isinstance(f, SealedUpload)]
@@ -114,7 +176,7 @@ def _incident_attach(request: HttpRequest, incident: Incident) -> HttpResponse:
     try:
         attachments = services.attachments_record(
             user=user,
-            target=incident,
+            target=target,
             arrived=arrived,
             kind=form.cleaned_data["kind"],
             description=form.cleaned_data["description"],
@@ -126,6 +188,8 @@ def _incident_attach(request: HttpRequest, incident: Incident) -> HttpResponse:
         )
         return back
     state.claimed.update(attachment.file_id for attachment in attachments)
+    for attachment in attachments:
+        services.attachment_preview_make_quietly(user=user, attachment=attachment)
     messages.success(
         request,
         ngettext(
@@ -156,6 +220,31 @@ def download(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     response["Content-Disposition"] = (
         content_disposition_header(as_attachment=True, filename=str(attachment.file_name)) or ""
     )
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def preview(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
+    """The attachment's thumbnail or first page, to those who may open the file."""
+    try:
+        attachment = selectors.attachment_get(user=request.user, attachment_id=attachment_id)
+    except Attachment.DoesNotExist:
+        raise Http404 from None
+    try:
+        rendered = services.attachment_preview_open(
+            user=signed_in_user(request), attachment=attachment
+        )
+    except (FileNotFoundError, FileIntegrityError):
+        logger.exception("evidence file of attachment %s cannot be read", attachment.pk)
+        return HttpResponseServerError(MSG_FILE_UNREADABLE, content_type="text/plain")
+    if rendered is None:
+        response: HttpResponse = HttpResponseNotFound(MSG_NO_PREVIEW, content_type="text/plain")
+    else:
+        response = HttpResponse(rendered.data, content_type=rendered.media_type)
+        response["Content-Disposition"] = "inline"
     response["Cache-Control"] = "no-store"
     response["X-Content-Type-Options"] = "nosniff"
     return response
