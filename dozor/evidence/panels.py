@@ -34,6 +34,21 @@ def panel_anchor(target: models.Model) -> str:
     return "evidence"
 
 
+def panel_page(target: models.Model) -> str:
+    """The page the record's panel is on, at the panel: where an upload comes back to."""
+    if isinstance(target, Incident):
+        page = reverse("records:incident_detail", args=[target.reference])
+    elif isinstance(target, Report):
+        page = reverse("reports:report_detail", args=[target.pk])
+    elif isinstance(target, ResponseEvent):
+        page = reverse("responses:timeline", args=[target.incident.reference])
+    elif isinstance(target, Raising):
+        page = reverse("responses:raising_edit", args=[target.pk])
+    else:
+        raise TypeError(f"{type(target).__name__} cannot hold evidence")
+    return f"{page}#{panel_anchor(target)}"
+
+
 def attach_url(target: models.Model) -> str:
     """Where the panel's form sends its files (evidence.views.attach)."""
     if isinstance(target, Incident):

@@ -4,7 +4,7 @@ from dozor.evidence import views
 
 app_name = "evidence"
 urlpatterns = [
-    # One upload view for every kind of record; the URL names which kind (views.DOORS).
+    # One upload view for every kind of record; the URL names which kind (views.TARGET_LOADERS).
     path(
         "incident/<str:reference>/attach/",
         views.attach,

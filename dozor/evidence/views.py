@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +19,6 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -31,7 +29,7 @@ from dozor.accounts.policy import signed_in_user
 from dozor.evidence import selectors, services
 from dozor.evidence.forms import AttachForm
 from dozor.evidence.models import Attachment
-from dozor.evidence.panels import panel_anchor
+from dozor.evidence.panels import panel_page
 from dozor.evidence.uploads import (
     EvidenceUploadHandler,
     Refusal,
@@ -53,15 +51,6 @@ MSG_FILE_UNREADABLE = gettext_lazy(
     "can check every evidence file with `dozor evidence verify`."
 )
 MSG_NO_PREVIEW = gettext_lazy("No preview: this file cannot be shown as a small picture.")
-
-
-@dataclass(frozen=True)
-class Door:
-    """One kind of record that holds evidence: how its upload URL's parameter finds it among
-    the records the user may see (Http404 otherwise), and the page its panel is on."""
-
-    load: Callable[[HttpRequest, Any], models.Model]
-    page: Callable[[Any], str]
 
 
 def _incident(request: HttpRequest, reference: str) -> Incident:
@@ -87,27 +76,13 @@ def _raising(request: HttpRequest, raising_id: int) -> Raising:
     return get_object_or_404(raisings_visible(request.user), pk=raising_id)
 
 
-DOORS: dict[str, Door] = {
-    "incident": Door(
-        _incident,
-        lambda incident: (
-            reverse("records:incident_detail", args=[incident.reference]) + "#evidence"
-        ),
-    ),
-    "report": Door(
-        _report, lambda report: reverse("reports:report_detail", args=[report.pk]) + "#evidence"
-    ),
-    "response_event": Door(
-        _event,
-        lambda event: (
-            reverse("responses:timeline", args=[event.incident.reference])
-            + f"#{panel_anchor(event)}"
-        ),
-    ),
-    "raising": Door(
-        _raising,
-        lambda raising: reverse("responses:raising_edit", args=[raising.pk]) + "#evidence",
-    ),
+# How each kind of record that holds evidence is found from its upload URL's one parameter,
+# among the records the user may see (Http404 otherwise).
+TARGET_LOADERS: dict[str, Callable[[HttpRequest, Any], models.Model]] = {
+    "incident": _incident,
+    "report": _report,
+    "response_event": _event,
+    "raising": _raising,
 }
 
 
@@ -128,21 +103,20 @@ def refusal_text(refusal: Refusal) -> str:
 @csrf_exempt
 @login_required
 def attach(request: HttpRequest, kind: str, **key: Any) -> HttpResponse:
-    """Add files as evidence of a record of ``kind`` (DOORS: an incident, a report, a response
-    event, a raising), named by the URL's one parameter. Who may is checked before a byte is
-    read; the files are then sealed into the store as they arrive, and any the request did not
-    keep are deleted when it ends, whatever happened (a refused file, a bad form, a failed CSRF
-    check)."""
-    door = DOORS[kind]
+    """Add files as evidence of a record of ``kind`` (TARGET_LOADERS: an incident, a report, a
+    response event, a raising), named by the URL's one parameter. Who may is checked before a
+    byte is read; the files are then sealed into the store as they arrive, and any the request
+    did not keep are deleted when it ends, whatever happened (a refused file, a bad form, a
+    failed CSRF check)."""
     (value,) = key.values()
-    target = door.load(request, value)
+    target = TARGET_LOADERS[kind](request, value)
     if not services.may_attach(signed_in_user(request), target):
         raise PermissionDenied(services.MSG_MAY_NOT_ATTACH)
     # The handler must be in place before anything reads the body (the CSRF check does), so
     # the check runs inside, once the handler is set.
     request.upload_handlers = [EvidenceUploadHandler(request)]
     try:
-        return _attach(request, target, door.page(target))
+        return _attach(request, target, panel_page(target))
     finally:
         discard_unclaimed(request)
 
