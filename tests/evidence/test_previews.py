@@ -184,3 +184,24 @@ def test_a_file_of_a_type_without_previews_says_no_preview(cast: Cast) -> None:
     assert attachment.media_type == "audio/x-wav"
     assert _preview(cast.client("owner"), attachment).status_code == 404
     assert not Preview.objects.exists()
+
+
+def test_a_pdf_over_the_preview_size_limit_is_kept_and_not_opened(
+    cast: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(previews, "PREVIEW_SOURCE_MAX_BYTES", 2**20)
+    opened: list[bytes] = []
+    monkeypatch.setattr(previews, "_pdf_first_page", lambda data: opened.append(data))
+    large = pdf_bytes() + b"\n" * (2 * 2**20)
+    page = _attach(cast.client("owner"), cast, "дело.pdf", large)
+    assert "1 file kept as evidence" in page.content.decode()
+    assert _preview(cast.client("owner"), Attachment.objects.get()).status_code == 404
+    assert "larger than 1 MB" in Preview.objects.get().missing_because
+    assert opened == []
+
+
+def test_a_damaged_pdf_is_kept_without_a_preview(cast: Cast) -> None:
+    page = _attach(cast.client("owner"), cast, "broken.pdf", b"%PDF-1.7\n" + b"\x00garbage" * 80)
+    assert "1 file kept as evidence" in page.content.decode()
+    assert _preview(cast.client("owner"), Attachment.objects.get()).status_code == 404
+    assert "cannot be read as PDF" in Preview.objects.get().missing_because
