@@ -318,16 +318,13 @@ def _evidence_load(
                     truth.date,
                 )
             )
-        refusal = (
-            ResponseEvent.objects.filter(
-                kind="refusal_to_open", incident__in=list(incidents.values())
-            )
-            .select_related("incident")
-            .order_by("date", "pk")
-            .first()
-        )
+        # The demo's own incidents, by primary key: a list of them in an IN clause would pass
+        # SQLite's limit of variables in a large demo.
+        keys = {incident.pk: key for key, incident in incidents.items()}
+        refusals = ResponseEvent.objects.filter(kind="refusal_to_open").order_by("date", "pk")
+        refusal = next((event for event in refusals.iterator() if event.incident_id in keys), None)
         if refusal is not None:
-            key = next(k for k, incident in incidents.items() if incident.pk == refusal.incident_id)
+            key = keys[refusal.incident_id]
             applicant = victim(key)
             files.append(
                 (
