@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime
+import io
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 
 from dozor.accounts.models import Organisation, User
 from dozor.accounts.services import organisation_create
-from dozor.demo.dataset import DemoReport
+from dozor.demo import evidence as demo_evidence
+from dozor.demo.dataset import DemoPerson, DemoReport
 from dozor.demo.generator import DemoDataset, DemoIncident
 from dozor.demo.models import DemoLoad, ReportTruth, TrueIncident
 from dozor.demo.responses import DEMO_BODIES, demo_dialogue, demo_responses
+from dozor.evidence.services import Received, attachment_receive
+from dozor.lib.pdf import PdfUnavailable
 from dozor.records.models import Incident, Report
 from dozor.records.services import (
     BiasInput,
@@ -25,7 +30,7 @@ from dozor.records.services import (
     reports_create_many,
     source_list_create,
 )
-from dozor.responses.models import Body
+from dozor.responses.models import Body, ResponseEvent
 from dozor.responses.services import (
     EventInput,
     EventItem,
@@ -51,6 +56,7 @@ class DemoLoadSummary:
     organisations: int
     source_lists: int
     response_events: int = 0
+    attachments: int = 0
 
 
 def demo_loaded() -> DemoLoad | None:
@@ -164,6 +170,7 @@ def demo_load(
     )
 
     response_events = _responses_load(dataset, incidents, owner=owner, user=user)
+    attachments = _evidence_load(dataset, incidents, user=user)
 
     DemoLoad.objects.create(
         seed=dataset.seed,
@@ -180,6 +187,7 @@ def demo_load(
         organisations=len(organisations),
         source_lists=len(source_lists),
         response_events=response_events,
+        attachments=attachments,
     )
 
 
@@ -265,6 +273,106 @@ def _responses_load(
         ],
     )
     return len(events)
+
+
+def _evidence_load(
+    dataset: DemoDataset, incidents: dict[str, Incident], *, user: User | None
+) -> int:
+    """A medical certificate and a photo of the place on the first assault whose victim is
+    named, and the refusal letter on the first refusal to open a case, kept through the
+    evidence service as a documenter's upload would be (sealed, hashed, previewed, audited)."""
+    truths = {truth.key: truth for truth in dataset.incidents}
+    files: list[tuple[models.Model, Received, str, str, datetime.date]] = []
+
+    def victim(key: str) -> DemoPerson | None:
+        return next((p for p in truths[key].persons if p.role == "victim" and p.name), None)
+
+    assault = next(
+        (
+            key
+            for key in sorted(incidents, key=lambda k: (truths[k].date, k))
+            if truths[key].incident_type == "physical_assault" and victim(key) is not None
+        ),
+        None,
+    )
+    try:
+        if assault is not None:
+            truth, person = truths[assault], victim(assault)
+            assert person is not None
+            files.append(
+                (
+                    incidents[assault],
+                    Received(
+                        "spravka-travmpunkt.pdf",
+                        io.BytesIO(
+                            demo_evidence.medical_certificate(
+                                patient=person.name,
+                                age=person.age,
+                                examined_on=truth.date,
+                                locality=truth.locality,
+                            )
+                        ),
+                    ),
+                    "medical",
+                    DEMO_MARK + "synthetic certificate of the victim's injuries",
+                    truth.date,
+                )
+            )
+        # The demo's own incidents, by primary key: a list of them in an IN clause would pass
+        # SQLite's limit of variables in a large demo.
+        keys = {incident.pk: key for key, incident in incidents.items()}
+        refusals = ResponseEvent.objects.filter(kind="refusal_to_open").order_by("date", "pk")
+        refusal = next((event for event in refusals.iterator() if event.incident_id in keys), None)
+        if refusal is not None:
+            key = keys[refusal.incident_id]
+            applicant = victim(key)
+            files.append(
+                (
+                    refusal,
+                    Received(
+                        "otkaz-v-vozbuzhdenii.pdf",
+                        io.BytesIO(
+                            demo_evidence.refusal_letter(
+                                applicant=applicant.name if applicant else "Иванова-Демо О. П.",
+                                decided_on=refusal.date,
+                                authority=refusal.authority,
+                                locality=truths[key].locality,
+                            )
+                        ),
+                    ),
+                    "official",
+                    DEMO_MARK + "synthetic police decision refusing to open a case",
+                    refusal.date,
+                )
+            )
+    except PdfUnavailable:
+        # Without WeasyPrint's Pango the demo keeps its photo only.
+        files = []
+    if assault is not None:
+        truth = truths[assault]
+        taken = datetime.datetime.combine(truth.date, datetime.time(21, 40), tzinfo=datetime.UTC)
+        files.append(
+            (
+                incidents[assault],
+                Received(
+                    "IMG_20_place.jpg",
+                    io.BytesIO(demo_evidence.injury_photo(taken=taken, region=truth.region)),
+                ),
+                "photo",
+                DEMO_MARK + "synthetic photo of the place, with its GPS position",
+                truth.date,
+            )
+        )
+    for target, received, kind, description, made_on in files:
+        attachment_receive(
+            user=user,
+            target=target,
+            received=received,
+            kind=kind,
+            description=description,
+            made_on=made_on,
+        )
+    return len(files)
 
 
 def _incident_input(truth: DemoIncident, *, target: Organisation | None) -> IncidentInput:

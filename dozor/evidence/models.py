@@ -113,3 +113,38 @@ class Attachment(models.Model):
             if value is not None:
                 return value  # type: ignore[no-any-return]
         raise ValueError(f"attachment {self.pk} belongs to nothing")
+
+
+class Preview(models.Model):
+    """The small picture shown beside an attachment (evidence.previews), made once from the
+    sealed original and kept sealed in the file store under its own random id. It is a copy
+    for the eye, not evidence: its SHA-256 is kept so that the custody trail can name it.
+
+    A row without ``file_id`` records that none can be made (``missing_because`` says why),
+    so that a file is not decoded again at every visit."""
+
+    attachment = models.OneToOneField(Attachment, on_delete=models.PROTECT, related_name="preview")
+    file_id = models.CharField(max_length=32, blank=True)
+    media_type = models.CharField(max_length=20, blank=True)
+    size = models.PositiveIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    missing_because = models.CharField(max_length=300, blank=True)
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("preview")
+        verbose_name_plural = _("previews")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["file_id"],
+                condition=~Q(file_id=""),
+                name="evidence_preview_file_id_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"preview of attachment {self.attachment_id}"
+
+    @property
+    def exists(self) -> bool:
+        return bool(self.file_id)

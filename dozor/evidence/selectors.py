@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+
 from django.contrib.auth.models import AnonymousUser
+from django.db import models
 from django.db.models import Q, QuerySet
 
 from dozor.accounts.models import User
 from dozor.evidence.models import Attachment
+from dozor.evidence.services import TARGET_FIELDS
 from dozor.records.models import Incident
 from dozor.records.report_selectors import reports_visible
 from dozor.records.selectors import incidents_visible
@@ -30,12 +34,36 @@ def _organisation_id(user: User | AnonymousUser) -> int | None:
 
 def attachments_of_incident(user: User | AnonymousUser, incident: Incident) -> QuerySet[Attachment]:
     """The files kept as evidence of the incident itself, oldest first."""
+    return attachments_of(user, incident)
+
+
+def attachments_of(user: User | AnonymousUser, target: models.Model) -> QuerySet[Attachment]:
+    """The files kept as evidence of one incident, report, response event or raising, oldest
+    first, each with its preview if one was made."""
+    field = TARGET_FIELDS[type(target)]
     return (
         attachments_visible(user)
-        .filter(incident=incident)
-        .select_related("received_by", "incident")
+        .filter(**{field: target})
+        .select_related("received_by", field, "preview")
         .order_by("received_at", "pk")
     )
+
+
+def attachments_of_events(
+    user: User | AnonymousUser, incident: Incident
+) -> dict[int, list[Attachment]]:
+    """The files kept as evidence of each of the incident's response events, by event id: one
+    query for a whole timeline."""
+    found: dict[int, list[Attachment]] = defaultdict(list)
+    for attachment in (
+        attachments_visible(user)
+        .filter(response_event__incident=incident)
+        .select_related("received_by", "response_event__incident", "preview")
+        .order_by("received_at", "pk")
+    ):
+        assert attachment.response_event_id is not None
+        found[attachment.response_event_id].append(attachment)
+    return found
 
 
 def attachment_get(*, user: User | AnonymousUser, attachment_id: int) -> Attachment:

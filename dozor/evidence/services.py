@@ -12,21 +12,22 @@ import datetime
 import hashlib
 import io
 import itertools
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import User
 from dozor.accounts.policy import may
 from dozor.audit import services as audit
 from dozor.audit.models import AuditEntry
-from dozor.evidence import metadata
-from dozor.evidence.models import FILE_NAME_MAX_LENGTH, Attachment
+from dozor.evidence import metadata, previews
+from dozor.evidence.models import FILE_NAME_MAX_LENGTH, Attachment, Preview
 from dozor.evidence.uploads import ALLOWED_MEDIA_TYPES, SNIFF_BYTES, media_type_of
 from dozor.records.models import Incident, Report
 from dozor.responses.models import Raising, ResponseEvent
@@ -46,6 +47,8 @@ MSG_MAY_NOT_ATTACH = _("You may not add evidence to this record.")
 MSG_MAY_NOT_OPEN = _("You may not open this file: it can show who the people in it are.")
 MSG_NO_NAME = _("A file needs a name.")
 MB = 2**20
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -97,7 +100,10 @@ def may_attach(user: User, target: models.Model) -> bool:
     if isinstance(target, Report):
         return may(user, "source_list.write", target.source_list)
     if isinstance(target, Raising):
-        return may(user, "dialogue.write", target)
+        # A raising is its organisation's: the dialogue rule asks of the incident it is about.
+        return target.organisation_id == user.organisation_id and may(
+            user, "dialogue.write", target.incident
+        )
     return False
 
 
@@ -143,9 +149,15 @@ class _Prefixed(io.RawIOBase):
         return len(data)
 
 
+def _require_attacher(user: User | None, target: models.Model) -> None:
+    # No user: the command line (the demo), whose operator has the database itself.
+    if user is not None and not may_attach(user, target):
+        raise PermissionDenied(MSG_MAY_NOT_ATTACH)
+
+
 def attachment_receive(
     *,
-    user: User,
+    user: User | None,
     target: models.Model,
     received: Received,
     kind: str,
@@ -158,9 +170,9 @@ def attachment_receive(
 
     Raises PermissionDenied when the user may not add evidence there, and ValidationError
     (naming the file) for a refused type, an empty file or one over the limit; nothing is left
-    in the store then."""
-    if not may_attach(user, target):
-        raise PermissionDenied(MSG_MAY_NOT_ATTACH)
+    in the store then. No user: the command line (the demo), whose operator has the database
+    itself. Its preview is made once it is kept (attachment_preview_make_quietly)."""
+    _require_attacher(user, target)
     name = _file_name(received.name)
     limit = max_bytes if max_bytes is not None else settings.DOZOR_EVIDENCE_FILE_MAX_MB * MB
     head = received.content.read(SNIFF_BYTES)
@@ -188,12 +200,13 @@ def attachment_receive(
     except BaseException:
         store.delete(stored.file_id)
         raise
+    attachment_preview_make_quietly(user=user, attachment=attachment)
     return attachment
 
 
 def attachments_record(
     *,
-    user: User,
+    user: User | None,
     target: models.Model,
     arrived: list[Arrived],
     kind: str,
@@ -203,8 +216,7 @@ def attachments_record(
     """Record files already sealed in the store as evidence of ``target``, all or none, each
     with its receipt in the audit trail (its SHA-256, size and type). The caller deletes the
     stored files when this raises."""
-    if not may_attach(user, target):
-        raise PermissionDenied(MSG_MAY_NOT_ATTACH)
+    _require_attacher(user, target)
     attachments = []
     with transaction.atomic():
         for one in arrived:
@@ -396,3 +408,104 @@ def evidence_verify(*, progress: Any = None) -> tuple[int, list[VerifyProblem]]:
         if progress is not None:
             progress(checked)
     return checked, problems
+
+
+def _preview_of(attachment: Attachment) -> Preview | None:
+    # A reverse one-to-one without a row raises an AttributeError subclass (read once, or
+    # from the select_related of the panel's query).
+    return getattr(attachment, "preview", None)
+
+
+def attachment_preview_make(*, user: User | None, attachment: Attachment) -> Preview | None:
+    """The attachment's preview, made from its sealed original once and kept sealed; None for
+    a type Dozor makes no preview of.
+
+    A file that cannot be previewed (too large, too many pixels, unreadable as its type) gets a
+    row saying why, so it is not decoded again. A missing or damaged original raises
+    (FileNotFoundError, FileIntegrityError) and records nothing: that is the store's problem,
+    for `dozor evidence verify`, not the file's. The making is a derivation: it is audited with
+    the original's and the preview's SHA-256."""
+    existing = _preview_of(attachment)
+    if existing is not None or not previews.previewable(attachment.media_type):
+        return existing
+    store = file_store()
+    stored: StoredFile | None = None
+    rendered: previews.Rendered | None = None
+    missing_because = ""
+    if attachment.size > previews.PREVIEW_SOURCE_MAX_BYTES:
+        missing_because = previews.MSG_TOO_LARGE.format(
+            limit=previews.PREVIEW_SOURCE_MAX_BYTES // MB
+        )
+    else:
+        original = store.read(attachment.file_id)
+        try:
+            rendered = previews.preview_render(original, attachment.media_type)
+        except previews.NoPreview as reason:
+            missing_because = str(reason)
+        del original
+    if rendered is not None:
+        stored = store.store(rendered.data)
+    preview = Preview(
+        attachment=attachment,
+        file_id=stored.file_id if stored else "",
+        media_type=rendered.media_type if rendered else "",
+        size=stored.size if stored else 0,
+        sha256=stored.sha256 if stored else "",
+        missing_because=missing_because[:300],
+    )
+    try:
+        with transaction.atomic():
+            preview.save()
+            audit.audit_record(
+                action=audit.Action.CREATE,
+                user=user,
+                target=preview,
+                changes={
+                    "attachment": attachment.pk,
+                    "of_sha256": attachment.sha256,
+                    **(
+                        {"sha256": preview.sha256, "type": preview.media_type}
+                        if stored
+                        else {"none": preview.missing_because}
+                    ),
+                },
+            )
+    except IntegrityError:
+        # Another request made it at the same moment: its preview is the one kept.
+        if stored is not None:
+            store.delete(stored.file_id)
+        return Preview.objects.get(attachment=attachment)
+    except BaseException:
+        if stored is not None:
+            store.delete(stored.file_id)
+        raise
+    attachment.preview = preview
+    return preview
+
+
+def attachment_preview_make_quietly(*, user: User | None, attachment: Attachment) -> None:
+    """Make the preview right after receipt, never failing the receipt: whatever goes wrong is
+    logged, and the preview is tried again when it is first asked for."""
+    try:
+        attachment_preview_make(user=user, attachment=attachment)
+    except Exception:
+        logger.exception("no preview made of attachment %s on receipt", attachment.pk)
+
+
+def attachment_preview_open(*, user: User, attachment: Attachment) -> previews.Rendered | None:
+    """The attachment's preview for those who may open the file (a thumbnail shows a face),
+    made at this first request if it was not at receipt; None when it has none. Each viewing
+    is audited like a download."""
+    if not may_open(user, attachment):
+        raise PermissionDenied(MSG_MAY_NOT_OPEN)
+    preview = attachment_preview_make(user=user, attachment=attachment)
+    if preview is None or not preview.exists:
+        return None
+    data = file_store().read(preview.file_id)
+    audit.audit_record(
+        action=audit.Action.VIEW_NAMES,
+        user=user,
+        target=attachment,
+        changes={"sha256": attachment.sha256, "preview": preview.sha256},
+    )
+    return previews.Rendered(data, preview.media_type)

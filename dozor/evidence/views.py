@@ -1,21 +1,24 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
+    HttpResponseNotFound,
     HttpResponseServerError,
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -26,6 +29,7 @@ from dozor.accounts.policy import signed_in_user
 from dozor.evidence import custody, metadata, selectors, services
 from dozor.evidence.forms import AttachForm
 from dozor.evidence.models import Attachment
+from dozor.evidence.panels import panel_page
 from dozor.evidence.uploads import (
     EvidenceUploadHandler,
     Refusal,
@@ -34,8 +38,11 @@ from dozor.evidence.uploads import (
     upload_state,
 )
 from dozor.printing import PdfUnavailable
-from dozor.records.models import Incident
-from dozor.records.selectors import incident_get
+from dozor.records.models import Incident, Report
+from dozor.records.report_selectors import report_get
+from dozor.records.selectors import incident_get, incidents_visible
+from dozor.responses.models import Raising, ResponseEvent
+from dozor.responses.selectors import raisings_visible
 from dozor.security.files import FileIntegrityError
 
 logger = logging.getLogger(__name__)
@@ -52,6 +59,7 @@ CLEAN_EXTENSIONS = {
     "image/webp": "webp",
     "application/pdf": "pdf",
 }
+MSG_NO_PREVIEW = gettext_lazy("No preview: this file cannot be shown as a small picture.")
 
 
 def _incident(request: HttpRequest, reference: str) -> Incident:
@@ -59,6 +67,32 @@ def _incident(request: HttpRequest, reference: str) -> Incident:
         return incident_get(user=request.user, reference=reference)
     except Incident.DoesNotExist:
         raise Http404 from None
+
+
+def _report(request: HttpRequest, report_id: int) -> Report:
+    try:
+        return report_get(user=request.user, pk=report_id)
+    except Report.DoesNotExist:
+        raise Http404 from None
+
+
+def _event(request: HttpRequest, event_id: int) -> ResponseEvent:
+    visible = ResponseEvent.objects.filter(incident__in=incidents_visible(request.user))
+    return get_object_or_404(visible.select_related("incident"), pk=event_id)
+
+
+def _raising(request: HttpRequest, raising_id: int) -> Raising:
+    return get_object_or_404(raisings_visible(request.user), pk=raising_id)
+
+
+# How each kind of record that holds evidence is found from its upload URL's one parameter,
+# among the records the user may see (Http404 otherwise).
+TARGET_LOADERS: dict[str, Callable[[HttpRequest, Any], models.Model]] = {
+    "incident": _incident,
+    "report": _report,
+    "response_event": _event,
+    "raising": _raising,
+}
 
 
 def refusal_text(refusal: Refusal) -> str:
@@ -77,28 +111,30 @@ def refusal_text(refusal: Refusal) -> str:
 
 @csrf_exempt
 @login_required
-def incident_attach(request: HttpRequest, reference: str) -> HttpResponse:
-    """Add files to an incident as evidence. Who may is checked before a byte is read; the
-    files are then sealed into the store as they arrive, and any the request did not keep
-    are deleted when it ends, whatever happened (a refused file, a bad form, a failed CSRF
-    check)."""
-    incident = _incident(request, reference)
-    if not services.may_attach(signed_in_user(request), incident):
+def attach(request: HttpRequest, kind: str, **key: Any) -> HttpResponse:
+    """Add files as evidence of a record of ``kind`` (TARGET_LOADERS: an incident, a report, a
+    response event, a raising), named by the URL's one parameter. Who may is checked before a
+    byte is read; the files are then sealed into the store as they arrive, and any the request
+    did not keep are deleted when it ends, whatever happened (a refused file, a bad form, a
+    failed CSRF check)."""
+    (value,) = key.values()
+    target = TARGET_LOADERS[kind](request, value)
+    if not services.may_attach(signed_in_user(request), target):
         raise PermissionDenied(services.MSG_MAY_NOT_ATTACH)
     # The handler must be in place before anything reads the body (the CSRF check does), so
     # the check runs inside, once the handler is set.
     request.upload_handlers = [EvidenceUploadHandler(request)]
     try:
-        return _incident_attach(request, incident)
+        return _attach(request, target, panel_page(target))
     finally:
         discard_unclaimed(request)
 
 
 @csrf_protect
 @require_POST
-def _incident_attach(request: HttpRequest, incident: Incident) -> HttpResponse:
+def _attach(request: HttpRequest, target: models.Model, page: str) -> HttpResponse:
     user = signed_in_user(request)
-    back = redirect(reverse("records:incident_detail", args=[incident.reference]) + "#evidence")
+    back = redirect(page)
     form = AttachForm(request.POST)
     state = upload_state(request)
     uploads = [f for f in request.FILES.getlist("files") if isinstance(f, SealedUpload)]
@@ -123,7 +159,7 @@ def _incident_attach(request: HttpRequest, incident: Incident) -> HttpResponse:
     try:
         attachments = services.attachments_record(
             user=user,
-            target=incident,
+            target=target,
             arrived=arrived,
             kind=form.cleaned_data["kind"],
             description=form.cleaned_data["description"],
@@ -135,6 +171,8 @@ def _incident_attach(request: HttpRequest, incident: Incident) -> HttpResponse:
         )
         return back
     state.claimed.update(attachment.file_id for attachment in attachments)
+    for attachment in attachments:
+        services.attachment_preview_make_quietly(user=user, attachment=attachment)
     messages.success(
         request,
         ngettext(
@@ -263,4 +301,25 @@ def custody_record(request: HttpRequest, attachment_id: int) -> HttpResponse:
         name = f"custody-{attachment.pk}-{attachment.sha256[:12]}.{file_format}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
     response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_GET
+def preview(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
+    """The attachment's thumbnail or first page, to those who may open the file."""
+    attachment = _attachment(request, attachment_id)
+    try:
+        rendered = services.attachment_preview_open(
+            user=signed_in_user(request), attachment=attachment
+        )
+    except (FileNotFoundError, FileIntegrityError):
+        return _unreadable(attachment)
+    if rendered is None:
+        response: HttpResponse = HttpResponseNotFound(MSG_NO_PREVIEW, content_type="text/plain")
+    else:
+        response = HttpResponse(rendered.data, content_type=rendered.media_type)
+        response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "no-store"
+    response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -1,16 +1,23 @@
+import io
 from pathlib import Path
 
 import pytest
 from django.db.models import Count
+from PIL import Image
 
 from dozor.demo.generator import DemoDataset, demo_generate
 from dozor.demo.models import DemoLoad, ReportTruth, TrueIncident
 from dozor.demo.services import demo_load
+from dozor.evidence.models import Attachment, Preview
 from dozor.records.models import Incident, IncidentReport, PersonInvolvement, Report
 from dozor.records.title_search import titles_matching
+from dozor.security.files import file_store
 from tests.test_config import run_dozor
 
 pytestmark = pytest.mark.django_db
+
+GPS_IFD = 0x8825
+GPS_LATITUDE_REF = 1
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +102,21 @@ def test_every_record_the_demo_makes_is_in_the_audit_trail(dataset: DemoDataset)
     assert entries("responses.raiselistentry") == RaiseListEntry.objects.count()
     assert entries("responses.raising") == Raising.objects.count()
     assert entries("accounts.organisation") == len(dataset.organisations)
+    assert entries("evidence.attachment") == Attachment.objects.count() > 0
     batches = created.filter(target_type="records.sourcelist", changes__has_key="reports")
     assert sum(entry.changes["reports"] for entry in batches) == Report.objects.count()
     assert list(audit_verify()) == []
+
+
+def test_the_demo_carries_evidence_with_previews_and_a_photos_gps(dataset: DemoDataset) -> None:
+    summary = demo_load(dataset=dataset, user=None)
+    kept = {attachment.kind: attachment for attachment in Attachment.objects.all()}
+    assert summary.attachments == len(kept) == 3
+    assert kept["medical"].incident is not None and kept["photo"].incident is not None
+    assert kept["official"].response_event is not None
+    assert kept["official"].response_event.kind == "refusal_to_open"
+    assert {a.media_type for a in kept.values()} == {"application/pdf", "image/jpeg"}
+    photo = Image.open(io.BytesIO(file_store().read(kept["photo"].file_id)))
+    assert photo.getexif().get_ifd(GPS_IFD)[GPS_LATITUDE_REF] == "N"
+    assert Preview.objects.exclude(file_id="").count() == 3
+    assert all(a.description.startswith("[DEMO]") for a in kept.values())

@@ -113,7 +113,7 @@ photo = io.BytesIO()
 Image.new("RGB", (8, 8)).save(photo, format="JPEG", comment=name.encode())
 attachment_receive(user=user, target=incident, kind="photo", description=f"Снимок: {name}",
                    received=Received(f"{name}.jpg", io.BytesIO(photo.getvalue())))
-assert Attachment.objects.count() == 1
+assert Attachment.objects.filter(received_by=user).count() == 1
 """
 
 
@@ -311,7 +311,11 @@ def test_an_evidence_photo_leaves_neither_its_name_nor_its_bytes_on_disk(
     assert leaked({name}, sqlite_bytes(home)) == []
     assert leaked({name}, files_bytes(home)) == []
     assert list((home / "files").rglob("*.enc")), "the photo should be in the file store"
-    assert b"JFIF" not in files_bytes(home / "files")
+    # Nor do the previews (a JPEG thumbnail, a PDF's page as a PNG) or the demo's certificate
+    # and refusal letter, which name its victims.
+    stored = files_bytes(home / "files")
+    assert b"JFIF" not in stored and b"\x89PNG" not in stored and b"%PDF" not in stored
+    assert leaked(victim_names(SIZE, SEED), stored) == []
 
 
 def test_the_seized_file_holds_no_name_written_in_drafts_notes_or_raisings(demo_home: Path) -> None:

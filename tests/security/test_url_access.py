@@ -170,6 +170,10 @@ ACCESS: dict[str, str] = {
     "evidence:download":              "200/405 200/405 403/405 403/405 404/405 404/405 login",
     "evidence:download_clean":        "200/405 200/405 403/405 403/405 404/405 404/405 login",
     "evidence:incident_attach":       "405/ok  403     403     403     404     404     login",
+    "evidence:report_attach":         "405/ok  403     403     403     404     404     login",
+    "evidence:event_attach":          "405/ok  403     403     403     404     404     login",
+    "evidence:raising_attach":        "405/ok  405/ok  403     403     404     404     login",
+    "evidence:preview":               "200/405 200/405 403/405 403/405 404/405 404/405 login",
     #               owner   collea. reader  analyst outsid. o-admin anonymous
     "home":         "ok      ok      ok      ok      ok      ok      ok",
     "login":        "200     200     200     200     200     200     200",
@@ -466,6 +470,7 @@ PARAMETERS: dict[str, Callable[[World], Any]] = {
     "entry_id": lambda w: w.objects["entry"].pk,
     "body_id": lambda w: w.objects["body"].pk,
     "attachment_id": lambda w: w.objects["attachment"].pk,
+    "report_id": lambda w: w.objects["report"].pk,
     "run_id": lambda w: w.objects["run"].pk,
     "series_id": lambda w: w.objects["published"].pk,
     "username": lambda w: w.users["reader"].username,

@@ -131,6 +131,7 @@ class Command(DozorCommand):
             f"Loaded {summary.incidents:,} incidents from {summary.reports:,} reports in "
             f"{summary.source_lists} source lists, {summary.people:,} people, "
             f"{summary.response_events:,} official response events, "
+            f"{summary.attachments} evidence files, "
             f"{summary.organisations} organisations in {time.monotonic() - started:.1f} s. "
             f"({summary.undocumented:,} more events of the synthetic world were recorded by no "
             "list; they are kept apart as the truth for estimation.)"
