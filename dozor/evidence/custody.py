@@ -32,7 +32,7 @@ from dozor.accounts.models import User
 from dozor.audit import selectors as audit_selectors
 from dozor.audit import services as audit
 from dozor.audit.models import AuditEntry
-from dozor.evidence.models import Attachment
+from dozor.evidence.models import Attachment, Preview
 from dozor.evidence.services import MSG_MAY_NOT_OPEN, may_open
 from dozor.printing import html_to_pdf
 from dozor.records.models import Incident, Report
@@ -40,6 +40,7 @@ from dozor.responses.models import Raising, ResponseEvent
 
 FORMATS = ("html", "pdf", "json")
 ATTACHMENT_TYPE = Attachment._meta.label_lower
+PREVIEW_TYPE = Preview._meta.label_lower
 MSG_FORMAT = _("The custody record is made as %(formats)s, not %(found)s.")
 
 
@@ -61,6 +62,8 @@ EXPORT_LABELS = {
     "dossier": _("embedded in a dossier, without metadata"),
 }
 DERIVED_LABEL = _("copy made of it")
+PREVIEW_MADE_LABEL = _("preview made from it")
+PREVIEW_VIEWED_LABEL = _("preview viewed")
 
 
 @dataclass(frozen=True)
@@ -133,6 +136,8 @@ def _evidence_of(attachment: Attachment) -> dict[str, Any]:
 
 
 def _what(entry: AuditEntry, attachment: Attachment) -> str:
+    if entry.target_type == PREVIEW_TYPE:
+        return str(PREVIEW_MADE_LABEL)
     if entry.target_id != str(attachment.pk):
         return f"{DERIVED_LABEL}: {_('attachment')} {entry.target_id}"
     changes = entry.changes if isinstance(entry.changes, dict) else {}
@@ -140,15 +145,19 @@ def _what(entry: AuditEntry, attachment: Attachment) -> str:
         return str(EXPORT_LABELS[changes["export"]])
     if entry.action == audit.Action.VIEW and changes.get("read") == "metadata":
         return str(_("viewed with its metadata"))
+    if entry.action == audit.Action.VIEW_NAMES and "preview" in changes:
+        return str(PREVIEW_VIEWED_LABEL)
     return str(ACCESS_LABELS.get(entry.action, entry.get_action_display()))
 
 
 def _accesses(attachment: Attachment, copies: list[Attachment]) -> list[Access]:
-    """Every entry about the file, and the receipt of each copy made of it, in the trail's
-    order."""
+    """Every entry about the file, the making of its preview and the receipt of each copy made
+    of it, in the trail's order."""
+    previews = Preview.objects.filter(attachment=attachment).values_list("pk", flat=True)
     entries = list(
         AuditEntry.objects.filter(
             Q(target_type=ATTACHMENT_TYPE, target_id=str(attachment.pk))
+            | Q(target_type=PREVIEW_TYPE, target_id__in=[str(pk) for pk in previews])
             | Q(
                 target_type=ATTACHMENT_TYPE,
                 target_id__in=[str(copy.pk) for copy in copies],

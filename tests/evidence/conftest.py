@@ -87,20 +87,11 @@ def downloaded(response: Any) -> bytes:
     return bytes(response.content)
 
 
-# Where a photo was taken, as a phone writes it: 55°45'07.2"N 37°37'03.0"E.
-GPS_LATITUDE = (55.0, 45.0, 7.2)
-GPS_LONGITUDE = (37.0, 37.0, 3.0)
-ORIENTATION = 0x0112
-GPS_IFD = 0x8825
-
-
 def photo_with_gps(marker: bytes = b"", size: tuple[int, int] = (1200, 800)) -> bytes:
     """A JPEG photo as a phone takes it: EXIF with the place (GPS) and an orientation that
     turns it upright (6: rotate 90° clockwise), and ``marker`` in its comment."""
-    exif = Image.Exif()
-    exif[ORIENTATION] = 6
-    gps = exif.get_ifd(GPS_IFD)
-    gps.update({1: "N", 2: GPS_LATITUDE, 3: "E", 4: GPS_LONGITUDE})
+    exif = gps_exif()
+    exif[ExifTags.Base.Orientation] = 6
     out = io.BytesIO()
     Image.new("RGB", size, (180, 40, 40)).save(out, format="JPEG", exif=exif, comment=marker)
     return out.getvalue()

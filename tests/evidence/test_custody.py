@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Q
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -59,16 +60,21 @@ def test_the_custody_record_lists_the_receipt_every_download_and_its_own_product
     steps = [(a["who"], a["action"], a["details"].get("export")) for a in record["accesses"]]
     assert steps == [
         ("owner", Action.CREATE, None),
+        ("owner", Action.CREATE, None),
         ("owner", Action.VIEW_NAMES, None),
         ("colleague", Action.VIEW_NAMES, None),
         ("colleague", Action.EXPORT, "download"),
         ("owner", Action.EXPORT, "custody"),
     ]
+    assert [a["what"] for a in record["accesses"]][:2] == ["received", "preview made from it"]
     assert [a["what"] for a in record["accesses"]][-2:] == [
         "downloaded without metadata",
         "custody record produced",
     ]
-    entries = AuditEntry.objects.filter(target_id=str(photo.pk)).order_by("id")
+    entries = AuditEntry.objects.filter(
+        Q(target_type="evidence.attachment", target_id=str(photo.pk))
+        | Q(target_type="evidence.preview", target_id=str(photo.preview.pk))
+    ).order_by("id")
     assert [a["entry"] for a in record["accesses"]] == [entry.pk for entry in entries]
     assert record["audit_chain"]["all_intact"] is True
     assert record["audit_chain"]["head_entry"] == entries.last().pk
@@ -95,7 +101,9 @@ def test_the_custody_pdf_says_the_same_in_its_text(cast: Cast, photo: Attachment
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="the trigger refuses the edit")
 def test_an_edited_audit_entry_shows_in_the_custody_record(cast: Cast, photo: Attachment) -> None:
-    receipt = AuditEntry.objects.get(target_id=str(photo.pk), action=Action.CREATE)
+    receipt = AuditEntry.objects.get(
+        target_type="evidence.attachment", target_id=str(photo.pk), action=Action.CREATE
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE audit_auditentry SET actor = %s WHERE id = %s", ["someone else", receipt.pk]
