@@ -46,6 +46,7 @@ MSG_UPLOAD_TOO_LARGE = _(
 MSG_MAY_NOT_ATTACH = _("You may not add evidence to this record.")
 MSG_MAY_NOT_OPEN = _("You may not open this file: it can show who the people in it are.")
 MSG_NO_NAME = _("A file needs a name.")
+MSG_COPY_ELSEWHERE = _("A copy is kept as evidence of the same record as its original.")
 MB = 2**20
 
 logger = logging.getLogger(__name__)
@@ -212,11 +213,18 @@ def attachments_record(
     kind: str,
     description: str = "",
     made_on: datetime.date | None = None,
+    derived_from: Attachment | None = None,
 ) -> list[Attachment]:
     """Record files already sealed in the store as evidence of ``target``, all or none, each
     with its receipt in the audit trail (its SHA-256, size and type). The caller deletes the
-    stored files when this raises."""
+    stored files when this raises.
+
+    With ``derived_from``, each file is a redacted or converted copy of that attachment (which
+    must be evidence of the same record, and one the user may open): the original is never
+    changed, the copy names it, and its receipt names the original's SHA-256."""
     _require_attacher(user, target)
+    if derived_from is not None:
+        _require_original(user, target, derived_from)
     attachments = []
     with transaction.atomic():
         for one in arrived:
@@ -231,22 +239,31 @@ def attachments_record(
                 sha256=one.stored.sha256,
                 file_id=one.stored.file_id,
                 received_by=user,
+                derived_from=derived_from,
                 **{_target_field(target): target},
             )
-            attachment.full_clean(exclude=["organisation", "received_by"])
+            attachment.full_clean(exclude=["organisation", "received_by", "derived_from"])
             attachment.save()
+            receipt = {
+                "sha256": one.stored.sha256,
+                "size": one.stored.size,
+                "type": one.media_type,
+            }
+            if derived_from is not None:
+                receipt |= {"copy_of": derived_from.pk, "original_sha256": derived_from.sha256}
             audit.audit_record(
-                action=audit.Action.CREATE,
-                user=user,
-                target=attachment,
-                changes={
-                    "sha256": one.stored.sha256,
-                    "size": one.stored.size,
-                    "type": one.media_type,
-                },
+                action=audit.Action.CREATE, user=user, target=attachment, changes=receipt
             )
             attachments.append(attachment)
     return attachments
+
+
+def _require_original(user: User | None, target: models.Model, original: Attachment) -> None:
+    """A copy is made by someone who may open the original, as evidence of the same record."""
+    if user is not None and not may_open(user, original):
+        raise PermissionDenied(MSG_MAY_NOT_OPEN)
+    if original.target() != target:
+        raise ValidationError(MSG_COPY_ELSEWHERE, code="copy")
 
 
 def _file_name(name: str) -> str:

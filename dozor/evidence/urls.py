@@ -29,4 +29,5 @@ urlpatterns = [
     path("<int:attachment_id>/", views.attachment_detail, name="attachment_detail"),
     path("<int:attachment_id>/download/clean/", views.download_clean, name="download_clean"),
     path("<int:attachment_id>/custody/", views.custody_record, name="custody"),
+    path("<int:attachment_id>/copy/", views.attach_copy, name="attach_copy"),
 ]

@@ -19,6 +19,7 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -130,9 +131,35 @@ def attach(request: HttpRequest, kind: str, **key: Any) -> HttpResponse:
         discard_unclaimed(request)
 
 
+@csrf_exempt
+@login_required
+def attach_copy(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """Add a redacted or converted copy of a kept file: a new attachment of the same record
+    that names its original, which stays as it was received. Checked, sealed and discarded as
+    ``attach`` does."""
+    original = _attachment(request, attachment_id)
+    user = signed_in_user(request)
+    target = original.target()
+    if not services.may_open(user, original):
+        raise PermissionDenied(services.MSG_MAY_NOT_OPEN)
+    if not services.may_attach(user, target):
+        raise PermissionDenied(services.MSG_MAY_NOT_ATTACH)
+    request.upload_handlers = [EvidenceUploadHandler(request)]
+    page = reverse("evidence:attachment_detail", args=[original.pk]) + "#copies"
+    try:
+        return _attach(request, target, page, derived_from=original)
+    finally:
+        discard_unclaimed(request)
+
+
 @csrf_protect
 @require_POST
-def _attach(request: HttpRequest, target: models.Model, page: str) -> HttpResponse:
+def _attach(
+    request: HttpRequest,
+    target: models.Model,
+    page: str,
+    derived_from: Attachment | None = None,
+) -> HttpResponse:
     user = signed_in_user(request)
     back = redirect(page)
     form = AttachForm(request.POST)
@@ -164,6 +191,7 @@ def _attach(request: HttpRequest, target: models.Model, page: str) -> HttpRespon
             kind=form.cleaned_data["kind"],
             description=form.cleaned_data["description"],
             made_on=form.cleaned_data["made_on"],
+            derived_from=derived_from,
         )
     except ValidationError as error:
         messages.error(
@@ -275,6 +303,8 @@ def attachment_detail(request: HttpRequest, attachment_id: int) -> HttpResponse:
             "metadata_problem": problem,
             "readable": metadata.can_clean(attachment.media_type),
             "copies": attachment.derivatives.order_by("pk"),
+            "can_copy": services.may_attach(user, attachment.target()),
+            "copy_form": AttachForm(initial={"kind": attachment.kind}, auto_id="copy-%s"),
             "evidence_of": attachment.target(),
         },
     )

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Q
@@ -197,17 +198,50 @@ def test_the_incident_page_links_the_custody_record_for_those_who_may_open_the_f
     assert custody not in cast.client("reader").get(page).content.decode()
 
 
+def _copy(client: Any, original: Attachment, name: str, content: bytes) -> Any:
+    """A redacted copy added on the original's page, as a documenter adds it."""
+    url = reverse("evidence:attach_copy", args=[original.pk])
+    data = {"kind": "photo", "description": "лицо скрыто", "made_on": ""}
+    return client.post(url, {**data, "files": [SimpleUploadedFile(name, content)]}, follow=True)
+
+
+def test_a_redacted_copy_names_its_original_which_stays_unchanged(
+    cast: Cast, photo: Attachment
+) -> None:
+    page = _copy(cast.client("owner"), photo, "побои-без-лица.jpg", jpeg_with_gps(b"copy"))
+    assert "1 file kept as evidence" in page.content.decode()
+    copy = Attachment.objects.latest("pk")
+    assert copy.derived_from == photo and copy.incident == cast.incident
+    assert Attachment.objects.get(pk=photo.pk).sha256 == photo.sha256
+    receipt = AuditEntry.objects.get(
+        target_type="evidence.attachment", target_id=str(copy.pk), action=Action.CREATE
+    )
+    assert receipt.changes["copy_of"] == photo.pk
+    assert receipt.changes["original_sha256"] == photo.sha256
+    detail = cast.client("owner").get(reverse("evidence:attachment_detail", args=[photo.pk]))
+    assert reverse("evidence:attachment_detail", args=[copy.pk]) in detail.content.decode()
+
+
 def test_the_custody_record_names_a_files_copies_and_a_copys_original(
     cast: Cast, photo: Attachment
 ) -> None:
-    """No page derives a copy yet (a redacted photo will): the copy is received as a file and
-    then named a copy of the photo, as that service will record it."""
-    attach(cast.client("owner"), cast.incident, ("побои-без-лица.jpg", jpeg_with_gps(b"copy")))
+    _copy(cast.client("owner"), photo, "побои-без-лица.jpg", jpeg_with_gps(b"copy"))
     copy = Attachment.objects.latest("pk")
-    Attachment.objects.filter(pk=copy.pk).update(derived_from=photo)
     record = json.loads(_custody(cast, "owner", photo, "json").content)
     assert [c["sha256"] for c in record["copies"]] == [copy.sha256]
     receipt = next(a for a in record["accesses"] if a["what"].startswith("copy made of it"))
     assert receipt["action"] == Action.CREATE and receipt["who"] == "owner"
     of_copy = json.loads(_custody(cast, "owner", copy, "json").content)
     assert of_copy["derived_from"]["sha256"] == photo.sha256
+
+
+@pytest.mark.parametrize(("who", "status"), [("reader", 403), ("outsider", 404)])
+def test_who_may_not_open_the_original_adds_no_copy_of_it(
+    cast: Cast, photo: Attachment, who: str, status: int
+) -> None:
+    url = reverse("evidence:attach_copy", args=[photo.pk])
+    answer = cast.client(who).post(
+        url, {"kind": "photo", "files": [SimpleUploadedFile("x.jpg", jpeg_with_gps())]}
+    )
+    assert answer.status_code == status
+    assert Attachment.objects.count() == 1

@@ -210,6 +210,7 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "download_clean": {"attachment_id": world.attachment.pk},
         "attachment_detail": {"attachment_id": world.attachment.pk},
         "custody": {"attachment_id": world.attachment.pk},
+        "attach_copy": {"attachment_id": world.attachment.pk},
         "preview": {"attachment_id": world.attachment.pk},
         "user_edit": {"username": user.username},
         "user_two_factor_remove": {"username": user.username},

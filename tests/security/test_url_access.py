@@ -166,6 +166,7 @@ ACCESS: dict[str, str] = {
     "exports:odihr_mark_bulk":        "405/ok  405/403 405/403 405/403 405/ok  405/ok  login",
     #                                 owner   collea. reader  analyst outsid. o-admin anonymous
     "evidence:attachment_detail":     "200/405 200/405 403/405 403/405 404/405 404/405 login",
+    "evidence:attach_copy":           "405/ok  403     403     403     404     404     login",
     "evidence:custody":               "200/405 200/405 403/405 403/405 404/405 404/405 login",
     "evidence:download":              "200/405 200/405 403/405 403/405 404/405 404/405 login",
     "evidence:download_clean":        "200/405 200/405 403/405 403/405 404/405 404/405 login",
