@@ -36,7 +36,7 @@ COMMANDS = {
     "backup": "Write an encrypted backup archive, or verify one.",
     "restore": "Restore a backup archive into an empty database.",
     "export": "Export the ODIHR submission (XLSX, CSV) or the filtered incident list (CSV, JSON).",
-    "evidence": "Re-hash every evidence file, or write one file's custody record (PDF, JSON).",
+    "evidence": "Re-hash evidence files, write a file's custody record, read documents' text.",
 }
 # Commands that need no database or settings: they run without Django.
 DATABASE_FREE_COMMANDS = {

@@ -64,6 +64,7 @@ EXPORT_LABELS = {
 DERIVED_LABEL = _("copy made of it")
 PREVIEW_MADE_LABEL = _("preview made from it")
 PREVIEW_VIEWED_LABEL = _("preview viewed")
+TEXT_READ_LABEL = _("its text read for search")
 
 
 @dataclass(frozen=True)
@@ -145,6 +146,8 @@ def _what(entry: AuditEntry, attachment: Attachment) -> str:
         return str(EXPORT_LABELS[changes["export"]])
     if entry.action == audit.Action.VIEW and changes.get("read") == "metadata":
         return str(_("viewed with its metadata"))
+    if entry.action == audit.Action.UPDATE and "text" in changes:
+        return str(TEXT_READ_LABEL)
     if entry.action == audit.Action.VIEW_NAMES and "preview" in changes:
         return str(PREVIEW_VIEWED_LABEL)
     return str(ACCESS_LABELS.get(entry.action, entry.get_action_display()))

@@ -18,9 +18,12 @@ from dozor.accounts.models import Organisation
 from dozor.records.models import Incident, Report
 from dozor.responses.models import Raising, ResponseEvent
 from dozor.security.fields import EncryptedTextField
+from dozor.security.search import Searchable, SearchIndex, SearchToken
 
 DESCRIPTION_MAX_LENGTH = 2000
 FILE_NAME_MAX_LENGTH = 255
+# The words kept of a document's text (dozor.evidence.text).
+TEXT_MAX_LENGTH = 200_000
 TARGETS = ("incident", "report", "response_event", "raising")
 
 
@@ -45,7 +48,7 @@ def _exactly_one_target() -> Q:
     return condition
 
 
-class Attachment(models.Model):
+class Attachment(Searchable):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="attachments"
     )
@@ -77,6 +80,15 @@ class Attachment(models.Model):
         _("description"), blank=True, max_length=DESCRIPTION_MAX_LENGTH
     )
     file_name = EncryptedTextField(_("file name"), max_length=FILE_NAME_MAX_LENGTH)
+    # The words of a document (dozor.evidence.text), read on receipt: sealed, and searched by
+    # keyed tokens of whole words, so that a search finds the incident the document proves.
+    text = EncryptedTextField(
+        _("text found in the file"),
+        blank=True,
+        editable=False,
+        max_length=TEXT_MAX_LENGTH,
+        search=SearchIndex("evidence.AttachmentToken", prefixes=False),
+    )
     made_on = models.DateField(_("made on"), null=True, blank=True)
     media_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size in bytes"))
@@ -148,3 +160,15 @@ class Preview(models.Model):
     @property
     def exists(self) -> bool:
         return bool(self.file_id)
+
+
+class AttachmentToken(SearchToken):
+    """The search tokens of an attachment's text (dozor.security.search)."""
+
+    record = models.ForeignKey(
+        Attachment, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    pk = models.CompositePrimaryKey("field", "token", "record")
+
+    class Meta:
+        indexes = [models.Index(fields=["record", "field"], name="attachment_token_record_idx")]

@@ -26,7 +26,7 @@ from dozor.accounts.models import User
 from dozor.accounts.policy import may
 from dozor.audit import services as audit
 from dozor.audit.models import AuditEntry
-from dozor.evidence import metadata, previews
+from dozor.evidence import metadata, previews, text
 from dozor.evidence.models import FILE_NAME_MAX_LENGTH, Attachment, Preview
 from dozor.evidence.uploads import ALLOWED_MEDIA_TYPES, SNIFF_BYTES, media_type_of
 from dozor.records.models import Incident, Report
@@ -172,7 +172,7 @@ def attachment_receive(
     Raises PermissionDenied when the user may not add evidence there, and ValidationError
     (naming the file) for a refused type, an empty file or one over the limit; nothing is left
     in the store then. No user: the command line (the demo), whose operator has the database
-    itself. Its preview is made once it is kept (attachment_preview_make_quietly)."""
+    itself. Its preview and text are made once it is kept (attachment_after_receipt)."""
     _require_attacher(user, target)
     name = _file_name(received.name)
     limit = max_bytes if max_bytes is not None else settings.DOZOR_EVIDENCE_FILE_MAX_MB * MB
@@ -201,7 +201,7 @@ def attachment_receive(
     except BaseException:
         store.delete(stored.file_id)
         raise
-    attachment_preview_make_quietly(user=user, attachment=attachment)
+    attachment_after_receipt(user=user, attachment=attachment)
     return attachment
 
 
@@ -500,13 +500,66 @@ def attachment_preview_make(*, user: User | None, attachment: Attachment) -> Pre
     return preview
 
 
-def attachment_preview_make_quietly(*, user: User | None, attachment: Attachment) -> None:
-    """Make the preview right after receipt, never failing the receipt: whatever goes wrong is
-    logged, and the preview is tried again when it is first asked for."""
+def attachment_text_read(*, user: User | None, attachment: Attachment) -> bool:
+    """Read a document's words from its sealed original into its sealed, searched ``text``
+    (dozor.evidence.text); whether any were found. The reading is a derivation of the file: it
+    is audited, with how many characters were kept. A file that cannot be read as its type
+    keeps no text; a missing or damaged original raises, as for a preview."""
+    if attachment.text or not text.text_readable(attachment.media_type):
+        return bool(attachment.text)
+    if attachment.size > text.TEXT_SOURCE_MAX_BYTES:
+        return False
+    try:
+        found = text.text_read(file_store().read(attachment.file_id), attachment.media_type)
+    except text.NoText as reason:
+        logger.info("no text read from attachment %s: %s", attachment.pk, reason)
+        return False
+    if not found:
+        return False
+    attachment.text = found
+    with transaction.atomic():
+        attachment.save(update_fields=["text"])
+        audit.audit_record(
+            action=audit.Action.UPDATE,
+            user=user,
+            target=attachment,
+            changes={"text": "read for search", "characters": len(found)},
+        )
+    return True
+
+
+def evidence_text_read(*, progress: Any = None) -> tuple[int, int]:
+    """Read the text of every document that has none (received before Dozor read text, or
+    when reading failed): how many were tried, and how many had text. A file that cannot be
+    opened is logged and left for `dozor evidence verify` to name."""
+    readable = [media_type for media_type in ALLOWED_MEDIA_TYPES if text.text_readable(media_type)]
+    checked = found = 0
+    # The text is sealed, so "none yet" is read from each row, not asked of the database.
+    for attachment in Attachment.objects.filter(media_type__in=readable).order_by("pk").iterator():
+        if attachment.text:
+            continue
+        checked += 1
+        try:
+            found += attachment_text_read(user=None, attachment=attachment)
+        except (FileNotFoundError, FileIntegrityError):
+            logger.exception("no text read from attachment %s", attachment.pk)
+        if progress is not None:
+            progress(checked)
+    return checked, found
+
+
+def attachment_after_receipt(*, user: User | None, attachment: Attachment) -> None:
+    """Make the preview and read the text of a file right after its receipt, never failing the
+    receipt: whatever goes wrong is logged. A preview is tried again when it is first asked
+    for; text is read again by `dozor evidence text`."""
     try:
         attachment_preview_make(user=user, attachment=attachment)
     except Exception:
         logger.exception("no preview made of attachment %s on receipt", attachment.pk)
+    try:
+        attachment_text_read(user=user, attachment=attachment)
+    except Exception:
+        logger.exception("no text read from attachment %s on receipt", attachment.pk)
 
 
 def attachment_preview_open(*, user: User, attachment: Attachment) -> previews.Rendered | None:

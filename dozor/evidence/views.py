@@ -200,7 +200,7 @@ def _attach(
         return back
     state.claimed.update(attachment.file_id for attachment in attachments)
     for attachment in attachments:
-        services.attachment_preview_make_quietly(user=user, attachment=attachment)
+        services.attachment_after_receipt(user=user, attachment=attachment)
     messages.success(
         request,
         ngettext(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -166,6 +166,20 @@ def names_searchable(user: User | AnonymousUser) -> bool:
     )
 
 
+# Parts of an incident search that apps above the records add from their AppConfig.ready (the
+# evidence app searches the text of the files kept as evidence). Each is given the key ring, the
+# searched words (every one to be found) and the user's organisation, and gives querysets of ids
+# of incidents, found only in that organisation's records: it is asked only for users who see
+# that organisation's names.
+IncidentSearchPart = Callable[[KeyRing, list[str], int], list[QuerySet[Any]]]
+INCIDENT_SEARCH_PARTS: list[IncidentSearchPart] = []
+
+
+def incident_search_part_register(part: IncidentSearchPart) -> None:
+    if part not in INCIDENT_SEARCH_PARTS:
+        INCIDENT_SEARCH_PARTS.append(part)
+
+
 def _text_matches(text: str, user: User | AnonymousUser) -> Q:
     """Every word of the text finds a word of the title (its beginning or its stem,
     dozor.records.title_search); or, through the search tokens, every word of the text is a word
@@ -204,6 +218,8 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
     own = user.organisation_id if isinstance(user, User) and names_searchable(user) else None
     if own is not None:
         parts.append(people.filter(incident__organisation_id=own).values("incident_id"))
+        for search_part in INCIDENT_SEARCH_PARTS:
+            parts.extend(search_part(ring, words, own))
     if not any(name_like(word) for word in every_word):
         forms = {form for word in words for form in name_forms(word)} | set(words)
         person_named = PersonInvolvement.objects.filter(

@@ -276,8 +276,18 @@ class ReindexReport:
     tokens: int
 
 
-def search_tokens_rebuild(*, ring: KeyRing) -> ReindexReport:
-    """Rewrite the search tokens of every sealed, searched field from its values, all or nothing.
+def _searched_in(app_label: str | None) -> list[EncryptedTextField]:
+    """The searched sealed fields, of one app's models when ``app_label`` is given."""
+    return [
+        field
+        for field in searched_encrypted_fields()
+        if app_label is None or field.model._meta.app_label == app_label
+    ]
+
+
+def search_tokens_rebuild(*, ring: KeyRing, app_label: str | None = None) -> ReindexReport:
+    """Rewrite the search tokens of every sealed, searched field from its values (of one app's
+    models when ``app_label`` is given), all or nothing.
 
     Values that do not open keep no tokens (``dozor keys check`` lists them). Used by key
     rotation, by ``dozor keys reindex`` and by the migration that made the token tables.
@@ -286,7 +296,7 @@ def search_tokens_rebuild(*, ring: KeyRing) -> ReindexReport:
         raise KeyringLocked(ring.reason)
     records = written = 0
     with transaction.atomic():
-        for field in searched_encrypted_fields():
+        for field in _searched_in(app_label):
             assert field.search is not None
             table = field.search.token_model()
             table._default_manager.filter(field=field.name).delete()
@@ -304,18 +314,17 @@ def search_tokens_rebuild(*, ring: KeyRing) -> ReindexReport:
     return ReindexReport(records=records, tokens=written)
 
 
-def search_tokens_fill(*, ring: KeyRing) -> ReindexReport:
-    """Write the tokens of a database that has sealed values but no tokens yet (the migration
-    that made the token tables). Refuses without the key if there is anything to index."""
-    pending = sum(
-        field.model._default_manager.exclude(_empty(field)).count()
-        for field in searched_encrypted_fields()
-    )
+def search_tokens_fill(*, ring: KeyRing, app_label: str) -> ReindexReport:
+    """Write the tokens of one app's models in a database that has sealed values but no tokens
+    yet (the migration that made the app's token tables; other apps' tables may not exist yet
+    at that point of the migrations). Refuses without the key if there is anything to index."""
+    fields = _searched_in(app_label)
+    pending = sum(field.model._default_manager.exclude(_empty(field)).count() for field in fields)
     if not pending:
         return ReindexReport(records=0, tokens=0)
     if ring.locked:
         raise KeyringLocked(MSG_INDEX_NEEDS_KEY.format(count=pending))
-    return search_tokens_rebuild(ring=ring)
+    return search_tokens_rebuild(ring=ring, app_label=app_label)
 
 
 def search_tokens_check(*, ring: KeyRing) -> CheckReport:

@@ -22,10 +22,10 @@ pytestmark = pytest.mark.django_db
 LIST_QUERIES = 7
 # The list's (where the count is one read of the search's first ids, and the page its rows by
 # those ids: paging.CappedPaginator's ids_first), and the search's parts read first (the titles,
-# the user's own people by name, the summaries): however many match, each is one query, stopped
-# after selectors.FEW_MATCHES + 1 ids; on PostgreSQL one more, the query words' lexemes
-# (title_search.word_lexemes).
-SEARCH_QUERIES = LIST_QUERIES + 3 + (connection.vendor == "postgresql")
+# the user's own people by name, the user's own evidence by its text, the summaries): however
+# many match, each is one query, stopped after selectors.FEW_MATCHES + 1 ids; on PostgreSQL one
+# more, the query words' lexemes (title_search.word_lexemes).
+SEARCH_QUERIES = LIST_QUERIES + 4 + (connection.vendor == "postgresql")
 # The session, the user, the authenticator; the incident with its biases, people and reports;
 # its disagreements, responses, raisings, evidence and ODIHR mark; the audit entry of the names
 # shown (the chain head locked, the entry written, the head moved).

@@ -111,13 +111,13 @@ def test_the_migration_fill_refuses_to_run_without_the_key_when_there_is_text(
     person: PersonInvolvement,
 ) -> None:
     with pytest.raises(KeyringLocked, match="have no search tokens yet"):
-        search_tokens_fill(ring=KeyRing.locked_because("no key"))
+        search_tokens_fill(ring=KeyRing.locked_because("no key"), app_label="records")
 
 
 def test_the_migration_fill_writes_every_token(cast: Cast, person: PersonInvolvement) -> None:
     PersonToken.objects.all().delete()
     IncidentToken.objects.all().delete()
-    search_tokens_fill(ring=keyring())
+    search_tokens_fill(ring=keyring(), app_label="records")
     assert "0 records need" in reindex("--check")
 
 

@@ -18,7 +18,7 @@ def search_tokens_fill(apps, schema_editor):
     from dozor.security.keyring import keyring
     from dozor.security.keys import search_tokens_fill
 
-    search_tokens_fill(ring=keyring())
+    search_tokens_fill(ring=keyring(), app_label="records")
 
 
 class Migration(migrations.Migration):

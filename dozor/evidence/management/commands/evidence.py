@@ -11,7 +11,7 @@ from dozor.commands import DozorCommand
 from dozor.evidence import selectors
 from dozor.evidence.custody import custody_render
 from dozor.evidence.models import Attachment
-from dozor.evidence.services import evidence_verify
+from dozor.evidence.services import evidence_text_read, evidence_verify
 from dozor.printing import PdfUnavailable
 from dozor.security.filemodes import private_write_bytes
 
@@ -33,12 +33,15 @@ class Command(DozorCommand):
         "evidence custody ID --user NAME --format json|pdf --output FILE` writes the custody "
         "record of attachment ID (its hashes, its receipt, what it is evidence of, its copies "
         "and every access in the audit trail) for a court or a UN submission; producing it is "
-        "itself in the audit trail."
+        "itself in the audit trail. `dozor evidence text` reads the words of every document "
+        "(PDF, DOCX, ODT, XLSX) that has none yet into the search index, for files received "
+        "before Dozor read them or while reading failed."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         actions.add_parser("verify", help="re-hash every file")
+        actions.add_parser("text", help="read the text of documents that have none yet")
         custody = actions.add_parser("custody", help="write one file's custody record")
         custody.add_argument("attachment", type=int, metavar="ID", help="the attachment number")
         custody.add_argument(
@@ -50,8 +53,20 @@ class Command(DozorCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "custody":
             self._custody(options)
+        elif options["action"] == "text":
+            self._text()
         else:
             self._verify()
+
+    def _text(self) -> None:
+        def progress(checked: int) -> None:
+            if checked % PROGRESS_EVERY == 0:
+                self.stderr.write(f"{checked} documents read…")
+
+        checked, found = evidence_text_read(progress=progress)
+        self.stdout.write(
+            f"Read {checked} documents without text; {found} had text, now searchable."
+        )
 
     def _custody(self, options: dict[str, Any]) -> None:
         name = options["user"]
