@@ -121,6 +121,7 @@ INSTALLED_APPS = [
     "dozor.exports",
     "dozor.api",
     "dozor.evidence",
+    "dozor.submissions",
     # Its static files: the API's reference page (Swagger UI) served by Dozor, no CDN.
     "ninja",
 ]
