@@ -30,7 +30,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from dozor.accounts.models import Organisation
@@ -104,7 +104,8 @@ def report_form(request: HttpRequest) -> HttpResponse:
 
     A POST over the hour's limit is refused before a byte of it is read; otherwise the files
     are sealed as they arrive and whatever the request did not keep is deleted when it ends,
-    whatever happened (a wrong answer, a filled honeypot, a refused file)."""
+    whatever happened (a wrong answer, a filled honeypot, a refused file). Nothing it answers
+    is a 403 or 404, so the refusal log never records a sender's address."""
     _language(request)
     organisation = selectors.intake_organisation()
     if organisation is None:
@@ -115,7 +116,6 @@ def report_form(request: HttpRequest) -> HttpResponse:
         return HttpResponseNotAllowed(["GET", "POST"])
     if throttle.over_limit(request):
         return _form_page(request, PublicReportForm(), problems=[str(MSG_TOO_MANY)], status=429)
-    # The handler must be in place before anything reads the body (the CSRF check does).
     request.upload_handlers = [EvidenceUploadHandler(request)]
     try:
         return _report_receive(request, organisation)
@@ -123,7 +123,9 @@ def report_form(request: HttpRequest) -> HttpResponse:
         discard_unclaimed(request)
 
 
-@csrf_protect
+# No CSRF check: the form's challenge token does its work. A page on another site can make a
+# browser send the form but cannot read the picture its token names, so it cannot answer it;
+# and a CSRF refusal would be a 403, which the refusal log records with the sender's address.
 def _report_receive(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     form = PublicReportForm(request.POST)
     if request.POST.get(HONEYPOT, "").strip():

@@ -93,6 +93,17 @@ def test_no_ip_address_is_kept_with_the_submission_or_in_its_audit_entries(
     assert "198.51.100.23" not in _database_text()
 
 
+def test_a_form_without_a_csrf_cookie_is_taken_and_no_refusal_records_the_address(
+    receiving: Cast,
+) -> None:
+    client = Client(enforce_csrf_checks=True, REMOTE_ADDR="198.51.100.23")
+    page = send(client)
+    assert page.status_code == 200
+    refused = send(client, answer="1")
+    assert refused.status_code == 400
+    assert not AuditEntry.objects.filter(ip_address="198.51.100.23").exists()
+
+
 def test_the_address_is_kept_sealed_when_the_administrator_turns_it_on(
     receiving: Cast, settings: Any
 ) -> None:
