@@ -93,6 +93,7 @@ def _form_page(
         "file_max_mb": settings.DOZOR_EVIDENCE_FILE_MAX_MB,
         "upload_max_mb": settings.DOZOR_EVIDENCE_UPLOAD_MAX_MB,
         "honeypot": HONEYPOT,
+        "keep_ip": settings.DOZOR_INTAKE_KEEP_IP,
     }
     return render(request, "submissions/report_form.html", context, status=status)
 
@@ -244,7 +245,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "submissions/queue.html",
-        {"rows": rows, "show": show, "filters": list(selectors.QUEUE_FILTERS)},
+        {"rows": rows, "show": show, "filters": selectors.queue_filter_labels()},
     )
 
 

@@ -61,6 +61,7 @@ def test_the_form_opens_without_an_account_and_loads_nothing_from_elsewhere(
     page = Client().get(form_url())
     html = page.content.decode()
     assert page.status_code == 200
+    assert "Your IP address is not kept" in html
     assert 'enctype="multipart/form-data"' in html
     assert "<script" not in html
     assert "http://" not in html and "https://" not in html
@@ -108,6 +109,7 @@ def test_the_address_is_kept_sealed_when_the_administrator_turns_it_on(
     receiving: Cast, settings: Any
 ) -> None:
     settings.DOZOR_INTAKE_KEEP_IP = True
+    assert "This site keeps your IP address" in Client().get(form_url()).content.decode()
     send(Client(REMOTE_ADDR="198.51.100.23"))
     assert Submission.objects.get().ip_address == "198.51.100.23"
     assert "198.51.100.23" not in _database_text()
