@@ -43,6 +43,7 @@ from dozor.evidence.uploads import (
 )
 from dozor.evidence.views import refusal_text
 from dozor.security.files import FileIntegrityError
+from dozor.security.keyring import keyring
 from dozor.security.network import client_ip
 from dozor.submissions import challenge, selectors, services, throttle
 from dozor.submissions.forms import (
@@ -111,6 +112,9 @@ def report_form(request: HttpRequest) -> HttpResponse:
     organisation = selectors.intake_organisation()
     if organisation is None:
         return render(request, "submissions/closed.html")
+    if keyring().locked:
+        # Nothing could be sealed: say so before anyone writes, not after.
+        return render(request, "submissions/closed.html", {"locked": True}, status=503)
     if request.method == "GET":
         return _form_page(request, PublicReportForm())
     if request.method != "POST":

@@ -15,6 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from dozor.audit.models import AuditEntry
+from dozor.security.crypto import KeyRing
+from dozor.security.keyring import keyring_set
 from dozor.submissions import challenge
 from dozor.submissions.models import Status, Submission, SubmissionFile
 from tests.conftest import Cast
@@ -226,6 +228,18 @@ def test_the_form_speaks_russian_and_the_submission_says_so(receiving: Cast) -> 
 def test_the_form_speaks_english_when_asked(receiving: Cast) -> None:
     send(Client(), lang="en")
     assert Submission.objects.get().language == "en"
+
+
+def test_while_dozor_is_locked_the_form_says_so_before_anyone_writes(receiving: Cast) -> None:
+    keyring_set(KeyRing.locked_because("no key given"))
+    try:
+        page = Client().get(form_url())
+        posted = Client().post(form_url(), {"what_happened": ACCOUNT})
+    finally:
+        keyring_set(None)
+    assert page.status_code == posted.status_code == 503
+    assert "without its encryption key" in page.content.decode()
+    assert _nothing_kept()
 
 
 def test_with_two_organisations_and_none_named_the_form_is_not_open(
