@@ -37,6 +37,9 @@ DOZOR_IMPORT_UPLOAD_HOURS = config.env_int("DOZOR_IMPORT_UPLOAD_HOURS", minimum=
 DOZOR_IMPORT_UPLOAD_MAX_MB = config.env_int("DOZOR_IMPORT_UPLOAD_MAX_MB", minimum=1)
 DOZOR_EVIDENCE_FILE_MAX_MB = config.env_int("DOZOR_EVIDENCE_FILE_MAX_MB", minimum=1)
 DOZOR_EVIDENCE_UPLOAD_MAX_MB = config.env_int("DOZOR_EVIDENCE_UPLOAD_MAX_MB", minimum=1)
+DOZOR_INTAKE_ORGANISATION = config.env_str("DOZOR_INTAKE_ORGANISATION")
+DOZOR_INTAKE_KEEP_IP = config.env_bool("DOZOR_INTAKE_KEEP_IP")
+DOZOR_INTAKE_RATE_PER_HOUR = config.env_int("DOZOR_INTAKE_RATE_PER_HOUR")
 
 if DEBUG and DOZOR_ENV != "development":
     raise ImproperlyConfigured(
@@ -121,6 +124,7 @@ INSTALLED_APPS = [
     "dozor.exports",
     "dozor.api",
     "dozor.evidence",
+    "dozor.submissions",
     # Its static files: the API's reference page (Swagger UI) served by Dozor, no CDN.
     "ninja",
 ]
