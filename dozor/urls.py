@@ -25,6 +25,7 @@ urlpatterns = [
     path("linkage/", include("dozor.linkage.urls")),
     path("exports/", include("dozor.exports.urls")),
     path("evidence/", include("dozor.evidence.urls")),
+    path("tella/", include("dozor.tella.urls")),
     path("audit/", include((refusal_patterns, "audit"))),
     path("api/v1/", api_v1.urls),
 ]
