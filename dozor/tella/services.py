@@ -167,11 +167,13 @@ def tella_sign_in(*, request: HttpRequest, username: str, password: str) -> tupl
         raise TellaRefused(403, MSG_SIGN_IN_ROLE)
     # Clears the lockout's count of this user name's failures, and records the sign-in.
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    return _token_create(user=user)
+    return tella_token_create(user=user)
 
 
 @transaction.atomic
-def _token_create(*, user: User) -> tuple[TellaToken, str]:
+def tella_token_create(*, user: User) -> tuple[TellaToken, str]:
+    """A new sign-in of the user's phone and its key (shown once; only its digest is kept),
+    audited without the key. tella_sign_in calls it once the user has proved who they are."""
     secret = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
     token = TellaToken.objects.create(
         user=user,

@@ -103,7 +103,9 @@ class TellaPhone:
     def head(self, report_id: str, name: str) -> Answer:
         return _answer(self.http.head(self._file(report_id, name), **self._auth()))
 
-    def put_piece(self, report_id: str, name: str, data: bytes, *, start: int, total: int) -> Answer:
+    def put_piece(
+        self, report_id: str, name: str, data: bytes, *, start: int, total: int
+    ) -> Answer:
         """Tella's chunked upload: PUT file/v2/… with Content-Range bytes START-END/TOTAL."""
         return self.put_raw(
             report_id,

@@ -208,7 +208,7 @@ def test_a_piece_overlapping_received_bytes_is_refused_409(started: tuple) -> No
 
 
 def test_a_range_beyond_the_declared_total_is_refused_400(started: tuple) -> None:
-    phone, report_id, data = started
+    phone, report_id, _data = started
     answer = phone.put_raw(
         report_id, NAME, b"x" * 10, content_range="bytes 1000-1009/1005", v2=True
     )
