@@ -95,6 +95,8 @@ class TellaUpload(models.Model):
         verbose_name=_("submitted file"),
     )
     started_at = models.DateTimeField(_("started"), auto_now_add=True)
+    # When the last piece arrived: a file left unfinished this long is deleted (uploads_clean).
+    touched_at = models.DateTimeField(_("last piece"), auto_now=True)
 
     class Meta:
         ordering = ["started_at", "id"]

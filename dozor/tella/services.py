@@ -54,6 +54,9 @@ CODE_DIGITS = 6
 USERNAME_MAX_LENGTH = 150
 PASSWORD_MAX_LENGTH = 4096
 READ_BYTES = 64 * 1024
+# A file whose pieces stopped arriving this long ago is deleted: a monitor's phone may be offline
+# for weeks, but sealed pieces nobody will finish should not stay on the server for ever.
+UNFINISHED_UPLOAD_DAYS = 30
 
 MSG_SIGN_IN_WRONG = _(
     "The user name or the password is wrong. If you sign in to Dozor with a code from an "
@@ -81,8 +84,8 @@ MSG_FILE_TOO_LARGE = _(
     "was kept."
 )
 MSG_PIECE_OUT_OF_PLACE = _(
-    "Dozor holds bytes 0 to %(received)s - 1 of this file (%(received)s bytes): send the piece "
-    "that starts at byte %(received)s. This piece starts at byte %(start)s and was not kept."
+    "Dozor holds the first %(received)s bytes of this file: send the piece that starts at byte "
+    "%(received)s. This piece starts at byte %(start)s and was not kept."
 )
 MSG_TOTAL_CHANGED = _(
     "Content-Range: this file was announced as %(declared)s bytes, and this piece says "
@@ -239,6 +242,7 @@ def tella_report_create(
         what_happened=description or title,
         language=language if language in ("en", "ru") else "ru",
     )
+    tella_uploads_clean()
     try:
         with transaction.atomic():
             submission = submission_receive(
@@ -573,3 +577,18 @@ def _upload_discard(upload: TellaUpload) -> None:
     store = file_store()
     for file_id in piece_ids:
         store.delete(file_id)
+
+
+def tella_uploads_clean(*, days: int = UNFINISHED_UPLOAD_DAYS) -> int:
+    """Delete the files whose last piece arrived more than ``days`` ago and that were never
+    closed, with their sealed pieces; returns how many. Run whenever a phone sends a new report,
+    as the import page cleans its own waiting uploads."""
+    stale = list(
+        TellaUpload.objects.filter(
+            submitted_file__isnull=True,
+            touched_at__lt=timezone.now() - datetime.timedelta(days=days),
+        )
+    )
+    for upload in stale:
+        _upload_discard(upload)
+    return len(stale)

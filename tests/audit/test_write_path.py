@@ -57,6 +57,9 @@ NOT_AUDITED: dict[str, str] = {
         "a sealed piece of a file still arriving; closing the file is the entry, with its SHA-256 "
         "(submission_file_add), and a file that never closes is never a submission's"
     ),
+    "dozor.tella.services.tella_uploads_clean": (
+        "removes the sealed pieces of files left unfinished for a month, never a received file"
+    ),
     "dozor.estimation.services.estimate_run_execute": (
         "the worker's progress and results of a run whose start is the entry (estimate_run_start)"
     ),

@@ -4,6 +4,7 @@ arrived, resumes and closes; the file lands sealed, hashed and whole in the tria
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import uuid
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.test import override_settings
+from django.utils import timezone
 
 from dozor.accounts.services import user_password_reset
 from dozor.audit.models import AuditEntry
@@ -338,3 +340,25 @@ def test_a_deactivated_account_is_answered_401(cast: Cast) -> None:
     cast.owner.is_active = False
     cast.owner.save()
     assert phone.report("После отключения").status == 401
+
+
+def test_a_file_left_unfinished_for_a_month_is_deleted_when_a_phone_sends_a_new_report(
+    cast: Cast,
+) -> None:
+    phone = signed_in(cast)
+    report_id = new_report(phone)
+    data = photo()
+    phone.put_piece(report_id, NAME, data[:1000], start=0, total=len(data))
+    phone.put_piece(report_id, "recent.jpg", data[:1000], start=0, total=len(data))
+    TellaUpload.objects.exclude(pk=upload_of("recent.jpg").pk).update(
+        touched_at=timezone.now() - datetime.timedelta(days=31)
+    )
+
+    new_report(phone, "Следующий отчёт")
+
+    assert list(TellaUpload.objects.all()) == [upload_of("recent.jpg")]
+    assert list(file_store().ids()) == [TellaUploadPart.objects.get().file_id]
+
+
+def upload_of(name: str) -> TellaUpload:
+    return next(upload for upload in TellaUpload.objects.all() if upload.name == name)

@@ -107,3 +107,14 @@ def test_an_expired_key_is_answered_401(cast: Cast) -> None:
     phone.sign_in(cast.owner.username, TEST_PASSWORD)
     TellaToken.objects.update(expires_at="2000-01-01T00:00:00Z")
     assert phone.report("Поздно").status == 401
+
+
+def test_a_phone_asking_in_russian_gets_the_refusal_in_russian(cast: Cast) -> None:
+    phone = TellaPhone()
+    response = phone.http.post(
+        "/tella/login/",
+        data='{"username": "owner", "password": "wrong"}',
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="ru",
+    )
+    assert response.status_code == 401 and "Неверное имя пользователя" in response.json()["message"]
