@@ -55,6 +55,9 @@ MSG_NO_PROJECT = _(
 )
 MSG_NO_REPORT = _("There is no such report among those you sent.")
 MSG_LENGTH_NOT_NUMBER = _("Content-Length must be a number of bytes.")
+MSG_LENGTH_REQUIRED = _(
+    "Send the piece with a Content-Length header: Dozor reads a piece of known length only."
+)
 
 
 def _error(status: int, message: Any, *, received: int | None = None) -> JsonResponse:
@@ -239,10 +242,12 @@ def _report(user: User, report_id: uuid.UUID) -> TellaReport:
     return report
 
 
-def _body_length(request: HttpRequest) -> int | None:
+def _body_length(request: HttpRequest) -> int:
+    """The body's announced length; a piece without one is refused (411), as Tella Web does:
+    a body of unknown length would be read as empty."""
     given = request.META.get("CONTENT_LENGTH", "")
     if given in ("", None):
-        return None
+        raise TellaRefused(411, MSG_LENGTH_REQUIRED)
     if not (given.isascii() and given.isdigit()):
         raise TellaRefused(400, MSG_LENGTH_NOT_NUMBER)
     return int(given)
@@ -259,6 +264,7 @@ def _closed_json(submitted: SubmissionFile) -> JsonResponse:
 def _receive(
     request: HttpRequest, report: TellaReport, file_name: str, *, v2: bool
 ) -> HttpResponse:
+    body_length = _body_length(request)
     header = request.headers.get("Content-Range")
     byte_range = None
     if header is not None or v2:
@@ -272,7 +278,7 @@ def _receive(
         name=file_name,
         body=request,
         byte_range=byte_range,
-        body_length=_body_length(request),
+        body_length=body_length,
     )
     received = upload.received if upload is not None else 0
     if v2 and byte_range is not None and byte_range.completes:

@@ -362,3 +362,20 @@ def test_a_file_left_unfinished_for_a_month_is_deleted_when_a_phone_sends_a_new_
 
 def upload_of(name: str) -> TellaUpload:
     return next(upload for upload in TellaUpload.objects.all() if upload.name == name)
+
+
+def test_a_piece_without_a_content_length_is_refused_411(cast: Cast) -> None:
+    phone = signed_in(cast)
+    report_id = new_report(phone)
+    answer = phone.put_raw(report_id, NAME, b"")
+    assert answer.status == 411 and "Content-Length" in answer.body["message"]
+    assert not TellaUpload.objects.exists()
+
+
+def test_a_description_too_long_for_a_submission_is_refused_naming_the_description(
+    cast: Cast,
+) -> None:
+    phone = signed_in(cast)
+    answer = phone.report("Заголовок", "too long " * 2500)
+    assert answer.status == 400 and "description" in answer.body["fields"]
+    assert not Submission.objects.exists()
