@@ -8,9 +8,11 @@ import datetime
 import hashlib
 import uuid
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.test import override_settings
 from django.utils import timezone
 
@@ -379,3 +381,16 @@ def test_a_description_too_long_for_a_submission_is_refused_naming_the_descripti
     answer = phone.report("Заголовок", "too long " * 2500)
     assert answer.status == 400 and "description" in answer.body["fields"]
     assert not Submission.objects.exists()
+
+
+def test_a_file_name_that_names_someone_is_sealed_in_the_database(cast: Cast) -> None:
+    phone = signed_in(cast)
+    report_id = new_report(phone)
+    data = photo()
+    name = "Каримзода_побои.jpg"
+    phone.put_piece(report_id, quote(name), data[:1000], start=0, total=len(data))
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM tella_tellaupload")
+        rows = repr(cursor.fetchall())
+    assert upload_of(name).received == 1000 and "Каримзода" not in rows
