@@ -180,6 +180,26 @@ SETTINGS = (
         "The most one upload of evidence files (several chosen at once) may carry, in MB.",
     ),
     Setting(
+        "DOZOR_INTAKE_ORGANISATION",
+        "",
+        "The organisation that receives what the public form at /report/ sends: its name, "
+        "or the name as a slug (`северный-маяк`). "
+        "Empty: the only organisation, when there is exactly one; otherwise the form says it "
+        "is not open.",
+    ),
+    Setting(
+        "DOZOR_INTAKE_KEEP_IP",
+        "false",
+        "Keep the sender's IP address with each submission of the public form (sealed like "
+        "its text) and in its audit entries. Off: no address is kept anywhere.",
+    ),
+    Setting(
+        "DOZOR_INTAKE_RATE_PER_HOUR",
+        "10",
+        "How many times one client may send the public form in an hour (0: no limit). "
+        "Counted under a keyed digest of the address in memory; the address is not stored.",
+    ),
+    Setting(
         "DOZOR_STALL_MONTHS",
         "12",
         "A case with no official response event for this many months is shown as stalled.",

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 from dozor.accounts.urls import refusal_patterns
 from dozor.api.v1 import api as api_v1
 from dozor.records.urls import report_patterns, source_list_patterns
+from dozor.submissions.urls import public_patterns as report_form_patterns
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="records:incident_list"), name="home"),
@@ -26,6 +27,8 @@ urlpatterns = [
     path("exports/", include("dozor.exports.urls")),
     path("evidence/", include("dozor.evidence.urls")),
     path("tella/", include("dozor.tella.urls")),
+    path("report/", include((report_form_patterns, "report"))),
+    path("submissions/", include("dozor.submissions.urls")),
     path("audit/", include((refusal_patterns, "audit"))),
     path("api/v1/", api_v1.urls),
 ]

@@ -13,6 +13,8 @@ from dozor.accounts.models import Organisation, User
 from dozor.evidence.services import Received, attachment_receive
 from dozor.records import services
 from dozor.records.models import Incident
+from dozor.security.files import file_store
+from dozor.submissions import services as submissions
 from tests.evidence.conftest import jpeg_bytes
 
 VICTIM_NAME = "Фарход Каримзода"
@@ -209,3 +211,39 @@ def named_remap(user: User, source_list: Any, directory: Path) -> Any:
     call_command("import", str(path), "--mapping", str(as_text), *common, **quiet)
     call_command("import", "--remap", "--mapping", str(numbers), *common, **quiet)
     return ImportBatch.objects.get(source_list=source_list, kind=ImportKind.REMAP)
+
+
+SUBMISSION_ACCOUNT = (
+    "Меня, Фархода Каримзоду, избили у гаражей. Свидетель — Анна Белова, она вызвала скорую."
+)
+SUBMISSION_CONTACT = "Анна Белова, Signal +7 900 000-11-22"
+REFERRED_TO = "Адвокат для Фархода Каримзоды"
+
+
+def named_submission(organisation: Organisation, user: User) -> Any:
+    """A submission of the public form to the organisation naming its sender in its title, its
+    account and its contact, with a photo whose file name and bytes carry the name, and a
+    referral of its sender made by the organisation's documenter; received and referred through
+    the services as the form and the triage page do."""
+    submission = submissions.submission_receive(
+        organisation=organisation,
+        channel="form",
+        text=submissions.SubmissionText(
+            title=f"Избиение {VICTIM_NAME}",
+            what_happened=SUBMISSION_ACCOUNT,
+            where_text="Санкт-Петербург",
+            contact=SUBMISSION_CONTACT,
+            wants_legal_help=True,
+        ),
+    )
+    photo = jpeg_bytes(VICTIM_NAME.encode("utf-8"))
+    submissions.submission_file_add(
+        submission=submission,
+        name=f"{VICTIM_NAME}.jpg",
+        media_type="image/jpeg",
+        stored=file_store().store_stream(io.BytesIO(photo)),
+    )
+    submissions.referral_create(
+        user=user, submission=submission, kind="legal", referred_to=REFERRED_TO
+    )
+    return submission

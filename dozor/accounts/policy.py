@@ -163,6 +163,33 @@ ACTIONS: dict[str, PolicyAction] = {
             ),
         ),
         PolicyAction(
+            name="submissions.triage",
+            description=_(
+                "Go through the accounts sent to one's organisation from outside (the public "
+                "form, Tella): read them, open their files, accept one as a report, ask for "
+                "more or close it."
+            ),
+            roles=ROLES_THAT_WRITE,
+            rule=_owned,
+            refusal=_(
+                "Only documenters and administrators of the organisation that received it "
+                "triage a submission."
+            ),
+        ),
+        PolicyAction(
+            name="referrals.use",
+            description=_(
+                "See and keep one's organisation's referrals of people who asked for legal or "
+                "asylum help."
+            ),
+            roles=ROLES_TRUSTED_WITH_CONFIDENTIAL,
+            rule=_owned,
+            refusal=_(
+                "Only advocates, documenters and administrators of the organisation see its "
+                "referrals."
+            ),
+        ),
+        PolicyAction(
             name="linkage.use",
             description=_(
                 "Run record linkage over one's organisation's reports, review its pairs and "

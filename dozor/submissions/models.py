@@ -212,3 +212,17 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.get_status_display()})"
+
+
+class SpentChallenge(models.Model):
+    """The random nonce of a public form's challenge that has been answered: it is not taken
+    again. Deleted once its token would have expired anyway (dozor.submissions.challenge)."""
+
+    nonce = models.CharField(max_length=40, unique=True)
+    spent_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["spent_at"], name="spent_challenge_at")]
+
+    def __str__(self) -> str:
+        return f"challenge spent at {self.spent_at:%Y-%m-%d %H:%M}"

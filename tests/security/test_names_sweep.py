@@ -36,6 +36,8 @@ from dozor.press.services import draft_create
 from dozor.records.models import Incident, Report, SourceList
 from dozor.records.services import incident_link_reports
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
+from dozor.submissions.challenge import challenge_new
+from dozor.submissions.models import Submission
 from tests.conftest import Cast
 from tests.factories import ReportFactory, SourceListFactory, UserFactory
 from tests.named import (
@@ -45,6 +47,7 @@ from tests.named import (
     named_quarantine,
     named_remap,
     named_responses,
+    named_submission,
     names_in,
 )
 
@@ -111,6 +114,7 @@ class World:
     accepted: AcceptBatch
     job: LinkageJob
     attachment: Attachment
+    submission: Submission
 
 
 @pytest.fixture
@@ -118,6 +122,8 @@ def world(cast: Cast, tmp_path: Path) -> World:
     incident = named_incident(cast.organisation, user=cast.owner, confidentiality="public")
     named_responses(incident, cast.owner)
     attachment = named_evidence(incident, cast.owner)
+    # A submission of the public form naming its sender, with a photo and a referral.
+    submission = named_submission(cast.organisation, cast.owner)
     press = SourceListFactory(name="Пресса", kind="press_scan", organisation=cast.organisation)
     draft, _created = draft_create(
         source_list=press, text=PRESS_TEXT, published=incident.date_start, user=cast.owner
@@ -161,6 +167,7 @@ def world(cast: Cast, tmp_path: Path) -> World:
         accepted=AcceptBatch.objects.get(),
         job=job,
         attachment=attachment,
+        submission=submission,
     )
 
 
@@ -237,6 +244,14 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "report_create": {"project_id": str(world.incident.organisation_id)},
         "file": {"report_id": "00000000-0000-4000-8000-000000000000", "file_name": "a.jpg"},
         "file_v2": {"report_id": "00000000-0000-4000-8000-000000000000", "file_name": "a.jpg"},
+        "submission_detail": {"pk": world.submission.pk},
+        "submission_accept": {"pk": world.submission.pk},
+        "submission_ask_more": {"pk": world.submission.pk},
+        "submission_close": {"pk": world.submission.pk},
+        "referral_add": {"pk": world.submission.pk},
+        "submission_file": {"pk": world.submission.files.get().pk},
+        "referral_update": {"pk": world.submission.referrals.get().pk},
+        "challenge_image": {"token": challenge_new()},
     }
 
 
@@ -365,5 +380,9 @@ def test_the_owner_sees_the_names_in_the_same_sweep(
         reverse("reports:report_list"),
         reverse("reports:report_detail", args=[world.report.pk]),
         reverse("evidence:download", args=[world.attachment.pk]),
+        reverse("submissions:queue"),
+        reverse("submissions:submission_detail", args=[world.submission.pk]),
+        reverse("submissions:submission_file", args=[world.submission.files.get().pk]),
+        reverse("submissions:referral_list"),
     }
     assert expected <= named, expected - named

@@ -49,6 +49,14 @@ from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
 from dozor.records.models import Incident, IncidentReport, SourceList
 from dozor.reporting import views as reporting_views
+from dozor.security.files import file_store
+from dozor.submissions.challenge import challenge_new
+from dozor.submissions.services import (
+    SubmissionText,
+    referral_create,
+    submission_file_add,
+    submission_receive,
+)
 from dozor.tella.services import tella_report_create, tella_token_create
 from tests.evidence.conftest import jpeg_bytes
 from tests.factories import (
@@ -179,6 +187,23 @@ ACCESS: dict[str, str] = {
     "tella:report_create": "405/400 405/401 405/401 405/401 405/404 405/404 405/401",
     "tella:file":          "405/404 405/401 405/401 405/401 405/404 405/404 405/401",
     "tella:file_v2":       "405     405     405     405     405     405     405",
+    # The public form is anyone's, signed in or not: a POST without the form's fields (its
+    # challenge above all) is refused. Organisation A receives it (receiving_organisation).
+    #                        owner   collea. reader  analyst outsid. o-admin anonymous
+    "report:report_form":     "200/400 200/400 200/400 200/400 200/400 200/400 200/400",
+    "report:challenge_image": "200/405 200/405 200/405 200/405 200/405 200/405 200/405",
+    # The triage queue is the documenters' and administrators' of the receiving organisation
+    # (owner; the colleague is an advocate); the referrals its advocates' too.
+    #                                  owner   collea. reader  analyst outsid. o-admin anonymous
+    "submissions:queue":               "200/405 403     403     403     200/405 200/405 login",
+    "submissions:submission_detail":   "200/405 403     403     403     404     404     login",
+    "submissions:submission_accept":   "405/ok  403     403     403     404     404     login",
+    "submissions:submission_ask_more": "405/400 403     403     403     404     404     login",
+    "submissions:submission_close":    "405/400 403     403     403     404     404     login",
+    "submissions:referral_add":        "405/ok  403     403     403     404     404     login",
+    "submissions:submission_file":     "200/405 403/405 403/405 403/405 404/405 404/405 login",
+    "submissions:referral_list":       "200/405 200/405 403     403     200/405 200/405 login",
+    "submissions:referral_update":     "405/ok  405/ok  403     403     404     404     login",
     #               owner   collea. reader  analyst outsid. o-admin anonymous
     "home":         "ok      ok      ok      ok      ok      ok      ok",
     "login":        "200     200     200     200     200     200     200",
@@ -276,6 +301,10 @@ NAMES: dict[str, frozenset[str]] = {
     "api-v1:report_list": OWNERS_TRUSTED,
     "api-v1:report_create": OWNERS_TRUSTED,
     "api-v1:report_get": OWNERS_TRUSTED,
+    "submissions:queue": frozenset({"owner"}),
+    "submissions:submission_detail": frozenset({"owner"}),
+    "submissions:submission_file": frozenset({"owner"}),
+    "submissions:referral_list": OWNERS_TRUSTED,
 }
 
 
@@ -364,7 +393,28 @@ def _build_world(files: Path) -> World:
         kind="photo",
         description=f"Снимок травм: {VICTIM}",
     )
+    # A submission of the public form naming the victim (its title, account, contact and photo),
+    # asking for legal help, with a referral.
+    submission = submission_receive(
+        organisation=organisation,
+        channel="form",
+        text=SubmissionText(
+            title=f"Избиение: {VICTIM}",
+            what_happened=f"{VICTIM} избит у станции метро.",
+            contact=f"{VICTIM}, Signal",
+            wants_legal_help=True,
+        ),
+    )
+    submission_file_add(
+        submission=submission,
+        name=f"{VICTIM}.jpg",
+        media_type="image/jpeg",
+        stored=file_store().store_stream(io.BytesIO(jpeg_bytes(VICTIM.encode()))),
+    )
+    referral = referral_create(user=owner, submission=submission, kind="legal")
     objects = {
+        "submission": submission,
+        "referral": referral,
         "attachment": attachment,
         "api_token": api_token,
         "event": ResponseEventFactory(incident=incident),
@@ -430,6 +480,12 @@ def own_file_store(module_files: Path) -> Iterator[None]:
 def imports_run_inline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(intake_views, "RUN_IN_THREAD", False)
     monkeypatch.setattr(linkage_views, "RUN_IN_THREAD", False)
+
+
+@pytest.fixture(autouse=True)
+def receiving_organisation(settings: Any) -> None:
+    """Organisation A receives the public form, so that /report/ shows the form itself."""
+    settings.DOZOR_INTAKE_ORGANISATION = "Организация А"
 
 
 @pytest.fixture(autouse=True)
@@ -513,6 +569,14 @@ PER_URL: dict[str, dict[str, Callable[[World], Any]]] = {
         "report_id": lambda w: w.objects["tella_report"].pk,
         "file_name": lambda w: "photo.jpg",
     },
+    "report:challenge_image": {"token": lambda w: challenge_new()},
+    "submissions:submission_detail": {"pk": lambda w: w.objects["submission"].pk},
+    "submissions:submission_accept": {"pk": lambda w: w.objects["submission"].pk},
+    "submissions:submission_ask_more": {"pk": lambda w: w.objects["submission"].pk},
+    "submissions:submission_close": {"pk": lambda w: w.objects["submission"].pk},
+    "submissions:referral_add": {"pk": lambda w: w.objects["submission"].pk},
+    "submissions:submission_file": {"pk": lambda w: w.objects["submission"].files.get().pk},
+    "submissions:referral_update": {"pk": lambda w: w.objects["referral"].pk},
 }
 
 

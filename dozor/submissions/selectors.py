@@ -1,0 +1,82 @@
+"""Which submissions and referrals a user may know of, and which organisation the public form
+sends to."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, QuerySet
+from django.utils.text import slugify
+
+from dozor.accounts.models import Organisation, User
+from dozor.accounts.policy import may
+from dozor.submissions.models import Referral, Status, Submission, SubmissionFile
+
+# The queue's views: the open submissions (the default), or those of one status.
+QUEUE_FILTERS = {
+    "open": (Status.NEW, Status.MORE_ASKED),
+    **{status.value: (status,) for status in Status},
+}
+
+
+def intake_organisation() -> Organisation | None:
+    """The organisation the public form sends to: DOZOR_INTAKE_ORGANISATION (its name, or the
+    name as a slug), else the only organisation there is; None when neither names one."""
+    wanted = str(settings.DOZOR_INTAKE_ORGANISATION).strip()
+    if wanted:
+        for organisation in Organisation.objects.all():
+            if wanted in (organisation.name, slugify(organisation.name, allow_unicode=True)):
+                return organisation
+        return None
+    only = list(Organisation.objects.all()[:2])
+    return only[0] if len(only) == 1 else None
+
+
+def submissions_visible(user: User | AnonymousUser) -> QuerySet[Submission]:
+    """The submissions of the user's organisation, when the user triages them; none otherwise."""
+    if not isinstance(user, User) or user.organisation_id is None:
+        return Submission.objects.none()
+    if not may(user, "submissions.triage"):
+        return Submission.objects.none()
+    return Submission.objects.filter(organisation_id=user.organisation_id)
+
+
+def submission_queue(user: User | AnonymousUser, show: str = "open") -> QuerySet[Submission]:
+    """The triage queue, newest first: the open submissions, or those of one status."""
+    statuses = QUEUE_FILTERS.get(show, QUEUE_FILTERS["open"])
+    return (
+        submissions_visible(user)
+        .filter(status__in=statuses)
+        .annotate(file_count=Count("files"))
+        .order_by("-received_at", "-pk")
+    )
+
+
+def submission_get(*, user: User | AnonymousUser, pk: int) -> Submission:
+    """One submission the user triages, or Submission.DoesNotExist."""
+    return submissions_visible(user).select_related("accepted_report", "triaged_by").get(pk=pk)
+
+
+def submission_file_get(*, user: User | AnonymousUser, pk: int) -> SubmissionFile:
+    """One file of a submission the user triages, or SubmissionFile.DoesNotExist."""
+    return SubmissionFile.objects.select_related("submission").get(
+        pk=pk, submission__in=submissions_visible(user)
+    )
+
+
+def referrals_visible(user: User | AnonymousUser) -> QuerySet[Referral]:
+    """The referrals of the user's organisation, for its advocates, documenters and
+    administrators; none for anyone else."""
+    if not isinstance(user, User) or user.organisation_id is None:
+        return Referral.objects.none()
+    if not may(user, "referrals.use"):
+        return Referral.objects.none()
+    return (
+        Referral.objects.filter(organisation_id=user.organisation_id)
+        .select_related("submission")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def referral_get(*, user: User | AnonymousUser, pk: int) -> Referral:
+    return referrals_visible(user).get(pk=pk)
