@@ -177,6 +177,8 @@ def tella_sign_in(*, request: HttpRequest, username: str, password: str) -> tupl
 def tella_token_create(*, user: User) -> tuple[TellaToken, str]:
     """A new sign-in of the user's phone and its key (shown once; only its digest is kept),
     audited without the key. tella_sign_in calls it once the user has proved who they are."""
+    # The user's sign-ins that expired are of no use to anyone: they go as a new one comes.
+    TellaToken.objects.filter(user=user, expires_at__lte=timezone.now()).delete()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(TOKEN_BYTES)
     token = TellaToken.objects.create(
         user=user,

@@ -118,3 +118,10 @@ def test_a_phone_asking_in_russian_gets_the_refusal_in_russian(cast: Cast) -> No
         HTTP_ACCEPT_LANGUAGE="ru",
     )
     assert response.status_code == 401 and "Неверное имя пользователя" in response.json()["message"]
+
+
+def test_signing_in_again_removes_the_users_expired_sign_ins(cast: Cast) -> None:
+    TellaPhone().sign_in(cast.owner.username, TEST_PASSWORD)
+    TellaToken.objects.update(expires_at="2000-01-01T00:00:00Z")
+    TellaPhone().sign_in(cast.owner.username, TEST_PASSWORD)
+    assert TellaToken.objects.count() == 1
