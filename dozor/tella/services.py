@@ -95,6 +95,10 @@ MSG_LENGTH_MISMATCH = _(
     "The piece carried %(arrived)s bytes where Content-Range announced %(announced)s; nothing "
     "of it was kept. Send it again."
 )
+MSG_BEYOND_ANNOUNCED = _(
+    "This piece would take the file past the %(declared)s bytes it was announced with; nothing "
+    "of it was kept."
+)
 MSG_FILE_CLOSED = _("This file is complete and closed: nothing more is added to it.")
 MSG_NO_SUCH_FILE = _("No byte of a file of that name has arrived for this report.")
 MSG_FILE_UNFINISHED = _(
@@ -436,6 +440,14 @@ def _piece_record(
             raise TellaRefused(
                 409,
                 MSG_PIECE_OUT_OF_PLACE % {"received": upload.received, "start": offset},
+                received=upload.received,
+            )
+        if upload.declared_size is not None and (
+            upload.received + stored.size > upload.declared_size
+        ):
+            raise TellaRefused(
+                400,
+                MSG_BEYOND_ANNOUNCED % {"declared": upload.declared_size},
                 received=upload.received,
             )
         if upload.received + stored.size > file_limit():

@@ -394,3 +394,10 @@ def test_a_file_name_that_names_someone_is_sealed_in_the_database(cast: Cast) ->
         cursor.execute("SELECT * FROM tella_tellaupload")
         rows = repr(cursor.fetchall())
     assert upload_of(name).received == 1000 and "Каримзода" not in rows
+
+
+def test_a_piece_without_range_going_past_the_announced_total_is_refused(started: tuple) -> None:
+    phone, report_id, data = started
+    answer = phone.put_rest(report_id, NAME, data[1000:] + b"\x00" * 10)
+    assert answer.status == 400 and "announced with" in answer.body["message"]
+    _unchanged(phone, report_id)
