@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from dozor.accounts.models import Organisation, User
 from dozor.accounts.policy import may
@@ -17,6 +18,11 @@ QUEUE_FILTERS = {
     "open": (Status.NEW, Status.MORE_ASKED),
     **{status.value: (status,) for status in Status},
 }
+
+
+def queue_filter_labels() -> list[tuple[str, str]]:
+    """The queue's views as (code, label), for its links."""
+    return [("open", str(_("open"))), *((status.value, str(status.label)) for status in Status)]
 
 
 def intake_organisation() -> Organisation | None:

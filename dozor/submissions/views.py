@@ -30,7 +30,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_POST
 
 from dozor.accounts.models import Organisation
@@ -43,6 +43,7 @@ from dozor.evidence.uploads import (
 )
 from dozor.evidence.views import refusal_text
 from dozor.security.files import FileIntegrityError
+from dozor.security.keyring import keyring
 from dozor.security.network import client_ip
 from dozor.submissions import challenge, selectors, services, throttle
 from dozor.submissions.forms import (
@@ -93,6 +94,7 @@ def _form_page(
         "file_max_mb": settings.DOZOR_EVIDENCE_FILE_MAX_MB,
         "upload_max_mb": settings.DOZOR_EVIDENCE_UPLOAD_MAX_MB,
         "honeypot": HONEYPOT,
+        "keep_ip": settings.DOZOR_INTAKE_KEEP_IP,
     }
     return render(request, "submissions/report_form.html", context, status=status)
 
@@ -104,18 +106,21 @@ def report_form(request: HttpRequest) -> HttpResponse:
 
     A POST over the hour's limit is refused before a byte of it is read; otherwise the files
     are sealed as they arrive and whatever the request did not keep is deleted when it ends,
-    whatever happened (a wrong answer, a filled honeypot, a refused file)."""
+    whatever happened (a wrong answer, a filled honeypot, a refused file). Nothing it answers
+    is a 403 or 404, so the refusal log never records a sender's address."""
     _language(request)
     organisation = selectors.intake_organisation()
     if organisation is None:
         return render(request, "submissions/closed.html")
+    if keyring().locked:
+        # Nothing could be sealed: say so before anyone writes, not after.
+        return render(request, "submissions/closed.html", {"locked": True}, status=503)
     if request.method == "GET":
         return _form_page(request, PublicReportForm())
     if request.method != "POST":
         return HttpResponseNotAllowed(["GET", "POST"])
     if throttle.over_limit(request):
         return _form_page(request, PublicReportForm(), problems=[str(MSG_TOO_MANY)], status=429)
-    # The handler must be in place before anything reads the body (the CSRF check does).
     request.upload_handlers = [EvidenceUploadHandler(request)]
     try:
         return _report_receive(request, organisation)
@@ -123,7 +128,9 @@ def report_form(request: HttpRequest) -> HttpResponse:
         discard_unclaimed(request)
 
 
-@csrf_protect
+# No CSRF check: the form's challenge token does its work. A page on another site can make a
+# browser send the form but cannot read the picture its token names, so it cannot answer it;
+# and a CSRF refusal would be a 403, which the refusal log records with the sender's address.
 def _report_receive(request: HttpRequest, organisation: Organisation) -> HttpResponse:
     form = PublicReportForm(request.POST)
     if request.POST.get(HONEYPOT, "").strip():
@@ -242,7 +249,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "submissions/queue.html",
-        {"rows": rows, "show": show, "filters": list(selectors.QUEUE_FILTERS)},
+        {"rows": rows, "show": show, "filters": selectors.queue_filter_labels()},
     )
 
 

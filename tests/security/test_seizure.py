@@ -132,6 +132,64 @@ def evidence_with_names(home: Path, name: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
+SUBMISSION_WITH_NAMES = """
+import io, sys, django
+django.setup()
+from PIL import Image
+from dozor.accounts.models import Organisation
+from dozor.security.files import file_store
+from dozor.submissions import services
+name, account = sys.argv[1], sys.argv[2]
+photo = io.BytesIO()
+Image.new("RGB", (8, 8)).save(photo, format="JPEG", comment=name.encode())
+submission = services.submission_receive(
+    organisation=Organisation.objects.order_by("id").first(),
+    channel="form",
+    text=services.SubmissionText(
+        title=name, what_happened=account, where_text="Казань", contact=f"{name}, Signal",
+        wants_asylum_help=True,
+    ),
+)
+services.submission_file_add(
+    submission=submission, name=f"{name}.jpg", media_type="image/jpeg",
+    stored=file_store().store_stream(io.BytesIO(photo.getvalue())),
+)
+"""
+# What a seized database and file store show of the submissions without the key.
+SUBMISSION_READ = """
+import django
+django.setup()
+from dozor.security.files import file_store
+from dozor.submissions.models import Submission, SubmissionFile
+submission = Submission.objects.get()
+print(submission.title, submission.what_happened, submission.contact)
+stored = SubmissionFile.objects.get()
+print(stored.file_name)
+try:
+    file_store().read(stored.file_id)
+except Exception as error:
+    print("refused:", type(error).__name__)
+else:
+    print("the file opened")
+"""
+
+
+def run_script(home: Path, script: str, *arguments: str) -> str:
+    """Run ``script`` as a Django process of ``home``; its output."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
+    env.update(DOZOR_HOME=str(home), DJANGO_SETTINGS_MODULE="dozor.settings")
+    result = subprocess.run(
+        [sys.executable, "-c", script, *arguments],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def files_bytes(home: Path) -> bytes:
     return b"".join(path.read_bytes() for path in sorted(home.rglob("*")) if path.is_file())
 
@@ -312,6 +370,30 @@ def test_an_evidence_photo_leaves_neither_its_name_nor_its_bytes_on_disk(
     assert leaked({name}, files_bytes(home)) == []
     assert list((home / "files").rglob("*.enc")), "the photo should be in the file store"
     assert b"JFIF" not in files_bytes(home / "files")
+
+
+def test_a_submission_of_the_public_form_leaves_no_text_name_or_file_bytes_on_disk(
+    demo_home: Path, tmp_path: Path
+) -> None:
+    home = demo_copy(demo_home, tmp_path / "submission")
+    name, account = "Ираида Подколесина", "Избили у подъезда на Баумана, угрожали расправой"
+    run_script(home, SUBMISSION_WITH_NAMES, name, account)
+    assert leaked({name, account, "Казань"}, sqlite_bytes(home)) == []
+    assert leaked({name, account}, files_bytes(home)) == []
+    assert b"JFIF" not in files_bytes(home / "files")
+
+
+def test_a_seized_database_and_store_without_the_key_show_no_submission(
+    demo_home: Path, tmp_path: Path
+) -> None:
+    home = demo_copy(demo_home, tmp_path / "submission-locked")
+    name, account = "Ираида Подколесина", "Избили у подъезда на Баумана, угрожали расправой"
+    run_script(home, SUBMISSION_WITH_NAMES, name, account)
+    (home / "keys" / "dozor.key").unlink()
+    shown = run_script(home, SUBMISSION_READ)
+    assert name not in shown and account not in shown
+    assert "locked" in shown
+    assert "refused:" in shown and "the file opened" not in shown
 
 
 def test_the_seized_file_holds_no_name_written_in_drafts_notes_or_raisings(demo_home: Path) -> None:

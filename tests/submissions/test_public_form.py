@@ -15,6 +15,8 @@ from django.test import Client
 from django.urls import reverse
 
 from dozor.audit.models import AuditEntry
+from dozor.security.crypto import KeyRing
+from dozor.security.keyring import keyring_set
 from dozor.submissions import challenge
 from dozor.submissions.models import Status, Submission, SubmissionFile
 from tests.conftest import Cast
@@ -61,6 +63,7 @@ def test_the_form_opens_without_an_account_and_loads_nothing_from_elsewhere(
     page = Client().get(form_url())
     html = page.content.decode()
     assert page.status_code == 200
+    assert "Your IP address is not kept" in html
     assert 'enctype="multipart/form-data"' in html
     assert "<script" not in html
     assert "http://" not in html and "https://" not in html
@@ -93,10 +96,22 @@ def test_no_ip_address_is_kept_with_the_submission_or_in_its_audit_entries(
     assert "198.51.100.23" not in _database_text()
 
 
+def test_a_form_without_a_csrf_cookie_is_taken_and_no_refusal_records_the_address(
+    receiving: Cast,
+) -> None:
+    client = Client(enforce_csrf_checks=True, REMOTE_ADDR="198.51.100.23")
+    page = send(client)
+    assert page.status_code == 200
+    refused = send(client, answer="1")
+    assert refused.status_code == 400
+    assert not AuditEntry.objects.filter(ip_address="198.51.100.23").exists()
+
+
 def test_the_address_is_kept_sealed_when_the_administrator_turns_it_on(
     receiving: Cast, settings: Any
 ) -> None:
     settings.DOZOR_INTAKE_KEEP_IP = True
+    assert "This site keeps your IP address" in Client().get(form_url()).content.decode()
     send(Client(REMOTE_ADDR="198.51.100.23"))
     assert Submission.objects.get().ip_address == "198.51.100.23"
     assert "198.51.100.23" not in _database_text()
@@ -213,6 +228,18 @@ def test_the_form_speaks_russian_and_the_submission_says_so(receiving: Cast) -> 
 def test_the_form_speaks_english_when_asked(receiving: Cast) -> None:
     send(Client(), lang="en")
     assert Submission.objects.get().language == "en"
+
+
+def test_while_dozor_is_locked_the_form_says_so_before_anyone_writes(receiving: Cast) -> None:
+    keyring_set(KeyRing.locked_because("no key given"))
+    try:
+        page = Client().get(form_url())
+        posted = Client().post(form_url(), {"what_happened": ACCOUNT})
+    finally:
+        keyring_set(None)
+    assert page.status_code == posted.status_code == 503
+    assert "without its encryption key" in page.content.decode()
+    assert _nothing_kept()
 
 
 def test_with_two_organisations_and_none_named_the_form_is_not_open(
