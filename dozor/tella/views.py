@@ -67,6 +67,8 @@ def _error(status: int, message: Any, *, received: int | None = None) -> JsonRes
     )
     if received is not None:
         _tell_received(response, received)
+    if status == HTTPStatus.UNAUTHORIZED:
+        response["WWW-Authenticate"] = 'Bearer realm="tella"'
     return response
 
 

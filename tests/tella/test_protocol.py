@@ -290,7 +290,8 @@ def test_a_wrong_or_missing_key_is_answered_401(cast: Cast) -> None:
     phone = signed_in(cast)
     report_id = new_report(phone)
     phone.key = "dozor_tella_" + "A" * 43
-    assert phone.head(report_id, NAME).status == 401
+    refused = phone.head(report_id, NAME)
+    assert refused.status == 401 and refused.headers["www-authenticate"].startswith("Bearer")
     assert phone.report("Другое").status == 401
     phone.key = ""
     answer = phone.put_rest(report_id, NAME, b"data")
