@@ -3,6 +3,9 @@ sends to."""
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, QuerySet
@@ -11,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from dozor.accounts.models import Organisation, User
 from dozor.accounts.policy import may
+from dozor.audit.models import Action
+from dozor.audit.selectors import incident_entries
 from dozor.submissions.models import Referral, Status, Submission, SubmissionFile
 
 # The queue's views: the open submissions (the default), or those of one status.
@@ -86,3 +91,23 @@ def referrals_visible(user: User | AnonymousUser) -> QuerySet[Referral]:
 
 def referral_get(*, user: User | AnonymousUser, pk: int) -> Referral:
     return referrals_visible(user).get(pk=pk)
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    at: datetime.datetime
+    actor: str  # empty: the sender (anonymous on the public form)
+    status: str  # the label of the status it left the submission in
+
+
+def submission_history(submission: Submission) -> list[StatusChange]:
+    """The submission's receipt and each decision on it, oldest first, from the audit trail."""
+    labels: dict[str, str] = {str(value): str(label) for value, label in Status.choices}
+    changes = []
+    for entry in incident_entries(incident=submission).filter(
+        action__in=(Action.CREATE, Action.UPDATE)
+    ):
+        status = entry.changes.get("status") if isinstance(entry.changes, dict) else None
+        after = str(status.get("after")) if isinstance(status, dict) else str(Status.NEW)
+        changes.append(StatusChange(entry.at, entry.actor, labels.get(after, after)))
+    return changes

@@ -115,10 +115,10 @@ def report_form(request: HttpRequest) -> HttpResponse:
     if keyring().locked:
         # Nothing could be sealed: say so before anyone writes, not after.
         return render(request, "submissions/closed.html", {"locked": True}, status=503)
-    if request.method == "GET":
+    if request.method in ("GET", "HEAD"):
         return _form_page(request, PublicReportForm())
     if request.method != "POST":
-        return HttpResponseNotAllowed(["GET", "POST"])
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
     if throttle.over_limit(request):
         return _form_page(request, PublicReportForm(), problems=[str(MSG_TOO_MANY)], status=429)
     request.upload_handlers = [EvidenceUploadHandler(request)]
@@ -266,6 +266,7 @@ def submission_detail(request: HttpRequest, submission: Submission, pk: int) -> 
             "submission": submission,
             "files": list(submission.files.select_related("attachment")),
             "referrals": list(submission.referrals.all()),
+            "history": selectors.submission_history(submission),
             "may_refer": submission.wants_help and may(user, "referrals.use", submission),
             "note_form": NoteForm(),
             "referral_form": ReferralForm(),

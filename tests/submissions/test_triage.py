@@ -138,6 +138,8 @@ def test_asking_for_more_keeps_the_note_sealed_and_the_status_shows(
     assert sent.status == Status.MORE_ASKED and sent.triage_note == "Нужна дата и фото справки"
     queue = receiving.client("owner").get(reverse("submissions:queue")).content.decode()
     assert "more asked" in queue
+    detail = receiving.client("owner").get(_detail(sent)).content.decode()
+    assert "new · the sender" in detail and "more asked · owner" in detail
     entry = AuditEntry.objects.filter(target_type="submissions.submission").last()
     assert entry is not None and "Нужна дата" not in repr(entry.changes)
 
