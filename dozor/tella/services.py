@@ -606,3 +606,18 @@ def tella_uploads_clean(*, days: int = UNFINISHED_UPLOAD_DAYS) -> int:
     for upload in stale:
         _upload_discard(upload)
     return len(stale)
+
+
+@transaction.atomic
+def tella_sign_ins_end(*, user: User) -> int:
+    """End every Tella sign-in of the user at once (a phone lost or seized): each phone must
+    sign in again with the password. Returns how many were ended; ending none writes no entry."""
+    ended, _by_model = TellaToken.objects.filter(user=user).delete()
+    if ended:
+        audit.audit_record(
+            action=audit.Action.USER_CHANGE,
+            user=user,
+            target=user,
+            changes={"tella_sign_ins_ended": ended},
+        )
+    return int(ended)

@@ -1,4 +1,5 @@
-"""The Tella Web protocol, as the Tella app speaks it: sign in, the project, reports, file pieces.
+"""The Tella Web protocol, as the Tella app speaks it: sign in, the project, reports, file pieces;
+and the page where a signed-in user finds what to type into Tella and signs their phones out.
 
 Each route is the one Tella (Horizontal-org/Tella-Android, data/reports/remote/ReportsApiService.kt
 and data/reports/repository/ReportsRepositoryImp.kt) calls on a Tella Web server
@@ -18,18 +19,27 @@ from functools import wraps
 from http import HTTPStatus
 from typing import Any
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.translation import get_language
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dozor.accounts.middleware import two_factor_required
 from dozor.accounts.models import User
+from dozor.accounts.policy import signed_in_user
+from dozor.accounts.selectors import totp_device_confirmed
 from dozor.lib import origin
 from dozor.security.network import client_ip, user_agent
 from dozor.submissions.models import SubmissionFile
-from dozor.tella import services
+from dozor.tella import selectors, services
 from dozor.tella.models import TellaReport
 from dozor.tella.ranges import RangeError, parse_content_range
 from dozor.tella.services import TellaRefused
@@ -321,3 +331,37 @@ def file_v2(request: HttpRequest, report_id: uuid.UUID, file_name: str) -> HttpR
     """``PUT file/v2/…`` with Content-Range: a piece; the last one closes the file."""
     assert isinstance(request.user, User)
     return _receive(request, _report(request.user, report_id), file_name, v2=True)
+
+
+# The page for people, in a browser, signed in as usual ---------------------------------------
+
+
+@never_cache
+@login_required
+@require_GET
+def connect(request: HttpRequest) -> HttpResponse:
+    """What the signed-in user types into Tella, and their phones signed in now."""
+    user = signed_in_user(request)
+    has_code = totp_device_confirmed(user) is not None
+    context = {
+        "may_connect": user.can_write_records(),
+        "project_url": request.build_absolute_uri(reverse("tella:project", args=[PROJECT_SLUG])),
+        "needs_code": has_code,
+        "must_set_up": two_factor_required(user) and not has_code,
+        "days": settings.DOZOR_TELLA_TOKEN_DAYS,
+        "sign_ins": selectors.tella_sign_ins_of(user),
+    }
+    return render(request, "tella/connect.html", context)
+
+
+@login_required
+@require_POST
+def sign_ins_end(request: HttpRequest) -> HttpResponse:
+    """Sign every phone of the user out (a lost or seized phone)."""
+    ended = services.tella_sign_ins_end(user=signed_in_user(request))
+    messages.success(
+        request,
+        ngettext("%(count)s phone was signed out.", "%(count)s phones were signed out.", ended)
+        % {"count": ended},
+    )
+    return redirect("tella:connect")

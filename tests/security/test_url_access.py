@@ -187,6 +187,10 @@ ACCESS: dict[str, str] = {
     "tella:report_create": "405/400 405/401 405/401 405/401 405/404 405/404 405/401",
     "tella:file":          "405/404 405/401 405/401 405/401 405/404 405/404 405/401",
     "tella:file_v2":       "405     405     405     405     405     405     405",
+    # The page where a signed-in user reads what to type into Tella and signs their phones out:
+    # a session's, like any page.
+    "tella:connect":       "200/405 200/405 200/405 200/405 200/405 200/405 login",
+    "tella:sign_ins_end":  "405/ok  405/ok  405/ok  405/ok  405/ok  405/ok  login",
     # The public form is anyone's, signed in or not: a POST without the form's fields (its
     # challenge above all) is refused. Organisation A receives it (receiving_organisation).
     #                        owner   collea. reader  analyst outsid. o-admin anonymous
@@ -661,6 +665,10 @@ def _api_client(api_keys: dict[str, str], persona: str) -> Client:
     return Client(headers={"Authorization": f"Bearer {api_keys[persona]}"})
 
 
+# The Tella routes a browser uses with its session; the others answer a phone's key.
+TELLA_PAGES = frozenset({"tella:connect", "tella:sign_ins_end"})
+
+
 def _tella_client(tella_keys: dict[str, str], persona: str) -> Client:
     if persona not in tella_keys:
         return Client()
@@ -732,7 +740,7 @@ def test_each_persona_gets_what_the_policy_allows(
     path = reverse(name, kwargs=_url_kwargs(world, name, names[name]) or None)
     if path.startswith("/api/"):
         client = _api_client(api_keys, persona)
-    elif path.startswith("/tella/"):
+    elif path.startswith("/tella/") and name not in TELLA_PAGES:
         client = _tella_client(tella_keys, persona)
     else:
         client = _client(sessions, persona)
