@@ -237,6 +237,12 @@ SETTINGS = (
         "0: no limit. Counted in the database: the limit holds across all server processes.",
     ),
     Setting(
+        "DOZOR_TELLA_TOKEN_DAYS",
+        "30",
+        "Days a Tella app stays signed in to Dozor before it must sign in again. Changing the "
+        "account's password or deactivating it ends every Tella sign-in of it at once.",
+    ),
+    Setting(
         "DOZOR_KEY_FILE",
         "",
         "File holding the encryption key (made by `dozor keys init --key-file`); best on "

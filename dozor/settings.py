@@ -56,6 +56,7 @@ DOZOR_WORKERS = config.server_workers()
 DOZOR_THREADS = config.server_threads()
 DOZOR_SLOW_REQUEST_MS = config.env_int("DOZOR_SLOW_REQUEST_MS", minimum=1)
 DOZOR_API_RATE_PER_MINUTE = config.env_int("DOZOR_API_RATE_PER_MINUTE")
+DOZOR_TELLA_TOKEN_DAYS = config.env_int("DOZOR_TELLA_TOKEN_DAYS", minimum=1)
 
 _database_url = config.env_str("DOZOR_DATABASE_URL") or f"sqlite:///{DOZOR_HOME / 'dozor.sqlite3'}"
 try:
@@ -125,6 +126,7 @@ INSTALLED_APPS = [
     "dozor.api",
     "dozor.evidence",
     "dozor.submissions",
+    "dozor.tella",
     # Its static files: the API's reference page (Swagger UI) served by Dozor, no CDN.
     "ninja",
 ]

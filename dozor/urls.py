@@ -26,6 +26,7 @@ urlpatterns = [
     path("linkage/", include("dozor.linkage.urls")),
     path("exports/", include("dozor.exports.urls")),
     path("evidence/", include("dozor.evidence.urls")),
+    path("tella/", include("dozor.tella.urls")),
     path("report/", include((report_form_patterns, "report"))),
     path("submissions/", include("dozor.submissions.urls")),
     path("audit/", include((refusal_patterns, "audit"))),

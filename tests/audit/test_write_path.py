@@ -53,6 +53,17 @@ NOT_AUDITED: dict[str, str] = {
         "records when a token was last used, at most once a minute; each call's reads and writes "
         "are audited where they happen"
     ),
+    "dozor.tella.services.tella_token_use": (
+        "records when a phone's key was last used, at most once a minute; what the phone sends "
+        "is audited where it is received"
+    ),
+    "dozor.tella.services.tella_piece_receive": (
+        "a sealed piece of a file still arriving; closing the file is the entry, with its SHA-256 "
+        "(submission_file_add), and a file that never closes is never a submission's"
+    ),
+    "dozor.tella.services.tella_uploads_clean": (
+        "removes the sealed pieces of files left unfinished for a month, never a received file"
+    ),
     "dozor.estimation.services.estimate_run_execute": (
         "the worker's progress and results of a run whose start is the entry (estimate_run_start)"
     ),

@@ -250,6 +250,11 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "report_detail": {"pk": world.report.pk},
         "report_get": {"report_id": world.report.pk},
         "source_list_edit": {"pk": world.source_list.pk},
+        # The Tella endpoints answer a phone's key, never these sessions (tests/tella/).
+        "project": {"slug": "dozor"},
+        "report_create": {"project_id": str(world.incident.organisation_id)},
+        "file": {"report_id": "00000000-0000-4000-8000-000000000000", "file_name": "a.jpg"},
+        "file_v2": {"report_id": "00000000-0000-4000-8000-000000000000", "file_name": "a.jpg"},
         "submission_detail": {"pk": world.submission.pk},
         "submission_accept": {"pk": world.submission.pk},
         "submission_ask_more": {"pk": world.submission.pk},

@@ -57,6 +57,7 @@ from dozor.submissions.services import (
     submission_file_add,
     submission_receive,
 )
+from dozor.tella.services import tella_report_create, tella_token_create
 from tests.evidence.conftest import jpeg_bytes
 from tests.factories import (
     IncidentBiasFactory,
@@ -183,6 +184,21 @@ ACCESS: dict[str, str] = {
     "evidence:event_attach":          "405/ok  403     403     403     404     404     login",
     "evidence:raising_attach":        "405/ok  405/ok  403     403     404     404     login",
     "evidence:preview":               "200/405 200/405 403/405 403/405 404/405 404/405 login",
+    # The Tella Web protocol answers the key a phone got at sign-in (tella_keys), never a
+    # session: only roles that record incidents get one (owner, outsider, o-admin); the others
+    # and anonymous are 401. A report or project of organisation A is not found for B. The
+    # empty form POSTed to sign in is not JSON (400), to a report has no title (400); closing a
+    # file of which nothing arrived is 404.
+    #                   owner   collea. reader  analyst outsid. o-admin anonymous
+    "tella:sign_in":       "405/400 405/400 405/400 405/400 405/400 405/400 405/400",
+    "tella:project":       "200/405 401/405 401/405 401/405 200/405 200/405 401/405",
+    "tella:report_create": "405/400 405/401 405/401 405/401 405/404 405/404 405/401",
+    "tella:file":          "405/404 405/401 405/401 405/401 405/404 405/404 405/401",
+    "tella:file_v2":       "405     405     405     405     405     405     405",
+    # The page where a signed-in user reads what to type into Tella and signs their phones out:
+    # a session's, like any page.
+    "tella:connect":       "200/405 200/405 200/405 200/405 200/405 200/405 login",
+    "tella:sign_ins_end":  "405/ok  405/ok  405/ok  405/ok  405/ok  405/ok  login",
     # The public form is anyone's, signed in or not: a POST without the form's fields (its
     # challenge above all) is refused. Organisation A receives it (receiving_organisation).
     #                        owner   collea. reader  analyst outsid. o-admin anonymous
@@ -453,6 +469,7 @@ def _build_world(files: Path) -> World:
         "linkage_job": LinkageJob.objects.create(
             token=secrets.token_hex(16), kind="run", organisation=organisation, created_by=owner
         ),
+        "tella_report": tella_report_create(user=owner, title="Задержание", description=""),
     }
     assert isinstance(objects["draft"], DraftReport)
     assert objects["quarantined"] is not None, "the import should have quarantined a row"
@@ -557,6 +574,16 @@ PER_URL: dict[str, dict[str, Callable[[World], Any]]] = {
     "sources:source_list_edit": {"pk": lambda w: w.source_list.pk},
     "linkage:batch": {"pk": lambda w: w.objects["accept_batch"].pk},
     "linkage:job": {"token": lambda w: w.objects["linkage_job"].token},
+    "tella:project": {"slug": lambda w: "dozor"},
+    "tella:report_create": {"project_id": lambda w: str(w.organisation.pk)},
+    "tella:file": {
+        "report_id": lambda w: w.objects["tella_report"].pk,
+        "file_name": lambda w: "photo.jpg",
+    },
+    "tella:file_v2": {
+        "report_id": lambda w: w.objects["tella_report"].pk,
+        "file_name": lambda w: "photo.jpg",
+    },
     "report:challenge_image": {"token": lambda w: challenge_new()},
     "submissions:submission_detail": {"pk": lambda w: w.objects["submission"].pk},
     "submissions:submission_accept": {"pk": lambda w: w.objects["submission"].pk},
@@ -623,6 +650,19 @@ def api_keys(world: World, django_db_blocker: Any) -> dict[str, str]:
     return keys
 
 
+@pytest.fixture(scope="module")
+def tella_keys(world: World, django_db_blocker: Any) -> dict[str, str]:
+    """The key each persona's phone gets from signing in to the Tella endpoints (/tella/),
+    for the roles that may send reports: the others cannot sign in from Tella."""
+    keys = {}
+    with django_db_blocker.unblock():
+        for persona in PERSONAS:
+            user = world.users.get(persona)
+            if user is not None and user.can_write_records():
+                keys[persona] = tella_token_create(user=user)[1]
+    return keys
+
+
 def _client(sessions: dict[str, str], persona: str) -> Client:
     client = Client()
     if persona != "anonymous":
@@ -634,6 +674,16 @@ def _api_client(api_keys: dict[str, str], persona: str) -> Client:
     if persona == "anonymous":
         return Client()
     return Client(headers={"Authorization": f"Bearer {api_keys[persona]}"})
+
+
+# The Tella routes a browser uses with its session; the others answer a phone's key.
+TELLA_PAGES = frozenset({"tella:connect", "tella:sign_ins_end"})
+
+
+def _tella_client(tella_keys: dict[str, str], persona: str) -> Client:
+    if persona not in tella_keys:
+        return Client()
+    return Client(headers={"Authorization": f"Bearer {tella_keys[persona]}"})
 
 
 def _matches(response: HttpResponse, expected: str) -> bool:
@@ -690,6 +740,7 @@ def test_each_persona_gets_what_the_policy_allows(
     world: World,
     sessions: dict[str, str],
     api_keys: dict[str, str],
+    tella_keys: dict[str, str],
     name: str,
     persona: str,
     method: str,
@@ -698,8 +749,12 @@ def test_each_persona_gets_what_the_policy_allows(
     assert name in names, f"{name} has a row in ACCESS but is not a URL of dozor.urls"
     assert name in ACCESS, f"{name} has no row in ACCESS: add one (see docs/development.md)"
     path = reverse(name, kwargs=_url_kwargs(world, name, names[name]) or None)
-    api = path.startswith("/api/")
-    client = _api_client(api_keys, persona) if api else _client(sessions, persona)
+    if path.startswith("/api/"):
+        client = _api_client(api_keys, persona)
+    elif path.startswith("/tella/") and name not in TELLA_PAGES:
+        client = _tella_client(tella_keys, persona)
+    else:
+        client = _client(sessions, persona)
     response = client.get(path) if method == "GET" else client.post(path)
     expected = _expected(name, persona, method)
     assert _matches(response, expected), (
