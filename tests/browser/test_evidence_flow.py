@@ -1,7 +1,12 @@
-"""A documenter in a real browser attaches a photo and a PDF to an incident and sees their
-previews load beside them, then adds the police's refusal to a response event on the timeline."""
+"""A documenter in a real browser attaches a photo and a PDF to an incident, sees their previews
+load beside them, downloads the photo and prints the dossier with its evidence; then adds the
+police's refusal to a response event on the timeline."""
 
 from __future__ import annotations
+
+import hashlib
+import subprocess
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -25,8 +30,8 @@ def _loaded(page: Page, selector: str) -> int:
     )
 
 
-def test_attach_a_photo_and_a_pdf_and_see_their_previews(
-    transactional_db: None, live_server, cast: Cast, page: Page
+def test_attach_a_photo_and_a_pdf_see_previews_download_and_print_the_dossier(
+    transactional_db: None, live_server, cast: Cast, page: Page, tmp_path: Path
 ) -> None:
     base_url = live_server.url
     sign_in(page, base_url, "owner")
@@ -51,7 +56,34 @@ def test_attach_a_photo_and_a_pdf_and_see_their_previews(
     )
     assert _loaded(page, previews) == 2
     screenshot(page, "evidence-previews")
-    assert Attachment.objects.filter(incident=cast.incident).count() == 2
+    kept = {a.media_type: a for a in Attachment.objects.filter(incident=cast.incident)}
+    assert set(kept) == {"image/jpeg", "application/pdf"}
+
+    # Download the photo as it was received.
+    with page.expect_download() as download_info:
+        panel.get_by_role("link", name="побои.jpg", exact=True).click()
+    photo = tmp_path / "photo.jpg"
+    download_info.value.save_as(photo)
+    assert hashlib.sha256(photo.read_bytes()).hexdigest() == kept["image/jpeg"].sha256
+
+    # Print the dossier with the photo chosen: the files are listed with their hashes, and the
+    # photo is printed without its GPS position.
+    form = page.locator("form.dossier-images")
+    form.get_by_label("побои.jpg", exact=False).check()
+    with page.expect_download() as download_info:
+        form.get_by_role("button", name="Dossier (PDF) with the chosen photos").click()
+    pdf = tmp_path / "dossier.pdf"
+    download_info.value.save_as(pdf)
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    flat = "".join(text.split())
+    for attachment in kept.values():
+        assert attachment.sha256 in flat
+    images = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True
+    ).stdout
+    assert len(images.strip().splitlines()) >= 3  # the header lines and the printed photo
 
 
 def test_add_the_refusal_to_an_event_of_the_timeline(
