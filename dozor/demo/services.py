@@ -41,6 +41,9 @@ from dozor.responses.services import (
     raise_list_add_many,
     raisings_log_many,
 )
+from dozor.security.files import file_store
+from dozor.submissions.models import Channel
+from dozor.submissions.services import SubmissionText, submission_file_add, submission_receive
 
 BATCH = 2000
 T = TypeVar("T")
@@ -57,6 +60,7 @@ class DemoLoadSummary:
     source_lists: int
     response_events: int = 0
     attachments: int = 0
+    submissions: int = 0
 
 
 def demo_loaded() -> DemoLoad | None:
@@ -171,6 +175,7 @@ def demo_load(
 
     response_events = _responses_load(dataset, incidents, owner=owner, user=user)
     attachments = _evidence_load(dataset, incidents, user=user)
+    submissions = _submissions_load(owner)
 
     DemoLoad.objects.create(
         seed=dataset.seed,
@@ -188,6 +193,7 @@ def demo_load(
         source_lists=len(source_lists),
         response_events=response_events,
         attachments=attachments,
+        submissions=submissions,
     )
 
 
@@ -373,6 +379,65 @@ def _evidence_load(
             made_on=made_on,
         )
     return len(files)
+
+
+# What people sent through the public form (docs/intake.md), waiting in the owner's triage queue:
+# invented, each marked as the demo's.
+DEMO_SUBMISSIONS = (
+    SubmissionText(
+        title=DEMO_MARK + "Избили у подъезда",
+        what_happened=(
+            "Вчера вечером двое мужчин ждали меня у подъезда, кричали оскорбления про мою "
+            "национальность и ударили несколько раз. В полиции заявление брать не хотели."
+        ),
+        when_text="вчера около 22:00",
+        where_text="Екатеринбург, ул. Вымышленная, 12",
+        contact="Signal: +7 900 000-00-00 (демо)",
+        language="ru",
+        wants_legal_help=True,
+    ),
+    SubmissionText(
+        title=DEMO_MARK + "Threats after the raid",
+        what_happened=(
+            "After the police searched our office they called me twice and said I should leave "
+            "the country. I need to know whether I can ask for asylum and where."
+        ),
+        when_text="last week",
+        where_text="Nizhny Novgorod",
+        contact="",
+        language="en",
+        wants_asylum_help=True,
+    ),
+    SubmissionText(
+        title=DEMO_MARK + "Надпись на двери мечети",
+        what_happened="На двери молельного дома снова написали угрозы. Фото прилагаю.",
+        when_text="в ночь на воскресенье",
+        where_text="Воронеж",
+        contact="",
+        language="ru",
+    ),
+)
+
+
+def _submissions_load(owner: Organisation) -> int:
+    """A few submissions waiting in the owner's triage queue, as the public form keeps them
+    (sealed, audited, no address); the last carries a photo, sealed as the form seals it."""
+    received = [
+        submission_receive(organisation=owner, channel=Channel.FORM, text=text)
+        for text in DEMO_SUBMISSIONS
+    ]
+    photo = demo_evidence.injury_photo(
+        taken=datetime.datetime(2024, 3, 3, 2, 10, tzinfo=datetime.UTC), region="RU-VOR"
+    )
+    stored = file_store().store(photo)
+    try:
+        submission_file_add(
+            submission=received[-1], name="IMG_door.jpg", media_type="image/jpeg", stored=stored
+        )
+    except BaseException:
+        file_store().delete(stored.file_id)
+        raise
+    return len(received)
 
 
 def _incident_input(truth: DemoIncident, *, target: Organisation | None) -> IncidentInput:

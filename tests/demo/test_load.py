@@ -3,8 +3,11 @@ from pathlib import Path
 
 import pytest
 from django.db.models import Count
+from django.test import Client
+from django.urls import reverse
 from PIL import Image
 
+from dozor.accounts.models import Role
 from dozor.demo.generator import DemoDataset, demo_generate
 from dozor.demo.models import DemoLoad, ReportTruth, TrueIncident
 from dozor.demo.services import demo_load
@@ -12,6 +15,8 @@ from dozor.evidence.models import Attachment, Preview
 from dozor.records.models import Incident, IncidentReport, PersonInvolvement, Report
 from dozor.records.title_search import titles_matching
 from dozor.security.files import file_store
+from dozor.submissions.models import Submission
+from tests.factories import UserFactory
 from tests.test_config import run_dozor
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +125,20 @@ def test_the_demo_carries_evidence_with_previews_and_a_photos_gps(dataset: DemoD
     assert photo.getexif().get_ifd(GPS_IFD)[GPS_LATITUDE_REF] == "N"
     assert Preview.objects.exclude(file_id="").count() == 3
     assert all(a.description.startswith("[DEMO]") for a in kept.values())
+
+
+def test_the_demo_leaves_submissions_waiting_in_the_owners_triage_queue(
+    dataset: DemoDataset,
+) -> None:
+    summary = demo_load(dataset=dataset, user=None)
+    waiting = list(Submission.objects.order_by("pk"))
+    assert summary.submissions == len(waiting) == 3
+    owner = waiting[0].organisation
+    assert all(s.status == "new" and s.channel == "form" and not s.ip_address for s in waiting)
+    assert {s.wants_legal_help for s in waiting} == {True, False}
+    assert waiting[-1].files.get().media_type == "image/jpeg"
+    documenter = UserFactory(organisation=owner, role=Role.DOCUMENTER)
+    client = Client()
+    client.force_login(documenter)
+    queue = client.get(reverse("submissions:queue")).content.decode()
+    assert all(str(s.title) in queue for s in waiting), queue

@@ -132,6 +132,7 @@ class Command(DozorCommand):
             f"{summary.source_lists} source lists, {summary.people:,} people, "
             f"{summary.response_events:,} official response events, "
             f"{summary.attachments} evidence files, "
+            f"{summary.submissions} submissions waiting in triage, "
             f"{summary.organisations} organisations in {time.monotonic() - started:.1f} s. "
             f"({summary.undocumented:,} more events of the synthetic world were recorded by no "
             "list; they are kept apart as the truth for estimation.)"
