@@ -38,6 +38,7 @@ from dozor.evidence.uploads import (
     discard_unclaimed,
     upload_state,
 )
+from dozor.lib.form_problems import form_problems
 from dozor.printing import PdfUnavailable
 from dozor.records.models import Incident, Report
 from dozor.records.report_selectors import report_get
@@ -169,11 +170,7 @@ def _attach(
     if not uploads and not problems:
         problems.append(_("Choose at least one file."))
     if not form.is_valid():
-        problems.extend(
-            f"{form.fields[name].label}: {error}"
-            for name, errors in form.errors.items()
-            for error in errors
-        )
+        problems.extend(form_problems(form))
     if problems:
         messages.error(
             request, _("Nothing was kept: %(problems)s") % {"problems": " ".join(problems)}

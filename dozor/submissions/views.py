@@ -42,6 +42,7 @@ from dozor.evidence.uploads import (
     upload_state,
 )
 from dozor.evidence.views import refusal_text
+from dozor.lib.form_problems import form_problems
 from dozor.security.files import FileIntegrityError
 from dozor.security.keyring import keyring
 from dozor.security.network import client_ip
@@ -398,14 +399,7 @@ def referral_add(request: HttpRequest, submission: Submission, pk: int) -> HttpR
     if not form.is_valid():
         messages.error(
             request,
-            _("Nothing was changed: %(problems)s")
-            % {
-                "problems": " ".join(
-                    f"{form.fields[name].label}: {error}"
-                    for name, errors in form.errors.items()
-                    for error in errors
-                )
-            },
+            _("Nothing was changed: %(problems)s") % {"problems": " ".join(form_problems(form))},
         )
         return _back(submission)
     try:
@@ -427,14 +421,7 @@ def referral_update(request: HttpRequest, referral: Referral, pk: int) -> HttpRe
     if not form.is_valid():
         messages.error(
             request,
-            _("Nothing was changed: %(problems)s")
-            % {
-                "problems": " ".join(
-                    f"{form.fields[name].label}: {error}"
-                    for name, errors in form.errors.items()
-                    for error in errors
-                )
-            },
+            _("Nothing was changed: %(problems)s") % {"problems": " ".join(form_problems(form))},
         )
         return redirect("submissions:referral_list")
     try:

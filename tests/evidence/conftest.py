@@ -3,8 +3,10 @@ from __future__ import annotations
 import io
 import struct
 import zlib
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import ExifTags, Image
@@ -113,3 +115,9 @@ def png_claiming(width: int, height: int) -> bytes:
         + chunk(b"IDAT", zlib.compress(b"\x00" * 64))
         + chunk(b"IEND", b"")
     )
+
+
+def stored_files() -> list[Path]:
+    """Every file in the encrypted file store, sealed as it lies on disk."""
+    root = Path(settings.DOZOR_FILES)
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []

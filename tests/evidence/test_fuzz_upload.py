@@ -4,11 +4,9 @@ names, sizes, types, kinds and dates. Never a 5xx, and either every file of the 
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http.multipartparser import MultiPartParser
 from django.urls import reverse
@@ -17,7 +15,7 @@ from hypothesis import strategies as st
 
 from dozor.evidence.models import Attachment, Preview
 from tests.conftest import Cast
-from tests.evidence.conftest import jpeg_bytes, pdf_bytes
+from tests.evidence.conftest import jpeg_bytes, pdf_bytes, stored_files
 
 FUZZ = settings(
     max_examples=30,
@@ -61,11 +59,6 @@ forms = st.fixed_dictionaries(
 )
 
 
-def _stored() -> int:
-    root = Path(django_settings.DOZOR_FILES)
-    return sum(1 for path in root.rglob("*") if path.is_file()) if root.exists() else 0
-
-
 @pytest.fixture
 def small_files(settings: Any) -> None:
     settings.DOZOR_EVIDENCE_FILE_MAX_MB = 1
@@ -77,7 +70,7 @@ def small_files(settings: Any) -> None:
 def test_random_uploads_keep_every_file_or_none_and_never_fail(
     cast: Cast, small_files: None, fields: dict[str, Any], attached: list[Any]
 ) -> None:
-    before = (Attachment.objects.count(), Preview.objects.count(), _stored())
+    before = (Attachment.objects.count(), Preview.objects.count(), len(stored_files()))
     url = reverse("evidence:incident_attach", args=[cast.incident.reference])
     data = {**fields, "files": [SimpleUploadedFile(name, body) for name, body in attached]}
     response = cast.client("owner").post(url, data, follow=True)
@@ -90,7 +83,7 @@ def test_random_uploads_keep_every_file_or_none_and_never_fail(
         assert "kept as evidence" in page
         # Every file in the store is a kept file or the preview made of one: nothing else.
         previews = Preview.objects.exclude(file_id="").count()
-        assert _stored() == Attachment.objects.count() + previews
+        assert len(stored_files()) == Attachment.objects.count() + previews
     else:
         assert "Nothing was kept" in page
-        assert (Attachment.objects.count(), Preview.objects.count(), _stored()) == before
+        assert (Attachment.objects.count(), Preview.objects.count(), len(stored_files())) == before

@@ -24,7 +24,7 @@ from dozor.evidence.models import Attachment
 from dozor.evidence.uploads import SealedUpload
 from dozor.security.files import StoredFile
 from tests.conftest import Cast
-from tests.evidence.conftest import jpeg_bytes, pdf_bytes
+from tests.evidence.conftest import jpeg_bytes, pdf_bytes, stored_files
 
 MARKER = b"injury-photo-7f3a9c"
 
@@ -40,11 +40,6 @@ def _store_bytes() -> bytes:
     return b"".join(
         path.read_bytes() for path in Path(settings.DOZOR_FILES).rglob("*") if path.is_file()
     )
-
-
-def _stored_files() -> list[Path]:
-    root = Path(settings.DOZOR_FILES)
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
 
 
 def test_a_photo_and_a_pdf_come_back_unchanged_and_lie_sealed_on_disk(cast: Cast) -> None:
@@ -91,7 +86,7 @@ def test_a_file_that_is_not_evidence_is_refused_by_its_content_not_its_name(cast
     text = page.content.decode()
     assert "Nothing was kept" in text and "photo.jpg" in text
     assert Attachment.objects.count() == 0
-    assert _stored_files() == []
+    assert stored_files() == []
 
 
 def test_one_refused_file_keeps_none_of_the_upload(cast: Cast) -> None:
@@ -100,7 +95,7 @@ def test_one_refused_file_keeps_none_of_the_upload(cast: Cast) -> None:
     )
     assert "notes.txt" in page.content.decode()
     assert Attachment.objects.count() == 0
-    assert _stored_files() == []
+    assert stored_files() == []
 
 
 def test_a_file_over_the_limit_is_refused_and_nothing_of_it_is_stored(
@@ -111,7 +106,7 @@ def test_a_file_over_the_limit_is_refused_and_nothing_of_it_is_stored(
     page = _attach(cast.client("owner"), cast, ("large.jpg", large))
     assert "larger than 1 MB" in page.content.decode()
     assert Attachment.objects.count() == 0
-    assert _stored_files() == []
+    assert stored_files() == []
 
 
 def test_an_upload_over_its_total_limit_keeps_nothing(cast: Cast, settings: Any) -> None:
@@ -119,7 +114,7 @@ def test_an_upload_over_its_total_limit_keeps_nothing(cast: Cast, settings: Any)
     part = jpeg_bytes() + b"\x00" * (700 * 1024)
     _attach(cast.client("owner"), cast, ("one.jpg", part), ("two.jpg", part))
     assert Attachment.objects.count() == 0
-    assert _stored_files() == []
+    assert stored_files() == []
 
 
 def test_a_failed_csrf_check_leaves_nothing_in_the_store(cast: Cast) -> None:
@@ -130,7 +125,7 @@ def test_a_failed_csrf_check_leaves_nothing_in_the_store(cast: Cast) -> None:
         {"kind": "photo", "files": [SimpleUploadedFile("p.jpg", jpeg_bytes())]},
     )
     assert answer.status_code == 403
-    assert _stored_files() == []
+    assert stored_files() == []
 
 
 def test_only_those_who_may_see_names_open_a_file_and_outsiders_do_not_learn_of_it(
@@ -152,7 +147,7 @@ def test_only_those_who_may_see_names_open_a_file_and_outsiders_do_not_learn_of_
 def test_who_may_not_change_the_incident_cannot_fill_the_store(cast: Cast) -> None:
     answer = _attach(cast.client("reader"), cast, ("p.jpg", jpeg_bytes()))
     assert answer.status_code == 403
-    assert _stored_files() == []
+    assert stored_files() == []
 
 
 def test_receipt_and_every_download_are_in_the_audit_trail(cast: Cast) -> None:
@@ -180,11 +175,11 @@ def test_dozor_evidence_verify_names_a_changed_and_a_missing_file(cast: Cast) ->
     _attach(cast.client("owner"), cast, ("a.jpg", jpeg_bytes(b"a")), ("b.jpg", jpeg_bytes(b"b")))
     call_command("evidence", "verify")
     first, second = Attachment.objects.order_by("pk")
-    path = next(p for p in _stored_files() if p.name.startswith(first.file_id))
+    path = next(p for p in stored_files() if p.name.startswith(first.file_id))
     damaged = bytearray(path.read_bytes())
     damaged[-20] ^= 0x01
     path.write_bytes(bytes(damaged))
-    next(p for p in _stored_files() if p.name.startswith(second.file_id)).unlink()
+    next(p for p in stored_files() if p.name.startswith(second.file_id)).unlink()
     with pytest.raises(CommandError, match="2 of 2 evidence files"):
         call_command("evidence", "verify")
 
@@ -211,7 +206,7 @@ def test_a_missing_file_is_said_before_a_byte_is_sent_and_no_download_is_audited
 ) -> None:
     _attach(cast.client("owner"), cast, ("p.jpg", jpeg_bytes()))
     attachment = Attachment.objects.get()
-    for path in _stored_files():
+    for path in stored_files():
         path.unlink()
     answer = cast.client("owner").get(reverse("evidence:download", args=[attachment.pk]))
     assert answer.status_code == 500

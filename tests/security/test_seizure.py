@@ -161,9 +161,10 @@ import django
 django.setup()
 from dozor.security.files import file_store
 from dozor.submissions.models import Submission, SubmissionFile
-submission = Submission.objects.get()
+# The demo's submissions wait in triage too: the one this test sent is the last.
+submission = Submission.objects.latest("pk")
 print(submission.title, submission.what_happened, submission.contact)
-stored = SubmissionFile.objects.get()
+stored = SubmissionFile.objects.get(submission=submission)
 print(stored.file_name)
 try:
     file_store().read(stored.file_id)

@@ -5,18 +5,16 @@ nothing at all, in the database and in the file store."""
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.test import Client
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from dozor.submissions.models import Submission, SubmissionFile
 from tests.conftest import Cast
-from tests.evidence.conftest import jpeg_bytes
+from tests.evidence.conftest import jpeg_bytes, stored_files
 from tests.submissions.conftest import send
 
 FUZZ = settings(
@@ -67,11 +65,6 @@ forms = st.fixed_dictionaries(
 )
 
 
-def _stored() -> int:
-    root = Path(django_settings.DOZOR_FILES)
-    return sum(1 for path in root.rglob("*") if path.is_file()) if root.exists() else 0
-
-
 @pytest.fixture
 def small_files(settings: Any) -> None:
     settings.DOZOR_EVIDENCE_FILE_MAX_MB = 1
@@ -83,11 +76,11 @@ def small_files(settings: Any) -> None:
 def test_random_input_to_the_public_form_keeps_all_or_nothing(
     receiving: Cast, small_files: None, fields: dict[str, Any], attached: list[Any]
 ) -> None:
-    before = (Submission.objects.count(), SubmissionFile.objects.count(), _stored())
+    before = (Submission.objects.count(), SubmissionFile.objects.count(), len(stored_files()))
     response = send(Client(), files=attached or None, **fields)
     assert response.status_code < 500
     event(f"answered {response.status_code}")
-    after = (Submission.objects.count(), SubmissionFile.objects.count(), _stored())
+    after = (Submission.objects.count(), SubmissionFile.objects.count(), len(stored_files()))
     if response.status_code == 200:
         assert after[0] == before[0] + 1
         assert after[1] == before[1] + len(attached)

@@ -5,10 +5,8 @@ nothing at all."""
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings as django_settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
@@ -20,7 +18,7 @@ from dozor.security.keyring import keyring_set
 from dozor.submissions import challenge
 from dozor.submissions.models import Status, Submission, SubmissionFile
 from tests.conftest import Cast
-from tests.evidence.conftest import jpeg_bytes
+from tests.evidence.conftest import jpeg_bytes, stored_files
 from tests.factories import OrganisationFactory
 from tests.submissions.conftest import (
     ACCOUNT,
@@ -32,11 +30,6 @@ from tests.submissions.conftest import (
 )
 
 MARKER = b"face-of-the-witness-51c2"
-
-
-def _stored_files() -> list[Path]:
-    root = Path(django_settings.DOZOR_FILES)
-    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
 
 
 def _database_text() -> str:
@@ -53,7 +46,7 @@ def _nothing_kept() -> bool:
     return (
         Submission.objects.count() == 0
         and SubmissionFile.objects.count() == 0
-        and _stored_files() == []
+        and stored_files() == []
     )
 
 
@@ -189,7 +182,7 @@ def test_a_photo_arrives_sealed_and_is_kept_with_its_hash(receiving: Cast) -> No
     kept = SubmissionFile.objects.get()
     assert kept.sha256 == hashlib.sha256(photo).hexdigest() and kept.size == len(photo)
     assert kept.file_name == "лицо.jpg"
-    on_disk = b"".join(path.read_bytes() for path in _stored_files())
+    on_disk = b"".join(path.read_bytes() for path in stored_files())
     assert MARKER not in on_disk and b"JFIF" not in on_disk
     assert "лицо" not in _database_text()
 
