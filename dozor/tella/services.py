@@ -332,6 +332,44 @@ def _seal_piece(body: Readable, *, max_bytes: int) -> _Piece:
         writer.abort()
 
 
+def _piece_max_bytes(
+    byte_range: ByteRange | None,
+    *,
+    received: int,
+    declared: int | None,
+    limit: int,
+    body_length: int | None,
+) -> int:
+    """How many bytes the next piece may hold, or TellaRefused: with a Content-Range, exactly
+    the range's length, which must start where the received bytes end, keep the total announced
+    before and fit the file limit; without one, what is left of the file limit."""
+    if byte_range is None:
+        if limit - received <= 0:
+            raise TellaRefused(413, MSG_FILE_TOO_LARGE % {"limit": limit // MB}, received=received)
+        return limit - received
+    if byte_range.total > limit:
+        raise TellaRefused(413, MSG_FILE_TOO_LARGE % {"limit": limit // MB}, received=received)
+    if declared is not None and declared != byte_range.total:
+        raise TellaRefused(
+            400,
+            MSG_TOTAL_CHANGED % {"declared": declared, "total": byte_range.total},
+            received=received,
+        )
+    if byte_range.start != received:
+        raise TellaRefused(
+            409,
+            MSG_PIECE_OUT_OF_PLACE % {"received": received, "start": byte_range.start},
+            received=received,
+        )
+    if body_length is not None and body_length != byte_range.length:
+        raise TellaRefused(
+            400,
+            MSG_LENGTH_MISMATCH % {"arrived": body_length, "announced": byte_range.length},
+            received=received,
+        )
+    return byte_range.length
+
+
 def tella_piece_receive(
     *,
     report: TellaReport,
@@ -355,32 +393,9 @@ def tella_piece_receive(
     received = upload.received if upload is not None else 0
     declared = upload.declared_size if upload is not None else None
     limit = file_limit()
-    if byte_range is not None:
-        if byte_range.total > limit:
-            raise TellaRefused(413, MSG_FILE_TOO_LARGE % {"limit": limit // MB}, received=received)
-        if declared is not None and declared != byte_range.total:
-            raise TellaRefused(
-                400,
-                MSG_TOTAL_CHANGED % {"declared": declared, "total": byte_range.total},
-                received=received,
-            )
-        if byte_range.start != received:
-            raise TellaRefused(
-                409,
-                MSG_PIECE_OUT_OF_PLACE % {"received": received, "start": byte_range.start},
-                received=received,
-            )
-        if body_length is not None and body_length != byte_range.length:
-            raise TellaRefused(
-                400,
-                MSG_LENGTH_MISMATCH % {"arrived": body_length, "announced": byte_range.length},
-                received=received,
-            )
-        max_bytes = byte_range.length
-    else:
-        max_bytes = limit - received
-        if max_bytes <= 0:
-            raise TellaRefused(413, MSG_FILE_TOO_LARGE % {"limit": limit // MB}, received=received)
+    max_bytes = _piece_max_bytes(
+        byte_range, received=received, declared=declared, limit=limit, body_length=body_length
+    )
     try:
         piece = _seal_piece(body, max_bytes=max_bytes)
     except FileTooLarge:
