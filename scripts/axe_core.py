@@ -24,7 +24,10 @@ import urllib.request
 from pathlib import Path
 
 VERSION = "4.14.1"
-INTEGRITY = "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
+INTEGRITY = (
+    "sha512-"
+    "FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
+)
 TARBALL = f"https://registry.npmjs.org/axe-core/-/axe-core-{VERSION}.tgz"
 # What the tests read, as it is in the package, and the licence that travels with it.
 MEMBERS = {"package/axe.min.js": "axe.min.js", "package/LICENSE": "LICENSE"}
