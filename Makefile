@@ -18,6 +18,10 @@ $(VENV)/.installed-dev: pyproject.toml constraints.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	touch $@
 
+# axe-core, the accessibility checker the browser tests run: one pinned, checked npm release.
+$(VENV)/share/axe-core/VERSION: scripts/axe_core.py | $(BIN)/python
+	$(BIN)/python scripts/axe_core.py --into $(VENV)/share/axe-core
+
 ## demo: create ./dozor-data with synthetic data and serve it on http://127.0.0.1:8000
 demo: $(VENV)/.installed
 	$(BIN)/dozor demo
@@ -26,7 +30,7 @@ serve: $(VENV)/.installed
 	$(BIN)/dozor serve
 
 ## test: the whole suite on SQLite and on PostgreSQL, browser tests included
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev $(VENV)/share/axe-core/VERSION
 	VENV=$(VENV) scripts/test.sh
 
 ## check: lint, format check, type check, then the tests

@@ -31,24 +31,22 @@ def svg_open(
     height: float,
     *,
     css_class: str,
-    label: str | None = None,
+    label: str,
     shown_width: str = "100%",
     attributes: str = "",
 ) -> str:
-    """The `<svg>` tag of a chart, and its `<title>` when it has a label.
+    """The `<svg>` tag of a chart and its `<title>`: ``label`` says what the chart shows, for
+    those who cannot see it (screen readers read it as the image's name).
 
     ``attributes`` is markup already made safe by the caller (presentation attributes, a
     ``data-chart`` key that went through :func:`escape`).
     """
-    aria = f' aria-label="{escape(label)}"' if label is not None else ""
     extra = f" {attributes}" if attributes else ""
     tag = (
         f'<svg xmlns="{SVG_NAMESPACE}" viewBox="0 0 {width} {height}" width="{shown_width}" '
-        f'role="img"{aria} class="{css_class}"{extra}>'
+        f'role="img" aria-label="{escape(label)}" class="{css_class}"{extra}>'
     )
-    if label is not None:
-        tag += f"<title>{escape(label)}</title>"
-    return tag
+    return tag + f"<title>{escape(label)}</title>"
 
 
 def labelled_bar(

@@ -100,7 +100,11 @@ def bar_svg(table: Table, *, limit: int | None = None) -> SafeString:
     peak = table.peak_shown or 1
     parts = [
         svg_open(
-            width, height, css_class="chart bars", attributes=f'data-chart="{escape(table.key)}"'
+            width,
+            height,
+            css_class="chart bars",
+            label=table.title,
+            attributes=f'data-chart="{escape(table.key)}"',
         )
     ]
     cells = table.cells()
@@ -184,7 +188,11 @@ def map_svg(table: Table, *, cell: int = 34) -> SafeString:
     rows = max(r for r, _c in grid.values()) + 1
     cols = max(c for _r, c in grid.values()) + 1
     width, height = cols * cell, rows * cell + 28
-    parts = [svg_open(width, height, css_class="chart map", attributes='data-chart="map"')]
+    parts = [
+        svg_open(
+            width, height, css_class="chart map", label=table.title, attributes='data-chart="map"'
+        )
+    ]
     for code, (row, col) in sorted(grid.items()):
         count = counts.get(code, 0)
         hidden = code in hidden_codes

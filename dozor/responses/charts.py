@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from dozor.lib.svg import escape, labelled_bar, points, svg_open
 from dozor.responses.funnel import STAGES
@@ -18,7 +19,8 @@ def funnel_svg(row: Any, labels: Sequence[str]) -> SafeString:
     width, bar, gap, text_width = 720, 26, 8, 230
     height = len(STAGES) * (bar + gap) + gap
     total = row.counts["documented"] or 1
-    parts = [svg_open(width, height, css_class="chart funnel")]
+    label = _("How many of the documented incidents reached each stage of the state's response")
+    parts = [svg_open(width, height, css_class="chart funnel", label=label)]
     for index, (stage, label) in enumerate(zip(STAGES, labels, strict=True)):
         count = row.counts[stage]
         length = (width - text_width - 90) * count / total
@@ -60,7 +62,12 @@ def trend_svg(rows: Sequence[Any], stages: Sequence[str], labels: Sequence[str])
         return top + (height - top - bottom) * (1 - value / peak)
 
     parts = [
-        svg_open(width, height, css_class="chart trend"),
+        svg_open(
+            width,
+            height,
+            css_class="chart trend",
+            label=_("How many incidents of each year reached each stage of the state's response"),
+        ),
         f'<line x1="{left}" y1="{y(0):.1f}" x2="{width - right}" y2="{y(0):.1f}" stroke="#999"/>',
         f'<text x="{left - 6}" y="{y(peak) + 4:.1f}" font-size="11" text-anchor="end">'
         f"{peak:,}</text>",

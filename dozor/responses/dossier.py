@@ -20,9 +20,11 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 
 from dozor.accounts.models import User
 from dozor.audit import services as audit
+from dozor.lib.svg import svg_open
 from dozor.printing import PdfUnavailable, html_to_pdf
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_can_edit
@@ -102,8 +104,13 @@ def timeline_svg(start: datetime.date | None, events: list[Any]) -> SafeString:
         return float(left + (right - left) * (date - first).days / span)
 
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="timeline-axis" viewBox="0 0 {SVG_WIDTH} '
-        f'{SVG_HEIGHT}" width="100%" role="img">',
+        svg_open(
+            SVG_WIDTH,
+            SVG_HEIGHT,
+            css_class="timeline-axis",
+            label=_("The case's events on a line of time, from %(first)s to %(last)s")
+            % {"first": first.isoformat(), "last": last.isoformat()},
+        ),
         f'<line x1="{left}" y1="{axis}" x2="{right}" y2="{axis}" stroke="#444" stroke-width="1"/>',
     ]
     for year in range(first.year, last.year + 1):
