@@ -82,7 +82,8 @@ def test_a_broken_entry_is_refused_naming_the_entry_and_the_field(
     bench: ModuleType, tmp_path: Path, field: str, value: Any, message: str | None
 ) -> None:
     data = yaml.safe_load(bench.SET_FILE.read_text(encoding="utf-8"))
-    broken = copy.deepcopy(data["texts"][7])  # ru008: an attempt, published 2023-10-16
+    (attempt,) = (item for item in data["texts"] if item["id"].startswith("ru008_"))
+    broken = copy.deepcopy(attempt)  # an attempt, published 2023-10-16
     broken["expected"][field] = value
     if field == "date":
         # A month's date must be its first day.
