@@ -478,7 +478,10 @@ def print_misses(entries: list[Entry], result: dict[str, Any]) -> None:
 
 def main() -> int:
     if len(sys.argv) == 4 and sys.argv[1] == "--child":
-        print(json.dumps(draft_all(Path(sys.argv[2]), Path(sys.argv[3])), ensure_ascii=False))
+        # default=str: a field an extractor adds as a date or a code object still reaches the
+        # parent, as text.
+        drafted = draft_all(Path(sys.argv[2]), Path(sys.argv[3]))
+        print(json.dumps(drafted, ensure_ascii=False, default=str))
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", type=Path, default=SET_FILE, help="the evaluation set (YAML)")
@@ -511,7 +514,7 @@ def main() -> int:
 
     print(
         f"{len(entries)} texts ({languages['ru']} Russian, {languages['en']} English); "
-        f"extractor of this tree beside {args.baseline_ref}"
+        + (f"extractor of this tree beside {args.baseline_ref}" if baseline else "no baseline")
     )
     print(f"{'field':<18} {'this tree':>12} {'baseline':>12}")
     base_figures = baseline["figures"] if baseline else None
