@@ -7,6 +7,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
 
 from dozor.accounts.models import User
 from dozor.audit.services import report_file_record
@@ -15,6 +16,7 @@ from dozor.records.selectors import incidents_latest_year
 from dozor.reporting.annual import annual_html, annual_report
 from dozor.reporting.charts import bar_png, map_svg, table_csv
 from dozor.reporting.forms import AnnualForm
+from dozor.reporting.home import attention_items, recent_activity, year_counts
 from dozor.vocab.geography import country_exists
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
@@ -37,6 +39,23 @@ def country_year_checked(country: str, year: int) -> str:
     if not country_exists(country) or not 1990 <= year <= 2100:
         raise Http404
     return country
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a signed-in user lands: what waits for them, the year so far, recent activity."""
+    user = _user(request)
+    today = timezone.localdate()
+    return render(
+        request,
+        "reporting/home.html",
+        {
+            "items": attention_items(user, today=today),
+            "counts": year_counts(user, today=today),
+            "activity": recent_activity(user, language=_language(request)),
+        },
+    )
 
 
 def annual_opening(user: User) -> tuple[str, int]:
