@@ -16,6 +16,7 @@ from html import escape
 __all__ = [
     "axis_max",
     "escape",
+    "fitted",
     "labelled_bar",
     "points",
     "spaced_labels",
@@ -133,3 +134,11 @@ def spaced_labels(labels: list[str], *, span: float, font_size: float, gap: floa
     spacing = span / (len(labels) - 1)
     step = max(1, math.ceil(widest / spacing))
     return sorted(range(len(labels) - 1, -1, -step))
+
+
+def fitted(text: str, width: float, font_size: float) -> str:
+    """The text, cut with an ellipsis where it would be wider than ``width`` when drawn."""
+    if text_width(text, font_size) <= width:
+        return text
+    room = max(int(width / (font_size * GLYPH_WIDTH)) - 1, 0)
+    return text[:room].rstrip() + "…"

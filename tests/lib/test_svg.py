@@ -2,6 +2,7 @@ import itertools
 
 from dozor.lib.svg import (
     axis_max,
+    fitted,
     labelled_bar,
     points,
     spaced_labels,
@@ -74,3 +75,14 @@ def test_the_latest_year_is_always_labelled():
 def test_one_label_or_none_is_drawn_as_it_is():
     assert spaced_labels(["2008"], span=520, font_size=11) == [0]
     assert spaced_labels([], span=520, font_size=11) == []
+
+
+def test_a_label_that_fits_is_kept_whole():
+    assert fitted("Москва", 230, 11) == "Москва"
+
+
+def test_a_label_too_wide_is_cut_with_an_ellipsis_to_fit():
+    label = "Потерпевшие по группе, к которой их отнёс нападавший, и ещё"
+    cut = fitted(label, 220, 11)
+    assert cut.endswith("…") and label.startswith(cut[:-1])
+    assert text_width(cut, 11) <= 220
