@@ -21,6 +21,8 @@ from dozor.linkage.models import CandidatePair, Decision, LinkageRun, LinkDecisi
 from dozor.linkage.selectors import review_queue, review_queue_waiting
 from dozor.records.models import Incident, IncidentReport
 from dozor.reporting.home import ATTENTION_CAP, attention_items, capped_count
+from dozor.security.crypto import KeyRing
+from dozor.security.keyring import keyring_set
 from dozor.submissions.services import SubmissionText, submission_receive
 from tests.conftest import Cast
 from tests.factories import IncidentFactory, ReportFactory, SourceListFactory, UserFactory
@@ -251,6 +253,19 @@ def test_recent_activity_lists_imports_with_what_they_stored(cast: Cast, tmp_pat
 def test_recent_activity_shows_nothing_of_another_organisation(cast: Cast) -> None:
     page = cast.client("outsider").get(reverse("home")).content.decode()
     assert cast.incident.reference not in page
+
+
+def test_the_home_page_works_without_the_key(cast: Cast, tmp_path: Path) -> None:
+    """Locked mode (no key given) is when users most need to land somewhere: the page reads no
+    sealed field, so it lists what waits as ever, under the locked banner."""
+    waiting_for_organisation_a(cast, tmp_path)
+    keyring_set(KeyRing.locked_because("no key given"))
+    try:
+        page = cast.client("owner").get(reverse("home")).content.decode()
+    finally:
+        keyring_set(None)
+    assert 'id="locked-banner"' in page
+    assert 'data-item="quarantine"' in page
 
 
 def test_signing_in_lands_on_the_home_page() -> None:
