@@ -177,7 +177,7 @@ FORM_RENDERER = "dozor.lib.form_renderer.FormRenderer"
 
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "records:incident_list"
+LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 AUTHENTICATION_BACKENDS = [
     # First, so that a locked-out user name or address is refused before the password is checked.

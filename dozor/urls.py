@@ -1,14 +1,14 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from dozor.accounts.urls import refusal_patterns
 from dozor.api.v1 import api as api_v1
 from dozor.records.urls import report_patterns, source_list_patterns
+from dozor.reporting import views as reporting_views
 from dozor.submissions.urls import public_patterns as report_form_patterns
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="records:incident_list"), name="home"),
+    path("", reporting_views.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -377,6 +377,25 @@ def run_get(*, user: User | AnonymousUser, run_id: int) -> EstimateRun:
     return runs_visible(user).select_related("created_by").get(pk=run_id)
 
 
+def runs_cautioned(
+    user: User | AnonymousUser, *, since: datetime.datetime, limit: int
+) -> list[EstimateRun]:
+    """The user's visible runs that finished since ``since`` with a caution on any result, the
+    latest first, among the ``limit`` latest that finished: one query (the cautions are in each
+    run's stored results)."""
+    finished = (
+        runs_visible(user)
+        .filter(status=RunStatus.DONE, finished_at__gte=since)
+        .only("id", "status", "stratify_by", "country", "results", "finished_at")
+        .order_by("-finished_at", "-id")[:limit]
+    )
+    return [
+        run
+        for run in finished
+        if any(outcomes.caution_words(result) for result in run.results or [])
+    ]
+
+
 @dataclass(frozen=True)
 class LatestEstimate:
     """The documented and estimated number of incidents in one year, for indicators."""

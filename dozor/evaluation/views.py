@@ -26,6 +26,7 @@ from dozor.evaluation.indicators import incidents_of_year, thresholds_of
 from dozor.evaluation.models import FIRST_YEAR, LAST_YEAR
 from dozor.evaluation.rendering import card_html
 from dozor.printing import PdfUnavailable, html_to_pdf
+from dozor.records.selectors import incidents_latest_year
 from dozor.vocab.geography import country_exists
 
 DASHBOARD_YEARS = 8
@@ -54,14 +55,18 @@ def _language(request: HttpRequest) -> str:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Official figures beside the monitors' own counts, year by year, with links to each card."""
     user = _user(request)
-    form = CardForm(request.GET or None, initial={"country": "RU"})
     country = "RU"
+    this_year = timezone.localdate().year
+    # The years shown end at the latest with an incident the user may see (last year when there
+    # is none): a dashboard of the calendar's last years can be all zeros.
+    latest = incidents_latest_year(user, country=country, up_to=this_year) or this_year - 1
+    form = CardForm(request.GET or None, initial={"country": country, "year": latest})
     if form.is_valid():
         year = form.cleaned_data["year"]
         return redirect("evaluation:card", country=form.cleaned_data["country"], year=year)
     official = {row.year: row for row in selectors.official_statistics(user, country=country)}
-    this_year = timezone.localdate().year
-    years = sorted(set(official) | set(range(this_year - DASHBOARD_YEARS, this_year)), reverse=True)
+    shown_years = range(latest - DASHBOARD_YEARS + 1, latest + 1)
+    years = sorted(set(official) | set(shown_years), reverse=True)
     rows = [
         {
             "year": year,

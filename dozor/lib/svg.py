@@ -16,12 +16,19 @@ from html import escape
 __all__ = [
     "axis_max",
     "escape",
+    "fitted",
     "labelled_bar",
     "points",
+    "spaced_labels",
     "svg_open",
+    "text_width",
     "thin_number",
     "ticks",
 ]
+
+# An average glyph's width as a share of the font size: wide enough for digits and Cyrillic in
+# the sans-serif fonts the charts are drawn in, so an estimate made with it does not fall short.
+GLYPH_WIDTH = 0.62
 
 SVG_NAMESPACE = "http://www.w3.org/2000/svg"
 
@@ -107,3 +114,29 @@ def thin_number(value: float) -> str:
     """A whole number with thin spaces between the thousands (12 345), as print and Russian
     typography write it."""
     return f"{value:,.0f}".replace(",", "\u202f")
+
+
+def text_width(text: str, font_size: float) -> float:
+    """How wide a line of text is drawn, estimated from its length (an SVG has no measure)."""
+    return len(text) * font_size * GLYPH_WIDTH
+
+
+def spaced_labels(labels: list[str], *, span: float, font_size: float, gap: float = 8) -> list[int]:
+    """The indices of the labels to draw under evenly spaced points across ``span`` units so
+    that no two overlap: every n-th, counted back from the last, which is always drawn (on a
+    year axis the latest year is the one a reader looks for). ``gap`` is the least space left
+    between two labels."""
+    if len(labels) <= 1:
+        return list(range(len(labels)))
+    widest = max(text_width(label, font_size) for label in labels) + gap
+    spacing = span / (len(labels) - 1)
+    step = max(1, math.ceil(widest / spacing))
+    return sorted(range(len(labels) - 1, -1, -step))
+
+
+def fitted(text: str, width: float, font_size: float) -> str:
+    """The text, cut with an ellipsis where it would be wider than ``width`` when drawn."""
+    if text_width(text, font_size) <= width:
+        return text
+    room = max(int(width / (font_size * GLYPH_WIDTH)) - 1, 0)
+    return text[:room].rstrip() + "…"

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import User
@@ -307,3 +307,40 @@ def confirmed_clusters(user: User | AnonymousUser) -> list[Cluster]:
         titles = [summary_shown(user, r, "title") for r in members]
         clusters.append(Cluster(members, incidents, titles))
     return sorted(clusters, key=lambda c: c.reports[0].id)
+
+
+def review_queue_waiting(user: User | AnonymousUser) -> QuerySet[CandidatePair]:
+    """The pairs review_queue() lists, as one query to count (the home page's figure): the
+    latest run's pairs of linkable reports whose latest decision is none or unsure and whose
+    reports are not already in one incident."""
+    organisation_id = _organisation_id(user)
+    if organisation_id is None:
+        return CandidatePair.objects.none()
+    latest = LinkageRun.objects.filter(organisation_id=organisation_id).order_by(
+        "-started_at", "-id"
+    )
+    linkable = reports_linkable(user).values("pk")
+    decided = LinkDecision.objects.filter(
+        organisation_id=organisation_id,
+        report_a_id=OuterRef("report_a_id"),
+        report_b_id=OuterRef("report_b_id"),
+    ).order_by("-id")
+    return (
+        CandidatePair.objects.filter(
+            run_id=Subquery(latest.values("pk")[:1]),
+            report_a__in=linkable,
+            report_b__in=linkable,
+        )
+        .annotate(
+            decision=Subquery(decided.values("decision")[:1]),
+            incident_a=F("report_a__incident_link__incident_id"),
+            incident_b=F("report_b__incident_link__incident_id"),
+        )
+        .filter(Q(decision__isnull=True) | Q(decision=Decision.UNSURE))
+        .filter(
+            Q(incident_a__isnull=True)
+            | Q(incident_b__isnull=True)
+            | Q(incident_a__lt=F("incident_b"))
+            | Q(incident_a__gt=F("incident_b"))
+        )
+    )

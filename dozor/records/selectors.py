@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, Max, Model, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -79,6 +79,21 @@ def incidents_visible(user: User | AnonymousUser) -> QuerySet[Incident]:
         else:
             visible |= own & ~Q(confidentiality="confidential")
     return Incident.objects.filter(visible)
+
+
+def incidents_latest_year(
+    user: User | AnonymousUser, *, country: str = "", up_to: int | None = None
+) -> int | None:
+    """The latest year (up to ``up_to``, when given) in which an incident the user may see
+    began, in one country or in any; None when there is none. Reports open on it rather than on
+    the calendar's year, which may hold nothing yet."""
+    incidents = incidents_visible(user)
+    if country:
+        incidents = incidents.filter(country=country)
+    if up_to is not None:
+        incidents = incidents.filter(date_start__lte=datetime.date(up_to, 12, 31))
+    latest = incidents.order_by().aggregate(latest=Max("date_start"))["latest"]
+    return latest.year if latest is not None else None
 
 
 def names_visible(user: User | AnonymousUser, incident: Incident) -> bool:

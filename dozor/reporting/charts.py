@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from dozor.analysis.disclosure import SHOWN, column_statuses, shown_value
 from dozor.lib.csv_safety import csv_text
-from dozor.lib.svg import escape, labelled_bar, svg_open
+from dozor.lib.svg import escape, fitted, labelled_bar, svg_open
 
 COLOUR = "#3d5a80"
 TILE_GRID = Path(__file__).parent / "data" / "ru_tile_grid.csv"
@@ -118,7 +118,8 @@ def bar_svg(table: Table, *, limit: int | None = None) -> SafeString:
                 length=length,
                 height=bar,
                 fill=COLOUR,
-                label=label[:42],
+                # Right-aligned before the bar: a longer label would run off the chart's edge.
+                label=fitted(label, text_width - 10, 11),
                 value=str(cells[index][2]) if hidden else f"{count:,}",
             )
         )

@@ -7,13 +7,16 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import get_language
+from django.views.decorators.http import require_GET
 
 from dozor.accounts.models import User
 from dozor.audit.services import report_file_record
 from dozor.printing import PdfUnavailable, html_to_pdf
+from dozor.records.selectors import incidents_latest_year
 from dozor.reporting.annual import annual_html, annual_report
 from dozor.reporting.charts import bar_png, map_svg, table_csv
 from dozor.reporting.forms import AnnualForm
+from dozor.reporting.home import attention_items, recent_activity, year_counts
 from dozor.vocab.geography import country_exists
 
 FORMATS = {"png": "image/png", "svg": "image/svg+xml", "csv": "text/csv; charset=utf-8"}
@@ -39,10 +42,38 @@ def country_year_checked(country: str, year: int) -> str:
 
 
 @login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Where a signed-in user lands: what waits for them, the year so far, recent activity."""
+    user = _user(request)
+    today = timezone.localdate()
+    return render(
+        request,
+        "reporting/home.html",
+        {
+            "items": attention_items(user, today=today),
+            "counts": year_counts(user, today=today),
+            "activity": recent_activity(user, language=_language(request)),
+        },
+    )
+
+
+def annual_opening(user: User) -> tuple[str, int]:
+    """The country and year the annual report opens on: the user's organisation's country (or
+    Russia), and the latest year with an incident the user may see there, up to this year;
+    last year when there is none."""
+    organisation = user.organisation
+    country = organisation.country if organisation is not None else "RU"
+    this_year = timezone.localdate().year
+    latest = incidents_latest_year(user, country=country, up_to=this_year)
+    return country, latest if latest is not None else this_year - 1
+
+
+@login_required
 def annual(request: HttpRequest) -> HttpResponse:
-    last_year = timezone.localdate().year - 1
-    form = AnnualForm(request.GET or None, initial={"country": "RU", "year": last_year})
-    country, year, public = "RU", last_year, False
+    country, year = annual_opening(_user(request))
+    form = AnnualForm(request.GET or None, initial={"country": country, "year": year})
+    public = False
     if form.is_valid():
         country, year = form.cleaned_data["country"], form.cleaned_data["year"]
         public = form.cleaned_data["public"]

@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from dozor.lib.svg import escape, labelled_bar, points, svg_open
+from dozor.lib.svg import escape, labelled_bar, points, spaced_labels, svg_open
 from dozor.responses.funnel import STAGES
 
 COLOURS = ("#1d2330", "#3d5a80", "#5b8e7d", "#c9a227", "#b5651d", "#7a1f1f")
@@ -73,13 +73,12 @@ def trend_svg(rows: Sequence[Any], stages: Sequence[str], labels: Sequence[str])
         f"{peak:,}</text>",
         f'<text x="{left - 6}" y="{y(0) + 4:.1f}" font-size="11" text-anchor="end">0</text>',
     ]
-    step = max(1, len(rows) // 12)
-    for index, row in enumerate(rows):
-        if index % step == 0 or index == len(rows) - 1:
-            parts.append(
-                f'<text x="{x(index):.1f}" y="{height - bottom + 16}" font-size="11" '
-                f'text-anchor="middle">{escape(str(row.group))}</text>'
-            )
+    groups = [str(row.group) for row in rows]
+    for index in spaced_labels(groups, span=width - left - right, font_size=11):
+        parts.append(
+            f'<text x="{x(index):.1f}" y="{height - bottom + 16}" font-size="11" '
+            f'text-anchor="middle">{escape(groups[index])}</text>'
+        )
     for number, (stage, label) in enumerate(zip(stages, labels, strict=True)):
         colour = COLOURS[number % len(COLOURS)]
         line = points((x(i), y(row.counts[stage])) for i, row in enumerate(rows))

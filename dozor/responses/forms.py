@@ -28,6 +28,14 @@ DIMENSION_LABELS = {
     "bias": _("Bias motivation"),
     "type": _("Incident type"),
 }
+# The heading of the table the statistics page breaks down by the chosen dimension.
+DIMENSION_HEADINGS = {
+    "all": _("All incidents"),
+    "year": _("By year"),
+    "region": _("By region"),
+    "bias": _("By bias motivation"),
+    "type": _("By incident type"),
+}
 
 
 def response_choices(name: str, *, blank: str | None = None) -> list[tuple[str, str]]:

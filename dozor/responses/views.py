@@ -22,6 +22,7 @@ from dozor.records.selectors import incident_get, incidents_visible
 from dozor.responses import access, charts, selectors, services
 from dozor.responses.dossier import DossierUnavailable, dossier_render
 from dozor.responses.forms import (
+    DIMENSION_HEADINGS,
     DIMENSION_LABELS,
     BodyForm,
     EventForm,
@@ -290,6 +291,7 @@ def statistics(request: HttpRequest) -> HttpResponse:
             "form": form,
             "dimension": dimension,
             "dimension_label": DIMENSION_LABELS[dimension],
+            "dimension_heading": DIMENSION_HEADINGS[dimension],
             "rows": rows,
             "stages": list(zip(STAGES, labels, strict=True)),
             "total": total[0] if total else None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from dozor.accounts.models import Role
@@ -144,3 +146,15 @@ def test_the_dashboard_sets_official_figures_beside_the_monitors(cast: Cast) -> 
     OfficialStatistic.objects.create(country="RU", year=2019, recorded=585, source="ODIHR")
     page = cast.client("outsider").get("/evaluation/").content.decode()
     assert "585" in page
+
+
+def test_the_dashboard_ends_at_the_latest_year_with_incidents_and_offers_its_card(
+    cast: Cast,
+) -> None:
+    """The cast's incident is of 2008: the dashboard's years run up to 2008, not to last year,
+    and the form to open a card holds 2008."""
+    page = cast.client("owner").get("/evaluation/").content.decode()
+    years = [int(year) for year in re.findall(r'<tr data-year="(\d{4})">', page)]
+    assert max(years) == 2008
+    assert min(years) == 2008 - 7
+    assert 'name="year" value="2008"' in page

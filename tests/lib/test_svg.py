@@ -1,4 +1,16 @@
-from dozor.lib.svg import axis_max, labelled_bar, points, svg_open, thin_number, ticks
+import itertools
+
+from dozor.lib.svg import (
+    axis_max,
+    fitted,
+    labelled_bar,
+    points,
+    spaced_labels,
+    svg_open,
+    text_width,
+    thin_number,
+    ticks,
+)
 
 
 def test_a_chart_label_is_escaped_in_the_aria_label_and_the_title():
@@ -37,3 +49,40 @@ def test_points_are_written_to_a_tenth():
 
 def test_thousands_are_separated_by_thin_spaces():
     assert thin_number(1234567.4) == "1\u202f234\u202f567"
+
+
+def test_year_labels_that_fit_are_all_drawn():
+    years = [str(year) for year in range(2015, 2021)]
+    assert spaced_labels(years, span=520, font_size=11) == [0, 1, 2, 3, 4, 5]
+
+
+def test_year_labels_too_close_to_fit_are_thinned_and_never_overlap():
+    years = [str(year) for year in range(1991, 2027)]
+    drawn = spaced_labels(years, span=520, font_size=11)
+    spacing = 520 / (len(years) - 1)
+    widths = [text_width(years[index], 11) for index in drawn]
+    assert len(drawn) < len(years)
+    for left, right in itertools.pairwise(drawn):
+        assert (right - left) * spacing >= max(widths)
+
+
+def test_the_latest_year_is_always_labelled():
+    for count in range(2, 60):
+        years = [str(2030 - count + n) for n in range(count)]
+        assert spaced_labels(years, span=520, font_size=11)[-1] == count - 1
+
+
+def test_one_label_or_none_is_drawn_as_it_is():
+    assert spaced_labels(["2008"], span=520, font_size=11) == [0]
+    assert spaced_labels([], span=520, font_size=11) == []
+
+
+def test_a_label_that_fits_is_kept_whole():
+    assert fitted("Москва", 230, 11) == "Москва"
+
+
+def test_a_label_too_wide_is_cut_with_an_ellipsis_to_fit():
+    label = "Потерпевшие по группе, к которой их отнёс нападавший, и ещё"
+    cut = fitted(label, 220, 11)
+    assert cut.endswith("…") and label.startswith(cut[:-1])
+    assert text_width(cut, 11) <= 220

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from dozor.reporting.annual import annual_report, shown
 from dozor.reporting.charts import Table, table_csv, tile_grid
@@ -124,3 +125,43 @@ def test_the_annual_command(year: Cast, tmp_path: Path) -> None:
 def test_the_annual_command_refuses_an_unknown_user(cast: Cast, tmp_path: Path) -> None:
     with pytest.raises(CommandError, match="nobody"):
         call_command("report", "annual", year=2008, out=str(tmp_path / "a.pdf"), user="nobody")
+
+
+def test_the_report_opens_on_the_latest_year_with_incidents_not_the_calendars(
+    year: Cast,
+) -> None:
+    page = year.client("owner").get("/reports/annual/").content.decode()
+    assert "Annual report: RU, 2008" in page
+    assert 'name="year" value="2008"' in page
+
+
+def test_the_opening_year_is_of_the_incidents_the_user_may_see(year: Cast) -> None:
+    IncidentFactory(
+        organisation=year.organisation,
+        date_start=datetime.date(2012, 1, 5),
+        confidentiality="confidential",
+    )
+    for who, opening in (("owner", 2012), ("reader", 2008)):
+        page = year.client(who).get("/reports/annual/").content.decode()
+        assert f"Annual report: RU, {opening}" in page
+
+
+def test_an_incident_dated_in_a_later_year_does_not_move_the_opening_past_this_year(
+    year: Cast,
+) -> None:
+    this_year = timezone.localdate().year
+    IncidentFactory(organisation=year.organisation, date_start=datetime.date(this_year + 3, 1, 1))
+    page = year.client("owner").get("/reports/annual/").content.decode()
+    assert f"Annual report: RU, {this_year + 3}" not in page
+
+
+def test_with_no_incident_at_all_the_report_opens_on_last_year(cast: Cast) -> None:
+    cast.incident.delete()
+    last_year = timezone.localdate().year - 1
+    page = cast.client("owner").get("/reports/annual/").content.decode()
+    assert f"Annual report: RU, {last_year}" in page
+
+
+def test_an_asked_for_year_is_kept(year: Cast) -> None:
+    page = year.client("owner").get("/reports/annual/", {"country": "RU", "year": 2010})
+    assert "Annual report: RU, 2010" in page.content.decode()

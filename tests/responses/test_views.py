@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,7 +13,7 @@ from django.urls import reverse
 
 from dozor.responses.models import RaiseListEntry, Raising, ResponseEvent
 from tests.conftest import Cast
-from tests.factories import PersonFactory
+from tests.factories import IncidentFactory, PersonFactory
 from tests.responses.factories import (
     BodyFactory,
     RaiseListEntryFactory,
@@ -180,6 +181,36 @@ def test_the_statistics_page_draws_the_charts(cast: Cast) -> None:
     content = response.content.decode()
     assert response.status_code == 200
     assert content.count("<svg") == 2
+
+
+@pytest.mark.parametrize(
+    ("dimension", "heading"),
+    [("all", "All incidents"), ("year", "By year"), ("type", "By incident type")],
+)
+def test_the_statistics_tables_heading_reads_as_a_sentence(
+    cast: Cast, dimension: str, heading: str
+) -> None:
+    page = cast.client("owner").get(reverse("responses:statistics"), {"dimension": dimension})
+    content = page.content.decode()
+    assert f"<h2>{heading}</h2>" in content
+    assert "By All incidents" not in content
+
+
+def test_the_trend_charts_year_labels_are_thinned_to_fit(cast: Cast) -> None:
+    """Thirty years of incidents: every year would overlap its neighbours; every other one
+    fits, and the latest year is drawn."""
+    for year in range(1997, 2027):
+        ResponseEventFactory(
+            incident=IncidentFactory(
+                organisation=cast.organisation, date_start=datetime.date(year, 6, 1)
+            )
+        )
+    page = cast.client("owner").get(reverse("responses:statistics")).content.decode()
+    trend = re.search(r'<svg[^>]*class="chart trend".*?</svg>', page, re.S)
+    assert trend is not None
+    labels = re.findall(r'text-anchor="middle">(\d{4})</text>', trend.group(0))
+    assert labels[-1] == "2026"
+    assert 8 <= len(labels) < 30
 
 
 def test_anonymous_gets_no_statistics(cast: Cast) -> None:

@@ -363,6 +363,19 @@ def test_no_page_export_dossier_or_download_shows_a_name_to_someone_without_the_
     assert leaks == {}
 
 
+def test_the_home_page_is_swept_and_lists_the_named_incident_without_its_names(
+    cast: Cast, world: World
+) -> None:
+    """The sweep reaches the home page (the root, once a redirect), and the page does show the
+    named incident in its recent activity: a sweep of a page that listed nothing would prove
+    nothing."""
+    assert reverse("home") in set(urls(world, cast.reader))
+    for who in ("reader", "owner"):
+        page = cast.client(who).get(reverse("home")).content.decode()
+        assert world.incident.reference in page
+        assert names_in(page) == []
+
+
 def test_the_owner_sees_the_names_in_the_same_sweep(
     cast: Cast, world: World, tmp_path: Path
 ) -> None:

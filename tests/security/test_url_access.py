@@ -217,7 +217,8 @@ ACCESS: dict[str, str] = {
     "submissions:referral_list":       "200/405 200/405 403     403     200/405 200/405 login",
     "submissions:referral_update":     "405/ok  405/ok  403     403     404     404     login",
     #               owner   collea. reader  analyst outsid. o-admin anonymous
-    "home":         "ok      ok      ok      ok      ok      ok      ok",
+    # The home page is every signed-in user's; what it lists is each role's (tests/reporting/).
+    "home":         "200/405 200/405 200/405 200/405 200/405 200/405 login",
     "login":        "200     200     200     200     200     200     200",
     "logout":       "405/login 405/login 405/login 405/login 405/login 405/login 405/login",
     "set_language": "ok      ok      ok      ok      ok      ok      ok",
@@ -319,6 +320,9 @@ NAMES: dict[str, frozenset[str]] = {
     "submissions:submission_detail": frozenset({"owner"}),
     "submissions:submission_file": frozenset({"owner"}),
     "submissions:referral_list": OWNERS_TRUSTED,
+    # The home page lists recent incidents by reference, type and region: never a name, not
+    # even to those who may see names.
+    "home": frozenset(),
 }
 
 
