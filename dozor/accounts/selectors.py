@@ -1,11 +1,13 @@
-"""Reads about users, their authenticators and their API tokens."""
+"""Reads about users, their authenticators and their API tokens, and the organisations an
+administrator sees."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dozor.accounts.models import ApiToken, User
+from dozor.accounts.models import ApiToken, Organisation, User
+from dozor.accounts.policy import may
 
 
 def totp_device_confirmed(user: User) -> TOTPDevice | None:
@@ -32,3 +34,16 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
 def api_token_of(user: User, token_id: int) -> ApiToken:
     """One of the user's own tokens; ApiToken.DoesNotExist for anyone else's, as for none."""
     return ApiToken.objects.get(user=user, pk=token_id)
+
+
+def organisations_listed(admin: User) -> list[tuple[Organisation, bool]]:
+    """Every organisation, for an administrator's page, each with whether they may rename it
+    (policy ``organisation.administer``). Names of organisations are no secret in Dozor: an
+    incident's form offers them all as the organisation targeted."""
+    if not may(admin, "organisation.administer"):
+        return []
+    organisations = Organisation.objects.select_related("created_by").order_by("name")
+    return [
+        (organisation, may(admin, "organisation.administer", organisation))
+        for organisation in organisations
+    ]
