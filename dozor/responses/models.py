@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import NOTE_MAX_LENGTH, Organisation
+from dozor.records.local_terms import local_codes
 from dozor.records.models import Incident
 from dozor.responses.vocab import ResponseVocabularyValidator, response_vocabulary
 from dozor.security.fields import EncryptedTextField
@@ -116,7 +117,15 @@ class ResponseEvent(models.Model):
             errors.setdefault("articles", []).append(MSG_ARTICLES_LIST)
         else:
             validator = ResponseVocabularyValidator("legal_article")
+            # The owning organisation's own articles count beside the standard ones.
+            local = (
+                local_codes(self.incident.organisation_id, "legal_article")
+                if self.incident_id is not None
+                else frozenset()
+            )
             for code in self.articles:
+                if code in local:
+                    continue
                 try:
                     validator(code)
                 except ValidationError as error:

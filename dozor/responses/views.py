@@ -65,7 +65,7 @@ def timeline(request: HttpRequest, reference: str) -> HttpResponse:
     """The incident's response timeline with the form to add an event."""
     incident = _incident(request, reference)
     can_edit = selectors.incident_responses_can_edit(request.user, incident)
-    form = EventForm(request.POST or None)
+    form = EventForm(request.POST or None, organisation_id=incident.organisation_id)
     status = 200
     if request.method == "POST":
         access.events_writer_require(request.user, incident)
@@ -96,7 +96,7 @@ def event_correct(request: HttpRequest, reference: str, event_id: int) -> HttpRe
     event = get_object_or_404(ResponseEvent, pk=event_id, incident=incident)
     access.events_writer_require(request.user, incident)
     if request.method == "POST":
-        form = EventForm(request.POST)
+        form = EventForm(request.POST, organisation_id=incident.organisation_id)
         if form.is_valid():
             try:
                 services.event_correct(event=event, user=_user(request), data=form.event_input())
@@ -110,7 +110,9 @@ def event_correct(request: HttpRequest, reference: str, event_id: int) -> HttpRe
             {"incident": incident, "event": event, "form": form, "errors": [MSG_NOTHING_SAVED]},
             status=400,
         )
-    form = EventForm(initial=EventForm.initial_from(event))
+    form = EventForm(
+        initial=EventForm.initial_from(event), organisation_id=incident.organisation_id
+    )
     return render(
         request,
         "responses/event_correct.html",
