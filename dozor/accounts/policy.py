@@ -291,7 +291,8 @@ ACTIONS: dict[str, PolicyAction] = {
             name="organisation.administer",
             description=_(
                 "Administer one's organisation: rename it, add organisations (a targeted one, a "
-                "partner), change the bodies it added, keep its saved import mappings."
+                "partner), correct the bodies it added, keep its own vocabulary terms and its "
+                "saved import mappings."
             ),
             roles=frozenset({Role.ADMINISTRATOR}),
             rule=_administered,

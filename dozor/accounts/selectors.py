@@ -3,7 +3,7 @@ administrator sees."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dozor.accounts.models import ApiToken, Organisation, User
@@ -36,14 +36,15 @@ def api_token_of(user: User, token_id: int) -> ApiToken:
     return ApiToken.objects.get(user=user, pk=token_id)
 
 
-def organisations_listed(admin: User) -> list[tuple[Organisation, bool]]:
-    """Every organisation, for an administrator's page, each with whether they may rename it
-    (policy ``organisation.administer``). Names of organisations are no secret in Dozor: an
-    incident's form offers them all as the organisation targeted."""
+def organisations_administered(admin: User) -> QuerySet[Organisation]:
+    """The organisations an administrator may rename (policy ``organisation.administer``): their
+    own, and those a user of their organisation added that have no members of their own. No
+    other: which organisations another one recorded (the targets of attacks it documents) is
+    that organisation's business."""
     if not may(admin, "organisation.administer"):
-        return []
-    organisations = Organisation.objects.select_related("created_by").order_by("name")
-    return [
-        (organisation, may(admin, "organisation.administer", organisation))
-        for organisation in organisations
-    ]
+        return Organisation.objects.none()
+    own = admin.organisation_id
+    added = Q(created_by__organisation_id=own) & ~Q(
+        pk__in=User.objects.filter(organisation__isnull=False).values("organisation_id")
+    )
+    return Organisation.objects.filter(Q(pk=own) | added).order_by("name")

@@ -335,7 +335,7 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/organisation_list.html",
-        {"organisations": selectors.organisations_listed(admin)},
+        {"organisations": selectors.organisations_administered(admin)},
     )
 
 

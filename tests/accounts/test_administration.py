@@ -155,9 +155,12 @@ def test_an_organisation_one_added_is_renamed_until_it_has_members(
         organisation_rename(organisation=added, user=admin, name="Уже не наше")
 
 
-def test_the_list_offers_renaming_only_what_the_administrator_may_rename(
-    cast: Cast, admin: User
+def test_the_list_shows_ones_own_and_added_organisations_and_none_of_another(
+    cast: Cast, admin: User, other_admin: User
 ) -> None:
+    organisation_create(name="Радужный мост", user=admin)
+    organisation_create(name="Цель другой организации", user=other_admin)
     page = signed_in(admin).get("/accounts/organisations/").content.decode()
-    assert f'href="/accounts/organisations/{cast.organisation.pk}/"' in page
-    assert f'href="/accounts/organisations/{cast.other_organisation.pk}/"' not in page
+    assert cast.organisation.name in page and "Радужный мост" in page
+    assert cast.other_organisation.name not in page
+    assert "Цель другой организации" not in page
