@@ -36,6 +36,7 @@ from dozor.accounts.policy import may, require, requires, signed_in_user
 from dozor.accounts.qr import qr_svg
 from dozor.audit import selectors as audit_selectors
 from dozor.audit.models import Action, AuditEntry
+from dozor.lib.form_problems import service_errors_attach
 
 MSG_TWO_FACTOR_REMOVED = gettext_lazy(
     "The authenticator of %(username)s was removed. They set up a new one at their next sign-in."
@@ -314,15 +315,6 @@ def refusals(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _attach(form: Any, error: ValidationError) -> None:
-    """A service's ValidationError on the form: each message under the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 @requires("organisation.administer")
 def administration(request: HttpRequest) -> HttpResponse:
     """The administrators' index: one page linking every administration page."""
@@ -351,7 +343,7 @@ def organisation_new(request: HttpRequest) -> HttpResponse:
             try:
                 organisation = services.organisation_create(user=admin, **form.cleaned_data)
             except ValidationError as error:
-                _attach(form, error)
+                service_errors_attach(form, error)
             else:
                 messages.success(request, MSG_ORGANISATION_ADDED % {"name": organisation.name})
                 return redirect("accounts:organisation_list")
@@ -392,7 +384,7 @@ def organisation_edit(
                     organisation=organisation, user=admin, **form.cleaned_data
                 )
             except ValidationError as error:
-                _attach(form, error)
+                service_errors_attach(form, error)
             else:
                 messages.success(request, MSG_ORGANISATION_RENAMED % {"name": renamed.name})
                 return redirect("accounts:organisation_list")

@@ -38,6 +38,7 @@ from dozor.intake.readers import ImportFileError
 from dozor.intake.response_events import PENDING_KEY
 from dozor.intake.uploads import uploads_refused
 from dozor.lib.csv_safety import csv_rows_write
+from dozor.lib.form_problems import service_errors_attach
 from dozor.responses.vocab import label
 
 logger = logging.getLogger(__name__)
@@ -404,15 +405,6 @@ def remap_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 MSG_NO_SAVED_MAPPING = gettext_lazy("Your organisation has no saved mapping with this number.")
 
 
-def _attach(form: Any, error: ValidationError) -> None:
-    """A service's ValidationError on the form: each message under the field it names."""
-    if hasattr(error, "error_dict"):
-        for field, field_messages in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, field_messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 @requires("organisation.administer")
 def mapping_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
@@ -462,7 +454,7 @@ def _mapping_form(request: HttpRequest, saved: SavedMapping | None) -> HttpRespo
                     organisation=user.organisation, user=user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _attach(form, error)
+                service_errors_attach(form, error)
             else:
                 return redirect("intake:mapping_detail", pk=kept.pk)
     context = {

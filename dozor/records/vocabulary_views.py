@@ -13,6 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.policy import may, require, requires, signed_in_user
+from dozor.lib.form_problems import service_errors_attach
 from dozor.records import local_terms
 from dozor.records.models import (
     LOCAL_TERM_CODE_MAX_LENGTH,
@@ -52,17 +53,6 @@ class LocalTermForm(LocalTermLabelsForm):
         ]
 
 
-def _attach(form: forms.Form, error: ValidationError) -> None:
-    """A service's ValidationError on the form: each message under the field it names."""
-    renamed = {"vocabulary": "vocabulary_name"}
-    if hasattr(error, "error_dict"):
-        for field, messages in error.message_dict.items():
-            field = renamed.get(field, field)
-            form.add_error(field if field in form.fields else None, messages)
-    else:
-        form.add_error(None, error.messages)
-
-
 @requires("organisation.administer")
 def local_term_list(request: HttpRequest) -> HttpResponse:
     """Each vocabulary an organisation may extend: its standard terms, then the organisation's."""
@@ -96,7 +86,7 @@ def local_term_new(request: HttpRequest) -> HttpResponse:
                     organisation=user.organisation, user=user, **form.cleaned_data
                 )
             except ValidationError as error:
-                _attach(form, error)
+                service_errors_attach(form, error, renamed={"vocabulary": "vocabulary_name"})
             else:
                 return redirect("vocabularies:local_term_list")
     return render(
@@ -126,7 +116,7 @@ def local_term_edit(request: HttpRequest, term: LocalTerm, term_id: int) -> Http
             try:
                 local_terms.local_term_update(term=term, user=user, **form.cleaned_data)
             except ValidationError as error:
-                _attach(form, error)
+                service_errors_attach(form, error)
             else:
                 return redirect("vocabularies:local_term_list")
     return render(

@@ -117,10 +117,13 @@ class ResponseEvent(models.Model):
             errors.setdefault("articles", []).append(MSG_ARTICLES_LIST)
         else:
             validator = ResponseVocabularyValidator("legal_article")
-            # The owning organisation's own articles count beside the standard ones.
+            # The owning organisation's own articles count beside the standard ones; they are
+            # looked up only for a code the standard vocabulary lacks (imports clean many events).
+            standard = response_vocabulary("legal_article")
+            unknown = any(code not in standard for code in self.articles)
             local = (
                 local_codes(self.incident.organisation_id, "legal_article")
-                if self.incident_id is not None
+                if unknown and self.incident_id is not None
                 else frozenset()
             )
             for code in self.articles:
