@@ -3,14 +3,19 @@ mapping, audited, chosen on the import page, and walled off between organisation
 
 from __future__ import annotations
 
+import importlib
+from io import StringIO
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from dozor.accounts.models import Role, User
 from dozor.audit.models import Action, AuditEntry
-from dozor.intake.models import PendingUpload, SavedMapping
+from dozor.intake.models import ImportBatch, PendingUpload, SavedMapping
 from dozor.intake.saved_mappings import (
     MSG_MAPPING_NAME_BLANK,
     MSG_MAPPING_UNCHANGED,
@@ -18,10 +23,13 @@ from dozor.intake.saved_mappings import (
 )
 from dozor.records.models import SourceList
 from tests.conftest import Cast
-from tests.factories import UserFactory
+from tests.factories import SourceListFactory, UserFactory
 from tests.intake.conftest import SMALL_MAPPING
 
 pytestmark = pytest.mark.django_db
+
+# `import` is a Python keyword, so the command's module is reached by name.
+import_command = importlib.import_module("dozor.intake.management.commands.import")
 
 
 @pytest.fixture
@@ -151,3 +159,47 @@ def test_an_import_with_a_saved_mapping_records_its_name_and_version(
     assert response.status_code == 302
     pending = PendingUpload.objects.get()
     assert (pending.mapping_name, pending.mapping_text) == ("Партнёр v1", saved.text.strip() + "\n")
+
+
+def test_the_command_imports_with_a_saved_mapping_of_the_users_organisation(
+    cast: Cast, saved: SavedMapping, source_list: SourceList, tmp_path: Path
+) -> None:
+    path = tmp_path / "partner.csv"
+    path.write_text("id,Дата,Мотив,Убито\n1,04.12.2008,расизм,0\n", encoding="utf-8")
+    call_command(
+        "import",
+        str(path),
+        "--source-list",
+        source_list.name,
+        "--mapping",
+        "saved:Партнёр",
+        "--user",
+        "owner",
+        stdout=StringIO(),
+        stderr=StringIO(),
+    )
+    batch = ImportBatch.objects.get()
+    assert (batch.stored, batch.mapping_text) == (1, saved.text)
+
+
+def test_the_command_does_not_find_another_organisations_saved_mapping(
+    cast: Cast, saved: SavedMapping, tmp_path: Path
+) -> None:
+    path = tmp_path / "partner.csv"
+    path.write_text("id,Дата,Мотив,Убито\n1,04.12.2008,расизм,0\n", encoding="utf-8")
+    theirs = SourceListFactory(name="Их список", organisation=cast.other_organisation)
+    with pytest.raises(CommandError) as error:
+        call_command(
+            "import",
+            str(path),
+            "--source-list",
+            theirs.name,
+            "--mapping",
+            "saved:Партнёр",
+            "--user",
+            "outsider",
+            stdout=StringIO(),
+        )
+    assert str(error.value) == import_command.MSG_NO_SAVED_MAPPING.format(
+        value="saved:Партнёр", user="outsider", name="Партнёр", known="none yet"
+    )
