@@ -21,6 +21,10 @@ from dozor.intake.models import SAVED_MAPPING_NAME_MAX_LENGTH, SavedMapping
 
 MSG_MAPPING_NAME_BLANK = _("Give the mapping a name, e.g. the partner whose files it reads.")
 MSG_MAPPING_NAME_LONG = _("A mapping's name holds at most %(limit)s characters.")
+MSG_MAPPING_NAME_TAKEN = _(
+    "Your organisation already has a mapping named “%(name)s”: open it to save a new version, "
+    "or choose another name."
+)
 MSG_MAPPING_TEXT_BLANK = _("Write the mapping (YAML), or paste it from a file.")
 MSG_MAPPING_UNCHANGED = _(
     "This is the text of version %(version)s already; nothing was saved. Change the mapping first."
@@ -37,10 +41,11 @@ def saved_mapping_label(saved: SavedMapping) -> str:
 
 @transaction.atomic
 def saved_mapping_save(
-    *, organisation: Organisation, user: User | None, name: str, text: str
+    *, organisation: Organisation, user: User | None, name: str, text: str, new: bool = False
 ) -> SavedMapping:
     """Keep ``text`` as the next version of the organisation's mapping ``name`` (version 1 for a
-    new name), after checking it as an import would. With a ``user``, an administrator of
+    new name), after checking it as an import would. With ``new``, the name must not be taken
+    (a new mapping, not a version of one). With a ``user``, an administrator of
     ``organisation`` (``organisation.administer``). Errors name the field: ``name`` or ``text``.
     """
     saved = SavedMapping(
@@ -71,6 +76,10 @@ def saved_mapping_save(
     # One writer at a time per organisation, so two saves never take the same version.
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
     latest = saved_mapping_latest(organisation_id=organisation.pk, name=saved.name)
+    if new and latest is not None:
+        raise ValidationError(
+            {"name": ValidationError(MSG_MAPPING_NAME_TAKEN, params={"name": saved.name})}
+        )
     if latest is not None and latest.text == saved.text:
         raise ValidationError(
             {"text": ValidationError(MSG_MAPPING_UNCHANGED, params={"version": latest.version})}

@@ -451,7 +451,10 @@ def _mapping_form(request: HttpRequest, saved: SavedMapping | None) -> HttpRespo
             assert user.organisation is not None
             try:
                 kept = saved_mappings.saved_mapping_save(
-                    organisation=user.organisation, user=user, **form.cleaned_data
+                    organisation=user.organisation,
+                    user=user,
+                    new=saved is None,
+                    **form.cleaned_data,
                 )
             except ValidationError as error:
                 service_errors_attach(form, error)

@@ -18,6 +18,7 @@ from dozor.audit.models import Action, AuditEntry
 from dozor.intake.models import ImportBatch, PendingUpload, SavedMapping
 from dozor.intake.saved_mappings import (
     MSG_MAPPING_NAME_BLANK,
+    MSG_MAPPING_NAME_TAKEN,
     MSG_MAPPING_UNCHANGED,
     saved_mapping_save,
 )
@@ -90,6 +91,14 @@ def test_a_blank_name_is_refused_under_the_name_field(cast: Cast, admin: User) -
     with pytest.raises(ValidationError) as error:
         saved_mapping_save(organisation=cast.organisation, user=admin, name=" ", text=SMALL_MAPPING)
     assert error.value.message_dict == {"name": [str(MSG_MAPPING_NAME_BLANK)]}
+
+
+def test_a_new_mapping_may_not_take_the_name_of_one_kept(admin: User, saved: SavedMapping) -> None:
+    changed = SMALL_MAPPING.replace("default: 0", "default: 1")
+    response = signed_in(admin).post("/imports/mappings/new/", {"name": "Партнёр", "text": changed})
+    assert response.status_code == 400
+    assert response.context["form"].errors["name"] == [MSG_MAPPING_NAME_TAKEN % {"name": "Партнёр"}]
+    assert SavedMapping.objects.count() == 1
 
 
 def test_the_same_text_again_is_refused_rather_than_kept_twice(
