@@ -6,8 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from dozor.accounts.models import API_TOKEN_NAME_MAX_LENGTH, Role, TokenScope
+from dozor.accounts.models import API_TOKEN_NAME_MAX_LENGTH, NOTE_MAX_LENGTH, Role, TokenScope
 from dozor.accounts.services import API_TOKEN_DAYS_DEFAULT, API_TOKEN_DAYS_MAX
+from dozor.vocab.registry import vocabulary
 
 TOKEN_MAX_LENGTH = 12
 
@@ -60,3 +61,41 @@ class ApiTokenForm(forms.Form):
         super().__init__(*args, **kwargs)
         choices = TokenScope.choices if writes else [(TokenScope.READ, TokenScope.READ.label)]
         self.fields["scope"].choices = choices  # type: ignore[attr-defined]
+
+
+ORGANISATION_NAME_MAX_LENGTH = 300
+
+
+class OrganisationRenameForm(forms.Form):
+    """An organisation's names. The form reads them; organisation_rename decides (a name taken,
+    a name empty) and says why not, as it does for `dozor createuser`."""
+
+    name = forms.CharField(label=_("Name"), max_length=ORGANISATION_NAME_MAX_LENGTH)
+    name_en = forms.CharField(
+        label=_("Name in English"), max_length=ORGANISATION_NAME_MAX_LENGTH, required=False
+    )
+
+
+class OrganisationForm(OrganisationRenameForm):
+    """A new organisation: a targeted one, or a partner not yet working in Dozor."""
+
+    kind = forms.ChoiceField(label=_("Kind"), initial="ngo")
+    country = forms.CharField(
+        label=_("Country"),
+        max_length=2,
+        initial="RU",
+        help_text=_("Two letters (ISO 3166-1), e.g. RU."),
+    )
+    region = forms.CharField(
+        label=_("Region"),
+        max_length=6,
+        required=False,
+        help_text=_("Optional: an ISO 3166-2 code such as RU-MOW."),
+    )
+    description = forms.CharField(
+        label=_("Description"), max_length=NOTE_MAX_LENGTH, required=False, widget=forms.Textarea
+    )
+
+    def __init__(self, *args: Any, language: str = "en", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = vocabulary("organisation_kind").choices(language)  # type: ignore[attr-defined]

@@ -28,7 +28,13 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import override
 
-from dozor.accounts.models import ROLES_THAT_WRITE, ROLES_TRUSTED_WITH_CONFIDENTIAL, Role, User
+from dozor.accounts.models import (
+    ROLES_THAT_WRITE,
+    ROLES_TRUSTED_WITH_CONFIDENTIAL,
+    Organisation,
+    Role,
+    User,
+)
 
 MSG_REFUSED = _("Your role does not allow this.")
 
@@ -100,6 +106,24 @@ def _own_run(user: User, run: Any) -> bool:
     if run.created_by_id == user.pk:
         return True
     return user.role == Role.ADMINISTRATOR and run.organisation_id == user.organisation_id
+
+
+def _administered(user: User, obj: Any) -> bool:
+    """What an administrator changes: their own organisation, an organisation one of its users
+    added that has no members of its own (a targeted organisation, a partner not yet on Dozor),
+    and whatever their organisation owns. A member organisation answers for itself."""
+    if obj is None:
+        return True
+    if isinstance(obj, Organisation):
+        if obj.pk == user.organisation_id:
+            return True
+        added_by = obj.created_by
+        return (
+            added_by is not None
+            and added_by.organisation_id == user.organisation_id
+            and not obj.members.exists()
+        )
+    return _organisation_id(obj) == user.organisation_id
 
 
 def _dialogue_incident(user: User, incident: Any) -> bool:
@@ -262,6 +286,17 @@ ACTIONS: dict[str, PolicyAction] = {
                 "Official statistics are shared by every organisation's report card: only "
                 "administrators change them."
             ),
+        ),
+        PolicyAction(
+            name="organisation.administer",
+            description=_(
+                "Administer one's organisation: rename it, add organisations (a targeted one, a "
+                "partner), correct the bodies it added, keep its own vocabulary terms and its "
+                "saved import mappings."
+            ),
+            roles=frozenset({Role.ADMINISTRATOR}),
+            rule=_administered,
+            refusal=_("Only administrators of the organisation that owns this may change it."),
         ),
         PolicyAction(
             name="users.manage",

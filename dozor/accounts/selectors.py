@@ -1,11 +1,13 @@
-"""Reads about users, their authenticators and their API tokens."""
+"""Reads about users, their authenticators and their API tokens, and the organisations an
+administrator sees."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dozor.accounts.models import ApiToken, User
+from dozor.accounts.models import ApiToken, Organisation, User
+from dozor.accounts.policy import may
 
 
 def totp_device_confirmed(user: User) -> TOTPDevice | None:
@@ -32,3 +34,17 @@ def api_tokens_of(user: User) -> QuerySet[ApiToken]:
 def api_token_of(user: User, token_id: int) -> ApiToken:
     """One of the user's own tokens; ApiToken.DoesNotExist for anyone else's, as for none."""
     return ApiToken.objects.get(user=user, pk=token_id)
+
+
+def organisations_administered(admin: User) -> QuerySet[Organisation]:
+    """The organisations an administrator may rename (policy ``organisation.administer``): their
+    own, and those a user of their organisation added that have no members of their own. No
+    other: which organisations another one recorded (the targets of attacks it documents) is
+    that organisation's business."""
+    if not may(admin, "organisation.administer"):
+        return Organisation.objects.none()
+    own = admin.organisation_id
+    added = Q(created_by__organisation_id=own) & ~Q(
+        pk__in=User.objects.filter(organisation__isnull=False).values("organisation_id")
+    )
+    return Organisation.objects.filter(Q(pk=own) | added).order_by("name")

@@ -25,6 +25,7 @@ from dozor.accounts.models import (
     TokenScope,
     User,
 )
+from dozor.accounts.policy import require
 from dozor.audit import services as audit
 
 GENERATED_PASSWORD_BYTES = 15
@@ -39,6 +40,11 @@ MSG_TWO_FACTOR_ALREADY_SET_UP = _(
     "You already have an authenticator. It cannot be replaced here: if you lost it or have a new "
     "phone, ask an administrator of your organisation to remove it, then set up the new one at "
     "your next sign-in."
+)
+
+MSG_ORGANISATION_NAME_TAKEN = _(
+    "There is already an organisation named “%(name)s” (names are unique in Dozor). Choose "
+    "another name, or ask its administrators."
 )
 
 MSG_TOKEN_NAME_EMPTY = _("Give the token a name, to tell it apart from your others.")
@@ -273,17 +279,24 @@ def organisation_create(
     name_en: str = "",
     description: str = "",
 ) -> Organisation:
+    """A new organisation, validated as the model declares (a name unique in Dozor, a known
+    kind, country and region), with its entry in the trail. ``user`` is who added it (None: the
+    server's operator, `dozor createuser --new-organisation`); an administrator who adds one may
+    rename it until it has members of its own (policy ``organisation.administer``)."""
+    if user is not None:
+        require(user, "organisation.administer")
+    name, name_en = name.strip(), name_en.strip()
     organisation = Organisation(
         name=name,
         name_en=name_en,
         kind=kind,
-        country=country,
-        region=region,
-        description=description,
+        country=country.strip().upper(),
+        region=region.strip().upper(),
+        description=description.strip(),
         created_by=user,
         updated_by=user,
     )
-    organisation.full_clean()
+    _organisation_clean(organisation)
     with transaction.atomic():
         organisation.save()
         audit.audit_record(
@@ -296,13 +309,56 @@ def organisation_create(
                     "name": name,
                     "name_en": name_en,
                     "kind": kind,
-                    "country": country,
-                    "region": region,
-                    "description": description,
+                    "country": organisation.country,
+                    "region": organisation.region,
+                    "description": organisation.description,
                 },
                 sensitive={"description"},
             ),
         )
+    return organisation
+
+
+def _organisation_clean(organisation: Organisation) -> None:
+    """full_clean, with the name's clash in words that say what to do."""
+    try:
+        organisation.full_clean()
+    except ValidationError as error:
+        errors = error.error_dict
+        if any(e.code == "unique" for e in errors.get("name", [])):
+            errors["name"] = [
+                ValidationError(
+                    MSG_ORGANISATION_NAME_TAKEN, code="unique", params={"name": organisation.name}
+                )
+            ]
+        raise ValidationError(errors) from None
+
+
+@transaction.atomic
+def organisation_rename(
+    *, organisation: Organisation, user: User | None, name: str, name_en: str | None = None
+) -> Organisation:
+    """Give an organisation a new name (and English name, when given). With a ``user``, an
+    administrator who may administer it: their own, or one their organisation added that has
+    no members yet. Records keep pointing at it: only the words change."""
+    organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if user is not None:
+        require(user, "organisation.administer", organisation)
+    before = {"name": organisation.name, "name_en": organisation.name_en}
+    organisation.name = name.strip()
+    if name_en is not None:
+        organisation.name_en = name_en.strip()
+    organisation.updated_by = user
+    _organisation_clean(organisation)
+    organisation.save(update_fields=["name", "name_en", "updated_by", "updated_at"])
+    audit.audit_record(
+        action=audit.Action.UPDATE,
+        user=user,
+        target=organisation,
+        changes=audit.changes_between(
+            before, {"name": organisation.name, "name_en": organisation.name_en}
+        ),
+    )
     return organisation
 
 

@@ -8,6 +8,14 @@ urlpatterns = [
     path("two-factor/verify/", views.two_factor_verify, name="two_factor_verify"),
     path("tokens/", views.api_tokens, name="api_tokens"),
     path("tokens/<int:token_id>/revoke/", views.api_token_revoke, name="api_token_revoke"),
+    path("administration/", views.administration, name="administration"),
+    path("organisations/", views.organisation_list, name="organisation_list"),
+    path("organisations/new/", views.organisation_new, name="organisation_new"),
+    path(
+        "organisations/<int:organisation_id>/",
+        views.organisation_edit,
+        name="organisation_edit",
+    ),
     path("users/", views.user_list, name="user_list"),
     path("users/<str:username>/", views.user_edit, name="user_edit"),
     path(

@@ -1,5 +1,5 @@
-"""Two-factor sign-in, one's own API tokens, and the administrators' pages: users and the
-refusal log."""
+"""Two-factor sign-in, one's own API tokens, and the administrators' pages: the administration
+index, users, organisations and the refusal log."""
 
 from __future__ import annotations
 
@@ -15,20 +15,28 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from dozor.accounts import selectors, services
-from dozor.accounts.forms import ApiTokenForm, TokenForm, TwoFactorRemoveForm, UserAccessForm
+from dozor.accounts.forms import (
+    ApiTokenForm,
+    OrganisationForm,
+    OrganisationRenameForm,
+    TokenForm,
+    TwoFactorRemoveForm,
+    UserAccessForm,
+)
 from dozor.accounts.middleware import two_factor_required, two_factor_verify_url
-from dozor.accounts.models import ApiToken, Role, User
-from dozor.accounts.policy import require
+from dozor.accounts.models import ApiToken, Organisation, Role, User
+from dozor.accounts.policy import may, require, requires, signed_in_user
 from dozor.accounts.qr import qr_svg
 from dozor.audit import selectors as audit_selectors
 from dozor.audit.models import Action, AuditEntry
+from dozor.lib.form_problems import service_errors_attach
 
 MSG_TWO_FACTOR_REMOVED = gettext_lazy(
     "The authenticator of %(username)s was removed. They set up a new one at their next sign-in."
@@ -43,6 +51,9 @@ MSG_USER_TOKEN_REVOKED = gettext_lazy(
     "on."
 )
 MSG_NO_TOKEN = gettext_lazy("You have no such token.")
+MSG_NO_ORGANISATION = gettext_lazy("There is no such organisation.")
+MSG_ORGANISATION_ADDED = gettext_lazy("The organisation “%(name)s” was added.")
+MSG_ORGANISATION_RENAMED = gettext_lazy("The organisation is now named “%(name)s”.")
 MSG_NO_TOKEN_OF_USER = gettext_lazy("This user has no such token.")
 # The refusal log shows the newest this many refusals and alerts.
 REFUSALS_SHOWN = 500
@@ -301,4 +312,85 @@ def refusals(request: HttpRequest) -> HttpResponse:
             "alert_count": settings.DOZOR_REFUSAL_ALERT_COUNT,
             "alert_minutes": settings.DOZOR_REFUSAL_ALERT_MINUTES,
         },
+    )
+
+
+@requires("organisation.administer")
+def administration(request: HttpRequest) -> HttpResponse:
+    """The administrators' index: one page linking every administration page."""
+    return render(request, "accounts/administration.html")
+
+
+@requires("organisation.administer")
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    admin = signed_in_user(request)
+    return render(
+        request,
+        "accounts/organisation_list.html",
+        {"organisations": selectors.organisations_administered(admin)},
+    )
+
+
+@requires("organisation.administer")
+def organisation_new(request: HttpRequest) -> HttpResponse:
+    """Add an organisation, validated by the service `dozor createuser --new-organisation` calls."""
+    admin = signed_in_user(request)
+    form = OrganisationForm(request.POST or None, language=get_language() or "en")
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                organisation = services.organisation_create(user=admin, **form.cleaned_data)
+            except ValidationError as error:
+                service_errors_attach(form, error)
+            else:
+                messages.success(request, MSG_ORGANISATION_ADDED % {"name": organisation.name})
+                return redirect("accounts:organisation_list")
+    return render(
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "organisation": None},
+        status=status,
+    )
+
+
+def _organisation(request: HttpRequest, organisation_id: int) -> Organisation:
+    """The organisation of the URL; one the administrator may not change is not found, as for
+    none (an administrator learns nothing of another organisation by its number); anyone but an
+    administrator is refused before it is looked for."""
+    require(request.user, "organisation.administer")
+    organisation = (
+        Organisation.objects.select_related("created_by").filter(pk=organisation_id).first()
+    )
+    if organisation is None or not may(request.user, "organisation.administer", organisation):
+        raise Http404(MSG_NO_ORGANISATION)
+    return organisation
+
+
+@requires("organisation.administer", load=_organisation)
+def organisation_edit(
+    request: HttpRequest, organisation: Organisation, organisation_id: int
+) -> HttpResponse:
+    admin = signed_in_user(request)
+    initial = {"name": organisation.name, "name_en": organisation.name_en}
+    form = OrganisationRenameForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                renamed = services.organisation_rename(
+                    organisation=organisation, user=admin, **form.cleaned_data
+                )
+            except ValidationError as error:
+                service_errors_attach(form, error)
+            else:
+                messages.success(request, MSG_ORGANISATION_RENAMED % {"name": renamed.name})
+                return redirect("accounts:organisation_list")
+    return render(
+        request,
+        "accounts/organisation_form.html",
+        {"form": form, "organisation": organisation},
+        status=status,
     )

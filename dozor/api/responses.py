@@ -241,7 +241,10 @@ def event_add(request: HttpRequest, reference: str, payload: EventIn) -> Any:
     incident = incident_visible(request, reference)
     user = signed_in_user(request)
     access.events_writer_require(user, incident)
-    form = EventForm(_form_data(EventForm, payload.model_dump(exclude_unset=True), {}))
+    form = EventForm(
+        _form_data(EventForm, payload.model_dump(exclude_unset=True), {}),
+        organisation_id=incident.organisation_id,
+    )
     saved = _saved(
         form,
         lambda: services.event_add(incident=incident, user=user, data=form.event_input()),
@@ -271,7 +274,7 @@ def event_correction_add(
     data = _form_data(
         EventForm, payload.model_dump(exclude_unset=True), EventForm.initial_from(event)
     )
-    form = EventForm(data)
+    form = EventForm(data, organisation_id=incident.organisation_id)
     saved = _saved(
         form,
         lambda: services.event_correct(event=event, user=user, data=form.event_input()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from dozor.intake.mapping import Mapping, MappingError, mapping_parse
+from dozor.intake.models import SAVED_MAPPING_NAME_MAX_LENGTH, SavedMapping
 from dozor.intake.readers import REPLACE_ENCODING
+from dozor.intake.saved_mappings import SAVED_CHOICE_PREFIX, saved_mapping_label
 from dozor.intake.uploads import upload_max_bytes
 from dozor.records.models import SourceList
 
@@ -53,20 +56,36 @@ class MappingForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, saved: Sequence[SavedMapping] = (), **kwargs: Any) -> None:
+        """``saved``: the organisation's saved mappings (their newest versions), offered before
+        the shipped ones."""
         super().__init__(*args, **kwargs)
-        self.fields["shipped_mapping"].choices = [("", "—")] + [  # type: ignore[attr-defined]
-            (name, name) for name in shipped_mappings()
-        ]
+        self.saved = {f"{SAVED_CHOICE_PREFIX}{mapping.pk}": mapping for mapping in saved}
+        choices: list[tuple[Any, Any]] = [("", "—")]
+        if self.saved:
+            choices.append(
+                (
+                    _("Your organisation's saved mappings"),
+                    [(key, saved_mapping_label(mapping)) for key, mapping in self.saved.items()],
+                )
+            )
+        choices.append((_("Shipped with Dozor"), [(name, name) for name in shipped_mappings()]))
+        self.fields["shipped_mapping"].choices = choices  # type: ignore[attr-defined]
         self.mapping: Mapping | None = None
+        self.mapping_name = "mapping"
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         text = (data.get("mapping_text") or "").strip()
         name = "mapping"
-        if not text and data.get("shipped_mapping"):
-            name = data["shipped_mapping"]
+        chosen = data.get("shipped_mapping") or ""
+        if not text and chosen in self.saved:
+            name = saved_mapping_label(self.saved[chosen])
+            text = self.saved[chosen].text.strip()
+        elif not text and chosen:
+            name = chosen
             text = shipped_mappings().get(name, "")
+        self.mapping_name = name
         if not text:
             if "shipped_mapping" not in self.errors:
                 self.add_error("shipped_mapping", MSG_MAPPING_NEEDED)
@@ -109,6 +128,21 @@ class ImportForm(MappingForm):
             self.errors.pop("file", None)
             self.add_error("file", self._too_large())
         return data
+
+
+class SavedMappingForm(forms.Form):
+    """A saved mapping's name and text. saved_mapping_save checks them as an import would."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=SAVED_MAPPING_NAME_MAX_LENGTH,
+        help_text=_("Unique in your organisation, e.g. the partner whose files it reads."),
+    )
+    text = forms.CharField(
+        label=_("Mapping (YAML)"),
+        max_length=MAPPING_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 20, "spellcheck": "false"}),
+    )
 
 
 class EncodingForm(forms.Form):

@@ -1,4 +1,5 @@
-"""The audit of imports, and the rows an import could not store."""
+"""The audit of imports, the rows an import could not store, and the mappings an organisation
+keeps for its imports."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from dozor.accounts.models import Organisation
 from dozor.records.models import Report, SourceList
 from dozor.security.fields import EncryptedJSONField, EncryptedTextField
 
@@ -212,3 +214,47 @@ class ImportJob(models.Model):
     @property
     def percent(self) -> int:
         return min(100, round(100 * self.done / self.total)) if self.total else 0
+
+
+SAVED_MAPPING_NAME_MAX_LENGTH = 100
+
+
+class SavedMapping(models.Model):
+    """One version of a mapping an organisation keeps for its imports, chosen on the import page.
+
+    A saved mapping is never changed: saving it again adds the next version, so an import names
+    the exact text it used (ImportBatch keeps that text too) and the history stays readable.
+    A mapping says how columns become fields; it holds no record, so it is kept in clear.
+    """
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("name"), max_length=SAVED_MAPPING_NAME_MAX_LENGTH)
+    version = models.PositiveIntegerField(_("version"))
+    text = models.TextField(_("mapping (YAML)"))
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
+
+    class Meta:
+        ordering = ["organisation", "name", "-version"]
+        verbose_name = _("saved mapping")
+        verbose_name_plural = _("saved mappings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name", "version"], name="saved_mapping_unique_version"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.version}"

@@ -1,4 +1,5 @@
-"""Import pages: upload, preview, confirm, follow; quarantined rows: list, correct, export."""
+"""Import pages: upload, preview, confirm, follow; quarantined rows: list, correct, export; the
+administrators' saved mappings."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -16,20 +17,28 @@ from django.views.decorators.http import require_POST
 from dozor.accounts.models import User
 from dozor.accounts.policy import may, require, requires, signed_in_user
 from dozor.audit.models import Action
-from dozor.intake import jobs, remap, selectors, services
+from dozor.intake import jobs, remap, saved_mappings, selectors, services
 from dozor.intake.forms import (
     CorrectionForm,
     EncodingForm,
     ImportForm,
     RemapConfirmForm,
     RemapForm,
+    SavedMappingForm,
 )
 from dozor.intake.mapping import MappingError, Problem, mapping_parse
-from dozor.intake.models import ImportBatch, ImportJobState, ImportKind, PendingUpload
+from dozor.intake.models import (
+    ImportBatch,
+    ImportJobState,
+    ImportKind,
+    PendingUpload,
+    SavedMapping,
+)
 from dozor.intake.readers import ImportFileError
 from dozor.intake.response_events import PENDING_KEY
 from dozor.intake.uploads import uploads_refused
 from dozor.lib.csv_safety import csv_rows_write
+from dozor.lib.form_problems import service_errors_attach
 from dozor.responses.vocab import label
 
 logger = logging.getLogger(__name__)
@@ -54,14 +63,18 @@ def import_list(request: HttpRequest) -> HttpResponse:
 def import_new(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     source_lists = selectors.source_lists_importable(user)
+    saved = saved_mappings.saved_mappings_current(user.organisation_id)
     if request.method != "POST":
         return render(
-            request, "intake/import_new.html", {"form": ImportForm(source_lists=source_lists)}
+            request,
+            "intake/import_new.html",
+            {"form": ImportForm(source_lists=source_lists, saved=saved)},
         )
     form = ImportForm(
         request.POST,
         request.FILES,
         source_lists=source_lists,
+        saved=saved,
         upload_refused="file" in uploads_refused(request),
     )
     if not form.is_valid() or form.mapping is None:
@@ -72,7 +85,7 @@ def import_new(request: HttpRequest) -> HttpResponse:
         source_list=form.cleaned_data["source_list"],
         file_name=upload.name or "upload",
         data=b"".join(upload.chunks()),
-        mapping_name=form.cleaned_data.get("shipped_mapping") or "mapping",
+        mapping_name=form.mapping_name,
         mapping_text=form.mapping.text,
         encoding=form.cleaned_data["encoding"],
     )
@@ -387,3 +400,69 @@ def remap_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 
     job = jobs.job_start(user=user, work=work, run_in_thread=RUN_IN_THREAD)
     return redirect("intake:import_job", token=job.token)
+
+
+MSG_NO_SAVED_MAPPING = gettext_lazy("Your organisation has no saved mapping with this number.")
+
+
+@requires("organisation.administer")
+def mapping_list(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    return render(
+        request,
+        "intake/mapping_list.html",
+        {"mappings": saved_mappings.saved_mappings_current(user.organisation_id)},
+    )
+
+
+@requires("organisation.administer")
+def mapping_new(request: HttpRequest) -> HttpResponse:
+    """A new saved mapping, checked as an import checks one."""
+    return _mapping_form(request, None)
+
+
+def _saved_mapping(request: HttpRequest, pk: int) -> SavedMapping:
+    """A version of one of the user's organisation's saved mappings; another organisation's is
+    not found, as for none. Anyone but an administrator is refused before it is looked for."""
+    require(request.user, "organisation.administer")
+    saved = SavedMapping.objects.filter(pk=pk).first()
+    if saved is None or not may(request.user, "organisation.administer", saved):
+        raise Http404(MSG_NO_SAVED_MAPPING)
+    return saved
+
+
+@requires("organisation.administer", load=_saved_mapping)
+def mapping_detail(request: HttpRequest, saved: SavedMapping, pk: int) -> HttpResponse:
+    """One version of a saved mapping, its other versions, and the form that saves the next."""
+    return _mapping_form(request, saved)
+
+
+def _mapping_form(request: HttpRequest, saved: SavedMapping | None) -> HttpResponse:
+    user = signed_in_user(request)
+    initial = {"name": saved.name, "text": saved.text} if saved is not None else None
+    form = SavedMappingForm(request.POST or None, initial=initial)
+    if saved is not None:
+        # A new version keeps its name: renaming would start another mapping.
+        form.fields["name"].disabled = True
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            assert user.organisation is not None
+            try:
+                kept = saved_mappings.saved_mapping_save(
+                    organisation=user.organisation,
+                    user=user,
+                    new=saved is None,
+                    **form.cleaned_data,
+                )
+            except ValidationError as error:
+                service_errors_attach(form, error)
+            else:
+                return redirect("intake:mapping_detail", pk=kept.pk)
+    context = {
+        "form": form,
+        "saved": saved,
+        "versions": saved_mappings.saved_mapping_versions(saved) if saved is not None else [],
+    }
+    return render(request, "intake/mapping_form.html", context, status=status)

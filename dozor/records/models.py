@@ -533,3 +533,43 @@ class ReportToken(SearchToken):
 
     class Meta:
         indexes = [models.Index(fields=["record", "field"], name="report_token_record_idx")]
+
+
+# An organisation's own terms take codes of their own, so that they never stand for a standard
+# term, and every export and API answer shows which codes are local.
+LOCAL_TERM_PREFIX = "local_"
+LOCAL_TERM_CODE_MAX_LENGTH = 40
+LOCAL_TERM_LABEL_MAX_LENGTH = 300
+
+
+class LocalTerm(Tracked):
+    """A term an organisation adds to a vocabulary beside the standard ones (a regional law's
+    article, say): offered after the standard terms in its own forms, never replacing one, and
+    unknown to every other organisation. Its code, which records keep, does not change."""
+
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="local_terms",
+        verbose_name=_("organisation"),
+    )
+    vocabulary = models.CharField(_("vocabulary"), max_length=40)
+    code = models.CharField(_("code"), max_length=LOCAL_TERM_CODE_MAX_LENGTH)
+    label_en = models.CharField(_("label in English"), max_length=LOCAL_TERM_LABEL_MAX_LENGTH)
+    label_ru = models.CharField(_("label in Russian"), max_length=LOCAL_TERM_LABEL_MAX_LENGTH)
+
+    class Meta:
+        ordering = ["organisation", "vocabulary", "code"]
+        verbose_name = _("local term")
+        verbose_name_plural = _("local terms")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "vocabulary", "code"], name="local_term_unique_code"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def label(self, language: str = "en") -> str:
+        return self.label_ru if language[:2] == "ru" else self.label_en

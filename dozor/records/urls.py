@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dozor.records import report_views, views
+from dozor.records import report_views, views, vocabulary_views
 
 app_name = "records"
 urlpatterns = [
@@ -22,4 +22,11 @@ source_list_patterns = [
     path("", report_views.source_list_list, name="source_list_list"),
     path("new/", report_views.source_list_new, name="source_list_new"),
     path("<int:pk>/edit/", report_views.source_list_edit, name="source_list_edit"),
+]
+
+# Included under /vocabularies/ as the "vocabularies" namespace: an organisation's own terms.
+vocabulary_patterns = [
+    path("", vocabulary_views.local_term_list, name="local_term_list"),
+    path("new/", vocabulary_views.local_term_new, name="local_term_new"),
+    path("<int:term_id>/", vocabulary_views.local_term_edit, name="local_term_edit"),
 ]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import NOTE_MAX_LENGTH, User
 from dozor.records.forms import DateInput, vocabulary_choices
+from dozor.records.local_terms import choices_with_local
 from dozor.responses.funnel import DIMENSIONS, FunnelFilters
 from dozor.responses.models import TEXT_MAX_LENGTH, Body, Raising
 from dozor.responses.selectors import today
@@ -92,10 +93,14 @@ class EventForm(forms.Form):
     )
     statement_kind = forms.ChoiceField(label=_("Statement"), required=False)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisation_id: int | None = None, **kwargs: Any) -> None:
+        """``organisation_id``: the incident's organisation, whose own legal articles are
+        offered after the standard ones."""
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = response_choices("response_event_kind")  # type: ignore[attr-defined]
-        self.fields["articles"].choices = response_choices("legal_article")  # type: ignore[attr-defined]
+        self.fields["articles"].choices = choices_with_local(  # type: ignore[attr-defined]
+            "legal_article", organisation_id, get_language() or "en"
+        )
         self.fields["verdict_outcome"].choices = response_choices("verdict_outcome", blank="—")  # type: ignore[attr-defined]
         self.fields["sentence_kind"].choices = response_choices("sentence_kind", blank="—")  # type: ignore[attr-defined]
         self.fields["statement_kind"].choices = response_choices(  # type: ignore[attr-defined]

@@ -17,10 +17,11 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import NOTE_MAX_LENGTH, Organisation
+from dozor.records.local_terms import local_codes
 from dozor.records.models import Incident
 from dozor.responses.vocab import ResponseVocabularyValidator, response_vocabulary
 from dozor.security.fields import EncryptedTextField
-from dozor.validators import VocabularyValidator
+from dozor.validators import VocabularyValidator, validate_country
 
 TEXT_MAX_LENGTH = 10_000
 EVENT_DATE_PRECISIONS = ("day", "month", "year")
@@ -116,7 +117,18 @@ class ResponseEvent(models.Model):
             errors.setdefault("articles", []).append(MSG_ARTICLES_LIST)
         else:
             validator = ResponseVocabularyValidator("legal_article")
+            # The owning organisation's own articles count beside the standard ones; they are
+            # looked up only for a code the standard vocabulary lacks (imports clean many events).
+            standard = response_vocabulary("legal_article")
+            unknown = any(code not in standard for code in self.articles)
+            local = (
+                local_codes(self.incident.organisation_id, "legal_article")
+                if unknown and self.incident_id is not None
+                else frozenset()
+            )
             for code in self.articles:
+                if code in local:
+                    continue
                 try:
                     validator(code)
                 except ValidationError as error:
@@ -147,7 +159,19 @@ class Body(models.Model):
 
     name = models.CharField(_("name"), max_length=300, unique=True)
     kind = response_field("body_kind", _("kind"))
-    country = models.CharField(_("country"), max_length=2, blank=True)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, validators=[validate_country]
+    )
+    # Bodies are shared: every organisation raises cases with the same prosecutor. The one that
+    # added a body is who may correct it (None: added before this was kept, or by a command).
+    organisation = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("added by"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

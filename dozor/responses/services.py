@@ -285,12 +285,58 @@ def raise_list_remove(*, entry: RaiseListEntry, user: User) -> None:
 
 @transaction.atomic
 def body_create(*, name: str, kind: str, country: str = "", user: User | None = None) -> Body:
-    """A body or official cases are raised with; ``user`` is who added it (None: a command)."""
-    body = Body(name=name.strip(), kind=kind, country=country.strip().upper())
-    body.full_clean()
+    """A body or official cases are raised with; ``user`` is who added it (None: a command),
+    and their organisation the one whose administrators may correct it."""
+    body = Body(
+        name=name.strip(),
+        kind=kind,
+        country=country.strip().upper(),
+        organisation_id=user.organisation_id if user is not None else None,
+    )
+    _body_clean(body)
     body.save()
     audit.audit_write(
         user=user, target=body, after={"name": body.name, "kind": kind, "country": body.country}
+    )
+    return body
+
+
+MSG_BODY_NAME_TAKEN = _(
+    "There is already a body named “%(name)s”; bodies are shared by every organisation, so "
+    "choose it when you log a raising, or give this one a name that tells them apart."
+)
+
+
+def _body_clean(body: Body) -> None:
+    """full_clean, with the name's clash in words that say what to do."""
+    try:
+        body.full_clean()
+    except ValidationError as error:
+        errors = error.error_dict
+        if any(e.code == "unique" for e in errors.get("name", [])):
+            errors["name"] = [
+                ValidationError(MSG_BODY_NAME_TAKEN, code="unique", params={"name": body.name})
+            ]
+        raise ValidationError(errors) from None
+
+
+@transaction.atomic
+def body_update(*, body: Body, user: User | None, name: str, kind: str, country: str = "") -> Body:
+    """Correct a body's name, kind or country. With a ``user``: an administrator of the
+    organisation that added it (``organisation.administer``); the raisings logged with it keep
+    pointing at it."""
+    body = Body.objects.select_for_update().get(pk=body.pk)
+    if user is not None:
+        require(user, "organisation.administer", body)
+    before = {"name": body.name, "kind": body.kind, "country": body.country}
+    body.name, body.kind, body.country = name.strip(), kind, country.strip().upper()
+    _body_clean(body)
+    body.save(update_fields=["name", "kind", "country"])
+    audit.audit_write(
+        user=user,
+        target=body,
+        before=before,
+        after={"name": body.name, "kind": body.kind, "country": body.country},
     )
     return body
 

@@ -18,6 +18,7 @@ urlpatterns = [
     path("follow-ups/", views.follow_ups, name="follow_ups"),
     path("bodies/", views.bodies, name="bodies"),
     path("bodies/<int:body_id>/", views.body_detail, name="body_detail"),
+    path("bodies/<int:body_id>/edit/", views.body_edit, name="body_edit"),
     path("statistics/", views.statistics, name="statistics"),
     path("statistics.csv", views.statistics_csv, name="statistics_csv"),
     path("dossier/", views.dossier, name="dossier"),

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from dozor.accounts.models import User
+from dozor.accounts.policy import may, require
 from dozor.audit import services as audit
 from dozor.lib.csv_safety import csv_rows_write
 from dozor.records.models import Incident
@@ -65,7 +66,7 @@ def timeline(request: HttpRequest, reference: str) -> HttpResponse:
     """The incident's response timeline with the form to add an event."""
     incident = _incident(request, reference)
     can_edit = selectors.incident_responses_can_edit(request.user, incident)
-    form = EventForm(request.POST or None)
+    form = EventForm(request.POST or None, organisation_id=incident.organisation_id)
     status = 200
     if request.method == "POST":
         access.events_writer_require(request.user, incident)
@@ -96,7 +97,7 @@ def event_correct(request: HttpRequest, reference: str, event_id: int) -> HttpRe
     event = get_object_or_404(ResponseEvent, pk=event_id, incident=incident)
     access.events_writer_require(request.user, incident)
     if request.method == "POST":
-        form = EventForm(request.POST)
+        form = EventForm(request.POST, organisation_id=incident.organisation_id)
         if form.is_valid():
             try:
                 services.event_correct(event=event, user=_user(request), data=form.event_input())
@@ -110,7 +111,9 @@ def event_correct(request: HttpRequest, reference: str, event_id: int) -> HttpRe
             {"incident": incident, "event": event, "form": form, "errors": [MSG_NOTHING_SAVED]},
             status=400,
         )
-    form = EventForm(initial=EventForm.initial_from(event))
+    form = EventForm(
+        initial=EventForm.initial_from(event), organisation_id=incident.organisation_id
+    )
     return render(
         request,
         "responses/event_correct.html",
@@ -246,7 +249,10 @@ def bodies(request: HttpRequest) -> HttpResponse:
         request,
         "responses/bodies.html",
         {
-            "bodies": selectors.bodies_with_counts(user),
+            "bodies": [
+                (body, count, may(user, "organisation.administer", body))
+                for body, count in selectors.bodies_with_counts(user)
+            ],
             "form": form,
             "can_log": selectors.dialogue_can_write(user),
         },
@@ -261,8 +267,42 @@ def body_detail(request: HttpRequest, body_id: int) -> HttpResponse:
     return render(
         request,
         "responses/body_detail.html",
-        {"body": body, "raisings": selectors.body_raisings(user, body)},
+        {
+            "body": body,
+            "raisings": selectors.body_raisings(user, body),
+            "can_correct": may(user, "organisation.administer", body),
+        },
     )
+
+
+MSG_NO_BODY_TO_CORRECT = gettext_lazy(
+    "There is no body your organisation added with this number: bodies are corrected by "
+    "administrators of the organisation that added them."
+)
+
+
+@login_required
+def body_edit(request: HttpRequest, body_id: int) -> HttpResponse:
+    """Correct a body's name, kind or country: administrators of the organisation that added
+    it. Another organisation's body is not found, as for none."""
+    require(request.user, "organisation.administer")
+    body = Body.objects.filter(pk=body_id).first()
+    if body is None or not may(request.user, "organisation.administer", body):
+        raise Http404(MSG_NO_BODY_TO_CORRECT)
+    user = access.dialogue_reader(request.user)
+    initial = {"name": body.name, "kind": body.kind, "country": body.country}
+    form = BodyForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                services.body_update(body=body, user=user, **form.cleaned_data)
+            except ValidationError as error:
+                _attach(form, error)
+            else:
+                return redirect("responses:body_detail", body_id=body.pk)
+    return render(request, "responses/body_form.html", {"body": body, "form": form}, status=status)
 
 
 def _funnel(request: HttpRequest) -> tuple[FunnelForm, str, list[Any]]:

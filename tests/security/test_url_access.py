@@ -42,11 +42,13 @@ from dozor.evidence.services import Received, attachment_receive
 from dozor.intake import views as intake_views
 from dozor.intake.mapping import mapping_parse
 from dozor.intake.models import ImportBatch, ImportJob, PendingUpload, QuarantinedRow
+from dozor.intake.saved_mappings import saved_mapping_save
 from dozor.intake.services import import_run, upload_store
 from dozor.linkage import views as linkage_views
 from dozor.linkage.models import AcceptBatch, CandidatePair, LinkageJob, LinkageRun
 from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
+from dozor.records.local_terms import local_term_create
 from dozor.records.models import Incident, IncidentReport, SourceList
 from dozor.reporting import views as reporting_views
 from dozor.security.files import file_store
@@ -289,6 +291,20 @@ ACCESS: dict[str, str] = {
     "accounts:user_list":         "403     403     403     403     403     200     login",
     "accounts:user_two_factor_remove": "403     403     403     403     403     404     login",
     "accounts:user_api_token_revoke": "405/403 405/403 405/403 405/403 405/403 405/404 login",
+    # The administration pages: administrators only; organisation A's own things (its name,
+    # the body it added, its saved mapping) are not found for B's administrator.
+    #                                owner   collea. reader  analyst outsid. o-admin anonymous
+    "accounts:administration":      "403     403     403     403     403     200     login",
+    "accounts:organisation_list":   "403     403     403     403     403     200     login",
+    "accounts:organisation_new":    "403     403     403     403     403     200/400 login",
+    "accounts:organisation_edit":   "403     403     403     403     403     404     login",
+    "responses:body_edit":          "403     403     403     403     403     404     login",
+    "intake:mapping_list":          "403     403     403     403     403     200     login",
+    "intake:mapping_new":           "403     403     403     403     403     200/400 login",
+    "intake:mapping_detail":        "403     403     403     403     403     404     login",
+    "vocabularies:local_term_list": "403     403     403     403     403     200     login",
+    "vocabularies:local_term_new":  "403     403     403     403     403     200/400 login",
+    "vocabularies:local_term_edit": "403     403     403     403     403     404     login",
 }
 # fmt: on
 
@@ -375,7 +391,8 @@ def _build_world(files: Path) -> World:
     pair = CandidatePair.objects.create(
         run=run, report_a=first, report_b=second, match_probability=0.9, match_weight=4.0
     )
-    body = BodyFactory()
+    # Added by organisation A, whose administrators alone may correct it.
+    body = BodyFactory(organisation=organisation)
     draft, _created = draft_create(
         source_list=source_list,
         text=PRESS_TEXT,
@@ -439,6 +456,17 @@ def _build_world(files: Path) -> World:
         "raising": RaisingFactory(organisation=organisation, incident=incident, body=body),
         "entry": RaiseListEntryFactory(organisation=organisation, incident=incident),
         "body": body,
+        "local_term": local_term_create(
+            organisation=organisation,
+            user=None,
+            vocabulary_name="legal_article",
+            code="koap_20_3",
+            label_en="Administrative Code, art. 20.3",
+            label_ru="КоАП РФ, ст. 20.3",
+        ),
+        "saved_mapping": saved_mapping_save(
+            organisation=organisation, user=None, name="Список А", text=SMALL_MAPPING
+        ),
         "run": estimate_run,
         "published": PublishedFigure.objects.create(
             series=PublishedSeries.objects.create(
@@ -547,6 +575,8 @@ PARAMETERS: dict[str, Callable[[World], Any]] = {
     "raising_id": lambda w: w.objects["raising"].pk,
     "entry_id": lambda w: w.objects["entry"].pk,
     "body_id": lambda w: w.objects["body"].pk,
+    "organisation_id": lambda w: w.organisation.pk,
+    "term_id": lambda w: w.objects["local_term"].pk,
     "attachment_id": lambda w: w.objects["attachment"].pk,
     "report_id": lambda w: w.objects["report"].pk,
     "run_id": lambda w: w.objects["run"].pk,
@@ -576,6 +606,7 @@ PER_URL: dict[str, dict[str, Callable[[World], Any]]] = {
     "reports:report_detail": {"pk": lambda w: w.objects["report"].pk},
     "api-v1:report_get": {"report_id": lambda w: w.objects["report"].pk},
     "sources:source_list_edit": {"pk": lambda w: w.source_list.pk},
+    "intake:mapping_detail": {"pk": lambda w: w.objects["saved_mapping"].pk},
     "linkage:batch": {"pk": lambda w: w.objects["accept_batch"].pk},
     "linkage:job": {"token": lambda w: w.objects["linkage_job"].token},
     "tella:project": {"slug": lambda w: "dozor"},

@@ -16,12 +16,22 @@ from dozor.intake.console import progress_line, remap_text, summary_text
 from dozor.intake.mapping import Mapping, MappingError, mapping_parse
 from dozor.intake.readers import FORMATS, ImportFileError
 from dozor.intake.remap import remap_run
+from dozor.intake.saved_mappings import (
+    SAVED_CHOICE_PREFIX,
+    saved_mapping_label,
+    saved_mapping_latest,
+    saved_mappings_current,
+)
 from dozor.intake.services import import_run, uploads_clean
 from dozor.records.models import SourceList
 from dozor.records.services import source_list_create
 from dozor.security.crypto import KeyringLocked
 from dozor.vocab.registry import vocabulary
 
+MSG_NO_SAVED_MAPPING = (
+    "--mapping {value}: the organisation of '{user}' has no saved mapping '{name}' (its saved "
+    "mappings: {known})."
+)
 MSG_ARGUMENTS_MISSING = (
     "An import needs {missing}: dozor import FILE --source-list NAME --mapping MAPPING.yaml "
     "--user NAME (or --clean-uploads alone)."
@@ -64,7 +74,11 @@ class Command(DozorCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", help="the CSV, XLSX or JSON Lines file")
         parser.add_argument("--source-list", help="name of the source list (required)")
-        parser.add_argument("--mapping", help="the mapping file, YAML (required)")
+        parser.add_argument(
+            "--mapping",
+            help="the mapping file, YAML, or saved:NAME for the newest version of a mapping the "
+            "user's organisation saved (required)",
+        )
         parser.add_argument("--user", help="who imports, a documenter (required)")
         parser.add_argument(
             "--new-source-list",
@@ -130,10 +144,10 @@ class Command(DozorCommand):
         path = Path(options["file"])
         if not path.is_file():
             raise CommandError(f"{path}: there is no such file.")
-        mapping = mapping_read(Path(options["mapping"]))
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"There is no user '{options['user']}'.")
+        mapping = mapping_for(options["mapping"], user)
         source_list = SourceList.objects.filter(name=options["source_list"]).first()
         if source_list is None and not options["new_source_list"]:
             raise CommandError(
@@ -207,10 +221,10 @@ class Command(DozorCommand):
         ]
         if missing:
             raise CommandError(MSG_REMAP_ARGUMENTS_MISSING.format(missing=", ".join(missing)))
-        mapping = mapping_read(Path(options["mapping"]))
         user = User.objects.filter(username=options["user"]).first()
         if user is None:
             raise CommandError(f"There is no user '{options['user']}'.")
+        mapping = mapping_for(options["mapping"], user)
         source_list = SourceList.objects.filter(name=options["source_list"]).first()
         if source_list is None:
             raise CommandError(f"There is no source list '{options['source_list']}'.")
@@ -252,6 +266,30 @@ class Command(DozorCommand):
             )
         except ValidationError as error:
             raise CommandError(f"--source-list: {'; '.join(error.messages)}") from None
+
+
+def mapping_for(value: str, user: User) -> Mapping:
+    """The mapping --mapping names: a file, or with ``saved:NAME`` the newest version of the
+    mapping NAME the user's organisation saved (never another organisation's)."""
+    if not value.startswith(SAVED_CHOICE_PREFIX):
+        return mapping_read(Path(value))
+    name = value.removeprefix(SAVED_CHOICE_PREFIX)
+    saved = (
+        saved_mapping_latest(organisation_id=user.organisation_id, name=name)
+        if user.organisation_id is not None
+        else None
+    )
+    if saved is None:
+        known = ", ".join(m.name for m in saved_mappings_current(user.organisation_id))
+        raise CommandError(
+            MSG_NO_SAVED_MAPPING.format(
+                value=value, user=user.username, name=name, known=known or "none yet"
+            )
+        )
+    try:
+        return mapping_parse(saved.text, file=saved_mapping_label(saved))
+    except MappingError as error:
+        raise CommandError(str(error)) from None
 
 
 def mapping_read(path: Path) -> Mapping:
