@@ -10,7 +10,7 @@ from dozor.analysis.text.counts import CountFinding, find_counts
 from dozor.analysis.text.cues import find_cues, incident_type_of
 from dozor.analysis.text.dates import find_dates
 from dozor.analysis.text.language import SUPPORTED, detect_language
-from dozor.analysis.text.model import Draft, Evidence, Note, Victim
+from dozor.analysis.text.model import Draft, Evidence, Note, Person, Victim
 from dozor.analysis.text.names import PersonMention, find_people, name_spans
 from dozor.analysis.text.places import find_places, region_of
 
@@ -112,9 +112,17 @@ def _place(draft: Draft, text: str, people: list[PersonMention]) -> None:
 
 def _victims(draft: Draft, people: list[PersonMention]) -> None:
     for person in people:
+        draft.people.append(
+            Person(person.name, person.sex, person.role, person.text, person.cue, person.read_from)
+        )
         if person.role == "victim":
             draft.victims.append(Victim(person.name, person.sex, person.text))
             draft.evidence.append(Evidence("victims", person.start, person.end, person.text))
+        elif person.role == "perpetrator":
+            draft.perpetrators.append(Victim(person.name, person.sex, person.text))
+            draft.evidence.append(Evidence("perpetrators", person.start, person.end, person.text))
+        if person.role != "victim" and person.cue_end > person.cue_start:
+            draft.evidence.append(Evidence("roles", person.cue_start, person.cue_end, person.cue))
     skipped = [f"{p.name} ({p.role})" for p in people if p.role != "victim"]
     if skipped:
         draft.notes.append(Note(model.NOTE_PEOPLE_SKIPPED, {"people": "; ".join(skipped)}))
