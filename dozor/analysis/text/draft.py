@@ -8,7 +8,7 @@ import hashlib
 from dozor.analysis.text import model
 from dozor.analysis.text.counts import CountFinding, find_counts
 from dozor.analysis.text.cues import find_cues, incident_type_of
-from dozor.analysis.text.dates import find_dates
+from dozor.analysis.text.dates import event_date, find_dates
 from dozor.analysis.text.language import SUPPORTED, detect_language
 from dozor.analysis.text.model import Draft, Evidence, Note, Person, Victim
 from dozor.analysis.text.names import PersonMention, find_people, name_spans
@@ -68,10 +68,10 @@ def extract_draft(
 
 def _date(draft: Draft, text: str) -> None:
     findings = find_dates(text, published=draft.published, language=draft.language)
-    if not findings:
+    first = event_date(findings)
+    if first is None:
         draft.notes.append(Note(model.NOTE_NO_DATE, {"published": draft.published.isoformat()}))
         return
-    first = findings[0]
     draft.date_start, draft.date_end, draft.date_precision = (
         first.date_start,
         first.date_end,
@@ -79,9 +79,7 @@ def _date(draft: Draft, text: str) -> None:
     )
     draft.evidence.append(Evidence("date", first.start, first.end, first.text))
     draft.notes.extend(first.notes)
-    others = sorted(
-        {f.date_start.isoformat() for f in findings[1:]} - {first.date_start.isoformat()}
-    )
+    others = sorted({f.date_start.isoformat() for f in findings} - {first.date_start.isoformat()})
     if others:
         draft.notes.append(Note(model.NOTE_SEVERAL_DATES, {"dates": ", ".join(others)}))
 

@@ -268,20 +268,21 @@ def _nominative_word(word: str, gender: str | None, *, first: bool) -> str:
 
 
 @functools.lru_cache(maxsize=10_000)
-def nominative_name(name: str, *, nominative: bool = False) -> str:
+def nominative_name(name: str, *, nominative: bool = False, gender: str | None = None) -> str:
     """The name in the nominative case: "Анны Щербаковой" -> "Анна Щербакова".
 
     The gender comes from the first name, so a woman's surname keeps its feminine form
     ("Щербаковой" -> "Щербакова", not "Щербаков"). Names in Latin letters and words that are
     not recognised as name parts are returned as written. ``nominative``: the sentence shows
-    the name is written in the nominative already (it is a subject).
+    the name is written in the nominative already (it is a subject); ``gender``: a word that
+    agrees with the name shows it ("правозащитницу Дину Хасанову").
     """
     words = name.split()
     if not words or not CYRILLIC.search(name):
         return " ".join(words)
-    if nominative and name_gender(name, nominative=True):
+    if nominative and (gender or name_gender(name, nominative=True)):
         return " ".join(words)
-    gender = name_gender(name)
+    gender = gender or name_gender(name)
     return " ".join(
         _nominative_word(word, gender, first=position == 0) for position, word in enumerate(words)
     )
@@ -492,7 +493,8 @@ def _russian_people(text: str) -> list[PersonMention]:
         written = " ".join(text[start:end].split())
         reading = read_role(sent, span)
         subject = reading is not None and reading.subject
-        name = nominative_name(written, nominative=subject)
+        agrees = reading.gender if reading is not None else None
+        name = nominative_name(written, nominative=subject, gender=agrees)
         if _already_named(name, people):
             continue
         if reading is not None and reading.role:
@@ -500,7 +502,10 @@ def _russian_people(text: str) -> list[PersonMention]:
             cue: tuple[int, int, str, str] = (reading.start, reading.end, reading.word, "syntax")
         else:
             role, cue = _role(text, start, end, "ru")
-        sex = sex_of(written, nominative=True) if subject else sex_of(name)
+        if agrees:
+            sex = SEX_OF_GENDER[agrees]
+        else:
+            sex = sex_of(written, nominative=True) if subject else sex_of(name)
         people.append(PersonMention(start, end, written, name, sex, role, *cue))
     return people
 

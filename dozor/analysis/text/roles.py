@@ -15,10 +15,10 @@ Each reading keeps the word that showed it, so a reviewer sees why.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from dozor.analysis.text.morphology import fold, lemmas
+from dozor.analysis.text.morphology import analyzer, fold, lemmas
 
 VICTIM = "victim"
 PERPETRATOR = "perpetrator"
@@ -170,6 +170,7 @@ class RoleReading:
     end: int
     word: str
     subject: bool  # the name stands as a subject: it is written in the nominative
+    gender: str | None = None  # "femn" or "masc" from a word that agrees with the name
 
 
 def _is(word: str, stems: tuple[str, ...]) -> bool:
@@ -225,11 +226,13 @@ def read_role(sent: Any, span: Any) -> RoleReading | None:
     # An office ("правозащитницу Марину ...") makes its bearer someone other than a victim
     # unless the office itself is what was attacked ("избил правозащитницу").
     office: RoleReading | None = None
+    gender: str | None = None
     for _step in range(6):
         head = tokens.get(node.head_id)
         rel = node.rel or ""
         subject = subject or rel in SUBJECT
         if node.id not in inside:
+            gender = gender or _gender(node.text)
             found = _noun_role(node, subject=subject)
             if found is not None and found.role != OTHER:
                 return found
@@ -239,13 +242,30 @@ def read_role(sent: Any, span: Any) -> RoleReading | None:
         if rel in SAME_PERSON:
             node = head
             continue
+        if rel in SUBJECT:
+            gender = gender or _gender(head.text)
         found = _governed(node, head, rel, subject=subject)
         if found is None and rel in SUBJECT and _injury_after(sent, head):
             found = _reading(head, VICTIM, subject=True)
         if found is not None and (office is None or found.role == VICTIM):
-            return found
+            return replace(found, gender=gender)
         break
-    return office or RoleReading("", span.start, span.stop, span.text, subject)
+    if office is not None:
+        return replace(office, gender=gender)
+    return RoleReading("", span.start, span.stop, span.text, subject, gender)
+
+
+def _gender(word: str) -> str | None:
+    """The gender a word shows when it agrees with a name: "правозащитницу", "рассказала"."""
+    parse = analyzer().parse(word)[0]
+    if "sing" not in parse.tag or parse.tag.gender not in ("masc", "femn"):
+        return None
+    if parse.tag.POS in ("VERB", "PRTS", "PRTF", "ADJF") and parse.tag.gender == "femn":
+        # A verb or participle in the feminine says so; the masculine is also the default.
+        return "femn"
+    if parse.tag.POS == "NOUN" and "anim" in parse.tag and parse.tag.gender == "femn":
+        return "femn"
+    return None
 
 
 def _injury_after(sent: Any, verb: Any) -> bool:

@@ -1,0 +1,117 @@
+"""Each way drafting once went wrong on real news, in a text of our own that shows it."""
+
+from __future__ import annotations
+
+import datetime
+
+from dozor.analysis.text import Draft, extract_draft
+
+PUBLISHED = datetime.date(2024, 3, 15)  # a Friday
+
+
+def _draft(text: str, language: str = "ru", published: datetime.date = PUBLISHED) -> Draft:
+    return extract_draft(text, published=published, language=language)
+
+
+def _people(draft: Draft, role: str) -> list[str]:
+    return [person.name for person in draft.people if person.role == role]
+
+
+# ---- dates ------------------------------------------------------------------------------------
+
+
+def test_the_event_date_wins_over_the_date_an_earlier_report_appeared() -> None:
+    draft = _draft(
+        "Избиение в Твери: суд арестовал двоих\n\n"
+        "Поздно вечером 12 февраля у ночного клуба в Твери трое мужчин избили студента из "
+        "Киргизии (издание писало об этом 14 февраля). Сегодня суд арестовал двоих из них."
+    )
+    assert (draft.date_start, draft.date_precision) == (datetime.date(2024, 2, 12), "day")
+
+
+def test_a_month_of_last_year_is_that_month_with_month_precision() -> None:
+    draft = _draft("Как стало известно, в октябре прошлого года в Казани избили активиста.")
+    assert (draft.date_start, draft.date_precision) == (datetime.date(2023, 10, 1), "month")
+
+
+def test_a_month_of_last_year_never_becomes_the_publication_day() -> None:
+    draft = _draft(
+        "Суд в Перми огласил приговор. Нападение на студентку случилось в марте прошлого года, "
+        "сообщает сегодня пресс-служба суда."
+    )
+    assert draft.date_start == datetime.date(2023, 3, 1)
+    assert draft.date_precision == "month"
+
+
+def test_valentines_day_is_the_fourteenth_of_february() -> None:
+    draft = _draft("В Валентинов день в Самаре задержали участников пикета.")
+    assert (draft.date_start, draft.date_precision) == (datetime.date(2024, 2, 14), "day")
+
+
+def test_national_unity_day_is_the_fourth_of_november_before_publication() -> None:
+    draft = _draft("В День народного единства националисты напали на рабочих из Узбекистана.")
+    assert draft.date_start == datetime.date(2023, 11, 4)
+
+
+def test_last_monday_is_the_monday_of_the_week_before() -> None:
+    draft = _draft("В прошлый понедельник у метро неизвестные избили мужчину.")
+    assert draft.date_start == datetime.date(2024, 3, 11)
+
+
+def test_the_eve_of_an_event_is_not_the_day_before_publication() -> None:
+    draft = _draft("Накануне выборов в Омске избили наблюдателя, сообщили правозащитники.")
+    assert draft.date_start is None and draft.date_precision == "unknown"
+
+
+def test_an_english_month_of_last_year_has_month_precision() -> None:
+    draft = _draft("Two men attacked a rabbi in Moscow in October last year.", language="en")
+    assert (draft.date_start, draft.date_precision) == (datetime.date(2023, 10, 1), "month")
+
+
+# ---- people -----------------------------------------------------------------------------------
+
+
+def test_the_subject_of_a_killing_is_the_perpetrator_not_a_victim() -> None:
+    draft = _draft("В Подмосковье Рустам Назаров зарезал троих соседей по общежитию.")
+    assert [p.name for p in draft.perpetrators] == ["Рустам Назаров"]
+    assert draft.victims == []
+
+
+def test_the_object_of_an_attack_is_the_victim() -> None:
+    draft = _draft("В Туле подростки напали на Тимура Алиева и избили его.")
+    assert [v.name for v in draft.victims] == ["Тимур Алиев"]
+
+
+def test_officials_advisers_and_co_founders_quoted_are_not_victims() -> None:
+    draft = _draft(
+        "Силовики пришли с обыском в офис правозащитного центра в Пскове. "
+        "Соучредитель центра Вера Лаптева заявила, что обыск незаконен. "
+        "Советник губернатора Павел Ершов отказался от комментариев. "
+        "Глава СКР Сергей Макаров поручил проверить сообщения о нарушениях."
+    )
+    assert draft.victims == []
+    assert set(_people(draft, "other")) == {"Вера Лаптева", "Павел Ершов", "Сергей Макаров"}
+
+
+def test_a_hospital_named_like_a_person_is_not_a_person() -> None:
+    draft = _draft(
+        "В Кимрах избили приезжего. Его доставили в Кимрскую ЦРБ, сообщил главврач Олег Ким."
+    )
+    assert all("ЦРБ" not in person.mention for person in draft.people)
+
+
+def test_an_attacked_defender_is_a_victim_though_named_by_her_work() -> None:
+    draft = _draft("В Уфе неизвестный избил правозащитницу Дину Хасанову у подъезда.")
+    assert [v.name for v in draft.victims] == ["Дина Хасанова"]
+
+
+def test_a_womans_name_that_is_also_a_mans_genitive_stays_hers() -> None:
+    draft = _draft("Жительница Нальчика Заура Тутова получила травмы после нападения.")
+    person = next(p for p in draft.people if p.mention == "Заура Тутова")
+    assert (person.name, person.sex) == ("Заура Тутова", "female")
+
+
+def test_each_person_keeps_the_words_that_show_the_role() -> None:
+    draft = _draft("Следователь Антон Белов сообщил, что дело возбуждено.")
+    person = draft.people[0]
+    assert (person.role, person.cue) == ("other", "Следователь")
