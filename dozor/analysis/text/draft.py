@@ -12,7 +12,7 @@ from dozor.analysis.text.dates import event_date, find_dates
 from dozor.analysis.text.language import SUPPORTED, detect_language
 from dozor.analysis.text.model import Draft, Evidence, Note, Person, Victim
 from dozor.analysis.text.names import PersonMention, find_people, name_spans
-from dozor.analysis.text.places import find_places, region_of
+from dozor.analysis.text.places import PlaceFinding, address_spans, find_places, region_of
 
 TITLE_MAX_LENGTH = 300
 
@@ -84,15 +84,41 @@ def _date(draft: Draft, text: str) -> None:
         draft.notes.append(Note(model.NOTE_SEVERAL_DATES, {"dates": ", ".join(others)}))
 
 
+def _place_rank(finding: PlaceFinding) -> int:
+    """Lower is better: a locality the text places something in, a region so placed, a
+    locality named otherwise, a region, an adjective last."""
+    if finding.adjectival:
+        return 4
+    if finding.locative:
+        return 0 if finding.place.kind == "locality" else 1
+    return 2 if finding.place.kind == "locality" else 3
+
+
 def _place(draft: Draft, text: str, people: list[PersonMention]) -> None:
-    findings = find_places(text, language=draft.language, excluded=name_spans(people))
+    addresses = address_spans(text)
+    all_found = find_places(
+        text, language=draft.language, excluded=[*name_spans(people), *addresses]
+    )
+    origins = [f for f in all_found if f.origin]
+    for origin in origins:
+        if origin.origin not in draft.origins:
+            draft.origins.append(origin.origin)
+        draft.evidence.append(Evidence("origins", origin.start, origin.end, origin.text))
+    if origins:
+        draft.notes.append(
+            Note(model.NOTE_ORIGIN, {"origins": "; ".join(f.origin for f in origins)})
+        )
+    findings = [f for f in all_found if not f.origin]
     if not findings:
         draft.notes.append(Note(model.NOTE_NO_PLACE))
+        draft.confidence["region"] = ("low", "none")
         return
-    localities = [f for f in findings if f.place.kind == "locality"]
-    chosen = localities[0] if localities else findings[0]
+    chosen = min(findings, key=_place_rank)  # the first of the best rank: min keeps order
     draft.region = region_of(chosen)
     draft.evidence.append(Evidence("region", chosen.start, chosen.end, chosen.text))
+    how = "adjective" if chosen.adjectival else "locative" if chosen.locative else "named"
+    level = {"locative": "high", "named": "medium", "adjective": "low"}[how]
+    draft.confidence["region"] = (level, how)
     if chosen.place.kind == "region":
         draft.location_precision = "region"
         draft.notes.append(Note(model.NOTE_REGION_ONLY, {"region": draft.region}))
@@ -102,7 +128,11 @@ def _place(draft: Draft, text: str, people: list[PersonMention]) -> None:
     else:
         draft.locality = chosen.place.name
         draft.location_precision = "locality"
+        draft.confidence["locality"] = (level, how)
         draft.evidence.append(Evidence("locality", chosen.start, chosen.end, chosen.text))
+        draft.evidence.extend(
+            Evidence("locality", start, end, text[start:end]) for start, end in addresses
+        )
     regions = sorted({region_of(f) for f in findings} - {draft.region, chosen.place.region})
     if regions:
         draft.notes.append(Note(model.NOTE_SEVERAL_PLACES, {"regions": ", ".join(regions)}))

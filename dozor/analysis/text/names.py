@@ -16,7 +16,7 @@ from typing import Any
 from threadpoolctl import ThreadpoolController
 
 from dozor.analysis.text.morphology import CYRILLIC, WORD, analyzer, fold, lemmas
-from dozor.analysis.text.places import english_place_words
+from dozor.analysis.text.places import address_spans, english_place_words
 from dozor.analysis.text.roles import embedding, parse_sentences, read_role
 
 SEX_OF_GENDER = {"masc": "male", "femn": "female"}
@@ -426,11 +426,16 @@ def _russian_spans(text: str) -> list[tuple[int, int]]:
 
 
 def _russian_person_spans(doc: Any) -> list[tuple[Any, Any]]:
+    # "ул. Рубинштейна" names a street after a person, not a person in the story.
+    addresses = address_spans(doc.text)
     return [
         (sent, span)
         for sent in doc.sents
         for span in sent.spans
-        if span.type == "PER" and span.text.strip() and _a_person(span.text.split())
+        if span.type == "PER"
+        and span.text.strip()
+        and _a_person(span.text.split())
+        and not any(start <= span.start < end for start, end in addresses)
     ]
 
 

@@ -115,3 +115,44 @@ def test_each_person_keeps_the_words_that_show_the_role() -> None:
     draft = _draft("Следователь Антон Белов сообщил, что дело возбуждено.")
     person = draft.people[0]
     assert (person.role, person.cue) == ("other", "Следователь")
+
+
+# ---- places -----------------------------------------------------------------------------------
+
+
+def test_a_victims_origin_is_not_the_place_of_the_attack() -> None:
+    draft = _draft(
+        "Полиция ищет тех, кто избил уроженца Ингушетии. Нападение случилось в Боровичах."
+    )
+    assert (draft.region, draft.locality) == ("RU-NGR", "Боровичи")
+    assert draft.origins == ["уроженца Ингушетии"]
+
+
+def test_an_official_of_a_republic_does_not_place_the_attack_there() -> None:
+    draft = _draft(
+        "Министр по делам национальностей Республики Дагестан осудил нападение на студента "
+        "в Нижнем Новгороде."
+    )
+    assert draft.region == "RU-NIZ"
+
+
+def test_a_town_outside_the_regional_capitals_is_placed_in_its_region() -> None:
+    assert _draft("В Кинешме избили продавца.").region == "RU-IVA"
+
+
+def test_a_settlement_of_new_moscow_is_in_moscow() -> None:
+    draft = _draft("В Новых Ватутинках двое мужчин избили курьера.")
+    assert (draft.region, draft.locality) == ("RU-MOW", "Новые Ватутинки")
+
+
+def test_a_city_named_only_by_an_adjective_is_placed_with_low_confidence() -> None:
+    draft = _draft("Силовики пришли с обыском в офис санкт-петербургского правозащитного центра.")
+    assert draft.region == "RU-SPE"
+    assert draft.confidence["region"] == ("low", "adjective")
+
+
+def test_a_street_in_an_address_is_neither_a_person_nor_a_place() -> None:
+    draft = _draft("В Петербурге прошёл обыск в квартире активистки на ул. Рубинштейна, д. 12.")
+    assert draft.people == []
+    assert draft.locality == "Санкт-Петербург"
+    assert any(e.field == "locality" and "Рубинштейна" in e.text for e in draft.evidence)
