@@ -156,3 +156,60 @@ def test_a_street_in_an_address_is_neither_a_person_nor_a_place() -> None:
     assert draft.people == []
     assert draft.locality == "Санкт-Петербург"
     assert any(e.field == "locality" and "Рубинштейна" in e.text for e in draft.evidence)
+
+
+# ---- counts and the attempt -------------------------------------------------------------------
+
+
+def test_a_number_in_words_taken_to_hospital_counts_as_injured() -> None:
+    draft = _draft("После драки у клуба пятеро студентов оказались в больнице.")
+    assert (draft.killed, draft.injured) == (0, 5)
+
+
+def test_one_person_beaten_is_one_injured() -> None:
+    assert _draft("В Твери неизвестные избили таксиста.").injured == 1
+
+
+def test_an_attack_on_a_number_of_people_counts_them() -> None:
+    assert _draft("Вечером в сквере напали на четверых школьников.").injured == 4
+
+
+def test_a_concussion_and_a_trip_to_hospital_is_one_injured() -> None:
+    draft = _draft("С сотрясением мозга и переломом руки мужчину отвезли в больницу.")
+    assert draft.injured >= 1
+
+
+def test_those_killed_are_counted_once_and_not_again_as_injured() -> None:
+    draft = _draft(
+        "Мужчина зарезал троих прохожих. Один скончался на месте, двое умерли в больнице."
+    )
+    assert (draft.killed, draft.injured) == (3, 0)
+
+
+def test_of_those_attacked_the_dead_are_not_injured() -> None:
+    draft = _draft("Неизвестные напали на троих мужчин, один из них скончался.")
+    assert (draft.killed, draft.injured) == (1, 2)
+
+
+def test_a_man_who_died_in_the_street_is_one_killed() -> None:
+    assert _draft("Избитый Курбанов умер на улице до приезда врачей.").killed == 1
+
+
+def test_attempted_murder_nobody_died_of_is_an_assault_marked_attempted() -> None:
+    draft = _draft("Против нападавшего возбуждено дело о покушении на убийство, раненый выжил.")
+    assert (draft.incident_type, draft.attempted, draft.killed) == ("physical_assault", True, 0)
+
+
+# ---- confidence -------------------------------------------------------------------------------
+
+
+def test_a_date_written_out_is_surer_than_one_reckoned_from_a_weekday() -> None:
+    written = _draft("Нападение произошло 3 марта 2024 года в Омске.")
+    reckoned = _draft("Нападение произошло в субботу в Омске.")
+    assert written.confidence["date"][0] == "high"
+    assert reckoned.confidence["date"] == ("medium", "relative to publication")
+
+
+def test_a_count_from_a_numeral_is_surer_than_one_from_a_verb() -> None:
+    assert _draft("Трое ранены.").confidence["injured"][0] == "high"
+    assert _draft("Мужчина ранен.").confidence["injured"][0] == "medium"
