@@ -3,6 +3,8 @@ with every name taken out, its evidence marks included."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -27,7 +29,7 @@ def test_a_reader_sees_the_draft_text_without_the_victims_name(
 ) -> None:
     body = page(cast, "reader", reverse("press:draft_detail", args=[draft.pk]))
     assert [form for form in FORMS if form in body] == []
-    assert '<mark data-field="victims">[name]</mark>' in body
+    assert re.search(r'<mark data-field="victims"[^>]*>\[name\]</mark>', body)
     assert "госпитализирована" in body
 
 
@@ -46,4 +48,4 @@ def test_a_reader_with_the_grant_reads_the_draft_whole(cast: Cast, draft: DraftR
     cast.reader.can_see_names = True
     cast.reader.save()
     body = page(cast, "reader", reverse("press:draft_detail", args=[draft.pk]))
-    assert '<mark data-field="victims">Анну Щербакову</mark>' in body
+    assert re.search(r'<mark data-field="victims"[^>]*>Анну Щербакову</mark>', body)
