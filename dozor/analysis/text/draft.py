@@ -14,6 +14,7 @@ from dozor.analysis.text.language import SUPPORTED, detect_language
 from dozor.analysis.text.model import Draft, Evidence, Note, Person, Victim
 from dozor.analysis.text.names import PersonMention, find_people, name_spans
 from dozor.analysis.text.places import PlaceFinding, address_spans, find_places, region_of
+from dozor.vocab.geography import russian_regions
 
 TITLE_MAX_LENGTH = 300
 
@@ -137,6 +138,21 @@ def _place(draft: Draft, text: str, people: list[PersonMention]) -> None:
         draft.confidence["region"] = ("low", "none")
         return
     chosen = min(findings, key=_place_rank)  # the first of the best rank: min keeps order
+    # "В Москве ... в Новых Ватутинках": the capital in a headline, the settlement in the story.
+    # A place inside the chosen one's region, as well placed by the text, is the more precise.
+    capitals = {region.capitals["ru"] for region in russian_regions().values()}
+    if chosen.place.name in capitals:
+        chosen = next(
+            (
+                f
+                for f in findings
+                if _place_rank(f) == _place_rank(chosen)
+                and f.place.kind == "locality"
+                and f.place.region == chosen.place.region
+                and f.place.name not in capitals
+            ),
+            chosen,
+        )
     draft.region = region_of(chosen)
     draft.evidence.append(Evidence("region", chosen.start, chosen.end, chosen.text))
     how = "adjective" if chosen.adjectival else "locative" if chosen.locative else "named"

@@ -132,17 +132,18 @@ OFFICE_NOUNS = (
     "полицейский",
     "аналитик",
 )
-VICTIM_NOUNS = ("пострадавший", "потерпевший", "погибший", "жертва", "убитый", "раненый")
+# Participles and nouns by the beginnings of their forms: pymorphy3 gives a participle's verb
+# as its lemma ("пострадавшая" -> "пострадать").
+VICTIM_NOUNS = ("пострадавш", "потерпевш", "погибш", "жертв", "убит", "ранен", "избит")
 PERPETRATOR_NOUNS = (
-    "подозреваемый",
-    "обвиняемый",
-    "нападавший",
-    "убийца",
-    "задержанный",
+    "подозреваем",
+    "обвиняем",
+    "нападавш",
+    "убийц",
+    "задержанн",
     "фигурант",
-    "осуждённый",
-    "осужденный",
-    "подсудимый",
+    "осужденн",
+    "подсудим",
 )
 INJURIES = (
     "травма",
@@ -239,7 +240,7 @@ def read_role(sent: Any, span: Any) -> RoleReading | None:
             office = office or found
         if head is None:
             break
-        if rel in SAME_PERSON:
+        if rel in SAME_PERSON or (rel == "nmod" and _apposition(sent, head, node)):
             node = head
             continue
         if rel in SUBJECT:
@@ -268,6 +269,22 @@ def _gender(word: str) -> str | None:
     return None
 
 
+def _apposition(sent: Any, head: Any, node: Any) -> bool:
+    """The parser now and then reads "Пострадавшая Заура Тутова" as "the victim of Заур
+    Тутов": a noun right before a name, in the same case, stands beside it ("адвокат Ивана" is
+    Иван's lawyer: the cases differ)."""
+    before = [t for t in sent.tokens if t.stop <= node.start]
+    if not before or before[-1] is not head:
+        return False
+    cases = {"nomn", "gent", "datv", "accs", "ablt", "loct"}
+    head_cases = {c for p in analyzer().parse(head.text) for c in cases & set(p.tag.grammemes)}
+    name_cases = {c for p in analyzer().parse(node.text) for c in cases & set(p.tag.grammemes)}
+    # The head's likeliest case, so that "адвокат" (nominative, or accusative like it) does not
+    # agree with the genitive "Ивана" through a rare reading.
+    likeliest = analyzer().parse(head.text)[0].tag.case
+    return bool(head_cases & name_cases) and likeliest in name_cases
+
+
 def _injury_after(sent: Any, verb: Any) -> bool:
     """ "X получил(а) травмы", "X оказался в больнице": an injury in the words after the verb."""
     if not _is(verb.text, ("получить", "оказаться", "попасть", "лечиться")):
@@ -278,9 +295,10 @@ def _injury_after(sent: Any, verb: Any) -> bool:
 
 def _noun_role(token: Any, *, subject: bool) -> RoleReading | None:
     word = token.text
-    if _is(word, VICTIM_NOUNS):
+    folded = fold(word)
+    if folded.startswith(VICTIM_NOUNS):
         return _reading(token, VICTIM, subject=subject)
-    if _is(word, PERPETRATOR_NOUNS):
+    if folded.startswith(PERPETRATOR_NOUNS):
         return _reading(token, PERPETRATOR, subject=subject)
     if _is(word, OFFICE_NOUNS) or fold(word).startswith(("экс-", "замглав", "вице-")):
         return _reading(token, OTHER, subject=subject)

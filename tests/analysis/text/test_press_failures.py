@@ -111,6 +111,18 @@ def test_a_womans_name_that_is_also_a_mans_genitive_stays_hers() -> None:
     assert (person.name, person.sex) == ("Заура Тутова", "female")
 
 
+def test_a_victim_named_after_the_word_victim_keeps_her_name_and_sex() -> None:
+    draft = _draft("Пострадавшая Заура Тутова рассказала, что её оскорбляли.")
+    assert [(v.name, v.sex) for v in draft.victims] == [("Заура Тутова", "female")]
+
+
+def test_a_headline_without_a_full_stop_does_not_run_into_the_first_sentence() -> None:
+    draft = _draft(
+        "Задержан мужчина, застреливший двоих\n\nАхмед Юсупов застрелил двоих охранников."
+    )
+    assert [p.name for p in draft.perpetrators] == ["Ахмед Юсупов"]
+
+
 def test_each_person_keeps_the_words_that_show_the_role() -> None:
     draft = _draft("Следователь Антон Белов сообщил, что дело возбуждено.")
     person = draft.people[0]
@@ -138,6 +150,11 @@ def test_an_official_of_a_republic_does_not_place_the_attack_there() -> None:
 
 def test_a_town_outside_the_regional_capitals_is_placed_in_its_region() -> None:
     assert _draft("В Кинешме избили продавца.").region == "RU-IVA"
+
+
+def test_a_settlement_named_after_the_capital_is_the_more_precise_place() -> None:
+    draft = _draft("В Москве избит курьер\n\nНападение произошло в Новых Ватутинках.")
+    assert draft.locality == "Новые Ватутинки"
 
 
 def test_a_settlement_of_new_moscow_is_in_moscow() -> None:
