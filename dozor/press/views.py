@@ -65,7 +65,13 @@ def _redactor(user: User | AnonymousUser, draft: DraftReport) -> Redactor:
     if isinstance(user, User) and user.sees_names_of(organisation_id):
         return _unchanged
     fields = draft.fields if not is_locked(draft.extracted) else {}
-    names = report_victim_names(fields)
+    # Every person the draft found, whatever their role: a name split off by a neighbouring
+    # mark ("сообщила" | "Анна Белова") may be too short for NER to find it again.
+    names = [
+        *report_victim_names(fields),
+        *_drafted_names(fields.get("perpetrators")),
+        *_drafted_names(draft.extracted.get("people") if fields else None),
+    ]
 
     def redact(text: Any) -> Any:
         return free_text_of_organisation(user, organisation_id, text, names)
@@ -76,6 +82,12 @@ def _redactor(user: User | AnonymousUser, draft: DraftReport) -> Redactor:
 # Evidence of these fields is a person's name: shown as the placeholder to those who may not
 # see names.
 NAMED_FIELDS = ("victims", "perpetrators")
+
+
+def _drafted_names(people: Any) -> list[str]:
+    if not isinstance(people, list):
+        return []
+    return [str(p["name"]) for p in people if isinstance(p, dict) and p.get("name")]
 
 
 def highlighted(
@@ -186,7 +198,8 @@ def _render_detail(
             "text": highlighted(draft.text, evidence, redact, confidence),
             "evidence": shown_evidence,
             "confidence": confidence_rows(confidence, shown_evidence, form),
-            "notes": [note_text(note) for note in draft.extracted.get("notes", [])],
+            # A note may name people ("Named but not taken as victims: ...").
+            "notes": [redact(note_text(note)) for note in draft.extracted.get("notes", [])],
             "can_review": can_review and draft.status == DraftStatus.PENDING,
         },
         status=status,

@@ -10,8 +10,11 @@ from django.urls import reverse
 
 from dozor.accounts.models import Role
 from dozor.press.models import DraftReport
+from dozor.press.services import draft_create
+from dozor.records.models import SourceList
 from tests.conftest import Cast
 from tests.factories import UserFactory
+from tests.press.conftest import MONDAY
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +52,17 @@ def test_a_reader_with_the_grant_reads_the_draft_whole(cast: Cast, draft: DraftR
     cast.reader.save()
     body = page(cast, "reader", reverse("press:draft_detail", args=[draft.pk]))
     assert re.search(r'<mark data-field="victims"[^>]*>Анну Щербакову</mark>', body)
+
+
+def test_a_reader_sees_no_name_of_an_official_or_perpetrator_the_draft_found(
+    cast: Cast, press_list: SourceList
+) -> None:
+    text = (
+        "В Туле избили студента\n\nВ субботу Олег Карпов избил студента у общежития, "
+        "сообщила следователь Вера Сомова."
+    )
+    row, _created = draft_create(
+        source_list=press_list, text=text, published=MONDAY, user=cast.owner
+    )
+    body = page(cast, "reader", reverse("press:draft_detail", args=[row.pk]))
+    assert [form for form in ("Карпов", "Сомова", "Олег", "Вера") if form in body] == []
