@@ -165,8 +165,17 @@ EN_NOT_NAMES = frozenset(
         "late",
     ]
 )
+# Words of a name stand on one line: a headline's last word is not a first name.
 EN_NAME = re.compile(
-    r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)((?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})\b"
+    r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)((?:[ \t]+[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,3})\b"
+)
+# A verb of violence between a role word and a name makes the name its object: "the suspect
+# attacked X" names the victim.
+VIOLENCE_BETWEEN = re.compile(
+    r"\b(?:attack|assault|beat|stab|punch|kick|kill|murder|shot|shoot|threaten)\w*\s+(?:\w+\s+)?$"
+    r"|(?<!\w)(?:напал\w*\s+на|избил\w*|избива\w*|убил\w*|зарезал\w*|ударил\w*|ранил\w*)"
+    r"\s+(?:\w+\s+)?$",
+    re.I,
 )
 
 
@@ -335,6 +344,11 @@ def _role(text: str, start: int, end: int, language: str) -> tuple[str, RoleCue]
         else (EN_OTHER_ROLES, EN_SUSPECT_ROLES)
     )
     other, suspect = _nearest(before, other_roles), _nearest(before, suspect_roles)
+    violence = VIOLENCE_BETWEEN.search(before)
+    if violence and violence.start() > max(other[0], suspect[0]) >= 0:
+        at = window + violence.start()
+        words = text[at : window + violence.end()].strip()
+        return "victim", (at, at + len(words), words, "role word")
     if max(other[0], suspect[0]) >= 0:
         role, (at, cue) = ("other", other) if other[0] > suspect[0] else ("perpetrator", suspect)
         return role, (

@@ -230,3 +230,25 @@ def test_a_date_written_out_is_surer_than_one_reckoned_from_a_weekday() -> None:
 def test_a_count_from_a_numeral_is_surer_than_one_from_a_verb() -> None:
     assert _draft("Трое ранены.").confidence["injured"][0] == "high"
     assert _draft("Мужчина ранен.").confidence["injured"][0] == "medium"
+
+
+# ---- English ----------------------------------------------------------------------------------
+
+
+def test_an_english_suspect_is_a_perpetrator_and_the_one_he_attacked_a_victim() -> None:
+    draft = _draft(
+        "Police said the suspect Pavel Orlov attacked Timur Askerov outside a cafe in Kazan.",
+        language="en",
+    )
+    assert [p.name for p in draft.perpetrators] == ["Pavel Orlov"]
+    assert [v.name for v in draft.victims] == ["Timur Askerov"]
+
+
+def test_an_english_headline_does_not_lend_its_last_word_to_a_name() -> None:
+    draft = _draft("Student beaten in Kazan\n\nOn Saturday Ilnur Gabdullin was beaten.", "en")
+    assert [v.name for v in draft.victims] == ["Ilnur Gabdullin"]
+
+
+def test_an_english_native_of_a_republic_does_not_place_the_attack_there() -> None:
+    draft = _draft("A native of Dagestan was beaten in Tver on Friday.", language="en")
+    assert draft.region == "RU-TVE"
