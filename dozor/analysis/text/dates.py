@@ -135,6 +135,17 @@ RU_REPORTING = re.compile(
     r"(?:\s+[^\s.;()]+){0,4}\s*$",
     re.I,
 )
+# A sentence about what followed in the courts and not about the attack itself: "Сегодня суд
+# арестовал двоих" dates the hearing. Arrests and detentions are not here: for defenders they
+# are the incident.
+PROCEDURE = re.compile(
+    r"(?<!\w)(?:суд|приговор|возбуд|обвинени|следстви|court|sentenc|charged|trial)\w*", re.I
+)
+HARM = re.compile(
+    r"(?<!\w)(?:напа|изби|убил|убит|зарез|застрел|нападени|произош|случил|ранен|пострада|"
+    r"attack|beat|stabb|killed|happened|assault|injur)\w*",
+    re.I,
+)
 EN_REPORTING = re.compile(
     r"(?:reported|wrote|published|said|announced|article)(?:\s+\S+){0,4}\s*$", re.I
 )
@@ -211,6 +222,7 @@ class DateFinding:
     notes: tuple[Note, ...] = field(default_factory=tuple)
     kind: str = ""  # which pattern found it: day_month, weekday, month_in, named_day ...
     reporting: bool = False  # the date of a report about the event ("писал об этом 31 августа")
+    procedural: bool = False  # in a sentence about a court or an arrest, not about the attack
 
 
 def weekday_on_or_before(published: datetime.date, weekday: int) -> datetime.date:
@@ -267,6 +279,7 @@ def _russian(text: str, published: datetime.date) -> Iterator[DateFinding]:
                     notes,
                     kind,
                     _reporting(text, match.start(), RU_REPORTING),
+                    _procedural(text, match.start(), match.end()),
                 )
 
 
@@ -284,6 +297,14 @@ def _reporting(text: str, start: int, pattern: re.Pattern[str]) -> bool:
     """Whether the words before the date, in its clause, say it is when something was reported."""
     clause_start = max(text.rfind(mark, 0, start) for mark in (".", "!", "?", "\n", "—"))
     return bool(pattern.search(text[max(clause_start + 1, start - 60) : start]))
+
+
+def _procedural(text: str, start: int, end: int) -> bool:
+    """Whether the date's sentence speaks of a court or an arrest and not of the attack."""
+    sentence_start = max(text.rfind(mark, 0, start) for mark in (". ", "\n", "! ", "? "))
+    ends = [i for i in (text.find(mark, end) for mark in (". ", "\n", "! ", "? ")) if i >= 0]
+    sentence = text[sentence_start + 1 : min(ends, default=len(text))]
+    return bool(PROCEDURE.search(sentence)) and not HARM.search(sentence)
 
 
 def _year_back(word: str | None, year_text: str | None, published: datetime.date) -> int | None:
@@ -423,6 +444,7 @@ def _english(text: str, published: datetime.date) -> Iterator[DateFinding]:
                     notes,
                     kind,
                     _reporting(text, match.start(), EN_REPORTING),
+                    _procedural(text, match.start(), match.end()),
                 )
 
 
@@ -460,11 +482,14 @@ def _english_match(kind: str, match: re.Match[str], published: datetime.date) ->
 
 
 def event_date(findings: list[DateFinding]) -> DateFinding | None:
-    """The finding that dates the event: the first that is not the date of a report about it;
-    a year alone gives way to any finer date after it. None when only reports are dated."""
+    """The finding that dates the event: the first that is not the date of a report about it,
+    and not in a sentence about a court or an arrest when another date is outside one; a year
+    alone gives way to any finer date after it. None when only reports are dated."""
     candidates = [f for f in findings if not f.reporting]
     if not candidates:
         return None
+    about_the_event = [f for f in candidates if not f.procedural]
+    candidates = about_the_event or candidates
     finer = [f for f in candidates if f.precision != "year"]
     return finer[0] if finer else candidates[0]
 

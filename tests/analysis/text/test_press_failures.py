@@ -252,3 +252,11 @@ def test_an_english_headline_does_not_lend_its_last_word_to_a_name() -> None:
 def test_an_english_native_of_a_republic_does_not_place_the_attack_there() -> None:
     draft = _draft("A native of Dagestan was beaten in Tver on Friday.", language="en")
     assert draft.region == "RU-TVE"
+
+
+def test_the_day_of_a_court_hearing_does_not_date_the_attack() -> None:
+    draft = _draft(
+        "Сегодня суд в Липецке приговорил двоих мужчин к трём годам колонии. "
+        "Они избили студента из Индии в марте прошлого года."
+    )
+    assert (draft.date_start, draft.date_precision) == (datetime.date(2023, 3, 1), "month")
