@@ -46,10 +46,20 @@ class DraftReviewForm(forms.Form):
     )
     killed = forms.IntegerField(label=_("Killed"), min_value=0, max_value=10_000)
     injured = forms.IntegerField(label=_("Injured"), min_value=0, max_value=10_000)
+    attempted = forms.BooleanField(
+        label=_("An attempt: nobody died of it (attempted murder)"), required=False
+    )
     victims = forms.CharField(
         label=_("Victims"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One per line, in the nominative: name | male, female or unknown."),
+        max_length=10_000,
+    )
+    perpetrators = forms.CharField(
+        label=_("Perpetrators"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("One per line, in the nominative: name | male, female or unknown."),
         max_length=10_000,
     )
@@ -68,7 +78,7 @@ class DraftReviewForm(forms.Form):
 
     @classmethod
     def initial_from(cls, fields: dict[str, Any]) -> dict[str, Any]:
-        victims = "\n".join(f"{v['name']} | {v.get('sex', 'unknown')}" for v in fields["victims"])
+        victims = _people_lines(fields.get("victims", []))
         return {
             "title": fields.get("title", ""),
             "date": fields.get("date"),
@@ -82,21 +92,15 @@ class DraftReviewForm(forms.Form):
             "killed": fields.get("killed", 0),
             "injured": fields.get("injured", 0),
             "victims": victims,
+            "perpetrators": _people_lines(fields.get("perpetrators", [])),
+            "attempted": fields.get("attempted", False),
         }
 
     def clean_victims(self) -> list[dict[str, str]]:
-        victims = []
-        for line, text in enumerate(self.cleaned_data["victims"].splitlines(), start=1):
-            name, _bar, sex = (part.strip() for part in text.partition("|"))
-            if not name:
-                continue
-            if len(name) > VICTIM_NAME_MAX:
-                raise ValidationError(MSG_VICTIM_TOO_LONG, params={"line": line})
-            sex = sex or "unknown"
-            if sex not in vocabulary("sex"):
-                raise ValidationError(MSG_SEX, params={"line": line})
-            victims.append({"name": name, "sex": sex})
-        return victims
+        return _people(self.cleaned_data["victims"])
+
+    def clean_perpetrators(self) -> list[dict[str, str]]:
+        return _people(self.cleaned_data["perpetrators"])
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -125,6 +129,8 @@ class DraftReviewForm(forms.Form):
             "killed": data["killed"],
             "injured": data["injured"],
             "victims": data["victims"],
+            "perpetrators": data["perpetrators"],
+            "attempted": data["attempted"],
         }
 
 
@@ -132,3 +138,23 @@ class RejectForm(forms.Form):
     note = forms.CharField(
         label=_("Why (optional)"), required=False, max_length=2000, widget=forms.Textarea
     )
+
+
+def _people_lines(people: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{p['name']} | {p.get('sex', 'unknown')}" for p in people)
+
+
+def _people(lines: str) -> list[dict[str, str]]:
+    """One person a line, "name | sex"; blank lines skipped."""
+    people = []
+    for line, text in enumerate(lines.splitlines(), start=1):
+        name, _bar, sex = (part.strip() for part in text.partition("|"))
+        if not name:
+            continue
+        if len(name) > VICTIM_NAME_MAX:
+            raise ValidationError(MSG_VICTIM_TOO_LONG, params={"line": line})
+        sex = sex or "unknown"
+        if sex not in vocabulary("sex"):
+            raise ValidationError(MSG_SEX, params={"line": line})
+        people.append({"name": name, "sex": sex})
+    return people

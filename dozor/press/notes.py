@@ -31,6 +31,13 @@ NOTE_TEXTS = {
     model.NOTE_NO_TYPE: _("No cue for the incident type."),
     model.NOTE_NO_BIAS: _("No cue for a bias motivation."),
     model.NOTE_LANGUAGE_GUESSED: _("Language detected: %(language)s."),
+    model.NOTE_ORIGIN: _(
+        "Where a person comes from, not where it happened: %(origins)s. It may say how the "
+        "attackers saw the victim."
+    ),
+    model.NOTE_ATTEMPTED: _(
+        "“%(phrase)s”: an attempt that nobody died of, drafted as an assault marked attempted."
+    ),
 }
 
 

@@ -65,7 +65,13 @@ def _redactor(user: User | AnonymousUser, draft: DraftReport) -> Redactor:
     if isinstance(user, User) and user.sees_names_of(organisation_id):
         return _unchanged
     fields = draft.fields if not is_locked(draft.extracted) else {}
-    names = report_victim_names(fields)
+    # Every person the draft found, whatever their role: a name split off by a neighbouring
+    # mark ("сообщила" | "Анна Белова") may be too short for NER to find it again.
+    names = [
+        *report_victim_names(fields),
+        *_drafted_names(fields.get("perpetrators")),
+        *_drafted_names(draft.extracted.get("people") if fields else None),
+    ]
 
     def redact(text: Any) -> Any:
         return free_text_of_organisation(user, organisation_id, text, names)
@@ -73,14 +79,30 @@ def _redactor(user: User | AnonymousUser, draft: DraftReport) -> Redactor:
     return redact
 
 
+# Evidence of these fields is a person's name: shown as the placeholder to those who may not
+# see names.
+NAMED_FIELDS = ("victims", "perpetrators")
+
+
+def _drafted_names(people: Any) -> list[str]:
+    if not isinstance(people, list):
+        return []
+    return [str(p["name"]) for p in people if isinstance(p, dict) and p.get("name")]
+
+
 def highlighted(
-    text: str, evidence: list[dict[str, Any]], redact: Redactor = _unchanged
+    text: str,
+    evidence: list[dict[str, Any]],
+    redact: Redactor = _unchanged,
+    confidence: dict[str, dict[str, str]] | None = None,
 ) -> SafeString:
-    """The text, escaped, with each evidence span in a <mark> naming its field.
+    """The text, escaped, with each evidence span in a <mark> naming its field and how sure the
+    field is.
 
     With a redactor (for those who may not see names) every part of the text goes through it,
     and a span that marks a victim shows only the placeholder.
     """
+    confidence = confidence or {}
     spans = sorted(
         (e for e in evidence if 0 <= e["start"] < e["end"] <= len(text)),
         key=lambda e: (e["start"], -e["end"]),
@@ -93,8 +115,12 @@ def highlighted(
         parts.append(escape(redact(text[position : item["start"]])))
         marked = text[item["start"] : item["end"]]
         if redact is not _unchanged:
-            marked = str(NAME_PLACEHOLDER) if item["field"] == "victims" else redact(marked)
-        parts.append(f'<mark data-field="{escape(item["field"])}">{escape(marked)}</mark>')
+            marked = str(NAME_PLACEHOLDER) if item["field"] in NAMED_FIELDS else redact(marked)
+        level = confidence.get(item["field"], {}).get("level", "")
+        parts.append(
+            f'<mark data-field="{escape(item["field"])}" data-confidence="{escape(level)}">'
+            f"{escape(marked)}</mark>"
+        )
         position = item["end"]
     parts.append(escape(redact(text[position:])))
     return mark_safe("".join(parts))  # noqa: S308 - every part above is escaped
@@ -148,12 +174,13 @@ def _render_detail(
     request: HttpRequest, draft: DraftReport, form: DraftReviewForm, can_review: bool, status: int
 ) -> HttpResponse:
     evidence = draft.extracted.get("evidence", [])
+    confidence = draft.extracted.get("confidence", {})
     redact = _redactor(request.user, draft)
     shown_evidence = [
         {
             "field": item["field"],
             "text": str(NAME_PLACEHOLDER)
-            if item["field"] == "victims" and redact is not _unchanged
+            if item["field"] in NAMED_FIELDS and redact is not _unchanged
             else redact(item.get("text", "")),
         }
         for item in evidence
@@ -168,13 +195,69 @@ def _render_detail(
             "form": form,
             "facts": facts,
             "reject_form": RejectForm(),
-            "text": highlighted(draft.text, evidence, redact),
+            "text": highlighted(draft.text, evidence, redact, confidence),
             "evidence": shown_evidence,
-            "notes": [note_text(note) for note in draft.extracted.get("notes", [])],
+            "confidence": confidence_rows(confidence, shown_evidence, form),
+            # A note may name people ("Named but not taken as victims: ...").
+            "notes": [redact(note_text(note)) for note in draft.extracted.get("notes", [])],
             "can_review": can_review and draft.status == DraftStatus.PENDING,
         },
         status=status,
     )
+
+
+CONFIDENCE_LEVELS = {
+    "low": gettext_lazy("weak"),
+    "medium": gettext_lazy("fair"),
+    "high": gettext_lazy("strong"),
+}
+CONFIDENCE_HOW = {
+    "none": gettext_lazy("not found in the text"),
+    "written out": gettext_lazy("a date written out"),
+    "year assumed": gettext_lazy("a day and month, the year assumed"),
+    "relative to publication": gettext_lazy("reckoned back from the publication date"),
+    "named day": gettext_lazy("a named day"),
+    "month only": gettext_lazy("the text gives only the month"),
+    "year only": gettext_lazy("the text gives only the year"),
+    "locative": gettext_lazy("a place the text puts the event in"),
+    "named": gettext_lazy("a place named, not said to be where it happened"),
+    "adjective": gettext_lazy("only an adjective names the place"),
+    "numeral": gettext_lazy("a number in the text"),
+    "verb": gettext_lazy("a verb in the singular or whom it was done to"),
+    "victims": gettext_lazy("a plural verb, counted from the named victims"),
+    "nothing said": gettext_lazy("the text says nothing of it"),
+    "cue word": gettext_lazy("a cue word"),
+    "attempt": gettext_lazy("an attempt that nobody died of"),
+    "syntax": gettext_lazy("the sentence's structure"),
+    "role word": gettext_lazy("a word before or after the name"),
+    "default": gettext_lazy("nothing says otherwise"),
+}
+LEVEL_ORDER = {"low": 0, "medium": 1, "high": 2}
+
+
+def confidence_rows(
+    confidence: dict[str, dict[str, str]],
+    evidence: list[dict[str, Any]],
+    form: DraftReviewForm,
+) -> list[dict[str, Any]]:
+    """The drafted fields, the weakest first: how sure each is, how it was found, and the words
+    it was read from."""
+    rows = []
+    for name, item in confidence.items():
+        level = item.get("level", "")
+        field = form.fields.get(name)
+        hows = [str(CONFIDENCE_HOW.get(how.strip(), how)) for how in item.get("how", "").split(",")]
+        rows.append(
+            {
+                "field": name,
+                "label": field.label if field is not None else name,
+                "level": level,
+                "level_text": CONFIDENCE_LEVELS.get(level, level),
+                "how": "; ".join(hows),
+                "evidence": [e["text"] for e in evidence if e["field"] == name],
+            }
+        )
+    return sorted(rows, key=lambda row: LEVEL_ORDER.get(row["level"], 0))
 
 
 def _fact(value: Any, redact: Redactor) -> Any:

@@ -1,13 +1,14 @@
 """Press texts to draft reports: pure Python, no Django.
 
 ``extract_draft`` reads a Russian or English news text and proposes the fields of a report (date,
-place, victims, counts, incident type and bias cues) with the text spans behind each and notes
-on what is uncertain. ``nominative_name`` puts a Russian name into the nominative case.
+place, victims and perpetrators, counts, incident type and bias cues) with the text spans behind
+each, how sure each field is, the people named with their roles, and notes on what is
+uncertain. ``nominative_name`` puts a Russian name into the nominative case.
 """
 
 from dozor.analysis.text.draft import ExtractionError, extract_draft, text_sha256
 from dozor.analysis.text.language import detect_language
-from dozor.analysis.text.model import Draft, Evidence, Note, Victim
+from dozor.analysis.text.model import Draft, Evidence, Note, Person, Victim
 from dozor.analysis.text.names import nominative_name
 from dozor.analysis.text.redaction import name_forms, name_like, redact_names
 from dozor.analysis.text.sources import ItemFailure, read_path
@@ -18,6 +19,7 @@ __all__ = [
     "ExtractionError",
     "ItemFailure",
     "Note",
+    "Person",
     "Victim",
     "detect_language",
     "extract_draft",

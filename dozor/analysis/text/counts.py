@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from dozor.analysis.text.morphology import analyzer
+
 RU_NUMBERS = {
     1: "один одна одно одного одной одному одну",
     2: "два две двое двух двоих двоим",
@@ -36,24 +38,41 @@ RU_NUM = r"(\d{1,3}|" + "|".join(sorted(RU_WORDS, key=len, reverse=True)) + r")"
 EN_NUM = r"(\d{1,3}|" + "|".join(sorted(EN_WORDS, key=len, reverse=True)) + r")"
 GAP = r"(?:\s+[\w-]+){0,2}?\s+"
 
+HOSPITAL = r"(?:больниц|реанимаци|травмпункт|стационар|црб|гкб)\w*"
 RU_VERBS = {
-    "killed": r"(погибл?\w*|убит\w*|скончал\w*|застрелен\w*|зарезан\w*)",
+    "killed": r"(погибл?\w*|убит\w*|скончал\w*|застрелен\w*|зарезан\w*|умерл?\w*)",
     "injured": r"(ранен\w*|пострадал\w*|госпитализирован\w*|травмирован\w*|избит\w*|"
-    r"получил\w*\s+(?:травм|ранени|побо|ножев)\w*)",
+    r"получил\w*\s+(?:травм|ранени|побо|ножев)\w*|"
+    rf"(?:оказал|попал|доставлен|доставил|отвез|увез)\w*\s+в\s+{HOSPITAL})",
 }
+# A verb of violence and whom it was done to: "зарезал троих", "напали на троих подростков",
+# "избили врача". The number is that of the people harmed.
+RU_DONE_TO = {
+    "killed": r"(?:зарезал|убил|застрелил|забил\w*\s+до\s+смерти|расстрелял)\w*",
+    "injured": r"(?:избил|избива|ранил|порезал|пырнул|напал\w*\s+на|ударил|покалечил|"
+    r"изувечил|атаковал)\w*",
+}
+RU_DONE_TO_WHOM = re.compile(
+    r"(?<!\w)(?P<verb>{verb})\s+(?:(?:ножом|толпой|вдвоем|втроем|жестоко|насмерть)\s+)?"
+    r"(?P<whom>[а-яё-]+)(?:\s+(?P<noun>[а-яё-]+))?",
+    re.I,
+)
 EN_VERBS = {
     "killed": r"(killed|dead|died|murdered|stabbed\s+to\s+death|beaten\s+to\s+death|shot\s+dead)",
     "injured": r"(injured|wounded|hurt|hospitali[sz]ed|beaten|stabbed)",
 }
 # A verb in the singular means one person; the plural without a number, "several".
 RU_SINGULAR = re.compile(
-    r"(?<!\w)(?:погиб|погибла|убит|убита|скончался|скончалась|ранен|ранена|пострадал|пострадала|"
+    r"(?<!\w)(?:погиб|погибла|убит|убита|скончался|скончалась|умер|умерла|ранен|ранена|пострадал|"
+    r"пострадала|(?:со?|из-за)\s+(?:сотрясени|перелом|черепно-мозгов|ножев\w+\s+ранени|"
+    r"травм\w+\s+голов)\w*|"
+    rf"(?:отвезли|доставили|увезли|госпитализировали)\s+в\s+{HOSPITAL}|"
     r"госпитализирован|госпитализирована|избит|избита|травмирован|травмирована|"
     r"получила?\s+(?:\w+\s+)?(?:травм|ранени|сотрясени|перелом|побо)\w*)(?!\w)",
     re.I,
 )
 RU_PLURAL = re.compile(
-    r"(?<!\w)(?:погибли|убиты|скончались|ранены|пострадали|госпитализированы|избиты|"
+    r"(?<!\w)(?:погибли|убиты|скончались|умерли|ранены|пострадали|госпитализированы|избиты|"
     r"травмированы|получили\s+травм\w*)(?!\w)",
     re.I,
 )
@@ -77,7 +96,9 @@ EN_NONE = {
     ),
     "killed": re.compile(r"no\s+one\s+was\s+killed|nobody\s+was\s+killed|no\s+deaths", re.I),
 }
-KILLED_ONLY = re.compile(r"killed|dead|died|murder|death|погиб|убит|скончал|застрел|зарез", re.I)
+KILLED_ONLY = re.compile(
+    r"killed|dead|died|murder|death|погиб|убит|скончал|застрел|зарез|умер", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -87,6 +108,8 @@ class CountFinding:
     start: int
     end: int
     text: str
+    done_to: bool = False  # read from whom a verb of violence was done to ("напали на троих")
+    how: str = "numeral"  # numeral, verb (a verb's number), none ("никто не пострадал")
 
 
 def _number(word: str, language: str) -> int:
@@ -104,7 +127,9 @@ def find_counts(text: str, *, language: str) -> list[CountFinding]:
     taken: list[tuple[int, int]] = []
     for what, pattern in (RU_NONE if language == "ru" else EN_NONE).items():
         for match in pattern.finditer(folded):
-            found.append(CountFinding(what, 0, match.start(), match.end(), match.group(0)))
+            found.append(
+                CountFinding(what, 0, match.start(), match.end(), match.group(0), how="none")
+            )
             taken.append((match.start(), match.end()))
     for what, verb in verbs.items():
         if language == "ru":
@@ -144,8 +169,56 @@ def find_counts(text: str, *, language: str) -> list[CountFinding]:
             if _inside(match.start(), taken):
                 continue
             what = "killed" if KILLED_ONLY.search(match.group(0)) else "injured"
-            found.append(CountFinding(what, implied, match.start(), match.end(), match.group(0)))
+            found.append(
+                CountFinding(what, implied, match.start(), match.end(), match.group(0), how="verb")
+            )
+    if language == "ru":
+        found += _done_to(folded, taken)
     return sorted(found, key=lambda f: f.start)
+
+
+def _done_to(text: str, taken: list[tuple[int, int]]) -> list[CountFinding]:
+    """Whom a verb of violence was done to: a numeral ("троих") gives the number; a noun in the
+    singular ("врача") one person, in the plural several."""
+    found = []
+    for what, verb in RU_DONE_TO.items():
+        pattern = re.compile(RU_DONE_TO_WHOM.pattern.format(verb=verb), re.I)
+        for match in pattern.finditer(text):
+            if _inside(match.start(), taken):
+                continue
+            whom = match.group("whom").casefold()
+            count: int | None
+            how = "numeral"
+            if whom in RU_WORDS or whom.isdigit():
+                count = _number(whom, "ru")
+                end = match.end("noun") if match.group("noun") else match.end("whom")
+            else:
+                number = _grammatical_number(whom)
+                if number is None:
+                    continue
+                count, how = (1 if number == "sing" else None), "verb"
+                end = match.end("whom")
+            found.append(
+                CountFinding(what, count, match.start(), end, text[match.start() : end], True, how)
+            )
+            taken.append((match.start(), end))
+    return found
+
+
+def _grammatical_number(word: str) -> str | None:
+    """sing or plur for a word naming people in the accusative or genitive (whom something
+    was done to: "врача", "подростков", "его"); None for any other word."""
+    for parse in analyzer().parse(word)[:2]:
+        if parse.tag.POS not in ("NOUN", "NPRO", "ADJF"):
+            continue
+        if not ({"accs", "gent"} & set(parse.tag.grammemes)):
+            continue
+        if parse.tag.POS == "NOUN" and "anim" not in parse.tag:
+            continue
+        if parse.tag.POS == "NPRO" and parse.normal_form not in ("он", "она", "они"):
+            continue
+        return "plur" if "plur" in parse.tag else "sing"
+    return None
 
 
 def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:

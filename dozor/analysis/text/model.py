@@ -22,6 +22,8 @@ NOTE_COUNT_FROM_VICTIMS = "count_from_victims"
 NOTE_NO_TYPE = "no_incident_type"
 NOTE_NO_BIAS = "no_bias_cue"
 NOTE_LANGUAGE_GUESSED = "language_guessed"
+NOTE_ORIGIN = "origin"
+NOTE_ATTEMPTED = "attempted"
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,18 @@ class Victim:
     mention: str = ""  # as the text wrote it
 
 
+@dataclass(frozen=True)
+class Person:
+    """Someone the text names, with the role read and the words that show it."""
+
+    name: str
+    sex: str
+    role: str  # victim, perpetrator or other
+    mention: str  # as the text wrote it
+    cue: str  # the words that show the role
+    read_from: str  # syntax, role word, or default (nothing said otherwise)
+
+
 @dataclass
 class Draft:
     """A report drafted from one press text. A person reviews it before it becomes a report."""
@@ -64,14 +78,20 @@ class Draft:
     locality: str = ""
     location_precision: str = "unknown"
     victims: list[Victim] = field(default_factory=list)
+    perpetrators: list[Victim] = field(default_factory=list)
+    people: list[Person] = field(default_factory=list)
+    origins: list[str] = field(default_factory=list)  # "уроженца Дагестана": who the victim is
     killed: int = 0
     injured: int = 0
     incident_type: str = ""
+    attempted: bool = False  # an attempt (attempted murder) that nobody died of
     bias_motivations: list[str] = field(default_factory=list)
     bias_indicators: list[str] = field(default_factory=list)
     defender_targeted: bool = False
     evidence: list[Evidence] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    # How far each field can be trusted, from how it was found: field -> (level, how).
+    confidence: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def fields(self) -> dict[str, Any]:
         """The parsed fields in the shape records.Report.fields uses."""
@@ -91,6 +111,8 @@ class Draft:
             "killed": self.killed,
             "injured": self.injured,
             "victims": [{"name": v.name, "sex": v.sex} for v in self.victims],
+            "perpetrators": [{"name": p.name, "sex": p.sex} for p in self.perpetrators],
+            "attempted": self.attempted,
             "language": self.language,
             "published": self.published.isoformat(),
             "url": self.url,
@@ -104,4 +126,9 @@ class Draft:
             "evidence": [asdict(item) for item in self.evidence],
             "notes": [asdict(note) for note in self.notes],
             "victim_mentions": [v.mention for v in self.victims],
+            "people": [asdict(person) for person in self.people],
+            "origins": list(self.origins),
+            "confidence": {
+                name: {"level": level, "how": how} for name, (level, how) in self.confidence.items()
+            },
         }

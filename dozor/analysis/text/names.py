@@ -13,8 +13,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from threadpoolctl import ThreadpoolController
+
 from dozor.analysis.text.morphology import CYRILLIC, WORD, analyzer, fold, lemmas
-from dozor.analysis.text.places import english_place_words
+from dozor.analysis.text.places import address_spans, english_place_words
+from dozor.analysis.text.roles import embedding, parse_sentences, read_role
 
 SEX_OF_GENDER = {"masc": "male", "femn": "female"}
 NAME_PART_TAGS = ("Name", "Surn", "Patr")
@@ -162,8 +165,17 @@ EN_NOT_NAMES = frozenset(
         "late",
     ]
 )
+# Words of a name stand on one line: a headline's last word is not a first name.
 EN_NAME = re.compile(
-    r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)((?:\s+[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,2})\b"
+    r"\b([A-Z][a-z]+(?:-[A-Z][a-z]+)?)((?:[ \t]+[A-Z][a-z]+(?:-[A-Z][a-z]+)?){1,3})\b"
+)
+# A verb of violence between a role word and a name makes the name its object: "the suspect
+# attacked X" names the victim.
+VIOLENCE_BETWEEN = re.compile(
+    r"\b(?:attack|assault|beat|stab|punch|kick|kill|murder|shot|shoot|threaten)\w*\s+(?:\w+\s+)?$"
+    r"|(?<!\w)(?:напал\w*\s+на|избил\w*|избива\w*|убил\w*|зарезал\w*|ударил\w*|ранил\w*)"
+    r"\s+(?:\w+\s+)?$",
+    re.I,
 )
 
 
@@ -175,6 +187,10 @@ class PersonMention:
     name: str  # nominative
     sex: str
     role: str  # victim, perpetrator or other
+    cue_start: int = 0  # the words that show the role, as character offsets
+    cue_end: int = 0
+    cue: str = ""
+    read_from: str = "default"  # syntax, role word (before or after the name), or default
 
 
 def _title(word: str) -> str:
@@ -190,8 +206,10 @@ def _name_parses(word: str) -> list[Any]:
     ]
 
 
-def name_gender(name: str) -> str | None:
+def name_gender(name: str, *, nominative: bool = False) -> str | None:
     """ "masc" or "femn" from the first word that reads as a first name; None if none does.
+    ``nominative``: the sentence shows the name is its subject, so only nominative readings
+    count ("Заура Тутова рассказала": Заура, not the genitive of Заур).
 
     The likelier reading wins ("Геннадия" is Геннадий's genitive before it is a woman's name).
     On a tie ("Марину": Марина or the rare Марин) the feminine reading of a name in -а/-я wins.
@@ -200,6 +218,8 @@ def name_gender(name: str) -> str | None:
         scores: dict[str, float] = {}
         feminine_lemma = ""
         for parse in _name_parses(word):
+            if nominative and "nomn" not in parse.tag:
+                continue
             if "Name" in parse.tag and parse.tag.gender in ("masc", "femn"):
                 gender = str(parse.tag.gender)
                 scores[gender] = scores.get(gender, 0.0) + parse.score
@@ -257,17 +277,21 @@ def _nominative_word(word: str, gender: str | None, *, first: bool) -> str:
 
 
 @functools.lru_cache(maxsize=10_000)
-def nominative_name(name: str) -> str:
+def nominative_name(name: str, *, nominative: bool = False, gender: str | None = None) -> str:
     """The name in the nominative case: "Анны Щербаковой" -> "Анна Щербакова".
 
     The gender comes from the first name, so a woman's surname keeps its feminine form
     ("Щербаковой" -> "Щербакова", not "Щербаков"). Names in Latin letters and words that are
-    not recognised as name parts are returned as written.
+    not recognised as name parts are returned as written. ``nominative``: the sentence shows
+    the name is written in the nominative already (it is a subject); ``gender``: a word that
+    agrees with the name shows it ("правозащитницу Дину Хасанову").
     """
     words = name.split()
     if not words or not CYRILLIC.search(name):
         return " ".join(words)
-    gender = name_gender(name)
+    if nominative and (gender or name_gender(name, nominative=True)):
+        return " ".join(words)
+    gender = gender or name_gender(name)
     return " ".join(
         _nominative_word(word, gender, first=position == 0) for position, word in enumerate(words)
     )
@@ -278,10 +302,10 @@ LATIN_FEMALE_SURNAME = re.compile(r"(?:ova|eva|yova|ina|yna|skaya|tskaya|aya)$")
 LATIN_MALE_SURNAME = re.compile(r"(?:ov|ev|yov|in|yn|sky|skiy|skii|tsky)$")
 
 
-def sex_of(name: str) -> str:
+def sex_of(name: str, *, nominative: bool = False) -> str:
     """male, female or unknown: from the first name, or from a Latin-lettered Russian surname."""
     if CYRILLIC.search(name):
-        return SEX_OF_GENDER.get(name_gender(name) or "", "unknown")
+        return SEX_OF_GENDER.get(name_gender(name, nominative=nominative) or "", "unknown")
     surname = name.split()[-1] if name.split() else ""
     if LATIN_FEMALE_SURNAME.search(surname):
         return "female"
@@ -290,48 +314,154 @@ def sex_of(name: str) -> str:
     return "unknown"
 
 
-def _nearest(text: str, cues: tuple[str, ...]) -> int:
-    return max((text.rfind(cue) for cue in cues), default=-1)
+def _nearest(text: str, cues: tuple[str, ...]) -> tuple[int, str]:
+    """The last of the cues in the text and where it begins; (-1, "") if none is there."""
+    return max(((text.rfind(cue), cue) for cue in cues), default=(-1, ""))
 
 
-def _role(text: str, start: int, end: int, language: str) -> str:
-    """victim, perpetrator or other, by the role word nearest before the name in its sentence."""
-    sentence_start = max(text.rfind(". ", 0, start), text.rfind("\n", 0, start), 0)
-    before = fold(text[max(sentence_start, start - ROLE_WINDOW) : start])
+RoleCue = tuple[int, int, str, str]  # where the words that show a role are, them, read from
+
+
+def _role(text: str, start: int, end: int, language: str) -> tuple[str, RoleCue]:
+    """victim, perpetrator or other by the role word nearest before the name in its sentence
+    (or a word right after it), with those words; a victim when no word says otherwise."""
+    # A role word counts within the name's clause: "Следователь сообщил, что X ..." says
+    # nothing of X.
+    sentence_start = max(
+        text.rfind(". ", 0, start),
+        text.rfind("\n", 0, start),
+        text.rfind(", что ", 0, start),
+        text.rfind(", как ", 0, start),
+        0,
+    )
+    window = max(sentence_start, start - ROLE_WINDOW)
+    before = fold(text[window:start])
     after = fold(text[end : end + 30]).lstrip(" ,")
-    if language == "ru":
-        other, suspect = _nearest(before, RU_OTHER_ROLES), _nearest(before, RU_SUSPECT_ROLES)
-        if max(other, suspect) < 0 and after.startswith(("задержан", "подозрева", "обвиня")):
-            suspect = len(before)
-    else:
-        other, suspect = _nearest(before, EN_OTHER_ROLES), _nearest(before, EN_SUSPECT_ROLES)
-        if max(other, suspect) < 0 and EN_OTHER_AFTER.match(after):
-            other = len(before)
-    if max(other, suspect) < 0:
-        return "victim"
-    return "other" if other > suspect else "perpetrator"
+    after_at = end + len(text[end : end + 30]) - len(text[end : end + 30].lstrip(" ,"))
+    other_roles, suspect_roles = (
+        (RU_OTHER_ROLES, RU_SUSPECT_ROLES)
+        if language == "ru"
+        else (EN_OTHER_ROLES, EN_SUSPECT_ROLES)
+    )
+    other, suspect = _nearest(before, other_roles), _nearest(before, suspect_roles)
+    violence = VIOLENCE_BETWEEN.search(before)
+    if violence and violence.start() > max(other[0], suspect[0]) >= 0:
+        at = window + violence.start()
+        words = text[at : window + violence.end()].strip()
+        return "victim", (at, at + len(words), words, "role word")
+    if max(other[0], suspect[0]) >= 0:
+        role, (at, cue) = ("other", other) if other[0] > suspect[0] else ("perpetrator", suspect)
+        return role, (
+            window + at,
+            window + at + len(cue),
+            text[window + at : window + at + len(cue)],
+            "role word",
+        )
+    follows = (
+        re.match(r"(?:задержан|подозрева|обвиня)\w*", after)
+        if language == "ru"
+        else EN_OTHER_AFTER.match(after)
+    )
+    if follows:
+        role = "perpetrator" if language == "ru" else "other"
+        return role, (
+            after_at,
+            after_at + follows.end(),
+            text[after_at : after_at + follows.end()],
+            "role word",
+        )
+    return "victim", (start, end, text[start:end], "default")
 
 
 @functools.cache
 def _natasha() -> tuple[Any, Any]:
-    from natasha import NewsEmbedding, NewsNERTagger, Segmenter
+    # natasha is heavy to import; only Russian texts need it.
+    from natasha import NewsNERTagger, Segmenter
 
-    return Segmenter(), NewsNERTagger(NewsEmbedding())
+    return Segmenter(), NewsNERTagger(embedding())
 
 
-def _russian_spans(text: str) -> list[tuple[int, int]]:
+def _russian_doc(text: str) -> Any:
+    # natasha is heavy to import; only Russian texts need it.
     from natasha import Doc
 
     segmenter, tagger = _natasha()
-    doc = Doc(text)
+    # A headline has no full stop: without one the segmenter runs it into the first sentence
+    # and the parser reads the two as one. The same number of characters keeps every offset.
+    doc = Doc(text.replace("\n\n", ".\n"))
     doc.segment(segmenter)
     doc.tag_ner(tagger)
-    # The tagger now and then takes a capitalised common noun for a name ("Активистку" in a
-    # headline): a one-word name must read as a name part.
+    return doc
+
+
+# An institution is never a person: "Боровичской ЦРБ", "СКР", "Мемориала". Lemmas.
+INSTITUTION_WORDS = frozenset(
+    (
+        "больница",
+        "суд",
+        "центр",
+        "школа",
+        "университет",
+        "комитет",
+        "полиция",
+        "управление",
+        "отдел",
+        "прокуратура",
+        "мемориал",
+        "фонд",
+        "движение",
+        "партия",
+    )
+)
+
+
+def _a_person(words: list[str]) -> bool:
+    """The tagger now and then takes a capitalised common noun for a name ("Активистку" in a
+    headline) or an institution for a person ("Боровичской ЦРБ"): a name has no abbreviation
+    and no institution word, is not an adjective of a place without a first name beside it,
+    and a one-word name must read as a name part."""
+    first_name = any("Name" in p.tag for word in words for p in analyzer().parse(word))
+    for word in words:
+        if len(word) > 1 and word.isupper():
+            return False
+        if lemmas(word) & INSTITUTION_WORDS and not _name_parses(word):
+            return False
+        parses = analyzer().parse(word)
+        if (
+            not first_name
+            and parses
+            and parses[0].tag.POS == "ADJF"
+            and not any(t in p.tag for p in parses for t in NAME_PART_TAGS)
+        ):
+            return False
+    return _name_like(words)
+
+
+def _name_like(words: list[str]) -> bool:
+    return len(words) > 1 or bool(_name_parses(words[0]))
+
+
+def _russian_spans(text: str) -> list[tuple[int, int]]:
+    """Every span natasha tags as a person that reads as a name: for taking names out of a
+    text, where a span too many does no harm and a span too few shows a name."""
     return [
         (span.start, span.stop)
-        for span in doc.spans
-        if span.type == "PER" and (" " in span.text.strip() or _name_parses(span.text.strip()))
+        for span in _russian_doc(text).spans
+        if span.type == "PER" and span.text.strip() and _name_like(span.text.split())
+    ]
+
+
+def _russian_person_spans(doc: Any) -> list[tuple[Any, Any]]:
+    # "ул. Рубинштейна" names a street after a person, not a person in the story.
+    addresses = address_spans(doc.text)
+    return [
+        (sent, span)
+        for sent in doc.sents
+        for span in sent.spans
+        if span.type == "PER"
+        and span.text.strip()
+        and _a_person(span.text.split())
+        and not any(start <= span.start < end for start, end in addresses)
     ]
 
 
@@ -358,16 +488,56 @@ def _english_spans(text: str) -> list[tuple[int, int]]:
 
 
 def find_people(text: str, *, language: str) -> list[PersonMention]:
-    """People named in the text, once each, in order of first mention, with a guessed role."""
-    spans = _russian_spans(text) if language == "ru" else _english_spans(text)
+    """People named in the text, once each, in order of first mention, with the role read and
+    the word that shows it."""
+    if language == "ru":
+        return _russian_people(text)
     people: list[PersonMention] = []
-    for start, end in spans:
+    for start, end in _english_spans(text):
         written = " ".join(text[start:end].split())
         name = nominative_name(written)
         if _already_named(name, people):
             continue
-        role = _role(text, start, end, language)
-        people.append(PersonMention(start, end, written, name, sex_of(name), role))
+        role, cue = _role(text, start, end, language)
+        people.append(PersonMention(start, end, written, name, sex_of(name), role, *cue))
+    return people
+
+
+@functools.cache
+def _maths_threads() -> ThreadpoolController:
+    # The controller sees the maths libraries loaded when it is made: NumPy's comes with natasha.
+    _natasha()
+    return ThreadpoolController()
+
+
+def _russian_people(text: str) -> list[PersonMention]:
+    # natasha's models multiply small matrices: one thread does it several times faster than
+    # NumPy's maths library spreading each product over the cores, and leaves the other cores
+    # to other work (a second drafting process, the web server).
+    with _maths_threads().limit(limits=1, user_api="blas"):
+        doc = _russian_doc(text)
+        found = _russian_person_spans(doc)
+        parse_sentences(doc)
+    people: list[PersonMention] = []
+    for sent, span in found:
+        start, end = span.start, span.stop
+        written = " ".join(text[start:end].split())
+        reading = read_role(sent, span)
+        subject = reading is not None and reading.subject
+        agrees = reading.gender if reading is not None else None
+        name = nominative_name(written, nominative=subject, gender=agrees)
+        if _already_named(name, people):
+            continue
+        if reading is not None and reading.role:
+            role = reading.role
+            cue: tuple[int, int, str, str] = (reading.start, reading.end, reading.word, "syntax")
+        else:
+            role, cue = _role(text, start, end, "ru")
+        if agrees:
+            sex = SEX_OF_GENDER[agrees]
+        else:
+            sex = sex_of(written, nominative=True) if subject else sex_of(name)
+        people.append(PersonMention(start, end, written, name, sex, role, *cue))
     return people
 
 

@@ -9,15 +9,51 @@ and "в Набережных Челнах" find their city; English names are ma
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from dozor.analysis.text.morphology import CYRILLIC, WORD, fold, lemmas
-from dozor.vocab.gazetteer import gazetteer_rows
+from dozor.vocab.gazetteer import gazetteer_rows, settlement_rows
 from dozor.vocab.geography import russian_regions
 
 NEAR_WORDS = frozenset({"под", "близ", "около", "near", "outside"})
+# "в Боровичах", "на Кубани", "in Kazan": the text says the event was there.
+LOCATIVE_WORDS = frozenset({"в", "во", "на", "у", "in", "at"}) | NEAR_WORDS
+# Words before a place that make it where a person comes from, not where anything happened:
+# "уроженца Дагестана", "гражданин Таджикистана", "выходец из Чечни", "министр ... республики".
+ORIGIN_WORDS = (
+    "уроженец",
+    "уроженка",
+    "урождённый",
+    "гражданин",
+    "гражданка",
+    "выходец",
+    "выходка",
+    "родом",
+    "мигрант",
+    "министр",
+    "постпред",
+    "native",
+    "citizen",
+    "national",
+    "from",
+)
+ORIGIN_WINDOW = 5  # words
 REGION_SUFFIXES = {" Oblast": (" region", " Region", " oblast"), " Krai": (" region", " Territory")}
+
+
+# "ул. Рубинштейна", "на улице Ленина", "проспект Мира": an address names a street, never a
+# place or a person.
+ADDRESS = re.compile(
+    r"(?<!\w)(?:ул\.|улиц[аеыу]|пр-т|просп\.|проспект\w*|пер\.|переул\w+|б-р|бульвар\w*|"
+    r"наб\.|набережн\w+|пл\.|площад[ьи]|шоссе|street|avenue|prospekt)\s*"
+    r"[А-ЯЁA-Z][\w-]*(?:\s+[А-ЯЁA-Z][\w-]*)?(?:,?\s*(?:д\.|дом)\s*\d+\w*)?",
+)
+
+
+def address_spans(text: str) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in ADDRESS.finditer(text)]
 
 
 @dataclass(frozen=True)
@@ -35,12 +71,16 @@ class PlaceFinding:
     text: str
     place: Place
     near: bool
+    locative: bool = False  # after в, на, под: the text places something there
+    adjectival: bool = False  # "санкт-петербургского центра": only an adjective names it
+    origin: str = ""  # "уроженца Дагестана": where a person comes from, as the text says it
 
 
 @dataclass(frozen=True)
 class _Entry:
     words: tuple[str, ...]
     place: Place
+    adjectival: bool = False
 
 
 @functools.cache
@@ -65,10 +105,16 @@ def _entries(language: str) -> dict[str, list[_Entry]]:
         names.append(
             (region.capitals[language], Place(region.capitals["ru"], region.code, "locality"))
         )
+    # Towns from GeoNames last: a curated name of the same words wins.
+    for row in settlement_rows():
+        place = Place(row["name_ru"], row["region"], "locality")
+        names.append((row[f"name_{language}"], place))
     index: dict[str, list[_Entry]] = {}
     for name, place in names:
         words = tuple(WORD.findall(name.replace(".", "")))
-        entry = _Entry(words, place)
+        if not words:
+            continue
+        entry = _Entry(words, place, adjectival=name[:1].islower())
         for key in _keys(words[0], language):
             index.setdefault(key, []).append(entry)
     return index
@@ -103,9 +149,11 @@ def find_places(
         token = tokens[position]
         word = token.group(0)
         best: tuple[int, _Entry] | None = None
-        if word[0].isupper() and not _inside(token.start(), excluded):
+        if not _inside(token.start(), excluded):
             for key in _keys(word, language):
                 for entry in index.get(key, ()):
+                    if not (word[0].isupper() or entry.adjectival):
+                        continue
                     size = len(entry.words)
                     window = tokens[position : position + size]
                     if (
@@ -125,11 +173,35 @@ def find_places(
         previous = fold(tokens[position - 1].group(0)) if position else ""
         found.append(
             PlaceFinding(
-                token.start(), end, text[token.start() : end], entry.place, previous in NEAR_WORDS
+                token.start(),
+                end,
+                text[token.start() : end],
+                entry.place,
+                previous in NEAR_WORDS,
+                locative=previous in LOCATIVE_WORDS and not entry.adjectival,
+                adjectival=entry.adjectival,
+                origin=_origin(text, tokens, position, end),
             )
         )
         position += size
     return found
+
+
+def _origin(text: str, tokens: list[re.Match[str]], position: int, end: int) -> str:
+    """The phrase that makes the place someone's origin ("уроженца Дагестана"), or ""."""
+    sentence_start = max(text.rfind(". ", 0, tokens[position].start()), -1)
+    for back in range(position - 1, max(position - ORIGIN_WINDOW, 0) - 1, -1):
+        word = tokens[back]
+        if word.start() <= sentence_start:
+            break
+        folded = fold(word.group(0))
+        if folded in ("в", "во", "на", "под", "in", "at") and back == position - 1:
+            return ""  # "министр ... в Махачкале": a place where something is
+        if any(lemma.startswith(ORIGIN_WORDS) for lemma in lemmas(word.group(0))):
+            if folded == "from" and back != position - 1:
+                continue
+            return text[word.start() : end]
+    return ""
 
 
 def _inside(offset: int, spans: Sequence[tuple[int, int]]) -> bool:
@@ -142,4 +214,4 @@ def region_of(finding: PlaceFinding) -> str:
     return finding.place.region
 
 
-__all__ = ["Place", "PlaceFinding", "find_places", "region_of"]
+__all__ = ["Place", "PlaceFinding", "address_spans", "find_places", "region_of"]

@@ -20,7 +20,7 @@ from dozor.analysis.text.sources import (
     parse_feed,
     parse_text_file,
 )
-from dozor.vocab.gazetteer import gazetteer_rows
+from dozor.vocab.gazetteer import gazetteer_rows, settlement_rows
 
 MONDAY = datetime.date(2024, 3, 4)
 
@@ -89,6 +89,17 @@ def test_an_empty_text_is_refused() -> None:
 
 def test_the_gazetteer_names_only_known_regions() -> None:
     assert len(gazetteer_rows()) > 80
+
+
+def test_the_towns_from_geonames_carry_their_federal_subject() -> None:
+    towns = {row["name_ru"]: row["region"] for row in settlement_rows()}
+    assert len(towns) > 500
+    assert (towns["Боровичи"], towns["Кинешма"]) == ("RU-NGR", "RU-IVA")
+
+
+def test_towns_named_after_people_are_left_out_of_the_settlements() -> None:
+    names = {row["name_ru"] for row in settlement_rows()}
+    assert not names & {"Чехов", "Гагарин", "Лермонтов"}
 
 
 def test_a_header_date_is_the_publication_date() -> None:
