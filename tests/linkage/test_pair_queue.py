@@ -153,3 +153,9 @@ def test_a_decision_without_the_csrf_token_is_refused(cast: Cast, linkable: Link
     response = client.post(pair_url(linkable.candidate), {"decision": "match"})
     assert response.status_code == 403
     assert not LinkDecision.objects.exists()
+
+
+def test_the_queue_page_starts_the_review_at_its_first_pair(cast: Cast, linkable: Linkable) -> None:
+    first = queue_of_three(linkable)[0]
+    html = cast.client("owner").get(reverse("linkage:queue")).content.decode()
+    assert f'<a class="button" href="{pair_url(first)}">Review the pairs in order</a>' in html

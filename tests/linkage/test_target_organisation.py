@@ -20,9 +20,10 @@ from django.core.management import call_command
 from django.db import connection
 
 from dozor.linkage.models import CandidatePair, LinkageRun
+from dozor.linkage.services import linkage_frame
 from dozor.records.models import Report, SourceList
 from tests.conftest import Cast
-from tests.factories import SourceListFactory
+from tests.factories import OrganisationFactory, ReportFactory, SourceListFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -227,3 +228,21 @@ def test_the_organisation_is_compared_and_stays_sealed(cast: Cast, tmp_path: Pat
         cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [report.id])  # noqa: S608 - the model's own table name
         stored = " ".join(str(value) for value in cursor.fetchone())
     assert "маяк" not in stored.casefold()
+
+
+def test_a_known_organisations_english_name_is_read_as_its_own(cast: Cast) -> None:
+    OrganisationFactory(
+        name="Правозащитный центр «Северный маяк»",
+        name_en="Northern Lighthouse Human Rights Centre",
+    )
+    partner = SourceListFactory(organisation=cast.organisation, name="Partner")
+    english = ReportFactory(
+        source_list=partner,
+        fields={"target_organisation": "NORTHERN LIGHTHOUSE Human Rights Centre"},
+    )
+    unknown = ReportFactory(source_list=partner, fields={"target_organisation": "Open Door"})
+    frame, _ = linkage_frame([english, unknown])
+    assert frame["target_organisation"].tolist() == [
+        "Правозащитный центр «Северный маяк»",
+        "Open Door",
+    ]
