@@ -169,7 +169,12 @@ def link_pair_get(request: HttpRequest, pair_id: int) -> Any:
     return {
         **_pair(candidate, _current(request, candidate), titles),
         "differences": [
-            {**row, "label": str(row["label"]), "differs": bool(row["differs"])}
+            {
+                "label": str(row["label"]),
+                "left": row["left"],
+                "right": row["right"],
+                "differs": bool(row["differs"]),
+            }
             for row in differences
         ],
     }

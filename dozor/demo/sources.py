@@ -103,6 +103,7 @@ def _parsed(
     victims: list[dict[str, Any]],
     title: str,
     summary: str,
+    target_organisation: str = "",
 ) -> dict[str, Any]:
     return {
         "date": variant.date.isoformat(),
@@ -115,9 +116,18 @@ def _parsed(
         "killed": variant.killed,
         "injured": variant.injured,
         "victims": victims,
+        "target_organisation": target_organisation or None,
         "title": title,
         "summary": summary,
     }
+
+
+def _organisation_name(organisation: dict[str, Any] | None, *, short: bool) -> str:
+    """The organisation as a list names it: in full, or (short) only its name in quotes."""
+    if organisation is None:
+        return ""
+    name = str(organisation["name"])
+    return name[name.find("«") :] if short and "«" in name else name
 
 
 def report_render(
@@ -218,6 +228,7 @@ def _ngo_report(
         "Пострадавшие": "; ".join(written_victims),
         "Убиты": variant.killed,
         "Ранены": variant.injured,
+        "Организация": _organisation_name(organisation, short=False),
         "Кратко": title,
         "Описание": summary,
         "Источник": pick(rng, cat.texts["ngo_sources"]),
@@ -230,6 +241,7 @@ def _ngo_report(
         victims=parsed_victims,
         title=title,
         summary=summary,
+        target_organisation=raw["Организация"],
     )
     return DemoReport(
         source_list="ngo",
@@ -365,6 +377,7 @@ def _press_report(
         "place": place,
         "text": text,
         "victims_as_written": written,
+        "organisation": _organisation_name(organisation, short=True),
         # The scan's own rubrics: what happened and, as its readers judged, why.
         "tags": [cat.labels["incident_type"]["ru"][variant.incident_type].lower()]
         + [cat.labels["bias_motivation"]["ru"][b.motivation].lower() for b in incident.biases],
@@ -377,6 +390,7 @@ def _press_report(
         victims=parsed_victims,
         title=headline,
         summary=text,
+        target_organisation=raw["organisation"],
     )
     return DemoReport(
         source_list="press",

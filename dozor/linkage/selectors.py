@@ -11,6 +11,7 @@ from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import User
+from dozor.lib.word_diff import Piece, word_diff
 from dozor.linkage.models import (
     AcceptBatch,
     CandidatePair,
@@ -148,11 +149,14 @@ class QueueEntry:
     title_b: str | None = None
 
 
-def review_queue(user: User | AnonymousUser, *, include_decided: bool = False) -> list[QueueEntry]:
+def review_queue(
+    user: User | AnonymousUser, *, include_decided: bool = False, titles: bool = True
+) -> list[QueueEntry]:
     """Candidate pairs of the latest run whose reports are both linkable, strongest first.
 
     Pairs already decided as the same or different incidents, and pairs already in one incident,
-    leave the queue unless `include_decided`; pairs marked unsure stay in it.
+    leave the queue unless `include_decided`; pairs marked unsure stay in it. Without `titles`
+    the entries carry no titles (reading them can mean redacting each one).
     """
     run = latest_run(user)
     if run is None:
@@ -178,6 +182,9 @@ def review_queue(user: User | AnonymousUser, *, include_decided: bool = False) -
                 continue
             if _same_incident(candidate.report_a, candidate.report_b):
                 continue
+        if not titles:
+            entries.append(QueueEntry(candidate, decision))
+            continue
         entries.append(
             QueueEntry(
                 candidate,
@@ -187,6 +194,26 @@ def review_queue(user: User | AnonymousUser, *, include_decided: bool = False) -
             )
         )
     return entries
+
+
+def queue_next(user: User | AnonymousUser, candidate: CandidatePair) -> CandidatePair | None:
+    """The pair to review after `candidate`: the next one waiting in the queue's order (its
+    strongest first), else the first one waiting before it; None when no other pair waits.
+
+    A pair marked unsure stays in the queue, so "the first pair waiting" would give it again.
+    """
+    waiting = [
+        entry.candidate
+        for entry in review_queue(user, titles=False)
+        if entry.candidate.pk != candidate.pk
+    ]
+
+    def place(pair: CandidatePair) -> tuple[float, int]:
+        return (-pair.match_probability, pair.pk)
+
+    later = [pair for pair in waiting if place(pair) > place(candidate)]
+    following = later or waiting
+    return following[0] if following else None
 
 
 def _incident_id(report: Report) -> int | None:
@@ -218,10 +245,11 @@ def candidate_get(user: User | AnonymousUser, pk: int) -> CandidatePair:
 def pair_differences(
     user: User | AnonymousUser, first: Report, second: Report
 ) -> list[dict[str, Any]]:
-    """The compared fields of two reports side by side, each marked if the values differ.
+    """The compared fields of two reports side by side, each marked if the values differ, and
+    each side as pieces whose differing words are marked (dozor.lib.word_diff).
 
     Victims appear by name only to those who may see the report's names (otherwise by pseudonym),
-    and free text only through summary_shown().
+    and free text only through summary_shown(): the words are compared as the user sees them.
     """
     rows = []
     for name, label in COMPARED_FIELDS:
@@ -236,7 +264,20 @@ def pair_differences(
             left, right = ", ".join(left or []), ", ".join(right or [])
         left = "" if left is None else str(left)
         right = "" if right is None else str(right)
-        rows.append({"label": label, "left": left, "right": right, "differs": left != right})
+        differs = left != right
+        pieces: tuple[list[Piece], list[Piece]] = (
+            word_diff(left, right) if differs else ([Piece(left, False)], [Piece(right, False)])
+        )
+        rows.append(
+            {
+                "label": label,
+                "left": left,
+                "right": right,
+                "differs": differs,
+                "left_pieces": pieces[0],
+                "right_pieces": pieces[1],
+            }
+        )
     return rows
 
 

@@ -17,7 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from dozor.accounts.models import User
+from dozor.accounts.models import Organisation, User
 from dozor.accounts.policy import require
 from dozor.analysis import linkage
 from dozor.audit import services as audit
@@ -131,17 +131,41 @@ def field_left_out_sentence(item: dict[str, Any]) -> str:
     )
 
 
+def _organisation_names() -> dict[str, str]:
+    """Known organisations' names by the keys of their English names (linkage's
+    organisation_keys): a partner that writes "Northern Lighthouse" names «Северный маяк»."""
+    names: dict[str, str] = {}
+    for name, name_en in Organisation.objects.exclude(name_en="").values_list("name", "name_en"):
+        for key in linkage.organisation_keys(name_en):
+            names.setdefault(key, name)
+    return names
+
+
+def _targeted_organisation(value: str, known: dict[str, str]) -> str:
+    """The organisation's own name when `value` is the English name of a known one."""
+    for key in linkage.organisation_keys(value):
+        if key in known:
+            return known[key]
+    return value
+
+
 def linkage_frame(reports: Iterable[Report]) -> tuple[pd.DataFrame, list[FieldLeftOut]]:
     """The reports frame linkage reads, and the fields left out of some reports.
 
     Each report's standard fields are read through the report schema (`standard_values`): a
     field whose value is not what the schema says (a date "nan", a count "two", victims that
     are not a list of people) is left out of that report only, and counted.
+
+    The fields are sealed in the database and read here, in memory, for the run only; a
+    targeted organisation named in English is read as the organisation's own name.
     """
     records = []
     left_out: dict[str, FieldLeftOut] = {}
+    known = _organisation_names()
     for report in reports:
         good, problems = standard_values(report.fields)
+        if "target_organisation" in good:
+            good["target_organisation"] = _targeted_organisation(good["target_organisation"], known)
         records.append((report.id, report.source_list.name, good))
         for problem in problems:
             spec = STANDARD[problem.field]

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from dozor.accounts.models import User
 from dozor.accounts.policy import requires, signed_in_user
 from dozor.linkage import jobs, selectors, services
 from dozor.linkage.accept import accept_batch_create, accept_plan
 from dozor.linkage.forms import AcceptForm, ClusterActionForm, DecisionForm, SplitForm
-from dozor.linkage.models import CandidatePair, LinkageJobKind, LinkageJobState
+from dozor.linkage.models import CandidatePair, Decision, LinkageJobKind, LinkageJobState
 from dozor.linkage.undo import accept_batch_undo
 from dozor.records.models import Incident, Report
 from dozor.records.selectors import incident_get
@@ -50,8 +51,27 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
+# The keys of the pair page (shown on it): a letter each, read from the key's place on the
+# keyboard, so that they work in a Russian layout too (dozor/static/dozor/pair_keys.js).
+DECISION_KEYS = {Decision.MATCH: "S", Decision.NO_MATCH: "D", Decision.UNSURE: "U"}
+NEXT_KEY = "N"
+
+
+def _following(user: User, candidate: CandidatePair) -> HttpResponse:
+    following = selectors.queue_next(user, candidate)
+    if following is not None:
+        return redirect("linkage:pair", pk=following.pk)
+    return redirect("linkage:queue")
+
+
 @requires("linkage.use")
 def pair_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two reports side by side and the reviewer's decision on them.
+
+    A decision is a form that posts here and redirects to the next pair in the queue, so the
+    queue is worked through without script; with script, the same requests are made by the page
+    itself and the next pair replaces this one in place (pair_keys.js).
+    """
     user = signed_in_user(request)
     try:
         candidate = selectors.candidate_get(user, pk)
@@ -66,10 +86,7 @@ def pair_review(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error(None, message)
         else:
             messages.success(request, _("Decision saved."))
-            following = selectors.review_queue(user)
-            if following:
-                return redirect("linkage:pair", pk=following[0].candidate.pk)
-            return redirect("linkage:queue")
+            return _following(user, candidate)
     decisions = selectors.current_decisions(
         {candidate.report_a_id, candidate.report_b_id}, organisation_id=user.organisation_id
     )
@@ -80,6 +97,11 @@ def pair_review(request: HttpRequest, pk: int) -> HttpResponse:
             "candidate": candidate,
             "rows": selectors.pair_differences(user, candidate.report_a, candidate.report_b),
             "form": form,
+            "choices": [
+                (value, label, DECISION_KEYS[Decision(value)]) for value, label in Decision.choices
+            ],
+            "next_pair": selectors.queue_next(user, candidate),
+            "next_key": NEXT_KEY,
             "decision": decisions.get((candidate.report_a_id, candidate.report_b_id)),
         },
         status=400 if request.method == "POST" else 200,

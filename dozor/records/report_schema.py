@@ -104,6 +104,7 @@ STANDARD_FIELDS: tuple[StandardField, ...] = (
         "target_organisation",
         TEXT,
         "the organisation attacked, raided or searched, by name",
+        linkage=True,
         incident=True,
     ),
     StandardField(

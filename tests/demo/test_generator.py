@@ -162,10 +162,28 @@ def test_raw_and_parsed_records_are_json_serialisable(dataset):
             assert json.loads(json.dumps(record, ensure_ascii=False)) == record
         assert set(report.parsed) == {
             "date", "date_precision", "country", "region", "locality", "incident_type",
-            "bias_motivations", "killed", "injured", "victims", "title", "summary",
+            "bias_motivations", "killed", "injured", "victims", "target_organisation", "title",
+            "summary",
         }  # fmt: skip
         assert report.parsed["country"] == "RU"
         datetime.date.fromisoformat(report.parsed["date"])
+
+
+def test_the_ngo_and_the_press_name_the_targeted_organisation_the_partner_does_not(dataset):
+    names = {organisation.key: organisation.name for organisation in dataset.organisations}
+    targets = {incident.key: incident.target_organisation for incident in dataset.incidents}
+    named = 0
+    for report in dataset.reports:
+        target = targets[report.incident_key]
+        given = report.parsed["target_organisation"]
+        if target is None or report.source_list == "partner":
+            assert given is None
+        elif report.source_list == "ngo":
+            assert given == names[target]
+            named += 1
+        else:
+            assert given.startswith("«") and given in names[target]
+    assert named > 0
 
 
 # ---- realism --------------------------------------------------------------------------------

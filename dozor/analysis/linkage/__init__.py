@@ -36,7 +36,12 @@ from typing import TYPE_CHECKING
 import lazy_loader
 
 from dozor.analysis.linkage.errors import EngineUnavailableError, LinkageError, LinkageInputError
-from dozor.analysis.linkage.names import is_cyrillic, name_is_nominative, name_key
+from dozor.analysis.linkage.names import (
+    is_cyrillic,
+    name_is_nominative,
+    name_key,
+    organisation_keys,
+)
 
 # What needs pandas, NumPy, DuckDB and Splink loads when it is first used: the apps read names
 # (name_key) as Django starts, and every `dozor` command would otherwise pay for the rest.
@@ -97,6 +102,7 @@ __all__ = [
     "link_reports",
     "name_is_nominative",
     "name_key",
+    "organisation_keys",
     "pairwise_scores",
     "reports_frame",
     "sample_linkages",

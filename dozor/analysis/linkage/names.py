@@ -275,6 +275,38 @@ def word_key(word: str) -> str:
     return latin[:6]
 
 
+# The name proper of an organisation, in the quotes Russian and English texts put it in.
+_QUOTED = re.compile(r"[«\"“„]([^«»\"“”„]+)[»\"”“]")
+
+
+def organisation_keys(name: str) -> list[str]:
+    """Keys that the spellings of one organisation's name share, or [] for an empty name.
+
+    "Правозащитный центр «Северный маяк»", "Правозащитного центра «Северный маяк»", "«Северный
+    маяк»" and "Severnyi Mayak" have a key in common: one for the whole name and one for the part
+    in quotes, each word brought to its dictionary form, written in Latin letters and reduced to
+    its phonetic key as victims' names are. A name translated ("Northern Lighthouse") is another
+    name: only spellings compare.
+    """
+    parts = [name, *_QUOTED.findall(name)]
+    keys = {key for part in parts if (key := _organisation_key(part))}
+    return sorted(keys)
+
+
+def _organisation_key(text: str) -> str:
+    return " ".join(key for word in words(text) if (key := _organisation_word(word)))
+
+
+@functools.cache
+def _organisation_word(word: str) -> str:
+    cyrillic = word.lower().replace("ё", "е") if is_cyrillic(word) else to_cyrillic(word)
+    morph: Any = _morph()
+    # Only words the dictionary knows: a guessed paradigm would change a name's own ending.
+    if morph.word_is_known(cyrillic):
+        cyrillic = morph.parse(cyrillic)[0].normal_form.replace("ё", "е")
+    return phonetic_key(to_latin(cyrillic))
+
+
 def name_is_nominative(name: str) -> bool:
     """Whether a name is written in Cyrillic with its first name in the nominative ("Иван
     Петров", not "Ивана Петрова" or "Ivan Petrov"): the spelling to keep when several reports

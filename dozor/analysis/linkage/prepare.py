@@ -19,6 +19,7 @@ from dozor.analysis.linkage.errors import LinkageInputError
 from dozor.analysis.linkage.names import (
     is_cyrillic,
     name_key,
+    organisation_keys,
     to_cyrillic,
     to_latin,
     word_key,
@@ -30,7 +31,8 @@ from dozor.vocab.registry import vocabulary
 EPOCH = datetime.date(1970, 1, 1)
 
 # The columns a reports frame must have; `victims` is a list of {"name": ..., "sex": ...}.
-# Optional: `bias_motivations` (a list of codes) and `country` (ISO 3166-1 alpha-2). Any value
+# Optional: `bias_motivations` (a list of codes), `country` (ISO 3166-1 alpha-2) and
+# `target_organisation` (the name of the organisation attacked, raided or searched). Any value
 # may be missing (None): `killed` and `injured` both missing mean the report gives no count.
 REPORT_COLUMNS = (
     "report_id",
@@ -375,6 +377,16 @@ def _victims(reports: pd.DataFrame, workers: int) -> dict[str, np.ndarray]:
     return columns
 
 
+def _organisations(reports: pd.DataFrame) -> np.ndarray:
+    """The keys of each report's targeted organisation (organisation_keys), or None."""
+    if "target_organisation" not in reports.columns:
+        return np.full(len(reports), None, dtype=object)
+    codes, distinct = _distinct(
+        value.strip() if isinstance(value, str) else "" for value in reports["target_organisation"]
+    )
+    return _spread([organisation_keys(name) or None for name in distinct], codes)
+
+
 def _summaries(reports: pd.DataFrame, workers: int) -> tuple[np.ndarray, np.ndarray]:
     """Distinctive words and language per report; common words are counted over all reports."""
     codes, distinct = _distinct(
@@ -480,6 +492,7 @@ def features_from_reports(reports: pd.DataFrame, *, workers: int = 1) -> pd.Data
             "summary_words": summary_words_,
             "summary_language": summary_language,
             "bias_motivations": bias_motivations,
+            "organisation_keys": _organisations(reports),
         }
     )
     _fill_regions_from_localities(frame)
@@ -520,9 +533,9 @@ def _fill_regions_from_localities(frame: pd.DataFrame) -> None:
 def reports_frame(records: Iterable[tuple[Any, str, Mapping[str, Any]]]) -> pd.DataFrame:
     """A reports frame from (report id, source, parsed fields) triples, as Report.fields holds
     them (date, date_precision, country, region, locality, incident_type, killed, injured,
-    victims, bias_motivations, title, summary). The fields are taken as given: read them with
-    the report schema's `standard_values()` first, which leaves out a value that is not what its
-    field says."""
+    victims, bias_motivations, target_organisation, title, summary). The fields are taken as
+    given: read them with the report schema's `standard_values()` first, which leaves out a value
+    that is not what its field says."""
     rows = []
     for report_id, source, parsed in records:
         rows.append(
@@ -539,9 +552,12 @@ def reports_frame(records: Iterable[tuple[Any, str, Mapping[str, Any]]]) -> pd.D
                 "victims": parsed.get("victims") or [],
                 "bias_motivations": list(parsed.get("bias_motivations") or []),
                 "country": parsed.get("country"),
+                "target_organisation": parsed.get("target_organisation"),
                 "summary": " ".join(
                     str(parsed.get(key) or "") for key in ("title", "summary")
                 ).strip(),
             }
         )
-    return pd.DataFrame(rows, columns=[*REPORT_COLUMNS, "bias_motivations", "country"])
+    return pd.DataFrame(
+        rows, columns=[*REPORT_COLUMNS, "bias_motivations", "country", "target_organisation"]
+    )

@@ -46,6 +46,7 @@ LABELS = {
     "victims": _("victims' names"),
     "victim_ages": _("victims' ages"),
     "bias_motivations": _("bias motivations"),
+    "target_organisation": _("targeted organisations"),
     "victim_counts": _("numbers killed and injured"),
     "summary_words": _("titles and summaries"),
     "source": _("which list"),
@@ -57,6 +58,7 @@ ADVICE = {
     "victims": _("map a people field named victims"),
     "victim_ages": _("give each victim's age in victims"),
     "bias_motivations": _("map bias_motivations (type codes, vocabulary bias_motivation)"),
+    "target_organisation": _("map target_organisation (type text)"),
     "victim_counts": _("map killed or injured (type integer)"),
     "summary_words": _("map title or summary (type text)"),
 }

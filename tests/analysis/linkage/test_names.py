@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import pytest
 
-from dozor.analysis.linkage.names import name_key, phonetic_key, surname_stem, to_cyrillic
+from dozor.analysis.linkage.names import (
+    name_key,
+    organisation_keys,
+    phonetic_key,
+    surname_stem,
+    to_cyrillic,
+)
 
 
 @pytest.mark.parametrize(
@@ -104,3 +110,30 @@ def test_an_unknown_surname_is_not_taken_for_a_first_name() -> None:
     assert key is not None
     assert key.gender == "femn"
     assert key.full == "anna shegukhev"
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        "Правозащитный центр «Северный маяк»",
+        "Правозащитного центра «Северный маяк»",
+        "«Северный маяк»",
+        "Северный маяк",
+        "Severnyi Mayak",
+        "SEVERNY MAIAK",
+    ],
+)
+def test_spellings_of_one_organisation_share_a_key(spelling: str) -> None:
+    assert set(organisation_keys(spelling)) & set(
+        organisation_keys("Правозащитный центр «Северный маяк»")
+    )
+
+
+def test_two_organisations_share_no_key() -> None:
+    assert not set(organisation_keys("ЛГБТ-инициатива «Радужный мост»")) & set(
+        organisation_keys("Правозащитный центр «Северный маяк»")
+    )
+
+
+def test_an_empty_organisation_name_has_no_key() -> None:
+    assert organisation_keys("  «» ") == []
