@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from dozor.accounts.urls import refusal_patterns
 from dozor.api.v1 import api as api_v1
-from dozor.records.urls import report_patterns, source_list_patterns
+from dozor.records.urls import custom_field_patterns, report_patterns, source_list_patterns
 from dozor.submissions.urls import public_patterns as report_form_patterns
 
 urlpatterns = [
@@ -23,6 +23,7 @@ urlpatterns = [
     path("reports/", include((report_patterns, "reports"))),
     path("reports/", include("dozor.reporting.urls")),
     path("sources/", include((source_list_patterns, "sources"))),
+    path("fields/", include((custom_field_patterns, "custom_fields"))),
     path("linkage/", include("dozor.linkage.urls")),
     path("exports/", include("dozor.exports.urls")),
     path("evidence/", include("dozor.evidence.urls")),

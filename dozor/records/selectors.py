@@ -109,6 +109,8 @@ class PersonShown:
     person: PersonInvolvement
     label: str
     named: bool
+    # The person's custom field values shown (custom_field_selectors.CustomShown).
+    custom: tuple[Any, ...] = ()
 
 
 def people_shown(user: User | AnonymousUser, incident: Incident) -> list[PersonShown]:

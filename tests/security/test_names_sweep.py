@@ -33,6 +33,7 @@ from dozor.intake.models import ImportBatch, QuarantinedRow
 from dozor.linkage.models import AcceptBatch, CandidatePair, LinkageJob, LinkageRun
 from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
+from dozor.records.custom_fields import CustomField
 from dozor.records.models import Incident, Report, SourceList
 from dozor.records.services import incident_link_reports
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
@@ -42,6 +43,7 @@ from tests.conftest import Cast
 from tests.factories import ReportFactory, SourceListFactory, UserFactory
 from tests.named import (
     json_readable,
+    named_custom_values,
     named_evidence,
     named_incident,
     named_quarantine,
@@ -118,11 +120,13 @@ class World:
     job: LinkageJob
     attachment: Attachment
     submission: Submission
+    custom_field: CustomField  # sensitive, holding the witness's name
 
 
 @pytest.fixture
 def world(cast: Cast, tmp_path: Path) -> World:
     incident = named_incident(cast.organisation, user=cast.owner, confidentiality="public")
+    named_custom_values(incident)
     named_responses(incident, cast.owner)
     attachment = named_evidence(incident, cast.owner)
     # A submission of the public form naming its sender, with a photo and a referral.
@@ -171,6 +175,7 @@ def world(cast: Cast, tmp_path: Path) -> World:
         job=job,
         attachment=attachment,
         submission=submission,
+        custom_field=CustomField.objects.get(key="witness_statement"),
     )
 
 
@@ -250,6 +255,8 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "report_detail": {"pk": world.report.pk},
         "report_get": {"report_id": world.report.pk},
         "source_list_edit": {"pk": world.source_list.pk},
+        "custom_field_edit": {"pk": world.custom_field.pk},
+        "custom_field_remove": {"pk": world.custom_field.pk},
         # The Tella endpoints answer a phone's key, never these sessions (tests/tella/).
         "project": {"slug": "dozor"},
         "report_create": {"project_id": str(world.incident.organisation_id)},
