@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,7 @@ from dozor.records.custom_fields import (
     NUMBER_PLACES,
     TEXT_MAX_LENGTH,
     CustomField,
+    CustomFilter,
     CustomValue,
     FieldTarget,
     FieldType,
@@ -170,3 +172,63 @@ def initial_values(values: Sequence[CustomValue]) -> dict[str, Any]:
         else:
             initial[name] = value.shown()
     return initial
+
+
+# --- the list's filters ----------------------------------------------------------------------
+
+RANGED = (FieldType.NUMBER, FieldType.DATE)
+
+
+def _any() -> list[tuple[str, Any]]:
+    return [("", _("Any"))]
+
+
+def filter_fields_add(form: forms.Form, fields: Iterable[CustomField]) -> None:
+    """Filters on the fields the user may filter by (custom_field_selectors.filterable_fields):
+    a range for a number or a date, one value for the rest. A sealed field is filtered by an
+    exact value only (its blind index), never by a range."""
+    language = _language()
+    for custom in fields:
+        label = custom.label(language)
+        name = form_name(custom)
+        if custom.field_type in RANGED and not custom.sensitive:
+            low, high = value_field(custom), value_field(custom)
+            low.label = _("%(label)s from") % {"label": label}
+            high.label = _("%(label)s to") % {"label": label}
+            form.fields[name + "_from"] = low
+            form.fields[name + "_to"] = high
+        elif custom.field_type == FieldType.FLAG:
+            form.fields[name] = forms.ChoiceField(
+                label=label, required=False, choices=_any() + YES_NO[1:]
+            )
+        elif custom.is_choice:
+            options = list(custom.option_labels(language).items())
+            form.fields[name] = forms.ChoiceField(
+                label=label, required=False, choices=_any() + options
+            )
+        else:
+            field = value_field(custom)
+            field.label = label
+            form.fields[name] = field
+
+
+def custom_filters(data: dict[str, Any], fields: Iterable[CustomField]) -> tuple[CustomFilter, ...]:
+    """The filters from a filter form's valid data (a field with an error is left out)."""
+    chosen = []
+    for custom in fields:
+        name = form_name(custom)
+        if custom.field_type in RANGED and not custom.sensitive:
+            low, high = data.get(name + "_from"), data.get(name + "_to")
+            if low is not None or high is not None:
+                chosen.append(CustomFilter(field=custom, low=low, high=high))
+            continue
+        given = data.get(name)
+        if given is None or given == "":
+            continue
+        try:
+            canonical = custom.canonical(given)
+        except ValidationError:
+            continue
+        if canonical:
+            chosen.append(CustomFilter(field=custom, equals=canonical[0]))
+    return tuple(chosen)

@@ -25,6 +25,7 @@ import datetime
 import decimal
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -341,6 +342,30 @@ def values_holding(field: CustomField, canonical: str) -> models.QuerySet[Custom
     if field.field_type == FieldType.FLAG:
         return field.values.filter(flag=canonical == "yes")
     return field.values.filter(folded=fold(canonical))
+
+
+@dataclass(frozen=True)
+class CustomFilter:
+    """The list's filter on one custom field: a value equal to ``equals`` (canonical text), or a
+    number or date between ``low`` and ``high`` (either may be None)."""
+
+    field: CustomField
+    equals: str = ""
+    low: Any = None
+    high: Any = None
+
+    def incident_ids(self) -> models.QuerySet[Any, Any]:
+        """The ids of the incidents holding a matching value: one index range of the values."""
+        if self.equals:
+            values = values_holding(self.field, self.equals)
+        else:
+            column = "number" if self.field.field_type == FieldType.NUMBER else "date"
+            values = self.field.values.all()
+            if self.low is not None:
+                values = values.filter(**{f"{column}__gte": self.low})
+            if self.high is not None:
+                values = values.filter(**{f"{column}__lte": self.high})
+        return values.filter(incident__isnull=False).values("incident_id")
 
 
 def value_rows(field: CustomField, canonical: Iterable[str]) -> list[CustomValue]:

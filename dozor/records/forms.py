@@ -14,7 +14,12 @@ from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import NOTE_MAX_LENGTH
 from dozor.lib.form_renderer import ManyOptionsSelect
-from dozor.records.custom_field_forms import fields_add, values_given
+from dozor.records.custom_field_forms import (
+    custom_filters,
+    fields_add,
+    filter_fields_add,
+    values_given,
+)
 from dozor.records.custom_fields import CustomField
 from dozor.records.models import SUMMARY_MAX_LENGTH, Incident, SourceList
 from dozor.records.report_selectors import DEFAULT_REPORT_SORT, REPORT_SORTS, ReportFilters
@@ -102,8 +107,13 @@ class IncidentFilterForm(ChoicesForm):
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, initial=DEFAULT_SORT)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, custom_fields: Sequence[CustomField] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # The organisation's own fields the user may filter by, after the standard filters.
+        self.custom_fields = list(custom_fields)
+        filter_fields_add(self, self.custom_fields)
         any_ = str(_("Any"))
         self.choice_field("country").choices = [("", any_), *country_choices()]
         self.choice_field("region").choices = [("", any_), *region_choices()]
@@ -136,6 +146,7 @@ class IncidentFilterForm(ChoicesForm):
             defender_targeted={"yes": True, "no": False}.get(defenders),
             text=(data.get("q") or "").strip(),
             sort=data.get("sort") or DEFAULT_SORT,
+            custom=custom_filters(data, self.custom_fields),
         )
 
 

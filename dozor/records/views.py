@@ -67,7 +67,10 @@ MSG_LOCKED_FORM = gettext_lazy(
 
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
-    form = IncidentFilterForm(request.GET or None)
+    form = IncidentFilterForm(
+        request.GET or None,
+        custom_fields=custom_field_selectors.filterable_fields(request.user),
+    )
     filters = form.filters()
     incidents = selectors.incident_list(user=request.user, filters=filters)
     paginator = list_paginator(incidents, filters)
