@@ -133,10 +133,11 @@ def incident_list_file(
         parameters=listing.audit_parameters(user, filters, incidents),
     )
     records = listing.records(user, incidents)
+    header = listing.csv_header(user)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if file_format == "csv":
         response = StreamingHttpResponse(
-            writers.csv_lines(listing.FIELDS, (listing.csv_cells(r) for r in records)),
+            writers.csv_lines(header, (listing.csv_cells(r, header) for r in records)),
             content_type=writers.CSV_TYPE,
         )
     else:

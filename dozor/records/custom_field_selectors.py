@@ -122,3 +122,35 @@ def people_custom_initial(incident: Incident) -> dict[int, dict[str, Any]]:
         assert value.person_id is not None
         values.setdefault(value.person_id, []).append(value)
     return {person: initial_values(items) for person, items in values.items()}
+
+
+def incident_custom(
+    user: User | AnonymousUser, incident: Incident, *, named: bool
+) -> dict[str, Any]:
+    """The incident's custom values by key as the exports and the API give them, for its own
+    organisation's users only, removed fields too: several choices as a list of codes, the
+    others as one text; a sensitive field's only where names are visible (``named``). Reads
+    ``incident.custom_values`` (prefetched with their fields by a long export)."""
+    if not isinstance(user, User) or user.organisation_id != incident.organisation_id:
+        return {}
+    values: dict[str, Any] = {}
+    for value in incident.custom_values.all():
+        field = value.field
+        if field.sensitive and not named:
+            continue
+        if field.field_type == FieldType.CHOICES:
+            values.setdefault(field.key, []).append(value.shown())
+        else:
+            values[field.key] = value.shown()
+    return values
+
+
+def sealed_fields(incident: Incident) -> list[CustomField]:
+    """The sensitive incident fields of the incident's organisation."""
+    return list(
+        CustomField.objects.filter(
+            organisation_id=incident.organisation_id,
+            applies_to=FieldTarget.INCIDENT,
+            sensitive=True,
+        )
+    )

@@ -196,7 +196,9 @@ class CustomField(Tracked):
         if not values:
             return []
         if self.field_type == FieldType.CHOICES:
-            return [self._one(label, value) for value in dict.fromkeys(values)]
+            chosen = {self._one(label, value) for value in values}
+            # In the list's order, whatever order they came in.
+            return [option["code"] for option in self.options if option["code"] in chosen]
         if len(values) > 1:
             raise ValidationError(
                 MSG_VALUE_ONE_CHOICE, params={"label": label, "count": len(values)}
