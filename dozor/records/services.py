@@ -412,6 +412,10 @@ def incidents_create_with_reports(
             person.incident = incident
     IncidentBias.objects.bulk_create(all_biases, batch_size=1000)
     PersonInvolvement.objects.bulk_create(all_people, batch_size=1000)
+    for incident, (data, _reports), (_biases, people) in zip(
+        incidents, items, children, strict=True
+    ):
+        _custom_save(incident, people, _custom_plan(organisation.pk, data))
     IncidentReport.objects.bulk_create(
         [
             IncidentReport(incident=incident, report=report, linked_by=user, kind=kind)
@@ -518,6 +522,11 @@ def custom_fields_of(
     if not removed:
         fields = fields.filter(removed_at__isnull=True)
     return list(fields)
+
+
+def custom_field_keys(organisation_id: int | None) -> set[str]:
+    """The keys of an organisation's active fields on incidents."""
+    return {field.key for field in custom_fields_of(organisation_id, FieldTarget.INCIDENT)}
 
 
 def custom_values_parse(
