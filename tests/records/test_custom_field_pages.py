@@ -153,3 +153,25 @@ def test_another_organisation_sees_no_field_of_a_public_incident(cast: Cast) -> 
     assert "Police station" not in page.content.decode() and "ОП № 5" not in page.content.decode()
     form = cast.client("outsider").get(reverse("records:incident_create")).content.decode()
     assert "custom_station" not in form
+
+
+def test_a_person_field_is_filled_in_a_person_row_and_shown_with_the_person(cast: Cast) -> None:
+    define(
+        cast.organisation,
+        "asked_protection",
+        FieldType.FLAG,
+        applies_to="person",
+        label_en="Asked for protection",
+    )
+    client = cast.client("owner")
+    form = client.get(reverse("records:incident_create")).content.decode()
+    assert 'name="person-0-custom_asked_protection"' in form
+    response = client.post(
+        reverse("records:incident_create"),
+        form_data(**{"person-0-pseudonym": "Victim A", "person-0-custom_asked_protection": "yes"}),
+    )
+    assert response.status_code == 302
+    incident = Incident.objects.exclude(pk=cast.incident.pk).get()
+    assert CustomValue.objects.get(person__incident=incident).flag is True
+    page = client.get(reverse("records:incident_detail", args=[incident.reference]))
+    assert "Asked for protection" in page.content.decode()
