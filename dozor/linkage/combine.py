@@ -34,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis.linkage import is_cyrillic, name_is_nominative, name_key
+from dozor.records.custom_fields import MAPPING_PREFIX as CUSTOM_PREFIX
 from dozor.records.models import Report
 from dozor.records.report_schema import standard_values
 from dozor.records.services import BiasInput, IncidentInput, PersonInput
@@ -233,9 +234,6 @@ def _summary_language(values: dict[str, Any], summary: str) -> str:
     if values.get("summary_language"):
         return str(values["summary_language"])
     return "ru" if is_cyrillic(summary) else "en"
-
-
-CUSTOM_PREFIX = "custom_"
 
 
 def _custom(reports: Sequence[Report], keys: Collection[str]) -> dict[str, Any] | None:

@@ -39,6 +39,8 @@ from dozor.security.fields import EncryptedTextField, exact_index
 from dozor.security.keyring import keyring
 
 TEXT_MAX_LENGTH = 500
+# A mapping fills a field by writing a report field of this prefix and the field's key.
+MAPPING_PREFIX = "custom_"
 KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 CHOICES_MAX = 200
 # A number's digits: twelve before the point, six after.

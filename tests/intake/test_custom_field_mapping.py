@@ -4,11 +4,11 @@ the report (sealed with its other fields) and the incident made from the report 
 from __future__ import annotations
 
 import pytest
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from dozor.intake import views
+from dozor.intake.models import QuarantinedRow
 from dozor.linkage.services import incident_create_from_reports
 from dozor.records.custom_fields import CustomValue, FieldType
 from dozor.records.models import Report
@@ -46,7 +46,9 @@ def imports_run_inline(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(views, "RUN_IN_THREAD", False)
 
 
-def import_through_the_page(cast: Cast, source_list: object, text: str) -> Report:
+def import_through_the_page(
+    cast: Cast, source_list: object, text: str, *, stored: bool = True
+) -> Report | None:
     client = cast.client("owner")
     response = client.post(
         reverse("intake:import_new"),
@@ -59,7 +61,7 @@ def import_through_the_page(cast: Cast, source_list: object, text: str) -> Repor
     assert response.status_code == 302, response.content
     token = response["Location"].rstrip("/").split("/")[-1]
     client.post(reverse("intake:import_confirm", args=[token]))
-    return Report.objects.get()
+    return Report.objects.get() if stored else None
 
 
 def test_an_imported_custom_column_reaches_the_incident_made_from_the_report(
@@ -68,6 +70,7 @@ def test_an_imported_custom_column_reaches_the_incident_made_from_the_report(
     define(cast.organisation, "police_station", FieldType.TEXT)
     define(cast.organisation, "threats", FieldType.NUMBER)
     report = import_through_the_page(cast, source_list, CSV)
+    assert report is not None
     assert report.fields["custom_police_station"] == "ОП № 5"
     incident = incident_create_from_reports(user=cast.owner, reports=[report])
     stored = {
@@ -78,12 +81,13 @@ def test_an_imported_custom_column_reaches_the_incident_made_from_the_report(
     assert stored == {"police_station": "ОП № 5", "threats": "3"}
 
 
-def test_a_value_the_field_refuses_stops_the_incident_with_the_fields_label(
+def test_a_value_the_field_refuses_quarantines_its_row_naming_the_column(
     cast: Cast, source_list: object
 ) -> None:
     define(cast.organisation, "police_station", FieldType.TEXT)
     define(cast.organisation, "threats", FieldType.DATE, label_en="First threat")
-    report = import_through_the_page(cast, source_list, CSV)
-    with pytest.raises(ValidationError) as error:
-        incident_create_from_reports(user=cast.owner, reports=[report])
-    assert "“First threat” takes a date" in str(error.value)
+    import_through_the_page(cast, source_list, CSV, stored=False)
+    row = QuarantinedRow.objects.get()
+    [problem] = row.problems
+    assert problem["column"] == "Угроз" and problem["code"] == "custom_field"
+    assert "“First threat” takes a date" in problem["expected"]
