@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import Organisation, User
@@ -554,7 +555,9 @@ def custom_values_parse(
             continue
         if custom.required and not canonical and complete:
             errors.setdefault(f"custom_{custom.key}", []).append(
-                ValidationError(MSG_VALUE_REQUIRED, params={"label": custom.label_en})
+                ValidationError(
+                    MSG_VALUE_REQUIRED, params={"label": custom.label(get_language() or "en")}
+                )
             )
         values[custom] = canonical
     if errors:
