@@ -25,6 +25,7 @@ from dozor.records.custom_field_selectors import (
     incident_custom,
     incident_custom_values,
     own_fields,
+    people_custom_values,
     sealed_fields,
 )
 from dozor.records.custom_fields import MSG_VALUE_UNKNOWN_FIELD, CustomField
@@ -83,6 +84,9 @@ class PersonOut(Schema):
     harm: str
     group_affiliation: str
     count: int
+    custom_fields: dict[str, Any] = Field(
+        description="The organisation's own fields on people, as the incident's custom_fields."
+    )
 
 
 class IncidentReportOut(Schema):
@@ -277,7 +281,9 @@ def _detail(request: HttpRequest, incident: Incident) -> dict[str, Any]:
     user = request.user
     people = selectors.people_shown(user, incident)
     named = [shown for shown in people if shown.named]
-    custom = incident_custom(user, incident, named=selectors.names_visible(user, incident))
+    names = selectors.names_visible(user, incident)
+    custom = incident_custom(user, incident, named=names)
+    people_custom = people_custom_values(user, incident, named=names)
     sealed_shown = sum(1 for field in sealed_fields(incident) if field.key in custom)
     if named or sealed_shown:
         audit.audit_record(
@@ -321,8 +327,9 @@ def _detail(request: HttpRequest, incident: Incident) -> dict[str, Any]:
                 **{
                     name: getattr(shown.person, name)
                     for name in PersonOut.model_fields
-                    if name not in ("label", "named")
+                    if name not in ("label", "named", "custom_fields")
                 },
+                "custom_fields": people_custom.get(shown.person.pk, {}),
             }
             for shown in people
         ],

@@ -154,3 +154,23 @@ def sealed_fields(incident: Incident) -> list[CustomField]:
             sensitive=True,
         )
     )
+
+
+def people_custom_values(
+    user: User | AnonymousUser, incident: Incident, *, named: bool
+) -> dict[int, dict[str, Any]]:
+    """Each person's custom values by the person's id, as incident_custom gives the incident's."""
+    if not isinstance(user, User) or user.organisation_id != incident.organisation_id:
+        return {}
+    values: dict[int, dict[str, Any]] = {}
+    held = CustomValue.objects.filter(person__incident=incident).select_related("field")
+    for value in held.order_by("id"):
+        field = value.field
+        if (field.sensitive and not named) or value.person_id is None:
+            continue
+        own = values.setdefault(value.person_id, {})
+        if field.field_type == FieldType.CHOICES:
+            own.setdefault(field.key, []).append(value.shown())
+        else:
+            own[field.key] = value.shown()
+    return values

@@ -3,10 +3,13 @@ own users only, sealed ones only with names."""
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from dozor.records.custom_fields import CustomValue, FieldType
+from dozor.records.services import IncidentInput, PersonInput, incident_create
 from tests.api.conftest import ApiClient
 from tests.conftest import Cast
 from tests.records.custom_fields import SENSITIVE_VALUE, define
@@ -75,3 +78,29 @@ def test_a_sealed_value_reaches_the_owner_not_a_reader_nor_another_organisation(
     assert made.json()["custom_fields"]["officer"] == SENSITIVE_VALUE
     assert callers["reader"].get(detail(reference)).json()["custom_fields"] == {"station": "ОП-5"}
     assert callers["outsider"].get(detail(reference)).json()["custom_fields"] == {}
+
+
+def test_a_persons_fields_are_in_the_persons_entry_sealed_ones_with_names_only(
+    cast: Cast, callers: dict[str, ApiClient]
+) -> None:
+    define(cast.organisation, "asked_protection", FieldType.FLAG, applies_to="person")
+    define(cast.organisation, "officer", FieldType.TEXT, applies_to="person", sensitive=True)
+    incident = incident_create(
+        organisation=cast.organisation,
+        user=cast.owner,
+        data=IncidentInput(
+            title="Угрозы",
+            incident_type="threat",
+            date_start=datetime.date(2024, 3, 8),
+            people=[
+                PersonInput(
+                    pseudonym="Victim A",
+                    custom={"asked_protection": "yes", "officer": SENSITIVE_VALUE},
+                )
+            ],
+        ),
+    )
+    owner = callers["owner"].get(detail(incident.reference)).json()["people"][0]
+    assert owner["custom_fields"] == {"asked_protection": "yes", "officer": SENSITIVE_VALUE}
+    reader = callers["reader"].get(detail(incident.reference)).json()["people"][0]
+    assert reader["custom_fields"] == {"asked_protection": "yes"}
