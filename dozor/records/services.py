@@ -695,7 +695,12 @@ def _custom_field_save(custom: CustomField) -> None:
     """Validate (the key unique in the organisation, for incidents or people) and save."""
     errors: dict[str, list[Any]] = {}
     try:
-        custom.full_clean(exclude=["organisation", "created_by", "updated_by"])
+        # The key's uniqueness is checked below, worded for the person who chose it.
+        custom.full_clean(
+            exclude=["organisation", "created_by", "updated_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except ValidationError as error:
         errors.update(error.error_dict)
     taken = (
@@ -705,11 +710,16 @@ def _custom_field_save(custom: CustomField) -> None:
         .exclude(pk=custom.pk)
         .exists()
     )
+    key_taken = ValidationError(MSG_KEY_TAKEN, params={"key": custom.key})
     if taken:
-        errors["key"] = [ValidationError(MSG_KEY_TAKEN, params={"key": custom.key})]
+        errors["key"] = [key_taken]
     if errors:
         raise ValidationError(errors)
-    custom.save()
+    try:
+        with transaction.atomic():
+            custom.save()
+    except IntegrityError:  # another administrator took the key meanwhile
+        raise ValidationError({"key": [key_taken]}) from None
 
 
 @transaction.atomic

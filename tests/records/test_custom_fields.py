@@ -308,3 +308,10 @@ def test_a_removed_field_keeps_its_values_and_a_form_no_longer_touches_them(cast
     custom_field_remove(custom=field, user=admin)
     incident_update(incident=incident, user=cast.owner, data=incident_with(cast, {}))
     assert stored_values(incident.pk) == {"station": ["ОП-5"]}
+
+
+def test_a_key_taken_is_one_problem_on_the_key_alone(cast: Cast) -> None:
+    define(cast.organisation, "police_station", FieldType.TEXT)
+    with pytest.raises(ValidationError) as error:
+        define(cast.organisation, "police_station", FieldType.TEXT)
+    assert list(problems(error)) == ["key"] and len(problems(error)["key"]) == 1
