@@ -3,7 +3,12 @@ from django.urls import include, path
 
 from dozor.accounts.urls import refusal_patterns
 from dozor.api.v1 import api as api_v1
-from dozor.records.urls import report_patterns, source_list_patterns, vocabulary_patterns
+from dozor.records.urls import (
+    custom_field_patterns,
+    report_patterns,
+    source_list_patterns,
+    vocabulary_patterns,
+)
 from dozor.reporting import views as reporting_views
 from dozor.submissions.urls import public_patterns as report_form_patterns
 
@@ -24,6 +29,7 @@ urlpatterns = [
     path("reports/", include("dozor.reporting.urls")),
     path("sources/", include((source_list_patterns, "sources"))),
     path("vocabularies/", include((vocabulary_patterns, "vocabularies"))),
+    path("fields/", include((custom_field_patterns, "custom_fields"))),
     path("linkage/", include("dozor.linkage.urls")),
     path("exports/", include("dozor.exports.urls")),
     path("evidence/", include("dozor.evidence.urls")),

@@ -12,6 +12,7 @@ from typing import Any
 from dozor.accounts.models import Organisation, User
 from dozor.evidence.services import Received, attachment_receive
 from dozor.records import services
+from dozor.records.custom_fields import CustomField, CustomValue, FieldType, value_rows
 from dozor.records.models import Incident
 from dozor.security.files import file_store
 from dozor.submissions import services as submissions
@@ -72,6 +73,46 @@ def named_incident(
             ],
         ),
     )
+
+
+# Sensitive custom fields of the organisation (dozor.records.custom_fields): a statement that
+# names the witness, and a choice among options that name her.
+CUSTOM_STATEMENT = "Со слов Анны Беловой: участковый приехал через час"
+CUSTOM_OPTIONS = [
+    {"code": "belova", "en": "Belova's account", "ru": "со слов Беловой"},
+    {"code": "police", "en": "Police", "ru": "полиция"},
+]
+
+
+def named_custom_values(incident: Incident) -> None:
+    """Sensitive custom fields of the incident's organisation whose values name the witness,
+    defined and filled through the services as an administrator and a documenter would."""
+    admin = User.objects.create_user(
+        username="custom-fields-admin", organisation=incident.organisation, role="administrator"
+    )
+    for key, field_type, options in (
+        ("witness_statement", FieldType.TEXT, []),
+        ("told_by", FieldType.CHOICE, CUSTOM_OPTIONS),
+    ):
+        services.custom_field_create(
+            organisation=incident.organisation,
+            user=admin,
+            data=services.CustomFieldInput(
+                key=key,
+                field_type=field_type,
+                label_en=key.replace("_", " "),
+                label_ru=key,
+                sensitive=True,
+                options=options,
+            ),
+        )
+    given = {"witness_statement": CUSTOM_STATEMENT, "told_by": "belova"}
+    rows = []
+    for field in CustomField.objects.filter(organisation=incident.organisation):
+        for row in value_rows(field, field.canonical(given[field.key])):
+            row.incident = incident
+            rows.append(row)
+    CustomValue.objects.bulk_create(rows)
 
 
 def json_readable(content: bytes, content_type: str) -> str | None:

@@ -299,6 +299,16 @@ ACTIONS: dict[str, PolicyAction] = {
             refusal=_("Only administrators of the organisation that owns this may change it."),
         ),
         PolicyAction(
+            name="custom_fields.manage",
+            description=_(
+                "Add, change and remove the fields one's organisation adds to its incidents and "
+                "people."
+            ),
+            roles=frozenset({Role.ADMINISTRATOR}),
+            rule=_owned,
+            refusal=_("Only your organisation's administrators define its fields."),
+        ),
+        PolicyAction(
             name="users.manage",
             description=_("Manage the users of one's organisation."),
             roles=frozenset({Role.ADMINISTRATOR}),

@@ -20,6 +20,15 @@ from dozor.accounts.policy import require
 from dozor.api.problems import field_errors, form_errors, problem
 from dozor.audit import services as audit
 from dozor.records import selectors, services
+from dozor.records.custom_field_forms import form_name, initial_values
+from dozor.records.custom_field_selectors import (
+    incident_custom,
+    incident_custom_values,
+    own_fields,
+    people_custom_values,
+    sealed_fields,
+)
+from dozor.records.custom_fields import MSG_VALUE_UNKNOWN_FIELD, CustomField
 from dozor.records.forms import (
     BiasFormSet,
     IncidentFilterForm,
@@ -75,6 +84,9 @@ class PersonOut(Schema):
     harm: str
     group_affiliation: str
     count: int
+    custom_fields: dict[str, Any] = Field(
+        description="The organisation's own fields on people, as the incident's custom_fields."
+    )
 
 
 class IncidentReportOut(Schema):
@@ -109,6 +121,13 @@ class IncidentRow(Schema):
 class IncidentOut(IncidentRow):
     organisation: str
     confidentiality: str
+    custom_fields: dict[str, Any] = Field(
+        description=(
+            "The organisation's own fields by key, for its own users (removed fields too): "
+            "several choices as a list of codes, the others as text (a number, YYYY-MM-DD, yes "
+            "or no, an option's code). A sensitive field's only for those who see names."
+        ),
+    )
     summary: str = Field(description="With people's names taken out unless the caller sees them.")
     summary_language: str
     locality: str
@@ -179,6 +198,13 @@ class IncidentIn(Schema):
     defender_targeted: bool | None = None
     biases: list[BiasIn] | None = None
     people: list[PersonIn] | None = None
+    custom_fields: dict[str, Any] | None = Field(
+        None,
+        description=(
+            "The organisation's own fields by key, checked as the form checks them; the keys "
+            'given replace the incident\'s values (null or "" empties one).'
+        ),
+    )
 
 
 def _url(request: HttpRequest, incident: Incident) -> str:
@@ -255,14 +281,20 @@ def _detail(request: HttpRequest, incident: Incident) -> dict[str, Any]:
     user = request.user
     people = selectors.people_shown(user, incident)
     named = [shown for shown in people if shown.named]
-    if named:
+    names = selectors.names_visible(user, incident)
+    custom = incident_custom(user, incident, named=names)
+    people_custom = people_custom_values(user, incident, named=names)
+    sealed_shown = sum(1 for field in sealed_fields(incident) if field.key in custom)
+    if named or sealed_shown:
         audit.audit_record(
             action=audit.Action.VIEW_NAMES,
             user=user,
             target=incident,
-            changes={"names_shown": len(named)},
+            changes={"names_shown": len(named)}
+            | ({"sensitive_fields_shown": sealed_shown} if sealed_shown else {}),
         )
     return {
+        "custom_fields": custom,
         **_row(request, incident),
         **{
             name: getattr(incident, name)
@@ -295,8 +327,9 @@ def _detail(request: HttpRequest, incident: Incident) -> dict[str, Any]:
                 **{
                     name: getattr(shown.person, name)
                     for name in PersonOut.model_fields
-                    if name not in ("label", "named")
+                    if name not in ("label", "named", "custom_fields")
                 },
+                "custom_fields": people_custom.get(shown.person.pk, {}),
             }
             for shown in people
         ],
@@ -350,8 +383,26 @@ def _save(
 ) -> Incident | HttpResponse:
     """The incident form's three forms, bound to the payload over the current values, then the
     service: every message is the form's or the service's own."""
+    fields = list(own_fields(user))
+    unknown = sorted(set(payload.custom_fields or {}) - {field.key for field in fields})
+    if unknown:
+        return problem(
+            400,
+            MSG_FORM_HAS_ERRORS,
+            errors=[
+                {
+                    "field": f"custom_fields.{key}",
+                    "code": "unknown",
+                    "message": str(
+                        MSG_VALUE_UNKNOWN_FIELD % {"key": key, "target": _("incidents")}
+                    ),
+                }
+                for key in unknown
+            ],
+        )
     data = _form_data(user, incident, payload)
-    form = IncidentForm(data)
+    _custom_form_data(data, fields, incident, payload.custom_fields or {})
+    form = IncidentForm(data, custom_fields=fields)
     biases = BiasFormSet(data, prefix="bias")
     people = PersonFormSet(data, prefix="person")
     if not (form.is_valid() & biases.is_valid() & people.is_valid()):
@@ -367,6 +418,25 @@ def _save(
         return services.incident_update(incident=incident, user=user, data=data_in)
     except ValidationError as error:
         return problem(400, MSG_FORM_HAS_ERRORS, errors=field_errors(error))
+
+
+def _custom_form_data(
+    data: MultiValueDict[str, Any],
+    fields: list[CustomField],
+    incident: Incident | None,
+    given: dict[str, Any],
+) -> None:
+    """The custom fields' form values: the payload's over the incident's stored ones."""
+    stored = initial_values(incident_custom_values(incident)) if incident is not None else {}
+    for field in fields:
+        name = form_name(field)
+        value = given[field.key] if field.key in given else stored.get(name)
+        if isinstance(value, bool):
+            value = "yes" if value else "no"
+        if isinstance(value, list):
+            data.setlist(name, [str(item) for item in value])
+        elif value is not None:
+            data[name] = str(value)
 
 
 def _formset_errors(formset: Any, name: str) -> list[dict[str, str]]:

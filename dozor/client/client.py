@@ -104,6 +104,8 @@ class Incident(IncidentRow):
     reports: list[dict[str, Any]]
     created_at: str
     updated_at: str
+    # The organisation's own fields by key (only for its own users).
+    custom_fields: dict[str, Any]
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Incident:

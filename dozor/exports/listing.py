@@ -6,6 +6,10 @@ visible and redacted elsewhere (records.redaction), as on the incident's page. T
 (locality, coordinates) is given only for the user's own organisation's incidents, as on the
 public path.
 
+The organisation's own fields (records.custom_fields) follow, for its own users and its own
+incidents only: ``custom_fields`` in JSON, a ``custom.<key>`` column each in CSV, removed fields
+too (their values are kept). A sensitive field's values are written only where names are.
+
 Each incident says what it is made of: how many reports, the kinds of their source lists, and —
 for the reports of the user's own organisation's source lists only — each report's source list,
 identifier (a cell of the partner's file, so free text: redacted like a summary for those who may
@@ -27,6 +31,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from dozor.accounts.models import User
 from dozor.audit.services import sensitive_digest
 from dozor.lib.csv_safety import FORMULA_STARTS
+from dozor.records.custom_field_selectors import incident_custom
+from dozor.records.custom_fields import CustomField, FieldTarget
 from dozor.records.models import Incident, IncidentReport, PersonInvolvement
 from dozor.records.redaction import free_text_for, names_of_incident, text_redacted
 from dozor.records.selectors import IncidentFilters, incident_list, names_visible, person_label
@@ -66,6 +72,8 @@ FIELDS = (
     "source_list_kinds",
     "reports",
 )
+# The JSON export's keys: the same, then the organisation's own fields (CSV: csv_header).
+JSON_FIELDS = (*FIELDS, "custom_fields")
 LIST_SEPARATOR = "; "
 # The reports cell of the CSV: `LIST:ID rREVISION (LINK)` joined by "; ", with "\", ";" and
 # ":" in a list's name or an identifier written as "\\", "\;" and "\:" (reports_cell_parse).
@@ -78,8 +86,25 @@ def export_queryset(*, user: User | AnonymousUser, filters: IncidentFilters) -> 
     return (
         incident_list(user=user, filters=filters)
         .select_related("organisation", "odihr_submission")
-        .prefetch_related("biases", "people", "report_links__report__source_list")
+        .prefetch_related(
+            "biases", "people", "report_links__report__source_list", "custom_values__field"
+        )
     )
+
+
+def custom_columns(user: User | AnonymousUser) -> list[CustomField]:
+    """The fields of the user's organisation on incidents, removed ones too, in their order."""
+    if not isinstance(user, User) or user.organisation_id is None:
+        return []
+    return list(
+        CustomField.objects.filter(
+            organisation_id=user.organisation_id, applies_to=FieldTarget.INCIDENT
+        )
+    )
+
+
+def csv_header(user: User | AnonymousUser) -> list[str]:
+    return [*FIELDS, *(f"custom.{field.key}" for field in custom_columns(user))]
 
 
 def incident_record(user: User | AnonymousUser, incident: Incident) -> dict[str, Any]:
@@ -119,6 +144,7 @@ def incident_record(user: User | AnonymousUser, incident: Incident) -> dict[str,
         "names_shown": named,
         "odihr_year": submission.year if submission is not None else None,
         **incident_reports(user, incident, named=named),
+        "custom_fields": incident_custom(user, incident, named=named),
     }
 
 
@@ -249,10 +275,14 @@ def records(user: User | AnonymousUser, incidents: QuerySet[Incident]) -> Iterat
         yield incident_record(user, incident)
 
 
-def csv_cells(record: dict[str, Any]) -> list[Any]:
+def csv_cells(record: dict[str, Any], header: list[str] | None = None) -> list[Any]:
+    """One record's cells under ``header`` (csv_header: FIELDS, then the custom columns)."""
     cells = []
-    for name in FIELDS:
-        value = record[name]
+    for name in header or FIELDS:
+        if name.startswith("custom."):
+            value = record["custom_fields"].get(name.removeprefix("custom."), "")
+        else:
+            value = record[name]
         if name == "reports":
             cells.append(reports_cell(value))
         else:
@@ -280,9 +310,25 @@ def filters_for_audit(filters: IncidentFilters) -> dict[str, Any]:
             continue
         if field.name == "text":
             chosen["text_digest"] = sensitive_digest(value)
+        elif field.name == "custom":
+            chosen["custom"] = [_custom_filter_for_audit(custom) for custom in value]
         else:
             chosen[field.name] = value.isoformat() if hasattr(value, "isoformat") else value
     return chosen
+
+
+def _custom_filter_for_audit(custom: Any) -> dict[str, Any]:
+    """A custom field's filter as the trail keeps it: a sealed field's value only digested."""
+    entry: dict[str, Any] = {"field": custom.field.key}
+    if custom.equals:
+        sealed = custom.field.sensitive
+        entry["digest" if sealed else "equals"] = (
+            sensitive_digest(custom.equals) if sealed else custom.equals
+        )
+    for bound in ("low", "high"):
+        if getattr(custom, bound) is not None:
+            entry[bound] = str(getattr(custom, bound))
+    return entry
 
 
 def names_in_file(user: User, incidents: QuerySet[Incident]) -> dict[str, Any]:

@@ -16,6 +16,7 @@ from dozor.accounts.models import User
 from dozor.accounts.policy import require
 from dozor.exports import listing, odihr, selectors, services, writers
 from dozor.exports.forms import FORMATS, MarkForm, OdihrForm
+from dozor.records.custom_field_selectors import filterable_fields
 from dozor.records.forms import IncidentFilterForm
 from dozor.records.models import Incident
 from dozor.records.selectors import IncidentFilters, incident_get, incident_list
@@ -107,7 +108,7 @@ def incident_list_download(
     assert isinstance(user, User)
     if file_format not in LIST_FORMATS:
         raise Http404(MSG_BAD_FORMAT % {"formats": ", ".join(LIST_FORMATS)})
-    form = IncidentFilterForm(request.GET or None)
+    form = IncidentFilterForm(request.GET or None, custom_fields=filterable_fields(user))
     if form.is_bound and not form.is_valid():
         # A file with silently dropped filters would hold more than the person asked for.
         return HttpResponse(
@@ -132,10 +133,11 @@ def incident_list_file(
         parameters=listing.audit_parameters(user, filters, incidents),
     )
     records = listing.records(user, incidents)
+    header = listing.csv_header(user)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     if file_format == "csv":
         response = StreamingHttpResponse(
-            writers.csv_lines(listing.FIELDS, (listing.csv_cells(r) for r in records)),
+            writers.csv_lines(header, (listing.csv_cells(r, header) for r in records)),
             content_type=writers.CSV_TYPE,
         )
     else:
@@ -191,7 +193,9 @@ def odihr_mark_bulk(request: HttpRequest) -> HttpResponse:
     query = QueryDict(request.POST.get("query", "")).urlencode()
     target = redirect("records:incident_list")
     target["Location"] += f"?{query}" if query else ""
-    filters_form = IncidentFilterForm(QueryDict(query) or None)
+    filters_form = IncidentFilterForm(
+        QueryDict(query) or None, custom_fields=filterable_fields(user)
+    )
     mark_form = MarkForm(request.POST)
     if (filters_form.is_bound and not filters_form.is_valid()) or not mark_form.is_valid():
         messages.error(request, _("Nothing was marked: the filters or the year are not valid."))

@@ -13,6 +13,9 @@ from dozor.intake.values.places import country_short_name
 # Problems in a row. The code is stored with the quarantined row; the text is shown to people.
 PROBLEM_MESSAGES = {
     "required": _("a value is required here"),
+    # A column mapped to one of the organisation's custom fields (custom_<key>): the field's
+    # own words, naming it and what it takes.
+    "custom_field": _("%(problem)s"),
     "not_integer": _("expected a whole number"),
     "not_date": _("expected a date written as %(formats)s"),
     "date_range_backwards": _("expected a range whose last day is not before its first"),

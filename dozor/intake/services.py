@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,7 +22,14 @@ from dozor.accounts.models import User
 from dozor.accounts.policy import require
 from dozor.audit import services as audit
 from dozor.intake import selectors
-from dozor.intake.mapping import Mapping, Problem, cell_text, mapping_parse, row_fingerprint
+from dozor.intake.mapping import (
+    Mapping,
+    Problem,
+    RowResult,
+    cell_text,
+    mapping_parse,
+    row_fingerprint,
+)
 from dozor.intake.models import (
     ImportBatch,
     ImportJob,
@@ -32,8 +40,15 @@ from dozor.intake.models import (
 )
 from dozor.intake.readers import MSG_FILE_COLUMNS_MISSING, ImportFileError, RawRow, table_open
 from dozor.records.bulk import bulk_insert
+from dozor.records.custom_fields import MAPPING_PREFIX as CUSTOM_PREFIX
+from dozor.records.custom_fields import CustomField, FieldTarget
 from dozor.records.models import Incident, IncidentReport, Report, SourceList
-from dozor.records.services import ReportInput, incident_link_reports, reports_create_many
+from dozor.records.services import (
+    ReportInput,
+    custom_fields_of,
+    incident_link_reports,
+    reports_create_many,
+)
 from dozor.responses.services import events_from_reports
 from dozor.security.crypto import KeyringLocked
 from dozor.security.files import file_store
@@ -159,6 +174,7 @@ class _Importer:
         )
         # Only rows quarantined by earlier imports can be resolved by a row stored now.
         self.earlier_quarantine = frozenset(self.open_quarantine)
+        self.custom_fields = mapped_custom_fields(mapping, self.source_list.organisation_id)
 
     def _keep(self, outcome: RowOutcome) -> None:
         if len(self.summary.outcomes) < self.keep_outcomes:
@@ -175,6 +191,9 @@ class _Importer:
             if not raw.problem:
                 result = self.mapping.apply(raw.cells, raw.number)
                 problems.extend(result.problems)
+                problems.extend(
+                    custom_problems(self.mapping, self.custom_fields, result, raw.number)
+                )
                 fields = result.fields
             decided.append((raw, key, fields, problems))
         existing = _latest_payloads(
@@ -310,6 +329,39 @@ def revisions_join_incidents(
             events_from_reports(incident=incident, reports=[report], user=user)
             joined += 1
     return joined
+
+
+def mapped_custom_fields(mapping: Mapping, organisation_id: int) -> dict[str, CustomField]:
+    """The organisation's active incident fields the mapping fills (``custom_<key>``), by the
+    mapping's field name."""
+    names = {name for name in mapping.fields if name.startswith(CUSTOM_PREFIX)}
+    if not names:
+        return {}
+    return {
+        CUSTOM_PREFIX + field.key: field
+        for field in custom_fields_of(organisation_id, FieldTarget.INCIDENT)
+        if CUSTOM_PREFIX + field.key in names
+    }
+
+
+def custom_problems(
+    mapping: Mapping, fields: dict[str, CustomField], result: RowResult, row: int
+) -> list[Problem]:
+    """A row's values of custom fields that their field refuses, each named by its column: the
+    row is quarantined as for any other problem, not stored to stop an incident later."""
+    problems = []
+    for name, custom in fields.items():
+        value = (result.fields or {}).get(name)
+        try:
+            custom.canonical(value)
+        except ValidationError as error:
+            column = mapping.fields[name].column or name
+            problems.append(
+                Problem(
+                    row, column, str(value)[:80], "custom_field", {"problem": error.messages[0]}
+                )
+            )
+    return problems
 
 
 def import_run(
@@ -498,7 +550,12 @@ def quarantine_resubmit(
     with transaction.atomic():
         key, id_problem = mapping.identity(cells, row.row_number)
         result = mapping.apply(cells, row.row_number)
-        problems = [*([id_problem] if id_problem else []), *result.problems]
+        custom = mapped_custom_fields(mapping, row.source_list.organisation_id)
+        problems = [
+            *([id_problem] if id_problem else []),
+            *result.problems,
+            *custom_problems(mapping, custom, result, row.row_number),
+        ]
         if problems:
             return None, problems
         assert result.fields is not None

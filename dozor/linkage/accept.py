@@ -43,6 +43,7 @@ from dozor.records.models import Incident, IncidentReport, LinkKind, Report
 from dozor.records.selectors import incident_can_edit
 from dozor.records.services import (
     IncidentInput,
+    custom_field_keys,
     incident_link_reports,
     incident_validate,
     incidents_create_with_reports,
@@ -246,6 +247,7 @@ def accept_plan(*, user: User, min_probability: float | None = None) -> AcceptPl
     if run is None:
         raise ValidationError(MSG_NO_RUN, params={"user": user.username})
     assert user.organisation is not None
+    custom_keys = custom_field_keys(user.organisation.pk)
     # Pairs below the run's threshold were not stored: accepting below it accepts at it.
     plan = AcceptPlan(run=run, min_probability=max(probability, run.threshold))
     linkable = reports_linkable(user)
@@ -286,7 +288,9 @@ def accept_plan(*, user: User, min_probability: float | None = None) -> AcceptPl
             plan.joins.append((incident, free))
             final.update((r.pk, ("incident", incident.pk)) for r in free)
             continue
-        data = incident_input(members, default_country=user.organisation.country)
+        data = incident_input(
+            members, default_country=user.organisation.country, custom_keys=custom_keys
+        )
         if not data.incident_type:
             plan.left.append(GroupLeft(members, str(LEFT_NO_TYPE)))
             continue

@@ -14,7 +14,9 @@ left out of that report and never stops the incident. The rules, field by field:
   and harm from any report that gives them. Unnamed people are kept when a report counts more
   people than there are names;
 - killed and injured: the largest count reported;
-- title, summary: from the report with most to say.
+- title, summary: from the report with most to say;
+- the organisation's own fields (records.custom_fields): a mapping fills one by writing a field
+  named ``custom_<key>``; of each, the value most reports give (then the first).
 
 Where reports disagree the incident still shows one value: the incident page lists which report
 says what (``records.selectors.incident_disagreements``).
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Collection, Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -32,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from dozor.analysis.linkage import is_cyrillic, name_is_nominative, name_key
+from dozor.records.custom_fields import MAPPING_PREFIX as CUSTOM_PREFIX
 from dozor.records.models import Report
 from dozor.records.report_schema import standard_values
 from dozor.records.services import BiasInput, IncidentInput, PersonInput
@@ -233,11 +236,31 @@ def _summary_language(values: dict[str, Any], summary: str) -> str:
     return "ru" if is_cyrillic(summary) else "en"
 
 
-def incident_input(reports: Sequence[Report], *, default_country: str = "RU") -> IncidentInput:
+def _custom(reports: Sequence[Report], keys: Collection[str]) -> dict[str, Any] | None:
+    """The custom values the reports' mappings gave for these keys (None: none given)."""
+    given: dict[str, list[Any]] = {}
+    for report in reports:
+        for name, value in (report.fields or {}).items():
+            key = name.removeprefix(CUSTOM_PREFIX)
+            if name.startswith(CUSTOM_PREFIX) and key in keys and value not in (None, "", []):
+                given.setdefault(key, []).append(tuple(value) if isinstance(value, list) else value)
+    if not given:
+        return None
+    chosen = {key: Counter(values).most_common(1)[0][0] for key, values in given.items()}
+    return {
+        key: list(value) if isinstance(value, tuple) else value for key, value in chosen.items()
+    }
+
+
+def incident_input(
+    reports: Sequence[Report], *, default_country: str = "RU", custom_keys: Collection[str] = ()
+) -> IncidentInput:
     """The fields of one incident made from ``reports`` (at least one), by the rules above.
 
     ``default_country`` is the country when no report gives one or a region (the
-    organisation's). The result goes through incident_create's validation like any other.
+    organisation's); ``custom_keys`` the keys of its active custom fields on incidents (a
+    report's ``custom_*`` field of another key is left in the report). The result goes through
+    incident_create's validation like any other.
     """
     sources = _sources(reports)
     best = best_source(sources).values
@@ -269,4 +292,5 @@ def incident_input(reports: Sequence[Report], *, default_country: str = "RU") ->
             *_people(sources, "victims", "victim"),
             *_people(sources, "perpetrators", "perpetrator"),
         ],
+        custom=_custom(reports, custom_keys),
     )

@@ -27,7 +27,7 @@ from dozor.linkage.selectors import current_decisions, reports_linkable
 from dozor.records.models import Incident, IncidentReport, Report
 from dozor.records.report_schema import DATE, INTEGER, STANDARD, standard_values
 from dozor.records.selectors import incident_can_edit
-from dozor.records.services import incident_create, incident_link_reports
+from dozor.records.services import custom_field_keys, incident_create, incident_link_reports
 from dozor.responses.services import events_from_reports
 
 # Loaded when first used: this module is imported as Django starts (by the URLs' views), and
@@ -346,7 +346,11 @@ def incident_create_from_reports(*, user: User, reports: Sequence[Report]) -> In
     incident = incident_create(
         organisation=user.organisation,
         user=user,
-        data=incident_input(reports, default_country=user.organisation.country),
+        data=incident_input(
+            reports,
+            default_country=user.organisation.country,
+            custom_keys=custom_field_keys(user.organisation.pk),
+        ),
     )
     incident_link_reports(incident=incident, reports=reports, user=user)
     events_from_reports(incident=incident, reports=reports, user=user)
@@ -405,7 +409,11 @@ def incident_split(*, user: User, incident: Incident, reports: Sequence[Report])
     new = incident_create(
         organisation=incident.organisation,
         user=user,
-        data=incident_input(reports, default_country=incident.organisation.country),
+        data=incident_input(
+            reports,
+            default_country=incident.organisation.country,
+            custom_keys=custom_field_keys(incident.organisation_id),
+        ),
     )
     incident_link_reports(incident=new, reports=reports, user=user)
     events_from_reports(incident=new, reports=reports, user=user)

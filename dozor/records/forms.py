@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
@@ -13,6 +14,13 @@ from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import NOTE_MAX_LENGTH
 from dozor.lib.form_renderer import ManyOptionsSelect
+from dozor.records.custom_field_forms import (
+    custom_filters,
+    fields_add,
+    filter_fields_add,
+    values_given,
+)
+from dozor.records.custom_fields import CustomField
 from dozor.records.models import SUMMARY_MAX_LENGTH, Incident, SourceList
 from dozor.records.report_selectors import DEFAULT_REPORT_SORT, REPORT_SORTS, ReportFilters
 from dozor.records.selectors import DEFAULT_SORT, SORTS, IncidentFilters
@@ -99,8 +107,13 @@ class IncidentFilterForm(ChoicesForm):
     )
     sort = forms.ChoiceField(label=_("Sort"), required=False, initial=DEFAULT_SORT)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, custom_fields: Sequence[CustomField] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        # The organisation's own fields the user may filter by, after the standard filters.
+        self.custom_fields = list(custom_fields)
+        filter_fields_add(self, self.custom_fields)
         any_ = str(_("Any"))
         self.choice_field("country").choices = [("", any_), *country_choices()]
         self.choice_field("region").choices = [("", any_), *region_choices()]
@@ -133,6 +146,7 @@ class IncidentFilterForm(ChoicesForm):
             defender_targeted={"yes": True, "no": False}.get(defenders),
             text=(data.get("q") or "").strip(),
             sort=data.get("sort") or DEFAULT_SORT,
+            custom=custom_filters(data, self.custom_fields),
         )
 
 
@@ -191,9 +205,14 @@ class IncidentForm(ChoicesForm):
         "injured": 0,
     }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, custom_fields: Sequence[CustomField] = (), **kwargs: Any
+    ) -> None:
         kwargs["initial"] = {**self.INITIAL, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
+        # The organisation's own fields (dozor.records.custom_fields), after the standard ones.
+        self.custom_fields = list(custom_fields)
+        fields_add(self, self.custom_fields)
         self.choice_field("country").choices = country_choices()
         for field_name, vocabulary_name in (
             ("date_precision", "date_precision"),
@@ -242,8 +261,12 @@ class PersonForm(ChoicesForm):
     )
     count = forms.IntegerField(label=_("Number of people"), min_value=1, initial=1)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, custom_fields: Sequence[CustomField] = (), **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.custom_fields = list(custom_fields)
+        fields_add(self, self.custom_fields)
         self.choice_field("role").choices = vocabulary_choices("person_role")
         self.choice_field("sex").choices = vocabulary_choices("sex")
         self.choice_field("perceived_group").choices = vocabulary_choices(
@@ -284,13 +307,20 @@ def incident_input(
             harm=row.cleaned_data["harm"],
             group_affiliation=row.cleaned_data.get("group_affiliation") or "",
             count=row.cleaned_data.get("count") or 1,
+            custom=values_given(row, row.custom_fields) if row.custom_fields else None,
         )
         for row in people
         if row.cleaned_data and not row.is_blank()
     ]
     fields = {name: form.cleaned_data[name] for name in IncidentForm.base_fields}
     fields["region"] = fields["region"].strip().upper()
-    return IncidentInput(**fields, biases=tuple(bias_inputs), people=tuple(person_inputs))
+    return IncidentInput(
+        **fields,
+        biases=tuple(bias_inputs),
+        people=tuple(person_inputs),
+        custom=values_given(form, form.custom_fields),
+        custom_complete=True,
+    )
 
 
 # --- reports and source lists ---------------------------------------------------------------

@@ -14,6 +14,7 @@ from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import NOTE_MAX_LENGTH, Organisation, Tracked
+from dozor.records.custom_fields import CustomField, CustomValue  # noqa: F401 - models are found here
 from dozor.records.indexes import PostgresOnlyIndex
 from dozor.security.crypto import KeyRing
 from dozor.security.fields import EncryptedJSONField, EncryptedTextField, exact_index

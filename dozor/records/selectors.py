@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from dozor.accounts.models import User
 from dozor.accounts.policy import may
 from dozor.analysis.text import name_forms, name_like
+from dozor.records.custom_fields import CustomFilter
 from dozor.records.models import (
     Incident,
     IncidentBias,
@@ -56,6 +57,8 @@ class IncidentFilters:
     defender_targeted: bool | None = None
     text: str = ""
     sort: str = DEFAULT_SORT
+    # Filters on the organisation's own fields (custom_field_forms.custom_filters).
+    custom: tuple[CustomFilter, ...] = ()
 
 
 # The column's own length: a longer reference is no incident's.
@@ -124,6 +127,8 @@ class PersonShown:
     person: PersonInvolvement
     label: str
     named: bool
+    # The person's custom field values shown (custom_field_selectors.CustomShown).
+    custom: tuple[Any, ...] = ()
 
 
 def people_shown(user: User | AnonymousUser, incident: Incident) -> list[PersonShown]:
@@ -155,6 +160,14 @@ def incident_list(*, user: User | AnonymousUser, filters: IncidentFilters) -> Qu
         incidents = incidents.filter(verification_status=filters.verification_status)
     if filters.defender_targeted is not None:
         incidents = incidents.filter(defender_targeted=filters.defender_targeted)
+    for custom in filters.custom:
+        # Only the user's organisation's fields, sealed ones only for those who see names:
+        # a filter that finds an incident confirms the value, whatever the list then shows.
+        if not isinstance(user, User) or custom.field.organisation_id != user.organisation_id:
+            continue
+        if custom.field.sensitive and not names_searchable(user):
+            continue
+        incidents = incidents.filter(pk__in=custom.incident_ids())
     if filters.bias_motivation:
         incidents = incidents.filter(
             Exists(

@@ -11,12 +11,27 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import Organisation, User
 from dozor.accounts.policy import require
 from dozor.audit import services as audit
 from dozor.records.bulk import bulk_insert
+from dozor.records.custom_fields import (
+    MSG_CHOICE_DROPPED,
+    MSG_KEY_TAKEN,
+    MSG_SENSITIVE_FIXED,
+    MSG_TYPE_FIXED,
+    MSG_VALUE_REQUIRED,
+    MSG_VALUE_UNKNOWN_FIELD,
+    CustomField,
+    CustomValue,
+    FieldTarget,
+    value_rows,
+    values_holding,
+)
 from dozor.records.models import (
     Incident,
     IncidentBias,
@@ -54,6 +69,8 @@ class PersonInput:
     harm: str = "unknown"
     group_affiliation: str = ""
     count: int = 1
+    # The person's custom field values by key (see IncidentInput.custom).
+    custom: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -82,13 +99,23 @@ class IncidentInput:
     target_organisation: Organisation | None = None
     biases: Sequence[BiasInput] = field(default_factory=tuple)
     people: Sequence[PersonInput] = field(default_factory=tuple)
+    # The organisation's custom fields by key: a form's or an import's values. None leaves the
+    # stored values as they are (programs that know nothing of them). ``custom_complete``: every
+    # active field is given (a form), so required ones are checked and those left out are emptied.
+    custom: Mapping[str, Any] | None = None
+    custom_complete: bool = False
+
+
+# Fields of the inputs that are not columns of the records.
+NOT_COLUMNS = frozenset({"biases", "people", "custom", "custom_complete"})
 
 
 def _incident_fields(data: IncidentInput) -> dict[str, Any]:
-    values = {name: getattr(data, name) for name in IncidentInput.__dataclass_fields__}
-    values.pop("biases")
-    values.pop("people")
-    return values
+    return {
+        name: getattr(data, name)
+        for name in IncidentInput.__dataclass_fields__
+        if name not in NOT_COLUMNS
+    }
 
 
 # Never written to the audit trail in clear: the trail records only that they changed.
@@ -102,10 +129,10 @@ def _audit_snapshot(
 ) -> dict[str, Any]:
     """An incident's state as the audit trail compares it between versions."""
     values: dict[str, Any] = {
-        name: getattr(incident, name) for name in IncidentInput.__dataclass_fields__
+        name: getattr(incident, name)
+        for name in IncidentInput.__dataclass_fields__
+        if name not in NOT_COLUMNS
     }
-    values.pop("biases")
-    values.pop("people")
     values["target_organisation"] = incident.target_organisation_id
     people = list(people)
     values["biases"] = sorted(bias.motivation for bias in biases)
@@ -172,7 +199,11 @@ def _validated_children(
             incident=incident,
             created_by=user,
             updated_by=user,
-            **{name: getattr(person_input, name) for name in PersonInput.__dataclass_fields__},
+            **{
+                name: getattr(person_input, name)
+                for name in PersonInput.__dataclass_fields__
+                if name not in NOT_COLUMNS
+            },
         )
         if not person.pseudonym:
             person.pseudonym = _pseudonym(person.role, index)
@@ -215,6 +246,11 @@ def _validated(
         children = _validated_children(incident, data, user, many=many)
     except ValidationError as error:
         errors.update(error.message_dict)
+    try:
+        _custom_plan(incident.organisation_id, data)
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
     return children
@@ -267,20 +303,22 @@ def incident_create(
         organisation=organisation, created_by=user, updated_by=user, **_incident_fields(data)
     )
     biases, people = _validated(incident, data, user)
+    plan = _custom_plan(incident.organisation_id, data)
     for attempt in range(REFERENCE_ATTEMPTS):
         try:
             with transaction.atomic():
                 incident.reference = _next_reference(incident.country, incident.date_start)
                 incident.save()
                 _children_save(incident, biases, people)
+                _custom_save(incident, people, plan)
                 audit.audit_record(
                     action=audit.Action.CREATE,
                     user=user,
                     target=incident,
                     changes=audit.changes_between(
                         {},
-                        _audit_snapshot(incident, biases, people),
-                        sensitive=AUDIT_SENSITIVE_FIELDS,
+                        _audit_snapshot(incident, biases, people) | _custom_snapshot(incident),
+                        sensitive=AUDIT_SENSITIVE_FIELDS | _custom_sensitive(incident),
                     ),
                 )
         except IntegrityError:
@@ -375,6 +413,10 @@ def incidents_create_with_reports(
             person.incident = incident
     IncidentBias.objects.bulk_create(all_biases, batch_size=1000)
     PersonInvolvement.objects.bulk_create(all_people, batch_size=1000)
+    for incident, (data, _reports), (_biases, people) in zip(
+        incidents, items, children, strict=True
+    ):
+        _custom_save(incident, people, _custom_plan(organisation.pk, data))
     IncidentReport.objects.bulk_create(
         [
             IncidentReport(incident=incident, report=report, linked_by=user, kind=kind)
@@ -423,27 +465,359 @@ def _children_save(
 def incident_update(*, incident: Incident, user: User | None, data: IncidentInput) -> Incident:
     """Replace an incident's fields, bias motivations and people with the given ones."""
     before = _audit_snapshot(incident, incident.biases.all(), incident.people.all())
+    before |= _custom_snapshot(incident)
     for name, value in _incident_fields(data).items():
         setattr(incident, name, value)
     incident.updated_by = user
     biases, people = _validated(incident, data, user)
+    plan = _custom_plan(incident.organisation_id, data)
     incident.save()
     incident.biases.all().delete()
     kept_creators = {person.pseudonym: person.created_by for person in incident.people.all()}
+    kept_values = _people_custom_values(incident)
     incident.people.all().delete()
     for person in people:
         person.created_by = kept_creators.get(person.pseudonym, user)
     _children_save(incident, biases, people)
+    for position, person in enumerate(people):
+        if plan.people[position] is None and person.pseudonym in kept_values:
+            plan.people[position] = kept_values[person.pseudonym]
+    _custom_save(incident, people, plan)
     audit.audit_record(
         action=audit.Action.UPDATE,
         user=user,
         target=incident,
         changes=audit.changes_between(
-            before, _audit_snapshot(incident, biases, people), sensitive=AUDIT_SENSITIVE_FIELDS
+            before,
+            _audit_snapshot(incident, biases, people) | _custom_snapshot(incident),
+            sensitive=AUDIT_SENSITIVE_FIELDS | _custom_sensitive(incident),
         ),
     )
     logger.info("incident %s changed by %s", incident.reference, user)
     return incident
+
+
+# --- custom fields ------------------------------------------------------------------------
+
+# The values of one record to store, by field: every field named is replaced.
+CustomValues = dict[CustomField, list[str]]
+
+
+@dataclass
+class CustomPlan:
+    """What incident_create and incident_update store of the custom fields: the incident's
+    values, and each person's (None: that person's stay as they were)."""
+
+    incident: CustomValues
+    people: list[CustomValues | None]
+
+
+def custom_fields_of(
+    organisation_id: int | None, target: str, *, removed: bool = False
+) -> list[CustomField]:
+    """An organisation's fields on incidents or people, in their order; the removed ones too
+    with ``removed``; none for no organisation."""
+    if organisation_id is None:
+        return []
+    fields = CustomField.objects.filter(organisation_id=organisation_id, applies_to=target)
+    if not removed:
+        fields = fields.filter(removed_at__isnull=True)
+    return list(fields)
+
+
+def custom_field_keys(organisation_id: int | None) -> set[str]:
+    """The keys of an organisation's active fields on incidents."""
+    return {field.key for field in custom_fields_of(organisation_id, FieldTarget.INCIDENT)}
+
+
+def custom_values_parse(
+    fields: Sequence[CustomField], given: Mapping[str, Any], *, complete: bool, where: str
+) -> CustomValues:
+    """The canonical values of ``given`` (key to a typed or written value) for ``fields`` (the
+    organisation's active ones), or a ValidationError keyed ``custom_<key>`` naming each
+    problem. ``complete``: every field is given, so required ones must have a value and those
+    left out are emptied; otherwise only the keys given are replaced."""
+    by_key = {f.key: f for f in fields}
+    errors: dict[str, list[Any]] = {}
+    values: CustomValues = {}
+    for key in given:
+        if key not in by_key:
+            errors.setdefault(f"custom_{key}", []).append(
+                ValidationError(MSG_VALUE_UNKNOWN_FIELD, params={"key": key, "target": where})
+            )
+    for custom in fields:
+        if custom.key not in given and not complete:
+            continue
+        try:
+            canonical = custom.canonical(given.get(custom.key))
+        except ValidationError as error:
+            errors.setdefault(f"custom_{custom.key}", []).extend(error.messages)
+            continue
+        if custom.required and not canonical and complete:
+            errors.setdefault(f"custom_{custom.key}", []).append(
+                ValidationError(
+                    MSG_VALUE_REQUIRED, params={"label": custom.label(get_language() or "en")}
+                )
+            )
+        values[custom] = canonical
+    if errors:
+        raise ValidationError(errors)
+    return values
+
+
+def _custom_plan(organisation_id: int | None, data: IncidentInput) -> CustomPlan:
+    people_given = [person.custom for person in data.people]
+    if data.custom is None and all(given is None for given in people_given):
+        return CustomPlan(incident={}, people=[None] * len(people_given))
+    errors: dict[str, list[Any]] = {}
+    incident_values: CustomValues = {}
+    if data.custom is not None:
+        fields = custom_fields_of(organisation_id, FieldTarget.INCIDENT)
+        try:
+            incident_values = custom_values_parse(
+                fields, data.custom, complete=data.custom_complete, where=str(_("incidents"))
+            )
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    people_values: list[CustomValues | None] = []
+    person_fields = custom_fields_of(organisation_id, FieldTarget.PERSON)
+    for position, given in enumerate(people_given, start=1):
+        if given is None:
+            people_values.append(None)
+            continue
+        try:
+            people_values.append(
+                custom_values_parse(
+                    person_fields,
+                    given,
+                    complete=data.custom_complete,
+                    where=str(_("people involved")),
+                )
+            )
+        except ValidationError as error:
+            people_values.append(None)
+            errors.setdefault("people", []).append(
+                ValidationError(MSG_ROW_PROBLEM, params={"row": position, "problem": _flat(error)})
+            )
+    if errors:
+        raise ValidationError(errors)
+    return CustomPlan(incident=incident_values, people=people_values)
+
+
+def _custom_save(incident: Incident, people: Sequence[PersonInvolvement], plan: CustomPlan) -> None:
+    rows: list[CustomValue] = []
+    if plan.incident:
+        CustomValue.objects.filter(incident=incident, field__in=list(plan.incident)).delete()
+    for custom, canonical in plan.incident.items():
+        for row in value_rows(custom, canonical):
+            row.incident = incident
+            rows.append(row)
+    for person, values in zip(people, plan.people, strict=True):
+        for custom, canonical in (values or {}).items():
+            for row in value_rows(custom, canonical):
+                row.person = person
+                rows.append(row)
+    CustomValue.objects.bulk_create(rows)
+
+
+def _people_custom_values(incident: Incident) -> dict[str, CustomValues]:
+    """The stored custom values of each person of an incident, by pseudonym, so that an update
+    that gives none for a person keeps them."""
+    kept: dict[str, CustomValues] = {}
+    values = CustomValue.objects.filter(person__incident=incident).select_related("field", "person")
+    for value in values:
+        assert value.person is not None
+        kept.setdefault(value.person.pseudonym, {}).setdefault(value.field, []).append(
+            value.shown()
+        )
+    return kept
+
+
+def _custom_snapshot(incident: Incident) -> dict[str, Any]:
+    """The incident's custom values as the audit trail compares them: ``custom.<key>`` for the
+    incident's, ``people_custom.<key>`` for its people's (a list, one item per person)."""
+    snapshot: dict[str, list[str]] = {}
+    for value in CustomValue.objects.filter(incident=incident).select_related("field"):
+        snapshot.setdefault(f"custom.{value.field.key}", []).append(value.shown())
+    people = CustomValue.objects.filter(person__incident=incident).select_related("field")
+    for value in people.order_by("person__pseudonym", "id"):
+        snapshot.setdefault(f"people_custom.{value.field.key}", []).append(value.shown())
+    return {key: ", ".join(sorted(items)) for key, items in snapshot.items()}
+
+
+def _custom_sensitive(incident: Incident) -> frozenset[str]:
+    """The audit keys of the organisation's sensitive fields: the trail says only "changed"."""
+    keys = CustomField.objects.filter(
+        organisation_id=incident.organisation_id, sensitive=True
+    ).values_list("applies_to", "key")
+    return frozenset(
+        f"{'custom' if target == FieldTarget.INCIDENT else 'people_custom'}.{key}"
+        for target, key in keys
+    )
+
+
+@dataclass(frozen=True)
+class CustomFieldInput:
+    """A custom field's definition as an administrator gives it."""
+
+    key: str
+    field_type: str
+    label_en: str
+    label_ru: str
+    applies_to: str = FieldTarget.INCIDENT
+    required: bool = False
+    sensitive: bool = False
+    options: Sequence[Mapping[str, str]] = ()
+    position: int = 0
+
+
+CUSTOM_FIELD_AUDITED = (
+    "key",
+    "applies_to",
+    "field_type",
+    "label_en",
+    "label_ru",
+    "required",
+    "sensitive",
+    "options",
+    "position",
+)
+MSG_CUSTOM_FIELD_KEY_FIXED = _("The key of a field cannot change: exports and mappings use it.")
+
+
+def _custom_field_snapshot(custom: CustomField) -> dict[str, Any]:
+    return {name: getattr(custom, name) for name in CUSTOM_FIELD_AUDITED} | {
+        "removed": custom.removed_at is not None
+    }
+
+
+def _custom_field_save(custom: CustomField) -> None:
+    """Validate (the key unique in the organisation, for incidents or people) and save."""
+    errors: dict[str, list[Any]] = {}
+    try:
+        # The key's uniqueness is checked below, worded for the person who chose it.
+        custom.full_clean(
+            exclude=["organisation", "created_by", "updated_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    taken = (
+        CustomField.objects.filter(
+            organisation_id=custom.organisation_id, applies_to=custom.applies_to, key=custom.key
+        )
+        .exclude(pk=custom.pk)
+        .exists()
+    )
+    key_taken = ValidationError(MSG_KEY_TAKEN, params={"key": custom.key})
+    if taken:
+        errors["key"] = [key_taken]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            custom.save()
+    except IntegrityError:  # another administrator took the key meanwhile
+        raise ValidationError({"key": [key_taken]}) from None
+
+
+@transaction.atomic
+def custom_field_create(
+    *, organisation: Organisation, user: User, data: CustomFieldInput
+) -> CustomField:
+    """A new field of ``organisation``'s incidents or people, by one of its administrators
+    (``custom_fields.manage``), validated, with its entry in the audit trail."""
+    custom = CustomField(
+        organisation=organisation,
+        created_by=user,
+        updated_by=user,
+        key=data.key.strip(),
+        applies_to=data.applies_to,
+        field_type=data.field_type,
+        label_en=data.label_en.strip(),
+        label_ru=data.label_ru.strip(),
+        required=data.required,
+        sensitive=data.sensitive,
+        options=[dict(option) for option in data.options],
+        position=data.position,
+    )
+    require(user, "custom_fields.manage", custom)
+    _custom_field_save(custom)
+    audit.audit_record(
+        action=audit.Action.CREATE,
+        user=user,
+        target=custom,
+        changes=audit.changes_between({}, _custom_field_snapshot(custom)),
+    )
+    logger.info("custom field %s added for organisation %s", custom.key, organisation.pk)
+    return custom
+
+
+@transaction.atomic
+def custom_field_update(*, custom: CustomField, user: User, data: CustomFieldInput) -> CustomField:
+    """Change a field's labels, options, order and whether it is required. Its key never
+    changes; its type and whether it is sensitive only while it holds no value; an option stays
+    while a value uses it."""
+    require(user, "custom_fields.manage", custom)
+    custom = CustomField.objects.select_for_update().get(pk=custom.pk)
+    before = _custom_field_snapshot(custom)
+    errors: dict[str, list[Any]] = {}
+    if data.key.strip() != custom.key:
+        errors["key"] = [ValidationError(MSG_CUSTOM_FIELD_KEY_FIXED)]
+    held = custom.values.count()
+    if held and data.field_type != custom.field_type:
+        errors["field_type"] = [ValidationError(MSG_TYPE_FIXED, params={"count": held})]
+    if held and data.sensitive != custom.sensitive:
+        errors["sensitive"] = [ValidationError(MSG_SENSITIVE_FIXED, params={"count": held})]
+    kept_codes = {option.get("code") for option in data.options}
+    for option in custom.options:
+        if option["code"] in kept_codes:
+            continue
+        used = values_holding(custom, option["code"]).count()
+        if used:
+            errors.setdefault("options", []).append(
+                ValidationError(MSG_CHOICE_DROPPED, params={"code": option["code"], "count": used})
+            )
+    if errors:
+        raise ValidationError(errors)
+    custom.field_type = data.field_type
+    custom.label_en = data.label_en.strip()
+    custom.label_ru = data.label_ru.strip()
+    custom.required = data.required
+    custom.sensitive = data.sensitive
+    custom.options = [dict(option) for option in data.options]
+    custom.position = data.position
+    custom.updated_by = user
+    changes = audit.changes_between(before, _custom_field_snapshot(custom))
+    if not changes:
+        return custom
+    _custom_field_save(custom)
+    audit.audit_record(action=audit.Action.UPDATE, user=user, target=custom, changes=changes)
+    logger.info("custom field %s changed: %s", custom.pk, sorted(changes))
+    return custom
+
+
+@transaction.atomic
+def custom_field_remove(*, custom: CustomField, user: User, removed: bool = True) -> CustomField:
+    """Take a field out of the form, the pages and the filters (``removed``), or bring it back.
+    Its stored values stay, in the exports too."""
+    require(user, "custom_fields.manage", custom)
+    custom = CustomField.objects.select_for_update().get(pk=custom.pk)
+    if (custom.removed_at is not None) == removed:
+        return custom
+    before = _custom_field_snapshot(custom)
+    custom.removed_at = timezone.now() if removed else None
+    custom.updated_by = user
+    custom.save(update_fields=["removed_at", "updated_by", "updated_at"])
+    audit.audit_record(
+        action=audit.Action.UPDATE,
+        user=user,
+        target=custom,
+        changes=audit.changes_between(before, _custom_field_snapshot(custom)),
+    )
+    logger.info("custom field %s %s", custom.pk, "removed" if removed else "restored")
+    return custom
 
 
 # What a source list's audit entries record; the description is free text that can name a

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from dozor.records import report_views, views, vocabulary_views
+from dozor.records import custom_field_views, report_views, views, vocabulary_views
 
 app_name = "records"
 urlpatterns = [
@@ -15,6 +15,14 @@ urlpatterns = [
 report_patterns = [
     path("", report_views.report_list, name="report_list"),
     path("<int:pk>/", report_views.report_detail, name="report_detail"),
+]
+
+# Included under /fields/ as the "custom_fields" namespace: an administrator's pages.
+custom_field_patterns = [
+    path("", custom_field_views.custom_field_list, name="custom_field_list"),
+    path("new/", custom_field_views.custom_field_new, name="custom_field_new"),
+    path("<int:pk>/", custom_field_views.custom_field_edit, name="custom_field_edit"),
+    path("<int:pk>/remove/", custom_field_views.custom_field_remove, name="custom_field_remove"),
 ]
 
 # Included under /sources/ as the "sources" namespace.

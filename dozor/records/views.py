@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -18,7 +19,9 @@ from dozor.accounts.models import User
 from dozor.accounts.policy import require, requires
 from dozor.audit import selectors as audit_selectors
 from dozor.audit import services as audit
-from dozor.records import selectors, services
+from dozor.records import custom_field_selectors, selectors, services
+from dozor.records.custom_field_forms import initial_values
+from dozor.records.custom_fields import CustomField, FieldTarget
 from dozor.records.forms import (
     BiasFormSet,
     IncidentFilterForm,
@@ -64,7 +67,10 @@ MSG_LOCKED_FORM = gettext_lazy(
 
 @login_required
 def incident_list(request: HttpRequest) -> HttpResponse:
-    form = IncidentFilterForm(request.GET or None)
+    form = IncidentFilterForm(
+        request.GET or None,
+        custom_fields=custom_field_selectors.filterable_fields(request.user),
+    )
     filters = form.filters()
     incidents = selectors.incident_list(user=request.user, filters=filters)
     paginator = list_paginator(incidents, filters)
@@ -146,13 +152,25 @@ def _pages_note(paginator: CappedPaginator, number: int, asked: str | None) -> s
 def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
     incident = _visible_incident(request, reference)
     people = selectors.people_shown(request.user, incident)
+    custom = custom_field_selectors.incident_custom_shown(request.user, incident)
+    people_custom = custom_field_selectors.people_custom_shown(request.user, incident)
+    people = [
+        replace(shown, custom=tuple(people_custom.get(shown.person.pk, ()))) for shown in people
+    ]
     named = [shown for shown in people if shown.named]
-    if named:
+    # A sensitive field's value is read like a name: the trail records that it was shown.
+    sealed_shown = sum(
+        1
+        for shown in [*custom, *(item for person in people for item in person.custom)]
+        if shown.sensitive and not shown.hidden
+    )
+    if named or sealed_shown:
         audit.audit_record(
             action=audit.Action.VIEW_NAMES,
             user=request.user,
             target=incident,
-            changes={"names_shown": len(named)},
+            changes={"names_shown": len(named)}
+            | ({"sensitive_fields_shown": sealed_shown} if sealed_shown else {}),
         )
     return render(
         request,
@@ -162,6 +180,7 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "can_edit": selectors.incident_can_edit(request.user, incident),
             "victims": [shown for shown in people if shown.person.role == "victim"],
             "others": [shown for shown in people if shown.person.role != "victim"],
+            "custom": custom,
             "links": incident.report_links.all(),
             "disagreements": selectors.incident_disagreements(incident),
         },
@@ -215,9 +234,10 @@ def _incident_form(request: HttpRequest, *, incident: Incident | None) -> HttpRe
                 errors=[MSG_FORM_TOO_LARGE % {"limit": 2}],
                 status=413,
             )
-        form = IncidentForm(post)
+        fields, person_fields = _custom_fields(user)
+        form = IncidentForm(post, custom_fields=fields)
         biases = BiasFormSet(post, prefix="bias")
-        people = PersonFormSet(post, prefix="person")
+        people = PersonFormSet(post, prefix="person", form_kwargs={"custom_fields": person_fields})
         row_errors: dict[str, list[str]] = {}
         if form.is_valid() and biases.is_valid() and people.is_valid():
             data = incident_input(form, biases, people)
@@ -249,11 +269,30 @@ def _incident_form(request: HttpRequest, *, incident: Incident | None) -> HttpRe
     return _render_form(request, incident, *_unbound_forms(incident, user))
 
 
-def _unbound_forms(incident: Incident | None, user: User) -> tuple[IncidentForm, Any, Any]:
-    if incident is None:
-        return IncidentForm(), BiasFormSet(prefix="bias"), PersonFormSet(prefix="person")
+def _custom_fields(user: User) -> tuple[list[CustomField], list[CustomField]]:
+    """The active fields of the user's organisation on incidents and on people. Only its own
+    documenters write its incidents, so these are the incident's organisation's too."""
     return (
-        IncidentForm(initial=IncidentForm.initial_from(incident)),
+        list(custom_field_selectors.own_fields(user)),
+        list(custom_field_selectors.own_fields(user, FieldTarget.PERSON)),
+    )
+
+
+def _unbound_forms(incident: Incident | None, user: User) -> tuple[IncidentForm, Any, Any]:
+    fields, person_fields = _custom_fields(user)
+    person_kwargs = {"custom_fields": person_fields}
+    if incident is None:
+        return (
+            IncidentForm(custom_fields=fields),
+            BiasFormSet(prefix="bias"),
+            PersonFormSet(prefix="person", form_kwargs=person_kwargs),
+        )
+    custom_initial = initial_values(custom_field_selectors.incident_custom_values(incident))
+    people_initial = custom_field_selectors.people_custom_initial(incident)
+    return (
+        IncidentForm(
+            initial=IncidentForm.initial_from(incident) | custom_initial, custom_fields=fields
+        ),
         BiasFormSet(
             prefix="bias",
             initial=[
@@ -263,6 +302,7 @@ def _unbound_forms(incident: Incident | None, user: User) -> tuple[IncidentForm,
         ),
         PersonFormSet(
             prefix="person",
+            form_kwargs=person_kwargs,
             initial=[
                 {
                     "name": selectors.person_name(user, p, incident),
@@ -279,6 +319,7 @@ def _unbound_forms(incident: Incident | None, user: User) -> tuple[IncidentForm,
                             "count",
                         )
                     },
+                    **people_initial.get(p.pk, {}),
                 }
                 for p in incident.people.all()
             ],

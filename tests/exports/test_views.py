@@ -310,11 +310,11 @@ def test_formula_injection_in_the_summary_and_locality_is_neutralised(cast: Cast
 
 
 def test_the_json_export_is_an_array_with_the_documented_fields(cast: Cast) -> None:
-    from dozor.exports.listing import FIELDS
+    from dozor.exports.listing import JSON_FIELDS
 
     IncidentBiasFactory(incident=cast.incident, indicators=["symbols", "perpetrator_statements"])
     data = json.loads(list_download(cast.client("owner"), "json"))
-    assert isinstance(data, list) and list(data[0]) == list(FIELDS)
+    assert isinstance(data, list) and list(data[0]) == list(JSON_FIELDS)
     assert data[0]["bias_motivations"] == ["racist_xenophobic"]
     assert data[0]["bias_indicators"] == ["perpetrator_statements", "symbols"]
 

@@ -34,6 +34,7 @@ from dozor.intake.models import ImportBatch, QuarantinedRow
 from dozor.linkage.models import AcceptBatch, CandidatePair, LinkageJob, LinkageRun
 from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
+from dozor.records.custom_fields import CustomField
 from dozor.records.models import Incident, Report, SourceList
 from dozor.records.services import incident_link_reports
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
@@ -43,6 +44,7 @@ from tests.conftest import Cast
 from tests.factories import ReportFactory, SourceListFactory, UserFactory
 from tests.named import (
     json_readable,
+    named_custom_values,
     named_evidence,
     named_incident,
     named_quarantine,
@@ -65,7 +67,14 @@ PRESS_TEXT = (
 NOT_RECORDS = {"login", "logout", "set_language", "two_factor_setup", "two_factor_verify"}
 # Extra queries on top of each page's bare URL: downloads and the variants a person can ask for.
 QUERIES: dict[str, list[dict[str, str]]] = {
-    "incident_list": [{"q": "гаражей"}, {"q": "Каримзода"}, {"q": "Каримзоде"}],
+    "incident_list": [
+        {"q": "гаражей"},
+        {"q": "Каримзода"},
+        {"q": "Каримзоде"},
+        # Filters on the sealed custom fields (tests/named.py): offered to no one without names.
+        {"custom_told_by": "belova"},
+        {"custom_witness_statement": "Белова"},
+    ],
     "dossier": [
         {"ref": "{reference}"},
         {"ref": "{reference}", "names": "1"},
@@ -119,11 +128,13 @@ class World:
     job: LinkageJob
     attachment: Attachment
     submission: Submission
+    custom_field: CustomField  # sensitive, holding the witness's name
 
 
 @pytest.fixture
 def world(cast: Cast, tmp_path: Path) -> World:
     incident = named_incident(cast.organisation, user=cast.owner, confidentiality="public")
+    named_custom_values(incident)
     named_responses(incident, cast.owner)
     attachment = named_evidence(incident, cast.owner)
     # A submission of the public form naming its sender, with a photo and a referral.
@@ -172,6 +183,7 @@ def world(cast: Cast, tmp_path: Path) -> World:
         job=job,
         attachment=attachment,
         submission=submission,
+        custom_field=CustomField.objects.get(key="witness_statement"),
     )
 
 
@@ -255,6 +267,8 @@ def parameters(world: World, user: User) -> dict[str, dict[str, Any]]:
         "report_detail": {"pk": world.report.pk},
         "report_get": {"report_id": world.report.pk},
         "source_list_edit": {"pk": world.source_list.pk},
+        "custom_field_edit": {"pk": world.custom_field.pk},
+        "custom_field_remove": {"pk": world.custom_field.pk},
         # The Tella endpoints answer a phone's key, never these sessions (tests/tella/).
         "project": {"slug": "dozor"},
         "report_create": {"project_id": str(world.incident.organisation_id)},

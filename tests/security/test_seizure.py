@@ -132,6 +132,50 @@ def evidence_with_names(home: Path, name: str) -> None:
     assert result.returncode == 0, result.stderr
 
 
+CUSTOM_WITH_NAMES = """
+import datetime, sys, django
+django.setup()
+from dozor.accounts.models import Organisation, User
+from dozor.records import services
+from dozor.records.custom_fields import CustomValue
+name = sys.argv[1]
+organisation = Organisation.objects.order_by("id").first()
+admin = User.objects.create_user(
+    username="seizure-fields", organisation=organisation, role="administrator"
+)
+services.custom_field_create(
+    organisation=organisation, user=admin,
+    data=services.CustomFieldInput(
+        key="officer", field_type="text", label_en="Officer", label_ru="Участковый",
+        sensitive=True,
+    ),
+)
+incident = services.incident_create(
+    organisation=organisation, user=admin,
+    data=services.IncidentInput(
+        title="Угрозы", incident_type="threat", date_start=datetime.date(2024, 3, 8),
+        custom={"officer": name},
+    ),
+)
+assert CustomValue.objects.get(incident=incident).sealed == name
+"""
+
+
+def custom_with_names(home: Path, name: str, **environment: str) -> None:
+    """Record an incident whose sensitive custom field holds ``name``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
+    env.update(DOZOR_HOME=str(home), DJANGO_SETTINGS_MODULE="dozor.settings", **environment)
+    result = subprocess.run(
+        [sys.executable, "-c", CUSTOM_WITH_NAMES, name],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+
+
 SUBMISSION_WITH_NAMES = """
 import io, sys, django
 django.setup()
@@ -361,6 +405,15 @@ def test_a_quarantined_row_and_a_waiting_upload_leave_no_name_on_disk(
     assert leaked({quarantined, waiting}, files_bytes(home)) == []
 
 
+def test_a_sensitive_custom_field_leaves_no_value_in_the_database_file(
+    demo_home: Path, tmp_path: Path
+) -> None:
+    home = demo_copy(demo_home, tmp_path / "custom")
+    name = "Участковый Пётр Семёнович Грызлов"
+    custom_with_names(home, name)
+    assert leaked({name, "Грызлов"}, sqlite_bytes(home)) == []
+
+
 def test_an_evidence_photo_leaves_neither_its_name_nor_its_bytes_on_disk(
     demo_home: Path, tmp_path: Path
 ) -> None:
@@ -574,6 +627,15 @@ def test_a_pg_dump_of_the_demo_holds_no_victims_name(tmp_path: Path) -> None:
         ).stdout
         assert b"intake_quarantinedrow" in dump and b"intake_pendingupload" in dump
         assert leaked(in_import, dump) == []
+        custom_with_names(tmp_path, "Участковый Грызлов", DOZOR_DATABASE_URL=url)
+        dump = subprocess.run(
+            ["pg_dump", "--dbname", url.replace("postgres://", "postgresql://")],
+            capture_output=True,
+            check=True,
+            env={**os.environ, "PGPASSWORD": parts.password or ""},
+        ).stdout
+        assert b"records_customvalue" in dump
+        assert leaked({"Грызлов"}, dump) == []
         assert leaked(in_import, files_bytes(tmp_path)) == []
         archive = tmp_path / "pg.backup"
         backup = run_dozor(tmp_path, "backup", "--to", str(archive), DOZOR_DATABASE_URL=url)

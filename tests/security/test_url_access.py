@@ -48,6 +48,7 @@ from dozor.linkage import views as linkage_views
 from dozor.linkage.models import AcceptBatch, CandidatePair, LinkageJob, LinkageRun
 from dozor.press.models import DraftReport
 from dozor.press.services import draft_create
+from dozor.records.custom_fields import CustomField
 from dozor.records.local_terms import local_term_create
 from dozor.records.models import Incident, IncidentReport, SourceList
 from dozor.reporting import views as reporting_views
@@ -280,6 +281,14 @@ ACCESS: dict[str, str] = {
     "responses:timeline":       "200/400 200/403 200/403 200/403 404     404     login",
     #                            owner   collea. reader  analyst outsid. o-admin anonymous
     "sources:source_list_edit":  "200/400 403     403     403     404     404     login",
+    # Only an administrator defines the organisation's fields (no persona of A is one).
+    #                                 owner   collea. reader  analyst outsid. o-admin anonymous
+    "custom_fields:custom_field_list": "403     403     403     403     403     200     login",
+    "custom_fields:custom_field_new":  "403     403     403     403     403     200/400 login",
+    "custom_fields:custom_field_edit": "403     403     403     403     404     404     login",
+    "custom_fields:custom_field_remove": (
+        "405/403 405/403 405/403 405/403 405/404 405/404 405/login"
+    ),
     "sources:source_list_list":  "200/405 200/405 200/405 200/405 200/405 200/405 login",
     "sources:source_list_new":   "200/400 403     403     403     200/400 200/400 login",
     #                             owner   collea. reader  analyst outsid. o-admin anonymous
@@ -490,6 +499,13 @@ def _build_world(files: Path) -> World:
             published_by=owner,
         ).series,
         "draft": draft,
+        "custom_field": CustomField.objects.create(
+            organisation=organisation,
+            key="police_station",
+            field_type="text",
+            label_en="Police station",
+            label_ru="Отдел полиции",
+        ),
         "batch": batch,
         "quarantined": QuarantinedRow.objects.filter(batch=batch).first(),
         "job": ImportJob.objects.create(token=secrets.token_hex(16), created_by=owner),
@@ -607,6 +623,8 @@ PER_URL: dict[str, dict[str, Callable[[World], Any]]] = {
     "api-v1:report_get": {"report_id": lambda w: w.objects["report"].pk},
     "sources:source_list_edit": {"pk": lambda w: w.source_list.pk},
     "intake:mapping_detail": {"pk": lambda w: w.objects["saved_mapping"].pk},
+    "custom_fields:custom_field_edit": {"pk": lambda w: w.objects["custom_field"].pk},
+    "custom_fields:custom_field_remove": {"pk": lambda w: w.objects["custom_field"].pk},
     "linkage:batch": {"pk": lambda w: w.objects["accept_batch"].pk},
     "linkage:job": {"token": lambda w: w.objects["linkage_job"].token},
     "tella:project": {"slug": lambda w: "dozor"},

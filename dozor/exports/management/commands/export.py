@@ -131,8 +131,9 @@ class Command(DozorCommand):
         )
         records = listing.records(user, incidents)
         if options["format"] == "csv":
+            header = listing.csv_header(user)
             text = "".join(
-                writers.csv_lines(listing.FIELDS, (listing.csv_cells(r) for r in records))
+                writers.csv_lines(header, (listing.csv_cells(r, header) for r in records))
             )
         else:
             text = "".join(listing.json_chunks(records))

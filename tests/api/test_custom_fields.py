@@ -1,0 +1,106 @@
+"""Custom fields through the API: written as the form writes them, read by the organisation's
+own users only, sealed ones only with names."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from dozor.records.custom_fields import CustomValue, FieldType
+from dozor.records.services import IncidentInput, PersonInput, incident_create
+from tests.api.conftest import ApiClient
+from tests.conftest import Cast
+from tests.records.custom_fields import SENSITIVE_VALUE, define
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("api-v1:incident_list")
+NEW = {"title": "Угрозы", "incident_type": "threat", "date_start": "2024-03-08"}
+
+
+def detail(reference: str) -> str:
+    return reverse("api-v1:incident_get", args=[reference])
+
+
+def test_an_incident_is_created_with_its_custom_fields_and_read_back(
+    cast: Cast, callers: dict[str, ApiClient]
+) -> None:
+    define(cast.organisation, "languages", FieldType.CHOICES)
+    define(cast.organisation, "asked_protection", FieldType.FLAG)
+    answer = callers["owner"].post(
+        LIST, {**NEW, "custom_fields": {"languages": ["tg", "ru"], "asked_protection": True}}
+    )
+    assert answer.status_code == 201, answer.content
+    assert answer.json()["custom_fields"] == {"languages": ["ru", "tg"], "asked_protection": "yes"}
+
+
+def test_a_change_keeps_the_fields_it_does_not_name(
+    cast: Cast, callers: dict[str, ApiClient]
+) -> None:
+    define(cast.organisation, "station", FieldType.TEXT)
+    define(cast.organisation, "threats", FieldType.NUMBER)
+    made = callers["owner"].post(LIST, {**NEW, "custom_fields": {"station": "ОП-5", "threats": 2}})
+    reference = made.json()["reference"]
+    changed = callers["owner"].patch(detail(reference), {"custom_fields": {"threats": "3"}})
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["custom_fields"] == {"station": "ОП-5", "threats": "3"}
+
+
+def test_a_wrong_value_and_an_unknown_key_are_named(
+    cast: Cast, callers: dict[str, ApiClient]
+) -> None:
+    define(cast.organisation, "threats", FieldType.NUMBER)
+    wrong = callers["owner"].post(LIST, {**NEW, "custom_fields": {"threats": "many"}})
+    assert wrong.status_code == 400
+    assert [e["field"] for e in wrong.json()["errors"]] == ["custom_threats"]
+    unknown = callers["owner"].post(LIST, {**NEW, "custom_fields": {"station": "ОП-5"}})
+    assert unknown.status_code == 400
+    assert unknown.json()["errors"][0]["field"] == "custom_fields.station"
+    assert not CustomValue.objects.exists()
+
+
+def test_a_sealed_value_reaches_the_owner_not_a_reader_nor_another_organisation(
+    cast: Cast, callers: dict[str, ApiClient]
+) -> None:
+    define(cast.organisation, "officer", FieldType.TEXT, sensitive=True)
+    define(cast.organisation, "station", FieldType.TEXT)
+    made = callers["owner"].post(
+        LIST,
+        {
+            **NEW,
+            "confidentiality": "public",
+            "custom_fields": {"officer": SENSITIVE_VALUE, "station": "ОП-5"},
+        },
+    )
+    reference = made.json()["reference"]
+    assert made.json()["custom_fields"]["officer"] == SENSITIVE_VALUE
+    assert callers["reader"].get(detail(reference)).json()["custom_fields"] == {"station": "ОП-5"}
+    assert callers["outsider"].get(detail(reference)).json()["custom_fields"] == {}
+
+
+def test_a_persons_fields_are_in_the_persons_entry_sealed_ones_with_names_only(
+    cast: Cast, callers: dict[str, ApiClient]
+) -> None:
+    define(cast.organisation, "asked_protection", FieldType.FLAG, applies_to="person")
+    define(cast.organisation, "officer", FieldType.TEXT, applies_to="person", sensitive=True)
+    incident = incident_create(
+        organisation=cast.organisation,
+        user=cast.owner,
+        data=IncidentInput(
+            title="Угрозы",
+            incident_type="threat",
+            date_start=datetime.date(2024, 3, 8),
+            people=[
+                PersonInput(
+                    pseudonym="Victim A",
+                    custom={"asked_protection": "yes", "officer": SENSITIVE_VALUE},
+                )
+            ],
+        ),
+    )
+    owner = callers["owner"].get(detail(incident.reference)).json()["people"][0]
+    assert owner["custom_fields"] == {"asked_protection": "yes", "officer": SENSITIVE_VALUE}
+    reader = callers["reader"].get(detail(incident.reference)).json()["people"][0]
+    assert reader["custom_fields"] == {"asked_protection": "yes"}

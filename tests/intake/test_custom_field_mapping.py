@@ -1,0 +1,93 @@
+"""A mapping fills the organisation's own fields: a column mapped to ``custom_<key>`` is kept on
+the report (sealed with its other fields) and the incident made from the report takes it."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from dozor.intake import views
+from dozor.intake.models import QuarantinedRow
+from dozor.linkage.services import incident_create_from_reports
+from dozor.records.custom_fields import CustomValue, FieldType
+from dozor.records.models import Report
+from tests.conftest import Cast
+from tests.intake.conftest import SMALL_MAPPING
+from tests.records.custom_fields import define
+
+pytestmark = pytest.mark.django_db
+
+MAPPING = (
+    SMALL_MAPPING
+    + """  incident_type:
+    column: Тип
+    type: code
+    vocabulary: incident_type
+  custom_police_station:
+    column: Отдел
+    type: text
+  custom_threats:
+    column: Угроз
+    type: integer
+  custom_other_key:
+    column: Прочее
+    type: text
+"""
+)
+CSV = (
+    "id,Дата,Мотив,Убито,Тип,Отдел,Угроз,Прочее\n"
+    "1,04.12.2008,ксенофобия,0,threat,ОП № 5,3,заметка\n"
+)
+
+
+@pytest.fixture(autouse=True)
+def imports_run_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(views, "RUN_IN_THREAD", False)
+
+
+def import_through_the_page(
+    cast: Cast, source_list: object, text: str, *, stored: bool = True
+) -> Report | None:
+    client = cast.client("owner")
+    response = client.post(
+        reverse("intake:import_new"),
+        {
+            "file": SimpleUploadedFile("partner.csv", text.encode("utf-8")),
+            "source_list": source_list.pk,  # type: ignore[attr-defined]
+            "mapping_text": MAPPING,
+        },
+    )
+    assert response.status_code == 302, response.content
+    token = response["Location"].rstrip("/").split("/")[-1]
+    client.post(reverse("intake:import_confirm", args=[token]))
+    return Report.objects.get() if stored else None
+
+
+def test_an_imported_custom_column_reaches_the_incident_made_from_the_report(
+    cast: Cast, source_list: object
+) -> None:
+    define(cast.organisation, "police_station", FieldType.TEXT)
+    define(cast.organisation, "threats", FieldType.NUMBER)
+    report = import_through_the_page(cast, source_list, CSV)
+    assert report is not None
+    assert report.fields["custom_police_station"] == "ОП № 5"
+    incident = incident_create_from_reports(user=cast.owner, reports=[report])
+    stored = {
+        value.field.key: value.shown()
+        for value in CustomValue.objects.filter(incident=incident).select_related("field")
+    }
+    # custom_other_key names no field of the organisation: it stays in the report only.
+    assert stored == {"police_station": "ОП № 5", "threats": "3"}
+
+
+def test_a_value_the_field_refuses_quarantines_its_row_naming_the_column(
+    cast: Cast, source_list: object
+) -> None:
+    define(cast.organisation, "police_station", FieldType.TEXT)
+    define(cast.organisation, "threats", FieldType.DATE, label_en="First threat")
+    import_through_the_page(cast, source_list, CSV, stored=False)
+    row = QuarantinedRow.objects.get()
+    [problem] = row.problems
+    assert problem["column"] == "Угроз" and problem["code"] == "custom_field"
+    assert "“First threat” takes a date" in problem["expected"]
