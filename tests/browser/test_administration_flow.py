@@ -24,6 +24,31 @@ LAPTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
+def add_source_list(page: Page, base_url: str, name: str) -> SourceList:
+    """From the Administration page, a partner list added through its form; the list stored."""
+    page.goto(f"{base_url}/accounts/administration/")
+    page.locator("main").get_by_role("link", name="Source lists").click()
+    page.get_by_role("link", name="Add a source list").click()
+    page.fill("#id_name", name)
+    page.select_option("#id_kind", "partner_list")
+    page.click("form button[type=submit].primary")
+    expect(page).to_have_url(re.compile(r"/sources/$"))
+    expect(page.locator("table.sources")).to_contain_text(name)
+    return SourceList.objects.get(name=name)
+
+
+def add_body(page: Page, base_url: str, name: str) -> Body:
+    """From the Administration page, a prosecutor's office added through its form; the body."""
+    page.goto(f"{base_url}/accounts/administration/")
+    page.locator("main").get_by_role("link", name="Bodies and officials").click()
+    page.fill("#id_name", name)
+    page.select_option("#id_kind", "prosecutor")
+    page.fill("#id_country", "ru")
+    page.click("form.body-form button[type=submit]")
+    expect(page.locator("main table")).to_contain_text(name)
+    return Body.objects.get(name=name)
+
+
 def test_an_administrator_adds_a_source_list_and_a_body_through_the_pages(
     transactional_db: None, live_server, cast: Cast, page: Page
 ) -> None:
@@ -39,24 +64,9 @@ def test_an_administrator_adds_a_source_list_and_a_body_through_the_pages(
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.set_viewport_size(LAPTOP)
 
-    page.locator("main").get_by_role("link", name="Source lists").click()
-    page.get_by_role("link", name="Add a source list").click()
-    page.fill("#id_name", "Партнёрская сеть 2024")
-    page.select_option("#id_kind", "partner_list")
-    page.click("form button[type=submit].primary")
-    expect(page).to_have_url(re.compile(r"/sources/$"))
-    expect(page.locator("table.sources")).to_contain_text("Партнёрская сеть 2024")
-    added = SourceList.objects.get(name="Партнёрская сеть 2024")
+    added = add_source_list(page, live_server.url, "Партнёрская сеть 2024")
     assert added.organisation_id == cast.organisation.pk
-
-    page.goto(f"{live_server.url}/accounts/administration/")
-    page.locator("main").get_by_role("link", name="Bodies and officials").click()
-    page.fill("#id_name", "Прокуратура Санкт-Петербурга")
-    page.select_option("#id_kind", "prosecutor")
-    page.fill("#id_country", "ru")
-    page.click("form.body-form button[type=submit]")
-    expect(page.locator("main table")).to_contain_text("Прокуратура Санкт-Петербурга")
-    body = Body.objects.get(name="Прокуратура Санкт-Петербурга")
+    body = add_body(page, live_server.url, "Прокуратура Санкт-Петербурга")
     assert (body.country, body.organisation_id) == ("RU", cast.organisation.pk)
 
     page.get_by_role("link", name="Correct").click()

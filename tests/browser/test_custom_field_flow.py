@@ -1,5 +1,6 @@
-"""An administrator adds a custom field in a real browser; a documenter fills it in a new
-incident, finds the incident with the list's filter on it and sees it in the CSV download."""
+"""In a real browser an administrator adds a source list, a body and a custom field through the
+Administration pages; a documenter fills the field in a new incident, finds the incident with
+the list's filter on it and sees it in the CSV download."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from playwright.sync_api import Page, expect
 from dozor.accounts.models import Role
 from dozor.records.custom_fields import CustomField
 from tests.browser.conftest import screenshot
+from tests.browser.test_administration_flow import add_body, add_source_list
 from tests.browser.test_incident_flow import (
     fill_incident,
     filter_list,
@@ -38,10 +40,13 @@ def test_an_administrator_adds_a_field_a_documenter_fills_filters_and_exports_it
     base_url = live_server.url
     UserFactory(username="admin", organisation=cast.organisation, role=Role.ADMINISTRATOR)
 
-    # The administrator defines "Language of the threat", a choice from the organisation's list.
+    # The administrator adds a partner's source list and a body to raise cases with, then
+    # defines "Language of the threat", a choice from the organisation's own list.
     sign_in(page, base_url, "admin")
-    page.locator("header .account-menu summary").click()
-    page.locator("header .account-menu").get_by_role("link", name="Custom fields").click()
+    assert add_source_list(page, base_url, "Список партнёров").organisation == cast.organisation
+    assert add_body(page, base_url, "Прокуратура Ленинградской области").country == "RU"
+    page.goto(f"{base_url}/accounts/administration/")
+    page.locator("main").get_by_role("link", name="Custom fields").click()
     expect(page.locator("h1")).to_have_text("Your organisation's fields")
     page.get_by_role("link", name="Add a field").click()
     page.fill("#id_key", "threat_language")
