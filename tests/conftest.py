@@ -202,3 +202,17 @@ def cast(db: None) -> Cast:
         outsider=UserFactory(username="outsider", organisation=other),
         incident=IncidentFactory(organisation=organisation, created_by=owner, updated_by=owner),
     )
+
+
+@pytest.fixture
+def admin(cast: Cast) -> User:
+    """An administrator of the cast's organisation."""
+    return UserFactory(username="admin", organisation=cast.organisation, role=Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def other_admin(cast: Cast) -> User:
+    """An administrator of the cast's other organisation, for the wall between the two."""
+    return UserFactory(
+        username="other_admin", organisation=cast.other_organisation, role=Role.ADMINISTRATOR
+    )

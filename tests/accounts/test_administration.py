@@ -22,18 +22,6 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin(cast: Cast) -> User:
-    return UserFactory(username="admin", organisation=cast.organisation, role=Role.ADMINISTRATOR)
-
-
-@pytest.fixture
-def other_admin(cast: Cast) -> User:
-    return UserFactory(
-        username="other_admin", organisation=cast.other_organisation, role=Role.ADMINISTRATOR
-    )
-
-
 def signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)

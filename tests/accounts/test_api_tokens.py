@@ -75,11 +75,6 @@ def key_parts(key: str) -> list[str]:
     return [key, key[API_TOKEN_SHOWN_PREFIX:]]
 
 
-@pytest.fixture
-def admin(cast: Cast) -> User:
-    return UserFactory(username="admin", organisation=cast.organisation, role=Role.ADMINISTRATOR)
-
-
 def client_of(user: User) -> Client:
     client = Client()
     client.force_login(user)

@@ -47,11 +47,6 @@ def verified_client(user: User, device: TOTPDevice) -> Client:
     return client
 
 
-@pytest.fixture
-def admin(cast: Cast) -> User:
-    return UserFactory(username="admin", organisation=cast.organisation, role=Role.ADMINISTRATOR)
-
-
 # The reproduction: a password alone, then the setup page.
 
 

@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from dozor.accounts.models import Role, User
+from dozor.accounts.models import User
 from dozor.audit.models import Action, AuditEntry
 from dozor.intake.models import ImportBatch, PendingUpload, SavedMapping
 from dozor.intake.saved_mappings import (
@@ -24,25 +24,13 @@ from dozor.intake.saved_mappings import (
 )
 from dozor.records.models import SourceList
 from tests.conftest import Cast
-from tests.factories import SourceListFactory, UserFactory
+from tests.factories import SourceListFactory
 from tests.intake.conftest import SMALL_MAPPING
 
 pytestmark = pytest.mark.django_db
 
 # `import` is a Python keyword, so the command's module is reached by name.
 import_command = importlib.import_module("dozor.intake.management.commands.import")
-
-
-@pytest.fixture
-def admin(cast: Cast) -> User:
-    return UserFactory(username="admin", organisation=cast.organisation, role=Role.ADMINISTRATOR)
-
-
-@pytest.fixture
-def other_admin(cast: Cast) -> User:
-    return UserFactory(
-        username="other_admin", organisation=cast.other_organisation, role=Role.ADMINISTRATOR
-    )
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import Client
 
-from dozor.accounts.models import Role, User
+from dozor.accounts.models import User
 from dozor.audit.models import Action, AuditEntry
 from dozor.records.local_terms import (
     MSG_CODE_FORM,
@@ -24,23 +24,11 @@ from dozor.records.models import LocalTerm
 from dozor.responses.forms import EventForm
 from dozor.responses.services import EventInput, event_add
 from tests.conftest import Cast
-from tests.factories import IncidentFactory, UserFactory
+from tests.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.date(2008, 12, 15)
-
-
-@pytest.fixture
-def admin(cast: Cast) -> User:
-    return UserFactory(username="admin", organisation=cast.organisation, role=Role.ADMINISTRATOR)
-
-
-@pytest.fixture
-def other_admin(cast: Cast) -> User:
-    return UserFactory(
-        username="other_admin", organisation=cast.other_organisation, role=Role.ADMINISTRATOR
-    )
 
 
 @pytest.fixture

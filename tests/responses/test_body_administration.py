@@ -7,27 +7,14 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 
-from dozor.accounts.models import Role, User
+from dozor.accounts.models import User
 from dozor.audit.models import Action, AuditEntry
 from dozor.responses.models import Body
 from dozor.responses.services import MSG_BODY_NAME_TAKEN, body_create, body_update
 from dozor.validators import MSG_UNKNOWN_COUNTRY
 from tests.conftest import Cast
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def admin(cast: Cast) -> User:
-    return UserFactory(username="admin", organisation=cast.organisation, role=Role.ADMINISTRATOR)
-
-
-@pytest.fixture
-def other_admin(cast: Cast) -> User:
-    return UserFactory(
-        username="other_admin", organisation=cast.other_organisation, role=Role.ADMINISTRATOR
-    )
 
 
 @pytest.fixture
