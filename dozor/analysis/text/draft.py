@@ -123,16 +123,22 @@ def _place(draft: Draft, text: str, people: list[PersonMention]) -> None:
     all_found = find_places(
         text, language=draft.language, excluded=[*name_spans(people), *addresses]
     )
-    origins = [f for f in all_found if f.origin]
+    origins = [f for f in all_found if f.person_origin]
     for origin in origins:
         if origin.origin not in draft.origins:
             draft.origins.append(origin.origin)
-        draft.evidence.append(Evidence("origins", origin.start, origin.end, origin.text))
     if origins:
+        # The first origin the text states is the (first) victim's: the headline or the
+        # sentence that introduces the victim says it ("избили уроженца Дагестана").
+        first = origins[0]
+        draft.victim_origin = region_of(first)
+        start = first.end - len(first.origin)  # the phrase ends with the place's name
+        draft.evidence.append(Evidence("victim_origin", start, first.end, first.origin))
+        draft.confidence["victim_origin"] = ("medium", "origin word")
         draft.notes.append(
             Note(model.NOTE_ORIGIN, {"origins": "; ".join(f.origin for f in origins)})
         )
-    findings = [f for f in all_found if not f.origin]
+    findings = [f for f in all_found if not f.origin and f.place.kind != "country"]
     if not findings:
         draft.notes.append(Note(model.NOTE_NO_PLACE))
         draft.confidence["region"] = ("low", "none")
