@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from threadpoolctl import ThreadpoolController
@@ -62,12 +62,30 @@ EN_OTHER_ROLES = (
     "head of",
     "director",
     "according to",
+    "rabbi",
+    "imam",
+    "mufti",
+    "priest",
+    "rector",
+    "organiser",
+    "organizer",
+    "colleague",
+    "witness",
 )
 EN_OTHER_AFTER = re.compile(
     r"(?:\d+,\s*)?(?:a|the|an)?\s*(?:police |local |regional )?"
     r"(?:spokes|lawyer|official|investigator|prosecutor|said|says|told|head|director)"
 )
-EN_SUSPECT_ROLES = ("suspect", "accused", "detained", "arrested", "charged")
+EN_SUSPECT_ROLES = (
+    "suspect",
+    "accused",
+    "detained",
+    "arrested",
+    "charged",
+    "sentenced",
+    "convicted",
+    "jailed",
+)
 ROLE_WINDOW = 60
 EN_NOT_NAMES = frozenset(
     [
@@ -123,6 +141,14 @@ EN_NOT_NAMES = frozenset(
         "ms",
         "dr",
         "according",
+        "unity",
+        "day",
+        "rabbi",
+        "imam",
+        "mufti",
+        "priest",
+        "organiser",
+        "organizer",
         "local",
         "news",
         "street",
@@ -252,12 +278,19 @@ def _gender_from_agreement(words: list[str]) -> str | None:
 ZODA = re.compile(r"(?<=[зЗ]од)(?:ы|е|у|ой|ою)$")
 
 
+MASCULINE_SURNAME_CASE = re.compile(r"([оеё]в|[иы]н)(?:а|у|ым|е|ых|ым|ыми)$")
+
+
 def _nominative_word(word: str, gender: str | None, *, first: bool) -> str:
     if word.endswith(("зода", "Зода")):
         return word
     if ZODA.search(word):
         return ZODA.sub("а", word)
     parses = _name_parses(word)
+    if not parses and not first and gender == "masc":
+        # A surname the dictionary does not know: a man's in -ов, -ев, -ин keeps those endings
+        # only in the nominative ("Романа Лапина", "Ивану Сёмину", "братьев Алиевых").
+        return MASCULINE_SURNAME_CASE.sub(r"\1", word)
     if gender:
         parses = [p for p in parses if gender in p.tag or "ms-f" in p.tag or p.tag.gender is None]
     if not parses or any("nomn" in p.tag for p in parses):
@@ -491,7 +524,7 @@ def find_people(text: str, *, language: str) -> list[PersonMention]:
     """People named in the text, once each, in order of first mention, with the role read and
     the word that shows it."""
     if language == "ru":
-        return _russian_people(text)
+        return _settled(text, _russian_people(text))
     people: list[PersonMention] = []
     for start, end in _english_spans(text):
         written = " ".join(text[start:end].split())
@@ -500,7 +533,42 @@ def find_people(text: str, *, language: str) -> list[PersonMention]:
             continue
         role, cue = _role(text, start, end, language)
         people.append(PersonMention(start, end, written, name, sex_of(name), role, *cue))
-    return people
+    return _settled(text, people)
+
+
+# "Романа Лапина и Никиту Осипова", "Kirill Losev and Artyom Gurov": names joined so are alike.
+JOINED = re.compile(r"\s*(?:,|и|and|,\s*and)\s*", re.I)
+
+
+def _settled(text: str, people: list[PersonMention]) -> list[PersonMention]:
+    """Settle the roles that nothing in the text showed. A name joined to the one before by
+    "и" or a comma takes its role. A name that nothing marks is a victim only when the text
+    marks no one as a victim: beside a victim it marks, it is someone else the text names (a
+    witness, an official quoted without a title)."""
+    settled: list[PersonMention] = []
+    for person in people:
+        previous = settled[-1] if settled else None
+        if (
+            person.read_from == "default"
+            and previous is not None
+            and previous.read_from != "default"
+            and JOINED.fullmatch(text[previous.end : person.start])
+        ):
+            person = replace(
+                person,
+                role=previous.role,
+                cue_start=previous.cue_start,
+                cue_end=previous.cue_end,
+                cue=previous.cue,
+                read_from=previous.read_from,
+            )
+        settled.append(person)
+    if any(p.role == "victim" and p.read_from != "default" for p in settled):
+        settled = [
+            replace(p, role="other") if p.role == "victim" and p.read_from == "default" else p
+            for p in settled
+        ]
+    return settled
 
 
 @functools.cache

@@ -260,18 +260,3 @@ def test_the_day_of_a_court_hearing_does_not_date_the_attack() -> None:
         "Они избили студента из Индии в марте прошлого года."
     )
     assert (draft.date_start, draft.date_precision) == (datetime.date(2023, 3, 1), "month")
-
-
-def test_a_victims_origin_is_drafted_as_a_region_or_country_code() -> None:
-    region = _draft("Полиция ищет тех, кто избил уроженца Ингушетии в Боровичах.")
-    country = _draft("В Москве избили двух рабочих из Киргизии.")
-    assert (region.victim_origin, country.victim_origin) == ("RU-IN", "KG")
-    assert country.region == "RU-MOW"
-
-
-def test_a_regions_minister_is_no_victims_origin() -> None:
-    draft = _draft(
-        "Министр по делам национальностей Республики Дагестан осудил нападение на студента "
-        "в Нижнем Новгороде."
-    )
-    assert draft.victim_origin == ""
