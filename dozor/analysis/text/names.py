@@ -60,6 +60,8 @@ EN_OTHER_ROLES = (
     "analyst",
     "expert",
     "head of",
+    "committee head",
+    "department head",
     "director",
     "according to",
     "rabbi",
@@ -87,6 +89,11 @@ EN_SUSPECT_ROLES = (
     "jailed",
 )
 ROLE_WINDOW = 60
+ACTIVIST_AFTER_SUSPECT = re.compile(
+    r"^(?:detained|arrested|задержа\w*)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:defender|activist|journalist|правозащитни\w*|активист\w*|журналист\w*)\s*$"
+)
+SAID_BEFORE = re.compile(r"\b(?:said|says|told)\s*$")
 EN_NOT_NAMES = frozenset(
     [
         "the",
@@ -377,6 +384,17 @@ def _role(text: str, start: int, end: int, language: str) -> tuple[str, RoleCue]
         else (EN_OTHER_ROLES, EN_SUSPECT_ROLES)
     )
     other, suspect = _nearest(before, other_roles), _nearest(before, suspect_roles)
+    if suspect[0] >= 0 and ACTIVIST_AFTER_SUSPECT.search(before[suspect[0] :]):
+        # "detained human rights defender X", "задержали активиста X": the detention is the
+        # incident, and the one detained for their work is its victim.
+        at = window + suspect[0]
+        return "victim", (at, at + len(suspect[1]), text[at : at + len(suspect[1])], "role word")
+    speaker = SAID_BEFORE.search(before) if language == "en" else None
+    if speaker:
+        # "..., said Viktor Kuznetsov of a Roma rights group": the one quoted.
+        at = window + speaker.start()
+        words = text[at : window + speaker.end()].strip()
+        return "other", (at, at + len(words), words, "role word")
     violence = VIOLENCE_BETWEEN.search(before)
     if violence and violence.start() > max(other[0], suspect[0]) >= 0:
         at = window + violence.start()

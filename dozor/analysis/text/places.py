@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dozor.analysis.text.morphology import CYRILLIC, WORD, fold, lemmas
+from dozor.analysis.text.morphology import CYRILLIC, WORD, fold, lemmas, lemmas_likeliest_first
 from dozor.vocab.gazetteer import gazetteer_rows, settlement_rows
 from dozor.vocab.geography import country_names, russian_regions
 
@@ -169,7 +169,10 @@ def find_places(
         word = token.group(0)
         best: tuple[int, _Entry] | None = None
         if not _inside(token.start(), excluded):
-            for key in _keys(word, language):
+            # The likeliest reading first: of two places of the same length the first found
+            # wins ("в Волжском" is Волжский, not the instrumental of Волжск).
+            keys = lemmas_likeliest_first(word) if language == "ru" else (fold(word),)
+            for key in keys:
                 for entry in index.get(key, ()):
                     if not (word[0].isupper() or entry.adjectival):
                         continue

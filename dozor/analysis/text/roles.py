@@ -382,7 +382,7 @@ def _governed(node: Any, head: Any, rel: str, *, subject: bool) -> RoleReading |
     if rel == "nsubj:pass" and (_is(word, HARM_VERBS) or _is(word, VIOLENCE_VERBS)):
         return _reading(head, VICTIM, subject=True)
     if rel in OBJECT:
-        if _is(word, VIOLENCE_VERBS):
+        if _is(word, VIOLENCE_VERBS) or _is(word, BODY_NOUNS):
             return _reading(head, VICTIM, subject=subject)
         if _is(word, LEGAL_VERBS):
             return _reading(head, PERPETRATOR, subject=subject)

@@ -136,3 +136,26 @@ def test_an_english_victim_who_survived_is_one_injured() -> None:
         "A cafe owner, Elshan Guliyev, was shot and wounded in Kaliningrad.", language="en"
     )
     assert draft.injured == 1
+
+
+def test_an_english_defender_detained_is_the_victim_of_the_detention() -> None:
+    draft = _draft(
+        "Police in Grozny detained human rights defender Islam Dadaev on Sunday.", language="en"
+    )
+    assert (_people(draft, "victim"), _people(draft, "perpetrator")) == (["Islam Dadaev"], [])
+
+
+def test_an_english_name_after_said_is_the_one_quoted() -> None:
+    draft = _draft(
+        "Nobody has been charged over the arson, said Viktor Kuznetsov of a rights group.",
+        language="en",
+    )
+    assert _people(draft, "other") == ["Viktor Kuznetsov"]
+
+
+# ---- places -----------------------------------------------------------------------------------
+
+
+def test_a_word_read_as_two_towns_takes_its_likeliest_reading_whatever_the_hash_seed() -> None:
+    draft = _draft("12 марта в Волжском 19-летний мужчина напал с ножом на прохожего.")
+    assert (draft.region, draft.locality) == ("RU-VGG", "Волжский")
