@@ -332,9 +332,23 @@ def nominative_name(name: str, *, nominative: bool = False, gender: str | None =
     if nominative and (gender or name_gender(name, nominative=True)):
         return " ".join(words)
     gender = gender or name_gender(name)
-    return " ".join(
+    result = [
         _nominative_word(word, gender, first=position == 0) for position, word in enumerate(words)
-    )
+    ]
+    if len(words) > 1 and result[0] == words[0] and result[-1] != words[-1]:
+        # The surname was declined, so the first name is in the same case though it reads
+        # as a nominative too ("Шохрата Ширинова": Шохрат, not Шохрата).
+        result[0] = _declined_first_name(words[0], gender) or words[0]
+    return " ".join(result)
+
+
+def _declined_first_name(word: str, gender: str | None) -> str | None:
+    for parse in _name_parses(word):
+        if "Name" in parse.tag and "nomn" not in parse.tag and parse.tag.gender == gender:
+            inflected = parse.inflect({"nomn", "sing"})
+            if inflected is not None:
+                return _title(inflected.word)
+    return None
 
 
 # Russian surnames written in Latin letters still show the bearer's sex.
@@ -558,6 +572,23 @@ def find_people(text: str, *, language: str) -> list[PersonMention]:
 JOINED = re.compile(r"\s*(?:,|и|and|,\s*and)\s*", re.I)
 
 
+# "братьев Тимура и Руслана Алиевых": a surname in the plural belongs to each name before it.
+PLURAL_SURNAME = re.compile(r"(?:ых|ыми|ым)$")
+
+
+def _with_shared_surname(
+    text: str, person: PersonMention, following: PersonMention | None
+) -> PersonMention:
+    if (
+        following is None
+        or len(person.name.split()) != 1
+        or not PLURAL_SURNAME.search(following.text.split()[-1])
+        or not JOINED.fullmatch(text[person.end : following.start])
+    ):
+        return person
+    return replace(person, name=f"{person.name} {following.name.split()[-1]}")
+
+
 def _settled(text: str, people: list[PersonMention]) -> list[PersonMention]:
     """Settle the roles that nothing in the text showed. A name joined to the one before by
     "и" or a comma takes its role. A name that nothing marks is a victim only when the text
@@ -581,6 +612,10 @@ def _settled(text: str, people: list[PersonMention]) -> list[PersonMention]:
                 read_from=previous.read_from,
             )
         settled.append(person)
+    settled = [
+        _with_shared_surname(text, person, following)
+        for person, following in zip(settled, [*settled[1:], None], strict=False)
+    ]
     if any(p.role == "victim" and p.read_from != "default" for p in settled):
         settled = [
             replace(p, role="other") if p.role == "victim" and p.read_from == "default" else p

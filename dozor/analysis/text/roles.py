@@ -299,6 +299,9 @@ def read_role(sent: Any, span: Any) -> RoleReading | None:
         if rel in SUBJECT:
             gender = gender or _gender(head.text)
         found = _governed(node, head, rel, subject=subject)
+        if rel in SUBJECT and _is(head.text, LINKING_VERBS):
+            # "Задержанным оказался Олег Пантелеев": the noun the verb links the name to.
+            found = _linked_noun_role(sent, head, subject=subject) or found
         if found is None and rel in SUBJECT and _injury_after(sent, head):
             found = _reading(head, VICTIM, subject=True)
         if found is None and rel == "nsubj" and _opens_fire(sent, head):
@@ -348,6 +351,18 @@ def _injury_after(sent: Any, verb: Any) -> bool:
         return False
     after = [t.text for t in sent.tokens if verb.stop <= t.start < verb.stop + 40]
     return any(_is(word, INJURIES) for word in after)
+
+
+LINKING_VERBS = ("оказаться", "являться", "стать")
+
+
+def _linked_noun_role(sent: Any, verb: Any, *, subject: bool) -> RoleReading | None:
+    for token in sent.tokens:
+        if getattr(token, "head_id", None) == verb.id and token.rel in ("xcomp", "obl", "obj"):
+            found = _noun_role(token, subject=subject)
+            if found is not None:
+                return found
+    return None
 
 
 def _opens_fire(sent: Any, verb: Any) -> bool:

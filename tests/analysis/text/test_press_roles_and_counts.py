@@ -55,6 +55,22 @@ def test_a_mans_surname_the_dictionary_does_not_know_is_put_in_the_nominative() 
     assert nominative_name("Ивану Сёмину") == "Иван Сёмин"
 
 
+def test_a_first_name_before_a_declined_surname_is_in_the_same_case() -> None:
+    assert nominative_name("Шохрата Ширинова") == "Шохрат Ширинов"
+
+
+def test_brothers_named_with_one_plural_surname_each_get_it() -> None:
+    draft = _draft("Молодые люди напали на братьев Тимура и Руслана Алиевых, уроженцев Чечни.")
+    assert sorted(v.name for v in draft.victims) == ["Руслан Алиев", "Тимур Алиев"]
+
+
+def test_the_one_who_turned_out_to_be_the_detainee_is_a_perpetrator() -> None:
+    draft = _draft(
+        "Пьяный мужчина разбил иконы в храме. Задержанным оказался 37-летний Олег Пантелеев."
+    )
+    assert _people(draft, "perpetrator") == ["Олег Пантелеев"]
+
+
 def test_the_one_the_police_detain_or_a_court_sentences_is_a_perpetrator() -> None:
     draft = _draft(
         "В парке Калуги неонацисты избили подростка. Позже полиция задержала Романа Лапина."
