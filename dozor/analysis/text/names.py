@@ -376,6 +376,21 @@ def _nearest(text: str, cues: tuple[str, ...]) -> tuple[int, str]:
 RoleCue = tuple[int, int, str, str]  # where the words that show a role are, them, read from
 
 
+def _hard_line_break(text: str, before: int) -> int:
+    """Where the last line break before ``before`` that ends a headline, a paragraph or a
+    sentence is; -1 if none. Texts wrapped at a fixed width break lines inside sentences (a
+    line ending "Investigative Committee head", the next starting "Viktor Fomin"), and those
+    breaks end nothing."""
+    first_line_end = text.find("\n")
+    at = text.rfind("\n", 0, before)
+    while at > first_line_end >= 0:
+        line_end = text[:at].rstrip(" ")
+        if not line_end or line_end.endswith(("\n", ".", "!", "?", "»", '"', ":")):
+            return at
+        at = text.rfind("\n", 0, at)
+    return at
+
+
 def _role(text: str, start: int, end: int, language: str) -> tuple[str, RoleCue]:
     """victim, perpetrator or other by the role word nearest before the name in its sentence
     (or a word right after it), with those words; a victim when no word says otherwise."""
@@ -383,7 +398,7 @@ def _role(text: str, start: int, end: int, language: str) -> tuple[str, RoleCue]
     # nothing of X.
     sentence_start = max(
         text.rfind(". ", 0, start),
-        text.rfind("\n", 0, start),
+        _hard_line_break(text, start),
         text.rfind(", что ", 0, start),
         text.rfind(", как ", 0, start),
         0,

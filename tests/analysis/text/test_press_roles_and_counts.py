@@ -175,3 +175,13 @@ def test_an_english_name_after_said_is_the_one_quoted() -> None:
 def test_a_word_read_as_two_towns_takes_its_likeliest_reading_whatever_the_hash_seed() -> None:
     draft = _draft("12 марта в Волжском 19-летний мужчина напал с ножом на прохожего.")
     assert (draft.region, draft.locality) == ("RU-VGG", "Волжский")
+
+
+def test_a_role_word_at_the_end_of_a_wrapped_line_still_marks_the_name_on_the_next() -> None:
+    draft = _draft(
+        "Police search Perm rights group\n"
+        "Officers searched the offices of a rights group on Monday. Regional Committee head\n"
+        "Viktor Fomin declined to comment.",
+        language="en",
+    )
+    assert _people(draft, "other") == ["Viktor Fomin"]
