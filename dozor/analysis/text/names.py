@@ -381,14 +381,26 @@ def _hard_line_break(text: str, before: int) -> int:
     sentence is; -1 if none. Texts wrapped at a fixed width break lines inside sentences (a
     line ending "Investigative Committee head", the next starting "Viktor Fomin"), and those
     breaks end nothing."""
-    first_line_end = text.find("\n")
     at = text.rfind("\n", 0, before)
-    while at > first_line_end >= 0:
-        line_end = text[:at].rstrip(" ")
-        if not line_end or line_end.endswith(("\n", ".", "!", "?", "»", '"', ":")):
-            return at
+    while at >= 0 and not _ends_something(text, at):
         at = text.rfind("\n", 0, at)
     return at
+
+
+def _ends_something(text: str, at: int) -> bool:
+    """The line break at ``at`` ends the headline (the first line), a paragraph or a sentence."""
+    if at <= text.find("\n") or text[at + 1 : at + 2] == "\n":
+        return True
+    line_end = text[:at].rstrip(" ")
+    return not line_end or line_end.endswith(("\n", ".", "!", "?", "»", '"', ":"))
+
+
+def _unwrapped(text: str) -> str:
+    """The text with the line breaks of a fixed-width wrap made spaces, offsets kept."""
+    return "".join(
+        " " if char == "\n" and not _ends_something(text, at) else char
+        for at, char in enumerate(text)
+    )
 
 
 def _role(text: str, start: int, end: int, language: str) -> tuple[str, RoleCue]:
@@ -554,7 +566,8 @@ def _english_spans(text: str) -> list[tuple[int, int]]:
     """Two or three capitalised words in a row, without the words that start sentences, places,
     months and institutions around them ("On Tuesday Ivan Petrov" -> "Ivan Petrov")."""
     spans = []
-    for match in EN_NAME.finditer(text):
+    # "The suspect, Yevgeny" at the end of one line and "Razin, 31," on the next is one name.
+    for match in EN_NAME.finditer(_unwrapped(text)):
         words = match.group(0).split(" ")
         while words and _not_a_name_word(words[0]):
             words.pop(0)

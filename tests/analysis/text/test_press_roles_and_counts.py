@@ -185,3 +185,20 @@ def test_a_role_word_at_the_end_of_a_wrapped_line_still_marks_the_name_on_the_ne
         language="en",
     )
     assert _people(draft, "other") == ["Viktor Fomin"]
+
+
+def test_an_english_name_wrapped_across_two_lines_is_one_name() -> None:
+    draft = _draft(
+        "Two dead after knife attack in Surgut\n"
+        "A man stabbed three workers in Surgut last Thursday, police said. The suspect, Yevgeny\n"
+        "Razin, 31, told investigators he wanted to clean the city.",
+        language="en",
+    )
+    assert _people(draft, "perpetrator") == ["Yevgeny Razin"]
+
+
+def test_an_english_headline_does_not_run_into_the_name_on_the_next_line() -> None:
+    draft = _draft(
+        "Attack in Kazan\nIvan Petrov was beaten on Saturday, police said.", language="en"
+    )
+    assert [v.name for v in draft.victims] == ["Ivan Petrov"]
