@@ -18,10 +18,9 @@ publication date and the language detected. Scored fields, each right, wrong or 
 - ``victims``: the set of (name in the nominative, sex);
 - ``perpetrators`` (the set of names), ``attempted`` (an attempt such as "покушение на
   убийство" with nobody killed), ``victim_origin`` (an ISO 3166-2 region such as RU-DA or an
-  ISO 3166-1 country such as TJ). The draft has no such fields yet: an extractor produces them
-  by adding ``perpetrators`` (names, or objects with a ``name``), ``attempted`` and
-  ``victim_origin`` (or an ``origin`` on a victim) to ``Draft.fields()``. Until then they count
-  as "not produced", which is a miss.
+  ISO 3166-1 country such as TJ), read from ``Draft.fields()`` (``perpetrators`` as names or
+  objects with a ``name``; the origin as ``victim_origin`` or an ``origin`` on a victim). An
+  extractor without such a field (an older baseline) scores "not produced", which is a miss.
 
 Printed: each field's accuracy the share of texts with every field right and the share with every
 field it produces right (overall and by tag of what a text tries), for the extractor in this tree

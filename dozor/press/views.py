@@ -231,7 +231,11 @@ CONFIDENCE_HOW = {
     "syntax": gettext_lazy("the sentence's structure"),
     "role word": gettext_lazy("a word before or after the name"),
     "default": gettext_lazy("nothing says otherwise"),
+    "origin word": gettext_lazy("a word saying where the person comes from"),
+    "named victims": gettext_lazy("the named victims the text says were beaten or killed"),
 }
+# Drafted fields the review form does not edit, named for the confidence table.
+DRAFT_ONLY_LABELS = {"victim_origin": gettext_lazy("Victim's origin")}
 LEVEL_ORDER = {"low": 0, "medium": 1, "high": 2}
 
 
@@ -250,7 +254,7 @@ def confidence_rows(
         rows.append(
             {
                 "field": name,
-                "label": field.label if field is not None else name,
+                "label": field.label if field is not None else DRAFT_ONLY_LABELS.get(name, name),
                 "level": level,
                 "level_text": CONFIDENCE_LEVELS.get(level, level),
                 "how": "; ".join(hows),

@@ -69,6 +69,21 @@ def country_name(code: str, language: str = "en") -> str:
 
 
 @functools.cache
+def country_names(language: str) -> dict[str, str]:
+    """Every country but Russia by ISO 3166-1 code, named as a text would name it: pycountry's
+    common name where it has one ("Moldova", not "Moldova, Republic of")."""
+    names = {}
+    for country in pycountry.countries:
+        if country.alpha_2 == "RU":
+            continue
+        common = getattr(country, "common_name", None) or country.name
+        name = country_name(country.alpha_2, language) if language == "ru" else common
+        if "," not in name:
+            names[country.alpha_2] = str(name)
+    return names
+
+
+@functools.cache
 def _russian_country_names() -> dict[str, str]:
     import gettext
 

@@ -6,8 +6,9 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from dozor.press.forms import MSG_DATE_NEEDED
+from dozor.press.forms import MSG_DATE_NEEDED, DraftReviewForm
 from dozor.press.models import DraftReport, DraftStatus
+from dozor.press.views import confidence_rows
 from dozor.records.models import Report
 from tests.conftest import Cast
 
@@ -122,3 +123,16 @@ def test_accepted_perpetrators_and_the_attempt_reach_the_report(
     report = Report.objects.get()
     assert report.fields["perpetrators"] == [{"name": "Пётр Сидоров", "sex": "male"}]
     assert report.fields["attempted"] is True
+
+
+def test_the_confidence_table_names_the_victims_origin_and_how_it_was_read() -> None:
+    rows = confidence_rows(
+        {"victim_origin": {"level": "medium", "how": "origin word"}},
+        [{"field": "victim_origin", "text": "уроженца Дагестана"}],
+        DraftReviewForm(),
+    )
+    assert (rows[0]["label"], rows[0]["how"], rows[0]["evidence"]) == (
+        "Victim's origin",
+        "a word saying where the person comes from",
+        ["уроженца Дагестана"],
+    )

@@ -59,8 +59,11 @@ RU_DONE_TO_WHOM = re.compile(
 )
 EN_VERBS = {
     "killed": r"(killed|dead|died|murdered|stabbed\s+to\s+death|beaten\s+to\s+death|shot\s+dead)",
-    "injured": r"(injured|wounded|hurt|hospitali[sz]ed|beaten|stabbed)",
+    "injured": r"(injured|wounded|hurt|hospitali[sz]ed|beaten|stabbed|"
+    r"taken\s+to\s+(?:[\w-]+\s+){0,3}hospital)",
 }
+# "was stabbed to death" is a death, not a stabbing survived.
+EN_DEATH = r"(?:(?:stabbed|beaten)\s+to\s+death|shot\s+dead)"
 # A verb in the singular means one person; the plural without a number, "several".
 RU_SINGULAR = re.compile(
     r"(?<!\w)(?:погиб|погибла|убит|убита|скончался|скончалась|умер|умерла|ранен|ранена|пострадал|"
@@ -78,12 +81,18 @@ RU_PLURAL = re.compile(
 )
 EN_SINGULAR = re.compile(
     r"\b(?:was|is|has\s+been|had\s+been)\s+(?:seriously\s+|badly\s+|severely\s+|fatally\s+)?"
-    r"(killed|injured|wounded|hurt|hospitali[sz]ed|beaten|stabbed|murdered)",
+    rf"(?:shot\s+and\s+)?({EN_DEATH}|killed|injured|wounded|hurt|hospitali[sz]ed|beaten|stabbed|"
+    r"murdered|treated\s+for|taken\s+to\s+(?:[\w-]+\s+){0,3}hospital)"
+    # What befell the one person the text is about: "She suffered a broken nose", "Kholov
+    # survived after surgery", "is recovering in hospital".
+    r"|\b(?:suffered\s+(?:a\s+)?(?:broken|concussion|fractur|injur|wound|stab|bruis)\w*|"
+    r"survived|is\s+recovering)",
     re.I,
 )
 EN_PLURAL = re.compile(
     r"\b(?:were|are|have\s+been|had\s+been)\s+(?:seriously\s+|badly\s+|severely\s+)?"
-    r"(killed|injured|wounded|hurt|hospitali[sz]ed|beaten|stabbed)",
+    rf"({EN_DEATH}|killed|injured|wounded|hurt|hospitali[sz]ed|beaten|stabbed|"
+    r"taken\s+to\s+(?:[\w-]+\s+){0,3}hospital)",
     re.I,
 )
 RU_NONE = {

@@ -12,6 +12,7 @@ from dozor.analysis.text.cues import find_cues, incident_type_of
 from dozor.analysis.text.dates import DateFinding, event_date, find_dates
 from dozor.analysis.text.language import SUPPORTED, detect_language
 from dozor.analysis.text.model import Draft, Evidence, Note, Person, Victim
+from dozor.analysis.text.morphology import fold
 from dozor.analysis.text.names import PersonMention, find_people, name_spans
 from dozor.analysis.text.places import PlaceFinding, address_spans, find_places, region_of
 from dozor.vocab.geography import russian_regions
@@ -123,16 +124,22 @@ def _place(draft: Draft, text: str, people: list[PersonMention]) -> None:
     all_found = find_places(
         text, language=draft.language, excluded=[*name_spans(people), *addresses]
     )
-    origins = [f for f in all_found if f.origin]
+    origins = [f for f in all_found if f.person_origin]
     for origin in origins:
         if origin.origin not in draft.origins:
             draft.origins.append(origin.origin)
-        draft.evidence.append(Evidence("origins", origin.start, origin.end, origin.text))
     if origins:
+        # The first origin the text states is the (first) victim's: the headline or the
+        # sentence that introduces the victim says it ("избили уроженца Дагестана").
+        first = origins[0]
+        draft.victim_origin = region_of(first)
+        start = first.end - len(first.origin)  # the phrase ends with the place's name
+        draft.evidence.append(Evidence("victim_origin", start, first.end, first.origin))
+        draft.confidence["victim_origin"] = ("medium", "origin word")
         draft.notes.append(
             Note(model.NOTE_ORIGIN, {"origins": "; ".join(f.origin for f in origins)})
         )
-    findings = [f for f in all_found if not f.origin]
+    findings = [f for f in all_found if not f.origin and f.place.kind != "country"]
     if not findings:
         draft.notes.append(Note(model.NOTE_NO_PLACE))
         draft.confidence["region"] = ("low", "none")
@@ -221,7 +228,13 @@ def _count(findings: list[CountFinding], victims: int) -> tuple[int, list[CountF
     return 0, [], ""
 
 
-COUNT_CONFIDENCE = {"numeral": "high", "none": "high", "verb": "medium", "victims": "low"}
+COUNT_CONFIDENCE = {
+    "numeral": "high",
+    "none": "high",
+    "verb": "medium",
+    "victims": "low",
+    "named victims": "medium",
+}
 
 
 def _same_sentence(text: str, one: CountFinding, other: CountFinding) -> bool:
@@ -229,10 +242,60 @@ def _same_sentence(text: str, one: CountFinding, other: CountFinding) -> bool:
     return not any(mark in text[start:end] for mark in (". ", "\n", "! ", "? "))
 
 
+# The words that show a named victim's harm, by the beginnings of their forms: "убийство X",
+# "тело X", "застрелили X" (killed); "избили X", "ударил X", "пострадавшая X", "attacked X"
+# (hurt). A victim read otherwise (the object of "напали на") may have come to no harm.
+KILLED_CUES = (
+    "убийств",
+    "убил",
+    "убит",
+    "убьют",
+    "застрел",
+    "зарезал",
+    "забил",
+    "тело",
+    "труп",
+    "погибш",
+    "murder",
+    "killed",
+    "shot dead",
+)
+HURT_CUES = (
+    "изби",
+    "избив",
+    "удари",
+    "ранил",
+    "ранен",
+    "порезал",
+    "пырнул",
+    "толкнул",
+    "пострадавш",
+    "потерпевш",
+    "напал",
+    "beat",
+    "stab",
+    "punch",
+    "kick",
+    "attack",
+    "assault",
+    "injur",
+    "wound",
+)
+
+
+def _victims_harmed(draft: Draft, cues: tuple[str, ...]) -> int:
+    victims = {v.name for v in draft.victims}
+    return sum(1 for p in draft.people if p.name in victims and fold(p.cue).startswith(cues))
+
+
 def _counts(draft: Draft, text: str) -> None:
     findings = find_counts(text, language=draft.language)
     killed_found = [f for f in findings if f.what == "killed"]
     killed, used, how = _count(killed_found, len(draft.victims))
+    attempt = ATTEMPT[draft.language].search(text)
+    if not how and not attempt and _victims_harmed(draft, KILLED_CUES):
+        # No count or verb of death, but a named victim's killing: "убийство Алишера Каримова".
+        killed, used, how = _victims_harmed(draft, KILLED_CUES), [], "named victims"
     draft.killed = killed
     _count_evidence(draft, "killed", killed, used, how)
     # Those who died are not also counted as injured: a verb's "one injured" beside a death in
@@ -254,6 +317,10 @@ def _counts(draft: Draft, text: str) -> None:
     )
     if attacked - killed > injured and attacked_how != "victims":
         injured, used, how = attacked - killed, attacked_used, attacked_how
+    if not how and not killed and _victims_harmed(draft, HURT_CUES):
+        # No count or verb of injury, but named victims beaten or stabbed ("избили Геннадия
+        # Лаптева"): each was hurt.
+        injured, used, how = _victims_harmed(draft, HURT_CUES), [], "named victims"
     draft.injured = injured
     _count_evidence(draft, "injured", injured, used, how)
 

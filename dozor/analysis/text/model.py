@@ -81,6 +81,9 @@ class Draft:
     perpetrators: list[Victim] = field(default_factory=list)
     people: list[Person] = field(default_factory=list)
     origins: list[str] = field(default_factory=list)  # "уроженца Дагестана": who the victim is
+    # Where the (first) victim comes from as the text states it, a clue to the perceived group:
+    # an ISO 3166-2:RU region (RU-DA) or an ISO 3166-1 country (TJ); "" when not stated.
+    victim_origin: str = ""
     killed: int = 0
     injured: int = 0
     incident_type: str = ""
@@ -113,6 +116,7 @@ class Draft:
             "victims": [{"name": v.name, "sex": v.sex} for v in self.victims],
             "perpetrators": [{"name": p.name, "sex": p.sex} for p in self.perpetrators],
             "attempted": self.attempted,
+            "victim_origin": self.victim_origin or None,
             "language": self.language,
             "published": self.published.isoformat(),
             "url": self.url,

@@ -35,3 +35,12 @@ def lemmas(word: str) -> frozenset[str]:
         forms |= {f"{fold(p.normal_form)}-{fold(tail)}" for p in analyzer().parse(head)}
     forms.add(folded)
     return frozenset(forms)
+
+
+@functools.lru_cache(maxsize=50_000)
+def lemmas_likeliest_first(word: str) -> tuple[str, ...]:
+    """The word's lemmas, the likeliest reading's first and the rest in a fixed order, so that a
+    choice between readings never depends on the order of a set."""
+    found = lemmas(word)
+    first = fold(analyzer().parse(word)[0].normal_form) if CYRILLIC.search(word) else fold(word)
+    return (first, *sorted(found - {first})) if first in found else tuple(sorted(found))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from threadpoolctl import ThreadpoolController
@@ -60,15 +60,40 @@ EN_OTHER_ROLES = (
     "analyst",
     "expert",
     "head of",
+    "committee head",
+    "department head",
     "director",
     "according to",
+    "rabbi",
+    "imam",
+    "mufti",
+    "priest",
+    "rector",
+    "organiser",
+    "organizer",
+    "colleague",
+    "witness",
 )
 EN_OTHER_AFTER = re.compile(
     r"(?:\d+,\s*)?(?:a|the|an)?\s*(?:police |local |regional )?"
     r"(?:spokes|lawyer|official|investigator|prosecutor|said|says|told|head|director)"
 )
-EN_SUSPECT_ROLES = ("suspect", "accused", "detained", "arrested", "charged")
+EN_SUSPECT_ROLES = (
+    "suspect",
+    "accused",
+    "detained",
+    "arrested",
+    "charged",
+    "sentenced",
+    "convicted",
+    "jailed",
+)
 ROLE_WINDOW = 60
+ACTIVIST_AFTER_SUSPECT = re.compile(
+    r"^(?:detained|arrested|задержа\w*)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:defender|activist|journalist|правозащитни\w*|активист\w*|журналист\w*)\s*$"
+)
+SAID_BEFORE = re.compile(r"\b(?:said|says|told)\s*$")
 EN_NOT_NAMES = frozenset(
     [
         "the",
@@ -123,6 +148,14 @@ EN_NOT_NAMES = frozenset(
         "ms",
         "dr",
         "according",
+        "unity",
+        "day",
+        "rabbi",
+        "imam",
+        "mufti",
+        "priest",
+        "organiser",
+        "organizer",
         "local",
         "news",
         "street",
@@ -252,12 +285,19 @@ def _gender_from_agreement(words: list[str]) -> str | None:
 ZODA = re.compile(r"(?<=[зЗ]од)(?:ы|е|у|ой|ою)$")
 
 
+MASCULINE_SURNAME_CASE = re.compile(r"([оеё]в|[иы]н)(?:а|у|ым|е|ых|ым|ыми)$")
+
+
 def _nominative_word(word: str, gender: str | None, *, first: bool) -> str:
     if word.endswith(("зода", "Зода")):
         return word
     if ZODA.search(word):
         return ZODA.sub("а", word)
     parses = _name_parses(word)
+    if not parses and not first and gender == "masc":
+        # A surname the dictionary does not know: a man's in -ов, -ев, -ин keeps those endings
+        # only in the nominative ("Романа Лапина", "Ивану Сёмину", "братьев Алиевых").
+        return MASCULINE_SURNAME_CASE.sub(r"\1", word)
     if gender:
         parses = [p for p in parses if gender in p.tag or "ms-f" in p.tag or p.tag.gender is None]
     if not parses or any("nomn" in p.tag for p in parses):
@@ -292,9 +332,23 @@ def nominative_name(name: str, *, nominative: bool = False, gender: str | None =
     if nominative and (gender or name_gender(name, nominative=True)):
         return " ".join(words)
     gender = gender or name_gender(name)
-    return " ".join(
+    result = [
         _nominative_word(word, gender, first=position == 0) for position, word in enumerate(words)
-    )
+    ]
+    if len(words) > 1 and result[0] == words[0] and result[-1] != words[-1]:
+        # The surname was declined, so the first name is in the same case though it reads
+        # as a nominative too ("Шохрата Ширинова": Шохрат, not Шохрата).
+        result[0] = _declined_first_name(words[0], gender) or words[0]
+    return " ".join(result)
+
+
+def _declined_first_name(word: str, gender: str | None) -> str | None:
+    for parse in _name_parses(word):
+        if "Name" in parse.tag and "nomn" not in parse.tag and parse.tag.gender == gender:
+            inflected = parse.inflect({"nomn", "sing"})
+            if inflected is not None:
+                return _title(inflected.word)
+    return None
 
 
 # Russian surnames written in Latin letters still show the bearer's sex.
@@ -322,6 +376,33 @@ def _nearest(text: str, cues: tuple[str, ...]) -> tuple[int, str]:
 RoleCue = tuple[int, int, str, str]  # where the words that show a role are, them, read from
 
 
+def _hard_line_break(text: str, before: int) -> int:
+    """Where the last line break before ``before`` that ends a headline, a paragraph or a
+    sentence is; -1 if none. Texts wrapped at a fixed width break lines inside sentences (a
+    line ending "Investigative Committee head", the next starting "Viktor Fomin"), and those
+    breaks end nothing."""
+    at = text.rfind("\n", 0, before)
+    while at >= 0 and not _ends_something(text, at):
+        at = text.rfind("\n", 0, at)
+    return at
+
+
+def _ends_something(text: str, at: int) -> bool:
+    """The line break at ``at`` ends the headline (the first line), a paragraph or a sentence."""
+    if at <= text.find("\n") or text[at + 1 : at + 2] == "\n":
+        return True
+    line_end = text[:at].rstrip(" ")
+    return not line_end or line_end.endswith(("\n", ".", "!", "?", "»", '"', ":"))
+
+
+def _unwrapped(text: str) -> str:
+    """The text with the line breaks of a fixed-width wrap made spaces, offsets kept."""
+    return "".join(
+        " " if char == "\n" and not _ends_something(text, at) else char
+        for at, char in enumerate(text)
+    )
+
+
 def _role(text: str, start: int, end: int, language: str) -> tuple[str, RoleCue]:
     """victim, perpetrator or other by the role word nearest before the name in its sentence
     (or a word right after it), with those words; a victim when no word says otherwise."""
@@ -329,7 +410,7 @@ def _role(text: str, start: int, end: int, language: str) -> tuple[str, RoleCue]
     # nothing of X.
     sentence_start = max(
         text.rfind(". ", 0, start),
-        text.rfind("\n", 0, start),
+        _hard_line_break(text, start),
         text.rfind(", что ", 0, start),
         text.rfind(", как ", 0, start),
         0,
@@ -344,6 +425,17 @@ def _role(text: str, start: int, end: int, language: str) -> tuple[str, RoleCue]
         else (EN_OTHER_ROLES, EN_SUSPECT_ROLES)
     )
     other, suspect = _nearest(before, other_roles), _nearest(before, suspect_roles)
+    if suspect[0] >= 0 and ACTIVIST_AFTER_SUSPECT.search(before[suspect[0] :]):
+        # "detained human rights defender X", "задержали активиста X": the detention is the
+        # incident, and the one detained for their work is its victim.
+        at = window + suspect[0]
+        return "victim", (at, at + len(suspect[1]), text[at : at + len(suspect[1])], "role word")
+    speaker = SAID_BEFORE.search(before) if language == "en" else None
+    if speaker:
+        # "..., said Viktor Kuznetsov of a Roma rights group": the one quoted.
+        at = window + speaker.start()
+        words = text[at : window + speaker.end()].strip()
+        return "other", (at, at + len(words), words, "role word")
     violence = VIOLENCE_BETWEEN.search(before)
     if violence and violence.start() > max(other[0], suspect[0]) >= 0:
         at = window + violence.start()
@@ -474,7 +566,8 @@ def _english_spans(text: str) -> list[tuple[int, int]]:
     """Two or three capitalised words in a row, without the words that start sentences, places,
     months and institutions around them ("On Tuesday Ivan Petrov" -> "Ivan Petrov")."""
     spans = []
-    for match in EN_NAME.finditer(text):
+    # "The suspect, Yevgeny" at the end of one line and "Razin, 31," on the next is one name.
+    for match in EN_NAME.finditer(_unwrapped(text)):
         words = match.group(0).split(" ")
         while words and _not_a_name_word(words[0]):
             words.pop(0)
@@ -491,7 +584,7 @@ def find_people(text: str, *, language: str) -> list[PersonMention]:
     """People named in the text, once each, in order of first mention, with the role read and
     the word that shows it."""
     if language == "ru":
-        return _russian_people(text)
+        return _settled(text, _russian_people(text))
     people: list[PersonMention] = []
     for start, end in _english_spans(text):
         written = " ".join(text[start:end].split())
@@ -500,7 +593,63 @@ def find_people(text: str, *, language: str) -> list[PersonMention]:
             continue
         role, cue = _role(text, start, end, language)
         people.append(PersonMention(start, end, written, name, sex_of(name), role, *cue))
-    return people
+    return _settled(text, people)
+
+
+# "Романа Лапина и Никиту Осипова", "Kirill Losev and Artyom Gurov": names joined so are alike.
+JOINED = re.compile(r"\s*(?:,|и|and|,\s*and)\s*", re.I)
+
+
+# "братьев Тимура и Руслана Алиевых": a surname in the plural belongs to each name before it.
+PLURAL_SURNAME = re.compile(r"(?:ых|ыми|ым)$")
+
+
+def _with_shared_surname(
+    text: str, person: PersonMention, following: PersonMention | None
+) -> PersonMention:
+    if (
+        following is None
+        or len(person.name.split()) != 1
+        or not PLURAL_SURNAME.search(following.text.split()[-1])
+        or not JOINED.fullmatch(text[person.end : following.start])
+    ):
+        return person
+    return replace(person, name=f"{person.name} {following.name.split()[-1]}")
+
+
+def _settled(text: str, people: list[PersonMention]) -> list[PersonMention]:
+    """Settle the roles that nothing in the text showed. A name joined to the one before by
+    "и" or a comma takes its role. A name that nothing marks is a victim only when the text
+    marks no one as a victim: beside a victim it marks, it is someone else the text names (a
+    witness, an official quoted without a title)."""
+    settled: list[PersonMention] = []
+    for person in people:
+        previous = settled[-1] if settled else None
+        if (
+            person.read_from == "default"
+            and previous is not None
+            and previous.read_from != "default"
+            and JOINED.fullmatch(text[previous.end : person.start])
+        ):
+            person = replace(
+                person,
+                role=previous.role,
+                cue_start=previous.cue_start,
+                cue_end=previous.cue_end,
+                cue=previous.cue,
+                read_from=previous.read_from,
+            )
+        settled.append(person)
+    settled = [
+        _with_shared_surname(text, person, following)
+        for person, following in zip(settled, [*settled[1:], None], strict=False)
+    ]
+    if any(p.role == "victim" and p.read_from != "default" for p in settled):
+        settled = [
+            replace(p, role="other") if p.role == "victim" and p.read_from == "default" else p
+            for p in settled
+        ]
+    return settled
 
 
 @functools.cache

@@ -13,9 +13,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dozor.analysis.text.morphology import CYRILLIC, WORD, fold, lemmas
+from dozor.analysis.text.morphology import CYRILLIC, WORD, fold, lemmas, lemmas_likeliest_first
 from dozor.vocab.gazetteer import gazetteer_rows, settlement_rows
-from dozor.vocab.geography import russian_regions
+from dozor.vocab.geography import country_names, russian_regions
 
 NEAR_WORDS = frozenset({"под", "близ", "около", "near", "outside"})
 # "в Боровичах", "на Кубани", "in Kazan": the text says the event was there.
@@ -39,6 +39,12 @@ ORIGIN_WORDS = (
     "national",
     "from",
 )
+# Of these, the words that name an office of a region ("министр ... Республики Дагестан"): the
+# region is not the place of the event, nor anyone's origin.
+OFFICE_WORDS = ("министр", "постпред")
+# "студентов из Нигерии", "a courier from Uzbekistan": a foreign country right after "из" or
+# "from" is where someone comes from; the events read here happen in Russia.
+COUNTRY_ORIGIN_WORDS = frozenset({"из", "from"})
 ORIGIN_WINDOW = 5  # words
 REGION_SUFFIXES = {" Oblast": (" region", " Region", " oblast"), " Krai": (" region", " Territory")}
 
@@ -60,7 +66,7 @@ def address_spans(text: str) -> list[tuple[int, int]]:
 class Place:
     name: str  # the canonical Russian name, whatever the text's language
     region: str
-    kind: str  # "locality" or "region"
+    kind: str  # "locality", "region", or "country" (region is then an ISO 3166-1 code)
     near_region: str = ""  # the region around a city that is a region of its own
 
 
@@ -74,6 +80,16 @@ class PlaceFinding:
     locative: bool = False  # after в, на, под: the text places something there
     adjectival: bool = False  # "санкт-петербургского центра": only an adjective names it
     origin: str = ""  # "уроженца Дагестана": where a person comes from, as the text says it
+
+    @property
+    def person_origin(self) -> bool:
+        """The place is where a person comes from (not a region named by its minister)."""
+        if not self.origin:
+            return False
+        first = WORD.match(self.origin)
+        return not (
+            first and any(lemma.startswith(OFFICE_WORDS) for lemma in lemmas(first.group(0)))
+        )
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,9 @@ def _entries(language: str) -> dict[str, list[_Entry]]:
         names.append(
             (region.capitals[language], Place(region.capitals["ru"], region.code, "locality"))
         )
+    # Foreign countries, read only as someone's origin ("гражданина Таджикистана").
+    for code, country in country_names(language).items():
+        names.append((country, Place(country, code, "country")))
     # Towns from GeoNames last: a curated name of the same words wins.
     for row in settlement_rows():
         place = Place(row["name_ru"], row["region"], "locality")
@@ -150,7 +169,10 @@ def find_places(
         word = token.group(0)
         best: tuple[int, _Entry] | None = None
         if not _inside(token.start(), excluded):
-            for key in _keys(word, language):
+            # The likeliest reading first: of two places of the same length the first found
+            # wins ("в Волжском" is Волжский, not the instrumental of Волжск).
+            keys = lemmas_likeliest_first(word) if language == "ru" else (fold(word),)
+            for key in keys:
                 for entry in index.get(key, ()):
                     if not (word[0].isupper() or entry.adjectival):
                         continue
@@ -171,6 +193,12 @@ def find_places(
         size, entry = best
         end = tokens[position + size - 1].end()
         previous = fold(tokens[position - 1].group(0)) if position else ""
+        origin = _origin(text, tokens, position, end)
+        if entry.place.kind == "country" and not origin:
+            if previous not in COUNTRY_ORIGIN_WORDS:
+                position += size
+                continue  # a country named otherwise says nothing of the event or the victim
+            origin = text[tokens[position - 1].start() : end]
         found.append(
             PlaceFinding(
                 token.start(),
@@ -180,7 +208,7 @@ def find_places(
                 previous in NEAR_WORDS,
                 locative=previous in LOCATIVE_WORDS and not entry.adjectival,
                 adjectival=entry.adjectival,
-                origin=_origin(text, tokens, position, end),
+                origin=origin,
             )
         )
         position += size

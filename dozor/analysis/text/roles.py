@@ -94,6 +94,25 @@ SPEECH_VERBS = (
     "потребовать",
     "говорить",
     "объяснить",
+    "выразить",
+    "попросить",
+    "направить",
+    "напомнить",
+)
+# The one the police or a court acts on is the suspect: "задержала ... Романа Лапина",
+# "приговорил ... Сергея Киселёва", "обвинение предъявлено ... Артёму Лыкову".
+LEGAL_VERBS = (
+    "задержать",
+    "задерживать",
+    "арестовать",
+    "приговорить",
+    "осудить",
+    "обвинить",
+    "предъявить",
+    "установить",
+    "опознать",
+    "разыскивать",
+    "объявить",
 )
 OFFICE_NOUNS = (
     "следователь",
@@ -131,6 +150,20 @@ OFFICE_NOUNS = (
     "сотрудник",
     "полицейский",
     "аналитик",
+    "ректор",
+    "декан",
+    "настоятель",
+    "протоиерей",
+    "священник",
+    "имам",
+    "муфтий",
+    "раввин",
+    "заведующий",
+    "президент",
+    "организатор",
+    "коллега",
+    "очевидец",
+    "свидетель",
 )
 # Participles and nouns by the beginnings of their forms: pymorphy3 gives a participle's verb
 # as its lemma ("пострадавшая" -> "пострадать").
@@ -156,7 +189,25 @@ INJURIES = (
     "побои",
     "больница",
     "реанимация",
+    # "получила угрозы": threatened, the one the threat was made against.
+    "угроза",
 )
+# Those the police detain for what they do in public, not as suspects of an attack: "задержала
+# активистку X" is the incident itself (a detention), and X is its victim.
+ACTIVIST_NOUNS = (
+    "активист",
+    "активистка",
+    "правозащитник",
+    "правозащитница",
+    "журналист",
+    "журналистка",
+    "пикетчик",
+    "пикетчица",
+    "участник",
+    "участница",
+)
+# "нашли тело X": X is dead.
+BODY_NOUNS = ("тело", "труп")
 # Passing up through these relations keeps the same person ("Иван Петров", "Ивана и Анну",
 # "уроженца Дагестана Магомеда").
 SAME_PERSON = ("appos", "flat:name", "flat", "conj")
@@ -228,12 +279,14 @@ def read_role(sent: Any, span: Any) -> RoleReading | None:
     # unless the office itself is what was attacked ("избил правозащитницу").
     office: RoleReading | None = None
     gender: str | None = None
+    activist = False
     for _step in range(6):
         head = tokens.get(node.head_id)
         rel = node.rel or ""
         subject = subject or rel in SUBJECT
         if node.id not in inside:
             gender = gender or _gender(node.text)
+            activist = activist or _is(node.text, ACTIVIST_NOUNS)
             found = _noun_role(node, subject=subject)
             if found is not None and found.role != OTHER:
                 return found
@@ -246,8 +299,15 @@ def read_role(sent: Any, span: Any) -> RoleReading | None:
         if rel in SUBJECT:
             gender = gender or _gender(head.text)
         found = _governed(node, head, rel, subject=subject)
+        if rel in SUBJECT and _is(head.text, LINKING_VERBS):
+            # "Задержанным оказался Олег Пантелеев": the noun the verb links the name to.
+            found = _linked_noun_role(sent, head, subject=subject) or found
         if found is None and rel in SUBJECT and _injury_after(sent, head):
             found = _reading(head, VICTIM, subject=True)
+        if found is None and rel == "nsubj" and _opens_fire(sent, head):
+            found = _reading(head, PERPETRATOR, subject=True)
+        if found is not None and activist and rel in OBJECT and _is(head.text, LEGAL_VERBS):
+            found = replace(found, role=VICTIM)
         if found is not None and (office is None or found.role == VICTIM):
             return replace(found, gender=gender)
         break
@@ -293,10 +353,30 @@ def _injury_after(sent: Any, verb: Any) -> bool:
     return any(_is(word, INJURIES) for word in after)
 
 
+LINKING_VERBS = ("оказаться", "являться", "стать")
+
+
+def _linked_noun_role(sent: Any, verb: Any, *, subject: bool) -> RoleReading | None:
+    for token in sent.tokens:
+        if getattr(token, "head_id", None) == verb.id and token.rel in ("xcomp", "obl", "obj"):
+            found = _noun_role(token, subject=subject)
+            if found is not None:
+                return found
+    return None
+
+
+def _opens_fire(sent: Any, verb: Any) -> bool:
+    """ "X открыл стрельбу (огонь)": X shot."""
+    if not _is(verb.text, ("открыть",)):
+        return False
+    after = [t.text for t in sent.tokens if verb.stop <= t.start < verb.stop + 20]
+    return any(_is(word, ("стрельба", "огонь")) for word in after)
+
+
 def _noun_role(token: Any, *, subject: bool) -> RoleReading | None:
     word = token.text
     folded = fold(word)
-    if folded.startswith(VICTIM_NOUNS):
+    if folded.startswith(VICTIM_NOUNS) or _is(word, BODY_NOUNS):
         return _reading(token, VICTIM, subject=subject)
     if folded.startswith(PERPETRATOR_NOUNS):
         return _reading(token, PERPETRATOR, subject=subject)
@@ -317,8 +397,10 @@ def _governed(node: Any, head: Any, rel: str, *, subject: bool) -> RoleReading |
     if rel == "nsubj:pass" and (_is(word, HARM_VERBS) or _is(word, VIOLENCE_VERBS)):
         return _reading(head, VICTIM, subject=True)
     if rel in OBJECT:
-        if _is(word, VIOLENCE_VERBS):
+        if _is(word, VIOLENCE_VERBS) or _is(word, BODY_NOUNS):
             return _reading(head, VICTIM, subject=subject)
+        if _is(word, LEGAL_VERBS):
+            return _reading(head, PERPETRATOR, subject=subject)
         if _is(word, SPEECH_VERBS):
             return None
     return None
