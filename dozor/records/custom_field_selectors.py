@@ -84,6 +84,8 @@ def incident_custom_shown(user: User | AnonymousUser, incident: Incident) -> lis
     if not isinstance(user, User) or user.organisation_id != incident.organisation_id:
         return []
     fields = list(own_fields(user))
+    if not fields:
+        return []
     values = list(CustomValue.objects.filter(incident=incident).select_related("field"))
     return _shown(fields, values, names=names_visible(user, incident))
 

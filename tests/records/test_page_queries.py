@@ -18,8 +18,8 @@ from tests.factories import IncidentBiasFactory, IncidentFactory, PersonFactory
 pytestmark = pytest.mark.django_db
 
 # The session, the user, the user's authenticator; the count, the page, the page's biases; the
-# user's organisation (for the menu).
-LIST_QUERIES = 7
+# user's organisation (for the menu); the organisation's custom fields (for the filters).
+LIST_QUERIES = 8
 # The list's (where the count is one read of the search's first ids, and the page its rows by
 # those ids: paging.CappedPaginator's ids_first), and the search's parts read first (the titles,
 # the user's own people by name, the user's own evidence by its text, the summaries): however
@@ -28,8 +28,9 @@ LIST_QUERIES = 7
 SEARCH_QUERIES = LIST_QUERIES + 4 + (connection.vendor == "postgresql")
 # The session, the user, the authenticator; the incident with its biases, people and reports;
 # its disagreements, responses, raisings, evidence and ODIHR mark; the audit entry of the names
-# shown (the chain head locked, the entry written, the head moved).
-DETAIL_QUERIES = 18
+# shown (the chain head locked, the entry written, the head moved); the organisation's custom
+# fields of incidents and of people (none here, so no values are read).
+DETAIL_QUERIES = 20
 
 
 def incidents(cast: Cast, number: int) -> None:
