@@ -170,10 +170,7 @@ def _date(value: Any, path: Path, where: str, key: str) -> datetime.date | None:
 
 
 def _check_expected(expected: Any, path: Path, where: str, published: datetime.date) -> None:
-    # Imported here so that the drafting children never load this tree's vocabularies.
-    from dozor.vocab.geography import country_exists, russian_regions
-    from dozor.vocab.registry import vocabulary
-
+    """One entry's expected fields: every key there, each value of its field's form."""
     if not isinstance(expected, dict):
         raise _problem(path, where, "expected must be a mapping of fields")
     missing, unknown = EXPECTED_KEYS - expected.keys(), expected.keys() - EXPECTED_KEYS
@@ -181,6 +178,17 @@ def _check_expected(expected: Any, path: Path, where: str, published: datetime.d
         raise _problem(
             path, where, f"expected lacks {sorted(missing)} / has unknown {sorted(unknown)}"
         )
+    _check_dates(expected, path, where, published)
+    _check_place_and_kind(expected, path, where)
+    _check_counts_and_people(expected, path, where)
+
+
+def _check_dates(
+    expected: dict[str, Any], path: Path, where: str, published: datetime.date
+) -> None:
+    # Imported here so that the drafting children never load this tree's vocabularies.
+    from dozor.vocab.registry import vocabulary
+
     start = _date(expected["date"], path, where, "date")
     end = _date(expected["date_end"], path, where, "date_end")
     precision = expected["date_precision"]
@@ -190,12 +198,21 @@ def _check_expected(expected: Any, path: Path, where: str, published: datetime.d
         raise _problem(path, where, "date is null exactly when date_precision is unknown")
     if (end is not None) != (precision == "range"):
         raise _problem(path, where, "date_end is given exactly when date_precision is range")
-    if start is not None and (start > published or (end is not None and not start < end)):
+    if start is None:
+        return
+    if start > published or (end is not None and not start < end):
         raise _problem(path, where, f"date {start} is after publication or after its end")
-    if precision == "month" and start is not None and start.day != 1:
+    if precision == "month" and start.day != 1:
         raise _problem(path, where, "a month's date is its first day")
-    if precision == "year" and start is not None and (start.month, start.day) != (1, 1):
+    if precision == "year" and (start.month, start.day) != (1, 1):
         raise _problem(path, where, "a year's date is its 1 January")
+
+
+def _check_place_and_kind(expected: dict[str, Any], path: Path, where: str) -> None:
+    # Imported here so that the drafting children never load this tree's vocabularies.
+    from dozor.vocab.geography import country_exists, russian_regions
+    from dozor.vocab.registry import vocabulary
+
     regions = russian_regions()
     if expected["region"] not in regions:
         raise _problem(path, where, f"region {expected['region']!r} is not a Russian region code")
@@ -210,6 +227,12 @@ def _check_expected(expected: Any, path: Path, where: str, published: datetime.d
     for code in expected["bias_motivations"]:
         if code not in motivations:
             raise _problem(path, where, f"bias_motivations: {code!r} is not a code")
+    origin = expected["victim_origin"]
+    if origin is not None and origin not in regions and not country_exists(origin):
+        raise _problem(path, where, f"victim_origin {origin!r} is no region or country code")
+
+
+def _check_counts_and_people(expected: dict[str, Any], path: Path, where: str) -> None:
     for key in ("killed", "injured"):
         if not isinstance(expected[key], int) or isinstance(expected[key], bool):
             raise _problem(path, where, f"{key} must be a whole number")
@@ -227,9 +250,6 @@ def _check_expected(expected: Any, path: Path, where: str, published: datetime.d
             raise _problem(path, where, f"victim {victim['name']}: sex {victim['sex']!r}")
     if not all(isinstance(name, str) and name for name in expected["perpetrators"]):
         raise _problem(path, where, "perpetrators must be a list of names")
-    origin = expected["victim_origin"]
-    if origin is not None and origin not in regions and not country_exists(origin):
-        raise _problem(path, where, f"victim_origin {origin!r} is no region or country code")
 
 
 def load_set(path: Path = SET_FILE) -> list[Entry]:

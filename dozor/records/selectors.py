@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from dozor.accounts.models import User
 from dozor.accounts.policy import may
 from dozor.analysis.text import name_forms, name_like
-from dozor.records.custom_fields import CustomFilter
+from dozor.records.custom_fields import CustomField, CustomFilter
 from dozor.records.models import (
     Incident,
     IncidentBias,
@@ -150,24 +150,14 @@ def incident_list(*, user: User | AnonymousUser, filters: IncidentFilters) -> Qu
         incidents = incidents.filter(date_start__gte=filters.date_from)
     if filters.date_to:
         incidents = incidents.filter(date_start__lte=filters.date_to)
-    if filters.country:
-        incidents = incidents.filter(country=filters.country)
-    if filters.region:
-        incidents = incidents.filter(region=filters.region)
-    if filters.incident_type:
-        incidents = incidents.filter(incident_type=filters.incident_type)
-    if filters.verification_status:
-        incidents = incidents.filter(verification_status=filters.verification_status)
+    for column in ("country", "region", "incident_type", "verification_status"):
+        if value := getattr(filters, column):
+            incidents = incidents.filter(**{column: value})
     if filters.defender_targeted is not None:
         incidents = incidents.filter(defender_targeted=filters.defender_targeted)
     for custom in filters.custom:
-        # Only the user's organisation's fields, sealed ones only for those who see names:
-        # a filter that finds an incident confirms the value, whatever the list then shows.
-        if not isinstance(user, User) or custom.field.organisation_id != user.organisation_id:
-            continue
-        if custom.field.sensitive and not names_searchable(user):
-            continue
-        incidents = incidents.filter(pk__in=custom.incident_ids())
+        if _custom_filter_allowed(user, custom.field):
+            incidents = incidents.filter(pk__in=custom.incident_ids())
     if filters.bias_motivation:
         incidents = incidents.filter(
             Exists(
@@ -179,6 +169,14 @@ def incident_list(*, user: User | AnonymousUser, filters: IncidentFilters) -> Qu
     if filters.text:
         incidents = incidents.filter(_text_matches(filters.text, user))
     return incidents.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+
+
+def _custom_filter_allowed(user: User | AnonymousUser, field: CustomField) -> bool:
+    """Only the user's organisation's custom fields filter, sealed ones only for those who see
+    names: a filter that finds an incident confirms the value, whatever the list then shows."""
+    if not isinstance(user, User) or field.organisation_id != user.organisation_id:
+        return False
+    return not field.sensitive or names_searchable(user)
 
 
 def names_searchable(user: User | AnonymousUser) -> bool:
