@@ -83,17 +83,7 @@ assert PendingUpload.objects.count() == 1
 
 def import_with_names(home: Path, quarantined: str, waiting: str, **environment: str) -> None:
     """Quarantine a row naming ``quarantined``; leave an upload naming ``waiting`` unconfirmed."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
-    env.update(DOZOR_HOME=str(home), DJANGO_SETTINGS_MODULE="dozor.settings", **environment)
-    result = subprocess.run(
-        [sys.executable, "-c", IMPORT_WITH_NAMES, quarantined, waiting],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    run_script(home, IMPORT_WITH_NAMES, quarantined, waiting, **environment)
 
 
 EVIDENCE_WITH_NAMES = """
@@ -119,17 +109,7 @@ assert Attachment.objects.filter(received_by=user).count() == 1
 
 def evidence_with_names(home: Path, name: str) -> None:
     """Keep a photo as evidence whose own bytes, file name and description name ``name``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
-    env.update(DOZOR_HOME=str(home), DJANGO_SETTINGS_MODULE="dozor.settings")
-    result = subprocess.run(
-        [sys.executable, "-c", EVIDENCE_WITH_NAMES, name],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    run_script(home, EVIDENCE_WITH_NAMES, name)
 
 
 CUSTOM_WITH_NAMES = """
@@ -163,17 +143,7 @@ assert CustomValue.objects.get(incident=incident).sealed == name
 
 def custom_with_names(home: Path, name: str, **environment: str) -> None:
     """Record an incident whose sensitive custom field holds ``name``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
-    env.update(DOZOR_HOME=str(home), DJANGO_SETTINGS_MODULE="dozor.settings", **environment)
-    result = subprocess.run(
-        [sys.executable, "-c", CUSTOM_WITH_NAMES, name],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
+    run_script(home, CUSTOM_WITH_NAMES, name, **environment)
 
 
 SUBMISSION_WITH_NAMES = """
@@ -219,10 +189,10 @@ else:
 """
 
 
-def run_script(home: Path, script: str, *arguments: str) -> str:
-    """Run ``script`` as a Django process of ``home``; its output."""
+def run_script(home: Path, script: str, *arguments: str, **environment: str) -> str:
+    """Run ``script`` as a Django process of ``home`` (with ``environment`` added); its output."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DOZOR_", "DJANGO_"))}
-    env.update(DOZOR_HOME=str(home), DJANGO_SETTINGS_MODULE="dozor.settings")
+    env.update(DOZOR_HOME=str(home), DJANGO_SETTINGS_MODULE="dozor.settings", **environment)
     result = subprocess.run(
         [sys.executable, "-c", script, *arguments],
         env=env,
