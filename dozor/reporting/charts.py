@@ -8,8 +8,10 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -19,6 +21,9 @@ from dozor.lib.svg import escape, fitted, labelled_bar, svg_open
 
 COLOUR = "#3d5a80"
 TILE_GRID = Path(__file__).parent / "data" / "ru_tile_grid.csv"
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 @dataclass
@@ -127,38 +132,62 @@ def bar_svg(table: Table, *, limit: int | None = None) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 - labels are escaped, the rest is numeric
 
 
-def bar_png(table: Table) -> bytes:
-    import matplotlib
+# A PNG bar label wraps at this many characters onto at most PNG_LABEL_LINES lines; a longer one
+# ends in an ellipsis. Matplotlib's left margin grows to the widest line, so this keeps the bars
+# their room on an 8-inch chart.
+PNG_LABEL_WIDTH = 34
+PNG_LABEL_LINES = 3
 
-    matplotlib.use("Agg")
-    from matplotlib import pyplot
 
-    labels = [label[:42] for _c, label, _n in table.rows][::-1]
+def png_label(label: str) -> str:
+    """A bar's label for the PNG: whole words on at most three lines, an ellipsis if longer."""
+    return textwrap.fill(
+        " ".join(label.split()),
+        width=PNG_LABEL_WIDTH,
+        max_lines=PNG_LABEL_LINES,
+        placeholder=" …",
+        break_long_words=True,
+    )
+
+
+def bar_figure(table: Table) -> Figure:
+    """The table as a matplotlib figure of horizontal bars, first row at the top. Each bar has a
+    position of its own, so two rows whose labels read alike are still two bars."""
+    # Imported here: matplotlib takes a third of a second to load, and only PNG downloads need it.
+    # A Figure of its own (no pyplot) keeps no global state between threads.
+    from matplotlib.figure import Figure
+
+    labels = [png_label(label) for _c, label, _n in table.rows][::-1]
     hidden_rows = table.hidden()[::-1]
     shown_cells = [shown for _c, _l, shown in table.cells()][::-1]
     counts = [
         0 if hide else n for (_c, _l, n), hide in zip(table.rows[::-1], hidden_rows, strict=True)
     ]
-    figure, axes = pyplot.subplots(figsize=(8, max(1.5, 0.28 * len(labels) + 0.8)), dpi=110)
-    try:
-        bars = axes.barh(labels, counts, color=COLOUR)
-        for rect, hide, value in zip(bars, hidden_rows, shown_cells, strict=True):
-            text: str = str(value) if hide else f"{value:,}"
-            axes.text(
-                rect.get_width(),
-                rect.get_y() + rect.get_height() / 2,
-                f" {text}",
-                va="center",
-                fontsize=8,
-            )
-        axes.set_title(table.title, fontsize=10)
-        axes.tick_params(labelsize=8)
-        axes.spines[["top", "right"]].set_visible(False)
-        figure.tight_layout()
-        buffer = io.BytesIO()
-        figure.savefig(buffer, format="png")
-    finally:
-        pyplot.close(figure)
+    lines = sum(label.count("\n") + 1 for label in labels)
+    figure = Figure(figsize=(8, max(1.5, 0.2 * lines + 0.1 * len(labels) + 0.8)), dpi=110)
+    axes = figure.subplots()
+    positions = list(range(len(labels)))
+    bars = axes.barh(positions, counts, color=COLOUR)
+    axes.set_yticks(positions, labels)
+    for rect, hide, value in zip(bars, hidden_rows, shown_cells, strict=True):
+        text: str = str(value) if hide else f"{value:,}"
+        axes.text(
+            rect.get_width(),
+            rect.get_y() + rect.get_height() / 2,
+            f" {text}",
+            va="center",
+            fontsize=8,
+        )
+    axes.set_title(table.title, fontsize=10)
+    axes.tick_params(labelsize=8)
+    axes.spines[["top", "right"]].set_visible(False)
+    figure.tight_layout()
+    return figure
+
+
+def bar_png(table: Table) -> bytes:
+    buffer = io.BytesIO()
+    bar_figure(table).savefig(buffer, format="png")
     return buffer.getvalue()
 
 
