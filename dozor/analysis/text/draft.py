@@ -8,7 +8,7 @@ import re
 
 from dozor.analysis.text import model
 from dozor.analysis.text.counts import CountFinding, find_counts
-from dozor.analysis.text.cues import find_cues, incident_type_of
+from dozor.analysis.text.cues import CueMatch, find_cues, incident_type_of
 from dozor.analysis.text.dates import DateFinding, event_date, find_dates
 from dozor.analysis.text.language import SUPPORTED, detect_language
 from dozor.analysis.text.model import Draft, Evidence, Note, Person, Victim
@@ -347,22 +347,24 @@ ATTEMPT = {
 }
 
 
-def _cues(draft: Draft, text: str) -> None:
-    matches = find_cues(text, language=draft.language)
+def _attempts_read(draft: Draft, text: str, matches: list[CueMatch]) -> list[CueMatch]:
+    """Mark the draft attempted where the text says so, and give back the cues without the
+    homicide cues inside "покушение на убийство": they say what was attempted, not done."""
     attempts = list(ATTEMPT[draft.language].finditer(text))
-    if attempts and not draft.killed:
-        # The homicide cues inside "покушение на убийство" say what was attempted, not done.
-        inside = [(a.start(), a.end()) for a in attempts]
-        matches = [
-            cue
-            for cue in matches
-            if not (cue.code == "homicide" and any(s <= cue.start < e for s, e in inside))
-        ]
-        draft.attempted = True
-        draft.notes.append(Note(model.NOTE_ATTEMPTED, {"phrase": attempts[0].group(0)}))
-        draft.evidence.extend(
-            Evidence("attempted", a.start(), a.end(), a.group(0)) for a in attempts
-        )
+    if not attempts or draft.killed:
+        return matches
+    inside = [(a.start(), a.end()) for a in attempts]
+    draft.attempted = True
+    draft.notes.append(Note(model.NOTE_ATTEMPTED, {"phrase": attempts[0].group(0)}))
+    draft.evidence.extend(Evidence("attempted", a.start(), a.end(), a.group(0)) for a in attempts)
+    return [
+        cue
+        for cue in matches
+        if not (cue.code == "homicide" and any(s <= cue.start < e for s, e in inside))
+    ]
+
+
+def _incident_type_set(draft: Draft, matches: list[CueMatch]) -> None:
     draft.incident_type = incident_type_of(matches)
     if draft.attempted and draft.incident_type in ("", "homicide"):
         draft.incident_type = "physical_assault"
@@ -375,6 +377,11 @@ def _cues(draft: Draft, text: str) -> None:
         draft.confidence["incident_type"] = ("medium", "attempt")
     else:
         draft.confidence["incident_type"] = ("medium", "cue word")
+
+
+def _cue_fields_set(draft: Draft, matches: list[CueMatch]) -> None:
+    """The type's own cues as its evidence; motivations, indicators and the defender flag from
+    theirs."""
     for cue in matches:
         if cue.group == "incident_type" and cue.code == draft.incident_type:
             draft.evidence.append(Evidence("incident_type", cue.start, cue.end, cue.text))
@@ -389,5 +396,11 @@ def _cues(draft: Draft, text: str) -> None:
         elif cue.group == "defender_targeted":
             draft.defender_targeted = True
             draft.evidence.append(Evidence("defender_targeted", cue.start, cue.end, cue.text))
+
+
+def _cues(draft: Draft, text: str) -> None:
+    matches = _attempts_read(draft, text, find_cues(text, language=draft.language))
+    _incident_type_set(draft, matches)
+    _cue_fields_set(draft, matches)
     if not draft.bias_motivations:
         draft.notes.append(Note(model.NOTE_NO_BIAS))

@@ -298,22 +298,31 @@ def read_role(sent: Any, span: Any) -> RoleReading | None:
             continue
         if rel in SUBJECT:
             gender = gender or _gender(head.text)
-        found = _governed(node, head, rel, subject=subject)
-        if rel in SUBJECT and _is(head.text, LINKING_VERBS):
-            # "Задержанным оказался Олег Пантелеев": the noun the verb links the name to.
-            found = _linked_noun_role(sent, head, subject=subject) or found
-        if found is None and rel in SUBJECT and _injury_after(sent, head):
-            found = _reading(head, VICTIM, subject=True)
-        if found is None and rel == "nsubj" and _opens_fire(sent, head):
-            found = _reading(head, PERPETRATOR, subject=True)
-        if found is not None and activist and rel in OBJECT and _is(head.text, LEGAL_VERBS):
-            found = replace(found, role=VICTIM)
+        found = _head_role(sent, node, head, subject=subject, activist=activist)
         if found is not None and (office is None or found.role == VICTIM):
             return replace(found, gender=gender)
         break
     if office is not None:
         return replace(office, gender=gender)
     return RoleReading("", span.start, span.stop, span.text, subject, gender)
+
+
+def _head_role(
+    sent: Any, node: Any, head: Any, *, subject: bool, activist: bool
+) -> RoleReading | None:
+    """The role the word governing the name (a verb, mostly) gives it, or None."""
+    rel = node.rel or ""
+    found = _governed(node, head, rel, subject=subject)
+    if rel in SUBJECT and _is(head.text, LINKING_VERBS):
+        # "Задержанным оказался Олег Пантелеев": the noun the verb links the name to.
+        found = _linked_noun_role(sent, head, subject=subject) or found
+    if found is None and rel in SUBJECT and _injury_after(sent, head):
+        found = _reading(head, VICTIM, subject=True)
+    if found is None and rel == "nsubj" and _opens_fire(sent, head):
+        found = _reading(head, PERPETRATOR, subject=True)
+    if found is not None and activist and rel in OBJECT and _is(head.text, LEGAL_VERBS):
+        found = replace(found, role=VICTIM)
+    return found
 
 
 def _gender(word: str) -> str | None:
