@@ -10,16 +10,18 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.urls import reverse
 
 from dozor.intake.mapping import MappingError, mapping_parse
 from dozor.intake.models import QuarantinedRow
 from dozor.intake.services import quarantine_resubmit
 from dozor.linkage.models import CandidatePair, LinkageRun
 from dozor.records.custom_fields import CustomValue, FieldTarget, FieldType
-from dozor.records.models import Incident, PersonInvolvement, Report
+from dozor.records.models import Incident, PersonInvolvement, Report, SourceList
 from dozor.security.crypto import TOKEN_PREFIX
 from tests.conftest import Cast
 from tests.factories import SourceListFactory
@@ -322,3 +324,20 @@ def test_a_file_without_the_first_persons_custom_column_is_refused_as_a_whole(
     text = GROUPS_CSV.format(threats="5").replace("Жертва 1 угроз", "Угрозы")
     with pytest.raises(CommandError, match="Жертва \\{n\\} угроз"):
         import_file(tmp_path, cast, "НКО", GROUPS, text)
+
+
+def test_the_import_preview_shows_the_warning_naming_the_key(
+    cast: Cast, source_list: SourceList
+) -> None:
+    client = cast.client("owner")
+    response = client.post(
+        reverse("intake:import_new"),
+        {
+            "file": SimpleUploadedFile("partner.csv", GROUPS_CSV.format(threats="1").encode()),
+            "source_list": source_list.pk,
+            "mapping_text": GROUPS.replace("{name}", "НКО"),
+        },
+    )
+    assert response.status_code == 302, response.content
+    preview = client.get(response["Location"])
+    assert "fills the custom field “nationality” on people involved" in preview.content.decode()
