@@ -140,7 +140,9 @@ def _custom_columns(value: Any) -> dict[str, str]:
 
 class PeopleField(FieldSpec):
     """People: ``[{name, sex, age, perceived_group, harm}, ...]``, from a cell listing them, from
-    numbered column groups, or from a JSON list."""
+    numbered column groups, or from a JSON list; each person also holds ``custom_<key>``, a text,
+    for each of the organisation's fields on people that ``custom`` reads (checked by the import,
+    which knows the organisation)."""
 
     TYPE = "people"
     type: Literal["people"] = Field(description=TYPE_KEY)
