@@ -75,7 +75,8 @@ def test_relabelling_is_audited_and_keeps_the_code(admin: User, article: LocalTe
         (
             {"vocabulary_name": "bias_motivation"},
             "vocabulary",
-            MSG_NOT_EXTENDABLE % {"value": "bias_motivation", "names": "legal_article"},
+            MSG_NOT_EXTENDABLE
+            % {"value": "bias_motivation", "names": "legal_article, bias_indicator"},
         ),
     ],
 )
