@@ -573,7 +573,9 @@ class LocalTerm(Tracked):
     hate_motive = models.BooleanField(
         _("carries the motive of hatred or enmity"),
         default=False,
-        help_text=_("A legal article's: the case status and the counts read it as a hate article."),
+        help_text=_(
+            "Legal articles only: the case status and the counts read it as a hate article."
+        ),
     )
 
     class Meta:

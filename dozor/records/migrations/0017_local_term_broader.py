@@ -18,6 +18,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='localterm',
             name='hate_motive',
-            field=models.BooleanField(default=False, help_text="A legal article's: the case status and the counts read it as a hate article.", verbose_name='carries the motive of hatred or enmity'),
+            field=models.BooleanField(default=False, help_text="Legal articles only: the case status and the counts read it as a hate article.", verbose_name='carries the motive of hatred or enmity'),
         ),
     ]
