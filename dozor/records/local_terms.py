@@ -35,6 +35,8 @@ from dozor.records.models import (
     LOCAL_TERM_CODE_MAX_LENGTH,
     LOCAL_TERM_LABEL_MAX_LENGTH,
     LOCAL_TERM_PREFIX,
+    Incident,
+    IncidentBias,
     LocalTerm,
 )
 from dozor.vocab.registry import vocabulary
@@ -334,3 +336,33 @@ def labels_shown(
         elif term.broader in terms:
             labels[term.code] = terms.term(term.broader).label(language)
     return labels
+
+
+def biases_shown(
+    incident: Incident, *, viewer_organisation_id: int | None, language: str
+) -> list[tuple[IncidentBias, list[str]]]:
+    """Each bias motivation of ``incident`` with its indicators' labels, as a page or a dossier
+    shows them to a member of ``viewer_organisation_id``: a local indicator under its
+    organisation's own label to its members and as its broader standard term to anyone else.
+    The local terms are read only when an indicator is local."""
+    biases = list(incident.biases.all())
+    labels: dict[str, str] = {}
+    if any(code.startswith(LOCAL_TERM_PREFIX) for bias in biases for code in bias.indicators):
+        labels = labels_shown(
+            "bias_indicator",
+            incident.organisation_id,
+            own=viewer_organisation_id == incident.organisation_id,
+            language=language,
+        )
+    standard = vocabulary("bias_indicator")
+    return [
+        (
+            bias,
+            [
+                labels.get(code)
+                or (standard.term(code).label(language) if code in standard else code)
+                for code in bias.indicators
+            ],
+        )
+        for bias in biases
+    ]

@@ -7,7 +7,6 @@ from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import AnonymousUser
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db.models import Prefetch, QuerySet
@@ -31,12 +30,11 @@ from dozor.records.forms import (
     bias_form_kwargs,
     incident_input,
 )
-from dozor.records.models import LOCAL_TERM_PREFIX, Incident, IncidentBias
+from dozor.records.models import Incident, IncidentBias
 from dozor.records.paging import CappedPaginator
 from dozor.security.crypto import KeyringLocked
 from dozor.security.keyring import keyring
 from dozor.vocab import geography
-from dozor.vocab.registry import vocabulary
 
 logger = logging.getLogger(__name__)
 
@@ -186,36 +184,13 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "custom": custom,
             "links": incident.report_links.all(),
             "disagreements": selectors.incident_disagreements(incident),
-            "biases": _biases_shown(request.user, incident),
+            "biases": local_terms.biases_shown(
+                incident,
+                viewer_organisation_id=getattr(request.user, "organisation_id", None),
+                language=get_language() or "en",
+            ),
         },
     )
-
-
-def _biases_shown(
-    user: User | AnonymousUser, incident: Incident
-) -> list[tuple[IncidentBias, list[str]]]:
-    """Each bias motivation with its indicators' labels. A local indicator reads as its
-    organisation's own label to its members and as its broader standard term to anyone else."""
-    biases = list(incident.biases.all())
-    language = get_language() or "en"
-    labels: dict[str, str] = {}
-    if any(code.startswith(LOCAL_TERM_PREFIX) for bias in biases for code in bias.indicators):
-        own = getattr(user, "organisation_id", None) == incident.organisation_id
-        labels = local_terms.labels_shown(
-            "bias_indicator", incident.organisation_id, own=own, language=language
-        )
-    standard = vocabulary("bias_indicator")
-    return [
-        (
-            bias,
-            [
-                labels.get(code)
-                or (standard.term(code).label(language) if code in standard else code)
-                for code in bias.indicators
-            ],
-        )
-        for bias in biases
-    ]
 
 
 @requires("incident.create")

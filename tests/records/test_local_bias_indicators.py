@@ -178,3 +178,16 @@ def test_the_api_gives_the_local_code_as_it_is(cast: Cast, indicator: LocalTerm)
     answer = ApiClient(key_for(cast.owner)).get(f"/api/v1/incidents/{incident.reference}/")
     assert answer.status_code == 200
     assert answer.json()["biases"][0]["indicators"] == ["local_leaflets"]
+
+
+def test_the_dossier_names_the_indicator_by_its_own_label_for_its_organisation_only(
+    cast: Cast, indicator: LocalTerm
+) -> None:
+    incident = marked_incident(cast.owner, confidentiality="public")
+    incident.biases.update(indicators=["local_leaflets"])
+    query = {"ref": incident.reference, "format": "html", "lang": "ru"}
+    ours = cast.client("owner").get(reverse("responses:dossier"), query).content.decode()
+    assert LABEL_RU in ours and "local_leaflets" not in ours
+    theirs = cast.client("outsider").get(reverse("responses:dossier"), query).content.decode()
+    assert "Надписи или граффити" in theirs
+    assert LABEL_RU not in theirs and LABEL_EN not in theirs
