@@ -301,13 +301,6 @@ class StandardCodes:
         return self.broader.get((organisation_id, code), code)
 
 
-def standard_code(organisation_id: int | None, vocabulary_name: str, code: str) -> str:
-    """The standard code one record's code rolls up to; many records load StandardCodes once."""
-    if organisation_id is None or not code.startswith(LOCAL_TERM_PREFIX):
-        return code
-    return StandardCodes.load(vocabulary_name, [organisation_id]).standard(organisation_id, code)
-
-
 def hate_articles_by_organisation(
     organisation_ids: Iterable[int] | None = None,
 ) -> dict[int, frozenset[str]]:
