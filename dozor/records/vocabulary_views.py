@@ -26,7 +26,7 @@ from dozor.vocab.registry import vocabulary
 MSG_NO_TERM = _("Your organisation has no local term with this number.")
 
 
-class LocalTermLabelsForm(forms.Form):
+class LocalTermChangeForm(forms.Form):
     """What may change of a term of ``vocabulary_name``: its labels, the standard term it rolls
     up to and, for a legal article, the hate motive. local_term_update says what is allowed."""
 
@@ -59,7 +59,7 @@ class LocalTermLabelsForm(forms.Form):
             del self.fields["hate_motive"]
 
 
-class LocalTermForm(LocalTermLabelsForm):
+class LocalTermForm(LocalTermChangeForm):
     """A new local term. local_term_create decides what is allowed and says why not."""
 
     vocabulary_name = forms.ChoiceField(label=_("Vocabulary"))
@@ -153,7 +153,7 @@ def _own_term(request: HttpRequest, term_id: int) -> LocalTerm:
 def local_term_edit(request: HttpRequest, term: LocalTerm, term_id: int) -> HttpResponse:
     user = signed_in_user(request)
     initial = {name: getattr(term, name) for name in local_terms.CHANGEABLE}
-    form = LocalTermLabelsForm(
+    form = LocalTermChangeForm(
         request.POST or None, initial=initial, vocabulary_name=term.vocabulary
     )
     status = 200
