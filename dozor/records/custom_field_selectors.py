@@ -30,11 +30,13 @@ def own_fields(
 
 
 def filterable_fields(user: User | AnonymousUser) -> list[CustomField]:
-    """The fields the list may be filtered by: the organisation's active incident fields, and
-    the sensitive ones only for those who see names (a filter that finds an incident confirms
-    a guessed value, whatever the list then shows)."""
+    """The fields the list may be filtered by: the organisation's active fields on incidents,
+    then those on people (an incident is found when one of its people holds the value), the
+    sensitive ones only for those who see names (a filter that finds an incident confirms a
+    guessed value, whatever the list then shows)."""
     sees_names = names_searchable(user)
-    return [field for field in own_fields(user) if sees_names or not field.sensitive]
+    fields = [*own_fields(user), *own_fields(user, FieldTarget.PERSON)]
+    return [field for field in fields if sees_names or not field.sensitive]
 
 
 def value_text(value: CustomValue, language: str) -> str:
