@@ -9,9 +9,11 @@ import datetime
 import io
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
@@ -170,3 +172,34 @@ def test_the_export_runs_the_same_queries_for_2_incidents_as_for_12(
     for _ in range(10):
         recorded_people(cast, {"languages": ["ru"], "officer": "Б"}, {"officer": "В"}, {})
     assert {file_format: queries(file_format) for file_format in ("csv", "json")} == few
+
+
+def test_the_export_command_carries_the_person_fields_sealed_ones_with_names_only(
+    cast: Cast, tmp_path: Path
+) -> None:
+    person_field(cast, "officer", FieldType.TEXT, sensitive=True)
+    person_field(cast, "station", FieldType.TEXT)
+    recorded_people(cast, {"officer": SENSITIVE_VALUE, "station": "ОП-5"})
+
+    def exported(who: str, file_format: str) -> str:
+        out = tmp_path / f"{who}.{file_format}"
+        call_command(
+            "export",
+            "incidents",
+            "--user",
+            who,
+            "--format",
+            file_format,
+            "--out",
+            str(out),
+            stdout=io.StringIO(),
+        )
+        return out.read_text(encoding="utf-8-sig")
+
+    owner = json.loads(exported("owner", "json"))
+    assert {"officer": SENSITIVE_VALUE, "station": "ОП-5"} in [
+        person["custom_fields"] for record in owner for person in record["people"]
+    ]
+    reader = exported("reader", "csv")
+    assert "people.custom.station" in reader and "ОП-5" in reader
+    assert "people.custom.officer" not in reader and "Грызлов" not in reader
