@@ -17,6 +17,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from dozor.audit.models import AuditEntry
 from dozor.records.custom_fields import FieldTarget, FieldType
 from dozor.records.services import (
     IncidentInput,
@@ -203,3 +204,19 @@ def test_the_export_command_carries_the_person_fields_sealed_ones_with_names_onl
     reader = exported("reader", "csv")
     assert "people.custom.station" in reader and "ОП-5" in reader
     assert "people.custom.officer" not in reader and "Грызлов" not in reader
+
+
+def test_an_export_filtered_by_a_sealed_person_field_keeps_only_the_values_digest(
+    cast: Cast,
+) -> None:
+    person_field(cast, "officer", FieldType.TEXT, sensitive=True)
+    recorded_people(cast, {"officer": SENSITIVE_VALUE})
+    response = cast.client("owner").get(
+        reverse("exports:incident_list_download", args=["json"]),
+        {"person_custom_officer": SENSITIVE_VALUE},
+    )
+    assert len(json.loads(b"".join(response.streaming_content))) == 1  # type: ignore[attr-defined]
+    entry = AuditEntry.objects.filter(action="export").get()
+    (custom,) = entry.changes["filters"]["custom"]
+    assert custom["field"] == "officer" and custom["applies_to"] == "person" and custom["digest"]
+    assert "Грызлов" not in json.dumps(entry.changes, ensure_ascii=False)
