@@ -9,10 +9,15 @@ import pytest
 from django.urls import reverse
 
 from dozor.records.custom_fields import CustomValue, FieldType
-from dozor.records.services import IncidentInput, PersonInput, incident_create
+from dozor.records.services import (
+    IncidentInput,
+    PersonInput,
+    custom_field_remove,
+    incident_create,
+)
 from tests.api.conftest import ApiClient
 from tests.conftest import Cast
-from tests.records.custom_fields import SENSITIVE_VALUE, define
+from tests.records.custom_fields import SENSITIVE_VALUE, administrator, define
 
 pytestmark = pytest.mark.django_db
 
@@ -243,3 +248,22 @@ def test_a_sealed_person_value_written_by_the_owner_never_reaches_a_reader(
         answer = callers[who].get(detail(reference))
         assert answer.status_code == 200
         assert "Грызлов" not in answer.content.decode()
+
+
+def test_a_change_keeps_a_persons_values_of_a_removed_field(
+    cast: Cast, callers: dict[str, ApiClient]
+) -> None:
+    admin = administrator(cast.organisation)
+    old = define(cast.organisation, "station", FieldType.TEXT, applies_to="person", user=admin)
+    person_field(cast, "threats", FieldType.NUMBER)
+    made = callers["owner"].post(
+        LIST,
+        {**NEW, "people": [{"pseudonym": "Victim A", "custom_fields": {"station": "ОП-5"}}]},
+    )
+    custom_field_remove(custom=old, user=admin)
+    changed = callers["owner"].patch(
+        detail(made.json()["reference"]),
+        {"people": [{"pseudonym": "Victim A", "custom_fields": {"threats": "2"}}]},
+    )
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["people"][0]["custom_fields"] == {"station": "ОП-5", "threats": "2"}
