@@ -12,7 +12,13 @@ from typing import Any
 from dozor.accounts.models import Organisation, User
 from dozor.evidence.services import Received, attachment_receive
 from dozor.records import services
-from dozor.records.custom_fields import CustomField, CustomValue, FieldType, value_rows
+from dozor.records.custom_fields import (
+    CustomField,
+    CustomValue,
+    FieldTarget,
+    FieldType,
+    value_rows,
+)
 from dozor.records.models import Incident
 from dozor.security.files import file_store
 from dozor.submissions import services as submissions
@@ -76,8 +82,10 @@ def named_incident(
 
 
 # Sensitive custom fields of the organisation (dozor.records.custom_fields): a statement that
-# names the witness, and a choice among options that name her.
+# names the witness, and a choice among options that name her; on the victim, who found him
+# (one word, so that the sweep's filter on it is an exact value in a plain address).
 CUSTOM_STATEMENT = "Со слов Анны Беловой: участковый приехал через час"
+CUSTOM_PERSON_VALUE = "Белова"
 CUSTOM_OPTIONS = [
     {"code": "belova", "en": "Belova's account", "ru": "со слов Беловой"},
     {"code": "police", "en": "Police", "ru": "полиция"},
@@ -86,13 +94,15 @@ CUSTOM_OPTIONS = [
 
 def named_custom_values(incident: Incident) -> None:
     """Sensitive custom fields of the incident's organisation whose values name the witness,
-    defined and filled through the services as an administrator and a documenter would."""
+    on the incident and on its victim, defined through the services as an administrator would
+    and filled as a documenter's form does."""
     admin = User.objects.create_user(
         username="custom-fields-admin", organisation=incident.organisation, role="administrator"
     )
-    for key, field_type, options in (
-        ("witness_statement", FieldType.TEXT, []),
-        ("told_by", FieldType.CHOICE, CUSTOM_OPTIONS),
+    for key, field_type, options, applies_to in (
+        ("witness_statement", FieldType.TEXT, [], FieldTarget.INCIDENT),
+        ("told_by", FieldType.CHOICE, CUSTOM_OPTIONS, FieldTarget.INCIDENT),
+        ("found_by", FieldType.TEXT, [], FieldTarget.PERSON),
     ):
         services.custom_field_create(
             organisation=incident.organisation,
@@ -104,11 +114,18 @@ def named_custom_values(incident: Incident) -> None:
                 label_ru=key,
                 sensitive=True,
                 options=options,
+                applies_to=applies_to,
             ),
         )
     given = {"witness_statement": CUSTOM_STATEMENT, "told_by": "belova"}
+    victim = incident.people.get(pseudonym=VICTIM_PSEUDONYM)
     rows = []
     for field in CustomField.objects.filter(organisation=incident.organisation):
+        if field.applies_to == FieldTarget.PERSON:
+            for row in value_rows(field, field.canonical(CUSTOM_PERSON_VALUE)):
+                row.person = victim
+                rows.append(row)
+            continue
         for row in value_rows(field, field.canonical(given[field.key])):
             row.incident = incident
             rows.append(row)

@@ -11,6 +11,7 @@ from dozor.accounts.services import API_TOKEN_DAYS_DEFAULT, API_TOKEN_DAYS_MAX
 from dozor.vocab.registry import vocabulary
 
 TOKEN_MAX_LENGTH = 12
+USERNAME_MAX_LENGTH = 150  # AbstractUser.username
 
 
 class TokenForm(forms.Form):
@@ -27,6 +28,26 @@ class UserAccessForm(forms.Form):
     role = forms.ChoiceField(label=_("role"), choices=Role.choices)
     can_see_names = forms.BooleanField(label=_("may see names"), required=False)
     is_active = forms.BooleanField(label=_("active"), required=False)
+
+
+class UserNewForm(forms.Form):
+    """A new user of the administrator's own organisation: the form has no organisation field,
+    so none can be posted. user_create decides what is allowed (a name free and well formed, an
+    e-mail address, a role) and says why not."""
+
+    username = forms.CharField(
+        label=_("User name"),
+        max_length=USERNAME_MAX_LENGTH,
+        help_text=_("What the person signs in with: letters, digits and @ . + - _ only."),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none"}),
+    )
+    email = forms.CharField(label=_("E-mail address"), max_length=254, required=False)
+    role = forms.ChoiceField(label=_("role"), choices=Role.choices, initial=Role.READER)
+    can_see_names = forms.BooleanField(
+        label=_("may see names"),
+        required=False,
+        help_text=_("For analysts and readers; the other roles see names anyway."),
+    )
 
 
 class TwoFactorRemoveForm(forms.Form):

@@ -31,6 +31,12 @@ from dozor.audit import services as audit
 GENERATED_PASSWORD_BYTES = 15
 TOTP_DEVICE_NAME = "authenticator app"
 MSG_NOT_A_ROLE = _("“%(value)s” is not a role; expected one of: %(roles)s.")
+# A user name that is a path of the Users pages (accounts/users/new/) would hide that user's
+# own page behind it.
+RESERVED_USERNAMES = frozenset({"new"})
+MSG_USERNAME_RESERVED = _(
+    "“%(name)s” names a page of the administration and cannot be a user name; choose another."
+)
 MSG_LAST_ADMINISTRATOR = _(
     "%(username)s is the last active administrator of the organisation; make someone else "
     "administrator first."
@@ -82,29 +88,52 @@ def user_create(
     organisation: Organisation | None,
     email: str = "",
     password: str | None = None,
+    can_see_names: bool = False,
+    by: User | None = None,
 ) -> tuple[User, str]:
-    """Create a user; returns the user and the password (generated when none is given)."""
+    """Create a user; returns the user and the password (generated when none is given).
+
+    ``by`` is the administrator who adds the user from the Users page: the user joins the
+    administrator's organisation only (policy ``users.manage``), and the trail names them.
+    None is the server's operator (`dozor createuser`), whose origin the entry records.
+    Errors name the field they are about: ``username``, ``email``, ``role``, ``password``."""
     if role not in Role.values:
         raise ValidationError(
-            {"role": f"'{role}' is not a role; expected one of: {', '.join(Role.values)}"}
+            {
+                "role": ValidationError(
+                    MSG_NOT_A_ROLE, params={"value": role, "roles": ", ".join(Role.values)}
+                )
+            }
         )
-    password = password or password_generate()
     user = User(
-        username=username,
-        email=email,
+        username=username.strip(),
+        email=email.strip(),
         role=role,
         organisation=organisation,
+        can_see_names=can_see_names,
         is_staff=role == Role.ADMINISTRATOR,
     )
+    if by is not None:
+        require(by, "users.manage", user)
+    if user.username.casefold() in RESERVED_USERNAMES:
+        raise ValidationError(
+            {"username": ValidationError(MSG_USERNAME_RESERVED, params={"name": user.username})}
+        )
+    password = password or password_generate()
     user.set_password(password)
     user.full_clean(exclude=["password"])
     validate_password(password, user)
     user.save()
     audit.audit_record(
         action=audit.Action.USER_CHANGE,
-        user=None,
+        user=by,
         target=user,
-        changes={"created": True, "role": role, "organisation": user.organisation_id},
+        changes={
+            "created": True,
+            "role": role,
+            "organisation": user.organisation_id,
+            "can_see_names": can_see_names,
+        },
     )
     return user, password
 

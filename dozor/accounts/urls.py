@@ -17,6 +17,7 @@ urlpatterns = [
         name="organisation_edit",
     ),
     path("users/", views.user_list, name="user_list"),
+    path("users/new/", views.user_new, name="user_new"),
     path("users/<str:username>/", views.user_edit, name="user_edit"),
     path(
         "users/<str:username>/two-factor/remove/",

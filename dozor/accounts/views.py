@@ -29,6 +29,7 @@ from dozor.accounts.forms import (
     TokenForm,
     TwoFactorRemoveForm,
     UserAccessForm,
+    UserNewForm,
 )
 from dozor.accounts.middleware import two_factor_required, two_factor_verify_url
 from dozor.accounts.models import ApiToken, Organisation, Role, User
@@ -205,6 +206,35 @@ def user_list(request: HttpRequest) -> HttpResponse:
     return render(
         request, "accounts/user_list.html", {"users": selectors.users_administered(admin)}
     )
+
+
+@never_cache
+@login_required
+def user_new(request: HttpRequest) -> HttpResponse:
+    """Add a user to the administrator's organisation, through the service `dozor createuser`
+    calls. The generated password is in the answer to the POST that made the user and nowhere
+    else: not in the session, a message, a URL or a log, and the page is never cached
+    (never_cache sends Cache-Control: no-store), so going back or reloading shows it no more."""
+    admin = _administrator(request)
+    form = UserNewForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                person, password = services.user_create(
+                    organisation=admin.organisation, by=admin, **form.cleaned_data
+                )
+            except ValidationError as error:
+                service_errors_attach(form, error)
+            else:
+                context = {
+                    "person": person,
+                    "password": password,
+                    "two_factor": two_factor_required(person),
+                }
+                return render(request, "accounts/user_created.html", context)
+    return render(request, "accounts/user_new.html", {"form": form}, status=status)
 
 
 def _administered(admin: User, username: str) -> User:

@@ -4,6 +4,7 @@ incident as its page shows it; recording and changing one through the incident f
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -20,15 +21,16 @@ from dozor.accounts.policy import require
 from dozor.api.problems import field_errors, form_errors, problem
 from dozor.audit import services as audit
 from dozor.records import selectors, services
-from dozor.records.custom_field_forms import form_name, initial_values
+from dozor.records.custom_field_forms import form_name, initial_values, values_given
 from dozor.records.custom_field_selectors import (
     incident_custom,
     incident_custom_values,
     own_fields,
+    people_custom_initial,
     people_custom_values,
     sealed_fields,
 )
-from dozor.records.custom_fields import MSG_VALUE_UNKNOWN_FIELD, CustomField
+from dozor.records.custom_fields import MSG_VALUE_UNKNOWN_FIELD, CustomField, FieldTarget
 from dozor.records.forms import (
     BiasFormSet,
     IncidentFilterForm,
@@ -170,6 +172,21 @@ class PersonIn(Schema):
     harm: str = "unknown"
     group_affiliation: str = ""
     count: int = 1
+    custom_fields: dict[str, Any] | None = Field(
+        None,
+        description=(
+            "The organisation's own fields on people by key, checked as the form's person rows "
+            "check them; the keys given replace the person's values, the others are kept from "
+            'the incident\'s person of the same pseudonym (null or "" empties one).'
+        ),
+    )
+
+
+# PersonIn's fields that are the person row's own form fields (custom_fields are the row's
+# custom_<key> fields, filled apart).
+PERSON_ROW_FIELDS = tuple(name for name in PersonIn.model_fields if name != "custom_fields")
+# A person row's custom field as the form names it, and as the API does: custom_fields.<key>.
+PERSON_CUSTOM_ERROR = re.compile(r"^(people\[\d+\])\.custom_(?P<key>[a-z][a-z0-9_]*)$")
 
 
 class IncidentIn(Schema):
@@ -384,32 +401,24 @@ def _save(
     """The incident form's three forms, bound to the payload over the current values, then the
     service: every message is the form's or the service's own."""
     fields = list(own_fields(user))
-    unknown = sorted(set(payload.custom_fields or {}) - {field.key for field in fields})
+    person_fields = list(own_fields(user, FieldTarget.PERSON))
+    unknown = _unknown_keys(payload, fields, person_fields)
     if unknown:
-        return problem(
-            400,
-            MSG_FORM_HAS_ERRORS,
-            errors=[
-                {
-                    "field": f"custom_fields.{key}",
-                    "code": "unknown",
-                    "message": str(
-                        MSG_VALUE_UNKNOWN_FIELD % {"key": key, "target": _("incidents")}
-                    ),
-                }
-                for key in unknown
-            ],
-        )
+        return problem(400, MSG_FORM_HAS_ERRORS, errors=unknown)
     data = _form_data(user, incident, payload)
     _custom_form_data(data, fields, incident, payload.custom_fields or {})
+    _people_custom_form_data(data, person_fields, incident, payload)
     form = IncidentForm(data, custom_fields=fields)
     biases = BiasFormSet(data, prefix="bias")
-    people = PersonFormSet(data, prefix="person")
+    people = PersonFormSet(data, prefix="person", form_kwargs={"custom_fields": person_fields})
     if not (form.is_valid() & biases.is_valid() & people.is_valid()):
         errors = form_errors(form)
         errors += _formset_errors(biases, "biases")
-        errors += _formset_errors(people, "people")
+        errors += [_person_custom_named(entry) for entry in _formset_errors(people, "people")]
         return problem(400, MSG_FORM_HAS_ERRORS, errors=errors)
+    person_problems = _people_custom_problems(people, person_fields)
+    if person_problems:
+        return problem(400, MSG_FORM_HAS_ERRORS, errors=person_problems)
     data_in = incident_input(form, biases, people)
     try:
         if incident is None:
@@ -418,6 +427,39 @@ def _save(
         return services.incident_update(incident=incident, user=user, data=data_in)
     except ValidationError as error:
         return problem(400, MSG_FORM_HAS_ERRORS, errors=field_errors(error))
+
+
+def _unknown_keys(
+    payload: IncidentIn, fields: list[CustomField], person_fields: list[CustomField]
+) -> list[dict[str, str]]:
+    """A problem entry for each key the organisation has no active field for: the incident's
+    ``custom_fields.KEY``, a person's ``people[i].custom_fields.KEY``."""
+    keys = {field.key for field in fields}
+    person_keys = {field.key for field in person_fields}
+    given = [("", payload.custom_fields or {}, keys, _("incidents"))]
+    for index, person in enumerate(payload.people or []):
+        given.append(
+            (f"people[{index}].", person.custom_fields or {}, person_keys, _("people involved"))
+        )
+    return [
+        {
+            "field": f"{prefix}custom_fields.{key}",
+            "code": "unknown",
+            "message": str(MSG_VALUE_UNKNOWN_FIELD % {"key": key, "target": target}),
+        }
+        for prefix, values, known, target in given
+        for key in sorted(set(values) - known)
+    ]
+
+
+def _form_value(data: MultiValueDict[str, Any], name: str, value: Any) -> None:
+    """One custom field's value as the form posts it."""
+    if isinstance(value, bool):
+        value = "yes" if value else "no"
+    if isinstance(value, list):
+        data.setlist(name, [str(item) for item in value])
+    elif value is not None:
+        data[name] = str(value)
 
 
 def _custom_form_data(
@@ -430,13 +472,72 @@ def _custom_form_data(
     stored = initial_values(incident_custom_values(incident)) if incident is not None else {}
     for field in fields:
         name = form_name(field)
-        value = given[field.key] if field.key in given else stored.get(name)
-        if isinstance(value, bool):
-            value = "yes" if value else "no"
-        if isinstance(value, list):
-            data.setlist(name, [str(item) for item in value])
-        elif value is not None:
-            data[name] = str(value)
+        _form_value(data, name, given[field.key] if field.key in given else stored.get(name))
+
+
+def _people_custom_form_data(
+    data: MultiValueDict[str, Any],
+    fields: list[CustomField],
+    incident: Incident | None,
+    payload: IncidentIn,
+) -> None:
+    """Each person row's custom values as the form's person rows post them: the payload's over
+    the stored ones. With ``people`` given, a row's stored values are those of the incident's
+    person of the same pseudonym (as incident_update keeps them); without, the rows are the
+    incident's own people, each with its own."""
+    if not fields:
+        return
+    stored = people_custom_initial(incident) if incident is not None else {}
+    if "people" not in payload.model_fields_set:
+        people = list(incident.people.all()) if incident is not None else []
+        rows: list[tuple[dict[str, Any], dict[str, Any]]] = [
+            ({}, stored.get(person.pk, {})) for person in people
+        ]
+    else:
+        by_pseudonym = (
+            {person.pseudonym: stored.get(person.pk, {}) for person in incident.people.all()}
+            if incident is not None
+            else {}
+        )
+        rows = [
+            (row.custom_fields or {}, by_pseudonym.get(row.pseudonym, {}) if row.pseudonym else {})
+            for row in payload.people or []
+        ]
+    for index, (given, kept) in enumerate(rows):
+        for field in fields:
+            name = form_name(field)
+            value = given[field.key] if field.key in given else kept.get(name)
+            _form_value(data, f"person-{index}-{name}", value)
+
+
+def _people_custom_problems(people: Any, fields: list[CustomField]) -> list[dict[str, str]]:
+    """What the service would refuse of each person row's custom values (a required one left
+    empty), checked here by the same parse so that each problem names its person and key: the
+    service words them as one message per row, for the form's page."""
+    problems: list[dict[str, str]] = []
+    if not fields:
+        return problems
+    for index, row in enumerate(people.forms):
+        if not row.cleaned_data or row.is_blank():
+            continue
+        try:
+            services.custom_values_parse(
+                fields, values_given(row, fields), complete=True, where=str(_("people involved"))
+            )
+        except ValidationError as error:
+            problems += [
+                _person_custom_named(entry)
+                for entry in field_errors(error, prefix=f"people[{index}].")
+            ]
+    return problems
+
+
+def _person_custom_named(entry: dict[str, str]) -> dict[str, str]:
+    """A person row's custom field error under the name the API gives the field."""
+    named = PERSON_CUSTOM_ERROR.match(entry["field"])
+    if named is None:
+        return entry
+    return {**entry, "field": f"{named[1]}.custom_fields.{named['key']}"}
 
 
 def _formset_errors(formset: Any, name: str) -> list[dict[str, str]]:
@@ -468,7 +569,7 @@ def _form_data(
         person_rows = [
             {
                 "name": selectors.person_name(user, p, incident),
-                **{name: getattr(p, name) for name in PersonIn.model_fields if name != "name"},
+                **{name: getattr(p, name) for name in PERSON_ROW_FIELDS if name != "name"},
             }
             for p in incident.people.all()
         ]
@@ -479,7 +580,7 @@ def _form_data(
     if "biases" in given:
         bias_rows = [row.model_dump() for row in payload.biases or []]
     if "people" in given:
-        person_rows = [row.model_dump() for row in payload.people or []]
+        person_rows = [row.model_dump(exclude={"custom_fields"}) for row in payload.people or []]
     data: MultiValueDict[str, Any] = MultiValueDict()
     for name, value in fields.items():
         if name == "defender_targeted":

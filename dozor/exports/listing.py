@@ -8,7 +8,10 @@ public path.
 
 The organisation's own fields (records.custom_fields) follow, for its own users and its own
 incidents only: ``custom_fields`` in JSON, a ``custom.<key>`` column each in CSV, removed fields
-too (their values are kept). A sensitive field's values are written only where names are.
+too (their values are kept). A sensitive field's values are written only where names are. Its
+fields on people likewise: in JSON under each person of ``people``; in CSV a
+``people.custom.<key>`` column each, holding every person's value in people order (a sensitive
+field's column only for those who see their organisation's names).
 
 Each incident says what it is made of: how many reports, the kinds of their source lists, and —
 for the reports of the user's own organisation's source lists only — each report's source list,
@@ -32,7 +35,7 @@ from dozor.accounts.models import User
 from dozor.audit.services import sensitive_digest
 from dozor.lib.csv_safety import FORMULA_STARTS
 from dozor.records.custom_field_selectors import incident_custom
-from dozor.records.custom_fields import CustomField, FieldTarget
+from dozor.records.custom_fields import CustomField, FieldTarget, FieldType
 from dozor.records.models import Incident, IncidentReport, PersonInvolvement
 from dozor.records.redaction import free_text_for, names_of_incident, text_redacted
 from dozor.records.selectors import IncidentFilters, incident_list, names_visible, person_label
@@ -72,8 +75,13 @@ FIELDS = (
     "source_list_kinds",
     "reports",
 )
-# The JSON export's keys: the same, then the organisation's own fields (CSV: csv_header).
-JSON_FIELDS = (*FIELDS, "custom_fields")
+# The JSON export's keys: the same, then the organisation's own fields on the incident and on
+# each person (CSV: csv_header).
+JSON_FIELDS = (*FIELDS, "custom_fields", "people")
+INCIDENT_COLUMN = "custom."
+PEOPLE_COLUMN = "people.custom."
+# Within a people column: one person's several choices, and the people.
+PERSON_CHOICES_SEPARATOR = ", "
 LIST_SEPARATOR = "; "
 # The reports cell of the CSV: `LIST:ID rREVISION (LINK)` joined by "; ", with "\", ";" and
 # ":" in a list's name or an identifier written as "\\", "\;" and "\:" (reports_cell_parse).
@@ -87,24 +95,34 @@ def export_queryset(*, user: User | AnonymousUser, filters: IncidentFilters) -> 
         incident_list(user=user, filters=filters)
         .select_related("organisation", "odihr_submission")
         .prefetch_related(
-            "biases", "people", "report_links__report__source_list", "custom_values__field"
+            "biases",
+            "people__custom_values__field",
+            "report_links__report__source_list",
+            "custom_values__field",
         )
     )
 
 
-def custom_columns(user: User | AnonymousUser) -> list[CustomField]:
-    """The fields of the user's organisation on incidents, removed ones too, in their order."""
+def custom_columns(
+    user: User | AnonymousUser, target: str = FieldTarget.INCIDENT
+) -> list[CustomField]:
+    """The fields of the user's organisation on incidents (or people), removed ones too, in
+    their order. A sensitive field on people only for a user who sees the organisation's
+    names: its column would hold nothing else."""
     if not isinstance(user, User) or user.organisation_id is None:
         return []
-    return list(
-        CustomField.objects.filter(
-            organisation_id=user.organisation_id, applies_to=FieldTarget.INCIDENT
-        )
-    )
+    fields = CustomField.objects.filter(organisation_id=user.organisation_id, applies_to=target)
+    if target == FieldTarget.PERSON and not user.sees_names_of(user.organisation_id):
+        fields = fields.filter(sensitive=False)
+    return list(fields)
 
 
 def csv_header(user: User | AnonymousUser) -> list[str]:
-    return [*FIELDS, *(f"custom.{field.key}" for field in custom_columns(user))]
+    return [
+        *FIELDS,
+        *(INCIDENT_COLUMN + field.key for field in custom_columns(user)),
+        *(PEOPLE_COLUMN + field.key for field in custom_columns(user, FieldTarget.PERSON)),
+    ]
 
 
 def incident_record(user: User | AnonymousUser, incident: Incident) -> dict[str, Any]:
@@ -145,7 +163,35 @@ def incident_record(user: User | AnonymousUser, incident: Incident) -> dict[str,
         "odihr_year": submission.year if submission is not None else None,
         **incident_reports(user, incident, named=named),
         "custom_fields": incident_custom(user, incident, named=named),
+        "people": [
+            {
+                "label": person_label(user, person, incident),
+                "role": person.role,
+                "custom_fields": person_custom(user, incident, person, named=named),
+            }
+            for person in people
+        ],
     }
+
+
+def person_custom(
+    user: User | AnonymousUser, incident: Incident, person: PersonInvolvement, *, named: bool
+) -> dict[str, Any]:
+    """A person's custom values by key, as incident_custom gives the incident's: for the
+    incident's own organisation's users only, removed fields too, a sensitive field's only
+    where names are visible. Reads ``person.custom_values`` (prefetched with their fields)."""
+    if not isinstance(user, User) or user.organisation_id != incident.organisation_id:
+        return {}
+    values: dict[str, Any] = {}
+    for value in person.custom_values.all():
+        field = value.field
+        if field.sensitive and not named:
+            continue
+        if field.field_type == FieldType.CHOICES:
+            values.setdefault(field.key, []).append(value.shown())
+        else:
+            values[field.key] = value.shown()
+    return values
 
 
 def link_kind(link: IncidentReport) -> str:
@@ -279,8 +325,10 @@ def csv_cells(record: dict[str, Any], header: list[str] | None = None) -> list[A
     """One record's cells under ``header`` (csv_header: FIELDS, then the custom columns)."""
     cells = []
     for name in header or FIELDS:
-        if name.startswith("custom."):
-            value = record["custom_fields"].get(name.removeprefix("custom."), "")
+        if name.startswith(INCIDENT_COLUMN):
+            value = record["custom_fields"].get(name.removeprefix(INCIDENT_COLUMN), "")
+        elif name.startswith(PEOPLE_COLUMN):
+            value = people_cell(record["people"], name.removeprefix(PEOPLE_COLUMN))
         else:
             value = record[name]
         if name == "reports":
@@ -288,6 +336,17 @@ def csv_cells(record: dict[str, Any], header: list[str] | None = None) -> list[A
         else:
             cells.append(LIST_SEPARATOR.join(value) if isinstance(value, list) else value)
     return cells
+
+
+def people_cell(people: list[dict[str, Any]], key: str) -> str:
+    """One people column's cell: each person's value in people order, joined by "; " (a
+    person without one leaves an empty place, so the n-th value is the n-th person's; several
+    choices joined by ", "). Empty when no person has a value."""
+    values = []
+    for person in people:
+        value = person["custom_fields"].get(key, "")
+        values.append(PERSON_CHOICES_SEPARATOR.join(value) if isinstance(value, list) else value)
+    return LIST_SEPARATOR.join(values) if any(values) else ""
 
 
 def json_chunks(rows: Iterator[dict[str, Any]]) -> Iterator[str]:
@@ -320,6 +379,8 @@ def filters_for_audit(filters: IncidentFilters) -> dict[str, Any]:
 def _custom_filter_for_audit(custom: Any) -> dict[str, Any]:
     """A custom field's filter as the trail keeps it: a sealed field's value only digested."""
     entry: dict[str, Any] = {"field": custom.field.key}
+    if custom.field.applies_to == FieldTarget.PERSON:
+        entry["applies_to"] = FieldTarget.PERSON.value
     if custom.equals:
         sealed = custom.field.sensitive
         entry["digest" if sealed else "equals"] = (

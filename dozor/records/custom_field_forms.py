@@ -179,6 +179,26 @@ def initial_values(values: Sequence[CustomValue]) -> dict[str, Any]:
 RANGED = (FieldType.NUMBER, FieldType.DATE)
 
 
+# A person field's filter has a name of its own: an incident field and a person field may share
+# a key, and no incident field's name (custom_<key>) starts like this.
+PERSON_FILTER_PREFIX = "person_"
+
+
+def filter_name(field: CustomField) -> str:
+    """The list's filter parameter of a field: ``custom_<key>`` for an incident field,
+    ``person_custom_<key>`` for a person field (with ``_from`` and ``_to`` for a range)."""
+    if field.applies_to == FieldTarget.PERSON:
+        return PERSON_FILTER_PREFIX + form_name(field)
+    return form_name(field)
+
+
+def filter_label(field: CustomField, language: str) -> str:
+    label = field.label(language)
+    if field.applies_to == FieldTarget.PERSON:
+        return str(_("%(label)s (a person's)") % {"label": label})
+    return label
+
+
 def _any() -> list[tuple[str, Any]]:
     return [("", _("Any"))]
 
@@ -186,11 +206,12 @@ def _any() -> list[tuple[str, Any]]:
 def filter_fields_add(form: forms.Form, fields: Iterable[CustomField]) -> None:
     """Filters on the fields the user may filter by (custom_field_selectors.filterable_fields):
     a range for a number or a date, one value for the rest. A sealed field is filtered by an
-    exact value only (its blind index), never by a range."""
+    exact value only (its blind index), never by a range. A person field's filter says so in
+    its label and finds the incidents with at least one person holding the value."""
     language = _language()
     for custom in fields:
-        label = custom.label(language)
-        name = form_name(custom)
+        label = filter_label(custom, language)
+        name = filter_name(custom)
         if custom.field_type in RANGED and not custom.sensitive:
             low, high = value_field(custom), value_field(custom)
             low.label = _("%(label)s from") % {"label": label}
@@ -216,7 +237,7 @@ def custom_filters(data: dict[str, Any], fields: Iterable[CustomField]) -> tuple
     """The filters from a filter form's valid data (a field with an error is left out)."""
     chosen = []
     for custom in fields:
-        name = form_name(custom)
+        name = filter_name(custom)
         if custom.field_type in RANGED and not custom.sensitive:
             low, high = data.get(name + "_from"), data.get(name + "_to")
             if low is not None or high is not None:

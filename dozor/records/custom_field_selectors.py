@@ -30,11 +30,18 @@ def own_fields(
 
 
 def filterable_fields(user: User | AnonymousUser) -> list[CustomField]:
-    """The fields the list may be filtered by: the organisation's active incident fields, and
-    the sensitive ones only for those who see names (a filter that finds an incident confirms
-    a guessed value, whatever the list then shows)."""
+    """The fields the list may be filtered by: the organisation's active fields on incidents,
+    then those on people (an incident is found when one of its people holds the value), the
+    sensitive ones only for those who see names (a filter that finds an incident confirms a
+    guessed value, whatever the list then shows)."""
+    if not isinstance(user, User) or user.organisation_id is None:
+        return []
     sees_names = names_searchable(user)
-    return [field for field in own_fields(user) if sees_names or not field.sensitive]
+    # One query for both: "incident" sorts before "person".
+    fields = CustomField.objects.filter(
+        organisation_id=user.organisation_id, removed_at__isnull=True
+    ).order_by("applies_to", "position", "id")
+    return [field for field in fields if sees_names or not field.sensitive]
 
 
 def value_text(value: CustomValue, language: str) -> str:

@@ -360,7 +360,8 @@ class CustomFilter:
     high: Any = None
 
     def incident_ids(self) -> models.QuerySet[Any, Any]:
-        """The ids of the incidents holding a matching value: one index range of the values."""
+        """The ids of the incidents holding a matching value (a person field: the incidents
+        with at least one person holding one): one index range of the values."""
         if self.equals:
             values = values_holding(self.field, self.equals)
         else:
@@ -370,6 +371,8 @@ class CustomFilter:
                 values = values.filter(**{f"{column}__gte": self.low})
             if self.high is not None:
                 values = values.filter(**{f"{column}__lte": self.high})
+        if self.field.applies_to == FieldTarget.PERSON:
+            return values.filter(person__isnull=False).values("person__incident_id")
         return values.filter(incident__isnull=False).values("incident_id")
 
 

@@ -480,8 +480,18 @@ def incident_update(*, incident: Incident, user: User | None, data: IncidentInpu
         person.created_by = kept_creators.get(person.pseudonym, user)
     _children_save(incident, biases, people)
     for position, person in enumerate(people):
-        if plan.people[position] is None and person.pseudonym in kept_values:
-            plan.people[position] = kept_values[person.pseudonym]
+        kept = kept_values.get(person.pseudonym)
+        if kept is None:
+            continue
+        given = plan.people[position]
+        if given is None:
+            plan.people[position] = kept
+            continue
+        # A removed field is in no form, yet its values stay (they are still exported): the
+        # person row that comes back gets them again.
+        for custom, values in kept.items():
+            if not custom.active and custom not in given:
+                given[custom] = values
     _custom_save(incident, people, plan)
     audit.audit_record(
         action=audit.Action.UPDATE,

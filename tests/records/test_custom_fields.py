@@ -315,3 +315,28 @@ def test_a_key_taken_is_one_problem_on_the_key_alone(cast: Cast) -> None:
     with pytest.raises(ValidationError) as error:
         define(cast.organisation, "police_station", FieldType.TEXT)
     assert list(problems(error)) == ["key"] and len(problems(error)["key"]) == 1
+
+
+def test_a_persons_values_of_a_removed_field_outlive_a_form_that_gives_the_others(
+    cast: Cast,
+) -> None:
+    admin = administrator(cast.organisation)
+    kind = FieldTarget.PERSON
+    old = define(cast.organisation, "station", FieldType.TEXT, user=admin, applies_to=kind)
+    define(cast.organisation, "threats", FieldType.NUMBER, user=admin, applies_to=kind)
+    incident = incident_create(
+        organisation=cast.organisation,
+        user=cast.owner,
+        data=incident_with(
+            cast, {}, people=[PersonInput(pseudonym="Victim A", custom={"station": "ОП-5"})]
+        ),
+    )
+    custom_field_remove(custom=old, user=admin)
+    # As the form's person row gives it: every active field, the removed one not at all.
+    row = PersonInput(pseudonym="Victim A", custom={"threats": "2"})
+    incident_update(incident=incident, user=cast.owner, data=incident_with(cast, {}, people=[row]))
+    kept = CustomValue.objects.filter(person__incident=incident).select_related("field")
+    assert sorted((value.field.key, value.shown()) for value in kept) == [
+        ("station", "ОП-5"),
+        ("threats", "2"),
+    ]

@@ -75,7 +75,13 @@ QUERIES: dict[str, list[dict[str, str]]] = {
         # Filters on the sealed custom fields (tests/named.py): offered to no one without names.
         {"custom_told_by": "belova"},
         {"custom_witness_statement": "Белова"},
+        # and on the victim's (the sealed person field): the same.
+        {"person_custom_found_by": "Белова"},
     ],
+    # The list's files with the sealed person field's filter: refused to no one, found by no one
+    # without names.
+    "incident_list_download": [{"person_custom_found_by": "Белова"}],
+    "export_incidents": [{"person_custom_found_by": "Белова"}],
     "dossier": [
         {"ref": "{reference}"},
         {"ref": "{reference}", "names": "1"},

@@ -298,6 +298,7 @@ ACCESS: dict[str, str] = {
     "accounts:two_factor_verify": "ok      ok      ok      ok      ok      ok      login",
     "accounts:user_edit":         "403     403     403     403     403     404     login",
     "accounts:user_list":         "403     403     403     403     403     200     login",
+    "accounts:user_new":          "403     403     403     403     403     200/400 login",
     "accounts:user_two_factor_remove": "403     403     403     403     403     404     login",
     "accounts:user_api_token_revoke": "405/403 405/403 405/403 405/403 405/403 405/404 login",
     # The administration pages: administrators only; organisation A's own things (its name,
