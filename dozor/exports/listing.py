@@ -34,8 +34,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from dozor.accounts.models import User
 from dozor.audit.services import sensitive_digest
 from dozor.lib.csv_safety import FORMULA_STARTS
-from dozor.records.custom_field_selectors import incident_custom
-from dozor.records.custom_fields import CustomField, FieldTarget, FieldType
+from dozor.records.custom_field_selectors import custom_by_key, incident_custom
+from dozor.records.custom_fields import CustomField, FieldTarget
 from dozor.records.models import Incident, IncidentReport, PersonInvolvement
 from dozor.records.redaction import free_text_for, names_of_incident, text_redacted
 from dozor.records.selectors import IncidentFilters, incident_list, names_visible, person_label
@@ -180,18 +180,7 @@ def person_custom(
     """A person's custom values by key, as incident_custom gives the incident's: for the
     incident's own organisation's users only, removed fields too, a sensitive field's only
     where names are visible. Reads ``person.custom_values`` (prefetched with their fields)."""
-    if not isinstance(user, User) or user.organisation_id != incident.organisation_id:
-        return {}
-    values: dict[str, Any] = {}
-    for value in person.custom_values.all():
-        field = value.field
-        if field.sensitive and not named:
-            continue
-        if field.field_type == FieldType.CHOICES:
-            values.setdefault(field.key, []).append(value.shown())
-        else:
-            values[field.key] = value.shown()
-    return values
+    return custom_by_key(user, incident, person.custom_values.all(), named=named)
 
 
 def link_kind(link: IncidentReport) -> str:

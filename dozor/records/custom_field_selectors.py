@@ -3,6 +3,7 @@ sensitive field's values only by those of them who see names."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -140,10 +141,22 @@ def incident_custom(
     organisation's users only, removed fields too: several choices as a list of codes, the
     others as one text; a sensitive field's only where names are visible (``named``). Reads
     ``incident.custom_values`` (prefetched with their fields by a long export)."""
+    return custom_by_key(user, incident, incident.custom_values.all(), named=named)
+
+
+def custom_by_key(
+    user: User | AnonymousUser,
+    incident: Incident,
+    stored: Iterable[CustomValue],
+    *,
+    named: bool,
+) -> dict[str, Any]:
+    """Custom values of the incident or of one of its people (``stored``, with their fields) by
+    key, as incident_custom says."""
     if not isinstance(user, User) or user.organisation_id != incident.organisation_id:
         return {}
     values: dict[str, Any] = {}
-    for value in incident.custom_values.all():
+    for value in stored:
         field = value.field
         if field.sensitive and not named:
             continue
