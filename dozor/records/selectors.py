@@ -24,6 +24,7 @@ from dozor.records.models import (
     Report,
 )
 from dozor.records.report_schema import standard_values
+from dozor.records.search_order import names_first, summaries_first, tokens_in_list_order
 from dozor.records.title_search import titles_matching
 from dozor.security.crypto import KeyRing, normalise, tokens, word_searchable
 from dozor.security.fields import EncryptedTextField
@@ -144,7 +145,15 @@ def incident_has_names(incident: Incident) -> bool:
     return any(person.name for person in incident.people.all())
 
 
-def incident_list(*, user: User | AnonymousUser, filters: IncidentFilters) -> QuerySet[Incident]:
+def incident_list(
+    *, user: User | AnonymousUser, filters: IncidentFilters, first: int | None = None
+) -> QuerySet[Incident]:
+    """The incidents the user may see that the filters find, in the filters' order.
+
+    ``first``: the caller reads at most the list's first ``first`` incidents (a page of the
+    list and its capped count, CappedPaginator). A search in the list's default order may then
+    read only that many of each of its large parts, in that order ("Search in the list's
+    order" in docs/development.md); without it every match is found, as an export needs."""
     incidents = incidents_visible(user)
     if filters.date_from:
         incidents = incidents.filter(date_start__gte=filters.date_from)
@@ -166,9 +175,13 @@ def incident_list(*, user: User | AnonymousUser, filters: IncidentFilters) -> Qu
                 )
             )
         )
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
     if filters.text:
-        incidents = incidents.filter(_text_matches(filters.text, user))
-    return incidents.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+        ordered = first if order == SORTS[DEFAULT_SORT] else None
+        incidents = incidents.filter(
+            _text_matches(filters.text, user, within=incidents, first=ordered)
+        )
+    return incidents.order_by(*order)
 
 
 def _custom_filter_allowed(user: User | AnonymousUser, field: CustomField) -> bool:
@@ -206,7 +219,13 @@ def incident_search_part_register(part: IncidentSearchPart) -> None:
         INCIDENT_SEARCH_PARTS.append(part)
 
 
-def _text_matches(text: str, user: User | AnonymousUser) -> Q:
+def _text_matches(
+    text: str,
+    user: User | AnonymousUser,
+    *,
+    within: QuerySet[Incident] | None = None,
+    first: int | None = None,
+) -> Q:
     """Every word of the text finds a word of the title (its beginning or its stem,
     dozor.records.title_search); or, through the search tokens, every word of the text is a word
     (or the beginning of a word) of the sealed summary, or of one person's name.
@@ -223,29 +242,37 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
     other incident the summary is searched only with words that cannot be part of a name
     (text.redaction.name_like) and that are none of the incident's people's names in any case:
     a search that found "Каримзоде" in a summary shown as "Victim A" would confirm the name.
+
+    ``within`` and ``first``: the list the text filters and how many of its first incidents
+    are read (incident_list); given both, the parts of summaries and of names are read only as
+    far as their first ``first`` incidents of ``within`` in the list's default order, where
+    the database can (dozor.records.search_order).
     """
     by_title = titles_matching(text)
     ring = keyring()
     every_word = tokens(text)
     words = [word for word in every_word if word_searchable(word)]
     if ring.locked or not words:
-        return _in_any([by_title])
+        return _in_any([Part(by_title)])
     # Each part is answered from an index (a token lookup per word, or the titles' full-text
     # index); _in_any decides, by how many each part holds, how the list is tested against
     # them. The summaries' part starts from the token table: as a filter on the incidents,
     # PostgreSQL read every incident's id to test it against the tokens' ids.
     in_summary = _holding(ring, Incident, "summary", words[:1])
-    people = PersonInvolvement.objects.order_by()
+    in_names = _holding(ring, PersonInvolvement, "name", words[:1])
     for word in words[1:]:
         in_summary = in_summary.filter(record_id__in=_holding(ring, Incident, "summary", [word]))
-    for word in words:
-        people = people.filter(pk__in=_holding(ring, PersonInvolvement, "name", [word]))
-    parts = [by_title]
+        in_names = in_names.filter(record_id__in=_holding(ring, PersonInvolvement, "name", [word]))
+    parts = [Part(by_title)]
     own = user.organisation_id if isinstance(user, User) and names_searchable(user) else None
     if own is not None:
-        parts.append(people.filter(incident__organisation_id=own).values("incident_id"))
+        own_people = PersonInvolvement.objects.order_by().filter(
+            pk__in=in_names, incident__organisation_id=own
+        )
+        read = _ordered(names_first, in_names, within, first, organisation_id=own)
+        parts.append(Part(own_people.values("incident_id"), read))
         for search_part in INCIDENT_SEARCH_PARTS:
-            parts.extend(search_part(ring, words, own))
+            parts.extend(Part(ids) for ids in search_part(ring, words, own))
     if not any(name_like(word) for word in every_word):
         forms = {form for word in words for form in name_forms(word)} | set(words)
         person_named = PersonInvolvement.objects.filter(
@@ -258,16 +285,29 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
             # In the user's own incidents the summary is searched whoever it names.
             person_named = person_named.exclude(incident__organisation_id=own)
             victim_named = victim_named.exclude(incident__organisation_id=own)
-        parts.append(
-            in_summary.exclude(record_id__in=person_named.values("incident_id")).exclude(
-                record_id__in=victim_named.values("incident_id")
-            )
+        in_summary = in_summary.exclude(record_id__in=person_named.values("incident_id")).exclude(
+            record_id__in=victim_named.values("incident_id")
         )
+        parts.append(Part(in_summary, _ordered(summaries_first, in_summary, within, first)))
     elif own is not None:
-        parts.append(
-            Incident.objects.order_by().filter(pk__in=in_summary, organisation_id=own).values("pk")
-        )
+        read = _ordered(summaries_first, in_summary, within, first, organisation_id=own)
+        own_summaries = Incident.objects.order_by().filter(pk__in=in_summary, organisation_id=own)
+        parts.append(Part(own_summaries.values("pk"), read))
     return _in_any(parts)
+
+
+def _ordered(
+    reader: Callable[[QuerySet[Any], QuerySet[Incident], int], Callable[[], list[int]]],
+    found: QuerySet[Any],
+    within: QuerySet[Incident] | None,
+    first: int | None,
+    **where: Any,
+) -> Callable[[], list[int]] | None:
+    """What reads the first incidents of ``within`` (narrowed by ``where``) that the tokens
+    ``found`` finds, in the list's order; None where that cannot be read (no list, or SQLite)."""
+    if within is None or first is None or not tokens_in_list_order(within.db):
+        return None
+    return reader(found, within.filter(**where), first)
 
 
 # A part of a search with at most this many incidents is read first, and the list looks its
@@ -276,7 +316,17 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
 FEW_MATCHES = 1_000
 
 
-def _in_any(parts: list[QuerySet[Any]]) -> Q:
+@dataclass(frozen=True)
+class Part:
+    """A part of a search: ``ids``, a query set of the ids of the incidents it finds; and,
+    for a part that can be read in the list's order, ``first``, which reads the ids of its
+    first incidents of the list (search_order)."""
+
+    ids: QuerySet[Any]
+    first: Callable[[], list[int]] | None = None
+
+
+def _in_any(parts: list[Part]) -> Q:
     """The incidents that any of the parts (querysets of incident ids) holds.
 
     How the database is best asked depends on how many each part holds, which its planner
@@ -285,23 +335,28 @@ def _in_any(parts: list[QuerySet[Any]]) -> Q:
     primary key, whatever the length of the list. Many: each part becomes a condition that the
     list's rows are tested against as its index is walked in the list's order, so that a page
     stops after its fifty and a count after the paginator's cap; a union of the parts, joined to
-    the list, read all of both every time.
+    the list, read all of both every time. A part that can be read in the list's order
+    (``Part.first``) is read that way however many it holds: its first incidents of the list,
+    which are all of it that the list's first rows can hold, are then looked up by id as well.
     """
     found: set[int] = set()
     many: list[tuple[QuerySet[Any], str]] = []
     for part in parts:
-        (column,) = part.query.values_select or ("pk",)
-        ids = list(part.values_list(column, flat=True)[: FEW_MATCHES + 1])
-        if len(ids) > FEW_MATCHES:
-            many.append((part, column))
-        else:
+        if part.first is not None:
+            found.update(part.first())
+            continue
+        (column,) = part.ids.query.values_select or ("pk",)
+        ids = list(part.ids.values_list(column, flat=True)[: FEW_MATCHES + 1])
+        if len(ids) <= FEW_MATCHES:
             found.update(ids)
+        else:
+            many.append((part.ids, column))
     condition = Q(pk__in=sorted(found))
-    for part, column in many:
+    for ids_of, column in many:
         # EXISTS, not IN: PostgreSQL may answer it from a hashed set of the part's ids or, when
         # that set would not fit in memory, by a lookup per row in the part's index. An IN that
         # does not fit is tested by reading the whole part again for every row.
-        condition |= Q(Exists(part.filter(**{column: OuterRef("pk")})))
+        condition |= Q(Exists(ids_of.filter(**{column: OuterRef("pk")})))
     if many and not found and len(many) == 1:
         # A condition that is never true, so that the one part stays a branch of an OR: alone,
         # PostgreSQL turns it into a join that looks up every match by id.
