@@ -21,11 +21,13 @@ from dozor.analysis.responses import MOTIVE_OFF, MOTIVE_ON
 from dozor.estimation.selectors import estimate_latest
 from dozor.evaluation.catalogue import Indicator, catalogue
 from dozor.evaluation.models import IndicatorThreshold, OfficialStatistic
+from dozor.records.local_terms import hate_articles_by_organisation
 from dozor.records.models import Incident
 from dozor.records.selectors import incidents_visible
 from dozor.responses.funnel import CHARGED_KINDS, response_funnel
+from dozor.responses.hate import hate_sql
 from dozor.responses.models import ResponseEvent
-from dozor.responses.vocab import event_rules, hate_articles
+from dozor.responses.vocab import event_rules
 
 
 @dataclass
@@ -86,11 +88,12 @@ def motive_sql(incidents: QuerySet[Incident], *, vendor: str) -> tuple[str, list
     The same reading as dozor.analysis.responses.response_status, in named steps: ``ev``, the
     events in force with their procedural rank and the motive signal each carries (a motive
     event says yes or no; otherwise the legal articles, when given, say whether a hate article
-    is among them); ``ordered``, the events in reading order (date, rank, id), each numbered
-    within its incident's run of signals; ``state``, the motive in force at each event (the
-    signal that opened its run); ``per_incident``, the motive at the last charge and at the last
-    verdict (the verdict's own finding, else its articles); then the counts. The verdict's
-    finding counts over the charge's when it has one.
+    is among them, the incident's organisation's own counted); ``ordered``, the events in
+    reading order (date, rank, id), each numbered within its incident's run of signals;
+    ``state``, the motive in force at each event (the signal that opened its run);
+    ``per_incident``, the motive at the last charge and at the last verdict (the verdict's own
+    finding, else its articles); then the counts. The verdict's finding counts over the
+    charge's when it has one.
     """
     incident_sql, incident_params = incidents.order_by().values("pk").query.sql_with_params()
     params: list[Any] = []
@@ -101,11 +104,14 @@ def motive_sql(incidents: QuerySet[Incident], *, vendor: str) -> tuple[str, list
         return ", ".join(["%s"] * len(codes)) or "NULL"
 
     articles = "e.articles::text" if vendor == "postgresql" else "e.articles"
-    hate_codes = sorted(hate_articles())
+    # An organisation's own hate-motive article counts for its own incidents only.
+    local = hate_articles_by_organisation()
+    hate_condition, hate_params = hate_sql(articles, "i.organisation_id", local)
+    owners = " JOIN records_incident i ON i.id = e.incident_id" if local else ""
 
     def hate() -> str:
-        params.extend(f'%"{code}"%' for code in hate_codes)
-        return " OR ".join(f"{articles} LIKE %s" for _ in hate_codes) or "1 = 0"
+        params.extend(hate_params)
+        return hate_condition
 
     ranks = [(code, rank) for code, rank in sorted(event_rules().rank.items()) if rank]
     rank_case = "CASE e.kind " + " ".join("WHEN %s THEN %s" for _ in ranks) + " ELSE 0 END"
@@ -128,7 +134,7 @@ def motive_sql(incidents: QuerySet[Incident], *, vendor: str) -> tuple[str, list
         f"WITH ev AS (SELECT e.incident_id, e.id, e.date, e.kind, {rank_case} AS rnk, "  # noqa: S608 - constant identifiers; values are parameters
         f"{signal} AS signal, {found} AS finding, "
         f"CASE WHEN e.kind IN ({charged}) THEN 1 ELSE 0 END AS prosecuting "
-        "FROM responses_responseevent e "
+        f"FROM responses_responseevent e{owners} "
         f"WHERE e.incident_id IN ({incident_sql}) AND NOT EXISTS "
         "(SELECT 1 FROM responses_responseevent c WHERE c.supersedes_id = e.id)), "
         "ordered AS (SELECT ev.*, COUNT(signal) OVER (PARTITION BY incident_id "

@@ -5,6 +5,8 @@ with the bias indicators, victims, perpetrators and the authorities' response. E
 from coded fields, never from free text: titles, summaries, coders' notes, localities typed by
 hand, people's names, pseudonyms and group affiliations can all hold a name, so none of them is
 copied. A locality appears only when it is a place in the gazetteer, under its canonical name.
+An organisation's own bias indicator is written as the standard term it rolls up to, and its
+own hate-motive articles count in the authorities' response as the standard ones do.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from dozor.analysis.responses import ResponseStatus
+from dozor.records.local_terms import StandardCodes, hate_articles_by_organisation
 from dozor.records.models import Incident
+from dozor.responses.hate import LocalHateArticles
 from dozor.responses.selectors import incident_status
 from dozor.responses.status_text import status_line
 from dozor.vocab import geography
@@ -177,10 +181,13 @@ def perpetrators_text(incident: Incident, language: str) -> str:
         return ngettext("%(count)s perpetrator", "%(count)s perpetrators", count) % {"count": count}
 
 
-def _indicators(incident: Incident, language: str) -> list[str]:
+def _indicators(incident: Incident, language: str, standard: StandardCodes) -> list[str]:
+    """The standard bias indicators' labels; an organisation's own indicator is written as the
+    standard term it rolls up to, since the submission speaks ODIHR's vocabulary."""
     labels: list[str] = []
     for bias in incident.biases.all():
         for code in bias.indicators or []:
+            code = standard.standard(incident.organisation_id, code)
             label = _term("bias_indicator", code, language)
             if label not in labels:
                 labels.append(label)
@@ -199,9 +206,11 @@ def _motivations(incident: Incident, language: str) -> list[str]:
     return labels
 
 
-def description_of(incident: Incident, language: str) -> str:
+def description_of(incident: Incident, language: str, standard: StandardCodes | None = None) -> str:
     """A short account built from coded fields: what, where, when, who was harmed, and why the
-    monitors see a bias motive."""
+    monitors see a bias motive (``standard``: the local indicators' broader terms)."""
+    if standard is None:
+        standard = StandardCodes.load("bias_indicator", [incident.organisation_id])
     kind = _term("incident_type", incident.incident_type, language)
     location = location_of(incident, language)
     date = date_of(incident)
@@ -237,7 +246,7 @@ def description_of(incident: Incident, language: str) -> str:
             )
         if incident.defender_targeted:
             sentences.append(_("A human-rights defender or organisation was targeted."))
-        indicators = _indicators(incident, language)
+        indicators = _indicators(incident, language, standard)
         if indicators:
             sentences.append(
                 _("Bias indicators: %(indicators)s.")
@@ -246,8 +255,29 @@ def description_of(incident: Incident, language: str) -> str:
         return " ".join(sentences)
 
 
-def odihr_row(incident: Incident, language: str) -> OdihrRow:
-    """One incident (with its biases and people prefetched) as a row of the submission."""
+@dataclass(frozen=True)
+class LocalTerms:
+    """What the submission reads of the organisations' own terms, once for all its rows."""
+
+    indicators: StandardCodes
+    hate_articles: LocalHateArticles
+
+
+def local_terms_of(incidents: Iterable[Incident]) -> LocalTerms:
+    """The local indicators' broader terms and the hate-motive articles of the incidents'
+    organisations: two queries for the whole submission."""
+    owners = {incident.organisation_id for incident in incidents}
+    return LocalTerms(
+        indicators=StandardCodes.load("bias_indicator", owners),
+        hate_articles=hate_articles_by_organisation(owners),
+    )
+
+
+def odihr_row(incident: Incident, language: str, local: LocalTerms | None = None) -> OdihrRow:
+    """One incident (with its biases and people prefetched) as a row of the submission;
+    ``local``, read once for many rows, else read for this one."""
+    if local is None:
+        local = local_terms_of([incident])
     group = str(vocabulary("incident_type").term(incident.incident_type).attributes["odihr_group"])
     return OdihrRow(
         reference=incident.reference,
@@ -257,22 +287,24 @@ def odihr_row(incident: Incident, language: str) -> OdihrRow:
         bias_motivation=SEPARATOR.join(_motivations(incident, language)),
         incident_type=_term("odihr_group", group, language),
         incident_subtype=_term("incident_type", incident.incident_type, language),
-        description=description_of(incident, language),
-        bias_indicators=SEPARATOR.join(_indicators(incident, language)),
+        description=description_of(incident, language, local.indicators),
+        bias_indicators=SEPARATOR.join(_indicators(incident, language, local.indicators)),
         victims=victims_text(incident, language),
         killed=incident.killed,
         injured=incident.injured,
         perpetrators=perpetrators_text(incident, language),
-        authorities_response=status_line(_status(incident), language),
+        authorities_response=status_line(_status(incident, local.hate_articles), language),
     )
 
 
-def _status(incident: Incident) -> ResponseStatus:
+def _status(incident: Incident, local_hate: LocalHateArticles) -> ResponseStatus:
     """The derived status, from the prefetched timeline when the query brought it along."""
     cache = getattr(incident, "_prefetched_objects_cache", {})
     events = list(incident.response_events.all()) if "response_events" in cache else None
-    return incident_status(incident, events)
+    return incident_status(incident, events, local_hate=local_hate)
 
 
 def odihr_rows(incidents: Iterable[Incident], language: str) -> list[OdihrRow]:
-    return [odihr_row(incident, language) for incident in incidents]
+    incidents = list(incidents)
+    local = local_terms_of(incidents)
+    return [odihr_row(incident, language, local) for incident in incidents]

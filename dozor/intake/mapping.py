@@ -15,7 +15,7 @@ import json
 import unicodedata
 from collections.abc import Mapping as MappingABC
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 import yaml
@@ -365,6 +365,9 @@ def mapping_wording() -> Wording:
 class RowResult:
     fields: dict[str, Any] | None
     problems: tuple[Problem, ...]
+    # The column of each person's custom value (RowReading.person_columns), for the import's
+    # check of those values against the organisation's fields.
+    person_columns: MappingABC[tuple[str, int], dict[str, str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -405,9 +408,17 @@ class Mapping:
         numbered group's columns for the first person."""
         columns = set(self.columns)
         for spec in self.fields.values():
-            if isinstance(spec, PeopleField) and spec.groups is not None:
-                columns |= set(spec.groups.columns(1).values())
+            if isinstance(spec, PeopleField):
+                columns |= spec.first_group_columns()
         return sorted(columns)
+
+    def person_custom_keys(self) -> dict[str, list[str]]:
+        """The keys of the custom fields on people each people field fills (its ``custom``)."""
+        return {
+            name: list(spec.custom)
+            for name, spec in self.fields.items()
+            if isinstance(spec, PeopleField) and spec.custom
+        }
 
     def _reading_order(self) -> list[tuple[str, FieldSpec]]:
         # The country first: a region's name is looked up among that country's regions.
@@ -443,7 +454,7 @@ class Mapping:
             events = pending_events(self.response_events, fields, source=self.name)
             if events:
                 fields[PENDING_KEY] = events
-        return RowResult(fields, ())
+        return RowResult(fields, (), reading.person_columns)
 
     def identity(self, raw: MappingABC[str, Any], row: int) -> tuple[str, Problem | None]:
         """A row's identity in its source list: its id cell, its id cells joined

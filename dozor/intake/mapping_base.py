@@ -184,6 +184,8 @@ class RowReading:
     unmapped: dict[str, str] = field(default_factory=dict)
     flags: list[str] = field(default_factory=list)
     not_placed: list[tuple[str, str]] = field(default_factory=list)
+    # Where each person's custom values were read: (field, position in its list) -> {key: column}.
+    person_columns: dict[tuple[str, int], dict[str, str]] = field(default_factory=dict)
 
     def problem(
         self, column: str, value: Any, code: str, params: dict[str, Any] | None = None

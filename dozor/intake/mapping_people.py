@@ -37,7 +37,7 @@ from dozor.intake.values.people import (
     sex_read,
 )
 from dozor.lib.schemas import expected, refused
-from dozor.records.report_schema import SEXES, person_empty
+from dozor.records.report_schema import CUSTOM_KEY_PATTERN, CUSTOM_PREFIX, SEXES, person_empty
 from dozor.vocab.registry import vocabularies
 
 GROUP_NUMBER = "{n}"
@@ -118,9 +118,31 @@ def _sex_words(value: Any) -> dict[str, tuple[str, ...]]:
     return table
 
 
+def _custom_columns(value: Any) -> dict[str, str]:
+    """``{key: column}``: the organisation's fields on people, by key, and the column of each."""
+    if not isinstance(value, dict):
+        raise expected(
+            "a mapping of custom field keys to columns, such as {nationality: Nationality}"
+        )
+    table = {}
+    for key, column in value.items():
+        if not isinstance(key, str) or not CUSTOM_KEY_PATTERN.match(key):
+            raise expected(
+                "the key of a custom field on people (without custom_): 1 to 40 lower-case "
+                "Latin letters, digits and underscores, starting with a letter",
+                found=key,
+            )
+        if not isinstance(column, str) or not column.strip():
+            raise expected("a column, a non-empty text", at=key, found=column)
+        table[key] = column
+    return table
+
+
 class PeopleField(FieldSpec):
     """People: ``[{name, sex, age, perceived_group, harm}, ...]``, from a cell listing them, from
-    numbered column groups, or from a JSON list."""
+    numbered column groups, or from a JSON list; each person also holds ``custom_<key>``, a text,
+    for each of the organisation's fields on people that ``custom`` reads (checked by the import,
+    which knows the organisation)."""
 
     TYPE = "people"
     type: Literal["people"] = Field(description=TYPE_KEY)
@@ -154,6 +176,14 @@ class PeopleField(FieldSpec):
             "row"
         ),
     )
+    custom: Annotated[dict[str, str], BeforeValidator(_custom_columns)] = Field(
+        default={},
+        description=(
+            "`{key: column}`: the organisation's custom fields on people, by key; with `groups` "
+            'each column holds `{n}` ("Victim {n} nationality"), with a `column` every person '
+            "of the row takes the column's value"
+        ),
+    )
 
     @model_validator(mode="after")
     def _source(self) -> PeopleField:
@@ -161,6 +191,21 @@ class PeopleField(FieldSpec):
             raise expected(
                 "a column or groups (one of them)", found="both" if self.column else None
             )
+        for key, column in self.custom.items():
+            numbered = column.count(GROUP_NUMBER)
+            if self.groups is not None and numbered != 1:
+                raise expected(
+                    "with groups, a column name with {n} once, such as “Victim {n} nationality”",
+                    at=f"custom.{key}",
+                    found=column,
+                )
+            if self.groups is None and numbered:
+                raise expected(
+                    "with a column listing the people, a column name without {n}: every person "
+                    "of the row takes its value (numbered columns need groups)",
+                    at=f"custom.{key}",
+                    found=column,
+                )
         return self
 
     @functools.cached_property
@@ -171,13 +216,34 @@ class PeopleField(FieldSpec):
         used = super().columns_used()
         if self.perceived_group:
             used.add(self.perceived_group.column)
+        if self.groups is None:
+            used |= set(self.custom.values())
         return used
 
+    def first_group_columns(self) -> set[str]:
+        """The numbered columns of the first person: the group's and the custom fields'."""
+        if self.groups is None:
+            return set()
+        return set(self.groups.columns(1).values()) | set(self._numbered_custom(1).values())
+
     def group_columns_missing(self, header: list[str]) -> list[str]:
-        """The group patterns of which the file has no column for the first person."""
-        if self.groups is None or set(self.groups.columns(1).values()) & set(header):
+        """The group patterns of which the file has no column for the first person, and the
+        custom fields' numbered columns it lacks for the first person."""
+        if self.groups is None:
             return []
-        return [" / ".join(self.groups.patterns().values())]
+        missing = [
+            self.custom[key]
+            for key, column in self._numbered_custom(1).items()
+            if column not in header
+        ]
+        if not set(self.groups.columns(1).values()) & set(header):
+            missing.insert(0, " / ".join(self.groups.patterns().values()))
+        return missing
+
+    def _numbered_custom(self, number: int) -> dict[str, str]:
+        return {
+            key: column.replace(GROUP_NUMBER, str(number)) for key, column in self.custom.items()
+        }
 
     def read(self, name: str, reading: RowReading) -> None:
         known = len(reading.problems)
@@ -189,6 +255,12 @@ class PeopleField(FieldSpec):
         if group is None:
             reading.fields[name] = None
             return
+        if self.groups is None and people:
+            shared = self._row_custom(name, reading, len(people))
+            if shared is None:
+                reading.fields[name] = None
+                return
+            people = [{**person, **shared} for person in people]
         people = [
             {**person_empty(), **person, "perceived_group": group, "harm": self.harm or "unknown"}
             for person in people
@@ -202,7 +274,7 @@ class PeopleField(FieldSpec):
 
     def _people(self, name: str, reading: RowReading) -> list[dict[str, Any]] | None:
         if self.groups is not None:
-            return self._people_in_groups(reading)
+            return self._people_in_groups(name, reading)
         cell = self._begin(name, reading)
         if cell is None:
             return None if self.column not in reading.raw else []
@@ -217,16 +289,24 @@ class PeopleField(FieldSpec):
             return None
         return found
 
-    def _people_in_groups(self, reading: RowReading) -> list[dict[str, Any]] | None:
+    def _people_in_groups(self, name: str, reading: RowReading) -> list[dict[str, Any]] | None:
         assert self.groups is not None
-        people = []
+        people: list[dict[str, Any]] = []
         for number, columns in self._groups_present(reading.raw):
             cells = {part: cell_text(reading.raw.get(column)) for part, column in columns.items()}
             texts = {
                 part: "" if normalised(text) in self.empty_keys else text.strip()
                 for part, text in cells.items()
             }
-            if not any(texts.values()):
+            custom_columns = {
+                key: column
+                for key, column in self._numbered_custom(number).items()
+                if column in reading.raw
+            }
+            custom = {
+                key: self._text(reading.raw[column]) for key, column in custom_columns.items()
+            }
+            if not any(texts.values()) and not any(custom.values()):
                 continue
             sex = sex_read(texts.get("sex"), self.words)
             age = age_read(texts.get("age"), self.words)
@@ -237,9 +317,14 @@ class PeopleField(FieldSpec):
                     )
             if isinstance(sex, Refusal) or isinstance(age, Refusal):
                 continue
-            name = texts.get("name", "")
-            unnamed = folded(name) in self.words.unnamed
-            people.append({"name": "" if unnamed else name, "sex": sex, "age": age})
+            given = texts.get("name", "")
+            unnamed = folded(given) in self.words.unnamed
+            person = {"name": "" if unnamed else given, "sex": sex, "age": age}
+            person.update({CUSTOM_PREFIX + key: text for key, text in custom.items() if text})
+            reading.person_columns[(name, len(people))] = {
+                key: custom_columns[key] for key, text in custom.items() if text
+            }
+            people.append(person)
         if not people and not set(self.groups.columns(1).values()) & set(reading.raw):
             reading.problem(" / ".join(self._group_patterns()), "", "missing_column")
             return None
@@ -254,6 +339,27 @@ class PeopleField(FieldSpec):
                 return
             yield number, {part: column for part, column in columns.items() if column in raw}
             number += 1
+
+    def _text(self, value: Any) -> str:
+        text = cell_text(value)
+        return "" if normalised(text) in self.empty_keys else text.strip()
+
+    def _row_custom(self, name: str, reading: RowReading, people: int) -> dict[str, str] | None:
+        """The custom values every person of the row takes (``custom_<key>``: text), or None
+        after a problem (a column missing)."""
+        shared = {}
+        columns = {}
+        for key, column in self.custom.items():
+            if column not in reading.raw:
+                reading.problem(column, "", "missing_column")
+                return None
+            text = self._text(reading.raw[column])
+            if text:
+                shared[CUSTOM_PREFIX + key] = text
+                columns[key] = column
+        for position in range(people):
+            reading.person_columns[(name, position)] = columns
+        return shared
 
     def _perceived_group(self, reading: RowReading) -> str | None:
         """The row's perceived group code ("" when none), or None after a problem."""

@@ -72,6 +72,11 @@ MSG_QUARANTINE_NOT_OPEN = _("Row %(row)s of this import was already corrected an
 MSG_QUARANTINE_UNKNOWN_COLUMN = _(
     "“%(column)s” is not a column of this row; its columns are %(columns)s."
 )
+MSG_CUSTOM_KEY_UNKNOWN = _(
+    "The mapping's field “%(field)s” fills the custom field “%(key)s” on %(target)s, but the "
+    "organisation has no active field of that key there: its values stay on the reports only, "
+    "unchecked, and no incident takes them. Add the field (Custom fields) or correct the key."
+)
 
 Progress = Callable[[int, int], None]
 
@@ -106,6 +111,8 @@ class ImportSummary:
     already_present: int = 0
     duplicate_in_file: int = 0
     blank_lines: int = 0
+    # What the import could not use of the mapping for this organisation (custom_field_warnings).
+    warnings: list[str] = field(default_factory=list)
     outcomes: list[RowOutcome] = field(default_factory=list)
     problems: list[dict[str, Any]] = field(default_factory=list)
 
@@ -175,6 +182,7 @@ class _Importer:
         # Only rows quarantined by earlier imports can be resolved by a row stored now.
         self.earlier_quarantine = frozenset(self.open_quarantine)
         self.custom_fields = mapped_custom_fields(mapping, self.source_list.organisation_id)
+        self.person_fields = mapped_person_fields(mapping, self.source_list.organisation_id)
 
     def _keep(self, outcome: RowOutcome) -> None:
         if len(self.summary.outcomes) < self.keep_outcomes:
@@ -194,6 +202,7 @@ class _Importer:
                 problems.extend(
                     custom_problems(self.mapping, self.custom_fields, result, raw.number)
                 )
+                problems.extend(person_custom_problems(self.person_fields, result, raw.number))
                 fields = result.fields
             decided.append((raw, key, fields, problems))
         existing = _latest_payloads(
@@ -364,6 +373,69 @@ def custom_problems(
     return problems
 
 
+def mapped_person_fields(mapping: Mapping, organisation_id: int) -> dict[str, CustomField]:
+    """The organisation's active fields on people the mapping's people fields fill (their
+    ``custom``), by key."""
+    keys = {key for keys in mapping.person_custom_keys().values() for key in keys}
+    if not keys:
+        return {}
+    return {
+        field.key: field
+        for field in custom_fields_of(organisation_id, FieldTarget.PERSON)
+        if field.key in keys
+    }
+
+
+def person_custom_problems(
+    fields: dict[str, CustomField], result: RowResult, row: int
+) -> list[Problem]:
+    """Each person's custom values that their field refuses, named by the column read (a
+    person's own numbered column, or the column every person of the row took), once each."""
+    problems: dict[tuple[str, str], Problem] = {}
+    for (name, position), columns in result.person_columns.items():
+        person = (result.fields or {})[name][position]
+        for key, column in columns.items():
+            if key not in fields:
+                continue
+            value = person.get(CUSTOM_PREFIX + key)
+            try:
+                fields[key].canonical(value)
+            except ValidationError as error:
+                problems.setdefault(
+                    (column, str(value)),
+                    Problem(
+                        row,
+                        column,
+                        str(value)[:80],
+                        "custom_field",
+                        {"problem": error.messages[0]},
+                    ),
+                )
+    return list(problems.values())
+
+
+def custom_field_warnings(mapping: Mapping, organisation_id: int) -> list[str]:
+    """A warning for each custom field the mapping fills that the organisation has no active
+    field of: those values are kept on the reports, never checked, never taken by an incident."""
+    incident_keys = {field.key for field in custom_fields_of(organisation_id, FieldTarget.INCIDENT)}
+    person_keys = {field.key for field in custom_fields_of(organisation_id, FieldTarget.PERSON)}
+    unknown = [
+        (name, name.removeprefix(CUSTOM_PREFIX), FieldTarget.INCIDENT.label)
+        for name in mapping.fields
+        if name.startswith(CUSTOM_PREFIX) and name.removeprefix(CUSTOM_PREFIX) not in incident_keys
+    ]
+    unknown += [
+        (name, key, FieldTarget.PERSON.label)
+        for name, keys in mapping.person_custom_keys().items()
+        for key in keys
+        if key not in person_keys
+    ]
+    return [
+        str(MSG_CUSTOM_KEY_UNKNOWN) % {"field": name, "key": key, "target": target}
+        for name, key, target in unknown
+    ]
+
+
 def import_run(
     *,
     user: User,
@@ -424,6 +496,7 @@ def import_run(
         mapping=mapping.name,
         source_list=source_list.name,
         dry_run=dry_run,
+        warnings=custom_field_warnings(mapping, source_list.organisation_id),
     )
     with transaction.atomic():
         batch = ImportBatch.objects.create(
@@ -550,11 +623,14 @@ def quarantine_resubmit(
     with transaction.atomic():
         key, id_problem = mapping.identity(cells, row.row_number)
         result = mapping.apply(cells, row.row_number)
-        custom = mapped_custom_fields(mapping, row.source_list.organisation_id)
+        organisation_id = row.source_list.organisation_id
+        custom = mapped_custom_fields(mapping, organisation_id)
+        person_fields = mapped_person_fields(mapping, organisation_id)
         problems = [
             *([id_problem] if id_problem else []),
             *result.problems,
             *custom_problems(mapping, custom, result, row.row_number),
+            *person_custom_problems(person_fields, result, row.row_number),
         ]
         if problems:
             return None, problems

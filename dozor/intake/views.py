@@ -136,6 +136,7 @@ def import_preview(request: HttpRequest, token: str) -> HttpResponse:
             limit=services.PREVIEW_ROWS,
             keep_outcomes=services.PREVIEW_ROWS,
         )
+        warnings = (*warnings, *summary.warnings)
     except (ImportFileError, MappingError) as problem:
         error = str(problem)
     return render(

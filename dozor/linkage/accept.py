@@ -39,6 +39,7 @@ from dozor.linkage.models import (
     LinkageRun,
 )
 from dozor.linkage.selectors import current_decisions, latest_run, reports_linkable
+from dozor.records.custom_fields import FieldTarget
 from dozor.records.models import Incident, IncidentReport, LinkKind, Report
 from dozor.records.selectors import incident_can_edit
 from dozor.records.services import (
@@ -248,6 +249,7 @@ def accept_plan(*, user: User, min_probability: float | None = None) -> AcceptPl
         raise ValidationError(MSG_NO_RUN, params={"user": user.username})
     assert user.organisation is not None
     custom_keys = custom_field_keys(user.organisation.pk)
+    person_custom_keys = custom_field_keys(user.organisation.pk, FieldTarget.PERSON)
     # Pairs below the run's threshold were not stored: accepting below it accepts at it.
     plan = AcceptPlan(run=run, min_probability=max(probability, run.threshold))
     linkable = reports_linkable(user)
@@ -289,7 +291,10 @@ def accept_plan(*, user: User, min_probability: float | None = None) -> AcceptPl
             final.update((r.pk, ("incident", incident.pk)) for r in free)
             continue
         data = incident_input(
-            members, default_country=user.organisation.country, custom_keys=custom_keys
+            members,
+            default_country=user.organisation.country,
+            custom_keys=custom_keys,
+            person_custom_keys=person_custom_keys,
         )
         if not data.incident_type:
             plan.left.append(GroupLeft(members, str(LEFT_NO_TYPE)))

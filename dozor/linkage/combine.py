@@ -16,7 +16,9 @@ left out of that report and never stops the incident. The rules, field by field:
 - killed and injured: the largest count reported;
 - title, summary: from the report with most to say;
 - the organisation's own fields (records.custom_fields): a mapping fills one by writing a field
-  named ``custom_<key>``; of each, the value most reports give (then the first).
+  named ``custom_<key>``; of each, the value most reports give (then the first). A field on
+  people is filled by a people field's ``custom`` option, which writes ``custom_<key>`` into each
+  person: of each, the text most reports naming that person give (then the smallest).
 
 Where reports disagree the incident still shows one value: the incident page lists which report
 says what (``records.selectors.incident_disagreements``).
@@ -178,7 +180,24 @@ def _code(entries: Sequence[dict[str, Any]], key: str, codes: Iterable[str], emp
     return _most_reported(e[key] for e in entries if e.get(key) in allowed) or empty
 
 
-def _person_input(role: str, name: str, entries: Sequence[dict[str, Any]]) -> PersonInput:
+def _person_custom(
+    entries: Sequence[dict[str, Any]], keys: Collection[str]
+) -> dict[str, str] | None:
+    """The person's custom values for these keys, each the text most entries give (None: none
+    given, so a program that knows nothing of them leaves them as they are)."""
+    given: dict[str, list[str]] = {}
+    for entry in entries:
+        for key in keys:
+            value = entry.get(CUSTOM_PREFIX + key)
+            if isinstance(value, str) and value:
+                given.setdefault(key, []).append(value)
+    chosen = {key: _most_reported(values) for key, values in given.items()}
+    return {key: value for key, value in chosen.items() if value is not None} or None
+
+
+def _person_input(
+    role: str, name: str, entries: Sequence[dict[str, Any]], custom_keys: Collection[str]
+) -> PersonInput:
     ages = [e["age"] for e in entries if isinstance(e.get("age"), int)]
     return PersonInput(
         role=role,
@@ -187,10 +206,13 @@ def _person_input(role: str, name: str, entries: Sequence[dict[str, Any]]) -> Pe
         age=_most_reported(ages, order=lambda age: age),
         perceived_group=_code(entries, "perceived_group", vocabulary("perceived_group").codes, ""),
         harm=_code(entries, "harm", vocabulary("harm").codes, "unknown"),
+        custom=_person_custom(entries, custom_keys),
     )
 
 
-def _people(sources: Sequence[_Source], field: str, role: str) -> list[PersonInput]:
+def _people(
+    sources: Sequence[_Source], field: str, role: str, custom_keys: Collection[str]
+) -> list[PersonInput]:
     """One person per name across the reports, and the unnamed people the counts call for."""
     named: dict[tuple[str, str], _Person] = {}
     unnamed_by_report: list[list[dict[str, Any]]] = []
@@ -209,7 +231,7 @@ def _people(sources: Sequence[_Source], field: str, role: str) -> list[PersonInp
             entry.entries.append(person)
         unnamed_by_report.append(unnamed)
     result = [
-        _person_input(role, _preferred_spelling(person.spellings), person.entries)
+        _person_input(role, _preferred_spelling(person.spellings), person.entries, custom_keys)
         for person in named.values()
     ]
     missing = most_people - len(result)
@@ -217,7 +239,7 @@ def _people(sources: Sequence[_Source], field: str, role: str) -> list[PersonInp
         most_unnamed = max(unnamed_by_report, key=len, default=[])
         for position in range(missing):
             given = most_unnamed[position : position + 1]  # that person's details, if any
-            result.append(_person_input(role, "", given))
+            result.append(_person_input(role, "", given, custom_keys))
     return result
 
 
@@ -253,14 +275,19 @@ def _custom(reports: Sequence[Report], keys: Collection[str]) -> dict[str, Any] 
 
 
 def incident_input(
-    reports: Sequence[Report], *, default_country: str = "RU", custom_keys: Collection[str] = ()
+    reports: Sequence[Report],
+    *,
+    default_country: str = "RU",
+    custom_keys: Collection[str] = (),
+    person_custom_keys: Collection[str] = (),
 ) -> IncidentInput:
     """The fields of one incident made from ``reports`` (at least one), by the rules above.
 
     ``default_country`` is the country when no report gives one or a region (the
     organisation's); ``custom_keys`` the keys of its active custom fields on incidents (a
-    report's ``custom_*`` field of another key is left in the report). The result goes through
-    incident_create's validation like any other.
+    report's ``custom_*`` field of another key is left in the report), ``person_custom_keys``
+    those on people (a person's ``custom_*`` value of another key likewise). The result goes
+    through incident_create's validation like any other.
     """
     sources = _sources(reports)
     best = best_source(sources).values
@@ -289,8 +316,8 @@ def incident_input(
         verification_status="unverified",
         biases=_biases(sources),
         people=[
-            *_people(sources, "victims", "victim"),
-            *_people(sources, "perpetrators", "perpetrator"),
+            *_people(sources, "victims", "victim", person_custom_keys),
+            *_people(sources, "perpetrators", "perpetrator", person_custom_keys),
         ],
         custom=_custom(reports, custom_keys),
     )

@@ -24,6 +24,7 @@ from dozor.audit import services as audit
 from dozor.linkage.combine import incident_input
 from dozor.linkage.models import CandidatePair, Decision, LinkageRun, LinkDecision
 from dozor.linkage.selectors import current_decisions, reports_linkable
+from dozor.records.custom_fields import FieldTarget
 from dozor.records.models import Incident, IncidentReport, Report
 from dozor.records.report_schema import DATE, INTEGER, STANDARD, standard_values
 from dozor.records.selectors import incident_can_edit
@@ -350,6 +351,7 @@ def incident_create_from_reports(*, user: User, reports: Sequence[Report]) -> In
             reports,
             default_country=user.organisation.country,
             custom_keys=custom_field_keys(user.organisation.pk),
+            person_custom_keys=custom_field_keys(user.organisation.pk, FieldTarget.PERSON),
         ),
     )
     incident_link_reports(incident=incident, reports=reports, user=user)
@@ -413,6 +415,7 @@ def incident_split(*, user: User, incident: Incident, reports: Sequence[Report])
             reports,
             default_country=incident.organisation.country,
             custom_keys=custom_field_keys(incident.organisation_id),
+            person_custom_keys=custom_field_keys(incident.organisation_id, FieldTarget.PERSON),
         ),
     )
     incident_link_reports(incident=new, reports=reports, user=user)

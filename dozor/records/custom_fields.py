@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -35,13 +34,15 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from dozor.accounts.models import Organisation, Tracked
+from dozor.records.report_schema import CUSTOM_KEY_PATTERN, CUSTOM_PREFIX
 from dozor.security.fields import EncryptedTextField, exact_index
 from dozor.security.keyring import keyring
 
 TEXT_MAX_LENGTH = 500
-# A mapping fills a field by writing a report field of this prefix and the field's key.
-MAPPING_PREFIX = "custom_"
-KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+# A mapping fills a field by writing a report field (or a person's key) of this prefix and the
+# field's key; the report schema, which has no Django, holds both.
+MAPPING_PREFIX = CUSTOM_PREFIX
+KEY_PATTERN = CUSTOM_KEY_PATTERN
 CHOICES_MAX = 200
 # A number's digits: twelve before the point, six after.
 NUMBER_DIGITS, NUMBER_PLACES = 18, 6

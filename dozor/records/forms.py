@@ -21,6 +21,7 @@ from dozor.records.custom_field_forms import (
     values_given,
 )
 from dozor.records.custom_fields import CustomField
+from dozor.records.local_terms import choices_with_local
 from dozor.records.models import SUMMARY_MAX_LENGTH, Incident, SourceList
 from dozor.records.report_selectors import DEFAULT_REPORT_SORT, REPORT_SORTS, ReportFilters
 from dozor.records.selectors import DEFAULT_SORT, SORTS, IncidentFilters
@@ -242,10 +243,31 @@ class BiasForm(ChoicesForm):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        indicator_choices: Sequence[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """``indicator_choices``: bias_form_kwargs' options, the organisation's own indicators
+        after the standard ones (read once for every row); the standard ones alone without."""
         super().__init__(*args, **kwargs)
         self.choice_field("motivation").choices = vocabulary_choices("bias_motivation", blank="—")
-        self.choice_field("indicators").choices = vocabulary_choices("bias_indicator")
+        self.choice_field("indicators").choices = (
+            list(indicator_choices)
+            if indicator_choices is not None
+            else vocabulary_choices("bias_indicator")
+        )
+
+
+def bias_form_kwargs(organisation_id: int | None) -> dict[str, Any]:
+    """What each bias row of an incident of ``organisation_id`` is made with: the standard bias
+    indicators, then the organisation's own."""
+    return {
+        "indicator_choices": choices_with_local(
+            "bias_indicator", organisation_id, get_language() or "en"
+        )
+    }
 
 
 class PersonForm(ChoicesForm):

@@ -399,8 +399,17 @@ class IncidentBias(models.Model):
         indicators = vocabulary("bias_indicator")
         if not isinstance(self.indicators, list):
             raise ValidationError({"indicators": _("Indicators must be a list of codes.")})
+        # The incident's organisation's own indicators count beside the standard ones; they are
+        # looked up only for a code the standard vocabulary lacks (imports clean many biases).
+        local: frozenset[str] = frozenset()
+        if any(code not in indicators for code in self.indicators) and (
+            self.incident_id is not None or IncidentBias.incident.is_cached(self)
+        ):
+            local = LocalTerm.codes_of(self.incident.organisation_id, indicators.name)
+        validator = VocabularyValidator(indicators.name)
         for code in self.indicators:
-            validator = VocabularyValidator(indicators.name)
+            if code in local:
+                continue
             try:
                 validator(code)
             except ValidationError as error:
@@ -558,6 +567,16 @@ class LocalTerm(Tracked):
     code = models.CharField(_("code"), max_length=LOCAL_TERM_CODE_MAX_LENGTH)
     label_en = models.CharField(_("label in English"), max_length=LOCAL_TERM_LABEL_MAX_LENGTH)
     label_ru = models.CharField(_("label in Russian"), max_length=LOCAL_TERM_LABEL_MAX_LENGTH)
+    # The standard term it rolls up to (SKOS "broader"): counts and the ODIHR submission read
+    # this code in its place, so they speak the standard vocabulary.
+    broader = models.CharField(_("broader standard term"), max_length=40, blank=True)
+    hate_motive = models.BooleanField(
+        _("carries the motive of hatred or enmity"),
+        default=False,
+        help_text=_(
+            "Legal articles only: the case status and the counts read it as a hate article."
+        ),
+    )
 
     class Meta:
         ordering = ["organisation", "vocabulary", "code"]
@@ -574,3 +593,14 @@ class LocalTerm(Tracked):
 
     def label(self, language: str = "en") -> str:
         return self.label_ru if language[:2] == "ru" else self.label_en
+
+    @classmethod
+    def codes_of(cls, organisation_id: int | None, vocabulary_name: str) -> frozenset[str]:
+        """One organisation's own codes of a vocabulary; none without an organisation."""
+        if organisation_id is None:
+            return frozenset()
+        return frozenset(
+            cls.objects.filter(
+                organisation_id=organisation_id, vocabulary=vocabulary_name
+            ).values_list("code", flat=True)
+        )

@@ -17,6 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from dozor.accounts.models import Organisation, User
 from dozor.analysis.text import redact_names
+from dozor.records.custom_fields import MAPPING_PREFIX, CustomField
 from dozor.records.models import Incident, Report
 from dozor.records.selectors import names_searchable, names_visible
 from dozor.records.services import _pseudonym
@@ -35,12 +36,17 @@ __all__ = [
     "report_known_names",
     "report_names_visible",
     "report_people_names",
+    "report_sensitive_keys",
     "report_victim_names",
     "text_redacted",
     "value_redacted",
 ]
 
 NAME_PLACEHOLDER = pgettext_lazy("placeholder for a name taken out of a text", "[name]")
+# What stands where the value of a sensitive custom field was.
+SENSITIVE_PLACEHOLDER = pgettext_lazy(
+    "placeholder for a sensitive field's value taken out of a text", "[withheld]"
+)
 
 
 def names_of_incident(incident: Incident) -> list[tuple[str, str]]:
@@ -166,15 +172,52 @@ def is_name_column(column: Any) -> bool:
     return any(word in folded for word in NAME_COLUMN_WORDS)
 
 
-def report_known_names(report: Report) -> list[tuple[str, str]]:
+def report_known_names(
+    report: Report, sensitive_keys: frozenset[str] | None = None
+) -> list[tuple[str, str]]:
     """The names a report knows, with what replaces each: its people's (report_people_names),
-    then the cells of its row's name columns, which no pseudonym stands for."""
+    then the cells of its row's name columns, which no pseudonym stands for; then the values
+    its mapping gave the organisation's sensitive custom fields, which are withheld where names
+    are (``sensitive_keys``: report_sensitive_keys, read here when not given)."""
     known = report_people_names(report.fields)
     payload = report.payload if isinstance(report.payload, dict) else {}
     for column, value in payload.items():
         if is_name_column(column) and isinstance(value, str) and value.strip():
             known.append((value.strip(), ""))
+    if sensitive_keys is None:
+        sensitive_keys = report_sensitive_keys(report.source_list.organisation_id)
+    withheld = str(SENSITIVE_PLACEHOLDER)
+    known.extend((value, withheld) for value in _sensitive_values(report.fields, sensitive_keys))
     return known
+
+
+def report_sensitive_keys(organisation_id: int) -> frozenset[str]:
+    """The keys a mapping gives the organisation's sensitive custom fields (``custom_<key>``),
+    on incidents and on people, removed ones too: their values stay in the reports."""
+    keys = CustomField.objects.filter(organisation_id=organisation_id, sensitive=True)
+    return frozenset(MAPPING_PREFIX + key for key in keys.values_list("key", flat=True))
+
+
+def _sensitive_values(fields: Any, keys: frozenset[str]) -> list[str]:
+    """The texts of the sensitive keys' values in a report's fields and in its people's."""
+    if not keys or not isinstance(fields, dict):
+        return []
+    holders = [fields] + [
+        person
+        for list_key, _role in REPORT_PEOPLE
+        if isinstance(fields.get(list_key), list)
+        for person in fields[list_key]
+        if isinstance(person, dict)
+    ]
+    texts: list[str] = []
+    for holder in holders:
+        for key in keys & holder.keys():
+            value = holder[key]
+            for item in value if isinstance(value, list) else [value]:
+                text = str(item).strip() if item is not None else ""
+                if text and not is_locked(text):
+                    texts.append(text)
+    return texts
 
 
 def payload_redacted(payload: Any, names: Sequence[tuple[str, str]]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ incident builder and docs/import.md all read the same one.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -139,8 +140,13 @@ LINKAGE_ESSENTIALS = {
     "victims' names": ("victims",),
 }
 
-# The keys of one person in ``victims`` or ``perpetrators``.
+# The keys of one person in ``victims`` or ``perpetrators``. A person may also hold texts under
+# ``custom_<key>``: values for the organisation's own fields on people (records.custom_fields),
+# kept as texts and read by incidents made from the report, never by linkage.
 PERSON_KEYS = ("name", "sex", "age", "perceived_group", "harm")
+# A report field (or a person's key) of this prefix and a custom field's key fills that field.
+CUSTOM_PREFIX = "custom_"
+CUSTOM_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 SEXES = ("male", "female", "other", "unknown")
 HARMS = ("killed", "injured", "unhurt", "unknown")
 PRECISIONS = ("day", "month", "year", "range", "unknown")
@@ -257,5 +263,19 @@ def _people(value: Any) -> list[dict[str, Any]] | None:
             person["perceived_group"] = item["perceived_group"]
         if item.get("harm") in HARMS:
             person["harm"] = item["harm"]
+        person.update(_person_custom(item))
         people.append(person)
     return people
+
+
+def _person_custom(item: Mapping[Any, Any]) -> dict[str, str]:
+    """A person's custom values (``custom_<key>``) that are texts; any other value is left out."""
+    return {
+        name: value.strip()
+        for name, value in item.items()
+        if isinstance(name, str)
+        and name.startswith(CUSTOM_PREFIX)
+        and CUSTOM_KEY_PATTERN.match(name.removeprefix(CUSTOM_PREFIX))
+        and isinstance(value, str)
+        and value.strip()
+    }

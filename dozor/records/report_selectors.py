@@ -37,6 +37,7 @@ from dozor.records.redaction import (
     payload_redacted,
     report_known_names,
     report_names_visible,
+    report_sensitive_keys,
     value_redacted,
 )
 from dozor.records.report_schema import STANDARD, STANDARD_FIELDS, FieldProblem, standard_values
@@ -254,10 +255,14 @@ def report_rows(user: User | AnonymousUser, reports: list[Report]) -> list[Repor
     """The lines of a page of the list: dates as their precision says, the title and the
     victims as the user may see them."""
     rows = []
+    sensitive: dict[int, frozenset[str]] = {}
     for report in reports:
         values = _values(report)
         named = report_names_visible(user, report)
-        names = [] if named else report_known_names(report)
+        organisation_id = report.source_list.organisation_id
+        if not named and organisation_id not in sensitive:
+            sensitive[organisation_id] = report_sensitive_keys(organisation_id)
+        names = [] if named else report_known_names(report, sensitive.get(organisation_id))
         title = values.get("title", "")
         victims = _people_shown(values.get("victims"), "victim", named=named)
         rows.append(
@@ -311,7 +316,8 @@ def report_shown(user: User | AnonymousUser, report: Report) -> ReportShown:
     its mapping gave; the row as it came; where it came from; its incident and revisions."""
     named = report_names_visible(user, report)
     fields = report.fields if isinstance(report.fields, dict) else {}
-    names = [] if named else report_known_names(report)
+    sensitive = report_sensitive_keys(report.source_list.organisation_id)
+    names = [] if named else report_known_names(report, sensitive)
 
     def shown(value: Any) -> Any:
         return value if named else value_redacted(value, names)
@@ -349,6 +355,7 @@ def report_shown(user: User | AnonymousUser, report: Report) -> ReportShown:
         if key not in STANDARD
         and key not in (FLAGS_KEY, UNMAPPED_KEY)
         and not str(key).startswith("_")
+        and (named or key not in sensitive)
     }
     flags = fields.get(FLAGS_KEY)
     unmapped = fields.get(UNMAPPED_KEY)

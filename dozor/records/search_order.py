@@ -1,8 +1,8 @@
 """A search's summaries and people's names read in the list's order, on PostgreSQL.
 
-Each summary token carries its incident's date there (migration 0017, kept by triggers), and
+Each summary token carries its incident's date there (migration 0018, kept by triggers), and
 the token table has an index on (field, token, date descending, record descending): the list's
-default order. Each token of a person's name carries the person's incident and its date (0018),
+default order. Each token of a person's name carries the person's incident and its date (0019),
 indexed the same way. So the incidents whose summaries hold a word, newest first, are one range
 of that index, and their first thousands cost what they return, not what the word holds: a
 word in one summary in eight is 134,000 tokens at a million incidents, where a page and its

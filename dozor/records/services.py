@@ -525,9 +525,9 @@ def custom_fields_of(
     return list(fields)
 
 
-def custom_field_keys(organisation_id: int | None) -> set[str]:
-    """The keys of an organisation's active fields on incidents."""
-    return {field.key for field in custom_fields_of(organisation_id, FieldTarget.INCIDENT)}
+def custom_field_keys(organisation_id: int | None, target: str = FieldTarget.INCIDENT) -> set[str]:
+    """The keys of an organisation's active fields on incidents (or on people)."""
+    return {field.key for field in custom_fields_of(organisation_id, target)}
 
 
 def custom_values_parse(

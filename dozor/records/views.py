@@ -13,14 +13,14 @@ from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from dozor.accounts.models import User
 from dozor.accounts.policy import require, requires
 from dozor.audit import selectors as audit_selectors
 from dozor.audit import services as audit
-from dozor.records import custom_field_selectors, paging, selectors, services
+from dozor.records import custom_field_selectors, local_terms, paging, selectors, services
 from dozor.records.custom_field_forms import initial_values
 from dozor.records.custom_fields import CustomField, FieldTarget
 from dozor.records.forms import (
@@ -28,6 +28,7 @@ from dozor.records.forms import (
     IncidentFilterForm,
     IncidentForm,
     PersonFormSet,
+    bias_form_kwargs,
     incident_input,
 )
 from dozor.records.models import Incident, IncidentBias
@@ -191,6 +192,11 @@ def incident_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "custom": custom,
             "links": incident.report_links.all(),
             "disagreements": selectors.incident_disagreements(incident),
+            "biases": local_terms.biases_shown(
+                incident,
+                viewer_organisation_id=getattr(request.user, "organisation_id", None),
+                language=get_language() or "en",
+            ),
         },
     )
 
@@ -244,7 +250,9 @@ def _incident_form(request: HttpRequest, *, incident: Incident | None) -> HttpRe
             )
         fields, person_fields = _custom_fields(user)
         form = IncidentForm(post, custom_fields=fields)
-        biases = BiasFormSet(post, prefix="bias")
+        biases = BiasFormSet(
+            post, prefix="bias", form_kwargs=bias_form_kwargs(_organisation_of(incident, user))
+        )
         people = PersonFormSet(post, prefix="person", form_kwargs={"custom_fields": person_fields})
         row_errors: dict[str, list[str]] = {}
         if form.is_valid() and biases.is_valid() and people.is_valid():
@@ -286,13 +294,20 @@ def _custom_fields(user: User) -> tuple[list[CustomField], list[CustomField]]:
     )
 
 
+def _organisation_of(incident: Incident | None, user: User) -> int | None:
+    """The organisation whose own bias indicators the form offers: the incident's, or the
+    user's for a new one."""
+    return incident.organisation_id if incident is not None else user.organisation_id
+
+
 def _unbound_forms(incident: Incident | None, user: User) -> tuple[IncidentForm, Any, Any]:
     fields, person_fields = _custom_fields(user)
     person_kwargs = {"custom_fields": person_fields}
+    bias_kwargs = bias_form_kwargs(_organisation_of(incident, user))
     if incident is None:
         return (
             IncidentForm(custom_fields=fields),
-            BiasFormSet(prefix="bias"),
+            BiasFormSet(prefix="bias", form_kwargs=bias_kwargs),
             PersonFormSet(prefix="person", form_kwargs=person_kwargs),
         )
     custom_initial = initial_values(custom_field_selectors.incident_custom_values(incident))
@@ -303,6 +318,7 @@ def _unbound_forms(incident: Incident | None, user: User) -> tuple[IncidentForm,
         ),
         BiasFormSet(
             prefix="bias",
+            form_kwargs=bias_kwargs,
             initial=[
                 {"motivation": b.motivation, "indicators": b.indicators, "note": b.note}
                 for b in incident.biases.all()

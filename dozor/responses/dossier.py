@@ -26,6 +26,7 @@ from dozor.accounts.models import User
 from dozor.audit import services as audit
 from dozor.lib.svg import svg_open
 from dozor.printing import PdfUnavailable, html_to_pdf
+from dozor.records.local_terms import biases_shown
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_can_edit
 from dozor.responses import selectors
@@ -86,6 +87,8 @@ class DossierCase:
     open_requests: list[Any]
     raise_entry: Any
     timeline_svg: SafeString
+    # Each bias motivation with its indicators' labels (dozor.records.local_terms.biases_shown).
+    biases: list[tuple[Any, list[str]]] = field(default_factory=list)
     sections: list[DossierSection] = field(default_factory=list)
 
 
@@ -176,6 +179,9 @@ def dossier_cases(
                 open_requests=[r for r in raisings if r.is_open],
                 raise_entry=entries.get(incident.pk),
                 timeline_svg=timeline_svg(incident.date_start, rows),
+                biases=biases_shown(
+                    incident, viewer_organisation_id=user.organisation_id, language=language
+                ),
             )
         )
     shown = {case.incident.pk: case.names_shown for case in cases}

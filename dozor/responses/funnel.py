@@ -7,7 +7,8 @@ percentages.
 
 A stage counts the incidents that ever reached it, so a case charged without the hate motive
 counts as charged but not as qualified; "reported" includes cases the authorities opened without
-a recorded complaint.
+a recorded complaint. An organisation's own legal article with the hate motive qualifies the
+motive of its own incidents only (dozor.responses.hate).
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from django.db.models import CharField, Exists, F, OuterRef, QuerySet, Value
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy
 
+from dozor.records.local_terms import hate_articles_by_organisation
 from dozor.records.models import Incident, IncidentBias
-from dozor.responses.vocab import hate_articles, response_vocabulary
+from dozor.responses.hate import hate_sql
+from dozor.responses.vocab import response_vocabulary
 
 STAGES = (
     "documented",
@@ -153,8 +156,11 @@ def funnel_sql(
     ).query.sql_with_params()
     params: list[Any] = list(incident_params)
     articles = "e.articles::text" if vendor == "postgresql" else "e.articles"
-    hate = " OR ".join(f"{articles} LIKE %s" for _ in sorted(hate_articles())) or "1 = 0"
-    hate_params = [f'%"{code}"%' for code in sorted(hate_articles())]
+    # An organisation's own hate-motive article counts for its own incidents only: the events
+    # are joined to their incidents' organisation when any organisation has one.
+    local = hate_articles_by_organisation()
+    hate, hate_params = hate_sql(articles, "i.organisation_id", local)
+    owners = " JOIN records_incident i ON i.id = e.incident_id" if local else ""
 
     def kind_in(codes: tuple[str, ...]) -> str:
         params.extend(codes)
@@ -179,8 +185,9 @@ def funnel_sql(
     stage_sql = (
         "SELECT e.incident_id, "  # noqa: S608 - constant identifiers; values are parameters
         + ", ".join(columns)
-        + " FROM responses_responseevent e "
-        "WHERE NOT EXISTS "
+        + " FROM responses_responseevent e"
+        + owners
+        + " WHERE NOT EXISTS "
         "(SELECT 1 FROM responses_responseevent c WHERE c.supersedes_id = e.id) "
         "GROUP BY e.incident_id"
     )

@@ -18,10 +18,12 @@ from django.utils import timezone
 from dozor.accounts.models import User
 from dozor.accounts.policy import may
 from dozor.analysis.responses import Event, ResponseStatus, response_status
+from dozor.records.local_terms import hate_articles_by_organisation
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_can_edit, incidents_visible
+from dozor.responses.hate import LocalHateArticles, event_rules_of
 from dozor.responses.models import Body, RaiseListEntry, Raising, ResponseEvent
-from dozor.responses.vocab import event_rules, response_vocabulary
+from dozor.responses.vocab import response_vocabulary
 
 
 def incident_visible_to(user: User | AnonymousUser, incident: Incident) -> bool:
@@ -72,12 +74,18 @@ def today() -> datetime.date:
 
 
 def incident_status(
-    incident: Incident, events: list[ResponseEvent] | None = None
+    incident: Incident,
+    events: list[ResponseEvent] | None = None,
+    *,
+    local_hate: LocalHateArticles | None = None,
 ) -> ResponseStatus:
+    """The derived status of ``incident``'s response, its organisation's own hate-motive
+    articles counted (``local_hate``: hate_articles_by_organisation read once for many)."""
     rows = list(events_of(incident)) if events is None else events
+    articles = [code for row in rows for code in row.articles or ()]
     return response_status(
         [as_event(row) for row in rows],
-        rules=event_rules(),
+        rules=event_rules_of(incident.organisation_id, articles, local_hate),
         incident_date=incident.date_start,
         today=today(),
         stall_months=settings.RESPONSE_STALL_MONTHS,
@@ -117,7 +125,11 @@ def raise_list_statuses(
     user: User | AnonymousUser,
 ) -> list[tuple[RaiseListEntry, ResponseStatus]]:
     """The raise list with each case's response status, as its page and the API show it."""
-    return [(entry, incident_status(entry.incident)) for entry in raise_list(user)]
+    entries = list(raise_list(user))
+    local_hate = hate_articles_by_organisation(
+        {entry.incident.organisation_id for entry in entries}
+    )
+    return [(entry, incident_status(entry.incident, local_hate=local_hate)) for entry in entries]
 
 
 def _ordered_by(field: str, order: dict[str, int]) -> list[Case]:

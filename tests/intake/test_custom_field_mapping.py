@@ -12,6 +12,7 @@ from dozor.intake.models import QuarantinedRow
 from dozor.linkage.services import incident_create_from_reports
 from dozor.records.custom_fields import CustomValue, FieldType
 from dozor.records.models import Report
+from tests.api.conftest import ApiClient, key_for
 from tests.conftest import Cast
 from tests.intake.conftest import SMALL_MAPPING
 from tests.records.custom_fields import define
@@ -91,3 +92,24 @@ def test_a_value_the_field_refuses_quarantines_its_row_naming_the_column(
     [problem] = row.problems
     assert problem["column"] == "Угроз" and problem["code"] == "custom_field"
     assert "“First threat” takes a date" in problem["expected"]
+
+
+def test_a_sensitive_custom_value_in_a_report_is_withheld_where_names_are(
+    cast: Cast, source_list: object
+) -> None:
+    """A sensitive field's value is sealed like a name: the report's page and the API show it
+    to those who see the report's names, and to no one else, neither as the field nor as the
+    cell of the row it came from."""
+    define(cast.organisation, "police_station", FieldType.TEXT, sensitive=True)
+    report = import_through_the_page(cast, source_list, CSV)
+    assert report is not None
+    page = reverse("reports:report_detail", args=[report.pk])
+    assert "ОП № 5" in cast.client("owner").get(page).content.decode()
+    shown = cast.client("reader").get(page).content.decode()
+    assert "ОП № 5" not in shown and "[withheld]" in shown
+    reader_api = ApiClient(key_for(cast.reader))
+    for path in ("/api/v1/reports/", f"/api/v1/reports/{report.pk}/"):
+        answer = reader_api.get(path)
+        assert answer.status_code == 200 and "ОП № 5" not in answer.content.decode(), path
+    owner_api = ApiClient(key_for(cast.owner))
+    assert "ОП № 5" in owner_api.get(f"/api/v1/reports/{report.pk}/").content.decode()

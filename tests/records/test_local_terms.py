@@ -13,8 +13,10 @@ from django.test import Client
 from dozor.accounts.models import User
 from dozor.audit.models import Action, AuditEntry
 from dozor.records.local_terms import (
+    MSG_BROADER_UNKNOWN,
     MSG_CODE_FORM,
     MSG_CODE_TAKEN,
+    MSG_HATE_MOTIVE_ARTICLES_ONLY,
     MSG_LABEL_BLANK,
     MSG_NOT_EXTENDABLE,
     local_term_create,
@@ -67,22 +69,62 @@ def test_relabelling_is_audited_and_keeps_the_code(admin: User, article: LocalTe
     assert article.code == "local_koap_20_3"
 
 
+def test_an_article_needs_no_broader_term(article: LocalTerm) -> None:
+    assert (article.broader, article.hate_motive) == ("", False)
+
+
+def test_changing_the_broader_term_and_the_motive_is_audited(
+    admin: User, article: LocalTerm
+) -> None:
+    local_term_update(
+        term=article,
+        user=admin,
+        label_en=article.label_en,
+        label_ru=article.label_ru,
+        broader="ru_cc_116",
+        hate_motive=True,
+    )
+    entry = AuditEntry.objects.get(action=Action.UPDATE, target_id=str(article.pk))
+    assert entry.changes["broader"] == {"before": "", "after": "ru_cc_116"}
+    assert entry.changes["hate_motive"] == {"before": False, "after": True}
+
+
+def test_the_edit_page_offers_only_the_terms_own_vocabulary_as_broader(
+    admin: User, article: LocalTerm
+) -> None:
+    form = signed_in(admin).get(f"/vocabularies/{article.pk}/").context["form"]
+    codes = [code for code, _label in form.fields["broader"].choices]
+    assert codes[0] == "" and "ru_cc_116" in codes and "symbols" not in codes
+    assert "hate_motive" in form.fields
+
+
 @pytest.mark.parametrize(
     ("values", "field", "message"),
     [
         ({"code": "КоАП 20.3"}, "code", MSG_CODE_FORM % {"limit": 40}),
+        (
+            {"broader": "symbols"},
+            "broader",
+            MSG_BROADER_UNKNOWN % {"value": "symbols", "vocabulary": "legal_article"},
+        ),
+        (
+            {"vocabulary_name": "bias_indicator", "broader": "symbols", "hate_motive": True},
+            "hate_motive",
+            MSG_HATE_MOTIVE_ARTICLES_ONLY % {"vocabulary": "bias_indicator"},
+        ),
         ({"label_ru": " "}, "label_ru", MSG_LABEL_BLANK),
         (
             {"vocabulary_name": "bias_motivation"},
             "vocabulary",
-            MSG_NOT_EXTENDABLE % {"value": "bias_motivation", "names": "legal_article"},
+            MSG_NOT_EXTENDABLE
+            % {"value": "bias_motivation", "names": "legal_article, bias_indicator"},
         ),
     ],
 )
 def test_each_mistake_is_named_by_its_field(
-    cast: Cast, admin: User, values: dict[str, str], field: str, message: str
+    cast: Cast, admin: User, values: dict[str, object], field: str, message: str
 ) -> None:
-    given = {
+    given: dict[str, object] = {
         "vocabulary_name": "legal_article",
         "code": "koap_5_61",
         "label_en": "Insult",

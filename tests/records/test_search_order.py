@@ -107,7 +107,7 @@ def token_dates(incident: Incident) -> set[datetime.date | None]:
 def test_postgresql_summary_tokens_take_their_incidents_date_and_follow_its_change(
     cast: Cast,
 ) -> None:
-    """Triggers (migration 0017): a token takes its incident's date when written, and a change
+    """Triggers (migration 0018): a token takes its incident's date when written, and a change
     of the date, by the edit form or by update(), is copied to the incident's tokens."""
     client = cast.client("owner")
     assert client.post("/incidents/new/", form_data()).status_code == 302
@@ -200,7 +200,7 @@ def name_token_rows(person: PersonInvolvement) -> set[tuple[int, datetime.date]]
 
 @pytest.mark.postgres
 def test_postgresql_name_tokens_follow_their_persons_incident_and_its_date(cast: Cast) -> None:
-    """Triggers (migration 0018): a name token takes its person's incident and that incident's
+    """Triggers (migration 0019): a name token takes its person's incident and that incident's
     date; a change of the date, or a person moved to another incident, is copied to them."""
     first = IncidentFactory(organisation=cast.organisation, date_start=datetime.date(2015, 1, 2))
     second = IncidentFactory(organisation=cast.organisation, date_start=datetime.date(2016, 3, 4))
@@ -219,10 +219,10 @@ def test_postgresql_name_tokens_follow_their_persons_incident_and_its_date(cast:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_migrations_date_the_tokens_already_there() -> None:
-    """Migrations 0017 and 0018 write the token tables again with the new columns: the tokens
+    """Migrations 0018 and 0019 write the token tables again with the new columns: the tokens
     of incidents and people stored before them are dated, and their keys and indexes kept."""
     executor = MigrationExecutor(connection)
-    executor.migrate([("records", "0016_custom_fields")])
+    executor.migrate([("records", "0017_local_term_broader")])
     organisation = OrganisationFactory()
     incident = IncidentFactory(
         organisation=organisation, date_start=datetime.date(2010, 5, 6), summary="Двое напали."

@@ -43,6 +43,7 @@ from dozor.submissions.models import Submission
 from tests.conftest import Cast
 from tests.factories import ReportFactory, SourceListFactory, UserFactory
 from tests.named import (
+    CUSTOM_STATEMENT,
     json_readable,
     named_custom_values,
     named_evidence,
@@ -102,6 +103,8 @@ REPORT_FIELDS = {
     "victims": [{"name": "Фарход Каримзода", "sex": "male", "age": 27}],
     "title": "Нападение у гаражей",
     "summary": "Фарходу Каримзоде нанесли ножевые ранения; Каримзоду увезли в больницу.",
+    # A sensitive custom field's value, as a mapping gives it (tests/named.py's witness).
+    "custom_witness_statement": CUSTOM_STATEMENT,
 }
 PARTNER_FIELDS = {
     **REPORT_FIELDS,

@@ -1,4 +1,4 @@
-"""Writing a token table again with columns more, for migrations 0017 and 0018 (PostgreSQL).
+"""Writing a token table again with columns more, for migrations 0018 and 0019 (PostgreSQL).
 
 An UPDATE of every row of a token table writes a second version of each row and of each of its
 index entries: 16 minutes for the 18 million summary tokens of 100,000 incidents. Writing the

@@ -110,3 +110,13 @@ def test_features_read_in_two_processes_equal_those_read_in_one(
     serial = features_from_reports(frame)
     monkeypatch.setattr(prepare, "PARALLEL_FROM", 2)
     assert features_from_reports(frame, workers=2).equals(serial)
+
+
+def test_a_persons_custom_values_change_nothing_linkage_compares() -> None:
+    frame = _frame(2)
+    victim = {"name": "Хуршеда Султонова", "sex": "male", "age": 30}
+    frame.at[1, "victims"] = [{**victim, "custom_nationality": "Таджикистан"}]
+    features = features_from_reports(frame).set_index("unique_id")
+    compared = [column for column in features.columns if column != "source"]
+    first, second = (features.loc[row, compared].map(str).to_dict() for row in ("r0", "r1"))
+    assert first == second

@@ -182,11 +182,12 @@ class Command(DozorCommand):
                 raise CommandError(str(error)) from None
             if created and options["dry_run"]:
                 transaction.set_rollback(True)
+        warnings = [*mapping.warnings, *summary.warnings]
         if options["json"]:
-            data = {**summary.as_dict(), "warnings": list(mapping.warnings)}
+            data = {**summary.as_dict(), "warnings": warnings}
             self.stdout.write(json.dumps(data, ensure_ascii=False))
         else:
-            for warning in mapping.warnings:
+            for warning in warnings:
                 self.stdout.write(f"Warning: {warning}")
             self.stdout.write(summary_text(summary))
         if created and not options["dry_run"] and not options["json"]:

@@ -1,5 +1,5 @@
 """PostgreSQL: each token of a person's name carries the person's incident and its date, as the
-summaries' tokens carry their incident's date (migration 0017), so that the incidents whose
+summaries' tokens carry their incident's date (migration 0018), so that the incidents whose
 people's names hold a word (or its beginning, "Султон"), newest first, are one range of one
 index: (field, token, date descending, incident descending).
 
@@ -7,7 +7,7 @@ Triggers keep the two columns right whatever writes the rows: a token takes its 
 incident and date when it is inserted; a change of an incident's date is copied to its people's
 tokens, and a person moved to another incident takes that incident and its date.
 
-SQLite has no such columns (0017).
+SQLite has no such columns (0018).
 """
 
 from django.db import migrations
@@ -100,7 +100,7 @@ def person_token_incident_drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("records", "0017_incident_token_date"),
+        ("records", "0018_incident_token_date"),
     ]
 
     operations = [

@@ -8,7 +8,7 @@ table gains the incident's ``date_start`` (a column Django does not know: it nev
 reads it but through the search, dozor.records.search_order) and an index on (field, token,
 date descending, record descending), the list's own order; the first thousand incidents that
 hold a word are then the first thousand entries of one range of that index, whatever the
-word's frequency. (People's names: migration 0018.)
+word's frequency. (People's names: migration 0019.)
 
 The column is added by writing the table again with it (migrations/_token_tables.py: minutes,
 where an UPDATE of every token took 16 at 100,000 incidents). Triggers keep the column right
@@ -85,7 +85,7 @@ def token_dates_drop(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("records", "0016_custom_fields"),
+        ("records", "0017_local_term_broader"),
     ]
 
     operations = [
