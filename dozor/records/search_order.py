@@ -13,11 +13,13 @@ read every match as before.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connections
-from django.db.models import BigIntegerField, DateField, Exists, F, OuterRef, QuerySet
+from django.db.models import BigIntegerField, DateField, Exists, F, OuterRef, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
 from dozor.records.models import Incident, IncidentToken, PersonToken
@@ -40,42 +42,78 @@ def tokens_in_list_order(using: str = "default") -> bool:
     return connections[using].vendor == "postgresql"
 
 
-def summaries_first(
-    tokens: QuerySet[Any], within: QuerySet[Incident], first: int
-) -> Callable[[], list[int]]:
-    """What reads the ids of the first ``first`` incidents of ``within``, in the list's default
-    order (date descending, then id descending, as selectors.SORTS["-date"]), among those that
-    ``tokens`` (a query set of one word's summary tokens, narrowed by the search's other
-    conditions) finds.
+@dataclass(frozen=True)
+class ListRead:
+    """What a page of the list reads: ``within``, the incidents it lists (what the user may
+    see, and its filters), its first ``first`` of them, and the filters' dates, which the
+    tokens' dates narrow to a range of their index."""
 
-    The token index is walked in that order from the word's first entry; each token's incident
-    is tested against ``within`` (what the user may see, and the list's other filters) by its
-    primary key, and the read stops after ``first``.
+    within: QuerySet[Incident]
+    first: int
+    date_from: datetime.date | None = None
+    date_to: datetime.date | None = None
+
+
+def summaries_first(
+    tokens: QuerySet[Any], others: list[QuerySet[Any]], listed: ListRead
+) -> Callable[[], list[int]]:
+    """What reads the ids of the list's first incidents (``listed``), in its default order
+    (date descending, then id descending, as selectors.SORTS["-date"]), among those whose
+    summary tokens ``tokens`` (one word's, narrowed by the search's other conditions) finds and
+    each of ``others`` (the other words' tokens) finds too.
+
+    The token index is walked in that order from the word's first entry (of the filters'
+    dates). Each token's incident is tested against the list by its primary key and against
+    the other words by theirs, one row at a time, and the read stops after ``listed.first``: a
+    join would read every token of every word first.
     """
 
     def read() -> list[int]:
-        in_list = tokens.filter(Exists(within.order_by().filter(pk=OuterRef("record_id"))))
+        found = _dated(_each_also(tokens, others, OuterRef("record_id")), SUMMARY_DATE, listed)
+        in_list = found.filter(Exists(listed.within.order_by().filter(pk=OuterRef("record_id"))))
         ordered = in_list.order_by(SUMMARY_DATE.desc(), "-record_id")
-        return list(ordered.values_list("record_id", flat=True)[:first])
+        return list(ordered.values_list("record_id", flat=True)[: listed.first])
 
     return read
 
 
 def names_first(
-    tokens: QuerySet[Any], within: QuerySet[Incident], first: int
+    tokens: QuerySet[Any], others: list[QuerySet[Any]], listed: ListRead
 ) -> Callable[[], list[int]]:
-    """As summaries_first, for ``tokens`` of people's names: the ids of the first ``first``
-    incidents of ``within`` whose people the tokens find, each once however many of its people
-    they find."""
+    """As summaries_first, for the tokens of people's names (each of ``others`` finds the same
+    person): the ids of the list's first incidents whose people they find, each once however
+    many of its people they find."""
 
     def read() -> list[int]:
-        in_list = tokens.filter(Exists(within.order_by().filter(pk=NAME_INCIDENT)))
+        found = _dated(_each_also(tokens, others, OuterRef("record_id")), NAME_DATE, listed)
+        in_list = found.filter(Exists(listed.within.order_by().filter(pk=NAME_INCIDENT)))
         ordered = (
             in_list.annotate(day=NAME_DATE, incident=NAME_INCIDENT)
             .order_by(F("day").desc(), F("incident").desc())
             .values_list("incident", flat=True)
             .distinct()
         )
-        return list(ordered[:first])
+        return list(ordered[: listed.first])
 
     return read
+
+
+def _dated(tokens: QuerySet[Any], day: RawSQL, listed: ListRead) -> QuerySet[Any]:
+    """The tokens whose incident's date is within the list's dates: a range of the index."""
+    if listed.date_from is not None:
+        tokens = tokens.alias(after=day).filter(after__gte=listed.date_from)
+    if listed.date_to is not None:
+        tokens = tokens.alias(before=day).filter(before__lte=listed.date_to)
+    return tokens
+
+
+def _each_also(tokens: QuerySet[Any], others: list[QuerySet[Any]], record: Any) -> QuerySet[Any]:
+    """``tokens`` whose record each of ``others`` also finds, tested row by row: each test is a
+    scalar subquery, which PostgreSQL never turns into a join (an EXISTS it would, and then read
+    every token of the other word to hash them)."""
+    for number, other in enumerate(others):
+        probe = Subquery(other.filter(record_id=record).values("record_id")[:1])
+        tokens = tokens.alias(**{f"also_{number}": probe}).filter(
+            **{f"also_{number}__isnull": False}
+        )
+    return tokens

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
@@ -12,6 +12,7 @@ from django.db.models import Exists, Max, Model, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+import dozor.lib.lookups  # noqa: F401 - registers the ``among`` lookup _in_any uses
 from dozor.accounts.models import User
 from dozor.accounts.policy import may
 from dozor.analysis.text import name_forms, name_like
@@ -24,7 +25,12 @@ from dozor.records.models import (
     Report,
 )
 from dozor.records.report_schema import standard_values
-from dozor.records.search_order import names_first, summaries_first, tokens_in_list_order
+from dozor.records.search_order import (
+    ListRead,
+    names_first,
+    summaries_first,
+    tokens_in_list_order,
+)
 from dozor.records.title_search import titles_matching
 from dozor.security.crypto import KeyRing, normalise, tokens, word_searchable
 from dozor.security.fields import EncryptedTextField
@@ -177,10 +183,10 @@ def incident_list(
         )
     order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
     if filters.text:
-        ordered = first if order == SORTS[DEFAULT_SORT] else None
-        incidents = incidents.filter(
-            _text_matches(filters.text, user, within=incidents, first=ordered)
-        )
+        listed = None
+        if first is not None and order == SORTS[DEFAULT_SORT]:
+            listed = ListRead(incidents, first, filters.date_from, filters.date_to)
+        incidents = incidents.filter(_text_matches(filters.text, user, listed))
     return incidents.order_by(*order)
 
 
@@ -219,13 +225,7 @@ def incident_search_part_register(part: IncidentSearchPart) -> None:
         INCIDENT_SEARCH_PARTS.append(part)
 
 
-def _text_matches(
-    text: str,
-    user: User | AnonymousUser,
-    *,
-    within: QuerySet[Incident] | None = None,
-    first: int | None = None,
-) -> Q:
+def _text_matches(text: str, user: User | AnonymousUser, listed: ListRead | None = None) -> Q:
     """Every word of the text finds a word of the title (its beginning or its stem,
     dozor.records.title_search); or, through the search tokens, every word of the text is a word
     (or the beginning of a word) of the sealed summary, or of one person's name.
@@ -243,10 +243,10 @@ def _text_matches(
     (text.redaction.name_like) and that are none of the incident's people's names in any case:
     a search that found "Каримзоде" in a summary shown as "Victim A" would confirm the name.
 
-    ``within`` and ``first``: the list the text filters and how many of its first incidents
-    are read (incident_list); given both, the parts of summaries and of names are read only as
-    far as their first ``first`` incidents of ``within`` in the list's default order, where
-    the database can (dozor.records.search_order).
+    ``listed``: the list the text filters and how many of its first incidents are read
+    (incident_list); given it, the parts of summaries and of names are read only as far as
+    their first incidents of the list in its default order, where the database can
+    (dozor.records.search_order).
     """
     by_title = titles_matching(text)
     ring = keyring()
@@ -258,18 +258,19 @@ def _text_matches(
     # index); _in_any decides, by how many each part holds, how the list is tested against
     # them. The summaries' part starts from the token table: as a filter on the incidents,
     # PostgreSQL read every incident's id to test it against the tokens' ids.
-    in_summary = _holding(ring, Incident, "summary", words[:1])
-    in_names = _holding(ring, PersonInvolvement, "name", words[:1])
-    for word in words[1:]:
-        in_summary = in_summary.filter(record_id__in=_holding(ring, Incident, "summary", [word]))
-        in_names = in_names.filter(record_id__in=_holding(ring, PersonInvolvement, "name", [word]))
+    summary_words = [_holding(ring, Incident, "summary", [word]) for word in words]
+    name_words = [_holding(ring, PersonInvolvement, "name", [word]) for word in words]
+    in_summary, in_names = summary_words[0], name_words[0]
+    for summary_word, name_word in zip(summary_words[1:], name_words[1:], strict=True):
+        in_summary = in_summary.filter(record_id__in=summary_word)
+        in_names = in_names.filter(record_id__in=name_word)
     parts = [Part(by_title)]
     own = user.organisation_id if isinstance(user, User) and names_searchable(user) else None
     if own is not None:
         own_people = PersonInvolvement.objects.order_by().filter(
             pk__in=in_names, incident__organisation_id=own
         )
-        read = _ordered(names_first, in_names, within, first, organisation_id=own)
+        read = _ordered(names_first, name_words, listed, organisation_id=own)
         parts.append(Part(own_people.values("incident_id"), read))
         for search_part in INCIDENT_SEARCH_PARTS:
             parts.extend(Part(ids) for ids in search_part(ring, words, own))
@@ -285,29 +286,47 @@ def _text_matches(
             # In the user's own incidents the summary is searched whoever it names.
             person_named = person_named.exclude(incident__organisation_id=own)
             victim_named = victim_named.exclude(incident__organisation_id=own)
-        in_summary = in_summary.exclude(record_id__in=person_named.values("incident_id")).exclude(
+        named = Q(record_id__in=person_named.values("incident_id")) | Q(
             record_id__in=victim_named.values("incident_id")
         )
-        parts.append(Part(in_summary, _ordered(summaries_first, in_summary, within, first)))
+        in_summary = in_summary.exclude(named)
+        read = _ordered(summaries_first, summary_words, listed, excluded=named)
+        parts.append(Part(in_summary, read))
     elif own is not None:
-        read = _ordered(summaries_first, in_summary, within, first, organisation_id=own)
+        read = _ordered(summaries_first, summary_words, listed, organisation_id=own)
         own_summaries = Incident.objects.order_by().filter(pk__in=in_summary, organisation_id=own)
         parts.append(Part(own_summaries.values("pk"), read))
     return _in_any(parts)
 
 
 def _ordered(
-    reader: Callable[[QuerySet[Any], QuerySet[Incident], int], Callable[[], list[int]]],
-    found: QuerySet[Any],
-    within: QuerySet[Incident] | None,
-    first: int | None,
+    reader: Callable[[QuerySet[Any], list[QuerySet[Any]], ListRead], Callable[[], list[int]]],
+    words: list[QuerySet[Any]],
+    listed: ListRead | None,
+    *,
+    excluded: Q | None = None,
     **where: Any,
 ) -> Callable[[], list[int]] | None:
-    """What reads the first incidents of ``within`` (narrowed by ``where``) that the tokens
-    ``found`` finds, in the list's order; None where that cannot be read (no list, or SQLite)."""
-    if within is None or first is None or not tokens_in_list_order(within.db):
+    """What reads the first incidents of the list (narrowed by ``where``) whose tokens hold
+    every one of ``words`` (a query set of tokens each) and none that ``excluded`` names, in
+    the list's order; None where that cannot be read (no list, or SQLite).
+
+    The word with the fewest tokens leads (search_order reads its tokens in order and tests
+    the others row by row): "Мадина Султонова" reads the few Султонова, not every Мадина.
+    """
+    if listed is None or not tokens_in_list_order(listed.within.db):
         return None
-    return reader(found, within.filter(**where), first)
+    if len(words) > 1:
+        counts = [word[: LEADING_WORD_COUNT + 1].count() for word in words]
+        leading = counts.index(min(counts))
+        words = [words[leading], *words[:leading], *words[leading + 1 :]]
+    tokens = words[0] if excluded is None else words[0].exclude(excluded)
+    return reader(tokens, words[1:], replace(listed, within=listed.within.filter(**where)))
+
+
+# How far the tokens of each word of a search are counted to choose the one that leads: past
+# it, words are alike enough for the order of the query to decide.
+LEADING_WORD_COUNT = 2_000
 
 
 # A part of a search with at most this many incidents is read first, and the list looks its
@@ -351,7 +370,7 @@ def _in_any(parts: list[Part]) -> Q:
             found.update(ids)
         else:
             many.append((part.ids, column))
-    condition = Q(pk__in=sorted(found))
+    condition = Q(pk__among=sorted(found))
     for ids_of, column in many:
         # EXISTS, not IN: PostgreSQL may answer it from a hashed set of the part's ids or, when
         # that set would not fit in memory, by a lookup per row in the part's index. An IN that

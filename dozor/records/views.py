@@ -119,9 +119,15 @@ def _list_rows(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
 def list_incidents(
     user: User | AnonymousUser, filters: selectors.IncidentFilters
 ) -> QuerySet[Incident]:
-    """The list that list_paginator pages: only its first rows are ever read (up to
-    paging.EXACT_COUNT_LIMIT and one), which a search may read alone (selectors.incident_list)."""
-    return selectors.incident_list(user=user, filters=filters, first=paging.EXACT_COUNT_LIMIT + 1)
+    """The list that list_paginator pages: only its first rows are ever read (its count's limit
+    and one), which a search may then read alone (selectors.incident_list)."""
+    return selectors.incident_list(user=user, filters=filters, first=_count_limit(filters) + 1)
+
+
+def _count_limit(filters: selectors.IncidentFilters) -> int:
+    """How far the list is counted and paged: a search less far than a list (paging)."""
+    searched = bool(filters.text.strip())
+    return paging.SEARCH_COUNT_LIMIT if searched else paging.EXACT_COUNT_LIMIT
 
 
 def list_paginator(
@@ -133,7 +139,12 @@ def list_paginator(
     of a search looks its words up again."""
     searched = bool(filters.text.strip())
     return CappedPaginator(
-        incidents, PAGE_SIZE, rows=_list_rows, estimated=not searched, ids_first=searched
+        incidents,
+        PAGE_SIZE,
+        limit=_count_limit(filters),
+        rows=_list_rows,
+        estimated=not searched,
+        ids_first=searched,
     )
 
 

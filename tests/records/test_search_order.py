@@ -62,9 +62,9 @@ def matching(cast: Cast, who: str) -> list[str]:
 def test_a_long_searchs_pages_are_its_first_matches_and_its_export_holds_every_one(
     searched: Cast, monkeypatch: pytest.MonkeyPatch, who: str, few_matches: int
 ) -> None:
-    """The list reads only the search's first EXACT_COUNT_LIMIT + 1 matches; the export reads
+    """The list reads only the search's first SEARCH_COUNT_LIMIT + 1 matches; the export reads
     them all (incident_list without ``first``)."""
-    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 4)
+    monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 4)
     monkeypatch.setattr(selectors, "FEW_MATCHES", few_matches)
     expected = matching(searched, who)
     assert len(expected) > 5
@@ -82,7 +82,7 @@ def test_a_long_searchs_pages_are_its_first_matches_and_its_export_holds_every_o
 def test_a_search_with_a_filter_lists_the_filtered_matches_in_order(
     searched: Cast, monkeypatch: pytest.MonkeyPatch, who: str
 ) -> None:
-    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 2)
+    monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 2)
     monkeypatch.setattr(selectors, "FEW_MATCHES", 0)
     after = datetime.date(2011, 2, 4)
     expected = [
@@ -184,7 +184,7 @@ def test_a_name_search_pages_through_each_incident_once_in_the_lists_order(
     assert len(expected) == 7
     found, _ = walk(named.client("owner"), "q=Султон", NEXT)
     assert found == expected
-    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 4)
+    monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 4)
     found, _ = walk(named.client("owner"), "q=Султон", NEXT)
     assert found == expected[:4]
 
