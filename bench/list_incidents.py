@@ -215,11 +215,11 @@ def list_page(user: Any, combination: Combination) -> int:
     from django.template import Context
 
     from dozor.records import views
-    from dozor.records.selectors import IncidentFilters, incident_list
+    from dozor.records.selectors import IncidentFilters
     from dozor.records.templatetags.dozor import incident_rows
 
     filters = IncidentFilters(**combination.filters)
-    paginator = views.list_paginator(incident_list(user=user, filters=filters), filters)
+    paginator = views.list_paginator(views.list_incidents(user, filters), filters)
     page = paginator.get_page(combination.page)
     views._count_text(paginator)  # the long list's label is part of the page's work
     shown = list(page.object_list)

@@ -328,11 +328,15 @@ class Tokens:
     so each word's HMACs are computed once for the whole load.
     """
 
-    def __init__(self, ring: Any, searched: Any) -> None:
+    def __init__(self, ring: Any, searched: Any, extra: tuple[str, ...] = ()) -> None:
+        """``extra``: the columns the database keeps beside a token on PostgreSQL (its
+        incident's date, search_order), written here so that the load need not fire the
+        triggers that fill them, one row at a time."""
         from dozor.security.crypto import tokens
 
         self.ring = ring
         self.searched = searched
+        self.extra = extra
         self.model = searched.search.token_model()
         self.table = self.model._meta.db_table
         self.by_word: dict[str, frozenset[str]] = {}
@@ -341,7 +345,7 @@ class Tokens:
         self.text: list[str] = []
         self.count = 0
 
-    def add(self, pk: int, value: str) -> None:
+    def add(self, pk: int, value: str, extra: tuple[Any, ...] = ()) -> None:
         from django.db import connection
 
         found: set[str] = set()
@@ -358,7 +362,8 @@ class Tokens:
         self.count += len(found)
         if connection.vendor == "postgresql":
             prefix = f"{pk}\t{self.searched.name}\t"
-            self.text.append("".join([prefix + token + "\n" for token in found]))
+            suffix = "".join("\t" + ("\\N" if v is None else str(v)) for v in extra) + "\n"
+            self.text.append("".join([prefix + token + suffix for token in found]))
         else:
             self.rows.extend((pk, token) for token in found)
 
@@ -371,6 +376,7 @@ class Tokens:
         )
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                columns += "".join(f", {quote(name)}" for name in self.extra)
                 options = " WITH (FREEZE)" if freeze else ""
                 sql = f"COPY {quote(self.table)} ({columns}) FROM STDIN{options}"
                 with cursor.cursor.copy(sql) as copy:
@@ -422,6 +428,22 @@ def _defer_indexes(tables: list[str], token_tables: list[str]) -> Deferred:
     return deferred
 
 
+# The triggers of migrations records/0018 and 0019 that fill a token's date (and a name's
+# incident) when it is inserted.
+FILL_TRIGGERS = {
+    "records_incidenttoken": "records_incidenttoken_date_fill",
+    "records_persontoken": "records_persontoken_incident_fill",
+}
+
+
+def _fill_triggers(action: str) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table, trigger in FILL_TRIGGERS.items():
+            cursor.execute(f'ALTER TABLE "{table}" {action} TRIGGER "{trigger}"')
+
+
 def load(rows: int, *, named_victims: bool = False) -> None:
     """Load ``rows`` synthetic incidents (with a named victim for NAMED_SHARE of them if
     ``named_victims``) and their summaries' and names' search tokens, as the services would
@@ -459,8 +481,8 @@ def load(rows: int, *, named_victims: bool = False) -> None:
     people = Table(PersonInvolvement, {**tracked, "role": "victim", "pseudonym": "A"})
     summary_field = Incident._meta.get_field("summary")
     name_field = PersonInvolvement._meta.get_field("name")
-    summary_tokens = Tokens(ring, summary_field)
-    name_tokens = Tokens(ring, name_field)
+    summary_tokens = Tokens(ring, summary_field, extra=("date_start",))
+    name_tokens = Tokens(ring, name_field, extra=("incident_id", "date_start"))
     blind: dict[str, str] = {}
     generator = Generator(named_victims=named_victims)
     postgres = connection.vendor == "postgresql"
@@ -479,6 +501,10 @@ def load(rows: int, *, named_victims: bool = False) -> None:
             deferred = _defer_indexes([m._meta.db_table for m in models], token_tables)
             with connection.cursor() as cursor:
                 cursor.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in token_tables))
+        if postgres:
+            # The tokens' dates and incidents are written with them (Tokens' extra): the
+            # triggers that would look each one up are off for the load, in its transaction.
+            _fill_triggers("DISABLE")
         # After the indexes are dropped: ALTER TABLE refuses while a row's checks are pending.
         organisations = [
             Organisation.objects.create(name=name, kind=kind, country="RU").pk
@@ -490,9 +516,10 @@ def load(rows: int, *, named_victims: bool = False) -> None:
             for pk in range(done + 1, min(rows, done + BATCH) + 1):
                 generator.incident(pk, organisations, batch)
             incident_rows = []
+            dates = {values["id"]: values["date_start"] for values in batch.incidents}
             for values in batch.incidents:
                 text = values["summary"]
-                summary_tokens.add(values["id"], text)
+                summary_tokens.add(values["id"], text, (values["date_start"],))
                 values["summary"] = ring.seal(text.encode(), label=summary_field.label)
                 values["search_text"] = search_text(values["title"])
                 incident_rows.append(incidents.row(values))
@@ -500,7 +527,8 @@ def load(rows: int, *, named_victims: bool = False) -> None:
             for values in batch.people:
                 person_id += 1
                 name = values["name"]
-                name_tokens.add(person_id, name)
+                incident = values["incident_id"]
+                name_tokens.add(person_id, name, (incident, dates[incident]))
                 if name not in blind:
                     blind[name] = ring.blind(name)
                 values.update(
@@ -528,6 +556,9 @@ def load(rows: int, *, named_victims: bool = False) -> None:
                 no_style(), [Incident, IncidentBias, PersonInvolvement]
             ):
                 cursor.execute(sql)
+            if postgres:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+                _fill_triggers("ENABLE")
             if bulk:
                 for statement in [*deferred.recreate, *deferred.add_foreign_keys]:
                     print(f"  {statement[:100]} ...", flush=True)

@@ -58,3 +58,30 @@ def test_the_bulk_load_makes_the_dropped_indexes_and_constraints_again(synthetic
     before = schema()
     synthetic.load(20, named_victims=True)  # type: ignore[attr-defined]
     assert schema() == before
+
+
+def test_the_bulk_load_writes_the_tokens_dates_the_triggers_would(synthetic: object) -> None:
+    """The loader writes each token's incident date (and a name's incident) itself, with the
+    triggers of migrations 0018 and 0019 off for the load: the values are theirs, and the
+    triggers are on again after."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the tokens carry their dates on PostgreSQL only")
+    synthetic.load(20, named_victims=True)  # type: ignore[attr-defined]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM records_incidenttoken t JOIN records_incident i "
+            "ON i.id = t.record_id WHERE t.date_start IS DISTINCT FROM i.date_start"
+        )
+        assert cursor.fetchone() == (0,)
+        cursor.execute(
+            "SELECT count(*) FROM records_persontoken t JOIN records_personinvolvement p "
+            "ON p.id = t.record_id JOIN records_incident i ON i.id = p.incident_id "
+            "WHERE t.incident_id IS DISTINCT FROM p.incident_id "
+            "OR t.date_start IS DISTINCT FROM i.date_start"
+        )
+        assert cursor.fetchone() == (0,)
+        cursor.execute(
+            "SELECT count(*) FROM pg_trigger WHERE tgname = ANY(%s) AND tgenabled = 'O'",
+            [list(synthetic.FILL_TRIGGERS.values())],  # type: ignore[attr-defined]
+        )
+        assert cursor.fetchone() == (2,)

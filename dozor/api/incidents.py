@@ -40,7 +40,12 @@ from dozor.records.forms import (
 )
 from dozor.records.models import Incident
 from dozor.records.redaction import free_text_for
-from dozor.records.views import MSG_FORM_HAS_ERRORS, MSG_LOCKED_FORM, list_paginator
+from dozor.records.views import (
+    MSG_FORM_HAS_ERRORS,
+    MSG_LOCKED_FORM,
+    list_incidents,
+    list_paginator,
+)
 from dozor.security.crypto import KeyringLocked
 from dozor.security.keyring import keyring
 
@@ -252,7 +257,7 @@ def incident_list(request: HttpRequest, query: Query[IncidentQuery]) -> Any:
     if not form.is_valid():
         return problem(400, MSG_FILTERS_INVALID, errors=form_errors(form))
     filters = form.filters()
-    paginator = list_paginator(selectors.incident_list(user=request.user, filters=filters), filters)
+    paginator = list_paginator(list_incidents(request.user, filters), filters)
     try:
         page = paginator.page(number)
     except EmptyPage:

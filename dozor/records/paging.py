@@ -1,13 +1,13 @@
 """Counting and paging a long list without counting every row on every page.
 
 A coalition's list can hold a million incidents. Counting every row a filter matches, on every
-page, costs more than finding the page itself (PostgreSQL reads each matching index entry), and
-an OFFSET deep in the list reads every row before it. So the list counts at most
-EXACT_COUNT_LIMIT + 1 rows: a list that short gets its exact count and every page; a longer one is
-labelled with the database's estimate of its length (PostgreSQL's planner: "about 410,000") or,
-where there is none (SQLite), as "more than 5,000", and its pages stop after EXACT_COUNT_LIMIT
-rows. The sorts reach the rest: the oldest incidents are the first page of the list sorted by
-date.
+page, costs more than finding the page itself (PostgreSQL reads each matching index entry), and an
+OFFSET deep in the list reads every row before it. So the list counts at most EXACT_COUNT_LIMIT + 1
+rows: a list that short gets its exact count and every page; a longer one is labelled with the
+database's estimate of its length (PostgreSQL's planner: "about 410,000") or, where there is none
+(SQLite), as "more than 5,000", and its pages stop after EXACT_COUNT_LIMIT rows; a search stops at
+SEARCH_COUNT_LIMIT, and is never estimated. The sorts reach the rest: the oldest incidents are the
+first page of the list sorted by date.
 
 A page is read in two steps inside one statement: the ids of its rows, in the list's order, from
 the filtered query (which an index answers alone when it holds the filter's, the sort's and the
@@ -29,6 +29,10 @@ from django.utils.functional import cached_property
 
 # Lists longer than this are not counted exactly, and their pages stop here (tests lower it).
 EXACT_COUNT_LIMIT = 5_000
+# A search is counted and paged this far: "more than 1,000 incidents" asks for more words or a
+# filter, not for page 60. Each of its parts then reads at most this many incidents and one, in
+# the list's order (dozor.records.search_order), whatever the size of the database.
+SEARCH_COUNT_LIMIT = 1_000
 
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
@@ -12,6 +12,7 @@ from django.db.models import Exists, Max, Model, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+import dozor.lib.lookups  # noqa: F401 - registers the ``among`` lookup _in_any uses
 from dozor.accounts.models import User
 from dozor.accounts.policy import may
 from dozor.analysis.text import name_forms, name_like
@@ -24,6 +25,12 @@ from dozor.records.models import (
     Report,
 )
 from dozor.records.report_schema import standard_values
+from dozor.records.search_order import (
+    ListRead,
+    names_first,
+    summaries_first,
+    tokens_in_list_order,
+)
 from dozor.records.title_search import titles_matching
 from dozor.security.crypto import KeyRing, normalise, tokens, word_searchable
 from dozor.security.fields import EncryptedTextField
@@ -144,7 +151,15 @@ def incident_has_names(incident: Incident) -> bool:
     return any(person.name for person in incident.people.all())
 
 
-def incident_list(*, user: User | AnonymousUser, filters: IncidentFilters) -> QuerySet[Incident]:
+def incident_list(
+    *, user: User | AnonymousUser, filters: IncidentFilters, first: int | None = None
+) -> QuerySet[Incident]:
+    """The incidents the user may see that the filters find, in the filters' order.
+
+    ``first``: the caller reads at most the list's first ``first`` incidents (a page of the
+    list and its capped count, CappedPaginator). A search in the list's default order may then
+    read only that many of each of its large parts, in that order ("Search in the list's
+    order" in docs/development.md); without it every match is found, as an export needs."""
     incidents = incidents_visible(user)
     if filters.date_from:
         incidents = incidents.filter(date_start__gte=filters.date_from)
@@ -166,9 +181,13 @@ def incident_list(*, user: User | AnonymousUser, filters: IncidentFilters) -> Qu
                 )
             )
         )
+    order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
     if filters.text:
-        incidents = incidents.filter(_text_matches(filters.text, user))
-    return incidents.order_by(*SORTS.get(filters.sort, SORTS[DEFAULT_SORT]))
+        listed = None
+        if first is not None and order == SORTS[DEFAULT_SORT]:
+            listed = ListRead(incidents, first, filters.date_from, filters.date_to)
+        incidents = incidents.filter(_text_matches(filters.text, user, listed))
+    return incidents.order_by(*order)
 
 
 def _custom_filter_allowed(user: User | AnonymousUser, field: CustomField) -> bool:
@@ -206,7 +225,7 @@ def incident_search_part_register(part: IncidentSearchPart) -> None:
         INCIDENT_SEARCH_PARTS.append(part)
 
 
-def _text_matches(text: str, user: User | AnonymousUser) -> Q:
+def _text_matches(text: str, user: User | AnonymousUser, listed: ListRead | None = None) -> Q:
     """Every word of the text finds a word of the title (its beginning or its stem,
     dozor.records.title_search); or, through the search tokens, every word of the text is a word
     (or the beginning of a word) of the sealed summary, or of one person's name.
@@ -223,29 +242,38 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
     other incident the summary is searched only with words that cannot be part of a name
     (text.redaction.name_like) and that are none of the incident's people's names in any case:
     a search that found "Каримзоде" in a summary shown as "Victim A" would confirm the name.
+
+    ``listed``: the list the text filters and how many of its first incidents are read
+    (incident_list); given it, the parts of summaries and of names are read only as far as
+    their first incidents of the list in its default order, where the database can
+    (dozor.records.search_order).
     """
     by_title = titles_matching(text)
     ring = keyring()
     every_word = tokens(text)
     words = [word for word in every_word if word_searchable(word)]
     if ring.locked or not words:
-        return _in_any([by_title])
+        return _in_any([Part(by_title)])
     # Each part is answered from an index (a token lookup per word, or the titles' full-text
     # index); _in_any decides, by how many each part holds, how the list is tested against
     # them. The summaries' part starts from the token table: as a filter on the incidents,
     # PostgreSQL read every incident's id to test it against the tokens' ids.
-    in_summary = _holding(ring, Incident, "summary", words[:1])
-    people = PersonInvolvement.objects.order_by()
-    for word in words[1:]:
-        in_summary = in_summary.filter(record_id__in=_holding(ring, Incident, "summary", [word]))
-    for word in words:
-        people = people.filter(pk__in=_holding(ring, PersonInvolvement, "name", [word]))
-    parts = [by_title]
+    summary_words = [_holding(ring, Incident, "summary", [word]) for word in words]
+    name_words = [_holding(ring, PersonInvolvement, "name", [word]) for word in words]
+    in_summary, in_names = summary_words[0], name_words[0]
+    for summary_word, name_word in zip(summary_words[1:], name_words[1:], strict=True):
+        in_summary = in_summary.filter(record_id__in=summary_word)
+        in_names = in_names.filter(record_id__in=name_word)
+    parts = [Part(by_title)]
     own = user.organisation_id if isinstance(user, User) and names_searchable(user) else None
     if own is not None:
-        parts.append(people.filter(incident__organisation_id=own).values("incident_id"))
+        own_people = PersonInvolvement.objects.order_by().filter(
+            pk__in=in_names, incident__organisation_id=own
+        )
+        read = _ordered(names_first, name_words, listed, organisation_id=own)
+        parts.append(Part(own_people.values("incident_id"), read))
         for search_part in INCIDENT_SEARCH_PARTS:
-            parts.extend(search_part(ring, words, own))
+            parts.extend(Part(ids) for ids in search_part(ring, words, own))
     if not any(name_like(word) for word in every_word):
         forms = {form for word in words for form in name_forms(word)} | set(words)
         person_named = PersonInvolvement.objects.filter(
@@ -258,16 +286,47 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
             # In the user's own incidents the summary is searched whoever it names.
             person_named = person_named.exclude(incident__organisation_id=own)
             victim_named = victim_named.exclude(incident__organisation_id=own)
-        parts.append(
-            in_summary.exclude(record_id__in=person_named.values("incident_id")).exclude(
-                record_id__in=victim_named.values("incident_id")
-            )
+        named = Q(record_id__in=person_named.values("incident_id")) | Q(
+            record_id__in=victim_named.values("incident_id")
         )
+        in_summary = in_summary.exclude(named)
+        read = _ordered(summaries_first, summary_words, listed, excluded=named)
+        parts.append(Part(in_summary, read))
     elif own is not None:
-        parts.append(
-            Incident.objects.order_by().filter(pk__in=in_summary, organisation_id=own).values("pk")
-        )
+        read = _ordered(summaries_first, summary_words, listed, organisation_id=own)
+        own_summaries = Incident.objects.order_by().filter(pk__in=in_summary, organisation_id=own)
+        parts.append(Part(own_summaries.values("pk"), read))
     return _in_any(parts)
+
+
+def _ordered(
+    reader: Callable[[QuerySet[Any], list[QuerySet[Any]], ListRead], Callable[[], list[int]]],
+    words: list[QuerySet[Any]],
+    listed: ListRead | None,
+    *,
+    excluded: Q | None = None,
+    **where: Any,
+) -> Callable[[], list[int]] | None:
+    """What reads the first incidents of the list (narrowed by ``where``) whose tokens hold
+    every one of ``words`` (a query set of tokens each) and none that ``excluded`` names, in
+    the list's order; None where that cannot be read (no list, or SQLite).
+
+    The word with the fewest tokens leads (search_order reads its tokens in order and tests
+    the others row by row): "Мадина Султонова" reads the few Султонова, not every Мадина.
+    """
+    if listed is None or not tokens_in_list_order(listed.within.db):
+        return None
+    if len(words) > 1:
+        counts = [word[: LEADING_WORD_COUNT + 1].count() for word in words]
+        leading = counts.index(min(counts))
+        words = [words[leading], *words[:leading], *words[leading + 1 :]]
+    tokens = words[0] if excluded is None else words[0].exclude(excluded)
+    return reader(tokens, words[1:], replace(listed, within=listed.within.filter(**where)))
+
+
+# How far the tokens of each word of a search are counted to choose the one that leads: past
+# it, words are alike enough for the order of the query to decide.
+LEADING_WORD_COUNT = 2_000
 
 
 # A part of a search with at most this many incidents is read first, and the list looks its
@@ -276,7 +335,17 @@ def _text_matches(text: str, user: User | AnonymousUser) -> Q:
 FEW_MATCHES = 1_000
 
 
-def _in_any(parts: list[QuerySet[Any]]) -> Q:
+@dataclass(frozen=True)
+class Part:
+    """A part of a search: ``ids``, a query set of the ids of the incidents it finds; and,
+    for a part that can be read in the list's order, ``first``, which reads the ids of its
+    first incidents of the list (search_order)."""
+
+    ids: QuerySet[Any]
+    first: Callable[[], list[int]] | None = None
+
+
+def _in_any(parts: list[Part]) -> Q:
     """The incidents that any of the parts (querysets of incident ids) holds.
 
     How the database is best asked depends on how many each part holds, which its planner
@@ -285,23 +354,28 @@ def _in_any(parts: list[QuerySet[Any]]) -> Q:
     primary key, whatever the length of the list. Many: each part becomes a condition that the
     list's rows are tested against as its index is walked in the list's order, so that a page
     stops after its fifty and a count after the paginator's cap; a union of the parts, joined to
-    the list, read all of both every time.
+    the list, read all of both every time. A part that can be read in the list's order
+    (``Part.first``) is read that way however many it holds: its first incidents of the list,
+    which are all of it that the list's first rows can hold, are then looked up by id as well.
     """
     found: set[int] = set()
     many: list[tuple[QuerySet[Any], str]] = []
     for part in parts:
-        (column,) = part.query.values_select or ("pk",)
-        ids = list(part.values_list(column, flat=True)[: FEW_MATCHES + 1])
-        if len(ids) > FEW_MATCHES:
-            many.append((part, column))
-        else:
+        if part.first is not None:
+            found.update(part.first())
+            continue
+        (column,) = part.ids.query.values_select or ("pk",)
+        ids = list(part.ids.values_list(column, flat=True)[: FEW_MATCHES + 1])
+        if len(ids) <= FEW_MATCHES:
             found.update(ids)
-    condition = Q(pk__in=sorted(found))
-    for part, column in many:
+        else:
+            many.append((part.ids, column))
+    condition = Q(pk__among=sorted(found))
+    for ids_of, column in many:
         # EXISTS, not IN: PostgreSQL may answer it from a hashed set of the part's ids or, when
         # that set would not fit in memory, by a lookup per row in the part's index. An IN that
         # does not fit is tested by reading the whole part again for every row.
-        condition |= Q(Exists(part.filter(**{column: OuterRef("pk")})))
+        condition |= Q(Exists(ids_of.filter(**{column: OuterRef("pk")})))
     if many and not found and len(many) == 1:
         # A condition that is never true, so that the one part stays a branch of an OR: alone,
         # PostgreSQL turns it into a join that looks up every match by id.

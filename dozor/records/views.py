@@ -7,6 +7,7 @@ from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import RequestDataTooBig, ValidationError
 from django.db.models import Prefetch, QuerySet
@@ -19,7 +20,7 @@ from dozor.accounts.models import User
 from dozor.accounts.policy import require, requires
 from dozor.audit import selectors as audit_selectors
 from dozor.audit import services as audit
-from dozor.records import custom_field_selectors, local_terms, selectors, services
+from dozor.records import custom_field_selectors, local_terms, paging, selectors, services
 from dozor.records.custom_field_forms import initial_values
 from dozor.records.custom_fields import CustomField, FieldTarget
 from dozor.records.forms import (
@@ -73,8 +74,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
         custom_fields=custom_field_selectors.filterable_fields(request.user),
     )
     filters = form.filters()
-    incidents = selectors.incident_list(user=request.user, filters=filters)
-    paginator = list_paginator(incidents, filters)
+    paginator = list_paginator(list_incidents(request.user, filters), filters)
     asked = request.GET.get("page")
     page = paginator.get_page(asked)
     query = request.GET.copy()
@@ -116,6 +116,20 @@ def _list_rows(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     return incidents.only(*LIST_COLUMNS).prefetch_related(Prefetch("biases", queryset=biases))
 
 
+def list_incidents(
+    user: User | AnonymousUser, filters: selectors.IncidentFilters
+) -> QuerySet[Incident]:
+    """The list that list_paginator pages: only its first rows are ever read (its count's limit
+    and one), which a search may then read alone (selectors.incident_list)."""
+    return selectors.incident_list(user=user, filters=filters, first=_count_limit(filters) + 1)
+
+
+def _count_limit(filters: selectors.IncidentFilters) -> int:
+    """How far the list is counted and paged: a search less far than a list (paging)."""
+    searched = bool(filters.text.strip())
+    return paging.SEARCH_COUNT_LIMIT if searched else paging.EXACT_COUNT_LIMIT
+
+
 def list_paginator(
     incidents: QuerySet[Incident], filters: selectors.IncidentFilters
 ) -> CappedPaginator:
@@ -125,7 +139,12 @@ def list_paginator(
     of a search looks its words up again."""
     searched = bool(filters.text.strip())
     return CappedPaginator(
-        incidents, PAGE_SIZE, rows=_list_rows, estimated=not searched, ids_first=searched
+        incidents,
+        PAGE_SIZE,
+        limit=_count_limit(filters),
+        rows=_list_rows,
+        estimated=not searched,
+        ids_first=searched,
     )
 
 

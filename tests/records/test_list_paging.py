@@ -77,6 +77,7 @@ def test_a_long_search_is_never_given_the_databases_estimate(
     """The planner's estimate reads statistics over every organisation's search tokens, names
     included: a search's length says "more than", never "about"."""
     monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 4)
+    monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 4)
     monkeypatch.setattr(paging, "planner_estimate", lambda queryset: 450_000)
     client = listed.client("reader")
     searched = client.get(URL, {"q": "Нападение"}).content.decode()
@@ -156,9 +157,22 @@ def test_a_searchs_pages_hold_its_matches_in_the_lists_order(
 def test_the_pages_of_a_long_search_end_with_a_message(
     listed: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 4)
+    monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 4)
     everything, _ = walk(listed.client("reader"), "", NEXT)
     found, last = walk(listed.client("reader"), "q=напали", NEXT)
     assert found == everything[:4]
     assert str(views.MSG_PAGES_END % {"pages": 2, "rows": 4}) in last
+    assert str(views.MSG_COUNT_MORE_THAN % {"limit": intcomma(4)}) in last
+
+
+def test_a_search_is_counted_less_far_than_the_list(
+    listed: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A search stops at SEARCH_COUNT_LIMIT (a thousand), the list at EXACT_COUNT_LIMIT."""
+    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 6)
+    monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 4)
+    everything, _ = walk(listed.client("reader"), "", NEXT)
+    assert len(everything) == 6
+    found, last = walk(listed.client("reader"), "q=напали", NEXT)
+    assert found == everything[:4]
     assert str(views.MSG_COUNT_MORE_THAN % {"limit": intcomma(4)}) in last
