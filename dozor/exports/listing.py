@@ -107,12 +107,12 @@ def custom_columns(
     user: User | AnonymousUser, target: str = FieldTarget.INCIDENT
 ) -> list[CustomField]:
     """The fields of the user's organisation on incidents (or people), removed ones too, in
-    their order. A sensitive field on people only for a user who sees the organisation's
-    names: its column would hold nothing else."""
+    their order. A sensitive field only for a user who sees the organisation's names: its
+    column would hold nothing else."""
     if not isinstance(user, User) or user.organisation_id is None:
         return []
     fields = CustomField.objects.filter(organisation_id=user.organisation_id, applies_to=target)
-    if target == FieldTarget.PERSON and not user.sees_names_of(user.organisation_id):
+    if not user.sees_names_of(user.organisation_id):
         fields = fields.filter(sensitive=False)
     return list(fields)
 

@@ -134,6 +134,16 @@ def test_a_sealed_person_value_is_exported_only_where_names_are(cast: Cast) -> N
         assert "Грызлов" not in download(cast.client(who), "json")
 
 
+def test_a_reader_gets_no_column_for_a_sealed_incident_field(cast: Cast) -> None:
+    """As for people's fields: the column would hold nothing for a reader without the grant."""
+    define(cast.organisation, "officer", FieldType.TEXT, sensitive=True)
+    define(cast.organisation, "station", FieldType.TEXT)
+    recorded(cast, officer=SENSITIVE_VALUE, station="ОП-5")
+    row = next(r for r in csv_rows(cast.client("reader")) if r["custom.station"])
+    assert "custom.officer" not in row and row["custom.station"] == "ОП-5"
+    assert "custom.officer" in csv_rows(cast.client("owner"))[0]
+
+
 def test_a_reader_gets_no_column_for_a_sealed_person_field(cast: Cast) -> None:
     person_field(cast, "officer", FieldType.TEXT, sensitive=True)
     person_field(cast, "station", FieldType.TEXT)
