@@ -331,6 +331,28 @@ def labels_shown(
     return labels
 
 
+MSG_OWN_ARTICLE = _("an article of the organisation's own")
+
+
+def articles_shown(
+    incident: Incident, codes: Iterable[str], *, viewer_organisation_id: int | None, language: str
+) -> dict[str, str]:
+    """The labels of the local legal articles among ``codes`` (an incident's events' articles),
+    as a page or a dossier shows them to a member of ``viewer_organisation_id``: the
+    organisation's own label to its members; to anyone else the broader standard article, or
+    only that it is an article of the organisation's own. Read only when a code is local."""
+    local = {code for code in codes if code.startswith(LOCAL_TERM_PREFIX)}
+    if not local:
+        return {}
+    labels = labels_shown(
+        "legal_article",
+        incident.organisation_id,
+        own=viewer_organisation_id == incident.organisation_id,
+        language=language,
+    )
+    return {code: labels.get(code) or str(MSG_OWN_ARTICLE) for code in local}
+
+
 def biases_shown(
     incident: Incident, *, viewer_organisation_id: int | None, language: str
 ) -> list[tuple[IncidentBias, list[str]]]:

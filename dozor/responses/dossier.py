@@ -26,7 +26,7 @@ from dozor.accounts.models import User
 from dozor.audit import services as audit
 from dozor.lib.svg import svg_open
 from dozor.printing import PdfUnavailable, html_to_pdf
-from dozor.records.local_terms import biases_shown
+from dozor.records.local_terms import articles_shown, biases_shown
 from dozor.records.models import Incident
 from dozor.records.selectors import incident_can_edit
 from dozor.responses import selectors
@@ -89,6 +89,8 @@ class DossierCase:
     timeline_svg: SafeString
     # Each bias motivation with its indicators' labels (dozor.records.local_terms.biases_shown).
     biases: list[tuple[Any, list[str]]] = field(default_factory=list)
+    # The labels of the events' local legal articles (dozor.records.local_terms.articles_shown).
+    article_labels: dict[str, str] = field(default_factory=dict)
     sections: list[DossierSection] = field(default_factory=list)
 
 
@@ -181,6 +183,12 @@ def dossier_cases(
                 timeline_svg=timeline_svg(incident.date_start, rows),
                 biases=biases_shown(
                     incident, viewer_organisation_id=user.organisation_id, language=language
+                ),
+                article_labels=articles_shown(
+                    incident,
+                    (code for row in rows for code in row.articles),
+                    viewer_organisation_id=user.organisation_id,
+                    language=language,
                 ),
             )
         )

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from dozor.accounts.models import User
 from dozor.evaluation.indicators import computed_indicators, motive_recognised_share
@@ -137,3 +138,27 @@ def test_changing_the_hate_motive_on_the_page_changes_the_count(
     assert term.hate_motive is False
     [row] = response_funnel(Incident.objects.filter(pk__in=[i.pk for i in both]))
     assert row.counts["motive_qualified"] == 0
+
+
+def test_the_timeline_names_the_own_article_by_its_label_to_its_organisation_only(
+    cast: Cast, admin: User
+) -> None:
+    """Members read the organisation's own label; another organisation reading the public
+    incident is told only that it is an article of the organisation's own, not its wording."""
+    article(cast, admin, organisation="organisation", hate_motive=True)
+    incident = charged_under_the_local_article(cast.organisation)
+    Incident.objects.filter(pk=incident.pk).update(confidentiality="public")
+    path = f"/incidents/{incident.reference}/"
+    ours = cast.client("owner").get(path).content.decode()
+    assert "Regional code, assault out of hatred" in ours
+    theirs = cast.client("outsider").get(path).content.decode()
+    assert "Regional code" not in theirs and CODE not in theirs
+    assert "an article of the organisation&#x27;s own" in theirs
+
+
+def test_the_dossier_names_the_own_article_by_its_label(cast: Cast, admin: User) -> None:
+    article(cast, admin, organisation="organisation", hate_motive=True)
+    incident = charged_under_the_local_article(cast.organisation)
+    query = {"ref": incident.reference, "format": "html", "lang": "ru"}
+    page = cast.client("owner").get(reverse("responses:dossier"), query).content.decode()
+    assert "Областной кодекс, нападение из ненависти" in page and CODE not in page

@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 from django.utils.translation import get_language
 
+from dozor.records.local_terms import articles_shown
 from dozor.records.models import Incident
 from dozor.responses import selectors
 from dozor.responses.status_text import problem_text, status_line
@@ -26,9 +27,16 @@ def response_panel(context: dict[str, Any], incident: Incident) -> dict[str, Any
     timeline = selectors.timeline(incident)
     status = timeline.status
     language = get_language() or "en"
+    articles = articles_shown(
+        incident,
+        (code for event in timeline.events for code in event.articles),
+        viewer_organisation_id=getattr(user, "organisation_id", None),
+        language=language,
+    )
     return {
         "incident": incident,
         "events": timeline.events,
+        "article_labels": articles,
         "status": status,
         "status_line": status_line(status, language),
         "problems": [problem_text(code) for code in status.problems],
@@ -42,6 +50,13 @@ def response_panel(context: dict[str, Any], incident: Incident) -> dict[str, Any
 @register.inclusion_tag("responses/_nav.html", takes_context=True)
 def responses_nav(context: dict[str, Any]) -> dict[str, Any]:
     return {"user": context["request"].user}
+
+
+@register.filter
+def article(code: str, local: dict[str, str]) -> str:
+    """A legal article's label: an organisation's own from ``local`` (articles_shown), a
+    standard one from its vocabulary."""
+    return local.get(code) or rterm(code, "legal_article")
 
 
 @register.filter
