@@ -316,12 +316,18 @@ def _ordered(
     """
     if listed is None or not tokens_in_list_order(listed.within.db):
         return None
-    if len(words) > 1:
-        counts = [word[: LEADING_WORD_COUNT + 1].count() for word in words]
-        leading = counts.index(min(counts))
-        words = [words[leading], *words[:leading], *words[leading + 1 :]]
-    tokens = words[0] if excluded is None else words[0].exclude(excluded)
-    return reader(tokens, words[1:], replace(listed, within=listed.within.filter(**where)))
+    narrowed = replace(listed, within=listed.within.filter(**where))
+
+    def read() -> list[int]:
+        ordered = words
+        if len(words) > 1:
+            counts = [word[: LEADING_WORD_COUNT + 1].count() for word in words]
+            leading = counts.index(min(counts))
+            ordered = [words[leading], *words[:leading], *words[leading + 1 :]]
+        tokens = ordered[0] if excluded is None else ordered[0].exclude(excluded)
+        return reader(tokens, ordered[1:], narrowed)()
+
+    return read
 
 
 # How far the tokens of each word of a search are counted to choose the one that leads: past
@@ -354,20 +360,19 @@ def _in_any(parts: list[Part]) -> Q:
     primary key, whatever the length of the list. Many: each part becomes a condition that the
     list's rows are tested against as its index is walked in the list's order, so that a page
     stops after its fifty and a count after the paginator's cap; a union of the parts, joined to
-    the list, read all of both every time. A part that can be read in the list's order
-    (``Part.first``) is read that way however many it holds: its first incidents of the list,
-    which are all of it that the list's first rows can hold, are then looked up by id as well.
+    the list, read all of both every time. Many, of a part that can be read in the list's order
+    (``Part.first``): its first incidents of the list, which are all of it that the list's
+    first rows can hold, are read that way and looked up by id as well.
     """
     found: set[int] = set()
     many: list[tuple[QuerySet[Any], str]] = []
     for part in parts:
-        if part.first is not None:
-            found.update(part.first())
-            continue
         (column,) = part.ids.query.values_select or ("pk",)
         ids = list(part.ids.values_list(column, flat=True)[: FEW_MATCHES + 1])
         if len(ids) <= FEW_MATCHES:
             found.update(ids)
+        elif part.first is not None:
+            found.update(part.first())
         else:
             many.append((part.ids, column))
     condition = Q(pk__among=sorted(found))
