@@ -18,7 +18,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
 from dozor.audit import chain
@@ -87,6 +87,9 @@ def changes_between(
     return changes
 
 
+CHAIN_ATTEMPTS = 3
+
+
 def audit_record(
     *,
     action: str,
@@ -100,29 +103,42 @@ def audit_record(
     where = origin.current()
     actor_id, actor = _actor(user)
     target_type, target_id, target_label = _target(target)
-    with transaction.atomic():
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-        values: dict[str, Any] = {
-            "id": (head.last_entry_id or 0) + 1,
-            "at": timezone.now().astimezone(datetime.UTC),
-            "actor_id": actor_id,
-            "actor": actor,
-            "action": action,
-            "target_type": target_type,
-            "target_id": target_id,
-            "target_label": target_label,
-            "changes": _plain(dict(changes or {})),
-            "origin": where.channel[:60],
-            "ip_address": where.ip_address,
-            "user_agent": where.user_agent,
-            "previous_hash": head.last_hash or GENESIS_HASH,
-        }
-        entry = AuditEntry(entry_hash=chain.entry_hash(values), **values)
-        entry.save(force_insert=True)
-        AuditChainHead.objects.filter(pk=1).update(
-            last_entry_id=entry.pk, last_hash=entry.entry_hash, entries=models.F("entries") + 1
-        )
-    return entry
+    # Two threads that share one connection (a test's live server on in-memory SQLite) are not
+    # kept apart by the head's lock and may both take the next number: the second takes the
+    # one after. (Each connection of a server is: FOR UPDATE on PostgreSQL, an IMMEDIATE
+    # transaction on SQLite.)
+    for attempt in range(CHAIN_ATTEMPTS):
+        try:
+            with transaction.atomic():
+                head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+                values: dict[str, Any] = {
+                    "id": (head.last_entry_id or 0) + 1,
+                    "at": timezone.now().astimezone(datetime.UTC),
+                    "actor_id": actor_id,
+                    "actor": actor,
+                    "action": action,
+                    "target_type": target_type,
+                    "target_id": target_id,
+                    "target_label": target_label,
+                    "changes": _plain(dict(changes or {})),
+                    "origin": where.channel[:60],
+                    "ip_address": where.ip_address,
+                    "user_agent": where.user_agent,
+                    "previous_hash": head.last_hash or GENESIS_HASH,
+                }
+                entry = AuditEntry(entry_hash=chain.entry_hash(values), **values)
+                entry.save(force_insert=True)
+                AuditChainHead.objects.filter(pk=1).update(
+                    last_entry_id=entry.pk,
+                    last_hash=entry.entry_hash,
+                    entries=models.F("entries") + 1,
+                )
+        except IntegrityError:
+            if attempt == CHAIN_ATTEMPTS - 1:
+                raise
+            continue
+        return entry
+    raise AssertionError("unreachable")
 
 
 def audit_records(
