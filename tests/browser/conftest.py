@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import re
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -32,6 +34,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 TIMEOUT_MS = 15_000
+REQUESTS_FINISH_SECONDS = 15.0
 VIEWPORT = {"width": 1280, "height": 900}
 
 
@@ -54,6 +57,41 @@ def browser() -> Iterator[Browser]:
         )
         yield chromium
         chromium.close()
+
+
+def request_threads() -> list[threading.Thread]:
+    """The live server's threads still serving a connection. Django's threaded server starts one
+    per connection with socketserver's `process_request_thread` as its target, which Python
+    names the thread after."""
+    return [
+        thread
+        for thread in threading.enumerate()
+        if thread.name.endswith("(process_request_thread)") and thread.is_alive()
+    ]
+
+
+@pytest.fixture(autouse=True)
+def requests_finished_before_the_database_is_emptied(
+    request: pytest.FixtureRequest,
+) -> Iterator[None]:
+    """Wait, after a test, for the live server to finish what the browser asked of it.
+
+    On SQLite the live server's threads share the test's one connection. A request still running
+    when the test ends (an image the closed page was loading) would hold that connection while
+    pytest-django empties the tables for the next test: the flush fails and the next test finds
+    the last one's rows. This fixture is set up after the database fixture, so its teardown runs
+    first, once the browser contexts are closed and their connections with them."""
+    if "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")  # set up first, so emptied after the wait
+    yield
+    if "live_server" not in request.fixturenames:
+        return
+    deadline = time.monotonic() + REQUESTS_FINISH_SECONDS
+    for thread in request_threads():
+        thread.join(max(0.0, deadline - time.monotonic()))
+    still = request_threads()
+    if still:
+        pytest.fail(f"The live server was still serving {len(still)} connection(s) after the test")
 
 
 @pytest.fixture
