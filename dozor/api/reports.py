@@ -300,7 +300,7 @@ def _import_answer(
     quarantined rows with their problems (names as the caller may see them)."""
     stored = report_selectors.report_list(user=user, filters=ReportFilters(batch=batch.pk))
     quarantined = intake_selectors.quarantine_visible(user, status="").filter(batch=batch)
-    shown = [intake_selectors.quarantine_shown(user, row) for row in quarantined]
+    shown = list(intake_selectors.quarantine_shown_all(user, quarantined))
     return {
         "batch": batch.pk,
         "url": request.build_absolute_uri(reverse("intake:import_detail", args=[batch.pk])),

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import json
+import re
 import unicodedata
+from collections.abc import Collection, Sequence
 from collections.abc import Mapping as MappingABC
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -31,7 +32,7 @@ from dozor.intake.mapping_base import (
     cell_text,
     mapping_vocabularies,
 )
-from dozor.intake.mapping_people import PeopleField
+from dozor.intake.mapping_people import GROUP_NUMBER, PeopleField
 from dozor.intake.mapping_types import (
     FIELD_NAME,
     FIELD_TYPES,
@@ -52,7 +53,7 @@ from dozor.intake.response_events import (
 )
 from dozor.intake.values import normalised
 from dozor.lib.schemas import Location, SchemaError, Wording, expected, load_model, refused
-from dozor.records.report_schema import LINKAGE_ESSENTIALS, STANDARD
+from dozor.records.report_schema import CUSTOM_PREFIX, LINKAGE_ESSENTIALS, STANDARD
 from dozor.records.schema_wording import (
     MSG_SCHEMA_MISMATCH,
     MSG_SCHEMA_UNKNOWN_KEY,
@@ -371,6 +372,20 @@ class RowResult:
 
 
 @dataclass(frozen=True)
+class ColumnSet:
+    """Columns of a source, named or numbered: a people group's "Victim {n} passport" stands for
+    "Victim 1 passport", "Victim 2 passport" and so on."""
+
+    names: frozenset[str] = frozenset()
+    patterns: tuple[re.Pattern[str], ...] = ()
+
+    def __contains__(self, column: object) -> bool:
+        return isinstance(column, str) and (
+            column in self.names or any(pattern.fullmatch(column) for pattern in self.patterns)
+        )
+
+
+@dataclass(frozen=True)
 class Mapping:
     name: str
     description: str
@@ -419,6 +434,26 @@ class Mapping:
             for name, spec in self.fields.items()
             if isinstance(spec, PeopleField) and spec.custom
         }
+
+    def custom_columns(self, keys: Collection[str]) -> ColumnSet:
+        """The columns this mapping reads the custom fields of these keys from (without
+        ``custom_``), on incidents and on people."""
+        names: set[str] = set()
+        patterns: list[re.Pattern[str]] = []
+        for name, spec in self.fields.items():
+            if name.startswith(CUSTOM_PREFIX) and name.removeprefix(CUSTOM_PREFIX) in keys:
+                names.update(spec.columns_used())
+            if not isinstance(spec, PeopleField):
+                continue
+            for key, column in spec.custom.items():
+                if key not in keys:
+                    continue
+                if spec.groups is None:
+                    names.add(column)
+                else:
+                    before, _, after = column.partition(GROUP_NUMBER)
+                    patterns.append(re.compile(f"{re.escape(before)}[0-9]+{re.escape(after)}"))
+        return ColumnSet(frozenset(names), tuple(patterns))
 
     def _reading_order(self) -> list[tuple[str, FieldSpec]]:
         # The country first: a region's name is looked up among that country's regions.

@@ -237,7 +237,7 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
         services.quarantine_read_record(
             user=signed_in_user(request), action=Action.VIEW, rows=len(rows), target=batch
         )
-    shown = [selectors.quarantine_shown(request.user, row) for row in rows]
+    shown = list(selectors.quarantine_shown_all(request.user, rows))
     problems = selectors.remap_problems_shown(request.user, batch)
     if problems:
         remap.remap_problems_read_record(user=signed_in_user(request), batch=batch)
@@ -260,7 +260,7 @@ def quarantine_list(request: HttpRequest) -> HttpResponse:
     services.quarantine_read_record(
         user=signed_in_user(request), action=Action.VIEW, rows=len(rows)
     )
-    shown = [selectors.quarantine_shown(request.user, row) for row in rows]
+    shown = list(selectors.quarantine_shown_all(request.user, rows))
     return render(request, "intake/quarantine_list.html", {"rows": shown})
 
 

@@ -3,8 +3,11 @@ the report (sealed with its other fields) and the incident made from the report 
 
 from __future__ import annotations
 
+from io import StringIO
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from dozor.intake import views
@@ -113,3 +116,44 @@ def test_a_sensitive_custom_value_in_a_report_is_withheld_where_names_are(
         assert answer.status_code == 200 and "ОП № 5" not in answer.content.decode(), path
     owner_api = ApiClient(key_for(cast.owner))
     assert "ОП № 5" in owner_api.get(f"/api/v1/reports/{report.pk}/").content.decode()
+
+
+def reader_outputs_of_the_quarantine(
+    cast: Cast, batch_id: int, capsys: pytest.CaptureFixture[str]
+) -> dict[str, str]:
+    """Every way a user reads quarantined rows: the pages, the CSV, the command's JSON, its text
+    and its CSV, as the reader of the organisation gets them."""
+    client = cast.client("reader")
+    shown = {
+        "quarantine page": client.get(reverse("intake:quarantine_list")),
+        "import page": client.get(reverse("intake:import_detail", args=[batch_id])),
+        "CSV": client.get(reverse("intake:quarantine_export")),
+    }
+    outputs = {name: response.content.decode() for name, response in shown.items()}
+    for name, arguments in (("command JSON", ["list", "--json"]), ("command text", ["list"])):
+        out = StringIO()
+        call_command("quarantine", *arguments, "--user", "reader", stdout=out)
+        outputs[name] = out.getvalue()
+    capsys.readouterr()
+    call_command("quarantine", "export", "--user", "reader")  # writes to the process's stdout
+    outputs["command CSV"] = capsys.readouterr().out
+    return outputs
+
+
+def test_a_refused_sensitive_value_in_the_quarantine_is_withheld_from_a_reader_everywhere(
+    cast: Cast, source_list: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The row a sensitive field's value is refused in is quarantined with the value as its
+    problem; those who do not see the organisation's names read neither the problem's value nor
+    the cell, on any page, file or command, and the owner still reads both to correct them."""
+    define(cast.organisation, "police_station", FieldType.NUMBER, sensitive=True)
+    import_through_the_page(cast, source_list, CSV, stored=False)
+    row = QuarantinedRow.objects.get()
+    assert row.problems[0]["value"] == "ОП № 5"
+    outputs = reader_outputs_of_the_quarantine(cast, row.batch_id, capsys)
+    for name, text in outputs.items():
+        assert "ОП № 5" not in text, name
+        assert "[withheld]" in text or name == "command text", name
+    assert "заметка" in outputs["CSV"]  # the other cells stay readable
+    owner = cast.client("owner").get(reverse("intake:quarantine_list")).content.decode()
+    assert "ОП № 5" in owner

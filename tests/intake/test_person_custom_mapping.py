@@ -341,3 +341,38 @@ def test_the_import_preview_shows_the_warning_naming_the_key(
     assert response.status_code == 302, response.content
     preview = client.get(response["Location"])
     assert "fills the custom field “nationality” on people involved" in preview.content.decode()
+
+
+def test_a_quarantined_row_withholds_each_persons_sensitive_cells_from_a_reader(
+    cast: Cast, fields: None, tmp_path: Path
+) -> None:
+    """A row quarantined for one person's refused value still holds the other person's
+    sensitive value, in that person's numbered column (here one no header word marks as a
+    name's): a reader reads neither it nor the name, on the page or from the command; the
+    owner reads both."""
+    mapping = GROUPS.replace("Жертва {n} гражданство", "Гражданство {n}")
+    text = GROUPS_CSV.format(threats="abc").replace("Жертва 1 гражданство", "Гражданство 1")
+    import_file(
+        tmp_path, cast, "НКО", mapping, text.replace("Жертва 2 гражданство", "Гражданство 2")
+    )
+    row = QuarantinedRow.objects.get()
+    assert row.raw["Гражданство 1"] == "Узбекистан"
+    out = StringIO()
+    call_command("quarantine", "list", "--json", "--user", "reader", stdout=out)
+    [listed] = json.loads(out.getvalue())
+    assert listed["raw"]["Гражданство 1"] == "[withheld]"
+    assert listed["raw"]["Город"] == "Санкт-Петербург"  # neither a name nor sensitive
+    page = cast.client("reader").get(reverse("intake:quarantine_list")).content.decode()
+    for shown in (out.getvalue(), page):
+        assert "Узбекистан" not in shown and VICTIM not in shown
+    out = StringIO()
+    call_command("quarantine", "list", "--json", "--user", cast.owner.username, stdout=out)
+    assert json.loads(out.getvalue())[0]["raw"]["Гражданство 1"] == "Узбекистан"
+
+
+def test_the_columns_of_custom_fields_are_a_mappings_columns_and_each_numbered_one() -> None:
+    columns = mapping_parse(GROUPS.replace("{name}", "НКО")).custom_columns({"nationality"})
+    assert "Жертва 2 гражданство" in columns and "Жертва 12 гражданство" in columns
+    assert "Жертва гражданство" not in columns and "Жертва 2 угроз" not in columns
+    single = mapping_parse(COLUMN.replace("{name}", "Пресса")).custom_columns({"threats"})
+    assert "Угроз" in single and "Гражданство" not in single

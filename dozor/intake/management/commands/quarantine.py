@@ -68,23 +68,24 @@ class Command(DozorCommand):
             if options["json"]:
                 data = [
                     {
-                        "id": row.pk,
-                        "import": row.batch_id,
-                        "source_list": row.source_list.name,
-                        "row": row.row_number,
+                        "id": shown.row.pk,
+                        "import": shown.row.batch_id,
+                        "source_list": shown.row.source_list.name,
+                        "row": shown.row.row_number,
                         "raw": shown.raw,
                         "problems": shown.problems,
                     }
-                    for row, shown in ((row, selectors.quarantine_shown(user, row)) for row in rows)
+                    for shown in selectors.quarantine_shown_all(user, rows)
                 ]
                 self.stdout.write(json.dumps(data, ensure_ascii=False))
                 return
-            for row in rows:
+            for shown in selectors.quarantine_shown_all(user, rows):
+                row = shown.row
                 self.stdout.write(
                     f"#{row.pk}  {row.source_list.name}, import {row.batch_id} "
                     f"({row.batch.file_name}), row {row.row_number}"
                 )
-                for problem in selectors.quarantine_shown(user, row).problems:
+                for problem in shown.problems:
                     self.stdout.write(f"    {problem_text(problem)}")
             return
         if options["action"] == "export":
