@@ -84,6 +84,10 @@ class BiasOut(Schema):
 class PersonOut(Schema):
     role: str
     label: str = Field(description="The name where the caller may see names, else a pseudonym.")
+    pseudonym: str = Field(
+        description="The person's pseudonym, which an update's person names to keep the "
+        "person's custom fields (PersonIn.pseudonym)."
+    )
     named: bool
     sex: str
     age: int | None

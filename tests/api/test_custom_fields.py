@@ -158,6 +158,34 @@ def test_a_change_of_a_person_keeps_the_person_fields_it_does_not_name(
     assert changed.json()["people"][0]["custom_fields"] == {"station": "ОП-5", "threats": "3"}
 
 
+def test_a_client_names_a_person_by_the_pseudonym_the_answer_gives_to_keep_their_fields(
+    cast: Cast, callers: dict[str, ApiClient]
+) -> None:
+    """A person sent with a name only gets a pseudonym from Dozor; the answer gives it, so the
+    next change can name the person by it and keep the fields it does not send."""
+    person_field(cast, "station", FieldType.TEXT)
+    person_field(cast, "threats", FieldType.NUMBER)
+    made = callers["owner"].post(
+        LIST, {**NEW, "people": [{"name": "Иван Петров", "custom_fields": {"station": "ОП-5"}}]}
+    )
+    [person] = made.json()["people"]
+    assert person["label"] == "Иван Петров" and person["pseudonym"]
+    changed = callers["owner"].patch(
+        detail(made.json()["reference"]),
+        {
+            "people": [
+                {
+                    "name": "Иван Петров",
+                    "pseudonym": person["pseudonym"],
+                    "custom_fields": {"threats": "3"},
+                }
+            ]
+        },
+    )
+    assert changed.status_code == 200, changed.content
+    assert changed.json()["people"][0]["custom_fields"] == {"station": "ОП-5", "threats": "3"}
+
+
 def test_a_change_without_people_keeps_their_fields(
     cast: Cast, callers: dict[str, ApiClient]
 ) -> None:
