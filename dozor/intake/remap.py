@@ -45,7 +45,11 @@ from dozor.accounts.policy import require
 from dozor.audit import services as audit
 from dozor.intake.mapping import Mapping, Problem
 from dozor.intake.models import ImportBatch, ImportKind, QuarantinedRow, QuarantineStatus
-from dozor.intake.services import MSG_IMPORT_NOT_ALLOWED, revisions_join_incidents
+from dozor.intake.services import (
+    MSG_IMPORT_NOT_ALLOWED,
+    CustomChecks,
+    revisions_join_incidents,
+)
 from dozor.records.models import Report, SourceList
 from dozor.records.services import ReportInput, reports_create_many
 from dozor.security.crypto import KeyringLocked
@@ -211,6 +215,7 @@ class _Remap:
         self.user = user
         self.source_list = batch.source_list
         self.made_by: Counter[int | None] = Counter()
+        self.custom_checks = CustomChecks.of(mapping, self.source_list.organisation_id)
 
     def _problem_add(self, problem: dict[str, Any]) -> None:
         if len(self.summary.problems) < KEPT_PROBLEMS:
@@ -265,9 +270,10 @@ class _Remap:
                 )
             return None
         result = self.mapping.apply(report.payload, row)
-        if result.problems or result.fields is None:
+        problems = [*result.problems, *self.custom_checks.problems(result, row)]
+        if problems or result.fields is None:
             self.summary.unreadable += 1
-            for problem in result.problems:
+            for problem in problems:
                 self._problem_add(_problem(report.external_id, problem))
             return None
         after = _plain(result.fields)
@@ -322,7 +328,8 @@ class _Remap:
                 continue
             key, id_problem = self.mapping.identity(raw, row.row_number)
             result = self.mapping.apply(raw, row.row_number)
-            if id_problem is not None or result.problems or result.fields is None:
+            refused = self.custom_checks.problems(result, row.row_number)
+            if id_problem is not None or result.problems or refused or result.fields is None:
                 self.summary.quarantine_left += 1
                 continue
             readable.append((row, key, _plain(result.fields)))

@@ -181,8 +181,7 @@ class _Importer:
         )
         # Only rows quarantined by earlier imports can be resolved by a row stored now.
         self.earlier_quarantine = frozenset(self.open_quarantine)
-        self.custom_fields = mapped_custom_fields(mapping, self.source_list.organisation_id)
-        self.person_fields = mapped_person_fields(mapping, self.source_list.organisation_id)
+        self.custom_checks = CustomChecks.of(mapping, self.source_list.organisation_id)
 
     def _keep(self, outcome: RowOutcome) -> None:
         if len(self.summary.outcomes) < self.keep_outcomes:
@@ -199,10 +198,7 @@ class _Importer:
             if not raw.problem:
                 result = self.mapping.apply(raw.cells, raw.number)
                 problems.extend(result.problems)
-                problems.extend(
-                    custom_problems(self.mapping, self.custom_fields, result, raw.number)
-                )
-                problems.extend(person_custom_problems(self.person_fields, result, raw.number))
+                problems.extend(self.custom_checks.problems(result, raw.number))
                 fields = result.fields
             decided.append((raw, key, fields, problems))
         existing = _latest_payloads(
@@ -414,6 +410,32 @@ def person_custom_problems(
     return list(problems.values())
 
 
+@dataclass(frozen=True)
+class CustomChecks:
+    """The organisation's custom fields a mapping fills, on incidents and on people, read once
+    for a run over many rows: what checks each row's values (an import, a re-read, a
+    correction of a quarantined row)."""
+
+    mapping: Mapping
+    incident: dict[str, CustomField]
+    people: dict[str, CustomField]
+
+    @classmethod
+    def of(cls, mapping: Mapping, organisation_id: int) -> CustomChecks:
+        return cls(
+            mapping,
+            mapped_custom_fields(mapping, organisation_id),
+            mapped_person_fields(mapping, organisation_id),
+        )
+
+    def problems(self, result: RowResult, row: int) -> list[Problem]:
+        """The row's custom values that their fields refuse, each named by its column."""
+        return [
+            *custom_problems(self.mapping, self.incident, result, row),
+            *person_custom_problems(self.people, result, row),
+        ]
+
+
 def custom_field_warnings(mapping: Mapping, organisation_id: int) -> list[str]:
     """A warning for each custom field the mapping fills that the organisation has no active
     field of: those values are kept on the reports, never checked, never taken by an incident."""
@@ -623,14 +645,11 @@ def quarantine_resubmit(
     with transaction.atomic():
         key, id_problem = mapping.identity(cells, row.row_number)
         result = mapping.apply(cells, row.row_number)
-        organisation_id = row.source_list.organisation_id
-        custom = mapped_custom_fields(mapping, organisation_id)
-        person_fields = mapped_person_fields(mapping, organisation_id)
+        checks = CustomChecks.of(mapping, row.source_list.organisation_id)
         problems = [
             *([id_problem] if id_problem else []),
             *result.problems,
-            *custom_problems(mapping, custom, result, row.row_number),
-            *person_custom_problems(person_fields, result, row.row_number),
+            *checks.problems(result, row.row_number),
         ]
         if problems:
             return None, problems

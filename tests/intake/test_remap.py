@@ -18,12 +18,14 @@ from dozor.audit.models import Action, AuditEntry
 from dozor.intake import remap, views
 from dozor.intake.models import ImportBatch, ImportKind, QuarantinedRow, QuarantineStatus
 from dozor.linkage.services import incident_create_from_reports
+from dozor.records.custom_fields import FieldType
 from dozor.records.models import IncidentReport, Report, SourceList
 from dozor.responses.models import ResponseEvent
 from dozor.security.crypto import KeyRing
 from dozor.security.keyring import keyring_set
 from tests.conftest import Cast
 from tests.factories import SourceListFactory, UserFactory
+from tests.records.custom_fields import define
 
 pytestmark = pytest.mark.django_db
 
@@ -591,3 +593,26 @@ def test_another_organisation_cannot_reach_the_re_read(cast: Cast, imported: Sou
     url = reverse("intake:remap_confirm", args=[first_import().pk])
     assert client.post(url, {"mapping_text": CORRECTED}).status_code == 404
     assert state() == before
+
+
+def test_a_re_read_that_fills_a_custom_field_checks_each_value_as_an_import_does(
+    cast: Cast, imported: SourceList, tmp_path: Path
+) -> None:
+    """A corrected mapping that reads the killed column into the organisation's date field:
+    every stored report's value is refused, so each is left as it was and listed naming the
+    column, and the quarantined row stays in the quarantine; none is stored for an incident to
+    stumble on later."""
+    define(cast.organisation, "killed_on", FieldType.DATE, label_en="Killed on")
+    mapping = tmp_path / "custom.yaml"
+    mapping.write_text(
+        CORRECTED.replace("partner, corrected", "partner, custom")
+        + "  custom_killed_on:\n    column: Убито\n    type: text\n",
+        encoding="utf-8",
+    )
+    summary = json.loads(remap_by_command(mapping, "owner", "--json"))
+    assert summary["revised"] == 0 and summary["unreadable"] == 3
+    refused = [p for p in summary["problems"] if p["code"] == "custom_field"]
+    assert {(p["external_id"], p["column"]) for p in refused} == {("1", "Убито"), ("2", "Убито")}
+    assert "“Killed on” takes a date" in refused[0]["expected"]
+    assert all(report(key).revision == 1 for key in ("1", "2", "3"))
+    assert QuarantinedRow.objects.filter(status=QuarantineStatus.OPEN).count() == 1
