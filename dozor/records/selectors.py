@@ -265,13 +265,14 @@ def _text_matches(text: str, user: User | AnonymousUser, listed: ListRead | None
         in_summary = in_summary.filter(record_id__in=summary_word)
         in_names = in_names.filter(record_id__in=name_word)
     parts = [Part(by_title)]
+    several = len(words) > 1
     own = user.organisation_id if isinstance(user, User) and names_searchable(user) else None
     if own is not None:
         own_people = PersonInvolvement.objects.order_by().filter(
             pk__in=in_names, incident__organisation_id=own
         )
         read = _ordered(names_first, name_words, listed, organisation_id=own)
-        parts.append(Part(own_people.values("incident_id"), read))
+        parts.append(Part(own_people.values("incident_id"), read, several))
         for search_part in INCIDENT_SEARCH_PARTS:
             parts.extend(Part(ids) for ids in search_part(ring, words, own))
     if not any(name_like(word) for word in every_word):
@@ -291,11 +292,11 @@ def _text_matches(text: str, user: User | AnonymousUser, listed: ListRead | None
         )
         in_summary = in_summary.exclude(named)
         read = _ordered(summaries_first, summary_words, listed, excluded=named)
-        parts.append(Part(in_summary, read))
+        parts.append(Part(in_summary, read, several))
     elif own is not None:
         read = _ordered(summaries_first, summary_words, listed, organisation_id=own)
         own_summaries = Incident.objects.order_by().filter(pk__in=in_summary, organisation_id=own)
-        parts.append(Part(own_summaries.values("pk"), read))
+        parts.append(Part(own_summaries.values("pk"), read, several))
     return _in_any(parts)
 
 
@@ -345,10 +346,12 @@ FEW_MATCHES = 1_000
 class Part:
     """A part of a search: ``ids``, a query set of the ids of the incidents it finds; and,
     for a part that can be read in the list's order, ``first``, which reads the ids of its
-    first incidents of the list (search_order)."""
+    first incidents of the list (search_order). ``several``: the part is what several words'
+    tokens hold together, which may be few where each word is in many."""
 
     ids: QuerySet[Any]
     first: Callable[[], list[int]] | None = None
+    several: bool = False
 
 
 def _in_any(parts: list[Part]) -> Q:
@@ -360,13 +363,21 @@ def _in_any(parts: list[Part]) -> Q:
     primary key, whatever the length of the list. Many: each part becomes a condition that the
     list's rows are tested against as its index is walked in the list's order, so that a page
     stops after its fifty and a count after the paginator's cap; a union of the parts, joined to
-    the list, read all of both every time. Many, of a part that can be read in the list's order
-    (``Part.first``): its first incidents of the list, which are all of it that the list's
-    first rows can hold, are read that way and looked up by id as well.
+    the list, read all of both every time. A part of one word that can be read in the list's
+    order (``Part.first``), few or many, and a part of several words that holds many: its first
+    incidents of the list, which are all of it that the list's first rows can hold, are read
+    that way and looked up by id as well. Several words are first read as the database
+    intersects them, since together they may be few ("Мадина Султонова") where each word's
+    tokens are many, and walking one word's tokens in order would test every one of them.
     """
     found: set[int] = set()
     many: list[tuple[QuerySet[Any], str]] = []
     for part in parts:
+        if part.first is not None and not part.several:
+            # One word's first incidents of the list are all the list can show of it, few or
+            # many: reading how many it holds first would read them twice.
+            found.update(part.first())
+            continue
         (column,) = part.ids.query.values_select or ("pk",)
         ids = list(part.ids.values_list(column, flat=True)[: FEW_MATCHES + 1])
         if len(ids) <= FEW_MATCHES:
