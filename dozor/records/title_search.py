@@ -37,12 +37,15 @@ from __future__ import annotations
 import functools
 import operator
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 import snowballstemmer
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Left
+from django.db.models.lookups import Exact
 
 from dozor.security.crypto import normalise, word_searchable
 
@@ -96,21 +99,44 @@ def query_words(text: str) -> list[str]:
     return list(dict.fromkeys(word for word in normalise(text).split() if word_searchable(word)))
 
 
-def titles_matching(text: str) -> QuerySet[Any]:
-    """The ids of the incidents whose title every word of the text finds: a query set of one
-    column (``values()``: ``pk``, or on PostgreSQL the word table's ``incident_id``), in which an
-    id may come more than once (a subquery's ``IN`` and ``EXISTS`` do not mind)."""
+@dataclass(frozen=True)
+class TitleMatch:
+    """The incidents whose title every word of a text finds, as titles_matching gives them
+    (``ids``); and on PostgreSQL, from the same read of the words' lexemes, the word table's
+    rows of any of the words, not grouped, whose number says how common the words are
+    (``rows``), and the ids written to be narrowed to one incident (``one_at_a_time``: an
+    ``EXISTS`` tested for each row of the list, where the incident's few words are read by its
+    id; see _title_words_matching)."""
+
+    ids: QuerySet[Any]
+    rows: QuerySet[Any] | None = None
+    one_at_a_time: QuerySet[Any] | None = None
+
+
+def title_match(text: str) -> TitleMatch:
     # The records app's config imports this module before the models are ready.
-    from dozor.records.models import Incident
+    from dozor.records.models import Incident, IncidentTitleWord
 
     words = query_words(text)
     incidents = Incident.objects.order_by()
     if not words:
-        return incidents.none().values("pk")
+        return TitleMatch(incidents.none().values("pk"))
     if connection.vendor == "postgresql":
-        return _title_words_matching(words)
+        lexemes = word_lexemes(words)
+        return TitleMatch(
+            _title_words_matching(lexemes),
+            IncidentTitleWord.objects.filter(_any_word(lexemes)).values("incident_id"),
+            _title_words_matching(lexemes, one_at_a_time=True),
+        )
     by_fts = RawSQL(IN_FTS, (fts5_query(words),))  # noqa: S611 - constant SQL; the text is a parameter
-    return incidents.filter(pk__in=by_fts).values("pk")
+    return TitleMatch(incidents.filter(pk__in=by_fts).values("pk"))
+
+
+def titles_matching(text: str) -> QuerySet[Any]:
+    """The ids of the incidents whose title every word of the text finds: a query set of one
+    column (``values()``: ``pk``, or on PostgreSQL the word table's ``incident_id``), in which an
+    id may come more than once (a subquery's ``IN`` and ``EXISTS`` do not mind)."""
+    return title_match(text).ids
 
 
 def word_lexemes(words: list[str]) -> list[list[str]]:
@@ -134,32 +160,53 @@ def word_lexemes(words: list[str]) -> list[list[str]]:
     return found
 
 
-def _title_words_matching(words: list[str]) -> QuerySet[Any]:
-    """The ids (``values("incident_id")``) of the incidents whose title every word finds, from
-    the word table alone: for each word a lexeme of the title that one of its lexemes begins
-    (``startswith``: a range of the table's byte-ordered primary key); and all the words.
+def _word_begins(lexemes: list[list[str]], *, one_at_a_time: bool = False) -> list[Q]:
+    """For each word, a condition on a word-table row: its lexeme begins with one of the
+    word's (``startswith``: a range of the table's byte-ordered primary key; ``left`` for
+    one_at_a_time, which no index serves)."""
+    each = []
+    for alternatives in lexemes:
+        begins = Q(lexeme__in=[])  # a word no configuration keeps: no title holds it
+        for lexeme in alternatives:
+            if one_at_a_time:
+                begins |= Q(Exact(Left("lexeme", len(lexeme)), Value(lexeme)))
+            else:
+                begins |= Q(lexeme__startswith=lexeme)
+        each.append(begins)
+    assert each
+    return each
+
+
+def _any_word(lexemes: list[list[str]], *, one_at_a_time: bool = False) -> Q:
+    return functools.reduce(operator.or_, _word_begins(lexemes, one_at_a_time=one_at_a_time))
+
+
+def _title_words_matching(
+    lexemes: list[list[str]], *, one_at_a_time: bool = False
+) -> QuerySet[Any]:
+    """The ids (``values("incident_id")``) of the incidents whose title every word finds (each
+    word's ``lexemes``, word_lexemes), from the word table alone: for each word a lexeme of the
+    title that one of its lexemes begins; and all the words.
 
     One read of the words' ranges, grouped by incident, keeping those where each word found a
     lexeme. Not one ``IN`` per word nested in the next: with the statistics of a table just
     written, PostgreSQL joined six such levels (a whole title typed as the search) in nested
     loops and ran for minutes.
+
+    ``one_at_a_time`` compares each lexeme's beginning (``left``), so that narrowed to one
+    incident the words are read by the incident's id. With ``startswith`` PostgreSQL read, for
+    each row of the list, the range of a rare word's lexemes in the primary key: a word in 2% of
+    the titles of a million incidents made a list page take 40 s.
     """
     # The records app's config imports this module before the models are ready.
     from dozor.records.models import IncidentTitleWord
 
-    each = []
-    for lexemes in word_lexemes(words):
-        begins = Q(lexeme__in=[])  # a word no configuration keeps: no title holds it
-        for lexeme in lexemes:
-            begins |= Q(lexeme__startswith=lexeme)
-        each.append(begins)
-    assert each
-    anywhere = functools.reduce(operator.or_, each)
+    each = _word_begins(lexemes, one_at_a_time=one_at_a_time)
     counts = {
         f"word_{number}": Count("lexeme", filter=begins) for number, begins in enumerate(each)
     }
     return (
-        IncidentTitleWord.objects.filter(anywhere)
+        IncidentTitleWord.objects.filter(functools.reduce(operator.or_, each))
         .values("incident_id")
         .annotate(**counts)
         .filter(**{f"{name}__gt": 0 for name in counts})

@@ -94,6 +94,25 @@ def test_a_search_with_a_filter_lists_the_filtered_matches_in_order(
     assert found == expected[:2]
 
 
+@pytest.mark.parametrize("who", ["owner", "reader", "outsider"])
+@pytest.mark.parametrize("dense_rows", [selectors.TITLE_DENSE_ROWS, 1])
+def test_a_title_searchs_pages_are_its_first_matches_read_first_or_row_by_row(
+    searched: Cast, monkeypatch: pytest.MonkeyPatch, who: str, dense_rows: int
+) -> None:
+    """A word of the titles: its incidents read in the list's order (PostgreSQL), or, as for a
+    word in many titles (TITLE_DENSE_ROWS lowered to 1), the list walked and each row tested by
+    its own title words; the pages hold the same first matches either way."""
+    monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 4)
+    monkeypatch.setattr(selectors, "FEW_MATCHES", 0)
+    monkeypatch.setattr(selectors, "TITLE_DENSE_ROWS", dense_rows)
+    user = getattr(searched, who)
+    visible = selectors.incidents_visible(user).order_by(*selectors.SORTS["-date"])
+    expected = [i.reference for i in visible if i.title == "Происшествие"]
+    assert len(expected) > 5
+    found, _ = walk(searched.client(who), "q=происшеств", NEXT)
+    assert found == expected[:4]
+
+
 def token_dates(incident: Incident) -> set[datetime.date | None]:
     with connection.cursor() as cursor:
         cursor.execute(
