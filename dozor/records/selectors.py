@@ -272,7 +272,7 @@ def _text_matches(text: str, user: User | AnonymousUser, listed: ListRead | None
             pk__in=in_names, incident__organisation_id=own
         )
         read = _ordered(names_first, name_words, listed, organisation_id=own)
-        parts.append(Part(own_people.values("incident_id"), read, several))
+        parts.append(Part(own_people.values("incident_id"), read, counted_first=several))
         for search_part in INCIDENT_SEARCH_PARTS:
             parts.extend(Part(ids) for ids in search_part(ring, words, own))
     if not any(name_like(word) for word in every_word):
@@ -292,11 +292,11 @@ def _text_matches(text: str, user: User | AnonymousUser, listed: ListRead | None
         )
         in_summary = in_summary.exclude(named)
         read = _ordered(summaries_first, summary_words, listed, excluded=named)
-        parts.append(Part(in_summary, read, several))
+        parts.append(Part(in_summary, read, counted_first=several))
     elif own is not None:
         read = _ordered(summaries_first, summary_words, listed, organisation_id=own)
         own_summaries = Incident.objects.order_by().filter(pk__in=in_summary, organisation_id=own)
-        parts.append(Part(own_summaries.values("pk"), read, several))
+        parts.append(Part(own_summaries.values("pk"), read, counted_first=several))
     return _in_any(parts)
 
 
@@ -319,7 +319,7 @@ def _title_part(by_title: TitleMatch, listed: ListRead | None) -> Part:
             ordered = within.order_by(*SORTS[DEFAULT_SORT]).values_list("pk", flat=True)
             return list(ordered[: listed.first])
 
-    return Part(by_title.ids, first, one_at_a_time=by_title.one_at_a_time)
+    return Part(by_title.ids, first, counted_first=True, one_at_a_time=by_title.one_at_a_time)
 
 
 # How many rows of the titles' word table (title_search) make a title part dense.
@@ -372,13 +372,15 @@ FEW_MATCHES = 1_000
 class Part:
     """A part of a search: ``ids``, a query set of the ids of the incidents it finds; and,
     for a part that can be read in the list's order, ``first``, which reads the ids of its
-    first incidents of the list (search_order). ``several``: the part is what several words'
-    tokens hold together, which may be few where each word is in many. ``one_at_a_time``
+    first incidents of the list (search_order). ``counted_first``: the part is counted to
+    FEW_MATCHES before it is read in the list's order, since it is often few and then cheap to
+    read whole: what several words' tokens hold together (few where each word may be in many),
+    and the titles' part. ``one_at_a_time``
     gives the ids written to be tested for one incident at a time, where that differs."""
 
     ids: QuerySet[Any]
     first: Callable[[], list[int] | None] | None = None
-    several: bool = False
+    counted_first: bool = False
     one_at_a_time: QuerySet[Any] | None = None
 
     def row_by_row(self) -> QuerySet[Any]:
@@ -396,33 +398,30 @@ def _in_any(parts: list[Part]) -> Q:
     list's rows are tested against as its index is walked in the list's order, so that a page
     stops after its fifty and a count after the paginator's cap; a union of the parts, joined to
     the list, read all of both every time. A part of one word that can be read in the list's
-    order (``Part.first``), few or many, and a part of several words that holds many: its first
-    incidents of the list, which are all of it that the list's first rows can hold, are read
-    that way and looked up by id as well. Several words are first read as the database
-    intersects them, since together they may be few ("Мадина Султонова") where each word's
-    tokens are many, and walking one word's tokens in order would test every one of them.
+    order (``Part.first``), few or many, and one counted first (``Part.counted_first``) that
+    holds many: its first incidents of the list, which are all of it that the list's first rows
+    can hold, are read that way and looked up by id as well; unless the part says it holds too
+    many for that (a word in many titles), when it is tested row by row. Several words and the
+    titles are counted first: together the words may be few ("Мадина Султонова") where each is
+    in many, and walking one word's tokens in order would test every one of them; a title
+    word's few incidents are one cheap read.
     """
     found: set[int] = set()
     many: list[tuple[QuerySet[Any], str]] = []
     for part in parts:
         (column,) = part.ids.query.values_select or ("pk",)
-        if part.first is not None and not part.several:
-            # One word's first incidents of the list are all the list can show of it, few or
-            # many: reading how many it holds first would read them twice. None: too many to
-            # read that way (a title word in many titles), which the list's walk finds sooner.
-            first = part.first()
-            if first is None:
-                many.append((part.row_by_row(), column))
-            else:
-                found.update(first)
-            continue
-        ids = list(part.ids.values_list(column, flat=True)[: FEW_MATCHES + 1])
-        if len(ids) <= FEW_MATCHES:
-            found.update(ids)
-        elif part.first is not None:
-            found.update(part.first() or [])
-        else:
+        if part.first is None or part.counted_first:
+            ids = list(part.ids.values_list(column, flat=True)[: FEW_MATCHES + 1])
+            if len(ids) <= FEW_MATCHES:
+                found.update(ids)
+                continue
+        # A part's first incidents of the list are all the list can show of it; None: too many
+        # to read that way (a word in many titles), which the list's walk finds sooner.
+        first = part.first() if part.first is not None else None
+        if first is None:
             many.append((part.row_by_row(), column))
+        else:
+            found.update(first)
     condition = Q(pk__among=sorted(found))
     for ids_of, column in many:
         # EXISTS, not IN: PostgreSQL may answer it from a hashed set of the part's ids or, when

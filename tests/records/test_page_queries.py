@@ -24,10 +24,9 @@ LIST_QUERIES = 8
 # those ids: paging.CappedPaginator's ids_first), and the search's parts read first (the titles,
 # the user's own people by name, the user's own evidence by its text, the summaries): however
 # many match, each is one query, stopped after selectors.FEW_MATCHES + 1 ids (on PostgreSQL a
-# part of one word is read in the list's order at once instead); on PostgreSQL two more, the
-# query words' lexemes (title_search.word_lexemes) and the count of the titles' word-table rows,
-# to selectors.TITLE_DENSE_ROWS, that decides how the titles' part is read.
-SEARCH_QUERIES = LIST_QUERIES + 4 + 2 * (connection.vendor == "postgresql")
+# part of one word of summaries or names is read in the list's order at once instead); on
+# PostgreSQL one more, the query words' lexemes (title_search.word_lexemes).
+SEARCH_QUERIES = LIST_QUERIES + 4 + (connection.vendor == "postgresql")
 # On PostgreSQL a part of summaries or of names with more than FEW_MATCHES is read again in the
 # list's order (records.search_order): a query more for each, however many match.
 ORDERED_READS = 2 if connection.vendor == "postgresql" else 0
