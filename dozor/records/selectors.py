@@ -306,7 +306,7 @@ def _title_part(by_title: TitleMatch, listed: ListRead | None) -> Part:
     sorted), unless its words are in so many titles (TITLE_DENSE_ROWS rows of the word table)
     that walking the list and testing each row finds them sooner. Tested row by row, a title
     word in 2% of a million incidents took 620 ms to find the list's first thousand and one in
-    a few hundred titles read every row of the list (4 s); read first, a word in 15% of them
+    a few hundred titles read every row of the list (4 s); read first, a word in 7% of them
     took 480 ms, where the walk takes 120."""
     first = None
     if listed is not None and tokens_in_list_order(listed.within.db):
@@ -375,8 +375,8 @@ class Part:
     first incidents of the list (search_order). ``counted_first``: the part is counted to
     FEW_MATCHES before it is read in the list's order, since it is often few and then cheap to
     read whole: what several words' tokens hold together (few where each word may be in many),
-    and the titles' part. ``one_at_a_time``
-    gives the ids written to be tested for one incident at a time, where that differs."""
+    and the titles' part. ``one_at_a_time``: the ids written to be tested for one incident at a
+    time, where that differs."""
 
     ids: QuerySet[Any]
     first: Callable[[], list[int] | None] | None = None
