@@ -102,7 +102,6 @@ def audit_record(
         raise ValueError(f"'{action}' is not an audit action; expected one of {Action.values}.")
     where = origin.current()
     actor_id, actor = _actor(user)
-    target_type, target_id, target_label = _target(target)
     # Two threads that share one connection (a test's live server on in-memory SQLite) are not
     # kept apart by the head's lock and may both take the next number: the second takes the
     # one after. (Each connection of a server is: FOR UPDATE on PostgreSQL, an IMMEDIATE
@@ -111,22 +110,15 @@ def audit_record(
         try:
             with transaction.atomic():
                 head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
-                values: dict[str, Any] = {
-                    "id": (head.last_entry_id or 0) + 1,
-                    "at": timezone.now().astimezone(datetime.UTC),
-                    "actor_id": actor_id,
-                    "actor": actor,
-                    "action": action,
-                    "target_type": target_type,
-                    "target_id": target_id,
-                    "target_label": target_label,
-                    "changes": _plain(dict(changes or {})),
-                    "origin": where.channel[:60],
-                    "ip_address": where.ip_address,
-                    "user_agent": where.user_agent,
-                    "previous_hash": head.last_hash or GENESIS_HASH,
-                }
-                entry = AuditEntry(entry_hash=chain.entry_hash(values), **values)
+                entry = _chained(
+                    (head.last_entry_id or 0) + 1,
+                    head.last_hash or GENESIS_HASH,
+                    where,
+                    (actor_id, actor),
+                    action,
+                    _target(target),
+                    changes or {},
+                )
                 entry.save(force_insert=True)
                 AuditChainHead.objects.filter(pk=1).update(
                     last_entry_id=entry.pk,
@@ -139,6 +131,35 @@ def audit_record(
             continue
         return entry
     raise AssertionError("unreachable")
+
+
+def _chained(
+    entry_id: int,
+    previous_hash: str,
+    where: Any,
+    actor: tuple[int | None, str],
+    action: str,
+    target: tuple[str, str, str],
+    changes: Mapping[str, Any],
+) -> AuditEntry:
+    """The entry of this number after the entry of ``previous_hash``, its hash computed."""
+    target_type, target_id, target_label = target
+    values: dict[str, Any] = {
+        "id": entry_id,
+        "at": timezone.now().astimezone(datetime.UTC),
+        "actor_id": actor[0],
+        "actor": actor[1],
+        "action": action,
+        "target_type": target_type,
+        "target_id": target_id,
+        "target_label": target_label,
+        "changes": _plain(dict(changes)),
+        "origin": where.channel[:60],
+        "ip_address": where.ip_address,
+        "user_agent": where.user_agent,
+        "previous_hash": previous_hash,
+    }
+    return AuditEntry(entry_hash=chain.entry_hash(values), **values)
 
 
 def audit_records(
@@ -162,23 +183,9 @@ def audit_records(
         head, _created = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
         last_id, last_hash = head.last_entry_id or 0, head.last_hash or GENESIS_HASH
         for target, changes in items:
-            target_type, target_id, target_label = _target(target)
-            values: dict[str, Any] = {
-                "id": last_id + 1,
-                "at": timezone.now().astimezone(datetime.UTC),
-                "actor_id": actor_id,
-                "actor": actor,
-                "action": action,
-                "target_type": target_type,
-                "target_id": target_id,
-                "target_label": target_label,
-                "changes": _plain(dict(changes)),
-                "origin": where.channel[:60],
-                "ip_address": where.ip_address,
-                "user_agent": where.user_agent,
-                "previous_hash": last_hash,
-            }
-            entry = AuditEntry(entry_hash=chain.entry_hash(values), **values)
+            entry = _chained(
+                last_id + 1, last_hash, where, (actor_id, actor), action, _target(target), changes
+            )
             entries.append(entry)
             last_id, last_hash = entry.id, entry.entry_hash
         if not entries:
