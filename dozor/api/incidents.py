@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -239,12 +240,12 @@ def _url(request: HttpRequest, incident: Incident) -> str:
     )
 
 
-def _row(request: HttpRequest, incident: Incident) -> dict[str, Any]:
+def _row(request: HttpRequest, incident: Incident, biases: Iterable[str]) -> dict[str, Any]:
     return {
         "reference": incident.reference,
         "url": _url(request, incident),
         **{name: getattr(incident, name) for name in IncidentRow.model_fields if _plain(name)},
-        "bias_motivations": [bias.motivation for bias in incident.biases.all()],
+        "bias_motivations": list(biases),
     }
 
 
@@ -283,7 +284,7 @@ def incident_list(request: HttpRequest, query: Query[IncidentQuery]) -> Any:
         "pages": paginator.num_pages,
         "next": link(page.number + 1) if page.has_next() else None,
         "previous": link(page.number - 1) if page.has_previous() else None,
-        "results": [_row(request, incident) for incident in page.object_list],
+        "results": [_row(request, row.incident, row.biases) for row in page.object_list],
     }
 
 
@@ -321,7 +322,7 @@ def _detail(request: HttpRequest, incident: Incident) -> dict[str, Any]:
         )
     return {
         "custom_fields": custom,
-        **_row(request, incident),
+        **_row(request, incident, (bias.motivation for bias in incident.biases.all())),
         **{
             name: getattr(incident, name)
             for name in (

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
@@ -55,12 +55,12 @@ class CappedPaginator(_Paginator):
         per_page: int,
         *,
         limit: int | None = None,
-        rows: Callable[[QuerySet[Any]], QuerySet[Any]] | None = None,
+        rows: Callable[[QuerySet[Any]], Sequence[Any]] | None = None,
         estimated: bool = True,
         ids_first: bool = False,
     ) -> None:
-        """``object_list``: the filtered, ordered list; ``rows``: what a page reads with its
-        rows (select_related, prefetch_related), applied to the page's rows only;
+        """``object_list``: the filtered, ordered list; ``rows``: how a page reads its rows
+        (the columns, what they show of related rows), given the query of the page's rows only;
         ``estimated``: whether a long list may be labelled with the planner's estimate;
         ``ids_first``: count and page from one read of the list's first ``limit + 1`` ids,
         for a list whose every query costs more than those ids (a search: both the count and
@@ -68,7 +68,7 @@ class CappedPaginator(_Paginator):
         super().__init__(object_list, per_page)
         self.queryset = object_list
         self.limit = EXACT_COUNT_LIMIT if limit is None else limit
-        self.rows = rows or (lambda queryset: queryset)
+        self.rows: Callable[[QuerySet[Any]], Sequence[Any]] = rows or list
         self.estimated = estimated
         self.ids_first = ids_first
         self.capped = False

@@ -190,6 +190,45 @@ def incident_list(
     return incidents.order_by(*order)
 
 
+# The columns a row of the list shows ({% incident_rows %}, the API's list): fetching and
+# converting every column of fifty incidents (dates and times, coordinates, sealed text) cost more
+# than showing them.
+LIST_COLUMNS = (
+    "reference",
+    "title",
+    "date_start",
+    "date_end",
+    "date_precision",
+    "country",
+    "region",
+    "incident_type",
+    "defender_targeted",
+    "killed",
+    "injured",
+    "verification_status",
+)
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One incident as a row of the list: its LIST_COLUMNS and its bias motivations' codes."""
+
+    incident: Incident
+    biases: tuple[str, ...]
+
+
+def list_rows(incidents: QuerySet[Incident]) -> list[ListRow]:
+    """The rows of a page of the list, in its order, in two queries: the incidents, then the
+    motivations of all of them. Django's prefetch made a query set per incident to hold its
+    motivations, an eighth of a list page's time."""
+    shown = list(incidents.only(*LIST_COLUMNS))
+    motivations: dict[int, list[str]] = {incident.pk: [] for incident in shown}
+    biases = IncidentBias.objects.filter(incident_id__in=motivations).order_by("id")
+    for incident_id, motivation in biases.values_list("incident_id", "motivation"):
+        motivations[incident_id].append(motivation)
+    return [ListRow(incident, tuple(motivations[incident.pk])) for incident in shown]
+
+
 def _custom_filter_allowed(user: User | AnonymousUser, field: CustomField) -> bool:
     """Only the user's organisation's custom fields filter, sealed ones only for those who see
     names: a filter that finds an incident confirms the value, whatever the list then shows."""

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -31,7 +31,7 @@ from dozor.records.forms import (
     bias_form_kwargs,
     incident_input,
 )
-from dozor.records.models import Incident, IncidentBias
+from dozor.records.models import Incident
 from dozor.records.paging import CappedPaginator
 from dozor.security.crypto import KeyringLocked
 from dozor.security.keyring import keyring
@@ -92,30 +92,6 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-# The columns the list's rows show ({% incident_rows %}): fetching and converting every column
-# of fifty incidents (dates and times, coordinates, sealed text) cost more than showing them.
-LIST_COLUMNS = (
-    "reference",
-    "title",
-    "date_start",
-    "date_end",
-    "date_precision",
-    "country",
-    "region",
-    "incident_type",
-    "defender_targeted",
-    "killed",
-    "injured",
-    "verification_status",
-)
-
-
-def _list_rows(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
-    """What the list shows of each incident on a page."""
-    biases = IncidentBias.objects.only("incident_id", "motivation").order_by("id")
-    return incidents.only(*LIST_COLUMNS).prefetch_related(Prefetch("biases", queryset=biases))
-
-
 def list_incidents(
     user: User | AnonymousUser, filters: selectors.IncidentFilters
 ) -> QuerySet[Incident]:
@@ -142,7 +118,7 @@ def list_paginator(
         incidents,
         PAGE_SIZE,
         limit=_count_limit(filters),
-        rows=_list_rows,
+        rows=selectors.list_rows,
         estimated=not searched,
         ids_first=searched,
     )

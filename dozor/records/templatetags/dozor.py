@@ -14,6 +14,7 @@ from django.utils.translation import get_language, gettext
 from dozor.records.models import Incident
 from dozor.records.redaction import free_text_for, incident_text_redacted
 from dozor.records.report_selectors import MSG_DATE_UNKNOWN, date_text, value_text
+from dozor.records.selectors import ListRow
 from dozor.vocab import geography
 from dozor.vocab.registry import VocabularyError, vocabulary
 
@@ -75,36 +76,36 @@ _NO_ROWS = '\n    <tr><td colspan="9">{}</td></tr>\n  '
 
 
 @register.simple_tag(takes_context=True)
-def incident_rows(context: template.Context, incidents: Iterable[Incident]) -> SafeString:
+def incident_rows(context: template.Context, rows: Iterable[ListRow]) -> SafeString:
     """``{% incident_rows page %}``: the rows of the incident list, written here rather than by
     the template engine cell by cell, which was half of the list page's rendering (fifty rows
     of nine cells, each variable looked up, filtered and escaped by its own node). Every value
     is escaped as the template escaped it (tests/records/test_list_rows.py)."""
     language = get_language() or "en"
     defenders = format_html(' <span class="tag">{}</span>', gettext("defenders"))
-    rows = [
-        format_html(
-            _ROW,
-            path=incident_path(context, incident.reference),
-            reference=incident.reference,
-            date=incident_date(incident),
-            title=incident.title,
-            defenders=defenders if incident.defender_targeted else "",
-            region=(geography.region_name(incident.region, language) if incident.region else "")
-            or incident.country,
-            incident_type=term(incident.incident_type, "incident_type"),
-            biases="; ".join(
-                term(bias.motivation, "bias_motivation") for bias in incident.biases.all()
-            ),
-            killed=localize(incident.killed),
-            injured=localize(incident.injured),
-            verification=term(incident.verification_status, "verification_status"),
-        )
-        for incident in incidents
-    ]
-    if not rows:
+    cells = [_row_html(context, row, language, defenders) for row in rows]
+    if not cells:
         return format_html(_NO_ROWS, gettext("No incidents match these filters."))
-    return mark_safe("".join(rows))  # noqa: S308 - each row made by format_html, every value escaped
+    return mark_safe("".join(cells))  # noqa: S308 - each row made by format_html, every value escaped
+
+
+def _row_html(context: template.Context, row: ListRow, language: str, defenders: str) -> str:
+    incident = row.incident
+    return format_html(
+        _ROW,
+        path=incident_path(context, incident.reference),
+        reference=incident.reference,
+        date=incident_date(incident),
+        title=incident.title,
+        defenders=defenders if incident.defender_targeted else "",
+        region=(geography.region_name(incident.region, language) if incident.region else "")
+        or incident.country,
+        incident_type=term(incident.incident_type, "incident_type"),
+        biases="; ".join(term(code, "bias_motivation") for code in row.biases),
+        killed=localize(incident.killed),
+        injured=localize(incident.injured),
+        verification=term(incident.verification_status, "verification_status"),
+    )
 
 
 @register.filter
