@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django import forms
 from django.conf import settings
 from django.db.models import QuerySet
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -74,6 +75,33 @@ def _region_choices(language: str) -> tuple[tuple[str, str], ...]:
     )
 
 
+class Choices(BaseChoiceIterator):
+    """Choices already as Django keeps them, (value, label) pairs, which a field takes as they
+    are: a list given to a field is checked pair by pair, for the field and again for its
+    widget, every time a form is made (the list's filters: over 400 pairs on every page)."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
+        self.pairs = tuple(pairs)
+
+    def __iter__(self) -> Iterator[tuple[str, str]]:
+        return iter(self.pairs)
+
+
+@functools.cache
+def _filter_choices(language: str) -> dict[str, Choices]:
+    """The list's filters' choices in one language (the function's callers are in it), with
+    "Any" first; the same for every filter form of that language."""
+    any_ = str(_("Any"))
+    return {
+        "country": Choices([("", any_), *_country_choices(language)]),
+        "region": Choices([("", any_), *_region_choices(language)]),
+        "bias": Choices(vocabulary_choices("bias_motivation", blank=any_)),
+        "type": Choices(vocabulary_choices("incident_type", blank=any_)),
+        "status": Choices(vocabulary_choices("verification_status", blank=any_)),
+        "sort": Choices([(key, str(SORT_LABELS[key])) for key in SORTS]),
+    }
+
+
 class ChoicesForm(forms.Form):
     """A form whose choices are filled in the interface language when it is made."""
 
@@ -115,13 +143,8 @@ class IncidentFilterForm(ChoicesForm):
         # The organisation's own fields the user may filter by, after the standard filters.
         self.custom_fields = list(custom_fields)
         filter_fields_add(self, self.custom_fields)
-        any_ = str(_("Any"))
-        self.choice_field("country").choices = [("", any_), *country_choices()]
-        self.choice_field("region").choices = [("", any_), *region_choices()]
-        self.choice_field("bias").choices = vocabulary_choices("bias_motivation", blank=any_)
-        self.choice_field("type").choices = vocabulary_choices("incident_type", blank=any_)
-        self.choice_field("status").choices = vocabulary_choices("verification_status", blank=any_)
-        self.choice_field("sort").choices = [(key, SORT_LABELS[key]) for key in SORTS]
+        for name, choices in _filter_choices(get_language() or "en").items():
+            self.choice_field(name).choices = choices
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
