@@ -13,7 +13,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from dozor.accounts.models import User
-from dozor.accounts.selectors import totp_device_confirmed
+from dozor.accounts.selectors import totp_device_has_confirmed
 
 SESSION_STARTED_KEY = "dozor_signed_in_at"
 SESSION_RENEWED_KEY = "dozor_renewed_at"
@@ -84,7 +84,7 @@ class TwoFactorMiddleware:
             and not user.is_verified()  # type: ignore[attr-defined]
             and not self._always_open(request)
         ):
-            if totp_device_confirmed(user) is not None:
+            if totp_device_has_confirmed(user):
                 if not self._open(request, TWO_FACTOR_OPEN_PATHS_WITH_DEVICE):
                     return redirect(two_factor_verify_url(request.path))
             elif two_factor_required(user) and not self._open(request, TWO_FACTOR_OPEN_PATHS):

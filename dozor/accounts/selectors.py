@@ -6,12 +6,22 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dozor.accounts.backends import TOTP_CONFIRMED
 from dozor.accounts.models import ApiToken, Organisation, User
 from dozor.accounts.policy import may
 
 
 def totp_device_confirmed(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def totp_device_has_confirmed(user: User) -> bool:
+    """Whether the user has a confirmed authenticator: as read with the signed-in user of this
+    request (backends.UserBackend), or asked of the database."""
+    known = getattr(user, TOTP_CONFIRMED, None)
+    if known is not None:
+        return bool(known)
+    return totp_device_confirmed(user) is not None
 
 
 def totp_device_pending(user: User) -> TOTPDevice | None:

@@ -17,9 +17,10 @@ from tests.factories import IncidentBiasFactory, IncidentFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-# The session, the user, the user's authenticator; the count, the page, the page's biases; the
-# user's organisation (for the menu); the organisation's custom fields (for the filters).
-LIST_QUERIES = 8
+# The session; the user with their organisation (for the menu) and whether they have an
+# authenticator (accounts.backends.UserBackend); the count, the page, the page's biases; the
+# organisation's custom fields (for the filters).
+LIST_QUERIES = 6
 # The list's (where the count is one read of the search's first ids, and the page its rows by
 # those ids: paging.CappedPaginator's ids_first), and the search's parts read first (the titles,
 # the user's own people by name, the user's own evidence by its text, the summaries): however
@@ -30,11 +31,11 @@ SEARCH_QUERIES = LIST_QUERIES + 4 + (connection.vendor == "postgresql")
 # On PostgreSQL a part of summaries or of names with more than FEW_MATCHES is read again in the
 # list's order (records.search_order): a query more for each, however many match.
 ORDERED_READS = 2 if connection.vendor == "postgresql" else 0
-# The session, the user, the authenticator; the incident with its biases, people and reports;
-# its disagreements, responses, raisings, evidence and ODIHR mark; the audit entry of the names
-# shown (the chain head locked, the entry written, the head moved); the organisation's custom
-# fields of incidents and of people (none here, so no values are read).
-DETAIL_QUERIES = 20
+# The session, the user with their organisation and authenticator; the incident with its
+# biases, people and reports; its disagreements, responses, raisings, evidence and ODIHR mark;
+# the audit entry of the names shown (the chain head locked, the entry written, the head moved);
+# the organisation's custom fields of incidents and of people (none here, so no values are read).
+DETAIL_QUERIES = 18
 
 
 def incidents(cast: Cast, number: int) -> None:
