@@ -29,8 +29,9 @@ LIST_QUERIES = 6
 # PostgreSQL one more, the query words' lexemes (title_search.word_lexemes).
 SEARCH_QUERIES = LIST_QUERIES + 4 + (connection.vendor == "postgresql")
 # On PostgreSQL a part of summaries or of names with more than FEW_MATCHES is read again in the
-# list's order (records.search_order): a query more for each, however many match.
-ORDERED_READS = 2 if connection.vendor == "postgresql" else 0
+# list's order (records.search_order): a query more for each, however many match; and before the
+# titles' part is, the number of incidents is read (selectors.title_dense_rows).
+ORDERED_READS = 3 if connection.vendor == "postgresql" else 0
 # The session, the user with their organisation and authenticator; the incident with its
 # biases, people and reports; its disagreements, responses, raisings, evidence and ODIHR mark;
 # the audit entry of the names shown (the chain head locked, the entry written, the head moved);

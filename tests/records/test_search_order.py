@@ -113,6 +113,28 @@ def test_a_title_searchs_pages_are_its_first_matches_read_first_or_row_by_row(
     assert found == expected[:4]
 
 
+@pytest.mark.parametrize(
+    ("incidents", "rows"),
+    [(-1, 60_000), (0, 60_000), (1_000_000, 60_000), (100_000, 18_974), (4, 120), (1e-9, 1)],
+)
+def test_a_title_word_is_dense_at_rows_growing_with_the_square_root_of_the_incidents(
+    incidents: float, rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(selectors, "TITLE_DENSE_ROWS", 60_000)
+    assert selectors.dense_rows_for(incidents) == rows
+
+
+@pytest.mark.postgres
+def test_postgresql_the_dense_title_rows_follow_the_incidents_the_table_was_analysed_with(
+    searched: Cast,
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE records_incident")
+    analysed = Incident.objects.count()
+    assert analysed > 15
+    assert selectors.title_dense_rows("default") == selectors.dense_rows_for(analysed) < 300
+
+
 def token_dates(incident: Incident) -> set[datetime.date | None]:
     with connection.cursor() as cursor:
         cursor.execute(
