@@ -23,10 +23,13 @@ class UserBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> User | None:
         confirmed = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True)
-        user = (
-            User.objects.select_related("organisation")
-            .annotate(**{TOTP_CONFIRMED: Exists(confirmed)})
-            .filter(pk=user_id)
-            .first()
+        users = User.objects.select_related("organisation").annotate(
+            **{TOTP_CONFIRMED: Exists(confirmed)}
         )
-        return user if user is not None and self.user_can_authenticate(user) else None
+        try:
+            # get(), as Django's backend: first() would order by the key, and resolving an
+            # order beside the annotation cost a millisecond of every request.
+            user = users.get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
