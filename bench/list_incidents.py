@@ -215,9 +215,13 @@ def list_page(user: Any, combination: Combination) -> int:
     from django.template import Context
 
     from dozor.records import views
+    from dozor.records.paging import long_lists_forget
     from dozor.records.selectors import IncidentFilters
     from dozor.records.templatetags.dozor import incident_rows
 
+    # Every run as the first visit: a long list is otherwise remembered as long for a minute,
+    # its count and estimate not asked again (paging.LONG_LIST_SECONDS).
+    long_lists_forget()
     filters = IncidentFilters(**combination.filters)
     paginator = views.list_paginator(views.list_incidents(user, filters), filters)
     page = paginator.get_page(combination.page)

@@ -21,6 +21,7 @@ from django.utils import translation
 
 from dozor.accounts.models import Organisation, Role, User
 from dozor.records.models import Incident
+from dozor.records.paging import long_lists_forget
 from tests.factories import IncidentFactory, OrganisationFactory, UserFactory
 from tests.homes import DozorHome, HomeTemplate, suite_on_postgresql
 from tests.test_config import run_dozor
@@ -88,8 +89,10 @@ def own_file_store(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> N
 def empty_cache() -> None:
     """Each test starts with an empty cache: what an earlier test counted there (an API token's
     calls in this minute, under an id the database gives out again after its rollback) would
-    otherwise refuse this test's calls for their rate."""
+    otherwise refuse this test's calls for their rate; nor a long list, remembered as long
+    (records.paging), under the same query an earlier test's ids make again."""
     cache.clear()
+    long_lists_forget()
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,9 @@ rows: a list that short gets its exact count and every page; a longer one is lab
 database's estimate of its length (PostgreSQL's planner: "about 410,000") or, where there is none
 (SQLite), as "more than 5,000", and its pages stop after EXACT_COUNT_LIMIT rows; a search stops at
 SEARCH_COUNT_LIMIT, and is never estimated. The sorts reach the rest: the oldest incidents are the
-first page of the list sorted by date.
+first page of the list sorted by date. A list found long is remembered as long, with its
+estimate, for LONG_LIST_SECONDS by the process that found it: its next pages, and the next
+reader whose visibility and filters make the same query, are not counted again.
 
 A page is read in two steps inside one statement: the ids of its rows, in the list's order, from
 the filtered query (which an index answers alone when it holds the filter's, the sort's and the
@@ -17,9 +19,13 @@ database never reads the wide rows it skips or those it only tests against a fil
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import threading
+import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.core.paginator import Page, Paginator
@@ -95,21 +101,98 @@ class CappedPaginator(_Paginator):
         # The subquery stops at limit + 1 rows: SELECT count(*) FROM (... LIMIT n).
         if self.ids_first:
             found = len(self._ids)
+        elif self._remembered is not None:
+            found = self.limit + 1
         else:
             found = self.queryset.order_by()[: self.limit + 1].count()
         if found <= self.limit:
             return found
         self.capped = True
+        if not self.ids_first and self._remembered is None:
+            self._remembered = _long_lists.remember(self._key)
         return self.limit
 
     @cached_property
     def estimate(self) -> int | None:
         if not self.count or not self.capped or not self.estimated:
             return None
+        remembered = self._remembered
+        if remembered is not None and remembered.estimated:
+            return remembered.estimate
         rows = planner_estimate(self.queryset)
-        if rows is None or rows <= self.limit:
-            return None
-        return round_estimate(rows)
+        estimate = None if rows is None or rows <= self.limit else round_estimate(rows)
+        if remembered is not None:
+            remembered.estimate, remembered.estimated = estimate, True
+        return estimate
+
+    @cached_property
+    def _key(self) -> tuple[Any, ...]:
+        """The list as the database is asked for it: a digest of its query and parameters (the
+        user's visibility among them; a filter's values are not kept in memory as they were
+        typed), the database and the limit."""
+        sql, params = self.queryset.query.sql_with_params()
+        digest = hashlib.sha256(repr((sql, params)).encode()).digest()
+        return (self.queryset.db, self.limit, digest)
+
+    @cached_property
+    def _remembered(self) -> LongList | None:
+        return None if self.ids_first else _long_lists.get(self._key)
+
+
+# How long this process remembers a list it found longer than its limit, with its estimate:
+# counting it again and asking the planner for its length, a long list's two queries besides
+# its page, tell nothing new that soon. A list remembered as long that has meanwhile become
+# short is labelled and paged as long for at most this long (its last pages empty).
+LONG_LIST_SECONDS = 60.0
+# How many lists are remembered at most: the oldest is forgotten first.
+LONG_LISTS_KEPT = 512
+
+
+@dataclass
+class LongList:
+    """A list found longer than its limit, until ``until`` (time.monotonic())."""
+
+    until: float
+    estimate: int | None = None
+    estimated: bool = False
+
+
+class LongLists:
+    """The long lists this process remembers, by their query (CappedPaginator._key): only a
+    user whose visibility and filters make the same query meets the same list."""
+
+    def __init__(self) -> None:
+        self._lists: dict[tuple[Any, ...], LongList] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> LongList | None:
+        with self._lock:
+            found = self._lists.get(key)
+            if found is not None and found.until <= time.monotonic():
+                del self._lists[key]
+                return None
+            return found
+
+    def remember(self, key: tuple[Any, ...]) -> LongList:
+        remembered = LongList(until=time.monotonic() + LONG_LIST_SECONDS)
+        with self._lock:
+            self._lists.pop(key, None)
+            while len(self._lists) >= LONG_LISTS_KEPT:
+                del self._lists[next(iter(self._lists))]
+            self._lists[key] = remembered
+        return remembered
+
+    def forget(self) -> None:
+        with self._lock:
+            self._lists.clear()
+
+
+_long_lists = LongLists()
+
+
+def long_lists_forget() -> None:
+    """Forget every long list this process remembers (tests, whose lists come and go)."""
+    _long_lists.forget()
 
 
 def planner_estimate(queryset: QuerySet[Any]) -> int | None:

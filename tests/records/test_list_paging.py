@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import datetime
 import re
+import time
 
 import pytest
 from django.contrib.humanize.templatetags.humanize import intcomma
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dozor.records import paging, selectors, views
@@ -85,6 +88,46 @@ def test_a_long_search_is_never_given_the_databases_estimate(
     assert "About" not in searched
     unfiltered = client.get(URL).content.decode()
     assert str(views.MSG_COUNT_ESTIMATE % {"total": intcomma(450_000)}) in unfiltered
+
+
+def counted(client: Client, query: str = "") -> list[str]:
+    """The queries of the list's page that count it or ask for its estimate."""
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(f"{URL}?{query}").status_code == 200
+    return [q["sql"] for q in captured if "COUNT(" in q["sql"] or q["sql"].startswith("EXPLAIN")]
+
+
+def test_a_long_list_is_not_counted_again_for_a_minute_nor_its_estimate_asked(
+    listed: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 4)
+    client = listed.client("reader")
+    first = client.get(URL).content.decode()
+    assert counted(client) == []
+    assert counted(client, "page=2") == []
+    label = re.search(r'<p class="count estimate">[^<]*</p>', first)
+    assert label is not None and label.group(0) in client.get(URL).content.decode()
+    later = time.monotonic() + paging.LONG_LIST_SECONDS + 1
+    monkeypatch.setattr(paging.time, "monotonic", lambda: later)
+    assert len(counted(client)) >= 1
+
+
+def test_a_list_remembered_as_long_for_one_user_is_counted_for_one_who_sees_other_incidents(
+    listed: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(paging, "EXACT_COUNT_LIMIT", 4)
+    reader = listed.client("reader")
+    reader.get(URL)
+    assert counted(reader) == []
+    assert len(counted(listed.client("outsider"))) >= 1
+
+
+def test_a_short_list_is_counted_on_every_page(listed: Cast) -> None:
+    client = listed.client("reader")
+    client.get(URL)
+    assert len(counted(client)) == 1
+    IncidentFactory(organisation=listed.organisation)
+    assert "9 incidents" in client.get(URL).content.decode()
 
 
 def test_pages_go_forward_and_back_through_every_incident_in_order(listed: Cast) -> None:
