@@ -368,6 +368,7 @@ def _title_part(by_title: TitleMatch, listed: ListRead | None) -> Part:
 # incidents (title_dense_rows scales it to the database's size).
 TITLE_DENSE_ROWS = 60_000
 INCIDENTS_MEASURED = 1_000_000
+TABLE = Incident._meta.db_table
 
 
 def title_dense_rows(db: str) -> int:
@@ -388,9 +389,6 @@ def dense_rows_for(incidents: float) -> int:
     if incidents <= 0:
         return TITLE_DENSE_ROWS
     return max(1, round(TITLE_DENSE_ROWS * math.sqrt(incidents / INCIDENTS_MEASURED)))
-
-
-TABLE = Incident._meta.db_table
 
 
 def _ordered(
