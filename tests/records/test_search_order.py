@@ -128,6 +128,8 @@ def test_a_title_word_is_dense_at_rows_growing_with_the_square_root_of_the_incid
 def test_postgresql_the_dense_title_rows_follow_the_incidents_the_table_was_analysed_with(
     searched: Cast,
 ) -> None:
+    """The count ANALYZE leaves outlives the test's rollback: the tests after it scale the
+    threshold to a few incidents, and every threshold finds the same pages (the test above)."""
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE records_incident")
     analysed = Incident.objects.count()
