@@ -66,5 +66,15 @@ def on_starting(server: Any) -> None:
     connections.close_all()
 
 
+def post_worker_init(worker: Any) -> None:
+    """Take what the worker has loaded (Django, Dozor's modules, its URL patterns and models)
+    out of the garbage collector's way, so that its collections stop walking them again for the
+    few objects each request leaves: about 3% less CPU per request under load
+    (docs/development.md, "Load")."""
+    import gc
+
+    gc.freeze()
+
+
 # gunicorn reads its settings from this module's names.
 globals().update(options())

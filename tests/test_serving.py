@@ -6,6 +6,7 @@ the settings read from the environment at start-up, and reached over HTTP.
 
 from __future__ import annotations
 
+import gc
 import http.client
 import os
 import re
@@ -21,7 +22,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from dozor import config
+from dozor import config, gunicorn_conf
 from dozor.management.commands.serve import (
     MSG_THREADS,
     MSG_WORKERS,
@@ -88,6 +89,16 @@ def printed(output: str, name: str) -> str:
     found = re.search(rf"^{name}\s+= (.*)$", output, flags=re.M)
     assert found, f"gunicorn printed no {name}"
     return found.group(1)
+
+
+@pytest.mark.database_free
+def test_a_gunicorn_worker_freezes_what_it_loaded_out_of_the_garbage_collectors_way() -> None:
+    gc.unfreeze()
+    try:
+        gunicorn_conf.post_worker_init(worker=None)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
 
 
 @pytest.mark.database_free
