@@ -115,7 +115,8 @@ def django_db_setup(
 ) -> None:
     """pytest-django's test database; on SQLite also saved to a file the moment it is migrated,
     before any test writes to it, for migrated_template (a `dozor migrate` process cost seconds of
-    CPU on every worker)."""
+    CPU on every worker). pytest-django migrates no database for a run whose tests use none
+    (tests/test_serving.py alone): nothing is saved then, and the homes are migrated instead."""
     if suite_on_postgresql():
         return
     snapshot = tmp_path_factory.mktemp("migrated-snapshot") / "dozor.sqlite3"
@@ -123,7 +124,20 @@ def django_db_setup(
         connection.ensure_connection()
         with closing(sqlite3.connect(snapshot)) as target:
             connection.connection.backup(target)
-    request.config.stash[MIGRATED_SNAPSHOT] = snapshot
+            migrated = target.execute(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'django_migrations'"
+            ).fetchone()[0]
+    if migrated:
+        request.config.stash[MIGRATED_SNAPSHOT] = snapshot
+
+
+def migrated_snapshot(request: pytest.FixtureRequest) -> Path | None:
+    """The suite's SQLite database as its migrations left it (django_db_setup); None where the
+    suite runs on PostgreSQL or pytest-django migrated no database."""
+    if suite_on_postgresql():
+        return None
+    request.getfixturevalue("django_db_setup")
+    return request.config.stash.get(MIGRATED_SNAPSHOT, None)
 
 
 @pytest.fixture(scope="session")
@@ -133,9 +147,9 @@ def migrated_sqlite(
     """A SQLite database as `dozor migrate` leaves it in a new home, for tests whose homes are
     on SQLite whatever the suite runs on (the seizure tests): on SQLite the suite's snapshot, on
     PostgreSQL one `dozor migrate` in a home of its own. Copy it with sqlite_database_place."""
-    if not suite_on_postgresql():
-        request.getfixturevalue("django_db_setup")
-        return request.config.stash[MIGRATED_SNAPSHOT]
+    snapshot = migrated_snapshot(request)
+    if snapshot is not None:
+        return snapshot
     home = tmp_path_factory.mktemp("migrated-sqlite")
     result = run_dozor(home, "migrate")
     assert result.returncode == 0, result.stderr[-2000:]
@@ -147,15 +161,16 @@ def migrated_template(
     tmp_path_factory: pytest.TempPathFactory, worker_id: str, request: pytest.FixtureRequest
 ) -> Iterator[HomeTemplate]:
     """A home migrated once per session (and xdist worker), on the backend the suite runs on: on
-    SQLite a copy of the suite's database as migrations left it, on PostgreSQL `dozor migrate`."""
+    SQLite a copy of the suite's database as migrations left it (`dozor migrate` where none was
+    migrated), on PostgreSQL `dozor migrate`."""
     path = tmp_path_factory.mktemp("migrated")
-    if suite_on_postgresql():
+    snapshot = migrated_snapshot(request)
+    if snapshot is not None:
+        template = HomeTemplate.from_snapshot(path, snapshot)
+    else:
         name = f"{settings.DATABASES['default']['NAME']}"
         name = f"{Path(name).name[:30]}_template_{worker_id}".replace("-", "_").replace(".", "_")
         template = HomeTemplate.migrated(path, name=name)
-    else:
-        request.getfixturevalue("django_db_setup")
-        template = HomeTemplate.from_snapshot(path, request.config.stash[MIGRATED_SNAPSHOT])
     try:
         yield template
     finally:
