@@ -351,7 +351,7 @@ def _title_part(by_title: TitleMatch, listed: ListRead | None) -> Part:
     took 480 ms, where the walk takes 120."""
     first = None
     if listed is not None and tokens_in_list_order(listed.within.db):
-        within = listed.within.order_by().filter(pk__in=by_title.in_list())
+        within = listed.within.order_by().filter(pk__in=by_title.ids)
         rows = by_title.rows
 
         def first() -> list[int] | None:

@@ -104,22 +104,13 @@ class TitleMatch:
     """The incidents whose title every word of a text finds, as titles_matching gives them
     (``ids``); and on PostgreSQL, from the same read of the words' lexemes, the word table's
     rows of any of the words, not grouped, whose number says how common the words are
-    (``rows``), the ids written to be narrowed to one incident (``one_at_a_time``: an
+    (``rows``), and the ids written to be narrowed to one incident (``one_at_a_time``: an
     ``EXISTS`` tested for each row of the list, where the incident's few words are read by its
-    id; see _title_words_matching), and for a single word its rows again (``repeated``,
-    in_list())."""
+    id; see _title_words_matching)."""
 
     ids: QuerySet[Any]
     rows: QuerySet[Any] | None = None
     one_at_a_time: QuerySet[Any] | None = None
-    repeated: QuerySet[Any] | None = None
-
-    def in_list(self) -> QuerySet[Any]:
-        """The ids for the list to be joined to: ``repeated`` where given, the word table's rows
-        of a single word, ungrouped, an incident once for each of its title's lexemes that the
-        word begins. A join does not mind the repeats, and grouping the 15,000 rows of
-        "мигрант" at 100,000 incidents to drop them was a third of its search's query."""
-        return self.repeated if self.repeated is not None else self.ids
 
 
 def title_match(text: str) -> TitleMatch:
@@ -132,12 +123,10 @@ def title_match(text: str) -> TitleMatch:
         return TitleMatch(incidents.none().values("pk"))
     if connection.vendor == "postgresql":
         lexemes = word_lexemes(words)
-        rows = IncidentTitleWord.objects.filter(_any_word(lexemes)).values("incident_id")
         return TitleMatch(
             _title_words_matching(lexemes),
-            rows,
+            IncidentTitleWord.objects.filter(_any_word(lexemes)).values("incident_id"),
             _title_words_matching(lexemes, one_at_a_time=True),
-            repeated=rows if len(lexemes) == 1 else None,
         )
     by_fts = RawSQL(IN_FTS, (fts5_query(words),))  # noqa: S611 - constant SQL; the text is a parameter
     return TitleMatch(incidents.filter(pk__in=by_fts).values("pk"))
