@@ -331,10 +331,15 @@ class Incident(Searchable, Tracked):
             models.Index(
                 fields=["reference"], include=VISIBILITY_FIELDS, name="incident_reference_list_idx"
             ),
-            # Whether an incident found by id (a bias motivation's, a search's) is visible,
-            # read from the index instead of the wide row: half the time of a count by bias.
+            # Whether an incident found by id (a bias motivation's, a search's) is visible, and
+            # its date, to put the found in the list's order: read from the index instead of
+            # the wide row. Half the time of a count by bias; a title word in 2% of a million
+            # incidents put in order in 90 ms, where without the date PostgreSQL chose to read
+            # the whole list (200 ms).
             PostgresOnlyIndex(
-                fields=["id"], include=VISIBILITY_FIELDS, name="incident_id_visibility_idx"
+                fields=["id"],
+                include=[*VISIBILITY_FIELDS, "date_start"],
+                name="incident_id_listed_idx",
             ),
             # Text search over titles has indexes of its own (dozor.records.title_search): on
             # PostgreSQL a GIN index on a generated column, on SQLite an FTS5 table.

@@ -26,11 +26,13 @@ LIST_QUERIES = 6
 # the user's own people by name, the user's own evidence by its text, the summaries): however
 # many match, each is one query, stopped after selectors.FEW_MATCHES + 1 ids (on PostgreSQL a
 # part of one word of summaries or names is read in the list's order at once instead); on
-# PostgreSQL one more, the query words' lexemes (title_search.word_lexemes).
-SEARCH_QUERIES = LIST_QUERIES + 4 + (connection.vendor == "postgresql")
+# PostgreSQL two more, the query words' lexemes (title_search.word_lexemes) and the count of
+# their rows in the titles' word table, to FEW_MATCHES + 1 (selectors._title_part).
+SEARCH_QUERIES = LIST_QUERIES + 4 + 2 * (connection.vendor == "postgresql")
 # On PostgreSQL a part of summaries or of names with more than FEW_MATCHES is read again in the
-# list's order (records.search_order): a query more for each, however many match; and before the
-# titles' part is, the number of incidents is read (selectors.title_dense_rows).
+# list's order (records.search_order): a query more for each, however many match; a titles' part
+# with more is read in the list's order instead of whole, after the number of incidents
+# (selectors.title_dense_rows) and its rows counted to the threshold it gives: two more.
 ORDERED_READS = 3 if connection.vendor == "postgresql" else 0
 # The session, the user with their organisation and authenticator; the incident with its
 # biases, people and reports; its disagreements, responses, raisings, evidence and ODIHR mark;
@@ -75,9 +77,10 @@ def test_a_search_runs_the_same_queries_for_12_matches_as_for_24(
     monkeypatch: pytest.MonkeyPatch,
     text: str,
 ) -> None:
-    """With 12 matches and FEW_MATCHES lowered to 5, the parts are left to the database, or
-    read in the list's order; with 24, the same queries as with 12."""
-    monkeypatch.setattr(selectors, "FEW_MATCHES", 5)
+    """With 12 matches and FEW_MATCHES lowered to 8, the parts are left to the database, or
+    read in the list's order; with 24, the same queries as with 12. (With 3, each part is
+    few: a title's word is up to two rows of the word table, the word and its stem.)"""
+    monkeypatch.setattr(selectors, "FEW_MATCHES", 8)
     client = cast.client("owner")
     path = f"/incidents/?q={text}"
     incidents(cast, 3)
