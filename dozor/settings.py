@@ -78,11 +78,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # that read thousands of rows, not millions. A random read costed as on solid-state disks
     # or in memory (1.1, not the 4 of spinning disks): with 4, PostgreSQL read a search's
     # 70,000 people one after the other rather than look up the 2,300 a name's token holds,
-    # at twice the time. Options given in the URL come after these, so they win.
+    # at twice the time. No parallel workers: a server answers many requests at once, and each
+    # worker of a parallel plan repeats its hashing, so a search's query took three times the
+    # CPU and, beside other requests, longer too (a title word at 100,000 incidents: 84 ms
+    # parallel, 18 ms alone). Options given in the URL come after these, so they win.
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = (
-        f"-c jit=off -c random_page_cost=1.1 {_options.get('options', '')}".strip()
-    )
+    _planning = "-c jit=off -c random_page_cost=1.1 -c max_parallel_workers_per_gather=0"
+    _options["options"] = f"{_planning} {_options.get('options', '')}".strip()
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

@@ -331,6 +331,38 @@ def test_postgresql_connections_live_as_long_as_the_setting_says(
     assert database_settings(migrated_home, DOZOR_DATABASE_CONN_MAX_AGE="300") == "300 True"
 
 
+def planner_settings(home: DozorHome, **env: str) -> str:
+    """What PostgreSQL says of the planner's settings in a session Dozor opened."""
+    result = home.run(
+        "manage",
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.db import connection\n"
+        "with connection.cursor() as cursor:\n"
+        "    for name in ('jit', 'random_page_cost', 'max_parallel_workers_per_gather'):\n"
+        "        cursor.execute(f'SHOW {name}')\n"
+        "        print(cursor.fetchone()[0], end=' ')",
+        **env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.postgres
+def test_postgresql_sessions_plan_without_jit_or_parallel_workers(
+    migrated_home: DozorHome,
+) -> None:
+    assert planner_settings(migrated_home) == "off 1.1 0"
+
+
+@pytest.mark.postgres
+def test_postgresql_planner_options_in_the_url_win_over_dozors(migrated_home: DozorHome) -> None:
+    url = migrated_home.env["DOZOR_DATABASE_URL"]
+    options = "?options=-c%20max_parallel_workers_per_gather%3D2%20-c%20random_page_cost%3D4"
+    assert planner_settings(migrated_home, DOZOR_DATABASE_URL=url + options) == "off 4 2"
+
+
 @pytest.mark.database_free
 def test_sqlite_opens_a_connection_for_every_request_whatever_the_setting(tmp_path: Path) -> None:
     result = run_dozor(
