@@ -310,18 +310,19 @@ def test_postgresql_connections_are_closed_after_each_request_at_max_age_0(
     assert seen == [[], [], []]
 
 
-def database_settings(home: DozorHome, **env: str) -> str:
-    result = home.run(
-        "manage",
-        "shell",
-        "--no-imports",
-        "-c",
-        "from django.conf import settings; d = settings.DATABASES['default']; "
-        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])",
-        **env,
-    )
+def shell_prints(home: DozorHome, code: str, **env: str) -> str:
+    """What ``code`` prints, run by `dozor manage shell` in the home."""
+    result = home.run("manage", "shell", "--no-imports", "-c", code, **env)
     assert result.returncode == 0, result.stderr
     return result.stdout.strip()
+
+
+def database_settings(home: DozorHome, **env: str) -> str:
+    code = (
+        "from django.conf import settings; d = settings.DATABASES['default']; "
+        "print(d['CONN_MAX_AGE'], d['CONN_HEALTH_CHECKS'])"
+    )
+    return shell_prints(home, code, **env)
 
 
 @pytest.mark.postgres
@@ -333,20 +334,14 @@ def test_postgresql_connections_live_as_long_as_the_setting_says(
 
 def planner_settings(home: DozorHome, **env: str) -> str:
     """What PostgreSQL says of the planner's settings in a session Dozor opened."""
-    result = home.run(
-        "manage",
-        "shell",
-        "--no-imports",
-        "-c",
+    code = (
         "from django.db import connection\n"
         "with connection.cursor() as cursor:\n"
         "    for name in ('jit', 'random_page_cost', 'max_parallel_workers_per_gather'):\n"
         "        cursor.execute(f'SHOW {name}')\n"
-        "        print(cursor.fetchone()[0], end=' ')",
-        **env,
+        "        print(cursor.fetchone()[0], end=' ')"
     )
-    assert result.returncode == 0, result.stderr
-    return result.stdout.strip()
+    return shell_prints(home, code, **env)
 
 
 @pytest.mark.postgres
