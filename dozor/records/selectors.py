@@ -342,9 +342,11 @@ def _text_matches(text: str, user: User | AnonymousUser, listed: ListRead | None
 
 
 def _title_part(by_title: TitleMatch, listed: ListRead | None) -> Part:
-    """The titles' part. On PostgreSQL, for a list read in its order, the word table's rows of
-    its words are counted first, to FEW_MATCHES + 1: no more, and their few incidents are read
-    whole; more, and the part's first incidents of the list are read by the database's own plan
+    """The titles' part. On PostgreSQL, for a list read in its order, a word's rows in the word
+    table are counted first, to FEW_MATCHES + 1: no more, and its few incidents are read whole;
+    several words are counted first as incidents that hold them all (Part.counted_first), since
+    together they may be few where each is in many titles. More, and the part's first incidents
+    of the list are read by the database's own plan
     (the word table's ids joined to the list and sorted), unless its words are in so many
     titles (title_dense_rows() rows of the word table) that walking the list and testing each
     row finds them sooner. Tested row by row, a title word in 2% of a million incidents took
@@ -353,22 +355,26 @@ def _title_part(by_title: TitleMatch, listed: ListRead | None) -> Part:
     Read whole to learn that it held more than FEW_MATCHES incidents, a word in 2% of a million
     titles took 20 ms, its rows grouped by incident; counted, a fraction of one."""
     rows = by_title.rows
+    several = by_title.words > 1
     if listed is None or rows is None or not tokens_in_list_order(listed.within.db):
         return Part(by_title.ids, one_at_a_time=by_title.one_at_a_time)
     within = listed.within.order_by().filter(pk__in=by_title.ids)
     (column,) = by_title.ids.query.values_select
 
     def first() -> list[int] | None:
-        held = rows[: FEW_MATCHES + 1].count()
-        if held <= FEW_MATCHES:
-            return list(by_title.ids.values_list(column, flat=True)) if held else []
+        if not several:
+            # One word's rows are its incidents, each once for every lexeme of its title that
+            # the word begins. (Several words' incidents were counted already: counted_first.)
+            held = rows[: FEW_MATCHES + 1].count()
+            if held <= FEW_MATCHES:
+                return list(by_title.ids.values_list(column, flat=True)) if held else []
         dense = title_dense_rows(listed.within.db)
         if rows[:dense].count() >= dense:
             return None
         ordered = within.order_by(*SORTS[DEFAULT_SORT]).values_list("pk", flat=True)
         return list(ordered[: listed.first])
 
-    return Part(by_title.ids, first, one_at_a_time=by_title.one_at_a_time)
+    return Part(by_title.ids, first, counted_first=several, one_at_a_time=by_title.one_at_a_time)
 
 
 # How many rows of the titles' word table (title_search) make a title part dense in a million
@@ -446,9 +452,10 @@ class Part:
     for a part that can be read in the list's order, ``first``, which reads the ids of its
     first incidents of the list (search_order). ``counted_first``: the part is counted to
     FEW_MATCHES before it is read in the list's order, since it is often few and then cheap to
-    read whole: what several words' tokens hold together (few where each word may be in many).
-    (The titles' part counts its word rows itself, _title_part.) ``one_at_a_time``: the ids
-    written to be tested for one incident at a time, where that differs."""
+    read whole: what several words' tokens or titles hold together (few where each word may be
+    in many; one title word's rows are counted by the part itself, _title_part).
+    ``one_at_a_time``: the ids written to be tested for one incident at a time, where that
+    differs."""
 
     ids: QuerySet[Any]
     first: Callable[[], list[int] | None] | None = None
@@ -475,7 +482,8 @@ def _in_any(parts: list[Part]) -> Q:
     can hold, are read that way and looked up by id as well; unless the part says it holds too
     many for that (a word in many titles), when it is tested row by row. Several words are
     counted first: together they may be few ("Мадина Султонова") where each is in many, and
-    walking one word's tokens in order would test every one of them.
+    walking one word's tokens in order, or the list for a word in many titles, would test every
+    one of them.
     """
     found: set[int] = set()
     many: list[tuple[QuerySet[Any], str]] = []

@@ -106,11 +106,12 @@ class TitleMatch:
     rows of any of the words, not grouped, whose number says how common the words are
     (``rows``), and the ids written to be narrowed to one incident (``one_at_a_time``: an
     ``EXISTS`` tested for each row of the list, where the incident's few words are read by its
-    id; see _title_words_matching)."""
+    id; see _title_words_matching), and how many words there are (``words``)."""
 
     ids: QuerySet[Any]
     rows: QuerySet[Any] | None = None
     one_at_a_time: QuerySet[Any] | None = None
+    words: int = 1
 
 
 def title_match(text: str) -> TitleMatch:
@@ -127,6 +128,7 @@ def title_match(text: str) -> TitleMatch:
             _title_words_matching(lexemes),
             IncidentTitleWord.objects.filter(_any_word(lexemes)).values("incident_id"),
             _title_words_matching(lexemes, one_at_a_time=True),
+            len(lexemes),
         )
     by_fts = RawSQL(IN_FTS, (fts5_query(words),))  # noqa: S611 - constant SQL; the text is a parameter
     return TitleMatch(incidents.filter(pk__in=by_fts).values("pk"))

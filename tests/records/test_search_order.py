@@ -132,6 +132,25 @@ def test_postgresql_a_word_in_many_titles_is_looked_up_row_by_row_never_hashed(
     assert "SubPlan" in plan and "hashed SubPlan" not in plan
 
 
+@pytest.mark.postgres
+def test_postgresql_two_title_words_few_together_are_read_first_not_walked(
+    searched: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each word in many titles (FEW_MATCHES lowered to 2, TITLE_DENSE_ROWS to 1), both in none:
+    the list is not walked for them, testing each row, but their incidents read first (none)."""
+    monkeypatch.setattr(selectors, "FEW_MATCHES", 2)
+    monkeypatch.setattr(selectors, "TITLE_DENSE_ROWS", 1)
+    text = "происшествие листовки"
+    for single in text.split():
+        filters = selectors.IncidentFilters(text=single)
+        walked = selectors.incident_list(user=searched.owner, filters=filters, first=5)
+        assert "records_incident_title_word" in str(walked.query)
+    filters = selectors.IncidentFilters(text=text)
+    both = selectors.incident_list(user=searched.owner, filters=filters, first=5)
+    assert "records_incident_title_word" not in str(both.query)
+    assert not both.exists()
+
+
 @pytest.mark.parametrize(
     ("incidents", "rows"),
     [(-1, 60_000), (0, 60_000), (1_000_000, 60_000), (100_000, 18_974), (4, 120), (1e-9, 1)],
