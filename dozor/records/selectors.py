@@ -343,31 +343,31 @@ def _text_matches(text: str, user: User | AnonymousUser, listed: ListRead | None
 
 def _title_part(by_title: TitleMatch, listed: ListRead | None) -> Part:
     """The titles' part. On PostgreSQL, for a list read in its order, a word's rows in the word
-    table are counted first, to FEW_MATCHES + 1: no more, and its few incidents are read whole;
-    several words are counted first as incidents that hold them all (Part.counted_first), since
-    together they may be few where each is in many titles. More, and the part's first incidents
-    of the list are read by the database's own plan
-    (the word table's ids joined to the list and sorted), unless its words are in so many
-    titles (title_dense_rows() rows of the word table) that walking the list and testing each
-    row finds them sooner. Tested row by row, a title word in 2% of a million incidents took
-    620 ms to find the list's first thousand and one in a few hundred titles read every row of
-    the list (4 s); read first, a word in 7% of them took 480 ms, where the walk takes 120.
+    table are read first, to FEW_MATCHES + 1: no more, and they are its few incidents; several
+    words are counted first as incidents that hold them all (Part.counted_first), since together
+    they may be few where each is in many titles. More, and the part's first incidents of the
+    list are read by the database's own plan (the word table's ids joined to the list and
+    sorted), unless its words are in so many titles (title_dense_rows() rows of the word table)
+    that walking the list and testing each row finds them sooner. Tested row by row, a title
+    word in 2% of a million incidents took 620 ms to find the list's first thousand and one in
+    a few hundred titles read every row of the list (4 s); read first, a word in 7% of them
+    took 480 ms, where the walk takes 120.
     Read whole to learn that it held more than FEW_MATCHES incidents, a word in 2% of a million
-    titles took 20 ms, its rows grouped by incident; counted, a fraction of one."""
+    titles took 20 ms, its rows grouped by incident; its first rows, a fraction of one."""
     rows = by_title.rows
     several = by_title.words > 1
     if listed is None or rows is None or not tokens_in_list_order(listed.within.db):
         return Part(by_title.ids, one_at_a_time=by_title.one_at_a_time)
     within = listed.within.order_by().filter(pk__in=by_title.ids)
-    (column,) = by_title.ids.query.values_select
+    (column,) = rows.query.values_select
 
     def first() -> list[int] | None:
         if not several:
             # One word's rows are its incidents, each once for every lexeme of its title that
             # the word begins. (Several words' incidents were counted already: counted_first.)
-            held = rows[: FEW_MATCHES + 1].count()
-            if held <= FEW_MATCHES:
-                return list(by_title.ids.values_list(column, flat=True)) if held else []
+            held = list(rows.values_list(column, flat=True)[: FEW_MATCHES + 1])
+            if len(held) <= FEW_MATCHES:
+                return list(set(held))
         dense = title_dense_rows(listed.within.db)
         if rows[:dense].count() >= dense:
             return None

@@ -26,13 +26,12 @@ LIST_QUERIES = 6
 # the user's own people by name, the user's own evidence by its text, the summaries): however
 # many match, each is one query, stopped after selectors.FEW_MATCHES + 1 ids (on PostgreSQL a
 # part of one word of summaries or names is read in the list's order at once instead); on
-# PostgreSQL two more, the query words' lexemes (title_search.word_lexemes) and the count of
-# their rows in the titles' word table, to FEW_MATCHES + 1 (selectors._title_part).
-SEARCH_QUERIES = LIST_QUERIES + 4 + 2 * (connection.vendor == "postgresql")
+# PostgreSQL one more, the query words' lexemes (title_search.word_lexemes).
+SEARCH_QUERIES = LIST_QUERIES + 4 + (connection.vendor == "postgresql")
 # On PostgreSQL a part of summaries or of names with more than FEW_MATCHES is read again in the
 # list's order (records.search_order): a query more for each, however many match; a titles' part
-# with more is read in the list's order instead of whole, after the number of incidents
-# (selectors.title_dense_rows) and its rows counted to the threshold it gives: two more.
+# with more is read in the list's order, after the number of incidents
+# (selectors.title_dense_rows) and its rows counted to the threshold it gives: three more.
 ORDERED_READS = 3 if connection.vendor == "postgresql" else 0
 # The session, the user with their organisation and authenticator; the incident with its
 # biases, people and reports; its disagreements, responses, raisings, evidence and ODIHR mark;
