@@ -11,6 +11,7 @@ start. The names below are gunicorn's settings (https://gunicorn.org/reference/s
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from dozor.config import server_threads as _server_threads
@@ -71,8 +72,6 @@ def post_worker_init(worker: Any) -> None:
     out of the garbage collector's way, so that its collections stop walking them again for the
     few objects each request leaves: about 3% less CPU per request under load
     (docs/development.md, "Load")."""
-    import gc
-
     gc.freeze()
 
 

@@ -453,7 +453,7 @@ class Part:
     first incidents of the list (search_order). ``counted_first``: the part is counted to
     FEW_MATCHES before it is read in the list's order, since it is often few and then cheap to
     read whole: what several words' tokens or titles hold together (few where each word may be
-    in many; one title word's rows are counted by the part itself, _title_part).
+    in many; one title word's first rows are read by the part itself, _title_part).
     ``one_at_a_time``: the ids written to be tested for one incident at a time, where that
     differs."""
 
