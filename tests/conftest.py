@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
@@ -15,8 +16,10 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
 from django.test import Client
+from django.test.testcases import LiveServerThread
 from django.utils import translation
 
 from dozor.accounts.models import Organisation, Role, User
@@ -101,6 +104,35 @@ def english() -> Iterator[None]:
     client request in Russian leaves Russian active in its thread after it returns."""
     with translation.override("en"):
         yield
+
+
+class OneRequestAtATimeOnASharedConnection(ThreadedWSGIServer):
+    """pytest-django's live server, answering one request at a time where its threads share the
+    test's database connection (SQLite in memory; on PostgreSQL each thread has its own). Two
+    requests at once on that one connection, each in a transaction (a page's two evidence
+    previews, each audited), failed with "cannot start a transaction within a transaction". A
+    response is read whole inside the turn, so a streamed one reads the database in it too."""
+
+    turn = threading.Lock()
+
+    def set_app(self, application: Any) -> None:
+        if not self.connections_override:
+            super().set_app(application)
+            return
+
+        def one_at_a_time(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+            with self.turn:
+                response = application(environ, start_response)
+                try:
+                    return [b"".join(response)]
+                finally:
+                    if hasattr(response, "close"):
+                        response.close()
+
+        super().set_app(one_at_a_time)
+
+
+LiveServerThread.server_class = OneRequestAtATimeOnASharedConnection
 
 
 MIGRATED_SNAPSHOT = pytest.StashKey[Path]()
