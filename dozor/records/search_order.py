@@ -16,13 +16,24 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db import connections
-from django.db.models import BigIntegerField, DateField, Exists, F, OuterRef, QuerySet, Subquery
+from django.db.models import (
+    BigIntegerField,
+    DateField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.db.models.expressions import RawSQL
 
-from dozor.records.models import Incident, IncidentToken, PersonToken
+from dozor.records.models import Incident, IncidentTitleWord, IncidentToken, PersonToken
+from dozor.records.paging import planner_estimate
 
 
 def _column(model: type[Any], name: str, field: Any) -> RawSQL:
@@ -35,6 +46,9 @@ def _column(model: type[Any], name: str, field: Any) -> RawSQL:
 SUMMARY_DATE = _column(IncidentToken, "date_start", DateField())
 NAME_DATE = _column(PersonToken, "date_start", DateField())
 NAME_INCIDENT = _column(PersonToken, "incident_id", BigIntegerField())
+TITLE_DATE = _column(IncidentTitleWord, "date_start", DateField())
+# The list's default order, of the title words' rows read with their dates as "day".
+LIST_ORDER = '"day" DESC NULLS FIRST, "incident_id" DESC'
 
 
 def tokens_in_list_order(using: str = "default") -> bool:
@@ -45,13 +59,24 @@ def tokens_in_list_order(using: str = "default") -> bool:
 @dataclass(frozen=True)
 class ListRead:
     """What a page of the list reads: ``within``, the incidents it lists (what the user may
-    see, and its filters), its first ``first`` of them, and the filters' dates, which the
-    tokens' dates narrow to a range of their index."""
+    see, and its filters), its first ``first`` of them, the filters' dates, which the tokens'
+    dates narrow to a range of their index, and whether other filters narrow it (``narrowed``:
+    a region, a type, ..., that may keep few of a search's incidents)."""
 
     within: QuerySet[Incident]
     first: int
     date_from: datetime.date | None = None
     date_to: datetime.date | None = None
+    narrowed: bool = False
+
+    @cached_property
+    def small(self) -> bool:
+        """Whether filters narrow the list to at most HASHED_LIST_ROWS incidents, by
+        PostgreSQL's estimate (asked once)."""
+        if not self.narrowed:
+            return False
+        rows = planner_estimate(self.within)
+        return rows is not None and rows <= HASHED_LIST_ROWS
 
 
 def summaries_first(
@@ -70,7 +95,7 @@ def summaries_first(
 
     def read() -> list[int]:
         found = _dated(_each_also(tokens, others, OuterRef("record_id")), SUMMARY_DATE, listed)
-        in_list = found.filter(Exists(listed.within.order_by().filter(pk=OuterRef("record_id"))))
+        in_list = _kept_by_list(found, listed, OuterRef("record_id"), F("record_id"))
         ordered = in_list.order_by(SUMMARY_DATE.desc(), "-record_id")
         return list(ordered.values_list("record_id", flat=True)[: listed.first])
 
@@ -86,7 +111,7 @@ def names_first(
 
     def read() -> list[int]:
         found = _dated(_each_also(tokens, others, OuterRef("record_id")), NAME_DATE, listed)
-        in_list = found.filter(Exists(listed.within.order_by().filter(pk=NAME_INCIDENT)))
+        in_list = _kept_by_list(found, listed, NAME_INCIDENT, NAME_INCIDENT)
         ordered = (
             in_list.annotate(day=NAME_DATE, incident=NAME_INCIDENT)
             .order_by(F("day").desc(), F("incident").desc())
@@ -96,6 +121,171 @@ def names_first(
         return list(ordered[: listed.first])
 
     return read
+
+
+# A list narrowed by its filters that PostgreSQL expects to hold at most this many incidents is
+# read once into a hash that each token is tested against (_kept_by_list): about 4 MB, within
+# the hash memory PostgreSQL gives a query by default (work_mem 4 MB times 2).
+HASHED_LIST_ROWS = 100_000
+
+
+def _kept_by_list(tokens: QuerySet[Any], listed: ListRead, outer: Any, incident: Any) -> Any:
+    """``tokens`` whose incident (``outer`` inside a subquery, ``incident`` in the tokens'
+    own query) the list holds, tested as the tokens are read in the list's order.
+
+    By default each token's incident is looked up by its primary key (``EXISTS``). A list
+    that a filter narrows (a region, ...) keeps few of a word's incidents: a thousand found
+    among seven thousand tokens of "ножом" in Moscow's incidents of three years at a million
+    incidents. PostgreSQL, guessing the word's tokens far fewer than they are, then joined
+    all of them (64,000) to the list and sorted the result (74 ms). Where it expects the list
+    to be small (HASHED_LIST_ROWS), the list is read once into a hash and the tokens tested
+    against it as they are read, stopping at the page's count (40 ms): an ``IN`` kept from
+    becoming a join by a branch of an ``OR`` that is never true."""
+    within = listed.within.order_by()
+    if listed.small:
+        tokens = tokens.alias(listed_incident=incident)
+        kept = Q(listed_incident__in=within.values("pk")) | Q(listed_incident__lt=0)
+        return tokens.filter(kept)
+    return tokens.filter(Exists(within.filter(pk=outer)))
+
+
+def titles_first(rows: QuerySet[Any], listed: ListRead) -> list[int]:
+    """The ids of the list's first incidents (``listed``), in its default order, among those
+    whose title words ``rows`` finds (rows of the titles' word table, title_search; an
+    incident's once for each of its title's lexemes they find).
+
+    The rows' incidents are sorted by the dates the rows carry (migration 0021), each once,
+    and only then tested against the list, one at a time, until ``listed.first`` are found: a
+    word in 2% of a million titles sorts 20,000 rows, and tests a few more than a page's
+    count. The test is a scalar subquery over a subquery that PostgreSQL cannot flatten
+    (``DISTINCT``, ``OFFSET 0``): as a join, or a condition on the word table's rows, it
+    looked up every one of the word's incidents before the sort.
+    """
+    sql, params = titles_first_sql(rows, listed)
+    with connections[listed.within.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [incident for (incident,) in cursor.fetchall()]
+
+
+def titles_first_sql(rows: QuerySet[Any], listed: ListRead) -> tuple[str, list[Any]]:
+    """titles_first's query and its parameters."""
+    dated = _dated(rows, TITLE_DATE, listed).annotate(day=TITLE_DATE)
+    ordered = (
+        dated.order_by(F("day").desc(nulls_first=True), F("incident_id").desc())
+        .values_list("incident_id", "day")
+        .distinct()
+    )
+    sorted_sql, sorted_params = ordered.query.get_compiler(using=listed.within.db).as_sql()
+    test_sql, test_params = _in_list(listed)
+    # Both subqueries are Django's SQL, their values parameters: no one's input is in the text.
+    inner = f'({sorted_sql} OFFSET 0) AS "words" WHERE ({test_sql}) IS NOT NULL'
+    sql = f'SELECT "incident_id" FROM {inner} ORDER BY {LIST_ORDER} LIMIT %s'  # noqa: S608 - constant names
+    return sql, [*sorted_params, *test_params, listed.first]
+
+
+def _in_list(listed: ListRead) -> tuple[str, tuple[Any, ...]]:
+    """A scalar subquery that is the id of the incident of the row ``"words"`` where the list
+    holds it (NULL where not), and its parameters: a test of one row at a time, which
+    PostgreSQL does not turn into a join."""
+    outer = RawSQL('"words"."incident_id"', ())
+    listed_one = listed.within.order_by().filter(pk=outer).values("pk")[:1]
+    sql, params = listed_one.query.get_compiler(using=listed.within.db).as_sql()
+    return str(sql), tuple(params)
+
+
+# How many different lexemes of the titles a word's beginnings may find for its rows to be
+# merged from their ranges of the list-order index (title_word_lexemes).
+MERGED_LEXEMES = 32
+# How many of a title word's incidents, in the list's order, are tested against the list, per
+# incident the page reads, before titles_merged gives up: a list whose filters keep few of them
+# is walked instead (selectors._title_part).
+MERGED_TESTED_PER_INCIDENT = 8
+
+WORD_TABLE = IncidentTitleWord._meta.db_table
+
+# The SQL below is built from constant names and Django's own SQL; every value is a parameter.
+# The next lexeme of the word table after (or from) one, by one step through its index.
+_NEXT_LEXEME = (
+    'SELECT "lexeme" FROM "{table}" WHERE "lexeme" {after} {lexeme} ORDER BY "lexeme" LIMIT 1'
+)
+# The lexemes from a prefix on, one step each, while they begin with it.
+LEXEMES_BEGINNING = (  # noqa: S608 - constant names
+    "WITH RECURSIVE found(lexeme) AS (({first}) UNION ALL SELECT ({next}) FROM found "
+    "WHERE starts_with(found.lexeme, %s)) "
+    "SELECT lexeme FROM found WHERE starts_with(lexeme, %s) LIMIT %s"
+).format(
+    first=_NEXT_LEXEME.format(table=WORD_TABLE, after=">=", lexeme="%s"),
+    next=_NEXT_LEXEME.format(table=WORD_TABLE, after=">", lexeme="found.lexeme"),
+)
+# One lexeme's rows in the list's order (its dates' conditions after the lexeme's).
+LEXEME_ROWS = (
+    'SELECT "date_start" AS "day", "incident_id" FROM "{table}" WHERE "lexeme" = %s{dates} '
+    'ORDER BY "date_start" DESC, "incident_id" DESC'
+)
+
+
+def title_word_lexemes(prefixes: tuple[str, ...], db: str) -> list[str] | None:
+    """The lexemes of the titles' word table that begin with one of ``prefixes``, each found by
+    one step through its index (a recursive query that skips from one lexeme to the next, not
+    a read of their rows); None where they are more than MERGED_LEXEMES."""
+    found: set[str] = set()
+    with connections[db].cursor() as cursor:
+        for prefix in prefixes:
+            cursor.execute(LEXEMES_BEGINNING, [prefix, prefix, prefix, MERGED_LEXEMES + 1])
+            found.update(lexeme for (lexeme,) in cursor.fetchall())
+            if len(found) > MERGED_LEXEMES:
+                return None
+    return sorted(found)
+
+
+def titles_merged(prefixes: tuple[str, ...], listed: ListRead) -> list[int] | None:
+    """The ids of the list's first incidents (``listed``), in its default order, among those
+    whose title has a lexeme that one of ``prefixes`` (one word's, title_search.word_lexemes)
+    begins; None where this read cannot tell: more than MERGED_LEXEMES such lexemes, or fewer
+    than ``listed.first`` incidents kept by the list among the word's first
+    MERGED_TESTED_PER_INCIDENT times as many.
+
+    Each lexeme's rows are a range of the word table's list-order index (migration 0021),
+    already in the list's order: PostgreSQL merges the ranges as it reads them (a Merge Append),
+    each incident once, and tests each incident against the list by its primary key, one row
+    at a time, until ``listed.first`` are found. What it reads is what the page needs, however
+    many titles hold the word: "Москва", in a third of a million titles, costs what a rarer word
+    does, where sorting its rows read every one of them (300 ms)."""
+    db = listed.within.db
+    lexemes = title_word_lexemes(prefixes, db)
+    if lexemes is None:
+        return None
+    if not lexemes:
+        return []
+    dates = ""
+    dated: list[Any] = []
+    if listed.date_from is not None:
+        dates += ' AND "date_start" >= %s'
+        dated.append(listed.date_from)
+    if listed.date_to is not None:
+        dates += ' AND "date_start" <= %s'
+        dated.append(listed.date_to)
+    ranges = " UNION ALL ".join(
+        [f"({LEXEME_ROWS.format(table=WORD_TABLE, dates=dates)})"] * len(lexemes)
+    )
+    tested = listed.first * MERGED_TESTED_PER_INCIDENT
+    merged = f'SELECT DISTINCT "day", "incident_id" FROM ({ranges}) AS "rows" '  # noqa: S608 - constant names
+    merged += f"ORDER BY {LIST_ORDER} LIMIT %s"
+    merged_params = [*(value for lexeme in lexemes for value in [lexeme, *dated]), tested]
+    test_sql, test_params = _in_list(listed)
+    page = f'SELECT "incident_id" FROM ({merged}) AS "words" WHERE ({test_sql}) IS NOT NULL '  # noqa: S608 - constant names
+    page += f"ORDER BY {LIST_ORDER} LIMIT %s"
+    with connections[db].cursor() as cursor:
+        cursor.execute(page, [*merged_params, *test_params, listed.first])
+        found = [incident for (incident,) in cursor.fetchall()]
+        if len(found) < listed.first:
+            # Fewer than the page reads: all the word's incidents the list keeps, unless the
+            # read stopped at ``tested`` rows.
+            cursor.execute(f"SELECT count(*) FROM ({merged}) AS words", merged_params)  # noqa: S608 - constant names
+            (read,) = cursor.fetchone()
+            if read >= tested:
+                return None
+    return found
 
 
 def _dated(tokens: QuerySet[Any], day: RawSQL, listed: ListRead) -> QuerySet[Any]:

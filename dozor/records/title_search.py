@@ -106,12 +106,17 @@ class TitleMatch:
     rows of any of the words, not grouped, whose number says how common the words are
     (``rows``), and the ids written to be narrowed to one incident (``one_at_a_time``: an
     ``EXISTS`` tested for each row of the list, where the incident's few words are read by its
-    id; see _title_words_matching), and how many words there are (``words``)."""
+    id; see _title_words_matching), and each word's lexemes (``lexemes``, word_lexemes)."""
 
     ids: QuerySet[Any]
     rows: QuerySet[Any] | None = None
     one_at_a_time: QuerySet[Any] | None = None
-    words: int = 1
+    lexemes: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def words(self) -> int:
+        """How many words the text has (on SQLite, where their lexemes are not read: 1)."""
+        return len(self.lexemes) or 1
 
 
 def title_match(text: str) -> TitleMatch:
@@ -128,7 +133,7 @@ def title_match(text: str) -> TitleMatch:
             _title_words_matching(lexemes),
             IncidentTitleWord.objects.filter(_any_word(lexemes)).values("incident_id"),
             _title_words_matching(lexemes, one_at_a_time=True),
-            len(lexemes),
+            tuple(tuple(alternatives) for alternatives in lexemes),
         )
     by_fts = RawSQL(IN_FTS, (fts5_query(words),))  # noqa: S611 - constant SQL; the text is a parameter
     return TitleMatch(incidents.filter(pk__in=by_fts).values("pk"))

@@ -7,13 +7,16 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.test.utils import CaptureQueriesContext
 
-from dozor.records import paging, selectors, views
+from dozor.records import paging, search_order, selectors, views
 from dozor.records.models import Incident, PersonInvolvement
+from dozor.records.title_search import title_match
 from tests.conftest import Cast
 from tests.factories import IncidentFactory, OrganisationFactory, PersonFactory, UserFactory
 from tests.records.test_list_paging import NEXT, walk
@@ -95,16 +98,78 @@ def test_a_search_with_a_filter_lists_the_filtered_matches_in_order(
 
 
 @pytest.mark.parametrize("who", ["owner", "reader", "outsider"])
-@pytest.mark.parametrize("dense_rows", [selectors.TITLE_DENSE_ROWS, 1])
-def test_a_title_searchs_pages_are_its_first_matches_read_first_or_row_by_row(
-    searched: Cast, monkeypatch: pytest.MonkeyPatch, who: str, dense_rows: int
+@pytest.mark.parametrize("hashed_rows", [search_order.HASHED_LIST_ROWS, 0])
+def test_a_search_narrowed_by_a_region_lists_the_regions_matches_in_order(
+    searched: Cast, monkeypatch: pytest.MonkeyPatch, who: str, hashed_rows: int
 ) -> None:
-    """A word of the titles: its incidents read in the list's order (PostgreSQL), or, as for a
-    word in many titles (TITLE_DENSE_ROWS lowered to 1), the list walked and each row tested by
-    its own title words; the pages hold the same first matches either way."""
+    """Narrowed by a region, a summary word's incidents are tested against the list read once
+    into a hash (PostgreSQL, a list it expects small) or by each one's primary key (a list it
+    expects large: HASHED_LIST_ROWS lowered to 0); the pages hold the region's first matches
+    either way, and so do a name's."""
     monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 4)
     monkeypatch.setattr(selectors, "FEW_MATCHES", 0)
-    monkeypatch.setattr(selectors, "TITLE_DENSE_ROWS", dense_rows)
+    monkeypatch.setattr(search_order, "HASHED_LIST_ROWS", hashed_rows)
+    for incident in Incident.objects.filter(date_start__day__in=[2, 3, 5, 8, 13]):
+        incident.region = "RU-MOW"
+        incident.save(update_fields=["region"])
+    expected = [
+        reference
+        for reference in matching(searched, who)
+        if Incident.objects.get(reference=reference).region == "RU-MOW"
+    ]
+    assert 0 < len(expected) < len(matching(searched, who))
+    found, _ = walk(searched.client(who), f"q={WORD}&region=RU-MOW", NEXT)
+    assert found == expected[:4]
+
+
+@pytest.mark.postgres
+def test_postgresql_a_small_narrowed_list_is_hashed_once_and_a_large_one_looked_up(
+    searched: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The summaries' read in the list's order tests each token against a hash of a narrowed
+    list PostgreSQL expects small, and looks each incident up by its id in any other list."""
+    monkeypatch.setattr(selectors, "FEW_MATCHES", 0)
+
+    def token_read(**filters: str) -> str:
+        user_filters = selectors.IncidentFilters(text=WORD, **filters)
+        with CaptureQueriesContext(connection) as queries:
+            list(selectors.incident_list(user=searched.owner, filters=user_filters, first=5))
+        (read,) = [
+            q["sql"]
+            for q in queries.captured_queries
+            if q["sql"].startswith('SELECT "records_incidenttoken"."record_id"')
+        ]
+        with connection.cursor() as cursor:
+            cursor.execute(f"EXPLAIN {read}")
+            return "\n".join(line for (line,) in cursor.fetchall())
+
+    # The list's hash: a SubPlan beside the branch that is never true.
+    hashed = re.compile(r"\(hashed SubPlan \d+\) OR \(\S*record_id < 0\)")
+    assert hashed.search(token_read(region="RU-SPE"))
+    monkeypatch.setattr(search_order, "HASHED_LIST_ROWS", 0)
+    assert not hashed.search(token_read(region="RU-SPE"))
+    monkeypatch.setattr(search_order, "HASHED_LIST_ROWS", 10**9)
+    assert not hashed.search(token_read())
+
+
+@pytest.mark.parametrize("who", ["owner", "reader", "outsider"])
+@pytest.mark.parametrize("read", ["merged", "merged, few tested", "sorted", "walked"])
+def test_a_title_searchs_pages_are_its_first_matches_read_first_or_row_by_row(
+    searched: Cast, monkeypatch: pytest.MonkeyPatch, who: str, read: str
+) -> None:
+    """A word of the titles: its incidents read in the list's order (PostgreSQL) from its
+    lexemes' ranges merged, or, where the merged read gives up (too many lexemes, or too few of
+    its first incidents in the list), from its rows sorted, or, as for a word in many titles
+    (TITLE_DENSE_ROWS lowered to 1), the list walked and each row tested by its own title
+    words; the pages hold the same first matches every way."""
+    monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 4)
+    monkeypatch.setattr(selectors, "FEW_MATCHES", 0)
+    if read == "merged, few tested":
+        monkeypatch.setattr(search_order, "MERGED_TESTED_PER_INCIDENT", 1)
+    if read in ("sorted", "walked"):
+        monkeypatch.setattr(search_order, "MERGED_LEXEMES", 0)
+    if read == "walked":
+        monkeypatch.setattr(selectors, "TITLE_DENSE_ROWS", 1)
     user = getattr(searched, who)
     visible = selectors.incidents_visible(user).order_by(*selectors.SORTS["-date"])
     expected = [i.reference for i in visible if i.title == "Происшествие"]
@@ -123,6 +188,7 @@ def test_postgresql_a_word_in_many_titles_is_looked_up_row_by_row_never_hashed(
     19). Without indexes to look up by, hashing is what it would choose here, if it could."""
     monkeypatch.setattr(selectors, "FEW_MATCHES", 0)
     monkeypatch.setattr(selectors, "TITLE_DENSE_ROWS", 1)
+    monkeypatch.setattr(search_order, "MERGED_LEXEMES", 0)
     with connection.cursor() as cursor:
         for scan in ("indexscan", "indexonlyscan", "bitmapscan"):
             cursor.execute(f"SET LOCAL enable_{scan} = off")
@@ -140,6 +206,7 @@ def test_postgresql_two_title_words_few_together_are_read_first_not_walked(
     the list is not walked for them, testing each row, but their incidents read first (none)."""
     monkeypatch.setattr(selectors, "FEW_MATCHES", 2)
     monkeypatch.setattr(selectors, "TITLE_DENSE_ROWS", 1)
+    monkeypatch.setattr(search_order, "MERGED_LEXEMES", 0)
     text = "происшествие листовки"
     for single in text.split():
         filters = selectors.IncidentFilters(text=single)
@@ -149,6 +216,111 @@ def test_postgresql_two_title_words_few_together_are_read_first_not_walked(
     both = selectors.incident_list(user=searched.owner, filters=filters, first=5)
     assert "records_incident_title_word" not in str(both.query)
     assert not both.exists()
+
+
+@pytest.mark.parametrize("who", ["owner", "reader", "outsider"])
+def test_a_title_word_pages_through_undated_and_filtered_incidents_in_the_lists_order(
+    searched: Cast, monkeypatch: pytest.MonkeyPatch, who: str
+) -> None:
+    """Read from the word table's own dates (PostgreSQL, migration 0021), a title word's
+    incidents come in the list's order, an undated one where the list puts it (first on
+    PostgreSQL, last on SQLite), and within the filter's dates."""
+    monkeypatch.setattr(selectors, "FEW_MATCHES", 0)
+    IncidentFactory(
+        organisation=searched.organisation,
+        confidentiality="public",
+        date_start=None,
+        date_precision="unknown",
+        title="Происшествие без даты",
+    )
+    user = getattr(searched, who)
+    visible = selectors.incidents_visible(user).order_by(*selectors.SORTS["-date"])
+    titled = [i for i in visible if i.title.startswith("Происшествие")]
+    assert None in [i.date_start for i in titled]
+    found, _ = walk(searched.client(who), "q=происшеств", NEXT)
+    assert found == [i.reference for i in titled]
+    after = datetime.date(2011, 2, 4)
+    dated = [i.reference for i in titled if i.date_start and i.date_start >= after]
+    found, _ = walk(searched.client(who), f"q=происшеств&date_from={after.isoformat()}", NEXT)
+    assert found == dated
+    # Narrowed by a region, the list is read by the database's plan, in the same order.
+    in_region = [i.reference for i in titled if i.region == "RU-SPE"]
+    assert in_region == [i.reference for i in titled]
+    found, _ = walk(searched.client(who), "q=происшеств&region=RU-SPE", NEXT)
+    assert found == in_region
+
+
+@pytest.mark.postgres
+def test_postgresql_a_title_words_incidents_are_sorted_before_the_list_tests_them(
+    searched: Cast,
+) -> None:
+    """The word's rows are sorted by their own dates, and only then is each incident tested
+    against the list (a SubPlan above the Sort), so a page tests a page's worth: tested first,
+    every one of a common word's incidents was looked up before the sort."""
+    filters = selectors.IncidentFilters(region="RU-MOW")
+    within = selectors.incident_list(user=searched.owner, filters=filters)
+    rows = title_match("происшеств").rows
+    assert rows is not None
+    sql, params = search_order.titles_first_sql(rows, search_order.ListRead(within, 5))
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = [line for (line,) in cursor.fetchall()]
+    tested = next(n for n, line in enumerate(plan) if "Filter: ((SubPlan" in line)
+    sorted_at = next(n for n, line in enumerate(plan) if "Sort" in line)
+    assert tested < sorted_at, "\n".join(plan)
+
+
+@pytest.mark.postgres
+def test_postgresql_a_title_words_lexemes_are_merged_in_the_lists_order_never_sorted(
+    searched: Cast,
+) -> None:
+    """A title word's lexemes ("происшествие", and the stem "происшеств" of every such title)
+    are found by stepping through the word table's index, and their ranges of the list-order
+    index merged as they are read, never sorted: the page's cost is the page's, however many
+    titles hold the word. More lexemes than MERGED_LEXEMES, and the merged read gives up."""
+    IncidentFactory(organisation=searched.organisation, title="Происшествия у метро")
+    lexemes = search_order.title_word_lexemes(("происшеств",), "default")
+    assert lexemes == ["происшеств", "происшествие", "происшествия"]
+    assert search_order.title_word_lexemes(("происшествие",), "default") == ["происшествие"]
+    assert search_order.title_word_lexemes(("происшествиеъ",), "default") == []
+    within = selectors.incident_list(user=searched.owner, filters=selectors.IncidentFilters())
+    listed = search_order.ListRead(within, 5)
+    with connection.cursor() as cursor:
+        # On a few rows the planner may read the table and sort: without those ways, a read
+        # the index cannot give in order would still show a Sort.
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_sort = off")
+    with CaptureQueriesContext(connection) as queries:
+        found = search_order.titles_merged(("происшеств",), listed)
+    visible = within.order_by(*selectors.SORTS["-date"])
+    assert found == [i.pk for i in visible if i.title.startswith("Происшеств")][:5]
+    (page,) = [q["sql"] for q in queries.captured_queries if 'AS "words"' in q["sql"]]
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN {page}")
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "Merge Append" in plan and "Sort  (" not in plan, plan
+    assert plan.count("incident_title_word_list_idx") == 3, plan
+
+
+def title_word_dates(incident: Incident) -> set[datetime.date | None]:
+    return dates_in("records_incident_title_word", "incident_id", incident)
+
+
+@pytest.mark.postgres
+def test_postgresql_title_words_take_their_incidents_date_and_follow_its_change(
+    cast: Cast,
+) -> None:
+    """Triggers (migrations 0014 and 0021): a title's words take the incident's date when
+    written, and a change of the date, by the edit form or by update(), is copied to them."""
+    client = cast.client("owner")
+    assert client.post("/incidents/new/", form_data()).status_code == 302
+    incident = Incident.objects.latest("pk")
+    assert title_word_dates(incident) == {datetime.date(2009, 1, 19)}
+    edited = form_data(date_start="2012-05-06")
+    response = client.post(f"/incidents/{incident.reference}/edit/", edited)
+    assert response.status_code == 302
+    assert title_word_dates(incident) == {datetime.date(2012, 5, 6)}
+    Incident.objects.filter(pk=incident.pk).update(date_start=None, date_precision="unknown")
+    assert title_word_dates(incident) == {None}
 
 
 @pytest.mark.parametrize(
@@ -176,9 +348,14 @@ def test_postgresql_the_dense_title_rows_follow_the_incidents_the_table_was_anal
 
 
 def token_dates(incident: Incident) -> set[datetime.date | None]:
+    return dates_in("records_incidenttoken", "record_id", incident)
+
+
+def dates_in(table: str, column: str, incident: Incident) -> set[datetime.date | None]:
+    """The dates the database wrote in ``table``'s rows of the incident (a column of no model)."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT DISTINCT date_start FROM records_incidenttoken WHERE record_id = %s",
+            f"SELECT DISTINCT date_start FROM {table} WHERE {column} = %s",  # noqa: S608 - the tests' own names
             [incident.pk],
         )
         return {date for (date,) in cursor.fetchall()}
@@ -273,6 +450,9 @@ def test_a_name_search_pages_through_each_incident_once_in_the_lists_order(
     monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 4)
     found, _ = walk(named.client("owner"), "q=Султон", NEXT)
     assert found == expected[:4]
+    # Narrowed by a region (all of them are in it): the list hashed once on PostgreSQL.
+    found, _ = walk(named.client("owner"), "q=Султон&region=RU-SPE", NEXT)
+    assert found == expected[:4]
 
 
 def name_token_rows(person: PersonInvolvement) -> set[tuple[int, datetime.date]]:
@@ -305,8 +485,9 @@ def test_postgresql_name_tokens_follow_their_persons_incident_and_its_date(cast:
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_postgresql_migrations_date_the_tokens_already_there() -> None:
-    """Migrations 0018 and 0019 write the token tables again with the new columns: the tokens
-    of incidents and people stored before them are dated, and their keys and indexes kept."""
+    """Migrations 0018, 0019 and 0021 write the token tables and the titles' word table again
+    with the new columns: the tokens of incidents and people and the title words stored before
+    them are dated, and their keys and indexes kept."""
     executor = MigrationExecutor(connection)
     executor.migrate([("records", "0017_local_term_broader")])
     organisation = OrganisationFactory()
@@ -317,6 +498,7 @@ def test_postgresql_migrations_date_the_tokens_already_there() -> None:
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())  # every app's, as the tests after expect
     assert token_dates(incident) == {datetime.date(2010, 5, 6)}
+    assert title_word_dates(incident) == {datetime.date(2010, 5, 6)}
     assert name_token_rows(person) == {(incident.pk, datetime.date(2010, 5, 6))}
     with connection.cursor() as cursor:
         cursor.execute(
@@ -327,6 +509,16 @@ def test_postgresql_migrations_date_the_tokens_already_there() -> None:
         indexes = {name for (name,) in cursor.fetchall()}
     assert "records_incidenttoken_pkey" in kinds and any("_fk_" in name for name in kinds)
     assert {"incident_token_record_idx", "incident_token_list_idx"} <= indexes
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'records_incident_title_word'"
+        )
+        word_indexes = {name for (name,) in cursor.fetchall()}
+    assert word_indexes == {
+        "records_incident_title_word_pkey",
+        "records_incident_title_word_incident",
+        "incident_title_word_list_idx",
+    }
     user = UserFactory(organisation=organisation)
     found = selectors.incident_list(
         user=user, filters=selectors.IncidentFilters(text="напали"), first=10
