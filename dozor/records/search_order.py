@@ -1,4 +1,4 @@
-"""A search's summaries and people's names read in the list's order, on PostgreSQL.
+"""A search's summaries, people's names and titles read in the list's order, on PostgreSQL.
 
 Each summary token carries its incident's date there (migration 0018, kept by triggers), and
 the token table has an index on (field, token, date descending, record descending): the list's
@@ -6,9 +6,11 @@ default order. Each token of a person's name carries the person's incident and i
 indexed the same way. So the incidents whose summaries hold a word, newest first, are one range
 of that index, and their first thousands cost what they return, not what the word holds: a
 word in one summary in eight is 134,000 tokens at a million incidents, where a page and its
-capped count need a few thousand. selectors._text_matches reads a part this way only for a
-caller that reads no more than the list's first rows (the list's pages and the API's); exports
-read every match as before.
+capped count need a few thousand. The titles' word table carries the date too (0021), indexed
+by (lexeme, date descending, incident descending): a title word's lexemes are ranges of it in
+the list's order, merged as they are read (titles_merged). selectors._text_matches reads a
+part this way only for a caller that reads no more than the list's first rows (the list's
+pages and the API's); exports read every match as before.
 """
 
 from __future__ import annotations
@@ -88,9 +90,10 @@ def summaries_first(
     each of ``others`` (the other words' tokens) finds too.
 
     The token index is walked in that order from the word's first entry (of the filters'
-    dates). Each token's incident is tested against the list by its primary key and against
-    the other words by theirs, one row at a time, and the read stops after ``listed.first``: a
-    join would read every token of every word first.
+    dates). Each token's incident is tested against the list by its primary key (or a hash of
+    a small narrowed list, _kept_by_list) and against the other words by theirs, one row at a
+    time, and the read stops after ``listed.first``: a join would read every token of every
+    word first.
     """
 
     def read() -> list[int]:

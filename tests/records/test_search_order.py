@@ -105,7 +105,7 @@ def test_a_search_narrowed_by_a_region_lists_the_regions_matches_in_order(
     """Narrowed by a region, a summary word's incidents are tested against the list read once
     into a hash (PostgreSQL, a list it expects small) or by each one's primary key (a list it
     expects large: HASHED_LIST_ROWS lowered to 0); the pages hold the region's first matches
-    either way, and so do a name's."""
+    either way (a name's, narrowed: the name search's test below)."""
     monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 4)
     monkeypatch.setattr(selectors, "FEW_MATCHES", 0)
     monkeypatch.setattr(search_order, "HASHED_LIST_ROWS", hashed_rows)
