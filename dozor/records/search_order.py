@@ -220,11 +220,6 @@ LEXEMES_BEGINNING = (  # noqa: S608 - constant names
     first=_NEXT_LEXEME.format(table=WORD_TABLE, after=">=", lexeme="%s"),
     next=_NEXT_LEXEME.format(table=WORD_TABLE, after=">", lexeme="found.lexeme"),
 )
-# One lexeme's rows in the list's order (its dates' conditions after the lexeme's).
-LEXEME_ROWS = (
-    'SELECT "date_start" AS "day", "incident_id" FROM "{table}" WHERE "lexeme" = %s{dates} '
-    'ORDER BY "date_start" DESC, "incident_id" DESC'
-)
 
 
 def title_word_lexemes(prefixes: tuple[str, ...], db: str) -> list[str] | None:
@@ -260,21 +255,12 @@ def titles_merged(prefixes: tuple[str, ...], listed: ListRead) -> list[int] | No
         return None
     if not lexemes:
         return []
-    dates = ""
-    dated: list[Any] = []
-    if listed.date_from is not None:
-        dates += ' AND "date_start" >= %s'
-        dated.append(listed.date_from)
-    if listed.date_to is not None:
-        dates += ' AND "date_start" <= %s'
-        dated.append(listed.date_to)
-    ranges = " UNION ALL ".join(
-        [f"({LEXEME_ROWS.format(table=WORD_TABLE, dates=dates)})"] * len(lexemes)
-    )
+    ranges, range_params = zip(*(_lexeme_rows(lexeme, listed) for lexeme in lexemes), strict=True)
     tested = listed.first * MERGED_TESTED_PER_INCIDENT
-    merged = f'SELECT DISTINCT "day", "incident_id" FROM ({ranges}) AS "rows" '  # noqa: S608 - constant names
+    rows = " UNION ALL ".join(f"({sql})" for sql in ranges)
+    merged = f'SELECT DISTINCT "day", "incident_id" FROM ({rows}) AS "rows" '  # noqa: S608 - constant names
     merged += f"ORDER BY {LIST_ORDER} LIMIT %s"
-    merged_params = [*(value for lexeme in lexemes for value in [lexeme, *dated]), tested]
+    merged_params = [*(value for params in range_params for value in params), tested]
     test_sql, test_params = _in_list(listed)
     page = f'SELECT "incident_id" FROM ({merged}) AS "words" WHERE ({test_sql}) IS NOT NULL '  # noqa: S608 - constant names
     page += f"ORDER BY {LIST_ORDER} LIMIT %s"
@@ -289,6 +275,19 @@ def titles_merged(prefixes: tuple[str, ...], listed: ListRead) -> list[int] | No
             if read >= tested:
                 return None
     return found
+
+
+def _lexeme_rows(lexeme: str, listed: ListRead) -> tuple[str, tuple[Any, ...]]:
+    """The rows of one lexeme of the titles' word table within the list's dates, in the list's
+    order (a range of the index on lexeme, date and incident), and the query's parameters."""
+    rows = _dated(IncidentTitleWord.objects.filter(lexeme=lexeme), TITLE_DATE, listed)
+    ordered = (
+        rows.annotate(day=TITLE_DATE)
+        .order_by(F("day").desc(), F("incident_id").desc())
+        .values_list("day", "incident_id")
+    )
+    sql, params = ordered.query.get_compiler(using=listed.within.db).as_sql()
+    return str(sql), tuple(params)
 
 
 def _dated(tokens: QuerySet[Any], day: RawSQL, listed: ListRead) -> QuerySet[Any]:

@@ -312,11 +312,14 @@ def _text_matches(text: str, user: User | AnonymousUser, listed: ListRead | None
     parts = [_title_part(by_title, listed)]
     several = len(words) > 1
     own = user.organisation_id if isinstance(user, User) and names_searchable(user) else None
+    # The user's own incidents of the list, read by the parts of names and of summaries alike
+    # (one ListRead: PostgreSQL's estimate of its size is asked once, ListRead.small).
+    own_listed = _own_listed(listed, own)
     if own is not None:
         own_people = PersonInvolvement.objects.order_by().filter(
             pk__in=in_names, incident__organisation_id=own
         )
-        read = _ordered(names_first, name_words, listed, organisation_id=own)
+        read = _ordered(names_first, name_words, own_listed)
         parts.append(Part(own_people.values("incident_id"), read, counted_first=several))
         for search_part in INCIDENT_SEARCH_PARTS:
             parts.extend(Part(ids) for ids in search_part(ring, words, own))
@@ -339,7 +342,7 @@ def _text_matches(text: str, user: User | AnonymousUser, listed: ListRead | None
         read = _ordered(summaries_first, summary_words, listed, excluded=named)
         parts.append(Part(in_summary, read, counted_first=several))
     elif own is not None:
-        read = _ordered(summaries_first, summary_words, listed, organisation_id=own)
+        read = _ordered(summaries_first, summary_words, own_listed)
         own_summaries = Incident.objects.order_by().filter(pk__in=in_summary, organisation_id=own)
         parts.append(Part(own_summaries.values("pk"), read, counted_first=several))
     return _in_any(parts)
@@ -418,24 +421,30 @@ def dense_rows_for(incidents: float) -> int:
     return max(1, round(TITLE_DENSE_ROWS * math.sqrt(incidents / INCIDENTS_MEASURED)))
 
 
+def _own_listed(listed: ListRead | None, own: int | None) -> ListRead | None:
+    """The incidents of ``listed`` that organisation ``own`` holds (None without a list or an
+    organisation)."""
+    if listed is None or own is None:
+        return None
+    return replace(listed, within=listed.within.filter(organisation_id=own))
+
+
 def _ordered(
     reader: Callable[[QuerySet[Any], list[QuerySet[Any]], ListRead], Callable[[], list[int]]],
     words: list[QuerySet[Any]],
     listed: ListRead | None,
     *,
     excluded: Q | None = None,
-    **where: Any,
 ) -> Callable[[], list[int]] | None:
-    """What reads the first incidents of the list (narrowed by ``where``) whose tokens hold
-    every one of ``words`` (a query set of tokens each) and none that ``excluded`` names, in
-    the list's order; None where that cannot be read (no list, or SQLite).
+    """What reads the first incidents of the list ``listed`` whose tokens hold every one of
+    ``words`` (a query set of tokens each) and none that ``excluded`` names, in the list's
+    order; None where that cannot be read (no list, or SQLite).
 
     The word with the fewest tokens leads (search_order reads its tokens in order and tests
     the others row by row): "Мадина Султонова" reads the few Султонова, not every Мадина.
     """
     if listed is None or not tokens_in_list_order(listed.within.db):
         return None
-    narrowed = replace(listed, within=listed.within.filter(**where))
 
     def read() -> list[int]:
         ordered = words
@@ -444,7 +453,7 @@ def _ordered(
             leading = counts.index(min(counts))
             ordered = [words[leading], *words[:leading], *words[leading + 1 :]]
         tokens = ordered[0] if excluded is None else ordered[0].exclude(excluded)
-        return reader(tokens, ordered[1:], narrowed)()
+        return reader(tokens, ordered[1:], listed)()
 
     return read
 

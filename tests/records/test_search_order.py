@@ -152,6 +152,33 @@ def test_postgresql_a_small_narrowed_list_is_hashed_once_and_a_large_one_looked_
     assert not hashed.search(token_read())
 
 
+@pytest.mark.postgres
+def test_postgresql_a_documenters_narrowed_name_search_estimates_their_incidents_once(
+    searched: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name searched by a documenter, in a list narrowed by a region, is read from the names
+    and from the summaries of their own incidents: PostgreSQL's estimate of how many incidents
+    that is (search_order.ListRead.small) is asked once for both, and both are read."""
+    monkeypatch.setattr(selectors, "FEW_MATCHES", 0)
+    for day in (3, 5):
+        incident = IncidentFactory(
+            organisation=searched.organisation,
+            region="RU-SPE",
+            date_start=datetime.date(2011, 3, day),
+            summary=f"Султонова избили у подъезда, день {day}.",
+        )
+        PersonFactory(incident=incident, name="Мадина Султонова")
+    filters = selectors.IncidentFilters(text="Султонова", region="RU-SPE")
+    with CaptureQueriesContext(connection) as queries:
+        found = list(selectors.incident_list(user=searched.owner, filters=filters, first=5))
+    assert len(found) == 2
+    sql = [query["sql"] for query in queries.captured_queries]
+    estimates = [query for query in sql if query.startswith("EXPLAIN")]
+    assert len(estimates) == len(set(estimates)) >= 1
+    assert any(query.startswith('SELECT DISTINCT ("records_persontoken"') for query in sql)
+    assert any(query.startswith('SELECT "records_incidenttoken"."record_id"') for query in sql)
+
+
 @pytest.mark.parametrize("who", ["owner", "reader", "outsider"])
 @pytest.mark.parametrize("read", ["merged", "merged, few tested", "sorted", "walked"])
 def test_a_title_searchs_pages_are_its_first_matches_read_first_or_row_by_row(
