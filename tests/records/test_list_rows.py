@@ -41,7 +41,9 @@ def varied(cast: Cast) -> list[Incident]:
     defender, several biases and counts in the thousands."""
     org = cast.organisation
     made = [
-        IncidentFactory(organisation=org, title='<b>"Нападение" & побег</b>', killed=1200),
+        IncidentFactory(
+            organisation=org, title="<b>\"Нападение\" & побег</b> в 'Ромашке'", killed=1200
+        ),
         IncidentFactory(organisation=org, date_precision="year", defender_targeted=True),
         IncidentFactory(organisation=org, date_precision="month", region="", country="KZ"),
         IncidentFactory(
@@ -76,7 +78,7 @@ def test_the_rows_are_what_the_template_wrote_cell_by_cell(cast: Cast, language:
         )
         template = Template(TEMPLATE_ROWS).render(Context({"page": incidents}))
     assert ours == template
-    assert "&lt;b&gt;&quot;Нападение&quot; &amp; побег&lt;/b&gt;" in ours
+    assert "&lt;b&gt;&quot;Нападение&quot; &amp; побег&lt;/b&gt; в &#x27;Ромашке&#x27;" in ours
 
 
 def test_no_incident_gives_the_row_that_says_so() -> None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -90,31 +91,51 @@ def incident_rows(context: template.Context, rows: Iterable[ListRow]) -> SafeStr
 
 
 def _row_html(context: template.Context, row: ListRow, language: str, defenders: str) -> str:
+    """One row, each value escaped as format_html escapes it (_escaped), without format_html's
+    checks for lazy values on every call: they were a third of the rows' time."""
     incident = row.incident
-    return format_html(
-        _ROW,
-        path=incident_path(context, incident.reference),
-        reference=incident.reference,
-        date=incident_date(incident),
-        title=incident.title,
+    region = geography.region_name(incident.region, language) if incident.region else ""
+    return _ROW.format(
+        path=_escaped(incident_path(context, incident.reference)),
+        reference=_escaped(incident.reference),
+        date=_escaped(incident_date(incident)),
+        title=_escaped(incident.title),
         defenders=defenders if incident.defender_targeted else "",
-        region=(geography.region_name(incident.region, language) if incident.region else "")
-        or incident.country,
-        incident_type=term(incident.incident_type, "incident_type"),
-        biases="; ".join(term(code, "bias_motivation") for code in row.biases),
-        killed=localize(incident.killed),
-        injured=localize(incident.injured),
-        verification=term(incident.verification_status, "verification_status"),
+        region=_escaped(region or incident.country),
+        incident_type=_escaped(_term(incident.incident_type, "incident_type", language)),
+        biases=_escaped("; ".join(_term(code, "bias_motivation", language) for code in row.biases)),
+        killed=_escaped(_count(incident.killed)),
+        injured=_escaped(_count(incident.injured)),
+        verification=_escaped(_term(incident.verification_status, "verification_status", language)),
     )
+
+
+def _escaped(value: Any) -> str:
+    """What django.utils.html.conditional_escape gives for a value that is not lazy: a safe
+    string as it is, anything else as html.escape gives its text (which Django's escape is)."""
+    if hasattr(value, "__html__"):
+        return str(value.__html__())
+    return html.escape(str(value))
+
+
+def _count(value: Any) -> Any:
+    """A count as localize() writes it: under a thousand it is its digits in every language."""
+    if isinstance(value, int) and 0 <= value < 1000:
+        return value
+    return localize(value)
 
 
 @register.filter
 def term(code: str, vocabulary_name: str) -> str:
     """The label of a vocabulary code in the interface language; the code itself if unknown."""
+    return _term(code, vocabulary_name, get_language() or "en")
+
+
+def _term(code: str, vocabulary_name: str, language: str) -> str:
     if not code:
         return ""
     try:
-        return vocabulary(vocabulary_name).term(code).label(get_language() or "en")
+        return vocabulary(vocabulary_name).term(code).label(language)
     except VocabularyError:
         return code
 
