@@ -208,22 +208,38 @@ QUARANTINE_CSV = (
     "id,Дата,Мотив,Убито,ФИО потерпевшего,Описание\n"
     "7,4 декабря,ксенофобия,0,Фарход Каримзода,Каримзоду избили у гаражей\n"
 )
+# The same row with a column that a mapping reads into the organisation's sensitive custom field
+# (named_custom_values), whose statement names the witness.
+QUARANTINE_WITNESS_COLUMN = "Показания свидетеля"
+QUARANTINE_CUSTOM_CSV = (
+    f"id,Дата,Мотив,Убито,ФИО потерпевшего,Описание,{QUARANTINE_WITNESS_COLUMN}\n"
+    f'7,4 декабря,ксенофобия,0,Фарход Каримзода,Каримзоду избили у гаражей,"{CUSTOM_STATEMENT}"\n'
+)
 
 
-def named_quarantine(user: User, source_list: Any, directory: Path) -> None:
-    """Import QUARANTINE_CSV into the source list as the documenter would from the CLI."""
+def named_quarantine(
+    user: User, source_list: Any, directory: Path, *, custom: bool = False
+) -> None:
+    """Import QUARANTINE_CSV into the source list as the documenter would from the CLI; with
+    ``custom``, QUARANTINE_CUSTOM_CSV, its witness column read into the sensitive custom field
+    ``witness_statement`` (which named_custom_values makes)."""
     from dozor.intake.mapping import mapping_parse
     from dozor.intake.services import import_run
     from tests.intake.conftest import SMALL_MAPPING
 
+    mapping = SMALL_MAPPING
+    if custom:
+        mapping += (
+            f"  custom_witness_statement: {{column: {QUARANTINE_WITNESS_COLUMN}, type: text}}\n"
+        )
     path = directory / "partner-names.csv"
-    path.write_bytes(QUARANTINE_CSV.encode("utf-8"))
+    path.write_bytes((QUARANTINE_CUSTOM_CSV if custom else QUARANTINE_CSV).encode("utf-8"))
     import_run(
         user=user,
         source_list=source_list,
         path=path,
         file_name=path.name,
-        mapping=mapping_parse(SMALL_MAPPING, "partner.yaml"),
+        mapping=mapping_parse(mapping, "partner.yaml"),
     )
 
 

@@ -153,7 +153,8 @@ def world(cast: Cast, tmp_path: Path) -> World:
         source_list=press, text=PRESS_TEXT, published=incident.date_start, user=cast.owner
     )
     partner = SourceListFactory(name="Партнёр", organisation=cast.organisation)
-    named_quarantine(cast.owner, partner, tmp_path)
+    # The partner's unreadable row holds a sensitive custom column naming the witness too.
+    named_quarantine(cast.owner, partner, tmp_path, custom=True)
     remapped = SourceListFactory(name="Партнёр, текстом", organisation=cast.organisation)
     remap = named_remap(cast.owner, remapped, tmp_path)
     # Two reports of the victim, one part of the incident, paired in the organisation's last run.
@@ -414,6 +415,9 @@ def test_the_owner_sees_the_names_in_the_same_sweep(
 ) -> None:
     found = sweep(cast.client("owner"), world, cast.owner, tmp_path)
     reference = world.incident.reference
+    # The quarantined row's sensitive custom column, which names the witness, reaches its owner.
+    quarantine = reverse("intake:quarantine_export")
+    assert any("белов" in form.lower() for form in found[quarantine]), found[quarantine]
     named = {url for url, forms in found.items() if forms}
     expected = {
         reverse("records:incident_detail", args=[reference]),
