@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connections
-from django.db.models import Exists, Max, Model, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Max, Model, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -43,15 +43,20 @@ from dozor.security.search import query_tokens
 from dozor.vocab import geography
 from dozor.vocab.registry import VocabularyError, vocabulary
 
-SORTS = {
-    "date": ("date_start", "id"),
-    "-date": ("-date_start", "-id"),
+# An undated incident comes first in the newest-first order and last in the oldest-first one, on
+# every database: PostgreSQL's default for a descending order (and its indexes' order), which
+# SQLite's default (nulls always lowest) would reverse.
+_NEWEST = F("date_start").desc(nulls_first=True)
+_OLDEST = F("date_start").asc(nulls_last=True)
+SORTS: dict[str, tuple[Any, ...]] = {
+    "date": (_OLDEST, "id"),
+    "-date": (_NEWEST, "-id"),
     "reference": ("reference",),
     "-reference": ("-reference",),
-    "region": ("region", "-date_start", "-id"),
-    "type": ("incident_type", "-date_start", "-id"),
-    "-killed": ("-killed", "-injured", "-date_start", "-id"),
-    "-injured": ("-injured", "-killed", "-date_start", "-id"),
+    "region": ("region", _NEWEST, "-id"),
+    "type": ("incident_type", _NEWEST, "-id"),
+    "-killed": ("-killed", "-injured", _NEWEST, "-id"),
+    "-injured": ("-injured", "-killed", _NEWEST, "-id"),
 }
 DEFAULT_SORT = "-date"
 

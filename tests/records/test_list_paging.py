@@ -16,6 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dozor.records import paging, selectors, views
+from dozor.records.models import Incident
 from tests.conftest import Cast
 from tests.factories import IncidentFactory
 
@@ -219,3 +220,24 @@ def test_a_search_is_counted_less_far_than_the_list(
     found, last = walk(listed.client("reader"), "q=напали", NEXT)
     assert found == everything[:4]
     assert str(views.MSG_COUNT_MORE_THAN % {"limit": intcomma(4)}) in last
+
+
+@pytest.mark.parametrize(
+    ("sort", "undated_first"),
+    [("", True), ("-date", True), ("date", False), ("region", True), ("-killed", True)],
+)
+def test_an_undated_incident_is_first_newest_first_and_last_oldest_first_on_every_database(
+    listed: Cast, sort: str, undated_first: bool
+) -> None:
+    """The same order on SQLite and PostgreSQL: SQLite's default put an undated incident last
+    in the newest-first list, where PostgreSQL (and its indexes) put it first. In one region,
+    where no one was killed or injured, the sorts by region and by the killed fall back on the
+    dates."""
+    undated = IncidentFactory(
+        organisation=listed.organisation, date_start=None, date_precision="unknown"
+    ).reference
+    found, _ = walk(listed.client("reader"), f"region=RU-SPE&sort={sort}", NEXT)
+    dated = Incident.objects.filter(region="RU-SPE").exclude(reference=undated)
+    assert sorted(found) == sorted([undated, *dated.values_list("reference", flat=True)])
+    assert not dated.exclude(killed=0, injured=0).exists()
+    assert found.index(undated) == (0 if undated_first else len(found) - 1), found

@@ -250,8 +250,8 @@ def test_a_title_word_pages_through_undated_and_filtered_incidents_in_the_lists_
     searched: Cast, monkeypatch: pytest.MonkeyPatch, who: str
 ) -> None:
     """Read from the word table's own dates (PostgreSQL, migration 0021), a title word's
-    incidents come in the list's order, an undated one where the list puts it (first on
-    PostgreSQL, last on SQLite), and within the filter's dates."""
+    incidents come in the list's order, an undated one where the list puts it (first, on every
+    database), and within the filter's dates."""
     monkeypatch.setattr(selectors, "FEW_MATCHES", 0)
     IncidentFactory(
         organisation=searched.organisation,
