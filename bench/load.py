@@ -865,7 +865,7 @@ def argument_parser(description: str) -> argparse.ArgumentParser:
         type=int,
         help="gunicorn workers (DOZOR_WORKERS, by default sized for the machine)",
     )
-    parser.add_argument("--threads", type=int, help="threads per worker (DOZOR_THREADS, 4)")
+    parser.add_argument("--threads", type=int, help="threads per worker (DOZOR_THREADS, 1)")
     parser.add_argument(
         "--baseline-requests", type=int, default=200, help="operations in the baseline (200)"
     )
@@ -925,7 +925,8 @@ def main(argv: list[str] | None = None) -> int:
     base = baseline(in_process(built["usernames"]), details, args.baseline_requests)
     port = free_port()
     log = args.state / "gunicorn.log"
-    print(f"gunicorn: {args.workers} workers x {args.threads} threads on port {port}", flush=True)
+    threads = f"{args.threads} thread{'' if args.threads == 1 else 's'}"
+    print(f"gunicorn: {args.workers} workers x {threads} on port {port}", flush=True)
     runs: dict[str, dict[str, Any]] = {}
     with gunicorn(environment, port, args.workers, args.threads, log) as server:
         clients = sign_in(port, built["usernames"])

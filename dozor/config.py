@@ -22,8 +22,8 @@ INSECURE_KEY_PREFIXES = ("django-insecure", "change-me", "changeme", "secret")
 MIN_SECRET_KEY_LENGTH = 50
 # The production server's size (DOZOR_WORKERS=auto). A worker process with Dozor loaded takes a
 # few hundred MB once it has served lists, searches and a PDF, so one per 512 MB leaves room for
-# the database and the page cache. At most 16: with DOZOR_THREADS=4 that is 64 connections, under
-# PostgreSQL's default max_connections of 100 with room for commands and backups.
+# the database and the page cache. At most 16: even with DOZOR_THREADS=4 that is 64 connections,
+# under PostgreSQL's default max_connections of 100 with room for commands and backups.
 WORKER_MEMORY_BYTES = 512 * 1024 * 1024
 MAX_AUTO_WORKERS = 16
 MAX_WORKERS = 64
@@ -208,14 +208,15 @@ SETTINGS = (
         "DOZOR_WORKERS",
         "auto",
         "Processes of `dozor serve --production` (and of gunicorn started with "
-        "dozor/gunicorn_conf.py). auto: 2 x CPU cores + 1, at most one per 512 MB of memory "
+        "dozor/gunicorn_conf.py). auto: CPU cores + 1, at most one per 512 MB of memory "
         "and at most 16.",
     ),
     Setting(
         "DOZOR_THREADS",
-        "4",
+        "1",
         "Threads in each process of `dozor serve --production`: the requests one process "
-        "answers at once (each holds a database connection).",
+        "answers at once (each holds a database connection). Above 1, gunicorn's threaded "
+        "worker, which keeps connections open but lets a long request hold those it accepted.",
     ),
     Setting(
         "DOZOR_DATABASE_CONN_MAX_AGE",
@@ -324,11 +325,11 @@ def env_list(name: str) -> list[str]:
 
 
 def workers_for(*, cores: int, memory_bytes: int | None) -> int:
-    """The auto number of server processes: 2 x cores + 1, bounded by memory and MAX_AUTO_WORKERS.
+    """The auto number of server processes: cores + 1, bounded by memory and MAX_AUTO_WORKERS.
 
     ``memory_bytes`` is None where the machine's memory cannot be read (then only cores count).
     """
-    workers = 2 * max(cores, 1) + 1
+    workers = max(cores, 1) + 1
     if memory_bytes is not None:
         workers = min(workers, memory_bytes // WORKER_MEMORY_BYTES)
     return max(1, min(workers, MAX_AUTO_WORKERS))

@@ -23,15 +23,19 @@ def options() -> dict[str, Any]:
     return {
         "wsgi_app": "dozor.wsgi:application",
         "bind": ["127.0.0.1:8000"],
-        # Threads in a few processes: most of a request's time is spent waiting on the database,
-        # and a thread costs far less memory than a process.
-        "worker_class": "gthread",
+        # One request at a time in each process, and a process more than the cores: a request
+        # spends about three quarters of its time in Python, so more at once only take turns. On
+        # two cores 5 processes x 4 threads used a tenth more CPU per request than 3 x 1, and
+        # its p95 was 2.5 times as long (docs/development.md, "Load"). A sync worker accepts a
+        # connection only when it is free, so a long request (a PDF, an export) holds no one
+        # else's. With DOZOR_THREADS above 1 gunicorn runs its threaded worker instead.
+        "worker_class": "sync",
         "workers": _server_workers(),
         "threads": _server_threads(),
         # Long enough for a PDF dossier or an annual report; a hung worker is replaced after it.
         "timeout": 120,
         "graceful_timeout": 30,
-        # Behind a reverse proxy that keeps its connections to Dozor open.
+        # With DOZOR_THREADS above 1: behind a reverse proxy that keeps its connections open.
         "keepalive": 75,
         # No access log: its lines carry the query string, where searches and filters put names.
         # Dozor logs each request's page name, status and time itself (dozor.request_timing).

@@ -122,7 +122,7 @@ def serve_production(*, host: str, port: int, workers: int, threads: int, out: W
     connections.close_all()
     out.write(
         f"Dozor is serving on http://{host}:{port}/ with {workers} processes x {threads} "
-        "threads (Ctrl+C stops it)\n"
+        f"{'thread' if threads == 1 else 'threads'} (Ctrl+C stops it)\n"
     )
     out.flush()
     DozorServer().run()

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from gunicorn.config import Config as GunicornConfig
 
 from dozor import config, gunicorn_conf
 from dozor.management.commands.serve import (
@@ -41,8 +42,8 @@ ONE_YEAR = 365 * 24 * 3600
 # ---------------------------------------------------------------------------------------------
 
 
-def test_auto_workers_are_twice_the_cores_and_one() -> None:
-    assert config.workers_for(cores=2, memory_bytes=24 * GIB) == 5
+def test_auto_workers_are_the_cores_and_one() -> None:
+    assert config.workers_for(cores=2, memory_bytes=24 * GIB) == 3
 
 
 def test_auto_workers_are_bounded_by_the_machines_memory() -> None:
@@ -115,6 +116,25 @@ def test_gunicorns_workers_follow_the_machine_by_default() -> None:
         cores=config.machine_cores(), memory_bytes=config.machine_memory_bytes()
     )
     assert printed(result.stdout, "workers") == str(expected)
+
+
+@pytest.mark.database_free
+def test_gunicorn_answers_one_request_per_process_by_default_and_uses_threads_when_asked() -> None:
+    """By default a process takes a connection only when it is free (gunicorn's sync worker), so
+    a long request holds no other client's; with more threads, gunicorn's threaded worker."""
+    result = gunicorn_settings()
+    assert (printed(result.stdout, "threads"), printed(result.stdout, "worker_class")) == (
+        "1",
+        "sync",
+    )
+
+    def worker(threads: int) -> str:
+        cfg = GunicornConfig()
+        cfg.set("worker_class", gunicorn_conf.options()["worker_class"])
+        cfg.set("threads", threads)
+        return str(cfg.worker_class_str)
+
+    assert (worker(1), worker(4)) == ("sync", "gthread")
 
 
 @pytest.mark.database_free
