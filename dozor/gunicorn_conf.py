@@ -17,6 +17,12 @@ from typing import Any
 from dozor.config import server_threads as _server_threads
 from dozor.config import server_workers as _server_workers
 
+# How long one request may run before gunicorn replaces its process (a sync worker tells gunicorn
+# it is alive only between requests). The longest are the incident list's downloads, streamed as
+# they are written: about 1,300 incidents a second (bench/exports.py), a quarter of an hour for a
+# million; twice that here.
+REQUEST_TIMEOUT_SECONDS = 30 * 60
+
 
 def options() -> dict[str, Any]:
     """gunicorn's settings for this machine and this environment."""
@@ -32,8 +38,7 @@ def options() -> dict[str, Any]:
         "worker_class": "sync",
         "workers": _server_workers(),
         "threads": _server_threads(),
-        # Long enough for a PDF dossier or an annual report; a hung worker is replaced after it.
-        "timeout": 120,
+        "timeout": REQUEST_TIMEOUT_SECONDS,
         "graceful_timeout": 30,
         # With DOZOR_THREADS above 1: behind a reverse proxy that keeps its connections open.
         "keepalive": 75,
