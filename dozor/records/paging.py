@@ -64,19 +64,23 @@ class CappedPaginator(_Paginator):
         rows: Callable[[QuerySet[Any]], Sequence[Any]] | None = None,
         estimated: bool = True,
         ids_first: bool = False,
+        first_ids: Sequence[Any] | None = None,
     ) -> None:
         """``object_list``: the filtered, ordered list; ``rows``: how a page reads its rows
         (the columns, what they show of related rows), given the query of the page's rows only;
         ``estimated``: whether a long list may be labelled with the planner's estimate;
         ``ids_first``: count and page from one read of the list's first ``limit + 1`` ids,
         for a list whose every query costs more than those ids (a search: both the count and
-        the page would look its words up again)."""
+        the page would look its words up again); ``first_ids``: those ids, where they are
+        known already, in the list's order (a search read them, selectors.ListFound): the
+        list is not read again for them."""
         super().__init__(object_list, per_page)
         self.queryset = object_list
         self.limit = EXACT_COUNT_LIMIT if limit is None else limit
         self.rows: Callable[[QuerySet[Any]], Sequence[Any]] = rows or list
         self.estimated = estimated
-        self.ids_first = ids_first
+        self.ids_first = ids_first or first_ids is not None
+        self.first_ids = first_ids
         self.capped = False
 
     def page(self, number: Any) -> Page[Any]:
@@ -94,6 +98,8 @@ class CappedPaginator(_Paginator):
 
     @cached_property
     def _ids(self) -> list[Any]:
+        if self.first_ids is not None:
+            return list(self.first_ids[: self.limit + 1])
         return list(self.queryset.values_list("pk", flat=True)[: self.limit + 1])
 
     @cached_property

@@ -28,6 +28,7 @@ from dozor.records.models import (
 )
 from dozor.records.report_schema import standard_values
 from dozor.records.search_order import (
+    Listed,
     ListRead,
     names_first,
     summaries_first,
@@ -169,6 +170,24 @@ def incident_list(
     list and its capped count, CappedPaginator). A search in the list's default order may then
     read only that many of each of its large parts, in that order ("Search in the list's
     order" in docs/development.md); without it every match is found, as an export needs."""
+    return incident_list_read(user=user, filters=filters, first=first).incidents
+
+
+@dataclass(frozen=True)
+class ListFound:
+    """The list the filters find: ``incidents``, filtered and in the filters' order, and, where
+    a search has read them already (its parts in the list's order, _in_any), the ids of its
+    first incidents, in that order: as many as the reader asked for (``first``), or all there
+    are. None: they are the query's to find."""
+
+    incidents: QuerySet[Incident]
+    first_ids: list[int] | None = None
+
+
+def incident_list_read(
+    *, user: User | AnonymousUser, filters: IncidentFilters, first: int | None = None
+) -> ListFound:
+    """incident_list, with the ids of its first ``first`` incidents where a search read them."""
     incidents = incidents_visible(user)
     if filters.date_from:
         incidents = incidents.filter(date_start__gte=filters.date_from)
@@ -191,14 +210,26 @@ def incident_list(
             )
         )
     order = SORTS.get(filters.sort, SORTS[DEFAULT_SORT])
-    if filters.text:
-        listed = None
-        if first is not None and order == SORTS[DEFAULT_SORT]:
-            unfiltered = replace(filters, date_from=None, date_to=None, text="")
-            narrowed = unfiltered != IncidentFilters()
-            listed = ListRead(incidents, first, filters.date_from, filters.date_to, narrowed)
-        incidents = incidents.filter(_text_matches(filters.text, user, listed))
-    return incidents.order_by(*order)
+    if not filters.text:
+        return ListFound(incidents.order_by(*order))
+    listed = None
+    if first is not None and order == SORTS[DEFAULT_SORT]:
+        unfiltered = replace(filters, date_from=None, date_to=None, text="")
+        narrowed = unfiltered != IncidentFilters()
+        in_index_order = narrowed and any(
+            unfiltered == IncidentFilters(**{column: getattr(filters, column)})
+            for column in IN_LIST_ORDER_INDEXES
+        )
+        listed = ListRead(
+            incidents, first, filters.date_from, filters.date_to, narrowed, in_index_order
+        )
+    matches = _text_matches(filters.text, user, listed)
+    return ListFound(incidents.filter(matches.condition).order_by(*order), matches.first_ids)
+
+
+# The filters that an index of the incidents holds in the list's order (Incident's "_list_idx"
+# indexes: the column, then the date and the id descending).
+IN_LIST_ORDER_INDEXES = ("region", "incident_type", "verification_status", "defender_targeted")
 
 
 # The columns a row of the list shows ({% incident_rows %}, the API's list): fetching and
@@ -275,7 +306,7 @@ def incident_search_part_register(part: IncidentSearchPart) -> None:
         INCIDENT_SEARCH_PARTS.append(part)
 
 
-def _text_matches(text: str, user: User | AnonymousUser, listed: ListRead | None = None) -> Q:
+def _text_matches(text: str, user: User | AnonymousUser, listed: ListRead | None = None) -> Matches:
     """Every word of the text finds a word of the title (its beginning or its stem,
     dozor.records.title_search); or, through the search tokens, every word of the text is a word
     (or the beginning of a word) of the sealed summary, or of one person's name.
@@ -303,7 +334,7 @@ def _text_matches(text: str, user: User | AnonymousUser, listed: ListRead | None
     every_word = tokens(text)
     words = [word for word in every_word if word_searchable(word)]
     if ring.locked or not words:
-        return _in_any([_title_part(by_title, listed)])
+        return _in_any([_title_part(by_title, listed)], listed)
     # Each part is answered from an index (a token lookup per word, or the titles' full-text
     # index); _in_any decides, by how many each part holds, how the list is tested against
     # them. The summaries' part starts from the token table: as a filter on the incidents,
@@ -350,7 +381,7 @@ def _text_matches(text: str, user: User | AnonymousUser, listed: ListRead | None
         read = _ordered(summaries_first, summary_words, own_listed)
         own_summaries = Incident.objects.order_by().filter(pk__in=in_summary, organisation_id=own)
         parts.append(Part(own_summaries.values("pk"), read, counted_first=several))
-    return _in_any(parts)
+    return _in_any(parts, listed)
 
 
 def _title_part(by_title: TitleMatch, listed: ListRead | None) -> Part:
@@ -374,29 +405,30 @@ def _title_part(by_title: TitleMatch, listed: ListRead | None) -> Part:
     several = by_title.words > 1
     if listed is None or rows is None or not tokens_in_list_order(listed.within.db):
         return Part(by_title.ids, one_at_a_time=by_title.one_at_a_time)
-    within = listed.within.order_by().filter(pk__in=by_title.ids)
-    (column,) = rows.query.values_select
 
-    def first() -> list[int] | None:
-        if not several:
-            # One word's rows are its incidents, each once for every lexeme of its title that
-            # the word begins. (Several words' incidents were counted already: counted_first.)
-            held = list(rows.values_list(column, flat=True)[: FEW_MATCHES + 1])
-            if len(held) <= FEW_MATCHES:
-                return list(set(held))
-            if not listed.narrowed:
-                merged = titles_merged(by_title.lexemes[0], listed)
-                if merged is not None:
-                    return merged
+    def first() -> list[Listed] | None:
+        if not several and not listed.narrowed:
+            merged = titles_merged(by_title.lexemes[0], listed)
+            if merged is not None:
+                return merged
         dense = title_dense_rows(listed.within.db)
         if rows[:dense].count() >= dense:
             return None
         if not several and not listed.narrowed:
             return titles_first(rows, listed)
-        ordered = within.order_by(*SORTS[DEFAULT_SORT]).values_list("pk", flat=True)
-        return list(ordered[: listed.first])
+        within = listed.within.filter(pk__in=by_title.ids).order_by(*SORTS[DEFAULT_SORT])
+        return list(within.values_list("date_start", "pk")[: listed.first])
 
-    return Part(by_title.ids, first, counted_first=several, one_at_a_time=by_title.one_at_a_time)
+    # One word's rows are its incidents, each once for every lexeme of its title that the word
+    # begins; several words' are counted as incidents that hold them all.
+    counted = None if several else rows
+    return Part(
+        by_title.ids,
+        first,
+        counted_first=True,
+        counted=counted,
+        one_at_a_time=by_title.one_at_a_time,
+    )
 
 
 # How many rows of the titles' word table (title_search) make a title part dense in a million
@@ -435,15 +467,15 @@ def _own_listed(listed: ListRead | None, own: int | None) -> ListRead | None:
 
 
 def _ordered(
-    reader: Callable[[QuerySet[Any], list[QuerySet[Any]], ListRead], Callable[[], list[int]]],
+    reader: Callable[[QuerySet[Any], list[QuerySet[Any]], ListRead], Callable[[], list[Listed]]],
     words: list[QuerySet[Any]],
     listed: ListRead | None,
     *,
     excluded: Q | None = None,
-) -> Callable[[], list[int]] | None:
+) -> Callable[[], list[Listed]] | None:
     """What reads the first incidents of the list ``listed`` whose tokens hold every one of
     ``words`` (a query set of tokens each) and none that ``excluded`` names, in the list's
-    order; None where that cannot be read (no list, or SQLite).
+    order, with their dates; None where that cannot be read (no list, or SQLite).
 
     The word with the fewest tokens leads (search_order reads its tokens in order and tests
     the others row by row): "Мадина Султонова" reads the few Султонова, not every Мадина.
@@ -451,10 +483,10 @@ def _ordered(
     if listed is None or not tokens_in_list_order(listed.within.db):
         return None
 
-    def read() -> list[int]:
+    def read() -> list[Listed]:
         ordered = words
         if len(words) > 1:
-            counts = [word[: LEADING_WORD_COUNT + 1].count() for word in words]
+            counts = _counted_to(LEADING_WORD_COUNT + 1, words)
             leading = counts.index(min(counts))
             ordered = [words[leading], *words[:leading], *words[leading + 1 :]]
         tokens = ordered[0] if excluded is None else ordered[0].exclude(excluded)
@@ -468,6 +500,20 @@ def _ordered(
 LEADING_WORD_COUNT = 2_000
 
 
+def _counted_to(limit: int, words: list[QuerySet[Any]]) -> list[int]:
+    """How many rows each query set of ``words`` holds, counted to ``limit``: one query."""
+    db = words[0].db
+    counted, params = [], []
+    for word in words:
+        sql, word_params = word.order_by()[:limit].query.get_compiler(using=db).as_sql()
+        counted.append(f"(SELECT count(*) FROM ({sql}) AS counted)")  # noqa: S608 - Django's SQL
+        params.extend(word_params)
+    with connections[db].cursor() as cursor:
+        # Django's SQL; every value is a parameter.
+        cursor.execute(f"SELECT {', '.join(counted)}", params)
+        return list(cursor.fetchone())
+
+
 # A part of a search with at most this many incidents is read first, and the list looks its
 # incidents up by id; a part with more is left to the database, as a condition that the list's
 # rows are tested against in the list's order.
@@ -477,25 +523,48 @@ FEW_MATCHES = 1_000
 @dataclass(frozen=True)
 class Part:
     """A part of a search: ``ids``, a query set of the ids of the incidents it finds; and,
-    for a part that can be read in the list's order, ``first``, which reads the ids of its
-    first incidents of the list (search_order). ``counted_first``: the part is counted to
-    FEW_MATCHES before it is read in the list's order, since it is often few and then cheap to
-    read whole: what several words' tokens or titles hold together (few where each word may be
-    in many; one title word's first rows are read by the part itself, _title_part).
-    ``one_at_a_time``: the ids written to be tested for one incident at a time, where that
-    differs."""
+    for a part that can be read in the list's order, ``first``, which reads its first
+    incidents of the list with their dates (search_order). ``counted_first``: the part is
+    counted to FEW_MATCHES before it is read in the list's order, since it is often few and
+    then cheap to read whole: what several words' tokens or titles hold together (few where
+    each word may be in many), or one title word's rows; ``counted``, the rows counted where
+    they are not ``ids`` (the ids of its incidents, some perhaps more than once: a title word's
+    rows, one for each lexeme of a title it begins). ``one_at_a_time``: the ids written to be
+    tested for one incident at a time, where that differs."""
 
     ids: QuerySet[Any]
-    first: Callable[[], list[int] | None] | None = None
+    first: Callable[[], list[Listed] | None] | None = None
     counted_first: bool = False
+    counted: QuerySet[Any] | None = None
     one_at_a_time: QuerySet[Any] | None = None
 
     def row_by_row(self) -> QuerySet[Any]:
         """The ids to test each row of the list against."""
         return self.one_at_a_time if self.one_at_a_time is not None else self.ids
 
+    def few(self) -> set[int] | None:
+        """The part's incidents where they are at most FEW_MATCHES (None: more), read once
+        to FEW_MATCHES + 1 rows; a part read in the list's order is read so only if counted
+        first."""
+        if self.first is not None and not self.counted_first:
+            return None
+        rows = self.counted if self.counted is not None else self.ids
+        (column,) = rows.query.values_select or ("pk",)
+        ids = list(rows.values_list(column, flat=True)[: FEW_MATCHES + 1])
+        return set(ids) if len(ids) <= FEW_MATCHES else None
 
-def _in_any(parts: list[Part]) -> Q:
+
+@dataclass(frozen=True)
+class Matches:
+    """What a search finds: ``condition``, the incidents it finds; and ``first_ids`` (where
+    every part was read whole or in the list's order, _in_any) the ids of the list's first
+    incidents among them, in the list's default order, as many as it reads (ListRead.first)."""
+
+    condition: Q
+    first_ids: list[int] | None = None
+
+
+def _in_any(parts: list[Part], listed: ListRead | None) -> Matches:
     """The incidents that any of the parts (querysets of incident ids) holds.
 
     How the database is best asked depends on how many each part holds, which its planner
@@ -505,41 +574,67 @@ def _in_any(parts: list[Part]) -> Q:
     list's rows are tested against as its index is walked in the list's order, so that a page
     stops after its fifty and a count after the paginator's cap; a union of the parts, joined to
     the list, read all of both every time. A part of one word that can be read in the list's
-    order (``Part.first``), few or many, and one counted first (``Part.counted_first``) that
-    holds many: its first incidents of the list, which are all of it that the list's first rows
-    can hold, are read that way and looked up by id as well; unless the part says it holds too
+    order (``Part.first``), few or many, and one counted first (``Part.counted_first``) that holds
+    many: its first incidents of the list, which are all of it that the list's first rows can
+    hold, are read that way and looked up by id as well; unless the part says it holds too
     many for that (a word in many titles), when it is tested row by row. Several words are
     counted first: together they may be few ("Мадина Султонова") where each is in many, and
     walking one word's tokens in order, or the list for a word in many titles, would test every
     one of them.
+
+    Where no part is tested row by row, the list's first incidents (``listed``) are known here
+    (Matches.first_ids): those the parts read in the list's order were tested against it as
+    they were read, and come with their dates; the few read whole are tested in one query
+    (_first_listed). The list's pages then read them, not the list again.
     """
-    found: set[int] = set()
+    few: set[int] = set()
+    ordered: dict[int, datetime.date | None] = {}
     many: list[tuple[QuerySet[Any], str]] = []
     for part in parts:
-        (column,) = part.ids.query.values_select or ("pk",)
-        if part.first is None or part.counted_first:
-            ids = list(part.ids.values_list(column, flat=True)[: FEW_MATCHES + 1])
-            if len(ids) <= FEW_MATCHES:
-                found.update(ids)
-                continue
+        held = part.few()
+        if held is not None:
+            few.update(held)
+            continue
         # A part's first incidents of the list are all the list can show of it; None: too many
         # to read that way (a word in many titles), which the list's walk finds sooner.
         first = part.first() if part.first is not None else None
         if first is None:
+            (column,) = part.ids.query.values_select or ("pk",)
             many.append((part.row_by_row(), column))
         else:
-            found.update(first)
-    condition = Q(pk__among=sorted(found))
+            ordered.update((incident, day) for day, incident in first)
+    condition = Q(pk__among=sorted(few | ordered.keys()))
     for ids_of, column in many:
         # EXISTS, not IN: PostgreSQL may answer it from a hashed set of the part's ids or, when
         # that set would not fit in memory, by a lookup per row in the part's index. An IN that
         # does not fit is tested by reading the whole part again for every row.
         condition |= Q(Exists(ids_of.filter(**{column: OuterRef("pk")})))
-    if many and not found and len(many) == 1:
+    if many and not (few or ordered) and len(many) == 1:
         # A condition that is never true, so that the one part stays a branch of an OR: alone,
         # PostgreSQL turns it into a join that looks up every match by id.
         condition |= Q(pk__lt=0)
-    return condition
+    if many or listed is None:
+        return Matches(condition)
+    return Matches(condition, _first_listed(listed, ordered, few - ordered.keys()))
+
+
+def _first_listed(
+    listed: ListRead, ordered: dict[int, datetime.date | None], untested: set[int]
+) -> list[int]:
+    """The ids of the list's first incidents (``listed``), in its default order (date
+    descending, undated first, then id descending: SORTS["-date"]), among those read in that
+    order with their dates (``ordered``: tested against the list already) and ``untested``
+    (tested here, in one query by their ids)."""
+    found = dict(ordered)
+    if untested:
+        tested = listed.within.filter(pk__among=sorted(untested)).order_by()
+        found.update((pk, day) for day, pk in tested.values_list("date_start", "pk"))
+    newest_first = sorted(
+        found.items(),
+        key=lambda item: (item[1] is None, item[1] or datetime.date.min, item[0]),
+        reverse=True,
+    )
+    return [incident for incident, _ in newest_first[: listed.first]]
 
 
 def _holding(ring: KeyRing, model: type[Model], field_name: str, words: Iterable[str]) -> Any:

@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language, gettext_lazy
@@ -94,10 +93,11 @@ def incident_list(request: HttpRequest) -> HttpResponse:
 
 def list_incidents(
     user: User | AnonymousUser, filters: selectors.IncidentFilters
-) -> QuerySet[Incident]:
+) -> selectors.ListFound:
     """The list that list_paginator pages: only its first rows are ever read (its count's limit
-    and one), which a search may then read alone (selectors.incident_list)."""
-    return selectors.incident_list(user=user, filters=filters, first=_count_limit(filters) + 1)
+    and one), which a search may then read alone, and give (selectors.incident_list_read)."""
+    first = _count_limit(filters) + 1
+    return selectors.incident_list_read(user=user, filters=filters, first=first)
 
 
 def _count_limit(filters: selectors.IncidentFilters) -> int:
@@ -107,20 +107,21 @@ def _count_limit(filters: selectors.IncidentFilters) -> int:
 
 
 def list_paginator(
-    incidents: QuerySet[Incident], filters: selectors.IncidentFilters
+    found: selectors.ListFound, filters: selectors.IncidentFilters
 ) -> CappedPaginator:
     """The list's pages. A search's length is never estimated: the planner's estimate comes
     from statistics over every organisation's tokens, names included, which the search itself
-    may not touch. A search's count and page come from one read of its first ids: each query
-    of a search looks its words up again."""
+    may not touch. A search's count and page come from one read of its first ids (each query
+    of a search looks its words up again), or from the ids the search has read already."""
     searched = bool(filters.text.strip())
     return CappedPaginator(
-        incidents,
+        found.incidents,
         PAGE_SIZE,
         limit=_count_limit(filters),
         rows=selectors.list_rows,
         estimated=not searched,
         ids_first=searched,
+        first_ids=found.first_ids,
     )
 
 

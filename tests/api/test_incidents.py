@@ -326,7 +326,7 @@ def test_a_failure_inside_dozor_is_a_problem_logged_with_its_traceback(
     def broken(**kwargs: Any) -> Any:
         raise RuntimeError("the disk is gone")
 
-    monkeypatch.setattr("dozor.records.selectors.incident_list", broken)
+    monkeypatch.setattr("dozor.records.selectors.incident_list_read", broken)
     answer = callers["reader"].get(LIST)
     assert answer.status_code == 500
     assert answer["Content-Type"] == "application/problem+json"

@@ -10,7 +10,7 @@ import io
 import re
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 
@@ -98,28 +98,54 @@ def test_a_search_with_a_filter_lists_the_filtered_matches_in_order(
 
 
 @pytest.mark.parametrize("who", ["owner", "reader", "outsider"])
-@pytest.mark.parametrize("hashed_rows", [search_order.HASHED_LIST_ROWS, 0])
-def test_a_search_narrowed_by_a_region_lists_the_regions_matches_in_order(
-    searched: Cast, monkeypatch: pytest.MonkeyPatch, who: str, hashed_rows: int
+@pytest.mark.parametrize(
+    ("narrowing", "hashed_rows"),
+    [
+        ("region", search_order.HASHED_LIST_ROWS),
+        ("region and type", search_order.HASHED_LIST_ROWS),
+        ("region and type", 0),
+    ],
+)
+def test_a_search_narrowed_by_filters_lists_their_matches_in_order_undated_first(
+    searched: Cast, monkeypatch: pytest.MonkeyPatch, who: str, narrowing: str, hashed_rows: int
 ) -> None:
-    """Narrowed by a region, a summary word's incidents are tested against the list read once
-    into a hash (PostgreSQL, a list it expects small) or by each one's primary key (a list it
-    expects large: HASHED_LIST_ROWS lowered to 0); the pages hold the region's first matches
-    either way (a name's, narrowed: the name search's test below)."""
-    monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 4)
+    """Narrowed by a region alone, a summary word's tokens are merged with the list, both read
+    in the list's order (PostgreSQL: an index holds a region's incidents in that order), the
+    undated incidents first; narrowed by a region and a type, they are tested against the list
+    read once into a hash (a list PostgreSQL expects small) or by each one's primary key
+    (HASHED_LIST_ROWS lowered to 0). The pages hold the list's first matches whichever way (a
+    name's, narrowed: the name search's test below)."""
+    monkeypatch.setattr(paging, "SEARCH_COUNT_LIMIT", 5)
     monkeypatch.setattr(selectors, "FEW_MATCHES", 0)
     monkeypatch.setattr(search_order, "HASHED_LIST_ROWS", hashed_rows)
+    owners = [searched.organisation, searched.other_organisation]
+    for owner, level in zip(owners, ["confidential", "public"], strict=True):
+        IncidentFactory(
+            organisation=owner,
+            confidentiality=level,
+            date_start=None,
+            date_precision="unknown",
+            region="RU-MOW",
+            incident_type="threat",
+            title="Происшествие",
+            summary=f"Когда-то двое {WORD} на прохожего.",
+        )
     for incident in Incident.objects.filter(date_start__day__in=[2, 3, 5, 8, 13]):
         incident.region = "RU-MOW"
-        incident.save(update_fields=["region"])
-    expected = [
-        reference
-        for reference in matching(searched, who)
-        if Incident.objects.get(reference=reference).region == "RU-MOW"
-    ]
+        incident.incident_type = "threat" if incident.date_start.day != 13 else "detention"
+        incident.save(update_fields=["region", "incident_type"])
+    query = f"q={WORD}&region=RU-MOW"
+    if narrowing == "region and type":
+        query += "&type=threat"
+    kept = Incident.objects.filter(region="RU-MOW")
+    if narrowing == "region and type":
+        kept = kept.filter(incident_type="threat")
+    kept_references = set(kept.values_list("reference", flat=True))
+    expected = [reference for reference in matching(searched, who) if reference in kept_references]
     assert 0 < len(expected) < len(matching(searched, who))
-    found, _ = walk(searched.client(who), f"q={WORD}&region=RU-MOW", NEXT)
-    assert found == expected[:4]
+    assert Incident.objects.get(reference=expected[0]).date_start is None
+    found, _ = walk(searched.client(who), query, NEXT)
+    assert found == expected[:5]
 
 
 @pytest.mark.postgres
@@ -137,7 +163,7 @@ def test_postgresql_a_small_narrowed_list_is_hashed_once_and_a_large_one_looked_
         (read,) = [
             q["sql"]
             for q in queries.captured_queries
-            if q["sql"].startswith('SELECT "records_incidenttoken"."record_id"')
+            if q["sql"].startswith('SELECT ("records_incidenttoken"."date_start") AS "day"')
         ]
         with connection.cursor() as cursor:
             cursor.execute(f"EXPLAIN {read}")
@@ -145,11 +171,47 @@ def test_postgresql_a_small_narrowed_list_is_hashed_once_and_a_large_one_looked_
 
     # The list's hash: a SubPlan beside the branch that is never true.
     hashed = re.compile(r"\(hashed SubPlan \d+\) OR \(\S*record_id < 0\)")
-    assert hashed.search(token_read(region="RU-SPE"))
+    assert hashed.search(token_read(country="RU"))
     monkeypatch.setattr(search_order, "HASHED_LIST_ROWS", 0)
-    assert not hashed.search(token_read(region="RU-SPE"))
+    assert not hashed.search(token_read(country="RU"))
     monkeypatch.setattr(search_order, "HASHED_LIST_ROWS", 10**9)
     assert not hashed.search(token_read())
+
+
+@pytest.mark.postgres
+def test_postgresql_a_list_narrowed_by_an_indexed_filter_is_merged_with_the_tokens_unsorted(
+    searched: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Narrowed by one filter an index holds in the list's order (a region, a type, a status,
+    defenders targeted), the summaries' tokens are joined to the list with neither sorted: the
+    undated incidents' tokens, then the dated ones', each read planned with no sort and no hash
+    join (search_order.IN_ORDER_ONLY), and the settings gone after it."""
+    monkeypatch.setattr(selectors, "FEW_MATCHES", 0)
+    for narrowing in ({"region": "RU-SPE"}, {"incident_type": "physical_assault"}):
+        user_filters = selectors.IncidentFilters(text=WORD, **narrowing)
+        with CaptureQueriesContext(connection) as queries:
+            found = selectors.incident_list_read(user=searched.owner, filters=user_filters, first=5)
+        assert found.first_ids == [i.pk for i in found.incidents][:5]
+        merged = [q["sql"] for q in queries.captured_queries if 'AS "tokens"' in q["sql"]]
+        assert len(merged) == 2, merged
+        assert "IS NULL" in merged[0] and "IS NOT NULL" in merged[1]
+        for read in merged:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(search_order.IN_ORDER_ONLY)
+                cursor.execute(f"EXPLAIN {read}")
+                plan = "\n".join(line for (line,) in cursor.fetchall())
+                transaction.set_rollback(True)
+            assert "Sort" not in plan and "Hash Join" not in plan, plan
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW enable_sort")
+            assert cursor.fetchone() == ("on",)
+    dated = selectors.IncidentFilters(
+        text=WORD, region="RU-SPE", date_from=datetime.date(2011, 1, 1)
+    )
+    with CaptureQueriesContext(connection) as queries:
+        selectors.incident_list_read(user=searched.owner, filters=dated, first=5)
+    merged = [q["sql"] for q in queries.captured_queries if 'AS "tokens"' in q["sql"]]
+    assert len(merged) == 1 and "IS NOT NULL" in merged[0]
 
 
 @pytest.mark.postgres
@@ -176,7 +238,7 @@ def test_postgresql_a_documenters_narrowed_name_search_estimates_their_incidents
     estimates = [query for query in sql if query.startswith("EXPLAIN")]
     assert len(estimates) == len(set(estimates)) >= 1
     assert any(query.startswith('SELECT DISTINCT ("records_persontoken"') for query in sql)
-    assert any(query.startswith('SELECT "records_incidenttoken"."record_id"') for query in sql)
+    assert any('AS "tokens"' in query for query in sql)
 
 
 @pytest.mark.parametrize("who", ["owner", "reader", "outsider"])
@@ -319,7 +381,10 @@ def test_postgresql_a_title_words_lexemes_are_merged_in_the_lists_order_never_so
     with CaptureQueriesContext(connection) as queries:
         found = search_order.titles_merged(("происшеств",), listed)
     visible = within.order_by(*selectors.SORTS["-date"])
-    assert found == [i.pk for i in visible if i.title.startswith("Происшеств")][:5]
+    assert found is not None
+    assert [pk for _, pk in found] == [i.pk for i in visible if i.title.startswith("Происшеств")][
+        :5
+    ]
     (page,) = [q["sql"] for q in queries.captured_queries if 'AS "words"' in q["sql"]]
     with connection.cursor() as cursor:
         cursor.execute(f"EXPLAIN {page}")
