@@ -404,7 +404,7 @@ def _title_part(by_title: TitleMatch, listed: ListRead | None) -> Part:
     rows = by_title.rows
     several = by_title.words > 1
     if listed is None or rows is None or not tokens_in_list_order(listed.within.db):
-        return Part(by_title.ids, one_at_a_time=by_title.one_at_a_time)
+        return Part(by_title.ids, one_at_a_time=lambda: by_title.one_at_a_time)
 
     def first() -> list[Listed] | None:
         if not several and not listed.narrowed:
@@ -427,7 +427,7 @@ def _title_part(by_title: TitleMatch, listed: ListRead | None) -> Part:
         first,
         counted_first=True,
         counted=counted,
-        one_at_a_time=by_title.one_at_a_time,
+        one_at_a_time=lambda: by_title.one_at_a_time,
     )
 
 
@@ -529,18 +529,20 @@ class Part:
     then cheap to read whole: what several words' tokens or titles hold together (few where
     each word may be in many), or one title word's rows; ``counted``, the rows counted where
     they are not ``ids`` (the ids of its incidents, some perhaps more than once: a title word's
-    rows, one for each lexeme of a title it begins). ``one_at_a_time``: the ids written to be
-    tested for one incident at a time, where that differs."""
+    rows, one for each lexeme of a title it begins). ``one_at_a_time``: what builds the ids
+    written to be tested for one incident at a time, where that differs (None from it: it does
+    not), asked only for a part tested row by row."""
 
     ids: QuerySet[Any]
     first: Callable[[], list[Listed] | None] | None = None
     counted_first: bool = False
     counted: QuerySet[Any] | None = None
-    one_at_a_time: QuerySet[Any] | None = None
+    one_at_a_time: Callable[[], QuerySet[Any] | None] | None = None
 
     def row_by_row(self) -> QuerySet[Any]:
         """The ids to test each row of the list against."""
-        return self.one_at_a_time if self.one_at_a_time is not None else self.ids
+        written = self.one_at_a_time() if self.one_at_a_time is not None else None
+        return written if written is not None else self.ids
 
     def few(self) -> set[int] | None:
         """The part's incidents where they are at most FEW_MATCHES (None: more), read once

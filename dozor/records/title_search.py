@@ -38,6 +38,7 @@ import functools
 import operator
 import threading
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import snowballstemmer
@@ -110,8 +111,15 @@ class TitleMatch:
 
     ids: QuerySet[Any]
     rows: QuerySet[Any] | None = None
-    one_at_a_time: QuerySet[Any] | None = None
     lexemes: tuple[tuple[str, ...], ...] = ()
+
+    @cached_property
+    def one_at_a_time(self) -> QuerySet[Any] | None:
+        """Built when asked: most searches never test the list row by row."""
+        if self.rows is None:
+            return None
+        lexemes = [list(alternatives) for alternatives in self.lexemes]
+        return _title_words_matching(lexemes, one_at_a_time=True)
 
     @property
     def words(self) -> int:
@@ -132,7 +140,6 @@ def title_match(text: str) -> TitleMatch:
         return TitleMatch(
             _title_words_matching(lexemes),
             IncidentTitleWord.objects.filter(_any_word(lexemes)).values("incident_id"),
-            _title_words_matching(lexemes, one_at_a_time=True),
             tuple(tuple(alternatives) for alternatives in lexemes),
         )
     by_fts = RawSQL(IN_FTS, (fts5_query(words),))  # noqa: S611 - constant SQL; the text is a parameter
