@@ -605,7 +605,7 @@ def _in_any(parts: list[Part], listed: ListRead | None) -> Matches:
             many.append((part.row_by_row(), column))
         else:
             ordered.update((incident, day) for day, incident in first)
-    condition = Q(pk__among=sorted(few | ordered.keys()))
+    condition = Q(pk__among=few | ordered.keys())
     for ids_of, column in many:
         # EXISTS, not IN: PostgreSQL may answer it from a hashed set of the part's ids or, when
         # that set would not fit in memory, by a lookup per row in the part's index. An IN that
@@ -629,7 +629,7 @@ def _first_listed(
     (tested here, in one query by their ids)."""
     found = dict(ordered)
     if untested:
-        tested = listed.within.filter(pk__among=sorted(untested)).order_by()
+        tested = listed.within.filter(pk__among=untested).order_by()
         found.update((pk, day) for day, pk in tested.values_list("date_start", "pk"))
     newest_first = sorted(
         found.items(),

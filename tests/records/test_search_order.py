@@ -179,6 +179,32 @@ def test_postgresql_a_small_narrowed_list_is_hashed_once_and_a_large_one_looked_
 
 
 @pytest.mark.postgres
+def test_postgresql_two_words_are_walked_in_the_token_indexs_order_never_sorted(
+    searched: Cast, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two words of the summaries: the leading word's tokens are walked in the index's order
+    and the other word tested on each, in a read planned with no sort and no hash join
+    (search_order.IN_ORDER_ONLY): PostgreSQL plans the walk, a subquery it cannot flatten, for
+    all its rows, and for a common word at a million incidents chose to hash and sort them all
+    (550 ms). The list's first ids are the query's own."""
+    monkeypatch.setattr(selectors, "FEW_MATCHES", 0)
+    filters = selectors.IncidentFilters(text=f"{WORD} прохожего")
+    with CaptureQueriesContext(connection) as queries:
+        found = selectors.incident_list_read(user=searched.owner, filters=filters, first=5)
+    assert found.first_ids == [i.pk for i in found.incidents][:5]
+    assert len(found.first_ids) == 5
+    sql = [q["sql"] for q in queries.captured_queries]
+    (at,) = [n for n, query in enumerate(sql) if 'AS "walked"' in query]
+    assert sql[at - 1] == search_order.IN_ORDER_ONLY
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(search_order.IN_ORDER_ONLY)
+        cursor.execute(f"EXPLAIN {sql[at]}")
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+        transaction.set_rollback(True)
+    assert "Sort" not in plan and "Hash Join" not in plan, plan
+
+
+@pytest.mark.postgres
 def test_postgresql_a_list_narrowed_by_an_indexed_filter_is_merged_with_the_tokens_unsorted(
     searched: Cast, monkeypatch: pytest.MonkeyPatch
 ) -> None:
