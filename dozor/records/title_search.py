@@ -38,7 +38,6 @@ import functools
 import operator
 import threading
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 import snowballstemmer
@@ -113,7 +112,7 @@ class TitleMatch:
     rows: QuerySet[Any] | None = None
     lexemes: tuple[tuple[str, ...], ...] = ()
 
-    @cached_property
+    @functools.cached_property
     def one_at_a_time(self) -> QuerySet[Any] | None:
         """Built when asked: most searches never test the list row by row."""
         if self.rows is None:

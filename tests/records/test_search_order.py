@@ -178,6 +178,17 @@ def test_postgresql_a_small_narrowed_list_is_hashed_once_and_a_large_one_looked_
     assert not hashed.search(token_read())
 
 
+def plan_in_order(sql: str) -> str:
+    """PostgreSQL's plan of a read under the settings it runs with (search_order.IN_ORDER_ONLY),
+    the settings rolled back after it."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(search_order.IN_ORDER_ONLY)
+        cursor.execute(f"EXPLAIN {sql}")
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+        transaction.set_rollback(True)
+    return plan
+
+
 @pytest.mark.postgres
 def test_postgresql_two_words_are_walked_in_the_token_indexs_order_never_sorted(
     searched: Cast, monkeypatch: pytest.MonkeyPatch
@@ -196,11 +207,7 @@ def test_postgresql_two_words_are_walked_in_the_token_indexs_order_never_sorted(
     sql = [q["sql"] for q in queries.captured_queries]
     (at,) = [n for n, query in enumerate(sql) if 'AS "walked"' in query]
     assert sql[at - 1] == search_order.IN_ORDER_ONLY
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(search_order.IN_ORDER_ONLY)
-        cursor.execute(f"EXPLAIN {sql[at]}")
-        plan = "\n".join(line for (line,) in cursor.fetchall())
-        transaction.set_rollback(True)
+    plan = plan_in_order(sql[at])
     assert "Sort" not in plan and "Hash Join" not in plan, plan
 
 
@@ -222,11 +229,7 @@ def test_postgresql_a_list_narrowed_by_an_indexed_filter_is_merged_with_the_toke
         assert len(merged) == 2, merged
         assert "IS NULL" in merged[0] and "IS NOT NULL" in merged[1]
         for read in merged:
-            with transaction.atomic(), connection.cursor() as cursor:
-                cursor.execute(search_order.IN_ORDER_ONLY)
-                cursor.execute(f"EXPLAIN {read}")
-                plan = "\n".join(line for (line,) in cursor.fetchall())
-                transaction.set_rollback(True)
+            plan = plan_in_order(read)
             assert "Sort" not in plan and "Hash Join" not in plan, plan
         with connection.cursor() as cursor:
             cursor.execute("SHOW enable_sort")
