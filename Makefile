@@ -43,7 +43,7 @@ lint: $(VENV)/.installed-dev
 	$(BIN)/lint-imports
 
 typecheck: $(VENV)/.installed-dev
-	$(BIN)/mypy dozor
+	$(BIN)/mypy dozor bench
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

@@ -56,6 +56,7 @@ import uuid
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import urlencode
 
 import load
 from synthetic_incidents import ORGANISATIONS
@@ -152,7 +153,7 @@ class PageWriter(load.BenchClient):
         if page.status != 200 or not found:
             raise RuntimeError(f"{self.username}: the code page answered {page.status}")
         form = {"token": self.one_time_code(self.username), "csrfmiddlewaretoken": found.group(1)}
-        answer = self.request("POST", verify, load.urlencode(form), referer=verify)
+        answer = self.request("POST", verify, urlencode(form), referer=verify)
         if answer.status != 302:
             raise RuntimeError(f"{self.username}: the one-time code was refused ({answer.status})")
 
@@ -181,7 +182,7 @@ class PageWriter(load.BenchClient):
         if not found:
             raise load.Refused(f"GET {preview}: no confirmation form")
         confirm = preview + "confirm/"
-        form = load.urlencode({"csrfmiddlewaretoken": found.group(1)})
+        form = urlencode({"csrfmiddlewaretoken": found.group(1)})
         job = self.timed(spent, "POST", confirm, 302, body=form, referer=preview).location()
         for _ in range(JOB_RELOADS_MAX):
             progress = self.timed(spent, "GET", job, 200, 302)

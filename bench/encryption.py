@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
+from collections.abc import Callable
 
 from dozor.demo.generator import demo_generate
 from dozor.security.crypto import KeyRing, key_generate
@@ -16,7 +17,7 @@ from dozor.security.crypto import KeyRing, key_generate
 ROUNDS = 5
 
 
-def timed(work) -> list[float]:  # type: ignore[no-untyped-def]
+def timed(work: Callable[[], object]) -> list[float]:
     times = []
     for _ in range(ROUNDS):
         started = time.perf_counter()

@@ -120,7 +120,7 @@ def splink_default_on_demo(frame: pd.DataFrame, truth: pd.Series) -> dict[str, A
     predictions = linker.inference.predict(threshold_match_probability=0.5)
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(
         predictions, threshold_match_probability=0.9
-    ).as_pandas_dataframe()
+    ).as_pandas_dataframe()  # type: ignore[no-untyped-call]  # untyped in Splink
     seconds = time.perf_counter() - started
     predicted = clusters.set_index("unique_id")["cluster_id"]
     return {**scores(predicted, truth), "seconds": round(seconds, 2)}
@@ -272,7 +272,9 @@ FEBRL_FIELDS = [
 FEBRL_BLOCKS = ["given_name", "surname", "date_of_birth", "soc_sec_id"]
 
 
-def splink_on_febrl(left: pd.DataFrame, right: pd.DataFrame, true: set) -> dict[str, Any]:
+def splink_on_febrl(
+    left: pd.DataFrame, right: pd.DataFrame, true: set[tuple[str, str]]
+) -> dict[str, Any]:
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
@@ -306,13 +308,16 @@ def splink_on_febrl(left: pd.DataFrame, right: pd.DataFrame, true: set) -> dict[
     linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_name"))
     linker.training.estimate_parameters_using_expectation_maximisation(block_on("surname"))
-    predictions = linker.inference.predict(threshold_match_probability=0.9).as_pandas_dataframe()
+    matched = linker.inference.predict(threshold_match_probability=0.9)
+    predictions = matched.as_pandas_dataframe()  # type: ignore[no-untyped-call]  # untyped in Splink
     seconds = time.perf_counter() - started
     predicted = set(zip(predictions["unique_id_l"], predictions["unique_id_r"], strict=True))
     return {"pairwise": pair_scores(predicted, true), "seconds": round(seconds, 2)}
 
 
-def ecm_on_febrl(left: pd.DataFrame, right: pd.DataFrame, true: set) -> dict[str, Any]:
+def ecm_on_febrl(
+    left: pd.DataFrame, right: pd.DataFrame, true: set[tuple[str, str]]
+) -> dict[str, Any]:
     """recordlinkage's ECM on exact-agreement vectors of the same blocked pairs.
 
     recordlinkage's own indexing and comparison do not run on pandas 3, so the candidate pairs

@@ -50,8 +50,9 @@ def perfect_links(folder: Path, method: str, settings: dict[str, Any], seed: int
     histories = mse.capture_histories_from_frame(
         frame.value_counts().rename("count").reset_index(), count_column="count"
     )
-    extra = {"seed": seed} if method == "lcmcr" else {}
-    return mse.estimate(histories, method, **settings, **extra)
+    # The seed is a field of LcmcrSettings only: the other methods draw no random numbers.
+    overrides: dict[str, Any] = {**settings, "seed": seed} if method == "lcmcr" else dict(settings)
+    return mse.estimate(histories, method, **overrides)
 
 
 def chain(size: int, seed: int) -> tuple[str, Path, int]:

@@ -35,6 +35,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -401,7 +402,7 @@ def run(args: argparse.Namespace) -> int:
 
     for combination in chosen:
         found = incident_list(user=user, filters=IncidentFilters(**combination.filters)).count()
-        figures = summary(timed(lambda c=combination: list_page(user, c), args.repeat))
+        figures = summary(timed(partial(list_page, user, combination), args.repeat))
         results[combination.name] = figures
         flag = "  over target" if figures["p95_ms"] >= TARGET_P95_MS else ""
         print(f"{combination.name:<24}{found:>8}{figures['median_ms']:>11.1f}"

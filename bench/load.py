@@ -464,6 +464,8 @@ class InProcessTransport:
         self.client = Client(raise_request_exception=False)
 
     def send(self, method: str, path: str, body: bytes | None, headers: dict[str, str]) -> Answer:
+        from django.http import StreamingHttpResponse
+
         headers = dict(headers)
         content_type = headers.pop("Content-Type", "application/octet-stream")
         response = self.client.generic(
@@ -471,7 +473,10 @@ class InProcessTransport:
         )
         found = {name.lower(): value for name, value in response.headers.items()}
         cookies = {name: morsel.value for name, morsel in response.cookies.items()}
-        content = b"".join(response.streaming_content) if response.streaming else response.content
+        if isinstance(response, StreamingHttpResponse):
+            content = b"".join(response.streaming_content)
+        else:
+            content = response.content
         return Answer(response.status_code, found, cookies, content)
 
 
@@ -953,13 +958,14 @@ def main(argv: list[str] | None = None) -> int:
     missed = [name for name, loaded in runs.items() if loaded["missed"]]
     if missed:
         print(f"\nmissed the target: {', '.join(missed)}")
-    server = {"workers": args.workers, "threads": args.threads, "cpus": os.cpu_count()}
+    # Not `server`: that name is the gunicorn process the CPU measure above reads.
+    server_setup = {"workers": args.workers, "threads": args.threads, "cpus": os.cpu_count()}
     print(
         json.dumps(
             {
                 "rows": built["rows"],
                 "database_reused": built["reused"],
-                "server": server,
+                "server": server_setup,
                 "modes": runs,
                 "missed": missed,
                 "baseline_in_process": base,

@@ -192,7 +192,9 @@ def outcome(result: mse.Estimate | None, truth: int, error: str = "") -> dict[st
     }
 
 
-def estimate(ch: mse.CaptureHistories, method: str, seed: int, lcmcr_seconds: float):
+def estimate(
+    ch: mse.CaptureHistories, method: str, seed: int, lcmcr_seconds: float
+) -> mse.Estimate:
     extra: dict[str, Any] = {}
     if method == "lcmcr":
         extra = {"seed": seed, "max_seconds": lcmcr_seconds}

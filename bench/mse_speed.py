@@ -30,6 +30,7 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,7 +69,8 @@ def main() -> int:
     kosovo = capture_histories_from_frame(pd.read_csv(KOSOVO))
     run_chain(kosovo, K=2, burnin=1, samples=4, thinning=1, seed=0)  # compile or load the cache
     print(f"Kosovo: 4 lists, {kosovo.observed:,} observed")
-    adaptive_runs, fixed_runs = [], []
+    adaptive_runs: list[dict[str, Any]] = []
+    fixed_runs: list[dict[str, Any]] = []
     for seed in args.seeds:
         for label, cfg, runs in (
             ("fixed   ", replace(FIXED, seed=seed), fixed_runs),

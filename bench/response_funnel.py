@@ -29,6 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import list_incidents as base
+from synthetic_incidents import analyze, load
 
 TARGET_S = 2.0
 SEED = 2008
@@ -166,9 +167,9 @@ def run(args: argparse.Namespace) -> int:
     from dozor.records.models import Incident
 
     print(f"loading {args.rows:,} incidents ...", flush=True)
-    base.load(args.rows)
+    load(args.rows)
     events = load_events()
-    base.analyze()
+    analyze()
     from dozor.responses.funnel import response_funnel
 
     results: dict[str, Any] = {

@@ -26,6 +26,7 @@ import argparse
 import json
 import sys
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import list_incidents
@@ -141,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
         user = users[search.who]
         found = incident_list(user=user, filters=IncidentFilters(**search.filters)).count()
         combination = Combination(search.name, search.filters)
-        figures = summary(timed(lambda c=combination, u=user: list_page(u, c), args.repeat))
+        figures = summary(timed(partial(list_page, user, combination), args.repeat))
         results[search.name] = figures
         flag = "  over target" if figures["p95_ms"] >= TARGET_P95_MS else ""
         print(f"{search.name:<24}{found:>8}{figures['median_ms']:>11.1f}"

@@ -15,7 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -135,7 +135,7 @@ FIRST = {
 }  # fmt: skip
 
 
-def weighted(rng: random.Random, weights: dict[str, float]) -> Callable[[], str]:
+def weighted(rng: random.Random, weights: Mapping[str, float]) -> Callable[[], str]:
     keys, values = list(weights), list(weights.values())
     return lambda: rng.choices(keys, values)[0]
 
@@ -606,7 +606,7 @@ def _server(url: str, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any,
 
     parts = urlsplit(url.replace("postgres://", "postgresql://", 1))
     with psycopg.connect(parts._replace(path="/postgres").geturl(), autocommit=True) as conn:
-        cursor = conn.execute(sql, params)  # type: ignore[arg-type]
+        cursor = conn.execute(sql, params)
         return cursor.fetchall() if cursor.description else []
 
 
