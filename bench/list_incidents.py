@@ -235,16 +235,6 @@ def list_page(user: Any, combination: Combination) -> int:
     return len(shown)
 
 
-def timed(action: Callable[[], object], repeat: int) -> list[float]:
-    action()  # warm the caches and the connection; not counted
-    samples = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - started) * 1000)
-    return samples
-
-
 def timed_in_turn(actions: dict[str, Callable[[], object]], repeat: int) -> dict[str, list[float]]:
     """Each action's ``repeat`` timings (ms), taken in rounds that run every action once, each
     round starting one action further on. A shared two-core machine has slow and fast spells
