@@ -182,6 +182,8 @@ def combinations() -> list[Combination]:
         Combination("defenders targeted", {"defender_targeted": True}),
         Combination("text", {"text": "синагог"}),
         Combination("text (common)", {"text": "мигрант"}),
+        Combination("region+type", {"region": "RU-SPE", "incident_type": "search_raid"}),
+        Combination("type+status", {"incident_type": "arson", "verification_status": "verified"}),
         Combination(
             "region+date",
             {"region": "RU-SPE", "date_from": day(2015, 1, 1), "date_to": day(2019, 12, 31)},
