@@ -40,9 +40,9 @@ from list_incidents import (
     database_options_check,
     list_page,
     prepare_data,
+    printed_timings,
     run_in_database,
     setup_django,
-    summary,
     timed_in_turn,
 )
 from synthetic_incidents import ORGANISATIONS
@@ -142,34 +142,27 @@ def run(args: argparse.Namespace) -> int:
         combination = Combination(search.name, search.filters)
         actions[search.name] = partial(list_page, users[search.who], combination)
     samples = timed_in_turn(actions, args.repeat)
-    baseline = summary(samples[BASELINE])
-    print(f"{'search':<24}{'found':>8}{'median ms':>11}{'p95 ms':>9}{'x baseline':>12}")
-    print(f"{BASELINE:<24}{'':>8}{baseline['median_ms']:>11.1f}"
-          f"{baseline['p95_ms']:>9.1f}{1:>12.2f}")  # fmt: skip
-    results: dict[str, dict[str, float]] = {}
-    for search in searches():
-        user = users[search.who]
-        found = incident_list(user=user, filters=IncidentFilters(**search.filters)).count()
-        figures = summary(samples[search.name], samples[BASELINE])
-        results[search.name] = figures
-        flag = "  over target" if figures["p95_ms"] >= TARGET_P95_MS else ""
-        print(f"{search.name:<24}{found:>8}{figures['median_ms']:>11.1f}"
-              f"{figures['p95_ms']:>9.1f}{figures['median_to_baseline']:>12.2f}{flag}")  # fmt: skip
-    over = [name for name, figures in results.items() if figures["p95_ms"] >= TARGET_P95_MS]
+    found: dict[str, object] = {
+        search.name: incident_list(
+            user=users[search.who], filters=IncidentFilters(**search.filters)
+        ).count()
+        for search in searches()
+    }
+    timings = printed_timings("search", samples, BASELINE, found, TARGET_P95_MS)
     print(json.dumps(
         {
             "rows": rows,
             "tokens": tokens,
             "repeat": args.repeat,
             "database": database,
-            "baseline": {"token lookup": baseline},
+            "baseline": {"token lookup": timings.baseline},
             "target_p95_ms": TARGET_P95_MS,
-            "over_target": over,
-            "searches": results,
+            "over_target": timings.over_target,
+            "searches": timings.actions,
         },
         ensure_ascii=False,
     ))  # fmt: skip
-    return 1 if over else 0
+    return 1 if timings.over_target else 0
 
 
 if __name__ == "__main__":

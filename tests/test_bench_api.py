@@ -4,11 +4,8 @@ of the write scope), and the bench's count of its creations is the count of new 
 
 from __future__ import annotations
 
-import importlib
-import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 from typing import Any
 
@@ -16,20 +13,16 @@ import pytest
 
 from dozor.intake import views as intake_views
 from dozor.records.models import Report
+from tests.bench_modules import bench_module
 from tests.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
-
 
 @pytest.fixture
 def bench() -> Iterator[ModuleType]:
-    sys.path.insert(0, str(BENCH))
-    try:
-        yield importlib.import_module("api")
-    finally:
-        sys.path.remove(str(BENCH))
+    with bench_module("api") as module:
+        yield module
 
 
 @pytest.fixture

@@ -5,29 +5,22 @@ again as the migrations made them."""
 
 from __future__ import annotations
 
-import importlib
 import io
-import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 
 from dozor.records.models import Incident, IncidentToken, PersonInvolvement, PersonToken
+from tests.bench_modules import bench_module
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-BENCH = Path(__file__).resolve().parent.parent / "bench"
 
 
 @pytest.fixture
 def synthetic() -> object:
-    sys.path.insert(0, str(BENCH))
-    try:
-        yield importlib.import_module("synthetic_incidents")
-    finally:
-        sys.path.remove(str(BENCH))
+    with bench_module("synthetic_incidents") as module:
+        yield module
 
 
 def test_the_bulk_loaders_search_tokens_are_what_keys_reindex_check_expects(

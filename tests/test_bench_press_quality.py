@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import copy
 import datetime
-import importlib
-import sys
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,17 +15,13 @@ import pytest
 import yaml
 
 from dozor.analysis.text import extract_draft
-
-BENCH = Path(__file__).resolve().parent.parent / "bench"
+from tests.bench_modules import bench_module
 
 
 @pytest.fixture(scope="module")
 def bench() -> Iterator[ModuleType]:
-    sys.path.insert(0, str(BENCH))
-    try:
-        yield importlib.import_module("press_quality")
-    finally:
-        sys.path.remove(str(BENCH))
+    with bench_module("press_quality") as module:
+        yield module
 
 
 @pytest.fixture(scope="module")

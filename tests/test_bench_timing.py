@@ -4,24 +4,18 @@ the baseline and the searches alike; and each median is given as a multiple of t
 
 from __future__ import annotations
 
-import importlib
-import sys
 from collections.abc import Iterator
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
-BENCH = Path(__file__).resolve().parent.parent / "bench"
+from tests.bench_modules import bench_module
 
 
 @pytest.fixture
 def bench() -> Iterator[ModuleType]:
-    sys.path.insert(0, str(BENCH))
-    try:
-        yield importlib.import_module("list_incidents")
-    finally:
-        sys.path.remove(str(BENCH))
+    with bench_module("list_incidents") as module:
+        yield module
 
 
 def test_bench_rounds_time_every_action_once_each_round_starting_one_further_on(
@@ -47,3 +41,18 @@ def test_bench_gives_each_median_as_a_multiple_of_the_baselines_of_the_same_roun
     assert figures["median_ms"] == 20.0
     assert figures["median_to_baseline"] == 2.0
     assert "median_to_baseline" not in bench.summary([5.0, 10.0, 15.0])
+
+
+def test_bench_table_puts_the_baseline_first_and_marks_what_is_over_the_target(
+    bench: ModuleType, capsys: pytest.CaptureFixture[str]
+) -> None:
+    samples = {"baseline": [10.0, 10.0, 10.0], "fast": [5.0, 5.0, 5.0], "slow": [30.0, 40.0, 50.0]}
+    timings = bench.printed_timings("search", samples, "baseline", {"fast": 3, "slow": 7}, 45.0)
+    assert timings.baseline == {"median_ms": 10.0, "p95_ms": 10.0}
+    assert timings.actions["slow"]["median_to_baseline"] == 4.0
+    assert timings.over_target == ["slow"]
+    header, baseline, fast, slow = capsys.readouterr().out.splitlines()
+    assert header.split() == ["search", "found", "median", "ms", "p95", "ms", "x", "baseline"]
+    assert baseline.split() == ["baseline", "10.0", "10.0", "1.00"]
+    assert fast.split() == ["fast", "3", "5.0", "5.0", "0.50"]
+    assert slow.split() == ["slow", "7", "40.0", "49.0", "4.00", "over", "target"]
